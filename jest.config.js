@@ -1,0 +1,11 @@
+/** Jest runs the TypeScript sources directly as ES modules (ts-jest, transpile only). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 60000,
+  // Each test file gets its own temp dirs; the run is serial (--runInBand) because
+  // several suites start real servers and child processes on a 2-core machine.
+};

@@ -1,0 +1,57 @@
+/**
+ * The result a prebuild run reports back to the app. The action writes it as a
+ * notice annotation titled {@link RESULT_ANNOTATION_TITLE} on its job (a `::notice`
+ * workflow command); the app reads it with
+ * `GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations` when the
+ * `workflow_run` completes. A failed run's reason is the job's failure annotation
+ * (written by `core.setFailed`).
+ */
+export const RESULT_ANNOTATION_TITLE = 'prebuild-result';
+
+/** Shape of the result annotation's message (JSON). Durations in ms, sizes in bytes. */
+export interface PrebuildResult {
+  prebuildId: string;
+  configuration: string;
+  sha: string;
+  snapshotKey: string;
+  /** Size of the saved archive, bytes. */
+  snapshotBytes: number;
+  /** Whole action step, ms. */
+  durationMs: number;
+  /** Duration of each lifecycle hook that ran, ms. */
+  hooks: Record<string, number>;
+  /** Snapshot key of the base restored, or `null` for a build from scratch. */
+  base: string | null;
+  /** The configuration identity the action computed at this commit. */
+  identity: string;
+}
+
+/** Serialises a result for the annotation message (64 KiB limit; results are ~1 KiB). */
+export function encodeResult(result: PrebuildResult): string {
+  return JSON.stringify(result);
+}
+
+/**
+ * Parses an annotation message written by {@link encodeResult}.
+ * @returns the result, or `null` when the message is not a valid result.
+ */
+export function decodeResult(message: string): PrebuildResult | null {
+  try {
+    const v = JSON.parse(message) as Partial<PrebuildResult>;
+    if (typeof v !== 'object' || v === null) return null;
+    if (typeof v.snapshotKey !== 'string' || typeof v.snapshotBytes !== 'number' || typeof v.durationMs !== 'number') return null;
+    return {
+      prebuildId: String(v.prebuildId ?? ''),
+      configuration: String(v.configuration ?? ''),
+      sha: String(v.sha ?? ''),
+      snapshotKey: v.snapshotKey,
+      snapshotBytes: v.snapshotBytes,
+      durationMs: v.durationMs,
+      hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
+      base: typeof v.base === 'string' ? v.base : null,
+      identity: String(v.identity ?? ''),
+    };
+  } catch {
+    return null;
+  }
+}
