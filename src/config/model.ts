@@ -55,6 +55,11 @@ export interface Environment {
   dockerComposeFiles: string[];
   /** Feature ids (OCI refs or local `./` paths made repository-relative) with their options. */
   features: Record<string, unknown>;
+  /**
+   * Repository-relative folders of the local features (`./x` in the file), sorted;
+   * absent when there are none. Their files go into the identity.
+   */
+  localFeatures?: string[];
   containerEnv: Record<string, string>;
   remoteEnv: Record<string, string>;
   /** The parsed document (comments and formatting gone), used for the identity. */

@@ -1,0 +1,88 @@
+/**
+ * Incremental prebuilds: restore a base snapshot into a fresh checkout of the new
+ * commit (Gitpod incremental prebuilds), and leave behind what the next one needs.
+ *
+ * The base is extracted into a staging directory inside the workspace (same file
+ * system, so merging is renames), then merged: what the checkout lacks moves in,
+ * the checkout's own files (the new commit's sources) and its `.git` stay. Files
+ * the base tracked that the new commit deleted are removed, using the list saved
+ * with the base ({@link TRACKED_FILES_PATH}).
+ */
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MARKER_DIR, MARKER_PATH, TRACKED_FILES_PATH, parseMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { isWorkTreeRoot, trackedFiles } from './git.js';
+import { mergeTree } from './merge.js';
+import type { SnapshotStore } from './snapshot/store.js';
+
+/** Name prefix of the staging directory inside the workspace. */
+export const STAGING_PREFIX = '.prebuilds-restore-';
+
+/** What restoring a base did. */
+export interface BaseRestore {
+  /** `false` when the store had no such entry (evicted, never saved): build from scratch. */
+  restored: boolean;
+  /** The base's marker, `null` when it had none (or was not restored). */
+  marker: PrebuildMarker | null;
+  /** Entries moved into the workspace / kept from the checkout. */
+  moved: number;
+  kept: number;
+  /** Workspace-relative files deleted because the new commit no longer tracks them. */
+  deleted: string[];
+}
+
+async function readOrNull(file: string): Promise<string | null> {
+  return readFile(file, 'utf8').catch(() => null);
+}
+
+/**
+ * Restores the base snapshot `key` into `workspace` (see the module comment).
+ * @throws Error when the entry exists but cannot be extracted or merged
+ */
+export async function restoreBase(store: SnapshotStore, key: string, paths: readonly string[], workspace: string): Promise<BaseRestore> {
+  const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
+  await mkdir(staging);
+  try {
+    if (!(await store.restore(key, paths, staging))) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
+    const marker = parseMarker(await readOrNull(path.join(staging, MARKER_PATH)));
+    const baseTracked = (await readOrNull(path.join(staging, TRACKED_FILES_PATH)))?.split('\0').filter(Boolean) ?? null;
+    const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
+    const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
+    return { restored: true, marker, moved, kept, deleted };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Deletes files the base tracked that git no longer tracks in `workspace`; returns them. */
+async function deleteUntracked(workspace: string, baseTracked: string[]): Promise<string[]> {
+  if (!(await isWorkTreeRoot(workspace))) return [];
+  const now = new Set((await trackedFiles(workspace)) ?? []);
+  const deleted: string[] = [];
+  for (const file of baseTracked) {
+    if (now.has(file) || path.isAbsolute(file) || file.split('/').includes('..')) continue;
+    const abs = path.join(workspace, file);
+    const st = await lstat(abs).catch(() => null);
+    if (st && !st.isDirectory()) {
+      await unlink(abs);
+      deleted.push(file);
+    }
+  }
+  return deleted;
+}
+
+/**
+ * Records the files git tracks, for the next incremental prebuild. Written only
+ * when the workspace is the root of a work tree; a stale list is removed otherwise.
+ */
+export async function writeTrackedFiles(workspace: string): Promise<void> {
+  const file = path.join(workspace, TRACKED_FILES_PATH);
+  const files = (await isWorkTreeRoot(workspace)) ? await trackedFiles(workspace) : null;
+  if (files === null) {
+    await rm(file, { force: true });
+    return;
+  }
+  await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile(file, files.map((f) => `${f}\0`).join(''));
+}

@@ -1,0 +1,66 @@
+/**
+ * The action's inputs, read and validated once. Defaults that depend on the run
+ * (sha, prebuild id, workspace) are computed here so that the action also works
+ * when started outside a workflow with only a few `INPUT_*` variables.
+ */
+import path from 'node:path';
+import { ContainerModes, Env, Inputs, Modes } from './constants.js';
+import { headSha } from './git.js';
+
+/** Validated inputs. */
+export interface ActionInputs {
+  mode: (typeof Modes)[keyof typeof Modes];
+  /** Configuration name; empty: the first one. */
+  configuration: string;
+  /** Full commit sha being prebuilt. */
+  sha: string;
+  prebuildId: string;
+  /** Base snapshot key, or `null`. */
+  base: string | null;
+  /** The raw `store` input (parsed by `parseStoreSpec`). */
+  store: string;
+  /** Absolute workspace path. */
+  workspace: string;
+  containerMode: (typeof ContainerModes)[keyof typeof ContainerModes];
+}
+
+/** Reads one input by name (`core.getInput` in the action). */
+export type GetInput = (name: string) => string;
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
+  if (value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`Invalid "${name}" input "${value}": expected one of ${allowed.join(', ')}`);
+}
+
+/**
+ * Reads and validates every input.
+ * - `workspace`: default `GITHUB_WORKSPACE`, else the working directory;
+ * - `sha`: default the checkout's `HEAD`, else `GITHUB_SHA`;
+ * - `prebuild-id`: default `<GITHUB_RUN_ID>-<GITHUB_RUN_ATTEMPT>`, else `local-<epoch ms>`.
+ * @throws Error naming the input when a value is invalid or no sha can be found
+ */
+export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Promise<ActionInputs> {
+  const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild], Modes.Prebuild);
+  const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
+  const workspace = path.resolve(getInput(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
+  if (!/^[0-9a-f]{7,64}$/.test(sha)) {
+    throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
+  }
+  const runId = env[Env.RunId];
+  const prebuildId = getInput(Inputs.PrebuildId) || (runId ? `${runId}-${env[Env.RunAttempt] || '1'}` : `local-${Date.now()}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(prebuildId)) {
+    throw new Error(`Invalid "${Inputs.PrebuildId}" input "${prebuildId}": use letters, digits, "-" and "_"`);
+  }
+  return {
+    mode,
+    configuration: getInput(Inputs.Configuration),
+    sha,
+    prebuildId,
+    base: getInput(Inputs.Base) || null,
+    store: getInput(Inputs.Store),
+    workspace,
+    containerMode,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Runs lifecycle commands as real processes, with the semantics of
+ * @devcontainers/cli (REFERENCE.md "Dev Container lifecycle"): a string runs
+ * through `/bin/sh -c`, an array is exec'd without a shell, an object's named
+ * commands run concurrently — the hook waits for all of them, then fails with the
+ * first failure in declaration order. Output is streamed into one log group per
+ * hook; a parallel command's output is buffered and written as its own group when
+ * it ends, so concurrent output never interleaves.
+ */
+import { spawn } from 'node:child_process';
+import type { LifecycleCommand, SingleCommand } from '../../src/config/model.js';
+import { describeCommand } from '../../src/lifecycle/plan.js';
+
+/** Where the runner writes: @actions/core in the action, a recorder in tests. */
+export interface HookLog {
+  /** Opens a collapsible log group (`::group::`). Groups do not nest. */
+  startGroup(title: string): void;
+  endGroup(): void;
+  /** One line of the runner's own text. */
+  info(line: string): void;
+  /** Raw process output, written as it comes (may end mid-line). */
+  output(chunk: Buffer | string): void;
+}
+
+/** How a command ended: exit code, or the signal that killed it, or a start failure. */
+export interface CommandExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started (e.g. `ENOENT` for an unknown executable). */
+  spawnError?: Error;
+  durationMs: number;
+}
+
+/** Process context of every command of a hook. */
+export interface RunContext {
+  /** Working directory (the workspace). */
+  cwd: string;
+  /** Full environment of the processes (a command's own `env` is added on top). */
+  env: NodeJS.ProcessEnv;
+  log: HookLog;
+}
+
+/** A finished hook: when it started (ISO 8601), how long it took (ms), and each named command's duration (ms). */
+export interface HookRun {
+  hook: string;
+  startedAt: string;
+  durationMs: number;
+  commands: Record<string, number>;
+}
+
+/**
+ * A lifecycle command that failed. `message` follows @devcontainers/cli:
+ * `onCreateCommand "install" (npm ci) failed with exit code 1`.
+ */
+export class LifecycleError extends Error {
+  constructor(
+    message: string,
+    readonly hook: string,
+    readonly commandName: string | undefined,
+    readonly exit: CommandExit,
+  ) {
+    super(message);
+    this.name = 'LifecycleError';
+  }
+}
+
+/**
+ * Spawns one command and resolves when it ends (never rejects).
+ * @param onOutput receives stdout and stderr chunks as they come
+ */
+export function runCommand(
+  command: SingleCommand,
+  ctx: { cwd: string; env: NodeJS.ProcessEnv },
+  onOutput: (chunk: Buffer) => void,
+): Promise<CommandExit> {
+  const started = performance.now();
+  const [file, args] = command.kind === 'shell' ? ['/bin/sh', ['-c', command.command]] : [command.argv[0] ?? '', command.argv.slice(1)];
+  const env = { ...ctx.env, ...(command.env ?? {}) };
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (exit: Omit<CommandExit, 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...exit, durationMs: Math.round(performance.now() - started) });
+    };
+    let child;
+    try {
+      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    } catch (err) {
+      done({ exitCode: null, signal: null, spawnError: err as Error });
+      return;
+    }
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.on('error', (err) => done({ exitCode: null, signal: null, spawnError: err }));
+    child.on('close', (code, signal) => done({ exitCode: code, signal }));
+  });
+}
+
+/** The error text for a failed command, or `null` when it succeeded. */
+export function failureMessage(hook: string, name: string | undefined, command: SingleCommand, exit: CommandExit): string | null {
+  const what = `${hook}${name !== undefined ? ` "${name}"` : ''} (${describeCommand(command)})`;
+  if (exit.spawnError) return `${what} failed to start: ${exit.spawnError.message}`;
+  if (exit.exitCode === 130 || exit.signal === 'SIGINT') return `${what} was interrupted`;
+  if (exit.signal) return `${what} was killed by signal ${exit.signal}`;
+  if (exit.exitCode !== 0) return `${what} failed with exit code ${exit.exitCode}`;
+  return null;
+}
+
+/**
+ * Runs one hook's command (any of the three forms) to completion.
+ * @returns timings of the hook (ms)
+ * @throws LifecycleError naming the hook, the command and its exit code when a command fails
+ */
+export async function runHook(hook: string, command: LifecycleCommand, ctx: RunContext): Promise<HookRun> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const commands: Record<string, number> = {};
+  if (command.kind !== 'parallel') {
+    ctx.log.startGroup(`${hook}: ${describeCommand(command)}`);
+    let exit: CommandExit;
+    try {
+      exit = await runCommand(command, ctx, (chunk) => ctx.log.output(chunk));
+    } finally {
+      ctx.log.endGroup();
+    }
+    const message = failureMessage(hook, undefined, command, exit);
+    if (message) throw new LifecycleError(message, hook, undefined, exit);
+    commands[hook] = exit.durationMs;
+  } else {
+    const entries = Object.entries(command.commands);
+    ctx.log.info(`${hook}: running ${entries.length} commands in parallel: ${entries.map(([n]) => n).join(', ')}`);
+    const exits = await Promise.all(
+      entries.map(async ([name, single]) => {
+        const buffered: Buffer[] = [];
+        const exit = await runCommand(single, ctx, (chunk) => buffered.push(chunk));
+        const outcome = exit.exitCode === 0 ? 'done' : 'FAILED';
+        ctx.log.startGroup(`${hook} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
+        for (const chunk of buffered) ctx.log.output(chunk);
+        ctx.log.endGroup();
+        return exit;
+      }),
+    );
+    entries.forEach(([name], i) => (commands[name] = exits[i]!.durationMs));
+    for (let i = 0; i < entries.length; i++) {
+      const [name, single] = entries[i]!;
+      const message = failureMessage(hook, name, single, exits[i]!);
+      if (message) throw new LifecycleError(message, hook, name, exits[i]!);
+    }
+  }
+  return { hook, startedAt, durationMs: Math.round(performance.now() - started), commands };
+}

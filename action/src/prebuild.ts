@@ -1,0 +1,147 @@
+/**
+ * One prebuild in host mode, end to end, independent of @actions/core (the
+ * collaborators are arguments): restore the base (incremental), plan and run
+ * `onCreateCommand` and `updateContentCommand` in the workspace, write the marker,
+ * save the snapshot.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ResolvedConfiguration } from '../../src/config/model.js';
+import { substituteCommand, substituteDeep, type SubstitutionVariables } from '../../src/config/substitute.js';
+import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
+import type { PrebuildResult } from '../../src/lifecycle/result.js';
+import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
+import { restoreBase, writeTrackedFiles } from './incremental.js';
+import { runHook, type HookLog, type HookRun } from './lifecycle.js';
+import type { SnapshotStore } from './snapshot/store.js';
+
+/** Logging the prebuild needs beyond the hook output. */
+export interface PrebuildLog extends HookLog {
+  warning(message: string): void;
+}
+
+/** Everything one prebuild needs. */
+export interface PrebuildRequest {
+  /** Absolute path of the checkout. */
+  workspace: string;
+  configuration: ResolvedConfiguration;
+  /** Full commit sha being prebuilt. */
+  sha: string;
+  prebuildId: string;
+  /** Snapshot key of the base to start from, or `null`/empty for a build from scratch. */
+  base: string | null;
+  store: SnapshotStore;
+  log: PrebuildLog;
+  /** Environment of the runner (the hooks get it, plus containerEnv and remoteEnv). */
+  env: NodeJS.ProcessEnv;
+  /** Step start, `performance.now()` ms (default: when called) — for `durationMs`. */
+  startedAt?: number;
+}
+
+/** What a prebuild did: the result reported to the app, the plan, and each hook run. */
+export interface PrebuildOutcome {
+  result: PrebuildResult;
+  plan: PlannedHook[];
+  runs: HookRun[];
+  /** The base requested but not found in the store (built from scratch instead). */
+  baseMissing: boolean;
+}
+
+/**
+ * The environment of the hooks in host mode: the runner's environment, then the
+ * configuration's `containerEnv`, then `remoteEnv`, with variables substituted
+ * (the container is the runner: containerWorkspaceFolder = localWorkspaceFolder).
+ */
+export function hookEnvironment(config: ResolvedConfiguration, workspace: string, env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables } {
+  const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
+  const containerEnv = substituteDeep(config.environment.containerEnv, { ...base, containerEnv: env });
+  const withContainer = { ...env, ...containerEnv };
+  const remoteEnv = substituteDeep(config.environment.remoteEnv, { ...base, containerEnv: withContainer });
+  const full = { ...withContainer, ...remoteEnv };
+  return { env: full, vars: { ...base, containerEnv: full } };
+}
+
+/**
+ * Runs one prebuild (see the module comment).
+ * @throws LifecycleError when a command fails; SnapshotExistsError when the key is
+ *   taken; Error when restoring the base or saving the snapshot fails
+ */
+export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log } = req;
+  const name = configuration.settings.name;
+  const key = snapshotKey(name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+
+  let base: string | null = req.base || null;
+  let baseMarker: PrebuildMarker | null = null;
+  let baseMissing = false;
+  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
+  if (base) {
+    log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
+    const restored = await restoreBase(req.store, base, paths, workspace);
+    if (!restored.restored) {
+      log.warning(`Base snapshot "${base}" was not found in the ${req.store.description} (evicted or never saved): building from scratch`);
+      base = null;
+      baseMissing = true;
+    } else {
+      baseMarker = restored.marker;
+      log.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+      if (!baseMarker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
+    }
+  }
+
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker });
+  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const runs: HookRun[] = [];
+  const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
+  for (const step of plan) {
+    if (step.action === 'skip') {
+      log.info(`${step.hook}: skipped (${step.reason})`);
+      continue;
+    }
+    if (step.note) log.info(`${step.hook}: ${step.note}`);
+    const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log });
+    runs.push(run);
+    ran[step.hook] = { startedAt: run.startedAt, durationMs: run.durationMs };
+  }
+
+  // From scratch, a marker left in the workspace (a reused self-hosted workspace) is ignored.
+  const marker = nextMarker(baseMarker, {
+    configuration: name,
+    identity: configuration.identity,
+    sha: req.sha,
+    prebuildId: req.prebuildId,
+    base,
+    ran,
+    now: new Date().toISOString(),
+  });
+  await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
+  await writeTrackedFiles(workspace);
+
+  const hooks: Record<string, number> = {};
+  for (const run of runs) hooks[run.hook] = run.durationMs;
+  log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
+  const { bytes } = await req.store.save(key, paths, workspace, {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base,
+  });
+  const result: PrebuildResult = {
+    prebuildId: req.prebuildId,
+    configuration: name,
+    sha: req.sha,
+    snapshotKey: key,
+    snapshotBytes: bytes,
+    durationMs: Math.round(performance.now() - started),
+    hooks,
+    base,
+    identity: configuration.identity,
+  };
+  return { result, plan, runs, baseMissing };
+}

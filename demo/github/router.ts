@@ -1,0 +1,181 @@
+/**
+ * The HTTP side of the stand-in: a `node:http` server that serves GitHub's REST
+ * paths under `/api/v3` (as GitHub Enterprise Server does), authenticates,
+ * routes by GitHub's path templates, and records every exchange.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { credential, verifyAppJwt } from './auth.js';
+import { errorBody } from './payloads/rest.js';
+import type { StandInState } from './state.js';
+
+/** A routed request: path parameters are percent-decoded. */
+export interface RouteRequest {
+  method: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/** What a handler answers: a JSON `body`, or raw `text` with a `contentType`. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  text?: string | Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One endpoint. `template` is GitHub's path template (as in @octokit/openapi);
+ * a final `{path}` parameter takes the rest of the path. `auth`: `app` needs the
+ * app's JWT, `installation` an installation token, `none` nothing (signed URLs).
+ */
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  template: string;
+  auth: 'app' | 'installation' | 'none';
+  /** Mounted under `/api/v3` (default) or at the server root (`false`). */
+  api?: boolean;
+  handle(req: RouteRequest): Promise<Reply> | Reply;
+}
+
+/** Shorthand for a JSON reply. */
+export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return headers ? { status, body, headers } : { status, body };
+}
+
+/** GitHub's 404. */
+export function notFound(): Reply {
+  return json(404, errorBody('Not Found', 404));
+}
+
+function match(template: string, path: string): Record<string, string> | null {
+  const t = template.split('/');
+  const p = path.split('/');
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i]!;
+    const m = /^\{(\w+)\}$/.exec(seg);
+    if (m && i === t.length - 1 && m[1] === 'path') {
+      if (p.length <= i) return null;
+      params.path = p.slice(i).map(decodeURIComponent).join('/');
+      return params;
+    }
+    if (i >= p.length) return null;
+    if (m) {
+      if (p[i] === '') return null;
+      params[m[1]!] = decodeURIComponent(p[i]!);
+    } else if (seg !== p[i]) return null;
+  }
+  return t.length === p.length ? params : null;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply): { body: unknown; contentType: string | null } {
+  const headers: Record<string, string> = {
+    'x-github-request-id': randomUUID().toUpperCase(),
+    'x-github-media-type': 'github.v3; format=json',
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4999',
+    'x-ratelimit-used': '1',
+    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    'x-ratelimit-resource': 'core',
+    ...reply.headers,
+  };
+  if (reply.text !== undefined) {
+    const ct = reply.contentType ?? 'text/plain; charset=utf-8';
+    res.writeHead(reply.status, { ...headers, 'content-type': ct });
+    res.end(reply.text);
+    return { body: Buffer.isBuffer(reply.text) ? reply.text.toString('utf8') : reply.text, contentType: ct };
+  }
+  if (reply.body === undefined || reply.status === 204 || reply.status === 304) {
+    res.writeHead(reply.status, headers);
+    res.end();
+    return { body: null, contentType: null };
+  }
+  const ct = 'application/json; charset=utf-8';
+  res.writeHead(reply.status, { ...headers, 'content-type': ct });
+  res.end(JSON.stringify(reply.body));
+  return { body: reply.body, contentType: ct };
+}
+
+function authenticate(state: StandInState, route: Route, headers: IncomingHttpHeaders): Reply | null {
+  if (route.auth === 'none') return null;
+  const cred = credential(headers);
+  if (!cred) return json(401, errorBody('Requires authentication', 401));
+  if (route.auth === 'app') {
+    const problem = verifyAppJwt(state, cred);
+    return problem ? json(401, errorBody(problem, 401)) : null;
+  }
+  if (!state.tokenValid(cred)) return json(401, errorBody('Bad credentials', 401));
+  return null;
+}
+
+/**
+ * Creates (does not start) the HTTP server for `routes`. Routes with more literal
+ * segments win over parameterised ones (`/commits/{ref}/check-runs` before `/commits/{ref}`).
+ * @param onError called with handler exceptions (they become 500s)
+ */
+export function createRouter(state: StandInState, routes: Route[], onError: (err: unknown) => void): Server {
+  const ordered = [...routes].sort((a, b) => literalCount(b.template) - literalCount(a.template));
+  return createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://standin');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const rawText = await readBody(req);
+      const isApi = url.pathname === '/api/v3' || url.pathname.startsWith('/api/v3/');
+      const path = isApi ? url.pathname.slice('/api/v3'.length) || '/' : url.pathname;
+      let template: string | null = null;
+      let body: unknown = undefined;
+      let reply: Reply;
+      try {
+        const found = ordered
+          .filter((r) => (r.api ?? true) === isApi)
+          .map((r) => ({ r, params: match(r.template, path) }))
+          .filter((x) => x.params !== null);
+        const hit = found.find((x) => x.r.method === method);
+        if (!hit) {
+          reply = notFound();
+        } else {
+          template = hit.r.template;
+          if (rawText.length > 0) {
+            try {
+              body = JSON.parse(rawText);
+            } catch {
+              body = rawText;
+            }
+          }
+          const denied = authenticate(state, hit.r, req.headers);
+          if (denied) reply = denied;
+          else if (typeof body === 'string') reply = json(400, errorBody('Problems parsing JSON', 400));
+          else reply = await hit.r.handle({ method, params: hit.params!, query: url.searchParams, body: body ?? {}, headers: req.headers });
+        }
+      } catch (err) {
+        onError(err);
+        reply = json(500, errorBody('Server Error', 500));
+      }
+      const sent = send(res, reply);
+      state.exchanges.push({
+        method,
+        path,
+        template,
+        query: url.search,
+        status: reply.status,
+        requestBody: body ?? null,
+        responseBody: sent.body,
+        contentType: sent.contentType,
+      });
+    })();
+  });
+}
+
+function literalCount(template: string): number {
+  return template.split('/').filter((s) => s && !s.startsWith('{')).length;
+}

@@ -1,0 +1,127 @@
+/**
+ * Repository endpoints answered from the bare git repository:
+ * `GET /repos/{owner}/{repo}`, `.../contents/{path}`, `.../commits`,
+ * `.../commits/{ref}`, `.../compare/{basehead}`.
+ */
+import { changedFiles, countCommits, logCommits, mergeBase, readCommit, readPath, repoSizeKiB, resolveCommit } from '../git.js';
+import { fullRepository, repoApiUrl, repoHtmlUrl } from '../payloads/common.js';
+import { commitObject, contentItem, diffEntry, errorBody, validationError } from '../payloads/rest.js';
+import { json, notFound, type Reply, type Route, type RouteRequest } from '../router.js';
+import type { StandInState } from '../state.js';
+import type { RepoRecord } from '../types.js';
+import { paginate } from './paging.js';
+
+/** Looks up `{owner}/{repo}` of a request; `null` → answer 404. */
+export function repoOf(state: StandInState, req: RouteRequest): RepoRecord | null {
+  return state.repo(req.params.owner ?? '', req.params.repo ?? '') ?? null;
+}
+
+function wantsRaw(req: RouteRequest): boolean {
+  return /application\/vnd\.github(\.v3)?\.raw/.test(String(req.headers.accept ?? ''));
+}
+
+async function getContents(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
+  const ref = req.query.get('ref') || repo.defaultBranch;
+  const sha = await resolveCommit(repo.bareDir, ref);
+  if (!sha) return json(404, errorBody(`No commit found for the ref ${ref}`, 404));
+  const path = (req.params.path ?? '').replace(/^\/+|\/+$/g, '');
+  const found = await readPath(repo.bareDir, sha, path);
+  if (!found) return notFound();
+  if (found.kind === 'file') {
+    if (wantsRaw(req)) {
+      return { status: 200, text: found.content, contentType: 'application/vnd.github.raw; charset=utf-8', headers: { 'x-github-media-type': 'github.v3; param=raw' } };
+    }
+    const b64 = found.content.toString('base64').replace(/(.{60})/g, '$1\n');
+    const item = contentItem(state, repo, ref, { path, type: found.mode === '120000' ? 'symlink' : 'file', sha: found.sha, size: found.content.length });
+    if (item.type === 'symlink') return json(200, { ...item, target: found.content.toString('utf8') });
+    return json(200, { ...item, content: b64.endsWith('\n') || b64 === '' ? b64 : `${b64}\n`, encoding: 'base64' });
+  }
+  return json(
+    200,
+    found.entries.map((e) =>
+      contentItem(state, repo, ref, {
+        path: path ? `${path}/${e.name}` : e.name,
+        type: e.type === 'tree' ? 'dir' : e.type === 'commit' ? 'submodule' : e.mode === '120000' ? 'symlink' : 'file',
+        sha: e.sha,
+        size: e.type === 'blob' ? e.size : 0,
+      }),
+    ),
+  );
+}
+
+async function listCommits(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
+  const ref = req.query.get('sha') || repo.defaultBranch;
+  const sha = await resolveCommit(repo.bareDir, ref);
+  if (!sha) return json(404, errorBody('Not Found', 404));
+  const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
+  const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+  const path = req.query.get('path') ?? undefined;
+  const total = await logCommits(repo.bareDir, sha, { path });
+  const { page: slice, headers } = paginate(total, req.query, `${repoApiUrl(state, repo)}/commits`);
+  void perPage;
+  void page;
+  return json(200, slice.map((c) => commitObject(state, repo, c)), headers);
+}
+
+async function getCommit(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
+  const ref = req.params.ref ?? '';
+  const c = await readCommit(repo.bareDir, ref);
+  if (!c) return json(422, validationError(`No commit found for SHA: ${ref}`));
+  return json(200, commitObject(state, repo, c, await changedFiles(repo.bareDir, c.sha)));
+}
+
+async function compare(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
+  const basehead = req.params.basehead ?? '';
+  const parts = basehead.split('...');
+  if (parts.length !== 2) return notFound();
+  const [baseRef, headRef] = parts as [string, string];
+  const base = await readCommit(repo.bareDir, baseRef);
+  const head = await readCommit(repo.bareDir, headRef);
+  if (!base || !head) return notFound();
+  const mb = await mergeBase(repo.bareDir, base.sha, head.sha);
+  if (!mb) return notFound();
+  const mergeBaseCommit = (await readCommit(repo.bareDir, mb))!;
+  const aheadBy = await countCommits(repo.bareDir, base.sha, head.sha);
+  const behindBy = await countCommits(repo.bareDir, head.sha, base.sha);
+  const status = aheadBy === 0 && behindBy === 0 ? 'identical' : behindBy === 0 ? 'ahead' : aheadBy === 0 ? 'behind' : 'diverged';
+  const commits = (await logCommits(repo.bareDir, head.sha, { exclude: [base.sha], reverse: true })).slice(0, 250);
+  const files = await changedFiles(repo.bareDir, head.sha, mb);
+  const html = repoHtmlUrl(state, repo);
+  return json(200, {
+    url: `${repoApiUrl(state, repo)}/compare/${basehead}`,
+    html_url: `${html}/compare/${basehead}`,
+    permalink_url: `${html}/compare/${repo.owner}:${base.sha.slice(0, 7)}...${repo.owner}:${head.sha.slice(0, 7)}`,
+    diff_url: `${html}/compare/${basehead}.diff`,
+    patch_url: `${html}/compare/${basehead}.patch`,
+    base_commit: commitObject(state, repo, base),
+    merge_base_commit: commitObject(state, repo, mergeBaseCommit),
+    status,
+    ahead_by: aheadBy,
+    behind_by: behindBy,
+    total_commits: aheadBy,
+    commits: commits.map((c) => commitObject(state, repo, c)),
+    files: files.map((f) => diffEntry(state, repo, head.sha, f)),
+  });
+}
+
+/** The repository routes. */
+export function repoRoutes(state: StandInState): Route[] {
+  const withRepo =
+    (fn: (state: StandInState, repo: RepoRecord, req: RouteRequest) => Promise<Reply>) =>
+    async (req: RouteRequest): Promise<Reply> => {
+      const repo = repoOf(state, req);
+      return repo ? fn(state, repo, req) : notFound();
+    };
+  return [
+    {
+      method: 'GET',
+      template: '/repos/{owner}/{repo}',
+      auth: 'installation',
+      handle: withRepo(async (s, repo) => json(200, fullRepository(s, repo, await repoSizeKiB(repo.bareDir)))),
+    },
+    { method: 'GET', template: '/repos/{owner}/{repo}/contents/{path}', auth: 'installation', handle: withRepo(getContents) },
+    { method: 'GET', template: '/repos/{owner}/{repo}/commits', auth: 'installation', handle: withRepo(listCommits) },
+    { method: 'GET', template: '/repos/{owner}/{repo}/commits/{ref}', auth: 'installation', handle: withRepo(getCommit) },
+    { method: 'GET', template: '/repos/{owner}/{repo}/compare/{basehead}', auth: 'installation', handle: withRepo(compare) },
+  ];
+}

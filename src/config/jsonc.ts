@@ -1,0 +1,124 @@
+/**
+ * JSONC loading for devcontainer.json: accepts what @devcontainers/cli accepts
+ * (comments, trailing commas; REFERENCE.md "Dev Container lifecycle" / Parsing) but
+ * reports real syntax errors with a position, and keeps the syntax tree so later
+ * problems can point at the offending key or value.
+ */
+import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { ConfigProblem } from './model.js';
+import { type KeySegment, type Position, positionMapper, problemAt } from './positions.js';
+import type { Locator } from './values.js';
+
+const MESSAGES: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: 'expected `:`',
+  CommaExpected: 'expected `,`',
+  CloseBraceExpected: 'expected `}`',
+  CloseBracketExpected: 'expected `]`',
+  EndOfFileExpected: 'expected the end of the file after the top-level value',
+  InvalidCommentToken: 'invalid comment',
+  UnexpectedEndOfComment: 'unterminated `/*` comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in string (control characters must be escaped)',
+};
+
+/** At most this many syntax errors are reported per file (the first one matters most). */
+const MAX_SYNTAX_PROBLEMS = 5;
+/** Nesting deeper than this is refused (protects every recursive consumer). */
+export const MAX_JSON_DEPTH = 1000;
+
+/** A loaded JSONC document: its plain value and a locator into the text. */
+export interface JsoncDocument {
+  value: unknown;
+  locator: Locator;
+}
+
+/** Result of {@link loadJsonc}. */
+export type JsoncLoadResult = { ok: true; doc: JsoncDocument } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Parses JSONC text. Syntax errors (and nesting deeper than {@link MAX_JSON_DEPTH})
+ * come back as problems with a 1-based line and column; never throws.
+ * @param file repository-relative path for the problems
+ */
+export function loadJsonc(file: string, text: string): JsoncLoadResult {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const at = positionMapper(body);
+  const errors: ParseError[] = [];
+  let root: Node | undefined;
+  try {
+    root = parseTree(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  } catch (error) {
+    return { ok: false, problems: [problemAt(file, { line: 1, column: 1 }, `could not parse JSON: ${String((error as Error)?.message ?? error)}`)] };
+  }
+  if (errors.length > 0 || root === undefined) {
+    const problems = errors.slice(0, MAX_SYNTAX_PROBLEMS).map((e) => {
+      const name = printParseErrorCode(e.error);
+      return problemAt(file, at(e.offset), `JSON syntax error: ${MESSAGES[name] ?? name}`);
+    });
+    if (problems.length === 0) problems.push(problemAt(file, { line: 1, column: 1 }, 'JSON syntax error: the file is empty'));
+    return { ok: false, problems };
+  }
+  const deep = findDeepNode(root);
+  if (deep) {
+    return { ok: false, problems: [problemAt(file, at(deep.offset), `nesting deeper than ${MAX_JSON_DEPTH} levels is not supported`)] };
+  }
+  const locator: Locator = {
+    valueAt: (segments) => at(nodeAt(root, segments).offset),
+    keyAt: (segments) => keyPosition(root, segments, at),
+  };
+  return { ok: true, doc: { value: toValue(root), locator } };
+}
+
+function findDeepNode(root: Node): Node | null {
+  const work: Array<[Node, number]> = [[root, 0]];
+  while (work.length > 0) {
+    const [node, depth] = work.pop()!;
+    if (depth > MAX_JSON_DEPTH) return node;
+    for (const child of node.children ?? []) work.push([child, node.type === 'property' ? depth : depth + 1]);
+  }
+  return null;
+}
+
+/** The node at `segments`, or the nearest existing ancestor. */
+function nodeAt(root: Node, segments: readonly KeySegment[]): Node {
+  for (let n = segments.length; n > 0; n--) {
+    const found = findNodeAtLocation(root, segments.slice(0, n) as KeySegment[]);
+    if (found) return found;
+  }
+  return root;
+}
+
+function keyPosition(root: Node, segments: readonly KeySegment[], at: (o: number) => Position): Position {
+  const node = nodeAt(root, segments);
+  const keyNode = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
+  return at((keyNode ?? node).offset);
+}
+
+/**
+ * Converts a syntax tree to a plain value. Unlike jsonc-parser's `getNodeValue`, a
+ * `__proto__` key becomes an own property instead of replacing the prototype.
+ */
+function toValue(node: Node): unknown {
+  switch (node.type) {
+    case 'object': {
+      const obj: Record<string, unknown> = {};
+      for (const prop of node.children ?? []) {
+        const [k, v] = prop.children ?? [];
+        if (!k || typeof k.value !== 'string') continue;
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v) : null, enumerable: true, writable: true, configurable: true });
+      }
+      return obj;
+    }
+    case 'array':
+      return (node.children ?? []).map(toValue);
+    default:
+      return node.value ?? null;
+  }
+}

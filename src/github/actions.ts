@@ -1,0 +1,162 @@
+import { decodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from '../lifecycle/result.js';
+import { isStatus, type Octokit, type RepoParams } from './octokit.js';
+
+/** The inputs `prebuild.yml` declares under `on.workflow_dispatch.inputs`. */
+export interface PrebuildInputs {
+  configuration: string;
+  sha: string;
+  base: string;
+  'prebuild-id': string;
+}
+
+/** A dispatched run, when GitHub returned its details (200 with `return_run_details`). */
+export interface DispatchedRun {
+  runId: number;
+  htmlUrl: string;
+}
+
+/**
+ * Starts the prebuild workflow: `POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches`
+ * with `return_run_details: true`. GitHub answers 200 with the run's id and URLs
+ * (since February 2026); older GitHub Enterprise Server answers 204, and the run is
+ * matched later by its `run-name`, which carries the prebuild id.
+ * @param ref branch the workflow file is read from (not a sha; the workflow checks out `inputs.sha`)
+ * @throws Octokit's RequestError (404: no such workflow file; 422: bad inputs or ref)
+ */
+export async function dispatchWorkflow(
+  octokit: Octokit,
+  repo: RepoParams,
+  workflow: string,
+  ref: string,
+  inputs: PrebuildInputs,
+): Promise<DispatchedRun | null> {
+  const response = await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+    ...repo,
+    workflow_id: workflow,
+    ref,
+    inputs: { ...inputs },
+    return_run_details: true,
+  });
+  const data = response.data as { workflow_run_id?: number; html_url?: string } | undefined;
+  if (response.status === 200 && data && typeof data.workflow_run_id === 'number') {
+    return { runId: data.workflow_run_id, htmlUrl: data.html_url ?? '' };
+  }
+  return null;
+}
+
+/** What a finished run reported: the action's result annotation and the failure reason. */
+export interface RunOutcome {
+  result: PrebuildResult | null;
+  /** The failure annotations' messages joined, or null. */
+  failure: string | null;
+  /** The prebuild job's id (== its check run id), when found. */
+  jobId: number | null;
+}
+
+/**
+ * Reads what the action reported for a run: lists the run's jobs
+ * (`GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`) and each job's check-run
+ * annotations (`GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations`).
+ * The action writes its result as a notice titled `prebuild-result`; `core.setFailed`
+ * writes the failure reason as a failure annotation.
+ */
+export async function readRunOutcome(octokit: Octokit, repo: RepoParams, runId: number): Promise<RunOutcome> {
+  const jobs = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { ...repo, run_id: runId, per_page: 100 });
+  const outcome: RunOutcome = { result: null, failure: null, jobId: null };
+  const failures: string[] = [];
+  for (const job of jobs.data.jobs) {
+    const jobId = Number(job.id);
+    const checkRunId = Number(String(job.check_run_url ?? '').split('/').pop()) || jobId;
+    const annotations = await octokit.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations', {
+      ...repo,
+      check_run_id: checkRunId,
+      per_page: 100,
+    });
+    for (const a of annotations.data) {
+      if (a.title === RESULT_ANNOTATION_TITLE && a.message) {
+        const result = decodeResult(a.message);
+        if (result) {
+          outcome.result = result;
+          outcome.jobId = jobId;
+        }
+      } else if (a.annotation_level === 'failure' && a.message) {
+        failures.push(a.message);
+        outcome.jobId ??= jobId;
+      }
+    }
+    if (job.conclusion === 'failure') outcome.jobId ??= jobId;
+  }
+  outcome.failure = failures.length ? failures.join('\n') : null;
+  return outcome;
+}
+
+/**
+ * The last `lines` lines of a job's log (`GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs`,
+ * which redirects to the plain-text log). Returns null when the log is gone (404/410).
+ */
+export async function jobLogTail(octokit: Octokit, repo: RepoParams, jobId: number, lines = 30): Promise<string | null> {
+  try {
+    const response = await octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', { ...repo, job_id: jobId });
+    const text = typeof response.data === 'string' ? response.data : Buffer.from(response.data as ArrayBuffer).toString('utf8');
+    return text.split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    if (isStatus(error, 404) || isStatus(error, 410)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Cancels a workflow run (`POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel`).
+ * A run that already finished answers 409; that is not an error here.
+ */
+export async function cancelRun(octokit: Octokit, repo: RepoParams, runId: number): Promise<void> {
+  try {
+    await octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { ...repo, run_id: runId });
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+  }
+}
+
+/** A workflow run as the reconciler needs it. */
+export interface WorkflowRunSummary {
+  id: number;
+  name: string;
+  displayTitle: string;
+  status: string | null;
+  conclusion: string | null;
+  htmlUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  runStartedAt: string | null;
+}
+
+/** Recent runs of a workflow file (`GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs`). */
+export async function listWorkflowRuns(octokit: Octokit, repo: RepoParams, workflow: string, perPage = 50): Promise<WorkflowRunSummary[]> {
+  const response = await octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
+    ...repo,
+    workflow_id: workflow,
+    event: 'workflow_dispatch',
+    per_page: perPage,
+  });
+  return response.data.workflow_runs.map((r) => ({
+    id: Number(r.id),
+    name: r.name ?? '',
+    displayTitle: r.display_title,
+    status: r.status,
+    conclusion: r.conclusion,
+    htmlUrl: r.html_url,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    runStartedAt: r.run_started_at ?? null,
+  }));
+}
+
+/**
+ * The prebuild id a run name carries. `prebuild.yml`'s `run-name` is
+ * `Prebuild #<id> (<configuration>) <sha>`; a run started by hand from the Actions
+ * tab has no id and returns null.
+ */
+export function prebuildIdFromRunName(name: string): number | null {
+  const m = /Prebuild #(\d+)\b/.exec(name);
+  return m ? Number(m[1]) : null;
+}

@@ -1,0 +1,89 @@
+import type { PrebuildRecord } from '../store/types.js';
+
+/** Check run output (`output` of `POST /repos/{owner}/{repo}/check-runs`). Summary ≤ 65535 chars. */
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string;
+}
+
+const MAX_SUMMARY = 65535;
+
+/** Check run name of a configuration: `Prebuild (<configuration>)`. */
+export function checkRunName(configuration: string): string {
+  return `Prebuild (${configuration})`;
+}
+
+/** `1.2 MB`, `532 kB`, `812 B` (decimal units, as GitHub shows cache sizes). */
+export function formatBytes(bytes: number | null): string {
+  if (bytes == null) return 'unknown';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** `45s`, `3m 05s`, `1h 02m` from milliseconds. */
+export function formatDuration(ms: number | null): string {
+  if (ms == null) return 'unknown';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+function baseLine(p: PrebuildRecord): string {
+  if (p.baseKey) return `Base: incremental from \`${p.baseSha?.slice(0, 7) ?? '?'}\` (\`${p.baseKey}\`)`;
+  return `Base: none, built from scratch${p.baseReason ? ` (${p.baseReason})` : ''}`;
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_SUMMARY ? text : `${text.slice(0, MAX_SUMMARY - 20)}\n… (truncated)`;
+}
+
+/** Output of a running prebuild: "🔄 Prebuild in progress". */
+export function inProgressOutput(p: PrebuildRecord): CheckOutput {
+  const run = p.workflowRunUrl ? `\n\n[Workflow run](${p.workflowRunUrl})` : '';
+  return {
+    title: '🔄 Prebuild in progress',
+    summary: clip(`Prebuild #${p.id} of \`${p.configuration}\` at \`${p.sha.slice(0, 7)}\` (trigger: ${p.trigger}).\n\n${baseLine(p)}${run}`),
+  };
+}
+
+/** Output of a successful prebuild: "🚀 Prebuild ready" with duration, size, base and run link. */
+export function readyOutput(p: PrebuildRecord): CheckOutput {
+  const lines = [
+    `Prebuild #${p.id} of \`${p.configuration}\` at \`${p.sha.slice(0, 7)}\` is ready.`,
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| Duration | ${formatDuration(p.durationMs)} |`,
+    `| Snapshot size | ${formatBytes(p.snapshotBytes)} |`,
+    `| Snapshot key | \`${p.snapshotKey ?? ''}\` |`,
+    `| Trigger | ${p.trigger} |`,
+  ];
+  if (p.hooks) for (const [hook, ms] of Object.entries(p.hooks)) lines.push(`| ${hook} | ${formatDuration(ms)} |`);
+  lines.push('', baseLine(p));
+  if (p.workflowRunUrl) lines.push('', `[Workflow run log](${p.workflowRunUrl})`);
+  return { title: '🚀 Prebuild ready', summary: clip(lines.join('\n')) };
+}
+
+/** Output of a failed or timed-out prebuild, quoting the reason and the log tail. */
+export function failedOutput(p: PrebuildRecord, logTail: string | null): CheckOutput {
+  const title = p.state === 'timed_out' ? '⏱️ Prebuild timed out' : '❌ Prebuild failed';
+  const lines = [`Prebuild #${p.id} of \`${p.configuration}\` at \`${p.sha.slice(0, 7)}\` failed after ${formatDuration(p.durationMs)}.`, ''];
+  if (p.reason) lines.push('**Reason**', '', '```', p.reason, '```', '');
+  if (p.workflowRunUrl) lines.push(`[Workflow run log](${p.workflowRunUrl})`, '');
+  lines.push(baseLine(p));
+  return { title, summary: clip(lines.join('\n')), ...(logTail ? { text: clip(`Last lines of the log:\n\n\`\`\`\n${logTail}\n\`\`\``) } : {}) };
+}
+
+/** Output of a prebuild that ended without running: superseded, cancelled, skipped. */
+export function neutralOutput(title: string, summary: string): CheckOutput {
+  return { title, summary: clip(summary) };
+}

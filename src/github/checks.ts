@@ -1,0 +1,45 @@
+import type { CheckOutput } from './check-text.js';
+import type { Octokit, RepoParams } from './octokit.js';
+
+/** Fields of a check run the app sets (`POST /repos/{owner}/{repo}/check-runs`). */
+export interface CheckRunFields {
+  name?: string;
+  status?: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'skipped' | 'action_required';
+  detailsUrl?: string | null;
+  externalId?: string;
+  startedAt?: string;
+  completedAt?: string;
+  output?: CheckOutput;
+}
+
+function body(fields: CheckRunFields): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (fields.name) out.name = fields.name;
+  if (fields.status) out.status = fields.status;
+  if (fields.conclusion) out.conclusion = fields.conclusion;
+  if (fields.detailsUrl) out.details_url = fields.detailsUrl;
+  if (fields.externalId) out.external_id = fields.externalId;
+  if (fields.startedAt) out.started_at = fields.startedAt;
+  if (fields.completedAt) out.completed_at = fields.completedAt;
+  if (fields.output) out.output = fields.output;
+  return out;
+}
+
+/**
+ * Creates a check run on a commit (`POST /repos/{owner}/{repo}/check-runs`).
+ * @returns the check run id
+ * @throws Octokit's RequestError
+ */
+export async function createCheckRun(octokit: Octokit, repo: RepoParams, headSha: string, fields: CheckRunFields & { name: string }): Promise<number> {
+  const response = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...repo, head_sha: headSha, ...body(fields) } as never);
+  return (response.data as { id: number }).id;
+}
+
+/**
+ * Updates a check run this app created (`PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}`).
+ * @throws Octokit's RequestError
+ */
+export async function updateCheckRun(octokit: Octokit, repo: RepoParams, checkRunId: number, fields: CheckRunFields): Promise<void> {
+  await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: checkRunId, ...body(fields) } as never);
+}

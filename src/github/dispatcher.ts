@@ -1,0 +1,78 @@
+import type { Dispatcher } from '../scheduler/scheduler.js';
+import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
+import { cancelRun, dispatchWorkflow } from './actions.js';
+import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
+import { createCheckRun, updateCheckRun } from './checks.js';
+import type { Octokit } from './octokit.js';
+
+/** Gives an installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
+export type OctokitFactory = (installationId: number) => Promise<Octokit>;
+
+/**
+ * The GitHub side of the scheduler: check runs and `workflow_dispatch`.
+ * `start` creates the "🔄 Prebuild in progress" check run on the prebuilt sha, then
+ * dispatches the configuration's workflow at the branch with the inputs
+ * `configuration`, `sha`, `base`, `prebuild-id`. A refused dispatch completes the
+ * check run as a failure quoting GitHub's message, then throws.
+ */
+export function githubDispatcher(octokitFor: OctokitFactory): Dispatcher {
+  return {
+    async start(p: PrebuildRecord): Promise<PrebuildPatch> {
+      const octokit = await octokitFor(p.installationId);
+      const repo = { owner: p.owner, repo: p.repo };
+      const name = checkRunName(p.configuration);
+      const checkRunId =
+        p.checkRunId ??
+        (await createCheckRun(octokit, repo, p.sha, {
+          name,
+          status: 'in_progress',
+          externalId: String(p.id),
+          startedAt: new Date().toISOString(),
+          output: inProgressOutput(p),
+        }));
+      let run;
+      try {
+        run = await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
+          configuration: p.configuration,
+          sha: p.sha,
+          base: p.baseKey ?? '',
+          'prebuild-id': String(p.id),
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await updateCheckRun(octokit, repo, checkRunId, {
+          status: 'completed',
+          conclusion: 'failure',
+          completedAt: new Date().toISOString(),
+          output: neutralOutput(
+            '❌ Prebuild could not start',
+            `Dispatching \`.github/workflows/${p.workflow}\` on \`${p.branch}\` failed: ${message}\n\nAdd the workflow from the README to the repository, or set \`workflow\` in \`.github/prebuilds.yml\`.`,
+          ),
+        });
+        throw error;
+      }
+      if (run?.htmlUrl) {
+        await updateCheckRun(octokit, repo, checkRunId, {
+          detailsUrl: run.htmlUrl,
+          output: inProgressOutput({ ...p, workflowRunUrl: run.htmlUrl }),
+        });
+      }
+      return { checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl: run?.htmlUrl ?? null };
+    },
+
+    async end(p: PrebuildRecord): Promise<void> {
+      const octokit = await octokitFor(p.installationId);
+      const repo = { owner: p.owner, repo: p.repo };
+      if (p.workflowRunId && p.state === 'cancelled') await cancelRun(octokit, repo, p.workflowRunId);
+      const title = p.state === 'superseded' ? '⏭️ Prebuild superseded' : '⏹️ Prebuild cancelled';
+      const fields = {
+        status: 'completed' as const,
+        conclusion: p.state === 'superseded' ? ('neutral' as const) : ('cancelled' as const),
+        completedAt: new Date().toISOString(),
+        output: neutralOutput(title, `Prebuild #${p.id} of \`${p.configuration}\` at \`${p.sha.slice(0, 7)}\`: ${p.reason ?? p.state}.`),
+      };
+      if (p.checkRunId) await updateCheckRun(octokit, repo, p.checkRunId, fields);
+      else await createCheckRun(octokit, repo, p.sha, { name: checkRunName(p.configuration), externalId: String(p.id), ...fields });
+    },
+  };
+}

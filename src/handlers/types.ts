@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { OctokitFactory } from '../github/dispatcher.js';
+import type { Octokit } from '../github/octokit.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Store } from '../store/types.js';
+import type { HandledPayloads } from './payloads.js';
+
+/** Collaborators every handler gets (passed in, so tests can give their own). */
+export interface AppDeps {
+  store: Store;
+  scheduler: Scheduler;
+  octokitFor: OctokitFactory;
+  log: Logger;
+}
+
+/** Webhook event names this app handles. */
+export type HandledEvent = keyof HandledPayloads;
+
+/** One delivery as a handler sees it: id, typed payload, and an installation Octokit. */
+export interface HandlerInput<E extends HandledEvent> {
+  deliveryId: string;
+  payload: HandledPayloads[E];
+  octokit: Octokit;
+}

@@ -1,0 +1,134 @@
+import { jobLogTail, prebuildIdFromRunName, readRunOutcome } from '../github/actions.js';
+import { failedOutput, neutralOutput, readyOutput } from '../github/check-text.js';
+import { updateCheckRun } from '../github/checks.js';
+import { laneOf } from '../scheduler/scheduler.js';
+import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
+import { FINAL_STATES } from '../store/types.js';
+import type { Octokit } from '../github/octokit.js';
+import type { WorkflowRunObject } from './payloads.js';
+import type { AppDeps, HandlerInput } from './types.js';
+
+/** The fields of a workflow run the app follows (webhook and REST run objects share them). */
+export type Run = WorkflowRunObject;
+
+/** Finds the prebuild a workflow run belongs to: by run id, else by the id its run-name carries. */
+async function findPrebuild(deps: AppDeps, repo: { owner: string; repo: string }, run: Run): Promise<PrebuildRecord | null> {
+  const byRun = await deps.store.findPrebuildByRun(repo, run.id);
+  if (byRun) return byRun;
+  const id = prebuildIdFromRunName(run.display_title ?? run.name ?? '');
+  if (id === null) return null;
+  const p = await deps.store.getPrebuild(id);
+  if (!p || p.owner !== repo.owner || p.repo !== repo.repo) return null;
+  if (!run.path.endsWith(`/${p.workflow}`) && run.path !== p.workflow) return null;
+  if (p.workflowRunId !== null && p.workflowRunId !== run.id) return null;
+  return p;
+}
+
+function runDurationMs(run: Run): number | null {
+  const start = Date.parse(run.run_started_at ?? run.created_at);
+  const end = Date.parse(run.updated_at);
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
+}
+
+/**
+ * `workflow_run`: follows the prebuild's run. `requested`/`in_progress` mark it
+ * running; `completed` reads the action's result annotation, records outcome, size
+ * and durations, completes the check run ("🚀 Prebuild ready" or the failure with its
+ * reason and log tail), then lets the configuration's queue move on.
+ */
+export async function handleWorkflowRun(deps: AppDeps, input: HandlerInput<'workflow_run'>): Promise<void> {
+  const { payload } = input;
+  const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  await followRun(deps, input.octokit, repo, payload.workflow_run, payload.action === 'completed', input.deliveryId);
+}
+
+/**
+ * Applies a workflow run's state to its prebuild (the webhook handler and the
+ * reconciler share it). No-op for runs that are not prebuilds.
+ * @returns the prebuild, updated, or null
+ */
+export async function followRun(
+  deps: AppDeps,
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  run: Run,
+  completed: boolean,
+  deliveryId: string | null,
+): Promise<PrebuildRecord | null> {
+  const prebuild = await findPrebuild(deps, repo, run);
+  if (!prebuild) return null;
+  if (FINAL_STATES.includes(prebuild.state)) {
+    if (completed) await deps.scheduler.advance(laneOf(prebuild));
+    return prebuild;
+  }
+
+  const link: PrebuildPatch = { workflowRunId: run.id, workflowRunUrl: run.html_url };
+  if (!completed) {
+    const updated = await deps.store.updatePrebuild(prebuild.id, {
+      ...link,
+      state: 'running',
+      startedAt: prebuild.startedAt ?? Date.parse(run.run_started_at ?? run.created_at),
+    });
+    if (updated.checkRunId && prebuild.workflowRunUrl !== run.html_url) {
+      await updateCheckRun(octokit, repo, updated.checkRunId, { detailsUrl: run.html_url });
+    }
+    return updated;
+  }
+
+  const outcome = await readRunOutcome(octokit, repo, run.id);
+  const base: PrebuildPatch = {
+    ...link,
+    durationMs: runDurationMs(run),
+    endedAt: Date.parse(run.updated_at) || Date.now(),
+    startedAt: prebuild.startedAt ?? (Date.parse(run.run_started_at ?? run.created_at) || null),
+  };
+  let patch: PrebuildPatch;
+  if (run.conclusion === 'success' && outcome.result) {
+    const r = outcome.result;
+    patch = { ...base, state: 'success', snapshotKey: r.snapshotKey, snapshotBytes: r.snapshotBytes, hooks: r.hooks, reason: null };
+  } else if (run.conclusion === 'success') {
+    patch = { ...base, state: 'failure', reason: 'the run succeeded but reported no prebuild result: does the workflow run the prebuilds action?' };
+  } else if (run.conclusion === 'cancelled') {
+    patch = { ...base, state: 'cancelled', reason: 'the workflow run was cancelled' };
+  } else if (run.conclusion === 'timed_out') {
+    patch = { ...base, state: 'timed_out', reason: outcome.failure ?? 'the workflow run timed out' };
+  } else {
+    patch = { ...base, state: 'failure', reason: outcome.failure ?? `the workflow run concluded ${run.conclusion ?? 'without a conclusion'}` };
+  }
+  const done = await deps.store.updatePrebuild(prebuild.id, patch);
+
+  if (done.checkRunId) {
+    const completedAt = new Date(done.endedAt ?? Date.now()).toISOString();
+    if (done.state === 'success') {
+      await updateCheckRun(octokit, repo, done.checkRunId, { status: 'completed', conclusion: 'success', completedAt, detailsUrl: run.html_url, output: readyOutput(done) });
+    } else if (done.state === 'cancelled') {
+      await updateCheckRun(octokit, repo, done.checkRunId, {
+        status: 'completed',
+        conclusion: 'cancelled',
+        completedAt,
+        output: neutralOutput('⏹️ Prebuild cancelled', `Prebuild #${done.id}: ${done.reason}.`),
+      });
+    } else {
+      const tail = outcome.jobId ? await jobLogTail(octokit, repo, outcome.jobId) : null;
+      await updateCheckRun(octokit, repo, done.checkRunId, {
+        status: 'completed',
+        conclusion: done.state === 'timed_out' ? 'timed_out' : 'failure',
+        completedAt,
+        detailsUrl: run.html_url,
+        output: failedOutput(done, tail),
+      });
+    }
+  }
+  await deps.store.recordDecision({
+    deliveryId,
+    ...repo,
+    sha: done.sha,
+    event: 'workflow_run',
+    configuration: done.configuration,
+    decision: done.state,
+    reason: done.reason ?? `prebuild #${done.id} ${done.state}`,
+    prebuildId: done.id,
+  });
+  await deps.scheduler.advance(laneOf(done));
+  return done;
+}

@@ -1,0 +1,116 @@
+import type { Logger } from 'pino';
+import type { Probot } from 'probot';
+import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor.js';
+import { githubDispatcher, type OctokitFactory } from './github/dispatcher.js';
+import { handleCheckRun } from './handlers/check-run.js';
+import { handlePullRequest } from './handlers/pull-request.js';
+import { handlePush } from './handlers/push.js';
+import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
+import { followRun, handleWorkflowRun } from './handlers/workflow-run.js';
+import { Reconciler } from './scheduler/reconciler.js';
+import { laneOf, Scheduler, type Dispatcher } from './scheduler/scheduler.js';
+import type { DeliveryRecord, Store } from './store/types.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  store: Store;
+  log: Logger;
+  /** Installation Octokit factory; defaults to Probot's `app.auth(id)`. */
+  octokitFor: OctokitFactory;
+  /** Replaces the GitHub dispatcher (tests, `simulate`). */
+  dispatcher?: Dispatcher;
+  processor?: ProcessorOptions;
+  /** Reconciler period, ms; 0 turns it off. Default 60000. */
+  reconcileIntervalMs?: number;
+}
+
+/** The running app: the deliveries inbox, the scheduler and the reconciler. */
+export interface Runtime {
+  deps: AppDeps;
+  processor: DeliveryProcessor;
+  reconciler: Reconciler;
+  /** Records a verified delivery; resolves once it is safely stored (then GitHub gets its 2xx). */
+  receive(delivery: { id: string; name: string; payload: unknown }): Promise<void>;
+  /** Resumes after a restart: processes pending deliveries, starts waiting prebuilds, reconciles. */
+  start(): Promise<void>;
+  /** Resolves when every recorded delivery has been processed. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Handlers = { [E in HandledEvent]?: (deps: AppDeps, input: HandlerInput<E>) => Promise<void> };
+const HANDLERS: Handlers = {
+  push: handlePush,
+  pull_request: handlePullRequest,
+  workflow_run: handleWorkflowRun,
+  check_run: handleCheckRun,
+};
+
+/**
+ * Wires the store, the scheduler (with the GitHub dispatcher) and the handlers. Webhooks
+ * are recorded first and acknowledged (SPEC.md rule 9), then processed in the
+ * background, so GitHub gets its answer well within its 10-second delivery timeout.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { store, log, octokitFor } = options;
+  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor), log);
+  const deps: AppDeps = { store, scheduler, octokitFor, log };
+
+  const handle = async (d: DeliveryRecord): Promise<void> => {
+    const handler = HANDLERS[d.event as HandledEvent] as ((deps: AppDeps, input: HandlerInput<HandledEvent>) => Promise<void>) | undefined;
+    if (!handler) return; // installation, ping and others: acknowledged and kept, nothing to do
+    if (d.installationId === null) {
+      log.warn({ delivery: d.id, event: d.event }, 'delivery without installation ignored');
+      return;
+    }
+    const octokit = await octokitFor(d.installationId);
+    await handler(deps, { deliveryId: d.id, payload: d.payload as never, octokit });
+  };
+  const processor = new DeliveryProcessor(store, handle, log, options.processor);
+  const reconciler = new Reconciler(store, scheduler, octokitFor, log, options.reconcileIntervalMs ?? 60_000);
+  reconciler.exclusive = (key, fn) => processor.exclusive(key, fn);
+  reconciler.follow = async (octokit, p, run, completed) => {
+    await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null);
+  };
+
+  return {
+    deps,
+    processor,
+    reconciler,
+    async receive(delivery) {
+      const payload = delivery.payload as { action?: string; installation?: { id?: number } };
+      const fresh = await store.recordDelivery({
+        id: delivery.id,
+        event: delivery.name,
+        action: typeof payload?.action === 'string' ? payload.action : null,
+        installationId: typeof payload?.installation?.id === 'number' ? payload.installation.id : null,
+        payload: delivery.payload,
+      });
+      if (!fresh) log.info({ delivery: delivery.id }, 'redelivery of a recorded delivery ignored');
+      processor.kick();
+    },
+    async start() {
+      processor.kick();
+      const waiting = await store.listPrebuilds({ states: ['waiting'], limit: 10_000 });
+      const lanes = new Map(waiting.map((p) => [`${p.owner}/${p.repo}/${p.configuration}/${p.branch}`, laneOf(p)]));
+      for (const lane of lanes.values()) {
+        try {
+          await processor.exclusive(`${lane.owner}/${lane.repo}`, () => scheduler.advance(lane));
+        } catch (error) {
+          log.error({ err: error, lane }, 'could not resume a waiting prebuild');
+        }
+      }
+      reconciler.start();
+    },
+    idle: () => processor.idle(),
+    async stop() {
+      reconciler.stop();
+      await processor.stop();
+    },
+  };
+}
+
+/** Probot's installation Octokit factory. */
+export function probotOctokitFactory(app: Probot): OctokitFactory {
+  return (installationId) => app.auth(installationId) as ReturnType<OctokitFactory>;
+}

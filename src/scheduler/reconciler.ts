@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import { cancelRun, listWorkflowRuns, prebuildIdFromRunName } from '../github/actions.js';
+import { neutralOutput } from '../github/check-text.js';
+import { updateCheckRun } from '../github/checks.js';
+import type { OctokitFactory } from '../github/dispatcher.js';
+import type { Octokit } from '../github/octokit.js';
+import type { WorkflowRunObject } from '../handlers/payloads.js';
+import type { PrebuildRecord, Store } from '../store/types.js';
+import type { Scheduler } from './scheduler.js';
+import { laneOf } from './scheduler.js';
+
+/** Applies a run's state to its prebuild; given by the app (the workflow_run handler's `followRun`). */
+export type RunFollower = (octokit: Octokit, prebuild: PrebuildRecord, run: WorkflowRunObject, completed: boolean) => Promise<void>;
+
+/**
+ * Finds what webhooks missed (SPEC.md rule 9). For every dispatched or running
+ * prebuild older than `graceMs`: when its run id is unknown, lists the workflow's
+ * runs (`GET …/actions/workflows/{workflow_id}/runs`) and matches the run name, which
+ * carries the prebuild id; when the run is known, reads it
+ * (`GET …/actions/runs/{run_id}`) and applies a completion whose `workflow_run`
+ * never arrived. A prebuild past its `timeoutMinutes` is cancelled on GitHub and
+ * ends `timed_out`, so its queue moves on.
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  /** Set by the runtime: applies a run to its prebuild (shared with the webhook path). */
+  follow: RunFollower | null = null;
+  /** Set by the runtime: serialises work per repository with deliveries. */
+  exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T> = (_k, fn) => fn();
+
+  constructor(
+    private readonly store: Store,
+    private readonly scheduler: Scheduler,
+    private readonly octokitFor: OctokitFactory,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+    private readonly graceMs = 120_000,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass; concurrent calls share the pass in progress. */
+  runOnce(now = Date.now()): Promise<void> {
+    this.running ??= this.pass(now).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pass(now: number): Promise<void> {
+    const active = await this.store.listPrebuilds({ states: ['dispatched', 'running'], limit: 1000 });
+    for (const p of active) {
+      if ((p.dispatchedAt ?? p.createdAt) > now - this.graceMs) continue;
+      try {
+        await this.exclusive(`${p.owner}/${p.repo}`, () => this.check(p, now));
+      } catch (error) {
+        this.log.warn({ err: error, prebuild: p.id }, 'reconciler could not check a prebuild');
+      }
+    }
+  }
+
+  private async check(stale: PrebuildRecord, now: number): Promise<void> {
+    const p = await this.store.getPrebuild(stale.id);
+    if (!p || (p.state !== 'dispatched' && p.state !== 'running')) return;
+    const octokit = await this.octokitFor(p.installationId);
+    const repo = { owner: p.owner, repo: p.repo };
+    let run: WorkflowRunObject | null = null;
+    if (p.workflowRunId) {
+      const r = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: p.workflowRunId });
+      run = r.data as unknown as WorkflowRunObject;
+    } else {
+      const runs = await listWorkflowRuns(octokit, repo, p.workflow);
+      const match = runs.find((r) => prebuildIdFromRunName(r.displayTitle) === p.id);
+      if (match) {
+        const r = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: match.id });
+        run = r.data as unknown as WorkflowRunObject;
+      }
+    }
+    if (run && this.follow) {
+      await this.follow(octokit, p, run, run.status === 'completed');
+      const after = await this.store.getPrebuild(p.id);
+      if (after && after.state !== 'dispatched' && after.state !== 'running') return;
+    }
+    const deadline = (p.dispatchedAt ?? p.createdAt) + p.timeoutMinutes * 60_000;
+    if (now < deadline) return;
+    if (run && run.status !== 'completed') await cancelRun(octokit, repo, run.id);
+    const reason = `no result after ${p.timeoutMinutes} minutes (timeoutMinutes)`;
+    const ended = await this.store.updatePrebuild(p.id, { state: 'timed_out', reason, endedAt: now, durationMs: now - (p.dispatchedAt ?? p.createdAt) });
+    if (ended.checkRunId) {
+      await updateCheckRun(octokit, repo, ended.checkRunId, {
+        status: 'completed',
+        conclusion: 'timed_out',
+        completedAt: new Date(now).toISOString(),
+        output: neutralOutput('⏱️ Prebuild timed out', `Prebuild #${p.id}: ${reason}.`),
+      });
+    }
+    await this.store.recordDecision({
+      deliveryId: null,
+      ...repo,
+      sha: p.sha,
+      event: 'reconciler',
+      configuration: p.configuration,
+      decision: 'timed_out',
+      reason,
+      prebuildId: p.id,
+    });
+    await this.scheduler.advance(laneOf(p));
+  }
+}

@@ -1,0 +1,163 @@
+import type { Logger } from 'pino';
+import type { NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
+import { ACTIVE_STATES } from '../store/types.js';
+
+/**
+ * What the scheduler needs from GitHub; the app passes the GitHub-backed
+ * implementation (src/github/dispatcher.ts), tests and `simulate` pass their own.
+ */
+export interface Dispatcher {
+  /**
+   * Starts a prebuild: chooses its base, creates its check run, dispatches the workflow.
+   * @returns the fields to store (state `dispatched`, check run id, run id when known …)
+   * @throws when GitHub refuses; the scheduler then fails the prebuild with the message
+   */
+  start(prebuild: PrebuildRecord): Promise<PrebuildPatch>;
+  /**
+   * Reports a prebuild that ended without finishing its run (`superseded`,
+   * `cancelled`): a neutral check run, and the workflow run cancelled if one exists.
+   */
+  end(prebuild: PrebuildRecord): Promise<void>;
+}
+
+/** The queue a prebuild waits in: one per (repository, configuration, branch). */
+export interface Lane extends RepoRef {
+  configuration: string;
+  branch: string;
+}
+
+/** The scheduler's answer for one request (SPEC.md rule 10 wording). */
+export interface ScheduleOutcome {
+  prebuild: PrebuildRecord;
+  decision: 'started' | 'queued' | 'failed';
+  reason: string;
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/**
+ * One run at a time per configuration and branch, collapse, bypass
+ * (SPEC.md rules 2, 3 and 9). The store is the source of truth, so a restarted app
+ * continues where it stopped. Callers serialise calls per repository (the delivery
+ * processor does); the scheduler itself keeps no state in memory.
+ *
+ * - A request whose identity has no active run in its lane starts at once (a
+ *   different identity than the running one is a bypass, rule 3).
+ * - Otherwise it waits; at most one prebuild waits per lane: a newer request
+ *   supersedes the waiting one (rule 2), and a request that starts at once also
+ *   supersedes an older waiting one, since a newer commit of the branch is being built.
+ * - When a run ends, the waiting prebuild starts if no run of its identity is active.
+ * - A paused configuration keeps its waiting prebuild until resumed.
+ */
+export class Scheduler {
+  constructor(
+    private readonly store: Store,
+    private readonly dispatcher: Dispatcher,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Accepts a prebuild request and starts or queues it. Idempotent per (delivery, configuration). */
+  async request(candidate: NewPrebuild): Promise<ScheduleOutcome> {
+    const lane = laneOf(candidate);
+    const prebuild = await this.store.createPrebuild({ ...candidate, state: 'waiting' });
+    if (prebuild.state !== 'waiting') {
+      return { prebuild, decision: 'started', reason: `already handled as prebuild #${prebuild.id}` };
+    }
+    const [waiting, active, config] = await Promise.all([
+      this.store.listPrebuilds({ ...lane, states: ['waiting'] }),
+      this.store.listPrebuilds({ ...lane, states: [...ACTIVE_STATES] }),
+      this.store.getConfigurationState(lane, lane.configuration),
+    ]);
+    for (const older of waiting.filter((w) => w.id < prebuild.id)) await this.supersede(older, prebuild);
+
+    if (config.paused) return { prebuild, decision: 'queued', reason: 'paused: waits until the configuration is resumed' };
+    const blocker = active.find((a) => a.identity === prebuild.identity);
+    if (blocker) {
+      return { prebuild, decision: 'queued', reason: `waiting for prebuild #${blocker.id} (${short(blocker.sha)}) to finish` };
+    }
+    const started = await this.start(prebuild);
+    if (started.state === 'failure') return { prebuild: started, decision: 'failed', reason: started.reason ?? 'dispatch failed' };
+    const reason = active.length > 0 ? `bypass: configuration changed while #${active[0]!.id} runs` : 'started: no prebuild running';
+    return { prebuild: started, decision: 'started', reason };
+  }
+
+  /**
+   * Called when a prebuild of the lane ended (success, failure, cancelled, timed out):
+   * starts the waiting prebuild if nothing of its identity runs. Safe to call any time.
+   * @returns the prebuild started, if any
+   */
+  async advance(lane: Lane): Promise<PrebuildRecord | null> {
+    const [waiting, active, config] = await Promise.all([
+      this.store.listPrebuilds({ ...lane, states: ['waiting'] }),
+      this.store.listPrebuilds({ ...lane, states: [...ACTIVE_STATES] }),
+      this.store.getConfigurationState(lane, lane.configuration),
+    ]);
+    if (config.paused || waiting.length === 0) return null;
+    const [next, ...older] = waiting; // newest first
+    for (const o of older) await this.supersede(o, next!);
+    if (active.some((a) => a.identity === next!.identity)) return null;
+    const started = await this.start(next!);
+    if (started.state === 'failure') return this.advance(lane);
+    return started;
+  }
+
+  /**
+   * Cancels every waiting and active prebuild of a lane (branch deleted, PR closed,
+   * user request). Active runs get their workflow run cancelled.
+   * @returns the prebuilds cancelled
+   */
+  async cancel(lane: Lane, reason: string, states: PrebuildRecord['state'][] = ['waiting', ...ACTIVE_STATES]): Promise<PrebuildRecord[]> {
+    const victims = await this.store.listPrebuilds({ ...lane, states });
+    const out: PrebuildRecord[] = [];
+    for (const v of victims) out.push(await this.endWithout(v, 'cancelled', reason));
+    return out;
+  }
+
+  /** Ends one prebuild as cancelled (API/CLI `cancel`), then lets its lane move on. */
+  async cancelOne(prebuild: PrebuildRecord, reason: string): Promise<PrebuildRecord> {
+    const cancelled = await this.endWithout(prebuild, 'cancelled', reason);
+    await this.advance(laneOf(prebuild));
+    return cancelled;
+  }
+
+  private async supersede(older: PrebuildRecord, newer: PrebuildRecord): Promise<void> {
+    await this.endWithout(older, 'superseded', `superseded by ${short(newer.sha)} (prebuild #${newer.id})`);
+    await this.store.recordDecision({
+      deliveryId: older.deliveryId,
+      owner: older.owner,
+      repo: older.repo,
+      sha: older.sha,
+      event: older.trigger,
+      configuration: older.configuration,
+      decision: 'superseded',
+      reason: `superseded by ${short(newer.sha)} (prebuild #${newer.id}) while waiting`,
+      prebuildId: older.id,
+    });
+  }
+
+  private async endWithout(p: PrebuildRecord, state: 'cancelled' | 'superseded', reason: string): Promise<PrebuildRecord> {
+    const ended = await this.store.updatePrebuild(p.id, { state, reason, endedAt: Date.now() });
+    try {
+      await this.dispatcher.end(ended);
+    } catch (error) {
+      this.log?.warn({ err: error, prebuild: p.id }, 'could not report the end of a prebuild');
+    }
+    return ended;
+  }
+
+  private async start(p: PrebuildRecord): Promise<PrebuildRecord> {
+    try {
+      const patch = await this.dispatcher.start(p);
+      return await this.store.updatePrebuild(p.id, { state: 'dispatched', dispatchedAt: Date.now(), ...patch });
+    } catch (error) {
+      const reason = `could not start the prebuild: ${error instanceof Error ? error.message : String(error)}`;
+      this.log?.error({ err: error, prebuild: p.id }, reason);
+      return this.store.updatePrebuild(p.id, { state: 'failure', reason, endedAt: Date.now() });
+    }
+  }
+}
+
+/** The lane of a prebuild or request. */
+export function laneOf(p: Pick<PrebuildRecord, 'owner' | 'repo' | 'configuration' | 'branch'>): Lane {
+  return { owner: p.owner, repo: p.repo, configuration: p.configuration, branch: p.branch };
+}

@@ -1,0 +1,79 @@
+import { pino, type Logger } from 'pino';
+import { Probot, Server } from 'probot';
+import { prebuildsApp } from './app.js';
+import type { Runtime, RuntimeOptions } from './runtime.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+/** Options of {@link startAppServer}. */
+export interface AppServerOptions {
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  appId: string | number;
+  /** PEM private key of the GitHub App. */
+  privateKey: string;
+  webhookSecret: string;
+  /** REST base URL, e.g. `http://127.0.0.1:8080/api/v3` for a GitHub Enterprise Server. Default api.github.com. */
+  baseUrl?: string;
+  /** SQLite file of the store. */
+  databasePath: string;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+  /** Passed to the runtime (reconciler period in ms, retries). */
+  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'processor'>;
+  /** Fetch implementation for Octokit (tests pass the global fetch so nock sees it). */
+  fetch?: typeof fetch;
+}
+
+/** A running app server. */
+export interface AppServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** Where GitHub delivers webhooks: `url` + `/api/github/webhooks`. */
+  webhookUrl: string;
+  store: Store;
+  runtime: Runtime;
+  log: Logger;
+  /** Resolves when every recorded delivery is processed. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the app as a real HTTP server (Probot's `Server`), the way `npm start` runs
+ * it, but configured in code: used by the demo, the tests and the benchmarks.
+ * @throws when the port is taken or the store cannot be opened
+ */
+export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  const store = await openStore(options.databasePath);
+  const log = pino({ level: options.logLevel ?? 'warn', name: 'prebuilds' });
+  const ProbotWithDefaults = Probot.defaults({
+    appId: options.appId,
+    privateKey: options.privateKey,
+    secret: options.webhookSecret,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    log,
+  });
+  const server = new Server({ Probot: ProbotWithDefaults, port: options.port ?? 0, host: options.host ?? '127.0.0.1', log });
+  let runtime: Runtime | undefined;
+  await server.load(prebuildsApp({ store, onRuntime: (r) => (runtime = r), runtime: options.runtime }));
+  const http = await server.start();
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : server.port;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  return {
+    url,
+    webhookUrl: `${url}/api/github/webhooks`,
+    store,
+    runtime: runtime!,
+    log,
+    idle: () => runtime!.idle(),
+    async stop() {
+      await runtime!.stop();
+      await server.stop();
+      await store.close();
+    },
+  };
+}

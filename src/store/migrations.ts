@@ -1,0 +1,97 @@
+/**
+ * Schema migrations, in order. Portable SQL (SQLite and PostgreSQL): INTEGER/BIGINT,
+ * TEXT, no engine-specific types; times are epoch ms in BIGINT columns. A migration
+ * is never edited once released: add a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'deliveries, prebuilds, decisions, lanes, configurations',
+    sql: [
+      `CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        action TEXT,
+        installation_id BIGINT,
+        payload TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        processed_at BIGINT,
+        error TEXT
+      )`,
+      `CREATE INDEX deliveries_pending ON deliveries (processed_at, received_at)`,
+      `CREATE TABLE prebuilds (
+        id INTEGER PRIMARY KEY,
+        installation_id BIGINT NOT NULL,
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        configuration TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        pr_number INTEGER,
+        trigger_kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        timeout_minutes INTEGER NOT NULL,
+        base_key TEXT,
+        base_sha TEXT,
+        base_reason TEXT,
+        snapshot_key TEXT,
+        snapshot_bytes BIGINT,
+        duration_ms BIGINT,
+        hooks TEXT,
+        check_run_id BIGINT,
+        workflow_run_id BIGINT,
+        workflow_run_url TEXT,
+        reason TEXT,
+        delivery_id TEXT,
+        created_at BIGINT NOT NULL,
+        dispatched_at BIGINT,
+        started_at BIGINT,
+        ended_at BIGINT
+      )`,
+      `CREATE INDEX prebuilds_lane ON prebuilds (owner, repo, configuration, branch, state)`,
+      `CREATE INDEX prebuilds_sha ON prebuilds (owner, repo, sha)`,
+      `CREATE INDEX prebuilds_run ON prebuilds (owner, repo, workflow_run_id)`,
+      // One delivery creates at most one prebuild per configuration, even when reprocessed.
+      `CREATE UNIQUE INDEX prebuilds_delivery ON prebuilds (delivery_id, configuration)`,
+      `CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        delivery_id TEXT,
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        event TEXT NOT NULL,
+        configuration TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        prebuild_id INTEGER,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX decisions_sha ON decisions (owner, repo, sha)`,
+      `CREATE TABLE lanes (
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        configuration TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        commits_since_trigger INTEGER NOT NULL,
+        last_identity TEXT,
+        PRIMARY KEY (owner, repo, configuration, branch)
+      )`,
+      `CREATE TABLE configurations (
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        name TEXT NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (owner, repo, name)
+      )`,
+    ],
+  },
+];

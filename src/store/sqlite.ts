@@ -1,0 +1,256 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+import type {
+  ConfigurationState,
+  DecisionRecord,
+  DeliveryRecord,
+  LaneState,
+  NewPrebuild,
+  PrebuildFilter,
+  PrebuildPatch,
+  PrebuildRecord,
+  RepoRef,
+  Store,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** Column name of each camelCase prebuild field. */
+const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
+  id: 'id',
+  installationId: 'installation_id',
+  owner: 'owner',
+  repo: 'repo',
+  configuration: 'configuration',
+  identity: 'identity',
+  branch: 'branch',
+  sha: 'sha',
+  prNumber: 'pr_number',
+  trigger: 'trigger_kind',
+  state: 'state',
+  workflow: 'workflow',
+  timeoutMinutes: 'timeout_minutes',
+  baseKey: 'base_key',
+  baseSha: 'base_sha',
+  baseReason: 'base_reason',
+  snapshotKey: 'snapshot_key',
+  snapshotBytes: 'snapshot_bytes',
+  durationMs: 'duration_ms',
+  hooks: 'hooks',
+  checkRunId: 'check_run_id',
+  workflowRunId: 'workflow_run_id',
+  workflowRunUrl: 'workflow_run_url',
+  reason: 'reason',
+  deliveryId: 'delivery_id',
+  createdAt: 'created_at',
+  dispatchedAt: 'dispatched_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+};
+
+function toPrebuild(row: Row): PrebuildRecord {
+  const out: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(PREBUILD_COLUMNS)) out[field] = row[column] ?? null;
+  out.hooks = typeof row.hooks === 'string' ? JSON.parse(row.hooks) : null;
+  return out as unknown as PrebuildRecord;
+}
+
+function toColumnValue(field: string, value: unknown): unknown {
+  if (field === 'hooks') return value == null ? null : JSON.stringify(value);
+  return value ?? null;
+}
+
+/**
+ * The SQLite store (better-sqlite3, WAL mode). The database file and its folder are
+ * created when missing; `:memory:` works for throwaway stores.
+ */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+
+  /** @param file path of the database file (e.g. `./data/prebuilds.sqlite`) or `:memory:` */
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        for (const sql of m.sql) this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async recordDelivery(d: Omit<DeliveryRecord, 'receivedAt' | 'attempts'>): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        'INSERT INTO deliveries (id, event, action, installation_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      )
+      .run(d.id, d.event, d.action, d.installationId, JSON.stringify(d.payload), Date.now());
+    return r.changes === 1;
+  }
+
+  async pendingDeliveries(limit: number): Promise<DeliveryRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY received_at, id LIMIT ?')
+      .all(limit) as Row[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      event: String(r.event),
+      action: (r.action as string | null) ?? null,
+      installationId: r.installation_id == null ? null : Number(r.installation_id),
+      payload: JSON.parse(String(r.payload)),
+      receivedAt: Number(r.received_at),
+      attempts: Number(r.attempts),
+    }));
+  }
+
+  async finishDelivery(id: string, error: string | null): Promise<void> {
+    this.db.prepare('UPDATE deliveries SET processed_at = ?, error = ? WHERE id = ?').run(Date.now(), error, id);
+  }
+
+  async countAttempt(id: string): Promise<number> {
+    this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?').run(id);
+    const row = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as Row | undefined;
+    return Number(row?.attempts ?? 0);
+  }
+
+  async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
+    const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
+    const fields = Object.keys(record).filter((f) => f in PREBUILD_COLUMNS && f !== 'id');
+    const sql = `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
+      VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING`;
+    const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
+    const r = this.db.prepare(sql).run(...values);
+    if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
+    // A reprocessed delivery: return the prebuild it already created.
+    const row = this.db
+      .prepare('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?')
+      .get(input.deliveryId ?? null, input.configuration) as Row;
+    return toPrebuild(row);
+  }
+
+  async updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord> {
+    const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
+    if (fields.length > 0) {
+      const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
+      const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
+      this.db.prepare(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
+    }
+    const updated = await this.getPrebuild(id);
+    if (!updated) throw new Error(`prebuild ${id} does not exist`);
+    return updated;
+  }
+
+  async getPrebuild(id: number): Promise<PrebuildRecord | null> {
+    const row = this.db.prepare('SELECT * FROM prebuilds WHERE id = ?').get(id) as Row | undefined;
+    return row ? toPrebuild(row) : null;
+  }
+
+  async findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null> {
+    const row = this.db
+      .prepare('SELECT * FROM prebuilds WHERE owner = ? AND repo = ? AND workflow_run_id = ?')
+      .get(repo.owner, repo.repo, workflowRunId) as Row | undefined;
+    return row ? toPrebuild(row) : null;
+  }
+
+  async listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const eq = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      values.push(value);
+    };
+    eq('owner', filter.owner);
+    eq('repo', filter.repo);
+    eq('configuration', filter.configuration);
+    eq('branch', filter.branch);
+    eq('sha', filter.sha);
+    if (filter.states && filter.states.length > 0) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      values.push(...filter.states);
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('id < ?');
+      values.push(filter.beforeId);
+    }
+    const sql = `SELECT * FROM prebuilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
+  }
+
+  async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now());
+  }
+
+  async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM decisions WHERE owner = ? AND repo = ? AND (sha = ? OR sha LIKE ? || '%') ORDER BY id")
+      .all(repo.owner, repo.repo, sha, sha) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      deliveryId: (r.delivery_id as string | null) ?? null,
+      owner: String(r.owner),
+      repo: String(r.repo),
+      sha: String(r.sha),
+      event: String(r.event),
+      configuration: String(r.configuration),
+      decision: String(r.decision),
+      reason: String(r.reason),
+      prebuildId: r.prebuild_id == null ? null : Number(r.prebuild_id),
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
+    const row = this.db
+      .prepare('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
+      .get(repo.owner, repo.repo, configuration, branch) as Row | undefined;
+    return row
+      ? { commitsSinceTrigger: Number(row.commits_since_trigger), lastIdentity: (row.last_identity as string | null) ?? null }
+      : { commitsSinceTrigger: 0, lastIdentity: null };
+  }
+
+  async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger, last_identity = excluded.last_identity`,
+      )
+      .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity);
+  }
+
+  async getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState> {
+    const row = this.db
+      .prepare('SELECT paused FROM configurations WHERE owner = ? AND repo = ? AND name = ?')
+      .get(repo.owner, repo.repo, configuration) as Row | undefined;
+    return { paused: Number(row?.paused ?? 0) === 1 };
+  }
+
+  async setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
+         ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
+      )
+      .run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
+  }
+}

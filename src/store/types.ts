@@ -1,0 +1,172 @@
+/**
+ * The store: where the app keeps webhook deliveries, prebuilds, decisions and
+ * per-configuration state. One narrow async interface with a SQLite implementation
+ * (better-sqlite3, the default) and room for PostgreSQL (several replicas). All
+ * times are epoch milliseconds; sizes are bytes.
+ */
+
+/** Lifecycle of a prebuild record (SPEC.md rules 2, 6, 9). */
+export type PrebuildState =
+  | 'waiting' // accepted, waiting for its configuration's running prebuild to finish
+  | 'dispatched' // workflow_dispatch sent, no workflow_run seen yet
+  | 'running' // workflow run in progress
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'superseded' // replaced while waiting by a newer push (rule 2)
+  | 'timed_out'
+  | 'expired'; // a success whose snapshot retention deleted (rule 7)
+
+/** States in which a prebuild still occupies its configuration's queue. */
+export const ACTIVE_STATES: readonly PrebuildState[] = ['dispatched', 'running'];
+/** States that end a prebuild. */
+export const FINAL_STATES: readonly PrebuildState[] = ['success', 'failure', 'cancelled', 'superseded', 'timed_out', 'expired'];
+
+/** What started a prebuild (SPEC.md rule 8 for `manual`). */
+export type PrebuildTrigger = 'push' | 'pull_request' | 'manual' | 'schedule';
+
+/** A repository as the store keys it. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** One prebuild: one run of one configuration at one commit. */
+export interface PrebuildRecord extends RepoRef {
+  id: number;
+  installationId: number;
+  configuration: string;
+  /** Configuration identity at this commit (SPEC.md rule 1). */
+  identity: string;
+  /** The branch the queue is per (pushed branch, or the PR's head branch). */
+  branch: string;
+  sha: string;
+  prNumber: number | null;
+  trigger: PrebuildTrigger;
+  state: PrebuildState;
+  /** Workflow file dispatched, e.g. `prebuild.yml`. */
+  workflow: string;
+  timeoutMinutes: number;
+  /** Base prebuild chosen (rule 5), or null with `baseReason` saying why none. */
+  baseKey: string | null;
+  baseSha: string | null;
+  baseReason: string | null;
+  snapshotKey: string | null;
+  snapshotBytes: number | null;
+  /** Workflow run duration, ms (run started → completed). */
+  durationMs: number | null;
+  /** Durations of the lifecycle hooks the action ran, ms. */
+  hooks: Record<string, number> | null;
+  checkRunId: number | null;
+  workflowRunId: number | null;
+  workflowRunUrl: string | null;
+  /** Why it failed, was cancelled or superseded (human-readable). */
+  reason: string | null;
+  /** The delivery that created it (X-GitHub-Delivery), for idempotency. */
+  deliveryId: string | null;
+  createdAt: number;
+  dispatchedAt: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+/** Fields given when a prebuild is created; the rest start null. */
+export type NewPrebuild = Pick<
+  PrebuildRecord,
+  'owner' | 'repo' | 'installationId' | 'configuration' | 'identity' | 'branch' | 'sha' | 'prNumber' | 'trigger' | 'workflow' | 'timeoutMinutes'
+> &
+  Partial<Pick<PrebuildRecord, 'deliveryId' | 'state' | 'baseKey' | 'baseSha' | 'baseReason'>>;
+
+/** Fields that may change after creation. */
+export type PrebuildPatch = Partial<
+  Omit<PrebuildRecord, 'id' | 'owner' | 'repo' | 'installationId' | 'configuration' | 'branch' | 'sha' | 'createdAt'>
+>;
+
+/** Filter for {@link Store.listPrebuilds}; every field optional, combined with AND. */
+export interface PrebuildFilter extends Partial<RepoRef> {
+  configuration?: string;
+  branch?: string;
+  sha?: string;
+  states?: PrebuildState[];
+  /** Only ids lower than this (cursor pagination, newest first). */
+  beforeId?: number;
+  /** Default 100. */
+  limit?: number;
+}
+
+/** A webhook delivery as recorded before it is acknowledged. */
+export interface DeliveryRecord {
+  id: string;
+  event: string;
+  action: string | null;
+  installationId: number | null;
+  payload: unknown;
+  receivedAt: number;
+  attempts: number;
+}
+
+/** One (event, configuration) decision with its reason (SPEC.md rule 10). */
+export interface DecisionRecord extends RepoRef {
+  id: number;
+  deliveryId: string | null;
+  sha: string;
+  event: string;
+  configuration: string;
+  /** `started`, `queued`, `superseded`, `skipped`, `cancelled`, `failed` … */
+  decision: string;
+  reason: string;
+  prebuildId: number | null;
+  createdAt: number;
+}
+
+/** Per (repository, configuration, branch) trigger state (rule 4). */
+export interface LaneState {
+  /** Commits seen since the last prebuild this lane triggered. */
+  commitsSinceTrigger: number;
+  /** Identity of the last prebuild triggered in this lane. */
+  lastIdentity: string | null;
+}
+
+/** Per (repository, configuration) settings the app keeps (pause, overrides). */
+export interface ConfigurationState {
+  paused: boolean;
+}
+
+/**
+ * The app's persistence. Implementations must make every method atomic on its own;
+ * callers serialise work per repository.
+ */
+export interface Store {
+  /** Applies pending schema migrations. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Records a delivery before it is acknowledged to GitHub.
+   * @returns false when a delivery with this id was already recorded (a redelivery).
+   */
+  recordDelivery(delivery: Omit<DeliveryRecord, 'receivedAt' | 'attempts'>): Promise<boolean>;
+  /** Unprocessed deliveries, oldest first. */
+  pendingDeliveries(limit: number): Promise<DeliveryRecord[]>;
+  /** Marks a delivery processed (error text when its handler failed for good). */
+  finishDelivery(id: string, error: string | null): Promise<void>;
+  /** Counts one more processing attempt; returns the new count. */
+  countAttempt(id: string): Promise<number>;
+
+  createPrebuild(input: NewPrebuild): Promise<PrebuildRecord>;
+  /** @throws Error when the prebuild does not exist. */
+  updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord>;
+  getPrebuild(id: number): Promise<PrebuildRecord | null>;
+  findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null>;
+  /** Newest first. */
+  listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]>;
+
+  recordDecision(decision: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void>;
+  listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]>;
+
+  getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState>;
+  setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void>;
+
+  getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState>;
+  setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void>;
+}
