@@ -53,7 +53,7 @@ const HANDLERS: Handlers = {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
-  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor), log);
+  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, store), log);
   const deps: AppDeps = { store, scheduler, octokitFor, log };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {

@@ -105,7 +105,7 @@ export function parsePrebuildsYml(text: string, defaultBranch: string): Prebuild
     return result;
   }
   const schemaProblems = validatePrebuilds(file, value, positions);
-  result.problems.push(...schemaProblems.map((p) => p.problem));
+  result.problems.push(...sortProblems(schemaProblems.map((p) => p.problem)));
   if (schemaProblems.some((p) => p.entry < 0)) return result;
   const bad = new Set(schemaProblems.map((p) => p.entry));
   const entries = own(value, 'prebuilds') as PlainObject[];
@@ -127,7 +127,13 @@ export function parsePrebuildsYml(text: string, defaultBranch: string): Prebuild
     result.settings.push(built.settings);
     result.locations.push(built.location);
   });
+  result.problems = sortProblems(result.problems);
   return result;
+}
+
+/** Problems in reading order (line, then column); stable for equal positions. */
+export function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function buildSettings(

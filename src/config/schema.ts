@@ -24,7 +24,7 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator (ajv, all errors, strict mode), compiled once. */
 export function prebuildsValidator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     compiled = ajv.compile(schema);
   }
   return compiled;

@@ -1,25 +1,37 @@
+import { selectBase, type History } from '../scheduler/base.js';
 import type { Dispatcher } from '../scheduler/scheduler.js';
-import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
+import type { PrebuildPatch, PrebuildRecord, Store } from '../store/types.js';
 import { cancelRun, dispatchWorkflow } from './actions.js';
 import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
 import { createCheckRun, updateCheckRun } from './checks.js';
+import { ancestorDistance, listAncestors } from './commits.js';
 import type { Octokit } from './octokit.js';
 
 /** Gives an installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
 export type OctokitFactory = (installationId: number) => Promise<Octokit>;
 
+/** Commit history through the REST API (one cached listing per sha; see src/github/commits.ts). */
+export function githubHistory(octokit: Octokit, repo: { owner: string; repo: string }): History {
+  return {
+    ancestors: (sha, count) => listAncestors(octokit, repo, sha, count),
+    distance: (base, head) => ancestorDistance(octokit, repo, base, head),
+  };
+}
+
 /**
- * The GitHub side of the scheduler: check runs and `workflow_dispatch`.
- * `start` creates the "🔄 Prebuild in progress" check run on the prebuilt sha, then
+ * The GitHub side of the scheduler: base selection, check runs and `workflow_dispatch`.
+ * `start` chooses the base (SPEC.md rule 5), creates the "🔄 Prebuild in progress" check run on the prebuilt sha, then
  * dispatches the configuration's workflow at the branch with the inputs
  * `configuration`, `sha`, `base`, `prebuild-id`. A refused dispatch completes the
  * check run as a failure quoting GitHub's message, then throws.
  */
-export function githubDispatcher(octokitFor: OctokitFactory): Dispatcher {
+export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Dispatcher {
   return {
-    async start(p: PrebuildRecord): Promise<PrebuildPatch> {
-      const octokit = await octokitFor(p.installationId);
-      const repo = { owner: p.owner, repo: p.repo };
+    async start(waiting: PrebuildRecord): Promise<PrebuildPatch> {
+      const octokit = await octokitFor(waiting.installationId);
+      const repo = { owner: waiting.owner, repo: waiting.repo };
+      const base = await selectBase(store, githubHistory(octokit, repo), waiting);
+      const p: PrebuildRecord = { ...waiting, ...base };
       const name = checkRunName(p.configuration);
       const checkRunId =
         p.checkRunId ??
@@ -57,7 +69,7 @@ export function githubDispatcher(octokitFor: OctokitFactory): Dispatcher {
           output: inProgressOutput({ ...p, workflowRunUrl: run.htmlUrl }),
         });
       }
-      return { checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl: run?.htmlUrl ?? null };
+      return { ...base, checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl: run?.htmlUrl ?? null };
     },
 
     async end(p: PrebuildRecord): Promise<void> {

@@ -24,6 +24,7 @@ export async function handleCheckRun(deps: AppDeps, input: HandlerInput<'check_r
     trigger: 'manual',
     workflow: old.workflow,
     timeoutMinutes: old.timeoutMinutes,
+    settings: old.settings,
     deliveryId,
   });
   await deps.store.recordDecision({

@@ -76,6 +76,7 @@ export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull
       trigger: 'pull_request',
       workflow: c.settings.workflow,
       timeoutMinutes: c.settings.timeoutMinutes,
+      settings: c.settings,
       deliveryId,
     });
     await decide(name, outcome.decision, `pull request #${pr.number} ${payload.action}; ${outcome.reason}`, outcome.prebuild.id);

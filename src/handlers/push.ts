@@ -69,6 +69,7 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
       trigger: 'push',
       workflow: c.settings.workflow,
       timeoutMinutes: c.settings.timeoutMinutes,
+      settings: c.settings,
       deliveryId,
     });
     await decide(name, outcome.decision, `${d.reason}; ${outcome.reason}`, outcome.prebuild.id);

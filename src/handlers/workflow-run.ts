@@ -1,6 +1,8 @@
 import { jobLogTail, prebuildIdFromRunName, readRunOutcome } from '../github/actions.js';
 import { failedOutput, neutralOutput, readyOutput } from '../github/check-text.js';
+import { deleteCacheByKey } from '../github/caches.js';
 import { updateCheckRun } from '../github/checks.js';
+import { expiredByRetention } from '../scheduler/retention.js';
 import { laneOf } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
 import { FINAL_STATES } from '../store/types.js';
@@ -130,5 +132,18 @@ export async function followRun(
     prebuildId: done.id,
   });
   await deps.scheduler.advance(laneOf(done));
+  if (done.state === 'success') await applyRetention(deps, octokit, done);
   return done;
+}
+
+/**
+ * Retention after a success (SPEC.md rule 7): deletes the snapshots retention
+ * expires from the Actions cache and marks their prebuilds `expired`.
+ */
+async function applyRetention(deps: AppDeps, octokit: Octokit, done: PrebuildRecord): Promise<void> {
+  const repo = { owner: done.owner, repo: done.repo };
+  for (const old of await expiredByRetention(deps.store, done)) {
+    const deleted = old.snapshotKey ? await deleteCacheByKey(octokit, repo, old.snapshotKey) : false;
+    await deps.store.updatePrebuild(old.id, { state: 'expired', reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted ? '; snapshot deleted' : ''}` });
+  }
 }

@@ -40,6 +40,7 @@ export const MIGRATIONS: Migration[] = [
         state TEXT NOT NULL,
         workflow TEXT NOT NULL,
         timeout_minutes INTEGER NOT NULL,
+        settings TEXT,
         base_key TEXT,
         base_sha TEXT,
         base_reason TEXT,

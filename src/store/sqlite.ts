@@ -32,6 +32,7 @@ const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
   state: 'state',
   workflow: 'workflow',
   timeoutMinutes: 'timeout_minutes',
+  settings: 'settings',
   baseKey: 'base_key',
   baseSha: 'base_sha',
   baseReason: 'base_reason',
@@ -54,11 +55,12 @@ function toPrebuild(row: Row): PrebuildRecord {
   const out: Record<string, unknown> = {};
   for (const [field, column] of Object.entries(PREBUILD_COLUMNS)) out[field] = row[column] ?? null;
   out.hooks = typeof row.hooks === 'string' ? JSON.parse(row.hooks) : null;
+  out.settings = typeof row.settings === 'string' ? JSON.parse(row.settings) : null;
   return out as unknown as PrebuildRecord;
 }
 
 function toColumnValue(field: string, value: unknown): unknown {
-  if (field === 'hooks') return value == null ? null : JSON.stringify(value);
+  if (field === 'hooks' || field === 'settings') return value == null ? null : JSON.stringify(value);
   return value ?? null;
 }
 

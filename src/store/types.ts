@@ -1,3 +1,5 @@
+import type { PrebuildSettings } from '../config/model.js';
+
 /**
  * The store: where the app keeps webhook deliveries, prebuilds, decisions and
  * per-configuration state. One narrow async interface with a SQLite implementation
@@ -47,6 +49,8 @@ export interface PrebuildRecord extends RepoRef {
   /** Workflow file dispatched, e.g. `prebuild.yml`. */
   workflow: string;
   timeoutMinutes: number;
+  /** The configuration's settings at this commit (retention, ancestorDepth, notify …), or null. */
+  settings: PrebuildSettings | null;
   /** Base prebuild chosen (rule 5), or null with `baseReason` saying why none. */
   baseKey: string | null;
   baseSha: string | null;
@@ -75,7 +79,7 @@ export type NewPrebuild = Pick<
   PrebuildRecord,
   'owner' | 'repo' | 'installationId' | 'configuration' | 'identity' | 'branch' | 'sha' | 'prNumber' | 'trigger' | 'workflow' | 'timeoutMinutes'
 > &
-  Partial<Pick<PrebuildRecord, 'deliveryId' | 'state' | 'baseKey' | 'baseSha' | 'baseReason'>>;
+  Partial<Pick<PrebuildRecord, 'deliveryId' | 'state' | 'baseKey' | 'baseSha' | 'baseReason' | 'settings'>>;
 
 /** Fields that may change after creation. */
 export type PrebuildPatch = Partial<

@@ -53,13 +53,9 @@ async function listCommits(state: StandInState, repo: RepoRecord, req: RouteRequ
   const ref = req.query.get('sha') || repo.defaultBranch;
   const sha = await resolveCommit(repo.bareDir, ref);
   if (!sha) return json(404, errorBody('Not Found', 404));
-  const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
-  const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
   const path = req.query.get('path') ?? undefined;
   const total = await logCommits(repo.bareDir, sha, { path });
   const { page: slice, headers } = paginate(total, req.query, `${repoApiUrl(state, repo)}/commits`);
-  void perPage;
-  void page;
   return json(200, slice.map((c) => commitObject(state, repo, c)), headers);
 }
 

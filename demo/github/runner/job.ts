@@ -1,0 +1,358 @@
+/**
+ * Executes one job of a workflow run like a self-hosted runner: a temporary
+ * workspace, the runner's environment variables, steps in order with `if:`,
+ * workflow commands turned into annotations of the job's check run, a plain
+ * text log, `timeout-minutes`, and cancellation that kills the step's processes.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { StandInState } from '../state.js';
+import type { AnnotationRecord, CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } from '../types.js';
+import { parseCommand, parseKeyValueFile } from './commands.js';
+import { evaluateIf, ExpressionError, interpolate, type ExprContext } from './expressions.js';
+import { startProcess, type StepProcess } from './process.js';
+import { checkout, inputEnvName, isCheckout, isProductAction, readActionMetadata, runNodeAction, runScript, type ActionMetadata, type StepHost } from './steps.js';
+import type { JobSpec, StepSpec, WorkflowFile } from './workflow.js';
+
+/** Runner settings shared by every job. */
+export interface JobOptions {
+  /** Directory of this product's action (holds `action.yml`). */
+  actionDir: string;
+  /** Where job workspaces are created. */
+  workRoot: string;
+  /** Keep workspaces after the job (debugging). */
+  keepWorkspaces: boolean;
+  /** Host environment passed to every process (PATH, HOME, …). */
+  hostEnv: Record<string, string>;
+  runnerName: string;
+  /** Also echo log lines here (e.g. `--verbose`). */
+  echo?: (line: string) => void;
+}
+
+/** Everything one job execution needs. */
+export interface JobRun {
+  state: StandInState;
+  repo: RepoRecord;
+  run: RunRecord;
+  wf: WorkflowFile;
+  spec: JobSpec;
+  job: JobRecord;
+  check: CheckRunRecord;
+  /** The run's `GITHUB_TOKEN` (an installation-like token). */
+  token: string;
+  options: JobOptions;
+  /** Aborted when the run is cancelled. */
+  signal: AbortSignal;
+  /** Base `github` context (sha, ref, repository, run_id, …) without `workspace`. */
+  github: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+}
+
+const LIMIT_PER_STEP = 10;
+
+/** Runs the job to completion. @returns its conclusion (a timeout concludes `failure`, as on GitHub) */
+export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'cancelled'> {
+  const root = await mkdtemp(join(j.options.workRoot, `run-${j.run.id}-`));
+  const workspace = join(root, 'work', j.repo.name, j.repo.name);
+  const runnerTemp = join(root, '_temp');
+  await mkdir(workspace, { recursive: true });
+  await mkdir(runnerTemp, { recursive: true });
+  await mkdir(join(root, '_tool'), { recursive: true });
+  const eventPath = join(root, '_github_workflow', 'event.json');
+  await mkdir(join(root, '_github_workflow'), { recursive: true });
+  await writeFile(eventPath, JSON.stringify(j.github.event ?? {}, null, 2));
+
+  const masks = new Set(Object.values(j.repo.secrets).filter((s) => s.length > 0));
+  masks.add(j.token);
+  const log = (line: string) => {
+    let text = line;
+    for (const m of masks) text = text.split(m).join('***');
+    const stamped = `${new Date().toISOString().replace('Z', '0000Z')} ${text}`;
+    j.job.log.push(stamped);
+    j.options.echo?.(`[${j.repo.name}#${j.run.id}] ${text}`);
+  };
+  const annotate = (a: Omit<AnnotationRecord, 'path' | 'startLine' | 'endLine' | 'startColumn' | 'endColumn' | 'rawDetails'> & Partial<AnnotationRecord>) => {
+    let message = a.message;
+    for (const m of masks) message = message.split(m).join('***');
+    j.check.annotations.push({ path: '.github', startLine: 1, endLine: 1, startColumn: null, endColumn: null, rawDetails: null, ...a, message });
+  };
+
+  let current: StepProcess | null = null;
+  let timedOut = false;
+  const timeoutMinutes = Number(j.spec['timeout-minutes'] ?? 360);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    current?.kill();
+  }, timeoutMinutes * 60_000);
+  const onAbort = () => current?.kill();
+  j.signal.addEventListener('abort', onAbort);
+
+  const stepCounts = { notice: 0, warning: 0, failure: 0 };
+  const host: StepHost = {
+    workspace,
+    runnerTemp,
+    bareDir: j.repo.bareDir,
+    log,
+    exec(command, args, opts) {
+      if (timedOut || j.signal.aborted) return Promise.resolve(130);
+      current = startProcess(command, args, {
+        cwd: opts.cwd,
+        env: opts.env,
+        onLine: (line) => {
+          const cmd = parseCommand(line);
+          if (!cmd) return log(line);
+          if (cmd.command === 'add-mask') {
+            if (cmd.message) masks.add(cmd.message);
+            return;
+          }
+          if (cmd.command === 'group') return log(`##[group]${cmd.message}`);
+          if (cmd.command === 'endgroup') return log('##[endgroup]');
+          if (cmd.command === 'debug') return;
+          const level = cmd.command === 'error' ? 'failure' : cmd.command === 'warning' ? 'warning' : cmd.command === 'notice' ? 'notice' : null;
+          if (!level) return log(line);
+          log(`##[${cmd.command}]${cmd.message}`);
+          if (stepCounts[level]++ >= LIMIT_PER_STEP) return;
+          const p = cmd.properties;
+          const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
+          annotate({
+            level,
+            message: cmd.message,
+            title: p.title ?? null,
+            path: p.file ?? '.github',
+            startLine: num(p.line) ?? 1,
+            endLine: num(p.endLine) ?? num(p.line) ?? 1,
+            startColumn: num(p.col),
+            endColumn: num(p.endColumn) ?? num(p.col),
+          });
+        },
+      });
+      const proc = current;
+      return proc.done.finally(() => {
+        if (current === proc) current = null;
+      });
+    },
+  };
+
+  const env: Record<string, string> = {};
+  const steps: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
+  const github = { ...j.github, workspace, action_path: '', job: j.job.key };
+  const context = (status: 'success' | 'failure' | 'cancelled' | undefined): ExprContext => ({
+    contexts: {
+      github,
+      inputs: j.inputs,
+      vars: { ...j.repo.variables },
+      secrets: { GITHUB_TOKEN: j.token, ...j.repo.secrets },
+      env: { ...env },
+      steps,
+      runner: { os: 'Linux', arch: 'X64', name: j.options.runnerName, temp: runnerTemp, tool_cache: join(root, '_tool') },
+      job: { status: status ?? 'success' },
+      matrix: {},
+      strategy: {},
+    },
+    ...(status ? { status } : {}),
+  });
+
+  let status: 'success' | 'failure' | 'cancelled' = 'success';
+  const specs = j.spec.steps ?? [];
+  const record = (name: string): StepRecord => {
+    const s: StepRecord = { name, number: j.job.steps.length + 1, status: 'queued', conclusion: null, startedAt: null, completedAt: null };
+    j.job.steps.push(s);
+    return s;
+  };
+  const setup = record('Set up job');
+  setup.status = 'completed';
+  setup.conclusion = 'success';
+  setup.startedAt = setup.completedAt = new Date();
+  log(`Current runner version: 'stand-in'`);
+  log(`Runner name: '${j.options.runnerName}'`);
+  const records = specs.map((s) => record(stepName(s)));
+  const posts: Array<{ meta: ActionMetadata; env: Record<string, string>; state: Record<string, string> }> = [];
+
+  try {
+    // Job-level env (workflow env, then job env), evaluated once.
+    for (const [k, v] of Object.entries({ ...j.wf.env, ...j.spec.env })) env[k] = interpolate(v, context(undefined));
+  } catch (err) {
+    annotate({ level: 'failure', title: null, message: (err as Error).message });
+    status = 'failure';
+  }
+
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    const rec = records[i]!;
+    if (j.signal.aborted && status !== 'cancelled') status = 'cancelled';
+    const id = spec.id ?? `__step${i}`;
+    let run: boolean;
+    try {
+      run = !timedOut && evaluateIf(spec.if, context(status));
+    } catch (err) {
+      annotate({ level: 'failure', title: null, message: (err as Error).message });
+      status = 'failure';
+      run = false;
+    }
+    if (!run) {
+      rec.status = 'completed';
+      rec.conclusion = 'skipped';
+      steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+      continue;
+    }
+    rec.status = 'in_progress';
+    rec.startedAt = new Date();
+    stepCounts.notice = stepCounts.warning = stepCounts.failure = 0;
+    const files = { output: join(runnerTemp, `_output_${i}`), env: join(runnerTemp, `_env_${i}`), path: join(runnerTemp, `_path_${i}`), state: join(runnerTemp, `_state_${i}`), summary: join(runnerTemp, `_summary_${i}`) };
+    for (const f of Object.values(files)) await writeFile(f, '');
+    let code: number;
+    try {
+      const ctx = context(status);
+      const stepEnv: Record<string, string> = { ...env };
+      for (const [k, v] of Object.entries(spec.env ?? {})) stepEnv[k] = interpolate(v, ctx);
+      const processEnv = {
+        ...j.options.hostEnv,
+        ...runnerVariables(j, github, { workspace, runnerTemp, eventPath, root }),
+        GITHUB_OUTPUT: files.output,
+        GITHUB_ENV: files.env,
+        GITHUB_PATH: files.path,
+        GITHUB_STATE: files.state,
+        GITHUB_STEP_SUMMARY: files.summary,
+        GITHUB_ACTION: spec.id ?? `__run_${i}`,
+        ...stepEnv,
+      };
+      const withArgs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(spec.with ?? {})) withArgs[k] = interpolate(v, ctx);
+      log(`##[group]${rec.name}`);
+      if (spec.uses && isCheckout(spec.uses)) {
+        code = await checkout(host, withArgs, String(github.sha), processEnv);
+      } else if (spec.uses && isProductAction(spec.uses)) {
+        const meta = await readActionMetadata(resolve(j.options.actionDir));
+        const inputs: Record<string, string> = {};
+        for (const [name, decl] of Object.entries(meta.inputs)) {
+          if (decl.default !== undefined) inputs[inputEnvName(name)] = interpolate(decl.default, ctx);
+        }
+        for (const [name, value] of Object.entries(withArgs)) inputs[inputEnvName(name)] = value;
+        log('##[endgroup]');
+        code = await runNodeAction(host, meta, meta.main, { ...processEnv, ...inputs });
+        if (meta.post) posts.push({ meta, env: { ...processEnv, ...inputs }, state: parseKeyValueFile(await readFile(files.state, 'utf8')) });
+      } else if (spec.uses) {
+        log(`##[error]The stand-in cannot run '${spec.uses}': only actions/checkout and this product's action (…/action) are supported`);
+        annotate({ level: 'failure', title: null, message: `Unsupported action '${spec.uses}' in the stand-in` });
+        code = 1;
+      } else if (typeof spec.run === 'string') {
+        const script = interpolate(spec.run, ctx);
+        for (const line of script.split('\n')) log(line);
+        log('##[endgroup]');
+        const cwd = spec['working-directory'] ? resolve(workspace, interpolate(spec['working-directory'], ctx)) : workspace;
+        code = await runScript(host, script, spec.shell, cwd, processEnv);
+      } else {
+        annotate({ level: 'failure', title: null, message: `Step ${i + 1} has neither 'uses' nor 'run'` });
+        code = 1;
+      }
+      if (spec.uses && !isProductAction(spec.uses)) log('##[endgroup]');
+    } catch (err) {
+      const message = err instanceof ExpressionError ? `The template is not valid. ${err.message}` : (err as Error).message;
+      log(`##[error]${message}`);
+      annotate({ level: 'failure', title: null, message });
+      code = 1;
+    }
+    const outputs = parseKeyValueFile(await readFile(files.output, 'utf8').catch(() => ''));
+    Object.assign(env, parseKeyValueFile(await readFile(files.env, 'utf8').catch(() => '')));
+    const extraPath = (await readFile(files.path, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    if (extraPath.length) j.options.hostEnv = { ...j.options.hostEnv, PATH: [...extraPath.reverse(), j.options.hostEnv.PATH ?? ''].join(':') };
+    let outcome: 'success' | 'failure' | 'cancelled' = code === 0 ? 'success' : 'failure';
+    if (code !== 0 && (timedOut || j.signal.aborted)) outcome = 'cancelled';
+    if (outcome === 'failure') {
+      log(`##[error]Process completed with exit code ${code}.`);
+      annotate({ level: 'failure', title: null, message: `Process completed with exit code ${code}.` });
+    }
+    rec.status = 'completed';
+    rec.completedAt = new Date();
+    const continueOnError = spec['continue-on-error'] === true;
+    rec.conclusion = outcome === 'failure' && continueOnError ? 'success' : outcome;
+    steps[id] = { outputs, outcome, conclusion: rec.conclusion };
+    if (outcome === 'cancelled') status = 'cancelled';
+    else if (outcome === 'failure' && !continueOnError && status === 'success') status = 'failure';
+  }
+
+  for (const post of posts.reverse()) {
+    if (timedOut) break;
+    const cond = post.meta.postIf ?? 'always()';
+    if (!evaluateIf(cond, context(status))) continue;
+    const rec = record(`Post ${post.meta.dir}`);
+    rec.startedAt = new Date();
+    const stateEnv = Object.fromEntries(Object.entries(post.state).map(([k, v]) => [`STATE_${k}`, v]));
+    const code = await runNodeAction(host, post.meta, post.meta.post!, { ...post.env, ...stateEnv });
+    rec.status = 'completed';
+    rec.completedAt = new Date();
+    rec.conclusion = code === 0 ? 'success' : 'failure';
+    if (code !== 0 && status === 'success') status = 'failure';
+  }
+
+  clearTimeout(timer);
+  j.signal.removeEventListener('abort', onAbort);
+  if (timedOut) {
+    const message = `The job running on runner ${j.options.runnerName} has exceeded the maximum execution time of ${timeoutMinutes} minutes.`;
+    log(`##[error]${message}`);
+    annotate({ level: 'failure', title: null, message });
+    status = 'failure';
+  } else if (j.signal.aborted) {
+    log('##[error]The operation was canceled.');
+    annotate({ level: 'failure', title: null, message: 'The operation was canceled.' });
+    status = 'cancelled';
+  }
+  for (const rec of j.job.steps) {
+    if (rec.status !== 'completed') {
+      rec.status = 'completed';
+      rec.conclusion = rec.startedAt ? 'cancelled' : 'skipped';
+      rec.completedAt ??= new Date();
+    }
+  }
+  const complete = record('Complete job');
+  complete.status = 'completed';
+  complete.conclusion = 'success';
+  complete.startedAt = complete.completedAt = new Date();
+  log('Cleaning up orphan processes');
+  if (!j.options.keepWorkspaces) await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  return status;
+}
+
+function stepName(s: StepSpec): string {
+  if (s.name) return String(s.name);
+  if (s.uses) return `Run ${s.uses}`;
+  return `Run ${String(s.run ?? '').split('\n')[0]}`;
+}
+
+/** The `GITHUB_*` / `RUNNER_*` variables of a job. */
+function runnerVariables(j: JobRun, github: Record<string, unknown>, dirs: { workspace: string; runnerTemp: string; eventPath: string; root: string }): Record<string, string> {
+  const g = (k: string) => String(github[k] ?? '');
+  return {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: dirs.workspace,
+    GITHUB_SHA: g('sha'),
+    GITHUB_REF: g('ref'),
+    GITHUB_REF_NAME: g('ref_name'),
+    GITHUB_REF_TYPE: g('ref_type'),
+    GITHUB_REPOSITORY: g('repository'),
+    GITHUB_REPOSITORY_OWNER: g('repository_owner'),
+    GITHUB_REPOSITORY_ID: g('repository_id'),
+    GITHUB_RUN_ID: g('run_id'),
+    GITHUB_RUN_NUMBER: g('run_number'),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: j.job.key,
+    GITHUB_WORKFLOW: g('workflow'),
+    GITHUB_WORKFLOW_REF: g('workflow_ref'),
+    GITHUB_ACTOR: g('actor'),
+    GITHUB_TRIGGERING_ACTOR: g('triggering_actor'),
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_EVENT_PATH: dirs.eventPath,
+    GITHUB_SERVER_URL: g('server_url'),
+    GITHUB_API_URL: g('api_url'),
+    GITHUB_GRAPHQL_URL: g('graphql_url'),
+    GITHUB_RETENTION_DAYS: '90',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_NAME: j.options.runnerName,
+    RUNNER_ENVIRONMENT: 'self-hosted',
+    RUNNER_TEMP: dirs.runnerTemp,
+    RUNNER_TOOL_CACHE: join(dirs.root, '_tool'),
+    RUNNER_WORKSPACE: join(dirs.root, 'work', j.repo.name),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Webhook deliveries as GitHub makes them: a JSON POST with `X-GitHub-Event`,
+ * `X-GitHub-Delivery` (a UUID), `X-Hub-Signature-256` (HMAC-SHA256 of the body
+ * with the webhook secret) and `X-Hub-Signature` (SHA-1), a 10 s timeout, no
+ * retries. Deliveries are sent one at a time, in order.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+
+/** One delivery and its outcome. */
+export interface Delivery {
+  id: string;
+  event: string;
+  action: string | null;
+  payload: unknown;
+  /** HTTP status of the app's answer, or `null` when it failed to answer. */
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Sends webhooks to one URL, sequentially; keeps every delivery. */
+export class WebhookSender {
+  readonly deliveries: Delivery[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  /** The app's webhook URL; deliveries before it is set are recorded with an error. */
+  url: string | null = null;
+
+  constructor(
+    private readonly secret: string,
+    private readonly appId: number,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  /**
+   * Queues a delivery.
+   * @returns the delivery once the app answered (or failed to)
+   */
+  send(event: string, payload: { action?: string } & object): Promise<Delivery> {
+    const p = this.chain.then(() => this.deliver(event, payload));
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Resolves when every queued delivery has been made. */
+  async drain(): Promise<void> {
+    let last: Promise<unknown>;
+    do {
+      last = this.chain;
+      await last;
+    } while (last !== this.chain);
+  }
+
+  private async deliver(event: string, payload: { action?: string } & object): Promise<Delivery> {
+    const body = JSON.stringify(payload);
+    const delivery: Delivery = { id: randomUUID(), event, action: payload.action ?? null, payload, status: null, error: null, durationMs: 0 };
+    this.deliveries.push(delivery);
+    const started = Date.now();
+    if (!this.url) {
+      delivery.error = 'no webhook URL configured';
+      return delivery;
+    }
+    try {
+      const res = await fetch(this.url, {
+        method: 'POST',
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'GitHub-Hookshot/stand-in',
+          'x-github-event': event,
+          'x-github-delivery': delivery.id,
+          'x-github-hook-id': '1',
+          'x-github-hook-installation-target-type': 'integration',
+          'x-github-hook-installation-target-id': String(this.appId),
+          'x-hub-signature-256': `sha256=${createHmac('sha256', this.secret).update(body).digest('hex')}`,
+          'x-hub-signature': `sha1=${createHmac('sha1', this.secret).update(body).digest('hex')}`,
+        },
+      });
+      await res.arrayBuffer();
+      delivery.status = res.status;
+    } catch (err) {
+      delivery.error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
+    }
+    delivery.durationMs = Date.now() - started;
+    return delivery;
+  }
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { expiredByRetention } from '../../src/scheduler/retention.js';
+import { openStore } from '../../src/store/index.js';
+import type { PrebuildSettings } from '../../src/config/model.js';
+import type { PrebuildState, Store } from '../../src/store/types.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('retention (SPEC.md rule 7)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let n = 0;
+  const add = async (state: PrebuildState, over: Record<string, unknown> = {}, retention = 3) => {
+    const p = await store.createPrebuild({
+      owner: 'o', repo: 'r', installationId: 1, configuration: 'c', identity: 'I', branch: 'main', sha: String(++n).padStart(40, '0'),
+      prNumber: null, trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: `d${n}`,
+      settings: { retention } as PrebuildSettings,
+    });
+    return store.updatePrebuild(p.id, { state, snapshotKey: `prebuilds-v1/c/${p.sha}/${p.id}`, ...over });
+  };
+  beforeEach(async () => {
+    tmp = tempDir();
+    store = await openStore(path.join(tmp.dir, 'db.sqlite'));
+  });
+  afterEach(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  it('keeps the newest `retention` successes and expires the rest', async () => {
+    const old = [await add('success'), await add('success')];
+    await add('failure');
+    const kept = [await add('success'), await add('success'), await add('success')];
+    const expired = await expiredByRetention(store, kept[2]!);
+    expect(expired.map((p) => p.id).sort()).toEqual(old.map((p) => p.id).sort());
+  });
+
+  it('never expires a snapshot that a waiting, dispatched or running prebuild uses as base', async () => {
+    const base = await add('success');
+    const other = await add('success');
+    const third = await add('success');
+    await add('success');
+    const last = await add('success', {}, 2);
+    await add('running', { baseKey: base.snapshotKey });
+    const expired = await expiredByRetention(store, last);
+    expect(expired.map((p) => p.id)).toEqual([third.id, other.id]);
+  });
+});
