@@ -28,8 +28,8 @@ const MESSAGES: Record<string, string> = {
   InvalidCharacter: 'invalid character in string (control characters must be escaped)',
 };
 
-/** At most this many syntax errors are reported per file (the first one matters most). */
-const MAX_SYNTAX_PROBLEMS = 5;
+/** Only the first syntax error is reported: later ones are usually its echoes. */
+const MAX_SYNTAX_PROBLEMS = 1;
 /** Nesting deeper than this is refused (protects every recursive consumer). */
 export const MAX_JSON_DEPTH = 1000;
 

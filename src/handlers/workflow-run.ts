@@ -7,6 +7,7 @@ import { laneOf } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
 import { FINAL_STATES } from '../store/types.js';
 import type { Octokit } from '../github/octokit.js';
+import { recordManualRun } from './manual-run.js';
 import type { WorkflowRunObject } from './payloads.js';
 import type { AppDeps, HandlerInput } from './types.js';
 
@@ -41,7 +42,13 @@ function runDurationMs(run: Run): number | null {
 export async function handleWorkflowRun(deps: AppDeps, input: HandlerInput<'workflow_run'>): Promise<void> {
   const { payload } = input;
   const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
-  await followRun(deps, input.octokit, repo, payload.workflow_run, payload.action === 'completed', input.deliveryId);
+  const run = payload.workflow_run;
+  const known = await findPrebuild(deps, repo, run);
+  if (!known) {
+    const manual = await recordManualRun(deps, input.octokit, repo, run, payload.installation?.id, input.deliveryId, payload.repository.default_branch);
+    if (!manual) return;
+  }
+  await followRun(deps, input.octokit, repo, run, payload.action === 'completed', input.deliveryId);
 }
 
 /**
