@@ -14,8 +14,11 @@ export const buildOptions = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Prefer ES module builds: jsonc-parser's UMD `main` requires its files dynamically.
+  mainFields: ['module', 'main'],
   // CommonJS dependencies of @actions/* call require() for Node built-ins.
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  // Aliased: a bundled module imports createRequire itself (a second binding would not parse).
+  banner: { js: "import { createRequire as __bannerCreateRequire } from 'node:module'; const require = __bannerCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'eof',

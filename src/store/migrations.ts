@@ -95,4 +95,31 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'API tokens, configuration overrides',
+    sql: [
+      // Bearer tokens of the management API: only the sha256 of the token is kept.
+      `CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT,
+        revoked_at BIGINT
+      )`,
+      `CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash)`,
+      // Overrides of a configuration's file values (commitInterval, triggerFiles, retention), JSON.
+      `CREATE TABLE configuration_overrides (
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        name TEXT NOT NULL,
+        overrides TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (owner, repo, name)
+      )`,
+      `CREATE INDEX prebuilds_created ON prebuilds (owner, repo, configuration, created_at)`,
+    ],
+  },
 ];

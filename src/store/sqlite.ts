@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 import type {
+  ApiTokenRecord,
+  ConfigurationOverrides,
   ConfigurationState,
   DecisionRecord,
   DeliveryRecord,
@@ -190,6 +192,14 @@ export class SqliteStore implements Store {
       where.push('id < ?');
       values.push(filter.beforeId);
     }
+    if (filter.installationIds) {
+      where.push(filter.installationIds.length ? `installation_id IN (${filter.installationIds.map(() => '?').join(', ')})` : '1 = 0');
+      values.push(...filter.installationIds);
+    }
+    if (filter.createdSince !== undefined) {
+      where.push('created_at >= ?');
+      values.push(filter.createdSince);
+    }
     const sql = `SELECT * FROM prebuilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
   }
@@ -255,4 +265,78 @@ export class SqliteStore implements Store {
       )
       .run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
   }
+
+  async listConfigurations(repo: RepoRef): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT configuration AS name FROM prebuilds WHERE owner = ? AND repo = ?
+         UNION SELECT name FROM configurations WHERE owner = ? AND repo = ?
+         UNION SELECT name FROM configuration_overrides WHERE owner = ? AND repo = ?
+         ORDER BY name`,
+      )
+      .all(repo.owner, repo.repo, repo.owner, repo.repo, repo.owner, repo.repo) as Row[];
+    return rows.map((r) => String(r.name)).filter((n) => n !== '*');
+  }
+
+  async repositoryInstallation(repo: RepoRef): Promise<number | null> {
+    const row = this.db
+      .prepare('SELECT installation_id FROM prebuilds WHERE owner = ? AND repo = ? ORDER BY id DESC LIMIT 1')
+      .get(repo.owner, repo.repo) as Row | undefined;
+    return row ? Number(row.installation_id) : null;
+  }
+
+  async getOverrides(repo: RepoRef, configuration: string): Promise<ConfigurationOverrides> {
+    const row = this.db
+      .prepare('SELECT overrides FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?')
+      .get(repo.owner, repo.repo, configuration) as Row | undefined;
+    return row ? (JSON.parse(String(row.overrides)) as ConfigurationOverrides) : {};
+  }
+
+  async setOverrides(repo: RepoRef, configuration: string, overrides: ConfigurationOverrides | null): Promise<void> {
+    if (!overrides || Object.keys(overrides).length === 0) {
+      this.db.prepare('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration);
+      return;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (owner, repo, name) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
+      )
+      .run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
+  }
+
+  async createToken(token: Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'scopes'>): Promise<ApiTokenRecord> {
+    const r = this.db
+      .prepare('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)')
+      .run(token.name, token.tokenHash, JSON.stringify(token.scopes), Date.now());
+    return toToken(this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(Number(r.lastInsertRowid)) as Row);
+  }
+
+  async useToken(tokenHash: string): Promise<ApiTokenRecord | null> {
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Row | undefined;
+    if (!row) return null;
+    const now = Date.now();
+    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+    return { ...toToken(row), lastUsedAt: now };
+  }
+
+  async listTokens(): Promise<ApiTokenRecord[]> {
+    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as Row[]).map(toToken);
+  }
+
+  async revokeToken(id: number): Promise<boolean> {
+    return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
+  }
+}
+
+function toToken(row: Row): ApiTokenRecord {
+  return {
+    id: Number(row.id),
+    name: String(row.name),
+    tokenHash: String(row.token_hash),
+    scopes: JSON.parse(String(row.scopes)) as ApiTokenRecord['scopes'],
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at == null ? null : Number(row.last_used_at),
+    revokedAt: row.revoked_at == null ? null : Number(row.revoked_at),
+  };
 }

@@ -94,6 +94,10 @@ export interface PrebuildFilter extends Partial<RepoRef> {
   states?: PrebuildState[];
   /** Only ids lower than this (cursor pagination, newest first). */
   beforeId?: number;
+  /** Only prebuilds of these installations (a scoped API token's view). */
+  installationIds?: number[];
+  /** Only prebuilds created at or after this time, epoch ms (the value report's period). */
+  createdSince?: number;
   /** Default 100. */
   limit?: number;
 }
@@ -137,6 +141,32 @@ export interface ConfigurationState {
 }
 
 /**
+ * Values a person set through the API or the CLI (`prebuilds update`) that take
+ * precedence over the configuration file's; an absent key means "the file's value".
+ * Pause is kept in {@link ConfigurationState}.
+ */
+export interface ConfigurationOverrides {
+  commitInterval?: number;
+  triggerFiles?: string[];
+  retention?: number;
+}
+
+/** Who may use a bearer token: installation ids, or `*` for every installation (admins). */
+export type TokenScope = number | '*';
+
+/** A management API token as stored: only the sha256 of the secret is kept. */
+export interface ApiTokenRecord {
+  id: number;
+  name: string;
+  /** Hex sha256 of the token. */
+  tokenHash: string;
+  scopes: TokenScope[];
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/**
  * The app's persistence. Implementations must make every method atomic on its own;
  * callers serialise work per repository.
  */
@@ -173,4 +203,22 @@ export interface Store {
 
   getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState>;
   setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void>;
+
+  /** Names of the configurations the app knows for a repository (prebuilt, paused or overridden), sorted. */
+  listConfigurations(repo: RepoRef): Promise<string[]>;
+  /** The installation of a repository's newest prebuild, or null when it has none. */
+  repositoryInstallation(repo: RepoRef): Promise<number | null>;
+  /** A configuration's overrides; `{}` when none were set. */
+  getOverrides(repo: RepoRef, configuration: string): Promise<ConfigurationOverrides>;
+  /** Replaces a configuration's overrides; `null` or `{}` deletes them. */
+  setOverrides(repo: RepoRef, configuration: string, overrides: ConfigurationOverrides | null): Promise<void>;
+
+  /** Stores a new token (its hash, never the secret). */
+  createToken(token: Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'scopes'>): Promise<ApiTokenRecord>;
+  /** The unrevoked token with this hash, or null; records the time of use. */
+  useToken(tokenHash: string): Promise<ApiTokenRecord | null>;
+  /** Every token, revoked ones included, oldest first. */
+  listTokens(): Promise<ApiTokenRecord[]>;
+  /** @returns false when no unrevoked token has this id */
+  revokeToken(id: number): Promise<boolean>;
 }

@@ -65,6 +65,7 @@ export async function streamArchive(opts: CreateOptions, sink: number | Writable
   const zstdArgs = ['-T0', `-${opts.level ?? 3}`, '-q', '-c'];
   const zstd = spawn('zstd', zstdArgs, { stdio: [tar.stdout, typeof sink === 'number' ? sink : 'pipe', 'pipe'] });
   const zstdErr = stderrTail(zstd);
+  tar.stdout!.destroy(); // zstd holds its own copy; ours would keep tar's 'close' from firing
   const piped =
     typeof sink === 'number'
       ? Promise.resolve()
@@ -118,6 +119,7 @@ export async function extractArchive(file: string, cwd: string): Promise<void> {
     const zstdErr = stderrTail(zstd);
     const tar = spawn('tar', ['-x', '-f', '-', '-C', cwd], { stdio: [zstd.stdout, 'ignore', 'pipe'] });
     const tarErr = stderrTail(tar);
+    zstd.stdout!.destroy(); // tar holds its own copy
     await allSucceed([exitOf(zstd, 'zstd', zstdErr), exitOf(tar, 'tar', tarErr)]);
   } finally {
     await handle.close();

@@ -1,0 +1,211 @@
+/**
+ * End to end: the BUNDLED action (action/dist/index.js) as a child process, with
+ * the environment a runner gives it, on a real git repository, with a dir: store.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeResult, type PrebuildResult } from '../../src/lifecycle/result.js';
+import { parseMarker } from '../../src/lifecycle/marker.js';
+import { safeKeyName, type DirManifest } from '../../action/src/snapshot/dir-store.js';
+import { cleanup, tempDir } from './helpers.js';
+
+const bundle = fileURLToPath(new URL('../../action/dist/index.js', import.meta.url));
+const dirs: string[] = [];
+afterAll(() => cleanup(dirs));
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+}
+
+async function makeRepo(devcontainer: object): Promise<{ repo: string; sha: string }> {
+  const repo = await tempDir('repo-');
+  dirs.push(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  await mkdir(path.join(repo, '.devcontainer'));
+  await writeFile(path.join(repo, '.devcontainer/devcontainer.json'), `// the dev container\n${JSON.stringify(devcontainer, null, 2)}\n`);
+  await writeFile(path.join(repo, 'src.txt'), 'v1\n');
+  await writeFile(path.join(repo, 'old.txt'), 'deleted in the next commit\n');
+  await writeFile(path.join(repo, '.gitignore'), '.prebuilds/\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'first');
+  return { repo, sha: git(repo, 'rev-parse', 'HEAD') };
+}
+
+interface ActionRun {
+  status: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  result: PrebuildResult | null;
+}
+
+/** Runs the bundle like a runner: INPUT_* (upper-case, dashes kept), GITHUB_* files, RUNNER_TEMP. */
+async function runAction(workspace: string, inputs: Record<string, string>): Promise<ActionRun> {
+  const runner = await tempDir('runner-');
+  dirs.push(runner);
+  const outputFile = path.join(runner, 'output');
+  const summaryFile = path.join(runner, 'summary');
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_SHA: inputs.sha ?? '',
+    RUNNER_TEMP: runner,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const child = spawnSync(process.execPath, [bundle], { cwd: workspace, env, encoding: 'utf8', timeout: 60_000 });
+  const outputs: Record<string, string> = {};
+  for (const m of (await readFile(outputFile, 'utf8')).matchAll(/^(.+?)<<(ghadelimiter_\S+)\n([\s\S]*?)\n?\2$/gm)) outputs[m[1]!] = m[3]!;
+  const notice = /^::notice title=prebuild-result::(.*)$/m.exec(child.stdout);
+  return {
+    status: child.status,
+    stdout: child.stdout + child.stderr,
+    outputs,
+    summary: await readFile(summaryFile, 'utf8'),
+    result: notice ? decodeResult(notice[1]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')) : null,
+  };
+}
+
+const devcontainer = {
+  image: 'mcr.microsoft.com/devcontainers/base:ubuntu',
+  onCreateCommand: 'echo created >> created.txt && echo "${containerWorkspaceFolder}" > folder.txt',
+  updateContentCommand: ['sh', '-c', 'cat src.txt >> updated.txt'],
+  postCreateCommand: 'touch post-create-ran.txt',
+};
+
+describe('the bundled action, host mode', () => {
+  let store: string;
+  let repo: string;
+  let sha1: string;
+  let key1: string;
+
+  beforeAll(async () => {
+    store = await tempDir('store-');
+    dirs.push(store);
+    ({ repo, sha: sha1 } = await makeRepo(devcontainer));
+  });
+
+  it('prebuilds from scratch: hooks, outputs, result annotation, archive and manifest, summary', async () => {
+    const run = await runAction(repo, { store: `dir:${store}`, sha: sha1, 'prebuild-id': '1' });
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.status).toBe(0);
+    key1 = `prebuilds-v1/devcontainer/${sha1}/1`;
+
+    expect(await readFile(path.join(repo, 'created.txt'), 'utf8')).toBe('created\n');
+    expect(await readFile(path.join(repo, 'folder.txt'), 'utf8')).toBe(`${repo}\n`); // substituted
+    expect(await readFile(path.join(repo, 'updated.txt'), 'utf8')).toBe('v1\n');
+    await expect(readFile(path.join(repo, 'post-create-ran.txt'))).rejects.toThrow(); // never in a prebuild
+    expect(run.stdout).toMatch(/^::group::onCreateCommand: echo created >> created.txt/m);
+    expect(run.stdout).toMatch(/^::group::updateContentCommand: sh -c 'cat src.txt >> updated.txt'/m);
+
+    expect(run.outputs['snapshot-key']).toBe(key1);
+    expect(run.outputs['base']).toBe('');
+    expect(Number(run.outputs['duration-ms'])).toBeGreaterThan(0);
+    const manifestFile = path.join(store, `${safeKeyName(key1)}.json`);
+    const archive = path.join(store, `${safeKeyName(key1)}.tar.zst`);
+    expect((await readdir(store)).sort()).toEqual([path.basename(manifestFile), path.basename(archive)]);
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as DirManifest;
+    expect(Number(run.outputs['snapshot-size'])).toBe(manifest.bytes);
+    expect(manifest).toMatchObject({ key: key1, sha: sha1, configuration: 'devcontainer', prebuildId: '1', paths: ['.'], base: null });
+    expect(Object.keys(manifest.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+
+    expect(run.result).toMatchObject({ snapshotKey: key1, sha: sha1, prebuildId: '1', configuration: 'devcontainer', base: null, snapshotBytes: manifest.bytes });
+    expect(run.result?.identity).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+
+    const marker = parseMarker(await readFile(path.join(repo, '.prebuilds/marker.json'), 'utf8'));
+    expect(marker).toMatchObject({ configuration: 'devcontainer', sha: sha1, prebuildId: '1', identity: run.result?.identity });
+    expect(Object.keys(marker?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+    expect(run.summary).toContain('Prebuild ready: devcontainer');
+    expect(run.summary).toContain('<td>onCreateCommand</td><td>ran</td>');
+  });
+
+  it('refuses to overwrite a snapshot (same prebuild id)', async () => {
+    const run = await runAction(repo, { store: `dir:${store}`, sha: sha1, 'prebuild-id': '1' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^::error::Unable to save snapshot ".*": an entry with this key already exists/m);
+  });
+
+  it('builds incrementally from a base: skips onCreateCommand (marker), re-runs updateContentCommand on the new sources', async () => {
+    // the next commit changes a source and deletes a tracked file
+    await writeFile(path.join(repo, 'src.txt'), 'v2\n');
+    git(repo, 'rm', '-q', 'old.txt');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'second');
+    const sha2 = git(repo, 'rev-parse', 'HEAD');
+    // a fresh checkout of it, as actions/checkout gives
+    const ws = await tempDir('checkout-');
+    dirs.push(ws);
+    git(ws, 'clone', '-q', repo, '.');
+    git(ws, 'checkout', '-q', sha2);
+
+    const run = await runAction(ws, { store: `dir:${store}`, sha: sha2, 'prebuild-id': '2', base: key1 });
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('onCreateCommand: skipped (already ran in the base prebuild');
+    expect(run.stdout).not.toMatch(/^::group::onCreateCommand/m);
+    expect(await readFile(path.join(ws, 'created.txt'), 'utf8')).toBe('created\n'); // from the base, not re-run
+    expect(await readFile(path.join(ws, 'updated.txt'), 'utf8')).toBe('v1\nv2\n'); // base output + re-run on new sources
+    expect(await readFile(path.join(ws, 'src.txt'), 'utf8')).toBe('v2\n'); // the checkout's sources win
+    await expect(readFile(path.join(ws, 'old.txt'))).rejects.toThrow(); // deleted since the base
+    expect(git(ws, 'rev-parse', 'HEAD')).toBe(sha2); // the checkout's .git, not the base's
+    expect(git(ws, 'status', '--porcelain')).toBe('?? created.txt\n?? folder.txt\n?? updated.txt'.trim());
+
+    expect(run.outputs['base']).toBe(key1);
+    expect(run.result).toMatchObject({ base: key1, snapshotKey: `prebuilds-v1/devcontainer/${sha2}/2` });
+    expect(Object.keys(run.result?.hooks ?? {})).toEqual(['updateContentCommand']);
+    const marker = parseMarker(await readFile(path.join(ws, '.prebuilds/marker.json'), 'utf8'));
+    expect(marker?.hooks.onCreateCommand?.prebuildId).toBe('1');
+    expect(marker?.hooks.updateContentCommand?.prebuildId).toBe('2');
+    expect(marker?.history.map((h) => h.prebuildId)).toEqual(['1', '2']);
+    expect(run.summary).toContain('skipped: already ran in the base prebuild');
+  });
+
+  it('builds from scratch with a warning when the base is missing', async () => {
+    const { repo: other, sha } = await makeRepo(devcontainer);
+    const missing = `prebuilds-v1/devcontainer/${sha}/404`;
+    const run = await runAction(other, { store: `dir:${store}`, sha, 'prebuild-id': '3', base: missing });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^::warning::Base snapshot ".*404" was not found/m);
+    expect(run.outputs['base']).toBe('');
+    expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+  });
+
+  it('fails with exit code 1 and an ::error:: naming the failed command', async () => {
+    const { repo: failing, sha } = await makeRepo({
+      image: 'x',
+      onCreateCommand: { ok: 'true', install: 'echo npm ERR; exit 7' },
+      updateContentCommand: 'touch never.txt',
+    });
+    const failStore = await tempDir('store-');
+    dirs.push(failStore);
+    const run = await runAction(failing, { store: `dir:${failStore}`, sha, 'prebuild-id': '9' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^::error::onCreateCommand "install" \(echo npm ERR; exit 7\) failed with exit code 7$/m);
+    expect(run.stdout).toContain('npm ERR');
+    expect(run.result).toBeNull();
+    expect(await readdir(failStore)).toEqual([]);
+    await expect(readFile(path.join(failing, 'never.txt'))).rejects.toThrow(); // later hooks do not run
+  });
+
+  it('fails clearly on a configuration error, quoting file:line:column', async () => {
+    const { repo: bad, sha } = await makeRepo({ image: 'x' });
+    await writeFile(path.join(bad, '.devcontainer/devcontainer.json'), '{\n  "image": "x",\n  "onCreateCommand": 42\n}\n');
+    const run = await runAction(bad, { store: `dir:${store}`, sha, 'prebuild-id': '10' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/::error::Invalid prebuild configuration:%0A\.devcontainer\/devcontainer\.json:3:\d+: /);
+  });
+
+  it('fails clearly without a store outside GitHub Actions', async () => {
+    const run = await runAction(repo, { sha: sha1, 'prebuild-id': '11' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^::error::No snapshot store: the "store" input is empty and the Actions cache service is not available/m);
+  });
+});
