@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Probot } from 'probot';
+import { managementHandler } from './management.js';
 import { createRuntime, probotOctokitFactory, type Runtime, type RuntimeOptions } from './runtime.js';
 import type { Store } from './store/types.js';
 
@@ -19,7 +20,7 @@ export interface PrebuildsAppOptions {
  * a wrong signature before this code runs.
  */
 export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction {
-  return async (app: Probot) => {
+  return async (app: Probot, { addHandler }) => {
     const runtime = createRuntime({
       store: options.store,
       log: app.log,
@@ -29,6 +30,7 @@ export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction 
     app.onAny(async (context) => {
       await runtime.receive({ id: context.id, name: context.name, payload: context.payload });
     });
+    addHandler(managementHandler(app, runtime));
     options.onRuntime?.(runtime);
     await runtime.start();
   };

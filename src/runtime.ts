@@ -3,6 +3,7 @@ import type { Probot } from 'probot';
 import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor.js';
 import { githubDispatcher, type OctokitFactory } from './github/dispatcher.js';
 import { handleCheckRun } from './handlers/check-run.js';
+import { ConfigurationCache } from './handlers/config-cache.js';
 import { handlePullRequest } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
 import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
@@ -54,7 +55,7 @@ const HANDLERS: Handlers = {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
   const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, store), log);
-  const deps: AppDeps = { store, scheduler, octokitFor, log };
+  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache() };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {
     const handler = HANDLERS[d.event as HandledEvent] as ((deps: AppDeps, input: HandlerInput<HandledEvent>) => Promise<void>) | undefined;

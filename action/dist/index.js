@@ -35917,6 +35917,7 @@ function getNodeType(value) {
 }
 
 // node_modules/jsonc-parser/lib/esm/main.js
+var createScanner2 = createScanner;
 var ScanError;
 (function(ScanError2) {
   ScanError2[ScanError2["None"] = 0] = "None";
@@ -36026,10 +36027,19 @@ var MESSAGES = {
   InvalidCharacter: "invalid character in string (control characters must be escaped)"
 };
 var MAX_SYNTAX_PROBLEMS = 1;
-var MAX_JSON_DEPTH = 1e3;
+var MAX_JSON_DEPTH = 500;
+var TOKEN_OPEN_BRACE = 1;
+var TOKEN_CLOSE_BRACE = 2;
+var TOKEN_OPEN_BRACKET = 3;
+var TOKEN_CLOSE_BRACKET = 4;
+var TOKEN_EOF = 17;
 function loadJsonc(file, text) {
   const body2 = text.charCodeAt(0) === 65279 ? text.slice(1) : text;
   const at = positionMapper(body2);
+  const tooDeep = firstTooDeepOffset(body2);
+  if (tooDeep !== null) {
+    return { ok: false, problems: [problemAt(file, at(tooDeep), `nesting deeper than ${MAX_JSON_DEPTH} levels is not supported`)] };
+  }
   const errors = [];
   let root;
   try {
@@ -36045,22 +36055,21 @@ function loadJsonc(file, text) {
     if (problems.length === 0) problems.push(problemAt(file, { line: 1, column: 1 }, "JSON syntax error: the file is empty"));
     return { ok: false, problems };
   }
-  const deep = findDeepNode(root);
-  if (deep) {
-    return { ok: false, problems: [problemAt(file, at(deep.offset), `nesting deeper than ${MAX_JSON_DEPTH} levels is not supported`)] };
-  }
   const locator = {
     valueAt: (segments) => at(nodeAt(root, segments).offset),
     keyAt: (segments) => keyPosition(root, segments, at)
   };
   return { ok: true, doc: { value: toValue(root), locator } };
 }
-function findDeepNode(root) {
-  const work = [[root, 0]];
-  while (work.length > 0) {
-    const [node, depth] = work.pop();
-    if (depth > MAX_JSON_DEPTH) return node;
-    for (const child2 of node.children ?? []) work.push([child2, node.type === "property" ? depth : depth + 1]);
+function firstTooDeepOffset(text) {
+  const scanner = createScanner2(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== TOKEN_EOF; kind = scanner.scan()) {
+    if (kind === TOKEN_OPEN_BRACE || kind === TOKEN_OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH) return scanner.getTokenOffset();
+    } else if (kind === TOKEN_CLOSE_BRACE || kind === TOKEN_CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
   }
   return null;
 }
@@ -37883,6 +37892,34 @@ async function writeTrackedFiles(workspace) {
   await writeFile2(file, files.map((f) => `${f}\0`).join(""));
 }
 
+// action/src/snapshot/store.ts
+var SnapshotExistsError = class extends Error {
+  constructor(key) {
+    super(`Unable to save snapshot "${key}": an entry with this key already exists (snapshots are immutable; use a new prebuild id)`);
+    this.key = key;
+    this.name = "SnapshotExistsError";
+  }
+  key;
+};
+function cacheServiceAvailable(env) {
+  return Boolean(env[Env.ResultsUrl] || env[Env.CacheUrl]);
+}
+function parseStoreSpec(input, env) {
+  const value = input.trim();
+  if (value.startsWith(Stores.DirPrefix)) {
+    const path23 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path23) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path23 };
+  }
+  if (value === Stores.ActionsCache || value === "") {
+    if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
+    throw new Error(
+      value === "" ? `No snapshot store: the "store" input is empty and the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Set store: dir:<path> on self-hosted runners and locally.` : `The "store" input is ${Stores.ActionsCache} but the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`
+    );
+  }
+  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
+}
+
 // action/src/prebuild.ts
 function hookEnvironment(config, workspace, env) {
   const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
@@ -37902,6 +37939,7 @@ async function prebuild(req) {
   let baseMarker = null;
   let baseMissing = false;
   if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
+  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
     const restored = await restoreBase(req.store, base, paths, workspace);
@@ -80326,34 +80364,6 @@ async function extractArchive(file, cwd) {
   } finally {
     await handle.close();
   }
-}
-
-// action/src/snapshot/store.ts
-var SnapshotExistsError = class extends Error {
-  constructor(key) {
-    super(`Unable to save snapshot "${key}": an entry with this key already exists (snapshots are immutable; use a new prebuild id)`);
-    this.key = key;
-    this.name = "SnapshotExistsError";
-  }
-  key;
-};
-function cacheServiceAvailable(env) {
-  return Boolean(env[Env.ResultsUrl] || env[Env.CacheUrl]);
-}
-function parseStoreSpec(input, env) {
-  const value = input.trim();
-  if (value.startsWith(Stores.DirPrefix)) {
-    const path23 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path23) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path23 };
-  }
-  if (value === Stores.ActionsCache || value === "") {
-    if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
-    throw new Error(
-      value === "" ? `No snapshot store: the "store" input is empty and the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Set store: dir:<path> on self-hosted runners and locally.` : `The "store" input is ${Stores.ActionsCache} but the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`
-    );
-  }
-  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
 }
 
 // action/src/snapshot/actions-cache-store.ts

@@ -14,7 +14,7 @@ import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { restoreBase, writeTrackedFiles } from './incremental.js';
 import { runHook, type HookLog, type HookRun } from './lifecycle.js';
-import type { SnapshotStore } from './snapshot/store.js';
+import { SnapshotExistsError, type SnapshotStore } from './snapshot/store.js';
 
 /** Logging the prebuild needs beyond the hook output. */
 export interface PrebuildLog extends HookLog {
@@ -78,6 +78,8 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   let baseMarker: PrebuildMarker | null = null;
   let baseMissing = false;
   if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
+  // Entries are immutable: fail before the hooks run, not after.
+  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
     const restored = await restoreBase(req.store, base, paths, workspace);

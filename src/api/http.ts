@@ -80,7 +80,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /** Sends `{ error, field? }` for an {@link ApiError}, else a 500 without internals. */
 export function sendError(res: ServerResponse, error: unknown): void {
   if (error instanceof ApiError) {
-    sendJson(res, error.status, error.field ? { error: error.message, field: error.field } : { error: error.message });
+    const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer realm="prebuilds"' } : {};
+    sendJson(res, error.status, error.field ? { error: error.message, field: error.field } : { error: error.message }, headers);
   } else {
     sendJson(res, 500, { error: 'internal error: see the app log' });
   }

@@ -4,7 +4,7 @@
  * reports real syntax errors with a position, and keeps the syntax tree so later
  * problems can point at the offending key or value.
  */
-import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type Node, type ParseError, createScanner, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { ConfigProblem } from './model.js';
 import { type KeySegment, type Position, positionMapper, problemAt } from './positions.js';
 import type { Locator } from './values.js';
@@ -30,8 +30,14 @@ const MESSAGES: Record<string, string> = {
 
 /** Only the first syntax error is reported: later ones are usually its echoes. */
 const MAX_SYNTAX_PROBLEMS = 1;
-/** Nesting deeper than this is refused (protects every recursive consumer). */
-export const MAX_JSON_DEPTH = 1000;
+/** Nesting deeper than this is refused (jsonc-parser's parser and our consumers recurse). */
+export const MAX_JSON_DEPTH = 500;
+/** jsonc-parser `SyntaxKind` values (a const enum, unusable under isolatedModules). */
+const TOKEN_OPEN_BRACE = 1;
+const TOKEN_CLOSE_BRACE = 2;
+const TOKEN_OPEN_BRACKET = 3;
+const TOKEN_CLOSE_BRACKET = 4;
+const TOKEN_EOF = 17;
 
 /** A loaded JSONC document: its plain value and a locator into the text. */
 export interface JsoncDocument {
@@ -50,6 +56,10 @@ export type JsoncLoadResult = { ok: true; doc: JsoncDocument } | { ok: false; pr
 export function loadJsonc(file: string, text: string): JsoncLoadResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const at = positionMapper(body);
+  const tooDeep = firstTooDeepOffset(body);
+  if (tooDeep !== null) {
+    return { ok: false, problems: [problemAt(file, at(tooDeep), `nesting deeper than ${MAX_JSON_DEPTH} levels is not supported`)] };
+  }
   const errors: ParseError[] = [];
   let root: Node | undefined;
   try {
@@ -65,10 +75,6 @@ export function loadJsonc(file: string, text: string): JsoncLoadResult {
     if (problems.length === 0) problems.push(problemAt(file, { line: 1, column: 1 }, 'JSON syntax error: the file is empty'));
     return { ok: false, problems };
   }
-  const deep = findDeepNode(root);
-  if (deep) {
-    return { ok: false, problems: [problemAt(file, at(deep.offset), `nesting deeper than ${MAX_JSON_DEPTH} levels is not supported`)] };
-  }
   const locator: Locator = {
     valueAt: (segments) => at(nodeAt(root, segments).offset),
     keyAt: (segments) => keyPosition(root, segments, at),
@@ -76,12 +82,19 @@ export function loadJsonc(file: string, text: string): JsoncLoadResult {
   return { ok: true, doc: { value: toValue(root), locator } };
 }
 
-function findDeepNode(root: Node): Node | null {
-  const work: Array<[Node, number]> = [[root, 0]];
-  while (work.length > 0) {
-    const [node, depth] = work.pop()!;
-    if (depth > MAX_JSON_DEPTH) return node;
-    for (const child of node.children ?? []) work.push([child, node.type === 'property' ? depth : depth + 1]);
+/**
+ * Offset of the first `{`/`[` nested deeper than {@link MAX_JSON_DEPTH}, found with
+ * jsonc-parser's (iterative) scanner before the (recursive) parser runs; `null` if none.
+ */
+function firstTooDeepOffset(text: string): number | null {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== TOKEN_EOF; kind = scanner.scan()) {
+    if (kind === TOKEN_OPEN_BRACE || kind === TOKEN_OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH) return scanner.getTokenOffset();
+    } else if (kind === TOKEN_CLOSE_BRACE || kind === TOKEN_CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
   }
   return null;
 }

@@ -20,10 +20,10 @@ export function githubHistory(octokit: Octokit, repo: { owner: string; repo: str
 
 /**
  * The GitHub side of the scheduler: base selection, check runs and `workflow_dispatch`.
- * `start` chooses the base (SPEC.md rule 5), creates the "🔄 Prebuild in progress" check run on the prebuilt sha, then
- * dispatches the configuration's workflow at the branch with the inputs
- * `configuration`, `sha`, `base`, `prebuild-id`. A refused dispatch completes the
- * check run as a failure quoting GitHub's message, then throws.
+ * `start` chooses the base (SPEC.md rule 5), dispatches the configuration's workflow at
+ * the branch with the inputs `configuration`, `sha`, `base`, `prebuild-id`, then creates
+ * the "🔄 Prebuild in progress" check run on the prebuilt sha linking the run (two calls
+ * in all). A refused dispatch gets a failed check run quoting GitHub's message, then throws.
  */
 export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Dispatcher {
   return {
@@ -33,15 +33,6 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
       const base = await selectBase(store, githubHistory(octokit, repo), waiting);
       const p: PrebuildRecord = { ...waiting, ...base };
       const name = checkRunName(p.configuration);
-      const checkRunId =
-        p.checkRunId ??
-        (await createCheckRun(octokit, repo, p.sha, {
-          name,
-          status: 'in_progress',
-          externalId: String(p.id),
-          startedAt: new Date().toISOString(),
-          output: inProgressOutput(p),
-        }));
       let run;
       try {
         run = await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
@@ -52,9 +43,11 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await updateCheckRun(octokit, repo, checkRunId, {
+        await createCheckRun(octokit, repo, p.sha, {
+          name,
           status: 'completed',
           conclusion: 'failure',
+          externalId: String(p.id),
           completedAt: new Date().toISOString(),
           output: neutralOutput(
             '❌ Prebuild could not start',
@@ -63,13 +56,16 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
         });
         throw error;
       }
-      if (run?.htmlUrl) {
-        await updateCheckRun(octokit, repo, checkRunId, {
-          detailsUrl: run.htmlUrl,
-          output: inProgressOutput({ ...p, workflowRunUrl: run.htmlUrl }),
-        });
-      }
-      return { ...base, checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl: run?.htmlUrl ?? null };
+      const workflowRunUrl = run?.htmlUrl || null;
+      const checkRunId = await createCheckRun(octokit, repo, p.sha, {
+        name,
+        status: 'in_progress',
+        externalId: String(p.id),
+        detailsUrl: workflowRunUrl,
+        startedAt: new Date().toISOString(),
+        output: inProgressOutput({ ...p, workflowRunUrl }),
+      });
+      return { ...base, checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
     },
 
     async end(p: PrebuildRecord): Promise<void> {

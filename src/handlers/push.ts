@@ -44,11 +44,16 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
   const installationId = payload.installation?.id;
   if (!installationId) return decide('*', 'skipped', 'no installation in the payload');
   const defaultBranch = payload.repository.default_branch;
-  const resolved = await loadConfigurations(deps, input.octokit, repo, payload.after, defaultBranch, { deliveryId, event: 'push' });
+  const changes = await pushedChanges(input);
+  const cacheKey = `${payload.repository.full_name}#${branch}`;
+  let resolved = deps.configCache.reuse(cacheKey, payload.before, payload.after, changes.files);
+  if (!resolved) {
+    resolved = await loadConfigurations(deps, input.octokit, repo, payload.after, defaultBranch, { deliveryId, event: 'push' });
+    deps.configCache.remember(cacheKey, payload.after, resolved);
+  }
   if (resolved.configurations.length === 0 && resolved.problems.length === 0) {
     return decide('*', 'skipped', 'no configuration: no .github/prebuilds.yml and no .devcontainer/devcontainer.json');
   }
-  const changes = await pushedChanges(input);
   for (const c of resolved.configurations) {
     const name = c.settings.name;
     const lane = await deps.store.getLane(repo, name, branch);

@@ -3,6 +3,7 @@ import type { OctokitFactory } from '../github/dispatcher.js';
 import type { Octokit } from '../github/octokit.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Store } from '../store/types.js';
+import type { ConfigurationCache } from './config-cache.js';
 import type { HandledPayloads } from './payloads.js';
 
 /** Collaborators every handler gets (passed in, so tests can give their own). */
@@ -11,6 +12,8 @@ export interface AppDeps {
   scheduler: Scheduler;
   octokitFor: OctokitFactory;
   log: Logger;
+  /** Configurations resolved at each branch head, reused while their files are untouched. */
+  configCache: ConfigurationCache;
 }
 
 /** Webhook event names this app handles. */

@@ -131,14 +131,14 @@ describe('the bundled action, host mode', () => {
     const run = await runAction(repo, { store: `dir:${store}`, sha: sha1, 'prebuild-id': '1' });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^::error::Unable to save snapshot ".*": an entry with this key already exists/m);
+    expect(run.stdout).not.toContain('::group::onCreateCommand'); // checked before any hook runs
   });
 
   it('builds incrementally from a base: skips onCreateCommand (marker), re-runs updateContentCommand on the new sources', async () => {
     // the next commit changes a source and deletes a tracked file
     await writeFile(path.join(repo, 'src.txt'), 'v2\n');
     git(repo, 'rm', '-q', 'old.txt');
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'second');
+    git(repo, 'commit', '-q', '-a', '-m', 'second'); // tracked files only: the hooks' output stays untracked
     const sha2 = git(repo, 'rev-parse', 'HEAD');
     // a fresh checkout of it, as actions/checkout gives
     const ws = await tempDir('checkout-');

@@ -5,7 +5,7 @@
  * the webhooks it sends. Every exchange and webhook is also checked against
  * GitHub's published descriptions.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandIn, type StandIn } from '../../demo/github/index.js';
 import { validateResponse } from '../helpers/openapi.js';

@@ -164,6 +164,9 @@ function resolveResponse(r: ResponseObject | { $ref: string }): ResponseObject {
 /**
  * Validates a response against the schema documented for its operation and status.
  * @param body parsed JSON, `null`/`undefined`/`''` for an empty body, or a string for non-JSON bodies
+ * A 4xx status the operation does not document is checked against GitHub's
+ * generic error shapes (`validation-error` for 422, `basic-error` otherwise),
+ * since GitHub returns those from every endpoint; other undocumented statuses are problems.
  * @returns `null` when valid, else a readable list of problems (undocumented
  *   endpoint or status, a body where none is documented, schema errors)
  */
@@ -171,7 +174,12 @@ export function validateResponse(method: string, path: string, status: number, b
   const op = matchOperation(method, path);
   if (!op) return `undocumented endpoint ${method.toUpperCase()} ${path}`;
   const operation = load().paths[op.template]![op.method] as OperationObject;
-  const documented = operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default;
+  let documented = operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default;
+  if (!documented && status >= 400 && status < 500) {
+    // GitHub's description omits many error statuses every endpoint can return
+    // (401, 404, 422, …); hold those to GitHub's error shapes instead.
+    documented = load().components.responses[status === 422 ? 'validation_failed' : 'not_found']!;
+  }
   if (!documented) return `status ${status} is not documented for ${method.toUpperCase()} ${op.template} (documented: ${Object.keys(operation.responses).join(', ')})`;
   const response = resolveResponse(documented);
   const empty = body === null || body === undefined || body === '';

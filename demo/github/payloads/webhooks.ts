@@ -41,7 +41,7 @@ export function installationCreated(state: StandInState, repos: RepoRecord[]) {
       suspended_at: null,
     },
     repositories: repos.map((r) => ({ id: r.id, node_id: nodeId('Repository', r.id), name: r.name, full_name: `${r.owner}/${r.name}`, private: r.private })),
-    requester: null,
+    requester: user(state, state.ownerLogin),
     sender: user(state, state.ownerLogin),
   };
 }

@@ -192,8 +192,17 @@ class Parser {
   }
   private call(name: string): ExprValue {
     this.expect('(');
-    this.expect(')');
+    let depth = 1;
+    let args = 0;
+    while (depth > 0) {
+      const t = this.toks[this.i++];
+      if (!t) throw new ExpressionError(`Expected ')'`, this.src);
+      if (t.t === 'op' && t.v === '(') depth++;
+      else if (t.t === 'op' && t.v === ')') depth--;
+      else args++;
+    }
     if (!STATUS_FUNCTIONS.includes(name)) throw new ExpressionError(`Unrecognized function: '${name}' (the stand-in supports ${STATUS_FUNCTIONS.join(', ')})`, this.src);
+    if (args > 0) throw new ExpressionError(`Function '${name}' takes no arguments`, this.src);
     const status = this.ctx.status;
     if (!status) throw new ExpressionError(`Function '${name}' is only allowed in 'if'`, this.src);
     if (name === 'always') return true;

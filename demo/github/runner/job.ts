@@ -135,7 +135,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
 
   const env: Record<string, string> = {};
   const steps: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
-  const github: Record<string, unknown> = { ...j.github, workspace, action_path: '', job: j.job.key };
+  const github: Record<string, unknown> = { ...j.github, workspace, action_path: '', job: j.job.key, token: j.token };
   const context = (status: 'success' | 'failure' | 'cancelled' | undefined): ExprContext => ({
     contexts: {
       github,
