@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { openStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = { owner: 'octo', repo: 'app' };
@@ -32,7 +33,7 @@ describe('SqliteStore on a real file', () => {
     const again = await openStore(file);
     expect((await again.getPrebuild(p.id))?.sha).toBe('a'.repeat(40));
     const versions = (again as SqliteStore).db.prepare('SELECT version FROM schema_migrations').all();
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     await again.close();
   });
 
