@@ -30,7 +30,11 @@ export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction 
     app.onAny(async (context) => {
       await runtime.receive({ id: context.id, name: context.name, payload: context.payload });
     });
-    addHandler(managementHandler(app, runtime));
+    try {
+      addHandler(managementHandler(app, runtime));
+    } catch {
+      app.log.warn('no HTTP server (probot.load without a Server): the management API and Prebuilds page are not served');
+    }
     options.onRuntime?.(runtime);
     await runtime.start();
   };

@@ -101,14 +101,11 @@ export async function computeIdentity(
   const files = new Map<string, string>();
   const listed = new Set<string>([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path: string): Promise<string | null> => {
-    if (!files.has(path)) {
-      const content = await source.read(path);
-      files.set(path, content === null ? 'missing' : `sha256:${sha256(content)}`);
-      listed.add(path);
-      return content;
-    }
-    return null;
+  const hashFile = async (path: string): Promise<void> => {
+    if (files.has(path)) return;
+    const content = await source.read(path);
+    files.set(path, content === null ? 'missing' : `sha256:${sha256(content)}`);
+    listed.add(path);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);

@@ -196,7 +196,8 @@ function indexYaml(text: string, at: (o: number) => Position, top: EventNode, po
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
     const { node: raw, path, key } = work.pop()!;
     const node = unwrap(raw);
-    const located: Located = { value: at(skipYamlTrivia(text, node.start)) };
+    // An empty value (`name:`) has no text of its own: point at its key.
+    const located: Located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
     positions.set(path, located);
     const result = node.result;
@@ -205,13 +206,24 @@ function indexYaml(text: string, at: (o: number) => Position, top: EventNode, po
         if (i < result.length) work.push({ node: child, path: [...path, i] });
       });
     } else if (result !== null && typeof result === 'object') {
+      // Children alternate key, value; a key without a value (`{a, b: 1}`) or a merge
+      // (`<<: *x`) breaks the rhythm, so a pair is only taken when the value matches.
       const kids = node.children;
-      for (let i = 0; i + 1 < kids.length; i += 2) {
+      const obj = result as Record<string, unknown>;
+      let i = 0;
+      while (i < kids.length) {
         const keyNode = unwrap(kids[i]!);
         const k = keyNode.result;
-        if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean') continue;
-        const keyPos = at(skipYamlTrivia(text, keyNode.start));
-        work.push({ node: kids[i + 1]!, path: [...path, String(k)], key: keyPos });
+        const name = typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean' ? String(k) : undefined;
+        const own = name !== undefined && Object.prototype.hasOwnProperty.call(obj, name);
+        const next = kids[i + 1];
+        if (own && next && Object.is(unwrap(next).result, obj[name])) {
+          work.push({ node: next, path: [...path, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          i += 2;
+        } else {
+          if (own) work.push({ node: keyNode, path: [...path, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          i += 1;
+        }
       }
     }
   }

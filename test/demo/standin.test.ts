@@ -37,7 +37,7 @@ console.log('::endgroup::');
 const checks = [e.GITHUB_ACTIONS === 'true', existsSync(e.GITHUB_WORKSPACE + '/hello.txt'), e.GITHUB_EVENT_NAME === 'workflow_dispatch',
   !!e.RUNNER_TEMP, e.RUNNER_OS === 'Linux', existsSync(e.GITHUB_EVENT_PATH), e.INPUT_TOKEN && e.INPUT_TOKEN.startsWith('ghs_'), /^\\d+$/.test(e.GITHUB_RUN_ID)];
 if (checks.some((c) => !c)) { console.log('::error::environment check failed ' + JSON.stringify(checks)); process.exit(1); }
-const msg = JSON.stringify({ key: 'k,1:2', sha: e.GITHUB_SHA, size: 42 });
+const msg = JSON.stringify({ key: 'k,1:2', sha: e.INPUT_SHA, size: 42 });
 console.log('::notice title=prebuild-result%3A %2Ctitle::' + msg.replace(/%/g, '%25').replace(/\\n/g, '%0A'));
 console.log('::warning file=a.txt,line=3,col=2::multi%0Aline');
 appendFileSync(e.GITHUB_OUTPUT, 'key=out-key\\n');

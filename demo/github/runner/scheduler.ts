@@ -109,9 +109,11 @@ export class WorkflowRunner {
     };
     this.state.runs.set(id, run);
     this.aborts.set(id, new AbortController());
-    setImmediate(() => void this.track(this.notify(run, 'requested')));
+    const requested = new Promise<void>((res) => setImmediate(res)).then(() => this.notify(run, 'requested'));
     const prev = this.queues.get(d.repo.id) ?? Promise.resolve();
-    const next = prev.then(() => this.execute(d, run, github)).catch((err) => this.onError(err));
+    const next = Promise.all([prev, requested])
+      .then(() => this.execute(d, run, github))
+      .catch((err) => this.onError(err));
     this.queues.set(d.repo.id, next);
     this.track(next);
     return run;
@@ -142,9 +144,10 @@ export class WorkflowRunner {
   }
 
   private async notify(run: RunRecord, action: 'requested' | 'in_progress' | 'completed'): Promise<void> {
+    const snapshot = { ...run, updatedAt: new Date(run.updatedAt) };
     const repo = this.state.repoById(run.repoId);
     const head = await readCommit(repo.bareDir, run.headSha);
-    const payload = workflowRunPayload(this.state, repo, { ...run }, head, action, await repoSizeKiB(repo.bareDir));
+    const payload = workflowRunPayload(this.state, repo, snapshot, head, action, await repoSizeKiB(repo.bareDir));
     await this.webhooks.send('workflow_run', payload);
   }
 

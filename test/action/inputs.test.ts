@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import yaml from 'js-yaml';
+import { Inputs, Outputs } from '../../action/src/constants.js';
+import { readInputs } from '../../action/src/inputs.js';
+import { parseStoreSpec } from '../../action/src/snapshot/store.js';
+
+const sha = 'c'.repeat(40);
+
+describe('action.yml', () => {
+  it('declares exactly the inputs and outputs of constants.ts, on node24', async () => {
+    const doc = yaml.load(await readFile(new URL('../../action/action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, unknown>;
+      runs: { using: string; main: string };
+    };
+    expect(Object.keys(doc.inputs).sort()).toEqual(Object.values(Inputs).sort());
+    expect(Object.keys(doc.outputs).sort()).toEqual(Object.values(Outputs).sort());
+    expect(doc.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+});
+
+describe('parseStoreSpec', () => {
+  it('parses dir: and actions-cache, and picks the cache only where the service exists', () => {
+    expect(parseStoreSpec('dir:/srv/prebuilds', {})).toEqual({ kind: 'dir', path: '/srv/prebuilds' });
+    expect(parseStoreSpec(' dir: rel/store ', {})).toEqual({ kind: 'dir', path: 'rel/store' });
+    expect(parseStoreSpec('actions-cache', { ACTIONS_RESULTS_URL: 'https://results' })).toEqual({ kind: 'actions-cache' });
+    expect(parseStoreSpec('', { ACTIONS_CACHE_URL: 'https://cache' })).toEqual({ kind: 'actions-cache' });
+    expect(() => parseStoreSpec('', {})).toThrow(/No snapshot store.*ACTIONS_RESULTS_URL.*dir:<path>/);
+    expect(() => parseStoreSpec('actions-cache', {})).toThrow(/not available here/);
+    expect(() => parseStoreSpec('dir:', {})).toThrow(/names no directory/);
+    expect(() => parseStoreSpec('s3://bucket', {})).toThrow(/Unknown "store" input/);
+  });
+});
+
+describe('readInputs', () => {
+  const get = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+  it('reads every input', async () => {
+    const inputs = await readInputs(
+      get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host' }),
+      {},
+    );
+    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host' });
+  });
+
+  it('defaults from the runner environment', async () => {
+    const inputs = await readInputs(get({}), { GITHUB_WORKSPACE: '/nonexistent-ws', GITHUB_SHA: sha, GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '2' });
+    expect(inputs).toMatchObject({ workspace: '/nonexistent-ws', sha, prebuildId: '99-2', base: null, containerMode: 'host', mode: 'prebuild' });
+  });
+
+  it('rejects invalid values, naming the input', async () => {
+    await expect(readInputs(get({ sha: 'main' }), {})).rejects.toThrow('Invalid "sha" input "main"');
+    await expect(readInputs(get({ sha, 'prebuild-id': 'a/b' }), {})).rejects.toThrow('Invalid "prebuild-id" input "a/b"');
+    await expect(readInputs(get({ sha, mode: 'restore' }), {})).rejects.toThrow('Invalid "mode" input "restore": expected one of prebuild');
+    await expect(readInputs(get({ sha, 'container-mode': 'vm' }), {})).rejects.toThrow('Invalid "container-mode" input "vm"');
+    await expect(readInputs(get({ workspace: '/nonexistent-ws' }), {})).rejects.toThrow('No commit sha: set the "sha" input');
+  });
+});
