@@ -34890,7 +34890,7 @@ function indexYaml(text, at, top, positions) {
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
     const { node: raw, path: path23, key } = work.pop();
     const node = unwrap(raw);
-    const located = { value: at(skipYamlTrivia(text, node.start)) };
+    const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
     positions.set(path23, located);
     const result = node.result;
@@ -34900,12 +34900,21 @@ function indexYaml(text, at, top, positions) {
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
-      for (let i = 0; i + 1 < kids.length; i += 2) {
+      const obj = result;
+      let i = 0;
+      while (i < kids.length) {
         const keyNode = unwrap(kids[i]);
         const k = keyNode.result;
-        if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") continue;
-        const keyPos = at(skipYamlTrivia(text, keyNode.start));
-        work.push({ node: kids[i + 1], path: [...path23, String(k)], key: keyPos });
+        const name = typeof k === "string" || typeof k === "number" || typeof k === "boolean" ? String(k) : void 0;
+        const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
+        const next = kids[i + 1];
+        if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
+          work.push({ node: next, path: [...path23, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          i += 2;
+        } else {
+          if (own2) work.push({ node: keyNode, path: [...path23, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          i += 1;
+        }
       }
     }
   }
@@ -37096,13 +37105,10 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
   const hashFile = async (path23) => {
-    if (!files.has(path23)) {
-      const content = await source.read(path23);
-      files.set(path23, content === null ? "missing" : `sha256:${sha256(content)}`);
-      listed.add(path23);
-      return content;
-    }
-    return null;
+    if (files.has(path23)) return;
+    const content = await source.read(path23);
+    files.set(path23, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path23);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);

@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { git } from './git.js';
+import { git, resolveCommit } from './git.js';
 import { iso } from './payloads/common.js';
 import { installationCreated } from './payloads/webhooks.js';
 import type { PullRequestFacts } from './payloads/webhooks.js';
@@ -91,6 +91,8 @@ export interface StandIn {
    * @returns the record; `remote` is the path to `git push` to
    */
   createRepo(name: string, options?: { defaultBranch?: string; variables?: Record<string, string>; secrets?: Record<string, string>; private?: boolean }): Promise<RepoRecord & { remote: string }>;
+  /** Records the current head of `branch` as already pushed, without a webhook (history from before the app was installed). */
+  recordHead(repo: string, branch: string): Promise<string>;
   /** Sends `installation.created` for every repository. */
   installationCreated(): Promise<Delivery>;
   /** Sends the `push` webhook for what was `git push`ed to `branch` (see `simulatePush`). */
@@ -202,6 +204,13 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       };
       state.repos.set(`${state.ownerLogin}/${name}`.toLowerCase(), rec);
       return Object.assign(rec, { remote: bareDir });
+    },
+    async recordHead(name, branch) {
+      const repo = repoNamed(name);
+      const sha = await resolveCommit(repo.bareDir, `refs/heads/${branch}`);
+      if (!sha) throw new Error(`no branch ${branch} in ${repo.owner}/${repo.name}`);
+      repo.knownHeads.set(branch, sha);
+      return sha;
     },
     installationCreated: () => webhooks.send('installation', installationCreated(state, [...state.repos.values()])),
     push: (name, o) => simulatePush(state, webhooks, repoNamed(name), o),

@@ -34,11 +34,10 @@ base: &x {i: 1}
 m:
   <<: *x
   j: 4
-- bad
-`.replace('- bad\n', ''));
+`);
     expect(p.valueAt(['a', 'b'])).toEqual({ line: 4, column: 6 });
     expect(p.keyAt(['a', 'b'])).toEqual({ line: 4, column: 3 });
-    expect(p.valueAt(['a', 'c', 1, 'd'])).toEqual({ line: 6, column: 13 });
+    expect(p.valueAt(['a', 'c', 1, 'd'])).toEqual({ line: 6, column: 14 });
     expect(p.valueAt(['e'])).toEqual({ line: 7, column: 1 });
     expect(p.valueAt(['f', 'h'])).toEqual({ line: 8, column: 11 });
     expect(p.keyAt(['f', 'g'])).toEqual({ line: 8, column: 5 });

@@ -1,0 +1,40 @@
+/**
+ * `npm run demo`: the whole product on one machine — a local GitHub stand-in,
+ * the app as a real server, the action run by a local runner — prebuilding a
+ * small project three times. Exit code 0 when all three prebuilds succeeded.
+ *
+ * Flags: `--verbose` (app logs at info, every job log line), `--cleanup`
+ * (remove the work directory at the end).
+ */
+import { formatTable, runDemo } from './run-demo.js';
+
+/** Parses the flags, runs the demo, prints the table; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const cleanup = argv.includes('--cleanup');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log('usage: npm run demo [-- --verbose] [-- --cleanup]');
+    return 0;
+  }
+  try {
+    const result = await runDemo({ verbose, cleanup });
+    console.log('');
+    console.log(formatTable(result.rows));
+    console.log('');
+    console.log(`snapshots        ${result.snapshotDir}${cleanup ? ' (removed)' : ''}`);
+    for (const f of result.snapshotFiles) console.log(`                 ${f}`);
+    console.log(`total            ${(result.totalMs / 1000).toFixed(1)} s`);
+    if (!result.ok) {
+      console.error('\nThe demo did not go as expected:');
+      for (const p of result.problems) console.error(`  - ${p}`);
+      return 1;
+    }
+    console.log('\nAll three prebuilds succeeded.');
+    return 0;
+  } catch (err) {
+    console.error(`demo failed: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
