@@ -47,7 +47,12 @@ export interface AppServer {
  */
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const store = await openStore(options.databasePath);
-  const log = pino({ level: options.logLevel ?? 'warn', name: 'prebuilds' });
+  // Management API tokens travel in Authorization and the page's cookie: never log them.
+  const log = pino({
+    level: options.logLevel ?? 'warn',
+    name: 'prebuilds',
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+  });
   const ProbotWithDefaults = Probot.defaults({
     appId: options.appId,
     privateKey: options.privateKey,

@@ -36263,7 +36263,7 @@ function join3(...parts) {
 }
 function shell(command, env) {
   if (command === void 0) return void 0;
-  return env ? { kind: "shell", command, env } : { kind: "shell", command };
+  return env ? { kind: "shell", command, env, shell: "bash" } : { kind: "shell", command, shell: "bash" };
 }
 function combine(tasks, pick) {
   const contributing = tasks.filter((t) => t[pick] !== void 0);
@@ -37620,7 +37620,7 @@ var LifecycleError = class extends Error {
 };
 function runCommand(command, ctx, onOutput) {
   const started = performance.now();
-  const [file, args] = command.kind === "shell" ? ["/bin/sh", ["-c", command.command]] : [command.argv[0] ?? "", command.argv.slice(1)];
+  const [file, args] = command.kind === "shell" ? [command.shell === "bash" ? "bash" : "/bin/sh", ["-c", command.command]] : [command.argv[0] ?? "", command.argv.slice(1)];
   const env = { ...ctx.env, ...command.env ?? {} };
   return new Promise((resolve3) => {
     let settled = false;

@@ -1,7 +1,7 @@
 /**
  * Runs lifecycle commands as real processes, with the semantics of
  * @devcontainers/cli (REFERENCE.md "Dev Container lifecycle"): a string runs
- * through `/bin/sh -c`, an array is exec'd without a shell, an object's named
+ * through `/bin/sh -c` (`bash -c` for Gitpod tasks), an array is exec'd without a shell, an object's named
  * commands run concurrently — the hook waits for all of them, then fails with the
  * first failure in declaration order. Output is streamed into one log group per
  * hook; a parallel command's output is buffered and written as its own group when
@@ -74,7 +74,10 @@ export function runCommand(
   onOutput: (chunk: Buffer) => void,
 ): Promise<CommandExit> {
   const started = performance.now();
-  const [file, args] = command.kind === 'shell' ? ['/bin/sh', ['-c', command.command]] : [command.argv[0] ?? '', command.argv.slice(1)];
+  const [file, args] =
+    command.kind === 'shell'
+      ? [command.shell === 'bash' ? 'bash' : '/bin/sh', ['-c', command.command]]
+      : [command.argv[0] ?? '', command.argv.slice(1)];
   const env = { ...ctx.env, ...(command.env ?? {}) };
   return new Promise((resolve) => {
     let settled = false;

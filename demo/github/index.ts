@@ -16,7 +16,8 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { git, resolveCommit } from './git.js';
 import { iso } from './payloads/common.js';
@@ -37,11 +38,15 @@ import { WebhookSender, type Delivery } from './webhooks.js';
 export type { Delivery, RecordedExchange, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, RunRecord, PushOptions, PullRequestOptions };
 export { ZERO_SHA } from './simulate.js';
 
-/** The repository root (two levels above `demo/github/`, also from `lib/demo/github/`). */
+/** The repository root: the nearest directory above this module with a `package.json` and an `action/` directory. */
 function repoRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up = resolve(here, '..', '..');
-  return up.endsWith(`${'/'}lib`) ? resolve(up, '..') : up;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'action')))) {
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
 }
 
 /** Options of {@link startStandIn}. */

@@ -37,7 +37,8 @@ function join(...parts: Array<string | undefined>): string | undefined {
 
 function shell(command: string | undefined, env: Record<string, string> | undefined): SingleCommand | undefined {
   if (command === undefined) return undefined;
-  return env ? { kind: 'shell', command, env } : { kind: 'shell', command };
+  // Gitpod runs tasks in bash (`source venv/bin/activate` and friends must work).
+  return env ? { kind: 'shell', command, env, shell: 'bash' } : { kind: 'shell', command, shell: 'bash' };
 }
 
 function combine(tasks: TaskCommands[], pick: 'init' | 'start'): LifecycleCommand | undefined {

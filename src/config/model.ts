@@ -18,9 +18,12 @@ export const LIFECYCLE_HOOKS = [
 /** One of {@link LIFECYCLE_HOOKS}. */
 export type LifecycleHook = (typeof LIFECYCLE_HOOKS)[number];
 
-/** A single command: the string form (run through `/bin/sh -c`) or the array form (exec, no shell). */
+/**
+ * A single command: the string form (run through `/bin/sh -c`, or `bash -c` when
+ * `shell` is `bash`, as Gitpod runs its tasks) or the array form (exec, no shell).
+ */
 export type SingleCommand =
-  | { kind: 'shell'; command: string; env?: Record<string, string> }
+  | { kind: 'shell'; command: string; env?: Record<string, string>; shell?: 'bash' }
   | { kind: 'exec'; argv: string[]; env?: Record<string, string> };
 
 /**

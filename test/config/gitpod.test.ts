@@ -20,8 +20,8 @@ tasks:
       image: 'gitpod/workspace-full',
       waitFor: 'updateContentCommand',
       lifecycle: {
-        updateContentCommand: { kind: 'shell', command: 'export A=1\nnpm ci', env: { NODE_ENV: 'development', PORT: '3000' } },
-        postStartCommand: { kind: 'shell', command: 'export A=1\nnpm start', env: { NODE_ENV: 'development', PORT: '3000' } },
+        updateContentCommand: { kind: 'shell', command: 'export A=1\nnpm ci', env: { NODE_ENV: 'development', PORT: '3000' }, shell: 'bash' },
+        postStartCommand: { kind: 'shell', command: 'export A=1\nnpm start', env: { NODE_ENV: 'development', PORT: '3000' }, shell: 'bash' },
       },
     });
     expect(r.environment!.lifecycle.onCreateCommand).toBeUndefined();
@@ -42,14 +42,14 @@ tasks:
       updateContentCommand: {
         kind: 'parallel',
         commands: {
-          'task-1': { kind: 'shell', command: 'make deps' },
-          web: { kind: 'shell', command: 'npm ci' },
-          'web (task-3)': { kind: 'shell', command: 'yarn' },
+          'task-1': { kind: 'shell', command: 'make deps', shell: 'bash' },
+          web: { kind: 'shell', command: 'npm ci', shell: 'bash' },
+          'web (task-3)': { kind: 'shell', command: 'yarn', shell: 'bash' },
         },
       },
       postStartCommand: {
         kind: 'parallel',
-        commands: { web: { kind: 'shell', command: 'npm start' }, 'task-4': { kind: 'shell', command: 'echo only-start' } },
+        commands: { web: { kind: 'shell', command: 'npm start', shell: 'bash' }, 'task-4': { kind: 'shell', command: 'echo only-start', shell: 'bash' } },
       },
     });
   });
