@@ -1,5 +1,6 @@
 import type { PrebuildSettings } from '../../src/config/model.js';
 import { branchMatches, decidePush, matchingTriggerFile } from '../../src/triggers/push.js';
+import type { LaneState } from '../../src/store/types.js';
 
 const settings = (over: Partial<PrebuildSettings> = {}): PrebuildSettings => ({
   name: 'devcontainer',
@@ -39,7 +40,7 @@ describe('triggers (SPEC.md rule 4)', () => {
 
   it('commitInterval counts commits since the last triggered prebuild', () => {
     const s = settings({ commitInterval: 3 });
-    let lane = { commitsSinceTrigger: 0, lastIdentity: 'A' };
+    let lane: LaneState = { commitsSinceTrigger: 0, lastIdentity: 'A' };
     const d1 = decidePush(s, lane, facts());
     expect(d1.run).toBe(false);
     expect(d1.reason).toBe('interval 1/3');

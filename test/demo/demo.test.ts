@@ -1,0 +1,36 @@
+/**
+ * `npm run demo` end to end: the stand-in, the app as a real server and the
+ * action as a child process prebuild the fixture project three times. The first
+ * `npm ci` may need the registry, hence the generous timeout.
+ */
+import { formatTable, runDemo, type DemoResult } from '../../demo/run-demo.js';
+
+describe('npm run demo', () => {
+  let result: DemoResult;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    result = await runDemo({ cleanup: true, print: (l) => lines.push(l) });
+  }, 600_000);
+
+  it('prebuilds three pushes, each successfully with a snapshot and a success check run', () => {
+    if (!result.ok) console.log(result.problems.join('\n'));
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.rows).toHaveLength(3);
+    for (const row of result.rows) {
+      expect(row).toMatchObject({ trigger: 'push', state: 'success', checkRunConclusion: 'success' });
+      expect(row.snapshotBytes).toBeGreaterThan(0);
+      expect(row.durationMs).toBeGreaterThan(0);
+    }
+    expect(new Set(result.rows.map((r) => r.sha)).size).toBe(3);
+    expect(result.snapshotFiles.filter((f) => f.includes('.tar')).length).toBe(3);
+  });
+
+  it('prints a table with one line per prebuild', () => {
+    const table = formatTable(result.rows).split('\n');
+    expect(table[0]).toMatch(/^prebuild\s+sha\s+trigger\s+status\s+duration\s+snapshot\s+check run$/);
+    expect(table).toHaveLength(5);
+    expect(lines.some((l) => l.startsWith('push 3/3'))).toBe(true);
+  });
+});
