@@ -9,6 +9,7 @@ import { handlePush } from './handlers/push.js';
 import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
 import { followRun, handleWorkflowRun } from './handlers/workflow-run.js';
 import { Reconciler } from './scheduler/reconciler.js';
+import { ScheduleTicker } from './scheduler/schedules.js';
 import { laneOf, Scheduler, type Dispatcher } from './scheduler/scheduler.js';
 import type { DeliveryRecord, Store } from './store/types.js';
 
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   processor?: ProcessorOptions;
   /** Reconciler period, ms; 0 turns it off. Default 60000. */
   reconcileIntervalMs?: number;
+  /** How often schedules are checked, ms; 0 turns them off. Default 60000. */
+  scheduleIntervalMs?: number;
 }
 
 /** The running app: the deliveries inbox, the scheduler and the reconciler. */
@@ -30,6 +33,7 @@ export interface Runtime {
   deps: AppDeps;
   processor: DeliveryProcessor;
   reconciler: Reconciler;
+  schedules: ScheduleTicker;
   /** Records a verified delivery; resolves once it is safely stored (then GitHub gets its 2xx). */
   receive(delivery: { id: string; name: string; payload: unknown }): Promise<void>;
   /** Resumes after a restart: processes pending deliveries, starts waiting prebuilds, reconciles. */
@@ -70,6 +74,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const processor = new DeliveryProcessor(store, handle, log, options.processor);
   const reconciler = new Reconciler(store, scheduler, octokitFor, log, options.reconcileIntervalMs ?? 60_000);
   reconciler.exclusive = (key, fn) => processor.exclusive(key, fn);
+  const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000);
+  schedules.exclusive = (key, fn) => processor.exclusive(key, fn);
   reconciler.follow = async (octokit, p, run, completed) => {
     await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null);
   };
@@ -78,6 +84,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     deps,
     processor,
     reconciler,
+    schedules,
     async receive(delivery) {
       const payload = delivery.payload as { action?: string; installation?: { id?: number } };
       const fresh = await store.recordDelivery({
@@ -102,10 +109,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         }
       }
       reconciler.start();
+      schedules.start();
     },
     idle: () => processor.idle(),
     async stop() {
       reconciler.stop();
+      schedules.stop();
       await processor.stop();
     },
   };

@@ -1,5 +1,5 @@
 import { laneOf } from '../scheduler/scheduler.js';
-import { decidePush } from '../triggers/push.js';
+import { branchMatches, decidePush } from '../triggers/push.js';
 import { loadConfigurations } from './configurations.js';
 import type { AppDeps, HandlerInput } from './types.js';
 
@@ -56,6 +56,8 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
   }
   for (const c of resolved.configurations) {
     const name = c.settings.name;
+    const scheduled = c.settings.schedule && branchMatches(c.settings, branch) ? { cron: c.settings.schedule, installationId } : null;
+    await deps.store.setSchedule(repo, name, branch, scheduled);
     const lane = await deps.store.getLane(repo, name, branch);
     const d = decidePush(c.settings, lane, { branch, commitCount: changes.count, changedFiles: changes.files, identity: c.identity });
     if (d.lane !== lane) await deps.store.setLane(repo, name, branch, d.lane);

@@ -122,4 +122,22 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX prebuilds_created ON prebuilds (owner, repo, configuration, created_at)`,
     ],
   },
+  {
+    version: 3,
+    name: 'schedules',
+    sql: [
+      // One row per (configuration, branch) whose settings have a cron \`schedule\`.
+      `CREATE TABLE schedules (
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        configuration TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        installation_id BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_fired_at BIGINT,
+        PRIMARY KEY (owner, repo, configuration, branch)
+      )`,
+    ],
+  },
 ];

@@ -14,6 +14,7 @@ import type {
   PrebuildPatch,
   PrebuildRecord,
   RepoRef,
+  ScheduleRecord,
   Store,
 } from './types.js';
 
@@ -248,6 +249,39 @@ export class SqliteStore implements Store {
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger, last_identity = excluded.last_identity`,
       )
       .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity);
+  }
+
+  async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {
+    if (!schedule) {
+      this.db.prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').run(repo.owner, repo.repo, configuration, branch);
+      return;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO schedules (owner, repo, configuration, branch, cron, installation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET cron = excluded.cron, installation_id = excluded.installation_id,
+           updated_at = CASE WHEN schedules.cron = excluded.cron THEN schedules.updated_at ELSE excluded.updated_at END`,
+      )
+      .run(repo.owner, repo.repo, configuration, branch, schedule.cron, schedule.installationId, Date.now());
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return (this.db.prepare('SELECT * FROM schedules ORDER BY owner, repo, configuration, branch').all() as Row[]).map((r) => ({
+      owner: String(r.owner),
+      repo: String(r.repo),
+      configuration: String(r.configuration),
+      branch: String(r.branch),
+      cron: String(r.cron),
+      installationId: Number(r.installation_id),
+      updatedAt: Number(r.updated_at),
+      lastFiredAt: r.last_fired_at == null ? null : Number(r.last_fired_at),
+    }));
+  }
+
+  async markScheduleFired(repo: RepoRef, configuration: string, branch: string, at: number): Promise<void> {
+    this.db
+      .prepare('UPDATE schedules SET last_fired_at = ? WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
+      .run(at, repo.owner, repo.repo, configuration, branch);
   }
 
   async getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState> {

@@ -135,6 +135,17 @@ export interface LaneState {
   lastIdentity: string | null;
 }
 
+/** A configuration and branch prebuilt on a cron schedule (the `schedule` key). */
+export interface ScheduleRecord extends RepoRef {
+  configuration: string;
+  branch: string;
+  /** Five-field cron expression, UTC. */
+  cron: string;
+  installationId: number;
+  updatedAt: number;
+  lastFiredAt: number | null;
+}
+
 /** Per (repository, configuration) settings the app keeps (pause, overrides). */
 export interface ConfigurationState {
   paused: boolean;
@@ -200,6 +211,11 @@ export interface Store {
 
   getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState>;
   setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void>;
+
+  /** Records (cron) or removes (null) the schedule of a configuration on a branch. */
+  setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void>;
+  listSchedules(): Promise<ScheduleRecord[]>;
+  markScheduleFired(repo: RepoRef, configuration: string, branch: string, at: number): Promise<void>;
 
   getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState>;
   setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void>;

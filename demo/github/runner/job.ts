@@ -7,12 +7,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { StandInState } from '../state.js';
-import type { AnnotationRecord, CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } from '../types.js';
-import { parseCommand, parseKeyValueFile } from './commands.js';
+import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } from '../types.js';
+import { parseKeyValueFile } from './commands.js';
+import { runnerVariables, stepName } from './job-env.js';
+import { JobLog, type AnnotationInput } from './job-log.js';
 import { evaluateIf, ExpressionError, interpolate, type ExprContext } from './expressions.js';
 import { startProcess, type StepProcess } from './process.js';
 import { checkout, inputEnvName, isCheckout, isProductAction, readActionMetadata, runNodeAction, runScript, type ActionMetadata, type StepHost } from './steps.js';
-import type { JobSpec, StepSpec, WorkflowFile } from './workflow.js';
+import type { JobSpec, WorkflowFile } from './workflow.js';
 
 /** Runner settings shared by every job. */
 export interface JobOptions {
@@ -48,8 +50,6 @@ export interface JobRun {
   inputs: Record<string, unknown>;
 }
 
-const LIMIT_PER_STEP = 10;
-
 /** Runs the job to completion. @returns its conclusion (a timeout concludes `failure`, as on GitHub) */
 export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'cancelled'> {
   const root = await mkdtemp(join(j.options.workRoot, `run-${j.run.id}-`));
@@ -62,20 +62,9 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   await mkdir(join(root, '_github_workflow'), { recursive: true });
   await writeFile(eventPath, JSON.stringify(j.github.event ?? {}, null, 2));
 
-  const masks = new Set(Object.values(j.repo.secrets).filter((s) => s.length > 0));
-  masks.add(j.token);
-  const log = (line: string) => {
-    let text = line;
-    for (const m of masks) text = text.split(m).join('***');
-    const stamped = `${new Date().toISOString().replace('Z', '0000Z')} ${text}`;
-    j.job.log.push(stamped);
-    j.options.echo?.(`[${j.repo.name}#${j.run.id}] ${text}`);
-  };
-  const annotate = (a: Omit<AnnotationRecord, 'path' | 'startLine' | 'endLine' | 'startColumn' | 'endColumn' | 'rawDetails'> & Partial<AnnotationRecord>) => {
-    let message = a.message;
-    for (const m of masks) message = message.split(m).join('***');
-    j.check.annotations.push({ path: '.github', startLine: 1, endLine: 1, startColumn: null, endColumn: null, rawDetails: null, ...a, message });
-  };
+  const jobLog = new JobLog(j.job, j.check, [...Object.values(j.repo.secrets), j.token], j.options.echo ? (l) => j.options.echo!(`[${j.repo.name}#${j.run.id}] ${l}`) : undefined);
+  const log = (line: string) => jobLog.line(line);
+  const annotate = (a: AnnotationInput) => jobLog.annotate(a);
 
   let current: StepProcess | null = null;
   let timedOut = false;
@@ -87,7 +76,6 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   const onAbort = () => current?.kill();
   j.signal.addEventListener('abort', onAbort);
 
-  const stepCounts = { notice: 0, warning: 0, failure: 0 };
   const host: StepHost = {
     workspace,
     runnerTemp,
@@ -98,33 +86,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
       current = startProcess(command, args, {
         cwd: opts.cwd,
         env: opts.env,
-        onLine: (line) => {
-          const cmd = parseCommand(line);
-          if (!cmd) return log(line);
-          if (cmd.command === 'add-mask') {
-            if (cmd.message) masks.add(cmd.message);
-            return;
-          }
-          if (cmd.command === 'group') return log(`##[group]${cmd.message}`);
-          if (cmd.command === 'endgroup') return log('##[endgroup]');
-          if (cmd.command === 'debug') return;
-          const level = cmd.command === 'error' ? 'failure' : cmd.command === 'warning' ? 'warning' : cmd.command === 'notice' ? 'notice' : null;
-          if (!level) return log(line);
-          log(`##[${cmd.command}]${cmd.message}`);
-          if (stepCounts[level]++ >= LIMIT_PER_STEP) return;
-          const p = cmd.properties;
-          const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
-          annotate({
-            level,
-            message: cmd.message,
-            title: p.title ?? null,
-            path: p.file ?? '.github',
-            startLine: num(p.line) ?? 1,
-            endLine: num(p.endLine) ?? num(p.line) ?? 1,
-            startColumn: num(p.col),
-            endColumn: num(p.endColumn) ?? num(p.col),
-          });
-        },
+        onLine: (line) => jobLog.output(line),
       });
       const proc = current;
       return proc.done.finally(() => {
@@ -197,7 +159,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     }
     rec.status = 'in_progress';
     rec.startedAt = new Date();
-    stepCounts.notice = stepCounts.warning = stepCounts.failure = 0;
+    jobLog.newStep();
     const files = { output: join(runnerTemp, `_output_${i}`), env: join(runnerTemp, `_env_${i}`), path: join(runnerTemp, `_path_${i}`), state: join(runnerTemp, `_state_${i}`), summary: join(runnerTemp, `_summary_${i}`) };
     for (const f of Object.values(files)) await writeFile(f, '');
     let code: number;
@@ -311,48 +273,4 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   log('Cleaning up orphan processes');
   if (!j.options.keepWorkspaces) await rm(root, { recursive: true, force: true }).catch(() => undefined);
   return status;
-}
-
-function stepName(s: StepSpec): string {
-  if (s.name) return String(s.name);
-  if (s.uses) return `Run ${s.uses}`;
-  return `Run ${String(s.run ?? '').split('\n')[0]}`;
-}
-
-/** The `GITHUB_*` / `RUNNER_*` variables of a job. */
-function runnerVariables(j: JobRun, github: Record<string, unknown>, dirs: { workspace: string; runnerTemp: string; eventPath: string; root: string }): Record<string, string> {
-  const g = (k: string) => String(github[k] ?? '');
-  return {
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: dirs.workspace,
-    GITHUB_SHA: g('sha'),
-    GITHUB_REF: g('ref'),
-    GITHUB_REF_NAME: g('ref_name'),
-    GITHUB_REF_TYPE: g('ref_type'),
-    GITHUB_REPOSITORY: g('repository'),
-    GITHUB_REPOSITORY_OWNER: g('repository_owner'),
-    GITHUB_REPOSITORY_ID: g('repository_id'),
-    GITHUB_RUN_ID: g('run_id'),
-    GITHUB_RUN_NUMBER: g('run_number'),
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_JOB: j.job.key,
-    GITHUB_WORKFLOW: g('workflow'),
-    GITHUB_WORKFLOW_REF: g('workflow_ref'),
-    GITHUB_ACTOR: g('actor'),
-    GITHUB_TRIGGERING_ACTOR: g('triggering_actor'),
-    GITHUB_EVENT_NAME: 'workflow_dispatch',
-    GITHUB_EVENT_PATH: dirs.eventPath,
-    GITHUB_SERVER_URL: g('server_url'),
-    GITHUB_API_URL: g('api_url'),
-    GITHUB_GRAPHQL_URL: g('graphql_url'),
-    GITHUB_RETENTION_DAYS: '90',
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    RUNNER_NAME: j.options.runnerName,
-    RUNNER_ENVIRONMENT: 'self-hosted',
-    RUNNER_TEMP: dirs.runnerTemp,
-    RUNNER_TOOL_CACHE: join(dirs.root, '_tool'),
-    RUNNER_WORKSPACE: join(dirs.root, 'work', j.repo.name),
-  };
 }

@@ -1,0 +1,51 @@
+/**
+ * The environment variables and step names of a job, as a runner sets them.
+ */
+import { join } from 'node:path';
+import type { JobRun } from './job.js';
+import type { StepSpec } from './workflow.js';
+
+/** A step's display name: `name:`, else `Run <uses>` / `Run <first script line>`. */
+export function stepName(s: StepSpec): string {
+  if (s.name) return String(s.name);
+  if (s.uses) return `Run ${s.uses}`;
+  return `Run ${String(s.run ?? '').split('\n')[0]}`;
+}
+
+/** The `GITHUB_*` / `RUNNER_*` variables of a job. */
+export function runnerVariables(j: JobRun, github: Record<string, unknown>, dirs: { workspace: string; runnerTemp: string; eventPath: string; root: string }): Record<string, string> {
+  const g = (k: string) => String(github[k] ?? '');
+  return {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: dirs.workspace,
+    GITHUB_SHA: g('sha'),
+    GITHUB_REF: g('ref'),
+    GITHUB_REF_NAME: g('ref_name'),
+    GITHUB_REF_TYPE: g('ref_type'),
+    GITHUB_REPOSITORY: g('repository'),
+    GITHUB_REPOSITORY_OWNER: g('repository_owner'),
+    GITHUB_REPOSITORY_ID: g('repository_id'),
+    GITHUB_RUN_ID: g('run_id'),
+    GITHUB_RUN_NUMBER: g('run_number'),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: j.job.key,
+    GITHUB_WORKFLOW: g('workflow'),
+    GITHUB_WORKFLOW_REF: g('workflow_ref'),
+    GITHUB_ACTOR: g('actor'),
+    GITHUB_TRIGGERING_ACTOR: g('triggering_actor'),
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_EVENT_PATH: dirs.eventPath,
+    GITHUB_SERVER_URL: g('server_url'),
+    GITHUB_API_URL: g('api_url'),
+    GITHUB_GRAPHQL_URL: g('graphql_url'),
+    GITHUB_RETENTION_DAYS: '90',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_NAME: j.options.runnerName,
+    RUNNER_ENVIRONMENT: 'self-hosted',
+    RUNNER_TEMP: dirs.runnerTemp,
+    RUNNER_TOOL_CACHE: join(dirs.root, '_tool'),
+    RUNNER_WORKSPACE: join(dirs.root, 'work', j.repo.name),
+  };
+}

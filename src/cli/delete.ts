@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { DeletedConfiguration } from '../api/commands.js';
+import type { PrebuildView } from '../api/views.js';
+import { ApiClient, globals, repoPath } from './client.js';
+import { CliError, EXIT, processIo, type CliIo } from './io.js';
+import { printJson } from './output.js';
+import { resolveRepo } from './repo.js';
+
+/**
+ * `prebuilds delete ID` deletes one prebuild's snapshot (`DELETE /api/prebuilds/{id}`);
+ * `prebuilds delete --configuration NAME` deletes a configuration's overrides and
+ * snapshots (`DELETE /api/repos/{owner}/{repo}/configurations/{name}`). Both need `--yes`.
+ */
+export function register(program: Command, io: CliIo = processIo()): Command {
+  return program
+    .command('delete')
+    .description("delete a prebuild's snapshot, or a configuration's overrides and snapshots (the configuration file stays)")
+    .argument('[id]', 'prebuild id')
+    .option('-c, --configuration <name>', 'delete this configuration of --repo instead of one prebuild')
+    .option('-y, --yes', 'really delete (required)')
+    .addHelpText('after', '\nExamples:\n  $ prebuilds delete 42 --yes\n  $ prebuilds delete --repo octo/app --configuration devcontainer --yes\n')
+    .action(async (id: string | undefined, opts: { configuration?: string; yes?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      if (!opts.configuration && !id) throw new CliError('give a prebuild id, or --configuration NAME', EXIT.usage);
+      if (!opts.yes) throw new CliError('deleting snapshots cannot be undone: add --yes', EXIT.usage);
+      const client = new ApiClient(io, g);
+      if (opts.configuration) {
+        const repo = resolveRepo(g.repo, io);
+        const d = await client.request<DeletedConfiguration>('DELETE', `${repoPath(repo)}/configurations/${encodeURIComponent(opts.configuration)}`);
+        if (g.json) return printJson(io, d);
+        io.stdout.write(
+          `Deleted ${d.configuration}: ${d.overridesDeleted ? 'overrides, ' : ''}${d.snapshotsDeleted.length} snapshot(s)` +
+            `${d.snapshotsKept.length ? `; kept ${d.snapshotsKept.length} in use as a base` : ''}\n`,
+        );
+        return;
+      }
+      const p = await client.request<PrebuildView>('DELETE', `/api/prebuilds/${encodeURIComponent(id!)}`);
+      if (g.json) return printJson(io, p);
+      io.stdout.write(`Deleted the snapshot of prebuild #${p.id} (${p.configuration} at ${p.sha.slice(0, 7)}): now ${p.status}\n`);
+    });
+}
