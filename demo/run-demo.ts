@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,13 +92,28 @@ export function formatTable(rows: DemoRow[]): string {
     r.sha.slice(0, 7),
     r.trigger,
     r.state,
-    r.durationMs === null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`,
+    r.durationMs === null ? '—' : r.durationMs < 1000 ? '<1 s' : `${(r.durationMs / 1000).toFixed(1)} s`,
     formatBytes(r.snapshotBytes),
     r.checkRunConclusion ?? '—',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/**
+ * A free TCP port on 127.0.0.1. Probot's `Server` turns port 0 into 3000
+ * (`options.port || 3000`), so the demo picks a port itself.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
 }
 
 async function waitForPrebuild(app: AppServer, gh: StandIn, sha: string, timeoutMs: number): Promise<PrebuildRecord> {
@@ -152,7 +168,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     const repo = await gh.createRepo(REPO, { variables: { PREBUILDS_STORE: `dir:${snapshotDir}` } });
     const logLevel = options.verbose ? 'info' : ((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn');
-    app = await startAppServer({ appId: APP_ID, privateKey: keys.privateKey, webhookSecret, baseUrl: gh.apiUrl, databasePath: join(workDir, 'prebuilds.sqlite'), logLevel });
+    app = await startAppServer({ port: await freePort(), appId: APP_ID, privateKey: keys.privateKey, webhookSecret, baseUrl: gh.apiUrl, databasePath: join(workDir, 'prebuilds.sqlite'), logLevel });
     gh.setWebhookUrl(app.webhookUrl);
     print(`GitHub stand-in  ${gh.apiUrl}`);
     print(`app              ${app.url}`);

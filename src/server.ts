@@ -1,5 +1,6 @@
+import net from 'node:net';
 import { pino, type Logger } from 'pino';
-import { Probot, Server } from 'probot';
+import { Probot, ProbotOctokit, Server } from 'probot';
 import { prebuildsApp } from './app.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
 import { openStore } from './store/index.js';
@@ -24,6 +25,11 @@ export interface AppServerOptions {
   runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'scheduleIntervalMs' | 'processor'>;
   /** Fetch implementation for Octokit (tests pass the global fetch so nock sees it). */
   fetch?: typeof fetch;
+  /**
+   * Octokit's throttling and retries (GitHub's secondary rate limits: writes at most one
+   * per second per installation). Default true; tests against a fake GitHub turn it off.
+   */
+  githubRateLimits?: boolean;
 }
 
 /** A running app server. */
@@ -59,15 +65,17 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     secret: options.webhookSecret,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    ...(options.githubRateLimits === false ? { Octokit: UnthrottledOctokit } : {}),
     log,
   });
-  const server = new Server({ Probot: ProbotWithDefaults, port: options.port ?? 0, host: options.host ?? '127.0.0.1', log });
+  const host = options.host ?? '127.0.0.1';
+  // Probot's Server reads port 0 as "3000": ask the OS for a free port instead.
+  const port = options.port || (await freePort(host));
+  const server = new Server({ Probot: ProbotWithDefaults, port, host, log });
   let runtime: Runtime | undefined;
   await server.load(prebuildsApp({ store, onRuntime: (r) => (runtime = r), runtime: options.runtime }));
-  const http = await server.start();
-  const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : server.port;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  await server.start();
+  const url = `http://${host}:${port}`;
   return {
     url,
     webhookUrl: `${url}/api/github/webhooks`,
@@ -81,4 +89,26 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       await store.close();
     },
   };
+}
+
+/**
+ * ProbotOctokit with throttling and retries off. Probot sets its own throttle options
+ * on every instance, so they are overridden in the constructor.
+ */
+class UnthrottledOctokit extends ProbotOctokit {
+  constructor(options: ConstructorParameters<typeof ProbotOctokit>[0] = {}) {
+    super({ ...options, throttle: { ...(options.throttle ?? {}), enabled: false }, retry: { enabled: false } } as never);
+  }
+}
+
+/** A TCP port free on `host` right now (the OS picks it). */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -15,6 +15,8 @@ export const Inputs = {
   Store: 'store',
   Workspace: 'workspace',
   ContainerMode: 'container-mode',
+  /** Restore mode with the Actions cache: lists snapshots through the REST API. */
+  Token: 'token',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */
@@ -27,10 +29,16 @@ export const Outputs = {
   DurationMs: 'duration-ms',
   /** The base snapshot key that was restored, or empty for a build from scratch. */
   Base: 'base',
+  /** Restore mode: `exact`, `ancestor` or `none`. */
+  PrebuildHit: 'prebuild-hit',
+  /** Restore mode: commit of the prebuild that was restored, empty for `none`. */
+  PrebuildSha: 'prebuild-sha',
+  /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
+  RestoreMs: 'restore-ms',
 } as const;
 
-/** Values of the `mode` input. Only `prebuild` is implemented (restore is planned). */
-export const Modes = { Prebuild: 'prebuild' } as const;
+/** Values of the `mode` input: build and save a snapshot, or restore the best one and finish the lifecycle. */
+export const Modes = { Prebuild: 'prebuild', Restore: 'restore' } as const;
 
 /** Values of the `container-mode` input. */
 export const ContainerModes = { Host: 'host', Container: 'container' } as const;
@@ -51,6 +59,14 @@ export const Env = {
   ResultsUrl: 'ACTIONS_RESULTS_URL',
   /** Cache service v1 (older runners, GHES). */
   CacheUrl: 'ACTIONS_CACHE_URL',
+  /** REST API base URL (GHES: `https://HOST/api/v3`). */
+  ApiUrl: 'GITHUB_API_URL',
+  /** `owner/repo`. */
+  Repository: 'GITHUB_REPOSITORY',
+  /** The ref the run is for (`refs/heads/x`, `refs/pull/N/merge`): Actions cache scope. */
+  Ref: 'GITHUB_REF',
+  /** Base branch name of a pull_request run (its caches are visible too). */
+  BaseRef: 'GITHUB_BASE_REF',
 } as const;
 
 /** Default snapshot paths when the configuration sets none (the whole workspace). */

@@ -11,7 +11,7 @@ import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { Env } from './constants.js';
 import { devcontainerUpArgs, dockerCommitArgs, dockerSaveArgs, parseUpResult, type ContainerPrebuild } from './container.js';
-import { failureMessage, runCommand } from './lifecycle.js';
+import { failureMessage, runCommand } from '../../src/lifecycle/run-hooks.js';
 import type { PrebuildLog } from './prebuild.js';
 import type { SnapshotStore } from './snapshot/store.js';
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ContainerModes, Env, Inputs, Modes } from './constants.js';
-import { headSha } from './git.js';
+import { headSha } from '../../src/lifecycle/git.js';
 
 /** Validated inputs. */
 export interface ActionInputs {
@@ -22,6 +22,8 @@ export interface ActionInputs {
   /** Absolute workspace path. */
   workspace: string;
   containerMode: (typeof ContainerModes)[keyof typeof ContainerModes];
+  /** Token for the REST API (restore mode lists Actions cache entries); may be empty. */
+  token: string;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -41,7 +43,7 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
  * @throws Error naming the input when a value is invalid or no sha can be found
  */
 export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Promise<ActionInputs> {
-  const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild], Modes.Prebuild);
+  const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
   const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
   const workspace = path.resolve(getInput(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   const sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
@@ -62,5 +64,6 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     store: getInput(Inputs.Store),
     workspace,
     containerMode,
+    token: getInput(Inputs.Token),
   };
 }

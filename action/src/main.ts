@@ -1,20 +1,22 @@
 /**
- * The action's step: read inputs and configuration, run the prebuild (host mode,
- * or container mode through @devcontainers/cli), set outputs, emit the result
- * annotation the app reads, write the job summary. Any error fails the step with
+ * The action's step: read inputs and configuration, then either run the prebuild
+ * (host mode, or container mode through @devcontainers/cli), set outputs, emit the
+ * result annotation the app reads, write the job summary — or, with `mode: restore`,
+ * restore the best prebuild and finish the lifecycle (restore-mode.ts). Any error fails the step with
  * its message (`core.setFailed`), which the app shows on the check run.
  */
 import * as core from '@actions/core';
 import { formatProblem } from '../../src/config/index.js';
 import { encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from '../../src/lifecycle/result.js';
-import { loadConfiguration, defaultBranch } from './configuration.js';
-import { Env, Outputs } from './constants.js';
+import { loadConfiguration, defaultBranch } from '../../src/lifecycle/configuration.js';
+import { Env, Modes, Outputs } from './constants.js';
 import { chooseMode } from './container.js';
 import { runContainerPrebuild } from './container-run.js';
-import { headSha } from './git.js';
+import { headSha } from '../../src/lifecycle/git.js';
 import { readInputs } from './inputs.js';
 import { coreLog } from './log.js';
 import { prebuild } from './prebuild.js';
+import { runRestoreMode } from './restore-mode.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
 import { writeSummary } from './summary.js';
 
@@ -43,7 +45,14 @@ export async function run(): Promise<void> {
     const branch = await defaultBranch(inputs.workspace, env[Env.EventPath]);
     const { configuration, otherProblems } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) core.warning(`Another configuration has a problem: ${formatProblem(p)}`);
-    core.info(`Prebuilding "${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha} in ${mode} mode`);
+    const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
+    if (inputs.mode === Modes.Restore) {
+      if (mode === 'container') throw new Error('mode: restore runs in host mode only (container-mode: host)');
+      core.info(`Restoring a prebuild of ${what}`);
+      await runRestoreMode(inputs, configuration, store, branch, env, started);
+      return;
+    }
+    core.info(`Prebuilding ${what} in ${mode} mode`);
 
     const log = coreLog();
     if (mode === 'container') {

@@ -7,19 +7,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
-import { substituteCommand, substituteDeep, type SubstitutionVariables } from '../../src/config/substitute.js';
+import { substituteCommand } from '../../src/config/substitute.js';
 import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { restoreBase, writeTrackedFiles } from './incremental.js';
-import { runHook, type HookLog, type HookRun } from './lifecycle.js';
+import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.js';
+import { hookEnvironment, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
+
+export { hookEnvironment };
 import { SnapshotExistsError, type SnapshotStore } from './snapshot/store.js';
 
-/** Logging the prebuild needs beyond the hook output. */
-export interface PrebuildLog extends HookLog {
-  warning(message: string): void;
-}
+/** Logging the prebuild needs beyond the hook output (the shared {@link LifecycleLog}). */
+export type PrebuildLog = LifecycleLog;
 
 /** Everything one prebuild needs. */
 export interface PrebuildRequest {
@@ -46,20 +46,6 @@ export interface PrebuildOutcome {
   runs: HookRun[];
   /** The base requested but not found in the store (built from scratch instead). */
   baseMissing: boolean;
-}
-
-/**
- * The environment of the hooks in host mode: the runner's environment, then the
- * configuration's `containerEnv`, then `remoteEnv`, with variables substituted
- * (the container is the runner: containerWorkspaceFolder = localWorkspaceFolder).
- */
-export function hookEnvironment(config: ResolvedConfiguration, workspace: string, env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables } {
-  const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
-  const containerEnv = substituteDeep(config.environment.containerEnv, { ...base, containerEnv: env });
-  const withContainer = { ...env, ...containerEnv };
-  const remoteEnv = substituteDeep(config.environment.remoteEnv, { ...base, containerEnv: withContainer });
-  const full = { ...withContainer, ...remoteEnv };
-  return { env: full, vars: { ...base, containerEnv: full } };
 }
 
 /**

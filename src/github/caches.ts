@@ -9,7 +9,8 @@ import { isStatus, type Octokit, type RepoParams } from './octokit.js';
  */
 export async function deleteCacheByKey(octokit: Octokit, repo: RepoParams, key: string): Promise<boolean> {
   try {
-    await octokit.request('DELETE /repos/{owner}/{repo}/actions/caches', { ...repo, key });
+    // The key is a query parameter; Octokit would put a DELETE's other parameters in the body.
+    await octokit.request('DELETE /repos/{owner}/{repo}/actions/caches{?key}', { ...repo, key });
     return true;
   } catch (error) {
     if (isStatus(error, 404)) return false;

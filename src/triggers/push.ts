@@ -37,10 +37,11 @@ export function matchingTriggerFile(settings: Pick<PrebuildSettings, 'triggerFil
  * `trigger`, `commitInterval`, `triggerFiles` keys.) Pure: the caller stores the
  * returned lane state.
  *
- * Order: branch globs; `trigger: schedule` (pushes never trigger); an identity change
- * (always triggers, also for `configuration-change`); `configuration-change` without
- * one; a trigger file (at once, whatever the interval); then the commit interval,
- * counted since the last prebuild this lane triggered.
+ * Order: branch globs; `trigger: schedule` (pushes never trigger); the first push of a
+ * lane (a branch without any prebuild gets one); an identity change (always triggers,
+ * also for `configuration-change`); `configuration-change` without one; a trigger file
+ * (at once, whatever the interval); then the commit interval, counted since the last
+ * prebuild this lane triggered.
  */
 export function decidePush(settings: PrebuildSettings, lane: LaneState, push: PushFacts): TriggerDecision {
   if (!branchMatches(settings, push.branch)) {
@@ -51,10 +52,9 @@ export function decidePush(settings: PrebuildSettings, lane: LaneState, push: Pu
   const hold = (reason: string): TriggerDecision => ({ run: false, reason, lane: { ...lane, commitsSinceTrigger: counted } });
 
   if (settings.trigger === 'schedule') return hold('schedule: this configuration prebuilds on its schedule only');
-  if (lane.lastIdentity !== null && lane.lastIdentity !== push.identity) return fire('configuration changed');
-  if (settings.trigger === 'configuration-change') {
-    return lane.lastIdentity === null ? fire('first prebuild of this configuration') : hold('configuration-change: configuration unchanged');
-  }
+  if (lane.lastIdentity === null) return fire('first prebuild of this configuration on this branch');
+  if (lane.lastIdentity !== push.identity) return fire('configuration changed');
+  if (settings.trigger === 'configuration-change') return hold('configuration-change: configuration unchanged');
   const file = matchingTriggerFile(settings, push.changedFiles);
   if (file) return fire(`trigger file ${file} changed`);
   if (counted >= settings.commitInterval) return fire(settings.commitInterval > 1 ? `interval ${counted}/${settings.commitInterval}` : 'every push');

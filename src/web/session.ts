@@ -63,14 +63,17 @@ export function validCsrf(sessionSecret: string, given: string | undefined): boo
 }
 
 /**
- * False for a cross-site POST: an `Origin` (or `Sec-Fetch-Site`) header naming another
- * site than this host. A defence in depth beside the CSRF token and SameSite.
+ * False for a cross-site POST: browsers say where a request comes from in
+ * `Sec-Fetch-Site` (which page scripts cannot forge), older ones in `Origin`. A
+ * defence in depth beside the CSRF token and the SameSite cookie. Requests with
+ * neither header (curl, scripts) pass: they carry no ambient cookie.
  */
 export function sameOrigin(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site'];
-  if (typeof site === 'string' && !['same-origin', 'none'].includes(site)) return false;
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
   const origin = req.headers.origin;
-  if (typeof origin !== 'string' || origin === 'null') return origin === undefined;
+  if (origin === undefined) return true;
+  if (typeof origin !== 'string' || origin === 'null') return false;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {

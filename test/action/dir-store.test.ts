@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DirStore, safeKeyName, type DirManifest } from '../../action/src/snapshot/dir-store.js';
+import { DirStore, safeKeyName, type DirManifest } from '../../src/lifecycle/snapshot/dir-store.js';
 import { SnapshotExistsError } from '../../action/src/snapshot/store.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { cleanup, tempDir } from './helpers.js';

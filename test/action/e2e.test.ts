@@ -2,22 +2,16 @@
  * End to end: the BUNDLED action (action/dist/index.js) as a child process, with
  * the environment a runner gives it, on a real git repository, with a dir: store.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { decodeResult, type PrebuildResult } from '../../src/lifecycle/result.js';
 import { parseMarker } from '../../src/lifecycle/marker.js';
-import { safeKeyName, type DirManifest } from '../../action/src/snapshot/dir-store.js';
+import { safeKeyName, type DirManifest } from '../../src/lifecycle/snapshot/dir-store.js';
+import { git, runBundle } from './bundle.js';
 import { cleanup, tempDir } from './helpers.js';
 
-const bundle = fileURLToPath(new URL('../../action/dist/index.js', import.meta.url));
 const dirs: string[] = [];
+const runAction = (workspace: string, inputs: Record<string, string>) => runBundle(workspace, inputs, dirs);
 afterAll(() => cleanup(dirs));
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
-}
 
 async function makeRepo(devcontainer: object): Promise<{ repo: string; sha: string }> {
   const repo = await tempDir('repo-');
@@ -31,46 +25,6 @@ async function makeRepo(devcontainer: object): Promise<{ repo: string; sha: stri
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'first');
   return { repo, sha: git(repo, 'rev-parse', 'HEAD') };
-}
-
-interface ActionRun {
-  status: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  result: PrebuildResult | null;
-}
-
-/** Runs the bundle like a runner: INPUT_* (upper-case, dashes kept), GITHUB_* files, RUNNER_TEMP. */
-async function runAction(workspace: string, inputs: Record<string, string>): Promise<ActionRun> {
-  const runner = await tempDir('runner-');
-  dirs.push(runner);
-  const outputFile = path.join(runner, 'output');
-  const summaryFile = path.join(runner, 'summary');
-  await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_SHA: inputs.sha ?? '',
-    RUNNER_TEMP: runner,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawnSync(process.execPath, [bundle], { cwd: workspace, env, encoding: 'utf8', timeout: 60_000 });
-  const outputs: Record<string, string> = {};
-  for (const m of (await readFile(outputFile, 'utf8')).matchAll(/^(.+?)<<(ghadelimiter_\S+)\n([\s\S]*?)\n?\2$/gm)) outputs[m[1]!] = m[3]!;
-  const notice = /^::notice title=prebuild-result::(.*)$/m.exec(child.stdout);
-  return {
-    status: child.status,
-    stdout: child.stdout + child.stderr,
-    outputs,
-    summary: await readFile(summaryFile, 'utf8'),
-    result: notice ? decodeResult(notice[1]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')) : null,
-  };
 }
 
 const devcontainer = {

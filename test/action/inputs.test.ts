@@ -17,6 +17,20 @@ describe('action.yml', () => {
     expect(Object.keys(doc.outputs).sort()).toEqual(Object.values(Outputs).sort());
     expect(doc.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
+
+  it('restore/action.yml points into the shared bundle with mode preset to restore', async () => {
+    const doc = yaml.load(await readFile(new URL('../../action/restore/action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+      outputs: Record<string, unknown>;
+      runs: { using: string; main: string };
+    };
+    expect(doc.runs).toEqual({ using: 'node24', main: '../dist/index.js' });
+    expect(doc.inputs[Inputs.Mode]?.default).toBe('restore');
+    expect(doc.inputs[Inputs.Token]?.default).toBe('${{ github.token }}');
+    const names = Object.values(Inputs) as string[];
+    for (const name of Object.keys(doc.inputs)) expect(names).toContain(name);
+    expect(Object.keys(doc.outputs).sort()).toEqual([Outputs.DurationMs, Outputs.PrebuildHit, Outputs.PrebuildSha, Outputs.RestoreMs, Outputs.SnapshotKey].sort());
+  });
 });
 
 describe('parseStoreSpec', () => {
@@ -40,7 +54,7 @@ describe('readInputs', () => {
       get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host' }),
       {},
     );
-    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host' });
+    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '' });
   });
 
   it('defaults from the runner environment', async () => {
@@ -51,7 +65,7 @@ describe('readInputs', () => {
   it('rejects invalid values, naming the input', async () => {
     await expect(readInputs(get({ sha: 'main' }), {})).rejects.toThrow('Invalid "sha" input "main"');
     await expect(readInputs(get({ sha, 'prebuild-id': 'a/b' }), {})).rejects.toThrow('Invalid "prebuild-id" input "a/b"');
-    await expect(readInputs(get({ sha, mode: 'restore' }), {})).rejects.toThrow('Invalid "mode" input "restore": expected one of prebuild');
+    await expect(readInputs(get({ sha, mode: 'rebuild' }), {})).rejects.toThrow('Invalid "mode" input "rebuild": expected one of prebuild, restore');
     await expect(readInputs(get({ sha, 'container-mode': 'vm' }), {})).rejects.toThrow('Invalid "container-mode" input "vm"');
     await expect(readInputs(get({ workspace: '/nonexistent-ws' }), {})).rejects.toThrow('No commit sha: set the "sha" input');
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LifecycleError, runHook } from '../../action/src/lifecycle.js';
+import { LifecycleError, runHook } from '../../src/lifecycle/run-hooks.js';
 import { cleanup, recordingLog, tempDir } from './helpers.js';
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import { mkdir, readFile, readlink, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { mergeTree } from '../../action/src/merge.js';
+import { mergeTree } from '../../src/lifecycle/merge.js';
 import { cleanup, tempDir } from './helpers.js';
 
 const dirs: string[] = [];

@@ -31,6 +31,7 @@ describe('every @octokit/webhooks-examples delivery of the handled events', () =
       databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
       logLevel: 'fatal',
       fetch: globalThis.fetch,
+      githubRateLimits: false,
       runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 } },
     });
   });

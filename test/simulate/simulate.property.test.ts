@@ -47,7 +47,7 @@ const scenarioArb = fc.record({
 });
 
 /** The timeline of a scenario; every configuration is resumed at the end. */
-function timeline(s: fc.RecordValue<{ steps: Step[]; intervals: [number, number]; duration: number }>): SimEvent[] {
+function timeline(s: { steps: Step[]; intervals: [number, number]; duration: number }): SimEvent[] {
   const events: SimEvent[] = CONFIGS.map((c, i) => ({ type: 'config', at: 0, configuration: { ...c, commitInterval: s.intervals[i]! } }));
   const pushes: PushEvent[] = [];
   let at = 0;

@@ -34,8 +34,10 @@ describe('triggers (SPEC.md rule 4)', () => {
   });
 
   it('every-push runs each push and records the identity', () => {
-    const d = decidePush(settings(), fresh, facts());
+    const d = decidePush(settings(), { commitsSinceTrigger: 0, lastIdentity: 'A' }, facts());
     expect(d).toEqual({ run: true, reason: 'every push', lane: { commitsSinceTrigger: 0, lastIdentity: 'A' } });
+    const first = decidePush(settings({ commitInterval: 5 }), fresh, facts());
+    expect(first).toMatchObject({ run: true, reason: 'first prebuild of this configuration on this branch' });
   });
 
   it('commitInterval counts commits since the last triggered prebuild', () => {

@@ -17,7 +17,7 @@
  *   once more into a byte counter (an estimate: same tar, zstd level 3).
  */
 import * as cache from '@actions/cache';
-import { measureArchive } from './archive.js';
+import { measureArchive } from '../../../src/lifecycle/snapshot/archive.js';
 import { SnapshotExistsError, type SnapshotStore } from './store.js';
 import { Env } from '../constants.js';
 

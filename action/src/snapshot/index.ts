@@ -1,7 +1,7 @@
 /** Picks the snapshot store a `store` input names. */
 import path from 'node:path';
 import { ActionsCacheStore } from './actions-cache-store.js';
-import { DirStore } from './dir-store.js';
+import { DirStore } from '../../../src/lifecycle/snapshot/dir-store.js';
 import type { SnapshotStore, StoreSpec } from './store.js';
 
 export { parseStoreSpec, SnapshotExistsError } from './store.js';

@@ -6,10 +6,14 @@
  * first failure in declaration order. Output is streamed into one log group per
  * hook; a parallel command's output is buffered and written as its own group when
  * it ends, so concurrent output never interleaves.
+ *
+ * Node-only, no @actions/*: the action passes a log writing workflow commands, the
+ * CLI one writing to stderr. Shared by prebuild, restore and validate.
  */
 import { spawn } from 'node:child_process';
-import type { LifecycleCommand, SingleCommand } from '../../src/config/model.js';
-import { describeCommand } from '../../src/lifecycle/plan.js';
+import type { LifecycleCommand, ResolvedConfiguration, SingleCommand } from '../config/model.js';
+import { substituteDeep, type SubstitutionVariables } from '../config/substitute.js';
+import { describeCommand } from './plan.js';
 
 /** Where the runner writes: @actions/core in the action, a recorder in tests. */
 export interface HookLog {
@@ -20,6 +24,54 @@ export interface HookLog {
   info(line: string): void;
   /** Raw process output, written as it comes (may end mid-line). */
   output(chunk: Buffer | string): void;
+}
+
+/** A {@link HookLog} that can also warn (the action: `::warning::`; the CLI: a stderr line). */
+export interface LifecycleLog extends HookLog {
+  warning(message: string): void;
+}
+
+/**
+ * A plain-text {@link LifecycleLog} for terminals (the CLI, the benchmark): groups
+ * become `▶ title` lines, warnings `warning: …` lines; process output is written as it comes.
+ * @param write receives every piece of text (e.g. `(t) => process.stderr.write(t)`)
+ */
+export function textLog(write: (text: string | Buffer) => void): LifecycleLog {
+  let atLineStart = true;
+  const line = (text: string): void => {
+    write(`${atLineStart ? '' : '\n'}${text}\n`);
+    atLineStart = true;
+  };
+  return {
+    startGroup: (title) => line(`▶ ${title}`),
+    endGroup: () => {
+      if (!atLineStart) write('\n');
+      atLineStart = true;
+    },
+    info: (text) => line(text),
+    warning: (message) => line(`warning: ${message}`),
+    output: (chunk) => {
+      if (chunk.length === 0) return;
+      write(chunk);
+      const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1];
+      atLineStart = last === 10;
+    },
+  };
+}
+
+/**
+ * The environment of the hooks in host mode: the runner's environment, then the
+ * configuration's `containerEnv`, then `remoteEnv`, with variables substituted
+ * (the container is the runner: containerWorkspaceFolder = localWorkspaceFolder).
+ * @returns the full environment of the hook processes, and the variables to substitute in commands
+ */
+export function hookEnvironment(config: ResolvedConfiguration, workspace: string, env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables } {
+  const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
+  const containerEnv = substituteDeep(config.environment.containerEnv, { ...base, containerEnv: env });
+  const withContainer = { ...env, ...containerEnv };
+  const remoteEnv = substituteDeep(config.environment.remoteEnv, { ...base, containerEnv: withContainer });
+  const full = { ...withContainer, ...remoteEnv };
+  return { env: full, vars: { ...base, containerEnv: full } };
 }
 
 /** How a command ended: exit code, or the signal that killed it, or a start failure. */

@@ -6,10 +6,10 @@
  * existing key fails like the Actions cache.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createArchive, extractArchive } from './archive.js';
-import { SnapshotExistsError, type SnapshotMetadata, type SnapshotStore } from './store.js';
+import { SnapshotExistsError, type SnapshotCatalog, type SnapshotListing, type SnapshotMetadata, type SnapshotStore } from './store.js';
 
 /** Content of `<safe-key>.json`. Sizes in bytes, times ISO 8601, durations ms. */
 export interface DirManifest extends Partial<SnapshotMetadata> {
@@ -46,7 +46,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The directory store. `root` is created on the first save. */
-export class DirStore implements SnapshotStore {
+export class DirStore implements SnapshotStore, SnapshotCatalog {
   readonly description: string;
 
   /** @param root absolute directory path of the store */
@@ -120,6 +120,42 @@ export class DirStore implements SnapshotStore {
       () => true,
       () => false,
     );
+  }
+
+  /**
+   * Every complete entry whose key starts with `prefix`, from the manifests (a
+   * manifest is written last, so a half-saved entry is never listed). Unreadable
+   * or foreign JSON files are skipped; a missing store directory lists nothing.
+   */
+  async list(prefix: string): Promise<SnapshotListing[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: SnapshotListing[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json') || name.startsWith('.tmp-')) continue;
+      let m: DirManifest;
+      try {
+        m = JSON.parse(await readFile(path.join(this.root, name), 'utf8')) as DirManifest;
+      } catch {
+        continue;
+      }
+      if (m?.version !== 1 || typeof m.key !== 'string' || !m.key.startsWith(prefix) || safeKeyName(m.key) !== name.slice(0, -'.json'.length)) continue;
+      out.push({
+        key: m.key,
+        sha: m.sha ?? '',
+        configuration: m.configuration ?? '',
+        identity: m.identity ?? null,
+        createdAt: m.createdAt,
+        bytes: m.bytes,
+        hooks: m.hooks ?? {},
+      });
+    }
+    return out;
   }
 
   async delete(key: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-/** The few git queries the action needs, on the system `git`. */
+/** The few git queries the action and the CLI need, on the system `git` (Node-only). */
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -34,4 +34,20 @@ export async function isWorkTreeRoot(cwd: string): Promise<boolean> {
 export async function trackedFiles(cwd: string): Promise<string[] | null> {
   const out = await git(cwd, ['ls-files', '-z']);
   return out === null ? null : out.split('\0').filter((p) => p !== '');
+}
+
+/** Whether the repository in `cwd` is a shallow clone (`actions/checkout`'s default `fetch-depth: 1`). */
+export async function isShallow(cwd: string): Promise<boolean> {
+  return (await git(cwd, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
+}
+
+/**
+ * Up to `count` commits reachable from `rev`, newest first, `rev` itself first
+ * (`git rev-list --max-count=<count> <rev>`). In a shallow clone the list stops at
+ * the shallow boundary.
+ * @returns full shas; empty when git fails (no repository, unknown revision)
+ */
+export async function ancestors(cwd: string, rev: string, count: number): Promise<string[]> {
+  const out = await git(cwd, ['rev-list', `--max-count=${Math.max(1, Math.floor(count))}`, rev, '--']);
+  return out ? out.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : [];
 }

@@ -1,10 +1,11 @@
 /**
- * Reads the prebuild configuration from the checked-out workspace with the same
- * code the app uses (src/config), and picks the one this run prebuilds.
+ * Reads the prebuild configuration from a checkout with the same code the app
+ * uses (src/config), and picks the one to prebuild, restore or validate. Node-only:
+ * shared by the action and the CLI.
  */
 import { readFile } from 'node:fs/promises';
-import { formatProblem, localFileSource, resolveConfigurations } from '../../src/config/index.js';
-import type { ConfigProblem, ResolvedConfiguration, ResolveResult } from '../../src/config/model.js';
+import { formatProblem, localFileSource, resolveConfigurations } from '../config/index.js';
+import type { ConfigProblem, ResolvedConfiguration, ResolveResult } from '../config/model.js';
 import { git } from './git.js';
 
 /** A configuration that cannot be used; `message` quotes each problem as `file:line:column: message`. */

@@ -1,6 +1,7 @@
 /**
- * Incremental prebuilds: restore a base snapshot into a fresh checkout of the new
- * commit (Gitpod incremental prebuilds), and leave behind what the next one needs.
+ * Incremental prebuilds and restore: restore a snapshot into a fresh checkout of a
+ * newer (or the same) commit (Gitpod incremental prebuilds), and leave behind what
+ * the next one needs. Node-only: shared by the action and the CLI.
  *
  * The base is extracted into a staging directory inside the workspace (same file
  * system, so merging is renames), then merged: what the checkout lacks moves in,
@@ -11,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MARKER_DIR, MARKER_PATH, TRACKED_FILES_PATH, parseMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { MARKER_DIR, MARKER_PATH, TRACKED_FILES_PATH, parseMarker, type PrebuildMarker } from './marker.js';
 import { isWorkTreeRoot, trackedFiles } from './git.js';
 import { mergeTree } from './merge.js';
 import type { SnapshotStore } from './snapshot/store.js';
@@ -21,8 +22,10 @@ export const STAGING_PREFIX = '.prebuilds-restore-';
 
 /** What restoring a base did. */
 export interface BaseRestore {
-  /** `false` when the store had no such entry (evicted, never saved): build from scratch. */
+  /** `false` when the store had no such entry (evicted, never saved), or `accept` rejected it: nothing was merged. */
   restored: boolean;
+  /** Why `accept` rejected the restored snapshot (then `restored` is `false`). */
+  rejected?: string;
   /** The base's marker, `null` when it had none (or was not restored). */
   marker: PrebuildMarker | null;
   /** Entries moved into the workspace / kept from the checkout. */
@@ -37,15 +40,25 @@ async function readOrNull(file: string): Promise<string | null> {
 }
 
 /**
+ * Checks a restored snapshot's marker before it is merged.
+ * @returns `null` to accept it, else the reason to discard it
+ */
+export type AcceptSnapshot = (marker: PrebuildMarker | null) => string | null;
+
+/**
  * Restores the base snapshot `key` into `workspace` (see the module comment).
+ * @param accept when given, called with the restored marker before anything is
+ *   merged; a rejected snapshot is discarded and the workspace is left untouched
  * @throws Error when the entry exists but cannot be extracted or merged
  */
-export async function restoreBase(store: SnapshotStore, key: string, paths: readonly string[], workspace: string): Promise<BaseRestore> {
+export async function restoreBase(store: SnapshotStore, key: string, paths: readonly string[], workspace: string, accept?: AcceptSnapshot): Promise<BaseRestore> {
   const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
     if (!(await store.restore(key, paths, staging))) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
     const marker = parseMarker(await readOrNull(path.join(staging, MARKER_PATH)));
+    const rejected = accept?.(marker);
+    if (rejected) return { restored: false, rejected, marker, moved: 0, kept: 0, deleted: [] };
     const baseTracked = (await readOrNull(path.join(staging, TRACKED_FILES_PATH)))?.split('\0').filter(Boolean) ?? null;
     const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];

@@ -1,0 +1,73 @@
+/**
+ * `mode: restore` (and `action/restore/action.yml`): finds the best prebuild for
+ * the checked-out commit, restores it and runs the rest of the lifecycle with the
+ * shared src/lifecycle/restore.ts; this module only wires the store and catalog,
+ * sets the outputs and writes the job summary.
+ */
+import * as core from '@actions/core';
+import type { ResolvedConfiguration } from '../../src/config/model.js';
+import { restoreWorkspace, type RestoreOutcome } from '../../src/lifecycle/restore.js';
+import type { SnapshotCatalog, SnapshotStore } from '../../src/lifecycle/snapshot/store.js';
+import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
+import { Env, Inputs, Outputs } from './constants.js';
+import type { ActionInputs } from './inputs.js';
+import { coreLog } from './log.js';
+import { ActionsCacheCatalog, visibleRefs } from './snapshot/cache-catalog.js';
+import { writeRestoreSummary } from './restore-summary.js';
+
+/**
+ * The catalog listing `store`'s snapshots: the dir store lists its manifests; the
+ * Actions cache is listed through the REST API for the refs this run can restore.
+ * @throws Error when the Actions cache cannot be listed (no repository or token)
+ */
+export function catalogFor(store: SnapshotStore, inputs: Pick<ActionInputs, 'token'>, env: NodeJS.ProcessEnv, defaultBranch: string | null): SnapshotCatalog {
+  if (store instanceof DirStore) return store;
+  return new ActionsCacheCatalog({
+    repository: env[Env.Repository] ?? '',
+    refs: visibleRefs(env, defaultBranch),
+    token: inputs.token,
+    baseUrl: env[Env.ApiUrl],
+  });
+}
+
+/** Sets the restore outputs (`prebuild-hit`, `prebuild-sha`, `restore-ms`, `snapshot-key`, `duration-ms`). */
+export function setRestoreOutputs(outcome: RestoreOutcome): void {
+  core.setOutput(Outputs.PrebuildHit, outcome.hit);
+  core.setOutput(Outputs.PrebuildSha, outcome.prebuildSha ?? '');
+  core.setOutput(Outputs.RestoreMs, String(outcome.restoreMs));
+  core.setOutput(Outputs.SnapshotKey, outcome.snapshotKey ?? '');
+  core.setOutput(Outputs.DurationMs, String(outcome.durationMs));
+}
+
+/**
+ * Runs restore mode. A failing hook or restore throws (the caller fails the step).
+ * @param branch the repository's default branch (cache scope)
+ */
+export async function runRestoreMode(
+  inputs: ActionInputs,
+  configuration: ResolvedConfiguration,
+  store: SnapshotStore,
+  branch: string,
+  env: NodeJS.ProcessEnv,
+  startedAt: number,
+): Promise<RestoreOutcome> {
+  if (inputs.base) core.warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
+  const catalog = catalogFor(store, inputs, env, branch);
+  const outcome = await restoreWorkspace({
+    workspace: inputs.workspace,
+    configuration,
+    sha: inputs.sha,
+    store,
+    catalog,
+    log: coreLog(),
+    env,
+    startedAt,
+  });
+  setRestoreOutputs(outcome);
+  try {
+    await writeRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${(err as Error).message}`);
+  }
+  return outcome;
+}

@@ -1,0 +1,138 @@
+/**
+ * Helpers of the scheduler benchmark: the app child process, signed webhook
+ * deliveries over HTTP, payload builders and percentiles.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+
+/** The app running in a child process (bench/app-process.ts). */
+export interface AppChild {
+  webhookUrl: string;
+  /** Resolves when the app processed every delivery it recorded. */
+  idle(): Promise<void>;
+  /** The app's peak resident set size so far, MB. */
+  peakRssMb(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks `lib/bench/app-process.js` with the given environment and waits until it listens.
+ * @throws Error when the child exits before it is ready
+ */
+export async function startAppChild(env: Record<string, string>): Promise<AppChild> {
+  const child: ChildProcess = fork(new URL('./app-process.js', import.meta.url), [], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout?.pipe(process.stderr); // the app's log must not mix with the results on stdout
+  const waitFor = <T>(type: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: { type: string }) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`the app process exited (${code}) while waiting for ${type}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ask = <T>(type: string, reply: string): Promise<T> => {
+    const answer = waitFor<T>(reply);
+    child.send({ type });
+    return answer;
+  };
+  const { webhookUrl } = await waitFor<{ webhookUrl: string }>('ready');
+  return {
+    webhookUrl,
+    idle: () => ask<unknown>('idle', 'idle').then(() => undefined),
+    peakRssMb: () => ask<{ peakRssMb: number }>('stats', 'stats').then((m) => m.peakRssMb),
+    async stop() {
+      await ask('stop', 'stopped').catch(() => undefined);
+      if (child.exitCode === null) child.kill();
+    },
+  };
+}
+
+/**
+ * Delivers a webhook like GitHub does (`X-Hub-Signature-256`, a random delivery GUID).
+ * @throws Error when the app does not answer 2xx
+ */
+export async function deliver(url: string, secret: string, event: string, payload: unknown): Promise<void> {
+  const body = JSON.stringify(payload);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': crypto.randomUUID(),
+      'x-hub-signature-256': `sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`,
+      'user-agent': 'GitHub-Hookshot/bench',
+    },
+    body,
+  });
+  await response.arrayBuffer();
+  if (response.status < 200 || response.status >= 300) throw new Error(`webhook ${event} answered ${response.status}`);
+}
+
+const repository = (owner: string, repo: string) => ({
+  id: 1,
+  name: repo,
+  full_name: `${owner}/${repo}`,
+  default_branch: 'main',
+  owner: { login: owner, id: 1, type: 'Organization' },
+});
+const sender = { login: 'octocat', id: 1, type: 'User' };
+
+/** A `push` of one commit changing `files` to `main`. */
+export function pushPayload(owner: string, repo: string, before: string, after: string, files: string[]) {
+  return {
+    ref: 'refs/heads/main',
+    before,
+    after,
+    created: false,
+    deleted: false,
+    forced: false,
+    commits: [{ id: after, message: 'bench', added: [], modified: files, removed: [] }],
+    head_commit: { id: after },
+    repository: repository(owner, repo),
+    installation: { id: 1 },
+    sender,
+  };
+}
+
+/** A `workflow_run` completed (success) of a prebuild run. */
+export function runCompletedPayload(owner: string, repo: string, run: { runId: number; prebuildId: string; sha: string }) {
+  const now = new Date().toISOString();
+  return {
+    action: 'completed',
+    workflow_run: {
+      id: run.runId,
+      name: 'Prebuild',
+      display_title: `Prebuild #${run.prebuildId} (devcontainer) ${run.sha}`,
+      path: '.github/workflows/prebuild.yml',
+      event: 'workflow_dispatch',
+      head_sha: run.sha,
+      head_branch: 'main',
+      html_url: `https://github.example/${owner}/${repo}/actions/runs/${run.runId}`,
+      status: 'completed',
+      conclusion: 'success',
+      created_at: now,
+      updated_at: now,
+      run_started_at: now,
+    },
+    repository: repository(owner, repo),
+    installation: { id: 1 },
+    sender,
+  };
+}
+
+/** The p-th percentile (0–100) of `values`, nearest rank; 0 for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

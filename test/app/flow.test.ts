@@ -1,0 +1,273 @@
+import path from 'node:path';
+import nock from 'nock';
+import { startAppServer, type AppServer } from '../../src/server.js';
+import { encodeResult } from '../../src/lifecycle/result.js';
+import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
+import { FakeGitHub, type FakeAnnotation } from '../helpers/fake-github.js';
+import { appKeyPair, deliver } from '../helpers/keys.js';
+import { tempDir } from '../helpers/tmp.js';
+import { checkRunRerequested, pullRequestPayload, pushPayload, workflowRunPayload } from '../helpers/webhooks.js';
+
+const SECRET = 'flow-secret';
+const DEVCONTAINER = '{ "onCreateCommand": "npm ci", "updateContentCommand": "npm run build" }';
+const sha = (n: number) => n.toString(16).padStart(40, '0');
+const ZERO = '0'.repeat(40);
+
+describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let server: AppServer;
+  let gh: FakeGitHub;
+  const keys = appKeyPair();
+
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    gh = new FakeGitHub().install();
+    tmp = tempDir();
+    server = await startAppServer({
+      appId: 1,
+      privateKey: keys.privateKey,
+      webhookSecret: SECRET,
+      databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
+      logLevel: (process.env.LOG_LEVEL as 'fatal') ?? 'fatal',
+      fetch: globalThis.fetch,
+      githubRateLimits: false,
+      runtime: { reconcileIntervalMs: 0, scheduleIntervalMs: 0, processor: { maxAttempts: 1 } },
+    });
+  });
+  afterEach(async () => {
+    await server.stop();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    tmp.cleanup();
+    expect(gh.calls.filter((c) => c.problem).map((c) => c.problem)).toEqual([]);
+  });
+
+  const send = async (event: string, payload: unknown, id?: string) => {
+    const r = await deliver(server.webhookUrl, SECRET, event, payload, id ? { id } : {});
+    expect(r.status).toBe(200);
+    await server.idle();
+  };
+  const pushCommit = async (n: number, files: Record<string, string>, changed: string[] = ['src/index.ts'], parent = n - 1) => {
+    gh.commit(sha(n), files, parent > 0 ? [sha(parent)] : []);
+    gh.branches.set('main', sha(n));
+    await send('push', pushPayload(gh, { ref: 'refs/heads/main', before: parent > 0 ? sha(parent) : ZERO, after: sha(n), commits: [{ id: sha(n), modified: changed }] }));
+  };
+  const succeed = async (runIndex: number, bytes = 123_456) => {
+    const d = gh.dispatches[runIndex]!;
+    const result = {
+      prebuildId: d.inputs['prebuild-id']!,
+      configuration: d.inputs.configuration!,
+      sha: d.inputs.sha!,
+      snapshotKey: snapshotKey(d.inputs.configuration!, d.inputs.sha!, d.inputs['prebuild-id']!),
+      snapshotBytes: bytes,
+      durationMs: 4200,
+      hooks: { onCreateCommand: 3000, updateContentCommand: 1200 },
+      base: d.inputs.base || null,
+      identity: '',
+    };
+    gh.finishRun(d.runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
+    await send('workflow_run', workflowRunPayload(gh, d.runId, 'completed'));
+  };
+  const fail = async (runIndex: number, annotations: FakeAnnotation[]) => {
+    const d = gh.dispatches[runIndex]!;
+    gh.finishRun(d.runId, 'failure', annotations);
+    await send('workflow_run', workflowRunPayload(gh, d.runId, 'completed'));
+  };
+  const decisions = (s: string) => server.store.listDecisions({ owner: 'octo', repo: 'app' }, s);
+  const base = { '.devcontainer/devcontainer.json': DEVCONTAINER, 'src/index.ts': 'x' };
+
+  it('a push to the default branch becomes a dispatched prebuild with an in-progress check run, then "🚀 Prebuild ready"', async () => {
+    await pushCommit(1, base);
+    expect(gh.dispatches).toEqual([
+      { workflow: 'prebuild.yml', ref: 'main', inputs: { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '1' }, runId: expect.any(Number) },
+    ]);
+    const [check] = gh.checkRunsFor(sha(1));
+    expect(check).toMatchObject({ name: 'Prebuild (devcontainer)', status: 'in_progress', external_id: '1' });
+    expect(check!.output?.title).toBe('🔄 Prebuild in progress');
+    expect(check!.details_url).toContain(`/actions/runs/${gh.dispatches[0]!.runId}`);
+
+    await send('workflow_run', workflowRunPayload(gh, gh.dispatches[0]!.runId, 'in_progress'));
+    expect((await server.store.getPrebuild(1))?.state).toBe('running');
+    await succeed(0);
+    const done = await server.store.getPrebuild(1);
+    expect(done).toMatchObject({ state: 'success', snapshotBytes: 123_456, hooks: { onCreateCommand: 3000, updateContentCommand: 1200 } });
+    expect(done!.durationMs).toBeGreaterThan(0);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(check!.output?.title).toBe('🚀 Prebuild ready');
+    expect(check!.output?.summary).toContain('123.5 kB');
+    expect(check!.output?.summary).toContain('Workflow run log');
+    expect((await decisions(sha(1))).map((d) => d.decision)).toEqual(['started', 'success']);
+  });
+
+  it('a failed run completes the check run with the reason and the log tail', async () => {
+    await pushCommit(1, base);
+    await fail(0, [{ level: 'failure', title: '', message: 'onCreateCommand (npm ci) failed with exit code 1' }]);
+    const p = await server.store.getPrebuild(1);
+    expect(p).toMatchObject({ state: 'failure', reason: 'onCreateCommand (npm ci) failed with exit code 1' });
+    const [check] = gh.checkRunsFor(sha(1));
+    expect(check).toMatchObject({ conclusion: 'failure' });
+    expect(check!.output?.summary).toContain('failed with exit code 1');
+    expect(check!.output?.text).toContain('npm ERR! missing script: build');
+  });
+
+  it('the next push is incremental from the last success with the same identity; a changed configuration builds from scratch (rule 11)', async () => {
+    await pushCommit(1, base);
+    await succeed(0);
+    await pushCommit(2, { ...base, 'src/index.ts': 'y' });
+    expect(gh.dispatches[1]!.inputs.base).toBe(snapshotKey('devcontainer', sha(1), 1));
+    expect((await server.store.getPrebuild(2))?.baseReason).toBe('ancestor at depth 1');
+    await succeed(1);
+    const changed = { ...base, '.devcontainer/devcontainer.json': '{ "onCreateCommand": "npm ci --ignore-scripts" }' };
+    await pushCommit(3, changed, ['.devcontainer/devcontainer.json']);
+    expect(gh.dispatches[2]!.inputs.base).toBe('');
+    const third = await server.store.getPrebuild(3);
+    expect(third!.baseReason).toBe('no successful prebuild with this configuration identity');
+    expect(third!.identity).not.toBe((await server.store.getPrebuild(2))!.identity);
+    const check = gh.checkRunsFor(sha(3))[0]!;
+    expect(check.output?.summary).toContain('built from scratch');
+  });
+
+  it('collapses quick pushes: the waiting push is superseded with a neutral check run naming its replacement', async () => {
+    await pushCommit(1, base);
+    await pushCommit(2, base);
+    await pushCommit(3, base);
+    expect(gh.dispatches).toHaveLength(1);
+    expect(gh.checkRunsFor(sha(2))).toMatchObject([{ conclusion: 'neutral', output: { title: '⏭️ Prebuild superseded' } }]);
+    expect(gh.checkRunsFor(sha(2))[0]!.output?.summary).toContain(sha(3).slice(0, 7));
+    await succeed(0);
+    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(3)]);
+  });
+
+  it('a tag push starts nothing, and says why', async () => {
+    gh.commit(sha(1), base);
+    await send('push', pushPayload(gh, { ref: 'refs/tags/v1.0.0', before: ZERO, after: sha(1) }));
+    expect(gh.dispatches).toEqual([]);
+    expect(await decisions(sha(1))).toMatchObject([{ decision: 'skipped', reason: 'tag: tag pushes start no prebuild' }]);
+  });
+
+  it('a branch deletion cancels its waiting and running prebuilds and the workflow run', async () => {
+    gh.commit(sha(1), { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - branches: ["feature/*"]\n' });
+    gh.commit(sha(2), gh.files.get(sha(1))!, [sha(1)]);
+    gh.branches.set('feature/x', sha(2));
+    await send('push', pushPayload(gh, { ref: 'refs/heads/feature/x', before: ZERO, after: sha(1) }));
+    await send('push', pushPayload(gh, { ref: 'refs/heads/feature/x', before: sha(1), after: sha(2) }));
+    expect(gh.dispatches).toHaveLength(1);
+    await send('push', pushPayload(gh, { ref: 'refs/heads/feature/x', before: sha(2), after: ZERO, deleted: true }));
+    const states = (await server.store.listPrebuilds({ owner: 'octo', repo: 'app' })).map((p) => p.state);
+    expect(states).toEqual(['cancelled', 'cancelled']);
+    expect(gh.cancelled).toEqual([gh.dispatches[0]!.runId]);
+    expect(gh.checkRunsFor(sha(1))[0]).toMatchObject({ conclusion: 'cancelled' });
+  });
+
+  it('a huge push (more commits than the payload lists) asks compare once and honours trigger files', async () => {
+    const yml = 'prebuilds:\n  - commitInterval: 100\n    triggerFiles: ["package-lock.json"]\n';
+    await pushCommit(1, { ...base, '.github/prebuilds.yml': yml });
+    await succeed(0);
+    for (let i = 2; i <= 30; i++) gh.commit(sha(i), { ...gh.files.get(sha(i - 1))!, [`src/f${i}.ts`]: String(i), ...(i === 5 ? { 'package-lock.json': '{}' } : {}) }, [sha(i - 1)]);
+    gh.branches.set('main', sha(30));
+    const listed = Array.from({ length: 20 }, (_, k) => ({ id: sha(11 + k), added: [`src/f${11 + k}.ts`] }));
+    await send('push', pushPayload(gh, { ref: 'refs/heads/main', before: sha(1), after: sha(30), commits: listed }));
+    const compares = gh.calls.filter((c) => c.path.includes('/compare/'));
+    expect(compares).toHaveLength(1);
+    expect(gh.dispatches).toHaveLength(2);
+    expect((await decisions(sha(30)))[0]!.reason).toContain('trigger file package-lock.json changed');
+    expect((await server.store.getLane({ owner: 'octo', repo: 'app' }, 'devcontainer', 'main')).commitsSinceTrigger).toBe(0);
+  });
+
+  it('commitInterval skips pushes and records "interval n/N"', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - commitInterval: 2\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    expect((await decisions(sha(2)))[0]).toMatchObject({ decision: 'skipped', reason: 'interval 1/2' });
+    await pushCommit(3, files);
+    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(3)]);
+  });
+
+  it('a pull request from the same repository prebuilds its head; one from a fork gets a neutral check run and never dispatches', async () => {
+    gh.commit(sha(1), base);
+    gh.branches.set('main', sha(1));
+    gh.commit(sha(2), { ...base, 'src/index.ts': 'pr' }, [sha(1)]);
+    await send('pull_request', pullRequestPayload(gh, { action: 'opened', number: 7, headRef: 'topic', headSha: sha(2) }));
+    expect(gh.dispatches).toMatchObject([{ ref: 'topic', inputs: { sha: sha(2) } }]);
+    expect((await server.store.getPrebuild(1))).toMatchObject({ trigger: 'pull_request', prNumber: 7 });
+
+    gh.commit(sha(3), { ...base, 'src/index.ts': 'fork' }, [sha(1)]);
+    await send('pull_request', pullRequestPayload(gh, { action: 'opened', number: 8, headRef: 'main', headSha: sha(3), fork: true }));
+    expect(gh.dispatches).toHaveLength(1);
+    const [check] = gh.checkRunsFor(sha(3));
+    expect(check).toMatchObject({ conclusion: 'neutral', output: { title: '⏭️ Prebuild skipped: pull request from a fork' } });
+    expect((await decisions(sha(3)))[0]!.reason).toMatch(/^fork:/);
+  });
+
+  it('a broken prebuilds.yml becomes a failing check run quoting file, line and reason; the app keeps serving', async () => {
+    await pushCommit(1, { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n    retension: 3\n' });
+    const check = gh.checkRunsFor(sha(1)).find((c) => c.name === 'Prebuild configuration')!;
+    expect(check.conclusion).toBe('failure');
+    expect(check.output?.summary).toContain('.github/prebuilds.yml:3:5');
+    expect(check.output?.summary).toContain('retention');
+    const ping = await fetch(`${server.url}/ping`);
+    expect(ping.status).toBe(200);
+  });
+
+  it('"Re-run" on the check run starts a manual prebuild of the same commit', async () => {
+    await pushCommit(1, base);
+    await succeed(0);
+    const check = gh.checkRunsFor(sha(1))[0]!;
+    await send('check_run', checkRunRerequested(gh, check.id));
+    expect(gh.dispatches).toHaveLength(2);
+    expect(await server.store.getPrebuild(2)).toMatchObject({ trigger: 'manual', sha: sha(1), baseKey: null });
+  });
+
+  it('a redelivered push starts one prebuild', async () => {
+    gh.commit(sha(1), base);
+    const payload = pushPayload(gh, { ref: 'refs/heads/main', before: ZERO, after: sha(1) });
+    await send('push', payload, 'delivery-a');
+    await send('push', payload, 'delivery-a');
+    expect(gh.dispatches).toHaveLength(1);
+  });
+
+  it('the reconciler finds a run whose workflow_run never arrived (GitHub Enterprise Server without run details)', async () => {
+    gh.noRunDetails = true;
+    await pushCommit(1, base);
+    expect((await server.store.getPrebuild(1))?.workflowRunId).toBeNull();
+    const run = gh.dispatches[0]!;
+    gh.finishRun(run.runId, 'success', [
+      { level: 'notice', title: 'prebuild-result', message: encodeResult({ prebuildId: '1', configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), 1), snapshotBytes: 10, durationMs: 1, hooks: {}, base: null, identity: '' }) },
+    ]);
+    await server.runtime.reconciler.runOnce(Date.now() + 5 * 60_000);
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'success', workflowRunId: run.runId });
+  });
+
+  it('the reconciler ends a run past timeoutMinutes as timed_out and the queue moves on', async () => {
+    await pushCommit(1, base);
+    await pushCommit(2, base);
+    await server.runtime.reconciler.runOnce(Date.now() + 61 * 60_000);
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'timed_out' });
+    expect(gh.cancelled).toEqual([gh.dispatches[0]!.runId]);
+    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
+  });
+
+  it('a scheduled configuration prebuilds the branch head when its cron is due', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - trigger: schedule\n    schedule: "0 3 * * *"\n' };
+    await pushCommit(1, files);
+    expect(gh.dispatches).toEqual([]);
+    expect(await server.runtime.schedules.tick(Date.now())).toBe(0);
+    const tomorrow = Date.now() + 24 * 3600_000;
+    expect(await server.runtime.schedules.tick(tomorrow)).toBe(1);
+    expect(gh.dispatches).toMatchObject([{ inputs: { sha: sha(1) } }]);
+    expect(await server.store.getPrebuild(1)).toMatchObject({ trigger: 'schedule' });
+    expect(await server.runtime.schedules.tick(tomorrow + 1000)).toBe(0);
+  });
+
+  it('retention keeps the newest successes and deletes older snapshots from the Actions cache', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    await succeed(1);
+    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
+    expect((await server.store.getPrebuild(1))?.state).toBe('expired');
+  });
+});
