@@ -7,7 +7,6 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,8 @@ export interface DemoRow {
   trigger: string;
   state: string;
   durationMs: number | null;
+  /** Sha of the base prebuild it started from (incremental), or null (from scratch). */
+  baseSha: string | null;
   snapshotBytes: number | null;
   checkRunConclusion: string | null;
 }
@@ -86,11 +87,12 @@ export function formatBytes(n: number | null): string {
 
 /** The table the demo prints. */
 export function formatTable(rows: DemoRow[]): string {
-  const head = ['prebuild', 'sha', 'trigger', 'status', 'duration', 'snapshot', 'check run'];
+  const head = ['prebuild', 'sha', 'trigger', 'base', 'status', 'duration', 'snapshot', 'check run'];
   const body = rows.map((r) => [
     `#${r.id}`,
     r.sha.slice(0, 7),
     r.trigger,
+    r.baseSha ? `incremental from ${r.baseSha.slice(0, 7)}` : 'from scratch',
     r.state,
     r.durationMs === null ? '—' : r.durationMs < 1000 ? '<1 s' : `${(r.durationMs / 1000).toFixed(1)} s`,
     formatBytes(r.snapshotBytes),
@@ -101,20 +103,6 @@ export function formatTable(rows: DemoRow[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-/**
- * A free TCP port on 127.0.0.1. Probot's `Server` turns port 0 into 3000
- * (`options.port || 3000`), so the demo picks a port itself.
- */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 async function waitForPrebuild(app: AppServer, gh: StandIn, sha: string, timeoutMs: number): Promise<PrebuildRecord> {
   const deadline = Date.now() + timeoutMs;
@@ -168,7 +156,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     const repo = await gh.createRepo(REPO, { variables: { PREBUILDS_STORE: `dir:${snapshotDir}` } });
     const logLevel = options.verbose ? 'info' : ((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn');
-    app = await startAppServer({ port: await freePort(), appId: APP_ID, privateKey: keys.privateKey, webhookSecret, baseUrl: gh.apiUrl, databasePath: join(workDir, 'prebuilds.sqlite'), logLevel });
+    app = await startAppServer({ appId: APP_ID, privateKey: keys.privateKey, webhookSecret, baseUrl: gh.apiUrl, databasePath: join(workDir, 'prebuilds.sqlite'), logLevel });
     gh.setWebhookUrl(app.webhookUrl);
     print(`GitHub stand-in  ${gh.apiUrl}`);
     print(`app              ${app.url}`);
@@ -221,6 +209,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         trigger: p.trigger,
         state: p.state,
         durationMs: p.durationMs,
+        baseSha: p.baseSha,
         snapshotBytes: p.snapshotBytes,
         checkRunConclusion: p.checkRunId === null ? null : (gh.state.checkRuns.get(p.checkRunId)?.conclusion ?? null),
       }));

@@ -37293,7 +37293,7 @@ function encodeResult(result) {
   return JSON.stringify(result);
 }
 
-// action/src/configuration.ts
+// src/lifecycle/configuration.ts
 import { readFile } from "node:fs/promises";
 
 // src/lifecycle/git.ts
@@ -37329,7 +37329,7 @@ async function ancestors(cwd, rev, count) {
   return out ? out.split("\n").filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : [];
 }
 
-// action/src/configuration.ts
+// src/lifecycle/configuration.ts
 var ConfigurationError = class extends Error {
   constructor(message, problems) {
     super(message);
@@ -42464,7 +42464,13 @@ var ActionsCacheCatalog = class {
     if (options.listPage) {
       this.listPage = options.listPage;
     } else {
-      const octokit = new Octokit2({ auth: options.token, baseUrl: options.baseUrl || "https://api.github.com", userAgent: "prebuilds-action" });
+      const quiet = () => void 0;
+      const octokit = new Octokit2({
+        auth: options.token,
+        baseUrl: options.baseUrl || "https://api.github.com",
+        userAgent: "prebuilds-action",
+        log: { debug: quiet, info: quiet, warn: quiet, error: quiet }
+      });
       this.listPage = async (params) => (await octokit.rest.actions.getActionsCacheList(params)).data;
     }
   }

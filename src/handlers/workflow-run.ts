@@ -94,7 +94,9 @@ export async function followRun(
   let patch: PrebuildPatch;
   if (run.conclusion === 'success' && outcome.result) {
     const r = outcome.result;
-    patch = { ...base, state: 'success', snapshotKey: r.snapshotKey, snapshotBytes: r.snapshotBytes, hooks: r.hooks, reason: null };
+    // GitHub's run timestamps have one-second resolution: never report less than the action's own step.
+    const durationMs = Math.max(base.durationMs ?? 0, r.durationMs);
+    patch = { ...base, durationMs, state: 'success', snapshotKey: r.snapshotKey, snapshotBytes: r.snapshotBytes, hooks: r.hooks, reason: null };
   } else if (run.conclusion === 'success') {
     patch = { ...base, state: 'failure', reason: 'the run succeeded but reported no prebuild result: does the workflow run the prebuilds action?' };
   } else if (run.conclusion === 'cancelled') {

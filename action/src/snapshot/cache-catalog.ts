@@ -68,7 +68,13 @@ export class ActionsCacheCatalog implements SnapshotCatalog {
     if (options.listPage) {
       this.listPage = options.listPage;
     } else {
-      const octokit = new Octokit({ auth: options.token, baseUrl: options.baseUrl || 'https://api.github.com', userAgent: 'prebuilds-action' });
+      const quiet = (): void => undefined; // failures are thrown with the API's message, not logged twice
+      const octokit = new Octokit({
+        auth: options.token,
+        baseUrl: options.baseUrl || 'https://api.github.com',
+        userAgent: 'prebuilds-action',
+        log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+      });
       this.listPage = async (params) => (await octokit.rest.actions.getActionsCacheList(params)).data;
     }
   }
