@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   processor?: ProcessorOptions;
   /** Reconciler period, ms; 0 turns it off. Default 60000. */
   reconcileIntervalMs?: number;
+  /** Age of a dispatched run before the reconciler checks it, ms. Default 120000. */
+  reconcileGraceMs?: number;
   /** How often schedules are checked, ms; 0 turns them off. Default 60000. */
   scheduleIntervalMs?: number;
 }
@@ -72,7 +74,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await handler(deps, { deliveryId: d.id, payload: d.payload as never, octokit });
   };
   const processor = new DeliveryProcessor(store, handle, log, options.processor);
-  const reconciler = new Reconciler(store, scheduler, octokitFor, log, options.reconcileIntervalMs ?? 60_000);
+  const reconciler = new Reconciler(store, scheduler, octokitFor, log, options.reconcileIntervalMs ?? 60_000, options.reconcileGraceMs ?? 120_000);
   reconciler.exclusive = (key, fn) => processor.exclusive(key, fn);
   const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000);
   schedules.exclusive = (key, fn) => processor.exclusive(key, fn);
