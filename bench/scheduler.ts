@@ -114,9 +114,15 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     await Promise.all(Array.from({ length: lanes }, (_, i) => laneLoop(i)));
     log(`  all pushes delivered in ${((performance.now() - started) / 1000).toFixed(1)} s; draining …`);
     for (let stable = 0; stable < 2; ) {
-      while (pendingCompletions > 0) await sleep(50);
+      for (let i = 1; pendingCompletions > 0; i++) {
+        if (i % 100 === 0) log(`  … ${pendingCompletions} completions pending, ${dispatched.length} dispatched`);
+        await sleep(50);
+      }
       const count = dispatched.length;
+      log(`  waiting for the app to be idle (${count} dispatched)`);
+      const ticker = setInterval(() => log(`  … ${JSON.stringify([...github.byKind])}`), 3000);
       await app.idle();
+      clearInterval(ticker);
       await sleep(50);
       stable = pendingCompletions === 0 && dispatched.length === count ? stable + 1 : 0;
     }

@@ -19,8 +19,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DirStore } from '../src/lifecycle/snapshot/dir-store.js';
+import type { BenchContext, BenchResult, BenchRow } from './types.js';
 
 /** Options of {@link runSnapshotBench}. */
 export interface SnapshotBenchOptions {
@@ -182,28 +183,33 @@ export async function runSnapshotBench(options: SnapshotBenchOptions = {}): Prom
   }
 }
 
-/** A Markdown table of a result with the targets as ratios (targets are reported, not asserted). */
-export function snapshotTable(r: SnapshotBenchResult): string {
+/** The table rows of a result, with the targets as ratios (targets are reported, not asserted). */
+export function snapshotRows(r: SnapshotBenchResult): BenchRow[] {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+  const x = (a: number, b: number) => `${(a / b).toFixed(1)}× faster than (a)`;
   const pct = (a: number, b: number) => `${Math.round((a / b) * 100)}%`;
   const ok = (pass: boolean) => (pass ? 'met' : 'missed');
-  const rows = [
-    ['(a) cold workspace: clone + full lifecycle', s(r.coldMs), ''],
-    ['(b) full prebuild (bundled action, dir store)', s(r.fullMs), ''],
-    ['(c) incremental prebuild, source-only commit', s(r.incrementalSourceMs), `${pct(r.incrementalSourceMs, r.fullMs)} of (b) — target ≤ 25%: ${ok(r.incrementalSourceMs <= 0.25 * r.fullMs)}`],
-    ['(d) incremental prebuild, lockfile change', s(r.incrementalLockfileMs), `${pct(r.incrementalLockfileMs, r.fullMs)} of (b)`],
-    ['(e) ready from restore, exact hit', s(r.restoreExactMs), `${x(r.coldMs, r.restoreExactMs)} faster than (a) — target ≥ 5×: ${ok(r.coldMs >= 5 * r.restoreExactMs)}`],
-    ['(f) ready from restore, ancestor hit', s(r.restoreAncestorMs), `${x(r.coldMs, r.restoreAncestorMs)} faster than (a)`],
-    ['(g) save, dir store / plain tar|zstd', `${r.saveMBps} / ${r.tarSaveMBps} MB/s`, `${pct(r.saveMBps, r.tarSaveMBps)} — target ≥ 80%: ${ok(r.saveMBps >= 0.8 * r.tarSaveMBps)}`],
-    ['(g) restore, dir store / plain zstd|tar', `${r.restoreMBps} / ${r.tarRestoreMBps} MB/s`, `${pct(r.restoreMBps, r.tarRestoreMBps)} — target ≥ 80%: ${ok(r.restoreMBps >= 0.8 * r.tarRestoreMBps)}`],
-    ['snapshot size', `${(r.snapshotBytes / 1e6).toFixed(1)} MB`, ''],
+  return [
+    { metric: '(a) cold workspace: clone + full lifecycle', value: s(r.coldMs) },
+    { metric: '(b) full prebuild (bundled action, dir store)', value: s(r.fullMs) },
+    { metric: '(c) incremental prebuild, source-only commit', value: s(r.incrementalSourceMs), target: '≤ 25% of (b)', note: `${pct(r.incrementalSourceMs, r.fullMs)}: ${ok(r.incrementalSourceMs <= 0.25 * r.fullMs)}` },
+    { metric: '(d) incremental prebuild, lockfile change', value: s(r.incrementalLockfileMs), note: `${pct(r.incrementalLockfileMs, r.fullMs)} of (b)` },
+    { metric: '(e) ready from restore, exact hit', value: s(r.restoreExactMs), target: '≥ 5× faster than (a)', note: `${x(r.coldMs, r.restoreExactMs)}: ${ok(r.coldMs >= 5 * r.restoreExactMs)}` },
+    { metric: '(f) ready from restore, ancestor hit', value: s(r.restoreAncestorMs), note: x(r.coldMs, r.restoreAncestorMs) },
+    { metric: '(g) save MB/s, dir store / plain tar|zstd -3', value: `${r.saveMBps} / ${r.tarSaveMBps}`, target: '≥ 80%', note: `${pct(r.saveMBps, r.tarSaveMBps)}: ${ok(r.saveMBps >= 0.8 * r.tarSaveMBps)}` },
+    { metric: '(g) restore MB/s, dir store / plain zstd|tar', value: `${r.restoreMBps} / ${r.tarRestoreMBps}`, target: '≥ 80%', note: `${pct(r.restoreMBps, r.tarRestoreMBps)}: ${ok(r.restoreMBps >= 0.8 * r.tarRestoreMBps)}` },
+    { metric: 'snapshot size', value: `${(r.snapshotBytes / 1e6).toFixed(1)} MB` },
   ];
-  return ['| step | result | ratio |', '| --- | --- | --- |', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
 
-// `node lib/bench/snapshot.js [--json]` until bench/main.ts dispatches it.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await runSnapshotBench();
-  process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(result)}\n` : `${snapshotTable(result)}\n`);
+/** A Markdown table of a result (see {@link snapshotRows}). */
+export function snapshotTable(r: SnapshotBenchResult): string {
+  const rows = snapshotRows(r).map((row) => `| ${[row.metric, String(row.value), row.target ?? '', row.note ?? ''].join(' | ')} |`);
+  return ['| step | result | target | ratio |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The `bench/main.ts` entry (`npm run bench -- snapshot`, `--json snapshot`): metrics are the {@link SnapshotBenchResult} keys. */
+export async function run(context: BenchContext): Promise<BenchResult> {
+  const metrics = await runSnapshotBench({ log: context.log });
+  return { metrics, rows: snapshotRows(metrics) };
 }

@@ -7,7 +7,7 @@ import { ConfigurationCache } from './handlers/config-cache.js';
 import { handlePullRequest } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
 import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
-import { followRun, handleWorkflowRun } from './handlers/workflow-run.js';
+import { followRun, handleWorkflowRun, reportEnded } from './handlers/workflow-run.js';
 import { Reconciler } from './scheduler/reconciler.js';
 import { ScheduleTicker } from './scheduler/schedules.js';
 import { laneOf, Scheduler, type Dispatcher } from './scheduler/scheduler.js';
@@ -78,6 +78,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   reconciler.exclusive = (key, fn) => processor.exclusive(key, fn);
   const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000);
   schedules.exclusive = (key, fn) => processor.exclusive(key, fn);
+  reconciler.report = (octokit, p) => reportEnded(deps, octokit, p);
   reconciler.follow = async (octokit, p, run, completed) => {
     await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null);
   };

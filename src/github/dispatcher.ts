@@ -1,11 +1,12 @@
 import { selectBase, type History } from '../scheduler/base.js';
 import type { Dispatcher } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord, Store } from '../store/types.js';
-import { cancelRun, dispatchWorkflow } from './actions.js';
+import { dispatchWorkflow } from './actions.js';
 import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
-import { createCheckRun, updateCheckRun } from './checks.js';
+import { createCheckRun } from './checks.js';
 import { ancestorDistance, listAncestors } from './commits.js';
 import type { Octokit } from './octokit.js';
+import { reportEnd } from './report.js';
 
 /** Gives an installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
 export type OctokitFactory = (installationId: number) => Promise<Octokit>;
@@ -68,19 +69,8 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
       return { ...base, checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
     },
 
-    async end(p: PrebuildRecord): Promise<void> {
-      const octokit = await octokitFor(p.installationId);
-      const repo = { owner: p.owner, repo: p.repo };
-      if (p.workflowRunId && p.state === 'cancelled') await cancelRun(octokit, repo, p.workflowRunId);
-      const title = p.state === 'superseded' ? '⏭️ Prebuild superseded' : '⏹️ Prebuild cancelled';
-      const fields = {
-        status: 'completed' as const,
-        conclusion: p.state === 'superseded' ? ('neutral' as const) : ('cancelled' as const),
-        completedAt: new Date().toISOString(),
-        output: neutralOutput(title, `Prebuild #${p.id} of \`${p.configuration}\` at \`${p.sha.slice(0, 7)}\`: ${p.reason ?? p.state}.`),
-      };
-      if (p.checkRunId) await updateCheckRun(octokit, repo, p.checkRunId, fields);
-      else await createCheckRun(octokit, repo, p.sha, { name: checkRunName(p.configuration), externalId: String(p.id), ...fields });
+    async end(p: PrebuildRecord): Promise<number> {
+      return reportEnd(await octokitFor(p.installationId), p);
     },
   };
 }

@@ -2,6 +2,7 @@ import { checkRunName, neutralOutput } from '../github/check-text.js';
 import { createCheckRun } from '../github/checks.js';
 import { branchMatches } from '../triggers/push.js';
 import { loadConfigurations } from './configurations.js';
+import { applyOverrides } from '../store/overrides.js';
 import type { AppDeps, HandlerInput } from './types.js';
 
 /** States in which an existing prebuild of the same sha makes a new one pointless. */
@@ -38,8 +39,10 @@ export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull
     deliveryId,
     event: 'pull_request',
   });
-  for (const c of resolved.configurations) {
-    const name = c.settings.name;
+  for (const resolvedConfig of resolved.configurations) {
+    const name = resolvedConfig.settings.name;
+    // Overrides stored through the API/CLI (`prebuilds update`) win over the file's values.
+    const c = { ...resolvedConfig, settings: applyOverrides(resolvedConfig.settings, await deps.store.getOverrides(repo, name)) };
     if (!branchMatches(c.settings, pr.base.ref)) {
       await decide(name, 'skipped', `branch-unmatched: base branch ${pr.base.ref} is not in ${c.settings.branches.join(', ')}`);
       continue;

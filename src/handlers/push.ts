@@ -1,6 +1,7 @@
 import { laneOf } from '../scheduler/scheduler.js';
 import { branchMatches, decidePush } from '../triggers/push.js';
 import { loadConfigurations } from './configurations.js';
+import { applyOverrides } from '../store/overrides.js';
 import type { AppDeps, HandlerInput } from './types.js';
 
 const ZERO_SHA = /^0+$/;
@@ -54,8 +55,10 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
   if (resolved.configurations.length === 0 && resolved.problems.length === 0) {
     return decide('*', 'skipped', 'no configuration: no .github/prebuilds.yml and no .devcontainer/devcontainer.json');
   }
-  for (const c of resolved.configurations) {
-    const name = c.settings.name;
+  for (const resolvedConfig of resolved.configurations) {
+    const name = resolvedConfig.settings.name;
+    // Overrides stored through the API/CLI (`prebuilds update`) win over the file's values.
+    const c = { ...resolvedConfig, settings: applyOverrides(resolvedConfig.settings, await deps.store.getOverrides(repo, name)) };
     const scheduled = c.settings.schedule && branchMatches(c.settings, branch) ? { cron: c.settings.schedule, installationId } : null;
     await deps.store.setSchedule(repo, name, branch, scheduled);
     const lane = await deps.store.getLane(repo, name, branch);

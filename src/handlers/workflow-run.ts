@@ -1,7 +1,8 @@
-import { jobLogTail, prebuildIdFromRunName, readRunOutcome } from '../github/actions.js';
-import { failedOutput, neutralOutput, readyOutput } from '../github/check-text.js';
+import { prebuildIdFromRunName, readRunOutcome, type RunOutcome } from '../github/actions.js';
 import { deleteCacheByKey } from '../github/caches.js';
 import { updateCheckRun } from '../github/checks.js';
+import { reportEnd } from '../github/report.js';
+import { notifyOutcome } from '../notifications.js';
 import { expiredByRetention } from '../scheduler/retention.js';
 import { laneOf } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
@@ -67,8 +68,10 @@ export async function followRun(
   const prebuild = await findPrebuild(deps, repo, run);
   if (!prebuild) return null;
   if (FINAL_STATES.includes(prebuild.state)) {
+    // Ended already (cancelled, superseded, timed out, or a completion processed before a crash).
+    const reported = prebuild.reportedState === prebuild.state ? prebuild : await reportEnded(deps, octokit, prebuild);
     if (completed) await deps.scheduler.advance(laneOf(prebuild));
-    return prebuild;
+    return reported;
   }
 
   const link: PrebuildPatch = { workflowRunId: run.id, workflowRunUrl: run.html_url };
@@ -108,28 +111,7 @@ export async function followRun(
   }
   const done = await deps.store.updatePrebuild(prebuild.id, patch);
 
-  if (done.checkRunId) {
-    const completedAt = new Date(done.endedAt ?? Date.now()).toISOString();
-    if (done.state === 'success') {
-      await updateCheckRun(octokit, repo, done.checkRunId, { status: 'completed', conclusion: 'success', completedAt, detailsUrl: run.html_url, output: readyOutput(done) });
-    } else if (done.state === 'cancelled') {
-      await updateCheckRun(octokit, repo, done.checkRunId, {
-        status: 'completed',
-        conclusion: 'cancelled',
-        completedAt,
-        output: neutralOutput('⏹️ Prebuild cancelled', `Prebuild #${done.id}: ${done.reason}.`),
-      });
-    } else {
-      const tail = outcome.jobId ? await jobLogTail(octokit, repo, outcome.jobId) : null;
-      await updateCheckRun(octokit, repo, done.checkRunId, {
-        status: 'completed',
-        conclusion: done.state === 'timed_out' ? 'timed_out' : 'failure',
-        completedAt,
-        detailsUrl: run.html_url,
-        output: failedOutput(done, tail),
-      });
-    }
-  }
+  const reported = await reportEnded(deps, octokit, done, outcome);
   await deps.store.recordDecision({
     deliveryId,
     ...repo,
@@ -142,7 +124,18 @@ export async function followRun(
   });
   await deps.scheduler.advance(laneOf(done));
   if (done.state === 'success') await applyRetention(deps, octokit, done);
-  return done;
+  return reported;
+}
+
+/**
+ * Tells GitHub (check run) and the `notify` people (issue) that a prebuild ended,
+ * then records it as reported. A crash before the record leaves it unreported, and
+ * the reconciler's sweep reports it again.
+ */
+export async function reportEnded(deps: AppDeps, octokit: Octokit, p: PrebuildRecord, outcome?: RunOutcome): Promise<PrebuildRecord> {
+  const checkRunId = await reportEnd(octokit, p, outcome);
+  await notifyOutcome(octokit, { owner: p.owner, repo: p.repo }, p, deps.log);
+  return deps.store.updatePrebuild(p.id, { checkRunId, reportedState: p.state });
 }
 
 /**

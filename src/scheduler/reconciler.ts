@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
 import { cancelRun, listWorkflowRuns, prebuildIdFromRunName } from '../github/actions.js';
-import { neutralOutput } from '../github/check-text.js';
-import { updateCheckRun } from '../github/checks.js';
 import type { OctokitFactory } from '../github/dispatcher.js';
 import type { Octokit } from '../github/octokit.js';
 import type { WorkflowRunObject } from '../handlers/payloads.js';
@@ -19,13 +17,16 @@ export type RunFollower = (octokit: Octokit, prebuild: PrebuildRecord, run: Work
  * carries the prebuild id; when the run is known, reads it
  * (`GET …/actions/runs/{run_id}`) and applies a completion whose `workflow_run`
  * never arrived. A prebuild past its `timeoutMinutes` is cancelled on GitHub and
- * ends `timed_out`, so its queue moves on.
+ * ends `timed_out`, so its queue moves on. Ended prebuilds whose check run a crash left
+ * incomplete (`reportedState` behind `state`) are reported again.
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   /** Set by the runtime: applies a run to its prebuild (shared with the webhook path). */
   follow: RunFollower | null = null;
+  /** Set by the runtime: reports an ended prebuild to GitHub and records it as reported. */
+  report: ((octokit: Octokit, prebuild: PrebuildRecord) => Promise<unknown>) | null = null;
   /** Set by the runtime: serialises work per repository with deliveries. */
   exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T> = (_k, fn) => fn();
 
@@ -56,6 +57,17 @@ export class Reconciler {
   }
 
   private async pass(now: number): Promise<void> {
+    // Ends a crash left unreported (state stored, check run not yet completed).
+    for (const p of await this.store.listPrebuilds({ unreported: true, createdSince: now - 7 * 86_400_000, limit: 1000 })) {
+      try {
+        await this.exclusive(`${p.owner}/${p.repo}`, async () => {
+          const fresh = await this.store.getPrebuild(p.id);
+          if (fresh && fresh.reportedState !== fresh.state && this.report) await this.report(await this.octokitFor(p.installationId), fresh);
+        });
+      } catch (error) {
+        this.log.warn({ err: error, prebuild: p.id }, 'reconciler could not report an ended prebuild');
+      }
+    }
     const active = await this.store.listPrebuilds({ states: ['dispatched', 'running'], limit: 1000 });
     for (const p of active) {
       if ((p.dispatchedAt ?? p.createdAt) > now - this.graceMs) continue;
@@ -94,14 +106,7 @@ export class Reconciler {
     if (run && run.status !== 'completed') await cancelRun(octokit, repo, run.id);
     const reason = `no result after ${p.timeoutMinutes} minutes (timeoutMinutes)`;
     const ended = await this.store.updatePrebuild(p.id, { state: 'timed_out', reason, endedAt: now, durationMs: now - (p.dispatchedAt ?? p.createdAt) });
-    if (ended.checkRunId) {
-      await updateCheckRun(octokit, repo, ended.checkRunId, {
-        status: 'completed',
-        conclusion: 'timed_out',
-        completedAt: new Date(now).toISOString(),
-        output: neutralOutput('⏱️ Prebuild timed out', `Prebuild #${p.id}: ${reason}.`),
-      });
-    }
+    if (this.report) await this.report(octokit, ended);
     await this.store.recordDecision({
       deliveryId: null,
       ...repo,

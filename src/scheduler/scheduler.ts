@@ -16,8 +16,9 @@ export interface Dispatcher {
   /**
    * Reports a prebuild that ended without finishing its run (`superseded`,
    * `cancelled`): a neutral check run, and the workflow run cancelled if one exists.
+   * @returns the check run id
    */
-  end(prebuild: PrebuildRecord): Promise<void>;
+  end(prebuild: PrebuildRecord): Promise<number>;
 }
 
 /** The queue a prebuild waits in: one per (repository, configuration, branch). */
@@ -138,11 +139,13 @@ export class Scheduler {
   private async endWithout(p: PrebuildRecord, state: 'cancelled' | 'superseded', reason: string): Promise<PrebuildRecord> {
     const ended = await this.store.updatePrebuild(p.id, { state, reason, endedAt: Date.now() });
     try {
-      await this.dispatcher.end(ended);
+      const checkRunId = await this.dispatcher.end(ended);
+      return await this.store.updatePrebuild(p.id, { checkRunId, reportedState: state });
     } catch (error) {
+      // Left unreported: the reconciler reports it again.
       this.log?.warn({ err: error, prebuild: p.id }, 'could not report the end of a prebuild');
+      return ended;
     }
-    return ended;
   }
 
   private async start(p: PrebuildRecord): Promise<PrebuildRecord> {

@@ -89,6 +89,7 @@ class Simulation {
     },
     end: async (p) => {
       this.timesOf(p).endedAt = this.clock;
+      return p.checkRunId ?? 0;
     },
   };
 

@@ -124,7 +124,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 3,
-    name: 'schedules',
+    name: 'schedules, reported state',
     sql: [
       // One row per (configuration, branch) whose settings have a cron \`schedule\`.
       `CREATE TABLE schedules (
@@ -138,6 +138,8 @@ export const MIGRATIONS: Migration[] = [
         last_fired_at BIGINT,
         PRIMARY KEY (owner, repo, configuration, branch)
       )`,
+      // The state last reported to GitHub (check run); differs from \`state\` until reported.
+      `ALTER TABLE prebuilds ADD COLUMN reported_state TEXT`,
     ],
   },
 ];

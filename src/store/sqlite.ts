@@ -46,6 +46,7 @@ const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
   checkRunId: 'check_run_id',
   workflowRunId: 'workflow_run_id',
   workflowRunUrl: 'workflow_run_url',
+  reportedState: 'reported_state',
   reason: 'reason',
   deliveryId: 'delivery_id',
   createdAt: 'created_at',
@@ -188,6 +189,9 @@ export class SqliteStore implements Store {
     if (filter.states && filter.states.length > 0) {
       where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
       values.push(...filter.states);
+    }
+    if (filter.unreported) {
+      where.push(`(reported_state IS NULL OR reported_state <> state) AND state IN ('success', 'failure', 'cancelled', 'superseded', 'timed_out')`);
     }
     if (filter.beforeId !== undefined) {
       where.push('id < ?');

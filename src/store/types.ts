@@ -64,6 +64,8 @@ export interface PrebuildRecord extends RepoRef {
   checkRunId: number | null;
   workflowRunId: number | null;
   workflowRunUrl: string | null;
+  /** The state last reported to GitHub (its check run); null before the first report. */
+  reportedState: PrebuildState | null;
   /** Why it failed, was cancelled or superseded (human-readable). */
   reason: string | null;
   /** The delivery that created it (X-GitHub-Delivery), for idempotency. */
@@ -92,6 +94,8 @@ export interface PrebuildFilter extends Partial<RepoRef> {
   branch?: string;
   sha?: string;
   states?: PrebuildState[];
+  /** Only ended prebuilds whose end GitHub has not been told yet (`reportedState` differs). */
+  unreported?: boolean;
   /** Only ids lower than this (cursor pagination, newest first). */
   beforeId?: number;
   /** Only prebuilds of these installations (a scoped API token's view). */

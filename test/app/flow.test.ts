@@ -139,6 +139,19 @@ describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () 
     expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(3)]);
   });
 
+  it('an end GitHub did not hear about (outage or crash) is reported again by the reconciler', async () => {
+    await pushCommit(1, base);
+    await pushCommit(2, base);
+    gh.refuseCheckRuns = 1;
+    await pushCommit(3, base);
+    const superseded = await server.store.getPrebuild(2);
+    expect(superseded).toMatchObject({ state: 'superseded', reportedState: null, checkRunId: null });
+    expect(gh.checkRunsFor(sha(2))).toEqual([]);
+    await server.runtime.reconciler.runOnce();
+    expect(gh.checkRunsFor(sha(2))).toMatchObject([{ conclusion: 'neutral' }]);
+    expect(await server.store.getPrebuild(2)).toMatchObject({ reportedState: 'superseded' });
+  });
+
   it('a tag push starts nothing, and says why', async () => {
     gh.commit(sha(1), base);
     await send('push', pushPayload(gh, { ref: 'refs/tags/v1.0.0', before: ZERO, after: sha(1) }));

@@ -21,5 +21,6 @@ export class RecordingDispatcher implements Dispatcher {
 
   async end(p: PrebuildRecord) {
     this.ended.push(p);
+    return p.checkRunId ?? 9000 + p.id;
   }
 }

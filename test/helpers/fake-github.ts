@@ -73,6 +73,8 @@ export class FakeGitHub {
   readonly branches = new Map<string, string>();
   /** When true, dispatch answers 204 (GitHub Enterprise Server without run details). */
   noRunDetails = false;
+  /** Check run creations to refuse with 503 before accepting again (a GitHub outage). */
+  refuseCheckRuns = 0;
   private nextId = 1000;
 
   constructor(
@@ -155,6 +157,10 @@ export class FakeGitHub {
       return [200, { workflow_run_id: runId, run_url: `${ORIGIN}${base}/actions/runs/${runId}`, html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${runId}` }];
     });
     on('post', new RegExp(`^${repo}/check-runs$`), (_m, _q, body) => {
+      if (this.refuseCheckRuns > 0) {
+        this.refuseCheckRuns--;
+        return [503, { message: 'Service Unavailable', documentation_url: 'https://docs.github.com/rest', status: '503' }];
+      }
       const id = this.nextId++;
       const c: FakeCheckRun = {
         id,
@@ -296,6 +302,8 @@ export class FakeGitHub {
   private record(method: string, path: string, query: URLSearchParams, body: Record<string, unknown> | null, status: number, reply: unknown): void {
     let problem: string | null = null;
     if (!matchOperation(method, path)) problem = `undocumented endpoint ${method.toUpperCase()} ${path}`;
+    // Outages: any endpoint may answer 5xx with GitHub's basic error body, documented or not.
+    else if (status >= 500 && typeof (reply as { message?: unknown }).message === 'string') problem = null;
     else if (status !== 302 && status !== 204) {
       const errors = validateResponse(method, path, status, reply);
       if (errors) problem = `${method.toUpperCase()} ${path} ${status}: ${errors}`;

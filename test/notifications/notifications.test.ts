@@ -53,6 +53,7 @@ function issuesOf(github: GitHubMock): Issue[] {
 function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
   return {
     id: 7,
+    reportedState: null,
     owner: 'octo',
     repo: 'app',
     installationId: 1,
