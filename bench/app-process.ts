@@ -39,6 +39,8 @@ const server = await startAppServer({
   databasePath: env('BENCH_DATABASE'),
   logLevel: 'error',
   runtime: { reconcileIntervalMs: 0 },
+  // Probot's throttling (one write a second) would make the benchmark measure the throttle; `--github-rate-limits` keeps it.
+  githubRateLimits: process.env.BENCH_RATE_LIMITS === '1',
 });
 
 process.on('message', (message: { type: string }) => {

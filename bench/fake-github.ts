@@ -21,7 +21,24 @@ export interface Dispatch {
 }
 
 /** Request kinds counted. */
-export type RequestKind = 'token' | 'contents' | 'check-run create' | 'check-run update' | 'dispatch' | 'run jobs' | 'job annotations' | 'cancel' | 'other';
+export type RequestKind =
+  | 'token'
+  | 'contents'
+  | 'commits'
+  | 'compare'
+  | 'check-run create'
+  | 'check-run update'
+  | 'dispatch'
+  | 'run jobs'
+  | 'job annotations'
+  | 'cancel'
+  | 'other';
+
+/** A repository's linear history as the benchmark pushed it: shas oldest first and their positions. */
+export interface History {
+  shas: string[];
+  index: Map<string, number>;
+}
 
 interface Run {
   sha: string;
@@ -49,10 +66,12 @@ export class FakeGitHub {
   /**
    * @param devcontainer content of `.devcontainer/devcontainer.json` at `owner/repo@sha`
    * @param onDispatch called for every workflow dispatch, after it is answered
+   * @param history the pushed history of `owner/repo` (ancestors for base selection)
    */
   constructor(
     private readonly devcontainer: (key: string) => string,
     private readonly onDispatch: (d: Dispatch) => void,
+    private readonly history: (fullName: string) => History | undefined,
   ) {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -118,6 +137,26 @@ export class FakeGitHub {
       if (file !== '.devcontainer/devcontainer.json') return [404, { message: 'Not Found' }];
       const content = Buffer.from(this.devcontainer(key)).toString('base64');
       return [200, { type: 'file', encoding: 'base64', name: 'devcontainer.json', path: file, sha: 'blob', size: content.length, content }];
+    }
+    if (method === 'GET' && rest === 'commits') {
+      const sha = url.searchParams.get('sha') ?? '';
+      this.count('commits', keyOf(sha));
+      const h = this.history(`${owner}/${repo}`);
+      const at = h?.index.get(sha);
+      if (!h || at === undefined) return [404, { message: 'No commit found for SHA' }];
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const shas = h.shas.slice(Math.max(0, at + 1 - perPage), at + 1).reverse();
+      return [200, shas.map((s) => ({ sha: s, commit: { message: 'bench' }, parents: [] }))];
+    }
+    if (method === 'GET' && (m = /^compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
+      const [, base, head] = m as unknown as [string, string, string];
+      this.count('compare', keyOf(head));
+      const h = this.history(`${owner}/${repo}`);
+      const b = h?.index.get(base);
+      const hd = h?.index.get(head);
+      if (b === undefined || hd === undefined) return [404, { message: 'Not Found' }];
+      const status = hd === b ? 'identical' : hd > b ? 'ahead' : 'behind';
+      return [200, { status, ahead_by: Math.max(0, hd - b), behind_by: Math.max(0, b - hd), total_commits: Math.max(0, hd - b), files: [] }];
     }
     if (method === 'POST' && rest === 'check-runs') {
       const id = this.nextId++;

@@ -55,17 +55,17 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
 }
 
 /**
- * Delivers a webhook like GitHub does (`X-Hub-Signature-256`, a random delivery GUID).
+ * Delivers a webhook like GitHub does (`X-Hub-Signature-256`, a delivery GUID: random by default).
  * @throws Error when the app does not answer 2xx
  */
-export async function deliver(url: string, secret: string, event: string, payload: unknown): Promise<void> {
+export async function deliver(url: string, secret: string, event: string, payload: unknown, id: string = crypto.randomUUID()): Promise<void> {
   const body = JSON.stringify(payload);
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'x-github-event': event,
-      'x-github-delivery': crypto.randomUUID(),
+      'x-github-delivery': id,
       'x-hub-signature-256': `sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`,
       'user-agent': 'GitHub-Hookshot/bench',
     },

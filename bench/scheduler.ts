@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ReferenceModel } from '../test/scheduler/reference-model.js';
-import { FakeGitHub, type Dispatch, type RequestKind } from './fake-github.js';
+import { FakeGitHub, type Dispatch, type History, type RequestKind } from './fake-github.js';
 import { deliver, percentile, pushPayload, runCompletedPayload, sleep, startAppChild } from './harness.js';
 import { flag, type BenchContext, type BenchResult } from './types.js';
 
@@ -37,10 +37,14 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   const burstMax = flag(argv, 'burst', 6);
   const gapMs = flag(argv, 'gap-ms', 800);
   const changeRate = flag(argv, 'change-rate', 0.03);
+  const rateLimits = argv.includes('--github-rate-limits');
+  const orderedIds = argv.includes('--ordered-delivery-ids');
+  let sent = 0;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-bench-'));
 
   const repoName = (i: number) => `repo-${String(i).padStart(3, '0')}`;
   const version = new Map<string, number>(); // owner/repo@sha → devcontainer version
+  const histories = new Map<string, History>(); // owner/repo → its pushed shas
   const logs: LogEntry[][] = Array.from({ length: lanes }, () => []);
   const chains: Promise<void>[] = Array.from({ length: lanes }, () => Promise.resolve());
   const pushSentAt = new Map<string, number>();
@@ -56,7 +60,8 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     const next = chains[lane]!.then(async () => {
       sentAt();
       try {
-        await deliver(app!.webhookUrl, SECRET, event, payload);
+        const id = orderedIds ? `${String(++sent).padStart(12, '0')}-${crypto.randomUUID().slice(13)}` : crypto.randomUUID();
+        await deliver(app!.webhookUrl, SECRET, event, payload, id);
         logs[lane]!.push(entry);
       } catch (error) {
         failures++;
@@ -82,11 +87,12 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
         ).finally(() => pendingCompletions--);
       }, runMs * (0.5 + Math.random()));
     },
+    (fullName) => histories.get(fullName),
   );
   await github.start();
   try {
     const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.url, BENCH_DATABASE: path.join(tmp, 'bench.sqlite') });
+    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.url, BENCH_DATABASE: path.join(tmp, 'bench.sqlite'), BENCH_RATE_LIMITS: rateLimits ? '1' : '0' });
     log(`  ${pushes} pushes over ${lanes} repositories (1 configuration each), runs ~${runMs} ms, bursts ≤${burstMax}, gaps ≤${gapMs} ms`);
     const started = performance.now();
 
@@ -95,6 +101,8 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       let remaining = Math.floor(pushes / lanes) + (lane < pushes % lanes ? 1 : 0);
       let before = '0'.repeat(40);
       let v = 0;
+      const history: History = { shas: [], index: new Map() };
+      histories.set(`${OWNER}/${repo}`, history);
       while (remaining > 0) {
         const burst = Math.min(remaining, 1 + Math.floor(Math.random() * burstMax));
         for (let i = 0; i < burst; i++, remaining--) {
@@ -102,6 +110,8 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
           const change = Math.random() < changeRate;
           if (change) v++;
           version.set(`${OWNER}/${repo}@${sha}`, v);
+          history.index.set(sha, history.shas.length);
+          history.shas.push(sha);
           const files = change ? ['.devcontainer/devcontainer.json'] : [`src/file-${i}.ts`];
           await send(lane, 'push', pushPayload(OWNER, repo, before, sha, files), { type: 'push', sha, identity: `v${v}` }, () =>
             pushSentAt.set(`${OWNER}/${repo}@${sha}`, performance.now()),
@@ -162,6 +172,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
       p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
       peakRssMb,
+      mismatches,
     };
     const rows = [
       { metric: 'pushes delivered', value: pushedKeys.length, note: `${lanes} repositories × 1 configuration; ${failures} webhook failures` },
@@ -169,6 +180,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       { metric: 'superseded (not run)', value: notRun.length },
       { metric: 'lanes whose newest push never ran', value: newestMissed, target: '0' },
       { metric: 'API requests per push', value: metrics.apiPerPush, target: '≤ 3', note: `${github.total} requests (${github.unattributed} not tied to a push: tokens …)` },
+      { metric: 'API requests by kind', value: github.total, note: [...github.byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
       { metric: 'API requests per dispatched push', value: per(calls([...actual]), actual.size), note: kindsPerPush([...actual]) },
       { metric: 'API requests per superseded push', value: metrics.apiPerSupersededPush, target: '0', note: kindsPerPush(notRun) },
       { metric: 'webhook → dispatch p50 (ms)', value: metrics.p50Ms, note: 'from the push (or the completion that freed the lane)' },

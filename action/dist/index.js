@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path23 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path24 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path23 && path23[0] !== "/") {
-          path23 = `/${path23}`;
+        if (path24 && path24[0] !== "/") {
+          path24 = `/${path24}`;
         }
-        return new URL(`${origin}${path23}`);
+        return new URL(`${origin}${path24}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path23, origin }
+          request: { method, path: path24, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path23);
+        debuglog("sending request to %s %s/%s", method, origin, path24);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path23, origin },
+          request: { method, path: path24, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path23,
+          path24,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path23, origin }
+          request: { method, path: path24, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path23);
+        debuglog("trailers received from %s %s/%s", method, origin, path24);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path23, origin },
+          request: { method, path: path24, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path23,
+          path24,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path23, origin }
+            request: { method, path: path24, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path23);
+          debuglog("sending request to %s %s/%s", method, origin, path24);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path23,
+        path: path24,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path23 !== "string") {
+        if (typeof path24 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path23[0] !== "/" && !(path23.startsWith("http://") || path23.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path23)) {
+        } else if (invalidPathRegex.test(path24)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path23, query) : path23;
+        this.path = query ? buildURL(path24, query) : path24;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path23, host, upgrade, blocking, reset } = request2;
+      const { method, path: path24, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path23} HTTP/1.1\r
+      let header = `${method} ${path24} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path23;
+      headers[HTTP2_HEADER_PATH] = path24;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path23 = search ? `${pathname}${search}` : pathname;
+        const path24 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path23;
+        this.opts.path = path24;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path23 = "/",
+          path: path24 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path23;
+        opts.path = origin + path24;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path23) {
-      if (typeof path23 !== "string") {
-        return path23;
+    function safeUrl(path24) {
+      if (typeof path24 !== "string") {
+        return path24;
       }
-      const pathSegments = path23.split("?");
+      const pathSegments = path24.split("?");
       if (pathSegments.length !== 2) {
-        return path23;
+        return path24;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path23, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path23);
+    function matchKey(mockDispatch2, { path: path24, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path24);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path23 }) => matchValue(safeUrl(path23), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl(path24), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path23, method, body: body2, headers, query } = opts;
+      const { path: path24, method, body: body2, headers, query } = opts;
       return {
-        path: path23,
+        path: path24,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path23, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path23,
+            Path: path24,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path23) {
-      for (let i = 0; i < path23.length; ++i) {
-        const code = path23.charCodeAt(i);
+    function validateCookiePath(path24) {
+      for (let i = 0; i < path24.length; ++i) {
+        const code = path24.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path23 = opts.path;
+          let path24 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path23 = `/${path23}`;
+            path24 = `/${path24}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path23);
+          url2 = new URL(util5.parseOrigin(url2).origin + path24);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path23) {
-      let input = path23;
+    function removeDotSegments(path24) {
+      let input = path24;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path23) {
-      if (path23 === "" || path23[0] === "/") {
-        return removeDotSegments(path23);
+    function removeDotSegmentsRelative(path24) {
+      if (path24 === "" || path24[0] === "/") {
+        return removeDotSegments(path24);
       }
-      const segments = path23.split("/");
+      const segments = path24.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path23 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path23 && path23 !== "/" ? path23 : void 0;
+        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path23, key } = work.pop();
+    const { node: raw, path: path24, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path23, located);
+    positions.set(path24, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path23, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path24, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path23, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path23, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35568,12 +35568,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path23) {
+function findNodeAtLocation(root, path24) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path23) {
+  for (let segment of path24) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -37051,8 +37051,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path23, content) {
-  if (/\.(sh|bash|zsh)$/.test(path23)) return true;
+function isShellScript(path24, content) {
+  if (/\.(sh|bash|zsh)$/.test(path24)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37104,11 +37104,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path23) => {
-    if (files.has(path23)) return;
-    const content = await source.read(path23);
-    files.set(path23, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path23);
+  const hashFile = async (path24) => {
+    if (files.has(path24)) return;
+    const content = await source.read(path24);
+    files.set(path24, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path24);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37138,15 +37138,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path23 of frontier) {
-      if (visited.has(path23) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path23);
-      if (files.has(path23)) continue;
-      const content = await source.read(path23);
+    for (const path24 of frontier) {
+      if (visited.has(path24) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path24);
+      if (files.has(path24)) continue;
+      const content = await source.read(path24);
       if (content === null) continue;
-      files.set(path23, `sha256:${sha256(content)}`);
-      listed.add(path23);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path23, content)) next.push(...scriptsOfText(content));
+      files.set(path24, `sha256:${sha256(content)}`);
+      listed.add(path24);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path24, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37528,10 +37528,48 @@ function parseUpResult(stdout) {
 // action/src/container-run.ts
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import os6 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/lifecycle/run-hooks.ts
 import { spawn as spawn2 } from "node:child_process";
+
+// src/lifecycle/dependency-files.ts
+import { createHash as createHash2 } from "node:crypto";
+import { readFile as readFile2 } from "node:fs/promises";
+import path8 from "node:path";
+var DEPENDENCY_FILES = [
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lockb",
+  "bun.lock",
+  "Gemfile.lock",
+  "requirements.txt",
+  "poetry.lock",
+  "Pipfile.lock",
+  "uv.lock",
+  "go.sum",
+  "Cargo.lock",
+  "composer.lock",
+  "mix.lock",
+  "pubspec.lock",
+  "packages.lock.json"
+];
+async function hashDependencyFiles(workspace) {
+  const out = {};
+  for (const file of DEPENDENCY_FILES) {
+    try {
+      out[file] = createHash2("sha256").update(await readFile2(path8.join(workspace, file))).digest("hex");
+    } catch {
+    }
+  }
+  return out;
+}
+function changedDependencyFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => before[f] !== after[f]).sort();
+}
 
 // src/lifecycle/marker.ts
 var MARKER_DIR = ".prebuilds";
@@ -37553,7 +37591,8 @@ function parseMarker(text) {
       createdAt: String(v.createdAt ?? ""),
       updatedAt: String(v.updatedAt ?? ""),
       hooks: typeof v.hooks === "object" && v.hooks !== null ? v.hooks : {},
-      history: Array.isArray(v.history) ? v.history : []
+      history: Array.isArray(v.history) ? v.history : [],
+      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}
     };
   } catch {
     return null;
@@ -37583,8 +37622,13 @@ function nextMarker(previous, update3) {
     createdAt: prev?.createdAt || update3.now,
     updatedAt: update3.now,
     hooks,
-    history: [...prev?.history ?? [], entry].slice(-MARKER_HISTORY_LIMIT)
+    history: [...prev?.history ?? [], entry].slice(-MARKER_HISTORY_LIMIT),
+    ...dependencyFilesOf(update3, prev)
   };
+}
+function dependencyFilesOf(update3, prev) {
+  const files = update3.ran.onCreateCommand ? update3.dependencyFiles : prev?.dependencyFiles;
+  return files ? { dependencyFiles: files } : {};
 }
 function formatMarker(marker2) {
   return `${JSON.stringify(marker2, null, 2)}
@@ -37601,6 +37645,8 @@ function planPrebuild(lifecycle, options) {
     if (!command) return { hook: hook2, action: "skip", reason: "not configured" };
     if (hook2 === "onCreateCommand" && sameIdentity && baseMarker.hooks.onCreateCommand) {
       const ran = baseMarker.hooks.onCreateCommand;
+      const changed = baseMarker.dependencyFiles && options.dependencyFiles ? changedDependencyFiles(baseMarker.dependencyFiles, options.dependencyFiles) : [];
+      if (changed.length > 0) return { hook: hook2, action: "run", command, note: `dependency files changed since the base ran it: ${changed.join(", ")}` };
       return { hook: hook2, action: "skip", reason: `already ran in the base prebuild (${ran.sha.slice(0, 12)}, prebuild ${ran.prebuildId})` };
     }
     if (baseMarker !== null && !sameIdentity) {
@@ -37745,10 +37791,10 @@ async function runContainerPrebuild(p, store, log2, env) {
   const key = snapshotKey(p.configuration.settings.name, p.sha, p.prebuildId);
   const up = await step(log2, env, p.workspace, "devcontainer", devcontainerUpArgs(p));
   const { containerId } = parseUpResult(up.stdout);
-  const dir = await mkdtemp(path8.join(env[Env.RunnerTemp] || os6.tmpdir(), "prebuild-image-"));
+  const dir = await mkdtemp(path9.join(env[Env.RunnerTemp] || os6.tmpdir(), "prebuild-image-"));
   try {
     await step(log2, env, p.workspace, "docker", dockerCommitArgs(containerId, p));
-    await step(log2, env, p.workspace, "docker", dockerSaveArgs(p, path8.join(dir, "image.tar")));
+    await step(log2, env, p.workspace, "docker", dockerSaveArgs(p, path9.join(dir, "image.tar")));
     const hooks = { "devcontainer up": up.durationMs };
     const { bytes } = await store.save(key, ["image.tar"], dir, {
       sha: p.sha,
@@ -37776,7 +37822,7 @@ async function runContainerPrebuild(p, store, log2, env) {
 }
 
 // action/src/inputs.ts
-import path9 from "node:path";
+import path10 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -37785,7 +37831,7 @@ function oneOf(name, value, allowed, fallback) {
 async function readInputs(getInput2, env) {
   const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
   const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
-  const workspace = path9.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path10.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   const sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -37843,16 +37889,16 @@ function coreLog(write = (t) => process.stdout.write(t)) {
 
 // action/src/prebuild.ts
 import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
-import { lstat as lstat3, mkdir as mkdir2, readFile as readFile2, rm as rm4, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm4, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
+import path12 from "node:path";
 
 // src/lifecycle/merge.ts
 import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
-import path10 from "node:path";
+import path11 from "node:path";
 async function lstatOrNull(p) {
   try {
     return await lstat2(p);
@@ -37875,8 +37921,8 @@ async function mergeTree(source, target, skipTop = []) {
   const walk = async (src, dst, top) => {
     for (const entry of await readdir2(src, { withFileTypes: true })) {
       if (top && skipTop.includes(entry.name)) continue;
-      const from = path10.join(src, entry.name);
-      const to = path10.join(dst, entry.name);
+      const from = path11.join(src, entry.name);
+      const to = path11.join(dst, entry.name);
       const existing = await lstatOrNull(to);
       if (!existing) {
         await move(from, to);
@@ -37895,17 +37941,17 @@ async function mergeTree(source, target, skipTop = []) {
 // src/lifecycle/incremental.ts
 var STAGING_PREFIX = ".prebuilds-restore-";
 async function readOrNull(file) {
-  return readFile2(file, "utf8").catch(() => null);
+  return readFile3(file, "utf8").catch(() => null);
 }
 async function restoreBase(store, key, paths, workspace, accept3) {
-  const staging = path11.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  const staging = path12.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir2(staging);
   try {
     if (!await store.restore(key, paths, staging)) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
-    const marker2 = parseMarker(await readOrNull(path11.join(staging, MARKER_PATH)));
+    const marker2 = parseMarker(await readOrNull(path12.join(staging, MARKER_PATH)));
     const rejected = accept3?.(marker2);
     if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
-    const baseTracked = (await readOrNull(path11.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
+    const baseTracked = (await readOrNull(path12.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
     const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
     return { restored: true, marker: marker2, moved, kept, deleted };
@@ -37918,8 +37964,8 @@ async function deleteUntracked(workspace, baseTracked) {
   const now = new Set(await trackedFiles(workspace) ?? []);
   const deleted = [];
   for (const file of baseTracked) {
-    if (now.has(file) || path11.isAbsolute(file) || file.split("/").includes("..")) continue;
-    const abs = path11.join(workspace, file);
+    if (now.has(file) || path12.isAbsolute(file) || file.split("/").includes("..")) continue;
+    const abs = path12.join(workspace, file);
     const st = await lstat3(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
@@ -37929,13 +37975,13 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path11.join(workspace, TRACKED_FILES_PATH);
+  const file = path12.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
     await rm4(file, { force: true });
     return;
   }
-  await mkdir2(path11.join(workspace, MARKER_DIR), { recursive: true });
+  await mkdir2(path12.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile2(file, files.map((f) => `${f}\0`).join(""));
 }
 
@@ -37956,9 +38002,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path23 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path23) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path23 };
+    const path24 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path24) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path24 };
   }
   if (value === Stores.ActionsCache || value === "") {
     if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
@@ -37994,7 +38040,8 @@ async function prebuild(req) {
       if (!baseMarker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
     }
   }
-  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker });
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs = [];
   const ran = {};
@@ -38015,10 +38062,11 @@ async function prebuild(req) {
     prebuildId: req.prebuildId,
     base,
     ran,
-    now: (/* @__PURE__ */ new Date()).toISOString()
+    now: (/* @__PURE__ */ new Date()).toISOString(),
+    dependencyFiles
   });
-  await mkdir3(path12.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(path12.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir3(path13.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile3(path13.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   const hooks = {};
   for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
@@ -38085,7 +38133,11 @@ function planRestore(lifecycle, hit) {
     if (hit.kind === "none" || hook2 === "postCreateCommand") {
       return hit.kind === "none" && hook2 !== "postCreateCommand" ? { hook: hook2, action: "run", command, note: "no prebuild: full lifecycle" } : { hook: hook2, action: "run", command };
     }
-    if (hook2 === "onCreateCommand") return { hook: hook2, action: "skip", reason: "ran in the prebuild" };
+    if (hook2 === "onCreateCommand") {
+      const changed = hit.changedDependencyFiles ?? [];
+      if (changed.length > 0) return { hook: hook2, action: "run", command, note: `dependency files changed since the prebuild ran it: ${changed.join(", ")}` };
+      return { hook: hook2, action: "skip", reason: "ran in the prebuild" };
+    }
     if (hit.kind === "exact") return { hook: hook2, action: "skip", reason: "ran in the prebuild at this commit" };
     const behind = hit.distance ?? 0;
     return { hook: hook2, action: "run", command, note: `the prebuild is ${behind} commit${behind === 1 ? "" : "s"} behind: updating it` };
@@ -38146,7 +38198,8 @@ async function restoreWorkspace(req) {
   const restoreMs = Math.round(performance.now() - started);
   const hit = chosen === null ? "none" : chosen.distance === 0 ? "exact" : "ancestor";
   if (hit === "none") log2.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
-  const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0 });
+  const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs = [];
   for (const step2 of plan) {
@@ -38178,9 +38231,9 @@ async function restoreWorkspace(req) {
 }
 
 // src/lifecycle/snapshot/dir-store.ts
-import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile3, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
-import path13 from "node:path";
+import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
+import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
+import path14 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -38269,7 +38322,7 @@ function safeKeyName(key) {
     else if (ch === "/") name += "+";
     else name += [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
   }
-  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash2("sha256").update(key).digest("hex")}`;
+  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash3("sha256").update(key).digest("hex")}`;
   return name;
 }
 function sameList(a, b) {
@@ -38285,13 +38338,13 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path13.join(this.root, safeKeyName(key));
+    const base = path14.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
   async manifest(key) {
     try {
-      const m = JSON.parse(await readFile3(this.files(key).manifest, "utf8"));
+      const m = JSON.parse(await readFile4(this.files(key).manifest, "utf8"));
       return m.key === key ? m : null;
     } catch (err) {
       if (err.code === "ENOENT") return null;
@@ -38302,16 +38355,16 @@ var DirStore = class {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir4(this.root, { recursive: true });
-    const tmp = path13.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path13.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path13.isAbsolute(rel);
+    const tmp = path14.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path14.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path14.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path13.basename(archive),
+        archive: path14.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
@@ -38364,7 +38417,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile3(path13.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path14.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -39867,17 +39920,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path23 = requestOptions.url.replace(options.baseUrl, "");
+    const path24 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path23} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path24} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path23} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path24} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -42634,7 +42687,7 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
 }
 
 // action/src/snapshot/index.ts
-import path22 from "node:path";
+import path23 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
 var cache_exports = {};
@@ -42650,7 +42703,7 @@ __export(cache_exports, {
   restoreCache: () => restoreCache,
   saveCache: () => saveCache2
 });
-import * as path21 from "path";
+import * as path22 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -42690,10 +42743,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path18 from "path";
+import * as path19 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path14 from "path";
+import * as path15 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -42701,7 +42754,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path14.dirname(p);
+  let result = path15.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -42738,7 +42791,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path14.sep;
+    root += path15.sep;
   }
   return root + itemPath;
 }
@@ -42772,10 +42825,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path14.sep)) {
+  if (!p.endsWith(path15.sep)) {
     return p;
   }
-  if (p === path14.sep) {
+  if (p === path15.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -42843,7 +42896,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os7 from "os";
-import * as path17 from "path";
+import * as path18 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -44060,11 +44113,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path15 = {
+var path16 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path15.win32.sep : path15.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path16.win32.sep : path16.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -44811,7 +44864,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path16 from "path";
+import * as path17 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -44825,12 +44878,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path16.sep);
+        this.segments = itemPath.split(path17.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path16.basename(remaining);
+          const basename6 = path17.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -44848,7 +44901,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path16.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path17.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -44859,12 +44912,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path16.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path17.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path16.sep;
+        result += path17.sep;
       }
       result += this.segments[i];
     }
@@ -44896,7 +44949,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path17.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path18.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -44920,8 +44973,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path17.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path17.sep}`;
+      if (!itemPath.endsWith(path18.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path18.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -44956,9 +45009,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path17.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path18.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path17.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path18.sep}`)) {
       homedir2 = homedir2 || os7.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -45034,8 +45087,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path23, level) {
-    this.path = path23;
+  constructor(path24, level) {
+    this.path = path24;
     this.level = level;
   }
 };
@@ -45202,7 +45255,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path18.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path19.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -45212,7 +45265,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path18.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path19.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -45315,7 +45368,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path19 from "path";
+import * as path20 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -45408,9 +45461,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path19.join(baseLocation, "actions", "temp");
+      tempDirectory = path20.join(baseLocation, "actions", "temp");
     }
-    const dest = path19.join(tempDirectory, crypto3.randomUUID());
+    const dest = path20.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -45432,7 +45485,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path19.relative(workspace, file).replace(new RegExp(`\\${path19.sep}`, "g"), "/");
+        const relativeFile = path20.relative(workspace, file).replace(new RegExp(`\\${path20.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -49586,15 +49639,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path23 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path23.startsWith("/")) {
-      path23 = path23.substring(1);
+    let path24 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path24.startsWith("/")) {
+      path24 = path24.substring(1);
     }
-    if (isAbsoluteUrl(path23)) {
-      requestUrl = path23;
+    if (isAbsoluteUrl(path24)) {
+      requestUrl = path24;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path23);
+      requestUrl = appendPath(requestUrl, path24);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -49640,9 +49693,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path23 = pathToAppend.substring(0, searchStart);
+    const path24 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path23;
+    newPath = newPath + path24;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -52519,16 +52572,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path23 = this._matcher.path;
-    return path23.length > 0 ? path23[path23.length - 1].tag : void 0;
+    const path24 = this._matcher.path;
+    return path24.length > 0 ? path24[path24.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path23 = this._matcher.path;
-    return path23.length > 0 ? path23[path23.length - 1].namespace : void 0;
+    const path24 = this._matcher.path;
+    return path24.length > 0 ? path24[path24.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -52536,9 +52589,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path23 = this._matcher.path;
-    if (path23.length === 0) return void 0;
-    return path23[path23.length - 1].values?.[attrName];
+    const path24 = this._matcher.path;
+    if (path24.length === 0) return void 0;
+    return path24[path24.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -52546,9 +52599,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path23 = this._matcher.path;
-    if (path23.length === 0) return false;
-    const current = path23[path23.length - 1];
+    const path24 = this._matcher.path;
+    if (path24.length === 0) return false;
+    const current = path24[path24.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -52574,18 +52627,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path23 = this._matcher.path;
-    if (path23.length === 0) return -1;
-    return path23[path23.length - 1].position ?? 0;
+    const path24 = this._matcher.path;
+    if (path24.length === 0) return -1;
+    return path24[path24.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path23 = this._matcher.path;
-    if (path23.length === 0) return -1;
-    return path23[path23.length - 1].counter ?? 0;
+    const path24 = this._matcher.path;
+    if (path24.length === 0) return -1;
+    return path24[path24.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -55847,11 +55900,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path23) {
+    function locateFile(path24) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path23, scriptDirectory);
+        return Module["locateFile"](path24, scriptDirectory);
       }
-      return scriptDirectory + path23;
+      return scriptDirectory + path24;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -58938,9 +58991,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path23 = getURLPath(request2.url) || "/";
+    const path24 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path23}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path24}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59422,9 +59475,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path23 = getURLPath(request2.url) || "/";
+    const path24 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path23}`;
+    canonicalizedResourceString += `/${options.accountName}${path24}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -73365,10 +73418,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path23 = urlParsed.pathname;
-  path23 = path23 || "/";
-  path23 = escape3(path23);
-  urlParsed.pathname = path23;
+  let path24 = urlParsed.pathname;
+  path24 = path24 || "/";
+  path24 = escape3(path24);
+  urlParsed.pathname = path24;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -73453,9 +73506,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path23 = urlParsed.pathname;
-  path23 = path23 ? path23.endsWith("/") ? `${path23}${name}` : `${path23}/${name}` : name;
-  urlParsed.pathname = path23;
+  let path24 = urlParsed.pathname;
+  path24 = path24 ? path24.endsWith("/") ? `${path24}${name}` : `${path24}/${name}` : name;
+  urlParsed.pathname = path24;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -84266,7 +84319,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync3, writeFileSync as writeFileSync2 } from "fs";
-import * as path20 from "path";
+import * as path21 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -84337,13 +84390,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path20.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path20.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path20.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path20.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path20.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path20.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -84382,7 +84435,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path20.resolve(filePath).replace(new RegExp(`\\${path20.sep}`, "g"), "/")}"`;
+  return `"${path21.resolve(filePath).replace(new RegExp(`\\${path21.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -84412,7 +84465,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path20.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -84421,7 +84474,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path20.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -84474,7 +84527,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path20.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path21.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -84625,7 +84678,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path21.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -84704,7 +84757,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path21.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -84772,7 +84825,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path21.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -84841,7 +84894,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path21.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -84987,7 +85040,7 @@ var ActionsCacheStore = class {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd()) {
-  return spec.kind === "dir" ? new DirStore(path22.resolve(base, spec.path)) : new ActionsCacheStore();
+  return spec.kind === "dir" ? new DirStore(path23.resolve(base, spec.path)) : new ActionsCacheStore();
 }
 
 // action/src/main.ts

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
 import { substituteCommand } from '../../src/config/substitute.js';
 import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
@@ -80,7 +81,8 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
     }
   }
 
-  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker });
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs: HookRun[] = [];
   const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
@@ -104,6 +106,7 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
     base,
     ran,
     now: new Date().toISOString(),
+    dependencyFiles,
   });
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));

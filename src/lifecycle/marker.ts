@@ -61,6 +61,11 @@ export interface PrebuildMarker {
   hooks: Partial<Record<LifecycleHook, HookRecord>>;
   /** The last {@link MARKER_HISTORY_LIMIT} prebuilds, oldest first. */
   history: MarkerHistoryEntry[];
+  /**
+   * sha256 of the root dependency files when `onCreateCommand` last ran
+   * (src/lifecycle/dependency-files.ts); absent in markers written before it existed.
+   */
+  dependencyFiles?: Record<string, string>;
 }
 
 /**
@@ -83,6 +88,7 @@ export function parseMarker(text: string | null | undefined): PrebuildMarker | n
       updatedAt: String(v.updatedAt ?? ''),
       hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
+      ...(typeof v.dependencyFiles === 'object' && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}),
     };
   } catch {
     return null;
@@ -100,6 +106,8 @@ export interface MarkerUpdate {
   ran: Partial<Record<LifecycleHook, { startedAt: string; durationMs: number }>>;
   /** Finish time, ISO 8601. */
   now: string;
+  /** Dependency file hashes of the workspace now (recorded when `onCreateCommand` ran). */
+  dependencyFiles?: Record<string, string>;
 }
 
 /**
@@ -132,7 +140,14 @@ export function nextMarker(previous: PrebuildMarker | null, update: MarkerUpdate
     updatedAt: update.now,
     hooks,
     history: [...(prev?.history ?? []), entry].slice(-MARKER_HISTORY_LIMIT),
+    ...dependencyFilesOf(update, prev),
   };
+}
+
+/** The dependency file hashes to keep: this run's when it ran `onCreateCommand`, else the base's. */
+function dependencyFilesOf(update: MarkerUpdate, prev: PrebuildMarker | null): { dependencyFiles?: Record<string, string> } {
+  const files = update.ran.onCreateCommand ? update.dependencyFiles : prev?.dependencyFiles;
+  return files ? { dependencyFiles: files } : {};
 }
 
 /** Serialises a marker (stable, pretty, trailing newline). */

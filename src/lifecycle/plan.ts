@@ -4,6 +4,7 @@
  * a snapshot holds. Shared by the action (runs the plan) and the CLI/app (explain).
  */
 import type { LifecycleCommand, LifecycleHook, SingleCommand } from '../config/model.js';
+import { changedDependencyFiles } from './dependency-files.js';
 import { MARKER_DIR, type PrebuildMarker } from './marker.js';
 
 /** The hooks a prebuild runs, in order. postCreate/postStart/postAttach never run in a prebuild. */
@@ -29,7 +30,7 @@ export type PlannedHook =
  */
 export function planPrebuild(
   lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>>,
-  options: { identity: string; baseMarker: PrebuildMarker | null },
+  options: { identity: string; baseMarker: PrebuildMarker | null; dependencyFiles?: Record<string, string> },
 ): PlannedHook[] {
   const { identity, baseMarker } = options;
   const sameIdentity = baseMarker !== null && baseMarker.identity === identity;
@@ -38,6 +39,8 @@ export function planPrebuild(
     if (!command) return { hook, action: 'skip', reason: 'not configured' };
     if (hook === 'onCreateCommand' && sameIdentity && baseMarker.hooks.onCreateCommand) {
       const ran = baseMarker.hooks.onCreateCommand;
+      const changed = baseMarker.dependencyFiles && options.dependencyFiles ? changedDependencyFiles(baseMarker.dependencyFiles, options.dependencyFiles) : [];
+      if (changed.length > 0) return { hook, action: 'run', command, note: `dependency files changed since the base ran it: ${changed.join(', ')}` };
       return { hook, action: 'skip', reason: `already ran in the base prebuild (${ran.sha.slice(0, 12)}, prebuild ${ran.prebuildId})` };
     }
     if (baseMarker !== null && !sameIdentity) {

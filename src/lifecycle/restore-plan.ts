@@ -98,9 +98,14 @@ export type PlannedRestoreHook =
 /**
  * Plans the hooks after a restore (see the module comment).
  * @param lifecycle the environment's normalised lifecycle commands
- * @param hit how the prebuild was found; `distance` is the number of commits it is behind (ancestor)
+ * @param hit how the prebuild was found; `distance` is the number of commits it is behind (ancestor);
+ *   `changedDependencyFiles` the root dependency files that differ from when its onCreateCommand ran
+ *   (they make onCreateCommand run again, so an ancestor's stale dependencies are reinstalled)
  */
-export function planRestore(lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>>, hit: { kind: PrebuildHit; distance?: number }): PlannedRestoreHook[] {
+export function planRestore(
+  lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>>,
+  hit: { kind: PrebuildHit; distance?: number; changedDependencyFiles?: string[] },
+): PlannedRestoreHook[] {
   return RESTORE_HOOKS.map((hook): PlannedRestoreHook => {
     const command = lifecycle[hook];
     if (!command) return { hook, action: 'skip', reason: 'not configured' };
@@ -109,7 +114,11 @@ export function planRestore(lifecycle: Partial<Record<LifecycleHook, LifecycleCo
         ? { hook, action: 'run', command, note: 'no prebuild: full lifecycle' }
         : { hook, action: 'run', command };
     }
-    if (hook === 'onCreateCommand') return { hook, action: 'skip', reason: 'ran in the prebuild' };
+    if (hook === 'onCreateCommand') {
+      const changed = hit.changedDependencyFiles ?? [];
+      if (changed.length > 0) return { hook, action: 'run', command, note: `dependency files changed since the prebuild ran it: ${changed.join(', ')}` };
+      return { hook, action: 'skip', reason: 'ran in the prebuild' };
+    }
     if (hit.kind === 'exact') return { hook, action: 'skip', reason: 'ran in the prebuild at this commit' };
     const behind = hit.distance ?? 0;
     return { hook, action: 'run', command, note: `the prebuild is ${behind} commit${behind === 1 ? '' : 's'} behind: updating it` };

@@ -12,6 +12,7 @@ import { ancestors, isShallow } from './git.js';
 import { restoreBase } from './incremental.js';
 import type { PrebuildMarker } from './marker.js';
 import { snapshotPaths } from './plan.js';
+import { changedDependencyFiles, hashDependencyFiles } from './dependency-files.js';
 import { markerMismatch, planRestore, rankCandidates, shallowNote, timeSaved, type PlannedRestoreHook, type PrebuildHit, type TimeSaved } from './restore-plan.js';
 import { hookEnvironment, runHook, type HookRun, type LifecycleLog } from './run-hooks.js';
 import { snapshotKeyPrefix } from './snapshot-key.js';
@@ -117,7 +118,8 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
   const hit: PrebuildHit = chosen === null ? 'none' : chosen.distance === 0 ? 'exact' : 'ancestor';
   if (hit === 'none') log.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
 
-  const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0 });
+  const changed = marker?.dependencyFiles ? changedDependencyFiles(marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs: HookRun[] = [];
   for (const step of plan) {

@@ -29,6 +29,21 @@ describe('planPrebuild', () => {
     expect(plan[1]).toMatchObject({ hook: 'updateContentCommand', action: 'run' });
   });
 
+  it('re-runs onCreate on the base when a dependency file changed since it ran (lockfile changes get installed)', () => {
+    const base = nextMarker(null, {
+      configuration: 'web', identity: 'i1', sha: 'a'.repeat(40), prebuildId: '7', base: null,
+      ran: { onCreateCommand: ran }, now: ran.startedAt, dependencyFiles: { 'package-lock.json': 'h1', 'package.json': 'p1' },
+    });
+    expect(base.dependencyFiles).toEqual({ 'package-lock.json': 'h1', 'package.json': 'p1' });
+    const same = planPrebuild(lifecycle, { identity: 'i1', baseMarker: base, dependencyFiles: { 'package-lock.json': 'h1', 'package.json': 'p1' } });
+    expect(same[0]).toMatchObject({ action: 'skip' });
+    const changed = planPrebuild(lifecycle, { identity: 'i1', baseMarker: base, dependencyFiles: { 'package-lock.json': 'h2', 'package.json': 'p1' } });
+    expect(changed[0]).toMatchObject({ action: 'run', note: 'dependency files changed since the base ran it: package-lock.json' });
+    // A prebuild that skipped onCreate keeps the hashes of the run that did.
+    const next = nextMarker(base, { configuration: 'web', identity: 'i1', sha: 'b'.repeat(40), prebuildId: '8', base: 'k', ran: { updateContentCommand: ran }, now: ran.startedAt, dependencyFiles: { x: 'y' } });
+    expect(next.dependencyFiles).toEqual(base.dependencyFiles);
+  });
+
   it('runs everything when the base has another identity', () => {
     const plan = planPrebuild(lifecycle, { identity: 'i2', baseMarker: marker('i1') });
     expect(plan.map((p) => p.action)).toEqual(['run', 'run']);

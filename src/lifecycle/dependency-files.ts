@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Dependency manifests and lockfiles at the workspace root that installs in
+ * `onCreateCommand` usually read (`npm ci`, `bundle install`, `pip install -r`, …).
+ * An incremental prebuild skips `onCreateCommand` when its base already ran it; when
+ * one of these files changed since, it runs it again, so a lockfile change is always
+ * installed (the base's dependencies would be stale otherwise).
+ */
+export const DEPENDENCY_FILES = [
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'bun.lock',
+  'Gemfile.lock',
+  'requirements.txt',
+  'poetry.lock',
+  'Pipfile.lock',
+  'uv.lock',
+  'go.sum',
+  'Cargo.lock',
+  'composer.lock',
+  'mix.lock',
+  'pubspec.lock',
+  'packages.lock.json',
+] as const;
+
+/**
+ * sha256 (hex) of each {@link DEPENDENCY_FILES} entry present at the workspace root;
+ * absent files are left out.
+ */
+export async function hashDependencyFiles(workspace: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of DEPENDENCY_FILES) {
+    try {
+      out[file] = createHash('sha256').update(await readFile(path.join(workspace, file))).digest('hex');
+    } catch {
+      // absent
+    }
+  }
+  return out;
+}
+
+/** Names of the dependency files that differ between two hash maps (added, removed or changed), sorted. */
+export function changedDependencyFiles(before: Record<string, string>, after: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => before[f] !== after[f]).sort();
+}
