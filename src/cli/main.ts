@@ -12,11 +12,13 @@ import { register as logs } from './logs.js';
 import { register as pause } from './pause.js';
 import { register as report } from './report.js';
 import { register as rerun } from './rerun.js';
+import { register as restore } from './restore.js';
 import { register as resume } from './resume.js';
 import { register as simulate } from './simulate.js';
 import { register as token } from './token.js';
 import { register as trigger } from './trigger.js';
 import { register as update } from './update.js';
+import { register as validate } from './validate.js';
 import { register as why } from './why.js';
 
 const HELP_FOOTER = `
@@ -54,6 +56,8 @@ export function buildProgram(io: CliIo): Command {
   for (const register of [list, info, update, del, cancel, rerun, trigger, pause, resume, why, logs, report, token]) register(program, io);
   inspect(program, io);
   simulate(program, io);
+  restore(program, io);
+  validate(program, io);
   for (const cmd of program.commands) cmd.addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 3 authentication, 4 not found (prebuilds --help).');
   return program;
 }
@@ -95,5 +99,10 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  // `prebuilds list | head`: a closed pipe ends the output quietly, like other CLIs.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }
