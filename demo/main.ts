@@ -4,7 +4,8 @@
  * small project three times. Exit code 0 when all three prebuilds succeeded.
  *
  * Flags: `--verbose` (app logs at info, every job log line), `--cleanup`
- * (remove the work directory at the end).
+ * (remove the work directory at the end), `--keep` (keep the app running so the
+ * Prebuilds page can be opened; Ctrl-C ends it).
  */
 import { formatTable, runDemo } from './run-demo.js';
 
@@ -12,24 +13,34 @@ import { formatTable, runDemo } from './run-demo.js';
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const cleanup = argv.includes('--cleanup');
+  const keep = argv.includes('--keep');
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: npm run demo [-- --verbose] [-- --cleanup]');
+    console.log('usage: npm run demo [-- --verbose] [-- --cleanup] [-- --keep]');
     return 0;
   }
   try {
-    const result = await runDemo({ verbose, cleanup });
+    const result = await runDemo({ verbose, cleanup, keep });
     console.log('');
     console.log(formatTable(result.rows));
     console.log('');
     console.log(`snapshots        ${result.snapshotDir}${cleanup ? ' (removed)' : ''}`);
     for (const f of result.snapshotFiles) console.log(`                 ${f}`);
     console.log(`total            ${(result.totalMs / 1000).toFixed(1)} s`);
+    if (result.page) {
+      console.log(`Prebuilds page   ${result.page.url}${keep ? '' : '  (run with -- --keep to open it)'}`);
+      console.log(`                 log in with the token ${result.page.token}`);
+    }
     if (!result.ok) {
       console.error('\nThe demo did not go as expected:');
       for (const p of result.problems) console.error(`  - ${p}`);
       return 1;
     }
-    console.log('\nAll three prebuilds succeeded.');
+    console.log('\nAll three prebuilds succeeded, and a fresh workspace was restored from the last one.');
+    if (keep) {
+      console.log('The app keeps running; Ctrl-C stops it.');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await result.stop();
+    }
     return 0;
   } catch (err) {
     console.error(`demo failed: ${(err as Error).stack ?? String(err)}`);

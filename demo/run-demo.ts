@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAppServer, type AppServer } from '../src/server.js';
+import { issueToken } from '../src/api/auth.js';
 import type { PrebuildRecord } from '../src/store/types.js';
 import { startStandIn, type Delivery, type RecordedExchange, type StandIn } from './github/index.js';
 
@@ -26,6 +27,18 @@ export interface DemoOptions {
   prebuildTimeoutMs?: number;
   /** Where progress lines go; default stdout. */
   print?: (line: string) => void;
+  /** Keep the app and the stand-in running (the result's `stop()` ends them), so a person can open the Prebuilds page. */
+  keep?: boolean;
+}
+
+/** What `prebuilds restore` reported for the demo's fresh workspace. */
+export interface DemoRestore {
+  /** `exact`, `ancestor` or `none`. */
+  hit: string;
+  prebuildSha: string | null;
+  restoreMs: number;
+  /** Files the workspace had right after the restore, without running onCreateCommand itself. */
+  ready: { nodeModules: boolean; dist: boolean };
 }
 
 /** One row of the demo's table. */
@@ -55,6 +68,12 @@ export interface DemoResult {
   exchanges: RecordedExchange[];
   deliveries: Delivery[];
   totalMs: number;
+  /** A workspace made ready from the last prebuild by `prebuilds restore`. */
+  restore: DemoRestore | null;
+  /** The Prebuilds page and a token to log in with. */
+  page: { url: string; token: string } | null;
+  /** Stops the app and the stand-in (already stopped unless `keep`). */
+  stop(): Promise<void>;
 }
 
 const OWNER = 'octo-demo';
@@ -228,8 +247,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         for (const job of gh.jobs(run.id)) problems.push(`run ${run.id} (${run.displayTitle}) ${run.conclusion}; log tail:\n${job.log.slice(-15).join('\n')}`);
       }
     }
+    const restore = problems.length === 0 ? restoreFreshWorkspace(root, repo.remote, workDir, snapshotDir, shas.at(-1)!, print) : null;
+    if (restore && restore.hit !== 'exact') problems.push(`prebuilds restore found no exact prebuild (hit: ${restore.hit})`);
+    const { token } = await issueToken(app.store, 'demo', ['*']);
+    const page = { url: `${app.url}/prebuilds/${OWNER}/${REPO}`, token };
     const snapshotFiles = existsSync(snapshotDir) ? listFiles(snapshotDir) : [];
+    const running = app;
+    const stop = async () => {
+      await running.stop();
+      await gh.stop();
+      if (options.cleanup) rmSync(workDir, { recursive: true, force: true });
+    };
+    if (options.keep) app = null;
     return {
+      restore,
+      page,
+      stop: options.keep ? stop : async () => {},
       ok: problems.length === 0,
       rows,
       problems,
@@ -241,10 +274,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       totalMs: Date.now() - started,
     };
   } finally {
-    await app?.stop();
-    await gh.stop();
-    if (options.cleanup) rmSync(workDir, { recursive: true, force: true });
+    if (app || !options.keep) {
+      await app?.stop();
+      await gh.stop();
+      if (options.cleanup) rmSync(workDir, { recursive: true, force: true });
+    }
   }
+}
+
+/**
+ * A developer's fresh clone at `sha`, made ready by the product's CLI
+ * (`prebuilds restore --store dir:…`, the same code as the action's `mode: restore`).
+ */
+function restoreFreshWorkspace(root: string, remote: string, workDir: string, snapshotDir: string, sha: string, print: (line: string) => void): DemoRestore {
+  const workspace = join(workDir, 'workspace');
+  git(workDir, 'clone', '-q', remote, workspace);
+  git(workspace, 'checkout', '-q', sha);
+  const out = execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli', 'main.js'), 'restore', '--store', `dir:${snapshotDir}`, workspace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const report = JSON.parse(out) as { prebuildHit: string; prebuildSha: string | null; restoreMs: number };
+  const ready = { nodeModules: existsSync(join(workspace, 'node_modules')), dist: existsSync(join(workspace, 'dist')) };
+  print(`restore  ${sha.slice(0, 7)}  ${report.prebuildHit} hit in ${report.restoreMs} ms; node_modules ${ready.nodeModules ? 'present' : 'missing'}, dist ${ready.dist ? 'present' : 'missing'} (${workspace})`);
+  return { hit: report.prebuildHit, prebuildSha: report.prebuildSha, restoreMs: report.restoreMs, ready };
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
