@@ -28,9 +28,18 @@ describe('npm run demo', () => {
     expect(result.snapshotFiles.filter((f) => f.includes('.tar')).length).toBe(3);
   });
 
+  it('prebuilds the second and third pushes incrementally, each from the one before (rule 5)', () => {
+    expect(result.rows.map((r) => r.baseSha)).toEqual([null, result.rows[0]!.sha, result.rows[1]!.sha]);
+  });
+
+  it('makes a fresh workspace ready from the last prebuild with `prebuilds restore` (exact hit)', () => {
+    expect(result.restore).toMatchObject({ hit: 'exact', prebuildSha: result.rows[2]!.sha, ready: { nodeModules: true, dist: true } });
+    expect(result.page?.url).toMatch(/\/prebuilds\/octo-demo\/demo-app$/);
+  });
+
   it('prints a table with one line per prebuild', () => {
     const table = formatTable(result.rows).split('\n');
-    expect(table[0]).toMatch(/^prebuild\s+sha\s+trigger\s+status\s+duration\s+snapshot\s+check run$/);
+    expect(table[0]).toMatch(/^prebuild\s+sha\s+trigger\s+base\s+status\s+duration\s+snapshot\s+check run$/);
     expect(table).toHaveLength(5);
     expect(lines.some((l) => l.startsWith('push 3/3'))).toBe(true);
   });
