@@ -1,3 +1,4 @@
+import { requestFor, rerunRequest } from '../scheduler/scheduler.js';
 import crypto from 'node:crypto';
 import { deleteCacheByKey } from '../github/caches.js';
 import { defaultBranchOf, resolveCommit } from '../github/repos.js';
@@ -160,20 +161,7 @@ export async function rerunPrebuild(m: ManagementDeps, principal: Principal, id:
   return inRepoQueue(m, repo, async () => {
     const overrides = await m.app.store.getOverrides(repo, old.configuration);
     const deliveryId = `api:${crypto.randomUUID()}`;
-    const outcome = await m.app.scheduler.request({
-      ...repo,
-      installationId: old.installationId,
-      configuration: old.configuration,
-      identity: old.identity,
-      branch: old.branch,
-      sha: old.sha,
-      prNumber: old.prNumber,
-      trigger: 'manual',
-      workflow: old.workflow,
-      timeoutMinutes: old.timeoutMinutes,
-      settings: old.settings ? applyOverrides(old.settings, overrides) : null,
-      deliveryId,
-    });
+    const outcome = await m.app.scheduler.request(rerunRequest(old, deliveryId, old.settings ? applyOverrides(old.settings, overrides) : null));
     await decide(m, old, outcome.decision, `rerun of prebuild #${id} by token "${principal.name}"; ${outcome.reason}`, outcome.prebuild.id, deliveryId);
     return { prebuild: prebuildView(outcome.prebuild, m.webUrl), decision: outcome.decision, reason: outcome.reason };
   });
@@ -223,20 +211,9 @@ export async function triggerPrebuilds(m: ManagementDeps, principal: Principal, 
     for (const c of chosen) {
       const name = c.settings.name;
       const settings = applyOverrides(c.settings, await m.app.store.getOverrides(repo, name));
-      const outcome = await m.app.scheduler.request({
-        ...repo,
-        installationId,
-        configuration: name,
-        identity: c.identity,
-        branch,
-        sha,
-        prNumber: null,
-        trigger: 'manual',
-        workflow: settings.workflow,
-        timeoutMinutes: settings.timeoutMinutes,
-        settings,
-        deliveryId,
-      });
+      const outcome = await m.app.scheduler.request(
+        requestFor({ ...c, settings }, { ...repo, installationId, branch, sha, prNumber: null, trigger: 'manual', deliveryId }),
+      );
       await decide(m, { ...repo, sha, configuration: name }, outcome.decision, `manual prebuild of ${branch} requested by token "${principal.name}"; ${outcome.reason}`, outcome.prebuild.id, deliveryId);
       out.push({ prebuild: prebuildView(outcome.prebuild, m.webUrl), decision: outcome.decision, reason: outcome.reason });
     }

@@ -1,3 +1,4 @@
+import { rerunRequest } from '../scheduler/scheduler.js';
 import type { AppDeps, HandlerInput } from './types.js';
 
 /**
@@ -13,20 +14,7 @@ export async function handleCheckRun(deps: AppDeps, input: HandlerInput<'check_r
   const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const old = await deps.store.getPrebuild(id);
   if (!old || old.owner !== repo.owner || old.repo !== repo.repo) return;
-  const outcome = await deps.scheduler.request({
-    ...repo,
-    installationId: payload.installation?.id ?? old.installationId,
-    configuration: old.configuration,
-    identity: old.identity,
-    branch: old.branch,
-    sha: old.sha,
-    prNumber: old.prNumber,
-    trigger: 'manual',
-    workflow: old.workflow,
-    timeoutMinutes: old.timeoutMinutes,
-    settings: old.settings,
-    deliveryId,
-  });
+  const outcome = await deps.scheduler.request(rerunRequest(old, deliveryId));
   await deps.store.recordDecision({
     deliveryId,
     ...repo,

@@ -1,5 +1,6 @@
 import { checkRunName, neutralOutput } from '../github/check-text.js';
 import { createCheckRun } from '../github/checks.js';
+import { requestFor } from '../scheduler/scheduler.js';
 import { branchMatches } from '../triggers/push.js';
 import { loadConfigurations } from './configurations.js';
 import { applyOverrides } from '../store/overrides.js';
@@ -68,20 +69,9 @@ export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull
       await decide(name, 'skipped', `already prebuilt: prebuild #${existing[0]!.id} (${existing[0]!.state})`, existing[0]!.id);
       continue;
     }
-    const outcome = await deps.scheduler.request({
-      ...repo,
-      installationId,
-      configuration: name,
-      identity: c.identity,
-      branch: pr.head.ref,
-      sha,
-      prNumber: pr.number,
-      trigger: 'pull_request',
-      workflow: c.settings.workflow,
-      timeoutMinutes: c.settings.timeoutMinutes,
-      settings: c.settings,
-      deliveryId,
-    });
+    const outcome = await deps.scheduler.request(
+      requestFor(c, { ...repo, installationId, branch: pr.head.ref, sha, prNumber: pr.number, trigger: 'pull_request', deliveryId }),
+    );
     await decide(name, outcome.decision, `pull request #${pr.number} ${payload.action}; ${outcome.reason}`, outcome.prebuild.id);
   }
 }

@@ -1,4 +1,4 @@
-import { laneOf } from '../scheduler/scheduler.js';
+import { laneOf, requestFor } from '../scheduler/scheduler.js';
 import { branchMatches, decidePush } from '../triggers/push.js';
 import { loadConfigurations } from './configurations.js';
 import { applyOverrides } from '../store/overrides.js';
@@ -68,20 +68,7 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
       await decide(name, 'skipped', d.reason);
       continue;
     }
-    const outcome = await deps.scheduler.request({
-      ...repo,
-      installationId,
-      configuration: name,
-      identity: c.identity,
-      branch,
-      sha: payload.after,
-      prNumber: null,
-      trigger: 'push',
-      workflow: c.settings.workflow,
-      timeoutMinutes: c.settings.timeoutMinutes,
-      settings: c.settings,
-      deliveryId,
-    });
+    const outcome = await deps.scheduler.request(requestFor(c, { ...repo, installationId, branch, sha: payload.after, prNumber: null, trigger: 'push', deliveryId }));
     await decide(name, outcome.decision, `${d.reason}; ${outcome.reason}`, outcome.prebuild.id);
   }
 }

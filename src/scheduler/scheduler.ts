@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PrebuildSettings } from '../config/model.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
 import { ACTIVE_STATES } from '../store/types.js';
 
@@ -163,4 +164,45 @@ export class Scheduler {
 /** The lane of a prebuild or request. */
 export function laneOf(p: Pick<PrebuildRecord, 'owner' | 'repo' | 'configuration' | 'branch'>): Lane {
   return { owner: p.owner, repo: p.repo, configuration: p.configuration, branch: p.branch };
+}
+
+/**
+ * A prebuild request for a resolved configuration at a commit (push, pull request,
+ * schedule): what the handlers hand to {@link Scheduler.request}.
+ */
+export function requestFor(
+  c: { settings: PrebuildSettings; identity: string },
+  at: RepoRef & { installationId: number; branch: string; sha: string; prNumber: number | null; trigger: NewPrebuild['trigger']; deliveryId: string },
+): NewPrebuild {
+  return {
+    ...at,
+    configuration: c.settings.name,
+    identity: c.identity,
+    workflow: c.settings.workflow,
+    timeoutMinutes: c.settings.timeoutMinutes,
+    settings: c.settings,
+  };
+}
+
+/**
+ * A manual prebuild of the same configuration and commit as an earlier one ("Re-run"
+ * on its check run, the API's and CLI's `rerun`; SPEC.md rule 8). Settings default to
+ * the earlier prebuild's.
+ */
+export function rerunRequest(old: PrebuildRecord, deliveryId: string, settings: PrebuildSettings | null = old.settings): NewPrebuild {
+  return {
+    owner: old.owner,
+    repo: old.repo,
+    installationId: old.installationId,
+    configuration: old.configuration,
+    identity: old.identity,
+    branch: old.branch,
+    sha: old.sha,
+    prNumber: old.prNumber,
+    trigger: 'manual',
+    workflow: old.workflow,
+    timeoutMinutes: old.timeoutMinutes,
+    settings,
+    deliveryId,
+  };
 }

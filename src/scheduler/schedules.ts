@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { loadConfigurations } from '../handlers/configurations.js';
 import type { AppDeps } from '../handlers/types.js';
 import type { ScheduleRecord } from '../store/types.js';
+import { requestFor } from './scheduler.js';
 
 /**
  * The most recent time at or before `now` that a five-field cron expression (UTC)
@@ -79,20 +80,7 @@ export class ScheduleTicker {
       await deps.store.setSchedule(repo, s.configuration, s.branch, null);
       return;
     }
-    const outcome = await deps.scheduler.request({
-      ...repo,
-      installationId: s.installationId,
-      configuration: c.settings.name,
-      identity: c.identity,
-      branch: s.branch,
-      sha,
-      prNumber: null,
-      trigger: 'schedule',
-      workflow: c.settings.workflow,
-      timeoutMinutes: c.settings.timeoutMinutes,
-      settings: c.settings,
-      deliveryId,
-    });
+    const outcome = await deps.scheduler.request(requestFor(c, { ...repo, installationId: s.installationId, branch: s.branch, sha, prNumber: null, trigger: 'schedule', deliveryId }));
     await deps.store.recordDecision({
       deliveryId,
       ...repo,

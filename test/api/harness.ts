@@ -4,6 +4,7 @@ import { issueToken } from '../../src/api/auth.js';
 import { startAppServer, type AppServer } from '../../src/server.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, Store } from '../../src/store/types.js';
 import type { PrebuildSettings } from '../../src/config/model.js';
+import { defaultSettings } from '../../src/config/index.js';
 import { appKeyPair } from '../helpers/keys.js';
 import { tempDir } from '../helpers/tmp.js';
 import { example, GitHubMock } from './github-mock.js';
@@ -15,27 +16,11 @@ export const SHA_A = 'a'.repeat(40);
 export const SHA_B = 'b'.repeat(40);
 export const SECRET = 'webhook-secret';
 
-/** Settings as `.github/prebuilds.yml` would resolve them. */
+/** Settings as `.github/prebuilds.yml` would resolve them: the defaults of SPEC.md, then `over`. */
 export function settings(over: Partial<PrebuildSettings> = {}): PrebuildSettings {
-  return {
-    name: 'devcontainer',
-    environmentFile: '.devcontainer/devcontainer.json',
-    environmentFormat: 'devcontainer',
-    branches: ['main'],
-    trigger: 'every-push',
-    pullRequests: 'same-repository',
-    commitInterval: 1,
-    triggerFiles: [],
-    incremental: true,
-    ancestorDepth: 100,
-    retention: 3,
-    timeoutMinutes: 60,
-    paths: ['.'],
-    notify: [],
-    workflow: 'prebuild.yml',
-    ...over,
-  };
+  return { ...defaultSettings('.devcontainer/devcontainer.json', 'devcontainer', 'main'), ...over };
 }
+
 
 /** A running app with a real SQLite file, GitHub answered by {@link GitHubMock}, and three tokens. */
 export interface Harness {

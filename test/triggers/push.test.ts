@@ -1,25 +1,8 @@
-import type { PrebuildSettings } from '../../src/config/model.js';
+import { defaultSettings, type PrebuildSettings } from '../../src/config/index.js';
 import { branchMatches, decidePush, matchingTriggerFile } from '../../src/triggers/push.js';
 import type { LaneState } from '../../src/store/types.js';
 
-const settings = (over: Partial<PrebuildSettings> = {}): PrebuildSettings => ({
-  name: 'devcontainer',
-  environmentFile: '.devcontainer/devcontainer.json',
-  environmentFormat: 'devcontainer',
-  branches: ['main'],
-  trigger: 'every-push',
-  pullRequests: 'same-repository',
-  commitInterval: 1,
-  triggerFiles: [],
-  incremental: true,
-  ancestorDepth: 100,
-  retention: 3,
-  timeoutMinutes: 60,
-  paths: ['.'],
-  notify: [],
-  workflow: 'prebuild.yml',
-  ...over,
-});
+const settings = (over: Partial<PrebuildSettings> = {}): PrebuildSettings => ({ ...defaultSettings('.devcontainer/devcontainer.json', 'devcontainer', 'main'), ...over });
 const fresh = { commitsSinceTrigger: 0, lastIdentity: null };
 const facts = (over = {}) => ({ branch: 'main', commitCount: 1, changedFiles: ['src/a.ts'], identity: 'A', ...over });
 
