@@ -32,6 +32,7 @@ export type RequestKind =
   | 'run jobs'
   | 'job annotations'
   | 'cancel'
+  | 'cache delete'
   | 'other';
 
 /** A repository's linear history as the benchmark pushed it: shas oldest first and their positions. */
@@ -57,6 +58,8 @@ export class FakeGitHub {
   readonly kindsBySha = new Map<string, Map<RequestKind, number>>();
   /** Unattributed requests (tokens, unknown paths). */
   unattributed = 0;
+  /** `METHOD /path` of requests the fake does not know, with counts (paths with digits folded). */
+  readonly unknown = new Map<string, number>();
   private readonly server: http.Server;
   private readonly checkRuns = new Map<number, string>();
   private readonly runs = new Map<number, Run>();
@@ -207,11 +210,19 @@ export class FakeGitHub {
       });
       return [200, [{ path: '.github', start_line: 1, end_line: 1, annotation_level: 'notice', title: RESULT_ANNOTATION_TITLE, message }]];
     }
+    if (method === 'DELETE' && rest === 'actions/caches') {
+      // retention (SPEC.md rule 7) deletes snapshots by key; the fake's keys end with the sha
+      const sha = /([0-9a-f]{40})$/.exec(url.searchParams.get('key') ?? '')?.[1];
+      this.count('cache delete', sha ? keyOf(sha) : null);
+      return [200, { total_count: 1, actions_caches: [{ id: 1, key: url.searchParams.get('key') ?? '', ref: 'refs/heads/main', version: 'v', size_in_bytes: 1024 }] }];
+    }
     if (method === 'POST' && (m = /^actions\/runs\/(\d+)\/cancel$/.exec(rest))) {
       const run = this.runs.get(Number(m[1]));
       this.count('cancel', run ? keyOf(run.sha) : null);
       return [202, {}];
     }
+    const what = `${method} ${p.replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{o}/{r}').replace(/\/[0-9a-f]{40}\b/g, '/{sha}').replace(/\/\d+/g, '/{n}')}`;
+    this.unknown.set(what, (this.unknown.get(what) ?? 0) + 1);
     this.count('other', null);
     return [404, { message: 'Not Found' }];
   }

@@ -181,6 +181,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       { metric: 'lanes whose newest push never ran', value: newestMissed, target: '0' },
       { metric: 'API requests per push', value: metrics.apiPerPush, target: '≤ 3', note: `${github.total} requests (${github.unattributed} not tied to a push: tokens …)` },
       { metric: 'API requests by kind', value: github.total, note: [...github.byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
+      ...(github.unknown.size ? [{ metric: 'requests the fake does not know (404)', value: [...github.unknown.values()].reduce((a, b) => a + b, 0), note: [...github.unknown].map(([k, n]) => `${k} ×${n}`).join(', ') }] : []),
       { metric: 'API requests per dispatched push', value: per(calls([...actual]), actual.size), note: kindsPerPush([...actual]) },
       { metric: 'API requests per superseded push', value: metrics.apiPerSupersededPush, target: '0', note: kindsPerPush(notRun) },
       { metric: 'webhook → dispatch p50 (ms)', value: metrics.p50Ms, note: 'from the push (or the completion that freed the lane)' },

@@ -14,8 +14,10 @@ export const MIGRATIONS: Migration[] = [
     version: 1,
     name: 'deliveries, prebuilds, decisions, lanes, configurations',
     sql: [
+      // seq keeps arrival order (deliveries recorded in one millisecond included).
       `CREATE TABLE deliveries (
-        id TEXT PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
         event TEXT NOT NULL,
         action TEXT,
         installation_id BIGINT,
@@ -25,7 +27,7 @@ export const MIGRATIONS: Migration[] = [
         processed_at BIGINT,
         error TEXT
       )`,
-      `CREATE INDEX deliveries_pending ON deliveries (processed_at, received_at)`,
+      `CREATE INDEX deliveries_pending ON deliveries (processed_at, seq)`,
       `CREATE TABLE prebuilds (
         id INTEGER PRIMARY KEY,
         installation_id BIGINT NOT NULL,

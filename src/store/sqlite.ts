@@ -111,7 +111,7 @@ export class SqliteStore implements Store {
 
   async pendingDeliveries(limit: number): Promise<DeliveryRecord[]> {
     const rows = this.db
-      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY received_at, id LIMIT ?')
+      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY seq LIMIT ?')
       .all(limit) as Row[];
     return rows.map((r) => ({
       id: String(r.id),

@@ -4,12 +4,9 @@ import { tempDir } from '../helpers/tmp.js';
 
 /**
  * SPEC.md rule 2 depends on pushes of a branch being handled in the order they arrived
- * ("a newer push replaces the waiting one"). The inbox orders pending deliveries by
- * (received_at ms, id), and GitHub's delivery ids are random GUIDs: two pushes of one
- * repository recorded in the same millisecond are handed out in id order, so the newer
- * push can be handled first and then be superseded by the older one.
- * KNOWN BUG (reported to the lead; src/store is not ours to change): fails until the
- * inbox keeps arrival order (e.g. an INTEGER autoincrement sequence column).
+ * ("a newer push replaces the waiting one"). GitHub's delivery ids are random GUIDs and
+ * two pushes can be recorded in the same millisecond: the inbox keeps arrival order in a
+ * sequence column, so the newer push is never handled first.
  */
 describe('delivery inbox order', () => {
   it('hands out deliveries recorded in the same millisecond in arrival order', async () => {

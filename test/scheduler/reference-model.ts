@@ -3,8 +3,9 @@
  * of rule 4), written from the SPEC text, not from src/scheduler: the property tests
  * and the scheduler benchmark compare the real code with it. No store, no async.
  *
- * - Rule 4: a push fires when its identity differs from the lane's last fired one,
- *   or when the commits counted since the last fire reach `commitInterval`.
+ * - Rule 4: the first push of a lane fires; later ones when their identity differs
+ *   from the lane's last fired one, or when the commits counted since the last fire
+ *   reach `commitInterval`.
  * - Rule 2: one run at a time per identity in a lane; at most one push waits, a newer
  *   push replaces it (the replaced one is superseded). A push that starts at once also
  *   replaces the waiting one (the branch moved past it).
@@ -46,7 +47,7 @@ export class ReferenceModel {
   push(lane: string, configuration: string, sha: string, identity: string, commits = 1, commitInterval = 1): RefDecision {
     const l = this.lane(lane, configuration);
     const counted = l.commits + Math.max(commits, 1);
-    const fires = (l.lastIdentity !== null && l.lastIdentity !== identity) || counted >= commitInterval;
+    const fires = l.lastIdentity === null || l.lastIdentity !== identity || counted >= commitInterval;
     if (!fires) {
       l.commits = counted;
       return 'skipped';

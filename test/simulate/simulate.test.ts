@@ -20,7 +20,7 @@ describe('simulate: the seed 002 examples (examples/*.jsonl)', () => {
       ['c0ffee4', 'superseded', null, 120],
       ['c0ffee5', 'success', 600, 1200],
     ]);
-    expect(report.prebuilds[0]!.trigger).toBe('every push');
+    expect(report.prebuilds.map((p) => p.trigger)).toEqual(['first prebuild of this configuration on this branch', 'every push', 'every push', 'every push', 'every push']);
     expect(report.estimate).toEqual({ actionsMinutes: 20, minutesSavedByCollapsing: 30 });
   });
 
@@ -88,11 +88,11 @@ describe('simulate: events', () => {
       push(2100, 'd', { branch: 'feature/x' }),
       push(2800, 'e', { commits: 3 }),
     ]);
-    expect(runs(report)).toEqual(['c', 'e']);
-    expect(report.totals.skipped).toBe(3);
+    expect(runs(report)).toEqual(['a', 'c', 'e']);
+    expect(report.totals.skipped).toBe(2);
     expect(report.decisions.map((d) => d.reason.split(';')[0])).toEqual([
+      'first prebuild of this configuration on this branch',
       'interval 1/3',
-      'interval 2/3',
       'trigger file package-lock.json changed',
       'branch-unmatched: feature/x is not in main',
       'interval 3/3',
