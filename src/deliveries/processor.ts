@@ -30,6 +30,7 @@ export class DeliveryProcessor {
   private readonly inFlight = new Set<string>();
   private readonly retryAt = new Map<string, number>();
   private draining: Promise<void> | null = null;
+  private cursor = 0;
   private again = false;
   private stopped = false;
   private timers = new Set<NodeJS.Timeout>();
@@ -68,9 +69,11 @@ export class DeliveryProcessor {
       if (this.draining) await this.draining;
       await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
       if (!this.draining && !this.again) {
-        const pending = (await this.store.pendingDeliveries(1000)).filter((d) => !this.retryAt.has(d.id));
-        if (pending.length === 0) return;
+        const pending = (await this.store.pendingDeliveries(1000)).filter((d) => !this.retryAt.has(d.id) && !this.inFlight.has(d.id));
+        if (pending.length === 0 && this.inFlight.size === 0) return;
+        this.cursor = 0;
         this.kick();
+        await new Promise((r) => setTimeout(r, 5));
       }
     }
   }
@@ -101,21 +104,25 @@ export class DeliveryProcessor {
     return queue;
   }
 
+  /**
+   * Hands every pending delivery not yet handed out to its repository's queue, without
+   * waiting for them: a busy repository never holds up the others. `cursor` is the
+   * highest sequence handed out; a retry resets it so the delivery is read again.
+   */
   private async drain(): Promise<void> {
     for (;;) {
       const now = Date.now();
-      const batch = (await this.store.pendingDeliveries(500)).filter(
-        (d) => !this.inFlight.has(d.id) && (this.retryAt.get(d.id) ?? 0) <= now,
-      );
+      const batch = await this.store.pendingDeliveries(500, this.cursor);
       if (batch.length === 0 || this.stopped) return;
-      const done = batch.map((d) => {
+      for (const d of batch) {
+        this.cursor = Math.max(this.cursor, d.seq);
+        if (this.inFlight.has(d.id) || (this.retryAt.get(d.id) ?? 0) > now) continue;
         this.inFlight.add(d.id);
         this.retryAt.delete(d.id);
-        return this.queueFor(repoKey(d))
+        void this.queueFor(repoKey(d))
           .add(() => this.process(d))
           .finally(() => this.inFlight.delete(d.id));
-      });
-      await Promise.all(done);
+      }
     }
   }
 
@@ -136,6 +143,7 @@ export class DeliveryProcessor {
       this.retryAt.set(d.id, Date.now() + delay);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
+        this.cursor = 0;
         this.kick();
       }, delay);
       timer.unref();

@@ -100,7 +100,7 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async recordDelivery(d: Omit<DeliveryRecord, 'receivedAt' | 'attempts'>): Promise<boolean> {
+  async recordDelivery(d: Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts'>): Promise<boolean> {
     const r = this.db
       .prepare(
         'INSERT INTO deliveries (id, event, action, installation_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
@@ -109,11 +109,12 @@ export class SqliteStore implements Store {
     return r.changes === 1;
   }
 
-  async pendingDeliveries(limit: number): Promise<DeliveryRecord[]> {
+  async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
     const rows = this.db
-      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY seq LIMIT ?')
-      .all(limit) as Row[];
+      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as Row[];
     return rows.map((r) => ({
+      seq: Number(r.seq),
       id: String(r.id),
       event: String(r.event),
       action: (r.action as string | null) ?? null,

@@ -108,6 +108,8 @@ export interface PrebuildFilter extends Partial<RepoRef> {
 
 /** A webhook delivery as recorded before it is acknowledged. */
 export interface DeliveryRecord {
+  /** Arrival order (increasing). */
+  seq: number;
   id: string;
   event: string;
   action: string | null;
@@ -194,9 +196,9 @@ export interface Store {
    * Records a delivery before it is acknowledged to GitHub.
    * @returns false when a delivery with this id was already recorded (a redelivery).
    */
-  recordDelivery(delivery: Omit<DeliveryRecord, 'receivedAt' | 'attempts'>): Promise<boolean>;
-  /** Unprocessed deliveries, oldest first. */
-  pendingDeliveries(limit: number): Promise<DeliveryRecord[]>;
+  recordDelivery(delivery: Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts'>): Promise<boolean>;
+  /** Unprocessed deliveries in arrival order, only those after sequence `afterSeq` (default 0: all). */
+  pendingDeliveries(limit: number, afterSeq?: number): Promise<DeliveryRecord[]>;
   /** Marks a delivery processed (error text when its handler failed for good). */
   finishDelivery(id: string, error: string | null): Promise<void>;
   /** Counts one more processing attempt; returns the new count. */
