@@ -233,6 +233,24 @@ describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () 
     expect(await server.store.getPrebuild(2)).toMatchObject({ trigger: 'manual', sha: sha(1), baseKey: null });
   });
 
+  it('a run of prebuild.yml started from the Actions tab becomes a manual prebuild, and pushes queue behind it', async () => {
+    await pushCommit(1, base);
+    await succeed(0);
+    const runId = 777;
+    gh.runs.set(runId, { id: runId, status: 'in_progress', conclusion: null, displayTitle: 'Prebuild # () ', headSha: sha(1), headBranch: 'main' });
+    await send('workflow_run', workflowRunPayload(gh, runId, 'requested'));
+    const manual = (await server.store.listPrebuilds({ owner: 'octo', repo: 'app', limit: 1 }))[0]!;
+    expect(manual).toMatchObject({ trigger: 'manual', state: 'running', sha: sha(1), workflowRunId: runId });
+    expect(gh.checkRunsFor(sha(1)).at(-1)).toMatchObject({ status: 'in_progress', external_id: String(manual.id) });
+    await pushCommit(2, base);
+    expect(gh.dispatches).toHaveLength(1); // the push waits for the manual run
+    const result = { prebuildId: `${runId}-1`, configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), `${runId}-1`), snapshotBytes: 5, durationMs: 1, hooks: {}, base: null, identity: '' };
+    gh.finishRun(runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
+    await send('workflow_run', workflowRunPayload(gh, runId, 'completed'));
+    expect(await server.store.getPrebuild(manual.id)).toMatchObject({ state: 'success', snapshotKey: result.snapshotKey });
+    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
+  });
+
   it('a redelivered push starts one prebuild', async () => {
     gh.commit(sha(1), base);
     const payload = pushPayload(gh, { ref: 'refs/heads/main', before: ZERO, after: sha(1) });
