@@ -1,7 +1,8 @@
 import net from 'node:net';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { prebuildsApp } from './app.js';
+import { createLogger } from './logger.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -30,6 +31,8 @@ export interface AppServerOptions {
    * per second per installation). Default true; tests against a fake GitHub turn it off.
    */
   githubRateLimits?: boolean;
+  /** Where JSON log lines go (tests read them); default pretty logs on stdout. */
+  logDestination?: NodeJS.WritableStream;
 }
 
 /** A running app server. */
@@ -54,11 +57,7 @@ export interface AppServer {
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const store = await openStore(options.databasePath);
   // Management API tokens travel in Authorization and the page's cookie: never log them.
-  const log = pino({
-    level: options.logLevel ?? 'warn',
-    name: 'prebuilds',
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-  });
+  const log = await createLogger({ level: options.logLevel ?? 'warn', format: options.logDestination ? 'json' : 'pretty', destination: options.logDestination });
   const ProbotWithDefaults = Probot.defaults({
     appId: options.appId,
     privateKey: options.privateKey,

@@ -10,7 +10,7 @@ import { appKeyPair } from '../helpers/keys.js';
 import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
 
 /**
- * SPEC.md rule 9 with a real process: the app (`probot run lib/src/index.js`, as
+ * SPEC.md rule 9 with a real process: the app (`node lib/src/main.js`, as
  * `npm start` runs it) is killed with SIGKILL while one prebuild runs and another
  * waits; the `workflow_run` of the running one arrives while it is down. Started
  * again on the same SQLite file, it must still track the running prebuild (the
@@ -26,7 +26,8 @@ describe('restart after SIGKILL (rule 9)', () => {
   let databasePath: string;
 
   const startApp = async () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/probot/bin/probot.js'), 'run', path.join(REPO_ROOT, 'lib/src/index.js')], {
+    // `npm start`: lib/src/main.js (Probot's run with the app's logger).
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'lib/src/main.js')], {
       cwd: tmp.dir,
       env: {
         PATH: process.env.PATH,
