@@ -142,7 +142,9 @@ export class DeliveryProcessor {
       this.log.warn({ err: error, delivery: d.id, event: d.event, attempts }, `delivery failed; retrying in ${delay} ms`);
       this.retryAt.set(d.id, Date.now() + delay);
       const timer = setTimeout(() => {
+        // Due now (timers may fire a little before Date.now() reaches retryAt).
         this.timers.delete(timer);
+        this.retryAt.delete(d.id);
         this.cursor = 0;
         this.kick();
       }, delay);
