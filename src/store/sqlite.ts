@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { PREBUILD_COLUMNS, toColumnValue, toDecision, toDelivery, toPrebuild, toSchedule, toToken, type Row } from './sqlite-rows.js';
 import type {
   ApiTokenRecord,
   ConfigurationOverrides,
@@ -17,56 +18,6 @@ import type {
   ScheduleRecord,
   Store,
 } from './types.js';
-
-type Row = Record<string, unknown>;
-
-/** Column name of each camelCase prebuild field. */
-const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
-  id: 'id',
-  installationId: 'installation_id',
-  owner: 'owner',
-  repo: 'repo',
-  configuration: 'configuration',
-  identity: 'identity',
-  branch: 'branch',
-  sha: 'sha',
-  prNumber: 'pr_number',
-  trigger: 'trigger_kind',
-  state: 'state',
-  workflow: 'workflow',
-  timeoutMinutes: 'timeout_minutes',
-  settings: 'settings',
-  baseKey: 'base_key',
-  baseSha: 'base_sha',
-  baseReason: 'base_reason',
-  snapshotKey: 'snapshot_key',
-  snapshotBytes: 'snapshot_bytes',
-  durationMs: 'duration_ms',
-  hooks: 'hooks',
-  checkRunId: 'check_run_id',
-  workflowRunId: 'workflow_run_id',
-  workflowRunUrl: 'workflow_run_url',
-  reportedState: 'reported_state',
-  reason: 'reason',
-  deliveryId: 'delivery_id',
-  createdAt: 'created_at',
-  dispatchedAt: 'dispatched_at',
-  startedAt: 'started_at',
-  endedAt: 'ended_at',
-};
-
-function toPrebuild(row: Row): PrebuildRecord {
-  const out: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(PREBUILD_COLUMNS)) out[field] = row[column] ?? null;
-  out.hooks = typeof row.hooks === 'string' ? JSON.parse(row.hooks) : null;
-  out.settings = typeof row.settings === 'string' ? JSON.parse(row.settings) : null;
-  return out as unknown as PrebuildRecord;
-}
-
-function toColumnValue(field: string, value: unknown): unknown {
-  if (field === 'hooks' || field === 'settings') return value == null ? null : JSON.stringify(value);
-  return value ?? null;
-}
 
 /**
  * The SQLite store (better-sqlite3, WAL mode). The database file and its folder are
@@ -113,16 +64,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
       .all(afterSeq, limit) as Row[];
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      id: String(r.id),
-      event: String(r.event),
-      action: (r.action as string | null) ?? null,
-      installationId: r.installation_id == null ? null : Number(r.installation_id),
-      payload: JSON.parse(String(r.payload)),
-      receivedAt: Number(r.received_at),
-      attempts: Number(r.attempts),
-    }));
+    return rows.map(toDelivery);
   }
 
   async finishDelivery(id: string, error: string | null): Promise<void> {
@@ -223,19 +165,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare("SELECT * FROM decisions WHERE owner = ? AND repo = ? AND (sha = ? OR sha LIKE ? || '%') ORDER BY id")
       .all(repo.owner, repo.repo, sha, sha) as Row[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      deliveryId: (r.delivery_id as string | null) ?? null,
-      owner: String(r.owner),
-      repo: String(r.repo),
-      sha: String(r.sha),
-      event: String(r.event),
-      configuration: String(r.configuration),
-      decision: String(r.decision),
-      reason: String(r.reason),
-      prebuildId: r.prebuild_id == null ? null : Number(r.prebuild_id),
-      createdAt: Number(r.created_at),
-    }));
+    return rows.map(toDecision);
   }
 
   async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
@@ -271,16 +201,7 @@ export class SqliteStore implements Store {
   }
 
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return (this.db.prepare('SELECT * FROM schedules ORDER BY owner, repo, configuration, branch').all() as Row[]).map((r) => ({
-      owner: String(r.owner),
-      repo: String(r.repo),
-      configuration: String(r.configuration),
-      branch: String(r.branch),
-      cron: String(r.cron),
-      installationId: Number(r.installation_id),
-      updatedAt: Number(r.updated_at),
-      lastFiredAt: r.last_fired_at == null ? null : Number(r.last_fired_at),
-    }));
+    return (this.db.prepare('SELECT * FROM schedules ORDER BY owner, repo, configuration, branch').all() as Row[]).map(toSchedule);
   }
 
   async markScheduleFired(repo: RepoRef, configuration: string, branch: string, at: number): Promise<void> {
@@ -366,16 +287,4 @@ export class SqliteStore implements Store {
   async revokeToken(id: number): Promise<boolean> {
     return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
   }
-}
-
-function toToken(row: Row): ApiTokenRecord {
-  return {
-    id: Number(row.id),
-    name: String(row.name),
-    tokenHash: String(row.token_hash),
-    scopes: JSON.parse(String(row.scopes)) as ApiTokenRecord['scopes'],
-    createdAt: Number(row.created_at),
-    lastUsedAt: row.last_used_at == null ? null : Number(row.last_used_at),
-    revokedAt: row.revoked_at == null ? null : Number(row.revoked_at),
-  };
 }
