@@ -1,26 +1,7 @@
-import { createRequire } from 'node:module';
 import nock from 'nock';
 import { matchOperation, validateResponse } from '../helpers/openapi.js';
 
-const require = createRequire(import.meta.url);
-type ExampleObject = { value?: unknown; $ref?: string };
-const doc = require('@octokit/openapi/generated/api.github.com.json') as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { examples?: Record<string, ExampleObject> }> }> }>>;
-  components: { examples: Record<string, ExampleObject> };
-};
-
-/** A deep copy of the example GitHub documents for an operation's response (`@octokit/openapi`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function example(method: string, template: string, status: number, name?: string): any {
-  const content = doc.paths[template]?.[method.toLowerCase()]?.responses[String(status)]?.content?.['application/json'];
-  const examples = content?.examples ?? {};
-  let chosen = name ? examples[name] : Object.values(examples)[0];
-  if (chosen?.$ref) chosen = doc.components.examples[chosen.$ref.split('/').pop()!];
-  const inner = chosen?.value as { $ref?: string } | undefined;
-  if (inner && typeof inner.$ref === 'string') chosen = doc.components.examples[inner.$ref.split('/').pop()!];
-  if (!chosen || chosen.value === undefined) throw new Error(`no documented example for ${method} ${template} ${status}`);
-  return structuredClone(chosen.value);
-}
+export { documentedExample as example } from '../helpers/openapi.js';
 
 /** One request the mock answered, and what was wrong with it (undocumented endpoint, invalid reply). */
 export interface MockCall {

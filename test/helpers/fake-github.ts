@@ -1,22 +1,12 @@
-import { createRequire } from 'node:module';
 import nock from 'nock';
-import { matchOperation, validateResponse } from './openapi.js';
-
-const require = createRequire(import.meta.url);
-const doc = require('@octokit/openapi/generated/api.github.com.json') as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { examples?: Record<string, { $ref: string }> }> }> }>>;
-  components: { examples: Record<string, { value: unknown }> };
-};
+import { documentedExample, matchOperation, validateResponse } from './openapi.js';
 
 /**
  * GitHub's own documented example for a response (@octokit/openapi), deep-copied,
  * so replies start from GitHub's shapes and tests override only what matters.
  */
 export function example<T = Record<string, unknown>>(template: string, method: string, status: number): T {
-  const content = doc.paths[template]?.[method]?.responses[String(status)]?.content?.['application/json'];
-  const ref = content?.examples ? Object.values(content.examples)[0]?.$ref : undefined;
-  if (!ref) throw new Error(`no documented example for ${method.toUpperCase()} ${template} ${status}`);
-  return structuredClone(doc.components.examples[ref.split('/').pop()!]!.value) as T;
+  return documentedExample(method, template, status) as T;
 }
 
 /** One request the fake answered. */

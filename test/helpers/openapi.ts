@@ -200,3 +200,25 @@ export function validateResponse(method: string, path: string, status: number, b
     .map((e) => `${e.instancePath || '/'} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`)
     .join('; ');
 }
+
+type ExampleObject = { value?: unknown; $ref?: string };
+
+const examplesDoc = () =>
+  load() as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { examples?: Record<string, ExampleObject> }> }> }>>;
+    components: { examples: Record<string, ExampleObject> };
+  };
+
+/** A deep copy of the example GitHub documents for an operation's response (`@octokit/openapi`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function documentedExample(method: string, template: string, status: number, name?: string): any {
+  const doc = examplesDoc();
+  const content = doc.paths[template]?.[method.toLowerCase()]?.responses[String(status)]?.content?.['application/json'];
+  const examples = content?.examples ?? {};
+  let chosen = name ? examples[name] : Object.values(examples)[0];
+  if (chosen?.$ref) chosen = doc.components.examples[chosen.$ref.split('/').pop()!];
+  const inner = chosen?.value as { $ref?: string } | undefined;
+  if (inner && typeof inner.$ref === 'string') chosen = doc.components.examples[inner.$ref.split('/').pop()!];
+  if (!chosen || chosen.value === undefined) throw new Error(`no documented example for ${method} ${template} ${status}`);
+  return structuredClone(chosen.value);
+}
