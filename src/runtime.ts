@@ -38,7 +38,10 @@ export interface Runtime {
   schedules: ScheduleTicker;
   /** Records a verified delivery; resolves once it is safely stored (then GitHub gets its 2xx). */
   receive(delivery: { id: string; name: string; payload: unknown }): Promise<void>;
-  /** Resumes after a restart: processes pending deliveries, starts waiting prebuilds, reconciles. */
+  /**
+   * Resumes after a restart: processes pending deliveries, starts the reconciler and
+   * schedules, and starts waiting prebuilds in the background (resolves before that).
+   */
   start(): Promise<void>;
   /** Resolves when every recorded delivery has been processed. */
   idle(): Promise<void>;
@@ -83,6 +86,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null);
   };
 
+  let resumed: Promise<void> = Promise.resolve();
   return {
     deps,
     processor,
@@ -102,19 +106,23 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async start() {
       processor.kick();
-      const waiting = await store.listPrebuilds({ states: ['waiting'], limit: 10_000 });
-      const lanes = new Map(waiting.map((p) => [`${p.owner}/${p.repo}/${p.configuration}/${p.branch}`, laneOf(p)]));
-      for (const lane of lanes.values()) {
-        try {
-          await processor.exclusive(`${lane.owner}/${lane.repo}`, () => scheduler.advance(lane));
-        } catch (error) {
-          log.error({ err: error, lane }, 'could not resume a waiting prebuild');
-        }
-      }
       reconciler.start();
       schedules.start();
+      // Resuming waiting prebuilds calls GitHub: in the background, so the server listens at once.
+      resumed = (async () => {
+        const waiting = await store.listPrebuilds({ states: ['waiting'], limit: 10_000 });
+        const lanes = new Map(waiting.map((p) => [`${p.owner}/${p.repo}/${p.configuration}/${p.branch}`, laneOf(p)]));
+        for (const lane of lanes.values()) {
+          await processor.exclusive(`${lane.owner}/${lane.repo}`, () => scheduler.advance(lane)).catch((error) => {
+            log.error({ err: error, lane }, 'could not resume a waiting prebuild; the reconciler retries');
+          });
+        }
+      })();
     },
-    idle: () => processor.idle(),
+    async idle() {
+      await resumed;
+      await processor.idle();
+    },
     async stop() {
       reconciler.stop();
       schedules.stop();

@@ -37272,7 +37272,7 @@ function substituteDeep(value, vars) {
 }
 function substituteSingle(command, vars) {
   const env = command.env ? substituteDeep(command.env, vars) : void 0;
-  const base = command.kind === "shell" ? { kind: "shell", command: substitute(command.command, vars) } : { kind: "exec", argv: command.argv.map((a) => substitute(a, vars)) };
+  const base = command.kind === "shell" ? { ...command, command: substitute(command.command, vars) } : { ...command, argv: command.argv.map((a) => substitute(a, vars)) };
   return env ? { ...base, env } : base;
 }
 function substituteCommand(command, vars) {
@@ -37537,6 +37537,10 @@ import { spawn as spawn2 } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
 import path8 from "node:path";
+async function trackedFiles2(workspace, files) {
+  const out = await git(workspace, ["ls-files", "-z", "--", ...files]);
+  return out === null ? null : new Set(out.split("\0").filter(Boolean));
+}
 var DEPENDENCY_FILES = [
   "package.json",
   "package-lock.json",
@@ -37559,7 +37563,9 @@ var DEPENDENCY_FILES = [
 ];
 async function hashDependencyFiles(workspace) {
   const out = {};
+  const tracked = await trackedFiles2(workspace, DEPENDENCY_FILES);
   for (const file of DEPENDENCY_FILES) {
+    if (tracked && !tracked.has(file)) continue;
     try {
       out[file] = createHash2("sha256").update(await readFile2(path8.join(workspace, file))).digest("hex");
     } catch {
@@ -37855,11 +37861,18 @@ async function readInputs(getInput2, env) {
 }
 
 // action/src/log.ts
-function coreLog(write = (t) => process.stdout.write(t)) {
+import { randomUUID as randomUUID2 } from "node:crypto";
+function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) {
   let atLineStart = true;
+  let stopped = false;
   const newline = () => {
     if (!atLineStart) write("\n");
     atLineStart = true;
+    if (stopped) {
+      write(`::${token}::
+`);
+      stopped = false;
+    }
   };
   return {
     startGroup(title) {
@@ -37880,6 +37893,11 @@ function coreLog(write = (t) => process.stdout.write(t)) {
     },
     output(chunk) {
       if (chunk.length === 0) return;
+      if (!stopped) {
+        write(`::stop-commands::${token}
+`);
+        stopped = true;
+      }
       write(chunk);
       const last = typeof chunk === "string" ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1];
       atLineStart = last === 10;
@@ -38029,9 +38047,11 @@ async function prebuild(req) {
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const restored = await restoreBase(req.store, base, paths, workspace);
+    const sameIdentity = (m) => m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
+    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
     if (!restored.restored) {
-      log2.warning(`Base snapshot "${base}" was not found in the ${req.store.description} (evicted or never saved): building from scratch`);
+      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
+      log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
       base = null;
       baseMissing = true;
     } else {
@@ -38173,7 +38193,10 @@ async function restoreWorkspace(req) {
   const shallow = await isShallow(workspace);
   const note = shallowNote(shallow, commits.length, wanted);
   if (note) log2.info(note);
-  const listings = await req.catalog.list(snapshotKeyPrefix(name));
+  const listings = await req.catalog.list(snapshotKeyPrefix(name)).catch((error2) => {
+    log2.warning(`Could not list prebuilds (${error2 instanceof Error ? error2.message : String(error2)}): running the full lifecycle`);
+    return [];
+  });
   const ranked = rankCandidates(listings, commits, configuration.identity);
   log2.info(
     `Searching ${commits.length} commit${commits.length === 1 ? "" : "s"} for a prebuild of "${name}": ${listings.length} snapshot${listings.length === 1 ? "" : "s"} in the ${req.store.description}, ${ranked.candidates.length} usable`
@@ -45943,7 +45966,7 @@ function createHttpHeaders(rawHeaders) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
-function randomUUID3() {
+function randomUUID4() {
   return crypto.randomUUID();
 }
 
@@ -45983,7 +46006,7 @@ var PipelineRequestImpl = class {
     this.abortSignal = options.abortSignal;
     this.onUploadProgress = options.onUploadProgress;
     this.onDownloadProgress = options.onDownloadProgress;
-    this.requestId = options.requestId || randomUUID3();
+    this.requestId = options.requestId || randomUUID4();
     this.allowInsecureConnection = options.allowInsecureConnection ?? false;
     this.enableBrowserStreams = options.enableBrowserStreams ?? false;
     this.requestOverrides = options.requestOverrides;
@@ -47352,7 +47375,7 @@ async function concat(sources) {
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
-  return `----AzSDKFormBoundary${randomUUID3()}`;
+  return `----AzSDKFormBoundary${randomUUID4()}`;
 }
 function encodeHeaders(headers) {
   let result = "";
@@ -47617,8 +47640,8 @@ function getErrorMessage(e) {
 function isError2(e) {
   return isError(e);
 }
-function randomUUID4() {
-  return randomUUID3();
+function randomUUID5() {
+  return randomUUID4();
 }
 var isNodeLike2 = isNodeLike;
 function uint8ArrayToString2(bytes, format2) {
@@ -75062,7 +75085,7 @@ var BlobLeaseClient = class {
       this._containerOrBlobOperation = clientContext.blob;
     }
     if (!leaseId2) {
-      leaseId2 = randomUUID4();
+      leaseId2 = randomUUID5();
     }
     this._leaseId = leaseId2;
   }
@@ -79205,7 +79228,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
         throw new RangeError(`The buffer's size is too big or the BlockSize is too small;the number of blocks must be <= ${BLOCK_BLOB_MAX_BLOCKS}`);
       }
       const blockList = [];
-      const blockIDPrefix = randomUUID4();
+      const blockIDPrefix = randomUUID5();
       let transferProgress = 0;
       const batch = new Batch(options.concurrency);
       for (let i = 0; i < numBlocks; i++) {
@@ -79286,7 +79309,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
     }
     return tracingClient.withSpan("BlockBlobClient-uploadStream", options, async (updatedOptions) => {
       let blockNum = 0;
-      const blockIDPrefix = randomUUID4();
+      const blockIDPrefix = randomUUID5();
       let transferProgress = 0;
       const blockList = [];
       const scheduler = new BufferScheduler(

@@ -69,9 +69,13 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const restored = await restoreBase(req.store, base, paths, workspace);
+    // SPEC.md rule 5: a base built for another configuration identity is never used.
+    const sameIdentity = (m: PrebuildMarker | null) =>
+      m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
+    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
     if (!restored.restored) {
-      log.warning(`Base snapshot "${base}" was not found in the ${req.store.description} (evicted or never saved): building from scratch`);
+      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
+      log.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
       base = null;
       baseMissing = true;
     } else {

@@ -85,10 +85,11 @@ export function substituteDeep<T>(value: T, vars: SubstitutionVariables): T {
 
 function substituteSingle(command: SingleCommand, vars: SubstitutionVariables): SingleCommand {
   const env = command.env ? substituteDeep(command.env, vars) : undefined;
+  // Every other field (e.g. `shell: 'bash'` of Gitpod tasks) is kept as it is.
   const base: SingleCommand =
     command.kind === 'shell'
-      ? { kind: 'shell', command: substitute(command.command, vars) }
-      : { kind: 'exec', argv: command.argv.map((a) => substitute(a, vars)) };
+      ? { ...command, command: substitute(command.command, vars) }
+      : { ...command, argv: command.argv.map((a) => substitute(a, vars)) };
   return env ? { ...base, env } : base;
 }
 

@@ -30,13 +30,22 @@ export async function dispatchWorkflow(
   ref: string,
   inputs: PrebuildInputs,
 ): Promise<DispatchedRun | null> {
-  const response = await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-    ...repo,
-    workflow_id: workflow,
-    ref,
-    inputs: { ...inputs },
-    return_run_details: true,
-  });
+  const request = (withDetails: boolean) =>
+    octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+      ...repo,
+      workflow_id: workflow,
+      ref,
+      inputs: { ...inputs },
+      ...(withDetails ? { return_run_details: true } : {}),
+    });
+  let response;
+  try {
+    response = await request(true);
+  } catch (error) {
+    // GitHub Enterprise Server versions without run details refuse the key (422).
+    if (!isStatus(error, 422) || !/return_run_details/.test(String((error as Error).message))) throw error;
+    response = await request(false);
+  }
   const data = response.data as { workflow_run_id?: number; html_url?: string } | undefined;
   if (response.status === 200 && data && typeof data.workflow_run_id === 'number') {
     return { runId: data.workflow_run_id, htmlUrl: data.html_url ?? '' };
@@ -92,16 +101,17 @@ export async function readRunOutcome(octokit: Octokit, repo: RepoParams, runId: 
 
 /**
  * The last `lines` lines of a job's log (`GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs`,
- * which redirects to the plain-text log). Returns null when the log is gone (404/410).
+ * which redirects to the plain-text log). Returns null when it cannot be read (gone,
+ * expired, GitHub failing): it is a courtesy, never a reason to fail. Never throws.
  */
 export async function jobLogTail(octokit: Octokit, repo: RepoParams, jobId: number, lines = 30): Promise<string | null> {
   try {
     const response = await octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', { ...repo, job_id: jobId });
     const text = typeof response.data === 'string' ? response.data : Buffer.from(response.data as ArrayBuffer).toString('utf8');
     return text.split('\n').slice(-lines).join('\n');
-  } catch (error) {
-    if (isStatus(error, 404) || isStatus(error, 410)) return null;
-    throw error;
+  } catch {
+    // Best effort: the log is a courtesy in the check run, never a reason to fail.
+    return null;
   }
 }
 

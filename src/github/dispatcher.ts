@@ -8,6 +8,24 @@ import { ancestorDistance, listAncestors } from './commits.js';
 import type { Octokit } from './octokit.js';
 import { reportEnd } from './report.js';
 
+/** GitHub refused to dispatch (4xx); the prebuild fails, with the check run already reported. */
+export class DispatchRefused extends Error {
+  constructor(
+    message: string,
+    /** The failed check run created for it. */
+    readonly checkRunId: number,
+  ) {
+    super(message);
+    this.name = 'DispatchRefused';
+  }
+}
+
+/** True for errors worth retrying: GitHub 5xx, rate limits, or no HTTP answer at all. */
+export function isTransient(error: unknown): boolean {
+  const status = (error as { status?: number } | null)?.status;
+  return status === undefined || status >= 500 || status === 429;
+}
+
 /** Gives an installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
 export type OctokitFactory = (installationId: number) => Promise<Octokit>;
 
@@ -43,8 +61,10 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
           'prebuild-id': String(p.id),
         });
       } catch (error) {
+        // GitHub failing (5xx, network): nothing was refused; the caller retries later.
+        if (isTransient(error)) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        await createCheckRun(octokit, repo, p.sha, {
+        const checkRunId = await createCheckRun(octokit, repo, p.sha, {
           name,
           status: 'completed',
           conclusion: 'failure',
@@ -55,9 +75,10 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
             `Dispatching \`.github/workflows/${p.workflow}\` on \`${p.branch}\` failed: ${message}\n\nAdd the workflow from the README to the repository, or set \`workflow\` in \`.github/prebuilds.yml\`.`,
           ),
         });
-        throw error;
+        throw new DispatchRefused(message, checkRunId);
       }
       const workflowRunUrl = run?.htmlUrl || null;
+      // The run exists now: a failing check run must not fail the prebuild (the end report creates one).
       const checkRunId = await createCheckRun(octokit, repo, p.sha, {
         name,
         status: 'in_progress',
@@ -65,12 +86,14 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
         detailsUrl: workflowRunUrl,
         startedAt: new Date().toISOString(),
         output: inProgressOutput({ ...p, workflowRunUrl }),
-      });
+      }).catch(() => null);
       return { ...base, checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
     },
 
     async end(p: PrebuildRecord): Promise<number> {
       return reportEnd(await octokitFor(p.installationId), p);
     },
+
+    isTransient,
   };
 }

@@ -19,7 +19,9 @@ async function pushedChanges(input: HandlerInput<'push'>): Promise<{ count: numb
       basehead: `${payload.before}...${payload.after}`,
       per_page: 1,
     });
-    return { count: compare.data.total_commits, files: compare.data.files ? compare.data.files.map((f) => f.filename) : null };
+    // compare lists at most 300 files: more may have changed, so the list is unknown then.
+    const files = compare.data.files && compare.data.files.length < 300 ? compare.data.files.map((f) => f.filename) : null;
+    return { count: compare.data.total_commits, files };
   }
   return { count: payload.commits.length, files: [...files] };
 }
@@ -39,6 +41,7 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
   if (!payload.ref.startsWith('refs/heads/')) return decide('*', 'skipped', `ref ${payload.ref} is not a branch`);
   const branch = payload.ref.slice('refs/heads/'.length);
   if (payload.deleted) {
+    await deps.store.forgetBranch(repo, branch);
     return cancelBranch(deps, repo, branch, payload.before, deliveryId);
   }
 
@@ -47,7 +50,9 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
   const defaultBranch = payload.repository.default_branch;
   const changes = await pushedChanges(input);
   const cacheKey = `${payload.repository.full_name}#${branch}`;
-  let resolved = deps.configCache.reuse(cacheKey, payload.before, payload.after, changes.files);
+  // A force push or rebase can drop commits the payload does not list: read the configuration again.
+  const trustFiles = !payload.forced && payload.commits.length > 0 ? changes.files : null;
+  let resolved = deps.configCache.reuse(cacheKey, payload.before, payload.after, trustFiles);
   if (!resolved) {
     resolved = await loadConfigurations(deps, input.octokit, repo, payload.after, defaultBranch, { deliveryId, event: 'push' });
     deps.configCache.remember(cacheKey, payload.after, resolved);
@@ -66,6 +71,11 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
     if (d.lane !== lane) await deps.store.setLane(repo, name, branch, d.lane);
     if (!d.run) {
       await decide(name, 'skipped', d.reason);
+      continue;
+    }
+    const existing = await deps.store.listPrebuilds({ ...repo, configuration: name, sha: payload.after, states: ['waiting', 'dispatched', 'running', 'success'], limit: 1 });
+    if (existing[0] && existing[0].identity === c.identity && existing[0].deliveryId !== deliveryId) {
+      await decide(name, 'skipped', `already prebuilt: prebuild #${existing[0].id} (${existing[0].state})`, existing[0].id);
       continue;
     }
     const outcome = await deps.scheduler.request(requestFor(c, { ...repo, installationId, branch, sha: payload.after, prNumber: null, trigger: 'push', deliveryId }));

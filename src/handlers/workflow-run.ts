@@ -110,8 +110,7 @@ export async function followRun(
     patch = { ...base, state: 'failure', reason: outcome.failure ?? `the workflow run concluded ${run.conclusion ?? 'without a conclusion'}` };
   }
   const done = await deps.store.updatePrebuild(prebuild.id, patch);
-
-  const reported = await reportEnded(deps, octokit, done, outcome);
+  // Decision and queue first: they need no GitHub call, so a failing report cannot hold the lane.
   await deps.store.recordDecision({
     deliveryId,
     ...repo,
@@ -123,7 +122,13 @@ export async function followRun(
     prebuildId: done.id,
   });
   await deps.scheduler.advance(laneOf(done));
-  if (done.state === 'success') await applyRetention(deps, octokit, done);
+  const reported = await reportEnded(deps, octokit, done, outcome).catch((err) => {
+    deps.log.warn({ err, prebuild: done.id }, 'could not report the end of a prebuild; the reconciler will');
+    return done;
+  });
+  if (done.state === 'success') {
+    await applyRetention(deps, octokit, done).catch((err) => deps.log.warn({ err, prebuild: done.id }, 'retention failed; the next success retries it'));
+  }
   return reported;
 }
 

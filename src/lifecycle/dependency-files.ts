@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { git } from './git.js';
+
+/** Which of `files` git tracks in `workspace` (paths relative to it), or null outside a checkout. */
+async function trackedFiles(workspace: string, files: readonly string[]): Promise<Set<string> | null> {
+  const out = await git(workspace, ['ls-files', '-z', '--', ...files]);
+  return out === null ? null : new Set(out.split('\0').filter(Boolean));
+}
 
 /**
  * Dependency manifests and lockfiles at the workspace root that installs in
@@ -31,12 +38,16 @@ export const DEPENDENCY_FILES = [
 ] as const;
 
 /**
- * sha256 (hex) of each {@link DEPENDENCY_FILES} entry present at the workspace root;
- * absent files are left out.
+ * sha256 (hex) of each {@link DEPENDENCY_FILES} entry present at the workspace root
+ * and tracked by git (a lockfile the hooks generate, in a repository that does not
+ * commit one, is no change of the repository); absent files are left out. Outside a
+ * git checkout every present file counts.
  */
 export async function hashDependencyFiles(workspace: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  const tracked = await trackedFiles(workspace, DEPENDENCY_FILES);
   for (const file of DEPENDENCY_FILES) {
+    if (tracked && !tracked.has(file)) continue;
     try {
       out[file] = createHash('sha256').update(await readFile(path.join(workspace, file))).digest('hex');
     } catch {

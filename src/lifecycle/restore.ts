@@ -90,7 +90,11 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
   const note = shallowNote(shallow, commits.length, wanted);
   if (note) log.info(note);
 
-  const listings = await req.catalog.list(snapshotKeyPrefix(name));
+  // A workflow that cannot list snapshots (e.g. no `actions: read`) is slower, never broken.
+  const listings = await req.catalog.list(snapshotKeyPrefix(name)).catch((error: unknown) => {
+    log.warning(`Could not list prebuilds (${error instanceof Error ? error.message : String(error)}): running the full lifecycle`);
+    return [];
+  });
   const ranked = rankCandidates(listings, commits, configuration.identity);
   log.info(
     `Searching ${commits.length} commit${commits.length === 1 ? '' : 's'} for a prebuild of "${name}": ` +

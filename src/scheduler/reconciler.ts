@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { cancelRun, listWorkflowRuns, prebuildIdFromRunName } from '../github/actions.js';
 import type { OctokitFactory } from '../github/dispatcher.js';
-import type { Octokit } from '../github/octokit.js';
+import { isStatus, type Octokit } from '../github/octokit.js';
 import type { WorkflowRunObject } from '../handlers/payloads.js';
 import type { PrebuildRecord, Store } from '../store/types.js';
 import type { Scheduler } from './scheduler.js';
@@ -68,6 +68,11 @@ export class Reconciler {
         this.log.warn({ err: error, prebuild: p.id }, 'reconciler could not report an ended prebuild');
       }
     }
+    // Lanes whose waiting prebuild nothing will start (a step after a run's end failed for good).
+    const waiting = await this.store.listPrebuilds({ states: ['waiting'], limit: 1000 });
+    for (const lane of new Map(waiting.map((w) => [`${w.owner}/${w.repo}/${w.configuration}/${w.branch}`, laneOf(w)])).values()) {
+      await this.exclusive(`${lane.owner}/${lane.repo}`, () => this.scheduler.advance(lane)).catch((err) => this.log.warn({ err, lane }, 'reconciler could not advance a lane'));
+    }
     const active = await this.store.listPrebuilds({ states: ['dispatched', 'running'], limit: 1000 });
     for (const p of active) {
       if ((p.dispatchedAt ?? p.createdAt) > now - this.graceMs) continue;
@@ -85,16 +90,15 @@ export class Reconciler {
     const octokit = await this.octokitFor(p.installationId);
     const repo = { owner: p.owner, repo: p.repo };
     let run: WorkflowRunObject | null = null;
-    if (p.workflowRunId) {
-      const r = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: p.workflowRunId });
-      run = r.data as unknown as WorkflowRunObject;
-    } else {
-      const runs = await listWorkflowRuns(octokit, repo, p.workflow);
-      const match = runs.find((r) => prebuildIdFromRunName(r.displayTitle) === p.id);
-      if (match) {
-        const r = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: match.id });
-        run = r.data as unknown as WorkflowRunObject;
-      }
+    let gone: string | null = null;
+    try {
+      let runId = p.workflowRunId;
+      if (!runId) runId = (await listWorkflowRuns(octokit, repo, p.workflow)).find((r) => prebuildIdFromRunName(r.displayTitle) === p.id)?.id ?? null;
+      if (runId) run = (await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: runId })).data as unknown as WorkflowRunObject;
+    } catch (error) {
+      // The run (or the workflow file) was deleted: it will never report.
+      if (!isStatus(error, 404) && !isStatus(error, 410)) throw error;
+      gone = p.workflowRunId ? `its workflow run ${p.workflowRunId} was deleted` : `the workflow ${p.workflow} is gone`;
     }
     if (run && this.follow) {
       await this.follow(octokit, p, run, run.status === 'completed');
@@ -102,21 +106,23 @@ export class Reconciler {
       if (after && after.state !== 'dispatched' && after.state !== 'running') return;
     }
     const deadline = (p.dispatchedAt ?? p.createdAt) + p.timeoutMinutes * 60_000;
-    if (now < deadline) return;
-    if (run && run.status !== 'completed') await cancelRun(octokit, repo, run.id);
-    const reason = `no result after ${p.timeoutMinutes} minutes (timeoutMinutes)`;
-    const ended = await this.store.updatePrebuild(p.id, { state: 'timed_out', reason, endedAt: now, durationMs: now - (p.dispatchedAt ?? p.createdAt) });
-    if (this.report) await this.report(octokit, ended);
+    if (now < deadline && !(gone && p.workflowRunId)) return;
+    if (run && run.status !== 'completed') await cancelRun(octokit, repo, run.id).catch((err) => this.log.warn({ err }, 'could not cancel a timed-out run'));
+    const state = gone && p.workflowRunId ? 'failure' : 'timed_out';
+    const reason = state === 'failure' ? `${gone}` : `no result after ${p.timeoutMinutes} minutes (timeoutMinutes)`;
+    const ended = await this.store.updatePrebuild(p.id, { state, reason, endedAt: now, durationMs: now - (p.dispatchedAt ?? p.createdAt) });
     await this.store.recordDecision({
       deliveryId: null,
       ...repo,
       sha: p.sha,
       event: 'reconciler',
       configuration: p.configuration,
-      decision: 'timed_out',
+      decision: state,
       reason,
       prebuildId: p.id,
     });
+    // The queue moves on before GitHub hears of it: a failed report is retried by the sweep.
     await this.scheduler.advance(laneOf(p));
+    if (this.report) await this.report(octokit, ended).catch((err) => this.log.warn({ err, prebuild: p.id }, 'could not report a timed-out prebuild'));
   }
 }

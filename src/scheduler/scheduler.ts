@@ -20,6 +20,11 @@ export interface Dispatcher {
    * @returns the check run id
    */
   end(prebuild: PrebuildRecord): Promise<number>;
+  /**
+   * True when a `start` error is worth retrying (GitHub failing, not refusing): the
+   * prebuild then stays waiting and the error propagates. Absent: every error fails it.
+   */
+  isTransient?(error: unknown): boolean;
 }
 
 /** The queue a prebuild waits in: one per (repository, configuration, branch). */
@@ -150,14 +155,18 @@ export class Scheduler {
   }
 
   private async start(p: PrebuildRecord): Promise<PrebuildRecord> {
+    let patch: PrebuildPatch;
     try {
-      const patch = await this.dispatcher.start(p);
-      return await this.store.updatePrebuild(p.id, { state: 'dispatched', dispatchedAt: Date.now(), ...patch });
+      patch = await this.dispatcher.start(p);
     } catch (error) {
+      // GitHub failing: the prebuild stays waiting and the caller (a delivery) is retried.
+      if (this.dispatcher.isTransient?.(error)) throw error;
       const reason = `could not start the prebuild: ${error instanceof Error ? error.message : String(error)}`;
       this.log?.error({ err: error, prebuild: p.id }, reason);
-      return this.store.updatePrebuild(p.id, { state: 'failure', reason, endedAt: Date.now() });
+      const checkRunId = (error as { checkRunId?: number }).checkRunId ?? null;
+      return this.store.updatePrebuild(p.id, { state: 'failure', reason, endedAt: Date.now(), ...(checkRunId ? { checkRunId, reportedState: 'failure' } : {}) });
     }
+    return this.store.updatePrebuild(p.id, { state: 'dispatched', dispatchedAt: Date.now(), ...patch });
   }
 }
 

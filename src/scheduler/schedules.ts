@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { isStatus } from '../github/octokit.js';
 import { loadConfigurations } from '../handlers/configurations.js';
 import type { AppDeps } from '../handlers/types.js';
 import type { ScheduleRecord } from '../store/types.js';
@@ -67,10 +68,18 @@ export class ScheduleTicker {
     const { deps } = this;
     const repo = { owner: s.owner, repo: s.repo };
     const octokit = await deps.octokitFor(s.installationId);
-    const [repository, branch] = await Promise.all([
-      octokit.request('GET /repos/{owner}/{repo}', repo),
-      octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...repo, branch: s.branch }),
-    ]);
+    let repository, branch;
+    try {
+      [repository, branch] = await Promise.all([
+        octokit.request('GET /repos/{owner}/{repo}', repo),
+        octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...repo, branch: s.branch }),
+      ]);
+    } catch (error) {
+      // The branch (or repository) is gone: so is its schedule.
+      if (!isStatus(error, 404)) throw error;
+      await deps.store.setSchedule(repo, s.configuration, s.branch, null);
+      return;
+    }
     const sha = branch.data.commit.sha;
     const deliveryId = `schedule:${s.configuration}:${s.branch}:${due}`;
     const resolved = await loadConfigurations(deps, octokit, repo, sha, repository.data.default_branch, { deliveryId, event: 'schedule' });

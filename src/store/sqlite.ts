@@ -177,6 +177,13 @@ export class SqliteStore implements Store {
       : { commitsSinceTrigger: 0, lastIdentity: null };
   }
 
+  async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM lanes WHERE owner = ? AND repo = ? AND branch = ?').run(repo.owner, repo.repo, branch);
+      this.db.prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND branch = ?').run(repo.owner, repo.repo, branch);
+    })();
+  }
+
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
     this.db
       .prepare(

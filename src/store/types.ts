@@ -216,6 +216,8 @@ export interface Store {
   listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]>;
 
   getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState>;
+  /** A deleted branch: drops its lanes (commit counters, last identity) and schedules. */
+  forgetBranch(repo: RepoRef, branch: string): Promise<void>;
   setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void>;
 
   /** Records (cron) or removes (null) the schedule of a configuration on a branch. */

@@ -127,7 +127,7 @@ describe('the bundled action, host mode', () => {
     const missing = `prebuilds-v1/devcontainer/${sha}/404`;
     const run = await runAction(other, { store: `dir:${store}`, sha, 'prebuild-id': '3', base: missing });
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^::warning::Base snapshot ".*404" was not found/m);
+    expect(run.stdout).toMatch(/^::warning::Base snapshot ".*404" not used: it was not found/m);
     expect(run.outputs['base']).toBe('');
     expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
   });

@@ -50,10 +50,22 @@ export class JobLog {
     this.counts = { notice: 0, warning: 0, failure: 0 };
   }
 
+  /** While set, only `::<token>::` resumes commands (`::stop-commands::<token>`, as the runner does). */
+  private stopToken: string | null = null;
+
   /** Handles one line of a step's output: a workflow command, or a plain log line. */
   output(line: string): void {
+    if (this.stopToken !== null) {
+      if (line.replace(/\r$/, '').trim() === `::${this.stopToken}::`) this.stopToken = null;
+      else this.line(line);
+      return;
+    }
     const cmd = parseCommand(line);
     if (!cmd) return this.line(line);
+    if (cmd.command === 'stop-commands') {
+      if (cmd.message) this.stopToken = cmd.message;
+      return;
+    }
     if (cmd.command === 'add-mask') {
       if (cmd.message) this.masks.add(cmd.message);
       return;
