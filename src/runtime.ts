@@ -74,7 +74,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return;
     }
     const octokit = await octokitFor(d.installationId);
-    await handler(deps, { deliveryId: d.id, payload: d.payload as never, octokit });
+    await handler(deps, { deliveryId: d.id, seq: d.seq, payload: d.payload as never, octokit });
   };
   const processor = new DeliveryProcessor(store, handle, log, options.processor);
   const reconciler = new Reconciler(store, scheduler, octokitFor, log, options.reconcileIntervalMs ?? 60_000, options.reconcileGraceMs ?? 120_000);

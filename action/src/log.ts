@@ -10,7 +10,7 @@ import type { PrebuildLog } from './prebuild.js';
  * the `prebuild-result` notice); a line break is added before a command when the
  * output did not end with one (a workflow command must start a line).
  */
-export function coreLog(write: (text: string | Buffer) => void = (t) => process.stdout.write(t), token = randomUUID()): PrebuildLog {
+export function coreLog(write: (text: string | Buffer) => void = (t) => process.stdout.write(t), token: string = randomUUID()): PrebuildLog {
   let atLineStart = true;
   let stopped = false;
   const newline = (): void => {

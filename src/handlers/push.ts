@@ -67,8 +67,17 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
     const scheduled = c.settings.schedule && branchMatches(c.settings, branch) ? { cron: c.settings.schedule, installationId } : null;
     await deps.store.setSchedule(repo, name, branch, scheduled);
     const lane = await deps.store.getLane(repo, name, branch);
-    const d = decidePush(c.settings, lane, { branch, commitCount: changes.count, changedFiles: changes.files, identity: c.identity });
-    if (d.lane !== lane) await deps.store.setLane(repo, name, branch, d.lane);
+    if (input.seq > 0 && (lane.lastSeq ?? 0) > input.seq) {
+      // A retried push that a newer push of the branch overtook: the newer one is what counts.
+      await decide(name, 'skipped', 'superseded: a newer push of this branch was handled first');
+      continue;
+    }
+    // The same push again (a retry after a crash): replay its decision, never count its commits twice.
+    const replay = input.seq > 0 && lane.lastSeq === input.seq;
+    const d = replay
+      ? { run: !!lane.lastRun, reason: 'retry of this push', lane }
+      : decidePush(c.settings, lane, { branch, commitCount: changes.count, changedFiles: changes.files, identity: c.identity });
+    if (!replay) await deps.store.setLane(repo, name, branch, { ...d.lane, lastSeq: input.seq, lastRun: d.run });
     if (!d.run) {
       await decide(name, 'skipped', d.reason);
       continue;

@@ -22,6 +22,8 @@ export type HandledEvent = keyof HandledPayloads;
 /** One delivery as a handler sees it: id, typed payload, and an installation Octokit. */
 export interface HandlerInput<E extends HandledEvent> {
   deliveryId: string;
+  /** The delivery's arrival order in the inbox (0 when not from the inbox). */
+  seq: number;
   payload: HandledPayloads[E];
   octokit: Octokit;
 }

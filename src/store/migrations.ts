@@ -126,7 +126,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 3,
-    name: 'schedules, reported state',
+    name: 'schedules, reported state, lane push sequence',
     sql: [
       // One row per (configuration, branch) whose settings have a cron \`schedule\`.
       `CREATE TABLE schedules (
@@ -142,6 +142,9 @@ export const MIGRATIONS: Migration[] = [
       )`,
       // The state last reported to GitHub (check run); differs from \`state\` until reported.
       `ALTER TABLE prebuilds ADD COLUMN reported_state TEXT`,
+      // The last push applied to a lane: a retried push is not counted twice.
+      `ALTER TABLE lanes ADD COLUMN last_seq BIGINT NOT NULL DEFAULT 0`,
+      `ALTER TABLE lanes ADD COLUMN last_run INTEGER NOT NULL DEFAULT 0`,
     ],
   },
 ];

@@ -173,8 +173,13 @@ export class SqliteStore implements Store {
       .prepare('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
       .get(repo.owner, repo.repo, configuration, branch) as Row | undefined;
     return row
-      ? { commitsSinceTrigger: Number(row.commits_since_trigger), lastIdentity: (row.last_identity as string | null) ?? null }
-      : { commitsSinceTrigger: 0, lastIdentity: null };
+      ? {
+          commitsSinceTrigger: Number(row.commits_since_trigger),
+          lastIdentity: (row.last_identity as string | null) ?? null,
+          lastSeq: Number(row.last_seq),
+          lastRun: Number(row.last_run) === 1,
+        }
+      : { commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false };
   }
 
   async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
@@ -187,10 +192,11 @@ export class SqliteStore implements Store {
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger, last_identity = excluded.last_identity`,
+        `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
+           last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
       )
-      .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity);
+      .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
 
   async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {

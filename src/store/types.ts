@@ -139,6 +139,10 @@ export interface LaneState {
   commitsSinceTrigger: number;
   /** Identity of the last prebuild triggered in this lane. */
   lastIdentity: string | null;
+  /** Inbox sequence of the last push applied to the lane (retries and late older pushes are recognised by it). */
+  lastSeq?: number;
+  /** Whether that push triggered a prebuild. */
+  lastRun?: boolean;
 }
 
 /** A configuration and branch prebuilt on a cron schedule (the `schedule` key). */

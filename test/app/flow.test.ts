@@ -1,5 +1,6 @@
 import path from 'node:path';
 import nock from 'nock';
+import { handlePush } from '../../src/handlers/push.js';
 import { startAppServer, type AppServer } from '../../src/server.js';
 import { encodeResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
@@ -249,6 +250,27 @@ describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () 
     await send('workflow_run', workflowRunPayload(gh, runId, 'completed'));
     expect(await server.store.getPrebuild(manual.id)).toMatchObject({ state: 'success', snapshotKey: result.snapshotKey });
     expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
+  });
+
+  it('a retried push never counts its commits twice, and an older push retried after a newer one is skipped', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - commitInterval: 5\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    gh.commit(sha(2), files, [sha(1)]);
+    gh.commit(sha(3), files, [sha(2)]);
+    const deps = server.runtime.deps;
+    const octokit = await deps.octokitFor(42);
+    const push = (n: number, commits: number) =>
+      pushPayload(gh, { ref: 'refs/heads/main', before: sha(n - 1), after: sha(n), commits: Array.from({ length: commits }, (_, k) => ({ id: `${sha(n).slice(0, 39)}${k}`, modified: ['src/index.ts'] })) }) as never;
+    const lane = () => server.store.getLane({ owner: 'octo', repo: 'app' }, 'devcontainer', 'main');
+    await handlePush(deps, { deliveryId: 'd-3', seq: 300, payload: push(3, 3), octokit });
+    expect((await lane()).commitsSinceTrigger).toBe(3);
+    await handlePush(deps, { deliveryId: 'd-3', seq: 300, payload: push(3, 3), octokit }); // the same push, retried
+    expect((await lane()).commitsSinceTrigger).toBe(3);
+    await handlePush(deps, { deliveryId: 'd-2', seq: 200, payload: push(2, 3), octokit }); // older, retried late
+    expect((await lane()).commitsSinceTrigger).toBe(3);
+    expect((await decisions(sha(2)))[0]).toMatchObject({ decision: 'skipped', reason: 'superseded: a newer push of this branch was handled first' });
+    expect(gh.dispatches).toHaveLength(1);
   });
 
   it('a redelivered push starts one prebuild', async () => {

@@ -78,10 +78,12 @@ describe('SqliteStore on a real file', () => {
 
   it('keeps lanes, configuration state and decisions (prefix lookup by sha)', async () => {
     const store = await openStore(path.join(tmp.dir, 'db.sqlite'));
-    expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 0, lastIdentity: null });
+    expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false });
     await store.setLane(repo, 'c', 'main', { commitsSinceTrigger: 2, lastIdentity: 'x' });
-    await store.setLane(repo, 'c', 'main', { commitsSinceTrigger: 3, lastIdentity: 'y' });
-    expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 3, lastIdentity: 'y' });
+    await store.setLane(repo, 'c', 'main', { commitsSinceTrigger: 3, lastIdentity: 'y', lastSeq: 7, lastRun: true });
+    expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 3, lastIdentity: 'y', lastSeq: 7, lastRun: true });
+    await store.forgetBranch(repo, 'main');
+    expect((await store.getLane(repo, 'c', 'main')).lastIdentity).toBeNull();
     await store.setConfigurationState(repo, 'c', { paused: true });
     expect(await store.getConfigurationState(repo, 'c')).toEqual({ paused: true });
     await store.recordDecision({ deliveryId: 'd', ...repo, sha: 'abcdef1234', event: 'push', configuration: 'c', decision: 'skipped', reason: 'interval 1/2', prebuildId: null });
