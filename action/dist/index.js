@@ -37838,9 +37838,14 @@ async function readInputs(getInput2, env) {
   const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
   const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
   const workspace = path10.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
-  const sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
+  let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
+  }
+  if (sha.length !== 40 && sha.length !== 64) {
+    const full = (await git(workspace, ["rev-parse", "--verify", "--quiet", `${sha}^{commit}`]))?.trim();
+    if (!full) throw new Error(`Invalid "${Inputs.Sha}" input "${sha}": an abbreviated sha must name a commit of the checkout`);
+    sha = full;
   }
   const runId = env[Env.RunId];
   const prebuildId = getInput2(Inputs.PrebuildId) || (runId ? `${runId}-${env[Env.RunAttempt] || "1"}` : `local-${Date.now()}`);

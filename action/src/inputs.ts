@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ContainerModes, Env, Inputs, Modes } from './constants.js';
-import { headSha } from '../../src/lifecycle/git.js';
+import { git, headSha } from '../../src/lifecycle/git.js';
 
 /** Validated inputs. */
 export interface ActionInputs {
@@ -38,7 +38,7 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 /**
  * Reads and validates every input.
  * - `workspace`: default `GITHUB_WORKSPACE`, else the working directory;
- * - `sha`: default the checkout's `HEAD`, else `GITHUB_SHA`;
+ * - `sha`: default the checkout's `HEAD`, else `GITHUB_SHA`; an abbreviated sha is resolved to the full one;
  * - `prebuild-id`: default `<GITHUB_RUN_ID>-<GITHUB_RUN_ATTEMPT>`, else `local-<epoch ms>`.
  * @throws Error naming the input when a value is invalid or no sha can be found
  */
@@ -46,9 +46,15 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
   const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
   const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
   const workspace = path.resolve(getInput(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
-  const sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
+  let sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
+  }
+  if (sha.length !== 40 && sha.length !== 64) {
+    // Keys and ancestor lookups use full shas: resolve an abbreviated one in the checkout.
+    const full = (await git(workspace, ['rev-parse', '--verify', '--quiet', `${sha}^{commit}`]))?.trim();
+    if (!full) throw new Error(`Invalid "${Inputs.Sha}" input "${sha}": an abbreviated sha must name a commit of the checkout`);
+    sha = full;
   }
   const runId = env[Env.RunId];
   const prebuildId = getInput(Inputs.PrebuildId) || (runId ? `${runId}-${env[Env.RunAttempt] || '1'}` : `local-${Date.now()}`);

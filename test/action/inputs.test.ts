@@ -1,3 +1,5 @@
+import { commit, initRepo } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { Inputs, Outputs } from '../../action/src/constants.js';
@@ -60,6 +62,19 @@ describe('readInputs', () => {
   it('defaults from the runner environment', async () => {
     const inputs = await readInputs(get({}), { GITHUB_WORKSPACE: '/nonexistent-ws', GITHUB_SHA: sha, GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '2' });
     expect(inputs).toMatchObject({ workspace: '/nonexistent-ws', sha, prebuildId: '99-2', base: null, containerMode: 'host', mode: 'prebuild' });
+  });
+
+  it('resolves an abbreviated sha to the full one in the checkout, and refuses one it cannot', async () => {
+    const tmp = tempDir();
+    try {
+      initRepo(tmp.dir);
+      const full = commit(tmp.dir, 'one', { 'a.txt': '1' });
+      const inputs = await readInputs(get({ sha: full.slice(0, 8), workspace: tmp.dir }), {});
+      expect(inputs.sha).toBe(full);
+      await expect(readInputs(get({ sha: 'abcdef1', workspace: tmp.dir }), {})).rejects.toThrow('an abbreviated sha must name a commit of the checkout');
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('rejects invalid values, naming the input', async () => {
