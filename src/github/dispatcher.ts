@@ -1,12 +1,22 @@
 import { selectBase, type History } from '../scheduler/base.js';
 import type { Dispatcher } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord, Store } from '../store/types.js';
-import { dispatchWorkflow } from './actions.js';
+import { dispatchWorkflow, listWorkflowRuns, prebuildIdFromRunName, type DispatchedRun } from './actions.js';
 import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
 import { createCheckRun } from './checks.js';
 import { ancestorDistance, listAncestors } from './commits.js';
 import type { Octokit } from './octokit.js';
 import { reportEnd } from './report.js';
+
+/**
+ * The run an earlier attempt dispatched for this prebuild, matched by the run name
+ * (`Prebuild #<id> …`), or null. Used after a crash or a timed-out dispatch request.
+ */
+async function findDispatchedRun(octokit: Octokit, repo: { owner: string; repo: string }, p: PrebuildRecord): Promise<DispatchedRun | null> {
+  const runs = await listWorkflowRuns(octokit, repo, p.workflow).catch(() => []);
+  const match = runs.find((r) => prebuildIdFromRunName(r.displayTitle) === p.id);
+  return match ? { runId: match.id, htmlUrl: match.htmlUrl } : null;
+}
 
 /** GitHub refused to dispatch (4xx); the prebuild fails, with the check run already reported. */
 export class DispatchRefused extends Error {
@@ -52,9 +62,9 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
       const base = await selectBase(store, githubHistory(octokit, repo), waiting);
       const p: PrebuildRecord = { ...waiting, ...base };
       const name = checkRunName(p.configuration);
-      let run;
+      let run = waiting.dispatchedAt ? await findDispatchedRun(octokit, repo, p) : null;
       try {
-        run = await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
+        run ??= await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
           configuration: p.configuration,
           sha: p.sha,
           base: p.baseKey ?? '',

@@ -10,6 +10,8 @@ import { ACTIVE_STATES } from '../store/types.js';
 export interface Dispatcher {
   /**
    * Starts a prebuild: chooses its base, creates its check run, dispatches the workflow.
+   * When `prebuild.dispatchedAt` is set, an earlier attempt may have dispatched it: the
+   * dispatcher adopts that run instead of starting a second one.
    * @returns the fields to store (state `dispatched`, check run id, run id when known …)
    * @throws when GitHub refuses; the scheduler then fails the prebuild with the message
    */
@@ -154,10 +156,13 @@ export class Scheduler {
     }
   }
 
-  private async start(p: PrebuildRecord): Promise<PrebuildRecord> {
+  private async start(waiting: PrebuildRecord): Promise<PrebuildRecord> {
+    // Recorded before GitHub is asked: after a crash or a timed-out request the dispatcher
+    // knows a run may already exist for this prebuild, and looks for it before dispatching again.
+    const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() });
     let patch: PrebuildPatch;
     try {
-      patch = await this.dispatcher.start(p);
+      patch = await this.dispatcher.start(waiting);
     } catch (error) {
       // GitHub failing: the prebuild stays waiting and the caller (a delivery) is retried.
       if (this.dispatcher.isTransient?.(error)) throw error;
@@ -166,7 +171,7 @@ export class Scheduler {
       const checkRunId = (error as { checkRunId?: number }).checkRunId ?? null;
       return this.store.updatePrebuild(p.id, { state: 'failure', reason, endedAt: Date.now(), ...(checkRunId ? { checkRunId, reportedState: 'failure' } : {}) });
     }
-    return this.store.updatePrebuild(p.id, { state: 'dispatched', dispatchedAt: Date.now(), ...patch });
+    return this.store.updatePrebuild(p.id, { state: 'dispatched', ...patch });
   }
 }
 

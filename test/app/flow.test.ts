@@ -273,6 +273,20 @@ describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () 
     expect(gh.dispatches).toHaveLength(1);
   });
 
+  it('after a crash between dispatching and recording it, the restarted app adopts the run instead of dispatching again', async () => {
+    await pushCommit(1, base);
+    await succeed(0);
+    gh.commit(sha(2), base, [sha(1)]);
+    gh.branches.set('main', sha(2));
+    // The state a crash right after the dispatch request leaves: waiting, dispatchedAt set, and a run on GitHub.
+    const p = await server.store.createPrebuild({ owner: 'octo', repo: 'app', installationId: 42, configuration: 'devcontainer', identity: (await server.store.getPrebuild(1))!.identity, branch: 'main', sha: sha(2), prNumber: null, trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: 'crashed' });
+    await server.store.updatePrebuild(p.id, { dispatchedAt: Date.now() - 1000 });
+    gh.runs.set(9999, { id: 9999, status: 'in_progress', conclusion: null, displayTitle: `Prebuild #${p.id} (devcontainer) ${sha(2)}`, headSha: sha(2), headBranch: 'main' });
+    await server.runtime.deps.scheduler.advance({ owner: 'octo', repo: 'app', configuration: 'devcontainer', branch: 'main' });
+    expect(gh.dispatches).toHaveLength(1);
+    expect(await server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: 9999 });
+  });
+
   it('a redelivered push starts one prebuild', async () => {
     gh.commit(sha(1), base);
     const payload = pushPayload(gh, { ref: 'refs/heads/main', before: ZERO, after: sha(1) });
