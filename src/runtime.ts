@@ -4,6 +4,7 @@ import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor
 import { githubDispatcher, type OctokitFactory } from './github/dispatcher.js';
 import { handleCheckRun } from './handlers/check-run.js';
 import { ConfigurationCache } from './handlers/config-cache.js';
+import { handleInstallation } from './handlers/installation.js';
 import { handlePullRequest } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
 import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
@@ -54,6 +55,7 @@ const HANDLERS: Handlers = {
   pull_request: handlePullRequest,
   workflow_run: handleWorkflowRun,
   check_run: handleCheckRun,
+  installation: handleInstallation,
 };
 
 /**
@@ -68,7 +70,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const handle = async (d: DeliveryRecord): Promise<void> => {
     const handler = HANDLERS[d.event as HandledEvent] as ((deps: AppDeps, input: HandlerInput<HandledEvent>) => Promise<void>) | undefined;
-    if (!handler) return; // installation, ping and others: acknowledged and kept, nothing to do
+    if (!handler) return; // ping and others: acknowledged and kept, nothing to do
     if (d.installationId === null) {
       log.warn({ delivery: d.id, event: d.event }, 'delivery without installation ignored');
       return;

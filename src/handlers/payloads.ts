@@ -77,8 +77,16 @@ export interface CheckRunPayload {
   installation?: InstallationRef;
 }
 
+/** `installation` (`created`, `deleted`, …); `repositories` lists what the app was installed on. */
+export interface InstallationPayload {
+  action: string;
+  installation: InstallationRef;
+  repositories?: Array<{ full_name: string; name: string }>;
+}
+
 /** Payload type per handled event. */
 export interface HandledPayloads {
+  installation: InstallationPayload;
   push: PushPayload;
   pull_request: PullRequestPayload;
   workflow_run: WorkflowRunPayload;

@@ -7,7 +7,7 @@ import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { FakeGitHub, type FakeAnnotation } from '../helpers/fake-github.js';
 import { appKeyPair, deliver } from '../helpers/keys.js';
 import { tempDir } from '../helpers/tmp.js';
-import { checkRunRerequested, pullRequestPayload, pushPayload, workflowRunPayload } from '../helpers/webhooks.js';
+import { checkRunRerequested, installationCreated, pullRequestPayload, pushPayload, workflowRunPayload } from '../helpers/webhooks.js';
 
 const SECRET = 'flow-secret';
 const DEVCONTAINER = '{ "onCreateCommand": "npm ci", "updateContentCommand": "npm run build" }';
@@ -285,6 +285,24 @@ describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () 
     await server.runtime.deps.scheduler.advance({ owner: 'octo', repo: 'app', configuration: 'devcontainer', branch: 'main' });
     expect(gh.dispatches).toHaveLength(1);
     expect(await server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: 9999 });
+  });
+
+  it('installing the app prebuilds the default branch of repositories with .github/prebuilds.yml, and only those', async () => {
+    gh.commit(sha(1), { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n' });
+    gh.branches.set('main', sha(1));
+    await send('installation', installationCreated(gh));
+    expect(gh.dispatches).toMatchObject([{ ref: 'main', inputs: { configuration: 'web', sha: sha(1) } }]);
+    expect((await decisions(sha(1))).at(-1)!.reason).toMatch(/^installed: first prebuild/);
+    // The next push counts from it: no "first prebuild" again.
+    await succeed(0);
+    await pushCommit(2, gh.files.get(sha(1))!);
+    expect((await decisions(sha(2)))[0]!.reason).toMatch(/^every push/);
+
+    gh.commit(sha(3), base);
+    gh.branches.set('main', sha(3));
+    await send('installation', installationCreated(gh));
+    expect(gh.dispatches).toHaveLength(2);
+    expect((await decisions(sha(3)))[0]).toMatchObject({ decision: 'skipped', reason: 'installed: no .github/prebuilds.yml, so the first push prebuilds' });
   });
 
   it('a redelivered push starts one prebuild', async () => {

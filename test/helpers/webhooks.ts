@@ -72,3 +72,11 @@ export function checkRunRerequested(gh: FakeGitHub, checkRunId: number): Record<
   Object.assign(p.check_run, { id: c.id, external_id: c.external_id, head_sha: c.head_sha, name: c.name });
   return p;
 }
+
+/** An `installation` `created` payload for the fake's repository. */
+export function installationCreated(gh: FakeGitHub): Record<string, any> {
+  const p = template('installation', 'created');
+  p.installation.id = 42;
+  p.repositories = [{ id: 1, node_id: 'R_1', name: gh.repo, full_name: `${gh.owner}/${gh.repo}`, private: false }];
+  return p;
+}
