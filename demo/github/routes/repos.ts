@@ -1,7 +1,7 @@
 /**
  * Repository endpoints answered from the bare git repository:
  * `GET /repos/{owner}/{repo}`, `.../contents/{path}`, `.../commits`,
- * `.../commits/{ref}`, `.../compare/{basehead}`.
+ * `.../commits/{ref}`, `.../compare/{basehead}`, `.../branches/{branch}`.
  */
 import { changedFiles, countCommits, logCommits, mergeBase, readCommit, readPath, repoSizeKiB, resolveCommit } from '../git.js';
 import { fullRepository, repoApiUrl, repoHtmlUrl } from '../payloads/common.js';
@@ -100,6 +100,23 @@ async function compare(state: StandInState, repo: RepoRecord, req: RouteRequest)
   });
 }
 
+/** `GET /repos/{owner}/{repo}/branches/{branch}`: an unprotected branch and its head commit. */
+async function getBranch(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
+  const name = req.params.branch ?? '';
+  const sha = await resolveCommit(repo.bareDir, `refs/heads/${name}`);
+  const c = sha ? await readCommit(repo.bareDir, sha) : null;
+  if (!c) return json(404, errorBody('Branch not found', 404));
+  const api = repoApiUrl(state, repo);
+  return json(200, {
+    name,
+    commit: commitObject(state, repo, c),
+    _links: { self: `${api}/branches/${encodeURIComponent(name)}`, html: `${repoHtmlUrl(state, repo)}/tree/${name}` },
+    protected: false,
+    protection: { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
+    protection_url: `${api}/branches/${encodeURIComponent(name)}/protection`,
+  });
+}
+
 /** The repository routes. */
 export function repoRoutes(state: StandInState): Route[] {
   const withRepo =
@@ -119,5 +136,6 @@ export function repoRoutes(state: StandInState): Route[] {
     { method: 'GET', template: '/repos/{owner}/{repo}/commits', auth: 'installation', handle: withRepo(listCommits) },
     { method: 'GET', template: '/repos/{owner}/{repo}/commits/{ref}', auth: 'installation', handle: withRepo(getCommit) },
     { method: 'GET', template: '/repos/{owner}/{repo}/compare/{basehead}', auth: 'installation', handle: withRepo(compare) },
+    { method: 'GET', template: '/repos/{owner}/{repo}/branches/{branch}', auth: 'installation', handle: withRepo(getBranch) },
   ];
 }
