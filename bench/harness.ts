@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
 
 /** The app running in a child process (bench/app-process.ts). */
 export interface AppChild {
@@ -66,7 +67,7 @@ export async function deliver(url: string, secret: string, event: string, payloa
       'content-type': 'application/json',
       'x-github-event': event,
       'x-github-delivery': id,
-      'x-hub-signature-256': `sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`,
+      'x-hub-signature-256': await sign(secret, body),
       'user-agent': 'GitHub-Hookshot/bench',
     },
     body,

@@ -5,6 +5,7 @@
  * retries. Deliveries are sent one at a time, in order.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
 
 /** One delivery and its outcome. */
 export interface Delivery {
@@ -72,7 +73,7 @@ export class WebhookSender {
           'x-github-hook-id': '1',
           'x-github-hook-installation-target-type': 'integration',
           'x-github-hook-installation-target-id': String(this.appId),
-          'x-hub-signature-256': `sha256=${createHmac('sha256', this.secret).update(body).digest('hex')}`,
+          'x-hub-signature-256': await sign(this.secret, body),
           'x-hub-signature': `sha1=${createHmac('sha1', this.secret).update(body).digest('hex')}`,
         },
       });

@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandIn, type StandIn } from '../../demo/github/index.js';
 import { validateResponse } from '../helpers/openapi.js';
-import { appJwt, appKeys, installationToken, restClient, scratch, webhookReceiver, WorkingCopy } from '../helpers/standin.js';
+import { appKeyPair } from '../helpers/keys.js';
+import { appJwt, installationToken, restClient, scratch, webhookReceiver, WorkingCopy } from '../helpers/standin.js';
 import { validateWebhook } from '../helpers/webhook-schemas.js';
 
 const APP_ID = 4242;
@@ -80,7 +81,7 @@ describe('GitHub stand-in', () => {
   let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
   let wc: WorkingCopy;
   let api: ReturnType<typeof restClient>;
-  const keys = appKeys();
+  const keys = appKeyPair();
   let sha1: string;
 
   beforeAll(async () => {
@@ -102,7 +103,7 @@ describe('GitHub stand-in', () => {
   });
 
   it('authenticates like GitHub', async () => {
-    const bad = await fetch(`${gh.apiUrl}/app/installations/1/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${appJwt(APP_ID, appKeys().privateKey)}` } });
+    const bad = await fetch(`${gh.apiUrl}/app/installations/1/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${appJwt(APP_ID, appKeyPair().privateKey)}` } });
     expect(bad.status).toBe(401);
     const expired = await fetch(`${gh.apiUrl}/app/installations/1/access_tokens`, {
       method: 'POST',

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
 
 /** A fresh RSA key pair for a test GitHub App (PEM). */
 export function appKeyPair(): { privateKey: string; publicKey: string } {
@@ -8,11 +9,6 @@ export function appKeyPair(): { privateKey: string; publicKey: string } {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
   return { privateKey, publicKey };
-}
-
-/** `X-Hub-Signature-256` of a body: `sha256=<hex hmac>`. */
-export function signBody(secret: string, body: string): string {
-  return `sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /** Delivers a webhook over HTTP like GitHub does; returns the status and body. */
@@ -30,7 +26,7 @@ export async function deliver(
       'content-type': 'application/json',
       'x-github-event': event,
       'x-github-delivery': options.id ?? crypto.randomUUID(),
-      'x-hub-signature-256': options.signature ?? signBody(secret, body),
+      'x-hub-signature-256': options.signature ?? (await sign(secret, body)),
       'user-agent': 'GitHub-Hookshot/test',
     },
     body,

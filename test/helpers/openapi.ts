@@ -7,7 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { githubAjv } from './ajv.js';
 
 const require = createRequire(import.meta.url);
 
@@ -81,19 +82,7 @@ export function toJsonSchema(node: unknown): unknown {
 function validator(): Ajv {
   if (!ajv) {
     const d = load();
-    ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
-    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-    ajv.addFormat('uri', {
-      validate: (s: string) => {
-        try {
-          new URL(s);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-    });
-    for (const f of ['email', 'uuid', 'int64', 'int32', 'ipv4', 'ipv6', 'hostname', 'uri-template', 'date', 'binary', 'byte', 'password', 'repo.nwo', 'ssh-key', 'ssh-key fingerprint']) ajv.addFormat(f, true);
+    ajv = githubAjv({ validateSchema: false });
     const schemas = Object.fromEntries(Object.entries(d.components.schemas).map(([k, v]) => [k, toJsonSchema(v)]));
     ajv.addSchema({ $id: 'gh', components: { schemas } });
   }

@@ -4,17 +4,13 @@
  * from, and a small REST client.
  */
 import { execFileSync } from 'node:child_process';
-import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
+import { createSign } from 'node:crypto';
+import { verify } from '@octokit/webhooks-methods';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** A fresh RSA key pair in PEM (what a GitHub App gets). */
-export function appKeys(): { privateKey: string; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-}
 
 /** An app JWT (RS256, iat 30 s in the past, exp 9 minutes ahead), as @octokit/auth-app makes it. */
 export function appJwt(appId: number, privateKey: string, overrides: Record<string, unknown> = {}): string {
@@ -39,13 +35,12 @@ export async function webhookReceiver(secret: string): Promise<{ url: string; re
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const expected = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
       received.push({
         event: String(req.headers['x-github-event']),
         delivery: String(req.headers['x-github-delivery']),
-        signatureOk: req.headers['x-hub-signature-256'] === expected,
+        signatureOk: await verify(secret, body, String(req.headers['x-hub-signature-256'] ?? '')).catch(() => false),
         payload: JSON.parse(body),
       });
       res.writeHead(200).end('ok');

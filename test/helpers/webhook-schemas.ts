@@ -5,7 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
+import { githubAjv } from './ajv.js';
 
 const require = createRequire(import.meta.url);
 let ajv: Ajv | null = null;
@@ -13,19 +14,7 @@ let ajv: Ajv | null = null;
 function load(): Ajv {
   if (!ajv) {
     const schema = JSON.parse(readFileSync(require.resolve('@octokit/webhooks-schemas/schema.json'), 'utf8')) as Record<string, unknown>;
-    ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-    ajv.addFormat('uri', {
-      validate: (s: string) => {
-        try {
-          new URL(s);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-    });
-    for (const f of ['uri-template', 'email', 'uuid', 'int64']) ajv.addFormat(f, true);
+    ajv = githubAjv();
     ajv.addSchema({ ...schema, $id: 'webhooks' });
   }
   return ajv;

@@ -8,7 +8,7 @@ import type { GitCommit } from '../git.js';
 import type { StandInState } from '../state.js';
 import type { CheckRunRecord, RepoRecord, RunRecord } from '../types.js';
 import { APP_EVENTS, APP_PERMISSIONS, appObject, iso, nodeId, repoApiUrl, repoHtmlUrl, user, webhookRepository } from './common.js';
-import { workflowRunObject } from './rest.js';
+import { checkRunObject, workflowRunObject } from './rest.js';
 
 /** `installation-lite`. */
 export function installationLite(state: StandInState) {
@@ -253,25 +253,11 @@ export function checkRunRerequestedPayload(state: StandInState, repo: RepoRecord
   return {
     action: 'rerequested' as const,
     check_run: {
-      id: c.id,
-      node_id: nodeId('CheckRun', c.id),
-      head_sha: c.headSha,
-      external_id: c.externalId ?? '',
-      url: `${api}/check-runs/${c.id}`,
-      html_url: `${repoHtmlUrl(state, repo)}/runs/${c.id}`,
-      details_url: c.detailsUrl ?? `${repoHtmlUrl(state, repo)}/runs/${c.id}`,
+      // The REST shape, completed (only completed check runs can be re-requested).
+      ...checkRunObject(state, repo, c),
       status: 'completed' as const,
-      conclusion: c.conclusion,
       started_at: iso(c.startedAt ?? c.createdAt),
       completed_at: iso(completedAt),
-      output: {
-        title: c.output.title,
-        summary: c.output.summary,
-        text: c.output.text,
-        annotations_count: c.annotations.length,
-        annotations_url: `${api}/check-runs/${c.id}/annotations`,
-      },
-      name: c.name,
       check_suite: {
         id: c.checkSuiteId,
         node_id: nodeId('CheckSuite', c.checkSuiteId),
@@ -288,7 +274,6 @@ export function checkRunRerequestedPayload(state: StandInState, repo: RepoRecord
         updated_at: iso(c.updatedAt),
       },
       app,
-      pull_requests: [],
     },
     repository: webhookRepository(state, repo, sizeKiB),
     sender: user(state, state.senderLogin),
