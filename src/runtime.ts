@@ -85,7 +85,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   schedules.exclusive = (key, fn) => processor.exclusive(key, fn);
   reconciler.report = (octokit, p) => reportEnded(deps, octokit, p);
   reconciler.follow = async (octokit, p, run, completed) => {
-    await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null);
+    await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null, p);
   };
 
   let resumed: Promise<void> = Promise.resolve();

@@ -44,17 +44,17 @@ export async function handleWorkflowRun(deps: AppDeps, input: HandlerInput<'work
   const { payload } = input;
   const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const run = payload.workflow_run;
-  const known = await findPrebuild(deps, repo, run);
-  if (!known) {
-    const manual = await recordManualRun(deps, input.octokit, repo, run, payload.installation?.id, input.deliveryId, payload.repository.default_branch);
-    if (!manual) return;
-  }
-  await followRun(deps, input.octokit, repo, run, payload.action === 'completed', input.deliveryId);
+  const prebuild =
+    (await findPrebuild(deps, repo, run)) ??
+    (await recordManualRun(deps, input.octokit, repo, run, payload.installation?.id, input.deliveryId, payload.repository.default_branch));
+  if (!prebuild) return;
+  await followRun(deps, input.octokit, repo, run, payload.action === 'completed', input.deliveryId, prebuild);
 }
 
 /**
  * Applies a workflow run's state to its prebuild (the webhook handler and the
  * reconciler share it). No-op for runs that are not prebuilds.
+ * @param known the run's prebuild when the caller has it (saves a lookup)
  * @returns the prebuild, updated, or null
  */
 export async function followRun(
@@ -64,8 +64,9 @@ export async function followRun(
   run: Run,
   completed: boolean,
   deliveryId: string | null,
+  known?: PrebuildRecord,
 ): Promise<PrebuildRecord | null> {
-  const prebuild = await findPrebuild(deps, repo, run);
+  const prebuild = known ?? (await findPrebuild(deps, repo, run));
   if (!prebuild) return null;
   if (FINAL_STATES.includes(prebuild.state)) {
     // Ended already (cancelled, superseded, timed out, or a completion processed before a crash).

@@ -50,7 +50,6 @@ describe('restart after SIGKILL (rule 9)', () => {
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    if (process.env.DEBUG_RESTART) child.on('exit', () => console.log(output));
     for (let i = 0; i < 100; i++) {
       if (child.exitCode !== null) throw new Error(`the app exited: ${output}`);
       try {
@@ -136,7 +135,6 @@ describe('restart after SIGKILL (rule 9)', () => {
     await gh.idle();
     await waitFor('the last check run to complete', () => gh.checkRuns('restart', { app: true }).every((c) => c.conclusion !== null));
     const conclusions = gh.checkRuns('restart', { app: true }).map((c) => [c.headSha, c.conclusion]);
-    if (process.env.DEBUG_RESTART) console.log(JSON.stringify({ conclusions, exchanges: gh.exchanges.map((e) => `${(e as { method: string }).method} ${(e as { path: string }).path} ${(e as { status: number }).status}`) }, null, 1));
     expect(conclusions).toEqual(expect.arrayContaining([[shas[0], 'success'], [shas[1], 'neutral'], [shas[2], 'success']]));
   }, 120_000);
 });
