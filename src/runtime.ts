@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor.js';
-import { githubDispatcher, type OctokitFactory } from './github/dispatcher.js';
+import { githubDispatcher } from './github/dispatcher.js';
+import type { OctokitFactory } from './github/octokit.js';
 import { handleCheckRun } from './handlers/check-run.js';
-import { ConfigurationCache } from './handlers/config-cache.js';
 import { handleInstallation } from './handlers/installation.js';
 import { handlePullRequest } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
 import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
-import { followRun, handleWorkflowRun, reportEnded } from './handlers/workflow-run.js';
-import { Reconciler } from './scheduler/reconciler.js';
-import { ScheduleTicker } from './scheduler/schedules.js';
+import { handleWorkflowRun } from './handlers/workflow-run.js';
+import { ConfigurationCache } from './prebuilds/config-cache.js';
+import { Reconciler } from './prebuilds/reconciler.js';
+import { ScheduleTicker } from './prebuilds/schedule-ticker.js';
 import { laneOf, Scheduler, type Dispatcher } from './scheduler/scheduler.js';
 import type { DeliveryRecord, Store } from './store/types.js';
 
@@ -56,6 +57,7 @@ const HANDLERS: Handlers = {
   workflow_run: handleWorkflowRun,
   check_run: handleCheckRun,
   installation: handleInstallation,
+  installation_repositories: handleInstallation,
 };
 
 /**
@@ -65,7 +67,7 @@ const HANDLERS: Handlers = {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
-  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, store), log);
+  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor), log);
   const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache() };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {
@@ -79,14 +81,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await handler(deps, { deliveryId: d.id, seq: d.seq, payload: d.payload as never, octokit });
   };
   const processor = new DeliveryProcessor(store, handle, log, options.processor);
-  const reconciler = new Reconciler(store, scheduler, octokitFor, log, options.reconcileIntervalMs ?? 60_000, options.reconcileGraceMs ?? 120_000);
-  reconciler.exclusive = (key, fn) => processor.exclusive(key, fn);
-  const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000);
-  schedules.exclusive = (key, fn) => processor.exclusive(key, fn);
-  reconciler.report = (octokit, p) => reportEnded(deps, octokit, p);
-  reconciler.follow = async (octokit, p, run, completed) => {
-    await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null, p);
-  };
+  const exclusive = <T>(key: string, fn: () => Promise<T>) => processor.exclusive(key, fn);
+  const reconciler = new Reconciler(deps, { intervalMs: options.reconcileIntervalMs ?? 60_000, graceMs: options.reconcileGraceMs, exclusive });
+  const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000, exclusive);
 
   let resumed: Promise<void> = Promise.resolve();
   return {

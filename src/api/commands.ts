@@ -1,11 +1,12 @@
-import { requestFor, rerunRequest } from '../scheduler/scheduler.js';
 import crypto from 'node:crypto';
 import { deleteCacheByKey } from '../github/caches.js';
 import { defaultBranchOf, resolveCommit } from '../github/repos.js';
-import { loadConfigurations } from '../handlers/configurations.js';
+import { readConfigurations } from '../prebuilds/configurations.js';
+import { decision, decisionLog } from '../prebuilds/decisions.js';
+import { cancelPrebuilds } from '../prebuilds/ended.js';
+import { offerFrom, offerOf, requestPrebuilds, type RequestOutcome } from '../prebuilds/request.js';
 import { laneOf, type ScheduleOutcome } from '../scheduler/scheduler.js';
-import { applyOverrides } from '../store/overrides.js';
-import type { ConfigurationOverrides, PrebuildRecord, RepoRef } from '../store/types.js';
+import type { ConfigurationOverrides, RepoRef } from '../store/types.js';
 import { ACTIVE_STATES } from '../store/types.js';
 import type { Principal } from './auth.js';
 import { githubFailure, inRepoQueue, prebuildAccess, repoAccess, type ManagementDeps } from './deps.js';
@@ -29,8 +30,10 @@ export interface StartedPrebuild {
   reason: string;
 }
 
-function decide(m: ManagementDeps, p: Pick<PrebuildRecord, 'owner' | 'repo' | 'sha' | 'configuration'>, decision: string, reason: string, prebuildId: number | null, deliveryId: string | null = null) {
-  return m.app.store.recordDecision({ deliveryId, owner: p.owner, repo: p.repo, sha: p.sha, event: 'manual', configuration: p.configuration, decision, reason, prebuildId });
+/** What the scheduler did with one offer of a person's request. */
+function started(m: ManagementDeps, o: RequestOutcome): StartedPrebuild {
+  const s = o.scheduled!;
+  return { prebuild: prebuildView(s.prebuild, m.webUrl), decision: s.decision, reason: s.reason };
 }
 
 /** `PATCH …/configurations/{name}`: sets or clears overrides, pauses or resumes. */
@@ -133,7 +136,9 @@ export async function deletePrebuild(m: ManagementDeps, principal: Principal, id
       throw githubFailure(m, error, `delete the snapshot ${fresh.snapshotKey}`);
     }
     const done = await store.updatePrebuild(id, { state: 'expired', reason: 'snapshot deleted through the management API' });
-    await decide(m, done, 'deleted', `snapshot of prebuild #${id} deleted by token "${principal.name}"`, id);
+    await decisionLog(store, { deliveryId: null, ...repo, sha: done.sha, event: 'manual' }).record(
+      decision.ended(done, 'deleted', `snapshot of prebuild #${id} deleted by token "${principal.name}"`),
+    );
     return prebuildView(done, m.webUrl);
   });
 }
@@ -148,9 +153,8 @@ export async function cancelPrebuild(m: ManagementDeps, principal: Principal, id
     const fresh = (await m.app.store.getPrebuild(id))!;
     if (!(OPEN_STATES as readonly string[]).includes(fresh.state)) throw new ApiError(409, `prebuild #${id} already ended (${fresh.state})`);
     const reason = `cancelled through the management API by token "${principal.name}"`;
-    const done = await m.app.scheduler.cancelOne(fresh, reason);
-    await decide(m, done, 'cancelled', reason, id);
-    return prebuildView(done, m.webUrl);
+    const [done] = await cancelPrebuilds(m.app, { deliveryId: null, owner: p.owner, repo: p.repo, sha: p.sha, event: 'manual' }, [fresh], reason);
+    return prebuildView(done!, m.webUrl);
   });
 }
 
@@ -159,11 +163,20 @@ export async function rerunPrebuild(m: ManagementDeps, principal: Principal, id:
   const old = await prebuildAccess(m, principal, id);
   const repo = { owner: old.owner, repo: old.repo };
   return inRepoQueue(m, repo, async () => {
-    const overrides = await m.app.store.getOverrides(repo, old.configuration);
-    const deliveryId = `api:${crypto.randomUUID()}`;
-    const outcome = await m.app.scheduler.request(rerunRequest(old, deliveryId, old.settings ? applyOverrides(old.settings, overrides) : null));
-    await decide(m, old, outcome.decision, `rerun of prebuild #${id} by token "${principal.name}"; ${outcome.reason}`, outcome.prebuild.id, deliveryId);
-    return { prebuild: prebuildView(outcome.prebuild, m.webUrl), decision: outcome.decision, reason: outcome.reason };
+    const [outcome] = await requestPrebuilds(m.app, {
+      event: 'manual',
+      deliveryId: `api:${crypto.randomUUID()}`,
+      repo,
+      installationId: old.installationId,
+      sha: old.sha,
+      branch: old.branch,
+      prNumber: old.prNumber,
+      trigger: 'manual',
+      offers: [offerFrom(old)],
+      rule: () => ({ run: true, reason: `rerun of prebuild #${id} by token "${principal.name}"` }),
+      skipPrebuilt: false,
+    });
+    return started(m, outcome!);
   });
 }
 
@@ -198,7 +211,7 @@ export async function triggerPrebuilds(m: ManagementDeps, principal: Principal, 
   return inRepoQueue(m, repo, async () => {
     let resolved;
     try {
-      resolved = await loadConfigurations(m.app, octokit, repo, sha, defaultBranch, { deliveryId, event: 'manual' });
+      resolved = await readConfigurations(m.app, octokit, repo, sha, defaultBranch, { deliveryId, event: 'manual' });
     } catch (error) {
       throw githubFailure(m, error, `read the configuration at ${sha.slice(0, 7)}`);
     }
@@ -207,16 +220,19 @@ export async function triggerPrebuilds(m: ManagementDeps, principal: Principal, 
       const why = resolved.problems.length ? ` (the configuration has ${resolved.problems.length} problem(s); see the check run)` : '';
       throw notFound(req.configuration ? `no configuration named "${req.configuration}" at ${sha.slice(0, 7)}${why}` : `no prebuild configuration at ${sha.slice(0, 7)}${why}`);
     }
-    const out: StartedPrebuild[] = [];
-    for (const c of chosen) {
-      const name = c.settings.name;
-      const settings = applyOverrides(c.settings, await m.app.store.getOverrides(repo, name));
-      const outcome = await m.app.scheduler.request(
-        requestFor({ ...c, settings }, { ...repo, installationId, branch, sha, prNumber: null, trigger: 'manual', deliveryId }),
-      );
-      await decide(m, { ...repo, sha, configuration: name }, outcome.decision, `manual prebuild of ${branch} requested by token "${principal.name}"; ${outcome.reason}`, outcome.prebuild.id, deliveryId);
-      out.push({ prebuild: prebuildView(outcome.prebuild, m.webUrl), decision: outcome.decision, reason: outcome.reason });
-    }
-    return out;
+    const outcomes = await requestPrebuilds(m.app, {
+      event: 'manual',
+      deliveryId,
+      repo,
+      installationId,
+      sha,
+      branch,
+      prNumber: null,
+      trigger: 'manual',
+      offers: chosen.map(offerOf),
+      rule: () => ({ run: true, reason: `manual prebuild of ${branch} requested by token "${principal.name}"` }),
+      skipPrebuilt: false,
+    });
+    return outcomes.map((o) => started(m, o));
   });
 }

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { PrebuildsDeps as AppDeps } from '../prebuilds/deps.js';
 import type { PrebuildRecord, RepoRef } from '../store/types.js';
 import { requireAccess, type Principal } from './auth.js';
 import { ApiError, notFound } from './http.js';

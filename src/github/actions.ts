@@ -1,13 +1,8 @@
-import { decodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from '../lifecycle/result.js';
+import { decodeResult, parseRunName, RESULT_ANNOTATION_TITLE, type PrebuildInputs, type PrebuildResult } from '../lifecycle/contract.js';
 import { isStatus, type Octokit, type RepoParams } from './octokit.js';
+import type { WorkflowRunObject } from './payloads.js';
 
-/** The inputs `prebuild.yml` declares under `on.workflow_dispatch.inputs`. */
-export interface PrebuildInputs {
-  configuration: string;
-  sha: string;
-  base: string;
-  'prebuild-id': string;
-}
+export type { PrebuildInputs };
 
 /** A dispatched run, when GitHub returned its details (200 with `return_run_details`). */
 export interface DispatchedRun {
@@ -161,12 +156,16 @@ export async function listWorkflowRuns(octokit: Octokit, repo: RepoParams, workf
   }));
 }
 
-/**
- * The prebuild id a run name carries. `prebuild.yml`'s `run-name` is
- * `Prebuild #<id> (<configuration>) <sha>`; a run started by hand from the Actions
- * tab has no id and returns null.
- */
+/** The prebuild id a run name carries (see `runName` in the app↔action contract); null for any other run. */
 export function prebuildIdFromRunName(name: string): number | null {
-  const m = /Prebuild #(\d+)\b/.exec(name);
-  return m ? Number(m[1]) : null;
+  return parseRunName(name)?.prebuildId ?? null;
+}
+
+/**
+ * One workflow run (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`).
+ * @throws Octokit's RequestError (404 or 410: the run was deleted)
+ */
+export async function getWorkflowRun(octokit: Octokit, repo: RepoParams, runId: number): Promise<WorkflowRunObject> {
+  const response = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: runId });
+  return response.data as unknown as WorkflowRunObject;
 }

@@ -1,4 +1,4 @@
-import type { CheckOutput } from './check-text.js';
+import { neutralOutput, type CheckOutput } from './check-text.js';
 import type { Octokit, RepoParams } from './octokit.js';
 
 /** Fields of a check run the app sets (`POST /repos/{owner}/{repo}/check-runs`). */
@@ -42,4 +42,40 @@ export async function createCheckRun(octokit: Octokit, repo: RepoParams, headSha
  */
 export async function updateCheckRun(octokit: Octokit, repo: RepoParams, checkRunId: number, fields: CheckRunFields): Promise<void> {
   await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: checkRunId, ...body(fields) } as never);
+}
+
+/** Check run name for configuration problems. */
+export const CONFIG_CHECK_NAME = 'Prebuild configuration';
+
+/**
+ * A failing "Prebuild configuration" check run on a commit, listing each problem
+ * (`file:line:column: reason`), so a broken configuration shows on the commit and its PR.
+ * @throws Octokit's RequestError
+ */
+export async function reportConfigurationProblems(octokit: Octokit, repo: RepoParams, sha: string, problems: string[]): Promise<number> {
+  return createCheckRun(octokit, repo, sha, {
+    name: CONFIG_CHECK_NAME,
+    status: 'completed',
+    conclusion: 'failure',
+    completedAt: new Date().toISOString(),
+    output: {
+      title: `❌ ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}`,
+      summary: `The prebuild configuration at \`${sha.slice(0, 7)}\` has problems:\n\n${problems.map((p) => `- ${p}`).join('\n')}`.slice(0, 65535),
+    },
+  });
+}
+
+/**
+ * A neutral, completed check run saying why a configuration was not prebuilt at a commit
+ * (a pull request from a fork).
+ * @throws Octokit's RequestError
+ */
+export async function reportSkipped(octokit: Octokit, repo: RepoParams, sha: string, name: string, title: string, summary: string): Promise<number> {
+  return createCheckRun(octokit, repo, sha, {
+    name,
+    status: 'completed',
+    conclusion: 'neutral',
+    completedAt: new Date().toISOString(),
+    output: neutralOutput(title, summary),
+  });
 }

@@ -40,3 +40,22 @@ export async function ancestorDistance(octokit: Octokit, repo: RepoParams, base:
   if (behind !== 0) return null;
   return status === 'identical' ? 0 : status === 'ahead' ? ahead : null;
 }
+
+/** What a push changed, as far as GitHub can tell. */
+export interface PushedChanges {
+  /** Commits the push added (`total_commits`). */
+  count: number;
+  /** Files added, modified or removed; null when compare listed its maximum of 300 (more may have changed). */
+  files: string[] | null;
+}
+
+/**
+ * The commits and files between two shas, for a push whose payload lists only its first
+ * 20 commits: one call of `GET /repos/{owner}/{repo}/compare/{before}...{after}`.
+ * @throws Octokit's RequestError
+ */
+export async function compareCommits(octokit: Octokit, repo: RepoParams, before: string, after: string): Promise<PushedChanges> {
+  const response = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead: `${before}...${after}`, per_page: 1 });
+  const files = response.data.files && response.data.files.length < 300 ? response.data.files.map((f) => f.filename) : null;
+  return { count: response.data.total_commits, files };
+}

@@ -1,11 +1,12 @@
-import { selectBase, type History } from '../scheduler/base.js';
-import type { Dispatcher } from '../scheduler/scheduler.js';
-import type { PrebuildPatch, PrebuildRecord, Store } from '../store/types.js';
+import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
 import { dispatchWorkflow, listWorkflowRuns, prebuildIdFromRunName, type DispatchedRun } from './actions.js';
 import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
 import { createCheckRun } from './checks.js';
 import { ancestorDistance, listAncestors } from './commits.js';
-import type { Octokit } from './octokit.js';
+import { DispatchInputs } from '../lifecycle/contract.js';
+import type { Octokit, OctokitFactory } from './octokit.js';
+
+export type { OctokitFactory } from './octokit.js';
 import { reportEnd } from './report.js';
 
 /**
@@ -36,11 +37,25 @@ export function isTransient(error: unknown): boolean {
   return status === undefined || status >= 500 || status === 429;
 }
 
-/** Gives an installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
-export type OctokitFactory = (installationId: number) => Promise<Octokit>;
+
+/** A repository's commit history as base selection reads it (SPEC.md rule 5). */
+export interface CommitHistory {
+  /** Up to `count` (≤ 100) shas reachable from `sha`, newest first, `sha` itself first. */
+  ancestors(sha: string, count: number): Promise<{ shas: string[]; truncated: boolean }>;
+  /** Distance from `base` to `head` when `base` is an ancestor of `head`, else null. */
+  distance(base: string, head: string): Promise<number | null>;
+}
+
+/** The GitHub side of the scheduler (the scheduler's `Dispatcher` port). */
+export interface GitHubDispatcher {
+  history(prebuild: PrebuildRecord): Promise<CommitHistory>;
+  start(prebuild: PrebuildRecord): Promise<PrebuildPatch>;
+  end(prebuild: PrebuildRecord): Promise<number>;
+  isTransient(error: unknown): boolean;
+}
 
 /** Commit history through the REST API (one cached listing per sha; see src/github/commits.ts). */
-export function githubHistory(octokit: Octokit, repo: { owner: string; repo: string }): History {
+export function githubHistory(octokit: Octokit, repo: { owner: string; repo: string }): CommitHistory {
   return {
     ancestors: (sha, count) => listAncestors(octokit, repo, sha, count),
     distance: (base, head) => ancestorDistance(octokit, repo, base, head),
@@ -48,27 +63,29 @@ export function githubHistory(octokit: Octokit, repo: { owner: string; repo: str
 }
 
 /**
- * The GitHub side of the scheduler: base selection, check runs and `workflow_dispatch`.
- * `start` chooses the base (SPEC.md rule 5), dispatches the configuration's workflow at
+ * The GitHub side of the scheduler: commit history (for the scheduler's base selection,
+ * SPEC.md rule 5), check runs and `workflow_dispatch`. `start` dispatches the configuration's workflow at
  * the branch with the inputs `configuration`, `sha`, `base`, `prebuild-id`, then creates
  * the "🔄 Prebuild in progress" check run on the prebuilt sha linking the run (two calls
  * in all). A refused dispatch gets a failed check run quoting GitHub's message, then throws.
  */
-export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Dispatcher {
+export function githubDispatcher(octokitFor: OctokitFactory): GitHubDispatcher {
   return {
-    async start(waiting: PrebuildRecord): Promise<PrebuildPatch> {
-      const octokit = await octokitFor(waiting.installationId);
-      const repo = { owner: waiting.owner, repo: waiting.repo };
-      const base = await selectBase(store, githubHistory(octokit, repo), waiting);
-      const p: PrebuildRecord = { ...waiting, ...base };
+    async history(p: PrebuildRecord): Promise<CommitHistory> {
+      return githubHistory(await octokitFor(p.installationId), { owner: p.owner, repo: p.repo });
+    },
+
+    async start(p: PrebuildRecord): Promise<PrebuildPatch> {
+      const octokit = await octokitFor(p.installationId);
+      const repo = { owner: p.owner, repo: p.repo };
       const name = checkRunName(p.configuration);
-      let run = waiting.dispatchedAt ? await findDispatchedRun(octokit, repo, p) : null;
+      let run = p.dispatchedAt ? await findDispatchedRun(octokit, repo, p) : null;
       try {
         run ??= await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
-          configuration: p.configuration,
-          sha: p.sha,
-          base: p.baseKey ?? '',
-          'prebuild-id': String(p.id),
+          [DispatchInputs.Configuration]: p.configuration,
+          [DispatchInputs.Sha]: p.sha,
+          [DispatchInputs.Base]: p.baseKey ?? '',
+          [DispatchInputs.PrebuildId]: String(p.id),
         });
       } catch (error) {
         // GitHub failing (5xx, network): nothing was refused; the caller retries later.
@@ -97,7 +114,7 @@ export function githubDispatcher(octokitFor: OctokitFactory, store: Store): Disp
         startedAt: new Date().toISOString(),
         output: inProgressOutput({ ...p, workflowRunUrl }),
       }).catch(() => null);
-      return { ...base, checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
+      return { checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
     },
 
     async end(p: PrebuildRecord): Promise<number> {

@@ -13,3 +13,6 @@ export interface RepoParams {
 export function isStatus(error: unknown, status: number): boolean {
   return typeof error === 'object' && error !== null && (error as { status?: number }).status === status;
 }
+
+/** Gives an installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
+export type OctokitFactory = (installationId: number) => Promise<Octokit>;

@@ -40,3 +40,26 @@ export async function repositoryInstallationId(appOctokit: Octokit, repo: RepoPa
     throw error;
   }
 }
+
+/** A branch head and the repository's default branch. */
+export interface BranchHead {
+  defaultBranch: string;
+  sha: string;
+}
+
+/**
+ * The head sha of a branch and the repository's default branch: `GET /repos/{owner}/{repo}`
+ * and `GET /repos/{owner}/{repo}/branches/{branch}` (the default branch when `branch` is omitted).
+ * @returns null when the repository or branch is gone (404) or the repository is empty (409)
+ * @throws Octokit's RequestError for other failures
+ */
+export async function branchHead(octokit: Octokit, repo: RepoParams, branch?: string): Promise<BranchHead | null> {
+  try {
+    const defaultBranch = await defaultBranchOf(octokit, repo);
+    const response = await octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...repo, branch: branch ?? defaultBranch });
+    return { defaultBranch, sha: response.data.commit.sha };
+  } catch (error) {
+    if (isStatus(error, 404) || isStatus(error, 409)) return null;
+    throw error;
+  }
+}

@@ -1,20 +1,9 @@
-import type { Logger } from 'pino';
-import type { OctokitFactory } from '../github/dispatcher.js';
+import type { HandledPayloads } from '../github/payloads.js';
 import type { Octokit } from '../github/octokit.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
-import type { Store } from '../store/types.js';
-import type { ConfigurationCache } from './config-cache.js';
-import type { HandledPayloads } from './payloads.js';
+import type { PrebuildsDeps } from '../prebuilds/deps.js';
 
-/** Collaborators every handler gets (passed in, so tests can give their own). */
-export interface AppDeps {
-  store: Store;
-  scheduler: Scheduler;
-  octokitFor: OctokitFactory;
-  log: Logger;
-  /** Configurations resolved at each branch head, reused while their files are untouched. */
-  configCache: ConfigurationCache;
-}
+/** Collaborators every handler gets: those of the prebuild-request layer. */
+export type AppDeps = PrebuildsDeps;
 
 /** Webhook event names this app handles. */
 export type HandledEvent = keyof HandledPayloads;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PrebuildSettings } from '../config/model.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
 import { ACTIVE_STATES } from '../store/types.js';
+import { selectBase, type History } from './base.js';
 
 /**
  * What the scheduler needs from GitHub; the app passes the GitHub-backed
@@ -9,7 +10,13 @@ import { ACTIVE_STATES } from '../store/types.js';
  */
 export interface Dispatcher {
   /**
-   * Starts a prebuild: chooses its base, creates its check run, dispatches the workflow.
+   * How the scheduler reads a repository's commit history to choose a prebuild's base
+   * (SPEC.md rule 5). Absent: prebuilds start without a base.
+   */
+  history?(prebuild: PrebuildRecord): Promise<History>;
+  /**
+   * Starts a prebuild whose base is chosen (`baseKey`, `baseSha`, `baseReason` set):
+   * creates its check run and dispatches the workflow.
    * When `prebuild.dispatchedAt` is set, an earlier attempt may have dispatched it: the
    * dispatcher adopts that run instead of starting a second one.
    * @returns the fields to store (state `dispatched`, check run id, run id when known …)
@@ -162,7 +169,8 @@ export class Scheduler {
     const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() });
     let patch: PrebuildPatch;
     try {
-      patch = await this.dispatcher.start(waiting);
+      const base = this.dispatcher.history ? await selectBase(this.store, await this.dispatcher.history(waiting), waiting) : {};
+      patch = { ...base, ...(await this.dispatcher.start({ ...waiting, ...base })) };
     } catch (error) {
       // GitHub failing: the prebuild stays waiting and the caller (a delivery) is retried.
       if (this.dispatcher.isTransient?.(error)) throw error;

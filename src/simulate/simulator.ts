@@ -1,6 +1,6 @@
 /**
- * `prebuilds simulate`: replays a timeline through the real trigger (`decidePush`)
- * and the real {@link Scheduler} on a real SQLite store, with GitHub and the runner
+ * `prebuilds simulate`: replays a timeline through the app's prebuild-request layer
+ * (`requestPrebuilds` with the push rule) and the real {@link Scheduler} on a real SQLite store, with GitHub and the runner
  * simulated: a {@link Dispatcher} that records dispatches, and a simulated clock
  * that completes runs. Pure product code: no probot, no network.
  */
@@ -12,7 +12,8 @@ import type { PrebuildSettings } from '../config/model.js';
 import { laneOf, Scheduler, type Dispatcher, type Lane } from '../scheduler/scheduler.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { ACTIVE_STATES, type PrebuildRecord, type Store } from '../store/types.js';
-import { decidePush } from '../triggers/push.js';
+import { offerOf, requestPrebuilds, type Offer } from '../prebuilds/request.js';
+import { pushRule } from '../prebuilds/rules.js';
 import { buildReport, type PrebuildTimes, type SimulatedDecision, type SimulationReport } from './report.js';
 import type { CompleteEvent, ConfigEvent, PushEvent, SimEvent } from './timeline.js';
 
@@ -66,8 +67,9 @@ class Simulation {
   private readonly defaultBranch: string;
   private readonly dbPath: string;
   private readonly tempDir: string | null = null;
-  private store!: SqliteStore;
-  private scheduler!: Scheduler;
+  /** The store and scheduler: what the prebuild-request layer needs. */
+  store!: SqliteStore;
+  scheduler!: Scheduler;
   private readonly settings = new Map<string, PrebuildSettings>();
   private readonly identities = new Map<string, string>();
   private readonly times = new Map<number, PrebuildTimes>();
@@ -220,7 +222,7 @@ class Simulation {
     return identity;
   }
 
-  /** What the push handler (src/handlers/push.ts) does, without GitHub. */
+  /** What the push handler (src/handlers/push.ts) does, without GitHub: the same entrance and rule. */
   private async push(e: PushEvent, index: number): Promise<void> {
     const deliveryId = e.delivery ?? `simulated:${index}`;
     const fresh = await this.store.recordDelivery({ id: deliveryId, event: 'push', action: null, installationId: 1, payload: e });
@@ -235,42 +237,39 @@ class Simulation {
       targets = targets.filter((s) => s.name === e.configuration);
       if (targets.length === 0) this.warnings.push(`push at ${e.at}s: no configuration named ${e.configuration}; ignored`);
     }
+    const offers: Offer[] = [];
     for (const settings of targets) {
-      const name = settings.name;
-      const identity = this.identityFor(e, name);
+      const identity = this.identityFor(e, settings.name);
       if (identity === null) {
         this.counts.skipped++;
-        decide(name, 'skipped', 'configuration does not resolve at this commit');
+        decide(settings.name, 'skipped', 'configuration does not resolve at this commit');
         continue;
       }
-      const lane = await this.store.getLane(SIMULATED_REPO, name, e.branch);
-      const d = decidePush(settings, lane, { branch: e.branch, commitCount: e.commits ?? 1, changedFiles: e.files ?? null, identity });
-      if (d.lane !== lane) await this.store.setLane(SIMULATED_REPO, name, e.branch, d.lane);
-      if (!d.run) {
+      offers.push(offerOf({ settings, identity }));
+    }
+    const clockBefore = this.clock;
+    const outcomes = await requestPrebuilds(this, {
+      event: 'push',
+      deliveryId,
+      repo: SIMULATED_REPO,
+      installationId: 1,
+      sha: e.sha,
+      branch: e.branch,
+      prNumber: null,
+      trigger: 'push',
+      offers,
+      rule: pushRule(this.store, { repo: SIMULATED_REPO, branch: e.branch, seq: 0, commitCount: e.commits ?? 1, changedFiles: e.files ?? null }),
+    });
+    for (const o of outcomes) {
+      decide(o.offer.configuration, o.decision.kind, o.decision.reason);
+      if (!o.scheduled) {
         this.counts.skipped++;
-        decide(name, 'skipped', d.reason);
         continue;
       }
-      const clockBefore = this.clock;
-      const outcome = await this.scheduler.request({
-        ...SIMULATED_REPO,
-        installationId: 1,
-        configuration: name,
-        identity,
-        branch: e.branch,
-        sha: e.sha,
-        prNumber: null,
-        trigger: 'push',
-        workflow: settings.workflow,
-        timeoutMinutes: settings.timeoutMinutes,
-        settings,
-        deliveryId,
-      });
-      const t = this.timesOf(outcome.prebuild);
-      t.trigger = d.reason;
+      const t = this.timesOf(o.scheduled.prebuild);
+      t.trigger = o.verdict.reason;
       t.pushedAt = clockBefore;
-      if (outcome.reason.startsWith('bypass')) this.counts.bypassed++;
-      decide(name, outcome.decision, `${d.reason}; ${outcome.reason}`);
+      if (o.scheduled.reason.startsWith('bypass')) this.counts.bypassed++;
     }
     await this.store.finishDelivery(deliveryId, null);
   }

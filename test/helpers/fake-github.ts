@@ -240,6 +240,7 @@ export class FakeGitHub {
       conclusion: run.conclusion,
       head_sha: run.headSha,
       head_branch: run.headBranch,
+      head_repository: { ...r.head_repository, name: this.repo, full_name: `${this.owner}/${this.repo}`, owner: { ...r.head_repository?.owner, login: this.owner } },
       html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${run.id}`,
       created_at: new Date(Date.now() - 65_000).toISOString(),
       run_started_at: new Date(Date.now() - 60_000).toISOString(),

@@ -1,22 +1,10 @@
-import { CronExpressionParser } from 'cron-parser';
-import { isStatus } from '../github/octokit.js';
-import { loadConfigurations } from '../handlers/configurations.js';
-import type { AppDeps } from '../handlers/types.js';
+import { branchHead } from '../github/repos.js';
 import type { ScheduleRecord } from '../store/types.js';
-import { requestFor } from './scheduler.js';
-
-/**
- * The most recent time at or before `now` that a five-field cron expression (UTC)
- * fires, in epoch ms; null for an expression cron-parser refuses.
- */
-export function lastDue(cron: string, now: number): number | null {
-  try {
-    const expression = CronExpressionParser.parse(cron, { currentDate: new Date(now + 1), tz: 'UTC' });
-    return expression.prev().getTime();
-  } catch {
-    return null;
-  }
-}
+import { dueSlot } from '../triggers/schedule.js';
+import { readConfigurations } from './configurations.js';
+import { decision, decisionLog } from './decisions.js';
+import type { PrebuildsDeps } from './deps.js';
+import { offerOf, requestPrebuilds } from './request.js';
 
 /**
  * Prebuilds on a timetable (the `schedule` key; Codespaces' scheduled trigger). Every
@@ -29,13 +17,20 @@ export function lastDue(cron: string, now: number): number | null {
  */
 export class ScheduleTicker {
   private timer: NodeJS.Timeout | null = null;
-  /** Set by the runtime: serialises work per repository with deliveries. */
-  exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T> = (_k, fn) => fn();
+  private readonly exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>;
 
+  /**
+   * @param deps the prebuild-request layer's collaborators
+   * @param intervalMs how often schedules are checked, ms; 0 turns them off
+   * @param exclusive serialises work per repository (`owner/repo`) with deliveries
+   */
   constructor(
-    private readonly deps: AppDeps,
+    private readonly deps: PrebuildsDeps,
     private readonly intervalMs = 60_000,
-  ) {}
+    exclusive?: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>,
+  ) {
+    this.exclusive = exclusive ?? ((_k, fn) => fn());
+  }
 
   start(): void {
     if (this.intervalMs <= 0 || this.timer) return;
@@ -52,8 +47,8 @@ export class ScheduleTicker {
   async tick(now = Date.now()): Promise<number> {
     let fired = 0;
     for (const s of await this.deps.store.listSchedules()) {
-      const due = lastDue(s.cron, now);
-      if (due === null || due <= (s.lastFiredAt ?? s.updatedAt)) continue;
+      const due = dueSlot(s, now);
+      if (due === null) continue;
       try {
         await this.exclusive(`${s.owner}/${s.repo}`, () => this.fire(s, due));
         fired++;
@@ -68,37 +63,31 @@ export class ScheduleTicker {
     const { deps } = this;
     const repo = { owner: s.owner, repo: s.repo };
     const octokit = await deps.octokitFor(s.installationId);
-    let repository, branch;
-    try {
-      [repository, branch] = await Promise.all([
-        octokit.request('GET /repos/{owner}/{repo}', repo),
-        octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...repo, branch: s.branch }),
-      ]);
-    } catch (error) {
-      // The branch (or repository) is gone: so is its schedule.
-      if (!isStatus(error, 404)) throw error;
-      await deps.store.setSchedule(repo, s.configuration, s.branch, null);
-      return;
-    }
-    const sha = branch.data.commit.sha;
+    const head = await branchHead(octokit, repo, s.branch);
+    // The branch (or repository) is gone: so is its schedule.
+    if (!head) return deps.store.setSchedule(repo, s.configuration, s.branch, null);
     const deliveryId = `schedule:${s.configuration}:${s.branch}:${due}`;
-    const resolved = await loadConfigurations(deps, octokit, repo, sha, repository.data.default_branch, { deliveryId, event: 'schedule' });
+    const resolved = await readConfigurations(deps, octokit, repo, head.sha, head.defaultBranch, { deliveryId, event: 'schedule' });
     const c = resolved.configurations.find((x) => x.settings.name === s.configuration);
     await deps.store.markScheduleFired(repo, s.configuration, s.branch, due);
     if (!c || !c.settings.schedule) {
       await deps.store.setSchedule(repo, s.configuration, s.branch, null);
+      const why = c ? 'it no longer has a schedule' : 'it does not resolve at the branch head';
+      await decisionLog(deps.store, { deliveryId, ...repo, sha: head.sha, event: 'schedule' }).record(decision.skipped(s.configuration, `schedule removed: ${why}`));
       return;
     }
-    const outcome = await deps.scheduler.request(requestFor(c, { ...repo, installationId: s.installationId, branch: s.branch, sha, prNumber: null, trigger: 'schedule', deliveryId }));
-    await deps.store.recordDecision({
-      deliveryId,
-      ...repo,
-      sha,
+    await requestPrebuilds(deps, {
       event: 'schedule',
-      configuration: c.settings.name,
-      decision: outcome.decision,
-      reason: `schedule ${s.cron} due ${new Date(due).toISOString()}; ${outcome.reason}`,
-      prebuildId: outcome.prebuild.id,
+      deliveryId,
+      repo,
+      installationId: s.installationId,
+      sha: head.sha,
+      branch: s.branch,
+      prNumber: null,
+      trigger: 'schedule',
+      offers: [offerOf(c)],
+      rule: () => ({ run: true, reason: `schedule ${s.cron} due ${new Date(due).toISOString()}` }),
+      skipPrebuilt: false,
     });
   }
 }

@@ -1,13 +1,12 @@
 import type { Octokit } from '../github/octokit.js';
 import { checkRunName, inProgressOutput } from '../github/check-text.js';
 import { createCheckRun } from '../github/checks.js';
+import type { WorkflowRunObject } from '../github/payloads.js';
+import { parseRunName } from '../lifecycle/contract.js';
 import type { PrebuildRecord } from '../store/types.js';
-import { loadConfigurations } from './configurations.js';
-import type { WorkflowRunObject } from './payloads.js';
-import type { AppDeps } from './types.js';
-
-/** The run name `prebuild.yml` gives: `Prebuild #<id> (<configuration>) <sha>`; id and configuration may be empty. */
-const RUN_NAME = /^Prebuild #(\d*) \(([^)]*)\)/;
+import { readConfigurations } from './configurations.js';
+import { decision, decisionLog } from './decisions.js';
+import type { PrebuildsDeps as AppDeps } from './deps.js';
 
 /**
  * Records a prebuild workflow run started by hand from the Actions tab (SPEC.md rule
@@ -26,10 +25,12 @@ export async function recordManualRun(
   deliveryId: string | null,
   defaultBranch: string,
 ): Promise<PrebuildRecord | null> {
-  const m = RUN_NAME.exec(run.display_title ?? '');
-  if (!m || m[1] !== '' || run.event !== 'workflow_dispatch' || !run.head_sha || !run.head_branch || !installationId) return null;
-  const resolved = await loadConfigurations(deps, octokit, repo, run.head_sha, defaultBranch, { deliveryId: deliveryId ?? 'manual', event: 'workflow_run' });
-  const wanted = m[2]!.trim();
+  const parsed = parseRunName(run.display_title ?? '');
+  if (!parsed || parsed.prebuildId !== null || run.event !== 'workflow_dispatch' || !run.head_sha || !run.head_branch || !installationId) return null;
+  const head = run.head_repository?.full_name;
+  if (head !== undefined && head.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) return null;
+  const resolved = await readConfigurations(deps, octokit, repo, run.head_sha, defaultBranch, { deliveryId: deliveryId ?? 'manual', event: 'workflow_run' });
+  const wanted = parsed.configuration;
   const matching = resolved.configurations.filter((c) => (wanted ? c.settings.name === wanted : true));
   const config = matching.length === 1 ? matching[0]! : null;
   if (!config || !run.path.endsWith(`/${config.settings.workflow}`)) return null;
@@ -64,15 +65,8 @@ export async function recordManualRun(
     startedAt: new Date(started).toISOString(),
     output: inProgressOutput(withRun),
   });
-  await deps.store.recordDecision({
-    deliveryId,
-    ...repo,
-    sha: run.head_sha,
-    event: 'workflow_run',
-    configuration: withRun.configuration,
-    decision: 'started',
-    reason: `manual: workflow run ${run.id} started from the Actions tab`,
-    prebuildId: withRun.id,
-  });
+  await decisionLog(deps.store, { deliveryId, ...repo, sha: run.head_sha, event: 'workflow_run' }).record(
+    decision.scheduled(withRun, 'started', `manual: workflow run ${run.id} started from the Actions tab`),
+  );
   return deps.store.updatePrebuild(withRun.id, { checkRunId });
 }

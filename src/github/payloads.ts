@@ -59,6 +59,8 @@ export interface WorkflowRunObject {
   created_at: string;
   updated_at: string;
   run_started_at?: string;
+  /** The repository the run's head commit comes from (a fork for a fork's pull_request run). */
+  head_repository?: { full_name: string } | null;
 }
 
 /** `workflow_run`. */
@@ -84,9 +86,17 @@ export interface InstallationPayload {
   repositories?: Array<{ full_name: string; name: string }>;
 }
 
+/** `installation_repositories` (`added`, `removed`): repositories added to an existing installation. */
+export interface InstallationRepositoriesPayload {
+  action: string;
+  installation: InstallationRef;
+  repositories_added: Array<{ full_name: string; name: string }>;
+}
+
 /** Payload type per handled event. */
 export interface HandledPayloads {
   installation: InstallationPayload;
+  installation_repositories: InstallationRepositoriesPayload;
   push: PushPayload;
   pull_request: PullRequestPayload;
   workflow_run: WorkflowRunPayload;

@@ -1,0 +1,50 @@
+import { formatProblem, resolveConfigurations } from '../config/index.js';
+import type { ResolveResult } from '../config/model.js';
+import { reportConfigurationProblems } from '../github/checks.js';
+import { repoFileSource } from '../github/contents.js';
+import type { Octokit, RepoParams } from '../github/octokit.js';
+import { decision, decisionLog, type DecisionEvent } from './decisions.js';
+import type { PrebuildsDeps } from './deps.js';
+
+/** Where a configuration read comes from, and when the cached one may be reused. */
+export interface ReadContext {
+  deliveryId: string;
+  event: DecisionEvent;
+  /**
+   * A push: reuse what was resolved at `before` on `branch` when `changedFiles` touch
+   * none of the files it was resolved from (null: unknown, always read again).
+   */
+  reuse?: { branch: string; before: string; changedFiles: string[] | null };
+}
+
+/**
+ * Reads the configurations at a commit through the contents API (SPEC.md
+ * "Configuration": `.github/prebuilds.yml`, else the default), or reuses the ones
+ * resolved at the branch's previous head when a push touched none of their files.
+ * When a file does not parse or validate, the commit gets a failing "Prebuild
+ * configuration" check run quoting file, line and reason, and each problem is recorded
+ * as a decision; configurations that did resolve still run.
+ * @throws Octokit's RequestError when GitHub fails (the delivery is retried)
+ */
+export async function readConfigurations(
+  deps: PrebuildsDeps,
+  octokit: Octokit,
+  repo: RepoParams,
+  sha: string,
+  defaultBranch: string,
+  context: ReadContext,
+): Promise<ResolveResult> {
+  const cacheKey = context.reuse ? `${repo.owner}/${repo.repo}#${context.reuse.branch}` : null;
+  if (cacheKey && context.reuse) {
+    const cached = deps.configCache.reuse(cacheKey, context.reuse.before, sha, context.reuse.changedFiles);
+    if (cached) return cached;
+  }
+  const result = await resolveConfigurations(repoFileSource(octokit, repo, sha), { defaultBranch });
+  if (cacheKey) deps.configCache.remember(cacheKey, sha, result);
+  if (result.problems.length > 0) {
+    await reportConfigurationProblems(octokit, repo, sha, result.problems.map(formatProblem));
+    const decisions = decisionLog(deps.store, { deliveryId: context.deliveryId, ...repo, sha, event: context.event });
+    for (const p of result.problems) await decisions.record(decision.configurationProblem(formatProblem(p)));
+  }
+  return result;
+}

@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { OctokitFactory } from '../github/dispatcher.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Store } from '../store/types.js';
+import type { ConfigurationCache } from './config-cache.js';
+
+/**
+ * The collaborators of the prebuild-request layer (and of every caller above it:
+ * handlers, the management API, the schedule ticker, the reconciler), passed in so
+ * tests can give their own.
+ */
+export interface PrebuildsDeps {
+  store: Store;
+  scheduler: Scheduler;
+  /** An installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
+  octokitFor: OctokitFactory;
+  log: Logger;
+  /** Configurations resolved at each branch head, reused while their files are untouched. */
+  configCache: ConfigurationCache;
+}

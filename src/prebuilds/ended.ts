@@ -1,0 +1,113 @@
+import type { RunOutcome } from '../github/actions.js';
+import { deleteCacheByKey } from '../github/caches.js';
+import type { Octokit } from '../github/octokit.js';
+import { reportEnd } from '../github/report.js';
+import { notifyOutcome } from '../notifications.js';
+import { laneOf, type Lane } from '../scheduler/scheduler.js';
+import type { PrebuildRecord } from '../store/types.js';
+import { decision, decisionLog, type DecisionContext } from './decisions.js';
+import type { PrebuildsDeps } from './deps.js';
+import { expiredByRetention } from '../scheduler/retention.js';
+
+/**
+ * The one exit: "a prebuild ended". Whatever ended it (its workflow run completed, the
+ * reconciler timed it out, a person cancelled it, its branch or PR went away), the same
+ * steps follow in the same order: record the decision, let the lane move on (no GitHub
+ * call, so a failing report cannot hold the queue), tell GitHub (check run) and the
+ * `notify` people (issue), and after a success apply retention (SPEC.md rules 7, 9, 10).
+ */
+
+/**
+ * After a prebuild's state became final in the store: decision, lane, report, retention.
+ * A failing report is left to the reconciler's sweep (`reportedState` behind `state`).
+ * @param octokit an installation Octokit (one is made when absent)
+ * @returns the prebuild, as reported
+ */
+export async function prebuildEnded(
+  deps: PrebuildsDeps,
+  done: PrebuildRecord,
+  context: Pick<DecisionContext, 'deliveryId' | 'event'>,
+  options: { octokit?: Octokit; outcome?: RunOutcome } = {},
+): Promise<PrebuildRecord> {
+  await decisionLog(deps.store, { ...context, owner: done.owner, repo: done.repo, sha: done.sha }).record(decision.ended(done));
+  await deps.scheduler.advance(laneOf(done));
+  let octokit = options.octokit;
+  try {
+    octokit ??= await deps.octokitFor(done.installationId);
+  } catch (err) {
+    deps.log.warn({ err, prebuild: done.id }, 'no installation client to report the end of a prebuild; the reconciler will');
+    return done;
+  }
+  const reported = await reportEnded(deps, octokit, done, options.outcome).catch((err) => {
+    deps.log.warn({ err, prebuild: done.id }, 'could not report the end of a prebuild; the reconciler will');
+    return done;
+  });
+  if (done.state === 'success') {
+    await applyRetention(deps, octokit, done).catch((err) => deps.log.warn({ err, prebuild: done.id }, 'retention failed; the next success retries it'));
+  }
+  return reported;
+}
+
+/**
+ * Tells GitHub (check run) and the `notify` people (issue) that a prebuild ended, then
+ * records it as reported. A crash before the record leaves it unreported, and the
+ * reconciler's sweep reports it again.
+ * @throws Octokit's RequestError
+ */
+export async function reportEnded(deps: PrebuildsDeps, octokit: Octokit, p: PrebuildRecord, outcome?: RunOutcome): Promise<PrebuildRecord> {
+  const checkRunId = await reportEnd(octokit, p, outcome);
+  await notifyOutcome(octokit, { owner: p.owner, repo: p.repo }, p, deps.log);
+  return deps.store.updatePrebuild(p.id, { checkRunId, reportedState: p.state });
+}
+
+/**
+ * Retention after a success (SPEC.md rule 7): deletes the snapshots retention expires
+ * from the Actions cache and marks their prebuilds `expired`.
+ */
+async function applyRetention(deps: PrebuildsDeps, octokit: Octokit, done: PrebuildRecord): Promise<void> {
+  const repo = { owner: done.owner, repo: done.repo };
+  for (const old of await expiredByRetention(deps.store, done)) {
+    const deleted = old.snapshotKey ? await deleteCacheByKey(octokit, repo, old.snapshotKey) : false;
+    await deps.store.updatePrebuild(old.id, { state: 'expired', reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted ? '; snapshot deleted' : ''}` });
+  }
+}
+
+/**
+ * Cancels open prebuilds (waiting ones, and running ones with their workflow run) and
+ * records a `cancelled` decision for each, at its own commit; the lanes move on.
+ * @returns the prebuilds cancelled
+ */
+export async function cancelPrebuilds(deps: PrebuildsDeps, context: DecisionContext, prebuilds: PrebuildRecord[], reason: string): Promise<PrebuildRecord[]> {
+  const decisions = decisionLog(deps.store, context);
+  const out: PrebuildRecord[] = [];
+  for (const p of prebuilds) {
+    const cancelled = await deps.scheduler.cancelOne(p, reason);
+    await decisions.record(decision.ended(cancelled, 'cancelled', reason), p.sha);
+    out.push(cancelled);
+  }
+  return out;
+}
+
+/** A deleted branch cancels its waiting and running prebuilds (SPEC.md rule 11). */
+export async function endBranch(deps: PrebuildsDeps, context: DecisionContext, branch: string): Promise<void> {
+  const open = await deps.store.listPrebuilds({ owner: context.owner, repo: context.repo, branch, states: ['waiting', 'dispatched', 'running'] });
+  const lanes = new Map<string, Lane>(open.map((p) => [p.configuration, laneOf(p)]));
+  const reason = `branch ${branch} was deleted`;
+  for (const lane of lanes.values()) {
+    const victims = await deps.scheduler.cancel(lane, reason);
+    const decisions = decisionLog(deps.store, context);
+    for (const p of victims) await decisions.record(decision.ended(p, 'cancelled', reason), p.sha);
+  }
+  if (lanes.size === 0) await decisionLog(deps.store, context).record(decision.nothingToCancel(branch));
+}
+
+/** A closed pull request cancels its waiting prebuild (its running one finishes: the commit may be merged). */
+export async function cancelPullRequest(deps: PrebuildsDeps, context: DecisionContext, headBranch: string, number: number): Promise<void> {
+  const waiting = await deps.store.listPrebuilds({ owner: context.owner, repo: context.repo, branch: headBranch, states: ['waiting'] });
+  const mine = waiting.filter((w) => w.prNumber === number);
+  if (mine.length === 0) {
+    await decisionLog(deps.store, context).record(decision.skipped('*', `pull request #${number} closed; nothing waiting to cancel`));
+    return;
+  }
+  await cancelPrebuilds(deps, context, mine, `pull request #${number} was closed`);
+}

@@ -1,0 +1,103 @@
+import { prebuildIdFromRunName, readRunOutcome } from '../github/actions.js';
+import { updateCheckRun } from '../github/checks.js';
+import type { Octokit } from '../github/octokit.js';
+import type { WorkflowRunObject } from '../github/payloads.js';
+import { laneOf } from '../scheduler/scheduler.js';
+import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
+import { FINAL_STATES } from '../store/types.js';
+import type { PrebuildsDeps as AppDeps } from './deps.js';
+import { prebuildEnded, reportEnded } from './ended.js';
+
+/** The fields of a workflow run the app follows (webhook and REST run objects share them). */
+export type Run = WorkflowRunObject;
+
+/**
+ * Finds the prebuild a workflow run belongs to: by run id (known from the dispatch
+ * answer, or an earlier match), else by the id its run name carries — but only for the
+ * run the app could have dispatched: event `workflow_dispatch`, the prebuild's workflow
+ * file, the repository itself as head repository, and no other run already matched. A
+ * fork's `pull_request` run naming itself `Prebuild #N` never takes a prebuild over.
+ */
+export async function findPrebuild(deps: Pick<AppDeps, 'store'>, repo: { owner: string; repo: string }, run: Run): Promise<PrebuildRecord | null> {
+  const byRun = await deps.store.findPrebuildByRun(repo, run.id);
+  if (byRun) return byRun;
+  if (run.event !== undefined && run.event !== 'workflow_dispatch') return null;
+  const head = run.head_repository?.full_name;
+  if (head !== undefined && head.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) return null;
+  const id = prebuildIdFromRunName(run.display_title ?? run.name ?? '');
+  if (id === null) return null;
+  const p = await deps.store.getPrebuild(id);
+  if (!p || p.owner !== repo.owner || p.repo !== repo.repo) return null;
+  if (!run.path.endsWith(`/${p.workflow}`) && run.path !== p.workflow) return null;
+  if (p.workflowRunId !== null && p.workflowRunId !== run.id) return null;
+  return p;
+}
+
+function runDurationMs(run: Run): number | null {
+  const start = Date.parse(run.run_started_at ?? run.created_at);
+  const end = Date.parse(run.updated_at);
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
+}
+
+/**
+ * Applies a workflow run's state to its prebuild (the webhook handler and the
+ * reconciler share it). No-op for runs that are not prebuilds.
+ * @param known the run's prebuild when the caller has it (saves a lookup)
+ * @returns the prebuild, updated, or null
+ */
+export async function followRun(
+  deps: AppDeps,
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  run: Run,
+  completed: boolean,
+  deliveryId: string | null,
+  known?: PrebuildRecord,
+): Promise<PrebuildRecord | null> {
+  const prebuild = known ?? (await findPrebuild(deps, repo, run));
+  if (!prebuild) return null;
+  if (FINAL_STATES.includes(prebuild.state)) {
+    // Ended already (cancelled, superseded, timed out, or a completion processed before a crash).
+    const reported = prebuild.reportedState === prebuild.state ? prebuild : await reportEnded(deps, octokit, prebuild);
+    if (completed) await deps.scheduler.advance(laneOf(prebuild));
+    return reported;
+  }
+
+  const link: PrebuildPatch = { workflowRunId: run.id, workflowRunUrl: run.html_url };
+  if (!completed) {
+    const updated = await deps.store.updatePrebuild(prebuild.id, {
+      ...link,
+      state: 'running',
+      startedAt: prebuild.startedAt ?? Date.parse(run.run_started_at ?? run.created_at),
+    });
+    if (updated.checkRunId && prebuild.workflowRunUrl !== run.html_url) {
+      await updateCheckRun(octokit, repo, updated.checkRunId, { detailsUrl: run.html_url });
+    }
+    return updated;
+  }
+
+  const outcome = await readRunOutcome(octokit, repo, run.id);
+  const base: PrebuildPatch = {
+    ...link,
+    durationMs: runDurationMs(run),
+    endedAt: Date.parse(run.updated_at) || Date.now(),
+    startedAt: prebuild.startedAt ?? (Date.parse(run.run_started_at ?? run.created_at) || null),
+  };
+  let patch: PrebuildPatch;
+  if (run.conclusion === 'success' && outcome.result) {
+    const r = outcome.result;
+    // GitHub's run timestamps have one-second resolution: never report less than the action's own step.
+    const durationMs = Math.max(base.durationMs ?? 0, r.durationMs);
+    patch = { ...base, durationMs, state: 'success', snapshotKey: r.snapshotKey, snapshotBytes: r.snapshotBytes, hooks: r.hooks, reason: null };
+  } else if (run.conclusion === 'success') {
+    patch = { ...base, state: 'failure', reason: 'the run succeeded but reported no prebuild result: does the workflow run the prebuilds action?' };
+  } else if (run.conclusion === 'cancelled') {
+    patch = { ...base, state: 'cancelled', reason: 'the workflow run was cancelled' };
+  } else if (run.conclusion === 'timed_out') {
+    patch = { ...base, state: 'timed_out', reason: outcome.failure ?? 'the workflow run timed out' };
+  } else {
+    patch = { ...base, state: 'failure', reason: outcome.failure ?? `the workflow run concluded ${run.conclusion ?? 'without a conclusion'}` };
+  }
+  const done = await deps.store.updatePrebuild(prebuild.id, patch);
+  return prebuildEnded(deps, done, { deliveryId, event: 'workflow_run' }, { octokit, outcome });
+}
