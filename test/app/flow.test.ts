@@ -1,81 +1,25 @@
-import path from 'node:path';
-import nock from 'nock';
-import { handlePush } from '../../src/handlers/push.js';
-import { startAppServer, type AppServer } from '../../src/server.js';
 import { encodeResult } from '../../src/lifecycle/result.js';
+import { handlePush } from '../../src/handlers/push.js';
+import type { AppServer } from '../../src/server.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { FakeGitHub, type FakeAnnotation } from '../helpers/fake-github.js';
-import { appKeyPair, deliver } from '../helpers/keys.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sha, startTestApp, ZERO_SHA as ZERO, type TestApp } from '../helpers/app.js';
+import type { FakeGitHub } from '../helpers/fake-github.js';
 import { checkRunRerequested, installationCreated, pullRequestPayload, pushPayload, workflowRunPayload } from '../helpers/webhooks.js';
 
-const SECRET = 'flow-secret';
 const DEVCONTAINER = '{ "onCreateCommand": "npm ci", "updateContentCommand": "npm run build" }';
-const sha = (n: number) => n.toString(16).padStart(40, '0');
-const ZERO = '0'.repeat(40);
 
 describe('the app over HTTP, GitHub answered by nock (issue 2 and 3 flows)', () => {
-  let tmp: ReturnType<typeof tempDir>;
+  let app: TestApp;
   let server: AppServer;
   let gh: FakeGitHub;
-  const keys = appKeyPair();
+  let send: TestApp['send'], pushCommit: TestApp['pushCommit'], succeed: TestApp['succeed'], fail: TestApp['fail'], decisions: TestApp['decisions'];
 
   beforeEach(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    gh = new FakeGitHub().install();
-    tmp = tempDir();
-    server = await startAppServer({
-      appId: 1,
-      privateKey: keys.privateKey,
-      webhookSecret: SECRET,
-      databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
-      logLevel: (process.env.LOG_LEVEL as 'fatal') ?? 'fatal',
-      fetch: globalThis.fetch,
-      githubRateLimits: false,
-      runtime: { reconcileIntervalMs: 0, scheduleIntervalMs: 0, processor: { maxAttempts: 1 } },
-    });
+    app = await startTestApp();
+    ({ server, gh, send, pushCommit, succeed, fail, decisions } = app);
   });
-  afterEach(async () => {
-    await server.stop();
-    nock.cleanAll();
-    nock.enableNetConnect();
-    tmp.cleanup();
-    expect(gh.calls.filter((c) => c.problem).map((c) => c.problem)).toEqual([]);
-  });
+  afterEach(() => app.stop());
 
-  const send = async (event: string, payload: unknown, id?: string) => {
-    const r = await deliver(server.webhookUrl, SECRET, event, payload, id ? { id } : {});
-    expect(r.status).toBe(200);
-    await server.idle();
-  };
-  const pushCommit = async (n: number, files: Record<string, string>, changed: string[] = ['src/index.ts'], parent = n - 1) => {
-    gh.commit(sha(n), files, parent > 0 ? [sha(parent)] : []);
-    gh.branches.set('main', sha(n));
-    await send('push', pushPayload(gh, { ref: 'refs/heads/main', before: parent > 0 ? sha(parent) : ZERO, after: sha(n), commits: [{ id: sha(n), modified: changed }] }));
-  };
-  const succeed = async (runIndex: number, bytes = 123_456) => {
-    const d = gh.dispatches[runIndex]!;
-    const result = {
-      prebuildId: d.inputs['prebuild-id']!,
-      configuration: d.inputs.configuration!,
-      sha: d.inputs.sha!,
-      snapshotKey: snapshotKey(d.inputs.configuration!, d.inputs.sha!, d.inputs['prebuild-id']!),
-      snapshotBytes: bytes,
-      durationMs: 4200,
-      hooks: { onCreateCommand: 3000, updateContentCommand: 1200 },
-      base: d.inputs.base || null,
-      identity: '',
-    };
-    gh.finishRun(d.runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
-    await send('workflow_run', workflowRunPayload(gh, d.runId, 'completed'));
-  };
-  const fail = async (runIndex: number, annotations: FakeAnnotation[]) => {
-    const d = gh.dispatches[runIndex]!;
-    gh.finishRun(d.runId, 'failure', annotations);
-    await send('workflow_run', workflowRunPayload(gh, d.runId, 'completed'));
-  };
-  const decisions = (s: string) => server.store.listDecisions({ owner: 'octo', repo: 'app' }, s);
   const base = { '.devcontainer/devcontainer.json': DEVCONTAINER, 'src/index.ts': 'x' };
 
   it('a push to the default branch becomes a dispatched prebuild with an in-progress check run, then "🚀 Prebuild ready"', async () => {

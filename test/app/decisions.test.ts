@@ -1,0 +1,158 @@
+import { sha, startTestApp, type TestApp } from '../helpers/app.js';
+import { checkRunRerequested, installationCreated, pullRequestPayload, workflowRunPayload } from '../helpers/webhooks.js';
+
+/**
+ * SPEC.md rule 10 through the one entrance (src/prebuilds/request.ts): every (event,
+ * configuration) pair gets a decision, including the paths that used to be silent, and
+ * overrides (`prebuilds update`) apply whoever asks for the prebuild.
+ */
+const DEVCONTAINER = '{ "onCreateCommand": "npm ci" }';
+const base = { '.devcontainer/devcontainer.json': DEVCONTAINER, 'src/index.ts': 'x' };
+const REPO = { owner: 'octo', repo: 'app' };
+
+describe('every (event, configuration) pair gets a decision', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startTestApp();
+  });
+  afterEach(() => app.stop());
+
+  it('a pull request action that prebuilds nothing (edited, labeled) is recorded with its action', async () => {
+    app.gh.commit(sha(1), base);
+    app.gh.branches.set('main', sha(1));
+    await app.send('pull_request', pullRequestPayload(app.gh, { action: 'labeled', number: 7, headRef: 'feature', headSha: sha(1) }));
+    expect(app.gh.dispatches).toHaveLength(0);
+    expect((await app.decisions(sha(1))).map((d) => [d.event, d.configuration, d.decision, d.reason])).toEqual([
+      ['pull_request', '*', 'skipped', 'pull_request labeled: starts no prebuild'],
+    ]);
+  });
+
+  it('a pull request whose commit has no configuration says so', async () => {
+    app.gh.commit(sha(1), { 'README.md': 'no dev container' });
+    app.gh.branches.set('main', sha(1));
+    await app.send('pull_request', pullRequestPayload(app.gh, { action: 'opened', number: 8, headRef: 'feature', headSha: sha(1) }));
+    const [d] = await app.decisions(sha(1));
+    expect(d).toMatchObject({ decision: 'skipped', configuration: '*' });
+    expect(d!.reason).toMatch(/^no configuration/);
+  });
+
+  it('at installation, a configuration whose branches exclude the default branch is recorded as branch-unmatched', async () => {
+    const yml = 'prebuilds:\n  - name: main-only\n  - name: releases\n    branches: ["release/*"]\n';
+    app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': yml });
+    app.gh.branches.set('main', sha(1));
+    await app.send('installation', installationCreated(app.gh));
+    expect(app.gh.dispatches.map((d) => d.inputs.configuration)).toEqual(['main-only']);
+    const decisions = await app.decisions(sha(1));
+    expect(decisions.find((d) => d.configuration === 'releases')).toMatchObject({
+      event: 'installation',
+      decision: 'skipped',
+      reason: 'branch-unmatched: default branch main is not in release/*',
+    });
+    expect(decisions.find((d) => d.configuration === 'main-only')).toMatchObject({ decision: 'started' });
+  });
+
+  it('repositories added to an existing installation are prebuilt like a new installation', async () => {
+    app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n' });
+    app.gh.branches.set('main', sha(1));
+    const created = installationCreated(app.gh);
+    const added = {
+      action: 'added',
+      installation: created.installation,
+      repository_selection: 'selected',
+      repositories_added: created.repositories,
+      repositories_removed: [],
+      requester: null,
+      sender: created.sender,
+    };
+    await app.send('installation_repositories', added);
+    expect(app.gh.dispatches.map((d) => [d.inputs.configuration, d.inputs.sha])).toEqual([['web', sha(1)]]);
+    expect((await app.decisions(sha(1)))[0]).toMatchObject({ event: 'installation', decision: 'started' });
+  });
+
+  it('"Re-run" on the "Prebuild configuration" check reads the configuration again and reports it again', async () => {
+    await app.pushCommit(1, { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n    retension: 3\n' });
+    const [check] = app.gh.checkRunsFor(sha(1)).filter((c) => c.name === 'Prebuild configuration');
+    await app.send('check_run', checkRunRerequested(app.gh, check!.id));
+    expect(app.gh.checkRunsFor(sha(1)).filter((c) => c.name === 'Prebuild configuration')).toHaveLength(2);
+    const decisions = await app.decisions(sha(1));
+    expect(decisions.filter((d) => d.event === 'check_run').map((d) => d.decision)).toEqual(['failed']);
+    expect(decisions.find((d) => d.event === 'check_run')!.reason).toContain('.github/prebuilds.yml:3:5');
+  });
+
+  it('a re-run of a check run that is not a prebuild is recorded, not dropped', async () => {
+    await app.pushCommit(1, base);
+    const [check] = app.gh.checkRunsFor(sha(1));
+    check!.external_id = 'not-a-prebuild';
+    await app.send('check_run', checkRunRerequested(app.gh, check!.id));
+    const d = (await app.decisions(sha(1))).find((x) => x.event === 'check_run');
+    expect(d).toMatchObject({ decision: 'skipped', configuration: '*' });
+  });
+});
+
+describe('overrides apply whoever asks for the prebuild', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startTestApp();
+  });
+  afterEach(() => app.stop());
+
+  it('a check-run re-run, an installation and a schedule prebuild with the stored overrides', async () => {
+    const yml = "prebuilds:\n  - name: web\n    schedule: '0 3 * * *'\n    retention: 5\n";
+    app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': yml });
+    app.gh.branches.set('main', sha(1));
+    await app.server.store.setOverrides(REPO, 'web', { retention: 1 });
+
+    await app.send('installation', installationCreated(app.gh));
+    const installed = (await app.server.store.getPrebuild(1))!;
+    expect(installed.settings?.retention).toBe(1);
+    await app.succeed(0);
+
+    const [check] = app.gh.checkRunsFor(sha(1));
+    await app.send('check_run', checkRunRerequested(app.gh, check!.id));
+    const rerun = (await app.server.store.getPrebuild(2))!;
+    expect(rerun).toMatchObject({ trigger: 'manual', sha: sha(1) });
+    expect(rerun.settings?.retention).toBe(1);
+    await app.succeed(1);
+
+    // The installation registered the schedule: a tick after 03:00 fires it.
+    const [schedule] = await app.server.store.listSchedules();
+    expect(schedule).toMatchObject({ configuration: 'web', branch: 'main', cron: '0 3 * * *' });
+    const fired = await app.server.runtime.schedules.tick(schedule!.updatedAt + 86_400_000);
+    expect(fired).toBe(1);
+    await app.server.idle();
+    const scheduled = (await app.server.store.listPrebuilds({ ...REPO, limit: 1 }))[0]!;
+    expect(scheduled).toMatchObject({ trigger: 'schedule', sha: sha(1) });
+    expect(scheduled.settings?.retention).toBe(1);
+  });
+});
+
+describe('a workflow run takes over a prebuild only when it is the run the app dispatched', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startTestApp();
+  });
+  afterEach(() => app.stop());
+
+  it("a fork pull request's run naming itself `Prebuild #N` leaves prebuild #N alone", async () => {
+    app.gh.commit(sha(1), base);
+    app.gh.branches.set('main', sha(1));
+    // An old GitHub Enterprise Server: the dispatch answers 204, so the run id is unknown until a run names it.
+    await app.pushCommit(1, base);
+    const p = (await app.server.store.getPrebuild(1))!;
+    await app.server.store.updatePrebuild(p.id, { workflowRunId: null });
+    const forkRunId = 4242;
+    app.gh.runs.set(forkRunId, { id: forkRunId, status: 'completed', conclusion: 'success', displayTitle: `Prebuild #${p.id} (devcontainer) ${sha(1)}`, headSha: sha(1), headBranch: 'main' });
+    app.gh.finishRun(forkRunId, 'success', []);
+    const payload = workflowRunPayload(app.gh, forkRunId, 'completed');
+    payload.workflow_run.event = 'pull_request';
+    payload.workflow_run.head_repository = { ...payload.workflow_run.head_repository, full_name: 'mallory/app' };
+    await app.send('workflow_run', payload);
+    expect(await app.server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: null });
+
+    // The same name from a workflow_dispatch run of the repository itself is the prebuild's run.
+    const ownRunId = 4343;
+    app.gh.runs.set(ownRunId, { id: ownRunId, status: 'in_progress', conclusion: null, displayTitle: `Prebuild #${p.id} (devcontainer) ${sha(1)}`, headSha: sha(1), headBranch: 'main' });
+    await app.send('workflow_run', workflowRunPayload(app.gh, ownRunId, 'in_progress'));
+    expect(await app.server.store.getPrebuild(p.id)).toMatchObject({ state: 'running', workflowRunId: ownRunId });
+  });
+});
