@@ -3,10 +3,11 @@ import { authenticate, type Principal } from '../api/auth.js';
 import { cancelPrebuild, pauseConfiguration, rerunPrebuild } from '../api/commands.js';
 import type { ManagementDeps } from '../api/deps.js';
 import { ApiError, notFound, readText, SECURITY_HEADERS } from '../api/http.js';
-import { listConfigurations, listPrebuilds, valueReport } from '../api/queries.js';
+import { listConfigurations, listDecisions, listPrebuilds, valueReport } from '../api/queries.js';
 import { matchRoute, type Route } from '../api/router.js';
-import { parseConfiguration, parseId, parseRepo } from '../api/validate.js';
+import { parseConfiguration, parseId, parseRepo, parseSha } from '../api/validate.js';
 import { loginPage, repoPage } from './render.js';
+import { whyPage } from './why.js';
 import { clearedCookie, csrfToken, parseForm, sameOrigin, sessionCookie, sessionToken, validCsrf } from './session.js';
 
 /**
@@ -74,6 +75,15 @@ async function showRepo(ctx: PageContext, owner: string, repo: string, error: Ap
   );
 }
 
+/** `GET /prebuilds/{owner}/{repo}/why?sha=`: the decisions recorded for a commit. */
+async function showWhy(ctx: PageContext, owner: string, repo: string): Promise<void> {
+  const s = await session(ctx);
+  if (!s) return send(ctx.res, 401, loginPage(safeNext(`/prebuilds/${owner}/${repo}`), null));
+  const ref = parseRepo(owner, repo);
+  const sha = parseSha(ctx.url.searchParams.get('sha') ?? undefined);
+  send(ctx.res, 200, whyPage({ owner, repo, sha, decisions: await listDecisions(ctx.m, s.principal, ref, sha) }));
+}
+
 /** Runs a page form's action after the CSRF checks, then redirects back to the repository page. */
 async function formAction(ctx: PageContext, owner: string, repo: string, done: string, act: (principal: Principal) => Promise<unknown>): Promise<void> {
   const form = parseForm(await readText(ctx.req));
@@ -117,6 +127,7 @@ const PAGE_ROUTES: Route<PageContext>[] = [
     },
   },
   { method: 'GET', template: '/prebuilds/{owner}/{repo}', handle: (ctx, p) => showRepo(ctx, p.owner!, p.repo!) },
+  { method: 'GET', template: '/prebuilds/{owner}/{repo}/why', handle: (ctx, p) => showWhy(ctx, p.owner!, p.repo!) },
   {
     method: 'POST',
     template: '/prebuilds/{owner}/{repo}/prebuilds/{id}/rerun',

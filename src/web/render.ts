@@ -2,6 +2,7 @@ import type { ValueReport } from '../api/report.js';
 import type { ConfigurationView, PrebuildView } from '../api/views.js';
 import { formatBytes, formatDuration } from '../github/check-text.js';
 import { html, SafeHtml, timeAgo } from './html.js';
+import { whyForm } from './why.js';
 
 /**
  * Server-rendered markup of the Prebuilds page (no scripts at all): the login
@@ -83,7 +84,7 @@ function historyRow(owner: string, repo: string, p: PrebuildView, csrf: string, 
   const active = ['waiting', 'dispatched', 'running'].includes(p.status);
   const prefix = `/prebuilds/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/prebuilds/${p.id}`;
   return html`<tr data-prebuild="${p.id}">
-<td>#${p.id}</td><td class="state">${p.status}</td><td>${p.branch}</td><td><code>${p.sha.slice(0, 7)}</code></td><td>${p.trigger}</td>
+<td>#${p.id}</td><td class="state">${p.status}</td><td>${p.branch}</td><td><a href="/prebuilds/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/why?sha=${p.sha}" title="why: every decision for this commit"><code>${p.sha.slice(0, 7)}</code></a></td><td>${p.trigger}</td>
 <td>${timeAgo(Date.parse(p.timings.createdAt), now)}</td><td>${p.timings.durationMs === null ? '—' : formatDuration(p.timings.durationMs)}</td>
 <td>${p.snapshot.bytes === null ? '—' : formatBytes(p.snapshot.bytes)}</td><td>${base}</td>
 <td>${p.log.url ? html`<a href="${p.log.url}" rel="noreferrer">log</a>` : '—'}</td>
@@ -131,6 +132,7 @@ ${history.map((p) => historyRow(d.owner, d.repo, p, d.csrf, d.now))}</table></se
   const body = html`${d.notice ? html`<section class="notice" role="status">${d.notice}</section>` : ''}
 ${d.error ? html`<section class="error" role="alert">${d.error}</section>` : ''}
 ${sections.length ? sections : html`<section><p>No prebuild configuration known for this repository yet: push to a configured branch.</p></section>`}
+<section id="why">${whyForm(d.owner, d.repo)}</section>
 ${reportPanel(d.report)}`;
   return layout(`Prebuilds · ${d.owner}/${d.repo}`, body, logout);
 }
