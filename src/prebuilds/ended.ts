@@ -2,7 +2,7 @@ import type { RunOutcome } from '../github/actions.js';
 import { deleteCacheByKey } from '../github/caches.js';
 import type { Octokit } from '../github/octokit.js';
 import { reportEnd } from '../github/report.js';
-import { notifyOutcome } from '../notifications.js';
+import { notifyOutcome } from './notify.js';
 import { laneOf, type Lane } from '../scheduler/scheduler.js';
 import type { PrebuildRecord } from '../store/types.js';
 import { decision, decisionLog, type DecisionContext } from './decisions.js';

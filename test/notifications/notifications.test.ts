@@ -1,7 +1,7 @@
 import { Octokit as RestOctokit } from '@octokit/rest';
 import nock from 'nock';
 import type { Octokit } from '../../src/github/octokit.js';
-import { FAILURE_LABEL, issueMarker, mentions, notifyOutcome } from '../../src/notifications.js';
+import { FAILURE_LABEL, issueMarker, mentions, notifyOutcome } from '../../src/prebuilds/notify.js';
 import type { PrebuildRecord } from '../../src/store/types.js';
 import { example, GitHubMock } from '../api/github-mock.js';
 import { settings, SHA_A, SHA_B } from '../api/harness.js';

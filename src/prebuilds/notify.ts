@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { closeIssue, commentOnIssue, openIssue, openIssuesWithLabel } from './github/issues.js';
-import type { Octokit, RepoParams } from './github/octokit.js';
-import type { PrebuildRecord } from './store/types.js';
-import { branchMatches } from './triggers/push.js';
+import { closeIssue, commentOnIssue, openIssue, openIssuesWithLabel } from '../github/issues.js';
+import type { Octokit, RepoParams } from '../github/octokit.js';
+import type { PrebuildRecord } from '../store/types.js';
+import { branchMatches } from '../triggers/push.js';
 
 /**
  * Failure notifications (the `notify` key of `.github/prebuilds.yml`): when a
