@@ -1,5 +1,6 @@
 import type { ApplicationFunction } from 'probot';
 import { prebuildsApp } from './app.js';
+import { readAppEnv } from './env.js';
 import { openStore } from './store/index.js';
 
 /**
@@ -9,26 +10,10 @@ import { openStore } from './store/index.js';
  * app id runs its registration flow from `app.yml`.
  */
 const appFn: ApplicationFunction = async (app, options) => {
-  const store = await openStore();
-  await prebuildsApp({ store, runtime: runtimeOptionsFromEnv(process.env) })(app, options);
+  const settings = readAppEnv(process.env);
+  const store = await openStore(settings.databasePath);
+  const { reconcileIntervalMs, reconcileGraceMs, scheduleIntervalMs } = settings;
+  await prebuildsApp({ store, runtime: { reconcileIntervalMs, reconcileGraceMs, scheduleIntervalMs } })(app, options);
 };
-
-/**
- * Runtime periods from the environment, all in milliseconds:
- * `RECONCILE_INTERVAL_MS` (default 60000; 0 turns the reconciler off),
- * `RECONCILE_GRACE_MS` (how old a dispatched run must be before it is checked, default 120000),
- * `SCHEDULE_INTERVAL_MS` (default 60000).
- * @throws Error naming the variable when a value is not a non-negative integer
- */
-export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv): { reconcileIntervalMs?: number; reconcileGraceMs?: number; scheduleIntervalMs?: number } {
-  const read = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
-    return n;
-  };
-  return { reconcileIntervalMs: read('RECONCILE_INTERVAL_MS'), reconcileGraceMs: read('RECONCILE_GRACE_MS'), scheduleIntervalMs: read('SCHEDULE_INTERVAL_MS') };
-}
 
 export default appFn;

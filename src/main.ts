@@ -5,8 +5,8 @@
  */
 import { run } from 'probot';
 import appFn from './index.js';
+import { readAppEnv } from './env.js';
 import { createLogger } from './logger.js';
 
-const level = (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info';
-const format = process.env.LOG_FORMAT === 'json' ? 'json' : 'pretty';
+const { logLevel: level, logFormat: format } = readAppEnv(process.env);
 await run(appFn, { log: await createLogger({ level, format }) });

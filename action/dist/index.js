@@ -37375,13 +37375,21 @@ async function loadConfiguration(workspace, name, branch) {
   return pickConfiguration(result, name);
 }
 
+// src/lifecycle/contract.ts
+var DispatchInputs = {
+  Configuration: "configuration",
+  Sha: "sha",
+  Base: "base",
+  PrebuildId: "prebuild-id"
+};
+
 // action/src/constants.ts
 var Inputs = {
   Mode: "mode",
-  Configuration: "configuration",
-  Sha: "sha",
-  PrebuildId: "prebuild-id",
-  Base: "base",
+  Configuration: DispatchInputs.Configuration,
+  Sha: DispatchInputs.Sha,
+  PrebuildId: DispatchInputs.PrebuildId,
+  Base: DispatchInputs.Base,
   Store: "store",
   Workspace: "workspace",
   ContainerMode: "container-mode",

@@ -5,13 +5,15 @@
  * upper-cased and dashes kept (`INPUT_PREBUILD-ID`).
  */
 
-/** Names of the inputs declared in `action/action.yml`. */
+import { DispatchInputs } from '../../src/lifecycle/contract.js';
+
+/** Names of the inputs declared in `action/action.yml` (the dispatched ones are the app↔action contract's). */
 export const Inputs = {
   Mode: 'mode',
-  Configuration: 'configuration',
-  Sha: 'sha',
-  PrebuildId: 'prebuild-id',
-  Base: 'base',
+  Configuration: DispatchInputs.Configuration,
+  Sha: DispatchInputs.Sha,
+  PrebuildId: DispatchInputs.PrebuildId,
+  Base: DispatchInputs.Base,
   Store: 'store',
   Workspace: 'workspace',
   ContainerMode: 'container-mode',

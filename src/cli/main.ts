@@ -92,17 +92,23 @@ function isEntry(): boolean {
   if (!entry) return false;
   try {
     const real = fs.realpathSync(entry);
-    return real === fileURLToPath(import.meta.url) || /[/\\]bin[/\\]prebuilds$/.test(real);
+    return real === fileURLToPath(import.meta.url);
   } catch {
     return false;
   }
 }
 
-if (isEntry()) {
-  // `prebuilds list | head`: a closed pipe ends the output quietly, like other CLIs.
+/**
+ * Runs the CLI as a process: `argv` (default the process's arguments), the exit code set
+ * on the process, a closed pipe (`prebuilds list | head`) ending the output quietly.
+ * `bin/prebuilds` calls it.
+ */
+export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await main(argv);
 }
+
+if (isEntry()) await run();

@@ -10,7 +10,7 @@ export const DEFAULT_DATABASE_PATH = './data/prebuilds.sqlite';
  * Opens and migrates the store named by `databasePath` (a SQLite file path).
  * @throws when the file cannot be opened or a migration fails.
  */
-export async function openStore(databasePath: string = process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH): Promise<Store> {
+export async function openStore(databasePath: string = DEFAULT_DATABASE_PATH): Promise<Store> {
   const store = new SqliteStore(databasePath);
   await store.migrate();
   return store;

@@ -44,6 +44,11 @@ describe('src/ layers', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('environment variables are named in src/env.ts only (and by the CLI and ${localEnv:…} substitution)', () => {
+    const readers = files.filter((f) => /process\.env(\.|\[)/.test(f.text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))).map((f) => f.file);
+    expect(readers.filter((f) => f !== 'env.ts' && folderOf(f) !== 'cli' && f !== path.join('config', 'substitute.ts'))).toEqual([]);
+  });
+
   it('every GitHub REST call is made in src/github/', () => {
     const calls = files.filter((f) => folderOf(f.file) !== 'github' && /octokit\.(request|rest|paginate)\b/i.test(f.text)).map((f) => f.file);
     expect(calls).toEqual([]);

@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import fc from 'fast-check';
+import yaml from 'js-yaml';
+import { DispatchInputs, parseRunName, runName } from '../../src/lifecycle/contract.js';
+
+/** The app↔action contract (src/lifecycle/contract.ts) against the files that carry it. */
+describe('the app↔action contract', () => {
+  const workflow = yaml.load(fs.readFileSync('.github/workflows/prebuild.yml', 'utf8')) as Record<string, any>;
+  const action = yaml.load(fs.readFileSync('action/action.yml', 'utf8')) as Record<string, any>;
+  const names = Object.values(DispatchInputs);
+
+  it('the shipped workflow declares every dispatch input, and the action takes each of them', () => {
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs).sort()).toEqual([...names].sort());
+    for (const name of names) expect(Object.keys(action.inputs)).toContain(name);
+  });
+
+  it("the workflow's run-name is the contract's runName", () => {
+    const inputs = Object.fromEntries(names.map((n) => [n, `\${{ inputs.${n} }}`])) as Parameters<typeof runName>[0];
+    expect(workflow['run-name']).toBe(runName(inputs));
+  });
+
+  it('parses back every run name it makes, whatever the configuration is called', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.string({ minLength: 1 }).filter((s) => s.trim() === s && !/[\n\r]/.test(s)), fc.stringMatching(/^[0-9a-f]{40}$/), (id, configuration, sha) => {
+        const parsed = parseRunName(runName({ 'prebuild-id': String(id), configuration, sha, base: '' }));
+        expect(parsed).toEqual({ prebuildId: id, configuration });
+      }),
+    );
+  });
+
+  it('a run started from the Actions tab carries no id; other names are not prebuild runs', () => {
+    expect(parseRunName('Prebuild # () ')).toEqual({ prebuildId: null, configuration: '' });
+    expect(parseRunName("Prebuild # (Bob's env (x)) ")).toEqual({ prebuildId: null, configuration: "Bob's env (x)" });
+    expect(parseRunName('CI')).toBeNull();
+    expect(parseRunName('Deploy Prebuild #3 (web) abc')).toBeNull();
+  });
+});
