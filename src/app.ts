@@ -10,7 +10,7 @@ export interface PrebuildsAppOptions {
   /** Called with the runtime once it exists (the server uses it to stop and to wait for idle). */
   onRuntime?: (runtime: Runtime) => void;
   /** Passed to the runtime (reconciler period, retry policy). */
-  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'dispatcher'>;
+  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dispatcher'>;
 }
 
 /**

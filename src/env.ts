@@ -38,7 +38,7 @@ export interface AppSettings {
  * @throws Error naming the variable when a value is not valid (a period that is not a
  *   non-negative whole number of milliseconds, an unknown log level)
  */
-export function readAppEnv(env: NodeJS.ProcessEnv): AppSettings {
+export function readAppEnv(env: Readonly<Record<string, string | undefined>>): AppSettings {
   const ms = (name: string): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;

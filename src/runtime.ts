@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor.js';
-import { githubDispatcher } from './github/dispatcher.js';
+import { githubDispatcher, type DispatcherOptions } from './github/dispatcher.js';
 import type { OctokitFactory } from './github/octokit.js';
 import { handleCheckRun } from './handlers/check-run.js';
 import { handleInstallation } from './handlers/installation.js';
@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   octokitFor: OctokitFactory;
   /** Replaces the GitHub dispatcher (tests, `simulate`). */
   dispatcher?: Dispatcher;
+  /** Options of the GitHub dispatcher (how long a retried start looks for an earlier attempt's run). */
+  github?: DispatcherOptions;
   processor?: ProcessorOptions;
   /** Reconciler period, ms; 0 turns it off. Default 60000. */
   reconcileIntervalMs?: number;
@@ -67,7 +69,7 @@ const HANDLERS: Handlers = {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
-  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor), log);
+  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, options.github), log);
   const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache() };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {

@@ -23,7 +23,7 @@ export interface AppServerOptions {
   databasePath: string;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Passed to the runtime (reconciler period in ms, retries). */
-  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor'>;
+  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github'>;
   /** Fetch implementation for Octokit (tests pass the global fetch so nock sees it). */
   fetch?: typeof fetch;
   /**

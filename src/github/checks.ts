@@ -79,3 +79,17 @@ export async function reportSkipped(octokit: Octokit, repo: RepoParams, sha: str
     output: neutralOutput(title, summary),
   });
 }
+
+/**
+ * The check run this app created on a commit for `externalId` (a prebuild id), if any:
+ * `GET /repos/{owner}/{repo}/commits/{ref}/check-runs?check_name=&filter=all`. Used
+ * where a crash may have left a check run GitHub has and the store does not, so a retry
+ * completes it instead of creating a second one.
+ * @returns its id, or null
+ * @throws Octokit's RequestError
+ */
+export async function findCheckRun(octokit: Octokit, repo: RepoParams, sha: string, name: string, externalId: string): Promise<number | null> {
+  const response = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repo, ref: sha, check_name: name, filter: 'all', per_page: 100 });
+  const found = response.data.check_runs.find((c) => c.external_id === externalId);
+  return found ? Number(found.id) : null;
+}

@@ -1,7 +1,7 @@
 import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
 import { dispatchWorkflow, listWorkflowRuns, prebuildIdFromRunName, type DispatchedRun } from './actions.js';
 import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
-import { createCheckRun } from './checks.js';
+import { createCheckRun, findCheckRun, updateCheckRun } from './checks.js';
 import { ancestorDistance, listAncestors } from './commits.js';
 import { DispatchInputs } from '../lifecycle/contract.js';
 import type { Octokit, OctokitFactory } from './octokit.js';
@@ -9,14 +9,37 @@ import type { Octokit, OctokitFactory } from './octokit.js';
 export type { OctokitFactory } from './octokit.js';
 import { reportEnd } from './report.js';
 
+/** Options of {@link githubDispatcher}. */
+export interface DispatcherOptions {
+  /**
+   * How long after an earlier attempt's dispatch its run may still be missing from
+   * GitHub's run listing, ms (the listing lags behind the dispatch). A retried start
+   * keeps looking for that run until then before it dispatches again. Default 15000.
+   */
+  adoptionWindowMs?: number;
+  /** Between two listings while adopting, ms. Default 1000. */
+  adoptionPollMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * The run an earlier attempt dispatched for this prebuild, matched by the run name
  * (`Prebuild #<id> …`), or null. Used after a crash or a timed-out dispatch request.
+ * GitHub lists a dispatched run a few seconds late: the listing is read again until
+ * `adoptionWindowMs` after the earlier dispatch, so a lagging listing never makes a
+ * second run.
  */
-async function findDispatchedRun(octokit: Octokit, repo: { owner: string; repo: string }, p: PrebuildRecord): Promise<DispatchedRun | null> {
-  const runs = await listWorkflowRuns(octokit, repo, p.workflow).catch(() => []);
-  const match = runs.find((r) => prebuildIdFromRunName(r.displayTitle) === p.id);
-  return match ? { runId: match.id, htmlUrl: match.htmlUrl } : null;
+async function findDispatchedRun(octokit: Octokit, repo: { owner: string; repo: string }, p: PrebuildRecord, options: Required<DispatcherOptions>): Promise<DispatchedRun | null> {
+  const deadline = (p.dispatchedAt ?? 0) + options.adoptionWindowMs;
+  for (;;) {
+    const runs = await listWorkflowRuns(octokit, repo, p.workflow).catch(() => []);
+    const match = runs.find((r) => prebuildIdFromRunName(r.displayTitle) === p.id);
+    if (match) return { runId: match.id, htmlUrl: match.htmlUrl };
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    await sleep(Math.min(options.adoptionPollMs, left));
+  }
 }
 
 /** GitHub refused to dispatch (4xx); the prebuild fails, with the check run already reported. */
@@ -69,7 +92,8 @@ export function githubHistory(octokit: Octokit, repo: { owner: string; repo: str
  * the "🔄 Prebuild in progress" check run on the prebuilt sha linking the run (two calls
  * in all). A refused dispatch gets a failed check run quoting GitHub's message, then throws.
  */
-export function githubDispatcher(octokitFor: OctokitFactory): GitHubDispatcher {
+export function githubDispatcher(octokitFor: OctokitFactory, options: DispatcherOptions = {}): GitHubDispatcher {
+  const adoption = { adoptionWindowMs: options.adoptionWindowMs ?? 15_000, adoptionPollMs: options.adoptionPollMs ?? 1000 };
   return {
     async history(p: PrebuildRecord): Promise<CommitHistory> {
       return githubHistory(await octokitFor(p.installationId), { owner: p.owner, repo: p.repo });
@@ -79,7 +103,7 @@ export function githubDispatcher(octokitFor: OctokitFactory): GitHubDispatcher {
       const octokit = await octokitFor(p.installationId);
       const repo = { owner: p.owner, repo: p.repo };
       const name = checkRunName(p.configuration);
-      let run = p.dispatchedAt ? await findDispatchedRun(octokit, repo, p) : null;
+      let run = p.dispatchedAt ? await findDispatchedRun(octokit, repo, p, adoption) : null;
       try {
         run ??= await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
           [DispatchInputs.Configuration]: p.configuration,
@@ -106,14 +130,16 @@ export function githubDispatcher(octokitFor: OctokitFactory): GitHubDispatcher {
       }
       const workflowRunUrl = run?.htmlUrl || null;
       // The run exists now: a failing check run must not fail the prebuild (the end report creates one).
-      const checkRunId = await createCheckRun(octokit, repo, p.sha, {
-        name,
-        status: 'in_progress',
-        externalId: String(p.id),
-        detailsUrl: workflowRunUrl,
-        startedAt: new Date().toISOString(),
-        output: inProgressOutput({ ...p, workflowRunUrl }),
-      }).catch(() => null);
+      const fields = { status: 'in_progress', detailsUrl: workflowRunUrl, output: inProgressOutput({ ...p, workflowRunUrl }) } as const;
+      const checkRunId = await (async () => {
+        // An earlier attempt may have created it before a crash: complete that one, never a second.
+        const earlier = p.dispatchedAt ? await findCheckRun(octokit, repo, p.sha, name, String(p.id)) : null;
+        if (earlier) {
+          await updateCheckRun(octokit, repo, earlier, fields);
+          return earlier;
+        }
+        return createCheckRun(octokit, repo, p.sha, { name, externalId: String(p.id), startedAt: new Date().toISOString(), ...fields });
+      })().catch(() => null);
       return { checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
     },
 

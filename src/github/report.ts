@@ -1,7 +1,7 @@
 import type { PrebuildRecord } from '../store/types.js';
 import { cancelRun, jobLogTail, readRunOutcome, type RunOutcome } from './actions.js';
 import { checkRunName, failedOutput, neutralOutput, readyOutput, type CheckOutput } from './check-text.js';
-import { createCheckRun, updateCheckRun, type CheckRunFields } from './checks.js';
+import { createCheckRun, findCheckRun, updateCheckRun, type CheckRunFields } from './checks.js';
 import type { Octokit } from './octokit.js';
 
 /**
@@ -13,10 +13,11 @@ import type { Octokit } from './octokit.js';
  * `reportedState` afterwards, and the reconciler reports again whatever a crash left
  * unreported.
  * @param outcome what the run reported, when the caller has read it already (saves calls)
+ * @param options `findExisting`: look the check run up by its external id when the store has none (a retry after a crash)
  * @returns the check run id
  * @throws Octokit's RequestError
  */
-export async function reportEnd(octokit: Octokit, p: PrebuildRecord, outcome?: RunOutcome): Promise<number> {
+export async function reportEnd(octokit: Octokit, p: PrebuildRecord, outcome?: RunOutcome, options: { findExisting?: boolean } = {}): Promise<number> {
   const repo = { owner: p.owner, repo: p.repo };
   const completedAt = new Date(p.endedAt ?? Date.now()).toISOString();
   let conclusion: NonNullable<CheckRunFields['conclusion']>;
@@ -48,9 +49,11 @@ export async function reportEnd(octokit: Octokit, p: PrebuildRecord, outcome?: R
       throw new Error(`prebuild #${p.id} has not ended (${p.state})`);
   }
   const fields: CheckRunFields = { status: 'completed', conclusion, completedAt, output, ...(p.workflowRunUrl ? { detailsUrl: p.workflowRunUrl } : {}) };
-  if (p.checkRunId) {
-    await updateCheckRun(octokit, repo, p.checkRunId, fields);
-    return p.checkRunId;
+  // A retried report (the reconciler's sweep) may find the check run a crash left unrecorded.
+  const checkRunId = p.checkRunId ?? (options.findExisting ? await findCheckRun(octokit, repo, p.sha, checkRunName(p.configuration), String(p.id)) : null);
+  if (checkRunId) {
+    await updateCheckRun(octokit, repo, checkRunId, fields);
+    return checkRunId;
   }
   return createCheckRun(octokit, repo, p.sha, { name: checkRunName(p.configuration), externalId: String(p.id), ...fields });
 }

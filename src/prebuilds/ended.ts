@@ -51,11 +51,12 @@ export async function prebuildEnded(
 /**
  * Tells GitHub (check run) and the `notify` people (issue) that a prebuild ended, then
  * records it as reported. A crash before the record leaves it unreported, and the
- * reconciler's sweep reports it again.
+ * reconciler's sweep reports it again (`retry`: the check run is looked up by the
+ * prebuild id first, so a report is never made twice).
  * @throws Octokit's RequestError
  */
-export async function reportEnded(deps: PrebuildsDeps, octokit: Octokit, p: PrebuildRecord, outcome?: RunOutcome): Promise<PrebuildRecord> {
-  const checkRunId = await reportEnd(octokit, p, outcome);
+export async function reportEnded(deps: PrebuildsDeps, octokit: Octokit, p: PrebuildRecord, outcome?: RunOutcome, retry = false): Promise<PrebuildRecord> {
+  const checkRunId = await reportEnd(octokit, p, outcome, { findExisting: retry });
   await notifyOutcome(octokit, { owner: p.owner, repo: p.repo }, p, deps.log);
   return deps.store.updatePrebuild(p.id, { checkRunId, reportedState: p.state });
 }

@@ -66,7 +66,7 @@ export class Reconciler {
       try {
         await this.exclusive(`${p.owner}/${p.repo}`, async () => {
           const fresh = await this.deps.store.getPrebuild(p.id);
-          if (fresh && fresh.reportedState !== fresh.state) await reportEnded(this.deps, await this.deps.octokitFor(p.installationId), fresh);
+          if (fresh && fresh.reportedState !== fresh.state) await reportEnded(this.deps, await this.deps.octokitFor(p.installationId), fresh, undefined, true);
         });
       } catch (error) {
         this.deps.log.warn({ err: error, prebuild: p.id }, 'reconciler could not report an ended prebuild');

@@ -63,6 +63,10 @@ export class FakeGitHub {
   readonly branches = new Map<string, string>();
   /** When true, dispatch answers 204 (GitHub Enterprise Server without run details). */
   noRunDetails = false;
+  /** How long a dispatched run stays out of the workflow's run listing, ms (GitHub's listing lags). */
+  runListingLagMs = 0;
+  /** When each run was dispatched (epoch ms). */
+  private readonly dispatchedAt = new Map<number, number>();
   /** Check run creations to refuse with 503 before accepting again (a GitHub outage). */
   refuseCheckRuns = 0;
   private nextId = 1000;
@@ -142,6 +146,7 @@ export class FakeGitHub {
       const inputs = (body?.inputs ?? {}) as Record<string, string>;
       const ref = String(body?.ref);
       this.dispatches.push({ workflow: decodeURIComponent(m[1]!), ref, inputs, runId });
+      this.dispatchedAt.set(runId, Date.now());
       this.runs.set(runId, { id: runId, status: 'queued', conclusion: null, displayTitle: `Prebuild #${inputs['prebuild-id'] ?? ''} (${inputs.configuration ?? ''}) ${inputs.sha ?? ''}`, headSha: this.branches.get(ref) ?? '', headBranch: ref });
       if (this.noRunDetails) return [204, ''];
       return [200, { workflow_run_id: runId, run_url: `${ORIGIN}${base}/actions/runs/${runId}`, html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${runId}` }];
@@ -165,6 +170,10 @@ export class FakeGitHub {
       if (c.conclusion) c.status = 'completed';
       this.checkRuns.set(id, c);
       return [201, this.checkRunBody(c)];
+    });
+    on('get', new RegExp(`^${repo}/commits/([0-9a-f]+)/check-runs$`), (m, q) => {
+      const runs = this.checkRunsFor(m[1]!).filter((c) => !q.get('check_name') || c.name === q.get('check_name'));
+      return [200, { total_count: runs.length, check_runs: runs.map((c) => this.checkRunBody(c)) }];
     });
     on('patch', new RegExp(`^${repo}/check-runs/(\\d+)$`), (m, _q, body) => {
       const c = this.checkRuns.get(Number(m[1]));
@@ -192,7 +201,8 @@ export class FakeGitHub {
       return run ? [200, this.runBody(run)] : [404, notFound];
     });
     on('get', new RegExp(`^${repo}/actions/workflows/([^/]+)/runs$`), () => {
-      const runs = [...this.runs.values()].reverse().map((r) => this.runBody(r));
+      const listed = [...this.runs.values()].filter((r) => (this.dispatchedAt.get(r.id) ?? 0) + this.runListingLagMs <= Date.now());
+      const runs = listed.reverse().map((r) => this.runBody(r));
       return [200, { total_count: runs.length, workflow_runs: runs }];
     });
     on('post', new RegExp(`^${repo}/actions/runs/(\\d+)/cancel$`), (m) => {
