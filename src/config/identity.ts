@@ -38,6 +38,12 @@ export interface IdentityResult {
   identity: string;
   /** Repository-relative paths, sorted: the environment file, referenced files (missing ones included) and, when given, the settings file. */
   identityFiles: string[];
+  /**
+   * Every repository path the identity depends on, sorted: `identityFiles` plus the
+   * script paths the hooks name that do not exist (yet). A change to any of them may
+   * change the identity (a push adding a referenced script does).
+   */
+  dependsOn: string[];
 }
 
 /**
@@ -117,18 +123,21 @@ export async function computeIdentity(
     }
     for (const f of found) await hashFile(f);
   }
-  await hashScripts(source, environment, files, listed);
+  const looked = await hashScripts(source, environment, files, listed);
   const input = {
     version: IDENTITY_VERSION,
     settings: identitySettings(settings),
     environment: environment.parsed,
     files: Object.fromEntries([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
-  return { identity: sha256(canonicalJson(input)), identityFiles: [...listed].sort() };
+  return { identity: sha256(canonicalJson(input)), identityFiles: [...listed].sort(), dependsOn: [...new Set([...listed, ...looked])].sort() };
 }
 
-/** Hashes the existing repository files that the prebuild hooks run, following shell scripts. */
-async function hashScripts(source: FileSource, environment: Environment, files: Map<string, string>, listed: Set<string>): Promise<void> {
+/**
+ * Hashes the existing repository files that the prebuild hooks run, following shell scripts.
+ * @returns every candidate path looked at, existing or not
+ */
+async function hashScripts(source: FileSource, environment: Environment, files: Map<string, string>, listed: Set<string>): Promise<Set<string>> {
   let frontier: string[] = [];
   for (const hook of ['onCreateCommand', 'updateContentCommand'] as const) {
     const command = environment.lifecycle[hook];
@@ -149,4 +158,5 @@ async function hashScripts(source: FileSource, environment: Environment, files: 
     }
     frontier = next;
   }
+  return visited;
 }

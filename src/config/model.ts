@@ -105,6 +105,8 @@ export interface ResolvedConfiguration {
   identity: string;
   /** Repository-relative files whose content went into the identity, sorted. */
   identityFiles: string[];
+  /** Every path the identity depends on, missing referenced scripts included (what a push must not touch for a resolved configuration to be reused). */
+  dependsOn?: string[];
 }
 
 /**

@@ -91,8 +91,8 @@ export async function resolveConfiguration(
   const parsed = parseEnvironment(file, settings.environmentFormat, text);
   if (!parsed.environment) return { problems: parsed.problems };
   try {
-    const { identity, identityFiles } = await computeIdentity(source, settings, parsed.environment, options.settingsFile);
-    return { configuration: { settings, environment: parsed.environment, identity, identityFiles }, problems: [] };
+    const { identity, identityFiles, dependsOn } = await computeIdentity(source, settings, parsed.environment, options.settingsFile);
+    return { configuration: { settings, environment: parsed.environment, identity, identityFiles, dependsOn }, problems: [] };
   } catch (error) {
     if (!(error instanceof PathOutsideRepositoryError)) throw error;
     return { problems: [problemAt(file, { line: 1, column: 1 }, `a referenced file leaves the repository: ${clip(error.requested)}`)] };

@@ -15,7 +15,8 @@ interface Entry {
  * commits touch none of the files they were resolved from reuses them instead of
  * reading the configuration again through the contents API. The watched files are
  * `.github/prebuilds.yml`, `.devcontainer.json`, `.devcontainer/**`, `.gitpod.yml`, and
- * every configuration's `identityFiles` (SPEC.md rule 1), so the identity stays exact.
+ * every path a configuration's identity depends on (SPEC.md rule 1), including scripts the
+ * hooks name that do not exist yet, so the identity stays exact.
  * In memory, bounded (least recently used out); a restart only costs API calls.
  */
 export class ConfigurationCache {
@@ -40,6 +41,6 @@ export class ConfigurationCache {
   remember(repoBranch: string, sha: string, result: ResolveResult): void {
     this.entries.delete(repoBranch);
     if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(repoBranch, { sha, result, watched: [...new Set(result.configurations.flatMap((c) => c.identityFiles))] });
+    this.entries.set(repoBranch, { sha, result, watched: [...new Set(result.configurations.flatMap((c) => c.dependsOn ?? c.identityFiles))] });
   }
 }
