@@ -1,5 +1,6 @@
 import type { RunOutcome } from '../github/actions.js';
 import { deleteCacheByKey } from '../github/caches.js';
+import { snapshotKey } from '../lifecycle/snapshot-key.js';
 import type { Octokit } from '../github/octokit.js';
 import { reportEnd } from '../github/report.js';
 import { notifyOutcome } from './notify.js';
@@ -44,8 +45,31 @@ export async function prebuildEnded(
   });
   if (done.state === 'success') {
     await applyRetention(deps, octokit, done).catch((err) => deps.log.warn({ err, prebuild: done.id }, 'retention failed; the next success retries it'));
+  } else {
+    await discardSnapshot(deps, done, octokit);
   }
   return reported;
+}
+
+/** Ends whose run may have saved a snapshot that must never be restored (SPEC.md rule 6). */
+const UNUSABLE: readonly PrebuildRecord['state'][] = ['failure', 'cancelled', 'timed_out'];
+
+/**
+ * A run that the app ends as anything but success may still have saved its snapshot
+ * (the save step ran, a later step failed, or the app timed it out): it is deleted from
+ * the Actions cache by its key, so no restore ever finds it. Directory and registry
+ * stores, which the app cannot reach, are kept safe by the action itself: it restores
+ * only snapshots whose marker says the whole prebuild succeeded. No-op for prebuilds
+ * that succeeded or never ran. Never throws (a failure is logged).
+ */
+export async function discardSnapshot(deps: PrebuildsDeps, p: PrebuildRecord, octokit?: Octokit): Promise<void> {
+  if (!UNUSABLE.includes(p.state) || p.dispatchedAt === null) return;
+  try {
+    octokit ??= await deps.octokitFor(p.installationId);
+    await deleteCacheByKey(octokit, { owner: p.owner, repo: p.repo }, p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id));
+  } catch (err) {
+    deps.log.warn({ err, prebuild: p.id }, 'could not delete the snapshot of a prebuild that did not succeed');
+  }
 }
 
 /**
@@ -84,6 +108,7 @@ export async function cancelPrebuilds(deps: PrebuildsDeps, context: DecisionCont
   for (const p of prebuilds) {
     const cancelled = await deps.scheduler.cancelOne(p, reason);
     await decisions.record(decision.ended(cancelled, 'cancelled', reason), p.sha);
+    await discardSnapshot(deps, cancelled);
     out.push(cancelled);
   }
   return out;
@@ -97,7 +122,10 @@ export async function endBranch(deps: PrebuildsDeps, context: DecisionContext, b
   for (const lane of lanes.values()) {
     const victims = await deps.scheduler.cancel(lane, reason);
     const decisions = decisionLog(deps.store, context);
-    for (const p of victims) await decisions.record(decision.ended(p, 'cancelled', reason), p.sha);
+    for (const p of victims) {
+      await decisions.record(decision.ended(p, 'cancelled', reason), p.sha);
+      await discardSnapshot(deps, p);
+    }
   }
   if (lanes.size === 0) await decisionLog(deps.store, context).record(decision.nothingToCancel(branch));
 }

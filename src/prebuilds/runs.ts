@@ -6,7 +6,7 @@ import { laneOf } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
 import { FINAL_STATES } from '../store/types.js';
 import type { PrebuildsDeps as AppDeps } from './deps.js';
-import { prebuildEnded, reportEnded } from './ended.js';
+import { discardSnapshot, prebuildEnded, reportEnded } from './ended.js';
 
 /** The fields of a workflow run the app follows (webhook and REST run objects share them). */
 export type Run = WorkflowRunObject;
@@ -59,7 +59,11 @@ export async function followRun(
   if (FINAL_STATES.includes(prebuild.state)) {
     // Ended already (cancelled, superseded, timed out, or a completion processed before a crash).
     const reported = prebuild.reportedState === prebuild.state ? prebuild : await reportEnded(deps, octokit, prebuild);
-    if (completed) await deps.scheduler.advance(laneOf(prebuild));
+    if (completed) {
+      // A run cancelled or timed out by the app may have saved its snapshot before it stopped.
+      await discardSnapshot(deps, prebuild, octokit);
+      await deps.scheduler.advance(laneOf(prebuild));
+    }
     return reported;
   }
 
