@@ -148,6 +148,10 @@ describe('a workflow run takes over a prebuild only when it is the run the app d
     payload.workflow_run.head_repository = { ...payload.workflow_run.head_repository, full_name: 'mallory/app' };
     await app.send('workflow_run', payload);
     expect(await app.server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: null });
+    const ignored = (await app.decisions(sha(1))).find((d) => d.event === 'workflow_run');
+    expect(ignored).toMatchObject({ decision: 'skipped', configuration: '*' });
+    expect(ignored!.reason).toContain(`names prebuild #${p.id} but is not the run the app dispatched`);
+    expect(ignored!.reason).toContain('pull_request from mallory/app');
 
     // The same name from a workflow_dispatch run of the repository itself is the prebuild's run.
     const ownRunId = 4343;

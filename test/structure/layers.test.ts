@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   github: ['config', 'lifecycle', 'store'],
   deliveries: ['store'],
   prebuilds: ['config', 'github', 'lifecycle', 'scheduler', 'store', 'triggers'],
-  handlers: ['config', 'github', 'prebuilds', 'triggers', 'store'],
+  handlers: ['config', 'github', 'lifecycle', 'prebuilds', 'triggers', 'store'],
   simulate: ['config', 'prebuilds', 'scheduler', 'store', 'triggers'],
   api: ['config', 'github', 'prebuilds', 'scheduler', 'store'],
   web: ['api', 'github', 'store'],
