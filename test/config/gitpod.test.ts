@@ -20,8 +20,8 @@ tasks:
       image: 'gitpod/workspace-full',
       waitFor: 'updateContentCommand',
       lifecycle: {
-        updateContentCommand: { kind: 'shell', command: 'export A=1\nnpm ci', env: { NODE_ENV: 'development', PORT: '3000' }, shell: 'bash' },
-        postStartCommand: { kind: 'shell', command: 'export A=1\nnpm start', env: { NODE_ENV: 'development', PORT: '3000' }, shell: 'bash' },
+        updateContentCommand: { kind: 'shell', command: '{\nexport A=1\n} && {\nnpm ci\n}', env: { NODE_ENV: 'development', PORT: '3000' }, shell: 'bash' },
+        postStartCommand: { kind: 'shell', command: '{\nexport A=1\n} && {\nnpm start\n}', env: { NODE_ENV: 'development', PORT: '3000' }, shell: 'bash' },
       },
     });
     expect(r.environment!.lifecycle.onCreateCommand).toBeUndefined();

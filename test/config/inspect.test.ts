@@ -27,10 +27,35 @@ describe('inspectPath', () => {
     const report = await inspectPath(repo, { defaultBranch: 'main' });
     expect(report.format).toBe('repository');
     expect(report.source).toBe('.github/prebuilds.yml');
-    expect(report.configurations.map((c) => [c.name, c.prebuildRuns, c.incrementalRuns, c.restoreRuns])).toEqual([
-      ['main', ['onCreateCommand', 'updateContentCommand'], ['updateContentCommand'], ['postCreateCommand', 'postStartCommand']],
-      ['python', ['updateContentCommand'], [], ['postAttachCommand']],
-      ['gitpod', ['updateContentCommand'], ['updateContentCommand'], ['postStartCommand']],
+    // Exactly what each mode runs: never postStart/postAttach in CI, never postCreate in a prebuild.
+    expect(report.configurations.map((c) => [c.name, c.runs])).toEqual([
+      [
+        'main',
+        {
+          prebuild: ['onCreateCommand', 'updateContentCommand'],
+          incrementalPrebuild: ['updateContentCommand'],
+          restore: { exact: ['postCreateCommand'], ancestor: ['updateContentCommand', 'postCreateCommand'], none: ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'] },
+          workspace: ['postCreateCommand', 'postStartCommand'],
+        },
+      ],
+      [
+        'python',
+        {
+          prebuild: ['updateContentCommand'],
+          incrementalPrebuild: null,
+          restore: { exact: [], ancestor: ['updateContentCommand'], none: ['updateContentCommand'] },
+          workspace: ['postAttachCommand'],
+        },
+      ],
+      [
+        'gitpod',
+        {
+          prebuild: ['updateContentCommand'],
+          incrementalPrebuild: ['updateContentCommand'],
+          restore: { exact: [], ancestor: ['updateContentCommand'], none: ['updateContentCommand'] },
+          workspace: ['postStartCommand'],
+        },
+      ],
     ]);
     expect(report.problems).toHaveLength(1);
     expect(report.configurations[0]!.environment).not.toHaveProperty('parsed');
