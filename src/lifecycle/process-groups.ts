@@ -133,9 +133,9 @@ export class LeftoverTracker {
     this.groups.push(group);
   }
 
-  /** The groups recorded so far. */
-  list(): readonly LeftoverGroup[] {
-    return this.groups;
+  /** The groups recorded so far (a copy). */
+  list(): LeftoverGroup[] {
+    return [...this.groups];
   }
 
   /**

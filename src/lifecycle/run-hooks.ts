@@ -255,7 +255,8 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
         return exit;
       }),
     );
-    entries.forEach(([name], i) => (commands[name] = exits[i]!.durationMs));
+    // defineProperty: a command may be named `__proto__` like any other.
+    entries.forEach(([name], i) => Object.defineProperty(commands, name, { value: exits[i]!.durationMs, enumerable: true, writable: true, configurable: true }));
     for (let i = 0; i < entries.length; i++) {
       const [name, single] = entries[i]!;
       const message = failureMessage(hook, name, single, exits[i]!);

@@ -115,4 +115,24 @@ describe('prebuilds inspect (CLI)', () => {
     );
     expect(JSON.parse(out.stdout).problems).toHaveLength(1);
   });
+
+  it('prints warnings on stderr without failing, and shows the build context really used', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-cli-'));
+    try {
+      mkdirSync(path.join(dir, '.devcontainer/docker'), { recursive: true });
+      writeFileSync(path.join(dir, '.devcontainer/docker/Dockerfile'), 'FROM debian\n');
+      writeFileSync(path.join(dir, '.devcontainer/devcontainer.json'), '{\n  "build": { "dockerfile": "docker/Dockerfile" },\n  "context": "..",\n  "onCreateCommand": "make"\n}\n');
+      const out = await runCli([dir]);
+      expect(out.code).toBe(0);
+      expect(out.stderr).toBe(
+        '.devcontainer/devcontainer.json:3:3: warning: the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context` (at context)\n',
+      );
+      const report = JSON.parse(out.stdout);
+      // No build.context: the Dockerfile's folder, as @devcontainers/cli builds it.
+      expect(report.configurations[0].environment.build).toEqual({ dockerfile: '.devcontainer/docker/Dockerfile', context: '.devcontainer/docker', args: {} });
+      expect(report.warnings).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
