@@ -72,7 +72,11 @@ export async function findEnvironmentFiles(source: FileSource): Promise<Environm
   const found: EnvironmentFileRef[] = [];
   if (await present(source, DEFAULT_DEVCONTAINER)) found.push({ file: DEFAULT_DEVCONTAINER, format: 'devcontainer' });
   if (await present(source, ROOT_DEVCONTAINER)) found.push({ file: ROOT_DEVCONTAINER, format: 'devcontainer' });
-  for (const name of (await source.list('.devcontainer')) ?? []) {
+  const folders = await source.list('.devcontainer').catch((error: unknown) => {
+    if (error instanceof UnreadableFileError) return null; // e.g. a symlink out of the repository
+    throw error;
+  });
+  for (const name of folders ?? []) {
     if (name === 'devcontainer.json' || name.startsWith('..') || name.includes('/')) continue;
     const file = `.devcontainer/${name}/devcontainer.json`;
     if (await present(source, file)) found.push({ file, format: 'devcontainer' });

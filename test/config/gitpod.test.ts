@@ -154,3 +154,12 @@ vscod:
     expect(r.warnings[2]!.message).toMatch(/the started workspace runs it \(postStartCommand\)/);
   });
 });
+
+describe('.gitpod.yml hostile names', () => {
+  it('keeps a task named __proto__ as an own command', () => {
+    const r = parse('tasks:\n  - name: __proto__\n    init: echo p\n  - name: b\n    init: echo b\n');
+    const command = r.environment!.lifecycle.updateContentCommand as { kind: 'parallel'; commands: Record<string, unknown> };
+    expect(Object.keys(command.commands)).toEqual(['__proto__', 'b']);
+    expect(Object.getPrototypeOf(command.commands)).toBe(Object.prototype);
+  });
+});
