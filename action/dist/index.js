@@ -8287,8 +8287,8 @@ var require_pool_base = __commonJS({
       }
       get [kRunning]() {
         let ret = 0;
-        for (const { [kRunning]: running } of this[kClients]) {
-          ret += running;
+        for (const { [kRunning]: running2 } of this[kClients]) {
+          ret += running2;
         }
         return ret;
       }
@@ -34948,6 +34948,7 @@ var ProblemSink = class {
   file;
   locator;
   problems = [];
+  warnings = [];
   /** A problem about the value at `segments` (wrong type, bad value). */
   atValue(segments, message) {
     this.problems.push(problemAt(this.file, this.locator.valueAt(segments), message, segments));
@@ -34955,6 +34956,14 @@ var ProblemSink = class {
   /** A problem about the key at `segments` (unknown key, duplicate name). */
   atKey(segments, message) {
     this.problems.push(problemAt(this.file, this.locator.keyAt(segments), message, segments));
+  }
+  /** A warning about the value at `segments`. */
+  warnAtValue(segments, message) {
+    this.warnings.push(problemAt(this.file, this.locator.valueAt(segments), message, segments));
+  }
+  /** A warning about the key at `segments` (an unknown or ignored key). */
+  warnAtKey(segments, message) {
+    this.warnings.push(problemAt(this.file, this.locator.keyAt(segments), message, segments));
   }
 };
 function normalizeRepoPath(p) {
@@ -36035,6 +36044,7 @@ var MESSAGES = {
   InvalidEscapeCharacter: "invalid escape character",
   InvalidCharacter: "invalid character in string (control characters must be escaped)"
 };
+var MAX_DUPLICATE_WARNINGS = 20;
 var MAX_SYNTAX_PROBLEMS = 1;
 var MAX_JSON_DEPTH = 500;
 var TOKEN_OPEN_BRACE = 1;
@@ -36068,7 +36078,13 @@ function loadJsonc(file, text) {
     valueAt: (segments) => at(nodeAt(root, segments).offset),
     keyAt: (segments) => keyPosition(root, segments, at)
   };
-  return { ok: true, doc: { value: toValue(root), locator } };
+  const warnings = [];
+  const value = toValue(root, (key, segments) => {
+    if (warnings.length < MAX_DUPLICATE_WARNINGS) {
+      warnings.push(problemAt(file, at(key.offset), `duplicate key \`${clip(String(key.value))}\`: only its last value counts`, segments));
+    }
+  });
+  return { ok: true, doc: { value, locator, warnings } };
 }
 function firstTooDeepOffset(text) {
   const scanner = createScanner2(text, true);
@@ -36094,22 +36110,94 @@ function keyPosition(root, segments, at) {
   const keyNode = node.parent?.type === "property" ? node.parent.children?.[0] : void 0;
   return at((keyNode ?? node).offset);
 }
-function toValue(node) {
+function toValue(node, onDuplicate, segments = []) {
   switch (node.type) {
     case "object": {
       const obj = {};
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v) : null, enumerable: true, writable: true, configurable: true });
+        const path24 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path24);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path24) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
     case "array":
-      return (node.children ?? []).map(toValue);
+      return (node.children ?? []).map((child2, i) => toValue(child2, onDuplicate, [...segments, i]));
     default:
       return node.value ?? null;
   }
+}
+
+// src/config/substitute.ts
+var VARIABLE = /\$\{([^}]*)\}/g;
+function basename3(p) {
+  const parts = p.replace(/[\\/]+$/, "").split(/[\\/]/);
+  return parts[parts.length - 1] ?? "";
+}
+function lookup(env, args, match3) {
+  const name = args[0];
+  if (name === void 0 || name === "") return match3;
+  const value = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : void 0;
+  if (typeof value === "string") return value;
+  return args.length > 1 ? args[1] : "";
+}
+var ENV_VARIABLES = /* @__PURE__ */ new Set(["env", "localEnv", "containerEnv"]);
+function unnamedEnvironmentReferences(text) {
+  const out = [];
+  for (const m of text.matchAll(VARIABLE)) {
+    const [variable, name] = m[1].split(":");
+    if (ENV_VARIABLES.has(variable) && (name === void 0 || name === "")) out.push({ text: m[0], index: m.index });
+  }
+  return out;
+}
+function substitute(text, vars) {
+  return text.replace(VARIABLE, (match3, inner) => {
+    const [variable, ...args] = inner.split(":");
+    switch (variable) {
+      case "localWorkspaceFolder":
+        return vars.localWorkspaceFolder ?? match3;
+      case "localWorkspaceFolderBasename":
+        return vars.localWorkspaceFolder !== void 0 ? basename3(vars.localWorkspaceFolder) : match3;
+      case "containerWorkspaceFolder":
+        return vars.containerWorkspaceFolder ?? match3;
+      case "containerWorkspaceFolderBasename":
+        return vars.containerWorkspaceFolder !== void 0 ? basename3(vars.containerWorkspaceFolder) : match3;
+      case "devcontainerId":
+        return vars.devcontainerId ?? match3;
+      case "env":
+      case "localEnv":
+        return vars.localEnv ? lookup(vars.localEnv, args, match3) : match3;
+      case "containerEnv":
+        return vars.containerEnv ? lookup(vars.containerEnv, args, match3) : match3;
+      default:
+        return match3;
+    }
+  });
+}
+function substituteDeep(value, vars) {
+  if (typeof value === "string") return substitute(value, vars);
+  if (Array.isArray(value)) return value.map((v) => substituteDeep(v, vars));
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: substituteDeep(v, vars), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}
+function substituteSingle(command, vars) {
+  const env = command.env ? substituteDeep(command.env, vars) : void 0;
+  const base = command.kind === "shell" ? { ...command, command: substitute(command.command, vars) } : { ...command, argv: command.argv.map((a) => substitute(a, vars)) };
+  return env ? { ...base, env } : base;
+}
+function substituteCommand(command, vars) {
+  if (command.kind !== "parallel") return substituteSingle(command, vars);
+  const commands = {};
+  for (const [name, c] of Object.entries(command.commands)) commands[name] = substituteSingle(c, vars);
+  return { kind: "parallel", commands };
 }
 
 // src/config/devcontainer.ts
@@ -36118,13 +36206,14 @@ function isLocalFeature(id) {
 }
 function parseDevcontainer(file, text) {
   const loaded = loadJsonc(file, text);
-  if (!loaded.ok) return { problems: loaded.problems };
+  if (!loaded.ok) return { problems: loaded.problems, warnings: [] };
   const { value, locator } = loaded.doc;
   const sink = new ProblemSink(file, locator);
   if (!isObject(value)) {
     sink.atValue([], `a devcontainer.json must contain a JSON object, found ${describeType(value)}`);
-    return { problems: sink.problems };
+    return { problems: sink.problems, warnings: [] };
   }
+  reportUnnamedReferences(value, sink);
   const dir = repoDirname(file);
   const environment = {
     format: "devcontainer",
@@ -36148,7 +36237,23 @@ function parseDevcontainer(file, text) {
   const features = readFeatures(value, dir, sink);
   environment.features = features.features;
   if (features.local.length > 0) environment.localFeatures = features.local;
-  return sink.problems.length > 0 ? { problems: sink.problems } : { environment, problems: [] };
+  const warnings = [...loaded.doc.warnings, ...sink.warnings];
+  return sink.problems.length > 0 ? { problems: sink.problems, warnings } : { environment, problems: [], warnings };
+}
+function reportUnnamedReferences(doc, sink) {
+  const work = [{ v: doc, segments: [] }];
+  while (work.length > 0) {
+    const { v, segments } = work.pop();
+    if (typeof v === "string") {
+      const [first] = unnamedEnvironmentReferences(v);
+      if (first) sink.atValue(segments, `\`${first.text}\` names no environment variable (write \`\${localEnv:NAME}\` or \`\${localEnv:NAME:default}\`)`);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) work.push({ v: v[i], segments: [...segments, i] });
+    } else if (isObject(v)) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) work.push({ v: v[keys[i]], segments: [...segments, keys[i]] });
+    }
+  }
 }
 function optionalString(obj, key, segments, sink) {
   const v = own(obj, key);
@@ -36185,14 +36290,22 @@ function readBuild(doc, dir, sink) {
   } else if (rawArgs !== void 0 && rawArgs !== null) {
     sink.atValue(["build", "args"], `\`build.args\` must be an object, found ${describeType(rawArgs)}`);
   }
-  const dockerfile = legacyFile ?? buildFile;
+  const legacy = legacyFile !== void 0 && legacyFile.trim() !== "";
+  const dockerfile = legacy ? legacyFile : buildFile;
   if (dockerfile === void 0 || dockerfile.trim() === "") return void 0;
-  const fileSegments = legacyFile !== void 0 ? ["dockerFile"] : ["build", "dockerfile"];
-  const context3 = legacyContext ?? buildContext ?? ".";
-  const contextSegments = legacyContext !== void 0 ? ["context"] : ["build", "context"];
+  const fileSegments = legacy ? ["dockerFile"] : ["build", "dockerfile"];
+  const context3 = legacy ? legacyContext : buildContext;
+  const contextSegments = legacy ? ["context"] : ["build", "context"];
+  if (legacy && buildContext !== void 0) {
+    sink.warnAtKey(["build", "context"], "`build.context` is ignored next to the legacy `dockerFile` (the Dev Container CLI reads the top-level `context` then): move `dockerFile` to `build.dockerfile`");
+  } else if (!legacy && legacyContext !== void 0) {
+    sink.warnAtKey(["context"], "the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context`");
+  }
   const dockerfilePath = resolvePath(dir, dockerfile, fileSegments, sink);
+  if (dockerfilePath === void 0) return void 0;
+  if (context3 === void 0 || context3 === "") return { dockerfile: dockerfilePath, context: repoDirname(dockerfilePath), args };
   const contextPath = resolvePath(dir, context3, contextSegments, sink);
-  if (dockerfilePath === void 0 || contextPath === void 0) return void 0;
+  if (contextPath === void 0) return void 0;
   return { dockerfile: dockerfilePath, context: contextPath, args };
 }
 function readComposeFiles(doc, dir, sink) {
@@ -36257,9 +36370,36 @@ function setOwn(obj, key, value) {
 }
 
 // src/config/gitpod.ts
-function join3(...parts) {
-  const present = parts.filter((p) => p !== void 0 && p.trim() !== "");
-  return present.length > 0 ? present.map((p) => p.replace(/\n+$/, "")).join("\n") : void 0;
+var TOP_LEVEL_KEYS = /* @__PURE__ */ new Set([
+  "image",
+  "tasks",
+  "ports",
+  "env",
+  "vscode",
+  "jetbrains",
+  "github",
+  "gitConfig",
+  "checkoutLocation",
+  "workspaceLocation",
+  "additionalRepositories",
+  "mainConfiguration",
+  "subRepositories",
+  "mainRepository",
+  "experimentalNetwork",
+  "coreDump"
+]);
+var TASK_KEYS = /* @__PURE__ */ new Set(["name", "before", "init", "prebuild", "command", "env", "openIn", "openMode"]);
+var IMAGE_KEYS = /* @__PURE__ */ new Set(["file", "context"]);
+var GP_COMMAND = /(?:^|[;&|(`{!]|\b(?:then|do|else)\b)[ \t]*gp(?=[ \t]|$|[;)&|])/m;
+function callsGp(command) {
+  return GP_COMMAND.test(command);
+}
+function chain(...parts) {
+  const present2 = parts.filter((p) => p !== void 0 && p.trim() !== "").map((p) => p.replace(/\n+$/, ""));
+  if (present2.length <= 1) return present2[0];
+  return present2.map((p) => `{
+${p}
+}`).join(" && ");
 }
 function shell(command, env) {
   if (command === void 0) return void 0;
@@ -36273,21 +36413,27 @@ function combine(tasks, pick) {
   for (const t of contributing) setOwn(commands, t.key, t[pick]);
   return { kind: "parallel", commands };
 }
+function warnUnknownKeys(obj, known, segments, what, sink) {
+  for (const key of Object.keys(obj)) {
+    if (!known.has(key)) sink.warnAtKey([...segments, key], `unknown ${what} key \`${clip(key)}\` is ignored (known: ${[...known].join(", ")})`);
+  }
+}
 function parseGitpod(file, text) {
   const loaded = loadYamlWithPositions(file, text);
-  if (!loaded.ok) return { problems: [loaded.problem] };
+  if (!loaded.ok) return { problems: [loaded.problem], warnings: [] };
   const { value, positions } = loaded;
   const sink = new ProblemSink(file, positions);
   const oversized = findOversizedNode(value, 100, 1e5);
   if (oversized) {
     sink.atValue(oversized.segments, "the document is too large or too deeply nested (aliases included)");
-    return { problems: sink.problems };
+    return { problems: sink.problems, warnings: [] };
   }
   const doc = value === null || value === void 0 ? {} : value;
   if (!isObject(doc)) {
     sink.atValue([], `a .gitpod.yml must be a mapping, found ${describeType(value)}`);
-    return { problems: sink.problems };
+    return { problems: sink.problems, warnings: [] };
   }
+  warnUnknownKeys(doc, TOP_LEVEL_KEYS, [], "top-level", sink);
   const environment = {
     format: "gitpod",
     file,
@@ -36300,12 +36446,14 @@ function parseGitpod(file, text) {
     parsed: doc
   };
   readImage(doc, repoDirname(file), environment, sink);
-  const tasks = readTasks(doc, sink);
+  const globalEnv = readEnvMapping(own(doc, "env"), ["env"], sink);
+  const tasks = readTasks(doc, globalEnv, sink);
   const init = combine(tasks, "init");
   const start = combine(tasks, "start");
   if (init) environment.lifecycle.updateContentCommand = init;
   if (start) environment.lifecycle.postStartCommand = start;
-  return sink.problems.length > 0 ? { problems: sink.problems } : { environment, problems: [] };
+  const warnings = sink.warnings;
+  return sink.problems.length > 0 ? { problems: sink.problems, warnings } : { environment, problems: [], warnings };
 }
 function readImage(doc, dir, environment, sink) {
   const image = own(doc, "image");
@@ -36318,6 +36466,7 @@ function readImage(doc, dir, environment, sink) {
     sink.atValue(["image"], `\`image\` must be an image reference or a mapping with \`file\`, found ${describeType(image)}`);
     return;
   }
+  warnUnknownKeys(image, IMAGE_KEYS, ["image"], "`image`", sink);
   const file = own(image, "file");
   const context3 = own(image, "context") ?? ".";
   if (typeof file !== "string" || file.trim() === "") {
@@ -36342,7 +36491,7 @@ function optionalText(task, key, segments, sink) {
   sink.atValue(segments, `\`${key}\` must be a shell command (a string), found ${describeType(v)}`);
   return void 0;
 }
-function readTasks(doc, sink) {
+function readTasks(doc, globalEnv, sink) {
   const raw = own(doc, "tasks");
   if (raw === void 0 || raw === null) return [];
   if (!Array.isArray(raw)) {
@@ -36357,8 +36506,10 @@ function readTasks(doc, sink) {
       sink.atValue(["tasks", i], `a task must be a mapping (with \`init\`, \`command\`, …), found ${describeType(task)}`);
       return;
     }
+    warnUnknownKeys(task, TASK_KEYS, ["tasks", i], "task", sink);
     const before = optionalText(task, "before", ["tasks", i, "before"], sink);
     const init = optionalText(task, "init", ["tasks", i, "init"], sink);
+    const prebuild2 = optionalText(task, "prebuild", ["tasks", i, "prebuild"], sink);
     const command = optionalText(task, "command", ["tasks", i, "command"], sink);
     const rawName = own(task, "name");
     if (rawName !== void 0 && rawName !== null && typeof rawName !== "string" && typeof rawName !== "number") {
@@ -36368,28 +36519,37 @@ function readTasks(doc, sink) {
     if (key === "") key = `task-${i + 1}`;
     if (used.has(key)) key = `${key} (task-${i + 1})`;
     used.add(key);
-    const env = readTaskEnv(task, i, sink);
+    warnGp(key, i, { before, init, prebuild: prebuild2, command }, sink);
+    const taskEnv = readEnvMapping(own(task, "env"), ["tasks", i, "env"], sink);
+    const env = globalEnv || taskEnv ? { ...globalEnv, ...taskEnv } : void 0;
     const t = { key };
-    const initCommand = shell(join3(before, init), env);
-    const startCommand = shell(join3(before, command), env);
+    const initCommand = shell(chain(before, init, prebuild2), env);
+    const startCommand = shell(chain(before, command), env);
     if (initCommand) t.init = initCommand;
     if (startCommand) t.start = startCommand;
     out.push(t);
   });
   return out;
 }
-function readTaskEnv(task, i, sink) {
-  const raw = own(task, "env");
+function warnGp(key, i, parts, sink) {
+  for (const part of ["before", "init", "prebuild", "command"]) {
+    const text = parts[part];
+    if (text === void 0 || !callsGp(text)) continue;
+    const effect = part === "command" ? "the started workspace runs it (postStartCommand) and it fails there" : `the prebuild runs this \`${part}\` and \`gp\` is not found there (a failing \`before\`, \`init\` or \`prebuild\` fails the prebuild)`;
+    sink.warnAtValue(["tasks", i, part], `task \`${clip(key)}\` calls \`gp\` in \`${part}\`: \`gp\` is Gitpod's workspace CLI and does not exist outside Gitpod; ${effect}`);
+  }
+}
+function readEnvMapping(raw, segments, sink) {
   if (raw === void 0 || raw === null) return void 0;
   if (!isObject(raw)) {
-    sink.atValue(["tasks", i, "env"], `\`env\` must be a mapping of variable names to values, found ${describeType(raw)}`);
+    sink.atValue(segments, `\`env\` must be a mapping of variable names to values, found ${describeType(raw)}`);
     return void 0;
   }
   const env = {};
   for (const name of Object.keys(raw)) {
     const v = raw[name];
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") setOwn(env, name, String(v));
-    else if (v !== null) sink.atValue(["tasks", i, "env", name], `environment values must be strings, found ${describeType(v)}`);
+    else if (v !== null) sink.atValue([...segments, name], `environment values must be strings, found ${describeType(v)}`);
   }
   return Object.keys(env).length > 0 ? env : void 0;
 }
@@ -36461,8 +36621,9 @@ var prebuilds_schema_default = {
   required: ["prebuilds"],
   properties: {
     prebuilds: {
-      description: "The prebuild configurations. An empty list turns prebuilds off.",
+      description: "The prebuild configurations. An empty list turns prebuilds off. At most 100.",
       type: "array",
+      maxItems: 100,
       items: { $ref: "#/definitions/prebuild" }
     },
     _extends: {
@@ -36599,7 +36760,8 @@ function suggest(unknown, known) {
 
 // src/config/schema.ts
 var ENTRY_KEYS = Object.keys(prebuilds_schema_default.definitions.prebuild.properties);
-var TOP_LEVEL_KEYS = Object.keys(prebuilds_schema_default.properties);
+var MAX_PREBUILD_ENTRIES = prebuilds_schema_default.properties.prebuilds.maxItems;
+var TOP_LEVEL_KEYS2 = Object.keys(prebuilds_schema_default.properties);
 var compiled;
 function prebuildsValidator() {
   if (!compiled) {
@@ -36650,7 +36812,7 @@ function toProblem(file, e, value, positions) {
   switch (e.keyword) {
     case "additionalProperties": {
       const key = String(e.params.additionalProperty);
-      const known = segments.length === 0 ? TOP_LEVEL_KEYS : ENTRY_KEYS;
+      const known = segments.length === 0 ? TOP_LEVEL_KEYS2 : ENTRY_KEYS;
       const hint = suggest(key, known);
       const where2 = segments.length === 0 ? "at the top of the file" : "in a prebuild entry";
       const message = `unknown key \`${clip(key)}\` ${where2}${hint ? `; did you mean \`${hint}\`?` : `; known keys: ${known.join(", ")}`}`;
@@ -36757,6 +36919,12 @@ function parsePrebuildsYml(text, defaultBranch2) {
     result.problems.push(problemAt(file, positions.valueAt([]), "the file must be a mapping with a `prebuilds:` list"));
     return result;
   }
+  const rawEntries = own(value, "prebuilds");
+  if (Array.isArray(rawEntries) && rawEntries.length > MAX_PREBUILD_ENTRIES) {
+    const message = `\`prebuilds\` has ${rawEntries.length} entries; at most ${MAX_PREBUILD_ENTRIES} configurations are allowed per repository`;
+    result.problems.push(problemAt(file, positions.valueAt(["prebuilds"]), message, ["prebuilds"]));
+    return result;
+  }
   const schemaProblems = validatePrebuilds(file, value, positions);
   result.problems.push(...sortProblems(schemaProblems.map((p) => p.problem)));
   if (schemaProblems.some((p) => p.entry < 0)) return result;
@@ -36840,66 +37008,80 @@ function buildSettings(entry, index, defaultBranch2, positions, problems) {
   };
 }
 
-// src/config/file-source.ts
-import { promises as fs3 } from "node:fs";
-import path6 from "node:path";
-var PathOutsideRepositoryError = class extends Error {
-  constructor(requested) {
-    super(`path leaves the repository: ${JSON.stringify(requested.slice(0, 200))}`);
-    this.requested = requested;
-    this.name = "PathOutsideRepositoryError";
+// src/config/read-limits.ts
+var DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+var MAX_FILE_BYTES_ENV = "PREBUILDS_MAX_CONFIG_FILE_BYTES";
+function maxFileBytesFromEnv(env = process.env) {
+  const raw = env[MAX_FILE_BYTES_ENV];
+  const n = raw !== void 0 && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
+}
+var UnreadableFileError = class extends Error {
+  constructor(path24, reason, position) {
+    super(`${JSON.stringify(path24.slice(0, 200))} ${reason}`);
+    this.path = path24;
+    this.reason = reason;
+    this.position = position;
+    this.name = "UnreadableFileError";
   }
-  requested;
+  path;
+  reason;
+  position;
 };
-function isMissing(error2) {
-  const code = error2?.code;
-  return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR" || code === "ELOOP" || code === "ENAMETOOLONG";
+function formatBinaryBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
 }
-function inside(root, target) {
-  const rel = path6.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
+function tooLarge(path24, size, maxBytes) {
+  const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
+  return new UnreadableFileError(path24, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function localFileSource(root) {
-  const absoluteRoot = path6.resolve(root);
-  let realRoot;
-  const locate = async (requested) => {
-    const rel = normalizeRepoPath(requested);
-    if (rel === null) throw new PathOutsideRepositoryError(requested);
-    const target = path6.resolve(absoluteRoot, rel);
-    if (!inside(absoluteRoot, target)) throw new PathOutsideRepositoryError(requested);
-    let real;
-    try {
-      real = await fs3.realpath(target);
-    } catch (error2) {
-      if (isMissing(error2)) return null;
-      throw error2;
+function decodeUtf8(path24, bytes, strict) {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    if (!strict) return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+    const offset = firstInvalidUtf8(bytes);
+    const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
+    const lines = before.split(/\r\n|\r|\n/);
+    const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
+    return throwInvalid(path24, offset, bytes[offset] ?? 0, position);
+  }
+}
+function throwInvalid(path24, offset, byte, position) {
+  const hex = byte.toString(16).padStart(2, "0");
+  throw new UnreadableFileError(path24, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+}
+function firstInvalidUtf8(bytes) {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let need;
+    let min = 128;
+    let max = 191;
+    if (b < 128) {
+      i++;
+      continue;
+    } else if (b >= 194 && b <= 223) need = 1;
+    else if (b >= 224 && b <= 239) {
+      need = 2;
+      if (b === 224) min = 160;
+      if (b === 237) max = 159;
+    } else if (b >= 240 && b <= 244) {
+      need = 3;
+      if (b === 240) min = 144;
+      if (b === 244) max = 143;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      const lo = k === 1 ? min : 128;
+      const hi = k === 1 ? max : 191;
+      if (c === void 0 || c < lo || c > hi) return i;
     }
-    realRoot ??= fs3.realpath(absoluteRoot).catch(() => absoluteRoot);
-    if (!inside(await realRoot, real)) throw new PathOutsideRepositoryError(requested);
-    return real;
-  };
-  return {
-    async read(requested) {
-      const real = await locate(requested);
-      if (real === null) return null;
-      try {
-        return await fs3.readFile(real, "utf8");
-      } catch (error2) {
-        if (isMissing(error2)) return null;
-        throw error2;
-      }
-    },
-    async list(requested) {
-      const real = await locate(requested);
-      if (real === null) return null;
-      try {
-        return (await fs3.readdir(real)).sort();
-      } catch (error2) {
-        if (isMissing(error2)) return null;
-        throw error2;
-      }
-    }
-  };
+    i += need + 1;
+  }
+  return bytes.length;
 }
 
 // src/config/identity.ts
@@ -37120,14 +37302,14 @@ async function computeIdentity(source, settings, environment, settingsFile) {
     }
     for (const f of found) await hashFile(f);
   }
-  await hashScripts(source, environment, files, listed);
+  const looked = await hashScripts(source, environment, files, listed);
   const input = {
     version: IDENTITY_VERSION,
     settings: identitySettings(settings),
     environment: environment.parsed,
     files: Object.fromEntries([...files.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
   };
-  return { identity: sha256(canonicalJson(input)), identityFiles: [...listed].sort() };
+  return { identity: sha256(canonicalJson(input)), identityFiles: [...listed].sort(), dependsOn: [.../* @__PURE__ */ new Set([...listed, ...looked])].sort() };
 }
 async function hashScripts(source, environment, files, listed) {
   let frontier = [];
@@ -37150,136 +37332,195 @@ async function hashScripts(source, environment, files, listed) {
     }
     frontier = next;
   }
+  return visited;
 }
 
 // src/config/resolve.ts
+function unreadableProblem(error2, file = error2.path) {
+  return problemAt(file, error2.position ?? { line: 1, column: 1 }, `\`${clip(error2.path)}\` ${error2.reason}`);
+}
+async function readChecked(source, file, strict) {
+  try {
+    return await source.read(file, strict ? { strict } : void 0);
+  } catch (error2) {
+    if (error2 instanceof UnreadableFileError) return error2;
+    throw error2;
+  }
+}
+async function present(source, file) {
+  return await readChecked(source, file, false) !== null;
+}
 var ROOT_DEVCONTAINER = ".devcontainer.json";
 function parseEnvironment(file, format2, text) {
   try {
     return format2 === "gitpod" ? parseGitpod(file, text) : parseDevcontainer(file, text);
   } catch (error2) {
-    return { problems: [problemAt(file, { line: 1, column: 1 }, `could not read the file: ${clip(String(error2?.message ?? error2), 200)}`)] };
+    return { problems: [problemAt(file, { line: 1, column: 1 }, `could not read the file: ${clip(String(error2?.message ?? error2), 200)}`)], warnings: [] };
   }
 }
 async function resolveConfiguration(source, settings, options = {}) {
   const file = settings.environmentFile;
-  let text;
-  try {
-    text = await source.read(file);
-  } catch (error2) {
-    if (!(error2 instanceof PathOutsideRepositoryError)) throw error2;
-    text = null;
-  }
+  const text = await readChecked(source, file, true);
+  if (text instanceof UnreadableFileError) return { problems: [unreadableProblem(text, file)], warnings: [] };
   if (text === null) {
     const where2 = options.location;
     const message = `${settings.environmentFormat === "gitpod" ? "Gitpod" : "devcontainer"} file \`${clip(file)}\` of configuration \`${clip(settings.name)}\` does not exist`;
     const problem = where2 ? problemAt(options.settingsFile ?? PREBUILDS_YML, where2.position, message) : problemAt(file, { line: 1, column: 1 }, message);
     if (where2?.keyPath) problem.keyPath = where2.keyPath;
-    return { problems: [problem] };
+    return { problems: [problem], warnings: [] };
   }
   const parsed = parseEnvironment(file, settings.environmentFormat, text);
-  if (!parsed.environment) return { problems: parsed.problems };
+  if (!parsed.environment) return { problems: parsed.problems, warnings: parsed.warnings };
   try {
-    const { identity, identityFiles } = await computeIdentity(source, settings, parsed.environment, options.settingsFile);
-    return { configuration: { settings, environment: parsed.environment, identity, identityFiles }, problems: [] };
+    const { identity, identityFiles, dependsOn } = await computeIdentity(source, settings, parsed.environment, options.settingsFile);
+    return { configuration: { settings, environment: parsed.environment, identity, identityFiles, dependsOn }, problems: [], warnings: parsed.warnings };
   } catch (error2) {
-    if (!(error2 instanceof PathOutsideRepositoryError)) throw error2;
-    return { problems: [problemAt(file, { line: 1, column: 1 }, `a referenced file leaves the repository: ${clip(error2.requested)}`)] };
+    if (!(error2 instanceof UnreadableFileError)) throw error2;
+    const problem = problemAt(file, { line: 1, column: 1 }, `a file the configuration references cannot be read: \`${clip(error2.path)}\` ${error2.reason}`);
+    return { problems: [problem], warnings: parsed.warnings };
   }
 }
+function collector(result) {
+  const reported = /* @__PURE__ */ new Set();
+  const add = (list2, p) => {
+    const key = `${list2 === result.warnings ? "w" : "p"}:${p.file}:${p.line}:${p.column}:${p.message}`;
+    if (!reported.has(key)) list2.push(p);
+    reported.add(key);
+  };
+  return ({ problems, warnings }) => {
+    for (const p of problems) add(result.problems, p);
+    for (const w of warnings) add(result.warnings, w);
+  };
+}
 async function resolveConfigurations(source, options) {
-  const text = await source.read(PREBUILDS_YML);
+  const text = await readChecked(source, PREBUILDS_YML, true);
   if (text === null) {
+    const result2 = { source: "default", configurations: [], problems: [], warnings: [] };
     for (const file of [DEFAULT_DEVCONTAINER, ROOT_DEVCONTAINER]) {
-      if (await source.read(file) === null) continue;
-      const { configuration, problems } = await resolveConfiguration(source, defaultSettings(file, "devcontainer", options.defaultBranch));
-      return { source: "default", configurations: configuration ? [configuration] : [], problems };
+      if (!await present(source, file)) continue;
+      const resolved = await resolveConfiguration(source, defaultSettings(file, "devcontainer", options.defaultBranch));
+      if (resolved.configuration) result2.configurations.push(resolved.configuration);
+      collector(result2)(resolved);
+      return result2;
     }
-    return { source: "default", configurations: [], problems: [] };
+    return result2;
+  }
+  const result = { source: PREBUILDS_YML, configurations: [], problems: [], warnings: [] };
+  if (text instanceof UnreadableFileError) {
+    result.problems.push(unreadableProblem(text, PREBUILDS_YML));
+    return result;
   }
   let parsed;
   try {
     parsed = parsePrebuildsYml(text, options.defaultBranch);
   } catch (error2) {
     const message = `could not read the file: ${clip(String(error2?.message ?? error2), 200)}`;
-    return { source: PREBUILDS_YML, configurations: [], problems: [problemAt(PREBUILDS_YML, { line: 1, column: 1 }, message)] };
+    result.problems.push(problemAt(PREBUILDS_YML, { line: 1, column: 1 }, message));
+    return result;
   }
-  const result = { source: PREBUILDS_YML, configurations: [], problems: [...parsed.problems] };
-  const reported = /* @__PURE__ */ new Set();
+  const collect = collector(result);
+  collect({ problems: parsed.problems, warnings: [] });
   for (let i = 0; i < parsed.settings.length; i++) {
-    const { configuration, problems } = await resolveConfiguration(source, parsed.settings[i], {
+    const resolved = await resolveConfiguration(source, parsed.settings[i], {
       location: parsed.locations[i],
       settingsFile: PREBUILDS_YML
     });
-    if (configuration) result.configurations.push(configuration);
-    for (const p of problems) {
-      const key = `${p.file}:${p.line}:${p.column}:${p.message}`;
-      if (!reported.has(key)) result.problems.push(p);
-      reported.add(key);
-    }
+    if (resolved.configuration) result.configurations.push(resolved.configuration);
+    collect(resolved);
   }
   return result;
 }
 
-// src/config/substitute.ts
-var VARIABLE = /\$\{([^}]*)\}/g;
-function basename3(p) {
-  const parts = p.replace(/[\\/]+$/, "").split(/[\\/]/);
-  return parts[parts.length - 1] ?? "";
-}
-function lookup(env, args, match3) {
-  const name = args[0];
-  if (name === void 0 || name === "") return match3;
-  const value = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : void 0;
-  if (value) return value;
-  return args.length > 1 ? args[1] : "";
-}
-function substitute(text, vars) {
-  return text.replace(VARIABLE, (match3, inner) => {
-    const [variable, ...args] = inner.split(":");
-    switch (variable) {
-      case "localWorkspaceFolder":
-        return vars.localWorkspaceFolder ?? match3;
-      case "localWorkspaceFolderBasename":
-        return vars.localWorkspaceFolder !== void 0 ? basename3(vars.localWorkspaceFolder) : match3;
-      case "containerWorkspaceFolder":
-        return vars.containerWorkspaceFolder ?? match3;
-      case "containerWorkspaceFolderBasename":
-        return vars.containerWorkspaceFolder !== void 0 ? basename3(vars.containerWorkspaceFolder) : match3;
-      case "devcontainerId":
-        return vars.devcontainerId ?? match3;
-      case "env":
-      case "localEnv":
-        return vars.localEnv ? lookup(vars.localEnv, args, match3) : match3;
-      case "containerEnv":
-        return vars.containerEnv ? lookup(vars.containerEnv, args, match3) : match3;
-      default:
-        return match3;
-    }
-  });
-}
-function substituteDeep(value, vars) {
-  if (typeof value === "string") return substitute(value, vars);
-  if (Array.isArray(value)) return value.map((v) => substituteDeep(v, vars));
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, substitute(k, vars), { value: substituteDeep(v, vars), enumerable: true, writable: true, configurable: true });
-    }
-    return out;
+// src/config/file-source.ts
+import { constants as fsConstants, promises as fs3 } from "node:fs";
+import path6 from "node:path";
+var PathOutsideRepositoryError = class extends UnreadableFileError {
+  constructor(requested) {
+    super(requested, "leaves the repository (an absolute path, `..`, or a symlink pointing outside)");
+    this.requested = requested;
+    this.name = "PathOutsideRepositoryError";
   }
-  return value;
+  requested;
+};
+function isMissing(error2) {
+  const code = error2?.code;
+  return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR" || code === "ELOOP" || code === "ENAMETOOLONG";
 }
-function substituteSingle(command, vars) {
-  const env = command.env ? substituteDeep(command.env, vars) : void 0;
-  const base = command.kind === "shell" ? { ...command, command: substitute(command.command, vars) } : { ...command, argv: command.argv.map((a) => substitute(a, vars)) };
-  return env ? { ...base, env } : base;
+function inside(root, target) {
+  const rel = path6.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
 }
-function substituteCommand(command, vars) {
-  if (command.kind !== "parallel") return substituteSingle(command, vars);
-  const commands = {};
-  for (const [name, c] of Object.entries(command.commands)) commands[name] = substituteSingle(c, vars);
-  return { kind: "parallel", commands };
+function kindOf(stat3) {
+  if (stat3.isFIFO()) return "a FIFO (named pipe)";
+  if (stat3.isCharacterDevice()) return "a character device";
+  if (stat3.isBlockDevice()) return "a block device";
+  if (stat3.isSocket()) return "a socket";
+  return "not a regular file";
+}
+function localFileSource(root, options = {}) {
+  const absoluteRoot = path6.resolve(root);
+  const maxBytes = options.maxFileBytes ?? maxFileBytesFromEnv();
+  let realRoot;
+  const locate = async (requested) => {
+    const rel = normalizeRepoPath(requested);
+    if (rel === null) throw new PathOutsideRepositoryError(requested);
+    const target = path6.resolve(absoluteRoot, rel);
+    if (!inside(absoluteRoot, target)) throw new PathOutsideRepositoryError(requested);
+    let real;
+    try {
+      real = await fs3.realpath(target);
+    } catch (error2) {
+      if (isMissing(error2)) return null;
+      throw error2;
+    }
+    realRoot ??= fs3.realpath(absoluteRoot).catch(() => absoluteRoot);
+    if (!inside(await realRoot, real)) throw new PathOutsideRepositoryError(requested);
+    return real;
+  };
+  const readBytes = async (requested, real) => {
+    let handle;
+    try {
+      handle = await fs3.open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    } catch (error2) {
+      if (isMissing(error2)) return null;
+      throw error2;
+    }
+    try {
+      const stat3 = await handle.stat();
+      if (stat3.isDirectory()) return null;
+      if (!stat3.isFile()) throw new UnreadableFileError(requested, `is ${kindOf(stat3)}, not a regular file`);
+      if (stat3.size > maxBytes) throw tooLarge(requested, stat3.size, maxBytes);
+      const buffer3 = Buffer.alloc(Math.min(stat3.size, maxBytes) + 1);
+      let filled = 0;
+      while (filled < buffer3.length) {
+        const { bytesRead } = await handle.read(buffer3, filled, buffer3.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled > maxBytes) throw tooLarge(requested, null, maxBytes);
+      return buffer3.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  };
+  return {
+    async read(requested, readOptions) {
+      const real = await locate(requested);
+      if (real === null) return null;
+      const bytes = await readBytes(requested, real);
+      return bytes === null ? null : decodeUtf8(requested, bytes, readOptions?.strict === true);
+    },
+    async list(requested) {
+      const real = await locate(requested);
+      if (real === null) return null;
+      try {
+        return (await fs3.readdir(real)).sort();
+      } catch (error2) {
+        if (isMissing(error2)) return null;
+        throw error2;
+      }
+    }
+  };
 }
 
 // src/config/index.ts
@@ -37357,7 +37598,12 @@ ${lines.join("\n")}`, problems);
       []
     );
   }
-  return { configuration: config, otherProblems: result.problems.filter((p) => !problems.includes(p)) };
+  const files = /* @__PURE__ */ new Set([config.settings.environmentFile, result.source]);
+  return {
+    configuration: config,
+    otherProblems: result.problems.filter((p) => !problems.includes(p)),
+    warnings: (result.warnings ?? []).filter((w) => files.has(w.file))
+  };
 }
 async function defaultBranch(workspace, eventPath) {
   if (eventPath) {
@@ -37438,7 +37684,7 @@ var Env = {
 };
 
 // action/src/container.ts
-import { accessSync, constants as fsConstants } from "node:fs";
+import { accessSync, constants as fsConstants2 } from "node:fs";
 import path7 from "node:path";
 
 // src/lifecycle/snapshot-key.ts
@@ -37463,7 +37709,7 @@ function onPath(name, env = process.env) {
   for (const dir of (env.PATH ?? "").split(path7.delimiter)) {
     if (!dir) continue;
     try {
-      accessSync(path7.join(dir, name), fsConstants.X_OK);
+      accessSync(path7.join(dir, name), fsConstants2.X_OK);
       return true;
     } catch {
     }
@@ -37695,7 +37941,112 @@ function snapshotPaths(paths) {
   return out;
 }
 
+// src/lifecycle/process-groups.ts
+import { readdirSync, readFileSync } from "node:fs";
+var GROUPS_SUPPORTED = process.platform !== "win32";
+var HAS_PROC = (() => {
+  try {
+    readdirSync("/proc/self");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+function groupAlive(pgid) {
+  if (!GROUPS_SUPPORTED) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch (error2) {
+    if (error2.code !== "EPERM") return false;
+  }
+  return HAS_PROC ? groupMembers(pgid).length > 0 : true;
+}
+function groupMembers(pgid) {
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat3 = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid || fields[0] === "Z") continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0+$/, "").replace(/\0/g, " ");
+      out.push({ pid: Number(entry), command: cmdline.length > 200 ? `${cmdline.slice(0, 199)}…` : cmdline });
+    } catch {
+    }
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+function describeLeftover(group) {
+  const n = group.processes.length;
+  const list2 = group.processes.map((p) => `${p.pid}${p.command ? ` ${p.command}` : ""}`).join("; ");
+  return `${group.origin} left ${n === 0 ? "processes" : `${n} process${n === 1 ? "" : "es"}`} running (process group ${group.pgid}${list2 ? `: ${list2}` : ""})`;
+}
+var running = /* @__PURE__ */ new Set();
+var FORWARDED = ["SIGINT", "SIGTERM"];
+function forward(signal) {
+  for (const pgid of running) {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+    }
+  }
+  if (process.listenerCount(signal) === 1) {
+    stopForwarding();
+    process.kill(process.pid, signal);
+  }
+}
+function stopForwarding() {
+  for (const s of FORWARDED) process.removeListener(s, forward);
+}
+function groupStarted(pgid) {
+  if (!GROUPS_SUPPORTED) return;
+  if (running.size === 0) for (const s of FORWARDED) process.on(s, forward);
+  running.add(pgid);
+}
+function groupEnded(pgid) {
+  if (!running.delete(pgid)) return;
+  if (running.size === 0) stopForwarding();
+}
+var LeftoverTracker = class {
+  groups = [];
+  /** Adds a group found by the runner. */
+  add(group) {
+    this.groups.push(group);
+  }
+  /** The groups recorded so far (a copy). */
+  list() {
+    return [...this.groups];
+  }
+  /**
+   * Stops every recorded group that is still alive: SIGTERM, then SIGKILL for what
+   * is left after `graceMs` (default 3000 ms).
+   * @returns the groups that were still alive and were signalled
+   */
+  async killAll(graceMs = 3e3) {
+    const alive = this.groups.filter((g) => groupAlive(g.pgid));
+    this.groups.length = 0;
+    for (const g of alive) signalGroup(g.pgid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (alive.some((g) => groupAlive(g.pgid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const g of alive) if (groupAlive(g.pgid)) signalGroup(g.pgid, "SIGKILL");
+    return alive;
+  }
+};
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+  }
+}
+
 // src/lifecycle/run-hooks.ts
+var OUTPUT_DRAIN_MS = 500;
 function hookEnvironment(config, workspace, env) {
   const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
   const containerEnv = substituteDeep(config.environment.containerEnv, { ...base, containerEnv: env });
@@ -37722,23 +38073,53 @@ function runCommand(command, ctx, onOutput) {
   const env = { ...ctx.env, ...command.env ?? {} };
   return new Promise((resolve3) => {
     let settled = false;
+    let exitedAt = null;
+    let drainTimer;
     const done = (exit) => {
       if (settled) return;
       settled = true;
-      resolve3({ ...exit, durationMs: Math.round(performance.now() - started) });
+      clearTimeout(drainTimer);
+      resolve3({ ...exit, durationMs: Math.round((exitedAt ?? performance.now()) - started) });
     };
     let child2;
     try {
-      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: ["ignore", "pipe", "pipe"], shell: false, detached: GROUPS_SUPPORTED });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err });
       return;
     }
+    const pgid = child2.pid;
+    if (pgid !== void 0) groupStarted(pgid);
     child2.stdout.on("data", onOutput);
     child2.stderr.on("data", onOutput);
-    child2.on("error", (err) => done({ exitCode: null, signal: null, spawnError: err }));
-    child2.on("close", (code, signal) => done({ exitCode: code, signal }));
+    child2.on("error", (err) => {
+      if (pgid !== void 0) groupEnded(pgid);
+      done({ exitCode: null, signal: null, spawnError: err });
+    });
+    const finish = (code, signal) => {
+      if (settled) return;
+      const left = pgid !== void 0 && groupAlive(pgid) ? { pgid, processes: groupMembers(pgid) } : void 0;
+      child2.stdout.destroy();
+      child2.stderr.destroy();
+      done(left ? { exitCode: code, signal, leftover: left } : { exitCode: code, signal });
+    };
+    child2.on("exit", (code, signal) => {
+      exitedAt = performance.now();
+      if (pgid !== void 0) groupEnded(pgid);
+      drainTimer = setTimeout(() => finish(code, signal), ctx.drainMs ?? OUTPUT_DRAIN_MS);
+    });
+    child2.on("close", (code, signal) => finish(code, signal));
   });
+}
+function noteLeftover(ctx, origin, exit) {
+  if (!exit.leftover) return;
+  const group = { pgid: exit.leftover.pgid, origin, processes: exit.leftover.processes };
+  const stop = ctx.leftovers ? "it is stopped at the end of the prebuild" : "it keeps running";
+  const message = `${describeLeftover(group)}; its output after the command exited is not shown and ${stop}`;
+  const log2 = ctx.log;
+  if (log2.warning) log2.warning(message);
+  else log2.info(`warning: ${message}`);
+  ctx.leftovers?.add(group);
 }
 function failureMessage(hook2, name, command, exit) {
   const what = `${hook2}${name !== void 0 ? ` "${name}"` : ""} (${describeCommand(command)})`;
@@ -37760,6 +38141,7 @@ async function runHook(hook2, command, ctx) {
     } finally {
       ctx.log.endGroup();
     }
+    noteLeftover(ctx, hook2, exit);
     const message = failureMessage(hook2, void 0, command, exit);
     if (message) throw new LifecycleError(message, hook2, void 0, exit);
     commands[hook2] = exit.durationMs;
@@ -37774,10 +38156,11 @@ async function runHook(hook2, command, ctx) {
         ctx.log.startGroup(`${hook2} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
         for (const chunk of buffered) ctx.log.output(chunk);
         ctx.log.endGroup();
+        noteLeftover(ctx, `${hook2} "${name}"`, exit);
         return exit;
       })
     );
-    entries.forEach(([name], i) => commands[name] = exits[i].durationMs);
+    entries.forEach(([name], i) => Object.defineProperty(commands, name, { value: exits[i].durationMs, enumerable: true, writable: true, configurable: true }));
     for (let i = 0; i < entries.length; i++) {
       const [name, single] = entries[i];
       const message = failureMessage(hook2, name, single, exits[i]);
@@ -38078,15 +38461,20 @@ async function prebuild(req) {
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs = [];
   const ran = {};
-  for (const step2 of plan) {
-    if (step2.action === "skip") {
-      log2.info(`${step2.hook}: skipped (${step2.reason})`);
-      continue;
+  const leftovers = new LeftoverTracker();
+  try {
+    for (const step2 of plan) {
+      if (step2.action === "skip") {
+        log2.info(`${step2.hook}: skipped (${step2.reason})`);
+        continue;
+      }
+      if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
+      const run3 = await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2, leftovers });
+      runs.push(run3);
+      ran[step2.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
     }
-    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-    const run3 = await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 });
-    runs.push(run3);
-    ran[step2.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+  } finally {
+    for (const g of await leftovers.killAll()) log2.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
   }
   const marker2 = nextMarker(baseMarker, {
     configuration: name,
@@ -85099,8 +85487,9 @@ async function run2() {
       warning(`The workspace is at ${head}, not at the requested sha ${inputs.sha}: check out the sha before this step`);
     }
     const branch = await defaultBranch(inputs.workspace, env[Env.EventPath]);
-    const { configuration, otherProblems } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
+    const { configuration, otherProblems, warnings } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) warning(`Another configuration has a problem: ${formatProblem(p)}`);
+    for (const w of warnings) warning(w.message, { title: "Prebuild configuration", file: w.file, startLine: w.line, startColumn: w.column });
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     if (inputs.mode === Modes.Restore) {
       if (mode === "container") throw new Error("mode: restore runs in host mode only (container-mode: host)");

@@ -43,8 +43,10 @@ export async function run(): Promise<void> {
     }
 
     const branch = await defaultBranch(inputs.workspace, env[Env.EventPath]);
-    const { configuration, otherProblems } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
+    const { configuration, otherProblems, warnings } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) core.warning(`Another configuration has a problem: ${formatProblem(p)}`);
+    // Annotations on the job's check run, at the line of the file they are about.
+    for (const w of warnings) core.warning(w.message, { title: 'Prebuild configuration', file: w.file, startLine: w.line, startColumn: w.column });
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     if (inputs.mode === Modes.Restore) {
       if (mode === 'container') throw new Error('mode: restore runs in host mode only (container-mode: host)');

@@ -14,7 +14,7 @@ import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.js';
-import { hookEnvironment, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
+import { hookEnvironment, LeftoverTracker, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
 
 export { hookEnvironment };
 import { SnapshotExistsError, type SnapshotStore } from './snapshot/store.js';
@@ -90,15 +90,21 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs: HookRun[] = [];
   const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
-  for (const step of plan) {
-    if (step.action === 'skip') {
-      log.info(`${step.hook}: skipped (${step.reason})`);
-      continue;
+  // Processes the hooks leave running are stopped before the snapshot is taken (and on failure).
+  const leftovers = new LeftoverTracker();
+  try {
+    for (const step of plan) {
+      if (step.action === 'skip') {
+        log.info(`${step.hook}: skipped (${step.reason})`);
+        continue;
+      }
+      if (step.note) log.info(`${step.hook}: ${step.note}`);
+      const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log, leftovers });
+      runs.push(run);
+      ran[step.hook] = { startedAt: run.startedAt, durationMs: run.durationMs };
     }
-    if (step.note) log.info(`${step.hook}: ${step.note}`);
-    const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log });
-    runs.push(run);
-    ran[step.hook] = { startedAt: run.startedAt, durationMs: run.durationMs };
+  } finally {
+    for (const g of await leftovers.killAll()) log.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
   }
 
   // From scratch, a marker left in the workspace (a reused self-hosted workspace) is ignored.

@@ -1,7 +1,8 @@
 /**
  * `prebuilds inspect PATH`: prints a configuration as the app resolves it
  * (src/config/inspect.ts) as JSON on stdout; problems go to stderr, one per line
- * (`file:line:column: message (at keyPath)`), and the exit code is 1.
+ * (`file:line:column: message (at keyPath)`), and the exit code is 1; warnings go to
+ * stderr as `file:line:column: warning: message (at keyPath)` and leave the exit code alone.
  */
 import type { Command } from 'commander';
 import { formatProblem } from '../config/index.js';
@@ -36,6 +37,7 @@ export function register(program: Command, io: InspectIo = processIo): Command {
     .action(async (target: string, opts: { defaultBranch?: string }) => {
       const report = await inspectPath(target, opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {});
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      for (const w of report.warnings) io.stderr.write(`${formatProblem({ ...w, message: `warning: ${w.message}` })}\n`);
       if (report.problems.length > 0) {
         for (const p of report.problems) io.stderr.write(`${formatProblem(p)}\n`);
         io.setExitCode(1);

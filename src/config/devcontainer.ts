@@ -8,16 +8,20 @@
 import type { ConfigProblem, Environment } from './model.js';
 import { readLifecycle, readWaitFor } from './commands.js';
 import { loadJsonc } from './jsonc.js';
-import { clip } from './positions.js';
+import { type KeySegment, clip } from './positions.js';
+import { unnamedEnvironmentReferences } from './substitute.js';
 import { type PlainObject, ProblemSink, describeType, has, isObject, own, repoDirname, resolveFrom } from './values.js';
 
 /**
  * What a parser returns: the environment when the file could be used (no problems),
- * and every problem found. A file with any problem yields no environment.
+ * every problem found, and warnings (the file is used, but something in it is
+ * ignored or will not work as the author may expect). A file with any problem yields
+ * no environment.
  */
 export interface ParseResult {
   environment?: Environment;
   problems: ConfigProblem[];
+  warnings: ConfigProblem[];
 }
 
 /** Local feature references start with `./` or `../` (Dev Container Features spec, "Locally referenced"). */
@@ -33,13 +37,14 @@ export function isLocalFeature(id: string): boolean {
  */
 export function parseDevcontainer(file: string, text: string): ParseResult {
   const loaded = loadJsonc(file, text);
-  if (!loaded.ok) return { problems: loaded.problems };
+  if (!loaded.ok) return { problems: loaded.problems, warnings: [] };
   const { value, locator } = loaded.doc;
   const sink = new ProblemSink(file, locator);
   if (!isObject(value)) {
     sink.atValue([], `a devcontainer.json must contain a JSON object, found ${describeType(value)}`);
-    return { problems: sink.problems };
+    return { problems: sink.problems, warnings: [] };
   }
+  reportUnnamedReferences(value, sink);
   const dir = repoDirname(file);
   const environment: Environment = {
     format: 'devcontainer',
@@ -63,7 +68,29 @@ export function parseDevcontainer(file: string, text: string): ParseResult {
   const features = readFeatures(value, dir, sink);
   environment.features = features.features;
   if (features.local.length > 0) environment.localFeatures = features.local;
-  return sink.problems.length > 0 ? { problems: sink.problems } : { environment, problems: [] };
+  const warnings = [...loaded.doc.warnings, ...sink.warnings];
+  return sink.problems.length > 0 ? { problems: sink.problems, warnings } : { environment, problems: [], warnings };
+}
+
+/**
+ * `${localEnv}` / `${localEnv:}` (and `env`, `containerEnv`) name no variable: the CLI
+ * fails on them when it substitutes the file, so they are problems at the string.
+ * Walks every string value (keys are not substituted), iteratively.
+ */
+function reportUnnamedReferences(doc: PlainObject, sink: ProblemSink): void {
+  const work: Array<{ v: unknown; segments: KeySegment[] }> = [{ v: doc, segments: [] }];
+  while (work.length > 0) {
+    const { v, segments } = work.pop()!;
+    if (typeof v === 'string') {
+      const [first] = unnamedEnvironmentReferences(v);
+      if (first) sink.atValue(segments, `\`${first.text}\` names no environment variable (write \`\${localEnv:NAME}\` or \`\${localEnv:NAME:default}\`)`);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) work.push({ v: v[i], segments: [...segments, i] });
+    } else if (isObject(v)) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) work.push({ v: v[keys[i]!], segments: [...segments, keys[i]!] });
+    }
+  }
 }
 
 function optionalString(obj: PlainObject, key: string, segments: string[], sink: ProblemSink): string | undefined {
@@ -83,7 +110,16 @@ function resolvePath(dir: string, p: string, segments: Array<string | number>, s
   return resolved;
 }
 
-/** `build.dockerfile`/`build.context`/`build.args`, or the legacy top-level `dockerFile`/`context` (the CLI prefers the legacy keys). */
+/**
+ * `build.dockerfile`/`build.context`/`build.args`, or the legacy top-level
+ * `dockerFile`/`context`, resolved as @devcontainers/cli does (`getDockerfilePath`,
+ * `getDockerContextPath` in its container helpers):
+ * - with a top-level `dockerFile`, the Dockerfile is that one and the context is the
+ *   top-level `context` (a `build.context` is ignored: warned);
+ * - otherwise `build.dockerfile` and `build.context` (a top-level `context` is
+ *   ignored: warned);
+ * - without a context (or an empty one), the context is the Dockerfile's folder.
+ */
 function readBuild(doc: PlainObject, dir: string, sink: ProblemSink): Environment['build'] {
   const rawBuild = own(doc, 'build');
   let build: PlainObject = {};
@@ -104,14 +140,22 @@ function readBuild(doc: PlainObject, dir: string, sink: ProblemSink): Environmen
   } else if (rawArgs !== undefined && rawArgs !== null) {
     sink.atValue(['build', 'args'], `\`build.args\` must be an object, found ${describeType(rawArgs)}`);
   }
-  const dockerfile = legacyFile ?? buildFile;
+  const legacy = legacyFile !== undefined && legacyFile.trim() !== '';
+  const dockerfile = legacy ? legacyFile : buildFile;
   if (dockerfile === undefined || dockerfile.trim() === '') return undefined;
-  const fileSegments = legacyFile !== undefined ? ['dockerFile'] : ['build', 'dockerfile'];
-  const context = legacyContext ?? buildContext ?? '.';
-  const contextSegments = legacyContext !== undefined ? ['context'] : ['build', 'context'];
+  const fileSegments = legacy ? ['dockerFile'] : ['build', 'dockerfile'];
+  const context = legacy ? legacyContext : buildContext;
+  const contextSegments = legacy ? ['context'] : ['build', 'context'];
+  if (legacy && buildContext !== undefined) {
+    sink.warnAtKey(['build', 'context'], '`build.context` is ignored next to the legacy `dockerFile` (the Dev Container CLI reads the top-level `context` then): move `dockerFile` to `build.dockerfile`');
+  } else if (!legacy && legacyContext !== undefined) {
+    sink.warnAtKey(['context'], 'the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context`');
+  }
   const dockerfilePath = resolvePath(dir, dockerfile, fileSegments, sink);
+  if (dockerfilePath === undefined) return undefined;
+  if (context === undefined || context === '') return { dockerfile: dockerfilePath, context: repoDirname(dockerfilePath), args };
   const contextPath = resolvePath(dir, context, contextSegments, sink);
-  if (dockerfilePath === undefined || contextPath === undefined) return undefined;
+  if (contextPath === undefined) return undefined;
   return { dockerfile: dockerfilePath, context: contextPath, args };
 }
 

@@ -1,35 +1,64 @@
 /**
  * `prebuilds inspect PATH` (SPEC.md "Management"): a configuration as the app
- * resolves it — settings, normalised lifecycle commands, which hooks a full /
- * incremental prebuild and a restore run, identity and identity files — as plain JSON.
+ * resolves it — settings, normalised lifecycle commands, exactly which hooks each
+ * mode runs (a prebuild, an incremental prebuild, the action's restore mode in CI, a
+ * started workspace), identity and identity files, and warnings — as plain JSON.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { localFileSource } from './file-source.js';
+import { UnreadableFileError } from './read-limits.js';
 import type { ConfigProblem, Environment, EnvironmentFormat, FileSource, LifecycleCommand, LifecycleHook, PrebuildSettings, ResolvedConfiguration } from './model.js';
 import { PREBUILDS_YML, defaultSettings } from './prebuilds-yml.js';
 import { problemAt } from './positions.js';
-import { resolveConfiguration, resolveConfigurations } from './resolve.js';
+import { resolveConfiguration, resolveConfigurations, unreadableProblem } from './resolve.js';
 
 /** What `inspect` looked at: a repository folder or one file of a known format. */
 export type InspectFormat = 'repository' | 'prebuilds-yml' | EnvironmentFormat;
+
+/**
+ * The hooks each mode runs, in order, for one configuration. Every list holds only
+ * hooks the configuration defines. These are the rules of the planners
+ * (`planPrebuild` in src/lifecycle/plan.ts, `planRestore` in
+ * src/lifecycle/restore-plan.ts; a test checks they agree), stated here without
+ * importing them so that the configuration layer stays below the lifecycle layer.
+ */
+export interface ModeRuns {
+  /** A prebuild from scratch: onCreateCommand, updateContentCommand. */
+  prebuild: LifecycleHook[];
+  /**
+   * A prebuild on a base with the same identity: updateContentCommand (onCreateCommand
+   * again only when the root dependency files changed since the base ran it); `null`
+   * when `incremental` is off: every prebuild is from scratch.
+   */
+  incrementalPrebuild: LifecycleHook[] | null;
+  /**
+   * The action's restore mode in CI: with the prebuild of this very commit
+   * (postCreateCommand), with one of an ancestor, i.e. the commit differs
+   * (updateContentCommand, postCreateCommand), and without any prebuild (the full
+   * lifecycle up to postCreateCommand). postStart/postAttach never run in CI.
+   */
+  restore: { exact: LifecycleHook[]; ancestor: LifecycleHook[]; none: LifecycleHook[] };
+  /**
+   * A workspace started from the prebuild: postCreateCommand, postStartCommand,
+   * postAttachCommand (for Gitpod: each task's `before` then `command`, which is its
+   * postStartCommand).
+   */
+  workspace: LifecycleHook[];
+}
 
 /** One configuration in an {@link InspectReport}. */
 export interface InspectedConfiguration {
   name: string;
   settings: PrebuildSettings;
   environmentFile: string;
-  /** The environment without its parsed document: image, build, compose files, features, env, waitFor. */
+  /** The environment without its parsed document: image, build (with the context really used), compose files, features, env, waitFor. */
   environment: Omit<Environment, 'parsed' | 'lifecycle' | 'file'>;
   /** Normalised lifecycle commands (absent hooks are not keys). */
   lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>>;
-  /** Hooks a full prebuild runs, in order (present ones of onCreateCommand, updateContentCommand). */
-  prebuildRuns: LifecycleHook[];
-  /** Hooks an incremental prebuild runs (updateContentCommand; none when `incremental` is off). */
-  incrementalRuns: LifecycleHook[];
-  /** Hooks the action's restore mode runs after restoring a prebuild (postCreate, postStart, postAttach). */
-  restoreRuns: LifecycleHook[];
+  /** Exactly which hooks each mode runs. */
+  runs: ModeRuns;
   identity: string;
   identityFiles: string[];
 }
@@ -41,6 +70,8 @@ export interface InspectReport {
   source: string;
   configurations: InspectedConfiguration[];
   problems: ConfigProblem[];
+  /** Things that do not stop a configuration (duplicate keys, ignored or unknown keys, Gitpod's `gp`). */
+  warnings: ConfigProblem[];
 }
 
 /** Options of {@link inspectPath}. */
@@ -49,22 +80,34 @@ export interface InspectOptions {
   defaultBranch?: string;
 }
 
-const PREBUILD_HOOKS: readonly LifecycleHook[] = ['onCreateCommand', 'updateContentCommand'];
-const RESTORE_HOOKS: readonly LifecycleHook[] = ['postCreateCommand', 'postStartCommand', 'postAttachCommand'];
+/**
+ * Which hooks each mode runs for these lifecycle commands (see {@link ModeRuns}).
+ * @param incremental the configuration's `incremental` setting
+ */
+export function modeRuns(lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>>, incremental: boolean): ModeRuns {
+  const present = (hooks: readonly LifecycleHook[]) => hooks.filter((h) => lifecycle[h] !== undefined);
+  return {
+    prebuild: present(['onCreateCommand', 'updateContentCommand']),
+    incrementalPrebuild: incremental ? present(['updateContentCommand']) : null,
+    restore: {
+      exact: present(['postCreateCommand']),
+      ancestor: present(['updateContentCommand', 'postCreateCommand']),
+      none: present(['onCreateCommand', 'updateContentCommand', 'postCreateCommand']),
+    },
+    workspace: present(['postCreateCommand', 'postStartCommand', 'postAttachCommand']),
+  };
+}
 
 /** Turns a resolved configuration into its report form. */
 export function describeConfiguration(c: ResolvedConfiguration): InspectedConfiguration {
   const { parsed: _parsed, lifecycle, file, ...environment } = c.environment;
-  const present = (hooks: readonly LifecycleHook[]) => hooks.filter((h) => lifecycle[h] !== undefined);
   return {
     name: c.settings.name,
     settings: c.settings,
     environmentFile: file,
     environment,
     lifecycle,
-    prebuildRuns: present(PREBUILD_HOOKS),
-    incrementalRuns: c.settings.incremental ? present(['updateContentCommand']) : [],
-    restoreRuns: present(RESTORE_HOOKS),
+    runs: modeRuns(lifecycle, c.settings.incremental),
     identity: c.identity,
     identityFiles: c.identityFiles,
   };
@@ -127,12 +170,18 @@ export async function inspectFile(
   defaultBranch: string,
 ): Promise<InspectReport> {
   if (format === 'prebuilds-yml') {
-    const text = (await source.read(file)) ?? '';
+    let text: string;
+    try {
+      text = (await source.read(file, { strict: true })) ?? '';
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      return { format, source: file, configurations: [], problems: [unreadableProblem(error, file)], warnings: [] };
+    }
     const r = await resolveConfigurations(withPrebuildsYml(source, text), { defaultBranch });
-    return { format, source: r.source, configurations: r.configurations.map(describeConfiguration), problems: r.problems };
+    return { format, source: r.source, configurations: r.configurations.map(describeConfiguration), problems: r.problems, warnings: r.warnings };
   }
-  const { configuration, problems } = await resolveConfiguration(source, defaultSettings(file, format, defaultBranch));
-  return { format, source: file, configurations: configuration ? [describeConfiguration(configuration)] : [], problems };
+  const { configuration, problems, warnings } = await resolveConfiguration(source, defaultSettings(file, format, defaultBranch));
+  return { format, source: file, configurations: configuration ? [describeConfiguration(configuration)] : [], problems, warnings };
 }
 
 /**
@@ -149,16 +198,24 @@ export async function inspectPath(target: string, options: InspectOptions = {}):
     stat = await fs.stat(absolute);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return { format: 'repository', source: target, configurations: [], problems: [problemAt(target, { line: 1, column: 1 }, 'no such file or folder')] };
+    return { format: 'repository', source: target, configurations: [], problems: [problemAt(target, { line: 1, column: 1 }, 'no such file or folder')], warnings: [] };
   }
   if (stat.isDirectory()) {
     const defaultBranch = options.defaultBranch ?? (await detectDefaultBranch(absolute));
     const r = await resolveConfigurations(localFileSource(absolute), { defaultBranch });
-    return { format: 'repository', source: r.source, configurations: r.configurations.map(describeConfiguration), problems: r.problems };
+    return { format: 'repository', source: r.source, configurations: r.configurations.map(describeConfiguration), problems: r.problems, warnings: r.warnings };
   }
   const root = repositoryRootOf(absolute);
   const file = path.relative(root, absolute).split(path.sep).join('/');
-  const text = await fs.readFile(absolute, 'utf8');
+  const source = localFileSource(root);
+  let text: string;
+  try {
+    // Through the source: a FIFO, a device or a huge file is refused, never read.
+    text = (await source.read(file)) ?? '';
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    return { format: 'repository', source: file, configurations: [], problems: [unreadableProblem(error, file)], warnings: [] };
+  }
   const defaultBranch = options.defaultBranch ?? (await detectDefaultBranch(root));
-  return inspectFile(localFileSource(root), file, detectFormat(file, text), defaultBranch);
+  return inspectFile(source, file, detectFormat(file, text), defaultBranch);
 }

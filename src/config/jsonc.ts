@@ -6,7 +6,7 @@
  */
 import { type Node, type ParseError, createScanner, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { ConfigProblem } from './model.js';
-import { type KeySegment, type Position, positionMapper, problemAt } from './positions.js';
+import { type KeySegment, type Position, clip, positionMapper, problemAt } from './positions.js';
 import type { Locator } from './values.js';
 
 const MESSAGES: Record<string, string> = {
@@ -28,6 +28,8 @@ const MESSAGES: Record<string, string> = {
   InvalidCharacter: 'invalid character in string (control characters must be escaped)',
 };
 
+/** At most this many duplicate-key warnings per file. */
+const MAX_DUPLICATE_WARNINGS = 20;
 /** Only the first syntax error is reported: later ones are usually its echoes. */
 const MAX_SYNTAX_PROBLEMS = 1;
 /** Nesting deeper than this is refused (jsonc-parser's parser and our consumers recurse). */
@@ -39,10 +41,11 @@ const TOKEN_OPEN_BRACKET = 3;
 const TOKEN_CLOSE_BRACKET = 4;
 const TOKEN_EOF = 17;
 
-/** A loaded JSONC document: its plain value and a locator into the text. */
+/** A loaded JSONC document: its plain value, a locator into the text, and warnings (duplicate keys). */
 export interface JsoncDocument {
   value: unknown;
   locator: Locator;
+  warnings: ConfigProblem[];
 }
 
 /** Result of {@link loadJsonc}. */
@@ -79,7 +82,13 @@ export function loadJsonc(file: string, text: string): JsoncLoadResult {
     valueAt: (segments) => at(nodeAt(root, segments).offset),
     keyAt: (segments) => keyPosition(root, segments, at),
   };
-  return { ok: true, doc: { value: toValue(root), locator } };
+  const warnings: ConfigProblem[] = [];
+  const value = toValue(root, (key, segments) => {
+    if (warnings.length < MAX_DUPLICATE_WARNINGS) {
+      warnings.push(problemAt(file, at(key.offset), `duplicate key \`${clip(String(key.value))}\`: only its last value counts`, segments));
+    }
+  });
+  return { ok: true, doc: { value, locator, warnings } };
 }
 
 /**
@@ -116,21 +125,25 @@ function keyPosition(root: Node, segments: readonly KeySegment[], at: (o: number
 
 /**
  * Converts a syntax tree to a plain value. Unlike jsonc-parser's `getNodeValue`, a
- * `__proto__` key becomes an own property instead of replacing the prototype.
+ * `__proto__` key becomes an own property instead of replacing the prototype. A
+ * repeated key keeps its last value (as `JSON.parse` and the Dev Container CLI do)
+ * and is passed to `onDuplicate` with its key path.
  */
-function toValue(node: Node): unknown {
+function toValue(node: Node, onDuplicate: (key: Node, segments: KeySegment[]) => void, segments: KeySegment[] = []): unknown {
   switch (node.type) {
     case 'object': {
       const obj: Record<string, unknown> = {};
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== 'string') continue;
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v) : null, enumerable: true, writable: true, configurable: true });
+        const path = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
     case 'array':
-      return (node.children ?? []).map(toValue);
+      return (node.children ?? []).map((child, i) => toValue(child, onDuplicate, [...segments, i]));
     default:
       return node.value ?? null;
   }

@@ -127,10 +127,22 @@ export interface ConfigProblem {
  * checkout. Paths are repository-relative with `/` separators.
  */
 export interface FileSource {
-  /** File content as UTF-8, or `null` when there is no such file. */
-  read(path: string): Promise<string | null>;
+  /**
+   * File content as UTF-8, or `null` when there is no such file (or it is a directory).
+   * Implementations over real trees (the checkout, the contents API) throw
+   * `UnreadableFileError` (read-limits.ts) for a path that leaves the repository, a
+   * file that is not a regular file, one over the size cap and, with
+   * `options.strict`, one that is not valid UTF-8.
+   */
+  read(path: string, options?: ReadOptions): Promise<string | null>;
   /** Names (not paths) of the entries of a directory, or `null` when it does not exist. */
   list(dir: string): Promise<string[] | null>;
+}
+
+/** Options of {@link FileSource.read}. */
+export interface ReadOptions {
+  /** The file is parsed (a configuration file): invalid UTF-8 is an error with its position, not U+FFFD. */
+  strict?: boolean;
 }
 
 /** What {@link resolveConfigurations} returns: what resolved, and every problem found. */
@@ -139,4 +151,10 @@ export interface ResolveResult {
   source: '.github/prebuilds.yml' | 'default';
   configurations: ResolvedConfiguration[];
   problems: ConfigProblem[];
+  /**
+   * Things that do not stop a configuration but that a person should know, with
+   * their position: duplicate JSON keys, ignored keys, unknown Gitpod keys, a task
+   * that calls Gitpod's `gp`.
+   */
+  warnings: ConfigProblem[];
 }

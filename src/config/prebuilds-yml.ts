@@ -8,7 +8,7 @@ import path from 'node:path';
 import { cronProblem, normalizeCron } from './cron.js';
 import type { ConfigProblem, EnvironmentFormat, PrebuildSettings, TriggerMode } from './model.js';
 import { type KeySegment, type Position, type YamlPositions, clip, formatKeyPath, loadYamlWithPositions, problemAt } from './positions.js';
-import { validatePrebuilds } from './schema.js';
+import { MAX_PREBUILD_ENTRIES, validatePrebuilds } from './schema.js';
 import { type PlainObject, findOversizedNode, isObject, normalizeRepoPath, own } from './values.js';
 
 /** Where the prebuild settings live in a repository. */
@@ -102,6 +102,12 @@ export function parsePrebuildsYml(text: string, defaultBranch: string): Prebuild
   }
   if (!isObject(value)) {
     result.problems.push(problemAt(file, positions.valueAt([]), 'the file must be a mapping with a `prebuilds:` list'));
+    return result;
+  }
+  const rawEntries = own(value, 'prebuilds');
+  if (Array.isArray(rawEntries) && rawEntries.length > MAX_PREBUILD_ENTRIES) {
+    const message = `\`prebuilds\` has ${rawEntries.length} entries; at most ${MAX_PREBUILD_ENTRIES} configurations are allowed per repository`;
+    result.problems.push(problemAt(file, positions.valueAt(['prebuilds']), message, ['prebuilds']));
     return result;
   }
   const schemaProblems = validatePrebuilds(file, value, positions);

@@ -16,6 +16,8 @@ export const PREBUILDS_SCHEMA = schema;
 
 /** Keys allowed in one `prebuilds:` entry (from the schema). */
 export const ENTRY_KEYS: readonly string[] = Object.keys(schema.definitions.prebuild.properties);
+/** Most entries one `prebuilds:` list may have (the schema's `maxItems`). */
+export const MAX_PREBUILD_ENTRIES: number = schema.properties.prebuilds.maxItems;
 /** Keys allowed at the top of the file (from the schema). */
 export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(schema.properties);
 

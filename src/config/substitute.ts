@@ -34,14 +34,44 @@ function lookup(env: Record<string, string | undefined>, args: string[], match: 
   const name = args[0];
   if (name === undefined || name === '') return match;
   const value = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
-  if (value) return value;
+  // Set to anything, the empty string included, the value wins: the default is for unset variables only.
+  if (typeof value === 'string') return value;
   return args.length > 1 ? args[1]! : '';
+}
+
+/** Variables that read an environment variable by name (`${localEnv:NAME}` and friends). */
+const ENV_VARIABLES = new Set(['env', 'localEnv', 'containerEnv']);
+
+/** A `${localEnv}`-style reference without a variable name, found by {@link unnamedEnvironmentReferences}. */
+export interface UnnamedReference {
+  /** The reference as written, e.g. `${localEnv}` or `${localEnv:}`. */
+  text: string;
+  /** Offset of the reference in the string (UTF-16 code units). */
+  index: number;
+}
+
+/**
+ * The `${localEnv}`, `${localEnv:}`, `${env}`, `${containerEnv}`… references of `text`
+ * that name no variable. @devcontainers/cli refuses `${localEnv}` ("can not be resolved
+ * because no environment variable name is given"); an empty name (`${localEnv:}`, which
+ * the CLI silently turns into "") is the same mistake, so the parser reports both.
+ */
+export function unnamedEnvironmentReferences(text: string): UnnamedReference[] {
+  const out: UnnamedReference[] = [];
+  for (const m of text.matchAll(VARIABLE)) {
+    const [variable, name] = m[1]!.split(':');
+    if (ENV_VARIABLES.has(variable!) && (name === undefined || name === '')) out.push({ text: m[0], index: m.index });
+  }
+  return out;
 }
 
 /**
  * Replaces the variables of `text`. An unset `localEnv`/`containerEnv` variable
- * becomes its default or the empty string (CLI behaviour; an empty value also takes
- * the default). Unknown variables stay as written. Never throws.
+ * becomes its default or the empty string; a variable set to the empty string stays
+ * empty (@devcontainers/cli `variableSubstitution.ts`: the default applies only when
+ * the variable is unset). Unknown variables, and references without a variable name
+ * (reported by the parser, see {@link unnamedEnvironmentReferences}), stay as written.
+ * Never throws.
  * @example substitute('${localEnv:HOME:/root}/x', { localEnv: {} }) === '/root/x'
  */
 export function substitute(text: string, vars: SubstitutionVariables): string {
@@ -69,14 +99,18 @@ export function substitute(text: string, vars: SubstitutionVariables): string {
   });
 }
 
-/** {@link substitute} applied to every string inside a JSON-like value (keys too). Returns a copy. */
+/**
+ * {@link substitute} applied to every string value inside a JSON-like value. Keys stay
+ * as written, as in @devcontainers/cli (`remoteEnv: { "${localEnv:X}": … }` names a
+ * variable literally). Returns a copy.
+ */
 export function substituteDeep<T>(value: T, vars: SubstitutionVariables): T {
   if (typeof value === 'string') return substitute(value, vars) as T;
   if (Array.isArray(value)) return value.map((v) => substituteDeep(v, vars)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, substitute(k, vars), { value: substituteDeep(v, vars), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, { value: substituteDeep(v, vars), enumerable: true, writable: true, configurable: true });
     }
     return out as T;
   }

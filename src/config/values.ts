@@ -42,9 +42,14 @@ export interface Locator {
   keyAt(segments: readonly KeySegment[]): Position;
 }
 
-/** Collects problems of one file with positions taken from a {@link Locator}. */
+/**
+ * Collects problems of one file with positions taken from a {@link Locator}, and
+ * warnings: things that do not stop the configuration but that a person should know
+ * (an ignored key, a Gitpod-only command).
+ */
 export class ProblemSink {
   readonly problems: ConfigProblem[] = [];
+  readonly warnings: ConfigProblem[] = [];
   constructor(
     readonly file: string,
     readonly locator: Locator,
@@ -58,6 +63,16 @@ export class ProblemSink {
   /** A problem about the key at `segments` (unknown key, duplicate name). */
   atKey(segments: readonly KeySegment[], message: string): void {
     this.problems.push(problemAt(this.file, this.locator.keyAt(segments), message, segments));
+  }
+
+  /** A warning about the value at `segments`. */
+  warnAtValue(segments: readonly KeySegment[], message: string): void {
+    this.warnings.push(problemAt(this.file, this.locator.valueAt(segments), message, segments));
+  }
+
+  /** A warning about the key at `segments` (an unknown or ignored key). */
+  warnAtKey(segments: readonly KeySegment[], message: string): void {
+    this.warnings.push(problemAt(this.file, this.locator.keyAt(segments), message, segments));
   }
 }
 

@@ -1,3 +1,5 @@
+import { formatProblem } from '../config/index.js';
+import type { ConfigProblem } from '../config/model.js';
 import type { PrebuildRecord } from '../store/types.js';
 
 /** Check run output (`output` of `POST /repos/{owner}/{repo}/check-runs`). Summary ≤ 65535 chars. */
@@ -86,4 +88,20 @@ export function failedOutput(p: PrebuildRecord, logTail: string | null): CheckOu
 /** Output of a prebuild that ended without running: superseded, cancelled, skipped. */
 export function neutralOutput(title: string, summary: string): CheckOutput {
   return { title, summary: clip(summary) };
+}
+
+/**
+ * Output of the "Prebuild configuration" check run: each problem, then each warning
+ * (a task calling Gitpod's `gp`, an ignored or unknown key, a duplicate key), one
+ * `file:line:column: message` line each. The conclusion to give it: `failure` with
+ * problems, `neutral` with warnings only.
+ */
+export function configurationOutput(sha: string, problems: readonly ConfigProblem[], warnings: readonly ConfigProblem[]): CheckOutput & { conclusion: 'failure' | 'neutral' } {
+  const plural = (n: number, word: string) => `${n} configuration ${word}${n === 1 ? '' : 's'}`;
+  const list = (items: readonly ConfigProblem[]) => items.map((p) => `- ${formatProblem(p)}`).join('\n');
+  const parts: string[] = [];
+  if (problems.length > 0) parts.push(`The prebuild configuration at \`${sha.slice(0, 7)}\` has problems:\n\n${list(problems)}`);
+  if (warnings.length > 0) parts.push(`**Warnings** (the configuration is used as it is):\n\n${list(warnings)}`);
+  const title = problems.length > 0 ? `❌ ${plural(problems.length, 'problem')}` : `⚠️ ${plural(warnings.length, 'warning')}`;
+  return { title, summary: clip(parts.join('\n\n')), conclusion: problems.length > 0 ? 'failure' : 'neutral' };
 }

@@ -25,12 +25,21 @@ function problemsOf(result: ResolveResult, config: ResolvedConfiguration | undef
   return result.problems.filter((p) => p.file === config.settings.environmentFile || p.file === result.source);
 }
 
+/** What {@link pickConfiguration} returns. */
+export interface PickedConfiguration {
+  configuration: ResolvedConfiguration;
+  /** Problems of other configurations (to warn about). */
+  otherProblems: ConfigProblem[];
+  /** Warnings about this configuration's files (a task calling `gp`, an ignored key …), to show as warnings. */
+  warnings: ConfigProblem[];
+}
+
 /**
  * Picks the configuration named `name` (empty: the first one) from a resolve result.
- * @returns the configuration, and problems of other configurations (to warn about)
+ * @returns the configuration, problems of other configurations and warnings about its own files
  * @throws ConfigurationError when it does not exist, or its files have problems
  */
-export function pickConfiguration(result: ResolveResult, name: string): { configuration: ResolvedConfiguration; otherProblems: ConfigProblem[] } {
+export function pickConfiguration(result: ResolveResult, name: string): PickedConfiguration {
   const config = name ? result.configurations.find((c) => c.settings.name === name) : result.configurations[0];
   const problems = problemsOf(result, config);
   if (problems.length > 0) {
@@ -46,7 +55,12 @@ export function pickConfiguration(result: ResolveResult, name: string): { config
       [],
     );
   }
-  return { configuration: config, otherProblems: result.problems.filter((p) => !problems.includes(p)) };
+  const files = new Set([config.settings.environmentFile, result.source]);
+  return {
+    configuration: config,
+    otherProblems: result.problems.filter((p) => !problems.includes(p)),
+    warnings: (result.warnings ?? []).filter((w) => files.has(w.file)),
+  };
 }
 
 /**
@@ -74,7 +88,7 @@ export async function loadConfiguration(
   workspace: string,
   name: string,
   branch: string,
-): Promise<{ configuration: ResolvedConfiguration; otherProblems: ConfigProblem[] }> {
+): Promise<PickedConfiguration> {
   const result = await resolveConfigurations(localFileSource(workspace), { defaultBranch: branch });
   return pickConfiguration(result, name);
 }

@@ -14,6 +14,16 @@ import { spawn } from 'node:child_process';
 import type { LifecycleCommand, ResolvedConfiguration, SingleCommand } from '../config/model.js';
 import { substituteDeep, type SubstitutionVariables } from '../config/substitute.js';
 import { describeCommand } from './plan.js';
+import { GROUPS_SUPPORTED, type LeftoverGroup, LeftoverTracker, describeLeftover, groupAlive, groupEnded, groupMembers, groupStarted } from './process-groups.js';
+
+export { LeftoverTracker, describeLeftover, type LeftoverGroup } from './process-groups.js';
+
+/**
+ * How long output is still read after a command exited, ms: what its background
+ * children write meanwhile is kept; after that the pipes are closed and the children
+ * reported (item 6 of issue 12: a hook is done when its process exits).
+ */
+export const OUTPUT_DRAIN_MS = 500;
 
 /** Where the runner writes: @actions/core in the action, a recorder in tests. */
 export interface HookLog {
@@ -80,7 +90,10 @@ export interface CommandExit {
   signal: NodeJS.Signals | null;
   /** Set when the process could not be started (e.g. `ENOENT` for an unknown executable). */
   spawnError?: Error;
+  /** From start to the command's own exit, ms (not counting what its background children do). */
   durationMs: number;
+  /** Processes the command left running in its process group (absent when none). */
+  leftover?: { pgid: number; processes: LeftoverGroup['processes'] };
 }
 
 /** Process context of every command of a hook. */
@@ -90,6 +103,12 @@ export interface RunContext {
   /** Full environment of the processes (a command's own `env` is added on top). */
   env: NodeJS.ProcessEnv;
   log: HookLog;
+  /**
+   * Receives the process groups commands leave running, for the caller to stop them
+   * when it is done (a prebuild: {@link LeftoverTracker.killAll} after its hooks).
+   * Without it they are only reported in the log.
+   */
+  leftovers?: LeftoverTracker;
 }
 
 /** A finished hook: when it started (ISO 8601), how long it took (ms), and each named command's duration (ms). */
@@ -117,12 +136,16 @@ export class LifecycleError extends Error {
 }
 
 /**
- * Spawns one command and resolves when it ends (never rejects).
+ * Spawns one command, as the leader of its own process group, and resolves when it
+ * exits (never rejects). The command is done when its own process exits, not when
+ * every process that inherited its stdout/stderr has closed them: output is still
+ * read for `drainMs` after the exit (default {@link OUTPUT_DRAIN_MS}), then the pipes
+ * are closed and the processes left in its group are returned in `leftover`.
  * @param onOutput receives stdout and stderr chunks as they come
  */
 export function runCommand(
   command: SingleCommand,
-  ctx: { cwd: string; env: NodeJS.ProcessEnv },
+  ctx: { cwd: string; env: NodeJS.ProcessEnv; drainMs?: number },
   onOutput: (chunk: Buffer) => void,
 ): Promise<CommandExit> {
   const started = performance.now();
@@ -133,23 +156,57 @@ export function runCommand(
   const env = { ...ctx.env, ...(command.env ?? {}) };
   return new Promise((resolve) => {
     let settled = false;
+    let exitedAt: number | null = null;
+    let drainTimer: NodeJS.Timeout | undefined;
     const done = (exit: Omit<CommandExit, 'durationMs'>): void => {
       if (settled) return;
       settled = true;
-      resolve({ ...exit, durationMs: Math.round(performance.now() - started) });
+      clearTimeout(drainTimer);
+      resolve({ ...exit, durationMs: Math.round((exitedAt ?? performance.now()) - started) });
     };
     let child;
     try {
-      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: GROUPS_SUPPORTED });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err as Error });
       return;
     }
+    const pgid = child.pid;
+    if (pgid !== undefined) groupStarted(pgid);
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
-    child.on('error', (err) => done({ exitCode: null, signal: null, spawnError: err }));
-    child.on('close', (code, signal) => done({ exitCode: code, signal }));
+    child.on('error', (err) => {
+      if (pgid !== undefined) groupEnded(pgid);
+      done({ exitCode: null, signal: null, spawnError: err });
+    });
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      const left = pgid !== undefined && groupAlive(pgid) ? { pgid, processes: groupMembers(pgid) } : undefined;
+      // Stop reading what the leftovers hold open, so nothing waits for them.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      done(left ? { exitCode: code, signal, leftover: left } : { exitCode: code, signal });
+    };
+    child.on('exit', (code, signal) => {
+      exitedAt = performance.now();
+      if (pgid !== undefined) groupEnded(pgid);
+      drainTimer = setTimeout(() => finish(code, signal), ctx.drainMs ?? OUTPUT_DRAIN_MS);
+    });
+    // Every holder of the pipes is gone: nothing more to drain.
+    child.on('close', (code, signal) => finish(code, signal));
   });
+}
+
+/** Reports (and records in `ctx.leftovers`) what a command left running. */
+function noteLeftover(ctx: RunContext, origin: string, exit: CommandExit): void {
+  if (!exit.leftover) return;
+  const group: LeftoverGroup = { pgid: exit.leftover.pgid, origin, processes: exit.leftover.processes };
+  const stop = ctx.leftovers ? 'it is stopped at the end of the prebuild' : 'it keeps running';
+  const message = `${describeLeftover(group)}; its output after the command exited is not shown and ${stop}`;
+  const log = ctx.log as HookLog & Partial<Pick<LifecycleLog, 'warning'>>;
+  if (log.warning) log.warning(message);
+  else log.info(`warning: ${message}`);
+  ctx.leftovers?.add(group);
 }
 
 /** The error text for a failed command, or `null` when it succeeded. */
@@ -179,6 +236,7 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
     } finally {
       ctx.log.endGroup();
     }
+    noteLeftover(ctx, hook, exit);
     const message = failureMessage(hook, undefined, command, exit);
     if (message) throw new LifecycleError(message, hook, undefined, exit);
     commands[hook] = exit.durationMs;
@@ -193,10 +251,12 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
         ctx.log.startGroup(`${hook} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
         for (const chunk of buffered) ctx.log.output(chunk);
         ctx.log.endGroup();
+        noteLeftover(ctx, `${hook} "${name}"`, exit);
         return exit;
       }),
     );
-    entries.forEach(([name], i) => (commands[name] = exits[i]!.durationMs));
+    // defineProperty: a command may be named `__proto__` like any other.
+    entries.forEach(([name], i) => Object.defineProperty(commands, name, { value: exits[i]!.durationMs, enumerable: true, writable: true, configurable: true }));
     for (let i = 0; i < entries.length; i++) {
       const [name, single] = entries[i]!;
       const message = failureMessage(hook, name, single, exits[i]!);

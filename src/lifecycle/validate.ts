@@ -23,7 +23,7 @@ import { substituteCommand } from '../config/substitute.js';
 import { defaultBranch, loadConfiguration } from './configuration.js';
 import { isWorkTreeRoot } from './git.js';
 import { planPrebuild, type PlannedHook } from './plan.js';
-import { hookEnvironment, LifecycleError, runHook, type LifecycleLog } from './run-hooks.js';
+import { hookEnvironment, LeftoverTracker, LifecycleError, runHook, type LifecycleLog } from './run-hooks.js';
 
 const exec = promisify(execFile);
 
@@ -144,11 +144,17 @@ async function runOnce(
   const started = performance.now();
   const { env, vars } = hookEnvironment(config, dir, req.env);
   const hooks: ValidateRun['hooks'] = [];
-  for (const step of plan) {
-    if (step.action === 'skip') continue;
-    const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: dir, env, log: req.log });
-    hooks.push({ hook: step.hook, durationMs: run.durationMs });
-    await afterHook(step.hook);
+  // Like a prebuild: what the hooks leave running is stopped when they are done.
+  const leftovers = new LeftoverTracker();
+  try {
+    for (const step of plan) {
+      if (step.action === 'skip') continue;
+      const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: dir, env, log: req.log, leftovers });
+      hooks.push({ hook: step.hook, durationMs: run.durationMs });
+      await afterHook(step.hook);
+    }
+  } finally {
+    for (const g of await leftovers.killAll()) req.log.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
   }
   return { hooks, durationMs: Math.round(performance.now() - started) };
 }

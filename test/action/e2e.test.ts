@@ -2,6 +2,7 @@
  * End to end: the BUNDLED action (action/dist/index.js) as a child process, with
  * the environment a runner gives it, on a real git repository, with a dir: store.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseMarker } from '../../src/lifecycle/marker.js';
@@ -162,4 +163,69 @@ describe('the bundled action, host mode', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^::error::No snapshot store: the "store" input is empty and the Actions cache service is not available/m);
   });
+
+  it('gives containerEnv and remoteEnv to the hooks, substituted (an empty variable stays empty)', async () => {
+    const { repo: envRepo, sha } = await makeRepo({
+      image: 'x',
+      containerEnv: { FROM_RUNNER: '${localEnv:RUNNER_VAR}-c', EMPTY_KEPT: '${localEnv:EMPTY_VAR:dflt}', UNSET_DEFAULT: '${localEnv:UNSET_VAR:dflt}' },
+      remoteEnv: { LAYERED: '${containerEnv:FROM_RUNNER}-r', WORKSPACE: '${containerWorkspaceFolder}' },
+      onCreateCommand: 'printf "%s|%s|%s|%s|%s" "$FROM_RUNNER" "$EMPTY_KEPT" "$UNSET_DEFAULT" "$LAYERED" "$WORKSPACE" > env.txt',
+    });
+    const envStore = await tempDir('store-');
+    dirs.push(envStore);
+    const run = await runBundle(envRepo, { store: `dir:${envStore}`, sha, 'prebuild-id': '12' }, dirs, { RUNNER_VAR: 'runner', EMPTY_VAR: '' });
+    expect(run.stdout).not.toContain('::error::');
+    expect(await readFile(path.join(envRepo, 'env.txt'), 'utf8')).toBe(`runner-c||dflt|runner-c-r|${envRepo}`);
+  });
+
+  it('finishes a hook when its process exits although a background child holds its output, and stops the child before saving', async () => {
+    const { repo: bg, sha } = await makeRepo({
+      image: 'x',
+      onCreateCommand: '(sleep 60 &) ; echo started-in-background',
+      updateContentCommand: 'echo update-ran',
+    });
+    const bgStore = await tempDir('store-');
+    dirs.push(bgStore);
+    const before = sleepers();
+    // Before issue 12 this waited for the sleep to close the pipe: 60 s, past the bundle's 60 s limit.
+    const run = await runBundle(bg, { store: `dir:${bgStore}`, sha, 'prebuild-id': '13' }, dirs);
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('started-in-background');
+    expect(run.stdout).toContain('update-ran');
+    expect(run.stdout).toMatch(/^::warning::onCreateCommand left 1 process running \(process group \d+: \d+ sleep 60\); its output after the command exited is not shown and it is stopped at the end of the prebuild$/m);
+    expect(run.stdout).toMatch(/^Stopped process group \d+ left by onCreateCommand$/m);
+    expect(sleepers().filter((pid) => !before.includes(pid))).toEqual([]);
+    expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+  });
+
+  it('annotates the configuration warnings at their line (a task calling gp)', async () => {
+    const { repo: gp } = await makeRepo({ image: 'x' });
+    await mkdir(path.join(gp, '.github'), { recursive: true });
+    await writeFile(path.join(gp, '.github/prebuilds.yml'), 'prebuilds:\n  - gitpod: .gitpod.yml\n');
+    await writeFile(path.join(gp, '.gitpod.yml'), 'tasks:\n  - init: echo ready\n    command: gp await-port 3000\n');
+    git(gp, 'add', '-A');
+    git(gp, 'commit', '-q', '-m', 'gitpod');
+    const gpStore = await tempDir('store-');
+    dirs.push(gpStore);
+    const run = await runBundle(gp, { store: `dir:${gpStore}`, sha: git(gp, 'rev-parse', 'HEAD'), 'prebuild-id': '14' }, dirs);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^::warning title=Prebuild configuration,file=\.gitpod\.yml,line=3,col=14::task `task-1` calls `gp` in `command`/m);
+  });
 });
+
+/** Pids of `sleep 60` processes (Linux /proc). */
+function sleepers(): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8') === 'sleep\u000060\u0000') out.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LifecycleError, runHook } from '../../src/lifecycle/run-hooks.js';
+import { parseDevcontainer, parseGitpod } from '../../src/config/index.js';
+import { groupAlive, groupMembers } from '../../src/lifecycle/process-groups.js';
+import { LeftoverTracker, LifecycleError, runHook } from '../../src/lifecycle/run-hooks.js';
 import { cleanup, recordingLog, tempDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -22,7 +24,8 @@ describe('runHook', () => {
     expect(c.log.text()).toContain(c.cwd);
     expect(c.log.text().trimEnd().endsWith('::endgroup::')).toBe(true);
     expect(run.hook).toBe('onCreateCommand');
-    expect(run.durationMs).toBeGreaterThanOrEqual(0);
+    expect(run.commands).toEqual({ onCreateCommand: expect.any(Number) });
+    expect(run.commands.onCreateCommand).toBeLessThanOrEqual(run.durationMs);
     expect(Number.isNaN(Date.parse(run.startedAt))).toBe(false);
   });
 
@@ -97,5 +100,65 @@ describe('runHook', () => {
       c,
     );
     expect(Object.keys(run.commands)).toEqual(['a', 'b']);
+  });
+
+  it('measures a command from its start to its exit', async () => {
+    const c = await ctx();
+    const run = await runHook('onCreateCommand', { kind: 'shell', command: 'sleep 0.3' }, c);
+    expect(run.commands.onCreateCommand).toBeGreaterThanOrEqual(290);
+    expect(run.durationMs).toBeGreaterThanOrEqual(run.commands.onCreateCommand!);
+  });
+
+  it('is done when the command exits, not when a background child closes the output; the child is reported and stopped on request', async () => {
+    const c = await ctx();
+    const leftovers = new LeftoverTracker();
+    // The background child inherits stdout and holds it for 60 s; its late output within the drain period is kept.
+    const run = await runHook('onCreateCommand', { kind: 'shell', command: '(sleep 60 &) ; (sleep 0.1; echo late) & echo early' }, { ...c, leftovers });
+    expect(run.commands.onCreateCommand).toBeLessThan(60_000);
+    expect(c.log.text()).toContain('early');
+    expect(c.log.text()).toContain('late');
+    const groups = leftovers.list();
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ origin: 'onCreateCommand', processes: [{ pid: expect.any(Number), command: 'sleep 60' }] });
+    expect(c.log.warnings).toEqual([expect.stringMatching(/^onCreateCommand left 1 process running \(process group \d+: \d+ sleep 60\); .* it is stopped at the end of the prebuild$/)]);
+    const pid = groups[0]!.processes[0]!.pid;
+    expect(groupAlive(groups[0]!.pgid)).toBe(true);
+    expect((await leftovers.killAll()).map((g) => g.pgid)).toEqual([groups[0]!.pgid]);
+    expect(groupAlive(groups[0]!.pgid)).toBe(false);
+    expect(groupMembers(groups[0]!.pgid).map((p) => p.pid)).not.toContain(pid);
+  });
+
+  it('reports leftovers of a parallel command by its name, and none for a command that leaves nothing', async () => {
+    const c = await ctx();
+    const leftovers = new LeftoverTracker();
+    await runHook('postCreateCommand', { kind: 'parallel', commands: { db: { kind: 'shell', command: 'sleep 30 > /dev/null 2>&1 &' }, ok: { kind: 'shell', command: 'true' } } }, { ...c, leftovers });
+    expect(leftovers.list().map((g) => g.origin)).toEqual(['postCreateCommand "db"']);
+    await leftovers.killAll();
+    // Without a tracker (restore mode: services for the next CI steps) the leftover is only reported.
+    const c2 = await ctx();
+    await runHook('postCreateCommand', { kind: 'shell', command: 'true' }, c2);
+    expect(c2.log.warnings).toEqual([]);
+  });
+
+  it('runs a Gitpod task as before && init: a failing before fails the hook and init does not run', async () => {
+    const c = await ctx();
+    const { environment } = parseGitpod('.gitpod.yml', 'tasks:\n  - before: exit 4\n    init: touch init-ran\n');
+    const err = await runHook('updateContentCommand', environment!.lifecycle.updateContentCommand!, c).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LifecycleError);
+    expect((err as LifecycleError).exit.exitCode).toBe(4);
+    await expect(readFile(path.join(c.cwd, 'init-ran'))).rejects.toThrow();
+    const ok = parseGitpod('.gitpod.yml', 'tasks:\n  - before: export X=from-before\n    init: echo "$X" > init-ran\n    prebuild: echo prebuild >> init-ran\n');
+    await runHook('updateContentCommand', ok.environment!.lifecycle.updateContentCommand!, c);
+    expect(await readFile(path.join(c.cwd, 'init-ran'), 'utf8')).toBe('from-before\nprebuild\n');
+  });
+
+  it('runs and times a parallel command named __proto__ like any other', async () => {
+    const c = await ctx();
+    const parsed = parseDevcontainer('d.json', '{"image": "x", "onCreateCommand": {"__proto__": "echo proto > proto.txt", "b": "true"}}');
+    const run = await runHook('onCreateCommand', parsed.environment!.lifecycle.onCreateCommand!, c);
+    expect(await readFile(path.join(c.cwd, 'proto.txt'), 'utf8')).toBe('proto\n');
+    expect(Object.keys(run.commands)).toEqual(['__proto__', 'b']);
+    expect(typeof Object.getOwnPropertyDescriptor(run.commands, '__proto__')?.value).toBe('number');
+    expect(Object.getPrototypeOf(run.commands)).toBe(Object.prototype);
   });
 });

@@ -81,7 +81,7 @@ describe('prebuilds validate', () => {
     expect(run.error).toBeNull();
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('configuration: gp');
-    expect(run.stdout).toMatch(/Not reentrant: updateContentCommand \(echo before mkdir cache\) failed/);
+    expect(run.stdout).toMatch(/Not reentrant: updateContentCommand \(\{ echo before \} && \{ mkdir cache \}\) failed/);
   });
 
   it('copies a folder that is not a git checkout with cp -a', async () => {

@@ -131,8 +131,9 @@ describe('substitute', () => {
     expect(substitute('${localWorkspaceFolder}|${localWorkspaceFolderBasename}|${containerWorkspaceFolder}|${containerWorkspaceFolderBasename}', vars)).toBe(
       '/home/me/repo|repo|/workspaces/repo|repo',
     );
-    expect(substitute('${localEnv:HOME}/x ${localEnv:NOPE} ${localEnv:NOPE:fallback} ${localEnv:EMPTY:dflt} ${env:HOME}', vars)).toBe(
-      '/home/me/x  fallback dflt /home/me',
+    // A variable set to "" stays empty: the default is for unset variables only (the CLI's rule).
+    expect(substitute('${localEnv:HOME}/x ${localEnv:NOPE} ${localEnv:NOPE:fallback} [${localEnv:EMPTY:dflt}] ${env:HOME}', vars)).toBe(
+      '/home/me/x  fallback [] /home/me',
     );
     expect(substitute('${containerEnv:PATH}:${containerEnv:MISSING:/bin}', vars)).toBe('/usr/bin:/bin');
     expect(substitute('${unknown} ${localEnv} $HOME', vars)).toBe('${unknown} ${localEnv} $HOME');

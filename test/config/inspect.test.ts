@@ -27,10 +27,35 @@ describe('inspectPath', () => {
     const report = await inspectPath(repo, { defaultBranch: 'main' });
     expect(report.format).toBe('repository');
     expect(report.source).toBe('.github/prebuilds.yml');
-    expect(report.configurations.map((c) => [c.name, c.prebuildRuns, c.incrementalRuns, c.restoreRuns])).toEqual([
-      ['main', ['onCreateCommand', 'updateContentCommand'], ['updateContentCommand'], ['postCreateCommand', 'postStartCommand']],
-      ['python', ['updateContentCommand'], [], ['postAttachCommand']],
-      ['gitpod', ['updateContentCommand'], ['updateContentCommand'], ['postStartCommand']],
+    // Exactly what each mode runs: never postStart/postAttach in CI, never postCreate in a prebuild.
+    expect(report.configurations.map((c) => [c.name, c.runs])).toEqual([
+      [
+        'main',
+        {
+          prebuild: ['onCreateCommand', 'updateContentCommand'],
+          incrementalPrebuild: ['updateContentCommand'],
+          restore: { exact: ['postCreateCommand'], ancestor: ['updateContentCommand', 'postCreateCommand'], none: ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'] },
+          workspace: ['postCreateCommand', 'postStartCommand'],
+        },
+      ],
+      [
+        'python',
+        {
+          prebuild: ['updateContentCommand'],
+          incrementalPrebuild: null,
+          restore: { exact: [], ancestor: ['updateContentCommand'], none: ['updateContentCommand'] },
+          workspace: ['postAttachCommand'],
+        },
+      ],
+      [
+        'gitpod',
+        {
+          prebuild: ['updateContentCommand'],
+          incrementalPrebuild: ['updateContentCommand'],
+          restore: { exact: [], ancestor: ['updateContentCommand'], none: ['updateContentCommand'] },
+          workspace: ['postStartCommand'],
+        },
+      ],
     ]);
     expect(report.problems).toHaveLength(1);
     expect(report.configurations[0]!.environment).not.toHaveProperty('parsed');
@@ -89,5 +114,25 @@ describe('prebuilds inspect (CLI)', () => {
       '.devcontainer/devcontainer.json:3:22: `onCreateCommand` must be a string, an array of strings or an object of named commands, found an integer (at onCreateCommand)\n',
     );
     expect(JSON.parse(out.stdout).problems).toHaveLength(1);
+  });
+
+  it('prints warnings on stderr without failing, and shows the build context really used', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-cli-'));
+    try {
+      mkdirSync(path.join(dir, '.devcontainer/docker'), { recursive: true });
+      writeFileSync(path.join(dir, '.devcontainer/docker/Dockerfile'), 'FROM debian\n');
+      writeFileSync(path.join(dir, '.devcontainer/devcontainer.json'), '{\n  "build": { "dockerfile": "docker/Dockerfile" },\n  "context": "..",\n  "onCreateCommand": "make"\n}\n');
+      const out = await runCli([dir]);
+      expect(out.code).toBe(0);
+      expect(out.stderr).toBe(
+        '.devcontainer/devcontainer.json:3:3: warning: the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context` (at context)\n',
+      );
+      const report = JSON.parse(out.stdout);
+      // No build.context: the Dockerfile's folder, as @devcontainers/cli builds it.
+      expect(report.configurations[0].environment.build).toEqual({ dockerfile: '.devcontainer/docker/Dockerfile', context: '.devcontainer/docker', args: {} });
+      expect(report.warnings).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

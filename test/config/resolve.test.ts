@@ -61,8 +61,8 @@ describe('resolveConfigurations', () => {
       ['devcontainer', '.devcontainer.json', ['trunk']],
     ]);
     expect(root.configurations[0]!.identityFiles).toEqual(['.devcontainer.json']);
-    expect(await resolveConfigurations(memoryFileSource({ '.gitpod.yml': 'tasks: []' }), opts)).toEqual({ source: 'default', configurations: [], problems: [] });
-    expect(await resolveConfigurations(memoryFileSource({}), opts)).toEqual({ source: 'default', configurations: [], problems: [] });
+    expect(await resolveConfigurations(memoryFileSource({ '.gitpod.yml': 'tasks: []' }), opts)).toEqual({ source: 'default', configurations: [], problems: [], warnings: [] });
+    expect(await resolveConfigurations(memoryFileSource({}), opts)).toEqual({ source: 'default', configurations: [], problems: [], warnings: [] });
   });
 
   it('omits a configuration whose environment file is broken and reports why', async () => {

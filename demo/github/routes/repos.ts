@@ -16,6 +16,11 @@ export function repoOf(state: StandInState, req: RouteRequest): RepoRecord | nul
   return state.repo(req.params.owner ?? '', req.params.repo ?? '') ?? null;
 }
 
+/** GitHub inlines a file's content (base64) only up to 1 MB; above, `content` is empty and `encoding` is `none`. */
+export const INLINE_CONTENT_LIMIT = 1024 * 1024;
+/** The contents API serves files up to 100 MB (raw or object media type); larger ones get 403 `too_large`. */
+const CONTENTS_MAX_BYTES = 100 * 1024 * 1024;
+
 function wantsRaw(req: RouteRequest): boolean {
   return /application\/vnd\.github(\.v3)?\.raw/.test(String(req.headers.accept ?? ''));
 }
@@ -28,12 +33,16 @@ async function getContents(state: StandInState, repo: RepoRecord, req: RouteRequ
   const found = await readPath(repo.bareDir, sha, path);
   if (!found) return notFound();
   if (found.kind === 'file') {
+    if (found.content.length > CONTENTS_MAX_BYTES) {
+      return json(403, { message: 'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.', errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }], documentation_url: 'https://docs.github.com/rest/repos/contents#get-repository-content', status: '403' });
+    }
     if (wantsRaw(req)) {
       return { status: 200, text: found.content, contentType: 'application/vnd.github.raw; charset=utf-8', headers: { 'x-github-media-type': 'github.v3; param=raw' } };
     }
     const b64 = found.content.toString('base64').replace(/(.{60})/g, '$1\n');
     const item = contentItem(state, repo, ref, { path, type: found.mode === '120000' ? 'symlink' : 'file', sha: found.sha, size: found.content.length });
     if (item.type === 'symlink') return json(200, { ...item, target: found.content.toString('utf8') });
+    if (found.content.length > INLINE_CONTENT_LIMIT) return json(200, { ...item, content: '', encoding: 'none' });
     return json(200, { ...item, content: b64.endsWith('\n') || b64 === '' ? b64 : `${b64}\n`, encoding: 'base64' });
   }
   return json(
