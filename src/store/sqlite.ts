@@ -11,6 +11,7 @@ import type {
   DeliveryRecord,
   LaneState,
   NewPrebuild,
+  PageSession,
   PrebuildFilter,
   PrebuildPatch,
   PrebuildRecord,
@@ -20,7 +21,7 @@ import type {
 } from './types.js';
 
 /**
- * The SQLite store (better-sqlite3, WAL mode). The database file and its folder are
+ * The SQLite store (better-sqlite3, WAL mode, `synchronous = FULL`: a commit is on disk when the call returns). The database file and its folder are
  * created when missing; `:memory:` works for throwaway stores.
  */
 export class SqliteStore implements Store {
@@ -31,7 +32,8 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // FULL: a commit is on disk before recordDelivery resolves, so a 2xx survives power loss (issue 14).
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
   }
 
@@ -298,6 +300,43 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(id: number): Promise<boolean> {
-    return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
+    return this.db.transaction(() => {
+      const revoked = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
+      this.db.prepare('DELETE FROM page_sessions WHERE token_id = ?').run(id);
+      return revoked;
+    })();
+  }
+
+  async recordDeliveryHeaders(id: string, headers: Record<string, string>): Promise<void> {
+    this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL').run(JSON.stringify(headers), id);
+  }
+
+  async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
+    return this.db
+      .prepare("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?")
+      .run(Date.now(), processedBefore).changes;
+  }
+
+  async createSession(session: PageSession): Promise<void> {
+    this.db.prepare('DELETE FROM page_sessions WHERE expires_at < ?').run(session.createdAt);
+    this.db
+      .prepare('INSERT INTO page_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(session.idHash, session.tokenId, session.createdAt, session.expiresAt);
+  }
+
+  async useSession(idHash: string, now: number): Promise<ApiTokenRecord | null> {
+    const row = this.db
+      .prepare(
+        `SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id
+         WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`,
+      )
+      .get(idHash, now) as Row | undefined;
+    if (!row) return null;
+    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+    return { ...toToken(row), lastUsedAt: now };
+  }
+
+  async revokeSession(idHash: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM page_sessions WHERE id_hash = ?').run(idHash).changes === 1;
   }
 }
