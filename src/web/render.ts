@@ -118,7 +118,7 @@ export interface RepoPageData {
 export function repoPage(d: RepoPageData): string {
   const prefix = `/prebuilds/${encodeURIComponent(d.owner)}/${encodeURIComponent(d.repo)}`;
   const sections = d.configurations.map(({ view: c, history }) => {
-    const pause = c.paused ? button(`${prefix}/configurations/${encodeURIComponent(c.name)}/resume`, 'Resume', d.csrf) : button(`${prefix}/configurations/${encodeURIComponent(c.name)}/pause`, 'Pause', d.csrf);
+    const pause = c.paused ? button(`${prefix}/configurations/${c.id}/resume`, 'Resume', d.csrf) : button(`${prefix}/configurations/${c.id}/pause`, 'Pause', d.csrf);
     return html`<section class="configuration" data-configuration="${c.name}">
 <h2>${c.name} <span class="muted">${c.file?.environmentFile ?? ''}</span></h2>
 <p class="status">${statusLine(c, d.now)} ${pause}</p>
