@@ -2,6 +2,7 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { managementHandler } from './management.js';
 import { createRuntime, probotOctokitFactory, type Runtime, type RuntimeOptions } from './runtime.js';
 import type { Store } from './store/types.js';
+import { DeliveryHeaderBatch } from './webhooks/header-batch.js';
 import { DEFAULT_WEBHOOK_PATH, webhookReceiver, type WebhookReceiverOptions } from './webhooks/receiver.js';
 
 /** How the app's own webhook endpoint is set up (see {@link webhookReceiver}). */
@@ -54,13 +55,20 @@ export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction 
     }
     try {
       if (endpoint) {
+        const headers = new DeliveryHeaderBatch(options.store, app.log);
+        // Queued headers are written before whoever stops the runtime closes the store.
+        const stop = runtime.stop.bind(runtime);
+        runtime.stop = async () => {
+          await stop();
+          await headers.flush();
+        };
         addHandler(
           webhookReceiver({
             ...endpoint,
             log: app.log,
             async record(delivery) {
               await runtime.receive(delivery);
-              await options.store.recordDeliveryHeaders(delivery.id, delivery.headers);
+              headers.add(delivery.id, delivery.headers);
             },
           }),
         );

@@ -307,8 +307,11 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async recordDeliveryHeaders(id: string, headers: Record<string, string>): Promise<void> {
-    this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL').run(JSON.stringify(headers), id);
+  async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
+    const update = this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
+    this.db.transaction(() => {
+      for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
+    })();
   }
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {

@@ -251,10 +251,11 @@ export interface Store {
   revokeToken(id: number): Promise<boolean>;
 
   /**
-   * Keeps the GitHub headers of a recorded delivery (`X-GitHub-Hook-ID`, `User-Agent` …,
-   * lower-case names); the first recording wins, a redelivery changes nothing.
+   * Keeps the GitHub headers of recorded deliveries (`X-GitHub-Hook-ID`, `User-Agent` …,
+   * lower-case names), all in one transaction; the first recording wins, a redelivery
+   * changes nothing.
    */
-  recordDeliveryHeaders(id: string, headers: Record<string, string>): Promise<void>;
+  recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void>;
   /**
    * Drops the payloads of deliveries processed before `processedBefore` (epoch ms): the
    * payload becomes `null`; id, event, action, installation, headers, times and error stay.
