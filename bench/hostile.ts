@@ -1,7 +1,7 @@
 /**
  * Hostile benchmark (issue 14): the app (`startAppServer` in a child process, GitHub
  * answered by bench/fake-github.ts) under a flood of 25 MB bodies with forged
- * signatures from `--attackers N` connections (default 16), while one sender delivers
+ * signatures from `--attackers N` connections (default 16, in a process of their own), while one sender delivers
  * valid signed pushes at `--rate R` per second (default 20) to `--repos` repositories.
  * Runs `--seconds S` (default 20) after a quiet phase of the same rate without attack.
  *
@@ -10,6 +10,7 @@
  * within the limit), the answer time of valid deliveries (p50/p99, target p99 < 200 ms,
  * every one answered 200), and the app's peak RSS.
  */
+import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,8 +23,6 @@ import { percentile, pushPayload, sleep, startAppChild } from './harness.js';
 import { flag, type BenchContext, type BenchResult } from './types.js';
 
 const SECRET = 'bench-hostile-secret';
-const MB = 1024 * 1024;
-const BODY_BYTES = 25 * MB;
 
 /** Runs the benchmark (see the file comment). */
 export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
@@ -81,27 +80,17 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     const quiet = await validPhase(5000);
 
     log(`  hostile: ${attackers} connections sending 25 MB forged bodies, ${rate} valid deliveries/s, ${seconds} s`);
-    const forged = Buffer.alloc(BODY_BYTES, 'f');
-    const forgedHeaders = () => ({
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': crypto.randomUUID(),
-      'x-hub-signature-256': 'sha256=' + crypto.randomBytes(32).toString('hex'),
+    const child = fork(new URL('./hostile-attacker.js', import.meta.url), [], { env: { ...process.env, BENCH_WEBHOOK_URL: url, BENCH_ATTACKERS: String(attackers) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const message = <T>(type: string) => new Promise<T>((resolve, reject) => {
+      child.on('message', (m: { type: string }) => m.type === type && resolve(m as T));
+      child.once('exit', (code) => reject(new Error(`the attacker exited (${code}) before ${type}`)));
     });
-    const byStatus = new Map<string, number>();
-    let stop = false;
-    const attacker = async () => {
-      while (!stop) {
-        const answer = await rawPost(url, forgedHeaders(), forged, { chunkBytes: MB });
-        const key = String(answer.status ?? 'reset');
-        byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
-      }
-    };
+    await message('started');
     const started = performance.now();
-    const flood = Array.from({ length: attackers }, () => attacker());
     const hostile = await validPhase(seconds * 1000);
-    stop = true;
-    await Promise.all(flood);
+    const counts = message<{ byStatus: Record<string, number> }>('counts');
+    child.send({ type: 'stop' });
+    const byStatus = new Map(Object.entries((await counts).byStatus));
     const elapsed = (performance.now() - started) / 1000;
     const peakRssMb = await app.peakRssMb();
 
@@ -116,12 +105,13 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       validP50Ms: round(percentile(hostile.times, 50)),
       validP99Ms: round(percentile(hostile.times, 99)),
       validFailed: hostile.failed,
+      quietP50Ms: round(percentile(quiet.times, 50)),
       quietP99Ms: round(percentile(quiet.times, 99)),
       peakRssMb,
     };
     const rows = [
       { metric: '25 MB forged bodies rejected per second', value: metrics.rejectedPerSecond, note: [...byStatus].map(([s, n]) => `${s} ×${n}`).join(', ') },
-      { metric: '… read to the end, HMAC checked, 401 (per s)', value: metrics.readAndRejectedPerSecond, note: `${round((count('401') * 25) / elapsed)} MB/s read` },
+      { metric: '… read to the end, HMAC checked, 401 (per s)', value: metrics.readAndRejectedPerSecond, note: `${round((count('401') * 25) / elapsed)} MB/s read and checked` },
       { metric: '… refused 503 before reading (per s)', value: metrics.refusedBusyPerSecond, note: 'all body buffers in use' },
       { metric: 'forged bodies accepted', value: metrics.forgedAccepted, target: '0' },
       { metric: 'valid deliveries answered 200 under attack', value: hostile.times.length, note: `${hostile.failed} not 200; ${rate}/s` },
