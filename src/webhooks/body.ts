@@ -1,4 +1,8 @@
+import type { Hmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+
+/** Something fed the body's bytes as they arrive. */
+type Hash = Pick<Hmac, 'update'>;
 
 /**
  * The memory the webhook endpoint reads request bodies into, bounded whatever the
@@ -84,9 +88,10 @@ export interface ReadBody {
  * declared `Content-Length` over the limit is refused (413) before a byte is read, and
  * reading stops at the first byte past it. A body must arrive within `timeoutMs` (408)
  * and match its declared length (400). On a refusal nothing is kept and the rest of the
- * body is left unread (answer with `Connection: close`).
+ * body is left unread (answer with `Connection: close`). `digest` (an HMAC, say) is fed
+ * each chunk as it arrives, so hashing a large body never blocks the event loop at once.
  */
-export function readBoundedBody(req: IncomingMessage, memory: BodyMemory, timeoutMs: number): Promise<ReadBody | BodyRefusal> {
+export function readBoundedBody(req: IncomingMessage, memory: BodyMemory, timeoutMs: number, digest?: Hash): Promise<ReadBody | BodyRefusal> {
   const max = memory.maxBodyBytes;
   const declared = req.headers['content-length'];
   const length = declared === undefined ? null : Number(declared);
@@ -127,6 +132,7 @@ export function readBoundedBody(req: IncomingMessage, memory: BodyMemory, timeou
     const onData = (chunk: Buffer) => {
       if (taken + chunk.length > room) return finish(length === null ? tooLarge(max) : { status: 400, message: 'the body is longer than its Content-Length' });
       chunk.copy(held, taken);
+      digest?.update(chunk);
       taken += chunk.length;
     };
     const onEnd = () => {

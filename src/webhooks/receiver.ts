@@ -76,7 +76,7 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
  * `X-Hub-Signature-256` present and well-formed (400/415, body unread); the body read
  * up to the limit (413 at the first byte over it, or at once from `Content-Length`)
  * within the memory budget (503) and the time limit (408); the HMAC-SHA256 signature
- * verified before any parse (401, {@link validSignature}); then JSON (400).
+ * verified before any parse (401, {@link sameSignature}); then JSON (400).
  * Events without a handler are answered 202 and not stored. A handled event is
  * answered 200 only once `record` resolved, i.e. the delivery is committed (SPEC.md
  * rule 9); a failing store answers 500 and GitHub shows the delivery as failed.
@@ -90,6 +90,7 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
   const memory = new BodyMemory(maxBytes, slabs, Math.min(1 << 20, maxBytes), Math.max(1 << 20, Math.floor((slabs * maxBytes) / 16)));
   const timeoutMs = options.bodyTimeoutMs ?? 10_000;
   const log = options.log;
+  const refusals = new RefusalLog(log);
 
   return async (req, res) => {
     let pathname: string;
@@ -114,14 +115,15 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
     if (!DELIVERY.test(id!)) return refuse(req, res, 400, 'X-GitHub-Delivery is not a delivery id');
     if (!SIGNATURE.test(signature!)) return refuse(req, res, 401, 'X-Hub-Signature-256 is not sha256=<64 hex digits>');
 
-    const read = await readBoundedBody(req, memory, timeoutMs);
+    const hmac = crypto.createHmac('sha256', options.secret);
+    const read = await readBoundedBody(req, memory, timeoutMs, hmac);
     if ('status' in read) {
-      log.warn({ delivery: id, event: name, status: read.status }, `webhook refused: ${read.message}`);
+      refusals.note(read.status, { delivery: id, event: name }, read.message);
       return refuse(req, res, read.status, read.message, read.status === 503 ? { 'retry-after': '1' } : {});
     }
     try {
-      if (!validSignature(options.secret, read.body, signature!)) {
-        log.warn({ delivery: id, event: name }, 'webhook refused: the signature does not match the webhook secret');
+      if (read.body.length === 0 || !sameSignature(hmac.digest(), signature!)) {
+        refusals.note(401, { delivery: id, event: name }, 'the signature does not match the webhook secret');
         return answer(res, 401, { error: 'signature does not match the webhook secret' });
       }
       if (name === 'ping') return answer(res, 200, { delivery: id, recorded: false, reason: 'pong' });
@@ -133,7 +135,7 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
       try {
         payload = JSON.parse(read.body.toString('utf8'));
       } catch {
-        log.warn({ delivery: id, event: name }, 'signed webhook refused: the body is not JSON');
+        refusals.note(400, { delivery: id, event: name }, 'a signed body is not JSON');
         return answer(res, 400, { error: 'the body is not JSON' });
       }
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return answer(res, 400, { error: 'the body is not a JSON object' });
@@ -156,15 +158,52 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
 }
 
 /**
- * GitHub's `X-Hub-Signature-256`: `sha256=` + the hex HMAC-SHA256 of the raw body keyed
- * by the webhook secret (docs: "Validating webhook deliveries"), compared in constant
- * time. Computed over the bytes as received, the way @octokit/webhooks-methods' `verify`
- * does over a string: no decoded copy of a body that may be forged and 25 MB long.
+ * GitHub's `X-Hub-Signature-256` check: `sha256=` + the hex HMAC-SHA256 of the raw body
+ * keyed by the webhook secret (docs: "Validating webhook deliveries"), compared in
+ * constant time. The HMAC is computed over the bytes as they arrive (what
+ * @octokit/webhooks-methods' `verify` computes over a decoded string), so a forged
+ * 25 MB body is never decoded, copied or hashed in one block.
+ * @param digest the HMAC-SHA256 of the body
  */
-export function validSignature(secret: string, body: Buffer, signature: string): boolean {
-  if (body.length === 0 || !SIGNATURE.test(signature)) return false;
-  const expected = crypto.createHmac('sha256', secret).update(body).digest();
-  return crypto.timingSafeEqual(expected, Buffer.from(signature.slice('sha256='.length), 'hex'));
+export function sameSignature(digest: Buffer, signature: string): boolean {
+  if (!SIGNATURE.test(signature)) return false;
+  return crypto.timingSafeEqual(digest, Buffer.from(signature.slice('sha256='.length), 'hex'));
+}
+
+/**
+ * Logs refused webhook requests without letting a flood of them flood the log: each
+ * one at debug level (delivery id, event, status; never the body), and at warn level
+ * the first of a quiet period, then one summary of the counts by status per `periodMs`.
+ */
+class RefusalLog {
+  private counts = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly periodMs = 10_000,
+  ) {}
+
+  note(status: number, fields: { delivery?: string; event?: string }, message: string): void {
+    this.log.debug({ ...fields, status }, `webhook refused: ${message}`);
+    if (!this.timer) {
+      this.log.warn({ ...fields, status }, `webhook refused: ${message} (further refusals are summarised every ${this.periodMs / 1000} s)`);
+      this.timer = setTimeout(() => this.flush(), this.periodMs);
+      this.timer.unref();
+      return;
+    }
+    this.counts.set(status, (this.counts.get(status) ?? 0) + 1);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    if (this.counts.size === 0) return;
+    const byStatus = Object.fromEntries(this.counts);
+    this.counts = new Map();
+    this.log.warn({ byStatus }, `webhook requests refused in the last ${this.periodMs / 1000} s: ${Object.entries(byStatus).map(([s, n]) => `${s} ×${n}`).join(', ')}`);
+    this.timer = setTimeout(() => this.flush(), this.periodMs);
+    this.timer.unref();
+  }
 }
 
 function normalize(path: string): string {
