@@ -59,10 +59,13 @@ describe('management API against the real server', () => {
       h.github.on('GET', /^\/repos\/other\/lib\/installation$/, () => [200, { ...example('get', '/repos/{owner}/{repo}/installation', 200), id: 2 }]);
       const own = await h.call('GET', '/api/repos/other/lib/configurations', { token: h.outsider });
       expect(own).toMatchObject({ status: 200, json: [] });
-      expect((await h.call('GET', '/api/repos/other/lib/configurations', { token: h.scoped })).status).toBe(404);
-      const unknown = await h.call('GET', '/api/repos/nobody/nothing/configurations');
+      const foreign = await h.call('GET', '/api/repos/other/lib/configurations', { token: h.scoped });
+      expect(foreign.status).toBe(404);
+      const unknown = await h.call('GET', '/api/repos/nobody/nothing/configurations', { token: h.scoped });
       expect(unknown.status).toBe(404);
       expect(unknown.json.error).toMatch(/not known to the app/);
+      // A token cannot tell a repository of another installation from one without the app.
+      expect(foreign.json.error.replace('other/lib', 'X')).toBe(unknown.json.error.replace('nobody/nothing', 'X'));
     });
 
     it('404 for an unknown route and 405 with Allow for a wrong method, JSON both', async () => {
