@@ -37,7 +37,7 @@ export function loginPage(next: string, error: string | null): string {
     html`<section${error ? html` class="error"` : ''}>
 <h2>Sign in with an API token</h2>
 ${error ? html`<p role="alert">${error}</p>` : ''}
-<p class="muted">Create one with <code>prebuilds token create --scope &lt;installation id&gt;</code>. It is kept in an HttpOnly cookie for this site only.</p>
+<p class="muted">Create one with <code>prebuilds token create --scope &lt;installation id&gt;</code>. The page keeps only a session id in an HttpOnly cookie for this site (never the token); signing out ends it.</p>
 <form method="post" action="/prebuilds/login">
 <input type="hidden" name="next" value="${next}">
 <label>Token <input type="password" name="token" autocomplete="off" required></label>
