@@ -6,6 +6,7 @@
  * Sends `{type:'ready', webhookUrl}` once listening.
  */
 import fs from 'node:fs';
+import { sqliteDurability } from '../src/store/index.js';
 import { startAppServer } from '../src/server.js';
 
 let sampledPeak = process.memoryUsage().rss;
@@ -37,6 +38,7 @@ const server = await startAppServer({
   webhookSecret: env('BENCH_WEBHOOK_SECRET'),
   baseUrl: env('BENCH_GITHUB_URL'),
   databasePath: env('BENCH_DATABASE'),
+  sqliteSynchronous: sqliteDurability(process.env.SQLITE_SYNCHRONOUS),
   logLevel: 'error',
   runtime: { reconcileIntervalMs: 0 },
   // Probot's throttling (one write a second) would make the benchmark measure the throttle; `--github-rate-limits` keeps it.

@@ -2,6 +2,11 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { managementHandler } from './management.js';
 import { createRuntime, probotOctokitFactory, type Runtime, type RuntimeOptions } from './runtime.js';
 import type { Store } from './store/types.js';
+import { DeliveryHeaderBatch } from './webhooks/header-batch.js';
+import { DEFAULT_WEBHOOK_PATH, webhookReceiver, type WebhookReceiverOptions } from './webhooks/receiver.js';
+
+/** How the app's own webhook endpoint is set up (see {@link webhookReceiver}). */
+export type WebhookEndpointOptions = Pick<WebhookReceiverOptions, 'secret' | 'path' | 'maxBodyBytes' | 'memoryBytes' | 'bodyTimeoutMs'>;
 
 /** Options of {@link prebuildsApp}. */
 export interface PrebuildsAppOptions {
@@ -11,13 +16,25 @@ export interface PrebuildsAppOptions {
   onRuntime?: (runtime: Runtime) => void;
   /** Passed to the runtime (reconciler period, retry policy). */
   runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dispatcher'>;
+  /**
+   * The app's webhook endpoint. Probot's own webhook middleware must then be given a
+   * path no request has ({@link PROBOT_WEBHOOK_PATH_OFF}); without this option Probot's
+   * middleware receives webhooks (unbounded bodies: for tests of Probot only).
+   */
+  webhooks?: WebhookEndpointOptions;
 }
 
 /**
+ * A webhook path for Probot's own middleware that no request can have (a URL's path
+ * never holds a raw space), so the app's {@link webhookReceiver} answers GitHub instead.
+ */
+export const PROBOT_WEBHOOK_PATH_OFF = '/ probot webhook middleware off';
+
+/**
  * The Probot application function: every verified webhook is recorded in the store
- * before Probot answers GitHub (so a 2xx means "safely recorded"), then processed in
- * the background by the runtime. Probot verifies `X-Hub-Signature-256` and refuses
- * a wrong signature before this code runs.
+ * before GitHub gets a 2xx (so a 2xx means "safely recorded"), then processed in the
+ * background by the runtime. The app's own endpoint ({@link webhookReceiver}) bounds
+ * bodies and checks `X-Hub-Signature-256` before anything else.
  */
 export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction {
   return async (app: Probot, { addHandler }) => {
@@ -27,13 +44,38 @@ export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction 
       octokitFor: probotOctokitFactory(app),
       ...options.runtime,
     });
-    app.onAny(async (context) => {
-      await runtime.receive({ id: context.id, name: context.name, payload: context.payload });
-    });
+    const endpoint = options.webhooks;
+    const receiverPath = endpoint?.path ?? DEFAULT_WEBHOOK_PATH;
+    if (!endpoint || app.webhookPath.replace(/\/+$/, '') === receiverPath.replace(/\/+$/, '')) {
+      // Probot's middleware answers the webhook path: record what it verified.
+      if (endpoint) app.log.warn(`Probot's webhook middleware serves ${receiverPath}: request bodies are not bounded (start the app with npm start)`);
+      app.onAny(async (context) => {
+        await runtime.receive({ id: context.id, name: context.name, payload: context.payload });
+      });
+    }
     try {
+      if (endpoint) {
+        const headers = new DeliveryHeaderBatch(options.store, app.log);
+        // Queued headers are written before whoever stops the runtime closes the store.
+        const stop = runtime.stop.bind(runtime);
+        runtime.stop = async () => {
+          await stop();
+          await headers.flush();
+        };
+        addHandler(
+          webhookReceiver({
+            ...endpoint,
+            log: app.log,
+            async record(delivery) {
+              await runtime.receive(delivery);
+              headers.add(delivery.id, delivery.headers);
+            },
+          }),
+        );
+      }
       addHandler(managementHandler(app, runtime));
     } catch {
-      app.log.warn('no HTTP server (probot.load without a Server): the management API and Prebuilds page are not served');
+      app.log.warn('no HTTP server (probot.load without a Server): the webhook endpoint, management API and Prebuilds page are not served');
     }
     options.onRuntime?.(runtime);
     await runtime.start();

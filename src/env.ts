@@ -1,3 +1,6 @@
+import type { WebhookEndpointOptions } from './app.js';
+import { sqliteDurability } from './store/index.js';
+
 /**
  * Every environment variable the app itself reads, in one place (Probot reads its own:
  * `APP_ID`, `PRIVATE_KEY`, `PRIVATE_KEY_PATH`, `WEBHOOK_SECRET`, `WEBHOOK_PATH`, `PORT`,
@@ -18,6 +21,22 @@ export const AppEnv = {
   ReconcileGraceMs: 'RECONCILE_GRACE_MS',
   /** How often schedules are checked, ms (default 60000; 0 turns them off). */
   ScheduleIntervalMs: 'SCHEDULE_INTERVAL_MS',
+  /** SQLite durability: `full` (default) or `acknowledged`. */
+  SqliteSynchronous: 'SQLITE_SYNCHRONOUS',
+  /** The webhook secret (required; Probot reads it too). */
+  WebhookSecret: 'WEBHOOK_SECRET',
+  /** Where webhooks arrive (default `/api/github/webhooks`). */
+  WebhookPath: 'WEBHOOK_PATH',
+  /** Largest delivery body, bytes (default GitHub's 25 MB cap). */
+  WebhookMaxBodyBytes: 'WEBHOOK_MAX_BODY_BYTES',
+  /** Request bodies held in memory at once, bytes (default four bodies). */
+  WebhookMemoryBytes: 'WEBHOOK_MEMORY_BYTES',
+  /** How long a delivery body may take to arrive, ms (default 10000). */
+  WebhookBodyTimeoutMs: 'WEBHOOK_BODY_TIMEOUT_MS',
+  /** How long a processed delivery keeps its payload, ms (default 0). */
+  DeliveryPayloadRetentionMs: 'DELIVERY_PAYLOAD_RETENTION_MS',
+  /** How often payloads past their retention are dropped, ms (default 10000). */
+  DeliveryPruneIntervalMs: 'DELIVERY_PRUNE_INTERVAL_MS',
 } as const;
 
 /** pino's levels, as `LOG_LEVEL` takes them. */
@@ -31,6 +50,8 @@ export interface AppSettings {
   reconcileIntervalMs: number | undefined;
   reconcileGraceMs: number | undefined;
   scheduleIntervalMs: number | undefined;
+  /** SQLite durability (`SQLITE_SYNCHRONOUS`). */
+  sqliteSynchronous: 'full' | 'acknowledged';
 }
 
 /**
@@ -55,5 +76,64 @@ export function readAppEnv(env: Readonly<Record<string, string | undefined>>): A
     reconcileIntervalMs: ms(AppEnv.ReconcileIntervalMs),
     reconcileGraceMs: ms(AppEnv.ReconcileGraceMs),
     scheduleIntervalMs: ms(AppEnv.ScheduleIntervalMs),
+    sqliteSynchronous: sqliteDurability(env[AppEnv.SqliteSynchronous]),
   };
 }
+
+const whole = (env: Readonly<Record<string, string | undefined>>, name: string): number | undefined => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole non-negative number, got "${raw}"`);
+  return n;
+};
+
+/**
+ * The webhook endpoint from the environment: `WEBHOOK_SECRET` (required), `WEBHOOK_PATH`
+ * (default `/api/github/webhooks`), `WEBHOOK_MAX_BODY_BYTES` (default 26214400, GitHub's
+ * 25 MB cap), `WEBHOOK_MEMORY_BYTES` (request bodies held at once, default four bodies),
+ * `WEBHOOK_BODY_TIMEOUT_MS` (default 10000, GitHub's delivery timeout).
+ * @throws Error naming the variable when the secret is missing or a number is not whole
+ */
+export function webhookOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): WebhookEndpointOptions {
+  const secret = env.WEBHOOK_SECRET;
+  if (!secret) throw new Error('WEBHOOK_SECRET is not set: the app accepts only deliveries signed with the secret set in the GitHub App settings');
+  return {
+    secret,
+    path: env.WEBHOOK_PATH || undefined,
+    maxBodyBytes: whole(env, 'WEBHOOK_MAX_BODY_BYTES') || undefined,
+    memoryBytes: whole(env, 'WEBHOOK_MEMORY_BYTES') || undefined,
+    bodyTimeoutMs: whole(env, 'WEBHOOK_BODY_TIMEOUT_MS') || undefined,
+  };
+}
+
+/**
+ * Runtime periods from the environment, all in milliseconds:
+ * `RECONCILE_INTERVAL_MS` (default 60000; 0 turns the reconciler off),
+ * `RECONCILE_GRACE_MS` (how old a dispatched run must be before it is checked, default 120000),
+ * `SCHEDULE_INTERVAL_MS` (default 60000), `DELIVERY_PAYLOAD_RETENTION_MS` (how long a
+ * processed delivery keeps its payload, default 0), `DELIVERY_PRUNE_INTERVAL_MS` (how
+ * often payloads past it are dropped, default 10000).
+ * @throws Error naming the variable when a value is not a non-negative integer
+ */
+export function runtimeOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): {
+  reconcileIntervalMs?: number;
+  reconcileGraceMs?: number;
+  scheduleIntervalMs?: number;
+  processor: { payloadRetentionMs?: number; pruneIntervalMs?: number };
+} {
+  const read = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
+    return n;
+  };
+  return {
+    reconcileIntervalMs: read('RECONCILE_INTERVAL_MS'),
+    reconcileGraceMs: read('RECONCILE_GRACE_MS'),
+    scheduleIntervalMs: read('SCHEDULE_INTERVAL_MS'),
+    processor: { payloadRetentionMs: read('DELIVERY_PAYLOAD_RETENTION_MS'), pruneIntervalMs: read('DELIVERY_PRUNE_INTERVAL_MS') },
+  };
+}
+

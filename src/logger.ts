@@ -3,10 +3,17 @@ import { pino, type Logger } from 'pino';
 
 /**
  * Request and response fields never written to logs: API tokens (`Authorization`),
- * the Prebuilds page session (`Cookie`, `Set-Cookie`). Probot's HTTP logger
- * (pino-http) logs request headers at info level.
+ * the Prebuilds page session (`Cookie`, `Set-Cookie`), webhook signatures. Probot's
+ * HTTP logger (pino-http) logs request headers at info level; bodies it never logs, and
+ * the app's webhook endpoint logs only delivery ids, events and statuses.
  */
-export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers["x-hub-signature"]',
+];
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {

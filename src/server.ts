@@ -1,11 +1,12 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
-import { prebuildsApp } from './app.js';
+import { PROBOT_WEBHOOK_PATH_OFF, prebuildsApp, type WebhookEndpointOptions } from './app.js';
 import { createLogger } from './logger.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
+import { DEFAULT_WEBHOOK_PATH } from './webhooks/receiver.js';
 
 /** Options of {@link startAppServer}. */
 export interface AppServerOptions {
@@ -21,6 +22,8 @@ export interface AppServerOptions {
   baseUrl?: string;
   /** SQLite file of the store. */
   databasePath: string;
+  /** SQLite durability: `full` (default) or `acknowledged` (see `sqliteDurability`). */
+  sqliteSynchronous?: 'full' | 'acknowledged';
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Passed to the runtime (reconciler period in ms, retries). */
   runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github'>;
@@ -33,13 +36,15 @@ export interface AppServerOptions {
   githubRateLimits?: boolean;
   /** Where JSON log lines go (tests read them); default pretty logs on stdout. */
   logDestination?: NodeJS.WritableStream;
+  /** The webhook endpoint: path (default `/api/github/webhooks`), body limit, memory budget, body time limit. */
+  webhooks?: Omit<WebhookEndpointOptions, 'secret'>;
 }
 
 /** A running app server. */
 export interface AppServer {
   /** `http://127.0.0.1:PORT` */
   url: string;
-  /** Where GitHub delivers webhooks: `url` + `/api/github/webhooks`. */
+  /** Where GitHub delivers webhooks: `url` + the webhook path (default `/api/github/webhooks`). */
   webhookUrl: string;
   store: Store;
   runtime: Runtime;
@@ -55,7 +60,7 @@ export interface AppServer {
  * @throws when the port is taken or the store cannot be opened
  */
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
-  const store = await openStore(options.databasePath);
+  const store = await openStore(options.databasePath, options.sqliteSynchronous);
   // Management API tokens travel in Authorization and the page's cookie: never log them.
   const log = await createLogger({ level: options.logLevel ?? 'warn', format: options.logDestination ? 'json' : 'pretty', destination: options.logDestination });
   const ProbotWithDefaults = Probot.defaults({
@@ -70,14 +75,17 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const host = options.host ?? '127.0.0.1';
   // Probot's Server reads port 0 as "3000": ask the OS for a free port instead.
   const port = options.port || (await freePort(host));
-  const server = new Server({ Probot: ProbotWithDefaults, port, host, log });
+  // The app's own webhook endpoint answers GitHub; Probot's middleware gets a path no request has.
+  const server = new Server({ Probot: ProbotWithDefaults, port, host, log, webhookPath: PROBOT_WEBHOOK_PATH_OFF });
   let runtime: Runtime | undefined;
-  await server.load(prebuildsApp({ store, onRuntime: (r) => (runtime = r), runtime: options.runtime }));
+  await server.load(
+    prebuildsApp({ store, onRuntime: (r) => (runtime = r), runtime: options.runtime, webhooks: { ...options.webhooks, secret: options.webhookSecret } }),
+  );
   await server.start();
   const url = `http://${host}:${port}`;
   return {
     url,
-    webhookUrl: `${url}/api/github/webhooks`,
+    webhookUrl: `${url}${options.webhooks?.path ?? DEFAULT_WEBHOOK_PATH}`,
     store,
     runtime: runtime!,
     log,

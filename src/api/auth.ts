@@ -64,7 +64,7 @@ export async function authenticate(store: Store, token: string | null): Promise<
   if (!token) throw new ApiError(401, 'authentication required: send Authorization: Bearer <token> (prebuilds token create)');
   const record = await store.useToken(hashToken(token));
   if (!record) throw new ApiError(401, 'invalid or revoked token');
-  return { tokenId: record.id, name: record.name, scopes: record.scopes };
+  return principalOf(record);
 }
 
 /** True when the principal may act on this installation's repositories. */
@@ -78,10 +78,16 @@ export function isAdmin(principal: Principal): boolean {
 }
 
 /**
- * @throws ApiError 403 when the token is not scoped to the installation
+ * Checks the principal may see an installation's repository or prebuild. A token of
+ * another installation gets the same 404 as for something that does not exist, so it
+ * cannot tell which repositories have the app (issue 14).
+ * @throws ApiError 404 with `notFoundMessage` when the token is not scoped to the installation
  */
-export function requireAccess(principal: Principal, installationId: number, what: string): void {
-  if (!canAccess(principal, installationId)) {
-    throw new ApiError(403, `this token is not scoped to installation ${installationId} (${what})`);
-  }
+export function requireAccess(principal: Principal, installationId: number, notFoundMessage: string): void {
+  if (!canAccess(principal, installationId)) throw new ApiError(404, notFoundMessage);
+}
+
+/** The principal of a stored token. */
+export function principalOf(record: ApiTokenRecord): Principal {
+  return { tokenId: record.id, name: record.name, scopes: record.scopes };
 }

@@ -25,7 +25,7 @@ export interface ManagementDeps {
 
 /**
  * The installation a repository belongs to, checked against the token's scopes.
- * @throws ApiError 404 when the app knows no installation for it, 403 when the token is not scoped to it
+ * @throws ApiError 404 when the app knows no installation for it or the token is not scoped to it (the same answer)
  */
 export async function repoAccess(m: ManagementDeps, principal: Principal, repo: RepoRef): Promise<number> {
   let installationId = await m.app.store.repositoryInstallation(repo);
@@ -37,19 +37,21 @@ export async function repoAccess(m: ManagementDeps, principal: Principal, repo: 
       throw new ApiError(502, `could not ask GitHub about ${repo.owner}/${repo.repo}`);
     }
   }
-  if (installationId === null) throw notFound(`repository ${repo.owner}/${repo.repo} is not known to the app (is the app installed on it?)`);
-  requireAccess(principal, installationId, `${repo.owner}/${repo.repo}`);
+  const unknown = `repository ${repo.owner}/${repo.repo} is not known to the app (is the app installed on it, and is it in this token's installations?)`;
+  if (installationId === null) throw notFound(unknown);
+  requireAccess(principal, installationId, unknown);
   return installationId;
 }
 
 /**
  * A prebuild by id, checked against the token's scopes.
- * @throws ApiError 404 when there is no such prebuild, 403 when the token is not scoped to its installation
+ * @throws ApiError 404 when there is no such prebuild or the token is not scoped to its installation (the same answer)
  */
 export async function prebuildAccess(m: ManagementDeps, principal: Principal, id: number): Promise<PrebuildRecord> {
   const p = await m.app.store.getPrebuild(id);
-  if (!p) throw notFound(`prebuild #${id} does not exist`);
-  requireAccess(principal, p.installationId, `prebuild #${id}`);
+  const unknown = `prebuild #${id} does not exist (or is not in this token's installations)`;
+  if (!p) throw notFound(unknown);
+  requireAccess(principal, p.installationId, unknown);
   return p;
 }
 

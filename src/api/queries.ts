@@ -8,7 +8,7 @@ import { configurationView, decisionView, prebuildView, type ConfigurationView, 
 
 /**
  * The read side of the management API and the Prebuilds page. Every function
- * checks the token's scope first and throws `ApiError` (403, 404, 502).
+ * checks the token's scope first and throws `ApiError` (404 also outside its scope, 502).
  */
 
 const fullName = (r: RepoRef) => `${r.owner}/${r.repo}`;

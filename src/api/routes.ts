@@ -10,6 +10,7 @@ import {
   onlyParams,
   parseBranch,
   parseConfiguration,
+  parseConfigurationSegment,
   parseConfigurationUpdate,
   parseFullName,
   parseId,
@@ -42,8 +43,8 @@ const C = `${R}/configurations/{name}`;
 /**
  * Every route of the management API (JSON in, JSON out). Documented in
  * docs/api.md; errors are `{ "error": "...", "field"?: "..." }` with 400 (bad input,
- * naming the field), 401 (no or bad token), 403 (token not scoped to the
- * installation), 404, 405, 409 (state conflict), 413, 415, 502 (GitHub refused).
+ * naming the field), 401 (no or bad token), 404 (also for what the token is not
+ * scoped to: it cannot tell which repositories have the app), 405, 409 (state conflict), 413, 415, 502 (GitHub refused).
  */
 export const API_ROUTES: Route<ApiContext>[] = [
   {
@@ -70,19 +71,19 @@ export const API_ROUTES: Route<ApiContext>[] = [
   { method: 'POST', template: '/api/prebuilds/{id}/rerun', handle: async ({ m, principal }, p) => ok(await rerunPrebuild(m, principal, parseId(p.id)), 202) },
   { method: 'POST', template: '/api/prebuilds/{id}/cancel', handle: async ({ m, principal }, p) => ok(await cancelPrebuild(m, principal, parseId(p.id))) },
   { method: 'GET', template: `${R}/configurations`, handle: async ({ m, principal }, p) => ok(await listConfigurations(m, principal, repoOf(p))) },
-  { method: 'GET', template: C, handle: async ({ m, principal }, p) => ok(await getConfiguration(m, principal, repoOf(p), parseConfiguration(p.name, 'name'))) },
+  { method: 'GET', template: C, handle: async ({ m, principal }, p) => ok(await getConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name))) },
   {
     method: 'PATCH',
     template: C,
     async handle({ m, principal, req }, p) {
       const repo = repoOf(p);
-      const name = parseConfiguration(p.name, 'name');
+      const name = parseConfigurationSegment(p.name);
       return ok(await updateConfiguration(m, principal, repo, name, parseConfigurationUpdate(await readJson(req))));
     },
   },
-  { method: 'DELETE', template: C, handle: async ({ m, principal }, p) => ok(await deleteConfiguration(m, principal, repoOf(p), parseConfiguration(p.name, 'name'))) },
-  { method: 'POST', template: `${C}/pause`, handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfiguration(p.name, 'name'), true)) },
-  { method: 'POST', template: `${C}/resume`, handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfiguration(p.name, 'name'), false)) },
+  { method: 'DELETE', template: C, handle: async ({ m, principal }, p) => ok(await deleteConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name))) },
+  { method: 'POST', template: `${C}/pause`, handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name), true)) },
+  { method: 'POST', template: `${C}/resume`, handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name), false)) },
   {
     method: 'POST',
     template: `${R}/prebuilds`,

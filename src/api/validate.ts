@@ -1,5 +1,6 @@
 import { OVERRIDABLE_SETTINGS } from '../store/overrides.js';
 import type { ConfigurationOverrides, PrebuildState, RepoRef } from '../store/types.js';
+import { configurationFromId } from './configuration-id.js';
 import { badRequest } from './http.js';
 
 /**
@@ -23,7 +24,6 @@ export const PREBUILD_STATES: readonly PrebuildState[] = [
 
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
-const CONFIGURATION = /^[^\s/\\<>"'`&?#%][^\u0000-\u001f<>"'`\\]{0,99}$/;
 const SHA = /^[0-9a-f]{7,40}$/i;
 const BRANCH = /^(?!\/)(?!.*\.\.)(?!.*\/\/)[^\u0000-\u0020~^:?*[\\\u007f]{1,255}(?<![/.])$/;
 
@@ -45,10 +45,33 @@ export function parseFullName(value: string, field = 'repository'): RepoRef {
   }
 }
 
-/** A configuration name (as in `.github/prebuilds.yml`, 1–100 characters, no markup). */
+/**
+ * A configuration name: what `.github/prebuilds.yml` accepts (a string of 1–100
+ * characters, counted as Unicode code points like its JSON schema), well-formed Unicode.
+ * Names reach HTML only escaped and URLs only as ids (`configurationId` in configuration-id.ts).
+ */
 export function parseConfiguration(value: unknown, field = 'configuration'): string {
-  if (typeof value !== 'string' || !CONFIGURATION.test(value)) throw badRequest(field, 'not a configuration name');
+  if (typeof value !== 'string') throw badRequest(field, 'not a configuration name');
+  const length = [...value].length;
+  if (length < 1 || length > 100) throw badRequest(field, 'a configuration name has 1 to 100 characters');
+  if (!isWellFormed(value)) throw badRequest(field, 'not valid Unicode');
   return value;
+}
+
+/**
+ * The configuration named by a path segment: its URL-safe id (`configurationId`),
+ * or the percent-encoded name.
+ * @throws ApiError 400 naming `field` for an id no name has, or a name prebuilds.yml would refuse
+ */
+export function parseConfigurationSegment(segment: string | undefined, field = 'name'): string {
+  const name = configurationFromId(segment ?? '');
+  if (name === null) throw badRequest(field, 'not a configuration id (the API lists each configuration\'s `id`)');
+  return parseConfiguration(name, field);
+}
+
+/** True when a string has no lone surrogate (it survives UTF-8). */
+function isWellFormed(value: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
 }
 
 /** A positive integer id (prebuild, token). */

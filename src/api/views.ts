@@ -1,3 +1,4 @@
+import { configurationId } from './configuration-id.js';
 import type { PrebuildSettings } from '../config/model.js';
 import { applyOverrides } from '../store/overrides.js';
 import type { ConfigurationOverrides, DecisionRecord, PrebuildRecord } from '../store/types.js';
@@ -93,6 +94,8 @@ export type FileValues = Pick<PrebuildSettings, 'branches' | 'trigger' | 'commit
 /** A configuration as the API shows it: the file's values, the overrides beside them, and what applies. */
 export interface ConfigurationView {
   name: string;
+  /** The URL-safe id addressing it in `/api/repos/{owner}/{repo}/configurations/{id}` (the name itself when that is URL-safe). */
+  id: string;
   repository: string;
   paused: boolean;
   /** The file's values at the newest prebuild's commit; null when no prebuild recorded them. */
@@ -122,6 +125,7 @@ export function configurationView(
   const settings = withSettings?.settings ?? null;
   return {
     name,
+    id: configurationId(name),
     repository,
     paused: state.paused,
     file: settings ? fileValues(settings) : null,

@@ -5,6 +5,7 @@ import { ApiClient, globals, repoPath } from './client.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { printJson } from './output.js';
 import { resolveRepo } from './repo.js';
+import { configurationId } from '../api/configuration-id.js';
 
 /**
  * `prebuilds delete ID` deletes one prebuild's snapshot (`DELETE /api/prebuilds/{id}`);
@@ -26,7 +27,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       const client = new ApiClient(io, g);
       if (opts.configuration) {
         const repo = resolveRepo(g.repo, io);
-        const d = await client.request<DeletedConfiguration>('DELETE', `${repoPath(repo)}/configurations/${encodeURIComponent(opts.configuration)}`);
+        const d = await client.request<DeletedConfiguration>('DELETE', `${repoPath(repo)}/configurations/${configurationId(opts.configuration)}`);
         if (g.json) return printJson(io, d);
         io.stdout.write(
           `Deleted ${d.configuration}: ${d.overridesDeleted ? 'overrides, ' : ''}${d.snapshotsDeleted.length} snapshot(s)` +

@@ -4,6 +4,7 @@ import { ApiClient, globals, repoPath } from './client.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { duration, orDash, printFields, printJson, printTable, size, when } from './output.js';
 import { resolveRepo } from './repo.js';
+import { configurationId } from '../api/configuration-id.js';
 
 /** The fields of one prebuild, for people. */
 export function prebuildFields(p: PrebuildView): Array<[string, string]> {
@@ -68,7 +69,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       const g = globals(cmd);
       if (opts.configuration) {
         const repo = resolveRepo(g.repo, io);
-        const c = await new ApiClient(io, g).request<ConfigurationView>('GET', `${repoPath(repo)}/configurations/${encodeURIComponent(opts.configuration)}`);
+        const c = await new ApiClient(io, g).request<ConfigurationView>('GET', `${repoPath(repo)}/configurations/${configurationId(opts.configuration)}`);
         return g.json ? printJson(io, c) : showConfiguration(io, c);
       }
       if (!id) throw new CliError('give a prebuild id, or --configuration NAME', EXIT.usage);

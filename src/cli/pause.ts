@@ -4,12 +4,13 @@ import { ApiClient, globals, repoPath } from './client.js';
 import { processIo, type CliIo } from './io.js';
 import { printJson } from './output.js';
 import { resolveRepo } from './repo.js';
+import { configurationId } from '../api/configuration-id.js';
 
 /** Shared by `pause` and `resume`: `POST /api/repos/{owner}/{repo}/configurations/{name}/{pause|resume}`. */
 export async function setPaused(io: CliIo, cmd: Command, name: string, action: 'pause' | 'resume'): Promise<void> {
   const g = globals(cmd);
   const repo = resolveRepo(g.repo, io);
-  const c = await new ApiClient(io, g).request<ConfigurationView>('POST', `${repoPath(repo)}/configurations/${encodeURIComponent(name)}/${action}`);
+  const c = await new ApiClient(io, g).request<ConfigurationView>('POST', `${repoPath(repo)}/configurations/${configurationId(name)}/${action}`);
   if (g.json) return printJson(io, c);
   io.stdout.write(c.paused ? `Paused ${c.name}: pushes wait until it is resumed\n` : `Resumed ${c.name}\n`);
 }

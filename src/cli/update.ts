@@ -4,6 +4,7 @@ import { ApiClient, globals, repoPath } from './client.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { printJson, printTable } from './output.js';
 import { resolveRepo } from './repo.js';
+import { configurationId } from '../api/configuration-id.js';
 
 const positive = (max: number) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new InvalidArgumentError(`an integer from 1 to ${max}`);
@@ -43,7 +44,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       }
       if (Object.keys(body).length === 0) throw new CliError('nothing to update: give --commit-interval, --trigger-files, --retention, --paused or --reset', EXIT.usage);
       const repo = resolveRepo(g.repo, io);
-      const c = await new ApiClient(io, g).request<ConfigurationView>('PATCH', `${repoPath(repo)}/configurations/${encodeURIComponent(name)}`, body);
+      const c = await new ApiClient(io, g).request<ConfigurationView>('PATCH', `${repoPath(repo)}/configurations/${configurationId(name)}`, body);
       if (g.json) return printJson(io, c);
       const show = (v: unknown) => (v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') || '[]' : String(v));
       io.stdout.write(`Updated ${c.name} (${c.paused ? 'paused' : 'active'})\n`);

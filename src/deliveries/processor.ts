@@ -11,6 +11,13 @@ export interface ProcessorOptions {
   maxAttempts?: number;
   /** Backoff before a retry, ms; doubled per attempt. Default 1000. */
   retryDelayMs?: number;
+  /**
+   * How long a processed delivery keeps its payload, ms (its headers, times and the
+   * decisions it led to are kept). Default 0: dropped at the next sweep after processing.
+   */
+  payloadRetentionMs?: number;
+  /** How often payloads past their retention are dropped, ms. Default 10000. */
+  pruneIntervalMs?: number;
 }
 
 function repoKey(d: DeliveryRecord): string {
@@ -36,6 +43,9 @@ export class DeliveryProcessor {
   private timers = new Set<NodeJS.Timeout>();
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
+  private readonly payloadRetentionMs: number;
+  private readonly pruneIntervalMs: number;
+  private pruner: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -45,11 +55,29 @@ export class DeliveryProcessor {
   ) {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.payloadRetentionMs = options.payloadRetentionMs ?? 0;
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 10_000;
+  }
+
+  /**
+   * Drops the payloads of deliveries processed more than the retention period ago
+   * (the store keeps their headers, times and errors). Runs every `pruneIntervalMs`.
+   * @returns how many payloads were dropped
+   */
+  async prunePayloads(): Promise<number> {
+    // Processed at or before (now − retention).
+    return this.store.pruneDeliveryPayloads(Date.now() - this.payloadRetentionMs + 1);
   }
 
   /** Starts (or re-runs) a drain of pending deliveries; returns at once. */
   kick(): void {
     if (this.stopped) return;
+    if (!this.pruner && this.pruneIntervalMs > 0) {
+      this.pruner = setInterval(() => {
+        this.prunePayloads().catch((error: unknown) => this.log.warn({ err: error }, 'could not drop processed delivery payloads; retrying later'));
+      }, this.pruneIntervalMs);
+      this.pruner.unref();
+    }
     if (this.draining) {
       this.again = true;
       return;
@@ -81,6 +109,7 @@ export class DeliveryProcessor {
   /** Stops scheduling work; running handlers finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.pruner) clearInterval(this.pruner);
     for (const t of this.timers) clearTimeout(t);
     if (this.draining) await this.draining;
     await Promise.all([...this.queues.values()].map((q) => q.onIdle()));

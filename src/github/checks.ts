@@ -1,4 +1,5 @@
-import { neutralOutput, type CheckOutput } from './check-text.js';
+import type { ConfigProblem } from '../config/model.js';
+import { configurationOutput, neutralOutput, type CheckOutput } from './check-text.js';
 import type { Octokit, RepoParams } from './octokit.js';
 
 /** Fields of a check run the app sets (`POST /repos/{owner}/{repo}/check-runs`). */
@@ -48,21 +49,14 @@ export async function updateCheckRun(octokit: Octokit, repo: RepoParams, checkRu
 export const CONFIG_CHECK_NAME = 'Prebuild configuration';
 
 /**
- * A failing "Prebuild configuration" check run on a commit, listing each problem
- * (`file:line:column: reason`), so a broken configuration shows on the commit and its PR.
+ * The "Prebuild configuration" check run on a commit: failing with its problems, neutral
+ * with warnings only (a Gitpod task calling `gp`, an unknown or ignored key), each as
+ * `file:line:column: reason`, so the commit and its PR show what is wrong.
  * @throws Octokit's RequestError
  */
-export async function reportConfigurationProblems(octokit: Octokit, repo: RepoParams, sha: string, problems: string[]): Promise<number> {
-  return createCheckRun(octokit, repo, sha, {
-    name: CONFIG_CHECK_NAME,
-    status: 'completed',
-    conclusion: 'failure',
-    completedAt: new Date().toISOString(),
-    output: {
-      title: `❌ ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}`,
-      summary: `The prebuild configuration at \`${sha.slice(0, 7)}\` has problems:\n\n${problems.map((p) => `- ${p}`).join('\n')}`.slice(0, 65535),
-    },
-  });
+export async function reportConfiguration(octokit: Octokit, repo: RepoParams, sha: string, problems: readonly ConfigProblem[], warnings: readonly ConfigProblem[]): Promise<number> {
+  const { conclusion, ...output } = configurationOutput(sha, problems, warnings);
+  return createCheckRun(octokit, repo, sha, { name: CONFIG_CHECK_NAME, status: 'completed', conclusion, completedAt: new Date().toISOString(), output });
 }
 
 /**

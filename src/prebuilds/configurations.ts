@@ -1,6 +1,6 @@
 import { formatProblem, resolveConfigurations } from '../config/index.js';
 import type { ResolveResult } from '../config/model.js';
-import { reportConfigurationProblems } from '../github/checks.js';
+import { reportConfiguration } from '../github/checks.js';
 import { repoFileSource } from '../github/contents.js';
 import type { Octokit, RepoParams } from '../github/octokit.js';
 import { decision, decisionLog, type DecisionEvent } from './decisions.js';
@@ -22,8 +22,9 @@ export interface ReadContext {
  * "Configuration": `.github/prebuilds.yml`, else the default), or reuses the ones
  * resolved at the branch's previous head when a push touched none of their files.
  * When a file does not parse or validate, the commit gets a failing "Prebuild
- * configuration" check run quoting file, line and reason, and each problem is recorded
- * as a decision; configurations that did resolve still run.
+ * configuration" check run quoting file, line and reason (a neutral one for warnings
+ * only), and each problem is recorded as a decision; configurations that did resolve
+ * still run.
  * @throws Octokit's RequestError when GitHub fails (the delivery is retried)
  */
 export async function readConfigurations(
@@ -41,8 +42,8 @@ export async function readConfigurations(
   }
   const result = await resolveConfigurations(repoFileSource(octokit, repo, sha), { defaultBranch });
   if (cacheKey) deps.configCache.remember(cacheKey, sha, result);
+  if (result.problems.length > 0 || result.warnings.length > 0) await reportConfiguration(octokit, repo, sha, result.problems, result.warnings);
   if (result.problems.length > 0) {
-    await reportConfigurationProblems(octokit, repo, sha, result.problems.map(formatProblem));
     const decisions = decisionLog(deps.store, { deliveryId: context.deliveryId, ...repo, sha, event: context.event });
     for (const p of result.problems) await decisions.record(decision.configurationProblem(formatProblem(p)));
   }

@@ -147,4 +147,23 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE lanes ADD COLUMN last_run INTEGER NOT NULL DEFAULT 0`,
     ],
   },
+  {
+    version: 4,
+    name: 'delivery headers and payload pruning, Prebuilds page sessions',
+    sql: [
+      // The GitHub headers of a delivery (JSON), kept when its payload is pruned.
+      `ALTER TABLE deliveries ADD COLUMN headers TEXT`,
+      // When the payload was replaced by 'null' after processing (the retention period passed).
+      `ALTER TABLE deliveries ADD COLUMN pruned_at BIGINT`,
+      `CREATE INDEX deliveries_prune ON deliveries (pruned_at, processed_at)`,
+      // Sessions of the Prebuilds page: the cookie holds a random id, the store its sha256.
+      `CREATE TABLE page_sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_id INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX page_sessions_token ON page_sessions (token_id)`,
+    ],
+  },
 ];

@@ -11,6 +11,7 @@ import type {
   DeliveryRecord,
   LaneState,
   NewPrebuild,
+  PageSession,
   PrebuildFilter,
   PrebuildPatch,
   PrebuildRecord,
@@ -20,19 +21,51 @@ import type {
 } from './types.js';
 
 /**
- * The SQLite store (better-sqlite3, WAL mode). The database file and its folder are
- * created when missing; `:memory:` works for throwaway stores.
+ * The SQLite store (better-sqlite3, WAL mode; durability: see {@link SqliteStore.synchronous}).
+ * The database file and its folder are created when missing; `:memory:` works for
+ * throwaway stores.
  */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
 
-  /** @param file path of the database file (e.g. `./data/prebuilds.sqlite`) or `:memory:` */
-  constructor(file: string) {
+  /**
+   * @param file path of the database file (e.g. `./data/prebuilds.sqlite`) or `:memory:`
+   * @param durability `full` (default) or `acknowledged` (see {@link synchronous})
+   */
+  constructor(
+    file: string,
+    private readonly durability: 'full' | 'acknowledged' = 'full',
+  ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('busy_timeout = 5000');
+  }
+
+  /**
+   * `full` durability (the default) runs SQLite with `synchronous = FULL`: every commit
+   * is on disk (the WAL fsynced) before the call returns, so a delivery acknowledged to
+   * GitHub survives power loss (issue 14). `acknowledged` runs with `NORMAL` and
+   * switches to `FULL` only for the commits the app acknowledges to someone (a delivery
+   * before GitHub's 2xx, a token, a session, an override, a pause), each making every
+   * earlier commit durable too (one WAL); processing commits may then roll back to a
+   * consistent earlier state on power loss, which reprocessing the durable inbox
+   * repairs (SPEC.md rule 9). The scheduler benchmark measures both.
+   */
+  get synchronous(): 'FULL' | 'NORMAL' {
+    return this.durability === 'full' ? 'FULL' : 'NORMAL';
+  }
+
+  /** Runs a write whose result the app acknowledges: on disk when it returns, whatever the durability. */
+  private durable<T>(write: () => T): T {
+    if (this.durability === 'full') return write();
+    this.db.pragma('synchronous = FULL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   async migrate(): Promise<void> {
@@ -52,12 +85,11 @@ export class SqliteStore implements Store {
   }
 
   async recordDelivery(d: Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts'>): Promise<boolean> {
-    const r = this.db
-      .prepare(
-        'INSERT INTO deliveries (id, event, action, installation_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      )
-      .run(d.id, d.event, d.action, d.installationId, JSON.stringify(d.payload), Date.now());
-    return r.changes === 1;
+    const insert = this.db.prepare(
+      'INSERT INTO deliveries (id, event, action, installation_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
+    const payload = JSON.stringify(d.payload);
+    return this.durable(() => insert.run(d.id, d.event, d.action, d.installationId, payload, Date.now())).changes === 1;
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
@@ -231,12 +263,11 @@ export class SqliteStore implements Store {
   }
 
   async setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
-         ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
-      )
-      .run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
+    const upsert = this.db.prepare(
+      `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
+       ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
+    );
+    this.durable(() => upsert.run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0));
   }
 
   async listConfigurations(repo: RepoRef): Promise<string[]> {
@@ -267,21 +298,20 @@ export class SqliteStore implements Store {
 
   async setOverrides(repo: RepoRef, configuration: string, overrides: ConfigurationOverrides | null): Promise<void> {
     if (!overrides || Object.keys(overrides).length === 0) {
-      this.db.prepare('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration);
+      this.durable(() => this.db.prepare('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration));
       return;
     }
-    this.db
+    const upsert = this.db
       .prepare(
         `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, name) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
-      )
-      .run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
+      );
+    this.durable(() => upsert.run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now()));
   }
 
   async createToken(token: Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'scopes'>): Promise<ApiTokenRecord> {
-    const r = this.db
-      .prepare('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)')
-      .run(token.name, token.tokenHash, JSON.stringify(token.scopes), Date.now());
+    const insert = this.db.prepare('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)');
+    const r = this.durable(() => insert.run(token.name, token.tokenHash, JSON.stringify(token.scopes), Date.now()));
     return toToken(this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(Number(r.lastInsertRowid)) as Row);
   }
 
@@ -298,6 +328,47 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(id: number): Promise<boolean> {
-    return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
+    const revoke = this.db.transaction(() => {
+      const revoked = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
+      this.db.prepare('DELETE FROM page_sessions WHERE token_id = ?').run(id);
+      return revoked;
+    });
+    return this.durable(() => revoke());
+  }
+
+  async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
+    const update = this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
+    this.db.transaction(() => {
+      for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
+    })();
+  }
+
+  async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
+    return this.db
+      .prepare("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?")
+      .run(Date.now(), processedBefore).changes;
+  }
+
+  async createSession(session: PageSession): Promise<void> {
+    this.db.prepare('DELETE FROM page_sessions WHERE expires_at < ?').run(session.createdAt);
+    const insert = this.db.prepare('INSERT INTO page_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
+    this.durable(() => insert.run(session.idHash, session.tokenId, session.createdAt, session.expiresAt));
+  }
+
+  async useSession(idHash: string, now: number): Promise<ApiTokenRecord | null> {
+    const row = this.db
+      .prepare(
+        `SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id
+         WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`,
+      )
+      .get(idHash, now) as Row | undefined;
+    if (!row) return null;
+    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+    return { ...toToken(row), lastUsedAt: now };
+  }
+
+  async revokeSession(idHash: string): Promise<boolean> {
+    const remove = this.db.prepare('DELETE FROM page_sessions WHERE id_hash = ?');
+    return this.durable(() => remove.run(idHash)).changes === 1;
   }
 }

@@ -249,4 +249,33 @@ export interface Store {
   listTokens(): Promise<ApiTokenRecord[]>;
   /** @returns false when no unrevoked token has this id */
   revokeToken(id: number): Promise<boolean>;
+
+  /**
+   * Keeps the GitHub headers of recorded deliveries (`X-GitHub-Hook-ID`, `User-Agent` …,
+   * lower-case names), all in one transaction; the first recording wins, a redelivery
+   * changes nothing.
+   */
+  recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void>;
+  /**
+   * Drops the payloads of deliveries processed before `processedBefore` (epoch ms): the
+   * payload becomes `null`; id, event, action, installation, headers, times and error stay.
+   * @returns how many payloads were dropped
+   */
+  pruneDeliveryPayloads(processedBefore: number): Promise<number>;
+
+  /** Starts a Prebuilds page session for a token; `idHash` is the hex sha256 of the cookie's random id. */
+  createSession(session: PageSession): Promise<void>;
+  /** The unrevoked token behind an unexpired session, or null; records the token's time of use. */
+  useSession(idHash: string, now: number): Promise<ApiTokenRecord | null>;
+  /** Ends a session (sign-out); @returns false when there was none. */
+  revokeSession(idHash: string): Promise<boolean>;
+}
+
+/** A Prebuilds page session as stored: never the cookie's id itself, only its sha256. */
+export interface PageSession {
+  idHash: string;
+  tokenId: number;
+  createdAt: number;
+  /** Epoch ms after which the session is refused. */
+  expiresAt: number;
 }

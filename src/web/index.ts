@@ -5,10 +5,10 @@ import type { ManagementDeps } from '../api/deps.js';
 import { ApiError, notFound, readText, SECURITY_HEADERS } from '../api/http.js';
 import { listConfigurations, listDecisions, listPrebuilds, valueReport } from '../api/queries.js';
 import { matchRoute, type Route } from '../api/router.js';
-import { parseConfiguration, parseId, parseRepo, parseSha } from '../api/validate.js';
+import { parseConfigurationSegment, parseId, parseRepo, parseSha } from '../api/validate.js';
 import { loginPage, repoPage } from './render.js';
+import { clearedCookie, csrfToken, endSession, parseForm, sameOrigin, sessionCookie, sessionId, sessionPrincipal, startSession, validCsrf } from './session.js';
 import { whyPage } from './why.js';
-import { clearedCookie, csrfToken, parseForm, sameOrigin, sessionCookie, sessionToken, validCsrf } from './session.js';
 
 /**
  * The Prebuilds page (`/prebuilds/<owner>/<repo>`) as a Probot 14 server handler:
@@ -40,14 +40,12 @@ function safeNext(next: string | undefined): string {
   return next && /^\/prebuilds\/[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(next) ? next : '/prebuilds';
 }
 
+/** The request's live session: who it is and the session id (the CSRF key), or null. */
 async function session(ctx: PageContext): Promise<{ principal: Principal; secret: string } | null> {
-  const secret = sessionToken(ctx.req);
+  const secret = sessionId(ctx.req);
   if (!secret) return null;
-  try {
-    return { principal: await authenticate(ctx.m.app.store, secret), secret };
-  } catch {
-    return null;
-  }
+  const principal = await sessionPrincipal(ctx.m.app.store, secret, (ctx.m.now ?? Date.now)());
+  return principal ? { principal, secret } : null;
 }
 
 const NOTICES: Record<string, string> = {
@@ -108,12 +106,14 @@ const PAGE_ROUTES: Route<PageContext>[] = [
       const form = parseForm(await readText(ctx.req));
       const next = safeNext(form.next);
       if (!sameOrigin(ctx.req)) return send(ctx.res, 403, loginPage(next, 'Sign in from this site only.'));
+      let principal: Principal;
       try {
-        await authenticate(ctx.m.app.store, form.token?.trim() || null);
+        principal = await authenticate(ctx.m.app.store, form.token?.trim() || null);
       } catch {
         return send(ctx.res, 401, loginPage(next, 'That token is not valid (or was revoked).'));
       }
-      redirect(ctx.res, next, { 'set-cookie': sessionCookie(ctx.req, form.token!.trim()) });
+      const id = await startSession(ctx.m.app.store, principal, (ctx.m.now ?? Date.now)());
+      redirect(ctx.res, next, { 'set-cookie': sessionCookie(ctx.req, id) });
     },
   },
   {
@@ -121,8 +121,9 @@ const PAGE_ROUTES: Route<PageContext>[] = [
     template: '/prebuilds/logout',
     async handle(ctx) {
       const form = parseForm(await readText(ctx.req));
-      const secret = sessionToken(ctx.req);
+      const secret = sessionId(ctx.req);
       if (secret && (!sameOrigin(ctx.req) || !validCsrf(secret, form.csrf))) return send(ctx.res, 403, loginPage('/prebuilds', 'CSRF check failed.'));
+      if (secret) await endSession(ctx.m.app.store, secret);
       redirect(ctx.res, '/prebuilds', { 'set-cookie': clearedCookie(ctx.req) });
     },
   },
@@ -141,12 +142,12 @@ const PAGE_ROUTES: Route<PageContext>[] = [
   {
     method: 'POST',
     template: '/prebuilds/{owner}/{repo}/configurations/{name}/pause',
-    handle: (ctx, p) => formAction(ctx, p.owner!, p.repo!, 'pause', (who) => pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfiguration(p.name, 'name'), true)),
+    handle: (ctx, p) => formAction(ctx, p.owner!, p.repo!, 'pause', (who) => pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfigurationSegment(p.name), true)),
   },
   {
     method: 'POST',
     template: '/prebuilds/{owner}/{repo}/configurations/{name}/resume',
-    handle: (ctx, p) => formAction(ctx, p.owner!, p.repo!, 'resume', (who) => pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfiguration(p.name, 'name'), false)),
+    handle: (ctx, p) => formAction(ctx, p.owner!, p.repo!, 'resume', (who) => pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfigurationSegment(p.name), false)),
   },
 ];
 

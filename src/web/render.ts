@@ -38,7 +38,7 @@ export function loginPage(next: string, error: string | null): string {
     html`<section${error ? html` class="error"` : ''}>
 <h2>Sign in with an API token</h2>
 ${error ? html`<p role="alert">${error}</p>` : ''}
-<p class="muted">Create one with <code>prebuilds token create --scope &lt;installation id&gt;</code>. It is kept in an HttpOnly cookie for this site only.</p>
+<p class="muted">Create one with <code>prebuilds token create --scope &lt;installation id&gt;</code>. The page keeps only a session id in an HttpOnly cookie for this site (never the token); signing out ends it.</p>
 <form method="post" action="/prebuilds/login">
 <input type="hidden" name="next" value="${next}">
 <label>Token <input type="password" name="token" autocomplete="off" required></label>
@@ -119,7 +119,7 @@ export interface RepoPageData {
 export function repoPage(d: RepoPageData): string {
   const prefix = `/prebuilds/${encodeURIComponent(d.owner)}/${encodeURIComponent(d.repo)}`;
   const sections = d.configurations.map(({ view: c, history }) => {
-    const pause = c.paused ? button(`${prefix}/configurations/${encodeURIComponent(c.name)}/resume`, 'Resume', d.csrf) : button(`${prefix}/configurations/${encodeURIComponent(c.name)}/pause`, 'Pause', d.csrf);
+    const pause = c.paused ? button(`${prefix}/configurations/${c.id}/resume`, 'Resume', d.csrf) : button(`${prefix}/configurations/${c.id}/pause`, 'Pause', d.csrf);
     return html`<section class="configuration" data-configuration="${c.name}">
 <h2>${c.name} <span class="muted">${c.file?.environmentFile ?? ''}</span></h2>
 <p class="status">${statusLine(c, d.now)} ${pause}</p>

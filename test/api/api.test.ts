@@ -42,25 +42,30 @@ describe('management API against the real server', () => {
       expect(JSON.stringify(tokens)).not.toContain(h.admin);
     });
 
-    it('403 for a token not scoped to the installation; scoped and admin tokens pass', async () => {
+    it('404 for a token not scoped to the installation, as for what does not exist; scoped and admin tokens pass', async () => {
       const p = await h.seed({}, succeeded());
       const denied = await h.call('GET', `/api/prebuilds/${p.id}`, { token: h.outsider });
-      expect(denied.status).toBe(403);
-      expect(denied.json.error).toMatch(/installation 1/);
+      expect(denied.status).toBe(404);
+      const missing = await h.call('GET', '/api/prebuilds/999999', { token: h.outsider });
+      expect(missing.status).toBe(404);
+      expect(denied.json.error.replace(String(p.id), 'N')).toBe(missing.json.error.replace('999999', 'N'));
       expect((await h.call('GET', `/api/prebuilds/${p.id}`, { token: h.scoped })).status).toBe(200);
       expect((await h.call('GET', `/api/prebuilds/${p.id}`, { token: h.admin })).status).toBe(200);
-      expect((await h.call('GET', `${API}/configurations`, { token: h.outsider })).status).toBe(403);
-      expect((await h.call('POST', `/api/prebuilds/${p.id}/rerun`, { token: h.outsider })).status).toBe(403);
+      expect((await h.call('GET', `${API}/configurations`, { token: h.outsider })).status).toBe(404);
+      expect((await h.call('POST', `/api/prebuilds/${p.id}/rerun`, { token: h.outsider })).status).toBe(404);
     });
 
     it('finds the installation of a repository without prebuilds through GET /repos/{owner}/{repo}/installation', async () => {
       h.github.on('GET', /^\/repos\/other\/lib\/installation$/, () => [200, { ...example('get', '/repos/{owner}/{repo}/installation', 200), id: 2 }]);
       const own = await h.call('GET', '/api/repos/other/lib/configurations', { token: h.outsider });
       expect(own).toMatchObject({ status: 200, json: [] });
-      expect((await h.call('GET', '/api/repos/other/lib/configurations', { token: h.scoped })).status).toBe(403);
-      const unknown = await h.call('GET', '/api/repos/nobody/nothing/configurations');
+      const foreign = await h.call('GET', '/api/repos/other/lib/configurations', { token: h.scoped });
+      expect(foreign.status).toBe(404);
+      const unknown = await h.call('GET', '/api/repos/nobody/nothing/configurations', { token: h.scoped });
       expect(unknown.status).toBe(404);
       expect(unknown.json.error).toMatch(/not known to the app/);
+      // A token cannot tell a repository of another installation from one without the app.
+      expect(foreign.json.error.replace('other/lib', 'X')).toBe(unknown.json.error.replace('nobody/nothing', 'X'));
     });
 
     it('404 for an unknown route and 405 with Allow for a wrong method, JSON both', async () => {
@@ -123,7 +128,8 @@ describe('management API against the real server', () => {
       ['repository=not-a-repo', 'repository'],
       ['repository=a/b/c', 'repository'],
       ['branch=a..b', 'branch'],
-      ['configuration=%3Cscript%3E', 'configuration'],
+      // Any name prebuilds.yml accepts is a valid filter (markup is escaped where shown); longer than 100 is not.
+      [`configuration=${'x'.repeat(101)}`, 'configuration'],
       ['colour=blue', 'colour'],
     ])('400 naming the field for %s', async (query, field) => {
       const r = await h.call('GET', `/api/prebuilds?${query}`);
@@ -156,7 +162,7 @@ describe('management API against the real server', () => {
     it('400 for a bad id, 404 for a missing one', async () => {
       expect(await h.call('GET', '/api/prebuilds/abc')).toMatchObject({ status: 400, json: { field: 'id' } });
       expect(await h.call('GET', '/api/prebuilds/0')).toMatchObject({ status: 400, json: { field: 'id' } });
-      expect(await h.call('GET', '/api/prebuilds/99999')).toMatchObject({ status: 404, json: { error: 'prebuild #99999 does not exist' } });
+      expect(await h.call('GET', '/api/prebuilds/99999')).toMatchObject({ status: 404, json: { error: "prebuild #99999 does not exist (or is not in this token's installations)" } });
       expect(await h.call('GET', '/api/prebuilds/1?x=1')).toMatchObject({ status: 400, json: { field: 'x' } });
     });
   });
@@ -312,7 +318,7 @@ describe('management API against the real server', () => {
       expect(resumed).toMatchObject({ status: 200, json: { paused: false } });
       expect((await h.store.getPrebuild(queued.json.prebuilds[0].prebuild.id))!.state).toBe('dispatched');
       expect((await h.call('POST', `${API}/configurations/unknown/pause`)).status).toBe(404);
-      expect((await h.call('POST', `${API}/configurations/devcontainer/pause`, { token: h.outsider })).status).toBe(403);
+      expect((await h.call('POST', `${API}/configurations/devcontainer/pause`, { token: h.outsider })).status).toBe(404);
     });
 
     it('decisions: 400 for a bad sha, an empty list for an unseen one', async () => {

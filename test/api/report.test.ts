@@ -67,8 +67,8 @@ describe('value report', () => {
       expect(await h.call('GET', `/api/repos/octo/app/report?period=${period}`)).toMatchObject({ status: 400, json: { field: 'period' } });
     });
 
-    it('403 for a token of another installation', async () => {
-      expect((await h.call('GET', '/api/repos/octo/app/report', { token: h.outsider })).status).toBe(403);
+    it('404 for a token of another installation', async () => {
+      expect((await h.call('GET', '/api/repos/octo/app/report', { token: h.outsider })).status).toBe(404);
     });
   });
 });

@@ -79,6 +79,15 @@ describe('every (event, configuration) pair gets a decision', () => {
     expect(decisions.find((d) => d.event === 'check_run')!.reason).toContain('.github/prebuilds.yml:3:5');
   });
 
+  it('a configuration with warnings only (a Gitpod task calling gp) gets a neutral "Prebuild configuration" check run and still prebuilds', async () => {
+    await app.pushCommit(1, { '.github/prebuilds.yml': 'prebuilds:\n  - gitpod: .gitpod.yml\n', '.gitpod.yml': 'tasks:\n  - init: npm ci && gp sync-done deps\n', 'src/index.ts': 'x' });
+    expect(app.gh.dispatches).toHaveLength(1);
+    const [check] = app.gh.checkRunsFor(sha(1)).filter((c) => c.name === 'Prebuild configuration');
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'neutral' });
+    expect(check!.output?.title).toMatch(/warning/);
+    expect(check!.output?.summary).toMatch(/\.gitpod\.yml:2:\d+: .*gp/);
+  });
+
   it('a re-run of a check run that is not a prebuild is recorded, not dropped', async () => {
     await app.pushCommit(1, base);
     const [check] = app.gh.checkRunsFor(sha(1));

@@ -59,7 +59,8 @@ describe('every @octokit/webhooks-examples delivery of the handled events', () =
     await server.idle();
     const db = (server.store as unknown as { db: { prepare(sql: string): { all(): Array<{ error: string | null }> } } }).db;
     const rows = db.prepare('SELECT error FROM deliveries').all();
-    expect(rows).toHaveLength(cases.length);
+    // `ping` has no handler: answered, never stored (issue 14).
+    expect(rows).toHaveLength(cases.filter((c) => c[1] !== 'ping').length);
     expect(rows.filter((r) => r.error !== null)).toEqual([]);
   });
 

@@ -69,13 +69,13 @@ describe('prebuilds CLI against a running app', () => {
       expect(JSON.parse(json.stdout)[0]).toMatchObject({ name: 'devcontainer', lastPrebuild: { status: 'success' } });
     });
 
-    it('exit 3 without a token, with a wrong one, or out of scope; 4 for a missing prebuild; 2 for bad usage; 1 unreachable', async () => {
+    it('exit 3 without a token or with a wrong one; 4 out of scope (the API answers 404) and for a missing prebuild; 2 for bad usage; 1 unreachable', async () => {
       expect((await run(['list'], { ...env, PREBUILDS_TOKEN: '' })).code).toBe(3);
       const wrong = await run(['list'], { ...env, PREBUILDS_TOKEN: 'pbt_nope' });
       expect(wrong.code).toBe(3);
       expect(wrong.stderr).toMatch(/invalid or revoked token \(HTTP 401\)/);
       expect(wrong.stderr).not.toContain('pbt_nope');
-      expect((await run(['list'], { ...env, PREBUILDS_TOKEN: h.outsider })).code).toBe(3);
+      expect((await run(['list'], { ...env, PREBUILDS_TOKEN: h.outsider })).code).toBe(4);
       const missing = await run(['info', '99999'], env);
       expect(missing).toMatchObject({ code: 4, stdout: '' });
       expect(missing.stderr).toMatch(/prebuild #99999 does not exist/);

@@ -91,4 +91,52 @@ describe('SqliteStore on a real file', () => {
     expect(found.map((d) => d.reason)).toEqual(['interval 1/2']);
     await store.close();
   });
+
+  it('commits with synchronous=FULL by default; `acknowledged` runs NORMAL between acknowledged writes', async () => {
+    const full = new SqliteStore(path.join(tmp.dir, 'full.sqlite'));
+    await full.migrate();
+    expect(full.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    await full.recordDelivery({ id: 'd1', event: 'push', action: null, installationId: 1, payload: {} });
+    expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
+    await full.close();
+    const ack = new SqliteStore(path.join(tmp.dir, 'ack.sqlite'), 'acknowledged');
+    await ack.migrate();
+    expect(ack.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(await ack.recordDelivery({ id: 'd1', event: 'push', action: null, installationId: 1, payload: {} })).toBe(true);
+    expect(ack.db.pragma('synchronous', { simple: true })).toBe(1);
+    await ack.close();
+    const { sqliteDurability } = await import('../../src/store/index.js');
+    expect([sqliteDurability(undefined), sqliteDurability('FULL'), sqliteDurability('acknowledged')]).toEqual(['full', 'full', 'acknowledged']);
+    expect(() => sqliteDurability('off')).toThrow(/SQLITE_SYNCHRONOUS/);
+  });
+
+  it('drops processed payloads only, keeping headers; sessions end on sign-out, expiry and token revocation', async () => {
+    const store = new SqliteStore(path.join(tmp.dir, 'p.sqlite'));
+    await store.migrate();
+    await store.recordDelivery({ id: 'done', event: 'push', action: null, installationId: 1, payload: { big: 'x'.repeat(1000) } });
+    await store.recordDelivery({ id: 'pending', event: 'push', action: null, installationId: 1, payload: { big: 'y' } });
+    await store.recordDeliveryHeaders([{ id: 'done', headers: { 'x-github-hook-id': '7' } }]);
+    await store.recordDeliveryHeaders([{ id: 'done', headers: { 'x-github-hook-id': 'redelivery' } }]);
+    await store.finishDelivery('done', null);
+    expect(await store.pruneDeliveryPayloads(Date.now() + 1)).toBe(1);
+    const rows = store.db.prepare('SELECT id, payload, headers, pruned_at FROM deliveries ORDER BY seq').all() as Array<Record<string, unknown>>;
+    expect(rows.map((r) => [r.id, r.payload, r.headers, r.pruned_at !== null])).toEqual([
+      ['done', 'null', '{"x-github-hook-id":"7"}', true],
+      ['pending', '{"big":"y"}', null, false],
+    ]);
+    expect((await store.pendingDeliveries(10)).map((d) => d.id)).toEqual(['pending']);
+
+    const token = await store.createToken({ name: 't', tokenHash: 'h'.repeat(64), scopes: [1] });
+    const now = Date.now();
+    await store.createSession({ idHash: 'a'.repeat(64), tokenId: token.id, createdAt: now, expiresAt: now + 1000 });
+    await store.createSession({ idHash: 'b'.repeat(64), tokenId: token.id, createdAt: now, expiresAt: now + 1000 });
+    expect((await store.useSession('a'.repeat(64), now))?.id).toBe(token.id);
+    expect(await store.useSession('a'.repeat(64), now + 1000)).toBeNull(); // expired
+    expect(await store.revokeSession('a'.repeat(64))).toBe(true);
+    expect(await store.useSession('a'.repeat(64), now)).toBeNull();
+    expect((await store.useSession('b'.repeat(64), now))?.id).toBe(token.id);
+    await store.revokeToken(token.id);
+    expect(await store.useSession('b'.repeat(64), now)).toBeNull();
+    await store.close();
+  });
 });

@@ -16,6 +16,7 @@ const ALLOWED: Record<string, string[]> = {
   lifecycle: ['config'],
   github: ['config', 'lifecycle', 'store'],
   deliveries: ['store'],
+  webhooks: ['github', 'store'],
   prebuilds: ['config', 'github', 'lifecycle', 'scheduler', 'store', 'triggers'],
   handlers: ['config', 'github', 'lifecycle', 'prebuilds', 'triggers', 'store'],
   simulate: ['config', 'prebuilds', 'scheduler', 'store', 'triggers'],

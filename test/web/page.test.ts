@@ -1,4 +1,7 @@
 import { csrfToken } from '../../src/web/session.js';
+
+/** The session id in a `Cookie` header value (`prebuilds_session=pbs_…`). */
+const idOf = (cookie: string) => cookie.split('=')[1]!;
 import { escapeHtml, html, timeAgo } from '../../src/web/html.js';
 import { FILES, githubRepository, REPO, SHA_A, startHarness, succeeded, type Harness } from '../api/harness.js';
 
@@ -37,7 +40,9 @@ describe('the Prebuilds page over HTTP', () => {
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(PAGE);
     const setCookie = ok.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^prebuilds_session=pbt_/);
+    // An opaque session id, never the token.
+    expect(setCookie).toMatch(/^prebuilds_session=pbs_[A-Za-z0-9_-]{43};/);
+    expect(setCookie).not.toContain(h.scoped);
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).toContain('Path=/prebuilds');
@@ -60,22 +65,22 @@ describe('the Prebuilds page over HTTP', () => {
     expect(body).toContain('Value report');
     expect(body).not.toContain('<script>');
     expect(body).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; exit 1');
-    expect(body).toContain(`name="csrf" value="${csrfToken(h.scoped)}"`);
+    expect(body).toContain(`name="csrf" value="${csrfToken(idOf(cookie))}"`);
   });
 
   it('Rerun and Pause forms need the session CSRF token and a same-origin request', async () => {
     const action = `${PAGE}/prebuilds/${finished}/rerun`;
     expect((await post(action, { csrf: 'forged' }, { cookie })).status).toBe(403);
-    expect((await post(action, { csrf: csrfToken(h.scoped) }, { cookie, origin: 'https://evil.example' })).status).toBe(403);
-    expect((await post(action, { csrf: csrfToken(h.scoped) })).status).toBe(401);
+    expect((await post(action, { csrf: csrfToken(idOf(cookie)) }, { cookie, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post(action, { csrf: csrfToken(idOf(cookie)) })).status).toBe(401);
     const before = (await h.store.listPrebuilds({ ...REPO, configuration: 'devcontainer' })).length;
-    const ok = await post(action, { csrf: csrfToken(h.scoped) }, { cookie, origin: h.server.url });
+    const ok = await post(action, { csrf: csrfToken(idOf(cookie)) }, { cookie, origin: h.server.url });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(`${PAGE}?done=rerun`);
     const after = await h.store.listPrebuilds({ ...REPO, configuration: 'devcontainer' });
     expect(after).toHaveLength(before + 1);
     expect(after[0]).toMatchObject({ trigger: 'manual', sha: SHA_A, state: 'dispatched' });
-    const paused = await post(`${PAGE}/configurations/python/pause`, { csrf: csrfToken(h.scoped) }, { cookie });
+    const paused = await post(`${PAGE}/configurations/python/pause`, { csrf: csrfToken(idOf(cookie)) }, { cookie });
     expect(paused.status).toBe(303);
     expect((await h.store.getConfigurationState(REPO, 'python')).paused).toBe(true);
     const page = await (await get(`${PAGE}?done=pause`, { cookie })).text();
@@ -84,19 +89,36 @@ describe('the Prebuilds page over HTTP', () => {
     expect(page).toContain(`action="${PAGE}/configurations/python/resume"`);
   });
 
-  it('a prebuild of another repository cannot be rerun through this page; other scopes get 403', async () => {
+  it('a prebuild of another repository cannot be rerun through this page; other scopes get 404', async () => {
     const foreign = await h.seed({ owner: 'other', repo: 'lib', installationId: 2 }, succeeded());
-    const r = await post(`${PAGE}/prebuilds/${foreign.id}/rerun`, { csrf: csrfToken(h.scoped) }, { cookie });
+    const r = await post(`${PAGE}/prebuilds/${foreign.id}/rerun`, { csrf: csrfToken(idOf(cookie)) }, { cookie });
     expect(r.status).toBe(404);
     const login = await post('/prebuilds/login', { token: h.outsider, next: PAGE });
     const outsider = login.headers.get('set-cookie')!.split(';')[0]!;
-    expect((await get(PAGE, { cookie: outsider })).status).toBe(403);
+    expect((await get(PAGE, { cookie: outsider })).status).toBe(404);
   });
 
-  it('signs out with the CSRF token', async () => {
-    const r = await post('/prebuilds/logout', { csrf: csrfToken(h.scoped) }, { cookie });
+  it('signs out with the CSRF token, and the session id is refused from then on', async () => {
+    expect((await get(PAGE, { cookie })).status).toBe(200);
+    const r = await post('/prebuilds/logout', { csrf: csrfToken(idOf(cookie)) }, { cookie });
     expect(r.status).toBe(303);
     expect(r.headers.get('set-cookie')).toMatch(/prebuilds_session=; .*Max-Age=0/);
+    // A copy of the cookie kept elsewhere is dead too.
+    expect((await get(PAGE, { cookie })).status).toBe(401);
+    expect((await post(`${PAGE}/configurations/python/resume`, { csrf: csrfToken(idOf(cookie)) }, { cookie })).status).toBe(401);
+  });
+
+  it('revoking the token ends its sessions; a made-up session id is refused', async () => {
+    const { issueToken } = await import('../../src/api/auth.js');
+    const issued = await issueToken(h.store, 'short-lived', [1]);
+    const login = await post('/prebuilds/login', { token: issued.token, next: PAGE });
+    const session = login.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await get(PAGE, { cookie: session })).status).toBe(200);
+    await h.store.revokeToken(issued.record.id);
+    expect((await get(PAGE, { cookie: session })).status).toBe(401);
+    expect((await get(PAGE, { cookie: `prebuilds_session=pbs_${'A'.repeat(43)}` })).status).toBe(401);
+    // The raw token as a cookie (the old scheme) is no session.
+    expect((await get(PAGE, { cookie: `prebuilds_session=${h.scoped}` })).status).toBe(401);
   });
 
   it('escapes by default and says how long ago', () => {
