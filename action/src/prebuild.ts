@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
 import { substituteCommand } from '../../src/config/substitute.js';
-import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, unsuccessfulMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
 import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
@@ -69,9 +69,9 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    // SPEC.md rule 5: a base built for another configuration identity is never used.
+    // SPEC.md rules 5 and 6: a base must be a successful prebuild of the same configuration identity.
     const sameIdentity = (m: PrebuildMarker | null) =>
-      m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
+      unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
     const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
     if (!restored.restored) {
       const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
@@ -81,7 +81,6 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
     } else {
       baseMarker = restored.marker;
       log.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-      if (!baseMarker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
     }
   }
 
