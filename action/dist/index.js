@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path24 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path25 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path24 && path24[0] !== "/") {
-          path24 = `/${path24}`;
+        if (path25 && path25[0] !== "/") {
+          path25 = `/${path25}`;
         }
-        return new URL(`${origin}${path24}`);
+        return new URL(`${origin}${path25}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path25, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path24);
+        debuglog("sending request to %s %s/%s", method, origin, path25);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path25, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path24,
+          path25,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path25, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path24);
+        debuglog("trailers received from %s %s/%s", method, origin, path25);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path25, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path24,
+          path25,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path24, origin }
+            request: { method, path: path25, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path24);
+          debuglog("sending request to %s %s/%s", method, origin, path25);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path24,
+        path: path25,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path24 !== "string") {
+        if (typeof path25 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path25[0] !== "/" && !(path25.startsWith("http://") || path25.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path24)) {
+        } else if (invalidPathRegex.test(path25)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path24, query) : path24;
+        this.path = query ? buildURL(path25, query) : path25;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1970,10 +1970,10 @@ var require_request = __commonJS({
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key];
-      if (headerName === void 0) {
-        headerName = key.toLowerCase();
-        if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
+      let headerName2 = headerNameLowerCasedRecord[key];
+      if (headerName2 === void 0) {
+        headerName2 = key.toLowerCase();
+        if (headerNameLowerCasedRecord[headerName2] === void 0 && !isValidHTTPToken(headerName2)) {
           throw new InvalidArgumentError("invalid header key");
         }
       }
@@ -2010,7 +2010,7 @@ var require_request = __commonJS({
           throw new InvalidArgumentError(`invalid ${key} header`);
         }
       }
-      if (headerName === "host") {
+      if (headerName2 === "host") {
         if (request2.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
@@ -2018,7 +2018,7 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid host header");
         }
         request2.host = val;
-      } else if (headerName === "content-length") {
+      } else if (headerName2 === "content-length") {
         if (request2.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
@@ -2026,12 +2026,12 @@ var require_request = __commonJS({
         if (!Number.isFinite(request2.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
-      } else if (request2.contentType === null && headerName === "content-type") {
+      } else if (request2.contentType === null && headerName2 === "content-type") {
         request2.contentType = val;
         request2.headers.push(key, val);
-      } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
-        throw new InvalidArgumentError(`invalid ${headerName} header`);
-      } else if (headerName === "connection") {
+      } else if (headerName2 === "transfer-encoding" || headerName2 === "keep-alive" || headerName2 === "upgrade") {
+        throw new InvalidArgumentError(`invalid ${headerName2} header`);
+      } else if (headerName2 === "connection") {
         const value = typeof val === "string" ? val.toLowerCase() : null;
         if (value !== "close" && value !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
@@ -2039,7 +2039,7 @@ var require_request = __commonJS({
         if (value === "close") {
           request2.reset = true;
         }
-      } else if (headerName === "expect") {
+      } else if (headerName2 === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
         request2.headers.push(key, val);
@@ -4080,7 +4080,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports2, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform4 } = __require("node:stream");
     var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4768,7 +4768,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform2 {
+    var InflateStream = class extends Transform4 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -5289,13 +5289,13 @@ var require_formdata_parser = __commonJS({
           }
           return { name, filename, contentType: contentType2, encoding };
         }
-        let headerName = collectASequenceOfBytes(
+        let headerName2 = collectASequenceOfBytes(
           (char) => char !== 10 && char !== 13 && char !== 58,
           input,
           position
         );
-        headerName = removeChars(headerName, true, true, (char) => char === 9 || char === 32);
-        if (!HTTP_TOKEN_CODEPOINTS.test(headerName.toString())) {
+        headerName2 = removeChars(headerName2, true, true, (char) => char === 9 || char === 32);
+        if (!HTTP_TOKEN_CODEPOINTS.test(headerName2.toString())) {
           return "failure";
         }
         if (input[position.position] !== 58) {
@@ -5307,7 +5307,7 @@ var require_formdata_parser = __commonJS({
           input,
           position
         );
-        switch (bufferToLowerCasedHeaderName(headerName)) {
+        switch (bufferToLowerCasedHeaderName(headerName2)) {
           case "content-disposition": {
             name = filename = null;
             if (!bufferStartsWith(input, formDataNameBuffer, position)) {
@@ -6056,10 +6056,10 @@ var require_client_h1 = __commonJS({
         }
         const key = this.headers[len - 2];
         if (key.length === 10) {
-          const headerName = util5.bufferToLowerCasedHeaderName(key);
-          if (headerName === "keep-alive") {
+          const headerName2 = util5.bufferToLowerCasedHeaderName(key);
+          if (headerName2 === "keep-alive") {
             this.keepAlive += buf.toString();
-          } else if (headerName === "connection") {
+          } else if (headerName2 === "connection") {
             this.connection += buf.toString();
           }
         } else if (key.length === 14 && util5.bufferToLowerCasedHeaderName(key) === "content-length") {
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path24, host, upgrade, blocking, reset } = request2;
+      const { method, path: path25, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path24} HTTP/1.1\r
+      let header = `${method} ${path25} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6871,7 +6871,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert5 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline2 } = __require("node:stream");
+    var { pipeline: pipeline3 } = __require("node:stream");
     var util5 = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path25, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path24;
+      headers[HTTP2_HEADER_PATH] = path25;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7350,7 +7350,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request2, contentLength2) {
       assert5(contentLength2 !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline2(
+      const pipe = pipeline3(
         body2,
         h2stream,
         (err) => {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path24 = search ? `${pathname}${search}` : pathname;
+        const path25 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path24;
+        this.opts.path = path25;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path24 = "/",
+          path: path25 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path24;
+        opts.path = origin + path25;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10395,7 +10395,7 @@ var require_api_pipeline = __commonJS({
         util5.destroy(ret, err);
       }
     };
-    function pipeline2(opts, handler2) {
+    function pipeline3(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10404,7 +10404,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline2;
+    module.exports = pipeline3;
   }
 });
 
@@ -10688,8 +10688,8 @@ var require_mock_utils = __commonJS({
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue]) => {
-          return [headerName.toLocaleLowerCase(), headerValue];
+        Object.entries(headers).map(([headerName2, headerValue]) => {
+          return [headerName2.toLocaleLowerCase(), headerValue];
         })
       );
     }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path24) {
-      if (typeof path24 !== "string") {
-        return path24;
+    function safeUrl(path25) {
+      if (typeof path25 !== "string") {
+        return path25;
       }
-      const pathSegments = path24.split("?");
+      const pathSegments = path25.split("?");
       if (pathSegments.length !== 2) {
-        return path24;
+        return path25;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path24, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path24);
+    function matchKey(mockDispatch2, { path: path25, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path25);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl(path24), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path25 }) => matchValue(safeUrl(path25), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path24, method, body: body2, headers, query } = opts;
+      const { path: path25, method, body: body2, headers, query } = opts;
       return {
-        path: path24,
+        path: path25,
         method,
         body: body2,
         headers,
@@ -11254,13 +11254,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports2, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform4 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "✅" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "❌" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform2({
+        this.transform = new Transform4({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path25, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path24,
+            Path: path25,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13569,7 +13569,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable5, pipeline: pipeline2, finished } = __require("node:stream");
+    var { Readable: Readable5, pipeline: pipeline3, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14122,8 +14122,8 @@ var require_fetch = __commonJS({
       if ([301, 302].includes(actualResponse.status) && request2.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request2.method)) {
         request2.method = "GET";
         request2.body = null;
-        for (const headerName of requestBodyHeader) {
-          request2.headersList.delete(headerName);
+        for (const headerName2 of requestBodyHeader) {
+          request2.headersList.delete(headerName2);
         }
       }
       if (!sameOrigin(requestCurrentURL(request2), locationURL)) {
@@ -14514,7 +14514,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline3(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path24) {
-      for (let i = 0; i < path24.length; ++i) {
-        const code = path24.charCodeAt(i);
+    function validateCookiePath(path25) {
+      for (let i = 0; i < path25.length; ++i) {
+        const code = path25.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17429,7 +17429,7 @@ var require_permessage_deflate = __commonJS({
 var require_receiver = __commonJS({
   "node_modules/undici/lib/web/websocket/receiver.js"(exports2, module) {
     "use strict";
-    var { Writable: Writable2 } = __require("node:stream");
+    var { Writable } = __require("node:stream");
     var assert5 = __require("node:assert");
     var { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = require_constants5();
     var { kReadyState, kSentClose, kResponse, kReceivedClose } = require_symbols5();
@@ -17452,7 +17452,7 @@ var require_receiver = __commonJS({
       closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
-    var ByteParser = class extends Writable2 {
+    var ByteParser = class extends Writable {
       #buffers = [];
       #fragmentsBytes = 0;
       #byteOffset = 0;
@@ -18311,7 +18311,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports2, module) {
     "use strict";
     var buffer3 = __require("node:buffer");
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform4 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18361,7 +18361,7 @@ var require_eventsource_stream = __commonJS({
       error2.aborted = false;
       return error2;
     }
-    var EventSourceStream = class extends Transform2 {
+    var EventSourceStream = class extends Transform4 {
       /**
        * @type {eventSourceSettings}
        */
@@ -18715,7 +18715,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports2, module) {
     "use strict";
-    var { pipeline: pipeline2 } = __require("node:stream");
+    var { pipeline: pipeline3 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18875,7 +18875,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline2(
+          pipeline3(
             response.body.stream,
             eventSourceStream,
             (error2) => {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path24 = opts.path;
+          let path25 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path24 = `/${path24}`;
+            path25 = `/${path25}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path24);
+          url2 = new URL(util5.parseOrigin(url2).origin + path25);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path24) {
-      let input = path24;
+    function removeDotSegments(path25) {
+      let input = path25;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path24) {
-      if (path24 === "" || path24[0] === "/") {
-        return removeDotSegments(path24);
+    function removeDotSegmentsRelative(path25) {
+      if (path25 === "" || path25[0] === "/") {
+        return removeDotSegments(path25);
       }
-      const segments = path24.split("/");
+      const segments = path25.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
+        const path25 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path25 && path25 !== "/" ? path25 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os9 = __require("os");
+    var os10 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os9.release().split(".");
+        const osRelease = os10.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path24, key } = work.pop();
+    const { node: raw, path: path25, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path24, located);
+    positions.set(path25, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path24, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path25, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path25, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path25, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35568,12 +35568,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path24) {
+function findNodeAtLocation(root, path25) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path24) {
+  for (let segment of path25) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -37051,8 +37051,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path24, content) {
-  if (/\.(sh|bash|zsh)$/.test(path24)) return true;
+function isShellScript(path25, content) {
+  if (/\.(sh|bash|zsh)$/.test(path25)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37104,11 +37104,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path24) => {
-    if (files.has(path24)) return;
-    const content = await source.read(path24);
-    files.set(path24, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path24);
+  const hashFile = async (path25) => {
+    if (files.has(path25)) return;
+    const content = await source.read(path25);
+    files.set(path25, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path25);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37138,15 +37138,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path24 of frontier) {
-      if (visited.has(path24) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path24);
-      if (files.has(path24)) continue;
-      const content = await source.read(path24);
+    for (const path25 of frontier) {
+      if (visited.has(path25) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path25);
+      if (files.has(path25)) continue;
+      const content = await source.read(path25);
       if (content === null) continue;
-      files.set(path24, `sha256:${sha256(content)}`);
-      listed.add(path24);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path24, content)) next.push(...scriptsOfText(content));
+      files.set(path25, `sha256:${sha256(content)}`);
+      listed.add(path25);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path25, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37598,11 +37598,17 @@ function parseMarker(text) {
       updatedAt: String(v.updatedAt ?? ""),
       hooks: typeof v.hooks === "object" && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
-      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}
+      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {},
+      ...v.outcome === "success" ? { outcome: "success" } : {}
     };
   } catch {
     return null;
   }
+}
+function unsuccessfulMarker(marker2) {
+  if (!marker2) return `it has no ${MARKER_PATH} (not a prebuild snapshot)`;
+  if (marker2.outcome !== "success") return "its marker does not record a successful prebuild (a failed run, or an action too old to record it)";
+  return null;
 }
 function nextMarker(previous, update3) {
   const prev = previous && previous.identity === update3.identity ? previous : null;
@@ -37629,7 +37635,8 @@ function nextMarker(previous, update3) {
     updatedAt: update3.now,
     hooks,
     history: [...prev?.history ?? [], entry].slice(-MARKER_HISTORY_LIMIT),
-    ...dependencyFilesOf(update3, prev)
+    ...dependencyFilesOf(update3, prev),
+    outcome: "success"
   };
 }
 function dependencyFilesOf(update3, prev) {
@@ -37963,18 +37970,39 @@ async function mergeTree(source, target, skipTop = []) {
 
 // src/lifecycle/incremental.ts
 var STAGING_PREFIX = ".prebuilds-restore-";
-async function readOrNull(file) {
-  return readFile3(file, "utf8").catch(() => null);
+async function reachableWithoutSymlinks(root, rel) {
+  const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
+  if (path12.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = path12.join(dir, part);
+    const st = await lstat3(dir).catch(() => null);
+    if (!st?.isDirectory()) return false;
+  }
+  return true;
+}
+async function readInside(root, rel) {
+  if (!await reachableWithoutSymlinks(root, rel)) return null;
+  const file = path12.join(root, rel);
+  const st = await lstat3(file).catch(() => null);
+  return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
 }
 async function restoreBase(store, key, paths, workspace, accept3) {
   const staging = path12.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir2(staging);
   try {
-    if (!await store.restore(key, paths, staging)) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
-    const marker2 = parseMarker(await readOrNull(path12.join(staging, MARKER_PATH)));
+    let found;
+    try {
+      found = await store.restore(key, paths, staging);
+    } catch (err) {
+      const rejected2 = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
+      return { restored: false, rejected: rejected2, marker: null, moved: 0, kept: 0, deleted: [] };
+    }
+    if (!found) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
+    const marker2 = parseMarker(await readInside(staging, MARKER_PATH));
     const rejected = accept3?.(marker2);
     if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
-    const baseTracked = (await readOrNull(path12.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
+    const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split("\0").filter(Boolean) ?? null;
     const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
     return { restored: true, marker: marker2, moved, kept, deleted };
@@ -37987,7 +38015,7 @@ async function deleteUntracked(workspace, baseTracked) {
   const now = new Set(await trackedFiles(workspace) ?? []);
   const deleted = [];
   for (const file of baseTracked) {
-    if (now.has(file) || path12.isAbsolute(file) || file.split("/").includes("..")) continue;
+    if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
     const abs = path12.join(workspace, file);
     const st = await lstat3(abs).catch(() => null);
     if (st && !st.isDirectory()) {
@@ -38025,9 +38053,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path24 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path24) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path24 };
+    const path25 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path25) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path25 };
   }
   if (value === Stores.ActionsCache || value === "") {
     if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
@@ -38052,7 +38080,7 @@ async function prebuild(req) {
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const sameIdentity = (m) => m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
+    const sameIdentity = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
     const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
     if (!restored.restored) {
       const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
@@ -38062,7 +38090,6 @@ async function prebuild(req) {
     } else {
       baseMarker = restored.marker;
       log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-      if (!baseMarker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
     }
   }
   const dependencyFiles = await hashDependencyFiles(workspace);
@@ -38144,7 +38171,8 @@ function rankCandidates(listings, ancestors2, identity) {
   return { candidates, skipped, unrelated };
 }
 function markerMismatch(marker2, expected) {
-  if (!marker2) return "it has no .prebuilds/marker.json (not a prebuild snapshot)";
+  const unsuccessful = unsuccessfulMarker(marker2);
+  if (unsuccessful || !marker2) return unsuccessful;
   if (marker2.identity !== expected.identity) {
     return `it was built for configuration identity ${marker2.identity.slice(0, 12)}, the commit has ${expected.identity.slice(0, 12)}`;
   }
@@ -38267,11 +38295,368 @@ import path14 from "node:path";
 import { spawn as spawn3 } from "node:child_process";
 import { once } from "node:events";
 import { open as open2 } from "node:fs/promises";
-import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+// src/lifecycle/snapshot/tar-guard.ts
+import { Transform } from "node:stream";
+
+// src/lifecycle/snapshot/tar-header.ts
+var BLOCK = 512;
+function cString(buf, start, end) {
+  const nul = buf.indexOf(0, start);
+  return buf.toString("utf8", start, nul === -1 || nul > end ? end : nul);
+}
+function numberField(buf, start, length) {
+  if (buf[start] & 128) {
+    if (buf[start] === 255) return null;
+    let n = buf[start] & 127;
+    for (let i = start + 1; i < start + length; i++) n = n * 256 + buf[i];
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  const text = buf.toString("latin1", start, start + length).replace(/^[ \0]+|[ \0]+$/g, "");
+  if (!/^[0-7]*$/.test(text)) return null;
+  return text === "" ? 0 : parseInt(text, 8);
+}
+function checksumOk(h) {
+  const stored = numberField(h, 148, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 32 : h[i];
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return stored === unsigned || stored === signed;
+}
+function paxRecords(data) {
+  const out = /* @__PURE__ */ new Map();
+  let pos = 0;
+  while (pos < data.length) {
+    if (data[pos] === 0) break;
+    const space = data.indexOf(32, pos);
+    const len = space === -1 ? NaN : Number(data.toString("latin1", pos, space));
+    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length || data[pos + len - 1] !== 10) return null;
+    const record = data.toString("utf8", space + 1, pos + len - 1);
+    const eq = record.indexOf("=");
+    if (eq <= 0) return null;
+    out.set(record.slice(0, eq), record.slice(eq + 1));
+    pos += len;
+  }
+  return out;
+}
+function headerName(h) {
+  const name = cString(h, 0, 100);
+  const prefix2 = h.toString("latin1", 257, 263).startsWith("ustar") ? cString(h, 345, 500) : "";
+  return prefix2 ? `${prefix2}/${name}` : name;
+}
+
+// src/lifecycle/snapshot/tar-guard.ts
+var UnsafeArchiveError = class extends Error {
+  /**
+   * @param entry the entry's name as stored in the archive
+   * @param reason why it is refused
+   */
+  constructor(entry, reason) {
+    super(`Refusing the snapshot: entry "${entry}" ${reason}`);
+    this.entry = entry;
+    this.reason = reason;
+    this.name = "UnsafeArchiveError";
+  }
+  entry;
+  reason;
+};
+var MAX_META_BYTES = 1024 * 1024;
+var FILE_TYPES = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
+var TYPE_NAMES = { "3": "a character device", "4": "a block device", "6": "a FIFO", S: "a GNU sparse file", D: "a GNU dump directory", V: "a volume label", M: "a multi-volume continuation" };
+function numberOrThrow(buf, start, length, name, entry) {
+  const n = numberField(buf, start, length);
+  if (n === null) throw new UnsafeArchiveError(entry, `has an unreadable ${name} field (a corrupt or crafted archive)`);
+  return n;
+}
+function components(name) {
+  if (name.includes("\0")) return "has a NUL byte in its name";
+  if (name.startsWith("/")) return "has an absolute path";
+  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) return 'escapes the workspace (a ".." component)';
+  return parts;
+}
+var TarGuard = class extends Transform {
+  header = Buffer.alloc(BLOCK);
+  headerBytes = 0;
+  /** Bytes of the current entry's data (and padding) still to pass. */
+  skip = 0;
+  /** Collects a pax / GNU long-name entry's data, when the current entry is one. */
+  meta = null;
+  /** Names and size from the `x` / `L` / `K` entries before the next entry. */
+  pending = {};
+  /** Normalised paths of symlinks extracted so far. */
+  symlinks = /* @__PURE__ */ new Set();
+  /** Normalised paths of regular files and hard links extracted so far (valid hard-link targets). */
+  files = /* @__PURE__ */ new Set();
+  /** Entries passed so far (for tests and logs). */
+  entries = 0;
+  _transform(chunk, _encoding, done) {
+    try {
+      let off = 0;
+      while (off < chunk.length) {
+        if (this.skip > 0) {
+          const n2 = Math.min(this.skip, chunk.length - off);
+          const slice = chunk.subarray(off, off + n2);
+          if (this.meta) this.collect(slice);
+          this.push(slice);
+          this.skip -= n2;
+          off += n2;
+          if (this.skip === 0 && this.meta) this.finishMeta();
+          continue;
+        }
+        const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
+        chunk.copy(this.header, this.headerBytes, off, off + n);
+        this.headerBytes += n;
+        off += n;
+        if (this.headerBytes < BLOCK) break;
+        this.headerBytes = 0;
+        this.onHeader();
+        this.push(Buffer.from(this.header));
+        if (this.skip === 0 && this.meta) this.finishMeta();
+      }
+      done();
+    } catch (err) {
+      done(err);
+    }
+  }
+  _flush(done) {
+    if (this.headerBytes !== 0 || this.skip !== 0) done(new UnsafeArchiveError("(end of archive)", "is truncated: the archive ends inside an entry"));
+    else done();
+  }
+  collect(slice) {
+    const meta = this.meta;
+    const want = meta.size - meta.length;
+    if (want > 0) {
+      const part = slice.subarray(0, want);
+      meta.chunks.push(Buffer.from(part));
+      meta.length += part.length;
+    }
+  }
+  finishMeta() {
+    const meta = this.meta;
+    this.meta = null;
+    const data = Buffer.concat(meta.chunks);
+    if (meta.type === "L") this.pending.longName = cString(data, 0, data.length);
+    else if (meta.type === "K") this.pending.longLink = cString(data, 0, data.length);
+    else {
+      const records = paxRecords(data);
+      if (!records) throw new UnsafeArchiveError(meta.name, "has a malformed pax extended header");
+      for (const key of records.keys()) {
+        if (key.startsWith("GNU.sparse")) throw new UnsafeArchiveError(meta.name, "is a GNU sparse entry (not supported in snapshots)");
+      }
+      if (meta.type === "g") {
+        if (["path", "linkpath", "size"].some((k) => records.has(k))) throw new UnsafeArchiveError(meta.name, "is a pax global header that sets names or sizes");
+        return;
+      }
+      if (records.has("path")) this.pending.paxPath = records.get("path");
+      if (records.has("linkpath")) this.pending.paxLinkpath = records.get("linkpath");
+      if (records.has("size")) {
+        const size = records.get("size");
+        if (!/^\d+$/.test(size) || !Number.isSafeInteger(Number(size))) throw new UnsafeArchiveError(meta.name, `has an unreadable pax size "${size}"`);
+        this.pending.size = Number(size);
+      }
+    }
+  }
+  /** Validates the header in `this.header`; sets `skip` (and `meta`). @throws UnsafeArchiveError */
+  onHeader() {
+    const h = this.header;
+    if (h.every((b) => b === 0)) return;
+    const rawName = cString(h, 0, 100);
+    if (!checksumOk(h)) throw new UnsafeArchiveError(rawName, "has a bad header checksum (a corrupt or crafted archive)");
+    const type2 = String.fromCharCode(h[156]);
+    const magic = h.toString("latin1", 257, 263);
+    const prefix2 = magic.startsWith("ustar") ? cString(h, 345, 500) : "";
+    const pending = this.pending;
+    const size = pending.size ?? numberOrThrow(h, 124, 12, "size", rawName);
+    const names = [rawName, prefix2 ? `${prefix2}/${rawName}` : null, pending.longName, pending.paxPath].filter((n) => typeof n === "string");
+    const shown = pending.paxPath ?? pending.longName ?? (prefix2 ? `${prefix2}/${rawName}` : rawName);
+    if (META_TYPES.has(type2)) {
+      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(shown, `has a ${size}-byte extended header (more than ${MAX_META_BYTES})`);
+      if (type2 !== "g" && pending.size !== void 0) throw new UnsafeArchiveError(shown, "has an extended header that sets a size for another extended header");
+      this.meta = { type: type2, size, chunks: [], length: 0, name: shown };
+      this.skip = Math.ceil(size / BLOCK) * BLOCK;
+      return;
+    }
+    this.pending = {};
+    if (!FILE_TYPES.has(type2) && type2 !== "1" && type2 !== "2" && type2 !== "5") {
+      throw new UnsafeArchiveError(shown, `is ${TYPE_NAMES[type2] ?? `of type "${type2}"`}: only files, directories, symlinks and hard links are allowed`);
+    }
+    if (!FILE_TYPES.has(type2) && size !== 0) throw new UnsafeArchiveError(shown, `is a ${type2 === "5" ? "directory" : "link"} with ${size} bytes of data (a crafted archive)`);
+    const paths = [];
+    for (const name of names) {
+      const parts = components(name);
+      if (typeof parts === "string") throw new UnsafeArchiveError(name, parts);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join("/");
+        if (this.symlinks.has(parent)) throw new UnsafeArchiveError(name, `would be written through the symlink "${parent}"`);
+      }
+      const full = parts.join("/");
+      if (full === "" && type2 !== "5") throw new UnsafeArchiveError(name, "has an empty name");
+      if (this.symlinks.has(full) && type2 !== "2") throw new UnsafeArchiveError(name, "replaces a symlink extracted before it");
+      paths.push(full);
+    }
+    if (type2 === "1") {
+      const targets = [cString(h, 157, 257), pending.longLink, pending.paxLinkpath].filter((n) => typeof n === "string");
+      let linksToSymlink = false;
+      for (const target of targets) {
+        const parts = components(target);
+        if (typeof parts === "string") throw new UnsafeArchiveError(shown, `is a hard link whose target "${target}" ${parts}`);
+        const t = parts.join("/");
+        if (this.symlinks.has(t)) linksToSymlink = true;
+        else if (!this.files.has(t)) throw new UnsafeArchiveError(shown, `is a hard link to "${target}", which is not a file earlier in the archive`);
+      }
+      for (const p of paths) (linksToSymlink ? this.symlinks : this.files).add(p);
+    } else if (type2 === "2") {
+      for (const p of paths) this.symlinks.add(p);
+    } else if (FILE_TYPES.has(type2)) {
+      for (const p of paths) this.files.add(p);
+    }
+    this.entries++;
+    this.skip = FILE_TYPES.has(type2) ? Math.ceil(size / BLOCK) * BLOCK : 0;
+  }
+};
+
+// src/lifecycle/snapshot/secret-scan.ts
+import { Transform as Transform2 } from "node:stream";
+var MIN_SCANNED_LENGTH = 6;
+var SecretInSnapshotError = class extends Error {
+  /**
+   * @param file workspace-relative path of the file
+   * @param secret the secret's name
+   */
+  constructor(file, secret) {
+    super(
+      `Refusing to save the snapshot: ${file} contains the value of the secret ${secret}. Lifecycle commands must not write secrets into the workspace (snapshots are readable by every workflow that can read the store): pass them through the environment, or write them outside the snapshot paths.`
+    );
+    this.file = file;
+    this.secret = secret;
+    this.name = "SecretInSnapshotError";
+  }
+  file;
+  secret;
+};
+function scannable(secrets) {
+  const seen = /* @__PURE__ */ new Set();
+  return secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH && !seen.has(s.value) && Boolean(seen.add(s.value)));
+}
+var FILE_TYPES2 = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var SecretScan = class extends Transform2 {
+  needles;
+  overlap;
+  header = Buffer.alloc(BLOCK);
+  headerBytes = 0;
+  /** Data bytes of the current entry still to come, then its padding. */
+  data = 0;
+  padding = 0;
+  /** The current entry's name, and whether its data is file content to scan. */
+  name = "";
+  scanning = false;
+  /** The pax `x` entry being read (its records name the next entry). */
+  pax = null;
+  paxPath;
+  paxSize;
+  /** The last bytes of the current file seen so far (a match may span chunks). */
+  tail = Buffer.alloc(0);
+  /** Bytes scanned (file data only). */
+  scannedBytes = 0;
+  constructor(secrets) {
+    super();
+    this.needles = scannable(secrets).map((s) => ({ name: s.name, bytes: Buffer.from(s.value, "utf8") }));
+    this.overlap = Math.max(0, ...this.needles.map((n) => n.bytes.length - 1));
+  }
+  _transform(chunk, _encoding, done) {
+    try {
+      this.walk(chunk);
+      done(null, chunk);
+    } catch (err) {
+      done(err);
+    }
+  }
+  walk(chunk) {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.data > 0) {
+        const n2 = Math.min(this.data, chunk.length - off);
+        const slice = chunk.subarray(off, off + n2);
+        if (this.scanning) this.scan(slice);
+        if (this.pax) this.pax.push(Buffer.from(slice));
+        this.data -= n2;
+        off += n2;
+        if (this.data === 0) this.endData();
+        continue;
+      }
+      if (this.padding > 0) {
+        const n2 = Math.min(this.padding, chunk.length - off);
+        this.padding -= n2;
+        off += n2;
+        continue;
+      }
+      const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
+      chunk.copy(this.header, this.headerBytes, off, off + n);
+      this.headerBytes += n;
+      off += n;
+      if (this.headerBytes < BLOCK) break;
+      this.headerBytes = 0;
+      this.onHeader();
+    }
+  }
+  onHeader() {
+    const h = this.header;
+    if (h.every((b) => b === 0)) return;
+    const type2 = String.fromCharCode(h[156]);
+    const size = this.paxSize ?? numberField(h, 124, 12) ?? 0;
+    if (type2 === "x") {
+      this.pax = [];
+      this.paxSize = void 0;
+      this.paxPath = void 0;
+      this.scanning = false;
+    } else if (type2 !== "g") {
+      this.name = (this.paxPath ?? headerName(h)).replace(/^(\.\/)+/, "");
+      this.scanning = FILE_TYPES2.has(type2) && this.needles.length > 0;
+      this.paxPath = void 0;
+      this.paxSize = void 0;
+      this.tail = Buffer.alloc(0);
+    }
+    const data = FILE_TYPES2.has(type2) || type2 === "x" || type2 === "g" ? size : 0;
+    this.data = data;
+    this.padding = Math.ceil(data / BLOCK) * BLOCK - data;
+    if (data === 0) this.endData();
+  }
+  endData() {
+    if (!this.pax) return;
+    const records = paxRecords(Buffer.concat(this.pax));
+    this.pax = null;
+    this.paxPath = records?.get("path");
+    const size = records?.get("size");
+    this.paxSize = size !== void 0 && /^\d+$/.test(size) ? Number(size) : void 0;
+  }
+  scan(slice) {
+    this.scannedBytes += slice.length;
+    for (const needle of this.needles) {
+      if (slice.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
+    }
+    if (this.tail.length > 0) {
+      const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
+      for (const needle of this.needles) {
+        if (seam.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
+      }
+    }
+    if (this.overlap === 0) return;
+    this.tail = slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.from(Buffer.concat([this.tail, slice]).subarray(-this.overlap));
+  }
+};
+
+// src/lifecycle/snapshot/archive.ts
+var ALWAYS_EXCLUDED = [".git", "./.git"];
 function tarCreateArgs(opts) {
-  const args = ["--posix", "-c", "-f", "-", "-C", opts.cwd];
-  if (opts.exclude?.length) args.push("--anchored", ...opts.exclude.map((e) => `--exclude=${e}`));
-  return [...args, "--", ...opts.paths];
+  const exclude = [...ALWAYS_EXCLUDED, ...opts.exclude ?? []];
+  return ["--posix", "-c", "-f", "-", "-C", opts.cwd, "--anchored", ...exclude.map((e) => `--exclude=${e}`), "--", ...opts.paths];
 }
 function stderrTail(child2) {
   let text = "";
@@ -38279,11 +38664,6 @@ function stderrTail(child2) {
     text = (text + d.toString("utf8")).slice(-2e3);
   });
   return () => text.trim();
-}
-async function allSucceed(steps) {
-  const results = await Promise.allSettled(steps);
-  const failures = results.filter((r) => r.status === "rejected");
-  if (failures.length > 0) throw new Error(failures.map((f) => f.reason.message).join("; "));
 }
 async function exitOf(child2, name, stderr) {
   const [code, signal] = await Promise.race([
@@ -38298,14 +38678,23 @@ async function streamArchive(opts, sink) {
   const tar = spawn3("tar", tarCreateArgs(opts), { stdio: ["ignore", "pipe", "pipe"] });
   const tarErr = stderrTail(tar);
   const zstdArgs = ["-T0", `-${opts.level ?? 3}`, "-q", "-c"];
-  const zstd = spawn3("zstd", zstdArgs, { stdio: [tar.stdout, typeof sink === "number" ? sink : "pipe", "pipe"] });
+  const scan = opts.secrets && scannable(opts.secrets).length > 0 ? new SecretScan(opts.secrets) : null;
+  const zstd = spawn3("zstd", zstdArgs, { stdio: [scan ? "pipe" : tar.stdout, typeof sink === "number" ? sink : "pipe", "pipe"] });
   const zstdErr = stderrTail(zstd);
-  tar.stdout.destroy();
+  const scanned = scan ? pipeline(tar.stdout, scan, zstd.stdin).catch((err) => {
+    tar.kill("SIGKILL");
+    zstd.kill("SIGKILL");
+    throw err;
+  }) : (tar.stdout.destroy(), Promise.resolve());
   const piped = typeof sink === "number" ? Promise.resolve() : new Promise((resolve3, reject) => {
     zstd.stdout.on("error", reject).pipe(sink, { end: false }).on("error", reject);
     zstd.stdout.on("end", resolve3);
   });
-  await allSucceed([exitOf(tar, "tar", tarErr), exitOf(zstd, "zstd", zstdErr), piped]);
+  const results = await Promise.allSettled([scanned, exitOf(tar, "tar", tarErr), exitOf(zstd, "zstd", zstdErr), piped]);
+  const found = results.find((r) => r.status === "rejected" && r.reason instanceof SecretInSnapshotError);
+  if (found) throw found.reason;
+  const failures = results.filter((r) => r.status === "rejected");
+  if (failures.length > 0) throw new Error(failures.map((f) => f.reason.message).join("; "));
 }
 async function createArchive(opts, file) {
   const handle = await open2(file, "w", 420);
@@ -38316,26 +38705,34 @@ async function createArchive(opts, file) {
     await handle.close();
   }
 }
-async function measureArchive(opts) {
-  let bytes = 0;
-  const counter = new Writable({
-    write(chunk, _enc, cb) {
-      bytes += chunk.length;
-      cb();
-    }
-  });
-  await streamArchive(opts, counter);
-  return bytes;
+function decompressor(magic, file) {
+  if (magic.readUInt32LE(0) === 4247762216) return ["zstd", ["-d", "-q", "-c", "--long=31"]];
+  if (magic[0] === 31 && magic[1] === 139) return ["gzip", ["-d", "-c"]];
+  throw new Error(`${file} is neither a zstd nor a gzip archive`);
 }
 async function extractArchive(file, cwd) {
   const handle = await open2(file, "r");
   try {
-    const zstd = spawn3("zstd", ["-d", "-q", "-c"], { stdio: [handle.fd, "pipe", "pipe"] });
-    const zstdErr = stderrTail(zstd);
-    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: [zstd.stdout, "ignore", "pipe"] });
+    const magic = Buffer.alloc(4);
+    await handle.read(magic, 0, 4, 0);
+    const [program, args] = decompressor(magic, file);
+    const dec = spawn3(program, args, { stdio: [handle.fd, "pipe", "pipe"] });
+    const decErr = stderrTail(dec);
+    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: ["pipe", "ignore", "pipe"] });
     const tarErr = stderrTail(tar);
-    zstd.stdout.destroy();
-    await allSucceed([exitOf(zstd, "zstd", zstdErr), exitOf(tar, "tar", tarErr)]);
+    const guard = new TarGuard();
+    const guarded = pipeline(dec.stdout, guard, tar.stdin).catch((err) => {
+      tar.kill("SIGKILL");
+      dec.kill("SIGKILL");
+      throw err;
+    });
+    const results = await Promise.allSettled([guarded, exitOf(dec, program, decErr), exitOf(tar, "tar", tarErr)]);
+    const unsafe = results.find((r) => r.status === "rejected" && r.reason instanceof UnsafeArchiveError);
+    if (unsafe) throw unsafe.reason;
+    const failures = results.filter((r) => r.status === "rejected");
+    failures.sort((a, b) => Number(a.reason.code === "EPIPE") - Number(b.reason.code === "EPIPE"));
+    if (failures.length > 0) throw new Error(failures.map((f) => f.reason.message).join("; "));
+    return { entries: guard.entries };
   } finally {
     await handle.close();
   }
@@ -38379,7 +38776,7 @@ var DirStore = class {
       throw err;
     }
   }
-  async save(key, paths, cwd, metadata2) {
+  async save(key, paths, cwd, metadata2, options) {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir4(this.root, { recursive: true });
@@ -38388,7 +38785,7 @@ var DirStore = class {
     const inside2 = rel !== "" && !rel.startsWith("..") && !path14.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
-      const { bytes } = await createArchive({ cwd, paths, exclude }, `${tmp}.tar.zst`);
+      const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
@@ -39948,17 +40345,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path24 = requestOptions.url.replace(options.baseUrl, "");
+    const path25 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path24} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path25} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path24} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path25} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -42715,22 +43112,9 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
 }
 
 // action/src/snapshot/index.ts
-import path23 from "node:path";
+import path24 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-var cache_exports = {};
-__export(cache_exports, {
-  CACHE_READ_DENIED_PREFIX: () => CACHE_READ_DENIED_PREFIX,
-  CACHE_WRITE_DENIED_PREFIX: () => CACHE_WRITE_DENIED_PREFIX,
-  CacheReadDeniedError: () => CacheReadDeniedError,
-  CacheWriteDeniedError: () => CacheWriteDeniedError,
-  FinalizeCacheError: () => FinalizeCacheError,
-  ReserveCacheError: () => ReserveCacheError,
-  ValidationError: () => ValidationError,
-  isFeatureAvailable: () => isFeatureAvailable,
-  restoreCache: () => restoreCache,
-  saveCache: () => saveCache2
-});
 import * as path22 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
@@ -45115,8 +45499,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path24, level) {
-    this.path = path24;
+  constructor(path25, level) {
+    this.path = path25;
     this.level = level;
   }
 };
@@ -45591,15 +45975,15 @@ function assertDefined(name, value) {
   return value;
 }
 function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false) {
-  const components = paths.slice();
+  const components2 = paths.slice();
   if (compressionMethod) {
-    components.push(compressionMethod);
+    components2.push(compressionMethod);
   }
   if (process.platform === "win32" && !enableCrossOsArchive) {
-    components.push("windows-only");
+    components2.push("windows-only");
   }
-  components.push(versionSalt);
-  return crypto3.createHash("sha256").update(components.join("|")).digest("hex");
+  components2.push(versionSalt);
+  return crypto3.createHash("sha256").update(components2.join("|")).digest("hex");
 }
 function getRuntimeToken() {
   const token = process.env["ACTIONS_RUNTIME_TOKEN"];
@@ -45901,8 +46285,8 @@ var HttpHeadersImpl = class {
   constructor(rawHeaders) {
     this._headersMap = /* @__PURE__ */ new Map();
     if (rawHeaders) {
-      for (const headerName of Object.keys(rawHeaders)) {
-        this.set(headerName, rawHeaders[headerName]);
+      for (const headerName2 of Object.keys(rawHeaders)) {
+        this.set(headerName2, rawHeaders[headerName2]);
       }
     }
   }
@@ -46062,12 +46446,12 @@ var HttpPipeline = class _HttpPipeline {
   }
   sendRequest(httpClient, request2) {
     const policies = this.getOrderedPolicies();
-    const pipeline2 = policies.reduceRight((next, policy) => {
+    const pipeline3 = policies.reduceRight((next, policy) => {
       return (req) => {
         return policy.sendRequest(req, next);
       };
     }, (req) => httpClient.sendRequest(req));
-    return pipeline2(request2);
+    return pipeline3(request2);
   }
   getOrderedPolicies() {
     if (!this._orderedPolicies) {
@@ -46438,7 +46822,7 @@ function stringToUint8Array(value, format2) {
 import http2 from "node:http";
 import https2 from "node:https";
 import zlib from "node:zlib";
-import { Transform } from "node:stream";
+import { Transform as Transform3 } from "node:stream";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 var logger = createClientLogger("ts-http-runtime");
@@ -46467,7 +46851,7 @@ function isStreamComplete(stream2) {
 function isArrayBuffer(body2) {
   return body2 && typeof body2.byteLength === "number";
 }
-var ReportTransform = class extends Transform {
+var ReportTransform = class extends Transform3 {
   loadedBytes = 0;
   progressCallback;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -46829,8 +47213,8 @@ function delay(delayInMs, value, options) {
     }
   });
 }
-function parseHeaderValueAsNumber(response, headerName) {
-  const value = response.headers.get(headerName);
+function parseHeaderValueAsNumber(response, headerName2) {
+  const value = response.headers.get(headerName2);
   if (!value)
     return;
   const valueAsNum = Number(value);
@@ -48027,31 +48411,31 @@ function wrapAbortSignalLikePolicy() {
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
 function createPipelineFromOptions2(options) {
-  const pipeline2 = createEmptyPipeline2();
+  const pipeline3 = createEmptyPipeline2();
   if (isNodeLike2) {
     if (options.agent) {
-      pipeline2.addPolicy(agentPolicy2(options.agent));
+      pipeline3.addPolicy(agentPolicy2(options.agent));
     }
     if (options.tlsOptions) {
-      pipeline2.addPolicy(tlsPolicy2(options.tlsOptions));
+      pipeline3.addPolicy(tlsPolicy2(options.tlsOptions));
     }
-    pipeline2.addPolicy(proxyPolicy2(options.proxyOptions));
-    pipeline2.addPolicy(decompressResponsePolicy2());
+    pipeline3.addPolicy(proxyPolicy2(options.proxyOptions));
+    pipeline3.addPolicy(decompressResponsePolicy2());
   }
-  pipeline2.addPolicy(wrapAbortSignalLikePolicy());
-  pipeline2.addPolicy(formDataPolicy2(), { beforePolicies: [multipartPolicyName2] });
-  pipeline2.addPolicy(userAgentPolicy2(options.userAgentOptions));
-  pipeline2.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
-  pipeline2.addPolicy(multipartPolicy2(), { afterPhase: "Deserialize" });
-  pipeline2.addPolicy(defaultRetryPolicy2(options.retryOptions), { phase: "Retry" });
-  pipeline2.addPolicy(tracingPolicy({ ...options.userAgentOptions, ...options.loggingOptions }), {
+  pipeline3.addPolicy(wrapAbortSignalLikePolicy());
+  pipeline3.addPolicy(formDataPolicy2(), { beforePolicies: [multipartPolicyName2] });
+  pipeline3.addPolicy(userAgentPolicy2(options.userAgentOptions));
+  pipeline3.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
+  pipeline3.addPolicy(multipartPolicy2(), { afterPhase: "Deserialize" });
+  pipeline3.addPolicy(defaultRetryPolicy2(options.retryOptions), { phase: "Retry" });
+  pipeline3.addPolicy(tracingPolicy({ ...options.userAgentOptions, ...options.loggingOptions }), {
     afterPhase: "Retry"
   });
   if (isNodeLike2) {
-    pipeline2.addPolicy(redirectPolicy2(options.redirectOptions), { afterPhase: "Retry" });
+    pipeline3.addPolicy(redirectPolicy2(options.redirectOptions), { afterPhase: "Retry" });
   }
-  pipeline2.addPolicy(logPolicy2(options.loggingOptions), { afterPhase: "Sign" });
-  return pipeline2;
+  pipeline3.addPolicy(logPolicy2(options.loggingOptions), { afterPhase: "Sign" });
+  return pipeline3;
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
@@ -48375,8 +48759,8 @@ function createDisableKeepAlivePolicy() {
     }
   };
 }
-function pipelineContainsDisableKeepAlivePolicy(pipeline2) {
-  return pipeline2.getOrderedPolicies().some((policy) => policy.name === disableKeepAlivePolicyName);
+function pipelineContainsDisableKeepAlivePolicy(pipeline3) {
+  return pipeline3.getOrderedPolicies().some((policy) => policy.name === disableKeepAlivePolicyName);
 }
 
 // node_modules/@azure/core-client/dist/esm/base64.js
@@ -49631,18 +50015,18 @@ function prepareXMLRootList(obj, elementName, xmlNamespaceKey, xmlNamespace) {
 
 // node_modules/@azure/core-client/dist/esm/pipeline.js
 function createClientPipeline(options = {}) {
-  const pipeline2 = createPipelineFromOptions2(options ?? {});
+  const pipeline3 = createPipelineFromOptions2(options ?? {});
   if (options.credentialOptions) {
-    pipeline2.addPolicy(bearerTokenAuthenticationPolicy({
+    pipeline3.addPolicy(bearerTokenAuthenticationPolicy({
       credential: options.credentialOptions.credential,
       scopes: options.credentialOptions.credentialScopes
     }));
   }
-  pipeline2.addPolicy(serializationPolicy(options.serializationOptions), { phase: "Serialize" });
-  pipeline2.addPolicy(deserializationPolicy(options.deserializationOptions), {
+  pipeline3.addPolicy(serializationPolicy(options.serializationOptions), { phase: "Serialize" });
+  pipeline3.addPolicy(deserializationPolicy(options.deserializationOptions), {
     phase: "Deserialize"
   });
-  return pipeline2;
+  return pipeline3;
 }
 
 // node_modules/@azure/core-client/dist/esm/httpClientCache.js
@@ -49667,15 +50051,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path24 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path24.startsWith("/")) {
-      path24 = path24.substring(1);
+    let path25 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path25.startsWith("/")) {
+      path25 = path25.substring(1);
     }
-    if (isAbsoluteUrl(path24)) {
-      requestUrl = path24;
+    if (isAbsoluteUrl(path25)) {
+      requestUrl = path25;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path24);
+      requestUrl = appendPath(requestUrl, path25);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -49721,9 +50105,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path24 = pathToAppend.substring(0, searchStart);
+    const path25 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path24;
+    newPath = newPath + path25;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -50193,16 +50577,16 @@ function toWebResourceLike(request2, options) {
 function toHttpHeadersLike(headers) {
   return new HttpHeaders(headers.toJSON({ preserveCase: true }));
 }
-function getHeaderKey(headerName) {
-  return headerName.toLowerCase();
+function getHeaderKey(headerName2) {
+  return headerName2.toLowerCase();
 }
 var HttpHeaders = class _HttpHeaders {
   _headersMap;
   constructor(rawHeaders) {
     this._headersMap = {};
     if (rawHeaders) {
-      for (const headerName in rawHeaders) {
-        this.set(headerName, rawHeaders[headerName]);
+      for (const headerName2 in rawHeaders) {
+        this.set(headerName2, rawHeaders[headerName2]);
       }
     }
   }
@@ -50212,9 +50596,9 @@ var HttpHeaders = class _HttpHeaders {
    * @param headerName - The name of the header to set. This value is case-insensitive.
    * @param headerValue - The value of the header to set.
    */
-  set(headerName, headerValue) {
-    this._headersMap[getHeaderKey(headerName)] = {
-      name: headerName,
+  set(headerName2, headerValue) {
+    this._headersMap[getHeaderKey(headerName2)] = {
+      name: headerName2,
       value: headerValue.toString()
     };
   }
@@ -50223,24 +50607,24 @@ var HttpHeaders = class _HttpHeaders {
    * collection with the provided name.
    * @param headerName - The name of the header.
    */
-  get(headerName) {
-    const header = this._headersMap[getHeaderKey(headerName)];
+  get(headerName2) {
+    const header = this._headersMap[getHeaderKey(headerName2)];
     return !header ? void 0 : header.value;
   }
   /**
    * Get whether or not this header collection contains a header entry for the provided header name.
    */
-  contains(headerName) {
-    return !!this._headersMap[getHeaderKey(headerName)];
+  contains(headerName2) {
+    return !!this._headersMap[getHeaderKey(headerName2)];
   }
   /**
    * Remove the header with the provided headerName. Return whether or not the header existed and
    * was removed.
    * @param headerName - The name of the header to remove.
    */
-  remove(headerName) {
-    const result = this.contains(headerName);
-    delete this._headersMap[getHeaderKey(headerName)];
+  remove(headerName2) {
+    const result = this.contains(headerName2);
+    delete this._headersMap[getHeaderKey(headerName2)];
     return result;
   }
   /**
@@ -52600,16 +52984,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path24 = this._matcher.path;
-    return path24.length > 0 ? path24[path24.length - 1].tag : void 0;
+    const path25 = this._matcher.path;
+    return path25.length > 0 ? path25[path25.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path24 = this._matcher.path;
-    return path24.length > 0 ? path24[path24.length - 1].namespace : void 0;
+    const path25 = this._matcher.path;
+    return path25.length > 0 ? path25[path25.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -52617,9 +53001,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return void 0;
-    return path24[path24.length - 1].values?.[attrName];
+    const path25 = this._matcher.path;
+    if (path25.length === 0) return void 0;
+    return path25[path25.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -52627,9 +53011,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return false;
-    const current = path24[path24.length - 1];
+    const path25 = this._matcher.path;
+    if (path25.length === 0) return false;
+    const current = path25[path25.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -52655,18 +53039,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return -1;
-    return path24[path24.length - 1].position ?? 0;
+    const path25 = this._matcher.path;
+    if (path25.length === 0) return -1;
+    return path25[path25.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return -1;
-    return path24[path24.length - 1].counter ?? 0;
+    const path25 = this._matcher.path;
+    if (path25.length === 0) return -1;
+    return path25[path25.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -55928,11 +56312,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path24) {
+    function locateFile(path25) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path24, scriptDirectory);
+        return Module["locateFile"](path25, scriptDirectory);
       }
-      return scriptDirectory + path24;
+      return scriptDirectory + path25;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -58970,12 +59354,12 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    * @param headerName -
    */
-  getHeaderValueToSign(request2, headerName) {
-    const value = request2.headers.get(headerName);
+  getHeaderValueToSign(request2, headerName2) {
+    const value = request2.headers.get(headerName2);
     if (!value) {
       return "";
     }
-    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
+    if (headerName2 === HeaderConstants.CONTENT_LENGTH && value === "0") {
       return "";
     }
     return value;
@@ -59019,9 +59403,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path24 = getURLPath(request2.url) || "/";
+    const path25 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path24}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path25}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59469,12 +59853,12 @@ function storageSharedKeyCredentialPolicy(options) {
     const signature = createHmac2("sha256", options.accountKey).update(stringToSign, "utf8").digest("base64");
     request2.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
   }
-  function getHeaderValueToSign(request2, headerName) {
-    const value = request2.headers.get(headerName);
+  function getHeaderValueToSign(request2, headerName2) {
+    const value = request2.headers.get(headerName2);
     if (!value) {
       return "";
     }
-    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
+    if (headerName2 === HeaderConstants.CONTENT_LENGTH && value === "0") {
       return "";
     }
     return value;
@@ -59503,9 +59887,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path24 = getURLPath(request2.url) || "/";
+    const path25 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path24}`;
+    canonicalizedResourceString += `/${options.accountName}${path25}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59775,11 +60159,11 @@ var PathStylePorts2 = [
 ];
 
 // node_modules/@azure/storage-blob/dist/esm/Pipeline.js
-function isPipelineLike(pipeline2) {
-  if (!pipeline2 || typeof pipeline2 !== "object") {
+function isPipelineLike(pipeline3) {
+  if (!pipeline3 || typeof pipeline3 !== "object") {
     return false;
   }
-  const castPipeline = pipeline2;
+  const castPipeline = pipeline3;
   return Array.isArray(castPipeline.factories) && typeof castPipeline.options === "object" && typeof castPipeline.toServiceClientOptions === "function";
 }
 var Pipeline = class {
@@ -59818,11 +60202,11 @@ function newPipeline(credential, pipelineOptions = {}) {
   if (!credential) {
     credential = new AnonymousCredential();
   }
-  const pipeline2 = new Pipeline([], pipelineOptions);
-  pipeline2._credential = credential;
-  return pipeline2;
+  const pipeline3 = new Pipeline([], pipelineOptions);
+  pipeline3._credential = credential;
+  return pipeline3;
 }
-function processDownlevelPipeline(pipeline2) {
+function processDownlevelPipeline(pipeline3) {
   const knownFactoryFunctions = [
     isAnonymousCredential,
     isStorageSharedKeyCredential,
@@ -59832,8 +60216,8 @@ function processDownlevelPipeline(pipeline2) {
     isStorageTelemetryPolicyFactory,
     isCoreHttpPolicyFactory
   ];
-  if (pipeline2.factories.length) {
-    const novelFactories = pipeline2.factories.filter((factory) => {
+  if (pipeline3.factories.length) {
+    const novelFactories = pipeline3.factories.filter((factory) => {
       return !knownFactoryFunctions.some((knownFactory) => knownFactory(factory));
     });
     if (novelFactories.length) {
@@ -59846,14 +60230,14 @@ function processDownlevelPipeline(pipeline2) {
   }
   return void 0;
 }
-function getCoreClientOptions(pipeline2) {
-  const { httpClient: v1Client, ...restOptions } = pipeline2.options;
-  let httpClient = pipeline2._coreHttpClient;
+function getCoreClientOptions(pipeline3) {
+  const { httpClient: v1Client, ...restOptions } = pipeline3.options;
+  let httpClient = pipeline3._coreHttpClient;
   if (!httpClient) {
     httpClient = v1Client ? convertHttpClient(v1Client) : getCachedDefaultHttpClient2();
-    pipeline2._coreHttpClient = httpClient;
+    pipeline3._coreHttpClient = httpClient;
   }
-  let corePipeline = pipeline2._corePipeline;
+  let corePipeline = pipeline3._corePipeline;
   if (!corePipeline) {
     const packageDetails = `azsdk-js-azure-storage-blob/${SDK_VERSION4}`;
     const userAgentPrefix = restOptions.userAgentOptions && restOptions.userAgentOptions.userAgentPrefix ? `${restOptions.userAgentOptions.userAgentPrefix} ${packageDetails}` : `${packageDetails}`;
@@ -59894,11 +60278,11 @@ function getCoreClientOptions(pipeline2) {
     corePipeline.addPolicy(storageRetryPolicy(restOptions.retryOptions), { phase: "Retry" });
     corePipeline.addPolicy(storageRequestFailureDetailsParserPolicy());
     corePipeline.addPolicy(storageBrowserPolicy());
-    const downlevelResults = processDownlevelPipeline(pipeline2);
+    const downlevelResults = processDownlevelPipeline(pipeline3);
     if (downlevelResults) {
       corePipeline.addPolicy(downlevelResults.wrappedPolicies, downlevelResults.afterRetry ? { afterPhase: "Retry" } : void 0);
     }
-    const credential = getCredentialFromPipeline(pipeline2);
+    const credential = getCredentialFromPipeline(pipeline3);
     if (isTokenCredential(credential)) {
       corePipeline.addPolicy(bearerTokenAuthenticationPolicy({
         credential,
@@ -59911,7 +60295,7 @@ function getCoreClientOptions(pipeline2) {
         accountKey: credential.accountKey
       }), { phase: "Sign" });
     }
-    pipeline2._corePipeline = corePipeline;
+    pipeline3._corePipeline = corePipeline;
   }
   return {
     ...restOptions,
@@ -59920,12 +60304,12 @@ function getCoreClientOptions(pipeline2) {
     pipeline: corePipeline
   };
 }
-function getCredentialFromPipeline(pipeline2) {
-  if (pipeline2._credential) {
-    return pipeline2._credential;
+function getCredentialFromPipeline(pipeline3) {
+  if (pipeline3._credential) {
+    return pipeline3._credential;
   }
   let credential = new AnonymousCredential();
-  for (const factory of pipeline2.factories) {
+  for (const factory of pipeline3.factories) {
     if (isTokenCredential(factory.credential)) {
       credential = factory.credential;
     } else if (isStorageSharedKeyCredential(factory)) {
@@ -73446,10 +73830,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path24 = urlParsed.pathname;
-  path24 = path24 || "/";
-  path24 = escape3(path24);
-  urlParsed.pathname = path24;
+  let path25 = urlParsed.pathname;
+  path25 = path25 || "/";
+  path25 = escape3(path25);
+  urlParsed.pathname = path25;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -73534,9 +73918,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path24 = urlParsed.pathname;
-  path24 = path24 ? path24.endsWith("/") ? `${path24}${name}` : `${path24}/${name}` : name;
-  urlParsed.pathname = path24;
+  let path25 = urlParsed.pathname;
+  path25 = path25 ? path25.endsWith("/") ? `${path25}${name}` : `${path25}/${name}` : name;
+  urlParsed.pathname = path25;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -73835,13 +74219,13 @@ var StorageClient2 = class {
    * @param url - url to resource
    * @param pipeline - request policy pipeline.
    */
-  constructor(url2, pipeline2) {
+  constructor(url2, pipeline3) {
     this.url = escapeURLPath(url2);
     this.accountName = getAccountNameFromUrl(url2);
-    this.pipeline = pipeline2;
-    this.storageClientContext = new StorageContextClient(this.url, getCoreClientOptions(pipeline2));
+    this.pipeline = pipeline3;
+    this.storageClientContext = new StorageContextClient(this.url, getCoreClientOptions(pipeline3));
     this.isHttps = iEqual(getURLScheme(this.url) || "", "https");
-    this.credential = getCredentialFromPipeline(pipeline2);
+    this.credential = getCredentialFromPipeline(pipeline3);
     const storageClientContext = this.storageClientContext;
     storageClientContext.requestContentType = void 0;
   }
@@ -77447,21 +77831,21 @@ var BlobClient = class _BlobClient extends StorageClient2 {
   }
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
     options = options || {};
-    let pipeline2;
+    let pipeline3;
     let url2;
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline3 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
       if (blobNameOrOptions && typeof blobNameOrOptions !== "string") {
         options = blobNameOrOptions;
       }
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline3 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -77473,20 +77857,20 @@ var BlobClient = class _BlobClient extends StorageClient2 {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline3 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline3 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline3);
     ({ blobName: this._name, containerName: this._containerName } = this.getBlobAndContainerNamesFromUrl());
     this.blobContext = this.storageClientContext.blob;
     this._snapshot = getURLParameter(this.url, URLConstants2.Parameters.SNAPSHOT);
@@ -78473,19 +78857,19 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
    */
   appendBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline2;
+    let pipeline3;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline3 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline3 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -78497,20 +78881,20 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline3 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline3 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline3);
     this.appendBlobContext = this.storageClientContext.appendBlob;
   }
   /**
@@ -78745,22 +79129,22 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
    */
   blockBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline2;
+    let pipeline3;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline3 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
       if (blobNameOrOptions && typeof blobNameOrOptions !== "string") {
         options = blobNameOrOptions;
       }
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline3 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -78772,20 +79156,20 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline3 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline3 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline3);
     this.blockBlobContext = this.storageClientContext.blockBlob;
     this._blobContext = this.storageClientContext.blob;
   }
@@ -79356,19 +79740,19 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    */
   pageBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline2;
+    let pipeline3;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline3 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline3 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -79380,20 +79764,20 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline3 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline3 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline3);
     this.pageBlobContext = this.storageClientContext.pageBlob;
   }
   /**
@@ -80439,8 +80823,8 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
 };
 function pipeResponseToStream(response, output) {
   return __awaiter13(this, void 0, void 0, function* () {
-    const pipeline2 = util4.promisify(stream.pipeline);
-    yield pipeline2(response.message, output);
+    const pipeline3 = util4.promisify(stream.pipeline);
+    yield pipeline3(response.message, output);
   });
 }
 var DownloadProgress = class {
@@ -84640,16 +85024,6 @@ function checkKey(key) {
     throw new ValidationError(`Key Validation Error: ${key} cannot contain commas.`);
   }
 }
-function isFeatureAvailable() {
-  const cacheServiceVersion = getCacheServiceVersion();
-  switch (cacheServiceVersion) {
-    case "v2":
-      return !!process.env["ACTIONS_RESULTS_URL"];
-    case "v1":
-    default:
-      return !!process.env["ACTIONS_CACHE_URL"];
-  }
-}
 function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
   return __awaiter17(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
     const cacheServiceVersion = getCacheServiceVersion();
@@ -84999,6 +85373,29 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
+import { lstat as lstat4, mkdir as mkdir5, mkdtemp as mkdtemp2, readdir as readdir4, rm as rm5 } from "node:fs/promises";
+import os9 from "node:os";
+import path23 from "node:path";
+
+// action/src/snapshot/cache-download.ts
+async function downloadCacheArchive(paths, key, archivePath) {
+  const compressionMethod = await getCompressionMethod();
+  const version3 = getCacheVersion(paths, compressionMethod);
+  if (getCacheServiceVersion() === "v2") {
+    const response = await internalCacheTwirpClient().GetCacheEntryDownloadURL({ key, restoreKeys: [], version: version3 });
+    if (!response.ok || response.matchedKey !== key) return false;
+    await downloadCache(response.signedDownloadUrl, archivePath, { useAzureSdk: true });
+    return true;
+  }
+  const entry = await getCacheEntry([key], paths, { compressionMethod });
+  if (!entry?.archiveLocation || entry.cacheKey !== key) return false;
+  await downloadCache(entry.archiveLocation, archivePath, {});
+  return true;
+}
+
+// action/src/snapshot/actions-cache-store.ts
+var CACHE_ARCHIVE = "snapshot.tar.zst";
+var actionsCache = { saveCache: saveCache2, restoreCache, downloadArchive: downloadCacheArchive };
 async function inWorkspace(cwd, fn) {
   const prevCwd = process.cwd();
   const prevWorkspace = process.env[Env.Workspace];
@@ -85019,42 +85416,63 @@ async function inWorkspace(cwd, fn) {
     else process.env[Env.Workspace] = prevWorkspace;
   }
 }
-function loggedArchiveSize(stdout) {
-  const m = /^::debug::File Size: (\d+)\s*$/m.exec(stdout);
-  return m ? Number(m[1]) : null;
-}
 function loggedSaveFailure(stdout) {
   const m = /^(?:::(?:warning|error)[^:]*::)?(Failed to save: .*|Cache reservation failed: .*)$/m.exec(stdout);
   return m ? m[1].trim() : null;
 }
 var ActionsCacheStore = class {
-  /** @param api defaults to @actions/cache */
-  constructor(api = cache_exports) {
+  /**
+   * @param api defaults to @actions/cache
+   * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
+   */
+  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os9.tmpdir()) {
     this.api = api;
+    this.tempRoot = tempRoot;
   }
   api;
+  tempRoot;
   description = "Actions cache";
-  async save(key, paths, cwd) {
-    const { value: cacheId, stdout } = await inWorkspace(cwd, () => this.api.saveCache([...paths], key));
-    if (cacheId === -1) {
-      const reason = loggedSaveFailure(stdout);
-      if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
-      throw new Error(`Saving snapshot "${key}" to the Actions cache failed${reason ? `: ${reason}` : " (see the log above)"}`);
+  async withTemp(fn) {
+    const dir = await mkdtemp2(path23.join(this.tempRoot, "prebuild-snapshot-"));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm5(dir, { recursive: true, force: true });
     }
-    const logged = loggedArchiveSize(stdout);
-    const bytes = logged ?? await measureArchive({ cwd, paths });
-    return { bytes };
   }
-  async restore(key, paths, cwd) {
-    if (!await this.exists(key, paths, cwd)) return false;
-    const { value: matched } = await inWorkspace(cwd, () => this.api.restoreCache([...paths], key));
-    if (matched === void 0) return false;
-    if (matched !== key) throw new Error(`The Actions cache restored "${matched}" instead of "${key}"`);
-    return true;
+  /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
+  async save(key, paths, cwd, _metadata, options) {
+    return this.withTemp(async (dir) => {
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path23.join(dir, CACHE_ARCHIVE));
+      const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      if (cacheId === -1) {
+        const reason = loggedSaveFailure(stdout);
+        if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
+        throw new Error(`Saving snapshot "${key}" to the Actions cache failed${reason ? `: ${reason}` : " (see the log above)"}`);
+      }
+      return { bytes };
+    });
   }
-  /** @param cwd the directory the paths resolve against (only matters for absolute-path versions); default: current */
-  async exists(key, paths, cwd = process.cwd()) {
-    const { value: matched } = await inWorkspace(cwd, () => this.api.restoreCache([...paths], key, [], { lookupOnly: true }));
+  /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
+  async restore(key, _paths, cwd) {
+    return this.withTemp(async (dir) => {
+      const download = path23.join(dir, "entry.tar");
+      if (!await this.api.downloadArchive([CACHE_ARCHIVE], key, download)) return false;
+      const outer = path23.join(dir, "entry");
+      await mkdir5(outer);
+      await extractArchive(download, outer);
+      const names = await readdir4(outer);
+      const inner = path23.join(outer, CACHE_ARCHIVE);
+      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
+        throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
+      }
+      await rm5(download);
+      await extractArchive(inner, cwd);
+      return true;
+    });
+  }
+  async exists(key) {
+    const { value: matched } = await inWorkspace(this.tempRoot, () => this.api.restoreCache([CACHE_ARCHIVE], key, [], { lookupOnly: true }));
     return matched === key;
   }
   delete(key) {
@@ -85068,7 +85486,7 @@ var ActionsCacheStore = class {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd()) {
-  return spec.kind === "dir" ? new DirStore(path23.resolve(base, spec.path)) : new ActionsCacheStore();
+  return spec.kind === "dir" ? new DirStore(path24.resolve(base, spec.path)) : new ActionsCacheStore();
 }
 
 // action/src/main.ts

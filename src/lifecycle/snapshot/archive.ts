@@ -13,6 +13,7 @@ import { open } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TarGuard, UnsafeArchiveError } from './tar-guard.js';
+import { scannable, SecretScan, SecretInSnapshotError, type SecretValue } from './secret-scan.js';
 
 /** Member names never archived: the workspace's git directory (anchored, so nested `.git` directories stay). */
 export const ALWAYS_EXCLUDED: readonly string[] = ['.git', './.git'];
@@ -27,6 +28,8 @@ export interface CreateOptions {
   exclude?: readonly string[];
   /** zstd level, default 3. */
   level?: number;
+  /** Secret values the archive must not contain: archiving fails with SecretInSnapshotError naming the file (secret-scan.ts). */
+  secrets?: readonly SecretValue[];
 }
 
 function tarCreateArgs(opts: CreateOptions): string[] {
@@ -43,13 +46,6 @@ function stderrTail(child: ChildProcess): () => string {
   return () => text.trim();
 }
 
-/** Waits for every step of a pipeline; rejects with all failures' messages joined. */
-async function allSucceed(steps: Array<Promise<void>>): Promise<void> {
-  const results = await Promise.allSettled(steps);
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failures.length > 0) throw new Error(failures.map((f) => (f.reason as Error).message).join('; '));
-}
-
 async function exitOf(child: ChildProcess, name: string, stderr: () => string): Promise<void> {
   const [code, signal] = (await Promise.race([
     once(child, 'close'),
@@ -63,16 +59,25 @@ async function exitOf(child: ChildProcess, name: string, stderr: () => string): 
 /**
  * Streams a compressed archive of `paths` into `sink` (a file descriptor or a
  * Node stream). Resolves when both processes exited successfully.
- * @throws Error with tar's or zstd's stderr when either fails (tar exits non-zero
- *   for a missing path or a file that changed while it was read)
+ * @throws SecretInSnapshotError when a file holds one of `opts.secrets`; Error with
+ *   tar's or zstd's stderr when either fails (tar exits non-zero for a missing path or
+ *   a file that changed while it was read)
  */
 export async function streamArchive(opts: CreateOptions, sink: number | Writable): Promise<void> {
   const tar = spawn('tar', tarCreateArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
   const tarErr = stderrTail(tar);
   const zstdArgs = ['-T0', `-${opts.level ?? 3}`, '-q', '-c'];
-  const zstd = spawn('zstd', zstdArgs, { stdio: [tar.stdout, typeof sink === 'number' ? sink : 'pipe', 'pipe'] });
+  const scan = opts.secrets && scannable(opts.secrets).length > 0 ? new SecretScan(opts.secrets) : null;
+  // Without secrets tar feeds zstd directly; with them the stream passes the scan on its way.
+  const zstd = spawn('zstd', zstdArgs, { stdio: [scan ? 'pipe' : tar.stdout, typeof sink === 'number' ? sink : 'pipe', 'pipe'] });
   const zstdErr = stderrTail(zstd);
-  tar.stdout!.destroy(); // zstd holds its own copy; ours would keep tar's 'close' from firing
+  const scanned = scan
+    ? pipeline(tar.stdout!, scan, zstd.stdin!).catch((err: unknown) => {
+        tar.kill('SIGKILL');
+        zstd.kill('SIGKILL');
+        throw err;
+      })
+    : (tar.stdout!.destroy(), Promise.resolve()); // zstd holds its own copy; ours would keep tar's 'close' from firing
   const piped =
     typeof sink === 'number'
       ? Promise.resolve()
@@ -80,7 +85,11 @@ export async function streamArchive(opts: CreateOptions, sink: number | Writable
           zstd.stdout!.on('error', reject).pipe(sink, { end: false }).on('error', reject);
           zstd.stdout!.on('end', resolve);
         });
-  await allSucceed([exitOf(tar, 'tar', tarErr), exitOf(zstd, 'zstd', zstdErr), piped]);
+  const results = await Promise.allSettled([scanned, exitOf(tar, 'tar', tarErr), exitOf(zstd, 'zstd', zstdErr), piped]);
+  const found = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof SecretInSnapshotError);
+  if (found) throw found.reason;
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) throw new Error(failures.map((f) => (f.reason as Error).message).join('; '));
 }
 
 /**

@@ -32,62 +32,19 @@ export class UnsafeArchiveError extends Error {
   }
 }
 
-const BLOCK = 512;
+import { BLOCK, cString, checksumOk, numberField, paxRecords } from './tar-header.js';
+
 /** pax and GNU long-name records larger than this are refused (real ones are a few hundred bytes). */
 const MAX_META_BYTES = 1024 * 1024;
 const FILE_TYPES = new Set(['0', '\0', '7']);
 const META_TYPES = new Set(['x', 'g', 'L', 'K']);
 const TYPE_NAMES: Record<string, string> = { '3': 'a character device', '4': 'a block device', '6': 'a FIFO', S: 'a GNU sparse file', D: 'a GNU dump directory', V: 'a volume label', M: 'a multi-volume continuation' };
 
-function cString(buf: Buffer, start: number, end: number): string {
-  const nul = buf.indexOf(0, start);
-  return buf.toString('utf8', start, nul === -1 || nul > end ? end : nul);
-}
-
-/** A numeric header field: octal digits (spaces/NULs around), or GNU base-256 when the high bit is set. */
-function numberField(buf: Buffer, start: number, length: number, name: string, entry: string): number {
-  if (buf[start]! & 0x80) {
-    if (buf[start] === 0xff) throw new UnsafeArchiveError(entry, `has a negative ${name}`);
-    let n = buf[start]! & 0x7f;
-    for (let i = start + 1; i < start + length; i++) n = n * 256 + buf[i]!;
-    if (!Number.isSafeInteger(n)) throw new UnsafeArchiveError(entry, `has an out-of-range ${name}`);
-    return n;
-  }
-  const text = buf.toString('latin1', start, start + length).replace(/^[ \0]+|[ \0]+$/g, '');
-  if (!/^[0-7]*$/.test(text)) throw new UnsafeArchiveError(entry, `has an unreadable ${name} field (a corrupt archive)`);
-  return text === '' ? 0 : parseInt(text, 8);
-}
-
-function checksumOk(h: Buffer, entry: string): boolean {
-  const stored = numberField(h, 148, 8, 'checksum', entry);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : h[i]!;
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return stored === unsigned || stored === signed;
-}
-
-/** Parses pax records (`"%d %s=%s\n"`). */
-function paxRecords(data: Buffer, entry: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let pos = 0;
-  while (pos < data.length) {
-    if (data[pos] === 0) break;
-    const space = data.indexOf(0x20, pos);
-    const len = space === -1 ? NaN : Number(data.toString('latin1', pos, space));
-    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length || data[pos + len - 1] !== 0x0a) {
-      throw new UnsafeArchiveError(entry, 'has a malformed pax extended header');
-    }
-    const record = data.toString('utf8', space + 1, pos + len - 1);
-    const eq = record.indexOf('=');
-    if (eq <= 0) throw new UnsafeArchiveError(entry, 'has a malformed pax record');
-    out.set(record.slice(0, eq), record.slice(eq + 1));
-    pos += len;
-  }
-  return out;
+/** {@link numberField}, refusing what it cannot read. */
+function numberOrThrow(buf: Buffer, start: number, length: number, name: string, entry: string): number {
+  const n = numberField(buf, start, length);
+  if (n === null) throw new UnsafeArchiveError(entry, `has an unreadable ${name} field (a corrupt or crafted archive)`);
+  return n;
 }
 
 /** Components of a member name, or the reason it escapes. `.` components and trailing slashes are dropped. */
@@ -168,7 +125,8 @@ export class TarGuard extends Transform {
     if (meta.type === 'L') this.pending.longName = cString(data, 0, data.length);
     else if (meta.type === 'K') this.pending.longLink = cString(data, 0, data.length);
     else {
-      const records = paxRecords(data, meta.name);
+      const records = paxRecords(data);
+      if (!records) throw new UnsafeArchiveError(meta.name, 'has a malformed pax extended header');
       for (const key of records.keys()) {
         if (key.startsWith('GNU.sparse')) throw new UnsafeArchiveError(meta.name, 'is a GNU sparse entry (not supported in snapshots)');
       }
@@ -191,12 +149,12 @@ export class TarGuard extends Transform {
     const h = this.header;
     if (h.every((b) => b === 0)) return; // end-of-archive blocks (tar stops reading at them)
     const rawName = cString(h, 0, 100);
-    if (!checksumOk(h, rawName)) throw new UnsafeArchiveError(rawName, 'has a bad header checksum (a corrupt or crafted archive)');
+    if (!checksumOk(h)) throw new UnsafeArchiveError(rawName, 'has a bad header checksum (a corrupt or crafted archive)');
     const type = String.fromCharCode(h[156]!);
     const magic = h.toString('latin1', 257, 263);
     const prefix = magic.startsWith('ustar') ? cString(h, 345, 500) : '';
     const pending = this.pending;
-    const size = pending.size ?? numberField(h, 124, 12, 'size', rawName);
+    const size = pending.size ?? numberOrThrow(h, 124, 12, 'size', rawName);
     // Every reading of the name tar might use is checked, so parser differences cannot matter.
     const names = [rawName, prefix ? `${prefix}/${rawName}` : null, pending.longName, pending.paxPath].filter((n): n is string => typeof n === 'string');
     const shown = pending.paxPath ?? pending.longName ?? (prefix ? `${prefix}/${rawName}` : rawName);
