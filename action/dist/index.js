@@ -36561,6 +36561,13 @@ var prebuilds_schema_default = {
           description: "File name of the workflow the app dispatches, in `.github/workflows/`. Default: `prebuild.yml`.",
           type: "string",
           pattern: "^[^/\\\\]+\\.ya?ml$"
+        },
+        secrets: {
+          description: "Names of repository or organisation secrets the lifecycle commands get as environment variables (the workflow passes `${{ toJSON(secrets) }}` to the action). Never given to forks; a snapshot containing a secret's value is refused.",
+          type: ["string", "array"],
+          pattern: "^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$",
+          items: { type: "string", pattern: "^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$" },
+          uniqueItems: true
         }
       }
     }
@@ -36728,7 +36735,8 @@ function defaultSettings(environmentFile, environmentFormat, defaultBranch2) {
     timeoutMinutes: 60,
     paths: ["."],
     notify: [],
-    workflow: "prebuild.yml"
+    workflow: "prebuild.yml",
+    secrets: []
   };
 }
 function list(value) {
@@ -36832,6 +36840,7 @@ function buildSettings(entry, index, defaultBranch2, positions, problems) {
   if (notify) settings.notify = notify.map((n) => n.startsWith("@") ? n : `@${n}`);
   const workflow = own(entry, "workflow");
   if (typeof workflow === "string") settings.workflow = workflow;
+  settings.secrets = list(own(entry, "secrets")) ?? settings.secrets;
   if (problems.length > before) return void 0;
   const envSegments = devcontainer !== void 0 || gitpod !== void 0 ? ["prebuilds", index, envKey] : ["prebuilds", index];
   return {
@@ -37386,7 +37395,9 @@ var Inputs = {
   Workspace: "workspace",
   ContainerMode: "container-mode",
   /** Restore mode with the Actions cache: lists snapshots through the REST API. */
-  Token: "token"
+  Token: "token",
+  /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
+  Secrets: "secrets"
 };
 var Outputs = {
   /** The key the snapshot was saved under. */
@@ -37868,7 +37879,8 @@ async function readInputs(getInput2, env) {
     store: getInput2(Inputs.Store),
     workspace,
     containerMode,
-    token: getInput2(Inputs.Token)
+    token: getInput2(Inputs.Token),
+    secrets: getInput2(Inputs.Secrets)
   };
 }
 
@@ -37918,8 +37930,8 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) 
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import path13 from "node:path";
+import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
+import path14 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
@@ -38066,230 +38078,10 @@ function parseStoreSpec(input, env) {
   throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
 }
 
-// action/src/prebuild.ts
-async function prebuild(req) {
-  const started = req.startedAt ?? performance.now();
-  const { workspace, configuration, log: log2 } = req;
-  const name = configuration.settings.name;
-  const key = snapshotKey(name, req.sha, req.prebuildId);
-  const paths = snapshotPaths(configuration.settings.paths);
-  let base = req.base || null;
-  let baseMarker = null;
-  let baseMissing = false;
-  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
-  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
-  if (base) {
-    log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const sameIdentity = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
-    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
-    if (!restored.restored) {
-      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
-      log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
-      base = null;
-      baseMissing = true;
-    } else {
-      baseMarker = restored.marker;
-      log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-    }
-  }
-  const dependencyFiles = await hashDependencyFiles(workspace);
-  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
-  const runs = [];
-  const ran = {};
-  for (const step2 of plan) {
-    if (step2.action === "skip") {
-      log2.info(`${step2.hook}: skipped (${step2.reason})`);
-      continue;
-    }
-    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-    const run3 = await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 });
-    runs.push(run3);
-    ran[step2.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
-  }
-  const marker2 = nextMarker(baseMarker, {
-    configuration: name,
-    identity: configuration.identity,
-    sha: req.sha,
-    prebuildId: req.prebuildId,
-    base,
-    ran,
-    now: (/* @__PURE__ */ new Date()).toISOString(),
-    dependencyFiles
-  });
-  await mkdir3(path13.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(path13.join(workspace, MARKER_PATH), formatMarker(marker2));
-  await writeTrackedFiles(workspace);
-  const hooks = {};
-  for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
-  log2.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base
-  });
-  const result = {
-    prebuildId: req.prebuildId,
-    configuration: name,
-    sha: req.sha,
-    snapshotKey: key,
-    snapshotBytes: bytes,
-    durationMs: Math.round(performance.now() - started),
-    hooks,
-    base,
-    identity: configuration.identity
-  };
-  return { result, plan, runs, baseMissing };
-}
-
-// src/lifecycle/restore-plan.ts
-var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
-function rankCandidates(listings, ancestors2, identity) {
-  const distance = /* @__PURE__ */ new Map();
-  ancestors2.forEach((sha, i) => {
-    if (!distance.has(sha)) distance.set(sha, i);
-  });
-  const candidates = [];
-  const skipped = [];
-  let unrelated = 0;
-  for (const l of listings) {
-    const d = distance.get(l.sha);
-    if (d === void 0) {
-      unrelated++;
-      continue;
-    }
-    if (l.identity !== null && l.identity !== identity) {
-      skipped.push({ key: l.key, reason: `built for configuration identity ${l.identity.slice(0, 12)}, the commit has ${identity.slice(0, 12)}` });
-      continue;
-    }
-    candidates.push({ ...l, distance: d });
-  }
-  candidates.sort((a, b) => a.distance - b.distance || b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
-  return { candidates, skipped, unrelated };
-}
-function markerMismatch(marker2, expected) {
-  const unsuccessful = unsuccessfulMarker(marker2);
-  if (unsuccessful || !marker2) return unsuccessful;
-  if (marker2.identity !== expected.identity) {
-    return `it was built for configuration identity ${marker2.identity.slice(0, 12)}, the commit has ${expected.identity.slice(0, 12)}`;
-  }
-  if (marker2.sha !== expected.sha) return `its marker is for commit ${marker2.sha.slice(0, 12)}, not ${expected.sha.slice(0, 12)}`;
-  return null;
-}
-function planRestore(lifecycle, hit) {
-  return RESTORE_HOOKS.map((hook2) => {
-    const command = lifecycle[hook2];
-    if (!command) return { hook: hook2, action: "skip", reason: "not configured" };
-    if (hit.kind === "none" || hook2 === "postCreateCommand") {
-      return hit.kind === "none" && hook2 !== "postCreateCommand" ? { hook: hook2, action: "run", command, note: "no prebuild: full lifecycle" } : { hook: hook2, action: "run", command };
-    }
-    if (hook2 === "onCreateCommand") {
-      const changed = hit.changedDependencyFiles ?? [];
-      if (changed.length > 0) return { hook: hook2, action: "run", command, note: `dependency files changed since the prebuild ran it: ${changed.join(", ")}` };
-      return { hook: hook2, action: "skip", reason: "ran in the prebuild" };
-    }
-    if (hit.kind === "exact") return { hook: hook2, action: "skip", reason: "ran in the prebuild at this commit" };
-    const behind = hit.distance ?? 0;
-    return { hook: hook2, action: "run", command, note: `the prebuild is ${behind} commit${behind === 1 ? "" : "s"} behind: updating it` };
-  });
-}
-function timeSaved(marker2, restoreMs, ranMs) {
-  if (!marker2) return null;
-  const hooks = ["onCreateCommand", "updateContentCommand"];
-  const recorded = hooks.map((h) => marker2.hooks[h]?.durationMs).filter((d) => typeof d === "number");
-  if (recorded.length === 0) return null;
-  const prebuiltMs = recorded.reduce((a, b) => a + b, 0);
-  const spentMs = Math.round(restoreMs + hooks.reduce((sum, h) => sum + (ranMs[h] ?? 0), 0));
-  return { prebuiltMs, spentMs, savedMs: prebuiltMs - spentMs };
-}
-function shallowNote(shallow, available, wanted) {
-  if (!shallow || available >= wanted) return null;
-  return `The checkout is shallow (${available} of the ${wanted} commits to search): only prebuilds of ${available === 1 ? "this exact commit" : `these ${available} commits`} can be found. For ancestor hits check out with fetch-depth: 0 (or at least ${wanted}) in actions/checkout.`;
-}
-
-// src/lifecycle/restore.ts
-var DEFAULT_MAX_ATTEMPTS = 3;
-async function restoreWorkspace(req) {
-  const started = req.startedAt ?? performance.now();
-  const { workspace, configuration, log: log2 } = req;
-  const name = configuration.settings.name;
-  const paths = snapshotPaths(configuration.settings.paths);
-  const wanted = configuration.settings.ancestorDepth + 1;
-  let commits = await ancestors(workspace, req.sha, wanted);
-  if (commits.length === 0) {
-    log2.warning(`Commit ${req.sha} is not in the checkout's history: only a prebuild of exactly this commit can be used`);
-    commits = [req.sha];
-  }
-  const shallow = await isShallow(workspace);
-  const note = shallowNote(shallow, commits.length, wanted);
-  if (note) log2.info(note);
-  const listings = await req.catalog.list(snapshotKeyPrefix(name)).catch((error2) => {
-    log2.warning(`Could not list prebuilds (${error2 instanceof Error ? error2.message : String(error2)}): running the full lifecycle`);
-    return [];
-  });
-  const ranked = rankCandidates(listings, commits, configuration.identity);
-  log2.info(
-    `Searching ${commits.length} commit${commits.length === 1 ? "" : "s"} for a prebuild of "${name}": ${listings.length} snapshot${listings.length === 1 ? "" : "s"} in the ${req.store.description}, ${ranked.candidates.length} usable`
-  );
-  const rejected = [...ranked.skipped];
-  for (const s of ranked.skipped) log2.info(`Skipping ${s.key}: ${s.reason}`);
-  let chosen = null;
-  let marker2 = null;
-  for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
-    log2.info(`Restoring ${c.key} (${c.distance === 0 ? "this commit" : `${c.distance} commit${c.distance === 1 ? "" : "s"} behind`})`);
-    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }));
-    if (r.restored) {
-      chosen = c;
-      marker2 = r.marker;
-      log2.info(`Restored: ${r.moved} entries moved in, ${r.kept} kept from the checkout, ${r.deleted.length} files deleted since the prebuild`);
-      break;
-    }
-    const reason = r.rejected ?? "not found in the store (evicted or deleted)";
-    rejected.push({ key: c.key, reason });
-    log2.warning(`Discarding snapshot ${c.key}: ${reason}`);
-  }
-  const restoreMs = Math.round(performance.now() - started);
-  const hit = chosen === null ? "none" : chosen.distance === 0 ? "exact" : "ancestor";
-  if (hit === "none") log2.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
-  const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
-  const runs = [];
-  for (const step2 of plan) {
-    if (step2.action === "skip") {
-      log2.info(`${step2.hook}: skipped (${step2.reason})`);
-      continue;
-    }
-    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-    runs.push(await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 }));
-  }
-  const hooks = {};
-  for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
-  return {
-    hit,
-    snapshotKey: chosen?.key ?? null,
-    prebuildSha: chosen?.sha ?? null,
-    distance: chosen?.distance ?? null,
-    restoreMs,
-    durationMs: Math.round(performance.now() - started),
-    plan,
-    runs,
-    hooks,
-    marker: marker2,
-    saved: hit === "none" ? null : timeSaved(marker2, restoreMs, hooks),
-    shallow,
-    searched: commits.length,
-    rejected
-  };
-}
-
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile3 } from "node:fs/promises";
+import path13 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -38763,7 +38555,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path14.join(this.root, safeKeyName(key));
+    const base = path13.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -38779,23 +38571,23 @@ var DirStore = class {
   async save(key, paths, cwd, metadata2, options) {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
-    await mkdir4(this.root, { recursive: true });
-    const tmp = path14.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path14.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path14.isAbsolute(rel);
+    await mkdir3(this.root, { recursive: true });
+    const tmp = path13.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path13.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path13.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path14.basename(archive),
+        archive: path13.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
         ...metadata2
       };
-      await writeFile4(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile3(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -38842,7 +38634,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path14.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path13.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -38859,6 +38651,22 @@ var DirStore = class {
     }
     return out;
   }
+  /**
+   * Retention for this store (SPEC.md rule 7), for when the app cannot reach it (a
+   * self-hosted runner's disk): keeps the newest `keep` snapshots whose key starts
+   * with `prefix` (by `createdAt`, then key) and every key in `protect` (the base in
+   * use), and deletes the others' files, so restore never finds them.
+   * @param keep snapshots kept, at least 1
+   * @returns the keys deleted
+   * @throws Error when the directory cannot be read or a file cannot be deleted
+   */
+  async prune(prefix2, keep, protect = []) {
+    const listed = (await this.list(prefix2)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
+    const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
+    for (const l of expired) await this.delete(l.key);
+    return expired.map((l) => l.key);
+  }
+  /** Deletes the entry's files, manifest first (a listing never sees a half-deleted entry). */
   async delete(key) {
     const { archive, manifest } = this.files(key);
     let existed = false;
@@ -38873,6 +38681,235 @@ var DirStore = class {
     return existed;
   }
 };
+
+// action/src/snapshot/retention.ts
+async function applyRetention(store, configuration, protect, log2) {
+  if (!(store instanceof DirStore)) return [];
+  const { name, retention } = configuration.settings;
+  try {
+    const deleted = await store.prune(snapshotKeyPrefix(name), retention, protect);
+    if (deleted.length > 0) log2.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? "" : "s"}: ${deleted.join(", ")}`);
+    return deleted;
+  } catch (err) {
+    log2.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
+}
+
+// action/src/prebuild.ts
+async function prebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2 } = req;
+  const name = configuration.settings.name;
+  const key = snapshotKey(name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+  let base = req.base || null;
+  let baseMarker = null;
+  let baseMissing = false;
+  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
+  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
+  if (base) {
+    log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
+    const sameIdentity = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
+    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
+    if (!restored.restored) {
+      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
+      log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
+      base = null;
+      baseMissing = true;
+    } else {
+      baseMarker = restored.marker;
+      log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+    }
+  }
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
+  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const runs = [];
+  const ran = {};
+  for (const step2 of plan) {
+    if (step2.action === "skip") {
+      log2.info(`${step2.hook}: skipped (${step2.reason})`);
+      continue;
+    }
+    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
+    const run3 = await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 });
+    runs.push(run3);
+    ran[step2.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+  }
+  const marker2 = nextMarker(baseMarker, {
+    configuration: name,
+    identity: configuration.identity,
+    sha: req.sha,
+    prebuildId: req.prebuildId,
+    base,
+    ran,
+    now: (/* @__PURE__ */ new Date()).toISOString(),
+    dependencyFiles
+  });
+  await mkdir4(path14.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(path14.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await writeTrackedFiles(workspace);
+  const hooks = {};
+  for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
+  log2.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
+  const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base };
+  const { bytes } = await req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets });
+  await applyRetention(req.store, configuration, base ? [base] : [], log2);
+  const result = {
+    prebuildId: req.prebuildId,
+    configuration: name,
+    sha: req.sha,
+    snapshotKey: key,
+    snapshotBytes: bytes,
+    durationMs: Math.round(performance.now() - started),
+    hooks,
+    base,
+    identity: configuration.identity
+  };
+  return { result, plan, runs, baseMissing };
+}
+
+// src/lifecycle/restore-plan.ts
+var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
+function rankCandidates(listings, ancestors2, identity) {
+  const distance = /* @__PURE__ */ new Map();
+  ancestors2.forEach((sha, i) => {
+    if (!distance.has(sha)) distance.set(sha, i);
+  });
+  const candidates = [];
+  const skipped = [];
+  let unrelated = 0;
+  for (const l of listings) {
+    const d = distance.get(l.sha);
+    if (d === void 0) {
+      unrelated++;
+      continue;
+    }
+    if (l.identity !== null && l.identity !== identity) {
+      skipped.push({ key: l.key, reason: `built for configuration identity ${l.identity.slice(0, 12)}, the commit has ${identity.slice(0, 12)}` });
+      continue;
+    }
+    candidates.push({ ...l, distance: d });
+  }
+  candidates.sort((a, b) => a.distance - b.distance || b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
+  return { candidates, skipped, unrelated };
+}
+function markerMismatch(marker2, expected) {
+  const unsuccessful = unsuccessfulMarker(marker2);
+  if (unsuccessful || !marker2) return unsuccessful;
+  if (marker2.identity !== expected.identity) {
+    return `it was built for configuration identity ${marker2.identity.slice(0, 12)}, the commit has ${expected.identity.slice(0, 12)}`;
+  }
+  if (marker2.sha !== expected.sha) return `its marker is for commit ${marker2.sha.slice(0, 12)}, not ${expected.sha.slice(0, 12)}`;
+  return null;
+}
+function planRestore(lifecycle, hit) {
+  return RESTORE_HOOKS.map((hook2) => {
+    const command = lifecycle[hook2];
+    if (!command) return { hook: hook2, action: "skip", reason: "not configured" };
+    if (hit.kind === "none" || hook2 === "postCreateCommand") {
+      return hit.kind === "none" && hook2 !== "postCreateCommand" ? { hook: hook2, action: "run", command, note: "no prebuild: full lifecycle" } : { hook: hook2, action: "run", command };
+    }
+    if (hook2 === "onCreateCommand") {
+      const changed = hit.changedDependencyFiles ?? [];
+      if (changed.length > 0) return { hook: hook2, action: "run", command, note: `dependency files changed since the prebuild ran it: ${changed.join(", ")}` };
+      return { hook: hook2, action: "skip", reason: "ran in the prebuild" };
+    }
+    if (hit.kind === "exact") return { hook: hook2, action: "skip", reason: "ran in the prebuild at this commit" };
+    const behind = hit.distance ?? 0;
+    return { hook: hook2, action: "run", command, note: `the prebuild is ${behind} commit${behind === 1 ? "" : "s"} behind: updating it` };
+  });
+}
+function timeSaved(marker2, restoreMs, ranMs) {
+  if (!marker2) return null;
+  const hooks = ["onCreateCommand", "updateContentCommand"];
+  const recorded = hooks.map((h) => marker2.hooks[h]?.durationMs).filter((d) => typeof d === "number");
+  if (recorded.length === 0) return null;
+  const prebuiltMs = recorded.reduce((a, b) => a + b, 0);
+  const spentMs = Math.round(restoreMs + hooks.reduce((sum, h) => sum + (ranMs[h] ?? 0), 0));
+  return { prebuiltMs, spentMs, savedMs: prebuiltMs - spentMs };
+}
+function shallowNote(shallow, available, wanted) {
+  if (!shallow || available >= wanted) return null;
+  return `The checkout is shallow (${available} of the ${wanted} commits to search): only prebuilds of ${available === 1 ? "this exact commit" : `these ${available} commits`} can be found. For ancestor hits check out with fetch-depth: 0 (or at least ${wanted}) in actions/checkout.`;
+}
+
+// src/lifecycle/restore.ts
+var DEFAULT_MAX_ATTEMPTS = 3;
+async function restoreWorkspace(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2 } = req;
+  const name = configuration.settings.name;
+  const paths = snapshotPaths(configuration.settings.paths);
+  const wanted = configuration.settings.ancestorDepth + 1;
+  let commits = await ancestors(workspace, req.sha, wanted);
+  if (commits.length === 0) {
+    log2.warning(`Commit ${req.sha} is not in the checkout's history: only a prebuild of exactly this commit can be used`);
+    commits = [req.sha];
+  }
+  const shallow = await isShallow(workspace);
+  const note = shallowNote(shallow, commits.length, wanted);
+  if (note) log2.info(note);
+  const listings = await req.catalog.list(snapshotKeyPrefix(name)).catch((error2) => {
+    log2.warning(`Could not list prebuilds (${error2 instanceof Error ? error2.message : String(error2)}): running the full lifecycle`);
+    return [];
+  });
+  const ranked = rankCandidates(listings, commits, configuration.identity);
+  log2.info(
+    `Searching ${commits.length} commit${commits.length === 1 ? "" : "s"} for a prebuild of "${name}": ${listings.length} snapshot${listings.length === 1 ? "" : "s"} in the ${req.store.description}, ${ranked.candidates.length} usable`
+  );
+  const rejected = [...ranked.skipped];
+  for (const s of ranked.skipped) log2.info(`Skipping ${s.key}: ${s.reason}`);
+  let chosen = null;
+  let marker2 = null;
+  for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+    log2.info(`Restoring ${c.key} (${c.distance === 0 ? "this commit" : `${c.distance} commit${c.distance === 1 ? "" : "s"} behind`})`);
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }));
+    if (r.restored) {
+      chosen = c;
+      marker2 = r.marker;
+      log2.info(`Restored: ${r.moved} entries moved in, ${r.kept} kept from the checkout, ${r.deleted.length} files deleted since the prebuild`);
+      break;
+    }
+    const reason = r.rejected ?? "not found in the store (evicted or deleted)";
+    rejected.push({ key: c.key, reason });
+    log2.warning(`Discarding snapshot ${c.key}: ${reason}`);
+  }
+  const restoreMs = Math.round(performance.now() - started);
+  const hit = chosen === null ? "none" : chosen.distance === 0 ? "exact" : "ancestor";
+  if (hit === "none") log2.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
+  const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
+  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const runs = [];
+  for (const step2 of plan) {
+    if (step2.action === "skip") {
+      log2.info(`${step2.hook}: skipped (${step2.reason})`);
+      continue;
+    }
+    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
+    runs.push(await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 }));
+  }
+  const hooks = {};
+  for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
+  return {
+    hit,
+    snapshotKey: chosen?.key ?? null,
+    prebuildSha: chosen?.sha ?? null,
+    distance: chosen?.distance ?? null,
+    restoreMs,
+    durationMs: Math.round(performance.now() - started),
+    plan,
+    runs,
+    hooks,
+    marker: marker2,
+    saved: hit === "none" ? null : timeSaved(marker2, restoreMs, hooks),
+    shallow,
+    searched: commits.length,
+    rejected
+  };
+}
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -43109,6 +43146,66 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
     warning(`Could not write the job summary: ${err.message}`);
   }
   return outcome;
+}
+
+// action/src/secrets.ts
+import { readFileSync } from "node:fs";
+var SECRET_INPUT_VARS = [Inputs.Secrets, Inputs.Token].map((name) => `INPUT_${name.toUpperCase()}`);
+function parseSecretsInput(input) {
+  if (input.trim() === "") return {};
+  let value;
+  try {
+    value = JSON.parse(input);
+  } catch {
+    throw new Error(`The "${Inputs.Secrets}" input is not JSON: pass \${{ toJSON(secrets) }}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`The "${Inputs.Secrets}" input must be a JSON object: pass \${{ toJSON(secrets) }}`);
+  const out = {};
+  for (const [name, v] of Object.entries(value)) if (typeof v === "string" && v !== "") out[name] = v;
+  return out;
+}
+function forkReason(env) {
+  const file = env[Env.EventPath];
+  if (!file) return null;
+  let event;
+  try {
+    event = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+  const pr = event.pull_request;
+  if (!pr) return null;
+  const head = pr.head?.repo?.full_name;
+  const base = pr.base?.repo?.full_name;
+  if (head && base && head === base) return null;
+  return `the pull request comes from ${head ?? "a deleted fork"}, not ${base ?? "this repository"}: forks never get secrets`;
+}
+function prebuildSecrets(all, named, env) {
+  const hookEnv = { ...env };
+  for (const v of SECRET_INPUT_VARS) delete hookEnv[v];
+  const values = Object.entries(all).map(([name, value]) => ({ name, value }));
+  const withheld = named.length > 0 ? forkReason(env) : null;
+  const missing = [];
+  if (!withheld) {
+    for (const name of named) {
+      const found = Object.keys(all).find((k) => k.toUpperCase() === name.toUpperCase());
+      if (found === void 0) missing.push(name);
+      else hookEnv[name] = all[found];
+    }
+  }
+  return { hookEnv, values, missing, withheld };
+}
+function applySecrets(input, named, env, log2) {
+  const all = parseSecretsInput(input);
+  for (const value of Object.values(all)) log2.mask(value);
+  const secrets = prebuildSecrets(all, named, env);
+  if (secrets.withheld) log2.warning(`Lifecycle commands get none of the secrets ${named.join(", ")}: ${secrets.withheld}`);
+  if (secrets.missing.length > 0) {
+    log2.warning(
+      `Secrets named in .github/prebuilds.yml are not set for this run: ${secrets.missing.join(", ")} (create them in the repository or organisation settings, and pass secrets: \${{ toJSON(secrets) }} to the action)`
+    );
+  }
+  return secrets;
 }
 
 // action/src/snapshot/index.ts
@@ -85511,11 +85608,12 @@ async function run2() {
     const branch = await defaultBranch(inputs.workspace, env[Env.EventPath]);
     const { configuration, otherProblems } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) warning(`Another configuration has a problem: ${formatProblem(p)}`);
+    const secrets = applySecrets(inputs.secrets, configuration.settings.secrets, env, { mask: setSecret, warning });
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     if (inputs.mode === Modes.Restore) {
       if (mode === "container") throw new Error("mode: restore runs in host mode only (container-mode: host)");
       info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, env, started);
+      await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }
     info(`Prebuilding ${what} in ${mode} mode`);
@@ -85534,7 +85632,8 @@ async function run2() {
       base: inputs.base,
       store,
       log: log2,
-      env,
+      env: secrets.hookEnv,
+      secrets: secrets.values,
       startedAt: started
     });
     report(outcome.result);

@@ -17,6 +17,8 @@ export const Inputs = {
   ContainerMode: 'container-mode',
   /** Restore mode with the Actions cache: lists snapshots through the REST API. */
   Token: 'token',
+  /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
+  Secrets: 'secrets',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */

@@ -17,6 +17,7 @@ import { readInputs } from './inputs.js';
 import { coreLog } from './log.js';
 import { prebuild } from './prebuild.js';
 import { runRestoreMode } from './restore-mode.js';
+import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
 import { writeSummary } from './summary.js';
 
@@ -45,11 +46,12 @@ export async function run(): Promise<void> {
     const branch = await defaultBranch(inputs.workspace, env[Env.EventPath]);
     const { configuration, otherProblems } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) core.warning(`Another configuration has a problem: ${formatProblem(p)}`);
+    const secrets = applySecrets(inputs.secrets, configuration.settings.secrets, env, { mask: core.setSecret, warning: core.warning });
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     if (inputs.mode === Modes.Restore) {
       if (mode === 'container') throw new Error('mode: restore runs in host mode only (container-mode: host)');
       core.info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, env, started);
+      await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }
     core.info(`Prebuilding ${what} in ${mode} mode`);
@@ -69,7 +71,8 @@ export async function run(): Promise<void> {
       base: inputs.base,
       store,
       log,
-      env,
+      env: secrets.hookEnv,
+      secrets: secrets.values,
       startedAt: started,
     });
     report(outcome.result);

@@ -17,7 +17,8 @@ import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.
 import { hookEnvironment, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
 
 export { hookEnvironment };
-import { SnapshotExistsError, type SnapshotStore } from './snapshot/store.js';
+import { SnapshotExistsError, type SecretValue, type SnapshotStore } from './snapshot/store.js';
+import { applyRetention } from './snapshot/retention.js';
 
 /** Logging the prebuild needs beyond the hook output (the shared {@link LifecycleLog}). */
 export type PrebuildLog = LifecycleLog;
@@ -34,8 +35,10 @@ export interface PrebuildRequest {
   base: string | null;
   store: SnapshotStore;
   log: PrebuildLog;
-  /** Environment of the runner (the hooks get it, plus containerEnv and remoteEnv). */
+  /** Environment of the hooks (the runner's with the named secrets; plus containerEnv and remoteEnv). */
   env: NodeJS.ProcessEnv;
+  /** Secret values the snapshot must not contain (the save is refused naming the file). */
+  secrets?: readonly SecretValue[];
   /** Step start, `performance.now()` ms (default: when called) — for `durationMs`. */
   startedAt?: number;
 }
@@ -118,14 +121,9 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   const hooks: Record<string, number> = {};
   for (const run of runs) hooks[run.hook] = run.durationMs;
   log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base,
-  });
+  const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base };
+  const { bytes } = await req.store.save(key, paths, workspace, metadata, { secrets: req.secrets });
+  await applyRetention(req.store, configuration, base ? [base] : [], log);
   const result: PrebuildResult = {
     prebuildId: req.prebuildId,
     configuration: name,

@@ -56,7 +56,7 @@ describe('readInputs', () => {
       get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host' }),
       {},
     );
-    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '' });
+    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '', secrets: '' });
   });
 
   it('defaults from the runner environment', async () => {

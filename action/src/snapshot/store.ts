@@ -5,7 +5,7 @@
 import { Env, Stores } from '../constants.js';
 
 export { SnapshotExistsError } from '../../../src/lifecycle/snapshot/store.js';
-export type { SaveOptions, SnapshotCatalog, SnapshotListing, SnapshotMetadata, SnapshotStore } from '../../../src/lifecycle/snapshot/store.js';
+export type { SaveOptions, SecretValue, SnapshotCatalog, SnapshotListing, SnapshotMetadata, SnapshotStore } from '../../../src/lifecycle/snapshot/store.js';
 
 /** A parsed `store` input. */
 export type StoreSpec = { kind: 'actions-cache' } | { kind: 'dir'; path: string };
