@@ -1,6 +1,6 @@
 import { requestFor, rerunRequest } from '../scheduler/scheduler.js';
 import crypto from 'node:crypto';
-import { deleteCacheByKey } from '../github/caches.js';
+import { deleteSnapshotEverywhere, dirStoresFromEnv } from '../github/caches.js';
 import { defaultBranchOf, resolveCommit } from '../github/repos.js';
 import { loadConfigurations } from '../handlers/configurations.js';
 import { laneOf, type ScheduleOutcome } from '../scheduler/scheduler.js';
@@ -100,7 +100,7 @@ export async function deleteConfiguration(m: ManagementDeps, principal: Principa
         continue;
       }
       try {
-        await deleteCacheByKey(octokit, repo, p.snapshotKey);
+        await deleteSnapshotEverywhere({ octokit, repo, dirs: m.dirStores ?? dirStoresFromEnv(process.env) }, p.snapshotKey);
       } catch (error) {
         throw githubFailure(m, error, `delete the snapshot ${p.snapshotKey}`);
       }
@@ -128,7 +128,8 @@ export async function deletePrebuild(m: ManagementDeps, principal: Principal, id
     const user = open.find((o) => o.baseKey === fresh.snapshotKey);
     if (user) throw new ApiError(409, `prebuild #${user.id} uses this snapshot as its base; try again when it ends`);
     try {
-      await deleteCacheByKey(await m.app.octokitFor(fresh.installationId), repo, fresh.snapshotKey);
+      const octokit = await m.app.octokitFor(fresh.installationId);
+      await deleteSnapshotEverywhere({ octokit, repo, dirs: m.dirStores ?? dirStoresFromEnv(process.env) }, fresh.snapshotKey);
     } catch (error) {
       throw githubFailure(m, error, `delete the snapshot ${fresh.snapshotKey}`);
     }

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../handlers/types.js';
+import type { DirStore } from '../lifecycle/snapshot/dir-store.js';
 import type { PrebuildRecord, RepoRef } from '../store/types.js';
 import { requireAccess, type Principal } from './auth.js';
 import { ApiError, notFound } from './http.js';
@@ -21,6 +22,11 @@ export interface ManagementDeps {
   webUrl?: string;
   /** Clock, epoch ms (tests). */
   now?: () => number;
+  /**
+   * Directory stores (`dir:`) the app can reach, whose files a deletion removes
+   * besides the Actions cache entry; default: those named by `PREBUILDS_DIR_STORES`.
+   */
+  dirStores?: readonly DirStore[];
 }
 
 /**
