@@ -2,11 +2,15 @@
  * Extraction is safe (issue 13 item 6): hand-built archives whose entries escape the
  * extraction directory are refused before anything is written outside it.
  */
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { link, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import fc from 'fast-check';
 import { createArchive, extractArchive } from '../../src/lifecycle/snapshot/archive.js';
-import { UnsafeArchiveError } from '../../src/lifecycle/snapshot/tar-guard.js';
+import { TarGuard, UnsafeArchiveError } from '../../src/lifecycle/snapshot/tar-guard.js';
 import { writeTarZst, type TarEntry } from '../helpers/tar.js';
 
 let root: string;
@@ -139,5 +143,29 @@ describe('createArchive', () => {
     await extractArchive(file, target);
     expect((await readdir(target)).sort()).toEqual(['a.txt', 'vendor']);
     expect(await readFile(path.join(target, 'vendor/dep/.git/HEAD'), 'utf8')).toBe('x\n');
+  });
+});
+
+describe('TarGuard', () => {
+  it('passes an honest archive through byte for byte, however the stream is cut', async () => {
+    const ws = path.join(root, 'honest');
+    await mkdir(path.join(ws, `${'long-directory-name/'.repeat(8)}x`), { recursive: true });
+    await writeFile(path.join(ws, `${'long-directory-name/'.repeat(8)}x/f.bin`), Buffer.alloc(20_000, 3));
+    await symlink('/usr/bin/python3', path.join(ws, 'python'));
+    await link(path.join(ws, `${'long-directory-name/'.repeat(8)}x/f.bin`), path.join(ws, 'hard.bin'));
+    const r = spawnSync('tar', ['--posix', '-c', '-f', '-', '-C', ws, '.'], { maxBuffer: 1 << 26 });
+    const bytes = r.stdout;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 6 }), async (sizes) => {
+        const chunks: Buffer[] = [];
+        for (let off = 0, i = 0; off < bytes.length; i++) chunks.push(bytes.subarray(off, (off += sizes[i % sizes.length]!)));
+        const out: Buffer[] = [];
+        const guard = new TarGuard();
+        await pipeline(Readable.from(chunks), guard, new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }));
+        expect(Buffer.concat(out).equals(bytes)).toBe(true);
+        expect(guard.entries).toBeGreaterThanOrEqual(8);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
