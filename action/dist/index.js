@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path25 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path27 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path25 && path25[0] !== "/") {
-          path25 = `/${path25}`;
+        if (path27 && path27[0] !== "/") {
+          path27 = `/${path27}`;
         }
-        return new URL(`${origin}${path25}`);
+        return new URL(`${origin}${path27}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path25);
+        debuglog("sending request to %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin },
+          request: { method, path: path27, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path25,
+          path27,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path25);
+        debuglog("trailers received from %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path25, origin },
+          request: { method, path: path27, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path25,
+          path27,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path25, origin }
+            request: { method, path: path27, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path25);
+          debuglog("sending request to %s %s/%s", method, origin, path27);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path25,
+        path: path27,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path25 !== "string") {
+        if (typeof path27 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path25[0] !== "/" && !(path25.startsWith("http://") || path25.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path25)) {
+        } else if (invalidPathRegex.test(path27)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path25, query) : path25;
+        this.path = query ? buildURL(path27, query) : path27;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path25, host, upgrade, blocking, reset } = request2;
+      const { method, path: path27, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path25} HTTP/1.1\r
+      let header = `${method} ${path27} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6871,7 +6871,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert5 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline3 } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var util5 = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path25, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path25;
+      headers[HTTP2_HEADER_PATH] = path27;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7350,7 +7350,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request2, contentLength2) {
       assert5(contentLength2 !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline3(
+      const pipe = pipeline4(
         body2,
         h2stream,
         (err) => {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path25 = search ? `${pathname}${search}` : pathname;
+        const path27 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path25;
+        this.opts.path = path27;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path25 = "/",
+          path: path27 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path25;
+        opts.path = origin + path27;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9449,7 +9449,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports2, module) {
     "use strict";
     var assert5 = __require("node:assert");
-    var { Readable: Readable5 } = __require("node:stream");
+    var { Readable: Readable6 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError: AbortError3 } = require_errors();
     var util5 = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9461,7 +9461,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop3 = () => {
     };
-    var BodyReadable = class extends Readable5 {
+    var BodyReadable = class extends Readable6 {
       constructor({
         resume,
         abort,
@@ -9803,7 +9803,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports2, module) {
     "use strict";
     var assert5 = __require("node:assert");
-    var { Readable: Readable5 } = require_readable();
+    var { Readable: Readable6 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util5 = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9898,7 +9898,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util5.parseHeaders(rawHeaders) : headers;
         const contentType2 = parsedHeaders["content-type"];
         const contentLength2 = parsedHeaders["content-length"];
-        const res = new Readable5({
+        const res = new Readable6({
           resume,
           abort,
           contentType: contentType2,
@@ -10213,7 +10213,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports2, module) {
     "use strict";
     var {
-      Readable: Readable5,
+      Readable: Readable6,
       Duplex,
       PassThrough
     } = __require("node:stream");
@@ -10227,7 +10227,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert5 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable5 {
+    var PipelineRequest = class extends Readable6 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10244,7 +10244,7 @@ var require_api_pipeline = __commonJS({
         callback(err);
       }
     };
-    var PipelineResponse = class extends Readable5 {
+    var PipelineResponse = class extends Readable6 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -10395,7 +10395,7 @@ var require_api_pipeline = __commonJS({
         util5.destroy(ret, err);
       }
     };
-    function pipeline3(opts, handler2) {
+    function pipeline4(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10404,7 +10404,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline3;
+    module.exports = pipeline4;
   }
 });
 
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path25) {
-      if (typeof path25 !== "string") {
-        return path25;
+    function safeUrl(path27) {
+      if (typeof path27 !== "string") {
+        return path27;
       }
-      const pathSegments = path25.split("?");
+      const pathSegments = path27.split("?");
       if (pathSegments.length !== 2) {
-        return path25;
+        return path27;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path25, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path25);
+    function matchKey(mockDispatch2, { path: path27, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path27);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path25 }) => matchValue(safeUrl(path25), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path25, method, body: body2, headers, query } = opts;
+      const { path: path27, method, body: body2, headers, query } = opts;
       return {
-        path: path25,
+        path: path27,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path25, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path25,
+            Path: path27,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13569,7 +13569,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable5, pipeline: pipeline3, finished } = __require("node:stream");
+    var { Readable: Readable6, pipeline: pipeline4, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -13611,7 +13611,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14508,13 +14508,13 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable5({ read: resume });
+              this.body = new Readable6({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline3(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline4(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -14566,7 +14566,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path25) {
-      for (let i = 0; i < path25.length; ++i) {
-        const code = path25.charCodeAt(i);
+    function validateCookiePath(path27) {
+      for (let i = 0; i < path27.length; ++i) {
+        const code = path27.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18715,7 +18715,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports2, module) {
     "use strict";
-    var { pipeline: pipeline3 } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18875,7 +18875,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline3(
+          pipeline4(
             response.body.stream,
             eventSourceStream,
             (error2) => {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path25 = opts.path;
+          let path27 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path25 = `/${path25}`;
+            path27 = `/${path27}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path25);
+          url2 = new URL(util5.parseOrigin(url2).origin + path27);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19104,7 +19104,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path25) {
-      let input = path25;
+    function removeDotSegments(path27) {
+      let input = path27;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path25) {
-      if (path25 === "" || path25[0] === "/") {
-        return removeDotSegments(path25);
+    function removeDotSegmentsRelative(path27) {
+      if (path27 === "" || path27[0] === "/") {
+        return removeDotSegments(path27);
       }
-      const segments = path25.split("/");
+      const segments = path27.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path25 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path25 && path25 !== "/" ? path25 : void 0;
+        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os10 = __require("os");
+    var os12 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os10.release().split(".");
+        const osRelease = os12.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path25, key } = work.pop();
+    const { node: raw, path: path27, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path25, located);
+    positions.set(path27, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path25, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path27, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path25, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path25, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35568,12 +35568,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path25) {
+function findNodeAtLocation(root, path27) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path25) {
+  for (let segment of path27) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -37060,8 +37060,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path25, content) {
-  if (/\.(sh|bash|zsh)$/.test(path25)) return true;
+function isShellScript(path27, content) {
+  if (/\.(sh|bash|zsh)$/.test(path27)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37113,11 +37113,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path25) => {
-    if (files.has(path25)) return;
-    const content = await source.read(path25);
-    files.set(path25, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path25);
+  const hashFile = async (path27) => {
+    if (files.has(path27)) return;
+    const content = await source.read(path27);
+    files.set(path27, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path27);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37147,15 +37147,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path25 of frontier) {
-      if (visited.has(path25) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path25);
-      if (files.has(path25)) continue;
-      const content = await source.read(path25);
+    for (const path27 of frontier) {
+      if (visited.has(path27) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path27);
+      if (files.has(path27)) continue;
+      const content = await source.read(path27);
       if (content === null) continue;
-      files.set(path25, `sha256:${sha256(content)}`);
-      listed.add(path25);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path25, content)) next.push(...scriptsOfText(content));
+      files.set(path27, `sha256:${sha256(content)}`);
+      listed.add(path27);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path27, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37417,7 +37417,7 @@ var Outputs = {
 };
 var Modes = { Prebuild: "prebuild", Restore: "restore" };
 var ContainerModes = { Host: "host", Container: "container" };
-var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:" };
+var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:", OciPrefix: "oci:" };
 var Env = {
   Workspace: "GITHUB_WORKSPACE",
   Sha: "GITHUB_SHA",
@@ -37931,7 +37931,7 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) 
 
 // action/src/prebuild.ts
 import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
@@ -38048,6 +38048,199 @@ async function writeTrackedFiles(workspace) {
   await writeFile2(file, files.map((f) => `${f}\0`).join(""));
 }
 
+// src/lifecycle/snapshot/oci/registry-client.ts
+import { createHash as createHash3 } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat as stat2 } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+var RegistryError = class extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+    this.name = "RegistryError";
+  }
+  status;
+};
+var MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
+var NAME_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+var TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+function parseRepositoryRef(text) {
+  const slash = text.indexOf("/");
+  const registry = slash > 0 ? text.slice(0, slash) : "";
+  const name = slash > 0 ? text.slice(slash + 1) : "";
+  if (!registry || !/[.:]|^localhost$/.test(registry)) throw new Error(`"${text}" is not REGISTRY/NAME (e.g. ghcr.io/owner/repo/prebuilds, 127.0.0.1:5000/snapshots)`);
+  if (!NAME_RE.test(name)) throw new Error(`"${name}" is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
+  return { registry, name };
+}
+function isLoopback(registry) {
+  const host = registry.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+function digestOf(bytes) {
+  return `sha256:${createHash3("sha256").update(bytes).digest("hex")}`;
+}
+function authParams(header) {
+  const space = header.indexOf(" ");
+  const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
+  const params = {};
+  for (const m of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g)) params[m[1]] = m[2];
+  return { scheme, params };
+}
+var RegistryClient = class {
+  /**
+   * @param ref the repository
+   * @param credentials Basic credentials (GHCR: any user name and a GITHUB_TOKEN), or none for anonymous access
+   */
+  constructor(ref, credentials = null) {
+    this.ref = ref;
+    this.credentials = credentials;
+    this.base = `${isLoopback(ref.registry) ? "http" : "https"}://${ref.registry}/v2/${ref.name}`;
+  }
+  ref;
+  credentials;
+  base;
+  token = null;
+  basic() {
+    return this.credentials ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}` : null;
+  }
+  /** Fetches a bearer token for the challenge (Docker token authentication). */
+  async authenticate(challenge) {
+    const { scheme, params } = authParams(challenge);
+    if (scheme === "basic") return this.credentials !== null && this.token === null && (this.token = "basic", true);
+    if (scheme !== "bearer" || !params.realm) return false;
+    const url2 = new URL(params.realm);
+    if (params.service) url2.searchParams.set("service", params.service);
+    if (params.scope) url2.searchParams.set("scope", params.scope);
+    const basic = this.basic();
+    const res = await fetch(url2, { headers: basic ? { authorization: basic } : {} });
+    if (!res.ok) throw new RegistryError(res.status, `The registry's token service ${url2.origin} refused (${res.status}): check the credentials for ${this.ref.registry}`);
+    const body2 = await res.json();
+    this.token = body2.token ?? body2.access_token ?? null;
+    return this.token !== null;
+  }
+  /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
+  async request(method, path27, init = {}) {
+    const url2 = path27.startsWith("http") ? path27 : `${this.base}${path27}`;
+    for (let attempt = 0; ; attempt++) {
+      const headers = { ...init.headers ?? {} };
+      if (this.token === "basic") headers.authorization = this.basic();
+      else if (this.token) headers.authorization = `Bearer ${this.token}`;
+      const body2 = init.body?.();
+      const res = await fetch(url2, { method, headers, body: body2, redirect: init.redirect ?? "follow", ...body2 instanceof Readable || body2 && typeof body2.getReader === "function" ? { duplex: "half" } : {} });
+      const challenge = res.headers.get("www-authenticate");
+      if (res.status === 401 && attempt === 0 && challenge && await this.authenticate(challenge)) {
+        await res.body?.cancel();
+        continue;
+      }
+      return res;
+    }
+  }
+  async fail(res, what) {
+    const text = (await res.text().catch(() => "")).slice(0, 500);
+    throw new RegistryError(res.status, `${what} failed: ${res.status} ${res.statusText}${text ? `: ${text}` : ""} (${this.ref.registry}/${this.ref.name})`);
+  }
+  /** Whether the repository holds the blob (`HEAD /v2/<name>/blobs/<digest>`). */
+  async hasBlob(digest) {
+    const res = await this.request("HEAD", `/blobs/${digest}`);
+    if (res.status === 404) return false;
+    if (!res.ok) return this.fail(res, `Checking blob ${digest}`);
+    return true;
+  }
+  /**
+   * Uploads a blob unless the registry has it: `POST /v2/<name>/blobs/uploads/`, then one
+   * monolithic `PUT <location>?digest=` with the bytes (spec "Pushing a blob monolithically").
+   * @param source the bytes, or a file path (streamed)
+   * @returns the blob's descriptor (without media type)
+   */
+  async pushBlob(source) {
+    const digest = Buffer.isBuffer(source) ? digestOf(source) : source.digest;
+    const size = Buffer.isBuffer(source) ? source.length : (await stat2(source.file)).size;
+    if (await this.hasBlob(digest)) return { digest, size };
+    const started = await this.request("POST", "/blobs/uploads/");
+    if (started.status !== 202) return this.fail(started, "Starting a blob upload");
+    await started.body?.cancel();
+    const location = new URL(started.headers.get("location") ?? "", `${this.base}/`);
+    location.searchParams.set("digest", digest);
+    const body2 = Buffer.isBuffer(source) ? () => source : () => Readable.toWeb(createReadStream(source.file));
+    const put = await this.request("PUT", location.toString(), { headers: { "content-type": "application/octet-stream", "content-length": String(size) }, body: body2 });
+    if (put.status !== 201) return this.fail(put, `Uploading blob ${digest}`);
+    await put.body?.cancel();
+    return { digest, size };
+  }
+  /**
+   * Downloads a blob to `file`, verifying its digest.
+   * @throws RegistryError when the registry fails; Error when the bytes do not match the digest
+   */
+  async pullBlob(digest, file) {
+    const res = await this.request("GET", `/blobs/${digest}`);
+    if (!res.ok || !res.body) return this.fail(res, `Downloading blob ${digest}`);
+    const hash = createHash3("sha256");
+    const source = Readable.fromWeb(res.body);
+    source.on("data", (chunk) => hash.update(chunk));
+    await pipeline(source, createWriteStream(file));
+    const got = `sha256:${hash.digest("hex")}`;
+    if (got !== digest) throw new Error(`Blob ${digest} from ${this.ref.registry} has digest ${got}: refusing it`);
+  }
+  /**
+   * Stores a manifest under a tag (`PUT /v2/<name>/manifests/<tag>`).
+   * @returns the manifest's digest
+   */
+  async putManifest(tag, manifest) {
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const res = await this.request("PUT", `/manifests/${tag}`, { headers: { "content-type": MANIFEST_MEDIA_TYPE }, body: () => bytes });
+    if (res.status !== 201) return this.fail(res, `Storing manifest ${tag}`);
+    await res.body?.cancel();
+    return digestOf(bytes);
+  }
+  /** A manifest by tag or digest, with its digest; `null` when there is none. */
+  async getManifest(reference) {
+    const res = await this.request("GET", `/manifests/${reference}`, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    if (res.status === 404) return null;
+    if (!res.ok) return this.fail(res, `Reading manifest ${reference}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const manifest = JSON.parse(bytes.toString("utf8"));
+    return { manifest, digest: res.headers.get("docker-content-digest") ?? digestOf(bytes) };
+  }
+  /** The digest a tag points to (`HEAD /v2/<name>/manifests/<tag>`), `null` when there is no such tag. */
+  async resolve(tag) {
+    const res = await this.request("HEAD", `/manifests/${tag}`, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    if (res.status === 404) return null;
+    if (!res.ok) return this.fail(res, `Resolving ${tag}`);
+    const digest = res.headers.get("docker-content-digest");
+    if (digest) return digest;
+    return (await this.getManifest(tag))?.digest ?? null;
+  }
+  /**
+   * Deletes a manifest by digest (`DELETE /v2/<name>/manifests/<digest>`), which removes
+   * its tags; its blobs go at the registry's garbage collection.
+   * @returns false when it did not exist
+   * @throws RegistryError when the registry refuses (405: deletion disabled)
+   */
+  async deleteManifest(digest) {
+    const res = await this.request("DELETE", `/manifests/${digest}`);
+    if (res.status === 404) return false;
+    if (res.status !== 202) return this.fail(res, `Deleting manifest ${digest}`);
+    await res.body?.cancel();
+    return true;
+  }
+  /** Every tag of the repository (`GET /v2/<name>/tags/list?n=`, following `Link` pages); none when the repository does not exist. */
+  async tags() {
+    const out = [];
+    let next = "/tags/list?n=1000";
+    while (next) {
+      const res = await this.request("GET", next);
+      if (res.status === 404) return out;
+      if (!res.ok) return this.fail(res, "Listing tags");
+      const body2 = await res.json();
+      out.push(...body2.tags ?? []);
+      const link2 = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("link") ?? "");
+      next = link2 ? new URL(link2[1], this.base).toString() : null;
+    }
+    return out;
+  }
+};
+
 // src/lifecycle/snapshot/store.ts
 var SnapshotExistsError = class extends Error {
   constructor(key) {
@@ -38065,9 +38258,16 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path25 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path25) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path25 };
+    const path27 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path27) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path27 };
+  }
+  if (value.startsWith(Stores.OciPrefix)) {
+    try {
+      return { kind: "oci", ref: parseRepositoryRef(value.slice(Stores.OciPrefix.length).trim()) };
+    } catch (err) {
+      throw new Error(`Invalid "store" input "${value}": ${err.message}`);
+    }
   }
   if (value === Stores.ActionsCache || value === "") {
     if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
@@ -38075,19 +38275,19 @@ function parseStoreSpec(input, env) {
       value === "" ? `No snapshot store: the "store" input is empty and the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Set store: dir:<path> on self-hosted runners and locally.` : `The "store" input is ${Stores.ActionsCache} but the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`
     );
   }
-  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
+  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache}, ${Stores.DirPrefix}<path> or ${Stores.OciPrefix}REGISTRY/NAME`);
 }
 
 // src/lifecycle/snapshot/dir-store.ts
-import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile3 } from "node:fs/promises";
+import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
+import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile3 } from "node:fs/promises";
 import path13 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
 import { once } from "node:events";
 import { open as open2 } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
+import { pipeline as pipeline2 } from "node:stream/promises";
 
 // src/lifecycle/snapshot/tar-guard.ts
 import { Transform } from "node:stream";
@@ -38473,7 +38673,7 @@ async function streamArchive(opts, sink) {
   const scan = opts.secrets && scannable(opts.secrets).length > 0 ? new SecretScan(opts.secrets) : null;
   const zstd = spawn3("zstd", zstdArgs, { stdio: [scan ? "pipe" : tar.stdout, typeof sink === "number" ? sink : "pipe", "pipe"] });
   const zstdErr = stderrTail(zstd);
-  const scanned = scan ? pipeline(tar.stdout, scan, zstd.stdin).catch((err) => {
+  const scanned = scan ? pipeline2(tar.stdout, scan, zstd.stdin).catch((err) => {
     tar.kill("SIGKILL");
     zstd.kill("SIGKILL");
     throw err;
@@ -38513,7 +38713,7 @@ async function extractArchive(file, cwd) {
     const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: ["pipe", "ignore", "pipe"] });
     const tarErr = stderrTail(tar);
     const guard = new TarGuard();
-    const guarded = pipeline(dec.stdout, guard, tar.stdin).catch((err) => {
+    const guarded = pipeline2(dec.stdout, guard, tar.stdin).catch((err) => {
       tar.kill("SIGKILL");
       dec.kill("SIGKILL");
       throw err;
@@ -38539,7 +38739,7 @@ function safeKeyName(key) {
     else if (ch === "/") name += "+";
     else name += [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
   }
-  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash3("sha256").update(key).digest("hex")}`;
+  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash4("sha256").update(key).digest("hex")}`;
   return name;
 }
 function sameList(a, b) {
@@ -38611,7 +38811,7 @@ var DirStore = class {
   async exists(key, paths) {
     const m = await this.manifest(key);
     if (!m || !sameList(m.paths, paths)) return false;
-    return stat2(this.files(key).archive).then(
+    return stat3(this.files(key).archive).then(
       () => true,
       () => false
     );
@@ -38651,21 +38851,6 @@ var DirStore = class {
     }
     return out;
   }
-  /**
-   * Retention for this store (SPEC.md rule 7), for when the app cannot reach it (a
-   * self-hosted runner's disk): keeps the newest `keep` snapshots whose key starts
-   * with `prefix` (by `createdAt`, then key) and every key in `protect` (the base in
-   * use), and deletes the others' files, so restore never finds them.
-   * @param keep snapshots kept, at least 1
-   * @returns the keys deleted
-   * @throws Error when the directory cannot be read or a file cannot be deleted
-   */
-  async prune(prefix2, keep, protect = []) {
-    const listed = (await this.list(prefix2)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
-    const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
-    for (const l of expired) await this.delete(l.key);
-    return expired.map((l) => l.key);
-  }
   /** Deletes the entry's files, manifest first (a listing never sees a half-deleted entry). */
   async delete(key) {
     const { archive, manifest } = this.files(key);
@@ -38682,12 +38867,169 @@ var DirStore = class {
   }
 };
 
+// src/lifecycle/snapshot/oci-store.ts
+import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import os7 from "node:os";
+import path14 from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { createReadStream as createReadStream2 } from "node:fs";
+var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
+var LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+zstd";
+var EMPTY_CONFIG = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
+var ANNOTATIONS = {
+  Created: "org.opencontainers.image.created",
+  Key: "dev.prebuilds.snapshot.key",
+  Sha: "dev.prebuilds.snapshot.sha",
+  Configuration: "dev.prebuilds.snapshot.configuration",
+  Identity: "dev.prebuilds.snapshot.identity",
+  PrebuildId: "dev.prebuilds.snapshot.prebuild-id",
+  Base: "dev.prebuilds.snapshot.base",
+  /** JSON array of the archived paths. */
+  Paths: "dev.prebuilds.snapshot.paths",
+  /** JSON object of hook durations, ms. */
+  Hooks: "dev.prebuilds.snapshot.hooks"
+};
+function tagOf(key) {
+  const tag = key.replace(/^prebuilds-v1\//, "").replace(/\//g, ".");
+  return TAG_RE.test(tag) && !tag.startsWith("h.") ? tag : `h.${createHash5("sha256").update(key).digest("hex")}`;
+}
+async function fileDigest(file) {
+  const hash = createHash5("sha256");
+  for await (const chunk of createReadStream2(file)) hash.update(chunk);
+  return `sha256:${hash.digest("hex")}`;
+}
+function sameList2(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+var OciStore = class {
+  /**
+   * @param ref the repository snapshots go to
+   * @param credentials for the registry (GHCR: `GITHUB_TOKEN`), or none
+   * @param tempRoot where archives are staged (default: the OS temp directory)
+   */
+  constructor(ref, credentials = null, tempRoot = os7.tmpdir()) {
+    this.ref = ref;
+    this.tempRoot = tempRoot;
+    this.client = new RegistryClient(ref, credentials);
+    this.description = `registry ${ref.registry}/${ref.name}`;
+  }
+  ref;
+  tempRoot;
+  description;
+  client;
+  async withTemp(fn) {
+    const dir = await mkdtemp2(path14.join(this.tempRoot, "prebuild-oci-"));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm5(dir, { recursive: true, force: true });
+    }
+  }
+  /** The manifest saved under exactly `key`, or `null`. */
+  async manifestOf(key) {
+    const found = await this.client.getManifest(tagOf(key));
+    return found && found.manifest.annotations?.[ANNOTATIONS.Key] === key ? found : null;
+  }
+  async save(key, paths, cwd, metadata2, options) {
+    const tag = tagOf(key);
+    if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
+    return this.withTemp(async (dir) => {
+      const file = path14.join(dir, "snapshot.tar.zst");
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
+      const layer = await this.client.pushBlob({ file, digest: await fileDigest(file) });
+      await this.client.pushBlob(Buffer.from("{}"));
+      const annotations = {
+        [ANNOTATIONS.Created]: (/* @__PURE__ */ new Date()).toISOString(),
+        [ANNOTATIONS.Key]: key,
+        [ANNOTATIONS.Paths]: JSON.stringify(paths)
+      };
+      if (metadata2) {
+        annotations[ANNOTATIONS.Sha] = metadata2.sha;
+        annotations[ANNOTATIONS.Configuration] = metadata2.configuration;
+        annotations[ANNOTATIONS.Identity] = metadata2.identity;
+        annotations[ANNOTATIONS.PrebuildId] = metadata2.prebuildId;
+        annotations[ANNOTATIONS.Base] = metadata2.base ?? "";
+        annotations[ANNOTATIONS.Hooks] = JSON.stringify(metadata2.hooks);
+      }
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: ARTIFACT_TYPE,
+        config: EMPTY_CONFIG,
+        layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size }],
+        annotations
+      };
+      await this.client.putManifest(tag, manifest);
+      return { bytes };
+    });
+  }
+  async restore(key, paths, cwd) {
+    const found = await this.manifestOf(key);
+    if (!found || !sameList2(JSON.parse(found.manifest.annotations?.[ANNOTATIONS.Paths] ?? "[]"), paths)) return false;
+    const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
+    if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
+    await this.withTemp(async (dir) => {
+      const file = path14.join(dir, "snapshot.tar.zst");
+      await this.client.pullBlob(layer.digest, file);
+      await extractArchive(file, cwd);
+    });
+    return true;
+  }
+  async exists(key, paths) {
+    const found = await this.manifestOf(key);
+    return found !== null && sameList2(JSON.parse(found.manifest.annotations?.[ANNOTATIONS.Paths] ?? "[]"), paths);
+  }
+  /** Deletes the snapshot's manifest by digest (its tag goes with it). */
+  async delete(key) {
+    const found = await this.manifestOf(key);
+    return found ? this.client.deleteManifest(found.digest) : false;
+  }
+  /**
+   * Snapshots whose key starts with `prefix`, from the tags and their manifests' annotations
+   * (tags of other configurations are skipped without reading their manifests).
+   */
+  async list(prefix2) {
+    const tagPrefix = tagOf(`${prefix2}x`).slice(0, -1);
+    const tags2 = (await this.client.tags()).filter((t) => t.startsWith(tagPrefix) || t.startsWith("h."));
+    const out = [];
+    for (const tag of tags2) {
+      const found = await this.client.getManifest(tag);
+      const a = found?.manifest.annotations ?? {};
+      const key = a[ANNOTATIONS.Key];
+      if (!found || found.manifest.artifactType !== ARTIFACT_TYPE || !key?.startsWith(prefix2)) continue;
+      let hooks = {};
+      try {
+        hooks = JSON.parse(a[ANNOTATIONS.Hooks] ?? "{}");
+      } catch {
+      }
+      out.push({
+        key,
+        sha: a[ANNOTATIONS.Sha] ?? "",
+        configuration: a[ANNOTATIONS.Configuration] ?? "",
+        identity: a[ANNOTATIONS.Identity] || null,
+        createdAt: a[ANNOTATIONS.Created] ?? "",
+        bytes: found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE)?.size ?? null,
+        hooks
+      });
+    }
+    return out;
+  }
+};
+
+// src/lifecycle/snapshot/prune.ts
+async function pruneSnapshots(store, prefix2, keep, protect = []) {
+  const listed = (await store.list(prefix2)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
+  const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
+  for (const l of expired) await store.delete(l.key);
+  return expired.map((l) => l.key);
+}
+
 // action/src/snapshot/retention.ts
 async function applyRetention(store, configuration, protect, log2) {
-  if (!(store instanceof DirStore)) return [];
+  if (!(store instanceof DirStore || store instanceof OciStore)) return [];
   const { name, retention } = configuration.settings;
   try {
-    const deleted = await store.prune(snapshotKeyPrefix(name), retention, protect);
+    const deleted = await pruneSnapshots(store, snapshotKeyPrefix(name), retention, protect);
     if (deleted.length > 0) log2.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? "" : "s"}: ${deleted.join(", ")}`);
     return deleted;
   } catch (err) {
@@ -38747,8 +39089,8 @@ async function prebuild(req) {
     now: (/* @__PURE__ */ new Date()).toISOString(),
     dependencyFiles
   });
-  await mkdir4(path14.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile4(path14.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir4(path15.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(path15.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   const hooks = {};
   for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
@@ -39916,8 +40258,8 @@ function isPlainObject2(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -39933,7 +40275,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body: body2,
       redirect: requestOptions.request?.redirect,
@@ -40382,17 +40724,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path25 = requestOptions.url.replace(options.baseUrl, "");
+    const path27 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path25} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path25} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -43111,7 +43453,7 @@ async function writeRestoreSummary(configuration, sha, outcome, env = process.en
 
 // action/src/restore-mode.ts
 function catalogFor(store, inputs, env, defaultBranch2) {
-  if (store instanceof DirStore) return store;
+  if (store instanceof DirStore || store instanceof OciStore) return store;
   return new ActionsCacheCatalog({
     repository: env[Env.Repository] ?? "",
     refs: visibleRefs(env, defaultBranch2),
@@ -43209,10 +43551,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path24 from "node:path";
+import path26 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path22 from "path";
+import * as path23 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -43252,10 +43594,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path19 from "path";
+import * as path20 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path15 from "path";
+import * as path16 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -43263,7 +43605,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path15.dirname(p);
+  let result = path16.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -43300,7 +43642,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path15.sep;
+    root += path16.sep;
   }
   return root + itemPath;
 }
@@ -43334,10 +43676,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path15.sep)) {
+  if (!p.endsWith(path16.sep)) {
     return p;
   }
-  if (p === path15.sep) {
+  if (p === path16.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -43404,8 +43746,8 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os7 from "os";
-import * as path18 from "path";
+import * as os8 from "os";
+import * as path19 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -44622,11 +44964,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path16 = {
+var path17 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path16.win32.sep : path16.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path17.win32.sep : path17.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -45373,7 +45715,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path17 from "path";
+import * as path18 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -45387,12 +45729,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path17.sep);
+        this.segments = itemPath.split(path18.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path17.basename(remaining);
+          const basename6 = path18.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -45410,7 +45752,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path17.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path18.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -45421,12 +45763,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path17.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path18.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path17.sep;
+        result += path18.sep;
       }
       result += this.segments[i];
     }
@@ -45458,7 +45800,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path18.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path19.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -45482,8 +45824,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path18.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path18.sep}`;
+      if (!itemPath.endsWith(path19.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path19.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -45518,10 +45860,10 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path18.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path19.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path18.sep}`)) {
-      homedir2 = homedir2 || os7.homedir();
+    } else if (pattern === "~" || pattern.startsWith(`~${path19.sep}`)) {
+      homedir2 = homedir2 || os8.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -45596,8 +45938,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path25, level) {
-    this.path = path25;
+  constructor(path27, level) {
+    this.path = path27;
     this.level = level;
   }
 };
@@ -45764,7 +46106,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path19.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path20.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -45774,7 +46116,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path19.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path20.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -45877,7 +46219,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path20 from "path";
+import * as path21 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -45970,9 +46312,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path20.join(baseLocation, "actions", "temp");
+      tempDirectory = path21.join(baseLocation, "actions", "temp");
     }
-    const dest = path20.join(tempDirectory, crypto3.randomUUID());
+    const dest = path21.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -45994,7 +46336,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path20.relative(workspace, file).replace(new RegExp(`\\${path20.sep}`, "g"), "/");
+        const relativeFile = path21.relative(workspace, file).replace(new RegExp(`\\${path21.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -46543,12 +46885,12 @@ var HttpPipeline = class _HttpPipeline {
   }
   sendRequest(httpClient, request2) {
     const policies = this.getOrderedPolicies();
-    const pipeline3 = policies.reduceRight((next, policy) => {
+    const pipeline4 = policies.reduceRight((next, policy) => {
       return (req) => {
         return policy.sendRequest(req, next);
       };
     }, (req) => httpClient.sendRequest(req));
-    return pipeline3(request2);
+    return pipeline4(request2);
   }
   getOrderedPolicies() {
     if (!this._orderedPolicies) {
@@ -47806,7 +48148,7 @@ function isBlob(x) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
-import { Readable } from "stream";
+import { Readable as Readable2 } from "stream";
 async function* streamAsyncIterator() {
   const reader = this.getReader();
   try {
@@ -47832,14 +48174,14 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream2) {
   if (stream2 instanceof ReadableStream) {
     makeAsyncIterable(stream2);
-    return Readable.fromWeb(stream2);
+    return Readable2.fromWeb(stream2);
   } else {
     return stream2;
   }
 }
 function toStream(source) {
   if (source instanceof Uint8Array) {
-    return Readable.from(Buffer.from(source));
+    return Readable2.from(Buffer.from(source));
   } else if (isBlob(source)) {
     return ensureNodeStream(source.stream());
   } else {
@@ -47849,7 +48191,7 @@ function toStream(source) {
 async function concat(sources) {
   return function() {
     const streams = sources.map((x) => typeof x === "function" ? x() : x).map(toStream);
-    return Readable.from((async function* () {
+    return Readable2.from((async function* () {
       for (const stream2 of streams) {
         for await (const chunk of stream2) {
           yield chunk;
@@ -47989,14 +48331,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os8 from "node:os";
+import os9 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map2) {
   if (process4 && process4.versions) {
-    const osInfo = `${os8.type()} ${os8.release()}; ${os8.arch()}`;
+    const osInfo = `${os9.type()} ${os9.release()}; ${os9.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map2.set("Bun", `${versions.bun} (${osInfo})`);
@@ -48508,31 +48850,31 @@ function wrapAbortSignalLikePolicy() {
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
 function createPipelineFromOptions2(options) {
-  const pipeline3 = createEmptyPipeline2();
+  const pipeline4 = createEmptyPipeline2();
   if (isNodeLike2) {
     if (options.agent) {
-      pipeline3.addPolicy(agentPolicy2(options.agent));
+      pipeline4.addPolicy(agentPolicy2(options.agent));
     }
     if (options.tlsOptions) {
-      pipeline3.addPolicy(tlsPolicy2(options.tlsOptions));
+      pipeline4.addPolicy(tlsPolicy2(options.tlsOptions));
     }
-    pipeline3.addPolicy(proxyPolicy2(options.proxyOptions));
-    pipeline3.addPolicy(decompressResponsePolicy2());
+    pipeline4.addPolicy(proxyPolicy2(options.proxyOptions));
+    pipeline4.addPolicy(decompressResponsePolicy2());
   }
-  pipeline3.addPolicy(wrapAbortSignalLikePolicy());
-  pipeline3.addPolicy(formDataPolicy2(), { beforePolicies: [multipartPolicyName2] });
-  pipeline3.addPolicy(userAgentPolicy2(options.userAgentOptions));
-  pipeline3.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
-  pipeline3.addPolicy(multipartPolicy2(), { afterPhase: "Deserialize" });
-  pipeline3.addPolicy(defaultRetryPolicy2(options.retryOptions), { phase: "Retry" });
-  pipeline3.addPolicy(tracingPolicy({ ...options.userAgentOptions, ...options.loggingOptions }), {
+  pipeline4.addPolicy(wrapAbortSignalLikePolicy());
+  pipeline4.addPolicy(formDataPolicy2(), { beforePolicies: [multipartPolicyName2] });
+  pipeline4.addPolicy(userAgentPolicy2(options.userAgentOptions));
+  pipeline4.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
+  pipeline4.addPolicy(multipartPolicy2(), { afterPhase: "Deserialize" });
+  pipeline4.addPolicy(defaultRetryPolicy2(options.retryOptions), { phase: "Retry" });
+  pipeline4.addPolicy(tracingPolicy({ ...options.userAgentOptions, ...options.loggingOptions }), {
     afterPhase: "Retry"
   });
   if (isNodeLike2) {
-    pipeline3.addPolicy(redirectPolicy2(options.redirectOptions), { afterPhase: "Retry" });
+    pipeline4.addPolicy(redirectPolicy2(options.redirectOptions), { afterPhase: "Retry" });
   }
-  pipeline3.addPolicy(logPolicy2(options.loggingOptions), { afterPhase: "Sign" });
-  return pipeline3;
+  pipeline4.addPolicy(logPolicy2(options.loggingOptions), { afterPhase: "Sign" });
+  return pipeline4;
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
@@ -48856,8 +49198,8 @@ function createDisableKeepAlivePolicy() {
     }
   };
 }
-function pipelineContainsDisableKeepAlivePolicy(pipeline3) {
-  return pipeline3.getOrderedPolicies().some((policy) => policy.name === disableKeepAlivePolicyName);
+function pipelineContainsDisableKeepAlivePolicy(pipeline4) {
+  return pipeline4.getOrderedPolicies().some((policy) => policy.name === disableKeepAlivePolicyName);
 }
 
 // node_modules/@azure/core-client/dist/esm/base64.js
@@ -50112,18 +50454,18 @@ function prepareXMLRootList(obj, elementName, xmlNamespaceKey, xmlNamespace) {
 
 // node_modules/@azure/core-client/dist/esm/pipeline.js
 function createClientPipeline(options = {}) {
-  const pipeline3 = createPipelineFromOptions2(options ?? {});
+  const pipeline4 = createPipelineFromOptions2(options ?? {});
   if (options.credentialOptions) {
-    pipeline3.addPolicy(bearerTokenAuthenticationPolicy({
+    pipeline4.addPolicy(bearerTokenAuthenticationPolicy({
       credential: options.credentialOptions.credential,
       scopes: options.credentialOptions.credentialScopes
     }));
   }
-  pipeline3.addPolicy(serializationPolicy(options.serializationOptions), { phase: "Serialize" });
-  pipeline3.addPolicy(deserializationPolicy(options.deserializationOptions), {
+  pipeline4.addPolicy(serializationPolicy(options.serializationOptions), { phase: "Serialize" });
+  pipeline4.addPolicy(deserializationPolicy(options.deserializationOptions), {
     phase: "Deserialize"
   });
-  return pipeline3;
+  return pipeline4;
 }
 
 // node_modules/@azure/core-client/dist/esm/httpClientCache.js
@@ -50148,15 +50490,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path25 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path25.startsWith("/")) {
-      path25 = path25.substring(1);
+    let path27 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path27.startsWith("/")) {
+      path27 = path27.substring(1);
     }
-    if (isAbsoluteUrl(path25)) {
-      requestUrl = path25;
+    if (isAbsoluteUrl(path27)) {
+      requestUrl = path27;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path25);
+      requestUrl = appendPath(requestUrl, path27);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -50202,9 +50544,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path25 = pathToAppend.substring(0, searchStart);
+    const path27 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path25;
+    newPath = newPath + path27;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -53081,16 +53423,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path25 = this._matcher.path;
-    return path25.length > 0 ? path25[path25.length - 1].tag : void 0;
+    const path27 = this._matcher.path;
+    return path27.length > 0 ? path27[path27.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path25 = this._matcher.path;
-    return path25.length > 0 ? path25[path25.length - 1].namespace : void 0;
+    const path27 = this._matcher.path;
+    return path27.length > 0 ? path27[path27.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -53098,9 +53440,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path25 = this._matcher.path;
-    if (path25.length === 0) return void 0;
-    return path25[path25.length - 1].values?.[attrName];
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return void 0;
+    return path27[path27.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -53108,9 +53450,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path25 = this._matcher.path;
-    if (path25.length === 0) return false;
-    const current = path25[path25.length - 1];
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return false;
+    const current = path27[path27.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -53136,18 +53478,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path25 = this._matcher.path;
-    if (path25.length === 0) return -1;
-    return path25[path25.length - 1].position ?? 0;
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return -1;
+    return path27[path27.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path25 = this._matcher.path;
-    if (path25.length === 0) return -1;
-    return path25[path25.length - 1].counter ?? 0;
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return -1;
+    return path27[path27.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -55955,8 +56297,8 @@ var logger4 = createClientLogger2("storage-blob");
 import { EventEmitter as EventEmitter2 } from "events";
 
 // node_modules/@azure/storage-common/dist/esm/BuffersStream.js
-import { Readable as Readable2 } from "node:stream";
-var BuffersStream = class extends Readable2 {
+import { Readable as Readable3 } from "node:stream";
+var BuffersStream = class extends Readable3 {
   buffers;
   byteLength;
   /**
@@ -56409,11 +56751,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path25) {
+    function locateFile(path27) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path25, scriptDirectory);
+        return Module["locateFile"](path27, scriptDirectory);
       }
-      return scriptDirectory + path25;
+      return scriptDirectory + path27;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -59500,9 +59842,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path25 = getURLPath(request2.url) || "/";
+    const path27 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path25}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path27}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59984,9 +60326,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path25 = getURLPath(request2.url) || "/";
+    const path27 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path25}`;
+    canonicalizedResourceString += `/${options.accountName}${path27}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -60256,11 +60598,11 @@ var PathStylePorts2 = [
 ];
 
 // node_modules/@azure/storage-blob/dist/esm/Pipeline.js
-function isPipelineLike(pipeline3) {
-  if (!pipeline3 || typeof pipeline3 !== "object") {
+function isPipelineLike(pipeline4) {
+  if (!pipeline4 || typeof pipeline4 !== "object") {
     return false;
   }
-  const castPipeline = pipeline3;
+  const castPipeline = pipeline4;
   return Array.isArray(castPipeline.factories) && typeof castPipeline.options === "object" && typeof castPipeline.toServiceClientOptions === "function";
 }
 var Pipeline = class {
@@ -60299,11 +60641,11 @@ function newPipeline(credential, pipelineOptions = {}) {
   if (!credential) {
     credential = new AnonymousCredential();
   }
-  const pipeline3 = new Pipeline([], pipelineOptions);
-  pipeline3._credential = credential;
-  return pipeline3;
+  const pipeline4 = new Pipeline([], pipelineOptions);
+  pipeline4._credential = credential;
+  return pipeline4;
 }
-function processDownlevelPipeline(pipeline3) {
+function processDownlevelPipeline(pipeline4) {
   const knownFactoryFunctions = [
     isAnonymousCredential,
     isStorageSharedKeyCredential,
@@ -60313,8 +60655,8 @@ function processDownlevelPipeline(pipeline3) {
     isStorageTelemetryPolicyFactory,
     isCoreHttpPolicyFactory
   ];
-  if (pipeline3.factories.length) {
-    const novelFactories = pipeline3.factories.filter((factory) => {
+  if (pipeline4.factories.length) {
+    const novelFactories = pipeline4.factories.filter((factory) => {
       return !knownFactoryFunctions.some((knownFactory) => knownFactory(factory));
     });
     if (novelFactories.length) {
@@ -60327,14 +60669,14 @@ function processDownlevelPipeline(pipeline3) {
   }
   return void 0;
 }
-function getCoreClientOptions(pipeline3) {
-  const { httpClient: v1Client, ...restOptions } = pipeline3.options;
-  let httpClient = pipeline3._coreHttpClient;
+function getCoreClientOptions(pipeline4) {
+  const { httpClient: v1Client, ...restOptions } = pipeline4.options;
+  let httpClient = pipeline4._coreHttpClient;
   if (!httpClient) {
     httpClient = v1Client ? convertHttpClient(v1Client) : getCachedDefaultHttpClient2();
-    pipeline3._coreHttpClient = httpClient;
+    pipeline4._coreHttpClient = httpClient;
   }
-  let corePipeline = pipeline3._corePipeline;
+  let corePipeline = pipeline4._corePipeline;
   if (!corePipeline) {
     const packageDetails = `azsdk-js-azure-storage-blob/${SDK_VERSION4}`;
     const userAgentPrefix = restOptions.userAgentOptions && restOptions.userAgentOptions.userAgentPrefix ? `${restOptions.userAgentOptions.userAgentPrefix} ${packageDetails}` : `${packageDetails}`;
@@ -60375,11 +60717,11 @@ function getCoreClientOptions(pipeline3) {
     corePipeline.addPolicy(storageRetryPolicy(restOptions.retryOptions), { phase: "Retry" });
     corePipeline.addPolicy(storageRequestFailureDetailsParserPolicy());
     corePipeline.addPolicy(storageBrowserPolicy());
-    const downlevelResults = processDownlevelPipeline(pipeline3);
+    const downlevelResults = processDownlevelPipeline(pipeline4);
     if (downlevelResults) {
       corePipeline.addPolicy(downlevelResults.wrappedPolicies, downlevelResults.afterRetry ? { afterPhase: "Retry" } : void 0);
     }
-    const credential = getCredentialFromPipeline(pipeline3);
+    const credential = getCredentialFromPipeline(pipeline4);
     if (isTokenCredential(credential)) {
       corePipeline.addPolicy(bearerTokenAuthenticationPolicy({
         credential,
@@ -60392,7 +60734,7 @@ function getCoreClientOptions(pipeline3) {
         accountKey: credential.accountKey
       }), { phase: "Sign" });
     }
-    pipeline3._corePipeline = corePipeline;
+    pipeline4._corePipeline = corePipeline;
   }
   return {
     ...restOptions,
@@ -60401,12 +60743,12 @@ function getCoreClientOptions(pipeline3) {
     pipeline: corePipeline
   };
 }
-function getCredentialFromPipeline(pipeline3) {
-  if (pipeline3._credential) {
-    return pipeline3._credential;
+function getCredentialFromPipeline(pipeline4) {
+  if (pipeline4._credential) {
+    return pipeline4._credential;
   }
   let credential = new AnonymousCredential();
-  for (const factory of pipeline3.factories) {
+  for (const factory of pipeline4.factories) {
     if (isTokenCredential(factory.credential)) {
       credential = factory.credential;
     } else if (isStorageSharedKeyCredential(factory)) {
@@ -73927,10 +74269,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path25 = urlParsed.pathname;
-  path25 = path25 || "/";
-  path25 = escape3(path25);
-  urlParsed.pathname = path25;
+  let path27 = urlParsed.pathname;
+  path27 = path27 || "/";
+  path27 = escape3(path27);
+  urlParsed.pathname = path27;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -74015,9 +74357,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path25 = urlParsed.pathname;
-  path25 = path25 ? path25.endsWith("/") ? `${path25}${name}` : `${path25}/${name}` : name;
-  urlParsed.pathname = path25;
+  let path27 = urlParsed.pathname;
+  path27 = path27 ? path27.endsWith("/") ? `${path27}${name}` : `${path27}/${name}` : name;
+  urlParsed.pathname = path27;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -74316,13 +74658,13 @@ var StorageClient2 = class {
    * @param url - url to resource
    * @param pipeline - request policy pipeline.
    */
-  constructor(url2, pipeline3) {
+  constructor(url2, pipeline4) {
     this.url = escapeURLPath(url2);
     this.accountName = getAccountNameFromUrl(url2);
-    this.pipeline = pipeline3;
-    this.storageClientContext = new StorageContextClient(this.url, getCoreClientOptions(pipeline3));
+    this.pipeline = pipeline4;
+    this.storageClientContext = new StorageContextClient(this.url, getCoreClientOptions(pipeline4));
     this.isHttps = iEqual(getURLScheme(this.url) || "", "https");
-    this.credential = getCredentialFromPipeline(pipeline3);
+    this.credential = getCredentialFromPipeline(pipeline4);
     const storageClientContext = this.storageClientContext;
     storageClientContext.requestContentType = void 0;
   }
@@ -75711,8 +76053,8 @@ var BlobLeaseClient = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/RetriableReadableStream.js
-import { Readable as Readable3 } from "node:stream";
-var RetriableReadableStream = class extends Readable3 {
+import { Readable as Readable4 } from "node:stream";
+var RetriableReadableStream = class extends Readable4 {
   start;
   offset;
   end;
@@ -76264,7 +76606,7 @@ var BlobDownloadResponse = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
-import { Readable as Readable4 } from "node:stream";
+import { Readable as Readable5 } from "node:stream";
 
 // node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroConstants.js
 var AVRO_SYNC_MARKER_SIZE = 16;
@@ -76780,7 +77122,7 @@ var AvroReadableFromStream = class extends AvroReadable {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
-var BlobQuickQueryStream = class extends Readable4 {
+var BlobQuickQueryStream = class extends Readable5 {
   source;
   avroReader;
   avroIter;
@@ -77928,21 +78270,21 @@ var BlobClient = class _BlobClient extends StorageClient2 {
   }
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
     options = options || {};
-    let pipeline3;
+    let pipeline4;
     let url2;
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline3 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
       if (blobNameOrOptions && typeof blobNameOrOptions !== "string") {
         options = blobNameOrOptions;
       }
-      pipeline3 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -77954,20 +78296,20 @@ var BlobClient = class _BlobClient extends StorageClient2 {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline3 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline3 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline3);
+    super(url2, pipeline4);
     ({ blobName: this._name, containerName: this._containerName } = this.getBlobAndContainerNamesFromUrl());
     this.blobContext = this.storageClientContext.blob;
     this._snapshot = getURLParameter(this.url, URLConstants2.Parameters.SNAPSHOT);
@@ -78954,19 +79296,19 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
    */
   appendBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline3;
+    let pipeline4;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline3 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
-      pipeline3 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -78978,20 +79320,20 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline3 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline3 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline3);
+    super(url2, pipeline4);
     this.appendBlobContext = this.storageClientContext.appendBlob;
   }
   /**
@@ -79226,22 +79568,22 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
    */
   blockBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline3;
+    let pipeline4;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline3 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
       if (blobNameOrOptions && typeof blobNameOrOptions !== "string") {
         options = blobNameOrOptions;
       }
-      pipeline3 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -79253,20 +79595,20 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline3 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline3 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline3);
+    super(url2, pipeline4);
     this.blockBlobContext = this.storageClientContext.blockBlob;
     this._blobContext = this.storageClientContext.blob;
   }
@@ -79837,19 +80179,19 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    */
   pageBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline3;
+    let pipeline4;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline3 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline3 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
-      pipeline3 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -79861,20 +80203,20 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline3 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline3 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline3);
+    super(url2, pipeline4);
     this.pageBlobContext = this.storageClientContext.pageBlob;
   }
   /**
@@ -80920,8 +81262,8 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
 };
 function pipeResponseToStream(response, output) {
   return __awaiter13(this, void 0, void 0, function* () {
-    const pipeline3 = util4.promisify(stream.pipeline);
-    yield pipeline3(response.message, output);
+    const pipeline4 = util4.promisify(stream.pipeline);
+    yield pipeline4(response.message, output);
   });
 }
 var DownloadProgress = class {
@@ -84828,7 +85170,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync3, writeFileSync as writeFileSync2 } from "fs";
-import * as path21 from "path";
+import * as path22 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -84899,13 +85241,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path22.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -84944,7 +85286,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path21.resolve(filePath).replace(new RegExp(`\\${path21.sep}`, "g"), "/")}"`;
+  return `"${path22.resolve(filePath).replace(new RegExp(`\\${path22.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -84974,7 +85316,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -84983,7 +85325,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -85036,7 +85378,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path21.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path22.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -85177,7 +85519,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path23.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -85256,7 +85598,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path23.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -85324,7 +85666,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path23.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85393,7 +85735,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path23.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85470,9 +85812,9 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
-import { lstat as lstat4, mkdir as mkdir5, mkdtemp as mkdtemp2, readdir as readdir4, rm as rm5 } from "node:fs/promises";
-import os9 from "node:os";
-import path23 from "node:path";
+import { lstat as lstat4, mkdir as mkdir5, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
+import os10 from "node:os";
+import path24 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -85522,7 +85864,7 @@ var ActionsCacheStore = class {
    * @param api defaults to @actions/cache
    * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
    */
-  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os9.tmpdir()) {
+  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os10.tmpdir()) {
     this.api = api;
     this.tempRoot = tempRoot;
   }
@@ -85530,17 +85872,17 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp2(path23.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp3(path24.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
-      await rm5(dir, { recursive: true, force: true });
+      await rm6(dir, { recursive: true, force: true });
     }
   }
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path23.join(dir, CACHE_ARCHIVE));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path24.join(dir, CACHE_ARCHIVE));
       const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       if (cacheId === -1) {
         const reason = loggedSaveFailure(stdout);
@@ -85553,17 +85895,17 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd) {
     return this.withTemp(async (dir) => {
-      const download = path23.join(dir, "entry.tar");
+      const download = path24.join(dir, "entry.tar");
       if (!await this.api.downloadArchive([CACHE_ARCHIVE], key, download)) return false;
-      const outer = path23.join(dir, "entry");
+      const outer = path24.join(dir, "entry");
       await mkdir5(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path23.join(outer, CACHE_ARCHIVE);
+      const inner = path24.join(outer, CACHE_ARCHIVE);
       if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
-      await rm5(download);
+      await rm6(download);
       await extractArchive(inner, cwd);
       return true;
     });
@@ -85581,9 +85923,32 @@ var ActionsCacheStore = class {
   }
 };
 
+// src/lifecycle/snapshot/oci/credentials.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+import os11 from "node:os";
+import path25 from "node:path";
+function registryCredentials(registry, env, githubToken) {
+  const configFile = path25.join(env.DOCKER_CONFIG || path25.join(env.HOME || os11.homedir(), ".docker"), "config.json");
+  try {
+    const config = JSON.parse(readFileSync2(configFile, "utf8"));
+    const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
+    if (entry?.auth) {
+      const [username, ...rest] = Buffer.from(entry.auth, "base64").toString("utf8").split(":");
+      if (username && rest.length > 0) return { username, password: rest.join(":") };
+    }
+    if (entry?.username && entry.password) return { username: entry.username, password: entry.password };
+  } catch {
+  }
+  const token = githubToken || env.GITHUB_TOKEN;
+  if (registry === "ghcr.io" && token) return { username: env.GITHUB_ACTOR || "prebuilds", password: token };
+  return null;
+}
+
 // action/src/snapshot/index.ts
-function createStore(spec, base = process.cwd()) {
-  return spec.kind === "dir" ? new DirStore(path24.resolve(base, spec.path)) : new ActionsCacheStore();
+function createStore(spec, base = process.cwd(), env = process.env, token = "") {
+  if (spec.kind === "dir") return new DirStore(path26.resolve(base, spec.path));
+  if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
+  return new ActionsCacheStore();
 }
 
 // action/src/main.ts
@@ -85600,7 +85965,7 @@ async function run2() {
     const env = process.env;
     const inputs = await readInputs((name) => getInput(name), env);
     const mode = chooseMode(inputs.containerMode);
-    const store = createStore(parseStoreSpec(inputs.store, env));
+    const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
       warning(`The workspace is at ${head}, not at the requested sha ${inputs.sha}: check out the sha before this step`);

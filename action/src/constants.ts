@@ -46,7 +46,7 @@ export const Modes = { Prebuild: 'prebuild', Restore: 'restore' } as const;
 export const ContainerModes = { Host: 'host', Container: 'container' } as const;
 
 /** Values (and the prefix) of the `store` input. */
-export const Stores = { ActionsCache: 'actions-cache', DirPrefix: 'dir:' } as const;
+export const Stores = { ActionsCache: 'actions-cache', DirPrefix: 'dir:', OciPrefix: 'oci:' } as const;
 
 /** Environment variables the runner sets that the action reads. */
 export const Env = {

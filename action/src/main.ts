@@ -37,7 +37,7 @@ export async function run(): Promise<void> {
     const env = process.env;
     const inputs = await readInputs((name) => core.getInput(name), env);
     const mode = chooseMode(inputs.containerMode);
-    const store = createStore(parseStoreSpec(inputs.store, env));
+    const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
       core.warning(`The workspace is at ${head}, not at the requested sha ${inputs.sha}: check out the sha before this step`);

@@ -5,15 +5,16 @@ import { ApiClient, globals, repoPath } from './client.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { printJson } from './output.js';
 import { resolveRepo } from './repo.js';
-import { dirStoreOf } from './restore.js';
+import { snapshotStoreOf } from './restore.js';
 
 /**
  * `prebuilds delete ID` deletes one prebuild's snapshot (`DELETE /api/prebuilds/{id}`);
  * `prebuilds delete --configuration NAME` deletes a configuration's overrides and
  * snapshots (`DELETE /api/repos/{owner}/{repo}/configurations/{name}`). Both need `--yes`.
  * The app deletes the Actions cache entries and the files of the directory stores it
- * reaches; `--store dir:PATH` also deletes the files of a directory store only this
- * machine reaches (a self-hosted runner's disk), once the app has accepted the deletion.
+ * reaches; `--store dir:PATH|oci:REGISTRY/NAME` also deletes the snapshot from a store
+ * only this machine reaches (a self-hosted runner's disk, a registry the app has no
+ * credentials for), once the app has accepted the deletion.
  */
 export function register(program: Command, io: CliIo = processIo()): Command {
   return program
@@ -21,7 +22,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
     .description("delete a prebuild's snapshot, or a configuration's overrides and snapshots (the configuration file stays)")
     .argument('[id]', 'prebuild id')
     .option('-c, --configuration <name>', 'delete this configuration of --repo instead of one prebuild')
-    .option('--store <dir:path>', "also delete the snapshot files from this directory store (what the action wrote with store: dir:<path>)")
+    .option('--store <store>', 'also delete the snapshot from this store only this machine reaches: dir:<path> or oci:REGISTRY/NAME')
     .option('-y, --yes', 'really delete (required)')
     .addHelpText(
       'after',
@@ -31,7 +32,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       const g = globals(cmd);
       if (!opts.configuration && !id) throw new CliError('give a prebuild id, or --configuration NAME', EXIT.usage);
       if (!opts.yes) throw new CliError('deleting snapshots cannot be undone: add --yes', EXIT.usage);
-      const store = opts.store === undefined ? null : dirStoreOf(opts.store, process.cwd());
+      const store = opts.store === undefined ? null : snapshotStoreOf(opts.store, process.cwd(), { ...process.env, ...io.env });
       const client = new ApiClient(io, g);
       /** Deletes `keys` from `--store`; returns how many it held. */
       const deleteFiles = async (keys: string[]): Promise<number> => {
@@ -39,7 +40,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
         for (const key of store ? keys : []) if (await store!.delete(key)) held++;
         return held;
       };
-      const filesNote = (n: number) => (store ? `; ${n} snapshot(s) deleted from ${store.root}` : '');
+      const filesNote = (n: number) => (store ? `; ${n} snapshot(s) deleted from the ${store.description}` : '');
       if (opts.configuration) {
         const repo = resolveRepo(g.repo, io);
         const d = await client.request<DeletedConfiguration>('DELETE', `${repoPath(repo)}/configurations/${encodeURIComponent(opts.configuration)}`);

@@ -191,7 +191,7 @@ describe('prebuilds CLI against a running app', () => {
       await dirStore.save('prebuild-v1-cli-delete', ['.'], path.join(h.dir, 'cli-ws'));
       expect(await inProcess(['delete', String(s.id), '--yes', '--store', `dir:${dirStore.root}`], env)).toMatchObject({
         code: 0,
-        stdout: expect.stringMatching(/now expired; 1 snapshot\(s\) deleted from /),
+        stdout: expect.stringMatching(/now expired; 1 snapshot\(s\) deleted from the directory /),
       });
       expect(await readdir(dirStore.root)).toEqual([]);
     });

@@ -158,22 +158,6 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
     return out;
   }
 
-  /**
-   * Retention for this store (SPEC.md rule 7), for when the app cannot reach it (a
-   * self-hosted runner's disk): keeps the newest `keep` snapshots whose key starts
-   * with `prefix` (by `createdAt`, then key) and every key in `protect` (the base in
-   * use), and deletes the others' files, so restore never finds them.
-   * @param keep snapshots kept, at least 1
-   * @returns the keys deleted
-   * @throws Error when the directory cannot be read or a file cannot be deleted
-   */
-  async prune(prefix: string, keep: number, protect: readonly string[] = []): Promise<string[]> {
-    const listed = (await this.list(prefix)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
-    const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
-    for (const l of expired) await this.delete(l.key);
-    return expired.map((l) => l.key);
-  }
-
   /** Deletes the entry's files, manifest first (a listing never sees a half-deleted entry). */
   async delete(key: string): Promise<boolean> {
     const { archive, manifest } = this.files(key);
