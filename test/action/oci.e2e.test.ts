@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { register, type RestoreReport } from '../../src/cli/restore.js';
 import { RegistryClient } from '../../src/lifecycle/snapshot/oci/registry-client.js';
-import { registryUnavailable, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { registryUnavailable, startRegistry, type TestRegistry } from '../../bench/local-registry.js';
 import { runCli } from '../cli/helpers.js';
 import { git, runBundle } from './bundle.js';
 import { cleanup, tempDir } from './helpers.js';

@@ -11,7 +11,7 @@ import { ANNOTATIONS, ARTIFACT_TYPE, LAYER_MEDIA_TYPE, OciStore, tagOf } from '.
 import { parseRepositoryRef, RegistryClient } from '../../src/lifecycle/snapshot/oci/registry-client.js';
 import { SnapshotExistsError } from '../../src/lifecycle/snapshot/store.js';
 import { UnsafeArchiveError } from '../../src/lifecycle/snapshot/tar-guard.js';
-import { registryUnavailable, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { registryUnavailable, startRegistry, type TestRegistry } from '../../bench/local-registry.js';
 import { tarBytes } from '../helpers/tar.js';
 import { spawnSync } from 'node:child_process';
 

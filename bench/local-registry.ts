@@ -1,5 +1,5 @@
 /**
- * A real OCI registry for tests: Debian's `docker-registry` (distribution 2.8, the
+ * A real OCI registry for tests and benchmarks: Debian's `docker-registry` (distribution 2.8, the
  * reference implementation) on 127.0.0.1 and a free port, storing into a temp dir,
  * with deletion enabled. `.ci/run` installs it; without it the caller skips and says why.
  */
