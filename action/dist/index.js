@@ -38389,29 +38389,37 @@ var TarGuard = class extends Transform {
   /** Entries passed so far (for tests and logs). */
   entries = 0;
   _transform(chunk, _encoding, done) {
+    let off = 0;
+    let passed = 0;
     try {
-      let off = 0;
       while (off < chunk.length) {
         if (this.skip > 0) {
           const n2 = Math.min(this.skip, chunk.length - off);
-          const slice = chunk.subarray(off, off + n2);
-          if (this.meta) this.collect(slice);
-          this.push(slice);
+          if (this.meta) this.collect(chunk.subarray(off, off + n2));
           this.skip -= n2;
           off += n2;
           if (this.skip === 0 && this.meta) this.finishMeta();
           continue;
         }
+        const heldBack = this.headerBytes > 0;
         const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
         chunk.copy(this.header, this.headerBytes, off, off + n);
         this.headerBytes += n;
-        off += n;
-        if (this.headerBytes < BLOCK) break;
+        if (this.headerBytes < BLOCK) {
+          if (off > passed) this.push(chunk.subarray(passed, off));
+          passed = chunk.length;
+          break;
+        }
         this.headerBytes = 0;
         this.onHeader();
-        this.push(Buffer.from(this.header));
+        if (heldBack) {
+          this.push(Buffer.from(this.header));
+          passed = off + n;
+        }
+        off += n;
         if (this.skip === 0 && this.meta) this.finishMeta();
       }
+      if (passed < chunk.length) this.push(passed === 0 ? chunk : chunk.subarray(passed));
       done();
     } catch (err) {
       done(err);

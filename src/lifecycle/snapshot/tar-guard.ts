@@ -74,29 +74,39 @@ export class TarGuard extends Transform {
   entries = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    // Validated bytes of the chunk are passed on as one slice; a header is held back
+    // until it is validated (copied when it spans two chunks).
+    let off = 0;
+    let passed = 0;
     try {
-      let off = 0;
       while (off < chunk.length) {
         if (this.skip > 0) {
           const n = Math.min(this.skip, chunk.length - off);
-          const slice = chunk.subarray(off, off + n);
-          if (this.meta) this.collect(slice);
-          this.push(slice);
+          if (this.meta) this.collect(chunk.subarray(off, off + n));
           this.skip -= n;
           off += n;
           if (this.skip === 0 && this.meta) this.finishMeta();
           continue;
         }
+        const heldBack = this.headerBytes > 0; // its start came in the previous chunk (then off is 0)
         const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
         chunk.copy(this.header, this.headerBytes, off, off + n);
         this.headerBytes += n;
-        off += n;
-        if (this.headerBytes < BLOCK) break;
+        if (this.headerBytes < BLOCK) {
+          if (off > passed) this.push(chunk.subarray(passed, off));
+          passed = chunk.length; // the header's start waits in this.header
+          break;
+        }
         this.headerBytes = 0;
-        this.onHeader();
-        this.push(Buffer.from(this.header));
+        this.onHeader(); // throws before any byte of an unsafe header is passed on
+        if (heldBack) {
+          this.push(Buffer.from(this.header));
+          passed = off + n;
+        }
+        off += n;
         if (this.skip === 0 && this.meta) this.finishMeta();
       }
+      if (passed < chunk.length) this.push(passed === 0 ? chunk : chunk.subarray(passed));
       done();
     } catch (err) {
       done(err as Error);
