@@ -1,9 +1,11 @@
 /**
  * The `oci:` snapshot store against a real registry (Debian's docker-registry on
  * 127.0.0.1, started here): save, exact lookup, listing by configuration, guarded
- * restore with digest check, immutability, deletion by digest, retention.
+ * restore with digest check, immutability, deletion by digest, token authentication.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { snapshotKey, snapshotKeyPrefix } from '../../src/lifecycle/snapshot-key.js';
@@ -104,5 +106,78 @@ maybe('OciStore (real registry)', () => {
     const blobFile = path.join(registry.root, 'docker/registry/v2/blobs/sha256', layer.digest.slice(7, 9), layer.digest.slice(7), 'data');
     await writeFile(blobFile, Buffer.concat([z.stdout, Buffer.from('tampered')]));
     await expect(store.restore(key, ['.'], into)).rejects.toThrow(/has digest sha256:[0-9a-f]{64}: refusing it/);
+  });
+});
+
+/**
+ * A gate in front of the real registry that asks for GHCR-style token authentication
+ * (the Docker token flow): 401 with a Bearer challenge, a token realm that wants Basic
+ * credentials, then requests with the token are passed to the registry.
+ */
+async function tokenGate(registryHost: string, user: string, password: string): Promise<{ host: string; tokensIssued: () => number; close: () => Promise<void> }> {
+  let issued = 0;
+  const server = http.createServer((req, res) => {
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (req.url?.startsWith('/token')) {
+      const ok = req.headers.authorization === `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      const scope = new URL(req.url, `http://${host}`).searchParams.get('scope');
+      res.writeHead(ok && scope === 'repository:octo/private:pull,push' ? 200 : 401, { 'content-type': 'application/json' });
+      if (ok) issued++;
+      res.end(JSON.stringify(ok ? { token: 'granted' } : { errors: [{ code: 'UNAUTHORIZED' }] }));
+      return;
+    }
+    if (req.headers.authorization !== 'Bearer granted') {
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="gate",scope="repository:octo/private:pull,push"` });
+      res.end();
+      return;
+    }
+    const upstream = http.request({ host: '127.0.0.1', port: Number(registryHost.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: registryHost } }, (up) => {
+      const headers = { ...up.headers };
+      if (headers.location) headers.location = headers.location.replace(registryHost, host);
+      res.writeHead(up.statusCode ?? 502, headers);
+      up.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    tokensIssued: () => issued,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+maybe('OciStore behind token authentication (the Docker token flow GHCR uses)', () => {
+  let registry: TestRegistry;
+  let tmp: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'oci-auth-'));
+    await writeFile(path.join(tmp, 'f.txt'), 'x');
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('fetches a token with the credentials and uses it; refuses clearly with wrong credentials', async () => {
+    const gate = await tokenGate(registry.host, 'octocat', 'ghs_token');
+    try {
+      const store = new OciStore(parseRepositoryRef(`${gate.host}/octo/private`), { username: 'octocat', password: 'ghs_token' });
+      const key = snapshotKey('web', sha, '1');
+      await store.save(key, ['.'], tmp, meta('1'));
+      expect(gate.tokensIssued()).toBe(1); // one token for the whole save
+      expect((await store.list(snapshotKeyPrefix('web'))).map((l) => l.key)).toEqual([key]);
+      const into = await mkdtemp(path.join(tmp, 'into-'));
+      expect(await store.restore(key, ['.'], into)).toBe(true);
+      expect(await readFile(path.join(into, 'f.txt'), 'utf8')).toBe('x');
+
+      const wrong = new OciStore(parseRepositoryRef(`${gate.host}/octo/private`), { username: 'octocat', password: 'nope' });
+      await expect(wrong.list(snapshotKeyPrefix('web'))).rejects.toThrow(/token service .* refused \(401\): check the credentials for 127\.0\.0\.1/);
+      await expect(new OciStore(parseRepositoryRef(`${gate.host}/octo/private`)).list(snapshotKeyPrefix('web'))).rejects.toThrow(/401/);
+    } finally {
+      await gate.close();
+    }
   });
 });
