@@ -15,7 +15,7 @@ export interface PrebuildsAppOptions {
   /** Called with the runtime once it exists (the server uses it to stop and to wait for idle). */
   onRuntime?: (runtime: Runtime) => void;
   /** Passed to the runtime (reconciler period, retry policy). */
-  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dispatcher'>;
+  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dirStores' | 'dispatcher'>;
   /**
    * The app's webhook endpoint. Probot's own webhook middleware must then be given a
    * path no request has ({@link PROBOT_WEBHOOK_PATH_OFF}); without this option Probot's

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { WebhookEndpointOptions } from './app.js';
+import { DirStore } from './lifecycle/snapshot/dir-store.js';
 import { sqliteDurability } from './store/index.js';
 
 /**
@@ -37,7 +39,21 @@ export const AppEnv = {
   DeliveryPayloadRetentionMs: 'DELIVERY_PAYLOAD_RETENTION_MS',
   /** How often payloads past their retention are dropped, ms (default 10000). */
   DeliveryPruneIntervalMs: 'DELIVERY_PRUNE_INTERVAL_MS',
+  /** Directory stores (`dir:`) the app can reach, absolute paths separated by `:`; their snapshots are deleted with the rest. */
+  DirStores: 'PREBUILDS_DIR_STORES',
 } as const;
+
+/** Environment variable listing the directory stores the app can reach. */
+export const DIR_STORES_ENV = AppEnv.DirStores;
+
+/**
+ * The directory stores named by {@link DIR_STORES_ENV}: absolute paths only
+ * (relative ones are ignored: the app's working directory means nothing to a runner).
+ */
+export function dirStoresFromEnv(env: Readonly<Record<string, string | undefined>>): DirStore[] {
+  const roots = (env[DIR_STORES_ENV] ?? '').split(':').map((p) => p.trim());
+  return [...new Set(roots.filter((p) => path.isAbsolute(p)))].map((p) => new DirStore(p));
+}
 
 /** pino's levels, as `LOG_LEVEL` takes them. */
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -117,6 +133,7 @@ export function webhookOptionsFromEnv(env: Readonly<Record<string, string | unde
  * @throws Error naming the variable when a value is not a non-negative integer
  */
 export function runtimeOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): {
+  dirStores: DirStore[];
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
   scheduleIntervalMs?: number;
@@ -130,6 +147,7 @@ export function runtimeOptionsFromEnv(env: Readonly<Record<string, string | unde
     return n;
   };
   return {
+    dirStores: dirStoresFromEnv(env),
     reconcileIntervalMs: read('RECONCILE_INTERVAL_MS'),
     reconcileGraceMs: read('RECONCILE_GRACE_MS'),
     scheduleIntervalMs: read('SCHEDULE_INTERVAL_MS'),

@@ -9,6 +9,7 @@ import { handlePullRequest } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
 import type { AppDeps, HandledEvent, HandlerInput } from './handlers/types.js';
 import { handleWorkflowRun } from './handlers/workflow-run.js';
+import type { DirStore } from './lifecycle/snapshot/dir-store.js';
 import { ConfigurationCache } from './prebuilds/config-cache.js';
 import { Reconciler } from './prebuilds/reconciler.js';
 import { ScheduleTicker } from './prebuilds/schedule-ticker.js';
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   dispatcher?: Dispatcher;
   /** Options of the GitHub dispatcher (how long a retried start looks for an earlier attempt's run). */
   github?: DispatcherOptions;
+  /** Directory stores (`dir:`) the app can reach (`PREBUILDS_DIR_STORES`): snapshots are deleted there too. */
+  dirStores?: readonly DirStore[];
   processor?: ProcessorOptions;
   /** Reconciler period, ms; 0 turns it off. Default 60000. */
   reconcileIntervalMs?: number;
@@ -70,7 +73,7 @@ const HANDLERS: Handlers = {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
   const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, options.github), log);
-  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache() };
+  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache(), dirStores: options.dirStores ?? [] };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {
     const handler = HANDLERS[d.event as HandledEvent] as ((deps: AppDeps, input: HandlerInput<HandledEvent>) => Promise<void>) | undefined;

@@ -26,7 +26,7 @@ export interface AppServerOptions {
   sqliteSynchronous?: 'full' | 'acknowledged';
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Passed to the runtime (reconciler period in ms, retries). */
-  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github'>;
+  runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dirStores'>;
   /** Fetch implementation for Octokit (tests pass the global fetch so nock sees it). */
   fetch?: typeof fetch;
   /**

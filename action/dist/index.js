@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path24 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path27 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path24 && path24[0] !== "/") {
-          path24 = `/${path24}`;
+        if (path27 && path27[0] !== "/") {
+          path27 = `/${path27}`;
         }
-        return new URL(`${origin}${path24}`);
+        return new URL(`${origin}${path27}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path24);
+        debuglog("sending request to %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path27, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path24,
+          path27,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path24);
+        debuglog("trailers received from %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path27, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path24,
+          path27,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path24, origin }
+            request: { method, path: path27, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path24);
+          debuglog("sending request to %s %s/%s", method, origin, path27);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path24,
+        path: path27,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path24 !== "string") {
+        if (typeof path27 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path24)) {
+        } else if (invalidPathRegex.test(path27)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path24, query) : path24;
+        this.path = query ? buildURL(path27, query) : path27;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1970,10 +1970,10 @@ var require_request = __commonJS({
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key];
-      if (headerName === void 0) {
-        headerName = key.toLowerCase();
-        if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
+      let headerName2 = headerNameLowerCasedRecord[key];
+      if (headerName2 === void 0) {
+        headerName2 = key.toLowerCase();
+        if (headerNameLowerCasedRecord[headerName2] === void 0 && !isValidHTTPToken(headerName2)) {
           throw new InvalidArgumentError("invalid header key");
         }
       }
@@ -2010,7 +2010,7 @@ var require_request = __commonJS({
           throw new InvalidArgumentError(`invalid ${key} header`);
         }
       }
-      if (headerName === "host") {
+      if (headerName2 === "host") {
         if (request2.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
@@ -2018,7 +2018,7 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid host header");
         }
         request2.host = val;
-      } else if (headerName === "content-length") {
+      } else if (headerName2 === "content-length") {
         if (request2.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
@@ -2026,12 +2026,12 @@ var require_request = __commonJS({
         if (!Number.isFinite(request2.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
-      } else if (request2.contentType === null && headerName === "content-type") {
+      } else if (request2.contentType === null && headerName2 === "content-type") {
         request2.contentType = val;
         request2.headers.push(key, val);
-      } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
-        throw new InvalidArgumentError(`invalid ${headerName} header`);
-      } else if (headerName === "connection") {
+      } else if (headerName2 === "transfer-encoding" || headerName2 === "keep-alive" || headerName2 === "upgrade") {
+        throw new InvalidArgumentError(`invalid ${headerName2} header`);
+      } else if (headerName2 === "connection") {
         const value = typeof val === "string" ? val.toLowerCase() : null;
         if (value !== "close" && value !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
@@ -2039,7 +2039,7 @@ var require_request = __commonJS({
         if (value === "close") {
           request2.reset = true;
         }
-      } else if (headerName === "expect") {
+      } else if (headerName2 === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
         request2.headers.push(key, val);
@@ -4080,7 +4080,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports2, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform4 } = __require("node:stream");
     var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4768,7 +4768,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform2 {
+    var InflateStream = class extends Transform4 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -5289,13 +5289,13 @@ var require_formdata_parser = __commonJS({
           }
           return { name, filename, contentType: contentType2, encoding };
         }
-        let headerName = collectASequenceOfBytes(
+        let headerName2 = collectASequenceOfBytes(
           (char) => char !== 10 && char !== 13 && char !== 58,
           input,
           position
         );
-        headerName = removeChars(headerName, true, true, (char) => char === 9 || char === 32);
-        if (!HTTP_TOKEN_CODEPOINTS.test(headerName.toString())) {
+        headerName2 = removeChars(headerName2, true, true, (char) => char === 9 || char === 32);
+        if (!HTTP_TOKEN_CODEPOINTS.test(headerName2.toString())) {
           return "failure";
         }
         if (input[position.position] !== 58) {
@@ -5307,7 +5307,7 @@ var require_formdata_parser = __commonJS({
           input,
           position
         );
-        switch (bufferToLowerCasedHeaderName(headerName)) {
+        switch (bufferToLowerCasedHeaderName(headerName2)) {
           case "content-disposition": {
             name = filename = null;
             if (!bufferStartsWith(input, formDataNameBuffer, position)) {
@@ -6056,10 +6056,10 @@ var require_client_h1 = __commonJS({
         }
         const key = this.headers[len - 2];
         if (key.length === 10) {
-          const headerName = util5.bufferToLowerCasedHeaderName(key);
-          if (headerName === "keep-alive") {
+          const headerName2 = util5.bufferToLowerCasedHeaderName(key);
+          if (headerName2 === "keep-alive") {
             this.keepAlive += buf.toString();
-          } else if (headerName === "connection") {
+          } else if (headerName2 === "connection") {
             this.connection += buf.toString();
           }
         } else if (key.length === 14 && util5.bufferToLowerCasedHeaderName(key) === "content-length") {
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path24, host, upgrade, blocking, reset } = request2;
+      const { method, path: path27, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path24} HTTP/1.1\r
+      let header = `${method} ${path27} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6871,7 +6871,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert5 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline2 } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var util5 = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path24;
+      headers[HTTP2_HEADER_PATH] = path27;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7350,7 +7350,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request2, contentLength2) {
       assert5(contentLength2 !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline2(
+      const pipe = pipeline4(
         body2,
         h2stream,
         (err) => {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path24 = search ? `${pathname}${search}` : pathname;
+        const path27 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path24;
+        this.opts.path = path27;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path24 = "/",
+          path: path27 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path24;
+        opts.path = origin + path27;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9449,7 +9449,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports2, module) {
     "use strict";
     var assert5 = __require("node:assert");
-    var { Readable: Readable5 } = __require("node:stream");
+    var { Readable: Readable6 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError: AbortError3 } = require_errors();
     var util5 = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9461,7 +9461,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop3 = () => {
     };
-    var BodyReadable = class extends Readable5 {
+    var BodyReadable = class extends Readable6 {
       constructor({
         resume,
         abort,
@@ -9803,7 +9803,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports2, module) {
     "use strict";
     var assert5 = __require("node:assert");
-    var { Readable: Readable5 } = require_readable();
+    var { Readable: Readable6 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util5 = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9898,7 +9898,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util5.parseHeaders(rawHeaders) : headers;
         const contentType2 = parsedHeaders["content-type"];
         const contentLength2 = parsedHeaders["content-length"];
-        const res = new Readable5({
+        const res = new Readable6({
           resume,
           abort,
           contentType: contentType2,
@@ -10213,7 +10213,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports2, module) {
     "use strict";
     var {
-      Readable: Readable5,
+      Readable: Readable6,
       Duplex,
       PassThrough
     } = __require("node:stream");
@@ -10227,7 +10227,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert5 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable5 {
+    var PipelineRequest = class extends Readable6 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10244,7 +10244,7 @@ var require_api_pipeline = __commonJS({
         callback(err);
       }
     };
-    var PipelineResponse = class extends Readable5 {
+    var PipelineResponse = class extends Readable6 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -10395,7 +10395,7 @@ var require_api_pipeline = __commonJS({
         util5.destroy(ret, err);
       }
     };
-    function pipeline2(opts, handler2) {
+    function pipeline4(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10404,7 +10404,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline2;
+    module.exports = pipeline4;
   }
 });
 
@@ -10688,8 +10688,8 @@ var require_mock_utils = __commonJS({
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue]) => {
-          return [headerName.toLocaleLowerCase(), headerValue];
+        Object.entries(headers).map(([headerName2, headerValue]) => {
+          return [headerName2.toLocaleLowerCase(), headerValue];
         })
       );
     }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path24) {
-      if (typeof path24 !== "string") {
-        return path24;
+    function safeUrl(path27) {
+      if (typeof path27 !== "string") {
+        return path27;
       }
-      const pathSegments = path24.split("?");
+      const pathSegments = path27.split("?");
       if (pathSegments.length !== 2) {
-        return path24;
+        return path27;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path24, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path24);
+    function matchKey(mockDispatch2, { path: path27, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path27);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl(path24), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path24, method, body: body2, headers, query } = opts;
+      const { path: path27, method, body: body2, headers, query } = opts;
       return {
-        path: path24,
+        path: path27,
         method,
         body: body2,
         headers,
@@ -11254,13 +11254,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports2, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform4 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "✅" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "❌" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform2({
+        this.transform = new Transform4({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path24,
+            Path: path27,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13569,7 +13569,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable5, pipeline: pipeline2, finished } = __require("node:stream");
+    var { Readable: Readable6, pipeline: pipeline4, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -13611,7 +13611,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14122,8 +14122,8 @@ var require_fetch = __commonJS({
       if ([301, 302].includes(actualResponse.status) && request2.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request2.method)) {
         request2.method = "GET";
         request2.body = null;
-        for (const headerName of requestBodyHeader) {
-          request2.headersList.delete(headerName);
+        for (const headerName2 of requestBodyHeader) {
+          request2.headersList.delete(headerName2);
         }
       }
       if (!sameOrigin(requestCurrentURL(request2), locationURL)) {
@@ -14508,13 +14508,13 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable5({ read: resume });
+              this.body = new Readable6({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline4(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -14566,7 +14566,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path24) {
-      for (let i = 0; i < path24.length; ++i) {
-        const code = path24.charCodeAt(i);
+    function validateCookiePath(path27) {
+      for (let i = 0; i < path27.length; ++i) {
+        const code = path27.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17429,7 +17429,7 @@ var require_permessage_deflate = __commonJS({
 var require_receiver = __commonJS({
   "node_modules/undici/lib/web/websocket/receiver.js"(exports2, module) {
     "use strict";
-    var { Writable: Writable2 } = __require("node:stream");
+    var { Writable } = __require("node:stream");
     var assert5 = __require("node:assert");
     var { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = require_constants5();
     var { kReadyState, kSentClose, kResponse, kReceivedClose } = require_symbols5();
@@ -17452,7 +17452,7 @@ var require_receiver = __commonJS({
       closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
-    var ByteParser = class extends Writable2 {
+    var ByteParser = class extends Writable {
       #buffers = [];
       #fragmentsBytes = 0;
       #byteOffset = 0;
@@ -18311,7 +18311,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports2, module) {
     "use strict";
     var buffer3 = __require("node:buffer");
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform4 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18361,7 +18361,7 @@ var require_eventsource_stream = __commonJS({
       error2.aborted = false;
       return error2;
     }
-    var EventSourceStream = class extends Transform2 {
+    var EventSourceStream = class extends Transform4 {
       /**
        * @type {eventSourceSettings}
        */
@@ -18715,7 +18715,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports2, module) {
     "use strict";
-    var { pipeline: pipeline2 } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18875,7 +18875,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline2(
+          pipeline4(
             response.body.stream,
             eventSourceStream,
             (error2) => {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path24 = opts.path;
+          let path27 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path24 = `/${path24}`;
+            path27 = `/${path27}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path24);
+          url2 = new URL(util5.parseOrigin(url2).origin + path27);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19104,7 +19104,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path24) {
-      let input = path24;
+    function removeDotSegments(path27) {
+      let input = path27;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path24) {
-      if (path24 === "" || path24[0] === "/") {
-        return removeDotSegments(path24);
+    function removeDotSegmentsRelative(path27) {
+      if (path27 === "" || path27[0] === "/") {
+        return removeDotSegments(path27);
       }
-      const segments = path24.split("/");
+      const segments = path27.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
+        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os9 = __require("os");
+    var os12 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os9.release().split(".");
+        const osRelease = os12.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path24, key } = work.pop();
+    const { node: raw, path: path27, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path24, located);
+    positions.set(path27, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path24, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path27, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35577,12 +35577,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path24) {
+function findNodeAtLocation(root, path27) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path24) {
+  for (let segment of path27) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36117,9 +36117,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path24 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path24);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path24) : null, enumerable: true, writable: true, configurable: true });
+        const path27 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path27);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path27) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -36722,6 +36722,13 @@ var prebuilds_schema_default = {
           description: "File name of the workflow the app dispatches, in `.github/workflows/`. Default: `prebuild.yml`.",
           type: "string",
           pattern: "^[^/\\\\]+\\.ya?ml$"
+        },
+        secrets: {
+          description: "Names of repository or organisation secrets the lifecycle commands get as environment variables (the workflow passes `${{ toJSON(secrets) }}` to the action). Never given to forks; a snapshot containing a secret's value is refused.",
+          type: ["string", "array"],
+          pattern: "^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$",
+          items: { type: "string", pattern: "^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$" },
+          uniqueItems: true
         }
       }
     }
@@ -36890,7 +36897,8 @@ function defaultSettings(environmentFile, environmentFormat, defaultBranch2) {
     timeoutMinutes: 60,
     paths: ["."],
     notify: [],
-    workflow: "prebuild.yml"
+    workflow: "prebuild.yml",
+    secrets: []
   };
 }
 function list(value) {
@@ -37000,6 +37008,7 @@ function buildSettings(entry, index, defaultBranch2, positions, problems) {
   if (notify) settings.notify = notify.map((n) => n.startsWith("@") ? n : `@${n}`);
   const workflow = own(entry, "workflow");
   if (typeof workflow === "string") settings.workflow = workflow;
+  settings.secrets = list(own(entry, "secrets")) ?? settings.secrets;
   if (problems.length > before) return void 0;
   const envSegments = devcontainer !== void 0 || gitpod !== void 0 ? ["prebuilds", index, envKey] : ["prebuilds", index];
   return {
@@ -37017,9 +37026,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path24, reason, position) {
-    super(`${JSON.stringify(path24.slice(0, 200))} ${reason}`);
-    this.path = path24;
+  constructor(path27, reason, position) {
+    super(`${JSON.stringify(path27.slice(0, 200))} ${reason}`);
+    this.path = path27;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37033,11 +37042,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path24, size, maxBytes) {
+function tooLarge(path27, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path24, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path27, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path24, bytes, strict) {
+function decodeUtf8(path27, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37046,12 +37055,12 @@ function decodeUtf8(path24, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path24, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path27, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path24, offset, byte, position) {
+function throwInvalid(path27, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path24, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path27, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37233,8 +37242,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path24, content) {
-  if (/\.(sh|bash|zsh)$/.test(path24)) return true;
+function isShellScript(path27, content) {
+  if (/\.(sh|bash|zsh)$/.test(path27)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37286,11 +37295,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path24) => {
-    if (files.has(path24)) return;
-    const content = await source.read(path24);
-    files.set(path24, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path24);
+  const hashFile = async (path27) => {
+    if (files.has(path27)) return;
+    const content = await source.read(path27);
+    files.set(path27, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path27);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37320,15 +37329,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path24 of frontier) {
-      if (visited.has(path24) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path24);
-      if (files.has(path24)) continue;
-      const content = await source.read(path24);
+    for (const path27 of frontier) {
+      if (visited.has(path27) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path27);
+      if (files.has(path27)) continue;
+      const content = await source.read(path27);
       if (content === null) continue;
-      files.set(path24, `sha256:${sha256(content)}`);
-      listed.add(path24);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path24, content)) next.push(...scriptsOfText(content));
+      files.set(path27, `sha256:${sha256(content)}`);
+      listed.add(path27);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path27, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37450,11 +37459,11 @@ function inside(root, target) {
   const rel = path6.relative(root, target);
   return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
 }
-function kindOf(stat3) {
-  if (stat3.isFIFO()) return "a FIFO (named pipe)";
-  if (stat3.isCharacterDevice()) return "a character device";
-  if (stat3.isBlockDevice()) return "a block device";
-  if (stat3.isSocket()) return "a socket";
+function kindOf(stat4) {
+  if (stat4.isFIFO()) return "a FIFO (named pipe)";
+  if (stat4.isCharacterDevice()) return "a character device";
+  if (stat4.isBlockDevice()) return "a block device";
+  if (stat4.isSocket()) return "a socket";
   return "not a regular file";
 }
 function localFileSource(root, options = {}) {
@@ -37486,11 +37495,11 @@ function localFileSource(root, options = {}) {
       throw error2;
     }
     try {
-      const stat3 = await handle.stat();
-      if (stat3.isDirectory()) return null;
-      if (!stat3.isFile()) throw new UnreadableFileError(requested, `is ${kindOf(stat3)}, not a regular file`);
-      if (stat3.size > maxBytes) throw tooLarge(requested, stat3.size, maxBytes);
-      const buffer3 = Buffer.alloc(Math.min(stat3.size, maxBytes) + 1);
+      const stat4 = await handle.stat();
+      if (stat4.isDirectory()) return null;
+      if (!stat4.isFile()) throw new UnreadableFileError(requested, `is ${kindOf(stat4)}, not a regular file`);
+      if (stat4.size > maxBytes) throw tooLarge(requested, stat4.size, maxBytes);
+      const buffer3 = Buffer.alloc(Math.min(stat4.size, maxBytes) + 1);
       let filled = 0;
       while (filled < buffer3.length) {
         const { bytesRead } = await handle.read(buffer3, filled, buffer3.length - filled, filled);
@@ -37640,7 +37649,9 @@ var Inputs = {
   Workspace: "workspace",
   ContainerMode: "container-mode",
   /** Restore mode with the Actions cache: lists snapshots through the REST API. */
-  Token: "token"
+  Token: "token",
+  /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
+  Secrets: "secrets"
 };
 var Outputs = {
   /** The key the snapshot was saved under. */
@@ -37660,7 +37671,7 @@ var Outputs = {
 };
 var Modes = { Prebuild: "prebuild", Restore: "restore" };
 var ContainerModes = { Host: "host", Container: "container" };
-var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:" };
+var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:", OciPrefix: "oci:" };
 var Env = {
   Workspace: "GITHUB_WORKSPACE",
   Sha: "GITHUB_SHA",
@@ -37852,11 +37863,17 @@ function parseMarker(text) {
       updatedAt: String(v.updatedAt ?? ""),
       hooks: typeof v.hooks === "object" && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
-      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}
+      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {},
+      ...v.outcome === "success" ? { outcome: "success" } : {}
     };
   } catch {
     return null;
   }
+}
+function unsuccessfulMarker(marker2) {
+  if (!marker2) return `it has no ${MARKER_PATH} (not a prebuild snapshot)`;
+  if (marker2.outcome !== "success") return "its marker does not record a successful prebuild (a failed run, or an action too old to record it)";
+  return null;
 }
 function nextMarker(previous, update3) {
   const prev = previous && previous.identity === update3.identity ? previous : null;
@@ -37883,7 +37900,8 @@ function nextMarker(previous, update3) {
     updatedAt: update3.now,
     hooks,
     history: [...prev?.history ?? [], entry].slice(-MARKER_HISTORY_LIMIT),
-    ...dependencyFilesOf(update3, prev)
+    ...dependencyFilesOf(update3, prev),
+    outcome: "success"
   };
 }
 function dependencyFilesOf(update3, prev) {
@@ -37972,8 +37990,8 @@ function groupMembers(pgid) {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat3 = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+      const stat4 = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat4.slice(stat4.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid || fields[0] === "Z") continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0+$/, "").replace(/\0/g, " ");
       out.push({ pid: Number(entry), command: cmdline.length > 200 ? `${cmdline.slice(0, 199)}…` : cmdline });
@@ -38252,7 +38270,8 @@ async function readInputs(getInput2, env) {
     store: getInput2(Inputs.Store),
     workspace,
     containerMode,
-    token: getInput2(Inputs.Token)
+    token: getInput2(Inputs.Token),
+    secrets: getInput2(Inputs.Secrets)
   };
 }
 
@@ -38302,8 +38321,8 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) 
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import path13 from "node:path";
+import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
@@ -38354,18 +38373,39 @@ async function mergeTree(source, target, skipTop = []) {
 
 // src/lifecycle/incremental.ts
 var STAGING_PREFIX = ".prebuilds-restore-";
-async function readOrNull(file) {
-  return readFile3(file, "utf8").catch(() => null);
+async function reachableWithoutSymlinks(root, rel) {
+  const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
+  if (path12.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = path12.join(dir, part);
+    const st = await lstat3(dir).catch(() => null);
+    if (!st?.isDirectory()) return false;
+  }
+  return true;
+}
+async function readInside(root, rel) {
+  if (!await reachableWithoutSymlinks(root, rel)) return null;
+  const file = path12.join(root, rel);
+  const st = await lstat3(file).catch(() => null);
+  return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
 }
 async function restoreBase(store, key, paths, workspace, accept3) {
   const staging = path12.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir2(staging);
   try {
-    if (!await store.restore(key, paths, staging)) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
-    const marker2 = parseMarker(await readOrNull(path12.join(staging, MARKER_PATH)));
+    let found;
+    try {
+      found = await store.restore(key, paths, staging);
+    } catch (err) {
+      const rejected2 = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
+      return { restored: false, rejected: rejected2, marker: null, moved: 0, kept: 0, deleted: [] };
+    }
+    if (!found) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
+    const marker2 = parseMarker(await readInside(staging, MARKER_PATH));
     const rejected = accept3?.(marker2);
     if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
-    const baseTracked = (await readOrNull(path12.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
+    const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split("\0").filter(Boolean) ?? null;
     const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
     return { restored: true, marker: marker2, moved, kept, deleted };
@@ -38378,7 +38418,7 @@ async function deleteUntracked(workspace, baseTracked) {
   const now = new Set(await trackedFiles(workspace) ?? []);
   const deleted = [];
   for (const file of baseTracked) {
-    if (now.has(file) || path12.isAbsolute(file) || file.split("/").includes("..")) continue;
+    if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
     const abs = path12.join(workspace, file);
     const st = await lstat3(abs).catch(() => null);
     if (st && !st.isDirectory()) {
@@ -38399,6 +38439,199 @@ async function writeTrackedFiles(workspace) {
   await writeFile2(file, files.map((f) => `${f}\0`).join(""));
 }
 
+// src/lifecycle/snapshot/oci/registry-client.ts
+import { createHash as createHash3 } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat as stat2 } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+var RegistryError = class extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+    this.name = "RegistryError";
+  }
+  status;
+};
+var MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
+var NAME_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+var TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+function parseRepositoryRef(text) {
+  const slash = text.indexOf("/");
+  const registry = slash > 0 ? text.slice(0, slash) : "";
+  const name = slash > 0 ? text.slice(slash + 1) : "";
+  if (!registry || !/[.:]|^localhost$/.test(registry)) throw new Error(`"${text}" is not REGISTRY/NAME (e.g. ghcr.io/owner/repo/prebuilds, 127.0.0.1:5000/snapshots)`);
+  if (!NAME_RE.test(name)) throw new Error(`"${name}" is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
+  return { registry, name };
+}
+function isLoopback(registry) {
+  const host = registry.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+function digestOf(bytes) {
+  return `sha256:${createHash3("sha256").update(bytes).digest("hex")}`;
+}
+function authParams(header) {
+  const space = header.indexOf(" ");
+  const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
+  const params = {};
+  for (const m of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g)) params[m[1]] = m[2];
+  return { scheme, params };
+}
+var RegistryClient = class {
+  /**
+   * @param ref the repository
+   * @param credentials Basic credentials (GHCR: any user name and a GITHUB_TOKEN), or none for anonymous access
+   */
+  constructor(ref, credentials = null) {
+    this.ref = ref;
+    this.credentials = credentials;
+    this.base = `${isLoopback(ref.registry) ? "http" : "https"}://${ref.registry}/v2/${ref.name}`;
+  }
+  ref;
+  credentials;
+  base;
+  token = null;
+  basic() {
+    return this.credentials ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}` : null;
+  }
+  /** Fetches a bearer token for the challenge (Docker token authentication). */
+  async authenticate(challenge) {
+    const { scheme, params } = authParams(challenge);
+    if (scheme === "basic") return this.credentials !== null && this.token === null && (this.token = "basic", true);
+    if (scheme !== "bearer" || !params.realm) return false;
+    const url2 = new URL(params.realm);
+    if (params.service) url2.searchParams.set("service", params.service);
+    if (params.scope) url2.searchParams.set("scope", params.scope);
+    const basic = this.basic();
+    const res = await fetch(url2, { headers: basic ? { authorization: basic } : {} });
+    if (!res.ok) throw new RegistryError(res.status, `The registry's token service ${url2.origin} refused (${res.status}): check the credentials for ${this.ref.registry}`);
+    const body2 = await res.json();
+    this.token = body2.token ?? body2.access_token ?? null;
+    return this.token !== null;
+  }
+  /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
+  async request(method, path27, init = {}) {
+    const url2 = path27.startsWith("http") ? path27 : `${this.base}${path27}`;
+    for (let attempt = 0; ; attempt++) {
+      const headers = { ...init.headers ?? {} };
+      if (this.token === "basic") headers.authorization = this.basic();
+      else if (this.token) headers.authorization = `Bearer ${this.token}`;
+      const body2 = init.body?.();
+      const res = await fetch(url2, { method, headers, body: body2, redirect: init.redirect ?? "follow", ...body2 instanceof Readable || body2 && typeof body2.getReader === "function" ? { duplex: "half" } : {} });
+      const challenge = res.headers.get("www-authenticate");
+      if (res.status === 401 && attempt === 0 && challenge && await this.authenticate(challenge)) {
+        await res.body?.cancel();
+        continue;
+      }
+      return res;
+    }
+  }
+  async fail(res, what) {
+    const text = (await res.text().catch(() => "")).slice(0, 500);
+    throw new RegistryError(res.status, `${what} failed: ${res.status} ${res.statusText}${text ? `: ${text}` : ""} (${this.ref.registry}/${this.ref.name})`);
+  }
+  /** Whether the repository holds the blob (`HEAD /v2/<name>/blobs/<digest>`). */
+  async hasBlob(digest) {
+    const res = await this.request("HEAD", `/blobs/${digest}`);
+    if (res.status === 404) return false;
+    if (!res.ok) return this.fail(res, `Checking blob ${digest}`);
+    return true;
+  }
+  /**
+   * Uploads a blob unless the registry has it: `POST /v2/<name>/blobs/uploads/`, then one
+   * monolithic `PUT <location>?digest=` with the bytes (spec "Pushing a blob monolithically").
+   * @param source the bytes, or a file path (streamed)
+   * @returns the blob's descriptor (without media type)
+   */
+  async pushBlob(source) {
+    const digest = Buffer.isBuffer(source) ? digestOf(source) : source.digest;
+    const size = Buffer.isBuffer(source) ? source.length : (await stat2(source.file)).size;
+    if (await this.hasBlob(digest)) return { digest, size };
+    const started = await this.request("POST", "/blobs/uploads/");
+    if (started.status !== 202) return this.fail(started, "Starting a blob upload");
+    await started.body?.cancel();
+    const location = new URL(started.headers.get("location") ?? "", `${this.base}/`);
+    location.searchParams.set("digest", digest);
+    const body2 = Buffer.isBuffer(source) ? () => source : () => Readable.toWeb(createReadStream(source.file));
+    const put = await this.request("PUT", location.toString(), { headers: { "content-type": "application/octet-stream", "content-length": String(size) }, body: body2 });
+    if (put.status !== 201) return this.fail(put, `Uploading blob ${digest}`);
+    await put.body?.cancel();
+    return { digest, size };
+  }
+  /**
+   * Downloads a blob to `file`, verifying its digest.
+   * @throws RegistryError when the registry fails; Error when the bytes do not match the digest
+   */
+  async pullBlob(digest, file) {
+    const res = await this.request("GET", `/blobs/${digest}`);
+    if (!res.ok || !res.body) return this.fail(res, `Downloading blob ${digest}`);
+    const hash = createHash3("sha256");
+    const source = Readable.fromWeb(res.body);
+    source.on("data", (chunk) => hash.update(chunk));
+    await pipeline(source, createWriteStream(file));
+    const got = `sha256:${hash.digest("hex")}`;
+    if (got !== digest) throw new Error(`Blob ${digest} from ${this.ref.registry} has digest ${got}: refusing it`);
+  }
+  /**
+   * Stores a manifest under a tag (`PUT /v2/<name>/manifests/<tag>`).
+   * @returns the manifest's digest
+   */
+  async putManifest(tag, manifest) {
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const res = await this.request("PUT", `/manifests/${tag}`, { headers: { "content-type": MANIFEST_MEDIA_TYPE }, body: () => bytes });
+    if (res.status !== 201) return this.fail(res, `Storing manifest ${tag}`);
+    await res.body?.cancel();
+    return digestOf(bytes);
+  }
+  /** A manifest by tag or digest, with its digest; `null` when there is none. */
+  async getManifest(reference) {
+    const res = await this.request("GET", `/manifests/${reference}`, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    if (res.status === 404) return null;
+    if (!res.ok) return this.fail(res, `Reading manifest ${reference}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const manifest = JSON.parse(bytes.toString("utf8"));
+    return { manifest, digest: res.headers.get("docker-content-digest") ?? digestOf(bytes) };
+  }
+  /** The digest a tag points to (`HEAD /v2/<name>/manifests/<tag>`), `null` when there is no such tag. */
+  async resolve(tag) {
+    const res = await this.request("HEAD", `/manifests/${tag}`, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    if (res.status === 404) return null;
+    if (!res.ok) return this.fail(res, `Resolving ${tag}`);
+    const digest = res.headers.get("docker-content-digest");
+    if (digest) return digest;
+    return (await this.getManifest(tag))?.digest ?? null;
+  }
+  /**
+   * Deletes a manifest by digest (`DELETE /v2/<name>/manifests/<digest>`), which removes
+   * its tags; its blobs go at the registry's garbage collection.
+   * @returns false when it did not exist
+   * @throws RegistryError when the registry refuses (405: deletion disabled)
+   */
+  async deleteManifest(digest) {
+    const res = await this.request("DELETE", `/manifests/${digest}`);
+    if (res.status === 404) return false;
+    if (res.status !== 202) return this.fail(res, `Deleting manifest ${digest}`);
+    await res.body?.cancel();
+    return true;
+  }
+  /** Every tag of the repository (`GET /v2/<name>/tags/list?n=`, following `Link` pages); none when the repository does not exist. */
+  async tags() {
+    const out = [];
+    let next = "/tags/list?n=1000";
+    while (next) {
+      const res = await this.request("GET", next);
+      if (res.status === 404) return out;
+      if (!res.ok) return this.fail(res, "Listing tags");
+      const body2 = await res.json();
+      out.push(...body2.tags ?? []);
+      const link2 = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("link") ?? "");
+      next = link2 ? new URL(link2[1], this.base).toString() : null;
+    }
+    return out;
+  }
+};
+
 // src/lifecycle/snapshot/store.ts
 var SnapshotExistsError = class extends Error {
   constructor(key) {
@@ -38416,9 +38649,16 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path24 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path24) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path24 };
+    const path27 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path27) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path27 };
+  }
+  if (value.startsWith(Stores.OciPrefix)) {
+    try {
+      return { kind: "oci", ref: parseRepositoryRef(value.slice(Stores.OciPrefix.length).trim()) };
+    } catch (err) {
+      throw new Error(`Invalid "store" input "${value}": ${err.message}`);
+    }
   }
   if (value === Stores.ActionsCache || value === "") {
     if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
@@ -38426,7 +38666,775 @@ function parseStoreSpec(input, env) {
       value === "" ? `No snapshot store: the "store" input is empty and the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Set store: dir:<path> on self-hosted runners and locally.` : `The "store" input is ${Stores.ActionsCache} but the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`
     );
   }
-  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
+  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache}, ${Stores.DirPrefix}<path> or ${Stores.OciPrefix}REGISTRY/NAME`);
+}
+
+// src/lifecycle/snapshot/dir-store.ts
+import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
+import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile3 } from "node:fs/promises";
+import path13 from "node:path";
+
+// src/lifecycle/snapshot/archive.ts
+import { spawn as spawn3 } from "node:child_process";
+import { once } from "node:events";
+import { open as open2 } from "node:fs/promises";
+import { pipeline as pipeline2 } from "node:stream/promises";
+
+// src/lifecycle/snapshot/tar-guard.ts
+import { Transform } from "node:stream";
+
+// src/lifecycle/snapshot/tar-header.ts
+var BLOCK = 512;
+function cString(buf, start, end) {
+  const nul = buf.indexOf(0, start);
+  return buf.toString("utf8", start, nul === -1 || nul > end ? end : nul);
+}
+function numberField(buf, start, length) {
+  if (buf[start] & 128) {
+    if (buf[start] === 255) return null;
+    let n = buf[start] & 127;
+    for (let i = start + 1; i < start + length; i++) n = n * 256 + buf[i];
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  const text = buf.toString("latin1", start, start + length).replace(/^[ \0]+|[ \0]+$/g, "");
+  if (!/^[0-7]*$/.test(text)) return null;
+  return text === "" ? 0 : parseInt(text, 8);
+}
+function checksumOk(h) {
+  const stored = numberField(h, 148, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 32 : h[i];
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return stored === unsigned || stored === signed;
+}
+function paxRecords(data) {
+  const out = /* @__PURE__ */ new Map();
+  let pos = 0;
+  while (pos < data.length) {
+    if (data[pos] === 0) break;
+    const space = data.indexOf(32, pos);
+    const len = space === -1 ? NaN : Number(data.toString("latin1", pos, space));
+    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length || data[pos + len - 1] !== 10) return null;
+    const record = data.toString("utf8", space + 1, pos + len - 1);
+    const eq = record.indexOf("=");
+    if (eq <= 0) return null;
+    out.set(record.slice(0, eq), record.slice(eq + 1));
+    pos += len;
+  }
+  return out;
+}
+function headerName(h) {
+  const name = cString(h, 0, 100);
+  const prefix2 = h.toString("latin1", 257, 263).startsWith("ustar") ? cString(h, 345, 500) : "";
+  return prefix2 ? `${prefix2}/${name}` : name;
+}
+
+// src/lifecycle/snapshot/tar-guard.ts
+var UnsafeArchiveError = class extends Error {
+  /**
+   * @param entry the entry's name as stored in the archive
+   * @param reason why it is refused
+   */
+  constructor(entry, reason) {
+    super(`Refusing the snapshot: entry "${entry}" ${reason}`);
+    this.entry = entry;
+    this.reason = reason;
+    this.name = "UnsafeArchiveError";
+  }
+  entry;
+  reason;
+};
+var MAX_META_BYTES = 1024 * 1024;
+var FILE_TYPES = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
+var TYPE_NAMES = { "3": "a character device", "4": "a block device", "6": "a FIFO", S: "a GNU sparse file", D: "a GNU dump directory", V: "a volume label", M: "a multi-volume continuation" };
+function numberOrThrow(buf, start, length, name, entry) {
+  const n = numberField(buf, start, length);
+  if (n === null) throw new UnsafeArchiveError(entry, `has an unreadable ${name} field (a corrupt or crafted archive)`);
+  return n;
+}
+function components(name) {
+  if (name.includes("\0")) return "has a NUL byte in its name";
+  if (name.startsWith("/")) return "has an absolute path";
+  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) return 'escapes the workspace (a ".." component)';
+  return parts;
+}
+var TarGuard = class extends Transform {
+  header = Buffer.alloc(BLOCK);
+  headerBytes = 0;
+  /** Bytes of the current entry's data (and padding) still to pass. */
+  skip = 0;
+  /** Collects a pax / GNU long-name entry's data, when the current entry is one. */
+  meta = null;
+  /** Names and size from the `x` / `L` / `K` entries before the next entry. */
+  pending = {};
+  /** Normalised paths of symlinks extracted so far. */
+  symlinks = /* @__PURE__ */ new Set();
+  /** Normalised paths of regular files and hard links extracted so far (valid hard-link targets). */
+  files = /* @__PURE__ */ new Set();
+  /** Entries passed so far (for tests and logs). */
+  entries = 0;
+  _transform(chunk, _encoding, done) {
+    let off = 0;
+    let passed = 0;
+    try {
+      while (off < chunk.length) {
+        if (this.skip > 0) {
+          const n2 = Math.min(this.skip, chunk.length - off);
+          if (this.meta) this.collect(chunk.subarray(off, off + n2));
+          this.skip -= n2;
+          off += n2;
+          if (this.skip === 0 && this.meta) this.finishMeta();
+          continue;
+        }
+        const heldBack = this.headerBytes > 0;
+        const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
+        chunk.copy(this.header, this.headerBytes, off, off + n);
+        this.headerBytes += n;
+        if (this.headerBytes < BLOCK) {
+          if (off > passed) this.push(chunk.subarray(passed, off));
+          passed = chunk.length;
+          break;
+        }
+        this.headerBytes = 0;
+        this.onHeader();
+        if (heldBack) {
+          this.push(Buffer.from(this.header));
+          passed = off + n;
+        }
+        off += n;
+        if (this.skip === 0 && this.meta) this.finishMeta();
+      }
+      if (passed < chunk.length) this.push(passed === 0 ? chunk : chunk.subarray(passed));
+      done();
+    } catch (err) {
+      done(err);
+    }
+  }
+  _flush(done) {
+    if (this.headerBytes !== 0 || this.skip !== 0) done(new UnsafeArchiveError("(end of archive)", "is truncated: the archive ends inside an entry"));
+    else done();
+  }
+  collect(slice) {
+    const meta = this.meta;
+    const want = meta.size - meta.length;
+    if (want > 0) {
+      const part = slice.subarray(0, want);
+      meta.chunks.push(Buffer.from(part));
+      meta.length += part.length;
+    }
+  }
+  finishMeta() {
+    const meta = this.meta;
+    this.meta = null;
+    const data = Buffer.concat(meta.chunks);
+    if (meta.type === "L") this.pending.longName = cString(data, 0, data.length);
+    else if (meta.type === "K") this.pending.longLink = cString(data, 0, data.length);
+    else {
+      const records = paxRecords(data);
+      if (!records) throw new UnsafeArchiveError(meta.name, "has a malformed pax extended header");
+      for (const key of records.keys()) {
+        if (key.startsWith("GNU.sparse")) throw new UnsafeArchiveError(meta.name, "is a GNU sparse entry (not supported in snapshots)");
+      }
+      if (meta.type === "g") {
+        if (["path", "linkpath", "size"].some((k) => records.has(k))) throw new UnsafeArchiveError(meta.name, "is a pax global header that sets names or sizes");
+        return;
+      }
+      if (records.has("path")) this.pending.paxPath = records.get("path");
+      if (records.has("linkpath")) this.pending.paxLinkpath = records.get("linkpath");
+      if (records.has("size")) {
+        const size = records.get("size");
+        if (!/^\d+$/.test(size) || !Number.isSafeInteger(Number(size))) throw new UnsafeArchiveError(meta.name, `has an unreadable pax size "${size}"`);
+        this.pending.size = Number(size);
+      }
+    }
+  }
+  /** Validates the header in `this.header`; sets `skip` (and `meta`). @throws UnsafeArchiveError */
+  onHeader() {
+    const h = this.header;
+    if (h.every((b) => b === 0)) return;
+    const rawName = cString(h, 0, 100);
+    if (!checksumOk(h)) throw new UnsafeArchiveError(rawName, "has a bad header checksum (a corrupt or crafted archive)");
+    const type2 = String.fromCharCode(h[156]);
+    const magic = h.toString("latin1", 257, 263);
+    const prefix2 = magic.startsWith("ustar") ? cString(h, 345, 500) : "";
+    const pending = this.pending;
+    const size = pending.size ?? numberOrThrow(h, 124, 12, "size", rawName);
+    const names = [rawName, prefix2 ? `${prefix2}/${rawName}` : null, pending.longName, pending.paxPath].filter((n) => typeof n === "string");
+    const shown = pending.paxPath ?? pending.longName ?? (prefix2 ? `${prefix2}/${rawName}` : rawName);
+    if (META_TYPES.has(type2)) {
+      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(shown, `has a ${size}-byte extended header (more than ${MAX_META_BYTES})`);
+      if (type2 !== "g" && pending.size !== void 0) throw new UnsafeArchiveError(shown, "has an extended header that sets a size for another extended header");
+      this.meta = { type: type2, size, chunks: [], length: 0, name: shown };
+      this.skip = Math.ceil(size / BLOCK) * BLOCK;
+      return;
+    }
+    this.pending = {};
+    if (!FILE_TYPES.has(type2) && type2 !== "1" && type2 !== "2" && type2 !== "5") {
+      throw new UnsafeArchiveError(shown, `is ${TYPE_NAMES[type2] ?? `of type "${type2}"`}: only files, directories, symlinks and hard links are allowed`);
+    }
+    if (!FILE_TYPES.has(type2) && size !== 0) throw new UnsafeArchiveError(shown, `is a ${type2 === "5" ? "directory" : "link"} with ${size} bytes of data (a crafted archive)`);
+    const paths = [];
+    for (const name of names) {
+      const parts = components(name);
+      if (typeof parts === "string") throw new UnsafeArchiveError(name, parts);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join("/");
+        if (this.symlinks.has(parent)) throw new UnsafeArchiveError(name, `would be written through the symlink "${parent}"`);
+      }
+      const full = parts.join("/");
+      if (full === "" && type2 !== "5") throw new UnsafeArchiveError(name, "has an empty name");
+      if (this.symlinks.has(full) && type2 !== "2") throw new UnsafeArchiveError(name, "replaces a symlink extracted before it");
+      paths.push(full);
+    }
+    if (type2 === "1") {
+      const targets = [cString(h, 157, 257), pending.longLink, pending.paxLinkpath].filter((n) => typeof n === "string");
+      let linksToSymlink = false;
+      for (const target of targets) {
+        const parts = components(target);
+        if (typeof parts === "string") throw new UnsafeArchiveError(shown, `is a hard link whose target "${target}" ${parts}`);
+        const t = parts.join("/");
+        if (this.symlinks.has(t)) linksToSymlink = true;
+        else if (!this.files.has(t)) throw new UnsafeArchiveError(shown, `is a hard link to "${target}", which is not a file earlier in the archive`);
+      }
+      for (const p of paths) (linksToSymlink ? this.symlinks : this.files).add(p);
+    } else if (type2 === "2") {
+      for (const p of paths) this.symlinks.add(p);
+    } else if (FILE_TYPES.has(type2)) {
+      for (const p of paths) this.files.add(p);
+    }
+    this.entries++;
+    this.skip = FILE_TYPES.has(type2) ? Math.ceil(size / BLOCK) * BLOCK : 0;
+  }
+};
+
+// src/lifecycle/snapshot/secret-scan.ts
+import { Transform as Transform2 } from "node:stream";
+var MIN_SCANNED_LENGTH = 6;
+var SecretInSnapshotError = class extends Error {
+  /**
+   * @param file workspace-relative path of the file
+   * @param secret the secret's name
+   */
+  constructor(file, secret) {
+    super(
+      `Refusing to save the snapshot: ${file} contains the value of the secret ${secret}. Lifecycle commands must not write secrets into the workspace (snapshots are readable by every workflow that can read the store): pass them through the environment, or write them outside the snapshot paths.`
+    );
+    this.file = file;
+    this.secret = secret;
+    this.name = "SecretInSnapshotError";
+  }
+  file;
+  secret;
+};
+function scannable(secrets) {
+  const seen = /* @__PURE__ */ new Set();
+  return secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH && !seen.has(s.value) && Boolean(seen.add(s.value)));
+}
+var FILE_TYPES2 = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var SecretScan = class extends Transform2 {
+  needles;
+  overlap;
+  header = Buffer.alloc(BLOCK);
+  headerBytes = 0;
+  /** Data bytes of the current entry still to come, then its padding. */
+  data = 0;
+  padding = 0;
+  /** The current entry's name, and whether its data is file content to scan. */
+  name = "";
+  scanning = false;
+  /** The pax `x` entry being read (its records name the next entry). */
+  pax = null;
+  paxPath;
+  paxSize;
+  /** The last bytes of the current file seen so far (a match may span chunks). */
+  tail = Buffer.alloc(0);
+  /** Bytes scanned (file data only). */
+  scannedBytes = 0;
+  constructor(secrets) {
+    super();
+    this.needles = scannable(secrets).map((s) => ({ name: s.name, bytes: Buffer.from(s.value, "utf8") }));
+    this.overlap = Math.max(0, ...this.needles.map((n) => n.bytes.length - 1));
+  }
+  _transform(chunk, _encoding, done) {
+    try {
+      this.walk(chunk);
+      done(null, chunk);
+    } catch (err) {
+      done(err);
+    }
+  }
+  walk(chunk) {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.data > 0) {
+        const n2 = Math.min(this.data, chunk.length - off);
+        const slice = chunk.subarray(off, off + n2);
+        if (this.scanning) this.scan(slice);
+        if (this.pax) this.pax.push(Buffer.from(slice));
+        this.data -= n2;
+        off += n2;
+        if (this.data === 0) this.endData();
+        continue;
+      }
+      if (this.padding > 0) {
+        const n2 = Math.min(this.padding, chunk.length - off);
+        this.padding -= n2;
+        off += n2;
+        continue;
+      }
+      const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
+      chunk.copy(this.header, this.headerBytes, off, off + n);
+      this.headerBytes += n;
+      off += n;
+      if (this.headerBytes < BLOCK) break;
+      this.headerBytes = 0;
+      this.onHeader();
+    }
+  }
+  onHeader() {
+    const h = this.header;
+    if (h.every((b) => b === 0)) return;
+    const type2 = String.fromCharCode(h[156]);
+    const size = this.paxSize ?? numberField(h, 124, 12) ?? 0;
+    if (type2 === "x") {
+      this.pax = [];
+      this.paxSize = void 0;
+      this.paxPath = void 0;
+      this.scanning = false;
+    } else if (type2 !== "g") {
+      this.name = (this.paxPath ?? headerName(h)).replace(/^(\.\/)+/, "");
+      this.scanning = FILE_TYPES2.has(type2) && this.needles.length > 0;
+      this.paxPath = void 0;
+      this.paxSize = void 0;
+      this.tail = Buffer.alloc(0);
+    }
+    const data = FILE_TYPES2.has(type2) || type2 === "x" || type2 === "g" ? size : 0;
+    this.data = data;
+    this.padding = Math.ceil(data / BLOCK) * BLOCK - data;
+    if (data === 0) this.endData();
+  }
+  endData() {
+    if (!this.pax) return;
+    const records = paxRecords(Buffer.concat(this.pax));
+    this.pax = null;
+    this.paxPath = records?.get("path");
+    const size = records?.get("size");
+    this.paxSize = size !== void 0 && /^\d+$/.test(size) ? Number(size) : void 0;
+  }
+  scan(slice) {
+    this.scannedBytes += slice.length;
+    for (const needle of this.needles) {
+      if (slice.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
+    }
+    if (this.tail.length > 0) {
+      const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
+      for (const needle of this.needles) {
+        if (seam.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
+      }
+    }
+    if (this.overlap === 0) return;
+    this.tail = slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.from(Buffer.concat([this.tail, slice]).subarray(-this.overlap));
+  }
+};
+
+// src/lifecycle/snapshot/archive.ts
+var ALWAYS_EXCLUDED = [".git", "./.git"];
+function tarCreateArgs(opts) {
+  const exclude = [...ALWAYS_EXCLUDED, ...opts.exclude ?? []];
+  return ["--posix", "-c", "-f", "-", "-C", opts.cwd, "--anchored", ...exclude.map((e) => `--exclude=${e}`), "--", ...opts.paths];
+}
+function stderrTail(child2) {
+  let text = "";
+  child2.stderr?.on("data", (d) => {
+    text = (text + d.toString("utf8")).slice(-2e3);
+  });
+  return () => text.trim();
+}
+async function exitOf(child2, name, stderr) {
+  const [code, signal] = await Promise.race([
+    once(child2, "close"),
+    once(child2, "error").then(([err]) => {
+      throw new Error(`${name} could not be started: ${err.message}`);
+    })
+  ]);
+  if (code !== 0) throw new Error(`${name} failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr() ? `: ${stderr()}` : ""}`);
+}
+async function streamArchive(opts, sink) {
+  const tar = spawn3("tar", tarCreateArgs(opts), { stdio: ["ignore", "pipe", "pipe"] });
+  const tarErr = stderrTail(tar);
+  const zstdArgs = ["-T0", `-${opts.level ?? 3}`, "-q", "-c"];
+  const scan = opts.secrets && scannable(opts.secrets).length > 0 ? new SecretScan(opts.secrets) : null;
+  const zstd = spawn3("zstd", zstdArgs, { stdio: [scan ? "pipe" : tar.stdout, typeof sink === "number" ? sink : "pipe", "pipe"] });
+  const zstdErr = stderrTail(zstd);
+  const scanned = scan ? pipeline2(tar.stdout, scan, zstd.stdin).catch((err) => {
+    tar.kill("SIGKILL");
+    zstd.kill("SIGKILL");
+    throw err;
+  }) : (tar.stdout.destroy(), Promise.resolve());
+  const piped = typeof sink === "number" ? Promise.resolve() : new Promise((resolve3, reject) => {
+    zstd.stdout.on("error", reject).pipe(sink, { end: false }).on("error", reject);
+    zstd.stdout.on("end", resolve3);
+  });
+  const results = await Promise.allSettled([scanned, exitOf(tar, "tar", tarErr), exitOf(zstd, "zstd", zstdErr), piped]);
+  const found = results.find((r) => r.status === "rejected" && r.reason instanceof SecretInSnapshotError);
+  if (found) throw found.reason;
+  const failures = results.filter((r) => r.status === "rejected");
+  if (failures.length > 0) throw new Error(failures.map((f) => f.reason.message).join("; "));
+}
+async function createArchive(opts, file) {
+  const handle = await open2(file, "w", 420);
+  try {
+    await streamArchive(opts, handle.fd);
+    return { bytes: (await handle.stat()).size };
+  } finally {
+    await handle.close();
+  }
+}
+function decompressor(magic, file) {
+  if (magic.readUInt32LE(0) === 4247762216) return ["zstd", ["-d", "-q", "-c", "--long=31"]];
+  if (magic[0] === 31 && magic[1] === 139) return ["gzip", ["-d", "-c"]];
+  throw new Error(`${file} is neither a zstd nor a gzip archive`);
+}
+async function extractArchive(file, cwd) {
+  const handle = await open2(file, "r");
+  try {
+    const magic = Buffer.alloc(4);
+    await handle.read(magic, 0, 4, 0);
+    const [program, args] = decompressor(magic, file);
+    const dec = spawn3(program, args, { stdio: [handle.fd, "pipe", "pipe"] });
+    const decErr = stderrTail(dec);
+    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: ["pipe", "ignore", "pipe"] });
+    const tarErr = stderrTail(tar);
+    const guard = new TarGuard();
+    const guarded = pipeline2(dec.stdout, guard, tar.stdin).catch((err) => {
+      tar.kill("SIGKILL");
+      dec.kill("SIGKILL");
+      throw err;
+    });
+    const results = await Promise.allSettled([guarded, exitOf(dec, program, decErr), exitOf(tar, "tar", tarErr)]);
+    const unsafe = results.find((r) => r.status === "rejected" && r.reason instanceof UnsafeArchiveError);
+    if (unsafe) throw unsafe.reason;
+    const failures = results.filter((r) => r.status === "rejected");
+    failures.sort((a, b) => Number(a.reason.code === "EPIPE") - Number(b.reason.code === "EPIPE"));
+    if (failures.length > 0) throw new Error(failures.map((f) => f.reason.message).join("; "));
+    return { entries: guard.entries };
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/lifecycle/snapshot/dir-store.ts
+var MAX_NAME = 180;
+function safeKeyName(key) {
+  let name = "";
+  for (const ch of key) {
+    if (/[A-Za-z0-9_-]/.test(ch) || ch === "." && name !== "") name += ch;
+    else if (ch === "/") name += "+";
+    else name += [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
+  }
+  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash4("sha256").update(key).digest("hex")}`;
+  return name;
+}
+function sameList(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+var DirStore = class {
+  /** @param root absolute directory path of the store */
+  constructor(root) {
+    this.root = root;
+    this.description = `directory ${root}`;
+  }
+  root;
+  description;
+  /** Absolute paths of an entry's archive and manifest. */
+  files(key) {
+    const base = path13.join(this.root, safeKeyName(key));
+    return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
+  }
+  /** The manifest of `key`, or `null` when there is no complete entry. */
+  async manifest(key) {
+    try {
+      const m = JSON.parse(await readFile4(this.files(key).manifest, "utf8"));
+      return m.key === key ? m : null;
+    } catch (err) {
+      if (err.code === "ENOENT") return null;
+      throw err;
+    }
+  }
+  async save(key, paths, cwd, metadata2, options) {
+    const { archive, manifest } = this.files(key);
+    if (await this.manifest(key)) throw new SnapshotExistsError(key);
+    await mkdir3(this.root, { recursive: true });
+    const tmp = path13.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path13.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path13.isAbsolute(rel);
+    const exclude = inside2 ? [rel, `./${rel}`] : [];
+    try {
+      const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
+      const body2 = {
+        version: 1,
+        key,
+        archive: path13.basename(archive),
+        bytes,
+        createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+        paths: [...paths],
+        ...metadata2
+      };
+      await writeFile3(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+`);
+      try {
+        await link(`${tmp}.tar.zst`, archive);
+      } catch (err) {
+        if (err.code === "EEXIST") throw new SnapshotExistsError(key);
+        throw err;
+      }
+      await rename3(`${tmp}.json`, manifest);
+      return { bytes };
+    } finally {
+      await unlink3(`${tmp}.tar.zst`).catch(() => void 0);
+      await unlink3(`${tmp}.json`).catch(() => void 0);
+    }
+  }
+  async restore(key, paths, cwd) {
+    const m = await this.manifest(key);
+    if (!m || !sameList(m.paths, paths)) return false;
+    await extractArchive(this.files(key).archive, cwd);
+    return true;
+  }
+  async exists(key, paths) {
+    const m = await this.manifest(key);
+    if (!m || !sameList(m.paths, paths)) return false;
+    return stat3(this.files(key).archive).then(
+      () => true,
+      () => false
+    );
+  }
+  /**
+   * Every complete entry whose key starts with `prefix`, from the manifests (a
+   * manifest is written last, so a half-saved entry is never listed). Unreadable
+   * or foreign JSON files are skipped; a missing store directory lists nothing.
+   */
+  async list(prefix2) {
+    let names;
+    try {
+      names = await readdir3(this.root);
+    } catch (err) {
+      if (err.code === "ENOENT") return [];
+      throw err;
+    }
+    const out = [];
+    for (const name of names) {
+      if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
+      let m;
+      try {
+        m = JSON.parse(await readFile4(path13.join(this.root, name), "utf8"));
+      } catch {
+        continue;
+      }
+      if (m?.version !== 1 || typeof m.key !== "string" || !m.key.startsWith(prefix2) || safeKeyName(m.key) !== name.slice(0, -".json".length)) continue;
+      out.push({
+        key: m.key,
+        sha: m.sha ?? "",
+        configuration: m.configuration ?? "",
+        identity: m.identity ?? null,
+        createdAt: m.createdAt,
+        bytes: m.bytes,
+        hooks: m.hooks ?? {}
+      });
+    }
+    return out;
+  }
+  /** Deletes the entry's files, manifest first (a listing never sees a half-deleted entry). */
+  async delete(key) {
+    const { archive, manifest } = this.files(key);
+    let existed = false;
+    for (const file of [manifest, archive]) {
+      try {
+        await unlink3(file);
+        existed = true;
+      } catch (err) {
+        if (err.code !== "ENOENT") throw err;
+      }
+    }
+    return existed;
+  }
+};
+
+// src/lifecycle/snapshot/oci-store.ts
+import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import os7 from "node:os";
+import path14 from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { createReadStream as createReadStream2 } from "node:fs";
+var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
+var LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+zstd";
+var EMPTY_CONFIG = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
+var ANNOTATIONS = {
+  Created: "org.opencontainers.image.created",
+  Key: "dev.prebuilds.snapshot.key",
+  Sha: "dev.prebuilds.snapshot.sha",
+  Configuration: "dev.prebuilds.snapshot.configuration",
+  Identity: "dev.prebuilds.snapshot.identity",
+  PrebuildId: "dev.prebuilds.snapshot.prebuild-id",
+  Base: "dev.prebuilds.snapshot.base",
+  /** JSON array of the archived paths. */
+  Paths: "dev.prebuilds.snapshot.paths",
+  /** JSON object of hook durations, ms. */
+  Hooks: "dev.prebuilds.snapshot.hooks"
+};
+function tagOf(key) {
+  const tag = key.replace(/^prebuilds-v1\//, "").replace(/\//g, ".");
+  return TAG_RE.test(tag) && !tag.startsWith("h.") ? tag : `h.${createHash5("sha256").update(key).digest("hex")}`;
+}
+async function fileDigest(file) {
+  const hash = createHash5("sha256");
+  for await (const chunk of createReadStream2(file)) hash.update(chunk);
+  return `sha256:${hash.digest("hex")}`;
+}
+function sameList2(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+var OciStore = class {
+  /**
+   * @param ref the repository snapshots go to
+   * @param credentials for the registry (GHCR: `GITHUB_TOKEN`), or none
+   * @param tempRoot where archives are staged (default: the OS temp directory)
+   */
+  constructor(ref, credentials = null, tempRoot = os7.tmpdir()) {
+    this.ref = ref;
+    this.tempRoot = tempRoot;
+    this.client = new RegistryClient(ref, credentials);
+    this.description = `registry ${ref.registry}/${ref.name}`;
+  }
+  ref;
+  tempRoot;
+  description;
+  client;
+  async withTemp(fn) {
+    const dir = await mkdtemp2(path14.join(this.tempRoot, "prebuild-oci-"));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm5(dir, { recursive: true, force: true });
+    }
+  }
+  /** The manifest saved under exactly `key`, or `null`. */
+  async manifestOf(key) {
+    const found = await this.client.getManifest(tagOf(key));
+    return found && found.manifest.annotations?.[ANNOTATIONS.Key] === key ? found : null;
+  }
+  async save(key, paths, cwd, metadata2, options) {
+    const tag = tagOf(key);
+    if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
+    return this.withTemp(async (dir) => {
+      const file = path14.join(dir, "snapshot.tar.zst");
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
+      const layer = await this.client.pushBlob({ file, digest: await fileDigest(file) });
+      await this.client.pushBlob(Buffer.from("{}"));
+      const annotations = {
+        [ANNOTATIONS.Created]: (/* @__PURE__ */ new Date()).toISOString(),
+        [ANNOTATIONS.Key]: key,
+        [ANNOTATIONS.Paths]: JSON.stringify(paths)
+      };
+      if (metadata2) {
+        annotations[ANNOTATIONS.Sha] = metadata2.sha;
+        annotations[ANNOTATIONS.Configuration] = metadata2.configuration;
+        annotations[ANNOTATIONS.Identity] = metadata2.identity;
+        annotations[ANNOTATIONS.PrebuildId] = metadata2.prebuildId;
+        annotations[ANNOTATIONS.Base] = metadata2.base ?? "";
+        annotations[ANNOTATIONS.Hooks] = JSON.stringify(metadata2.hooks);
+      }
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: ARTIFACT_TYPE,
+        config: EMPTY_CONFIG,
+        layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size }],
+        annotations
+      };
+      await this.client.putManifest(tag, manifest);
+      return { bytes };
+    });
+  }
+  async restore(key, paths, cwd) {
+    const found = await this.manifestOf(key);
+    if (!found || !sameList2(JSON.parse(found.manifest.annotations?.[ANNOTATIONS.Paths] ?? "[]"), paths)) return false;
+    const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
+    if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
+    await this.withTemp(async (dir) => {
+      const file = path14.join(dir, "snapshot.tar.zst");
+      await this.client.pullBlob(layer.digest, file);
+      await extractArchive(file, cwd);
+    });
+    return true;
+  }
+  async exists(key, paths) {
+    const found = await this.manifestOf(key);
+    return found !== null && sameList2(JSON.parse(found.manifest.annotations?.[ANNOTATIONS.Paths] ?? "[]"), paths);
+  }
+  /** Deletes the snapshot's manifest by digest (its tag goes with it). */
+  async delete(key) {
+    const found = await this.manifestOf(key);
+    return found ? this.client.deleteManifest(found.digest) : false;
+  }
+  /**
+   * Snapshots whose key starts with `prefix`, from the tags and their manifests' annotations
+   * (tags of other configurations are skipped without reading their manifests).
+   */
+  async list(prefix2) {
+    const tagPrefix = tagOf(`${prefix2}x`).slice(0, -1);
+    const tags2 = (await this.client.tags()).filter((t) => t.startsWith(tagPrefix) || t.startsWith("h."));
+    const out = [];
+    for (const tag of tags2) {
+      const found = await this.client.getManifest(tag);
+      const a = found?.manifest.annotations ?? {};
+      const key = a[ANNOTATIONS.Key];
+      if (!found || found.manifest.artifactType !== ARTIFACT_TYPE || !key?.startsWith(prefix2)) continue;
+      let hooks = {};
+      try {
+        hooks = JSON.parse(a[ANNOTATIONS.Hooks] ?? "{}");
+      } catch {
+      }
+      out.push({
+        key,
+        sha: a[ANNOTATIONS.Sha] ?? "",
+        configuration: a[ANNOTATIONS.Configuration] ?? "",
+        identity: a[ANNOTATIONS.Identity] || null,
+        createdAt: a[ANNOTATIONS.Created] ?? "",
+        bytes: found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE)?.size ?? null,
+        hooks
+      });
+    }
+    return out;
+  }
+};
+
+// src/lifecycle/snapshot/prune.ts
+async function pruneSnapshots(store, prefix2, keep, protect = []) {
+  const listed = (await store.list(prefix2)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
+  const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
+  for (const l of expired) await store.delete(l.key);
+  return expired.map((l) => l.key);
+}
+
+// action/src/snapshot/retention.ts
+async function applyRetention(store, configuration, protect, log2) {
+  if (!(store instanceof DirStore || store instanceof OciStore)) return [];
+  const { name, retention } = configuration.settings;
+  try {
+    const deleted = await pruneSnapshots(store, snapshotKeyPrefix(name), retention, protect);
+    if (deleted.length > 0) log2.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? "" : "s"}: ${deleted.join(", ")}`);
+    return deleted;
+  } catch (err) {
+    log2.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
 }
 
 // action/src/prebuild.ts
@@ -38443,7 +39451,7 @@ async function prebuild(req) {
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const sameIdentity = (m) => m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
+    const sameIdentity = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
     const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
     if (!restored.restored) {
       const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
@@ -38453,7 +39461,6 @@ async function prebuild(req) {
     } else {
       baseMarker = restored.marker;
       log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-      if (!baseMarker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
     }
   }
   const dependencyFiles = await hashDependencyFiles(workspace);
@@ -38486,20 +39493,15 @@ async function prebuild(req) {
     now: (/* @__PURE__ */ new Date()).toISOString(),
     dependencyFiles
   });
-  await mkdir3(path13.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(path13.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir4(path15.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(path15.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   const hooks = {};
   for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
   log2.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base
-  });
+  const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base };
+  const { bytes } = await req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets });
+  await applyRetention(req.store, configuration, base ? [base] : [], log2);
   const result = {
     prebuildId: req.prebuildId,
     configuration: name,
@@ -38540,7 +39542,8 @@ function rankCandidates(listings, ancestors2, identity) {
   return { candidates, skipped, unrelated };
 }
 function markerMismatch(marker2, expected) {
-  if (!marker2) return "it has no .prebuilds/marker.json (not a prebuild snapshot)";
+  const unsuccessful = unsuccessfulMarker(marker2);
+  if (unsuccessful || !marker2) return unsuccessful;
   if (marker2.identity !== expected.identity) {
     return `it was built for configuration identity ${marker2.identity.slice(0, 12)}, the commit has ${expected.identity.slice(0, 12)}`;
   }
@@ -38653,225 +39656,6 @@ async function restoreWorkspace(req) {
     rejected
   };
 }
-
-// src/lifecycle/snapshot/dir-store.ts
-import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
-
-// src/lifecycle/snapshot/archive.ts
-import { spawn as spawn3 } from "node:child_process";
-import { once } from "node:events";
-import { open as open2 } from "node:fs/promises";
-import { Writable } from "node:stream";
-function tarCreateArgs(opts) {
-  const args = ["--posix", "-c", "-f", "-", "-C", opts.cwd];
-  if (opts.exclude?.length) args.push("--anchored", ...opts.exclude.map((e) => `--exclude=${e}`));
-  return [...args, "--", ...opts.paths];
-}
-function stderrTail(child2) {
-  let text = "";
-  child2.stderr?.on("data", (d) => {
-    text = (text + d.toString("utf8")).slice(-2e3);
-  });
-  return () => text.trim();
-}
-async function allSucceed(steps) {
-  const results = await Promise.allSettled(steps);
-  const failures = results.filter((r) => r.status === "rejected");
-  if (failures.length > 0) throw new Error(failures.map((f) => f.reason.message).join("; "));
-}
-async function exitOf(child2, name, stderr) {
-  const [code, signal] = await Promise.race([
-    once(child2, "close"),
-    once(child2, "error").then(([err]) => {
-      throw new Error(`${name} could not be started: ${err.message}`);
-    })
-  ]);
-  if (code !== 0) throw new Error(`${name} failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr() ? `: ${stderr()}` : ""}`);
-}
-async function streamArchive(opts, sink) {
-  const tar = spawn3("tar", tarCreateArgs(opts), { stdio: ["ignore", "pipe", "pipe"] });
-  const tarErr = stderrTail(tar);
-  const zstdArgs = ["-T0", `-${opts.level ?? 3}`, "-q", "-c"];
-  const zstd = spawn3("zstd", zstdArgs, { stdio: [tar.stdout, typeof sink === "number" ? sink : "pipe", "pipe"] });
-  const zstdErr = stderrTail(zstd);
-  tar.stdout.destroy();
-  const piped = typeof sink === "number" ? Promise.resolve() : new Promise((resolve3, reject) => {
-    zstd.stdout.on("error", reject).pipe(sink, { end: false }).on("error", reject);
-    zstd.stdout.on("end", resolve3);
-  });
-  await allSucceed([exitOf(tar, "tar", tarErr), exitOf(zstd, "zstd", zstdErr), piped]);
-}
-async function createArchive(opts, file) {
-  const handle = await open2(file, "w", 420);
-  try {
-    await streamArchive(opts, handle.fd);
-    return { bytes: (await handle.stat()).size };
-  } finally {
-    await handle.close();
-  }
-}
-async function measureArchive(opts) {
-  let bytes = 0;
-  const counter = new Writable({
-    write(chunk, _enc, cb) {
-      bytes += chunk.length;
-      cb();
-    }
-  });
-  await streamArchive(opts, counter);
-  return bytes;
-}
-async function extractArchive(file, cwd) {
-  const handle = await open2(file, "r");
-  try {
-    const zstd = spawn3("zstd", ["-d", "-q", "-c"], { stdio: [handle.fd, "pipe", "pipe"] });
-    const zstdErr = stderrTail(zstd);
-    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: [zstd.stdout, "ignore", "pipe"] });
-    const tarErr = stderrTail(tar);
-    zstd.stdout.destroy();
-    await allSucceed([exitOf(zstd, "zstd", zstdErr), exitOf(tar, "tar", tarErr)]);
-  } finally {
-    await handle.close();
-  }
-}
-
-// src/lifecycle/snapshot/dir-store.ts
-var MAX_NAME = 180;
-function safeKeyName(key) {
-  let name = "";
-  for (const ch of key) {
-    if (/[A-Za-z0-9_-]/.test(ch) || ch === "." && name !== "") name += ch;
-    else if (ch === "/") name += "+";
-    else name += [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
-  }
-  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash3("sha256").update(key).digest("hex")}`;
-  return name;
-}
-function sameList(a, b) {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-var DirStore = class {
-  /** @param root absolute directory path of the store */
-  constructor(root) {
-    this.root = root;
-    this.description = `directory ${root}`;
-  }
-  root;
-  description;
-  /** Absolute paths of an entry's archive and manifest. */
-  files(key) {
-    const base = path14.join(this.root, safeKeyName(key));
-    return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
-  }
-  /** The manifest of `key`, or `null` when there is no complete entry. */
-  async manifest(key) {
-    try {
-      const m = JSON.parse(await readFile4(this.files(key).manifest, "utf8"));
-      return m.key === key ? m : null;
-    } catch (err) {
-      if (err.code === "ENOENT") return null;
-      throw err;
-    }
-  }
-  async save(key, paths, cwd, metadata2) {
-    const { archive, manifest } = this.files(key);
-    if (await this.manifest(key)) throw new SnapshotExistsError(key);
-    await mkdir4(this.root, { recursive: true });
-    const tmp = path14.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path14.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path14.isAbsolute(rel);
-    const exclude = inside2 ? [rel, `./${rel}`] : [];
-    try {
-      const { bytes } = await createArchive({ cwd, paths, exclude }, `${tmp}.tar.zst`);
-      const body2 = {
-        version: 1,
-        key,
-        archive: path14.basename(archive),
-        bytes,
-        createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-        paths: [...paths],
-        ...metadata2
-      };
-      await writeFile4(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
-`);
-      try {
-        await link(`${tmp}.tar.zst`, archive);
-      } catch (err) {
-        if (err.code === "EEXIST") throw new SnapshotExistsError(key);
-        throw err;
-      }
-      await rename3(`${tmp}.json`, manifest);
-      return { bytes };
-    } finally {
-      await unlink3(`${tmp}.tar.zst`).catch(() => void 0);
-      await unlink3(`${tmp}.json`).catch(() => void 0);
-    }
-  }
-  async restore(key, paths, cwd) {
-    const m = await this.manifest(key);
-    if (!m || !sameList(m.paths, paths)) return false;
-    await extractArchive(this.files(key).archive, cwd);
-    return true;
-  }
-  async exists(key, paths) {
-    const m = await this.manifest(key);
-    if (!m || !sameList(m.paths, paths)) return false;
-    return stat2(this.files(key).archive).then(
-      () => true,
-      () => false
-    );
-  }
-  /**
-   * Every complete entry whose key starts with `prefix`, from the manifests (a
-   * manifest is written last, so a half-saved entry is never listed). Unreadable
-   * or foreign JSON files are skipped; a missing store directory lists nothing.
-   */
-  async list(prefix2) {
-    let names;
-    try {
-      names = await readdir3(this.root);
-    } catch (err) {
-      if (err.code === "ENOENT") return [];
-      throw err;
-    }
-    const out = [];
-    for (const name of names) {
-      if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
-      let m;
-      try {
-        m = JSON.parse(await readFile4(path14.join(this.root, name), "utf8"));
-      } catch {
-        continue;
-      }
-      if (m?.version !== 1 || typeof m.key !== "string" || !m.key.startsWith(prefix2) || safeKeyName(m.key) !== name.slice(0, -".json".length)) continue;
-      out.push({
-        key: m.key,
-        sha: m.sha ?? "",
-        configuration: m.configuration ?? "",
-        identity: m.identity ?? null,
-        createdAt: m.createdAt,
-        bytes: m.bytes,
-        hooks: m.hooks ?? {}
-      });
-    }
-    return out;
-  }
-  async delete(key) {
-    const { archive, manifest } = this.files(key);
-    let existed = false;
-    for (const file of [manifest, archive]) {
-      try {
-        await unlink3(file);
-        existed = true;
-      } catch (err) {
-        if (err.code !== "ENOENT") throw err;
-      }
-    }
-    return existed;
-  }
-};
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -39878,8 +40662,8 @@ function isPlainObject2(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -39895,7 +40679,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body: body2,
       redirect: requestOptions.request?.redirect,
@@ -40344,17 +41128,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path24 = requestOptions.url.replace(options.baseUrl, "");
+    const path27 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path24} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path24} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -43073,7 +43857,7 @@ async function writeRestoreSummary(configuration, sha, outcome, env = process.en
 
 // action/src/restore-mode.ts
 function catalogFor(store, inputs, env, defaultBranch2) {
-  if (store instanceof DirStore) return store;
+  if (store instanceof DirStore || store instanceof OciStore) return store;
   return new ActionsCacheCatalog({
     repository: env[Env.Repository] ?? "",
     refs: visibleRefs(env, defaultBranch2),
@@ -43110,24 +43894,71 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
   return outcome;
 }
 
+// action/src/secrets.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+var SECRET_INPUT_VARS = [Inputs.Secrets, Inputs.Token].map((name) => `INPUT_${name.toUpperCase()}`);
+function parseSecretsInput(input) {
+  if (input.trim() === "") return {};
+  let value;
+  try {
+    value = JSON.parse(input);
+  } catch {
+    throw new Error(`The "${Inputs.Secrets}" input is not JSON: pass \${{ toJSON(secrets) }}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`The "${Inputs.Secrets}" input must be a JSON object: pass \${{ toJSON(secrets) }}`);
+  const out = {};
+  for (const [name, v] of Object.entries(value)) if (typeof v === "string" && v !== "") out[name] = v;
+  return out;
+}
+function forkReason(env) {
+  const file = env[Env.EventPath];
+  if (!file) return null;
+  let event;
+  try {
+    event = JSON.parse(readFileSync2(file, "utf8"));
+  } catch {
+    return null;
+  }
+  const pr = event.pull_request;
+  if (!pr) return null;
+  const head = pr.head?.repo?.full_name;
+  const base = pr.base?.repo?.full_name;
+  if (head && base && head === base) return null;
+  return `the pull request comes from ${head ?? "a deleted fork"}, not ${base ?? "this repository"}: forks never get secrets`;
+}
+function prebuildSecrets(all, named, env) {
+  const hookEnv = { ...env };
+  for (const v of SECRET_INPUT_VARS) delete hookEnv[v];
+  const values = Object.entries(all).map(([name, value]) => ({ name, value }));
+  const withheld = named.length > 0 ? forkReason(env) : null;
+  const missing = [];
+  if (!withheld) {
+    for (const name of named) {
+      const found = Object.keys(all).find((k) => k.toUpperCase() === name.toUpperCase());
+      if (found === void 0) missing.push(name);
+      else hookEnv[name] = all[found];
+    }
+  }
+  return { hookEnv, values, missing, withheld };
+}
+function applySecrets(input, named, env, log2) {
+  const all = parseSecretsInput(input);
+  for (const value of Object.values(all)) log2.mask(value);
+  const secrets = prebuildSecrets(all, named, env);
+  if (secrets.withheld) log2.warning(`Lifecycle commands get none of the secrets ${named.join(", ")}: ${secrets.withheld}`);
+  if (secrets.missing.length > 0) {
+    log2.warning(
+      `Secrets named in .github/prebuilds.yml are not set for this run: ${secrets.missing.join(", ")} (create them in the repository or organisation settings, and pass secrets: \${{ toJSON(secrets) }} to the action)`
+    );
+  }
+  return secrets;
+}
+
 // action/src/snapshot/index.ts
-import path23 from "node:path";
+import path26 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-var cache_exports = {};
-__export(cache_exports, {
-  CACHE_READ_DENIED_PREFIX: () => CACHE_READ_DENIED_PREFIX,
-  CACHE_WRITE_DENIED_PREFIX: () => CACHE_WRITE_DENIED_PREFIX,
-  CacheReadDeniedError: () => CacheReadDeniedError,
-  CacheWriteDeniedError: () => CacheWriteDeniedError,
-  FinalizeCacheError: () => FinalizeCacheError,
-  ReserveCacheError: () => ReserveCacheError,
-  ValidationError: () => ValidationError,
-  isFeatureAvailable: () => isFeatureAvailable,
-  restoreCache: () => restoreCache,
-  saveCache: () => saveCache2
-});
-import * as path22 from "path";
+import * as path23 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -43167,10 +43998,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path19 from "path";
+import * as path20 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path15 from "path";
+import * as path16 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -43178,7 +44009,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path15.dirname(p);
+  let result = path16.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -43215,7 +44046,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path15.sep;
+    root += path16.sep;
   }
   return root + itemPath;
 }
@@ -43249,10 +44080,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path15.sep)) {
+  if (!p.endsWith(path16.sep)) {
     return p;
   }
-  if (p === path15.sep) {
+  if (p === path16.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -43319,8 +44150,8 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os7 from "os";
-import * as path18 from "path";
+import * as os8 from "os";
+import * as path19 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -44537,11 +45368,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path16 = {
+var path17 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path16.win32.sep : path16.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path17.win32.sep : path17.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -45288,7 +46119,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path17 from "path";
+import * as path18 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -45302,12 +46133,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path17.sep);
+        this.segments = itemPath.split(path18.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path17.basename(remaining);
+          const basename6 = path18.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -45325,7 +46156,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path17.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path18.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -45336,12 +46167,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path17.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path18.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path17.sep;
+        result += path18.sep;
       }
       result += this.segments[i];
     }
@@ -45373,7 +46204,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path18.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path19.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -45397,8 +46228,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path18.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path18.sep}`;
+      if (!itemPath.endsWith(path19.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path19.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -45433,10 +46264,10 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path18.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path19.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path18.sep}`)) {
-      homedir2 = homedir2 || os7.homedir();
+    } else if (pattern === "~" || pattern.startsWith(`~${path19.sep}`)) {
+      homedir2 = homedir2 || os8.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -45511,8 +46342,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path24, level) {
-    this.path = path24;
+  constructor(path27, level) {
+    this.path = path27;
     this.level = level;
   }
 };
@@ -45679,7 +46510,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path19.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path20.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -45689,7 +46520,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path19.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path20.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -45792,7 +46623,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path20 from "path";
+import * as path21 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -45885,9 +46716,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path20.join(baseLocation, "actions", "temp");
+      tempDirectory = path21.join(baseLocation, "actions", "temp");
     }
-    const dest = path20.join(tempDirectory, crypto3.randomUUID());
+    const dest = path21.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -45909,7 +46740,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path20.relative(workspace, file).replace(new RegExp(`\\${path20.sep}`, "g"), "/");
+        const relativeFile = path21.relative(workspace, file).replace(new RegExp(`\\${path21.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -45987,15 +46818,15 @@ function assertDefined(name, value) {
   return value;
 }
 function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false) {
-  const components = paths.slice();
+  const components2 = paths.slice();
   if (compressionMethod) {
-    components.push(compressionMethod);
+    components2.push(compressionMethod);
   }
   if (process.platform === "win32" && !enableCrossOsArchive) {
-    components.push("windows-only");
+    components2.push("windows-only");
   }
-  components.push(versionSalt);
-  return crypto3.createHash("sha256").update(components.join("|")).digest("hex");
+  components2.push(versionSalt);
+  return crypto3.createHash("sha256").update(components2.join("|")).digest("hex");
 }
 function getRuntimeToken() {
   const token = process.env["ACTIONS_RUNTIME_TOKEN"];
@@ -46297,8 +47128,8 @@ var HttpHeadersImpl = class {
   constructor(rawHeaders) {
     this._headersMap = /* @__PURE__ */ new Map();
     if (rawHeaders) {
-      for (const headerName of Object.keys(rawHeaders)) {
-        this.set(headerName, rawHeaders[headerName]);
+      for (const headerName2 of Object.keys(rawHeaders)) {
+        this.set(headerName2, rawHeaders[headerName2]);
       }
     }
   }
@@ -46458,12 +47289,12 @@ var HttpPipeline = class _HttpPipeline {
   }
   sendRequest(httpClient, request2) {
     const policies = this.getOrderedPolicies();
-    const pipeline2 = policies.reduceRight((next, policy) => {
+    const pipeline4 = policies.reduceRight((next, policy) => {
       return (req) => {
         return policy.sendRequest(req, next);
       };
     }, (req) => httpClient.sendRequest(req));
-    return pipeline2(request2);
+    return pipeline4(request2);
   }
   getOrderedPolicies() {
     if (!this._orderedPolicies) {
@@ -46834,7 +47665,7 @@ function stringToUint8Array(value, format2) {
 import http2 from "node:http";
 import https2 from "node:https";
 import zlib from "node:zlib";
-import { Transform } from "node:stream";
+import { Transform as Transform3 } from "node:stream";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 var logger = createClientLogger("ts-http-runtime");
@@ -46863,7 +47694,7 @@ function isStreamComplete(stream2) {
 function isArrayBuffer(body2) {
   return body2 && typeof body2.byteLength === "number";
 }
-var ReportTransform = class extends Transform {
+var ReportTransform = class extends Transform3 {
   loadedBytes = 0;
   progressCallback;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -47225,8 +48056,8 @@ function delay(delayInMs, value, options) {
     }
   });
 }
-function parseHeaderValueAsNumber(response, headerName) {
-  const value = response.headers.get(headerName);
+function parseHeaderValueAsNumber(response, headerName2) {
+  const value = response.headers.get(headerName2);
   if (!value)
     return;
   const valueAsNum = Number(value);
@@ -47721,7 +48552,7 @@ function isBlob(x) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
-import { Readable } from "stream";
+import { Readable as Readable2 } from "stream";
 async function* streamAsyncIterator() {
   const reader = this.getReader();
   try {
@@ -47747,14 +48578,14 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream2) {
   if (stream2 instanceof ReadableStream) {
     makeAsyncIterable(stream2);
-    return Readable.fromWeb(stream2);
+    return Readable2.fromWeb(stream2);
   } else {
     return stream2;
   }
 }
 function toStream(source) {
   if (source instanceof Uint8Array) {
-    return Readable.from(Buffer.from(source));
+    return Readable2.from(Buffer.from(source));
   } else if (isBlob(source)) {
     return ensureNodeStream(source.stream());
   } else {
@@ -47764,7 +48595,7 @@ function toStream(source) {
 async function concat(sources) {
   return function() {
     const streams = sources.map((x) => typeof x === "function" ? x() : x).map(toStream);
-    return Readable.from((async function* () {
+    return Readable2.from((async function* () {
       for (const stream2 of streams) {
         for await (const chunk of stream2) {
           yield chunk;
@@ -47904,14 +48735,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os8 from "node:os";
+import os9 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map2) {
   if (process4 && process4.versions) {
-    const osInfo = `${os8.type()} ${os8.release()}; ${os8.arch()}`;
+    const osInfo = `${os9.type()} ${os9.release()}; ${os9.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map2.set("Bun", `${versions.bun} (${osInfo})`);
@@ -48423,31 +49254,31 @@ function wrapAbortSignalLikePolicy() {
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
 function createPipelineFromOptions2(options) {
-  const pipeline2 = createEmptyPipeline2();
+  const pipeline4 = createEmptyPipeline2();
   if (isNodeLike2) {
     if (options.agent) {
-      pipeline2.addPolicy(agentPolicy2(options.agent));
+      pipeline4.addPolicy(agentPolicy2(options.agent));
     }
     if (options.tlsOptions) {
-      pipeline2.addPolicy(tlsPolicy2(options.tlsOptions));
+      pipeline4.addPolicy(tlsPolicy2(options.tlsOptions));
     }
-    pipeline2.addPolicy(proxyPolicy2(options.proxyOptions));
-    pipeline2.addPolicy(decompressResponsePolicy2());
+    pipeline4.addPolicy(proxyPolicy2(options.proxyOptions));
+    pipeline4.addPolicy(decompressResponsePolicy2());
   }
-  pipeline2.addPolicy(wrapAbortSignalLikePolicy());
-  pipeline2.addPolicy(formDataPolicy2(), { beforePolicies: [multipartPolicyName2] });
-  pipeline2.addPolicy(userAgentPolicy2(options.userAgentOptions));
-  pipeline2.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
-  pipeline2.addPolicy(multipartPolicy2(), { afterPhase: "Deserialize" });
-  pipeline2.addPolicy(defaultRetryPolicy2(options.retryOptions), { phase: "Retry" });
-  pipeline2.addPolicy(tracingPolicy({ ...options.userAgentOptions, ...options.loggingOptions }), {
+  pipeline4.addPolicy(wrapAbortSignalLikePolicy());
+  pipeline4.addPolicy(formDataPolicy2(), { beforePolicies: [multipartPolicyName2] });
+  pipeline4.addPolicy(userAgentPolicy2(options.userAgentOptions));
+  pipeline4.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
+  pipeline4.addPolicy(multipartPolicy2(), { afterPhase: "Deserialize" });
+  pipeline4.addPolicy(defaultRetryPolicy2(options.retryOptions), { phase: "Retry" });
+  pipeline4.addPolicy(tracingPolicy({ ...options.userAgentOptions, ...options.loggingOptions }), {
     afterPhase: "Retry"
   });
   if (isNodeLike2) {
-    pipeline2.addPolicy(redirectPolicy2(options.redirectOptions), { afterPhase: "Retry" });
+    pipeline4.addPolicy(redirectPolicy2(options.redirectOptions), { afterPhase: "Retry" });
   }
-  pipeline2.addPolicy(logPolicy2(options.loggingOptions), { afterPhase: "Sign" });
-  return pipeline2;
+  pipeline4.addPolicy(logPolicy2(options.loggingOptions), { afterPhase: "Sign" });
+  return pipeline4;
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
@@ -48771,8 +49602,8 @@ function createDisableKeepAlivePolicy() {
     }
   };
 }
-function pipelineContainsDisableKeepAlivePolicy(pipeline2) {
-  return pipeline2.getOrderedPolicies().some((policy) => policy.name === disableKeepAlivePolicyName);
+function pipelineContainsDisableKeepAlivePolicy(pipeline4) {
+  return pipeline4.getOrderedPolicies().some((policy) => policy.name === disableKeepAlivePolicyName);
 }
 
 // node_modules/@azure/core-client/dist/esm/base64.js
@@ -50027,18 +50858,18 @@ function prepareXMLRootList(obj, elementName, xmlNamespaceKey, xmlNamespace) {
 
 // node_modules/@azure/core-client/dist/esm/pipeline.js
 function createClientPipeline(options = {}) {
-  const pipeline2 = createPipelineFromOptions2(options ?? {});
+  const pipeline4 = createPipelineFromOptions2(options ?? {});
   if (options.credentialOptions) {
-    pipeline2.addPolicy(bearerTokenAuthenticationPolicy({
+    pipeline4.addPolicy(bearerTokenAuthenticationPolicy({
       credential: options.credentialOptions.credential,
       scopes: options.credentialOptions.credentialScopes
     }));
   }
-  pipeline2.addPolicy(serializationPolicy(options.serializationOptions), { phase: "Serialize" });
-  pipeline2.addPolicy(deserializationPolicy(options.deserializationOptions), {
+  pipeline4.addPolicy(serializationPolicy(options.serializationOptions), { phase: "Serialize" });
+  pipeline4.addPolicy(deserializationPolicy(options.deserializationOptions), {
     phase: "Deserialize"
   });
-  return pipeline2;
+  return pipeline4;
 }
 
 // node_modules/@azure/core-client/dist/esm/httpClientCache.js
@@ -50063,15 +50894,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path24 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path24.startsWith("/")) {
-      path24 = path24.substring(1);
+    let path27 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path27.startsWith("/")) {
+      path27 = path27.substring(1);
     }
-    if (isAbsoluteUrl(path24)) {
-      requestUrl = path24;
+    if (isAbsoluteUrl(path27)) {
+      requestUrl = path27;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path24);
+      requestUrl = appendPath(requestUrl, path27);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -50117,9 +50948,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path24 = pathToAppend.substring(0, searchStart);
+    const path27 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path24;
+    newPath = newPath + path27;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -50589,16 +51420,16 @@ function toWebResourceLike(request2, options) {
 function toHttpHeadersLike(headers) {
   return new HttpHeaders(headers.toJSON({ preserveCase: true }));
 }
-function getHeaderKey(headerName) {
-  return headerName.toLowerCase();
+function getHeaderKey(headerName2) {
+  return headerName2.toLowerCase();
 }
 var HttpHeaders = class _HttpHeaders {
   _headersMap;
   constructor(rawHeaders) {
     this._headersMap = {};
     if (rawHeaders) {
-      for (const headerName in rawHeaders) {
-        this.set(headerName, rawHeaders[headerName]);
+      for (const headerName2 in rawHeaders) {
+        this.set(headerName2, rawHeaders[headerName2]);
       }
     }
   }
@@ -50608,9 +51439,9 @@ var HttpHeaders = class _HttpHeaders {
    * @param headerName - The name of the header to set. This value is case-insensitive.
    * @param headerValue - The value of the header to set.
    */
-  set(headerName, headerValue) {
-    this._headersMap[getHeaderKey(headerName)] = {
-      name: headerName,
+  set(headerName2, headerValue) {
+    this._headersMap[getHeaderKey(headerName2)] = {
+      name: headerName2,
       value: headerValue.toString()
     };
   }
@@ -50619,24 +51450,24 @@ var HttpHeaders = class _HttpHeaders {
    * collection with the provided name.
    * @param headerName - The name of the header.
    */
-  get(headerName) {
-    const header = this._headersMap[getHeaderKey(headerName)];
+  get(headerName2) {
+    const header = this._headersMap[getHeaderKey(headerName2)];
     return !header ? void 0 : header.value;
   }
   /**
    * Get whether or not this header collection contains a header entry for the provided header name.
    */
-  contains(headerName) {
-    return !!this._headersMap[getHeaderKey(headerName)];
+  contains(headerName2) {
+    return !!this._headersMap[getHeaderKey(headerName2)];
   }
   /**
    * Remove the header with the provided headerName. Return whether or not the header existed and
    * was removed.
    * @param headerName - The name of the header to remove.
    */
-  remove(headerName) {
-    const result = this.contains(headerName);
-    delete this._headersMap[getHeaderKey(headerName)];
+  remove(headerName2) {
+    const result = this.contains(headerName2);
+    delete this._headersMap[getHeaderKey(headerName2)];
     return result;
   }
   /**
@@ -52996,16 +53827,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path24 = this._matcher.path;
-    return path24.length > 0 ? path24[path24.length - 1].tag : void 0;
+    const path27 = this._matcher.path;
+    return path27.length > 0 ? path27[path27.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path24 = this._matcher.path;
-    return path24.length > 0 ? path24[path24.length - 1].namespace : void 0;
+    const path27 = this._matcher.path;
+    return path27.length > 0 ? path27[path27.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -53013,9 +53844,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return void 0;
-    return path24[path24.length - 1].values?.[attrName];
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return void 0;
+    return path27[path27.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -53023,9 +53854,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return false;
-    const current = path24[path24.length - 1];
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return false;
+    const current = path27[path27.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -53051,18 +53882,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return -1;
-    return path24[path24.length - 1].position ?? 0;
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return -1;
+    return path27[path27.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return -1;
-    return path24[path24.length - 1].counter ?? 0;
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return -1;
+    return path27[path27.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -55870,8 +56701,8 @@ var logger4 = createClientLogger2("storage-blob");
 import { EventEmitter as EventEmitter2 } from "events";
 
 // node_modules/@azure/storage-common/dist/esm/BuffersStream.js
-import { Readable as Readable2 } from "node:stream";
-var BuffersStream = class extends Readable2 {
+import { Readable as Readable3 } from "node:stream";
+var BuffersStream = class extends Readable3 {
   buffers;
   byteLength;
   /**
@@ -56324,11 +57155,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path24) {
+    function locateFile(path27) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path24, scriptDirectory);
+        return Module["locateFile"](path27, scriptDirectory);
       }
-      return scriptDirectory + path24;
+      return scriptDirectory + path27;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -59366,12 +60197,12 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    * @param headerName -
    */
-  getHeaderValueToSign(request2, headerName) {
-    const value = request2.headers.get(headerName);
+  getHeaderValueToSign(request2, headerName2) {
+    const value = request2.headers.get(headerName2);
     if (!value) {
       return "";
     }
-    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
+    if (headerName2 === HeaderConstants.CONTENT_LENGTH && value === "0") {
       return "";
     }
     return value;
@@ -59415,9 +60246,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path24 = getURLPath(request2.url) || "/";
+    const path27 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path24}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path27}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59865,12 +60696,12 @@ function storageSharedKeyCredentialPolicy(options) {
     const signature = createHmac2("sha256", options.accountKey).update(stringToSign, "utf8").digest("base64");
     request2.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
   }
-  function getHeaderValueToSign(request2, headerName) {
-    const value = request2.headers.get(headerName);
+  function getHeaderValueToSign(request2, headerName2) {
+    const value = request2.headers.get(headerName2);
     if (!value) {
       return "";
     }
-    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
+    if (headerName2 === HeaderConstants.CONTENT_LENGTH && value === "0") {
       return "";
     }
     return value;
@@ -59899,9 +60730,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path24 = getURLPath(request2.url) || "/";
+    const path27 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path24}`;
+    canonicalizedResourceString += `/${options.accountName}${path27}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -60171,11 +61002,11 @@ var PathStylePorts2 = [
 ];
 
 // node_modules/@azure/storage-blob/dist/esm/Pipeline.js
-function isPipelineLike(pipeline2) {
-  if (!pipeline2 || typeof pipeline2 !== "object") {
+function isPipelineLike(pipeline4) {
+  if (!pipeline4 || typeof pipeline4 !== "object") {
     return false;
   }
-  const castPipeline = pipeline2;
+  const castPipeline = pipeline4;
   return Array.isArray(castPipeline.factories) && typeof castPipeline.options === "object" && typeof castPipeline.toServiceClientOptions === "function";
 }
 var Pipeline = class {
@@ -60214,11 +61045,11 @@ function newPipeline(credential, pipelineOptions = {}) {
   if (!credential) {
     credential = new AnonymousCredential();
   }
-  const pipeline2 = new Pipeline([], pipelineOptions);
-  pipeline2._credential = credential;
-  return pipeline2;
+  const pipeline4 = new Pipeline([], pipelineOptions);
+  pipeline4._credential = credential;
+  return pipeline4;
 }
-function processDownlevelPipeline(pipeline2) {
+function processDownlevelPipeline(pipeline4) {
   const knownFactoryFunctions = [
     isAnonymousCredential,
     isStorageSharedKeyCredential,
@@ -60228,8 +61059,8 @@ function processDownlevelPipeline(pipeline2) {
     isStorageTelemetryPolicyFactory,
     isCoreHttpPolicyFactory
   ];
-  if (pipeline2.factories.length) {
-    const novelFactories = pipeline2.factories.filter((factory) => {
+  if (pipeline4.factories.length) {
+    const novelFactories = pipeline4.factories.filter((factory) => {
       return !knownFactoryFunctions.some((knownFactory) => knownFactory(factory));
     });
     if (novelFactories.length) {
@@ -60242,14 +61073,14 @@ function processDownlevelPipeline(pipeline2) {
   }
   return void 0;
 }
-function getCoreClientOptions(pipeline2) {
-  const { httpClient: v1Client, ...restOptions } = pipeline2.options;
-  let httpClient = pipeline2._coreHttpClient;
+function getCoreClientOptions(pipeline4) {
+  const { httpClient: v1Client, ...restOptions } = pipeline4.options;
+  let httpClient = pipeline4._coreHttpClient;
   if (!httpClient) {
     httpClient = v1Client ? convertHttpClient(v1Client) : getCachedDefaultHttpClient2();
-    pipeline2._coreHttpClient = httpClient;
+    pipeline4._coreHttpClient = httpClient;
   }
-  let corePipeline = pipeline2._corePipeline;
+  let corePipeline = pipeline4._corePipeline;
   if (!corePipeline) {
     const packageDetails = `azsdk-js-azure-storage-blob/${SDK_VERSION4}`;
     const userAgentPrefix = restOptions.userAgentOptions && restOptions.userAgentOptions.userAgentPrefix ? `${restOptions.userAgentOptions.userAgentPrefix} ${packageDetails}` : `${packageDetails}`;
@@ -60290,11 +61121,11 @@ function getCoreClientOptions(pipeline2) {
     corePipeline.addPolicy(storageRetryPolicy(restOptions.retryOptions), { phase: "Retry" });
     corePipeline.addPolicy(storageRequestFailureDetailsParserPolicy());
     corePipeline.addPolicy(storageBrowserPolicy());
-    const downlevelResults = processDownlevelPipeline(pipeline2);
+    const downlevelResults = processDownlevelPipeline(pipeline4);
     if (downlevelResults) {
       corePipeline.addPolicy(downlevelResults.wrappedPolicies, downlevelResults.afterRetry ? { afterPhase: "Retry" } : void 0);
     }
-    const credential = getCredentialFromPipeline(pipeline2);
+    const credential = getCredentialFromPipeline(pipeline4);
     if (isTokenCredential(credential)) {
       corePipeline.addPolicy(bearerTokenAuthenticationPolicy({
         credential,
@@ -60307,7 +61138,7 @@ function getCoreClientOptions(pipeline2) {
         accountKey: credential.accountKey
       }), { phase: "Sign" });
     }
-    pipeline2._corePipeline = corePipeline;
+    pipeline4._corePipeline = corePipeline;
   }
   return {
     ...restOptions,
@@ -60316,12 +61147,12 @@ function getCoreClientOptions(pipeline2) {
     pipeline: corePipeline
   };
 }
-function getCredentialFromPipeline(pipeline2) {
-  if (pipeline2._credential) {
-    return pipeline2._credential;
+function getCredentialFromPipeline(pipeline4) {
+  if (pipeline4._credential) {
+    return pipeline4._credential;
   }
   let credential = new AnonymousCredential();
-  for (const factory of pipeline2.factories) {
+  for (const factory of pipeline4.factories) {
     if (isTokenCredential(factory.credential)) {
       credential = factory.credential;
     } else if (isStorageSharedKeyCredential(factory)) {
@@ -73842,10 +74673,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path24 = urlParsed.pathname;
-  path24 = path24 || "/";
-  path24 = escape3(path24);
-  urlParsed.pathname = path24;
+  let path27 = urlParsed.pathname;
+  path27 = path27 || "/";
+  path27 = escape3(path27);
+  urlParsed.pathname = path27;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -73930,9 +74761,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path24 = urlParsed.pathname;
-  path24 = path24 ? path24.endsWith("/") ? `${path24}${name}` : `${path24}/${name}` : name;
-  urlParsed.pathname = path24;
+  let path27 = urlParsed.pathname;
+  path27 = path27 ? path27.endsWith("/") ? `${path27}${name}` : `${path27}/${name}` : name;
+  urlParsed.pathname = path27;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -74231,13 +75062,13 @@ var StorageClient2 = class {
    * @param url - url to resource
    * @param pipeline - request policy pipeline.
    */
-  constructor(url2, pipeline2) {
+  constructor(url2, pipeline4) {
     this.url = escapeURLPath(url2);
     this.accountName = getAccountNameFromUrl(url2);
-    this.pipeline = pipeline2;
-    this.storageClientContext = new StorageContextClient(this.url, getCoreClientOptions(pipeline2));
+    this.pipeline = pipeline4;
+    this.storageClientContext = new StorageContextClient(this.url, getCoreClientOptions(pipeline4));
     this.isHttps = iEqual(getURLScheme(this.url) || "", "https");
-    this.credential = getCredentialFromPipeline(pipeline2);
+    this.credential = getCredentialFromPipeline(pipeline4);
     const storageClientContext = this.storageClientContext;
     storageClientContext.requestContentType = void 0;
   }
@@ -75626,8 +76457,8 @@ var BlobLeaseClient = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/RetriableReadableStream.js
-import { Readable as Readable3 } from "node:stream";
-var RetriableReadableStream = class extends Readable3 {
+import { Readable as Readable4 } from "node:stream";
+var RetriableReadableStream = class extends Readable4 {
   start;
   offset;
   end;
@@ -76179,7 +77010,7 @@ var BlobDownloadResponse = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
-import { Readable as Readable4 } from "node:stream";
+import { Readable as Readable5 } from "node:stream";
 
 // node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroConstants.js
 var AVRO_SYNC_MARKER_SIZE = 16;
@@ -76695,7 +77526,7 @@ var AvroReadableFromStream = class extends AvroReadable {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
-var BlobQuickQueryStream = class extends Readable4 {
+var BlobQuickQueryStream = class extends Readable5 {
   source;
   avroReader;
   avroIter;
@@ -77843,21 +78674,21 @@ var BlobClient = class _BlobClient extends StorageClient2 {
   }
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
     options = options || {};
-    let pipeline2;
+    let pipeline4;
     let url2;
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
       if (blobNameOrOptions && typeof blobNameOrOptions !== "string") {
         options = blobNameOrOptions;
       }
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -77869,20 +78700,20 @@ var BlobClient = class _BlobClient extends StorageClient2 {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline4);
     ({ blobName: this._name, containerName: this._containerName } = this.getBlobAndContainerNamesFromUrl());
     this.blobContext = this.storageClientContext.blob;
     this._snapshot = getURLParameter(this.url, URLConstants2.Parameters.SNAPSHOT);
@@ -78869,19 +79700,19 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
    */
   appendBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline2;
+    let pipeline4;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -78893,20 +79724,20 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline4);
     this.appendBlobContext = this.storageClientContext.appendBlob;
   }
   /**
@@ -79141,22 +79972,22 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
    */
   blockBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline2;
+    let pipeline4;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
       if (blobNameOrOptions && typeof blobNameOrOptions !== "string") {
         options = blobNameOrOptions;
       }
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -79168,20 +79999,20 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline4);
     this.blockBlobContext = this.storageClientContext.blockBlob;
     this._blobContext = this.storageClientContext.blob;
   }
@@ -79752,19 +80583,19 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    */
   pageBlobContext;
   constructor(urlOrConnectionString, credentialOrPipelineOrContainerName, blobNameOrOptions, options) {
-    let pipeline2;
+    let pipeline4;
     let url2;
     options = options || {};
     if (isPipelineLike(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
-      pipeline2 = credentialOrPipelineOrContainerName;
+      pipeline4 = credentialOrPipelineOrContainerName;
     } else if (isNodeLike2 && credentialOrPipelineOrContainerName instanceof StorageSharedKeyCredential || credentialOrPipelineOrContainerName instanceof AnonymousCredential || isTokenCredential(credentialOrPipelineOrContainerName)) {
       url2 = urlOrConnectionString;
       options = blobNameOrOptions;
-      pipeline2 = newPipeline(credentialOrPipelineOrContainerName, options);
+      pipeline4 = newPipeline(credentialOrPipelineOrContainerName, options);
     } else if (!credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName !== "string") {
       url2 = urlOrConnectionString;
-      pipeline2 = newPipeline(new AnonymousCredential(), options);
+      pipeline4 = newPipeline(new AnonymousCredential(), options);
     } else if (credentialOrPipelineOrContainerName && typeof credentialOrPipelineOrContainerName === "string" && blobNameOrOptions && typeof blobNameOrOptions === "string") {
       const containerName = credentialOrPipelineOrContainerName;
       const blobName = blobNameOrOptions;
@@ -79776,20 +80607,20 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           if (!options.proxyOptions) {
             options.proxyOptions = getDefaultProxySettings2(extractedCreds.proxyUri);
           }
-          pipeline2 = newPipeline(sharedKeyCredential, options);
+          pipeline4 = newPipeline(sharedKeyCredential, options);
         } else {
           throw new Error("Account connection string is only supported in Node.js environment");
         }
       } else if (extractedCreds.kind === "SASConnString") {
         url2 = appendToURLPath(appendToURLPath(extractedCreds.url, encodeURIComponent(containerName)), encodeURIComponent(blobName)) + "?" + extractedCreds.accountSas;
-        pipeline2 = newPipeline(new AnonymousCredential(), options);
+        pipeline4 = newPipeline(new AnonymousCredential(), options);
       } else {
         throw new Error("Connection string must be either an Account connection string or a SAS connection string");
       }
     } else {
       throw new Error("Expecting non-empty strings for containerName and blobName parameters");
     }
-    super(url2, pipeline2);
+    super(url2, pipeline4);
     this.pageBlobContext = this.storageClientContext.pageBlob;
   }
   /**
@@ -80835,8 +81666,8 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
 };
 function pipeResponseToStream(response, output) {
   return __awaiter13(this, void 0, void 0, function* () {
-    const pipeline2 = util4.promisify(stream.pipeline);
-    yield pipeline2(response.message, output);
+    const pipeline4 = util4.promisify(stream.pipeline);
+    yield pipeline4(response.message, output);
   });
 }
 var DownloadProgress = class {
@@ -84743,7 +85574,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync3, writeFileSync as writeFileSync2 } from "fs";
-import * as path21 from "path";
+import * as path22 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -84814,13 +85645,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path22.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -84859,7 +85690,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path21.resolve(filePath).replace(new RegExp(`\\${path21.sep}`, "g"), "/")}"`;
+  return `"${path22.resolve(filePath).replace(new RegExp(`\\${path22.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -84889,7 +85720,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -84898,7 +85729,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -84951,7 +85782,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path21.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path22.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -85036,16 +85867,6 @@ function checkKey(key) {
     throw new ValidationError(`Key Validation Error: ${key} cannot contain commas.`);
   }
 }
-function isFeatureAvailable() {
-  const cacheServiceVersion = getCacheServiceVersion();
-  switch (cacheServiceVersion) {
-    case "v2":
-      return !!process.env["ACTIONS_RESULTS_URL"];
-    case "v1":
-    default:
-      return !!process.env["ACTIONS_CACHE_URL"];
-  }
-}
 function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
   return __awaiter17(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
     const cacheServiceVersion = getCacheServiceVersion();
@@ -85102,7 +85923,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path23.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -85181,7 +86002,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path23.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -85249,7 +86070,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path23.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85318,7 +86139,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path23.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85395,6 +86216,29 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
+import { lstat as lstat4, mkdir as mkdir5, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
+import os10 from "node:os";
+import path24 from "node:path";
+
+// action/src/snapshot/cache-download.ts
+async function downloadCacheArchive(paths, key, archivePath) {
+  const compressionMethod = await getCompressionMethod();
+  const version3 = getCacheVersion(paths, compressionMethod);
+  if (getCacheServiceVersion() === "v2") {
+    const response = await internalCacheTwirpClient().GetCacheEntryDownloadURL({ key, restoreKeys: [], version: version3 });
+    if (!response.ok || response.matchedKey !== key) return false;
+    await downloadCache(response.signedDownloadUrl, archivePath, { useAzureSdk: true });
+    return true;
+  }
+  const entry = await getCacheEntry([key], paths, { compressionMethod });
+  if (!entry?.archiveLocation || entry.cacheKey !== key) return false;
+  await downloadCache(entry.archiveLocation, archivePath, {});
+  return true;
+}
+
+// action/src/snapshot/actions-cache-store.ts
+var CACHE_ARCHIVE = "snapshot.tar.zst";
+var actionsCache = { saveCache: saveCache2, restoreCache, downloadArchive: downloadCacheArchive };
 async function inWorkspace(cwd, fn) {
   const prevCwd = process.cwd();
   const prevWorkspace = process.env[Env.Workspace];
@@ -85415,42 +86259,63 @@ async function inWorkspace(cwd, fn) {
     else process.env[Env.Workspace] = prevWorkspace;
   }
 }
-function loggedArchiveSize(stdout) {
-  const m = /^::debug::File Size: (\d+)\s*$/m.exec(stdout);
-  return m ? Number(m[1]) : null;
-}
 function loggedSaveFailure(stdout) {
   const m = /^(?:::(?:warning|error)[^:]*::)?(Failed to save: .*|Cache reservation failed: .*)$/m.exec(stdout);
   return m ? m[1].trim() : null;
 }
 var ActionsCacheStore = class {
-  /** @param api defaults to @actions/cache */
-  constructor(api = cache_exports) {
+  /**
+   * @param api defaults to @actions/cache
+   * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
+   */
+  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os10.tmpdir()) {
     this.api = api;
+    this.tempRoot = tempRoot;
   }
   api;
+  tempRoot;
   description = "Actions cache";
-  async save(key, paths, cwd) {
-    const { value: cacheId, stdout } = await inWorkspace(cwd, () => this.api.saveCache([...paths], key));
-    if (cacheId === -1) {
-      const reason = loggedSaveFailure(stdout);
-      if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
-      throw new Error(`Saving snapshot "${key}" to the Actions cache failed${reason ? `: ${reason}` : " (see the log above)"}`);
+  async withTemp(fn) {
+    const dir = await mkdtemp3(path24.join(this.tempRoot, "prebuild-snapshot-"));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm6(dir, { recursive: true, force: true });
     }
-    const logged = loggedArchiveSize(stdout);
-    const bytes = logged ?? await measureArchive({ cwd, paths });
-    return { bytes };
   }
-  async restore(key, paths, cwd) {
-    if (!await this.exists(key, paths, cwd)) return false;
-    const { value: matched } = await inWorkspace(cwd, () => this.api.restoreCache([...paths], key));
-    if (matched === void 0) return false;
-    if (matched !== key) throw new Error(`The Actions cache restored "${matched}" instead of "${key}"`);
-    return true;
+  /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
+  async save(key, paths, cwd, _metadata, options) {
+    return this.withTemp(async (dir) => {
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path24.join(dir, CACHE_ARCHIVE));
+      const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      if (cacheId === -1) {
+        const reason = loggedSaveFailure(stdout);
+        if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
+        throw new Error(`Saving snapshot "${key}" to the Actions cache failed${reason ? `: ${reason}` : " (see the log above)"}`);
+      }
+      return { bytes };
+    });
   }
-  /** @param cwd the directory the paths resolve against (only matters for absolute-path versions); default: current */
-  async exists(key, paths, cwd = process.cwd()) {
-    const { value: matched } = await inWorkspace(cwd, () => this.api.restoreCache([...paths], key, [], { lookupOnly: true }));
+  /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
+  async restore(key, _paths, cwd) {
+    return this.withTemp(async (dir) => {
+      const download = path24.join(dir, "entry.tar");
+      if (!await this.api.downloadArchive([CACHE_ARCHIVE], key, download)) return false;
+      const outer = path24.join(dir, "entry");
+      await mkdir5(outer);
+      await extractArchive(download, outer);
+      const names = await readdir4(outer);
+      const inner = path24.join(outer, CACHE_ARCHIVE);
+      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
+        throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
+      }
+      await rm6(download);
+      await extractArchive(inner, cwd);
+      return true;
+    });
+  }
+  async exists(key) {
+    const { value: matched } = await inWorkspace(this.tempRoot, () => this.api.restoreCache([CACHE_ARCHIVE], key, [], { lookupOnly: true }));
     return matched === key;
   }
   delete(key) {
@@ -85462,9 +86327,32 @@ var ActionsCacheStore = class {
   }
 };
 
+// src/lifecycle/snapshot/oci/credentials.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import os11 from "node:os";
+import path25 from "node:path";
+function registryCredentials(registry, env, githubToken) {
+  const configFile = path25.join(env.DOCKER_CONFIG || path25.join(env.HOME || os11.homedir(), ".docker"), "config.json");
+  try {
+    const config = JSON.parse(readFileSync3(configFile, "utf8"));
+    const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
+    if (entry?.auth) {
+      const [username, ...rest] = Buffer.from(entry.auth, "base64").toString("utf8").split(":");
+      if (username && rest.length > 0) return { username, password: rest.join(":") };
+    }
+    if (entry?.username && entry.password) return { username: entry.username, password: entry.password };
+  } catch {
+  }
+  const token = githubToken || env.GITHUB_TOKEN;
+  if (registry === "ghcr.io" && token) return { username: env.GITHUB_ACTOR || "prebuilds", password: token };
+  return null;
+}
+
 // action/src/snapshot/index.ts
-function createStore(spec, base = process.cwd()) {
-  return spec.kind === "dir" ? new DirStore(path23.resolve(base, spec.path)) : new ActionsCacheStore();
+function createStore(spec, base = process.cwd(), env = process.env, token = "") {
+  if (spec.kind === "dir") return new DirStore(path26.resolve(base, spec.path));
+  if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
+  return new ActionsCacheStore();
 }
 
 // action/src/main.ts
@@ -85481,7 +86369,7 @@ async function run2() {
     const env = process.env;
     const inputs = await readInputs((name) => getInput(name), env);
     const mode = chooseMode(inputs.containerMode);
-    const store = createStore(parseStoreSpec(inputs.store, env));
+    const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
       warning(`The workspace is at ${head}, not at the requested sha ${inputs.sha}: check out the sha before this step`);
@@ -85490,11 +86378,12 @@ async function run2() {
     const { configuration, otherProblems, warnings } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) warning(`Another configuration has a problem: ${formatProblem(p)}`);
     for (const w of warnings) warning(w.message, { title: "Prebuild configuration", file: w.file, startLine: w.line, startColumn: w.column });
+    const secrets = applySecrets(inputs.secrets, configuration.settings.secrets, env, { mask: setSecret, warning });
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     if (inputs.mode === Modes.Restore) {
       if (mode === "container") throw new Error("mode: restore runs in host mode only (container-mode: host)");
       info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, env, started);
+      await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }
     info(`Prebuilding ${what} in ${mode} mode`);
@@ -85513,7 +86402,8 @@ async function run2() {
       base: inputs.base,
       store,
       log: log2,
-      env,
+      env: secrets.hookEnv,
+      secrets: secrets.values,
       startedAt: started
     });
     report(outcome.result);

@@ -19,6 +19,8 @@ export const Inputs = {
   ContainerMode: 'container-mode',
   /** Restore mode with the Actions cache: lists snapshots through the REST API. */
   Token: 'token',
+  /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
+  Secrets: 'secrets',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */
@@ -46,7 +48,7 @@ export const Modes = { Prebuild: 'prebuild', Restore: 'restore' } as const;
 export const ContainerModes = { Host: 'host', Container: 'container' } as const;
 
 /** Values (and the prefix) of the `store` input. */
-export const Stores = { ActionsCache: 'actions-cache', DirPrefix: 'dir:' } as const;
+export const Stores = { ActionsCache: 'actions-cache', DirPrefix: 'dir:', OciPrefix: 'oci:' } as const;
 
 /** Environment variables the runner sets that the action reads. */
 export const Env = {

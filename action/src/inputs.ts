@@ -24,6 +24,8 @@ export interface ActionInputs {
   containerMode: (typeof ContainerModes)[keyof typeof ContainerModes];
   /** Token for the REST API (restore mode lists Actions cache entries); may be empty. */
   token: string;
+  /** The raw `secrets` input (JSON of every secret of the run, parsed by secrets.ts); may be empty. */
+  secrets: string;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -71,5 +73,6 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     workspace,
     containerMode,
     token: getInput(Inputs.Token),
+    secrets: getInput(Inputs.Secrets),
   };
 }

@@ -17,6 +17,7 @@ import { readInputs } from './inputs.js';
 import { coreLog } from './log.js';
 import { prebuild } from './prebuild.js';
 import { runRestoreMode } from './restore-mode.js';
+import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
 import { writeSummary } from './summary.js';
 
@@ -36,7 +37,7 @@ export async function run(): Promise<void> {
     const env = process.env;
     const inputs = await readInputs((name) => core.getInput(name), env);
     const mode = chooseMode(inputs.containerMode);
-    const store = createStore(parseStoreSpec(inputs.store, env));
+    const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
       core.warning(`The workspace is at ${head}, not at the requested sha ${inputs.sha}: check out the sha before this step`);
@@ -47,11 +48,12 @@ export async function run(): Promise<void> {
     for (const p of otherProblems) core.warning(`Another configuration has a problem: ${formatProblem(p)}`);
     // Annotations on the job's check run, at the line of the file they are about.
     for (const w of warnings) core.warning(w.message, { title: 'Prebuild configuration', file: w.file, startLine: w.line, startColumn: w.column });
+    const secrets = applySecrets(inputs.secrets, configuration.settings.secrets, env, { mask: core.setSecret, warning: core.warning });
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     if (inputs.mode === Modes.Restore) {
       if (mode === 'container') throw new Error('mode: restore runs in host mode only (container-mode: host)');
       core.info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, env, started);
+      await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }
     core.info(`Prebuilding ${what} in ${mode} mode`);
@@ -71,7 +73,8 @@ export async function run(): Promise<void> {
       base: inputs.base,
       store,
       log,
-      env,
+      env: secrets.hookEnv,
+      secrets: secrets.values,
       startedAt: started,
     });
     report(outcome.result);

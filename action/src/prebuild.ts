@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
 import { substituteCommand } from '../../src/config/substitute.js';
-import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, unsuccessfulMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
 import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
@@ -17,7 +17,8 @@ import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.
 import { hookEnvironment, LeftoverTracker, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
 
 export { hookEnvironment };
-import { SnapshotExistsError, type SnapshotStore } from './snapshot/store.js';
+import { SnapshotExistsError, type SecretValue, type SnapshotStore } from './snapshot/store.js';
+import { applyRetention } from './snapshot/retention.js';
 
 /** Logging the prebuild needs beyond the hook output (the shared {@link LifecycleLog}). */
 export type PrebuildLog = LifecycleLog;
@@ -34,8 +35,10 @@ export interface PrebuildRequest {
   base: string | null;
   store: SnapshotStore;
   log: PrebuildLog;
-  /** Environment of the runner (the hooks get it, plus containerEnv and remoteEnv). */
+  /** Environment of the hooks (the runner's with the named secrets; plus containerEnv and remoteEnv). */
   env: NodeJS.ProcessEnv;
+  /** Secret values the snapshot must not contain (the save is refused naming the file). */
+  secrets?: readonly SecretValue[];
   /** Step start, `performance.now()` ms (default: when called) — for `durationMs`. */
   startedAt?: number;
 }
@@ -69,9 +72,9 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
   if (base) {
     log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    // SPEC.md rule 5: a base built for another configuration identity is never used.
+    // SPEC.md rules 5 and 6: a base must be a successful prebuild of the same configuration identity.
     const sameIdentity = (m: PrebuildMarker | null) =>
-      m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
+      unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
     const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
     if (!restored.restored) {
       const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
@@ -81,7 +84,6 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
     } else {
       baseMarker = restored.marker;
       log.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-      if (!baseMarker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
     }
   }
 
@@ -125,14 +127,9 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   const hooks: Record<string, number> = {};
   for (const run of runs) hooks[run.hook] = run.durationMs;
   log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base,
-  });
+  const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base };
+  const { bytes } = await req.store.save(key, paths, workspace, metadata, { secrets: req.secrets });
+  await applyRetention(req.store, configuration, base ? [base] : [], log);
   const result: PrebuildResult = {
     prebuildId: req.prebuildId,
     configuration: name,

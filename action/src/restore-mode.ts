@@ -9,6 +9,7 @@ import type { ResolvedConfiguration } from '../../src/config/model.js';
 import { restoreWorkspace, type RestoreOutcome } from '../../src/lifecycle/restore.js';
 import type { SnapshotCatalog, SnapshotStore } from '../../src/lifecycle/snapshot/store.js';
 import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
+import { OciStore } from '../../src/lifecycle/snapshot/oci-store.js';
 import { Env, Inputs, Outputs } from './constants.js';
 import type { ActionInputs } from './inputs.js';
 import { coreLog } from './log.js';
@@ -16,12 +17,12 @@ import { ActionsCacheCatalog, visibleRefs } from './snapshot/cache-catalog.js';
 import { writeRestoreSummary } from './restore-summary.js';
 
 /**
- * The catalog listing `store`'s snapshots: the dir store lists its manifests; the
- * Actions cache is listed through the REST API for the refs this run can restore.
+ * The catalog listing `store`'s snapshots: the dir store lists its manifests, the
+ * registry store its tags and their annotations; the Actions cache is listed through the REST API for the refs this run can restore.
  * @throws Error when the Actions cache cannot be listed (no repository or token)
  */
 export function catalogFor(store: SnapshotStore, inputs: Pick<ActionInputs, 'token'>, env: NodeJS.ProcessEnv, defaultBranch: string | null): SnapshotCatalog {
-  if (store instanceof DirStore) return store;
+  if (store instanceof DirStore || store instanceof OciStore) return store;
   return new ActionsCacheCatalog({
     repository: env[Env.Repository] ?? '',
     refs: visibleRefs(env, defaultBranch),

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { deleteCacheByKey } from '../github/caches.js';
+import { deleteSnapshotEverywhere } from '../prebuilds/snapshots.js';
 import { defaultBranchOf, resolveCommit } from '../github/repos.js';
 import { readConfigurations } from '../prebuilds/configurations.js';
 import { decision, decisionLog } from '../prebuilds/decisions.js';
@@ -103,7 +103,7 @@ export async function deleteConfiguration(m: ManagementDeps, principal: Principa
         continue;
       }
       try {
-        await deleteCacheByKey(octokit, repo, p.snapshotKey);
+        await deleteSnapshotEverywhere({ octokit, repo, dirs: m.app.dirStores ?? [] }, p.snapshotKey);
       } catch (error) {
         throw githubFailure(m, error, `delete the snapshot ${p.snapshotKey}`);
       }
@@ -131,7 +131,8 @@ export async function deletePrebuild(m: ManagementDeps, principal: Principal, id
     const user = open.find((o) => o.baseKey === fresh.snapshotKey);
     if (user) throw new ApiError(409, `prebuild #${user.id} uses this snapshot as its base; try again when it ends`);
     try {
-      await deleteCacheByKey(await m.app.octokitFor(fresh.installationId), repo, fresh.snapshotKey);
+      const octokit = await m.app.octokitFor(fresh.installationId);
+      await deleteSnapshotEverywhere({ octokit, repo, dirs: m.app.dirStores ?? [] }, fresh.snapshotKey);
     } catch (error) {
       throw githubFailure(m, error, `delete the snapshot ${fresh.snapshotKey}`);
     }

@@ -1,6 +1,7 @@
 /**
- * `prebuilds restore --store dir:PATH [--configuration NAME] [--sha SHA] [WORKSPACE]`:
- * makes a local checkout ready from the best prebuild in a directory store, with the
+ * `prebuilds restore --store dir:PATH|oci:REGISTRY/NAME [--configuration NAME] [--sha SHA] [WORKSPACE]`:
+ * makes a local checkout ready from the best prebuild in a directory store or a
+ * registry (credentials from `docker login`, or GITHUB_TOKEN for ghcr.io), with the
  * same code and semantics as the action's `mode: restore` (src/lifecycle/restore.ts):
  * the exact commit, else the nearest ancestor within ancestorDepth with the same
  * configuration identity; then updateContentCommand (ancestor) and postCreateCommand;
@@ -14,6 +15,10 @@ import { headSha } from '../lifecycle/git.js';
 import { restoreWorkspace, type RestoreOutcome } from '../lifecycle/restore.js';
 import { textLog } from '../lifecycle/run-hooks.js';
 import { DirStore } from '../lifecycle/snapshot/dir-store.js';
+import { OciStore } from '../lifecycle/snapshot/oci-store.js';
+import { registryCredentials } from '../lifecycle/snapshot/oci/credentials.js';
+import { parseRepositoryRef } from '../lifecycle/snapshot/oci/registry-client.js';
+import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { printJson } from './output.js';
 
@@ -54,13 +59,24 @@ export function restoreReport(o: RestoreOutcome): RestoreReport {
 }
 
 /**
- * Parses `--store`: only `dir:<path>` works outside GitHub Actions.
+ * Parses `--store`: `dir:<path>` or `oci:REGISTRY/NAME` (the Actions cache is only
+ * reachable from a workflow run).
+ * @param env where registry credentials come from (docker config, GITHUB_TOKEN)
  * @throws CliError (usage) for anything else
  */
-export function dirStoreOf(spec: string, cwd: string): DirStore {
-  const m = /^dir:(.+)$/.exec(spec.trim());
-  if (!m) throw new CliError(`--store must be dir:<path> (the Actions cache is only reachable from a workflow run), got "${spec}"`, EXIT.usage);
-  return new DirStore(path.resolve(cwd, m[1]!.trim()));
+export function snapshotStoreOf(spec: string, cwd: string, env: NodeJS.ProcessEnv = process.env): SnapshotStore & SnapshotCatalog {
+  const value = spec.trim();
+  const dir = /^dir:(.+)$/.exec(value);
+  if (dir) return new DirStore(path.resolve(cwd, dir[1]!.trim()));
+  if (value.startsWith('oci:')) {
+    try {
+      const ref = parseRepositoryRef(value.slice(4).trim());
+      return new OciStore(ref, registryCredentials(ref.registry, env));
+    } catch (err) {
+      throw new CliError(`--store ${value}: ${(err as Error).message}`, EXIT.usage);
+    }
+  }
+  throw new CliError(`--store must be dir:<path> or oci:REGISTRY/NAME (the Actions cache is only reachable from a workflow run), got "${spec}"`, EXIT.usage);
 }
 
 /**
@@ -70,15 +86,15 @@ export function dirStoreOf(spec: string, cwd: string): DirStore {
 export function register(program: Command, io: CliIo = processIo()): Command {
   return program
     .command('restore')
-    .description('make a local checkout ready from the best prebuild in a directory store (exact commit, else the nearest ancestor), then run the remaining lifecycle hooks; prints JSON')
+    .description('make a local checkout ready from the best prebuild in a directory store or registry (exact commit, else the nearest ancestor), then run the remaining lifecycle hooks; prints JSON')
     .argument('[workspace]', 'the checkout (default: the current directory)', '.')
-    .requiredOption('--store <dir:path>', 'the snapshot store, dir:<path> (what the action wrote with store: dir:<path>)')
+    .requiredOption('--store <store>', 'the snapshot store the action wrote to: dir:<path> or oci:REGISTRY/NAME')
     .option('-c, --configuration <name>', 'the configuration (default: the first one)')
     .option('--sha <sha>', "the commit (default: the checkout's HEAD)")
-    .addHelpText('after', '\nExamples:\n  $ prebuilds restore --store dir:/srv/prebuilds\n  $ prebuilds restore --store dir:../store -c web ./app\n')
+    .addHelpText('after', '\nExamples:\n  $ prebuilds restore --store dir:/srv/prebuilds\n  $ prebuilds restore --store dir:../store -c web ./app\n  $ prebuilds restore --store oci:ghcr.io/octo/app/prebuilds\n')
     .action(async (workspaceArg: string, opts: { store: string; configuration?: string; sha?: string }) => {
       const workspace = path.resolve(workspaceArg);
-      const store = dirStoreOf(opts.store, process.cwd());
+      const store = snapshotStoreOf(opts.store, process.cwd(), { ...process.env, ...io.env });
       const sha = opts.sha ?? (await headSha(workspace));
       if (!sha || !/^[0-9a-f]{7,64}$/.test(sha)) throw new CliError(`${workspace} is not a git checkout with a commit: pass --sha`, EXIT.usage);
       let loaded;

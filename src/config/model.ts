@@ -95,6 +95,12 @@ export interface PrebuildSettings {
   notify: string[];
   /** Workflow file name the app dispatches, default `prebuild.yml`. */
   workflow: string;
+  /**
+   * Names of repository / organisation secrets the lifecycle commands get as
+   * environment variables (never for forks); default none. Not part of the identity:
+   * they decide what the commands may read, and a snapshot holding a value is refused.
+   */
+  secrets: string[];
 }
 
 /** A configuration ready to prebuild: settings, environment and identity. */

@@ -67,6 +67,7 @@ export function defaultSettings(environmentFile: string, environmentFormat: Envi
     paths: ['.'],
     notify: [],
     workflow: 'prebuild.yml',
+    secrets: [],
   };
 }
 
@@ -194,6 +195,7 @@ function buildSettings(
   if (notify) settings.notify = notify.map((n) => (n.startsWith('@') ? n : `@${n}`));
   const workflow = own(entry, 'workflow');
   if (typeof workflow === 'string') settings.workflow = workflow;
+  settings.secrets = list(own(entry, 'secrets')) ?? settings.secrets;
   if (problems.length > before) return undefined;
   const envSegments: KeySegment[] = devcontainer !== undefined || gitpod !== undefined ? ['prebuilds', index, envKey] : ['prebuilds', index];
   return {

@@ -22,9 +22,9 @@ export const STAGING_PREFIX = '.prebuilds-restore-';
 
 /** What restoring a base did. */
 export interface BaseRestore {
-  /** `false` when the store had no such entry (evicted, never saved), or `accept` rejected it: nothing was merged. */
+  /** `false` when the store had no such entry (evicted, never saved), it could not be extracted, or `accept` rejected it: nothing was merged. */
   restored: boolean;
-  /** Why `accept` rejected the restored snapshot (then `restored` is `false`). */
+  /** Why the snapshot was not used although the store had it: it could not be extracted (unsafe or corrupt), or `accept` rejected it. */
   rejected?: string;
   /** The base's marker, `null` when it had none (or was not restored). */
   marker: PrebuildMarker | null;
@@ -35,8 +35,29 @@ export interface BaseRestore {
   deleted: string[];
 }
 
-async function readOrNull(file: string): Promise<string | null> {
-  return readFile(file, 'utf8').catch(() => null);
+/**
+ * Whether `rel` (workspace-relative, `/`-separated) names a path inside `root` whose
+ * parent directories are real directories, not symlinks: true when every
+ * component but the last is a directory by `lstat`.
+ */
+async function reachableWithoutSymlinks(root: string, rel: string): Promise<boolean> {
+  const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
+  if (path.isAbsolute(rel) || parts.length === 0 || parts.includes('..')) return false;
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = path.join(dir, part);
+    const st = await lstat(dir).catch(() => null);
+    if (!st?.isDirectory()) return false;
+  }
+  return true;
+}
+
+/** The text of a regular file at `rel` inside `root`, never through a symlink; `null` otherwise. */
+async function readInside(root: string, rel: string): Promise<string | null> {
+  if (!(await reachableWithoutSymlinks(root, rel))) return null;
+  const file = path.join(root, rel);
+  const st = await lstat(file).catch(() => null);
+  return st?.isFile() ? readFile(file, 'utf8').catch(() => null) : null;
 }
 
 /**
@@ -49,17 +70,27 @@ export type AcceptSnapshot = (marker: PrebuildMarker | null) => string | null;
  * Restores the base snapshot `key` into `workspace` (see the module comment).
  * @param accept when given, called with the restored marker before anything is
  *   merged; a rejected snapshot is discarded and the workspace is left untouched
- * @throws Error when the entry exists but cannot be extracted or merged
+ * A snapshot that cannot be extracted (an entry escaping the workspace, a corrupt or
+ * truncated archive, a failed download) is discarded the same way: the caller falls
+ * back to another snapshot or to the full lifecycle instead of failing.
+ * @throws Error when merging into the workspace fails
  */
 export async function restoreBase(store: SnapshotStore, key: string, paths: readonly string[], workspace: string, accept?: AcceptSnapshot): Promise<BaseRestore> {
   const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
-    if (!(await store.restore(key, paths, staging))) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
-    const marker = parseMarker(await readOrNull(path.join(staging, MARKER_PATH)));
+    let found: boolean;
+    try {
+      found = await store.restore(key, paths, staging);
+    } catch (err) {
+      const rejected = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
+      return { restored: false, rejected, marker: null, moved: 0, kept: 0, deleted: [] };
+    }
+    if (!found) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
+    const marker = parseMarker(await readInside(staging, MARKER_PATH));
     const rejected = accept?.(marker);
     if (rejected) return { restored: false, rejected, marker, moved: 0, kept: 0, deleted: [] };
-    const baseTracked = (await readOrNull(path.join(staging, TRACKED_FILES_PATH)))?.split('\0').filter(Boolean) ?? null;
+    const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split('\0').filter(Boolean) ?? null;
     const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
     return { restored: true, marker, moved, kept, deleted };
@@ -68,13 +99,18 @@ export async function restoreBase(store: SnapshotStore, key: string, paths: read
   }
 }
 
-/** Deletes files the base tracked that git no longer tracks in `workspace`; returns them. */
+/**
+ * Deletes files the base tracked that git no longer tracks in `workspace`; returns
+ * them. The list comes from the snapshot, so it is not trusted: a name that is
+ * absolute, climbs with `..`, or passes through a symlink (a snapshot may carry
+ * `link -> /`) is skipped, and a symlink itself is unlinked, never followed.
+ */
 async function deleteUntracked(workspace: string, baseTracked: string[]): Promise<string[]> {
   if (!(await isWorkTreeRoot(workspace))) return [];
   const now = new Set((await trackedFiles(workspace)) ?? []);
   const deleted: string[] = [];
   for (const file of baseTracked) {
-    if (now.has(file) || path.isAbsolute(file) || file.split('/').includes('..')) continue;
+    if (now.has(file) || !(await reachableWithoutSymlinks(workspace, file))) continue;
     const abs = path.join(workspace, file);
     const st = await lstat(abs).catch(() => null);
     if (st && !st.isDirectory()) {

@@ -62,6 +62,13 @@ export interface PrebuildMarker {
   /** The last {@link MARKER_HISTORY_LIMIT} prebuilds, oldest first. */
   history: MarkerHistoryEntry[];
   /**
+   * `success` when the newest prebuild ran every lifecycle command it planned and
+   * exited zero (written only then, right before the snapshot is saved). Restore and
+   * incremental prebuilds accept no snapshot without it (SPEC.md rule 6); markers of
+   * older actions lack it.
+   */
+  outcome?: 'success';
+  /**
    * sha256 of the root dependency files when `onCreateCommand` last ran
    * (src/lifecycle/dependency-files.ts); absent in markers written before it existed.
    */
@@ -89,6 +96,7 @@ export function parseMarker(text: string | null | undefined): PrebuildMarker | n
       hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
       ...(typeof v.dependencyFiles === 'object' && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}),
+      ...(v.outcome === 'success' ? { outcome: 'success' as const } : {}),
     };
   } catch {
     return null;
@@ -111,7 +119,18 @@ export interface MarkerUpdate {
 }
 
 /**
- * The marker after a prebuild. Records of the previous marker are kept only when
+ * Why a snapshot's marker does not show a successful prebuild, or `null` when it does
+ * (SPEC.md rule 6: a failed, cancelled or timed-out prebuild is never a base and never restored).
+ */
+export function unsuccessfulMarker(marker: PrebuildMarker | null): string | null {
+  if (!marker) return `it has no ${MARKER_PATH} (not a prebuild snapshot)`;
+  if (marker.outcome !== 'success') return 'its marker does not record a successful prebuild (a failed run, or an action too old to record it)';
+  return null;
+}
+
+/**
+ * The marker after a successful prebuild (call it only once every hook succeeded:
+ * it records `outcome: success`). Records of the previous marker are kept only when
  * its identity equals this one (a different identity means a different
  * environment: nothing it recorded holds any more).
  */
@@ -141,6 +160,7 @@ export function nextMarker(previous: PrebuildMarker | null, update: MarkerUpdate
     hooks,
     history: [...(prev?.history ?? []), entry].slice(-MARKER_HISTORY_LIMIT),
     ...dependencyFilesOf(update, prev),
+    outcome: 'success',
   };
 }
 

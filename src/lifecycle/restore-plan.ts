@@ -5,8 +5,8 @@
  *
  * - Candidates: the commit itself (`exact`), else the nearest ancestor within
  *   `ancestorDepth` (`ancestor`) whose snapshot has the same configuration identity
- *   (SPEC.md rule 5, seeds 003/004). Only successful prebuilds are ever saved, so a
- *   snapshot's existence means success.
+ *   (SPEC.md rule 5, seeds 003/004). Only successful prebuilds are saved, and the
+ *   restored marker must say so (`outcome: success`) before anything is merged.
  * - Hooks (Codespaces: a prebuilt codespace runs postCreateCommand on creation):
  *   `exact` runs postCreateCommand; `ancestor` re-runs updateContentCommand on the
  *   new sources, then postCreateCommand; `none` runs the full lifecycle
@@ -16,7 +16,7 @@
  *   postStartCommand, is usually a long-running server).
  */
 import type { LifecycleCommand, LifecycleHook } from '../config/model.js';
-import type { PrebuildMarker } from './marker.js';
+import { unsuccessfulMarker, type PrebuildMarker } from './marker.js';
 import type { PrebuildHook } from './plan.js';
 import type { SnapshotListing } from './snapshot/store.js';
 
@@ -79,10 +79,11 @@ export function rankCandidates(listings: readonly SnapshotListing[], ancestors: 
 /**
  * Why a restored snapshot cannot be used, checked against its marker before it is
  * merged into the workspace.
- * @returns `null` when the marker shows a prebuild of `sha` with `identity`, else the reason
+ * @returns `null` when the marker shows a successful prebuild of `sha` with `identity`, else the reason
  */
 export function markerMismatch(marker: PrebuildMarker | null, expected: { sha: string; identity: string }): string | null {
-  if (!marker) return 'it has no .prebuilds/marker.json (not a prebuild snapshot)';
+  const unsuccessful = unsuccessfulMarker(marker);
+  if (unsuccessful || !marker) return unsuccessful;
   if (marker.identity !== expected.identity) {
     return `it was built for configuration identity ${marker.identity.slice(0, 12)}, the commit has ${expected.identity.slice(0, 12)}`;
   }

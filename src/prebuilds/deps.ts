@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { OctokitFactory } from '../github/dispatcher.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { DirStore } from '../lifecycle/snapshot/dir-store.js';
 import type { Store } from '../store/types.js';
 import type { ConfigurationCache } from './config-cache.js';
 
@@ -17,4 +18,6 @@ export interface PrebuildsDeps {
   log: Logger;
   /** Configurations resolved at each branch head, reused while their files are untouched. */
   configCache: ConfigurationCache;
+  /** Directory stores (`dir:`) the app can reach: snapshots are deleted there too. Default none. */
+  dirStores?: readonly DirStore[];
 }

@@ -1,5 +1,4 @@
 import type { RunOutcome } from '../github/actions.js';
-import { deleteCacheByKey } from '../github/caches.js';
 import { snapshotKey } from '../lifecycle/snapshot-key.js';
 import type { Octokit } from '../github/octokit.js';
 import { reportEnd } from '../github/report.js';
@@ -9,6 +8,7 @@ import type { PrebuildRecord } from '../store/types.js';
 import { decision, decisionLog, type DecisionContext } from './decisions.js';
 import type { PrebuildsDeps } from './deps.js';
 import { expiredByRetention } from '../scheduler/retention.js';
+import { deleteSnapshotEverywhere } from './snapshots.js';
 
 /**
  * The one exit: "a prebuild ended". Whatever ended it (its workflow run completed, the
@@ -57,16 +57,16 @@ const UNUSABLE: readonly PrebuildRecord['state'][] = ['failure', 'cancelled', 't
 /**
  * A run that the app ends as anything but success may still have saved its snapshot
  * (the save step ran, a later step failed, or the app timed it out): it is deleted from
- * the Actions cache by its key, so no restore ever finds it. Directory and registry
- * stores, which the app cannot reach, are kept safe by the action itself: it restores
- * only snapshots whose marker says the whole prebuild succeeded. No-op for prebuilds
+ * the Actions cache and every directory store the app reaches, so no restore finds it.
+ * Stores the app cannot reach are kept safe by the action itself: it restores only
+ * snapshots whose marker says the whole prebuild succeeded. No-op for prebuilds
  * that succeeded or never ran. Never throws (a failure is logged).
  */
 export async function discardSnapshot(deps: PrebuildsDeps, p: PrebuildRecord, octokit?: Octokit): Promise<void> {
   if (!UNUSABLE.includes(p.state) || p.dispatchedAt === null) return;
   try {
     octokit ??= await deps.octokitFor(p.installationId);
-    await deleteCacheByKey(octokit, { owner: p.owner, repo: p.repo }, p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id));
+    await deleteSnapshotEverywhere({ octokit, repo: { owner: p.owner, repo: p.repo }, dirs: deps.dirStores ?? [] }, p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id));
   } catch (err) {
     deps.log.warn({ err, prebuild: p.id }, 'could not delete the snapshot of a prebuild that did not succeed');
   }
@@ -92,8 +92,8 @@ export async function reportEnded(deps: PrebuildsDeps, octokit: Octokit, p: Preb
 async function applyRetention(deps: PrebuildsDeps, octokit: Octokit, done: PrebuildRecord): Promise<void> {
   const repo = { owner: done.owner, repo: done.repo };
   for (const old of await expiredByRetention(deps.store, done)) {
-    const deleted = old.snapshotKey ? await deleteCacheByKey(octokit, repo, old.snapshotKey) : false;
-    await deps.store.updatePrebuild(old.id, { state: 'expired', reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted ? '; snapshot deleted' : ''}` });
+    const deleted = old.snapshotKey ? await deleteSnapshotEverywhere({ octokit, repo, dirs: deps.dirStores ?? [] }, old.snapshotKey) : null;
+    await deps.store.updatePrebuild(old.id, { state: 'expired', reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted && (deleted.actionsCache || deleted.dirs.length > 0) ? '; snapshot deleted' : ''}` });
   }
 }
 

@@ -46,6 +46,13 @@ describe('parseStoreSpec', () => {
     expect(() => parseStoreSpec('dir:', {})).toThrow(/names no directory/);
     expect(() => parseStoreSpec('s3://bucket', {})).toThrow(/Unknown "store" input/);
   });
+
+  it('parses oci:REGISTRY/NAME and refuses what is not one', () => {
+    expect(parseStoreSpec('oci:ghcr.io/octo/app/prebuilds', {})).toEqual({ kind: 'oci', ref: { registry: 'ghcr.io', name: 'octo/app/prebuilds' } });
+    expect(parseStoreSpec('oci:127.0.0.1:5000/snapshots', {})).toEqual({ kind: 'oci', ref: { registry: '127.0.0.1:5000', name: 'snapshots' } });
+    expect(() => parseStoreSpec('oci:snapshots', {})).toThrow(/is not REGISTRY\/NAME/);
+    expect(() => parseStoreSpec('oci:ghcr.io/Octo/App', {})).toThrow(/not a valid repository name/);
+  });
 });
 
 describe('readInputs', () => {
@@ -56,7 +63,7 @@ describe('readInputs', () => {
       get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host' }),
       {},
     );
-    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '' });
+    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '', secrets: '' });
   });
 
   it('defaults from the runner environment', async () => {

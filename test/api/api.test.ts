@@ -1,4 +1,7 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import nock from 'nock';
+import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
 import { example } from './github-mock.js';
 import { FILES, githubRepository, OTHER, REPO, SHA_A, SHA_B, startHarness, succeeded, type Harness } from './harness.js';
 
@@ -239,8 +242,14 @@ describe('management API against the real server', () => {
     it('DELETE deletes a snapshot; 409 for a running prebuild or one without a snapshot', async () => {
       h.github.on('DELETE', /^\/repos\/octo\/app\/actions\/caches$/, () => [200, example('delete', '/repos/{owner}/{repo}/actions/caches', 200)]);
       const p = await h.seed({ configuration: 'del' }, succeeded({ snapshotKey: 'prebuild-v1-del' }));
+      // The directory store the app reaches (PREBUILDS_DIR_STORES, see the harness) holds the snapshot too: its files go.
+      const dirStore = new DirStore(path.join(h.dir, 'dir-store'));
+      await mkdir(path.join(h.dir, 'ws'), { recursive: true });
+      await writeFile(path.join(h.dir, 'ws/f.txt'), 'x');
+      await dirStore.save('prebuild-v1-del', ['.'], path.join(h.dir, 'ws'));
       const r = await h.call('DELETE', `/api/prebuilds/${p.id}`, { token: h.scoped });
       expect(r).toMatchObject({ status: 200, json: { id: p.id, status: 'expired' } });
+      expect(await readdir(dirStore.root)).toEqual([]);
       expect((await h.call('DELETE', `/api/prebuilds/${p.id}`)).status).toBe(409);
       const running = await h.seed({ configuration: 'del' }, { state: 'running' });
       expect(await h.call('DELETE', `/api/prebuilds/${running.id}`)).toMatchObject({ status: 409, json: { error: expect.stringMatching(/cancel it first/) } });

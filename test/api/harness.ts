@@ -1,6 +1,7 @@
 import path from 'node:path';
 import nock from 'nock';
 import { issueToken } from '../../src/api/auth.js';
+import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
 import { startAppServer, type AppServer } from '../../src/server.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, Store } from '../../src/store/types.js';
 import type { PrebuildSettings } from '../../src/config/model.js';
@@ -56,7 +57,8 @@ export async function startHarness(): Promise<Harness> {
     databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
     logLevel: 'fatal',
     fetch: globalThis.fetch,
-    runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 } },
+    // A directory store the app reaches (PREBUILDS_DIR_STORES): deletions remove its files too.
+    runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 }, dirStores: [new DirStore(path.join(tmp.dir, 'dir-store'))] },
   });
   const store = server.store;
   const admin = (await issueToken(store, 'admin', ['*'])).token;

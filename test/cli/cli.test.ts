@@ -1,8 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nock from 'nock';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
 import { example } from '../api/github-mock.js';
 import { FILES, githubRepository, REPO, SHA_A, SHA_B, startHarness, succeeded, type Harness } from '../api/harness.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
@@ -182,7 +184,16 @@ describe('prebuilds CLI against a running app', () => {
       const s = await h.seed({}, succeeded({ snapshotKey: 'prebuild-v1-cli-delete' }));
       h.github.on('DELETE', /^\/repos\/octo\/app\/actions\/caches$/, () => [200, example('delete', '/repos/{owner}/{repo}/actions/caches', 200)]);
       expect((await inProcess(['delete', String(s.id)], env)).code).toBe(2);
-      expect(await inProcess(['delete', String(s.id), '--yes'], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/now expired/) });
+      // The snapshot also sits in a directory store only this machine reaches: --store deletes its files.
+      const dirStore = new DirStore(path.join(h.dir, 'cli-dir-store'));
+      await mkdir(path.join(h.dir, 'cli-ws'), { recursive: true });
+      await writeFile(path.join(h.dir, 'cli-ws/f.txt'), 'x');
+      await dirStore.save('prebuild-v1-cli-delete', ['.'], path.join(h.dir, 'cli-ws'));
+      expect(await inProcess(['delete', String(s.id), '--yes', '--store', `dir:${dirStore.root}`], env)).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/now expired; 1 snapshot\(s\) deleted from the directory /),
+      });
+      expect(await readdir(dirStore.root)).toEqual([]);
     });
   });
 

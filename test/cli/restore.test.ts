@@ -85,7 +85,7 @@ describe('prebuilds restore', () => {
 
   it('rejects a store other than dir: and an unknown configuration', async () => {
     const ws = await clone(sha1);
-    expect((await runCli(register, ['restore', '--store', 'actions-cache', ws])).error?.message).toMatch(/--store must be dir:<path>/);
+    expect((await runCli(register, ['restore', '--store', 'actions-cache', ws])).error?.message).toMatch(/--store must be dir:<path> or oci:REGISTRY\/NAME/);
     expect((await runCli(register, ['restore', '--store', `dir:${store}`, '-c', 'nope', ws])).error?.message).toMatch(/No prebuild configuration named "nope"/);
   });
 });

@@ -28,6 +28,7 @@ describe('.github/prebuilds.yml', () => {
         paths: ['.'],
         notify: [],
         workflow: 'prebuild.yml',
+        secrets: [],
       },
     ]);
     expect(r.locations[0]).toMatchObject({ index: 0, position: { line: 2, column: 5 }, keyPath: 'prebuilds[0]' });
@@ -51,6 +52,7 @@ prebuilds:
     paths: [., ./node_modules/]
     notify: ["@octocat", "acme/devs"]
     workflow: prebuilds.yaml
+    secrets: [NPM_TOKEN, REGISTRY_PASSWORD]
   - gitpod: .gitpod.yml
     branches: "feature/**"
     trigger: schedule
@@ -74,6 +76,7 @@ prebuilds:
       paths: ['.', 'node_modules'],
       notify: ['@octocat', '@acme/devs'],
       workflow: 'prebuilds.yaml',
+      secrets: ['NPM_TOKEN', 'REGISTRY_PASSWORD'],
     });
     expect(r.settings[1]).toMatchObject({
       name: 'gitpod',
@@ -83,7 +86,7 @@ prebuilds:
       trigger: 'schedule',
       schedule: '*/30 * * * *',
     });
-    expect(r.locations[1]).toMatchObject({ position: { line: 18, column: 13 }, keyPath: 'prebuilds[1].gitpod' });
+    expect(r.locations[1]).toMatchObject({ position: { line: 19, column: 13 }, keyPath: 'prebuilds[1].gitpod' });
   });
 
   it('suggests the key that was meant', () => {
@@ -208,6 +211,17 @@ prebuilds:
   });
 });
 
+describe('secrets', () => {
+  it('takes one name or a list; refuses names GitHub does not allow for secrets', () => {
+    expect(parse('prebuilds:\n  - secrets: NPM_TOKEN\n').settings[0]!.secrets).toEqual(['NPM_TOKEN']);
+    for (const bad of ['GITHUB_TOKEN', 'github_x', '1TOKEN', 'MY-TOKEN']) {
+      const r = parse(`prebuilds:\n  - secrets: [OK, ${bad}]\n`);
+      expect(r.settings).toEqual([]);
+      expect(r.problems[0]).toMatchObject({ line: 2, keyPath: expect.stringMatching(/^prebuilds\[0\]\.secrets/) });
+    }
+  });
+});
+
 describe('schema/prebuilds.schema.json', () => {
   const file = path.join(repoRoot, 'schema/prebuilds.schema.json');
 
@@ -220,7 +234,7 @@ describe('schema/prebuilds.schema.json', () => {
     const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
     expect(ajv.validateSchema(JSON.parse(readFileSync(file, 'utf8')))).toBe(true);
     expect([...ENTRY_KEYS].sort()).toEqual(
-      ['name', 'devcontainer', 'gitpod', 'branches', 'trigger', 'schedule', 'pullRequests', 'commitInterval', 'triggerFiles', 'incremental', 'ancestorDepth', 'retention', 'timeoutMinutes', 'paths', 'notify', 'workflow'].sort(),
+      ['name', 'devcontainer', 'gitpod', 'branches', 'trigger', 'schedule', 'pullRequests', 'commitInterval', 'triggerFiles', 'incremental', 'ancestorDepth', 'retention', 'timeoutMinutes', 'paths', 'notify', 'workflow', 'secrets'].sort(),
     );
   });
 });

@@ -204,7 +204,7 @@ describe('GitHub stand-in', () => {
   });
 
   it('fails a step with a clear message for an unsupported expression', async () => {
-    const s = wc.commit({ '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ toJSON(github) }}\n' }, 'bad workflow');
+    const s = wc.commit({ '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ hashFiles(github) }}\n' }, 'bad workflow');
     wc.push('main');
     const res = await api('POST', '/repos/octo-demo/demo/actions/workflows/bad.yml/dispatches', { ref: 'main', return_run_details: true });
     await gh.idle();
@@ -212,7 +212,7 @@ describe('GitHub stand-in', () => {
     expect(gh.state.runs.get(runId)!.conclusion).toBe('failure');
     const job = gh.jobs(runId)[0]!;
     const messages = gh.state.checkRuns.get(job.id)!.annotations.map((a) => a.message);
-    expect(messages.join('\n')).toMatch(/Unrecognized function: 'toJSON'/);
+    expect(messages.join('\n')).toMatch(/Unrecognized function: 'hashFiles'/);
     void s;
   });
 

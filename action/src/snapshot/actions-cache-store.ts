@@ -1,31 +1,45 @@
 /**
- * The `actions-cache` snapshot store: @actions/cache's saveCache / restoreCache
- * with exact keys and no restore keys.
+ * The `actions-cache` snapshot store: the Actions cache carries our own snapshot
+ * archive (src/lifecycle/snapshot/archive.ts: `.git` left out, secrets scanned while
+ * archiving) as one file, `snapshot.tar.zst`, saved with @actions/cache's saveCache
+ * under an exact key.
  *
- * - @actions/cache resolves `paths` against the process's working directory and
- *   archives them relative to `GITHUB_WORKSPACE`; both are pointed at `cwd` for the
- *   duration of a call, and `paths` stay relative (`.`), so the cache "version"
- *   (a hash of the paths) does not depend on where the runner keeps its workspace.
- * - restoreCache matches the key as a prefix too (`…/4` would find `…/42`): a
- *   lookup-only call first checks that the matched key is exactly ours.
+ * - Save: the archive is written to a temporary directory and saved from there with
+ *   the relative path `snapshot.tar.zst` (working directory and `GITHUB_WORKSPACE`
+ *   pointed at it for the call), so the cache "version" (a hash of the paths) never
+ *   depends on where the runner keeps its files. The size is our archive's.
+ * - Restore never lets @actions/cache extract (it uses `tar -P`): the entry is
+ *   downloaded with the library's own functions (cache-download.ts), its outer
+ *   archive is extracted by the guarded extractor into a temporary directory, where
+ *   it must hold exactly `snapshot.tar.zst`, which is then extracted, guarded, into
+ *   the target. A crafted entry is refused before anything lands outside.
+ * - restoreCache matches keys as prefixes (`…/4` would find `…/42`): lookups check
+ *   that the matched key is exactly ours.
  * - saveCache swallows failures (a taken key, an upload error) into log lines and
  *   returns -1: the store turns that into an error.
- * - Size: saveCache 6 returns only the cache id and deletes its archive before
- *   returning. The size is the archive size @actions/cache itself logs
- *   (`::debug::File Size: N`), read from stdout while the call runs; if a future
- *   version stops logging it, the size is measured by compressing the same paths
- *   once more into a byte counter (an estimate: same tar, zstd level 3).
  */
 import * as cache from '@actions/cache';
-import { measureArchive } from '../../../src/lifecycle/snapshot/archive.js';
-import { SnapshotExistsError, type SnapshotStore } from './store.js';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createArchive, extractArchive } from '../../../src/lifecycle/snapshot/archive.js';
+import { SnapshotExistsError, type SaveOptions, type SnapshotMetadata, type SnapshotStore } from './store.js';
 import { Env } from '../constants.js';
+import { downloadCacheArchive } from './cache-download.js';
+
+/** The one file an entry holds. */
+export const CACHE_ARCHIVE = 'snapshot.tar.zst';
 
 /** The calls used from @actions/cache (a seam for tests). */
 export interface CacheApi {
   saveCache(paths: string[], key: string): Promise<number>;
   restoreCache(paths: string[], key: string, restoreKeys?: string[], options?: { lookupOnly?: boolean }): Promise<string | undefined>;
+  /** Downloads the entry saved under exactly `key` to `archivePath` without extracting it; `false` when there is none. */
+  downloadArchive(paths: string[], key: string, archivePath: string): Promise<boolean>;
 }
+
+/** @actions/cache, with the download that does not extract. */
+const actionsCache: CacheApi = { saveCache: cache.saveCache, restoreCache: cache.restoreCache, downloadArchive: downloadCacheArchive };
 
 /**
  * Runs `fn` with the working directory and `GITHUB_WORKSPACE` set to `cwd`, and
@@ -52,12 +66,6 @@ export async function inWorkspace<T>(cwd: string, fn: () => Promise<T>): Promise
   }
 }
 
-/** The archive size @actions/cache logged while saving, bytes, or `null`. */
-export function loggedArchiveSize(stdout: string): number | null {
-  const m = /^::debug::File Size: (\d+)\s*$/m.exec(stdout);
-  return m ? Number(m[1]) : null;
-}
-
 /** The reason @actions/cache logged for a failed save, if any. */
 export function loggedSaveFailure(stdout: string): string | null {
   const m = /^(?:::(?:warning|error)[^:]*::)?(Failed to save: .*|Cache reservation failed: .*)$/m.exec(stdout);
@@ -68,32 +76,59 @@ export function loggedSaveFailure(stdout: string): string | null {
 export class ActionsCacheStore implements SnapshotStore {
   readonly description = 'Actions cache';
 
-  /** @param api defaults to @actions/cache */
-  constructor(private readonly api: CacheApi = cache) {}
+  /**
+   * @param api defaults to @actions/cache
+   * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
+   */
+  constructor(
+    private readonly api: CacheApi = actionsCache,
+    private readonly tempRoot: string = process.env[Env.RunnerTemp] || os.tmpdir(),
+  ) {}
 
-  async save(key: string, paths: readonly string[], cwd: string): Promise<{ bytes: number }> {
-    const { value: cacheId, stdout } = await inWorkspace(cwd, () => this.api.saveCache([...paths], key));
-    if (cacheId === -1) {
-      const reason = loggedSaveFailure(stdout);
-      if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
-      throw new Error(`Saving snapshot "${key}" to the Actions cache failed${reason ? `: ${reason}` : ' (see the log above)'}`);
+  private async withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(path.join(this.tempRoot, 'prebuild-snapshot-'));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    const logged = loggedArchiveSize(stdout);
-    const bytes = logged ?? (await measureArchive({ cwd, paths }));
-    return { bytes };
   }
 
-  async restore(key: string, paths: readonly string[], cwd: string): Promise<boolean> {
-    if (!(await this.exists(key, paths, cwd))) return false;
-    const { value: matched } = await inWorkspace(cwd, () => this.api.restoreCache([...paths], key));
-    if (matched === undefined) return false;
-    if (matched !== key) throw new Error(`The Actions cache restored "${matched}" instead of "${key}"`);
-    return true;
+  /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
+  async save(key: string, paths: readonly string[], cwd: string, _metadata?: SnapshotMetadata, options?: SaveOptions): Promise<{ bytes: number }> {
+    return this.withTemp(async (dir) => {
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path.join(dir, CACHE_ARCHIVE));
+      const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      if (cacheId === -1) {
+        const reason = loggedSaveFailure(stdout);
+        if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
+        throw new Error(`Saving snapshot "${key}" to the Actions cache failed${reason ? `: ${reason}` : ' (see the log above)'}`);
+      }
+      return { bytes };
+    });
   }
 
-  /** @param cwd the directory the paths resolve against (only matters for absolute-path versions); default: current */
-  async exists(key: string, paths: readonly string[], cwd = process.cwd()): Promise<boolean> {
-    const { value: matched } = await inWorkspace(cwd, () => this.api.restoreCache([...paths], key, [], { lookupOnly: true }));
+  /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
+  async restore(key: string, _paths: readonly string[], cwd: string): Promise<boolean> {
+    return this.withTemp(async (dir) => {
+      const download = path.join(dir, 'entry.tar');
+      if (!(await this.api.downloadArchive([CACHE_ARCHIVE], key, download))) return false;
+      const outer = path.join(dir, 'entry');
+      await mkdir(outer);
+      await extractArchive(download, outer);
+      const names = await readdir(outer);
+      const inner = path.join(outer, CACHE_ARCHIVE);
+      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat(inner)).isFile()) {
+        throw new Error(`The Actions cache entry "${key}" holds ${names.join(', ') || 'nothing'}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
+      }
+      await rm(download);
+      await extractArchive(inner, cwd);
+      return true;
+    });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const { value: matched } = await inWorkspace(this.tempRoot, () => this.api.restoreCache([CACHE_ARCHIVE], key, [], { lookupOnly: true }));
     return matched === key;
   }
 

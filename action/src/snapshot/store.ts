@@ -3,12 +3,13 @@
  * lives in src/lifecycle/snapshot/store.ts (shared with the CLI) and is re-exported here.
  */
 import { Env, Stores } from '../constants.js';
+import { parseRepositoryRef, type RepositoryRef } from '../../../src/lifecycle/snapshot/oci/registry-client.js';
 
 export { SnapshotExistsError } from '../../../src/lifecycle/snapshot/store.js';
-export type { SnapshotCatalog, SnapshotListing, SnapshotMetadata, SnapshotStore } from '../../../src/lifecycle/snapshot/store.js';
+export type { SaveOptions, SecretValue, SnapshotCatalog, SnapshotListing, SnapshotMetadata, SnapshotStore } from '../../../src/lifecycle/snapshot/store.js';
 
 /** A parsed `store` input. */
-export type StoreSpec = { kind: 'actions-cache' } | { kind: 'dir'; path: string };
+export type StoreSpec = { kind: 'actions-cache' } | { kind: 'dir'; path: string } | { kind: 'oci'; ref: RepositoryRef };
 
 /** Whether the runner gave this job the Actions cache service. */
 export function cacheServiceAvailable(env: NodeJS.ProcessEnv): boolean {
@@ -17,7 +18,7 @@ export function cacheServiceAvailable(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Parses the `store` input: `actions-cache`, `dir:<path>` (absolute, or relative
- * to the process's working directory), or empty — the Actions cache when the
+ * to the process's working directory), `oci:REGISTRY/NAME` (an OCI registry), or empty — the Actions cache when the
  * runner provides the cache service (`ACTIONS_RESULTS_URL` or `ACTIONS_CACHE_URL`).
  * @throws Error with what to set when the input is invalid or empty outside Actions
  */
@@ -27,6 +28,13 @@ export function parseStoreSpec(input: string, env: NodeJS.ProcessEnv): StoreSpec
     const path = value.slice(Stores.DirPrefix.length).trim();
     if (!path) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
     return { kind: 'dir', path };
+  }
+  if (value.startsWith(Stores.OciPrefix)) {
+    try {
+      return { kind: 'oci', ref: parseRepositoryRef(value.slice(Stores.OciPrefix.length).trim()) };
+    } catch (err) {
+      throw new Error(`Invalid "store" input "${value}": ${(err as Error).message}`);
+    }
   }
   if (value === Stores.ActionsCache || value === '') {
     if (cacheServiceAvailable(env)) return { kind: 'actions-cache' };
@@ -38,5 +46,5 @@ export function parseStoreSpec(input: string, env: NodeJS.ProcessEnv): StoreSpec
             `(${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`,
     );
   }
-  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
+  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache}, ${Stores.DirPrefix}<path> or ${Stores.OciPrefix}REGISTRY/NAME`);
 }

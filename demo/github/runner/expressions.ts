@@ -4,7 +4,7 @@
  * `env.X`, `steps.id.outputs.x`, `runner.os`, `job.status`, `a['b']`), string /
  * number / boolean / null literals, `||`, `&&`, `!`, `==`, `!=`, parentheses and,
  * in `if:`, the status functions `success()`, `failure()`, `always()`,
- * `cancelled()`. Anything else throws {@link ExpressionError} — never a silent empty string.
+ * `cancelled()`, and `toJSON(value)` (pretty-printed JSON, as GitHub writes it). Anything else throws {@link ExpressionError} — never a silent empty string.
  * Semantics follow GitHub: `||`/`&&` return an operand, `==` on strings ignores
  * case, a missing property is `null` (interpolated as '').
  */
@@ -191,6 +191,12 @@ class Parser {
     return (value ?? null) as ExprValue;
   }
   private call(name: string): ExprValue {
+    if (name.toLowerCase() === 'tojson') {
+      this.expect('(');
+      const value = this.or();
+      this.expect(')');
+      return JSON.stringify(value ?? null, null, 2);
+    }
     this.expect('(');
     let depth = 1;
     let args = 0;
@@ -201,7 +207,7 @@ class Parser {
       else if (t.t === 'op' && t.v === ')') depth--;
       else args++;
     }
-    if (!STATUS_FUNCTIONS.includes(name)) throw new ExpressionError(`Unrecognized function: '${name}' (the stand-in supports ${STATUS_FUNCTIONS.join(', ')})`, this.src);
+    if (!STATUS_FUNCTIONS.includes(name)) throw new ExpressionError(`Unrecognized function: '${name}' (the stand-in supports toJSON, ${STATUS_FUNCTIONS.join(', ')})`, this.src);
     if (args > 0) throw new ExpressionError(`Function '${name}' takes no arguments`, this.src);
     const status = this.ctx.status;
     if (!status) throw new ExpressionError(`Function '${name}' is only allowed in 'if'`, this.src);

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createArchive, extractArchive } from './archive.js';
-import { SnapshotExistsError, type SnapshotCatalog, type SnapshotListing, type SnapshotMetadata, type SnapshotStore } from './store.js';
+import { SnapshotExistsError, type SaveOptions, type SnapshotCatalog, type SnapshotListing, type SnapshotMetadata, type SnapshotStore } from './store.js';
 
 /** Content of `<safe-key>.json`. Sizes in bytes, times ISO 8601, durations ms. */
 export interface DirManifest extends Partial<SnapshotMetadata> {
@@ -71,7 +71,7 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
     }
   }
 
-  async save(key: string, paths: readonly string[], cwd: string, metadata?: SnapshotMetadata): Promise<{ bytes: number }> {
+  async save(key: string, paths: readonly string[], cwd: string, metadata?: SnapshotMetadata, options?: SaveOptions): Promise<{ bytes: number }> {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir(this.root, { recursive: true });
@@ -81,7 +81,7 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
     const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
     const exclude = inside ? [rel, `./${rel}`] : [];
     try {
-      const { bytes } = await createArchive({ cwd, paths, exclude }, `${tmp}.tar.zst`);
+      const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body: DirManifest = {
         version: 1,
         key,
@@ -158,6 +158,7 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
     return out;
   }
 
+  /** Deletes the entry's files, manifest first (a listing never sees a half-deleted entry). */
   async delete(key: string): Promise<boolean> {
     const { archive, manifest } = this.files(key);
     let existed = false;

@@ -8,6 +8,15 @@
  * shared by the action and the CLI.
  */
 import type { PrebuildHook } from '../plan.js';
+import type { SecretValue } from './secret-scan.js';
+
+export type { SecretValue } from './secret-scan.js';
+
+/** How to save, besides what. */
+export interface SaveOptions {
+  /** Secret values no archived file may contain: the save is refused with SecretInSnapshotError naming the file. */
+  secrets?: readonly SecretValue[];
+}
 
 /** What the prebuild knows about a snapshot besides its files (the dir store writes it as the manifest). */
 export interface SnapshotMetadata {
@@ -27,17 +36,19 @@ export interface SnapshotStore {
   /** Human-readable description for logs, e.g. `Actions cache` or `directory /srv/prebuilds`. */
   readonly description: string;
   /**
-   * Archives `paths` (relative to `cwd`) under `key`.
+   * Archives `paths` (relative to `cwd`; the workspace's `.git` never) under `key`.
    * @returns the archive size, bytes
-   * @throws SnapshotExistsError when the key is taken (entries are immutable); Error
-   *   when archiving or uploading fails
+   * @throws SnapshotExistsError when the key is taken (entries are immutable);
+   *   SecretInSnapshotError when a file holds one of `options.secrets` (nothing is
+   *   saved); Error when archiving or uploading fails
    */
-  save(key: string, paths: readonly string[], cwd: string, metadata?: SnapshotMetadata): Promise<{ bytes: number }>;
+  save(key: string, paths: readonly string[], cwd: string, metadata?: SnapshotMetadata, options?: SaveOptions): Promise<{ bytes: number }>;
   /**
    * Extracts the entry saved under exactly `key` (no prefix match) with the same
-   * `paths` into `cwd`, overwriting files there.
+   * `paths` into `cwd` (an empty staging directory), guarded: no entry lands outside `cwd`.
    * @returns `true` on a hit, `false` when there is no such entry
-   * @throws Error when the entry exists but cannot be extracted
+   * @throws UnsafeArchiveError when an entry would escape `cwd` (nothing is written for
+   *   it); Error when the entry exists but cannot be extracted
    */
   restore(key: string, paths: readonly string[], cwd: string): Promise<boolean>;
   /** Whether an entry exists for exactly `key` (and `paths`, where the store versions by paths). */
@@ -52,7 +63,7 @@ export interface SnapshotStore {
 
 /**
  * One snapshot a store lists (restore mode looks for the best one). Only successful
- * prebuilds are ever saved, so every listed snapshot is a successful prebuild.
+ * prebuilds are saved; restore still checks the restored marker says so.
  */
 export interface SnapshotListing {
   key: string;
