@@ -217,18 +217,29 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   return true;
 }
 
+/** After refusing a request whose body is not read, what is still discarded before the connection is cut. */
+const LINGER = { ms: 2000, bytes: 4 * 1024 * 1024 };
+
 /**
- * Answers without reading the rest of the body, and closes the connection once the
- * answer is out, so an unread body costs neither memory nor more reading.
+ * Answers a request whose body is not (all) read. The rest of the body is discarded,
+ * never kept: if it ends within `LINGER` the connection stays usable (keep-alive); if
+ * the sender goes on, the connection is cut. Cutting at once would reset it with unread
+ * bytes pending, and the sender would often never see the answer.
  */
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): true {
-  if (!req.complete) {
-    req.pause();
-    res.once('finish', () => {
-      res.socket?.end();
-      setTimeout(() => req.socket.destroy(), 1000).unref();
-    });
-    return answer(res, status, { error: message }, { ...headers, connection: 'close' });
-  }
+  if (req.complete) return answer(res, status, { error: message }, headers);
+  let discarded = 0;
+  const cut = () => {
+    if (!req.complete) req.socket.destroy();
+  };
+  const timer = setTimeout(cut, LINGER.ms);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER.bytes) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
   return answer(res, status, { error: message }, headers);
 }
