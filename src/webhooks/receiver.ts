@@ -218,18 +218,35 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   return true;
 }
 
+/** How long a refused request's connection stays open, so its sender reads the answer, ms. */
+const LINGER_MS = 1000;
+/** A refused body declared at most this long is read to its end and dropped (the connection stays usable). */
+const DISCARD_BYTES = 1024 * 1024;
+
 /**
- * Answers without reading the rest of the body, and closes the connection once the
- * answer is out, so an unread body costs neither memory nor more reading.
+ * Answers a request whose body is not (all) read, without keeping any of the rest.
+ * A small rest (declared ≤ 1 MB) is read and dropped, and the connection stays usable.
+ * A large or unknown rest is not read at all: TCP flow control stops the sender at no
+ * cost to the app, and the connection is cut after `LINGER_MS`. (Cutting at once, or
+ * answering `Connection: close`, would reset it with unread bytes pending, and the
+ * sender would often lose the answer.)
  */
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): true {
-  if (!req.complete) {
+  if (req.complete) return answer(res, status, { error: message }, headers);
+  const declared = Number(req.headers['content-length']);
+  const cut = () => {
+    if (!req.complete) req.socket.destroy();
+  };
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  if (Number.isSafeInteger(declared) && declared <= DISCARD_BYTES) {
+    req.resume();
+  } else {
+    // Consuming (so Node does not drain it after the answer), but paused: nothing more is read.
+    req.on('data', () => undefined);
     req.pause();
-    res.once('finish', () => {
-      res.socket?.end();
-      setTimeout(() => req.socket.destroy(), 1000).unref();
-    });
-    return answer(res, status, { error: message }, { ...headers, connection: 'close' });
   }
   return answer(res, status, { error: message }, headers);
 }

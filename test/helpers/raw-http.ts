@@ -8,6 +8,8 @@ export interface RawAnswer {
   written: number;
   /** ms from the first byte sent to the answer's headers (or the end). */
   ms: number;
+  /** Why there was no answer (the socket error), when there was none. */
+  error?: string;
 }
 
 /**
@@ -31,12 +33,14 @@ export function rawPost(
     let answered = false;
     let done = false;
     let status: number | null = null;
+    let error: string | undefined;
     const finish = (text: string) => {
       if (done) return;
       done = true;
-      resolve({ status, text, written, ms: Date.now() - started });
+      resolve({ status, text, written, ms: Date.now() - started, ...(error && status === null ? { error } : {}) });
     };
-    const req = http.request(url, { method: 'POST', headers: { ...headers, ...(declared === false ? {} : { 'content-length': String(declared) }) } });
+    // A connection of its own (no keep-alive pool): one request's fate never touches another's.
+    const req = http.request(url, { method: 'POST', agent: false, headers: { ...headers, ...(declared === false ? {} : { 'content-length': String(declared) }) } });
     req.on('response', (res) => {
       answered = true;
       status = res.statusCode ?? null;
@@ -45,9 +49,16 @@ export function rawPost(
       res.on('data', (d) => (text += d));
       res.on('end', () => finish(text));
       res.on('error', () => finish(text));
+      res.on('close', () => finish(text));
     });
-    req.on('error', () => finish(''));
-    req.on('close', () => setTimeout(() => finish(''), 50));
+    req.on('error', (e) => {
+      error = (e as NodeJS.ErrnoException).code ?? e.message;
+      if (!answered) finish('');
+    });
+    // Closed before an answer: the connection ended (an answer, once started, finishes on its own 'end').
+    req.on('close', () => {
+      if (!answered) finish('');
+    });
     const writeMore = () => {
       if (answered || done) return;
       if (options.abortAfterBytes !== undefined && written >= options.abortAfterBytes) {
