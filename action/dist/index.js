@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path24 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path26 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path24 && path24[0] !== "/") {
-          path24 = `/${path24}`;
+        if (path26 && path26[0] !== "/") {
+          path26 = `/${path26}`;
         }
-        return new URL(`${origin}${path24}`);
+        return new URL(`${origin}${path26}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path26, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path24);
+        debuglog("sending request to %s %s/%s", method, origin, path26);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path26, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path24,
+          path26,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path26, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path24);
+        debuglog("trailers received from %s %s/%s", method, origin, path26);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path26, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path24,
+          path26,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path24, origin }
+            request: { method, path: path26, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path24);
+          debuglog("sending request to %s %s/%s", method, origin, path26);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path24,
+        path: path26,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path24 !== "string") {
+        if (typeof path26 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path24)) {
+        } else if (invalidPathRegex.test(path26)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path24, query) : path24;
+        this.path = query ? buildURL(path26, query) : path26;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path24, host, upgrade, blocking, reset } = request2;
+      const { method, path: path26, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path24} HTTP/1.1\r
+      let header = `${method} ${path26} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path24;
+      headers[HTTP2_HEADER_PATH] = path26;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path24 = search ? `${pathname}${search}` : pathname;
+        const path26 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path24;
+        this.opts.path = path26;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path24 = "/",
+          path: path26 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path24;
+        opts.path = origin + path26;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path24) {
-      if (typeof path24 !== "string") {
-        return path24;
+    function safeUrl(path26) {
+      if (typeof path26 !== "string") {
+        return path26;
       }
-      const pathSegments = path24.split("?");
+      const pathSegments = path26.split("?");
       if (pathSegments.length !== 2) {
-        return path24;
+        return path26;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path24, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path24);
+    function matchKey(mockDispatch2, { path: path26, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path26);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl(path24), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl(path26), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path24, method, body: body2, headers, query } = opts;
+      const { path: path26, method, body: body2, headers, query } = opts;
       return {
-        path: path24,
+        path: path26,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path24,
+            Path: path26,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path24) {
-      for (let i = 0; i < path24.length; ++i) {
-        const code = path24.charCodeAt(i);
+    function validateCookiePath(path26) {
+      for (let i = 0; i < path26.length; ++i) {
+        const code = path26.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path24 = opts.path;
+          let path26 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path24 = `/${path24}`;
+            path26 = `/${path26}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path24);
+          url2 = new URL(util5.parseOrigin(url2).origin + path26);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -21917,16 +21917,16 @@ var require_validate = __commonJS({
         const matches = RELATIVE_JSON_POINTER.exec($data);
         if (!matches)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
+        const up2 = +matches[1];
         jsonPointer = matches[2];
         if (jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
+          if (up2 >= dataLevel)
+            throw new Error(errorMsg("property/index", up2));
+          return dataPathArr[dataLevel - up2];
         }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        data = dataNames[dataLevel - up];
+        if (up2 > dataLevel)
+          throw new Error(errorMsg("data", up2));
+        data = dataNames[dataLevel - up2];
         if (!jsonPointer)
           return data;
       }
@@ -21939,8 +21939,8 @@ var require_validate = __commonJS({
         }
       }
       return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      function errorMsg(pointerType, up2) {
+        return `Cannot access ${pointerType} ${up2} levels up, current level is ${dataLevel}`;
       }
     }
     exports2.getData = getData;
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path24) {
-      let input = path24;
+    function removeDotSegments(path26) {
+      let input = path26;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path24) {
-      if (path24 === "" || path24[0] === "/") {
-        return removeDotSegments(path24);
+    function removeDotSegmentsRelative(path26) {
+      if (path26 === "" || path26[0] === "/") {
+        return removeDotSegments(path26);
       }
-      const segments = path24.split("/");
+      const segments = path26.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
+        const path26 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path26 && path26 !== "/" ? path26 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os9 = __require("os");
+    var os10 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os9.release().split(".");
+        const osRelease = os10.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -29934,22 +29934,22 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var HttpCodes;
@@ -30563,22 +30563,22 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var BearerCredentialHandler = class {
@@ -30616,22 +30616,22 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { access, appendFile, writeFile } = promises;
@@ -30914,22 +30914,22 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs2.promises;
@@ -31038,22 +31038,22 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function rmRF(inputPath) {
@@ -31157,22 +31157,22 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var IS_WINDOWS2 = process.platform === "win32";
@@ -31602,22 +31602,22 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function exec(commandLine, args, options) {
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path24, key } = work.pop();
+    const { node: raw, path: path26, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path24, located);
+    positions.set(path26, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path24, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path26, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path26, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path24, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path26, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35568,12 +35568,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path24) {
+function findNodeAtLocation(root, path26) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path24) {
+  for (let segment of path26) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36415,10 +36415,10 @@ function atom(text, field) {
   return field.name === "month" ? idx + 1 : idx;
 }
 function checkItem(item, field) {
-  const [range3, step2, extra] = item.split("/");
+  const [range3, step, extra] = item.split("/");
   if (extra !== void 0 || range3 === void 0 || range3 === "") return `\`${item}\` is not a valid ${field.name}`;
-  if (step2 !== void 0 && !/^\d{1,3}$/.test(step2)) return `step \`${step2}\` of the ${field.name} must be a number`;
-  if (step2 !== void 0 && Number(step2) === 0) return `step of the ${field.name} must not be 0`;
+  if (step !== void 0 && !/^\d{1,3}$/.test(step)) return `step \`${step}\` of the ${field.name} must be a number`;
+  if (step !== void 0 && Number(step) === 0) return `step of the ${field.name} must not be 0`;
   if (range3 === "*") return null;
   const [lo, hi, more] = range3.split("-");
   if (more !== void 0 || lo === void 0) return `\`${item}\` is not a valid ${field.name}`;
@@ -37051,8 +37051,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path24, content) {
-  if (/\.(sh|bash|zsh)$/.test(path24)) return true;
+function isShellScript(path26, content) {
+  if (/\.(sh|bash|zsh)$/.test(path26)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37104,11 +37104,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path24) => {
-    if (files.has(path24)) return;
-    const content = await source.read(path24);
-    files.set(path24, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path24);
+  const hashFile = async (path26) => {
+    if (files.has(path26)) return;
+    const content = await source.read(path26);
+    files.set(path26, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path26);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37138,15 +37138,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path24 of frontier) {
-      if (visited.has(path24) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path24);
-      if (files.has(path24)) continue;
-      const content = await source.read(path24);
+    for (const path26 of frontier) {
+      if (visited.has(path26) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path26);
+      if (files.has(path26)) continue;
+      const content = await source.read(path26);
       if (content === null) continue;
-      files.set(path24, `sha256:${sha256(content)}`);
-      listed.add(path24);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path24, content)) next.push(...scriptsOfText(content));
+      files.set(path26, `sha256:${sha256(content)}`);
+      listed.add(path26);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path26, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37375,160 +37375,11 @@ async function loadConfiguration(workspace, name, branch) {
   return pickConfiguration(result, name);
 }
 
-// action/src/constants.ts
-var Inputs = {
-  Mode: "mode",
-  Configuration: "configuration",
-  Sha: "sha",
-  PrebuildId: "prebuild-id",
-  Base: "base",
-  Store: "store",
-  Workspace: "workspace",
-  ContainerMode: "container-mode",
-  /** Restore mode with the Actions cache: lists snapshots through the REST API. */
-  Token: "token"
-};
-var Outputs = {
-  /** The key the snapshot was saved under. */
-  SnapshotKey: "snapshot-key",
-  /** Size of the saved archive, bytes. */
-  SnapshotSize: "snapshot-size",
-  /** Whole step, ms. */
-  DurationMs: "duration-ms",
-  /** The base snapshot key that was restored, or empty for a build from scratch. */
-  Base: "base",
-  /** Restore mode: `exact`, `ancestor` or `none`. */
-  PrebuildHit: "prebuild-hit",
-  /** Restore mode: commit of the prebuild that was restored, empty for `none`. */
-  PrebuildSha: "prebuild-sha",
-  /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
-  RestoreMs: "restore-ms"
-};
-var Modes = { Prebuild: "prebuild", Restore: "restore" };
-var ContainerModes = { Host: "host", Container: "container" };
-var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:" };
-var Env = {
-  Workspace: "GITHUB_WORKSPACE",
-  Sha: "GITHUB_SHA",
-  EventPath: "GITHUB_EVENT_PATH",
-  RunId: "GITHUB_RUN_ID",
-  RunAttempt: "GITHUB_RUN_ATTEMPT",
-  RunnerTemp: "RUNNER_TEMP",
-  StepSummary: "GITHUB_STEP_SUMMARY",
-  /** Cache service v2 (set by the runner when the cache service is available). */
-  ResultsUrl: "ACTIONS_RESULTS_URL",
-  /** Cache service v1 (older runners, GHES). */
-  CacheUrl: "ACTIONS_CACHE_URL",
-  /** REST API base URL (GHES: `https://HOST/api/v3`). */
-  ApiUrl: "GITHUB_API_URL",
-  /** `owner/repo`. */
-  Repository: "GITHUB_REPOSITORY",
-  /** The ref the run is for (`refs/heads/x`, `refs/pull/N/merge`): Actions cache scope. */
-  Ref: "GITHUB_REF",
-  /** Base branch name of a pull_request run (its caches are visible too). */
-  BaseRef: "GITHUB_BASE_REF"
-};
-
-// action/src/container.ts
-import { accessSync, constants as fsConstants } from "node:fs";
-import path7 from "node:path";
-
-// src/lifecycle/snapshot-key.ts
-var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
-function keySegment(name) {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100) || "default";
-}
-function snapshotKey(configuration, sha, prebuildId) {
-  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/${sha}/${prebuildId}`;
-}
-function snapshotKeyPrefix(configuration) {
-  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/`;
-}
-function parseSnapshotKey(key) {
-  const m = /^prebuilds-v1\/([A-Za-z0-9._-]+)\/([0-9a-f]{7,64})\/([A-Za-z0-9_-]+)$/.exec(key);
-  return m ? { configuration: m[1], sha: m[2], prebuildId: m[3] } : null;
-}
-
-// action/src/container.ts
-var CONTAINER_TOOLS = ["docker", "devcontainer"];
-function onPath(name, env = process.env) {
-  for (const dir of (env.PATH ?? "").split(path7.delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(path7.join(dir, name), fsConstants.X_OK);
-      return true;
-    } catch {
-    }
-  }
-  return false;
-}
-function chooseMode(input, has2 = (t) => onPath(t)) {
-  const value = input.trim() || ContainerModes.Host;
-  if (value === ContainerModes.Host) return ContainerModes.Host;
-  if (value !== ContainerModes.Container) {
-    throw new Error(`Invalid "${Inputs.ContainerMode}" input "${value}": expected ${ContainerModes.Host} or ${ContainerModes.Container}`);
-  }
-  const missing = CONTAINER_TOOLS.filter((t) => !has2(t));
-  if (missing.length > 0) {
-    throw new Error(
-      `${Inputs.ContainerMode}: ${ContainerModes.Container} needs ${missing.map((m) => `"${m}"`).join(" and ")} on PATH (install Docker and @devcontainers/cli: npm install -g @devcontainers/cli), or use ${Inputs.ContainerMode}: ${ContainerModes.Host}`
-    );
-  }
-  return ContainerModes.Container;
-}
-function prebuildLabels(p) {
-  return {
-    prebuild: p.prebuildId,
-    "prebuild.configuration": p.configuration.settings.name,
-    "prebuild.sha": p.sha,
-    "prebuild.identity": p.configuration.identity
-  };
-}
-function devcontainerUpArgs(p) {
-  const env = p.configuration.environment;
-  if (env.format !== "devcontainer") throw new Error(`Container mode needs a devcontainer.json; "${env.file}" is a ${env.format} configuration`);
-  const args = ["up", "--prebuild", "--workspace-folder", p.workspace];
-  if (env.file !== ".devcontainer/devcontainer.json" && env.file !== ".devcontainer.json") {
-    args.push("--config", path7.join(p.workspace, env.file));
-  }
-  for (const [k, v] of Object.entries(prebuildLabels(p))) args.push("--id-label", `${k}=${v}`);
-  args.push("--remove-existing-container", "--log-format", "text");
-  return args;
-}
-function snapshotImage(p) {
-  const repo = keySegment(p.configuration.settings.name).toLowerCase().replace(/^[._-]+/, "") || "default";
-  const tag = `${p.sha.slice(0, 12)}-${p.prebuildId}`.toLowerCase().slice(0, 128);
-  return `prebuilds/${repo}:${tag}`;
-}
-function dockerCommitArgs(containerId, p) {
-  const args = ["commit"];
-  for (const [k, v] of Object.entries(prebuildLabels(p))) args.push("--change", `LABEL ${k}=${JSON.stringify(v)}`);
-  return [...args, containerId, snapshotImage(p)];
-}
-function dockerSaveArgs(p, file) {
-  return ["save", "-o", file, snapshotImage(p)];
-}
-function parseUpResult(stdout) {
-  const lines = stdout.trim().split("\n").reverse();
-  for (const line of lines) {
-    let v;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (v.outcome === "success" && typeof v.containerId === "string") {
-      return { containerId: v.containerId, remoteWorkspaceFolder: String(v.remoteWorkspaceFolder ?? "") };
-    }
-    if (v.outcome === "error") throw new Error(`devcontainer up failed: ${String(v.message ?? v.description ?? "unknown error")}`);
-  }
-  throw new Error("devcontainer up printed no result line");
-}
-
-// action/src/container-run.ts
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
+// src/container/tools.ts
+import { existsSync as existsSync2, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os6 from "node:os";
-import path9 from "node:path";
+import path8 from "node:path";
 
 // src/lifecycle/run-hooks.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -37536,7 +37387,7 @@ import { spawn as spawn2 } from "node:child_process";
 // src/lifecycle/dependency-files.ts
 import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
-import path8 from "node:path";
+import path7 from "node:path";
 async function trackedFiles2(workspace, files) {
   const out = await git(workspace, ["ls-files", "-z", "--", ...files]);
   return out === null ? null : new Set(out.split("\0").filter(Boolean));
@@ -37567,7 +37418,7 @@ async function hashDependencyFiles(workspace) {
   for (const file of DEPENDENCY_FILES) {
     if (tracked && !tracked.has(file)) continue;
     try {
-      out[file] = createHash2("sha256").update(await readFile2(path8.join(workspace, file))).digest("hex");
+      out[file] = createHash2("sha256").update(await readFile2(path7.join(workspace, file))).digest("hex");
     } catch {
     }
   }
@@ -37582,6 +37433,12 @@ var MARKER_DIR = ".prebuilds";
 var MARKER_PATH = `${MARKER_DIR}/marker.json`;
 var TRACKED_FILES_PATH = `${MARKER_DIR}/tracked-files`;
 var MARKER_HISTORY_LIMIT = 20;
+function parseImage(v) {
+  if (typeof v !== "object" || v === null) return void 0;
+  const i = v;
+  if (typeof i.reference !== "string" || typeof i.digest !== "string") return void 0;
+  return { reference: i.reference, digest: i.digest, bytes: Number(i.bytes) || 0, coldMs: Number(i.coldMs) || 0 };
+}
 function parseMarker(text) {
   if (!text) return null;
   try {
@@ -37598,7 +37455,8 @@ function parseMarker(text) {
       updatedAt: String(v.updatedAt ?? ""),
       hooks: typeof v.hooks === "object" && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
-      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}
+      ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {},
+      ...parseImage(v.image) ? { image: parseImage(v.image) } : {}
     };
   } catch {
     return null;
@@ -37629,7 +37487,8 @@ function nextMarker(previous, update3) {
     updatedAt: update3.now,
     hooks,
     history: [...prev?.history ?? [], entry].slice(-MARKER_HISTORY_LIMIT),
-    ...dependencyFilesOf(update3, prev)
+    ...dependencyFilesOf(update3, prev),
+    ...update3.image ? { image: update3.image } : {}
   };
 }
 function dependencyFilesOf(update3, prev) {
@@ -37708,7 +37567,7 @@ var LifecycleError = class extends Error {
   commandName;
   exit;
 };
-function runCommand(command, ctx, onOutput) {
+function runCommand(command, ctx, onOutput, input) {
   const started = performance.now();
   const [file, args] = command.kind === "shell" ? [command.shell === "bash" ? "bash" : "/bin/sh", ["-c", command.command]] : [command.argv[0] ?? "", command.argv.slice(1)];
   const env = { ...ctx.env, ...command.env ?? {} };
@@ -37721,13 +37580,14 @@ function runCommand(command, ctx, onOutput) {
     };
     let child2;
     try {
-      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: [input === void 0 ? "ignore" : "pipe", "pipe", "pipe"], shell: false });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err });
       return;
     }
-    child2.stdout.on("data", onOutput);
-    child2.stderr.on("data", onOutput);
+    if (input !== void 0) child2.stdin?.end(input);
+    child2.stdout?.on("data", (chunk) => onOutput(chunk, "stdout"));
+    child2.stderr?.on("data", (chunk) => onOutput(chunk, "stderr"));
     child2.on("error", (err) => done({ exitCode: null, signal: null, spawnError: err }));
     child2.on("close", (code, signal) => done({ exitCode: code, signal }));
   });
@@ -37748,7 +37608,7 @@ async function runHook(hook2, command, ctx) {
     ctx.log.startGroup(`${hook2}: ${describeCommand(command)}`);
     let exit;
     try {
-      exit = await runCommand(command, ctx, (chunk) => ctx.log.output(chunk));
+      exit = await runCommand(ctx.wrap ? ctx.wrap(command) : command, ctx, (chunk) => ctx.log.output(chunk));
     } finally {
       ctx.log.endGroup();
     }
@@ -37761,7 +37621,7 @@ async function runHook(hook2, command, ctx) {
     const exits = await Promise.all(
       entries.map(async ([name, single]) => {
         const buffered = [];
-        const exit = await runCommand(single, ctx, (chunk) => buffered.push(chunk));
+        const exit = await runCommand(ctx.wrap ? ctx.wrap(single) : single, ctx, (chunk) => buffered.push(chunk));
         const outcome = exit.exitCode === 0 ? "done" : "FAILED";
         ctx.log.startGroup(`${hook2} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
         for (const chunk of buffered) ctx.log.output(chunk);
@@ -37779,56 +37639,695 @@ async function runHook(hook2, command, ctx) {
   return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands };
 }
 
-// action/src/container-run.ts
-async function step(log2, env, cwd, file, args) {
+// src/container/tools.ts
+var DEVCONTAINERS_CLI_VERSION = "0.89.0";
+var ToolError = class extends Error {
+  constructor(message, exitCode, output) {
+    super(message);
+    this.exitCode = exitCode;
+    this.output = output;
+    this.name = "ToolError";
+  }
+  exitCode;
+  output;
+};
+async function runTool(argv, opts) {
   let stdout = "";
-  log2.startGroup(`${file} ${args.join(" ")}`);
-  const exit = await runCommand({ kind: "exec", argv: [file, ...args] }, { cwd, env }, (chunk) => {
-    stdout += chunk.toString("utf8");
-    log2.output(chunk);
-  });
-  log2.endGroup();
-  const message = failureMessage(file, void 0, { kind: "exec", argv: [file, ...args] }, exit);
-  if (message) throw new Error(message);
-  return { stdout, durationMs: exit.durationMs };
+  let output = "";
+  const title = opts.title ?? argv.join(" ");
+  opts.log?.startGroup(title);
+  const exit = await runCommand({ kind: "exec", argv: [...argv] }, { cwd: opts.cwd ?? process.cwd(), env: opts.env }, (chunk, stream2) => {
+    const text = chunk.toString("utf8");
+    if (stream2 !== "stderr") stdout += text;
+    output += text;
+    opts.log?.output(chunk);
+  }, opts.input);
+  opts.log?.endGroup();
+  if (exit.spawnError) throw new ToolError(`${argv[0]} failed to start: ${exit.spawnError.message}`, null, output);
+  if (exit.exitCode !== 0) {
+    const tail = output.trim().split("\n").slice(-5).join("\n");
+    throw new ToolError(`${title} failed with exit code ${exit.exitCode ?? exit.signal}${tail ? `:
+${tail}` : ""}`, exit.exitCode, output);
+  }
+  return { stdout, output, durationMs: exit.durationMs };
 }
-async function runContainerPrebuild(p, store, log2, env) {
-  const started = performance.now();
-  const key = snapshotKey(p.configuration.settings.name, p.sha, p.prebuildId);
-  const up = await step(log2, env, p.workspace, "devcontainer", devcontainerUpArgs(p));
-  const { containerId } = parseUpResult(up.stdout);
-  const dir = await mkdtemp(path9.join(env[Env.RunnerTemp] || os6.tmpdir(), "prebuild-image-"));
+function docker(args, opts) {
+  return runTool(["docker", ...args], opts);
+}
+async function dockerUnavailable(env) {
   try {
-    await step(log2, env, p.workspace, "docker", dockerCommitArgs(containerId, p));
-    await step(log2, env, p.workspace, "docker", dockerSaveArgs(p, path9.join(dir, "image.tar")));
-    const hooks = { "devcontainer up": up.durationMs };
-    const { bytes } = await store.save(key, ["image.tar"], dir, {
-      sha: p.sha,
-      configuration: p.configuration.settings.name,
-      prebuildId: p.prebuildId,
-      identity: p.configuration.identity,
-      hooks: {},
-      base: null
+    await runTool(["docker", "info", "--format", "{{.ServerVersion}}"], { env });
+    return null;
+  } catch (err) {
+    const e = err;
+    if (e.exitCode === null) return "the docker client is not installed";
+    return `the Docker engine does not answer (${e.output.trim().split("\n").pop() ?? e.message})`;
+  }
+}
+function cliFromPath(file) {
+  return file.endsWith(".js") ? [process.execPath, file] : [file];
+}
+function packagedCli() {
+  try {
+    const pkg = createRequire(import.meta.url).resolve("@devcontainers/cli/package.json");
+    const file = path8.join(path8.dirname(pkg), "devcontainer.js");
+    return existsSync2(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+function versionOf(cliJs) {
+  try {
+    return JSON.parse(readFileSync(path8.join(path8.dirname(cliJs), "package.json"), "utf8")).version ?? null;
+  } catch {
+    return null;
+  }
+}
+async function resolveDevcontainerCli(env, log2) {
+  const explicit = env.PREBUILDS_DEVCONTAINER_CLI;
+  if (explicit) return cliFromPath(explicit);
+  const packaged = packagedCli();
+  if (packaged && versionOf(packaged) === DEVCONTAINERS_CLI_VERSION) return cliFromPath(packaged);
+  const prefix2 = path8.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
+  const installed = path8.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
+  if (!existsSync2(installed)) {
+    await runTool(["npm", "install", "--prefix", prefix2, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`], {
+      env,
+      log: log2,
+      title: `Installing @devcontainers/cli@${DEVCONTAINERS_CLI_VERSION} into ${prefix2}`
     });
-    return {
-      prebuildId: p.prebuildId,
-      configuration: p.configuration.settings.name,
-      sha: p.sha,
-      snapshotKey: key,
-      snapshotBytes: bytes,
-      durationMs: Math.round(performance.now() - started),
-      hooks,
-      base: null,
-      identity: p.configuration.identity
-    };
+  }
+  return cliFromPath(installed);
+}
+
+// action/src/constants.ts
+var Inputs = {
+  Mode: "mode",
+  Configuration: "configuration",
+  Sha: "sha",
+  PrebuildId: "prebuild-id",
+  Base: "base",
+  Store: "store",
+  Workspace: "workspace",
+  ContainerMode: "container-mode",
+  /** Restore mode with the Actions cache: lists snapshots through the REST API. */
+  Token: "token",
+  /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
+  Registry: "registry"
+};
+var Outputs = {
+  /** The key the snapshot was saved under. */
+  SnapshotKey: "snapshot-key",
+  /** Size of the saved archive, bytes. */
+  SnapshotSize: "snapshot-size",
+  /** Whole step, ms. */
+  DurationMs: "duration-ms",
+  /** The base snapshot key that was restored, or empty for a build from scratch. */
+  Base: "base",
+  /** Restore mode: `exact`, `ancestor` or `none`. */
+  PrebuildHit: "prebuild-hit",
+  /** Restore mode: commit of the prebuild that was restored, empty for `none`. */
+  PrebuildSha: "prebuild-sha",
+  /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
+  RestoreMs: "restore-ms",
+  /** `host` or `container`: where the prebuild (or restore) ran. */
+  ExecutionMode: "execution-mode",
+  /** Container mode: the prebuilt image, pinned by digest. */
+  Image: "image",
+  /** Container mode, restore: the id of the running dev container. */
+  ContainerId: "container-id"
+};
+var Modes = { Prebuild: "prebuild", Restore: "restore" };
+var ContainerModes = { Auto: "auto", Host: "host", Container: "container" };
+var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:" };
+var Env = {
+  Workspace: "GITHUB_WORKSPACE",
+  Sha: "GITHUB_SHA",
+  EventPath: "GITHUB_EVENT_PATH",
+  RunId: "GITHUB_RUN_ID",
+  RunAttempt: "GITHUB_RUN_ATTEMPT",
+  RunnerTemp: "RUNNER_TEMP",
+  StepSummary: "GITHUB_STEP_SUMMARY",
+  /** Cache service v2 (set by the runner when the cache service is available). */
+  ResultsUrl: "ACTIONS_RESULTS_URL",
+  /** Cache service v1 (older runners, GHES). */
+  CacheUrl: "ACTIONS_CACHE_URL",
+  /** REST API base URL (GHES: `https://HOST/api/v3`). */
+  ApiUrl: "GITHUB_API_URL",
+  /** `owner/repo`. */
+  Repository: "GITHUB_REPOSITORY",
+  /** The ref the run is for (`refs/heads/x`, `refs/pull/N/merge`): Actions cache scope. */
+  Ref: "GITHUB_REF",
+  /** Base branch name of a pull_request run (its caches are visible too). */
+  BaseRef: "GITHUB_BASE_REF"
+};
+
+// src/lifecycle/snapshot-key.ts
+var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
+function keySegment(name) {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100) || "default";
+}
+function snapshotKey(configuration, sha, prebuildId) {
+  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/${sha}/${prebuildId}`;
+}
+function snapshotKeyPrefix(configuration) {
+  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/`;
+}
+function parseSnapshotKey(key) {
+  const m = /^prebuilds-v1\/([A-Za-z0-9._-]+)\/([0-9a-f]{7,64})\/([A-Za-z0-9_-]+)$/.exec(key);
+  return m ? { configuration: m[1], sha: m[2], prebuildId: m[3] } : null;
+}
+
+// src/container/model.ts
+function containerUnsupported(configuration) {
+  const env = configuration.environment;
+  if (env.format !== "devcontainer") return `${env.file} is a ${env.format} configuration (container mode needs a devcontainer.json)`;
+  if (env.dockerComposeFiles.length > 0) return `${env.file} uses Docker Compose, which container mode does not support yet`;
+  if (!env.image && !env.build) return `${env.file} names no image and no Dockerfile`;
+  return null;
+}
+function chooseExecutionMode(setting, configuration, facts) {
+  if (setting === "host") return { mode: "host", reason: "container-mode: host" };
+  const problem = containerUnsupported(configuration) ?? (facts.dockerProblem ? `Docker cannot be used: ${facts.dockerProblem}` : null) ?? (facts.registry ? null : 'no registry is set (the "registry" input) to push the prebuilt image to');
+  if (problem === null) return { mode: "container", reason: setting === "auto" ? "container-mode: auto, and the configuration names an image or Dockerfile" : "container-mode: container" };
+  if (setting === "container") throw new Error(`container-mode: container cannot run: ${problem}`);
+  return { mode: "host", reason: `container-mode: auto chose host: ${problem}` };
+}
+function prebuildLabels(p) {
+  return {
+    "prebuilds.prebuild": p.prebuildId,
+    "prebuilds.configuration": p.configuration.settings.name,
+    "prebuilds.sha": p.sha,
+    "prebuilds.identity": p.configuration.identity
+  };
+}
+function idLabelArgs(labels) {
+  return Object.entries(labels).flatMap(([k, v]) => ["--id-label", `${k}=${v}`]);
+}
+function imageRepository(registry, configuration) {
+  const prefix2 = registry.trim().replace(/\/+$/, "").toLowerCase();
+  if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(prefix2)) {
+    throw new Error(`Invalid registry "${registry}": expected HOST[:PORT][/PATH], e.g. ghcr.io/OWNER/REPO/prebuilds`);
+  }
+  const name = keySegment(configuration).toLowerCase().replace(/^[._-]+|[._-]+$/g, "").replace(/[._-]{2,}/g, "-") || "default";
+  return `${prefix2}/${name}`;
+}
+function imageTags(repository, sha, identity) {
+  return { sha: `${repository}:sha-${sha}`, identity: `${repository}:identity-${identity.slice(0, 32)}` };
+}
+function pinned(reference, digest) {
+  const at = reference.indexOf("@");
+  const base = at >= 0 ? reference.slice(0, at) : reference;
+  const slash = base.lastIndexOf("/");
+  const colon = base.lastIndexOf(":");
+  const repository = colon > slash ? base.slice(0, colon) : base;
+  return `${repository}@${digest}`;
+}
+var METADATA_PROPERTIES = [
+  "onCreateCommand",
+  "updateContentCommand",
+  "postCreateCommand",
+  "postStartCommand",
+  "postAttachCommand",
+  "waitFor",
+  "customizations",
+  "mounts",
+  "containerEnv",
+  "containerUser",
+  "init",
+  "privileged",
+  "capAdd",
+  "securityOpt",
+  "remoteUser",
+  "userEnvProbe",
+  "remoteEnv",
+  "overrideCommand",
+  "portsAttributes",
+  "otherPortsAttributes",
+  "forwardPorts",
+  "shutdownAction",
+  "updateRemoteUserUID",
+  "hostRequirements",
+  "entrypoint"
+];
+var BUILD_PROPERTIES = ["image", "build", "dockerFile", "context", "dockerComposeFile", "service", "runServices", "features", "overrideFeatureInstallOrder"];
+function prebuiltConfig(parsed, image) {
+  const out = {};
+  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!METADATA_PROPERTIES.includes(k) && !BUILD_PROPERTIES.includes(k)) out[k] = v;
+    }
+  }
+  out.image = image;
+  return out;
+}
+function parseUpResult(stdout) {
+  for (const line of stdout.trim().split("\n").reverse()) {
+    let v;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (v.outcome === "success" && typeof v.containerId === "string") {
+      return { containerId: v.containerId, remoteUser: String(v.remoteUser ?? ""), remoteWorkspaceFolder: String(v.remoteWorkspaceFolder ?? "") };
+    }
+    if (v.outcome === "error") throw new Error(`devcontainer up failed: ${String(v.message ?? v.description ?? "unknown error")}`);
+  }
+  throw new Error("devcontainer up printed no result line");
+}
+var CONTAINER_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "postAttachCommand"];
+function mergedLifecycle(readConfigurationStdout) {
+  const line = readConfigurationStdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (!line) throw new Error("devcontainer read-configuration printed no JSON");
+  const merged = JSON.parse(line).mergedConfiguration;
+  if (!merged) throw new Error("devcontainer read-configuration printed no mergedConfiguration");
+  const out = {};
+  const ignore = { atValue() {
+  }, atKey() {
+  } };
+  for (const hook2 of CONTAINER_HOOKS) {
+    const list2 = merged[`${hook2}s`];
+    const commands = (Array.isArray(list2) ? list2 : []).map((c, i) => normalizeLifecycle(c, [hook2, i], ignore)).filter((c) => c !== void 0);
+    if (commands.length > 0) out[hook2] = commands;
+  }
+  return out;
+}
+function hookTimesFromLog(log2, endMs) {
+  const starts = [];
+  for (const m of log2.matchAll(/^\[(\d{4}-\d\d-\d\dT[\d:.]+Z)\] Running the (\w+Command) from /gm)) {
+    const hook2 = m[2];
+    const at = Date.parse(m[1]);
+    if (!starts.some(([h]) => h === hook2) && Number.isFinite(at)) starts.push([hook2, at]);
+  }
+  const out = {};
+  starts.forEach(([hook2, at], i) => {
+    const end = starts[i + 1]?.[1] ?? endMs;
+    out[hook2] = { startedAt: new Date(at).toISOString(), durationMs: Math.max(0, Math.round(end - at)) };
+  });
+  return out;
+}
+
+// action/src/container.ts
+async function selectMode(setting, configuration, registry, env, probe = dockerUnavailable) {
+  const worthAsking = setting !== "host" && containerUnsupported(configuration) === null && (registry !== "" || setting === "container");
+  const dockerProblem = worthAsking ? await probe(env) : null;
+  return chooseExecutionMode(setting, configuration, { dockerProblem, registry });
+}
+
+// action/src/container-run.ts
+import { mkdtemp, rm as rm4 } from "node:fs/promises";
+import os7 from "node:os";
+import path13 from "node:path";
+
+// src/container/session.ts
+import { writeFile as writeFile2 } from "node:fs/promises";
+import path9 from "node:path";
+function targetArgs(t) {
+  const args = ["--workspace-folder", t.workspace];
+  if (t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json") args.push("--config", path9.join(t.workspace, t.configFile));
+  if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
+  return [...args, ...idLabelArgs(t.labels)];
+}
+async function up(t, opts) {
+  const args = ["up", ...targetArgs(t), "--remove-existing-container", "--log-format", "text"];
+  if (opts.prebuild) args.push("--prebuild");
+  if (opts.skipLifecycle) args.push("--skip-post-create");
+  for (const ref of opts.cacheFrom ?? []) args.push("--cache-from", ref);
+  let run3;
+  try {
+    run3 = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: opts.title ?? `devcontainer ${args.join(" ")}` });
+  } catch (err) {
+    const out = err.output ?? "";
+    parseUpResult(out);
+    throw err;
+  }
+  return { ...parseUpResult(run3.stdout), upMs: run3.durationMs, log: run3.output };
+}
+async function readMergedLifecycle(t) {
+  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(t), "--include-merged-configuration", "--log-level", "error"], { env: t.env, cwd: t.workspace });
+  return mergedLifecycle(stdout);
+}
+function execWrapper(t) {
+  return (command) => {
+    const envArgs = Object.entries(command.env ?? {}).flatMap(([k, v]) => ["--remote-env", `${k}=${v}`]);
+    const argv = command.kind === "shell" ? [command.shell === "bash" ? "bash" : "/bin/sh", "-c", command.command] : command.argv;
+    return { kind: "exec", argv: [...t.cli, "exec", ...targetArgs(t), ...envArgs, ...argv] };
+  };
+}
+async function runHookInContainer(t, hook2, commands) {
+  if (commands.length === 0) return null;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const started = performance.now();
+  const all = {};
+  for (const command of commands) {
+    const run3 = await runHook(hook2, command, { cwd: t.workspace, env: t.env, log: t.log, wrap: execWrapper(t) });
+    Object.assign(all, run3.commands);
+  }
+  return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
+}
+async function writePrebuiltConfig(dir, parsed, image) {
+  const file = path9.join(dir, "devcontainer.prebuilt.json");
+  await writeFile2(file, `${JSON.stringify(prebuiltConfig(parsed, image), null, 2)}
+`);
+  return file;
+}
+async function commitAndPush(t, containerId, references, labels) {
+  const [first, ...rest] = references;
+  if (!first) throw new Error("commitAndPush: no image reference");
+  const metadata2 = (await docker(["inspect", "--format", '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
+  if (!metadata2 || metadata2 === "<no value>") throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
+  const changes = Object.entries(labels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
+  await docker(["commit", ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
+  for (const ref of rest) await docker(["tag", first, ref], { env: t.env });
+  const started = performance.now();
+  for (const ref of references) await docker(["push", ref], { env: t.env, log: t.log, title: `docker push ${ref}` });
+  const pushMs = Math.round(performance.now() - started);
+  const inspect2 = JSON.parse((await docker(["image", "inspect", "--format", "{{json .}}", first], { env: t.env })).stdout);
+  const repo = first.slice(0, first.lastIndexOf(":"));
+  const digest = (inspect2.RepoDigests ?? []).find((d) => d.startsWith(`${repo}@`))?.split("@")[1];
+  if (!digest) throw new Error(`docker push ${first} reported no digest`);
+  return { references, digest, pinned: pinned(first, digest), bytes: inspect2.Size ?? 0, pushMs };
+}
+async function pull(reference, env, log2) {
+  return (await docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` })).durationMs;
+}
+async function removeContainer(containerId, env) {
+  await docker(["rm", "-f", "-v", containerId], { env }).catch(() => void 0);
+}
+async function removeImages(references, env) {
+  for (const ref of references) await docker(["image", "rm", "--force", ref], { env }).catch(() => void 0);
+}
+async function containerImage(containerId, env) {
+  return docker(["inspect", "--format", "{{.Image}}", containerId], { env }).then((r) => r.stdout.trim(), () => null);
+}
+
+// action/src/prebuild.ts
+import { mkdir as mkdir3, writeFile as writeFile4 } from "node:fs/promises";
+import path12 from "node:path";
+
+// src/lifecycle/incremental.ts
+import { randomBytes } from "node:crypto";
+import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
+import path11 from "node:path";
+
+// src/lifecycle/merge.ts
+import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
+import path10 from "node:path";
+async function lstatOrNull(p) {
+  try {
+    return await lstat2(p);
+  } catch (err) {
+    if (err.code === "ENOENT") return null;
+    throw err;
+  }
+}
+async function move(from, to) {
+  try {
+    await rename2(from, to);
+  } catch (err) {
+    if (err.code !== "EXDEV") throw err;
+    await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
+    await rm2(from, { recursive: true, force: true });
+  }
+}
+async function mergeTree(source, target, skipTop = []) {
+  const stats = { moved: 0, kept: 0 };
+  const walk = async (src, dst, top) => {
+    for (const entry of await readdir2(src, { withFileTypes: true })) {
+      if (top && skipTop.includes(entry.name)) continue;
+      const from = path10.join(src, entry.name);
+      const to = path10.join(dst, entry.name);
+      const existing = await lstatOrNull(to);
+      if (!existing) {
+        await move(from, to);
+        stats.moved++;
+      } else if (existing.isDirectory() && entry.isDirectory()) {
+        await walk(from, to, false);
+      } else {
+        stats.kept++;
+      }
+    }
+  };
+  await walk(source, target, true);
+  return stats;
+}
+
+// src/lifecycle/incremental.ts
+var STAGING_PREFIX = ".prebuilds-restore-";
+async function readOrNull(file) {
+  return readFile3(file, "utf8").catch(() => null);
+}
+async function restoreBase(store, key, paths, workspace, accept3) {
+  const staging = path11.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  await mkdir2(staging);
+  try {
+    if (!await store.restore(key, paths, staging)) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
+    const marker2 = parseMarker(await readOrNull(path11.join(staging, MARKER_PATH)));
+    const rejected = accept3?.(marker2);
+    if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
+    const baseTracked = (await readOrNull(path11.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
+    const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
+    const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
+    return { restored: true, marker: marker2, moved, kept, deleted };
   } finally {
-    await rm2(dir, { recursive: true, force: true });
-    await step(log2, env, p.workspace, "docker", ["rm", "-f", containerId]).catch(() => void 0);
+    await rm3(staging, { recursive: true, force: true });
+  }
+}
+async function deleteUntracked(workspace, baseTracked) {
+  if (!await isWorkTreeRoot(workspace)) return [];
+  const now = new Set(await trackedFiles(workspace) ?? []);
+  const deleted = [];
+  for (const file of baseTracked) {
+    if (now.has(file) || path11.isAbsolute(file) || file.split("/").includes("..")) continue;
+    const abs = path11.join(workspace, file);
+    const st = await lstat3(abs).catch(() => null);
+    if (st && !st.isDirectory()) {
+      await unlink2(abs);
+      deleted.push(file);
+    }
+  }
+  return deleted;
+}
+async function writeTrackedFiles(workspace) {
+  const file = path11.join(workspace, TRACKED_FILES_PATH);
+  const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
+  if (files === null) {
+    await rm3(file, { force: true });
+    return;
+  }
+  await mkdir2(path11.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile3(file, files.map((f) => `${f}\0`).join(""));
+}
+
+// src/lifecycle/snapshot/store.ts
+var SnapshotExistsError = class extends Error {
+  constructor(key) {
+    super(`Unable to save snapshot "${key}": an entry with this key already exists (snapshots are immutable; use a new prebuild id)`);
+    this.key = key;
+    this.name = "SnapshotExistsError";
+  }
+  key;
+};
+
+// action/src/snapshot/store.ts
+function cacheServiceAvailable(env) {
+  return Boolean(env[Env.ResultsUrl] || env[Env.CacheUrl]);
+}
+function parseStoreSpec(input, env) {
+  const value = input.trim();
+  if (value.startsWith(Stores.DirPrefix)) {
+    const path26 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path26) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path26 };
+  }
+  if (value === Stores.ActionsCache || value === "") {
+    if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
+    throw new Error(
+      value === "" ? `No snapshot store: the "store" input is empty and the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Set store: dir:<path> on self-hosted runners and locally.` : `The "store" input is ${Stores.ActionsCache} but the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`
+    );
+  }
+  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
+}
+
+// action/src/prebuild.ts
+async function startFromBase(req, key, paths, accept3 = () => null) {
+  const { workspace, configuration, log: log2 } = req;
+  let base = req.base || null;
+  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
+  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
+  if (!base) return { base: null, baseMarker: null, baseMissing: false };
+  log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
+  const check = (m) => (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ?? accept3(m);
+  const restored = await restoreBase(req.store, base, paths, workspace, check);
+  if (!restored.restored) {
+    const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
+    log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
+    return { base: null, baseMarker: null, baseMissing: true };
+  }
+  log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+  if (!restored.marker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
+  base = req.base;
+  return { base, baseMarker: restored.marker, baseMissing: false };
+}
+async function finishPrebuild(req, key, paths, started, done) {
+  const { workspace, configuration } = req;
+  const name = configuration.settings.name;
+  const marker2 = nextMarker(started.baseMarker, {
+    configuration: name,
+    identity: configuration.identity,
+    sha: req.sha,
+    prebuildId: req.prebuildId,
+    base: started.base,
+    ran: done.ran,
+    now: (/* @__PURE__ */ new Date()).toISOString(),
+    dependencyFiles: done.dependencyFiles,
+    ...done.image ? { image: done.image } : {}
+  });
+  await mkdir3(path12.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(path12.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await writeTrackedFiles(workspace);
+  const hooks = {};
+  for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
+  req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
+  const { bytes } = await req.store.save(key, paths, workspace, {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base
+  });
+  return {
+    prebuildId: req.prebuildId,
+    configuration: name,
+    sha: req.sha,
+    snapshotKey: key,
+    snapshotBytes: bytes,
+    durationMs: Math.round(performance.now() - done.startedAt),
+    hooks,
+    base: started.base,
+    identity: configuration.identity,
+    ...done.image ? { mode: "container", image: pinned(done.image.reference, done.image.digest) } : {}
+  };
+}
+async function prebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2 } = req;
+  const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+  const base = await startFromBase(req, key, paths);
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
+  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const runs = [];
+  const ran = {};
+  for (const step of plan) {
+    if (step.action === "skip") {
+      log2.info(`${step.hook}: skipped (${step.reason})`);
+      continue;
+    }
+    if (step.note) log2.info(`${step.hook}: ${step.note}`);
+    const run3 = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2 });
+    runs.push(run3);
+    ran[step.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+  }
+  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started });
+  return { result, plan, runs, baseMissing: base.baseMissing };
+}
+
+// action/src/container-run.ts
+async function localImages(env, dangling = false) {
+  const args = ["images", "--all", "--quiet", "--no-trunc", ...dangling ? ["--filter", "dangling=true"] : []];
+  const { stdout } = await docker(args, { env }).catch(() => ({ stdout: "" }));
+  return new Set(stdout.split("\n").filter(Boolean));
+}
+async function imageId(reference, env) {
+  return docker(["image", "inspect", "--format", "{{.Id}}", reference], { env }).then((r) => r.stdout.trim() || null, () => null);
+}
+async function containerPrebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2, env } = req;
+  const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+  const tags2 = imageTags(imageRepository(req.registry, configuration.settings.name), req.sha, configuration.identity);
+  const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const labels = prebuildLabels(req);
+  const tmp = await mkdtemp(path13.join(env[Env.RunnerTemp] || os7.tmpdir(), "prebuild-container-"));
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels, env, log: log2 };
+  const imagesBefore = await localImages(env);
+  const pulledIds = [];
+  const built = [];
+  const pullInto = async (ref) => {
+    try {
+      await pull(ref, env, log2);
+      const id = await imageId(ref, env);
+      if (id) pulledIds.push(id);
+      return true;
+    } catch (err) {
+      log2.info(`Could not pull ${ref}: ${err.message.split("\n")[0]}`);
+      return false;
+    }
+  };
+  try {
+    const ran = {};
+    let plan;
+    let coldMs;
+    let containerId;
+    const baseImage = base.baseMarker?.image;
+    const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
+    const incremental = baseRef !== null && await pullInto(baseRef);
+    if (baseRef && !incremental) log2.warning(`The base's image ${baseRef} cannot be pulled: building the environment from scratch`);
+    if (incremental && baseImage && baseRef) {
+      log2.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment.parsed, baseRef);
+      plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
+      containerId = (await up(target, { skipLifecycle: true })).containerId;
+      const merged = await readMergedLifecycle(target);
+      for (const step of plan) {
+        if (step.action === "skip") {
+          log2.info(`${step.hook}: skipped (${step.reason})`);
+          continue;
+        }
+        if (step.note) log2.info(`${step.hook}: ${step.note}`);
+        const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+        if (run3) ran[step.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+      }
+      coldMs = baseImage.coldMs;
+    } else {
+      const cacheFrom = await pullInto(tags2.identity) ? [tags2.identity] : [];
+      if (cacheFrom.length === 0) log2.info(`No previous image of this configuration identity: the image is built without a layer cache`);
+      plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: null });
+      const c = await up(target, { prebuild: true, cacheFrom });
+      containerId = c.containerId;
+      Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
+      coldMs = c.upMs;
+      const image2 = await containerImage(containerId, env);
+      if (image2) built.push(image2);
+    }
+    const image = await commitAndPush(target, containerId, [tags2.sha, tags2.identity], labels);
+    const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs };
+    log2.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
+    const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
+    return { result, plan, image, incremental, baseMissing: base.baseMissing };
+  } finally {
+    const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=prebuilds.prebuild=${req.prebuildId}`], { env }).catch(() => ({ stdout: "" }));
+    for (const id of stdout.split("\n").filter(Boolean)) {
+      const image = await containerImage(id, env);
+      if (image && !built.includes(image)) built.push(image);
+      await removeContainer(id, env);
+    }
+    const ours = (ids) => ids.filter((id) => !imagesBefore.has(id));
+    await removeImages([tags2.sha, tags2.identity, ...ours([...built, ...pulledIds])], env);
+    if (!imagesBefore.has(await imageId("dev_container_feature_content_temp", env) ?? "")) await removeImages(["dev_container_feature_content_temp"], env);
+    await removeImages(ours([...await localImages(env, true)]), env);
+    await rm4(tmp, { recursive: true, force: true });
   }
 }
 
 // action/src/inputs.ts
-import path10 from "node:path";
+import path14 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -37836,8 +38335,8 @@ function oneOf(name, value, allowed, fallback) {
 }
 async function readInputs(getInput2, env) {
   const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
-  const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
-  const workspace = path10.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
+  const workspace = path14.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -37861,7 +38360,8 @@ async function readInputs(getInput2, env) {
     store: getInput2(Inputs.Store),
     workspace,
     containerMode,
-    token: getInput2(Inputs.Token)
+    token: getInput2(Inputs.Token),
+    registry: getInput2(Inputs.Registry).trim()
   };
 }
 
@@ -37908,214 +38408,6 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) 
       atLineStart = last === 10;
     }
   };
-}
-
-// action/src/prebuild.ts
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import path13 from "node:path";
-
-// src/lifecycle/incremental.ts
-import { randomBytes } from "node:crypto";
-import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm4, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
-import path12 from "node:path";
-
-// src/lifecycle/merge.ts
-import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
-import path11 from "node:path";
-async function lstatOrNull(p) {
-  try {
-    return await lstat2(p);
-  } catch (err) {
-    if (err.code === "ENOENT") return null;
-    throw err;
-  }
-}
-async function move(from, to) {
-  try {
-    await rename2(from, to);
-  } catch (err) {
-    if (err.code !== "EXDEV") throw err;
-    await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
-    await rm3(from, { recursive: true, force: true });
-  }
-}
-async function mergeTree(source, target, skipTop = []) {
-  const stats = { moved: 0, kept: 0 };
-  const walk = async (src, dst, top) => {
-    for (const entry of await readdir2(src, { withFileTypes: true })) {
-      if (top && skipTop.includes(entry.name)) continue;
-      const from = path11.join(src, entry.name);
-      const to = path11.join(dst, entry.name);
-      const existing = await lstatOrNull(to);
-      if (!existing) {
-        await move(from, to);
-        stats.moved++;
-      } else if (existing.isDirectory() && entry.isDirectory()) {
-        await walk(from, to, false);
-      } else {
-        stats.kept++;
-      }
-    }
-  };
-  await walk(source, target, true);
-  return stats;
-}
-
-// src/lifecycle/incremental.ts
-var STAGING_PREFIX = ".prebuilds-restore-";
-async function readOrNull(file) {
-  return readFile3(file, "utf8").catch(() => null);
-}
-async function restoreBase(store, key, paths, workspace, accept3) {
-  const staging = path12.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
-  await mkdir2(staging);
-  try {
-    if (!await store.restore(key, paths, staging)) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
-    const marker2 = parseMarker(await readOrNull(path12.join(staging, MARKER_PATH)));
-    const rejected = accept3?.(marker2);
-    if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
-    const baseTracked = (await readOrNull(path12.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
-    const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
-    const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-    return { restored: true, marker: marker2, moved, kept, deleted };
-  } finally {
-    await rm4(staging, { recursive: true, force: true });
-  }
-}
-async function deleteUntracked(workspace, baseTracked) {
-  if (!await isWorkTreeRoot(workspace)) return [];
-  const now = new Set(await trackedFiles(workspace) ?? []);
-  const deleted = [];
-  for (const file of baseTracked) {
-    if (now.has(file) || path12.isAbsolute(file) || file.split("/").includes("..")) continue;
-    const abs = path12.join(workspace, file);
-    const st = await lstat3(abs).catch(() => null);
-    if (st && !st.isDirectory()) {
-      await unlink2(abs);
-      deleted.push(file);
-    }
-  }
-  return deleted;
-}
-async function writeTrackedFiles(workspace) {
-  const file = path12.join(workspace, TRACKED_FILES_PATH);
-  const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
-  if (files === null) {
-    await rm4(file, { force: true });
-    return;
-  }
-  await mkdir2(path12.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile2(file, files.map((f) => `${f}\0`).join(""));
-}
-
-// src/lifecycle/snapshot/store.ts
-var SnapshotExistsError = class extends Error {
-  constructor(key) {
-    super(`Unable to save snapshot "${key}": an entry with this key already exists (snapshots are immutable; use a new prebuild id)`);
-    this.key = key;
-    this.name = "SnapshotExistsError";
-  }
-  key;
-};
-
-// action/src/snapshot/store.ts
-function cacheServiceAvailable(env) {
-  return Boolean(env[Env.ResultsUrl] || env[Env.CacheUrl]);
-}
-function parseStoreSpec(input, env) {
-  const value = input.trim();
-  if (value.startsWith(Stores.DirPrefix)) {
-    const path24 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path24) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path24 };
-  }
-  if (value === Stores.ActionsCache || value === "") {
-    if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
-    throw new Error(
-      value === "" ? `No snapshot store: the "store" input is empty and the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Set store: dir:<path> on self-hosted runners and locally.` : `The "store" input is ${Stores.ActionsCache} but the Actions cache service is not available here (${Env.ResultsUrl} / ${Env.CacheUrl} are not set). Use store: dir:<path> outside GitHub Actions.`
-    );
-  }
-  throw new Error(`Unknown "store" input "${value}": use ${Stores.ActionsCache} or ${Stores.DirPrefix}<path>`);
-}
-
-// action/src/prebuild.ts
-async function prebuild(req) {
-  const started = req.startedAt ?? performance.now();
-  const { workspace, configuration, log: log2 } = req;
-  const name = configuration.settings.name;
-  const key = snapshotKey(name, req.sha, req.prebuildId);
-  const paths = snapshotPaths(configuration.settings.paths);
-  let base = req.base || null;
-  let baseMarker = null;
-  let baseMissing = false;
-  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
-  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
-  if (base) {
-    log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const sameIdentity = (m) => m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null;
-    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
-    if (!restored.restored) {
-      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
-      log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
-      base = null;
-      baseMissing = true;
-    } else {
-      baseMarker = restored.marker;
-      log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-      if (!baseMarker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
-    }
-  }
-  const dependencyFiles = await hashDependencyFiles(workspace);
-  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
-  const runs = [];
-  const ran = {};
-  for (const step2 of plan) {
-    if (step2.action === "skip") {
-      log2.info(`${step2.hook}: skipped (${step2.reason})`);
-      continue;
-    }
-    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-    const run3 = await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 });
-    runs.push(run3);
-    ran[step2.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
-  }
-  const marker2 = nextMarker(baseMarker, {
-    configuration: name,
-    identity: configuration.identity,
-    sha: req.sha,
-    prebuildId: req.prebuildId,
-    base,
-    ran,
-    now: (/* @__PURE__ */ new Date()).toISOString(),
-    dependencyFiles
-  });
-  await mkdir3(path13.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(path13.join(workspace, MARKER_PATH), formatMarker(marker2));
-  await writeTrackedFiles(workspace);
-  const hooks = {};
-  for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
-  log2.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base
-  });
-  const result = {
-    prebuildId: req.prebuildId,
-    configuration: name,
-    sha: req.sha,
-    snapshotKey: key,
-    snapshotBytes: bytes,
-    durationMs: Math.round(performance.now() - started),
-    hooks,
-    base,
-    identity: configuration.identity
-  };
-  return { result, plan, runs, baseMissing };
 }
 
 // src/lifecycle/restore-plan.ts
@@ -38184,7 +38476,7 @@ function shallowNote(shallow, available, wanted) {
 
 // src/lifecycle/restore.ts
 var DEFAULT_MAX_ATTEMPTS = 3;
-async function restoreWorkspace(req) {
+async function restorePrebuild(req, accept3 = () => null) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2 } = req;
   const name = configuration.settings.name;
@@ -38212,7 +38504,7 @@ async function restoreWorkspace(req) {
   let marker2 = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log2.info(`Restoring ${c.key} (${c.distance === 0 ? "this commit" : `${c.distance} commit${c.distance === 1 ? "" : "s"} behind`})`);
-    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }));
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept3(m));
     if (r.restored) {
       chosen = c;
       marker2 = r.marker;
@@ -38226,17 +38518,23 @@ async function restoreWorkspace(req) {
   const restoreMs = Math.round(performance.now() - started);
   const hit = chosen === null ? "none" : chosen.distance === 0 ? "exact" : "ancestor";
   if (hit === "none") log2.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
+  return { hit, chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance }, marker: marker2, restoreMs, shallow, searched: commits.length, rejected };
+}
+async function restoreWorkspace(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2 } = req;
+  const { hit, chosen, marker: marker2, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs = [];
-  for (const step2 of plan) {
-    if (step2.action === "skip") {
-      log2.info(`${step2.hook}: skipped (${step2.reason})`);
+  for (const step of plan) {
+    if (step.action === "skip") {
+      log2.info(`${step.hook}: skipped (${step.reason})`);
       continue;
     }
-    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-    runs.push(await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 }));
+    if (step.note) log2.info(`${step.hook}: ${step.note}`);
+    runs.push(await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2 }));
   }
   const hooks = {};
   for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
@@ -38253,15 +38551,15 @@ async function restoreWorkspace(req) {
     marker: marker2,
     saved: hit === "none" ? null : timeSaved(marker2, restoreMs, hooks),
     shallow,
-    searched: commits.length,
+    searched,
     rejected
   };
 }
 
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -38366,7 +38664,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path14.join(this.root, safeKeyName(key));
+    const base = path15.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -38383,22 +38681,22 @@ var DirStore = class {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir4(this.root, { recursive: true });
-    const tmp = path14.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path14.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path14.isAbsolute(rel);
+    const tmp = path15.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path15.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path15.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path14.basename(archive),
+        archive: path15.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
         ...metadata2
       };
-      await writeFile4(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile5(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -38445,7 +38743,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path14.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path15.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -39948,17 +40246,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path24 = requestOptions.url.replace(options.baseUrl, "");
+    const path26 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path24} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path26} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path24} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path26} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -42604,10 +42902,10 @@ function esc(text) {
 }
 function hookRows(plan, result) {
   return plan.map(
-    (step2) => step2.action === "skip" ? [step2.hook, esc(`skipped: ${step2.reason}`), ""] : [step2.hook, "ran", formatDuration(result.hooks[step2.hook] ?? 0)]
+    (step) => step.action === "skip" ? [step.hook, esc(`skipped: ${step.reason}`), ""] : [step.hook, "ran", formatDuration(result.hooks[step.hook] ?? 0)]
   );
 }
-async function writeSummary(plan, result, env = process.env) {
+async function writeSummary(plan, result, env = process.env, mode = { mode: "host", reason: "" }) {
   if (!env[Env.StepSummary]) return;
   await summary.addHeading(`🚀 Prebuild ready: ${esc(result.configuration)}`, 2).addTable([
     [
@@ -42617,6 +42915,8 @@ async function writeSummary(plan, result, env = process.env) {
     ],
     ...hookRows(plan, result)
   ]).addList([
+    `Mode: <b>${mode.mode}</b>${mode.reason ? ` (${esc(mode.reason)})` : ""}`,
+    ...result.image ? [`Image: <code>${esc(result.image)}</code>`] : [],
     `Snapshot: <code>${result.snapshotKey}</code> (${formatBytes(result.snapshotBytes)})`,
     `Base: ${result.base ? `<code>${result.base}</code>` : "none (built from scratch)"}`,
     `Commit: <code>${result.sha}</code>`,
@@ -42670,9 +42970,82 @@ async function writeRestoreSummary(configuration, sha, outcome, env = process.en
       { data: "Duration", header: true }
     ],
     ...outcome.plan.map(
-      (step2) => step2.action === "skip" ? [step2.hook, esc2(`skipped: ${step2.reason}`), ""] : [step2.hook, "ran", formatDuration(outcome.hooks[step2.hook] ?? 0)]
+      (step) => step.action === "skip" ? [step.hook, esc2(`skipped: ${step.reason}`), ""] : [step.hook, "ran", formatDuration(outcome.hooks[step.hook] ?? 0)]
     )
   ]).addList(restoreLines(sha, outcome)).write();
+}
+async function writeContainerRestoreSummary(configuration, sha, outcome, env = process.env) {
+  if (!env[Env.StepSummary]) return;
+  const lines = [
+    "Mode: <b>container</b>",
+    `Prebuild hit: <b>${outcome.hit}</b>${outcome.snapshotKey ? ` (<code>${esc2(outcome.snapshotKey)}</code>)` : ""}`,
+    `Image: ${outcome.image ? `<code>${esc2(outcome.image)}</code> (pulled in ${formatDuration(outcome.pullMs)})` : "none: built the cold way"}`,
+    `Container: <code>${esc2(outcome.containerId.slice(0, 12))}</code> at <code>${esc2(outcome.remoteWorkspaceFolder)}</code>`,
+    `Commit: <code>${esc2(sha)}</code>`,
+    `Ready in: ${formatDuration(outcome.durationMs)}${outcome.coldMs ? ` (the cold path took ${formatDuration(outcome.coldMs)} for the build, onCreateCommand and updateContentCommand alone)` : ""}`
+  ];
+  await summary.addHeading(restoreHeading(configuration, outcome), 2).addTable([
+    [
+      { data: "Hook", header: true },
+      { data: "Result", header: true },
+      { data: "Duration", header: true }
+    ],
+    ...outcome.hooks.map((h) => h.action === "skip" ? [h.hook, esc2(`skipped: ${h.reason}`), ""] : [h.hook, "ran", formatDuration(h.durationMs)])
+  ]).addList(lines).write();
+}
+
+// src/container/up.ts
+import { mkdir as mkdir5 } from "node:fs/promises";
+import path16 from "node:path";
+async function upFromPrebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2, env } = req;
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => m?.image ? null : "it has no prebuilt image (a host-mode prebuild)");
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2 };
+  const image = found.marker?.image;
+  const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
+  const common2 = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
+  let pullMs = 0;
+  let ref = null;
+  if (image) {
+    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
+    try {
+      pullMs = await pull(ref, env, log2);
+    } catch (err) {
+      log2.warning(`The prebuild's image ${ref} cannot be pulled (${err.message.split("\n")[0]}): starting the cold way`);
+      ref = null;
+    }
+  }
+  if (!ref) {
+    const c2 = await up(target, {});
+    log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
+    return { ...base, ...common2, hit: image ? base.hit : "none", image: null, containerId: c2.containerId, remoteWorkspaceFolder: c2.remoteWorkspaceFolder, pullMs, upMs: c2.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
+  }
+  await mkdir5(path16.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path16.join(workspace, MARKER_DIR), configuration.environment.parsed, ref);
+  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+  const merged = await readMergedLifecycle(target);
+  const present = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
+  const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  const plan = [
+    ...planRestore(present, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
+    ...["postStartCommand", "postAttachCommand"].map((hook2) => present[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" })
+  ];
+  const hooks = [];
+  for (const step of plan) {
+    if (step.action === "skip") {
+      log2.info(`${step.hook}: skipped (${step.reason})`);
+      hooks.push({ hook: step.hook, action: "skip", reason: step.reason });
+      continue;
+    }
+    if ("note" in step && step.note) log2.info(`${step.hook}: ${step.note}`);
+    const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+    hooks.push({ hook: step.hook, action: "run", durationMs: run3?.durationMs ?? 0 });
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const coldMs = image?.coldMs || null;
+  log2.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ""}`);
+  return { ...base, ...common2, image: ref, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks, durationMs, coldMs };
 }
 
 // action/src/restore-mode.ts
@@ -42713,9 +43086,37 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
   }
   return outcome;
 }
+async function runContainerRestoreMode(inputs, configuration, store, branch, env, startedAt, cli) {
+  if (inputs.base) warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
+  const outcome = await upFromPrebuild({
+    workspace: inputs.workspace,
+    configuration,
+    sha: inputs.sha,
+    store,
+    catalog: catalogFor(store, inputs, env, branch),
+    log: coreLog(),
+    env,
+    cli,
+    registry: inputs.registry,
+    startedAt
+  });
+  setOutput(Outputs.PrebuildHit, outcome.hit);
+  setOutput(Outputs.PrebuildSha, outcome.prebuildSha ?? "");
+  setOutput(Outputs.RestoreMs, String(outcome.restoreMs));
+  setOutput(Outputs.SnapshotKey, outcome.snapshotKey ?? "");
+  setOutput(Outputs.DurationMs, String(outcome.durationMs));
+  setOutput(Outputs.Image, outcome.image ?? "");
+  setOutput(Outputs.ContainerId, outcome.containerId);
+  try {
+    await writeContainerRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
+  } catch (err) {
+    warning(`Could not write the job summary: ${err.message}`);
+  }
+  return outcome;
+}
 
 // action/src/snapshot/index.ts
-import path23 from "node:path";
+import path25 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
 var cache_exports = {};
@@ -42731,7 +43132,7 @@ __export(cache_exports, {
   restoreCache: () => restoreCache,
   saveCache: () => saveCache2
 });
-import * as path22 from "path";
+import * as path24 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -42771,10 +43172,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path19 from "path";
+import * as path21 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path15 from "path";
+import * as path17 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -42782,7 +43183,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path15.dirname(p);
+  let result = path17.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -42819,7 +43220,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path15.sep;
+    root += path17.sep;
   }
   return root + itemPath;
 }
@@ -42853,10 +43254,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path15.sep)) {
+  if (!p.endsWith(path17.sep)) {
     return p;
   }
-  if (p === path15.sep) {
+  if (p === path17.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -42923,8 +43324,8 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os7 from "os";
-import * as path18 from "path";
+import * as os8 from "os";
+import * as path20 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -44141,11 +44542,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path16 = {
+var path18 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path16.win32.sep : path16.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path18.win32.sep : path18.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -44892,7 +45293,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path17 from "path";
+import * as path19 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -44906,12 +45307,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path17.sep);
+        this.segments = itemPath.split(path19.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path17.basename(remaining);
+          const basename6 = path19.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -44929,7 +45330,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path17.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path19.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -44940,12 +45341,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path17.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path19.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path17.sep;
+        result += path19.sep;
       }
       result += this.segments[i];
     }
@@ -44977,7 +45378,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path18.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path20.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -45001,8 +45402,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path18.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path18.sep}`;
+      if (!itemPath.endsWith(path20.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path20.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -45037,10 +45438,10 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path18.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path20.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path18.sep}`)) {
-      homedir2 = homedir2 || os7.homedir();
+    } else if (pattern === "~" || pattern.startsWith(`~${path20.sep}`)) {
+      homedir2 = homedir2 || os8.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -45115,8 +45516,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path24, level) {
-    this.path = path24;
+  constructor(path26, level) {
+    this.path = path26;
     this.level = level;
   }
 };
@@ -45131,22 +45532,22 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var __asyncValues = function(o) {
@@ -45194,12 +45595,12 @@ var __asyncGenerator = function(thisArg, _arguments, generator) {
   }
   function resume(n, v) {
     try {
-      step2(g[n](v));
+      step(g[n](v));
     } catch (e) {
       settle(q[0][3], e);
     }
   }
-  function step2(r) {
+  function step(r) {
     r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r);
   }
   function fulfill(value) {
@@ -45283,7 +45684,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path19.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path21.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -45293,7 +45694,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path19.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path21.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -45368,22 +45769,22 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function create(patterns, options) {
@@ -45396,7 +45797,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path20 from "path";
+import * as path22 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -45436,22 +45837,22 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var __asyncValues2 = function(o) {
@@ -45489,9 +45890,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path20.join(baseLocation, "actions", "temp");
+      tempDirectory = path22.join(baseLocation, "actions", "temp");
     }
-    const dest = path20.join(tempDirectory, crypto3.randomUUID());
+    const dest = path22.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -45513,7 +45914,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path20.relative(workspace, file).replace(new RegExp(`\\${path20.sep}`, "g"), "/");
+        const relativeFile = path22.relative(workspace, file).replace(new RegExp(`\\${path22.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -47508,14 +47909,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os8 from "node:os";
+import os9 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map2) {
   if (process4 && process4.versions) {
-    const osInfo = `${os8.type()} ${os8.release()}; ${os8.arch()}`;
+    const osInfo = `${os9.type()} ${os9.release()}; ${os9.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map2.set("Bun", `${versions.bun} (${osInfo})`);
@@ -49667,15 +50068,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path24 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path24.startsWith("/")) {
-      path24 = path24.substring(1);
+    let path26 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path26.startsWith("/")) {
+      path26 = path26.substring(1);
     }
-    if (isAbsoluteUrl(path24)) {
-      requestUrl = path24;
+    if (isAbsoluteUrl(path26)) {
+      requestUrl = path26;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path24);
+      requestUrl = appendPath(requestUrl, path26);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -49721,9 +50122,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path24 = pathToAppend.substring(0, searchStart);
+    const path26 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path24;
+    newPath = newPath + path26;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -52600,16 +53001,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path24 = this._matcher.path;
-    return path24.length > 0 ? path24[path24.length - 1].tag : void 0;
+    const path26 = this._matcher.path;
+    return path26.length > 0 ? path26[path26.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path24 = this._matcher.path;
-    return path24.length > 0 ? path24[path24.length - 1].namespace : void 0;
+    const path26 = this._matcher.path;
+    return path26.length > 0 ? path26[path26.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -52617,9 +53018,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return void 0;
-    return path24[path24.length - 1].values?.[attrName];
+    const path26 = this._matcher.path;
+    if (path26.length === 0) return void 0;
+    return path26[path26.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -52627,9 +53028,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return false;
-    const current = path24[path24.length - 1];
+    const path26 = this._matcher.path;
+    if (path26.length === 0) return false;
+    const current = path26[path26.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -52655,18 +53056,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return -1;
-    return path24[path24.length - 1].position ?? 0;
+    const path26 = this._matcher.path;
+    if (path26.length === 0) return -1;
+    return path26[path26.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path24 = this._matcher.path;
-    if (path24.length === 0) return -1;
-    return path24[path24.length - 1].counter ?? 0;
+    const path26 = this._matcher.path;
+    if (path26.length === 0) return -1;
+    return path26[path26.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -55883,7 +56284,7 @@ var BufferScheduler = class {
 };
 
 // node_modules/@azure/storage-common/dist/esm/crc64.js
-import { createRequire } from "node:module";
+import { createRequire as createRequire2 } from "node:module";
 import { dirname as dirname5 } from "node:path";
 import { fileURLToPath } from "node:url";
 var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
@@ -55891,7 +56292,7 @@ var require2;
 var __filename;
 var __dirname;
 if (__isNode__) {
-  require2 = createRequire(import.meta.url);
+  require2 = createRequire2(import.meta.url);
   __filename = fileURLToPath(import.meta.url);
   __dirname = dirname5(__filename);
 }
@@ -55928,11 +56329,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path24) {
+    function locateFile(path26) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path24, scriptDirectory);
+        return Module["locateFile"](path26, scriptDirectory);
       }
-      return scriptDirectory + path24;
+      return scriptDirectory + path26;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -59019,9 +59420,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path24 = getURLPath(request2.url) || "/";
+    const path26 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path24}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path26}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59503,9 +59904,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path24 = getURLPath(request2.url) || "/";
+    const path26 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path24}`;
+    canonicalizedResourceString += `/${options.accountName}${path26}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -73446,10 +73847,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path24 = urlParsed.pathname;
-  path24 = path24 || "/";
-  path24 = escape3(path24);
-  urlParsed.pathname = path24;
+  let path26 = urlParsed.pathname;
+  path26 = path26 || "/";
+  path26 = escape3(path26);
+  urlParsed.pathname = path26;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -73534,9 +73935,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path24 = urlParsed.pathname;
-  path24 = path24 ? path24.endsWith("/") ? `${path24}${name}` : `${path24}/${name}` : name;
-  urlParsed.pathname = path24;
+  let path26 = urlParsed.pathname;
+  path26 = path26 ? path26.endsWith("/") ? `${path26}${name}` : `${path26}/${name}` : name;
+  urlParsed.pathname = path26;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -80150,22 +80551,22 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var UploadProgress = class {
@@ -80294,22 +80695,22 @@ var __awaiter12 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function isSuccessStatusCode(statusCode) {
@@ -80419,22 +80820,22 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function pipeResponseToStream(response, output) {
@@ -80843,22 +81244,22 @@ var __awaiter14 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function getCacheApiUrl(resource) {
@@ -84183,22 +84584,22 @@ var __awaiter15 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var CacheServiceClient = class {
@@ -84346,8 +84747,8 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync3, writeFileSync as writeFileSync2 } from "fs";
-import * as path21 from "path";
+import { existsSync as existsSync4, writeFileSync as writeFileSync2 } from "fs";
+import * as path23 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -84357,22 +84758,22 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var IS_WINDOWS8 = process.platform === "win32";
@@ -84384,7 +84785,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync3(systemTar)) {
+        } else if (existsSync4(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -84418,13 +84819,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path21.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path23.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path21.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -84463,7 +84864,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path21.resolve(filePath).replace(new RegExp(`\\${path21.sep}`, "g"), "/")}"`;
+  return `"${path23.resolve(filePath).replace(new RegExp(`\\${path23.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -84493,7 +84894,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -84502,7 +84903,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path21.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -84555,7 +84956,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path21.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path23.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -84571,22 +84972,22 @@ var __awaiter17 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var ValidationError = class _ValidationError extends Error {
@@ -84706,7 +85107,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path24.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -84785,7 +85186,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path22.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path24.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -84853,7 +85254,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path24.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -84922,7 +85323,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path22.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path24.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85068,7 +85469,7 @@ var ActionsCacheStore = class {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd()) {
-  return spec.kind === "dir" ? new DirStore(path23.resolve(base, spec.path)) : new ActionsCacheStore();
+  return spec.kind === "dir" ? new DirStore(path25.resolve(base, spec.path)) : new ActionsCacheStore();
 }
 
 // action/src/main.ts
@@ -85077,6 +85478,8 @@ function report(result) {
   setOutput(Outputs.SnapshotSize, String(result.snapshotBytes));
   setOutput(Outputs.DurationMs, String(result.durationMs));
   setOutput(Outputs.Base, result.base ?? "");
+  setOutput(Outputs.ExecutionMode, result.mode ?? "host");
+  setOutput(Outputs.Image, result.image ?? "");
   notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 async function run2() {
@@ -85084,7 +85487,6 @@ async function run2() {
   try {
     const env = process.env;
     const inputs = await readInputs((name) => getInput(name), env);
-    const mode = chooseMode(inputs.containerMode);
     const store = createStore(parseStoreSpec(inputs.store, env));
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
@@ -85093,35 +85495,22 @@ async function run2() {
     const branch = await defaultBranch(inputs.workspace, env[Env.EventPath]);
     const { configuration, otherProblems } = await loadConfiguration(inputs.workspace, inputs.configuration, branch);
     for (const p of otherProblems) warning(`Another configuration has a problem: ${formatProblem(p)}`);
+    const { mode, reason } = await selectMode(inputs.containerMode, configuration, inputs.registry, env);
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
-    if (inputs.mode === Modes.Restore) {
-      if (mode === "container") throw new Error("mode: restore runs in host mode only (container-mode: host)");
-      info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, env, started);
-      return;
-    }
-    info(`Prebuilding ${what} in ${mode} mode`);
     const log2 = coreLog();
-    if (mode === "container") {
-      if (inputs.base) warning("Container mode does not use the base input: the image is built from its own layer cache");
-      const result = await runContainerPrebuild({ workspace: inputs.workspace, configuration, sha: inputs.sha, prebuildId: inputs.prebuildId }, store, log2, env);
-      report(result);
+    if (inputs.mode === Modes.Restore) {
+      info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
+      setOutput(Outputs.ExecutionMode, mode);
+      if (mode === "container") await runContainerRestoreMode(inputs, configuration, store, branch, env, started, await resolveDevcontainerCli(env, log2));
+      else await runRestoreMode(inputs, configuration, store, branch, env, started);
       return;
     }
-    const outcome = await prebuild({
-      workspace: inputs.workspace,
-      configuration,
-      sha: inputs.sha,
-      prebuildId: inputs.prebuildId,
-      base: inputs.base,
-      store,
-      log: log2,
-      env,
-      startedAt: started
-    });
+    info(`Prebuilding ${what} in ${mode} mode (${reason})`);
+    const request2 = { workspace: inputs.workspace, configuration, sha: inputs.sha, prebuildId: inputs.prebuildId, base: inputs.base, store, log: log2, env, startedAt: started };
+    const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2) }) : await prebuild(request2);
     report(outcome.result);
     try {
-      await writeSummary(outcome.plan, outcome.result, env);
+      await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
     } catch (err) {
       warning(`Could not write the job summary: ${err.message}`);
     }

@@ -17,6 +17,8 @@ export const Inputs = {
   ContainerMode: 'container-mode',
   /** Restore mode with the Actions cache: lists snapshots through the REST API. */
   Token: 'token',
+  /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
+  Registry: 'registry',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */
@@ -35,13 +37,19 @@ export const Outputs = {
   PrebuildSha: 'prebuild-sha',
   /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
   RestoreMs: 'restore-ms',
+  /** `host` or `container`: where the prebuild (or restore) ran. */
+  ExecutionMode: 'execution-mode',
+  /** Container mode: the prebuilt image, pinned by digest. */
+  Image: 'image',
+  /** Container mode, restore: the id of the running dev container. */
+  ContainerId: 'container-id',
 } as const;
 
 /** Values of the `mode` input: build and save a snapshot, or restore the best one and finish the lifecycle. */
 export const Modes = { Prebuild: 'prebuild', Restore: 'restore' } as const;
 
-/** Values of the `container-mode` input. */
-export const ContainerModes = { Host: 'host', Container: 'container' } as const;
+/** Values of the `container-mode` input (src/container/model.ts chooses between them). */
+export const ContainerModes = { Auto: 'auto', Host: 'host', Container: 'container' } as const;
 
 /** Values (and the prefix) of the `store` input. */
 export const Stores = { ActionsCache: 'actions-cache', DirPrefix: 'dir:' } as const;

@@ -24,6 +24,8 @@ export interface ActionInputs {
   containerMode: (typeof ContainerModes)[keyof typeof ContainerModes];
   /** Token for the REST API (restore mode lists Actions cache entries); may be empty. */
   token: string;
+  /** Container mode: image repository prefix (`ghcr.io/OWNER/REPO/prebuilds`); may be empty. */
+  registry: string;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -44,7 +46,7 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
  */
 export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Promise<ActionInputs> {
   const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
-  const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
+  const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
   const workspace = path.resolve(getInput(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
@@ -71,5 +73,6 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     workspace,
     containerMode,
     token: getInput(Inputs.Token),
+    registry: getInput(Inputs.Registry).trim(),
   };
 }

@@ -66,6 +66,33 @@ export interface PrebuildMarker {
    * (src/lifecycle/dependency-files.ts); absent in markers written before it existed.
    */
   dependencyFiles?: Record<string, string>;
+  /** Container mode: the prebuilt environment image this workspace goes with (absent in host mode). */
+  image?: PrebuiltImage;
+}
+
+/**
+ * The image a container-mode prebuild pushed: the prebuilt container committed
+ * with its `devcontainer.metadata` label (src/container).
+ */
+export interface PrebuiltImage {
+  /** Tagged reference, e.g. `ghcr.io/octo/app/prebuilds/web:sha-<sha>`. */
+  reference: string;
+  /** Repository digest (`sha256:…`) the registry returned on push; pull by it. */
+  digest: string;
+  /** Uncompressed image size, bytes (`docker image inspect` `.Size`). */
+  bytes: number;
+  /**
+   * How long the cold path took when this lineage was built from scratch: image
+   * build + onCreateCommand + updateContentCommand (`devcontainer up --prebuild`), ms.
+   */
+  coldMs: number;
+}
+
+function parseImage(v: unknown): PrebuiltImage | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const i = v as Partial<PrebuiltImage>;
+  if (typeof i.reference !== 'string' || typeof i.digest !== 'string') return undefined;
+  return { reference: i.reference, digest: i.digest, bytes: Number(i.bytes) || 0, coldMs: Number(i.coldMs) || 0 };
 }
 
 /**
@@ -89,6 +116,7 @@ export function parseMarker(text: string | null | undefined): PrebuildMarker | n
       hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
       ...(typeof v.dependencyFiles === 'object' && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}),
+      ...(parseImage(v.image) ? { image: parseImage(v.image) } : {}),
     };
   } catch {
     return null;
@@ -108,6 +136,8 @@ export interface MarkerUpdate {
   now: string;
   /** Dependency file hashes of the workspace now (recorded when `onCreateCommand` ran). */
   dependencyFiles?: Record<string, string>;
+  /** Container mode: the image this prebuild pushed. */
+  image?: PrebuiltImage;
 }
 
 /**
@@ -141,6 +171,7 @@ export function nextMarker(previous: PrebuildMarker | null, update: MarkerUpdate
     hooks,
     history: [...(prev?.history ?? []), entry].slice(-MARKER_HISTORY_LIMIT),
     ...dependencyFilesOf(update, prev),
+    ...(update.image ? { image: update.image } : {}),
   };
 }
 

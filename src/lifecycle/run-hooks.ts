@@ -90,6 +90,12 @@ export interface RunContext {
   /** Full environment of the processes (a command's own `env` is added on top). */
   env: NodeJS.ProcessEnv;
   log: HookLog;
+  /**
+   * Turns each command into the process actually spawned (container mode: the command
+   * run through `devcontainer exec` in the dev container); logs and errors show the
+   * command as written. Default: spawned as is.
+   */
+  wrap?: (command: SingleCommand) => SingleCommand;
 }
 
 /** A finished hook: when it started (ISO 8601), how long it took (ms), and each named command's duration (ms). */
@@ -119,11 +125,13 @@ export class LifecycleError extends Error {
 /**
  * Spawns one command and resolves when it ends (never rejects).
  * @param onOutput receives stdout and stderr chunks as they come
+ * @param input written to stdin (default: no stdin)
  */
 export function runCommand(
   command: SingleCommand,
   ctx: { cwd: string; env: NodeJS.ProcessEnv },
-  onOutput: (chunk: Buffer) => void,
+  onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+  input?: string,
 ): Promise<CommandExit> {
   const started = performance.now();
   const [file, args] =
@@ -140,13 +148,14 @@ export function runCommand(
     };
     let child;
     try {
-      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], shell: false });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err as Error });
       return;
     }
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
+    if (input !== undefined) child.stdin?.end(input);
+    child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk, 'stdout'));
+    child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk, 'stderr'));
     child.on('error', (err) => done({ exitCode: null, signal: null, spawnError: err }));
     child.on('close', (code, signal) => done({ exitCode: code, signal }));
   });
@@ -175,7 +184,7 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
     ctx.log.startGroup(`${hook}: ${describeCommand(command)}`);
     let exit: CommandExit;
     try {
-      exit = await runCommand(command, ctx, (chunk) => ctx.log.output(chunk));
+      exit = await runCommand(ctx.wrap ? ctx.wrap(command) : command, ctx, (chunk) => ctx.log.output(chunk));
     } finally {
       ctx.log.endGroup();
     }
@@ -188,7 +197,7 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
     const exits = await Promise.all(
       entries.map(async ([name, single]) => {
         const buffered: Buffer[] = [];
-        const exit = await runCommand(single, ctx, (chunk) => buffered.push(chunk));
+        const exit = await runCommand(ctx.wrap ? ctx.wrap(single) : single, ctx, (chunk) => buffered.push(chunk));
         const outcome = exit.exitCode === 0 ? 'done' : 'FAILED';
         ctx.log.startGroup(`${hook} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
         for (const chunk of buffered) ctx.log.output(chunk);
