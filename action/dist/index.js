@@ -37892,7 +37892,10 @@ function parseUpResult(stdout) {
     if (v.outcome === "success" && typeof v.containerId === "string") {
       return { containerId: v.containerId, remoteUser: String(v.remoteUser ?? ""), remoteWorkspaceFolder: String(v.remoteWorkspaceFolder ?? "") };
     }
-    if (v.outcome === "error") throw new Error(`devcontainer up failed: ${String(v.message ?? v.description ?? "unknown error")}`);
+    if (v.outcome === "error") {
+      const parts = [v.description, v.message].filter((p) => typeof p === "string" && p !== "");
+      throw new Error(`devcontainer up failed: ${parts.length === 2 ? `${parts[0].replace(/\.$/, "")} (${parts[1]})` : parts[0] ?? "unknown error"}`);
+    }
   }
   throw new Error("devcontainer up printed no result line");
 }
@@ -37965,7 +37968,7 @@ async function up(t, opts) {
   return { ...parseUpResult(run3.stdout), upMs: run3.durationMs, log: run3.output };
 }
 async function readMergedLifecycle(t) {
-  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(t), "--include-merged-configuration", "--log-level", "error"], { env: t.env, cwd: t.workspace });
+  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(t), "--include-merged-configuration"], { env: t.env, cwd: t.workspace });
   return mergedLifecycle(stdout);
 }
 function execWrapper(t) {

@@ -152,7 +152,10 @@ export function parseUpResult(stdout: string): UpResult {
     if (v.outcome === 'success' && typeof v.containerId === 'string') {
       return { containerId: v.containerId, remoteUser: String(v.remoteUser ?? ''), remoteWorkspaceFolder: String(v.remoteWorkspaceFolder ?? '') };
     }
-    if (v.outcome === 'error') throw new Error(`devcontainer up failed: ${String(v.message ?? v.description ?? 'unknown error')}`);
+    if (v.outcome === 'error') {
+      const parts = [v.description, v.message].filter((p): p is string => typeof p === 'string' && p !== '');
+      throw new Error(`devcontainer up failed: ${parts.length === 2 ? `${parts[0]!.replace(/\.$/, '')} (${parts[1]})` : (parts[0] ?? 'unknown error')}`);
+    }
   }
   throw new Error('devcontainer up printed no result line');
 }

@@ -69,7 +69,7 @@ export async function up(t: ContainerTarget, opts: { prebuild?: boolean; skipLif
  * image's `devcontainer.metadata`: Features' first, then devcontainer.json's).
  */
 export async function readMergedLifecycle(t: ContainerTarget): Promise<Partial<Record<LifecycleHook, LifecycleCommand[]>>> {
-  const { stdout } = await runTool([...t.cli, 'read-configuration', ...targetArgs(t), '--include-merged-configuration', '--log-level', 'error'], { env: t.env, cwd: t.workspace });
+  const { stdout } = await runTool([...t.cli, 'read-configuration', ...targetArgs(t), '--include-merged-configuration'], { env: t.env, cwd: t.workspace });
   return mergedLifecycle(stdout);
 }
 

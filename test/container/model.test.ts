@@ -111,7 +111,8 @@ describe('reading the Dev Containers CLI', () => {
       remoteUser: 'node',
       remoteWorkspaceFolder: '/workspaces/repo',
     });
-    expect(() => parseUpResult('{"outcome":"error","message":"Command failed: npm ci","description":"x"}')).toThrow('devcontainer up failed: Command failed: npm ci');
+    expect(() => parseUpResult('{"outcome":"error","message":"Command failed: npm ci","description":"x"}')).toThrow('devcontainer up failed: x (Command failed: npm ci)');
+    expect(() => parseUpResult('{"outcome":"error","message":"boom"}')).toThrow('devcontainer up failed: boom');
     expect(() => parseUpResult('no json')).toThrow(/no result line/);
   });
 
