@@ -2,7 +2,7 @@
  * Container mode end to end with the real engine (issue 9): the BUNDLED action as a
  * child process, @devcontainers/cli from node_modules, Docker, a private OCI registry
  * (Debian's docker-registry) and the `prebuilds up` CLI as a child process, on the
- * fixture project (test/fixtures/container-project: a Dockerfile FROM the local base
+ * fixture project (demo/container-fixture: a Dockerfile FROM the local base
  * that apt-installs jq, a local Feature with its own onCreateCommand). Skipped with a
  * printed reason only when Docker cannot run here; never in CI (see test/helpers/docker.ts).
  */
@@ -15,7 +15,7 @@ import { git, runBundle, type ActionRun } from '../action/bundle.js';
 import { cleanup, tempDir } from '../action/helpers.js';
 import { BASE_IMAGE, describeWithDocker, docker, startRegistry, type TestRegistry } from '../helpers/docker.js';
 
-const fixture = fileURLToPath(new URL('../fixtures/container-project', import.meta.url));
+const fixture = fileURLToPath(new URL('../../demo/container-fixture', import.meta.url));
 const cliMain = fileURLToPath(new URL('../../lib/src/cli/main.js', import.meta.url));
 const devcontainerCli = fileURLToPath(new URL('../../node_modules/@devcontainers/cli/devcontainer.js', import.meta.url));
 const dirs: string[] = [];
