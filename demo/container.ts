@@ -79,6 +79,9 @@ export function upFreshWorkspace(root: string, workspace: string, snapshotDir: s
   const cold = report.coldMs ? `; the cold path took ${(report.coldMs / 1000).toFixed(1)} s` : '';
   print(`up       ${report.hit} hit: container ${report.containerId.slice(0, 12)} ready in ${(report.durationMs / 1000).toFixed(1)} s${cold}; tests ${testsPassed ? 'pass' : 'FAIL'} inside it`);
   if (keep) print(`         try: npx devcontainer exec --workspace-folder ${workspace} bash`);
-  else execFileSync('docker', ['rm', '-f', report.containerId], { stdio: 'ignore' });
+  else {
+    execFileSync('docker', ['rm', '-f', report.containerId], { stdio: 'ignore' });
+    if (report.image) execFileSync('docker', ['image', 'rm', report.image], { stdio: 'ignore' });
+  }
   return { ...report, testsPassed };
 }

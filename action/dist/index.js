@@ -37944,6 +37944,7 @@ import os7 from "node:os";
 import path13 from "node:path";
 
 // src/container/session.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
 import { writeFile as writeFile2 } from "node:fs/promises";
 import path9 from "node:path";
 function targetArgs(t) {
@@ -37967,8 +37968,9 @@ async function up(t, opts) {
   }
   return { ...parseUpResult(run3.stdout), upMs: run3.durationMs, log: run3.output };
 }
-async function readMergedLifecycle(t) {
-  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(t), "--include-merged-configuration"], { env: t.env, cwd: t.workspace });
+async function readMergedLifecycle(t, fromImage = false) {
+  const target = fromImage ? { ...t, labels: { "prebuilds.read-configuration": randomUUID2() } } : t;
+  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(target), "--include-merged-configuration"], { env: t.env, cwd: t.workspace });
   return mergedLifecycle(stdout);
 }
 function execWrapper(t) {
@@ -38286,8 +38288,8 @@ async function containerPrebuild(req) {
       log2.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
       target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment.parsed, baseRef);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
-      containerId = (await up(target, { skipLifecycle: true })).containerId;
-      const merged = await readMergedLifecycle(target);
+      const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
+      containerId = c.containerId;
       for (const step of plan) {
         if (step.action === "skip") {
           log2.info(`${step.hook}: skipped (${step.reason})`);
@@ -38369,8 +38371,8 @@ async function readInputs(getInput2, env) {
 }
 
 // action/src/log.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
-function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) {
+import { randomUUID as randomUUID3 } from "node:crypto";
+function coreLog(write = (t) => process.stdout.write(t), token = randomUUID3()) {
   let atLineStart = true;
   let stopped = false;
   const newline = () => {
@@ -43026,8 +43028,7 @@ async function upFromPrebuild(req) {
   }
   await mkdir5(path16.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path16.join(workspace, MARKER_DIR), configuration.environment.parsed, ref);
-  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
-  const merged = await readMergedLifecycle(target);
+  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = [
@@ -46375,7 +46376,7 @@ function createHttpHeaders(rawHeaders) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
-function randomUUID4() {
+function randomUUID5() {
   return crypto.randomUUID();
 }
 
@@ -46415,7 +46416,7 @@ var PipelineRequestImpl = class {
     this.abortSignal = options.abortSignal;
     this.onUploadProgress = options.onUploadProgress;
     this.onDownloadProgress = options.onDownloadProgress;
-    this.requestId = options.requestId || randomUUID4();
+    this.requestId = options.requestId || randomUUID5();
     this.allowInsecureConnection = options.allowInsecureConnection ?? false;
     this.enableBrowserStreams = options.enableBrowserStreams ?? false;
     this.requestOverrides = options.requestOverrides;
@@ -47784,7 +47785,7 @@ async function concat(sources) {
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
-  return `----AzSDKFormBoundary${randomUUID4()}`;
+  return `----AzSDKFormBoundary${randomUUID5()}`;
 }
 function encodeHeaders(headers) {
   let result = "";
@@ -48049,8 +48050,8 @@ function getErrorMessage(e) {
 function isError2(e) {
   return isError(e);
 }
-function randomUUID5() {
-  return randomUUID4();
+function randomUUID6() {
+  return randomUUID5();
 }
 var isNodeLike2 = isNodeLike;
 function uint8ArrayToString2(bytes, format2) {
@@ -75494,7 +75495,7 @@ var BlobLeaseClient = class {
       this._containerOrBlobOperation = clientContext.blob;
     }
     if (!leaseId2) {
-      leaseId2 = randomUUID5();
+      leaseId2 = randomUUID6();
     }
     this._leaseId = leaseId2;
   }
@@ -79637,7 +79638,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
         throw new RangeError(`The buffer's size is too big or the BlockSize is too small;the number of blocks must be <= ${BLOCK_BLOB_MAX_BLOCKS}`);
       }
       const blockList = [];
-      const blockIDPrefix = randomUUID5();
+      const blockIDPrefix = randomUUID6();
       let transferProgress = 0;
       const batch = new Batch(options.concurrency);
       for (let i = 0; i < numBlocks; i++) {
@@ -79718,7 +79719,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
     }
     return tracingClient.withSpan("BlockBlobClient-uploadStream", options, async (updatedOptions) => {
       let blockNum = 0;
-      const blockIDPrefix = randomUUID5();
+      const blockIDPrefix = randomUUID6();
       let transferProgress = 0;
       const blockList = [];
       const scheduler = new BufferScheduler(

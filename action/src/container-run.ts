@@ -117,8 +117,8 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       log.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
       target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment.parsed, baseRef);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
-      containerId = (await up(target, { skipLifecycle: true })).containerId;
-      const merged = await readMergedLifecycle(target);
+      const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
+      containerId = c.containerId;
       for (const step of plan) {
         if (step.action === 'skip') {
           log.info(`${step.hook}: skipped (${step.reason})`);

@@ -4,6 +4,7 @@
  * `--skip-post-create`), run lifecycle hooks in it (`devcontainer exec`, with the
  * shared src/lifecycle runner), commit and push it, remove it. Node-only.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LifecycleCommand, LifecycleHook, SingleCommand } from '../config/model.js';
@@ -65,11 +66,15 @@ export async function up(t: ContainerTarget, opts: { prebuild?: boolean; skipLif
 }
 
 /**
- * The lifecycle commands of the running container's merged configuration (its
- * image's `devcontainer.metadata`: Features' first, then devcontainer.json's).
+ * The lifecycle commands of the merged configuration (the image's
+ * `devcontainer.metadata`: Features' first, then devcontainer.json's), variables
+ * substituted by the CLI. With `fromImage`, read from the image the configuration
+ * names (an id label that matches no container), so it can run while `up` starts the
+ * container; else from the running container.
  */
-export async function readMergedLifecycle(t: ContainerTarget): Promise<Partial<Record<LifecycleHook, LifecycleCommand[]>>> {
-  const { stdout } = await runTool([...t.cli, 'read-configuration', ...targetArgs(t), '--include-merged-configuration'], { env: t.env, cwd: t.workspace });
+export async function readMergedLifecycle(t: ContainerTarget, fromImage = false): Promise<Partial<Record<LifecycleHook, LifecycleCommand[]>>> {
+  const target = fromImage ? { ...t, labels: { 'prebuilds.read-configuration': randomUUID() } } : t;
+  const { stdout } = await runTool([...t.cli, 'read-configuration', ...targetArgs(target), '--include-merged-configuration'], { env: t.env, cwd: t.workspace });
   return mergedLifecycle(stdout);
 }
 

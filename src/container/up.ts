@@ -109,8 +109,8 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
 
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment.parsed, ref);
-  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
-  const merged = await readMergedLifecycle(target);
+  // The merged commands come from the image's metadata: read them while the container starts.
+  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = [
