@@ -99,7 +99,7 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
     for (const [k, v] of Object.entries({ store: `dir:${store}`, registry, 'container-mode': 'container', ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
     return timed(process.execPath, [bundle], { cwd: ws, env });
   };
-  const containers: string[] = [];
+  const imagesBefore = new Set(docker('images', '--all', '--quiet', '--no-trunc').split('\n'));
   try {
     await cp(path.join(root, 'demo/container-fixture'), origin, { recursive: true });
     const config = path.join(origin, '.devcontainer/devcontainer.json');
@@ -142,7 +142,6 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
       const outcome = JSON.parse(up.stdout) as { containerId: string; image: string; pullMs: number; hit: string };
       if (outcome.hit !== 'exact') throw new Error(`prebuilds up found no exact prebuild (${outcome.hit})`);
       r.pullMs = outcome.pullMs;
-      containers.push(outcome.containerId);
       docker('rm', '-f', outcome.containerId);
       docker('image', 'rm', outcome.image);
     }
@@ -150,6 +149,16 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
     return r;
   } finally {
     for (const id of docker('ps', '--all', '--quiet', '--filter', `label=prebuilds.bench=${path.basename(tmp)}`).split('\n').filter(Boolean)) docker('rm', '-f', id);
+    // What the cold build left (multi-stage leftovers, the CLI's Features content image), never an image that was there before.
+    const fresh = docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n').filter((id) => id && !imagesBefore.has(id));
+    const temp = docker('images', '--quiet', '--no-trunc', 'dev_container_feature_content_temp');
+    for (const id of [...(temp && !imagesBefore.has(temp) ? [temp] : []), ...fresh]) {
+      try {
+        docker('image', 'rm', '--force', id);
+      } catch {
+        // already gone with its child
+      }
+    }
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -51,12 +51,13 @@ async function layers(registry: TestRegistry, repository: string, tag: string): 
 }
 
 /** What a prebuild must leave behind on the engine: nothing of its own. */
-function leftovers(prebuildId: string, registry: TestRegistry): { containers: string; images: string } {
+function leftovers(prebuildId: string, sha: string, registry: TestRegistry): { containers: string; images: string } {
+  const labels = ['--filter', `label=prebuilds.prebuild=${prebuildId}`, '--filter', `label=prebuilds.sha=${sha}`];
   return {
-    containers: docker('ps', '--all', '--quiet', '--filter', `label=prebuilds.prebuild=${prebuildId}`),
+    containers: docker('ps', '--all', '--quiet', ...labels),
     images: [
       docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`),
-      docker('images', '--quiet', '--filter', `label=prebuilds.prebuild=${prebuildId}`),
+      docker('images', '--quiet', ...labels),
       docker('images', '--quiet', '--filter', 'reference=vsc-container-repo-*'),
     ].join('').trim(),
   };
@@ -111,7 +112,7 @@ describeWithDocker('container mode with the real engine', () => {
     expect(marker?.image?.coldMs).toBeGreaterThan(marker?.hooks.onCreateCommand?.durationMs ?? 0);
     expect((await readdir(store)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 
-    expect(leftovers('1', registry)).toEqual({ containers: '', images: '' });
+    expect(leftovers('1', sha1, registry)).toEqual({ containers: '', images: '' });
     const dangling = docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n').filter((id) => id && !danglingBefore.has(id));
     expect(dangling).toEqual([]);
   }, BUILD_TIMEOUT);
@@ -164,7 +165,7 @@ describeWithDocker('container mode with the real engine', () => {
     expect(next.slice(0, base.length)).toEqual(base);
     expect(next).toHaveLength(base.length + 1);
     expect((run.stdout.match(/: Layer already exists/g) ?? []).length).toBeGreaterThanOrEqual(base.length);
-    expect(leftovers('2', registry)).toEqual({ containers: '', images: '' });
+    expect(leftovers('2', sha2, registry)).toEqual({ containers: '', images: '' });
 
     // A changed dependency file runs onCreateCommand again (Features' included), inside the container.
     const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -199,6 +200,6 @@ describeWithDocker('container mode with the real engine', () => {
     expect(run.result).toBeNull();
     expect(await registry.tags('prebuilds/devcontainer')).toEqual(tagsBefore);
     expect(await readdir(failStore)).toEqual([]);
-    expect(leftovers('9', registry)).toEqual({ containers: '', images: '' });
+    expect(leftovers('9', sha, registry)).toEqual({ containers: '', images: '' });
   }, BUILD_TIMEOUT);
 });
