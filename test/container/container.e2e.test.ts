@@ -142,6 +142,27 @@ describeWithDocker('container mode with the real engine', () => {
     }
   }, BUILD_TIMEOUT);
 
+  it('mode: restore in container mode starts the dev container from the prebuilt image (outputs, summary)', async () => {
+    const ws = await freshClone(repo, sha1);
+    const run = await runBundle(ws, { mode: 'restore', 'container-mode': 'container', registry: `${registry.host}/prebuilds`, store: `dir:${store}`, sha: sha1 }, dirs, {}, BUILD_TIMEOUT);
+    const containerId = run.outputs['container-id'];
+    try {
+      expect(run.stdout).not.toContain('::error::');
+      expect(run.status).toBe(0);
+      expect(run.outputs).toMatchObject({ 'prebuild-hit': 'exact', 'prebuild-sha': sha1, 'snapshot-key': key1, 'execution-mode': 'container' });
+      expect(run.outputs['image']).toMatch(/@sha256:/);
+      expect(run.stdout).toMatch(/^::group::postCreateCommand: touch .post-create-ran/m);
+      expect(run.stdout).not.toMatch(/^::group::(onCreateCommand|updateContentCommand)/m);
+      expect(docker('inspect', '--format', '{{.State.Running}}', containerId!)).toBe('true');
+      expect(docker('exec', '-w', `/workspaces/${path.basename(ws)}`, containerId!, 'sh', 'scripts/test.sh')).toContain('tests passed');
+      expect(run.summary).toContain('Mode: <b>container</b>');
+      expect(run.summary).toContain(`<code>${containerId!.slice(0, 12)}</code>`);
+    } finally {
+      if (containerId) docker('rm', '-f', containerId);
+      if (run.outputs['image']) docker('image', 'rm', run.outputs['image']);
+    }
+  }, BUILD_TIMEOUT);
+
   it('builds incrementally from the base: its image and workspace, only updateContentCommand, the base layers reused', async () => {
     await writeFile(path.join(repo, 'src/main.txt'), 'v2\n');
     git(repo, 'commit', '-q', '-a', '-m', 'second');
