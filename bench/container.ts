@@ -150,14 +150,17 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
   } finally {
     for (const id of docker('ps', '--all', '--quiet', '--filter', `label=prebuilds.bench=${path.basename(tmp)}`).split('\n').filter(Boolean)) docker('rm', '-f', id);
     // What the cold build left (multi-stage leftovers, the CLI's Features content image), never an image that was there before.
-    const fresh = docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n').filter((id) => id && !imagesBefore.has(id));
-    const temp = docker('images', '--quiet', '--no-trunc', 'dev_container_feature_content_temp');
-    for (const id of [...(temp && !imagesBefore.has(temp) ? [temp] : []), ...fresh]) {
+    const remove = (id: string) => {
       try {
         docker('image', 'rm', '--force', id);
       } catch {
-        // already gone with its child
+        // gone already, or still has a child (the next pass)
       }
+    };
+    for (let pass = 0; pass < 2; pass++) {
+      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) if (id && !imagesBefore.has(id)) remove(id);
+      const temp = docker('images', '--quiet', '--no-trunc', 'dev_container_feature_content_temp');
+      if (temp && !imagesBefore.has(temp)) remove(temp);
     }
     await rm(tmp, { recursive: true, force: true });
   }
