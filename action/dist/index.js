@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path26 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path27 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path26 && path26[0] !== "/") {
-          path26 = `/${path26}`;
+        if (path27 && path27[0] !== "/") {
+          path27 = `/${path27}`;
         }
-        return new URL(`${origin}${path26}`);
+        return new URL(`${origin}${path27}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path26);
+        debuglog("sending request to %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path26,
+          path27,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path26);
+        debuglog("trailers received from %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path26,
+          path27,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path26, origin }
+            request: { method, path: path27, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path26);
+          debuglog("sending request to %s %s/%s", method, origin, path27);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path26,
+        path: path27,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path26 !== "string") {
+        if (typeof path27 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path26)) {
+        } else if (invalidPathRegex.test(path27)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path26, query) : path26;
+        this.path = query ? buildURL(path27, query) : path27;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path26, host, upgrade, blocking, reset } = request2;
+      const { method, path: path27, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path26} HTTP/1.1\r
+      let header = `${method} ${path27} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path26;
+      headers[HTTP2_HEADER_PATH] = path27;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path26 = search ? `${pathname}${search}` : pathname;
+        const path27 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path26;
+        this.opts.path = path27;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path26 = "/",
+          path: path27 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path26;
+        opts.path = origin + path27;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path26) {
-      if (typeof path26 !== "string") {
-        return path26;
+    function safeUrl(path27) {
+      if (typeof path27 !== "string") {
+        return path27;
       }
-      const pathSegments = path26.split("?");
+      const pathSegments = path27.split("?");
       if (pathSegments.length !== 2) {
-        return path26;
+        return path27;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path26, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path26);
+    function matchKey(mockDispatch2, { path: path27, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path27);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl(path26), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path26, method, body: body2, headers, query } = opts;
+      const { path: path27, method, body: body2, headers, query } = opts;
       return {
-        path: path26,
+        path: path27,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path26,
+            Path: path27,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path26) {
-      for (let i = 0; i < path26.length; ++i) {
-        const code = path26.charCodeAt(i);
+    function validateCookiePath(path27) {
+      for (let i = 0; i < path27.length; ++i) {
+        const code = path27.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path26 = opts.path;
+          let path27 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path26 = `/${path26}`;
+            path27 = `/${path27}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path26);
+          url2 = new URL(util5.parseOrigin(url2).origin + path27);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path26) {
-      let input = path26;
+    function removeDotSegments(path27) {
+      let input = path27;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path26) {
-      if (path26 === "" || path26[0] === "/") {
-        return removeDotSegments(path26);
+    function removeDotSegmentsRelative(path27) {
+      if (path27 === "" || path27[0] === "/") {
+        return removeDotSegments(path27);
       }
-      const segments = path26.split("/");
+      const segments = path27.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path26 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path26 && path26 !== "/" ? path26 : void 0;
+        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path26, key } = work.pop();
+    const { node: raw, path: path27, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path26, located);
+    positions.set(path27, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path26, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path27, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path26, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path26, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35568,12 +35568,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path26) {
+function findNodeAtLocation(root, path27) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path26) {
+  for (let segment of path27) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -37051,8 +37051,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path26, content) {
-  if (/\.(sh|bash|zsh)$/.test(path26)) return true;
+function isShellScript(path27, content) {
+  if (/\.(sh|bash|zsh)$/.test(path27)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37104,11 +37104,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path26) => {
-    if (files.has(path26)) return;
-    const content = await source.read(path26);
-    files.set(path26, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path26);
+  const hashFile = async (path27) => {
+    if (files.has(path27)) return;
+    const content = await source.read(path27);
+    files.set(path27, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path27);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37138,15 +37138,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path26 of frontier) {
-      if (visited.has(path26) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path26);
-      if (files.has(path26)) continue;
-      const content = await source.read(path26);
+    for (const path27 of frontier) {
+      if (visited.has(path27) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path27);
+      if (files.has(path27)) continue;
+      const content = await source.read(path27);
       if (content === null) continue;
-      files.set(path26, `sha256:${sha256(content)}`);
-      listed.add(path26);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path26, content)) next.push(...scriptsOfText(content));
+      files.set(path27, `sha256:${sha256(content)}`);
+      listed.add(path27);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path27, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37782,6 +37782,9 @@ var Env = {
   BaseRef: "GITHUB_BASE_REF"
 };
 
+// src/container/model.ts
+import path9 from "node:path";
+
 // src/lifecycle/snapshot-key.ts
 var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
 function keySegment(name) {
@@ -37801,10 +37804,29 @@ function parseSnapshotKey(key) {
 // src/container/model.ts
 function containerUnsupported(configuration) {
   const env = configuration.environment;
-  if (env.format !== "devcontainer") return `${env.file} is a ${env.format} configuration (container mode needs a devcontainer.json)`;
   if (env.dockerComposeFiles.length > 0) return `${env.file} uses Docker Compose, which container mode does not support yet`;
   if (!env.image && !env.build) return `${env.file} names no image and no Dockerfile`;
   return null;
+}
+function devcontainerSingle(c) {
+  const envPrefix = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const argv = c.kind === "exec" ? c.argv : c.shell === "bash" || envPrefix.length > 0 ? [c.shell === "bash" ? "bash" : "/bin/sh", "-c", c.command] : null;
+  if (argv === null) return c.command;
+  return envPrefix.length > 0 ? ["env", ...envPrefix, ...argv] : argv;
+}
+function gitpodDevcontainer(environment, workspace) {
+  const out = {};
+  if (environment.build) {
+    out.build = { dockerfile: path9.join(workspace, environment.build.dockerfile), context: path9.join(workspace, environment.build.context), args: environment.build.args };
+  } else if (environment.image) out.image = environment.image;
+  for (const hook2 of CONTAINER_HOOKS) {
+    const command = environment.lifecycle[hook2];
+    if (!command) continue;
+    out[hook2] = command.kind === "parallel" ? Object.fromEntries(Object.entries(command.commands).map(([name, c]) => [name, devcontainerSingle(c)])) : devcontainerSingle(command);
+  }
+  if (Object.keys(environment.containerEnv).length > 0) out.containerEnv = environment.containerEnv;
+  if (Object.keys(environment.remoteEnv).length > 0) out.remoteEnv = environment.remoteEnv;
+  return out;
 }
 function chooseExecutionMode(setting, configuration, facts) {
   if (setting === "host") return { mode: "host", reason: "container-mode: host" };
@@ -37871,8 +37893,9 @@ var METADATA_PROPERTIES = [
   "entrypoint"
 ];
 var BUILD_PROPERTIES = ["image", "build", "dockerFile", "context", "dockerComposeFile", "service", "runServices", "features", "overrideFeatureInstallOrder"];
-function prebuiltConfig(parsed, image) {
+function prebuiltConfig(environment, image) {
   const out = {};
+  const parsed = environment.format === "devcontainer" ? environment.parsed : null;
   if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
     for (const [k, v] of Object.entries(parsed)) {
       if (!METADATA_PROPERTIES.includes(k) && !BUILD_PROPERTIES.includes(k)) out[k] = v;
@@ -37941,15 +37964,16 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 // action/src/container-run.ts
 import { mkdtemp, rm as rm4 } from "node:fs/promises";
 import os7 from "node:os";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/container/session.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { writeFile as writeFile2 } from "node:fs/promises";
-import path9 from "node:path";
+import path10 from "node:path";
 function targetArgs(t) {
   const args = ["--workspace-folder", t.workspace];
-  if (t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json") args.push("--config", path9.join(t.workspace, t.configFile));
+  const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
+  if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json") args.push("--config", path10.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -37991,9 +38015,16 @@ async function runHookInContainer(t, hook2, commands) {
   }
   return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
 }
-async function writePrebuiltConfig(dir, parsed, image) {
-  const file = path9.join(dir, "devcontainer.prebuilt.json");
-  await writeFile2(file, `${JSON.stringify(prebuiltConfig(parsed, image), null, 2)}
+async function writePrebuiltConfig(dir, environment, image) {
+  const file = path10.join(dir, "devcontainer.prebuilt.json");
+  await writeFile2(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}
+`);
+  return file;
+}
+async function writeBuildConfig(dir, environment, workspace) {
+  if (environment.format === "devcontainer") return void 0;
+  const file = path10.join(dir, "devcontainer.gitpod.json");
+  await writeFile2(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
 `);
   return file;
 }
@@ -38029,16 +38060,16 @@ async function containerImage(containerId, env) {
 
 // action/src/prebuild.ts
 import { mkdir as mkdir3, writeFile as writeFile4 } from "node:fs/promises";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
 import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/lifecycle/merge.ts
 import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import path10 from "node:path";
+import path11 from "node:path";
 async function lstatOrNull(p) {
   try {
     return await lstat2(p);
@@ -38061,8 +38092,8 @@ async function mergeTree(source, target, skipTop = []) {
   const walk = async (src, dst, top) => {
     for (const entry of await readdir2(src, { withFileTypes: true })) {
       if (top && skipTop.includes(entry.name)) continue;
-      const from = path10.join(src, entry.name);
-      const to = path10.join(dst, entry.name);
+      const from = path11.join(src, entry.name);
+      const to = path11.join(dst, entry.name);
       const existing = await lstatOrNull(to);
       if (!existing) {
         await move(from, to);
@@ -38084,14 +38115,14 @@ async function readOrNull(file) {
   return readFile3(file, "utf8").catch(() => null);
 }
 async function restoreBase(store, key, paths, workspace, accept3) {
-  const staging = path11.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  const staging = path12.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir2(staging);
   try {
     if (!await store.restore(key, paths, staging)) return { restored: false, marker: null, moved: 0, kept: 0, deleted: [] };
-    const marker2 = parseMarker(await readOrNull(path11.join(staging, MARKER_PATH)));
+    const marker2 = parseMarker(await readOrNull(path12.join(staging, MARKER_PATH)));
     const rejected = accept3?.(marker2);
     if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
-    const baseTracked = (await readOrNull(path11.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
+    const baseTracked = (await readOrNull(path12.join(staging, TRACKED_FILES_PATH)))?.split("\0").filter(Boolean) ?? null;
     const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
     return { restored: true, marker: marker2, moved, kept, deleted };
@@ -38104,8 +38135,8 @@ async function deleteUntracked(workspace, baseTracked) {
   const now = new Set(await trackedFiles(workspace) ?? []);
   const deleted = [];
   for (const file of baseTracked) {
-    if (now.has(file) || path11.isAbsolute(file) || file.split("/").includes("..")) continue;
-    const abs = path11.join(workspace, file);
+    if (now.has(file) || path12.isAbsolute(file) || file.split("/").includes("..")) continue;
+    const abs = path12.join(workspace, file);
     const st = await lstat3(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
@@ -38115,13 +38146,13 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path11.join(workspace, TRACKED_FILES_PATH);
+  const file = path12.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
     await rm3(file, { force: true });
     return;
   }
-  await mkdir2(path11.join(workspace, MARKER_DIR), { recursive: true });
+  await mkdir2(path12.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile3(file, files.map((f) => `${f}\0`).join(""));
 }
 
@@ -38142,9 +38173,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path26 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path26) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path26 };
+    const path27 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path27) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path27 };
   }
   if (value === Stores.ActionsCache || value === "") {
     if (cacheServiceAvailable(env)) return { kind: "actions-cache" };
@@ -38189,8 +38220,8 @@ async function finishPrebuild(req, key, paths, started, done) {
     dependencyFiles: done.dependencyFiles,
     ...done.image ? { image: done.image } : {}
   });
-  await mkdir3(path12.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile4(path12.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir3(path13.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(path13.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   const hooks = {};
   for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
@@ -38259,7 +38290,7 @@ async function containerPrebuild(req) {
   const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
-  const tmp = await mkdtemp(path13.join(env[Env.RunnerTemp] || os7.tmpdir(), "prebuild-container-"));
+  const tmp = await mkdtemp(path14.join(env[Env.RunnerTemp] || os7.tmpdir(), "prebuild-container-"));
   const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels, env, log: log2 };
   const imagesBefore = await localImages(env);
   const pulledIds = [];
@@ -38286,7 +38317,7 @@ async function containerPrebuild(req) {
     if (baseRef && !incremental) log2.warning(`The base's image ${baseRef} cannot be pulled: building the environment from scratch`);
     if (incremental && baseImage && baseRef) {
       log2.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
-      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment.parsed, baseRef);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
       const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
       containerId = c.containerId;
@@ -38304,6 +38335,7 @@ async function containerPrebuild(req) {
       const cacheFrom = await pullInto(tags2.identity) ? [tags2.identity] : [];
       if (cacheFrom.length === 0) log2.info(`No previous image of this configuration identity: the image is built without a layer cache`);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: null });
+      target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
@@ -38332,7 +38364,7 @@ async function containerPrebuild(req) {
 }
 
 // action/src/inputs.ts
-import path14 from "node:path";
+import path15 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -38341,7 +38373,7 @@ function oneOf(name, value, allowed, fallback) {
 async function readInputs(getInput2, env) {
   const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
   const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
-  const workspace = path14.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path15.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -38564,7 +38596,7 @@ async function restoreWorkspace(req) {
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
 import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat2, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -38669,7 +38701,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path15.join(this.root, safeKeyName(key));
+    const base = path16.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -38686,16 +38718,16 @@ var DirStore = class {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir4(this.root, { recursive: true });
-    const tmp = path15.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path15.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path15.isAbsolute(rel);
+    const tmp = path16.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path16.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path16.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path15.basename(archive),
+        archive: path16.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
@@ -38748,7 +38780,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path15.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path16.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -40251,17 +40283,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path26 = requestOptions.url.replace(options.baseUrl, "");
+    const path27 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path26} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path26} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -43001,7 +43033,7 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 
 // src/container/up.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path16 from "node:path";
+import path17 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2, env } = req;
@@ -43022,12 +43054,14 @@ async function upFromPrebuild(req) {
     }
   }
   if (!ref) {
+    await mkdir5(path17.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path17.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c2 = await up(target, {});
     log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
     return { ...base, ...common2, hit: image ? base.hit : "none", image: null, containerId: c2.containerId, remoteWorkspaceFolder: c2.remoteWorkspaceFolder, pullMs, upMs: c2.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
   }
-  await mkdir5(path16.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path16.join(workspace, MARKER_DIR), configuration.environment.parsed, ref);
+  await mkdir5(path17.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path17.join(workspace, MARKER_DIR), configuration.environment, ref);
   const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
@@ -43120,7 +43154,7 @@ async function runContainerRestoreMode(inputs, configuration, store, branch, env
 }
 
 // action/src/snapshot/index.ts
-import path25 from "node:path";
+import path26 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
 var cache_exports = {};
@@ -43136,7 +43170,7 @@ __export(cache_exports, {
   restoreCache: () => restoreCache,
   saveCache: () => saveCache2
 });
-import * as path24 from "path";
+import * as path25 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -43176,10 +43210,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path21 from "path";
+import * as path22 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path17 from "path";
+import * as path18 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -43187,7 +43221,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path17.dirname(p);
+  let result = path18.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -43224,7 +43258,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path17.sep;
+    root += path18.sep;
   }
   return root + itemPath;
 }
@@ -43258,10 +43292,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path17.sep)) {
+  if (!p.endsWith(path18.sep)) {
     return p;
   }
-  if (p === path17.sep) {
+  if (p === path18.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -43329,7 +43363,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os8 from "os";
-import * as path20 from "path";
+import * as path21 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -44546,11 +44580,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path18 = {
+var path19 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path18.win32.sep : path18.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path19.win32.sep : path19.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -45297,7 +45331,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path19 from "path";
+import * as path20 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -45311,12 +45345,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path19.sep);
+        this.segments = itemPath.split(path20.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path19.basename(remaining);
+          const basename6 = path20.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -45334,7 +45368,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path19.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path20.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -45345,12 +45379,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path19.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path20.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path19.sep;
+        result += path20.sep;
       }
       result += this.segments[i];
     }
@@ -45382,7 +45416,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path20.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path21.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -45406,8 +45440,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path20.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path20.sep}`;
+      if (!itemPath.endsWith(path21.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path21.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -45442,9 +45476,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path20.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path21.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path20.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path21.sep}`)) {
       homedir2 = homedir2 || os8.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -45520,8 +45554,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path26, level) {
-    this.path = path26;
+  constructor(path27, level) {
+    this.path = path27;
     this.level = level;
   }
 };
@@ -45688,7 +45722,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path21.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path22.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -45698,7 +45732,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path21.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path22.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -45801,7 +45835,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path22 from "path";
+import * as path23 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -45894,9 +45928,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path22.join(baseLocation, "actions", "temp");
+      tempDirectory = path23.join(baseLocation, "actions", "temp");
     }
-    const dest = path22.join(tempDirectory, crypto3.randomUUID());
+    const dest = path23.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -45918,7 +45952,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path22.relative(workspace, file).replace(new RegExp(`\\${path22.sep}`, "g"), "/");
+        const relativeFile = path23.relative(workspace, file).replace(new RegExp(`\\${path23.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -50072,15 +50106,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path26 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path26.startsWith("/")) {
-      path26 = path26.substring(1);
+    let path27 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path27.startsWith("/")) {
+      path27 = path27.substring(1);
     }
-    if (isAbsoluteUrl(path26)) {
-      requestUrl = path26;
+    if (isAbsoluteUrl(path27)) {
+      requestUrl = path27;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path26);
+      requestUrl = appendPath(requestUrl, path27);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -50126,9 +50160,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path26 = pathToAppend.substring(0, searchStart);
+    const path27 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path26;
+    newPath = newPath + path27;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -53005,16 +53039,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path26 = this._matcher.path;
-    return path26.length > 0 ? path26[path26.length - 1].tag : void 0;
+    const path27 = this._matcher.path;
+    return path27.length > 0 ? path27[path27.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path26 = this._matcher.path;
-    return path26.length > 0 ? path26[path26.length - 1].namespace : void 0;
+    const path27 = this._matcher.path;
+    return path27.length > 0 ? path27[path27.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -53022,9 +53056,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path26 = this._matcher.path;
-    if (path26.length === 0) return void 0;
-    return path26[path26.length - 1].values?.[attrName];
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return void 0;
+    return path27[path27.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -53032,9 +53066,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path26 = this._matcher.path;
-    if (path26.length === 0) return false;
-    const current = path26[path26.length - 1];
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return false;
+    const current = path27[path27.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -53060,18 +53094,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path26 = this._matcher.path;
-    if (path26.length === 0) return -1;
-    return path26[path26.length - 1].position ?? 0;
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return -1;
+    return path27[path27.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path26 = this._matcher.path;
-    if (path26.length === 0) return -1;
-    return path26[path26.length - 1].counter ?? 0;
+    const path27 = this._matcher.path;
+    if (path27.length === 0) return -1;
+    return path27[path27.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -56333,11 +56367,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path26) {
+    function locateFile(path27) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path26, scriptDirectory);
+        return Module["locateFile"](path27, scriptDirectory);
       }
-      return scriptDirectory + path26;
+      return scriptDirectory + path27;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -59424,9 +59458,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path26 = getURLPath(request2.url) || "/";
+    const path27 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path26}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path27}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -59908,9 +59942,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path26 = getURLPath(request2.url) || "/";
+    const path27 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path26}`;
+    canonicalizedResourceString += `/${options.accountName}${path27}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -73851,10 +73885,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path26 = urlParsed.pathname;
-  path26 = path26 || "/";
-  path26 = escape3(path26);
-  urlParsed.pathname = path26;
+  let path27 = urlParsed.pathname;
+  path27 = path27 || "/";
+  path27 = escape3(path27);
+  urlParsed.pathname = path27;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -73939,9 +73973,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path26 = urlParsed.pathname;
-  path26 = path26 ? path26.endsWith("/") ? `${path26}${name}` : `${path26}/${name}` : name;
-  urlParsed.pathname = path26;
+  let path27 = urlParsed.pathname;
+  path27 = path27 ? path27.endsWith("/") ? `${path27}${name}` : `${path27}/${name}` : name;
+  urlParsed.pathname = path27;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -84752,7 +84786,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync4, writeFileSync as writeFileSync2 } from "fs";
-import * as path23 from "path";
+import * as path24 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -84823,13 +84857,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path24.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path24.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path24.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path23.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path24.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path24.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path23.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path24.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -84868,7 +84902,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path23.resolve(filePath).replace(new RegExp(`\\${path23.sep}`, "g"), "/")}"`;
+  return `"${path24.resolve(filePath).replace(new RegExp(`\\${path24.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -84898,7 +84932,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path24.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -84907,7 +84941,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path23.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path24.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -84960,7 +84994,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path23.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path24.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -85111,7 +85145,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path24.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path25.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -85190,7 +85224,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path24.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path25.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -85258,7 +85292,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path24.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path25.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85327,7 +85361,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path24.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path25.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -85473,7 +85507,7 @@ var ActionsCacheStore = class {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd()) {
-  return spec.kind === "dir" ? new DirStore(path25.resolve(base, spec.path)) : new ActionsCacheStore();
+  return spec.kind === "dir" ? new DirStore(path26.resolve(base, spec.path)) : new ActionsCacheStore();
 }
 
 // action/src/main.ts

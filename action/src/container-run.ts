@@ -36,6 +36,7 @@ import {
   removeImages,
   runHookInContainer,
   up,
+  writeBuildConfig,
   writePrebuiltConfig,
   type ContainerTarget,
   type PushedImage,
@@ -115,7 +116,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
 
     if (incremental && baseImage && baseRef) {
       log.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
-      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment.parsed, baseRef);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
       const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
       containerId = c.containerId;
@@ -134,6 +135,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       if (cacheFrom.length === 0) log.info(`No previous image of this configuration identity: the image is built without a layer cache`);
       // `--prebuild` on a new container runs every hook (the CLI's own markers are per container).
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: null });
+      target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));

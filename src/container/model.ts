@@ -4,7 +4,8 @@
  * reading the Dev Containers CLI's output (REFERENCE.md "Dev Container lifecycle",
  * "Real services on this machine"). Shared by the action and the CLI.
  */
-import type { LifecycleCommand, LifecycleHook, ResolvedConfiguration } from '../config/model.js';
+import path from 'node:path';
+import type { Environment, LifecycleCommand, LifecycleHook, ResolvedConfiguration, SingleCommand } from '../config/model.js';
 import { normalizeLifecycle } from '../config/commands.js';
 import { keySegment } from '../lifecycle/snapshot-key.js';
 
@@ -17,15 +18,44 @@ export type ExecutionMode = 'host' | 'container';
 
 /**
  * Why a configuration cannot be prebuilt in container mode, or `null` when it can:
- * it must be a devcontainer.json naming an `image` or a Dockerfile (`build`);
- * compose configurations and `.gitpod.yml` are not supported in container mode yet.
+ * it must name an `image` or a Dockerfile (devcontainer.json `image`/`build`,
+ * `.gitpod.yml` `image`/`image.file`); Docker Compose is not supported in container mode yet.
  */
 export function containerUnsupported(configuration: ResolvedConfiguration): string | null {
   const env = configuration.environment;
-  if (env.format !== 'devcontainer') return `${env.file} is a ${env.format} configuration (container mode needs a devcontainer.json)`;
   if (env.dockerComposeFiles.length > 0) return `${env.file} uses Docker Compose, which container mode does not support yet`;
   if (!env.image && !env.build) return `${env.file} names no image and no Dockerfile`;
   return null;
+}
+
+/** A single command in devcontainer.json form: a Gitpod task (bash) becomes `bash -c`, its env `env K=V …`. */
+function devcontainerSingle(c: SingleCommand): string | string[] {
+  const envPrefix = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const argv = c.kind === 'exec' ? c.argv : c.shell === 'bash' || envPrefix.length > 0 ? [c.shell === 'bash' ? 'bash' : '/bin/sh', '-c', c.command] : null;
+  if (argv === null) return (c as { command: string }).command;
+  return envPrefix.length > 0 ? ['env', ...envPrefix, ...argv] : argv;
+}
+
+/**
+ * The devcontainer.json @devcontainers/cli gets for a `.gitpod.yml` (`--override-config`):
+ * its `image` (or `image.file` as `build`, paths absolute), and the lifecycle commands
+ * the model maps Gitpod's tasks to (`before` + `init` → updateContentCommand, `before` +
+ * `command` → postStartCommand), run with `bash` as Gitpod does.
+ */
+export function gitpodDevcontainer(environment: Environment, workspace: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (environment.build) {
+    out.build = { dockerfile: path.join(workspace, environment.build.dockerfile), context: path.join(workspace, environment.build.context), args: environment.build.args };
+  } else if (environment.image) out.image = environment.image;
+  for (const hook of CONTAINER_HOOKS) {
+    const command = environment.lifecycle[hook];
+    if (!command) continue;
+    out[hook] =
+      command.kind === 'parallel' ? Object.fromEntries(Object.entries(command.commands).map(([name, c]) => [name, devcontainerSingle(c)])) : devcontainerSingle(command);
+  }
+  if (Object.keys(environment.containerEnv).length > 0) out.containerEnv = environment.containerEnv;
+  if (Object.keys(environment.remoteEnv).length > 0) out.remoteEnv = environment.remoteEnv;
+  return out;
 }
 
 /**
@@ -119,8 +149,9 @@ const BUILD_PROPERTIES = ['image', 'build', 'dockerFile', 'context', 'dockerComp
  * is how the workspace is mounted (`workspaceFolder`, `workspaceMount`, `runArgs`,
  * `initializeCommand`, …).
  */
-export function prebuiltConfig(parsed: unknown, image: string): Record<string, unknown> {
+export function prebuiltConfig(environment: Pick<Environment, 'format' | 'parsed'>, image: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const parsed = environment.format === 'devcontainer' ? environment.parsed : null; // a .gitpod.yml: everything is in the image's label
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
     for (const [k, v] of Object.entries(parsed)) {
       if (!METADATA_PROPERTIES.includes(k) && !BUILD_PROPERTIES.includes(k)) out[k] = v;

@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LifecycleCommand, LifecycleHook, SingleCommand } from '../config/model.js';
+import type { Environment, LifecycleCommand, LifecycleHook, SingleCommand } from '../config/model.js';
 import { runHook, type HookRun, type LifecycleLog } from '../lifecycle/run-hooks.js';
-import { idLabelArgs, mergedLifecycle, parseUpResult, pinned, prebuiltConfig, type UpResult } from './model.js';
+import { gitpodDevcontainer, idLabelArgs, mergedLifecycle, parseUpResult, pinned, prebuiltConfig, type UpResult } from './model.js';
 import { docker, runTool, type DevcontainerCli } from './tools.js';
 
 /** How to address one dev container with the CLI. */
@@ -30,7 +30,9 @@ export interface ContainerTarget {
 /** The CLI arguments naming the workspace, configuration and container. */
 function targetArgs(t: ContainerTarget): string[] {
   const args = ['--workspace-folder', t.workspace];
-  if (t.configFile !== '.devcontainer/devcontainer.json' && t.configFile !== '.devcontainer.json') args.push('--config', path.join(t.workspace, t.configFile));
+  // A devcontainer.json outside the default lookup is named; a .gitpod.yml is passed as an override config.
+  const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
+  if (devcontainer && t.configFile !== '.devcontainer/devcontainer.json' && t.configFile !== '.devcontainer.json') args.push('--config', path.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push('--override-config', t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -105,10 +107,22 @@ export async function runHookInContainer(t: ContainerTarget, hook: LifecycleHook
   return { hook, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
 }
 
-/** Writes the `--override-config` for starting from `image` next to the other temp files; returns its path. */
-export async function writePrebuiltConfig(dir: string, parsed: unknown, image: string): Promise<string> {
+/** Writes the `--override-config` for starting from the prebuilt `image` into `dir`; returns its path. */
+export async function writePrebuiltConfig(dir: string, environment: Pick<Environment, 'format' | 'parsed'>, image: string): Promise<string> {
   const file = path.join(dir, 'devcontainer.prebuilt.json');
-  await writeFile(file, `${JSON.stringify(prebuiltConfig(parsed, image), null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The `--override-config` a configuration needs to be built by the CLI: none for a
+ * devcontainer.json (the CLI reads it), a generated devcontainer.json for a `.gitpod.yml`.
+ * @returns its path, or `undefined`
+ */
+export async function writeBuildConfig(dir: string, environment: Environment, workspace: string): Promise<string | undefined> {
+  if (environment.format === 'devcontainer') return undefined;
+  const file = path.join(dir, 'devcontainer.gitpod.json');
+  await writeFile(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}\n`);
   return file;
 }
 

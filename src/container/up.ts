@@ -24,7 +24,7 @@ import { planRestore, type PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
 import { imageRepository, pinned } from './model.js';
-import { pull, readMergedLifecycle, runHookInContainer, up, writePrebuiltConfig, type ContainerTarget } from './session.js';
+import { pull, readMergedLifecycle, runHookInContainer, up, writeBuildConfig, writePrebuiltConfig, type ContainerTarget } from './session.js';
 import type { DevcontainerCli } from './tools.js';
 
 /** Everything `prebuilds up` needs. */
@@ -102,13 +102,15 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
     }
   }
   if (!ref) {
+    await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c = await up(target, {});
     log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
     return { ...base, ...common, hit: image ? base.hit : 'none', image: null, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
   }
 
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment.parsed, ref);
+  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment, ref);
   // The merged commands come from the image's metadata: read them while the container starts.
   const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;

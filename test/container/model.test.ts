@@ -2,6 +2,7 @@ import type { ResolvedConfiguration } from '../../src/config/model.js';
 import {
   chooseExecutionMode,
   containerUnsupported,
+  gitpodDevcontainer,
   hookTimesFromLog,
   imageRepository,
   imageTags,
@@ -13,6 +14,7 @@ import {
 import { selectMode } from '../../action/src/container.js';
 import { DEVCONTAINERS_CLI_VERSION } from '../../src/container/tools.js';
 import { readFileSync } from 'node:fs';
+import { parseGitpod } from '../../src/config/gitpod.js';
 
 function config(environment: Partial<ResolvedConfiguration['environment']>, name = 'web app'): ResolvedConfiguration {
   return {
@@ -37,7 +39,8 @@ describe('the mode choice', () => {
     expect(chooseExecutionMode('auto', image, { ...ok, dockerProblem: 'the docker client is not installed' }).reason).toMatch(/Docker cannot be used: the docker client is not installed/);
     expect(chooseExecutionMode('auto', image, { ...ok, registry: '' }).reason).toMatch(/no registry is set/);
     expect(chooseExecutionMode('auto', config({ image: 'x', dockerComposeFiles: ['docker-compose.yml'] }), ok).reason).toMatch(/Docker Compose/);
-    expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml', image: 'x' }))).toMatch(/gitpod configuration/);
+    expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml' }))).toBe('.gitpod.yml names no image and no Dockerfile');
+    expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml', image: 'x' }))).toBeNull();
   });
 
   it('host is host; container fails with the reason when it cannot run', () => {
@@ -94,13 +97,40 @@ describe('the configuration for a prebuilt image', () => {
       runArgs: ['--cap-add=SYS_PTRACE'],
       initializeCommand: 'echo host',
     };
-    expect(prebuiltConfig(parsed, 'r/web@sha256:1')).toEqual({
+    expect(prebuiltConfig({ format: 'devcontainer', parsed }, 'r/web@sha256:1')).toEqual({
       name: 'x',
       workspaceFolder: '/w',
       runArgs: ['--cap-add=SYS_PTRACE'],
       initializeCommand: 'echo host',
       image: 'r/web@sha256:1',
     });
+  });
+});
+
+describe('a .gitpod.yml in container mode', () => {
+  const yml = [
+    'image: local/debian:bookworm',
+    'tasks:',
+    '  - name: deps',
+    '    before: export A=1',
+    '    init: echo init > init.txt',
+    '    command: echo started > /tmp/started',
+    '    env:',
+    '      MODE: dev',
+  ].join('\n');
+
+  it('becomes the devcontainer.json the CLI builds: the image, the tasks as bash commands with their env', () => {
+    const { environment } = parseGitpod('.gitpod.yml', yml);
+    const config = gitpodDevcontainer(environment!, '/ws');
+    expect(config.image).toBe('local/debian:bookworm');
+    expect(config.updateContentCommand).toEqual(['env', 'MODE=dev', 'bash', '-c', expect.stringContaining('echo init > init.txt')]);
+    expect(config.postStartCommand).toEqual(['env', 'MODE=dev', 'bash', '-c', expect.stringContaining('echo started > /tmp/started')]);
+    expect(prebuiltConfig({ format: 'gitpod', parsed: { tasks: [] } }, 'r@sha256:1')).toEqual({ image: 'r@sha256:1' });
+  });
+
+  it('builds image.file with absolute paths', () => {
+    const { environment } = parseGitpod('.gitpod.yml', 'image:\n  file: .gitpod.Dockerfile\n');
+    expect(gitpodDevcontainer(environment!, '/ws')).toMatchObject({ build: { dockerfile: '/ws/.gitpod.Dockerfile', context: '/ws' } });
   });
 });
 
