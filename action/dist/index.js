@@ -38339,6 +38339,12 @@ async function containerPrebuild(req) {
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
+      for (const step of plan) {
+        if (step.action === "run" && !ran[step.hook]) {
+          log2.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
+          ran[step.hook] = { startedAt: (/* @__PURE__ */ new Date()).toISOString(), durationMs: 0 };
+        }
+      }
       coldMs = c.upMs;
       const image2 = await containerImage(containerId, env);
       if (image2) built.push(image2);

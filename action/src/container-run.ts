@@ -139,6 +139,13 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
+      for (const step of plan) {
+        // The CLI ran it (it succeeded) but its log did not say when: record it, untimed.
+        if (step.action === 'run' && !ran[step.hook]) {
+          log.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
+          ran[step.hook] = { startedAt: new Date().toISOString(), durationMs: 0 };
+        }
+      }
       coldMs = c.upMs;
       const image = await containerImage(containerId, env);
       if (image) built.push(image);
