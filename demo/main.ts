@@ -5,7 +5,9 @@
  *
  * Flags: `--verbose` (app logs at info, every job log line), `--cleanup`
  * (remove the work directory at the end), `--keep` (keep the app running so the
- * Prebuilds page can be opened; Ctrl-C ends it).
+ * Prebuilds page can be opened; Ctrl-C ends it), `--container` (container mode:
+ * prebuilds inside the dev container, images in the local registry, ends with
+ * `prebuilds up`; needs `sudo scripts/services/docker.sh` once).
  */
 import { formatTable, runDemo } from './run-demo.js';
 
@@ -14,12 +16,13 @@ export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const cleanup = argv.includes('--cleanup');
   const keep = argv.includes('--keep');
+  const container = argv.includes('--container');
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: npm run demo [-- --verbose] [-- --cleanup] [-- --keep]');
+    console.log('usage: npm run demo [-- --verbose] [-- --cleanup] [-- --keep] [-- --container]');
     return 0;
   }
   try {
-    const result = await runDemo({ verbose, cleanup, keep });
+    const result = await runDemo({ verbose, cleanup, keep, container });
     console.log('');
     console.log(formatTable(result.rows));
     console.log('');
@@ -35,7 +38,11 @@ export async function main(argv: string[]): Promise<number> {
       for (const p of result.problems) console.error(`  - ${p}`);
       return 1;
     }
-    console.log('\nAll three prebuilds succeeded, and a fresh workspace was restored from the last one.');
+    console.log(
+      container
+        ? '\nAll three prebuilds succeeded in the dev container, and `prebuilds up` started a ready one from the last of them.'
+        : '\nAll three prebuilds succeeded, and a fresh workspace was restored from the last one.',
+    );
     if (keep) {
       console.log('The app keeps running; Ctrl-C stops it.');
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

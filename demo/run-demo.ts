@@ -14,6 +14,7 @@ import { startAppServer, type AppServer } from '../src/server.js';
 import { issueToken } from '../src/api/auth.js';
 import type { PrebuildRecord } from '../src/store/types.js';
 import { startStandIn, type Delivery, type RecordedExchange, type StandIn } from './github/index.js';
+import { CONTAINER_CHANGES, containerDemoProblem, containerSetting, upFreshWorkspace, useBaseImage, type DemoUp } from './container.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -29,6 +30,8 @@ export interface DemoOptions {
   print?: (line: string) => void;
   /** Keep the app and the stand-in running (the result's `stop()` ends them), so a person can open the Prebuilds page. */
   keep?: boolean;
+  /** Container mode (demo/container.ts): prebuild inside the dev container, end with `prebuilds up`. */
+  container?: boolean;
 }
 
 /** What `prebuilds restore` reported for the demo's fresh workspace. */
@@ -68,8 +71,10 @@ export interface DemoResult {
   exchanges: RecordedExchange[];
   deliveries: Delivery[];
   totalMs: number;
-  /** A workspace made ready from the last prebuild by `prebuilds restore`. */
+  /** A workspace made ready from the last prebuild by `prebuilds restore` (host mode). */
   restore: DemoRestore | null;
+  /** Container mode: the dev container `prebuilds up` started from the last prebuild. */
+  up: DemoUp | null;
   /** The Prebuilds page and a token to log in with. */
   page: { url: string; token: string } | null;
   /** Stops the app and the stand-in (already stopped unless `keep`). */
@@ -152,6 +157,11 @@ const CHANGES: Array<{ message: string; files: Record<string, string> }> = [
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   const print = options.print ?? ((line: string) => console.log(line));
+  if (options.container) {
+    const problem = await containerDemoProblem();
+    if (problem) throw new Error(`The container demo needs Docker: ${problem}`);
+  }
+  const changes = options.container ? CONTAINER_CHANGES : CHANGES;
   const root = repositoryRoot();
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'prebuilds-demo-'));
   mkdirSync(workDir, { recursive: true });
@@ -173,7 +183,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   });
   let app: AppServer | null = null;
   try {
-    const repo = await gh.createRepo(REPO, { variables: { PREBUILDS_STORE: `dir:${snapshotDir}` } });
+    const variables: Record<string, string> = { PREBUILDS_STORE: `dir:${snapshotDir}` };
+    if (options.container) Object.assign(variables, { PREBUILDS_CONTAINER_MODE: 'container', PREBUILDS_REGISTRY: `${containerSetting().registry}/${REPO}-${Date.now()}` });
+    const repo = await gh.createRepo(REPO, { variables });
     const logLevel = options.verbose ? 'info' : ((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn');
     app = await startAppServer({ appId: APP_ID, privateKey: keys.privateKey, webhookSecret, baseUrl: gh.apiUrl, databasePath: join(workDir, 'prebuilds.sqlite'), logLevel });
     gh.setWebhookUrl(app.webhookUrl);
@@ -183,7 +195,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // The project as it was before the app was installed.
     const checkout = join(workDir, 'checkout');
-    cpSync(join(root, 'demo', 'fixture'), checkout, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+    cpSync(join(root, 'demo', options.container ? 'container-fixture' : 'fixture'), checkout, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+    if (options.container) useBaseImage(checkout, containerSetting().baseImage);
     mkdirSync(join(checkout, '.github', 'workflows'), { recursive: true });
     cpSync(join(root, '.github', 'workflows', 'prebuild.yml'), join(checkout, '.github', 'workflows', 'prebuild.yml'));
     git(checkout, 'init', '-q', '--initial-branch=main');
@@ -200,7 +213,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(`installed the app on ${OWNER}/${REPO}`);
 
     const shas: string[] = [];
-    for (const [n, change] of CHANGES.entries()) {
+    for (const [n, change] of changes.entries()) {
       for (const [path, content] of Object.entries(change.files)) {
         mkdirSync(dirname(join(checkout, path)), { recursive: true });
         writeFileSync(join(checkout, path), content);
@@ -247,8 +260,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         for (const job of gh.jobs(run.id)) problems.push(`run ${run.id} (${run.displayTitle}) ${run.conclusion}; log tail:\n${job.log.slice(-15).join('\n')}`);
       }
     }
-    const restore = problems.length === 0 ? restoreFreshWorkspace(root, repo.remote, workDir, snapshotDir, shas.at(-1)!, print) : null;
+    const ready = problems.length === 0 && !options.container;
+    const restore = ready ? restoreFreshWorkspace(root, repo.remote, workDir, snapshotDir, shas.at(-1)!, print) : null;
     if (restore && restore.hit !== 'exact') problems.push(`prebuilds restore found no exact prebuild (hit: ${restore.hit})`);
+    const up = problems.length === 0 && options.container ? upFreshWorkspace(root, freshClone(repo.remote, workDir, shas.at(-1)!), snapshotDir, options.keep ?? false, print) : null;
+    if (up && (up.hit !== 'exact' || !up.testsPassed)) problems.push(`prebuilds up: ${up.hit} hit, tests ${up.testsPassed ? 'pass' : 'fail'} in the container`);
     const { token } = await issueToken(app.store, 'demo', ['*']);
     const page = { url: `${app.url}/prebuilds/${OWNER}/${REPO}`, token };
     const snapshotFiles = existsSync(snapshotDir) ? listFiles(snapshotDir) : [];
@@ -261,6 +277,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (options.keep) app = null;
     return {
       restore,
+      up,
       page,
       stop: options.keep ? stop : async () => {},
       ok: problems.length === 0,
@@ -287,14 +304,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
  * (`prebuilds restore --store dir:…`, the same code as the action's `mode: restore`).
  */
 function restoreFreshWorkspace(root: string, remote: string, workDir: string, snapshotDir: string, sha: string, print: (line: string) => void): DemoRestore {
-  const workspace = join(workDir, 'workspace');
-  git(workDir, 'clone', '-q', remote, workspace);
-  git(workspace, 'checkout', '-q', sha);
+  const workspace = freshClone(remote, workDir, sha);
   const out = execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli', 'main.js'), 'restore', '--store', `dir:${snapshotDir}`, workspace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const report = JSON.parse(out) as { prebuildHit: string; prebuildSha: string | null; restoreMs: number };
   const ready = { nodeModules: existsSync(join(workspace, 'node_modules')), dist: existsSync(join(workspace, 'dist')) };
   print(`restore  ${sha.slice(0, 7)}  ${report.prebuildHit} hit in ${report.restoreMs} ms; node_modules ${ready.nodeModules ? 'present' : 'missing'}, dist ${ready.dist ? 'present' : 'missing'} (${workspace})`);
   return { hit: report.prebuildHit, prebuildSha: report.prebuildSha, restoreMs: report.restoreMs, ready };
+}
+
+/** A developer's fresh clone of the demo repository at `sha` (`<workDir>/workspace`). */
+function freshClone(remote: string, workDir: string, sha: string): string {
+  const workspace = join(workDir, 'workspace');
+  git(workDir, 'clone', '-q', remote, workspace);
+  git(workspace, 'checkout', '-q', sha);
+  return workspace;
 }
 
 function listFiles(dir: string, prefix = ''): string[] {

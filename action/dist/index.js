@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path27 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path30 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path27 && path27[0] !== "/") {
-          path27 = `/${path27}`;
+        if (path30 && path30[0] !== "/") {
+          path30 = `/${path30}`;
         }
-        return new URL(`${origin}${path27}`);
+        return new URL(`${origin}${path30}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin }
+          request: { method, path: path30, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path27);
+        debuglog("sending request to %s %s/%s", method, origin, path30);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin },
+          request: { method, path: path30, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path27,
+          path30,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin }
+          request: { method, path: path30, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path27);
+        debuglog("trailers received from %s %s/%s", method, origin, path30);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin },
+          request: { method, path: path30, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path27,
+          path30,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path27, origin }
+            request: { method, path: path30, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path27);
+          debuglog("sending request to %s %s/%s", method, origin, path30);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path27,
+        path: path30,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path27 !== "string") {
+        if (typeof path30 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path30[0] !== "/" && !(path30.startsWith("http://") || path30.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path27)) {
+        } else if (invalidPathRegex.test(path30)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path27, query) : path27;
+        this.path = query ? buildURL(path30, query) : path30;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path27, host, upgrade, blocking, reset } = request2;
+      const { method, path: path30, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path27} HTTP/1.1\r
+      let header = `${method} ${path30} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path30, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path27;
+      headers[HTTP2_HEADER_PATH] = path30;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path27 = search ? `${pathname}${search}` : pathname;
+        const path30 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path27;
+        this.opts.path = path30;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path27 = "/",
+          path: path30 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path27;
+        opts.path = origin + path30;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path27) {
-      if (typeof path27 !== "string") {
-        return path27;
+    function safeUrl(path30) {
+      if (typeof path30 !== "string") {
+        return path30;
       }
-      const pathSegments = path27.split("?");
+      const pathSegments = path30.split("?");
       if (pathSegments.length !== 2) {
-        return path27;
+        return path30;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path27, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path27);
+    function matchKey(mockDispatch2, { path: path30, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path30);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path30 }) => matchValue(safeUrl(path30), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path27, method, body: body2, headers, query } = opts;
+      const { path: path30, method, body: body2, headers, query } = opts;
       return {
-        path: path27,
+        path: path30,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path30, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path27,
+            Path: path30,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path27) {
-      for (let i = 0; i < path27.length; ++i) {
-        const code = path27.charCodeAt(i);
+    function validateCookiePath(path30) {
+      for (let i = 0; i < path30.length; ++i) {
+        const code = path30.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path27 = opts.path;
+          let path30 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path27 = `/${path27}`;
+            path30 = `/${path30}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path27);
+          url2 = new URL(util5.parseOrigin(url2).origin + path30);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -21917,16 +21917,16 @@ var require_validate = __commonJS({
         const matches = RELATIVE_JSON_POINTER.exec($data);
         if (!matches)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
+        const up2 = +matches[1];
         jsonPointer = matches[2];
         if (jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
+          if (up2 >= dataLevel)
+            throw new Error(errorMsg("property/index", up2));
+          return dataPathArr[dataLevel - up2];
         }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        data = dataNames[dataLevel - up];
+        if (up2 > dataLevel)
+          throw new Error(errorMsg("data", up2));
+        data = dataNames[dataLevel - up2];
         if (!jsonPointer)
           return data;
       }
@@ -21939,8 +21939,8 @@ var require_validate = __commonJS({
         }
       }
       return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      function errorMsg(pointerType, up2) {
+        return `Cannot access ${pointerType} ${up2} levels up, current level is ${dataLevel}`;
       }
     }
     exports2.getData = getData;
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path27) {
-      let input = path27;
+    function removeDotSegments(path30) {
+      let input = path30;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path27) {
-      if (path27 === "" || path27[0] === "/") {
-        return removeDotSegments(path27);
+    function removeDotSegmentsRelative(path30) {
+      if (path30 === "" || path30[0] === "/") {
+        return removeDotSegments(path30);
       }
-      const segments = path27.split("/");
+      const segments = path30.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
+        const path30 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path30 && path30 !== "/" ? path30 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os12.release().split(".");
+        const osRelease = os13.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -29934,22 +29934,22 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var HttpCodes;
@@ -30563,22 +30563,22 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var BearerCredentialHandler = class {
@@ -30616,22 +30616,22 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { access, appendFile, writeFile } = promises;
@@ -30914,22 +30914,22 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs2.promises;
@@ -31038,22 +31038,22 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function rmRF(inputPath) {
@@ -31157,22 +31157,22 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var IS_WINDOWS2 = process.platform === "win32";
@@ -31602,22 +31602,22 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function exec(commandLine, args, options) {
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path27, key } = work.pop();
+    const { node: raw, path: path30, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path27, located);
+    positions.set(path30, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path27, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path30, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path30, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path27, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path30, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35577,12 +35577,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path27) {
+function findNodeAtLocation(root, path30) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path27) {
+  for (let segment of path30) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36117,9 +36117,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path27 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path27);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path27) : null, enumerable: true, writable: true, configurable: true });
+        const path30 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path30);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path30) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -36575,10 +36575,10 @@ function atom(text, field) {
   return field.name === "month" ? idx + 1 : idx;
 }
 function checkItem(item, field) {
-  const [range3, step2, extra] = item.split("/");
+  const [range3, step, extra] = item.split("/");
   if (extra !== void 0 || range3 === void 0 || range3 === "") return `\`${item}\` is not a valid ${field.name}`;
-  if (step2 !== void 0 && !/^\d{1,3}$/.test(step2)) return `step \`${step2}\` of the ${field.name} must be a number`;
-  if (step2 !== void 0 && Number(step2) === 0) return `step of the ${field.name} must not be 0`;
+  if (step !== void 0 && !/^\d{1,3}$/.test(step)) return `step \`${step}\` of the ${field.name} must be a number`;
+  if (step !== void 0 && Number(step) === 0) return `step of the ${field.name} must not be 0`;
   if (range3 === "*") return null;
   const [lo, hi, more] = range3.split("-");
   if (more !== void 0 || lo === void 0) return `\`${item}\` is not a valid ${field.name}`;
@@ -37026,9 +37026,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path27, reason, position) {
-    super(`${JSON.stringify(path27.slice(0, 200))} ${reason}`);
-    this.path = path27;
+  constructor(path30, reason, position) {
+    super(`${JSON.stringify(path30.slice(0, 200))} ${reason}`);
+    this.path = path30;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37042,11 +37042,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path27, size, maxBytes) {
+function tooLarge(path30, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path27, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path30, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path27, bytes, strict) {
+function decodeUtf8(path30, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37055,12 +37055,12 @@ function decodeUtf8(path27, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path27, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path30, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path27, offset, byte, position) {
+function throwInvalid(path30, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path27, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path30, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37242,8 +37242,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path27, content) {
-  if (/\.(sh|bash|zsh)$/.test(path27)) return true;
+function isShellScript(path30, content) {
+  if (/\.(sh|bash|zsh)$/.test(path30)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37295,11 +37295,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path27) => {
-    if (files.has(path27)) return;
-    const content = await source.read(path27);
-    files.set(path27, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path27);
+  const hashFile = async (path30) => {
+    if (files.has(path30)) return;
+    const content = await source.read(path30);
+    files.set(path30, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path30);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37329,15 +37329,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path27 of frontier) {
-      if (visited.has(path27) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path27);
-      if (files.has(path27)) continue;
-      const content = await source.read(path27);
+    for (const path30 of frontier) {
+      if (visited.has(path30) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path30);
+      if (files.has(path30)) continue;
+      const content = await source.read(path30);
       if (content === null) continue;
-      files.set(path27, `sha256:${sha256(content)}`);
-      listed.add(path27);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path27, content)) next.push(...scriptsOfText(content));
+      files.set(path30, `sha256:${sha256(content)}`);
+      listed.add(path30);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path30, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37630,170 +37630,11 @@ async function loadConfiguration(workspace, name, branch) {
   return pickConfiguration(result, name);
 }
 
-// src/lifecycle/contract.ts
-var DispatchInputs = {
-  Configuration: "configuration",
-  Sha: "sha",
-  Base: "base",
-  PrebuildId: "prebuild-id"
-};
-
-// action/src/constants.ts
-var Inputs = {
-  Mode: "mode",
-  Configuration: DispatchInputs.Configuration,
-  Sha: DispatchInputs.Sha,
-  PrebuildId: DispatchInputs.PrebuildId,
-  Base: DispatchInputs.Base,
-  Store: "store",
-  Workspace: "workspace",
-  ContainerMode: "container-mode",
-  /** Restore mode with the Actions cache: lists snapshots through the REST API. */
-  Token: "token",
-  /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
-  Secrets: "secrets"
-};
-var Outputs = {
-  /** The key the snapshot was saved under. */
-  SnapshotKey: "snapshot-key",
-  /** Size of the saved archive, bytes. */
-  SnapshotSize: "snapshot-size",
-  /** Whole step, ms. */
-  DurationMs: "duration-ms",
-  /** The base snapshot key that was restored, or empty for a build from scratch. */
-  Base: "base",
-  /** Restore mode: `exact`, `ancestor` or `none`. */
-  PrebuildHit: "prebuild-hit",
-  /** Restore mode: commit of the prebuild that was restored, empty for `none`. */
-  PrebuildSha: "prebuild-sha",
-  /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
-  RestoreMs: "restore-ms"
-};
-var Modes = { Prebuild: "prebuild", Restore: "restore" };
-var ContainerModes = { Host: "host", Container: "container" };
-var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:", OciPrefix: "oci:" };
-var Env = {
-  Workspace: "GITHUB_WORKSPACE",
-  Sha: "GITHUB_SHA",
-  EventPath: "GITHUB_EVENT_PATH",
-  RunId: "GITHUB_RUN_ID",
-  RunAttempt: "GITHUB_RUN_ATTEMPT",
-  RunnerTemp: "RUNNER_TEMP",
-  StepSummary: "GITHUB_STEP_SUMMARY",
-  /** Cache service v2 (set by the runner when the cache service is available). */
-  ResultsUrl: "ACTIONS_RESULTS_URL",
-  /** Cache service v1 (older runners, GHES). */
-  CacheUrl: "ACTIONS_CACHE_URL",
-  /** REST API base URL (GHES: `https://HOST/api/v3`). */
-  ApiUrl: "GITHUB_API_URL",
-  /** `owner/repo`. */
-  Repository: "GITHUB_REPOSITORY",
-  /** The ref the run is for (`refs/heads/x`, `refs/pull/N/merge`): Actions cache scope. */
-  Ref: "GITHUB_REF",
-  /** Base branch name of a pull_request run (its caches are visible too). */
-  BaseRef: "GITHUB_BASE_REF"
-};
-
-// action/src/container.ts
-import { accessSync, constants as fsConstants2 } from "node:fs";
-import path7 from "node:path";
-
-// src/lifecycle/snapshot-key.ts
-var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
-function keySegment(name) {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100) || "default";
-}
-function snapshotKey(configuration, sha, prebuildId) {
-  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/${sha}/${prebuildId}`;
-}
-function snapshotKeyPrefix(configuration) {
-  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/`;
-}
-function parseSnapshotKey(key) {
-  const m = /^prebuilds-v1\/([A-Za-z0-9._-]+)\/([0-9a-f]{7,64})\/([A-Za-z0-9_-]+)$/.exec(key);
-  return m ? { configuration: m[1], sha: m[2], prebuildId: m[3] } : null;
-}
-
-// action/src/container.ts
-var CONTAINER_TOOLS = ["docker", "devcontainer"];
-function onPath(name, env = process.env) {
-  for (const dir of (env.PATH ?? "").split(path7.delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(path7.join(dir, name), fsConstants2.X_OK);
-      return true;
-    } catch {
-    }
-  }
-  return false;
-}
-function chooseMode(input, has2 = (t) => onPath(t)) {
-  const value = input.trim() || ContainerModes.Host;
-  if (value === ContainerModes.Host) return ContainerModes.Host;
-  if (value !== ContainerModes.Container) {
-    throw new Error(`Invalid "${Inputs.ContainerMode}" input "${value}": expected ${ContainerModes.Host} or ${ContainerModes.Container}`);
-  }
-  const missing = CONTAINER_TOOLS.filter((t) => !has2(t));
-  if (missing.length > 0) {
-    throw new Error(
-      `${Inputs.ContainerMode}: ${ContainerModes.Container} needs ${missing.map((m) => `"${m}"`).join(" and ")} on PATH (install Docker and @devcontainers/cli: npm install -g @devcontainers/cli), or use ${Inputs.ContainerMode}: ${ContainerModes.Host}`
-    );
-  }
-  return ContainerModes.Container;
-}
-function prebuildLabels(p) {
-  return {
-    prebuild: p.prebuildId,
-    "prebuild.configuration": p.configuration.settings.name,
-    "prebuild.sha": p.sha,
-    "prebuild.identity": p.configuration.identity
-  };
-}
-function devcontainerUpArgs(p) {
-  const env = p.configuration.environment;
-  if (env.format !== "devcontainer") throw new Error(`Container mode needs a devcontainer.json; "${env.file}" is a ${env.format} configuration`);
-  const args = ["up", "--prebuild", "--workspace-folder", p.workspace];
-  if (env.file !== ".devcontainer/devcontainer.json" && env.file !== ".devcontainer.json") {
-    args.push("--config", path7.join(p.workspace, env.file));
-  }
-  for (const [k, v] of Object.entries(prebuildLabels(p))) args.push("--id-label", `${k}=${v}`);
-  args.push("--remove-existing-container", "--log-format", "text");
-  return args;
-}
-function snapshotImage(p) {
-  const repo = keySegment(p.configuration.settings.name).toLowerCase().replace(/^[._-]+/, "") || "default";
-  const tag = `${p.sha.slice(0, 12)}-${p.prebuildId}`.toLowerCase().slice(0, 128);
-  return `prebuilds/${repo}:${tag}`;
-}
-function dockerCommitArgs(containerId, p) {
-  const args = ["commit"];
-  for (const [k, v] of Object.entries(prebuildLabels(p))) args.push("--change", `LABEL ${k}=${JSON.stringify(v)}`);
-  return [...args, containerId, snapshotImage(p)];
-}
-function dockerSaveArgs(p, file) {
-  return ["save", "-o", file, snapshotImage(p)];
-}
-function parseUpResult(stdout) {
-  const lines = stdout.trim().split("\n").reverse();
-  for (const line of lines) {
-    let v;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (v.outcome === "success" && typeof v.containerId === "string") {
-      return { containerId: v.containerId, remoteWorkspaceFolder: String(v.remoteWorkspaceFolder ?? "") };
-    }
-    if (v.outcome === "error") throw new Error(`devcontainer up failed: ${String(v.message ?? v.description ?? "unknown error")}`);
-  }
-  throw new Error("devcontainer up printed no result line");
-}
-
-// action/src/container-run.ts
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
+// src/container/tools.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
+import { createRequire } from "node:module";
 import os6 from "node:os";
-import path9 from "node:path";
+import path8 from "node:path";
 
 // src/lifecycle/run-hooks.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -37801,7 +37642,7 @@ import { spawn as spawn2 } from "node:child_process";
 // src/lifecycle/dependency-files.ts
 import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
-import path8 from "node:path";
+import path7 from "node:path";
 async function trackedFiles2(workspace, files) {
   const out = await git(workspace, ["ls-files", "-z", "--", ...files]);
   return out === null ? null : new Set(out.split("\0").filter(Boolean));
@@ -37832,7 +37673,7 @@ async function hashDependencyFiles(workspace) {
   for (const file of DEPENDENCY_FILES) {
     if (tracked && !tracked.has(file)) continue;
     try {
-      out[file] = createHash2("sha256").update(await readFile2(path8.join(workspace, file))).digest("hex");
+      out[file] = createHash2("sha256").update(await readFile2(path7.join(workspace, file))).digest("hex");
     } catch {
     }
   }
@@ -37847,6 +37688,12 @@ var MARKER_DIR = ".prebuilds";
 var MARKER_PATH = `${MARKER_DIR}/marker.json`;
 var TRACKED_FILES_PATH = `${MARKER_DIR}/tracked-files`;
 var MARKER_HISTORY_LIMIT = 20;
+function parseImage(v) {
+  if (typeof v !== "object" || v === null) return void 0;
+  const i = v;
+  if (typeof i.reference !== "string" || typeof i.digest !== "string") return void 0;
+  return { reference: i.reference, digest: i.digest, bytes: Number(i.bytes) || 0, coldMs: Number(i.coldMs) || 0 };
+}
 function parseMarker(text) {
   if (!text) return null;
   try {
@@ -37864,7 +37711,8 @@ function parseMarker(text) {
       hooks: typeof v.hooks === "object" && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
       ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {},
-      ...v.outcome === "success" ? { outcome: "success" } : {}
+      ...v.outcome === "success" ? { outcome: "success" } : {},
+      ...parseImage(v.image) ? { image: parseImage(v.image) } : {}
     };
   } catch {
     return null;
@@ -37901,7 +37749,8 @@ function nextMarker(previous, update3) {
     hooks,
     history: [...prev?.history ?? [], entry].slice(-MARKER_HISTORY_LIMIT),
     ...dependencyFilesOf(update3, prev),
-    outcome: "success"
+    outcome: "success",
+    ...update3.image ? { image: update3.image } : {}
   };
 }
 function dependencyFilesOf(update3, prev) {
@@ -38085,7 +37934,7 @@ var LifecycleError = class extends Error {
   commandName;
   exit;
 };
-function runCommand(command, ctx, onOutput) {
+function runCommand(command, ctx, onOutput, input) {
   const started = performance.now();
   const [file, args] = command.kind === "shell" ? [command.shell === "bash" ? "bash" : "/bin/sh", ["-c", command.command]] : [command.argv[0] ?? "", command.argv.slice(1)];
   const env = { ...ctx.env, ...command.env ?? {} };
@@ -38101,15 +37950,16 @@ function runCommand(command, ctx, onOutput) {
     };
     let child2;
     try {
-      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: ["ignore", "pipe", "pipe"], shell: false, detached: GROUPS_SUPPORTED });
+      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: [input === void 0 ? "ignore" : "pipe", "pipe", "pipe"], shell: false, detached: GROUPS_SUPPORTED });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err });
       return;
     }
     const pgid = child2.pid;
     if (pgid !== void 0) groupStarted(pgid);
-    child2.stdout.on("data", onOutput);
-    child2.stderr.on("data", onOutput);
+    if (input !== void 0) child2.stdin?.end(input);
+    child2.stdout?.on("data", (chunk) => onOutput(chunk, "stdout"));
+    child2.stderr?.on("data", (chunk) => onOutput(chunk, "stderr"));
     child2.on("error", (err) => {
       if (pgid !== void 0) groupEnded(pgid);
       done({ exitCode: null, signal: null, spawnError: err });
@@ -38117,8 +37967,8 @@ function runCommand(command, ctx, onOutput) {
     const finish = (code, signal) => {
       if (settled) return;
       const left = pgid !== void 0 && groupAlive(pgid) ? { pgid, processes: groupMembers(pgid) } : void 0;
-      child2.stdout.destroy();
-      child2.stderr.destroy();
+      child2.stdout?.destroy();
+      child2.stderr?.destroy();
       done(left ? { exitCode: code, signal, leftover: left } : { exitCode: code, signal });
     };
     child2.on("exit", (code, signal) => {
@@ -38155,7 +38005,7 @@ async function runHook(hook2, command, ctx) {
     ctx.log.startGroup(`${hook2}: ${describeCommand(command)}`);
     let exit;
     try {
-      exit = await runCommand(command, ctx, (chunk) => ctx.log.output(chunk));
+      exit = await runCommand(ctx.wrap ? ctx.wrap(command) : command, ctx, (chunk) => ctx.log.output(chunk));
     } finally {
       ctx.log.endGroup();
     }
@@ -38169,7 +38019,7 @@ async function runHook(hook2, command, ctx) {
     const exits = await Promise.all(
       entries.map(async ([name, single]) => {
         const buffered = [];
-        const exit = await runCommand(single, ctx, (chunk) => buffered.push(chunk));
+        const exit = await runCommand(ctx.wrap ? ctx.wrap(single) : single, ctx, (chunk) => buffered.push(chunk));
         const outcome = exit.exitCode === 0 ? "done" : "FAILED";
         ctx.log.startGroup(`${hook2} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
         for (const chunk of buffered) ctx.log.output(chunk);
@@ -38188,149 +38038,446 @@ async function runHook(hook2, command, ctx) {
   return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands };
 }
 
-// action/src/container-run.ts
-async function step(log2, env, cwd, file, args) {
+// src/container/tools.ts
+var DEVCONTAINERS_CLI_VERSION = "0.89.0";
+var ToolError = class extends Error {
+  constructor(message, exitCode, output) {
+    super(message);
+    this.exitCode = exitCode;
+    this.output = output;
+    this.name = "ToolError";
+  }
+  exitCode;
+  output;
+};
+async function runTool(argv, opts) {
   let stdout = "";
-  log2.startGroup(`${file} ${args.join(" ")}`);
-  const exit = await runCommand({ kind: "exec", argv: [file, ...args] }, { cwd, env }, (chunk) => {
-    stdout += chunk.toString("utf8");
-    log2.output(chunk);
-  });
-  log2.endGroup();
-  const message = failureMessage(file, void 0, { kind: "exec", argv: [file, ...args] }, exit);
-  if (message) throw new Error(message);
-  return { stdout, durationMs: exit.durationMs };
+  let output = "";
+  const title = opts.title ?? argv.join(" ");
+  opts.log?.startGroup(title);
+  const exit = await runCommand({ kind: "exec", argv: [...argv] }, { cwd: opts.cwd ?? process.cwd(), env: opts.env }, (chunk, stream2) => {
+    const text = chunk.toString("utf8");
+    if (stream2 !== "stderr") stdout += text;
+    output += text;
+    opts.log?.output(chunk);
+  }, opts.input);
+  opts.log?.endGroup();
+  if (exit.spawnError) throw new ToolError(`${argv[0]} failed to start: ${exit.spawnError.message}`, null, output);
+  if (exit.exitCode !== 0) {
+    const tail = output.trim().split("\n").slice(-5).join("\n");
+    throw new ToolError(`${title} failed with exit code ${exit.exitCode ?? exit.signal}${tail ? `:
+${tail}` : ""}`, exit.exitCode, output);
+  }
+  return { stdout, output, durationMs: exit.durationMs };
 }
-async function runContainerPrebuild(p, store, log2, env) {
-  const started = performance.now();
-  const key = snapshotKey(p.configuration.settings.name, p.sha, p.prebuildId);
-  const up = await step(log2, env, p.workspace, "devcontainer", devcontainerUpArgs(p));
-  const { containerId } = parseUpResult(up.stdout);
-  const dir = await mkdtemp(path9.join(env[Env.RunnerTemp] || os6.tmpdir(), "prebuild-image-"));
+function docker(args, opts) {
+  return runTool(["docker", ...args], opts);
+}
+async function dockerUnavailable(env) {
   try {
-    await step(log2, env, p.workspace, "docker", dockerCommitArgs(containerId, p));
-    await step(log2, env, p.workspace, "docker", dockerSaveArgs(p, path9.join(dir, "image.tar")));
-    const hooks = { "devcontainer up": up.durationMs };
-    const { bytes } = await store.save(key, ["image.tar"], dir, {
-      sha: p.sha,
-      configuration: p.configuration.settings.name,
-      prebuildId: p.prebuildId,
-      identity: p.configuration.identity,
-      hooks: {},
-      base: null
+    await runTool(["docker", "info", "--format", "{{.ServerVersion}}"], { env });
+    return null;
+  } catch (err) {
+    const e = err;
+    if (e.exitCode === null) return "the docker client is not installed";
+    return `the Docker engine does not answer (${e.output.trim().split("\n").pop() ?? e.message})`;
+  }
+}
+function cliFromPath(file) {
+  return file.endsWith(".js") ? [process.execPath, file] : [file];
+}
+function packagedCli() {
+  try {
+    const pkg = createRequire(import.meta.url).resolve("@devcontainers/cli/package.json");
+    const file = path8.join(path8.dirname(pkg), "devcontainer.js");
+    return existsSync2(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+function versionOf(cliJs) {
+  try {
+    return JSON.parse(readFileSync2(path8.join(path8.dirname(cliJs), "package.json"), "utf8")).version ?? null;
+  } catch {
+    return null;
+  }
+}
+async function resolveDevcontainerCli(env, log2) {
+  const explicit = env.PREBUILDS_DEVCONTAINER_CLI;
+  if (explicit) return cliFromPath(explicit);
+  const packaged = packagedCli();
+  if (packaged && versionOf(packaged) === DEVCONTAINERS_CLI_VERSION) return cliFromPath(packaged);
+  const prefix2 = path8.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
+  const installed = path8.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
+  if (!existsSync2(installed)) {
+    await runTool(["npm", "install", "--prefix", prefix2, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`], {
+      env,
+      log: log2,
+      title: `Installing @devcontainers/cli@${DEVCONTAINERS_CLI_VERSION} into ${prefix2}`
     });
-    return {
-      prebuildId: p.prebuildId,
-      configuration: p.configuration.settings.name,
-      sha: p.sha,
-      snapshotKey: key,
-      snapshotBytes: bytes,
-      durationMs: Math.round(performance.now() - started),
-      hooks,
-      base: null,
-      identity: p.configuration.identity
-    };
-  } finally {
-    await rm2(dir, { recursive: true, force: true });
-    await step(log2, env, p.workspace, "docker", ["rm", "-f", containerId]).catch(() => void 0);
   }
+  return cliFromPath(installed);
 }
 
-// action/src/inputs.ts
-import path10 from "node:path";
-function oneOf(name, value, allowed, fallback) {
-  if (value === "") return fallback;
-  if (allowed.includes(value)) return value;
-  throw new Error(`Invalid "${name}" input "${value}": expected one of ${allowed.join(", ")}`);
+// src/lifecycle/contract.ts
+var DispatchInputs = {
+  Configuration: "configuration",
+  Sha: "sha",
+  Base: "base",
+  PrebuildId: "prebuild-id"
+};
+
+// action/src/constants.ts
+var Inputs = {
+  Mode: "mode",
+  Configuration: DispatchInputs.Configuration,
+  Sha: DispatchInputs.Sha,
+  PrebuildId: DispatchInputs.PrebuildId,
+  Base: DispatchInputs.Base,
+  Store: "store",
+  Workspace: "workspace",
+  ContainerMode: "container-mode",
+  /** Restore mode with the Actions cache: lists snapshots through the REST API. */
+  Token: "token",
+  /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
+  Secrets: "secrets",
+  /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
+  Registry: "registry"
+};
+var Outputs = {
+  /** The key the snapshot was saved under. */
+  SnapshotKey: "snapshot-key",
+  /** Size of the saved archive, bytes. */
+  SnapshotSize: "snapshot-size",
+  /** Whole step, ms. */
+  DurationMs: "duration-ms",
+  /** The base snapshot key that was restored, or empty for a build from scratch. */
+  Base: "base",
+  /** Restore mode: `exact`, `ancestor` or `none`. */
+  PrebuildHit: "prebuild-hit",
+  /** Restore mode: commit of the prebuild that was restored, empty for `none`. */
+  PrebuildSha: "prebuild-sha",
+  /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
+  RestoreMs: "restore-ms",
+  /** `host` or `container`: where the prebuild (or restore) ran. */
+  ExecutionMode: "execution-mode",
+  /** Container mode: the prebuilt image, pinned by digest. */
+  Image: "image",
+  /** Container mode, restore: the id of the running dev container. */
+  ContainerId: "container-id"
+};
+var Modes = { Prebuild: "prebuild", Restore: "restore" };
+var ContainerModes = { Auto: "auto", Host: "host", Container: "container" };
+var Stores = { ActionsCache: "actions-cache", DirPrefix: "dir:", OciPrefix: "oci:" };
+var Env = {
+  Workspace: "GITHUB_WORKSPACE",
+  Sha: "GITHUB_SHA",
+  EventPath: "GITHUB_EVENT_PATH",
+  RunId: "GITHUB_RUN_ID",
+  RunAttempt: "GITHUB_RUN_ATTEMPT",
+  RunnerTemp: "RUNNER_TEMP",
+  StepSummary: "GITHUB_STEP_SUMMARY",
+  /** Cache service v2 (set by the runner when the cache service is available). */
+  ResultsUrl: "ACTIONS_RESULTS_URL",
+  /** Cache service v1 (older runners, GHES). */
+  CacheUrl: "ACTIONS_CACHE_URL",
+  /** REST API base URL (GHES: `https://HOST/api/v3`). */
+  ApiUrl: "GITHUB_API_URL",
+  /** `owner/repo`. */
+  Repository: "GITHUB_REPOSITORY",
+  /** The ref the run is for (`refs/heads/x`, `refs/pull/N/merge`): Actions cache scope. */
+  Ref: "GITHUB_REF",
+  /** Base branch name of a pull_request run (its caches are visible too). */
+  BaseRef: "GITHUB_BASE_REF"
+};
+
+// src/container/model.ts
+import path9 from "node:path";
+
+// src/lifecycle/snapshot-key.ts
+var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
+function keySegment(name) {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100) || "default";
 }
-async function readInputs(getInput2, env) {
-  const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
-  const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
-  const workspace = path10.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
-  let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
-  if (!/^[0-9a-f]{7,64}$/.test(sha)) {
-    throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
+function snapshotKey(configuration, sha, prebuildId) {
+  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/${sha}/${prebuildId}`;
+}
+function snapshotKeyPrefix(configuration) {
+  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/`;
+}
+function parseSnapshotKey(key) {
+  const m = /^prebuilds-v1\/([A-Za-z0-9._-]+)\/([0-9a-f]{7,64})\/([A-Za-z0-9_-]+)$/.exec(key);
+  return m ? { configuration: m[1], sha: m[2], prebuildId: m[3] } : null;
+}
+
+// src/container/model.ts
+function containerUnsupported(configuration) {
+  const env = configuration.environment;
+  if (env.dockerComposeFiles.length > 0) return `${env.file} uses Docker Compose, which container mode does not support yet`;
+  if (!env.image && !env.build) return `${env.file} names no image and no Dockerfile`;
+  return null;
+}
+function devcontainerSingle(c) {
+  const envPrefix = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const argv = c.kind === "exec" ? c.argv : c.shell === "bash" || envPrefix.length > 0 ? [c.shell === "bash" ? "bash" : "/bin/sh", "-c", c.command] : null;
+  if (argv === null) return c.command;
+  return envPrefix.length > 0 ? ["env", ...envPrefix, ...argv] : argv;
+}
+function gitpodDevcontainer(environment, workspace) {
+  const out = {};
+  if (environment.build) {
+    out.build = { dockerfile: path9.join(workspace, environment.build.dockerfile), context: path9.join(workspace, environment.build.context), args: environment.build.args };
+  } else if (environment.image) out.image = environment.image;
+  for (const hook2 of CONTAINER_HOOKS) {
+    const command = environment.lifecycle[hook2];
+    if (!command) continue;
+    out[hook2] = command.kind === "parallel" ? Object.fromEntries(Object.entries(command.commands).map(([name, c]) => [name, devcontainerSingle(c)])) : devcontainerSingle(command);
   }
-  if (sha.length !== 40 && sha.length !== 64) {
-    const full = (await git(workspace, ["rev-parse", "--verify", "--quiet", `${sha}^{commit}`]))?.trim();
-    if (!full) throw new Error(`Invalid "${Inputs.Sha}" input "${sha}": an abbreviated sha must name a commit of the checkout`);
-    sha = full;
-  }
-  const runId = env[Env.RunId];
-  const prebuildId = getInput2(Inputs.PrebuildId) || (runId ? `${runId}-${env[Env.RunAttempt] || "1"}` : `local-${Date.now()}`);
-  if (!/^[A-Za-z0-9_-]+$/.test(prebuildId)) {
-    throw new Error(`Invalid "${Inputs.PrebuildId}" input "${prebuildId}": use letters, digits, "-" and "_"`);
-  }
+  if (Object.keys(environment.containerEnv).length > 0) out.containerEnv = environment.containerEnv;
+  if (Object.keys(environment.remoteEnv).length > 0) out.remoteEnv = environment.remoteEnv;
+  return out;
+}
+function chooseExecutionMode(setting, configuration, facts) {
+  if (setting === "host") return { mode: "host", reason: "container-mode: host" };
+  const problem = containerUnsupported(configuration) ?? (facts.dockerProblem ? `Docker cannot be used: ${facts.dockerProblem}` : null) ?? (facts.registry ? null : 'no registry is set (the "registry" input) to push the prebuilt image to');
+  if (problem === null) return { mode: "container", reason: setting === "auto" ? "container-mode: auto, and the configuration names an image or Dockerfile" : "container-mode: container" };
+  if (setting === "container") throw new Error(`container-mode: container cannot run: ${problem}`);
+  return { mode: "host", reason: `container-mode: auto chose host: ${problem}` };
+}
+function prebuildLabels(p) {
   return {
-    mode,
-    configuration: getInput2(Inputs.Configuration),
-    sha,
-    prebuildId,
-    base: getInput2(Inputs.Base) || null,
-    store: getInput2(Inputs.Store),
-    workspace,
-    containerMode,
-    token: getInput2(Inputs.Token),
-    secrets: getInput2(Inputs.Secrets)
+    "prebuilds.prebuild": p.prebuildId,
+    "prebuilds.configuration": p.configuration.settings.name,
+    "prebuilds.sha": p.sha,
+    "prebuilds.identity": p.configuration.identity
   };
 }
+function idLabelArgs(labels) {
+  return Object.entries(labels).flatMap(([k, v]) => ["--id-label", `${k}=${v}`]);
+}
+function imageRepository(registry, configuration) {
+  const prefix2 = registry.trim().replace(/\/+$/, "").toLowerCase();
+  if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(prefix2)) {
+    throw new Error(`Invalid registry "${registry}": expected HOST[:PORT][/PATH], e.g. ghcr.io/OWNER/REPO/prebuilds`);
+  }
+  const name = keySegment(configuration).toLowerCase().replace(/^[._-]+|[._-]+$/g, "").replace(/[._-]{2,}/g, "-") || "default";
+  return `${prefix2}/${name}`;
+}
+function imageTags(repository, sha, identity) {
+  return { sha: `${repository}:sha-${sha}`, identity: `${repository}:identity-${identity.slice(0, 32)}` };
+}
+function pinned(reference, digest) {
+  const at = reference.indexOf("@");
+  const base = at >= 0 ? reference.slice(0, at) : reference;
+  const slash = base.lastIndexOf("/");
+  const colon = base.lastIndexOf(":");
+  const repository = colon > slash ? base.slice(0, colon) : base;
+  return `${repository}@${digest}`;
+}
+var METADATA_PROPERTIES = [
+  "onCreateCommand",
+  "updateContentCommand",
+  "postCreateCommand",
+  "postStartCommand",
+  "postAttachCommand",
+  "waitFor",
+  "customizations",
+  "mounts",
+  "containerEnv",
+  "containerUser",
+  "init",
+  "privileged",
+  "capAdd",
+  "securityOpt",
+  "remoteUser",
+  "userEnvProbe",
+  "remoteEnv",
+  "overrideCommand",
+  "portsAttributes",
+  "otherPortsAttributes",
+  "forwardPorts",
+  "shutdownAction",
+  "updateRemoteUserUID",
+  "hostRequirements",
+  "entrypoint"
+];
+var BUILD_PROPERTIES = ["image", "build", "dockerFile", "context", "dockerComposeFile", "service", "runServices", "features", "overrideFeatureInstallOrder"];
+function prebuiltConfig(environment, image) {
+  const out = {};
+  const parsed = environment.format === "devcontainer" ? environment.parsed : null;
+  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!METADATA_PROPERTIES.includes(k) && !BUILD_PROPERTIES.includes(k)) out[k] = v;
+    }
+  }
+  out.image = image;
+  return out;
+}
+function parseUpResult(stdout) {
+  for (const line of stdout.trim().split("\n").reverse()) {
+    let v;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (v.outcome === "success" && typeof v.containerId === "string") {
+      return { containerId: v.containerId, remoteUser: String(v.remoteUser ?? ""), remoteWorkspaceFolder: String(v.remoteWorkspaceFolder ?? "") };
+    }
+    if (v.outcome === "error") {
+      const parts = [v.description, v.message].filter((p) => typeof p === "string" && p !== "");
+      throw new Error(`devcontainer up failed: ${parts.length === 2 ? `${parts[0].replace(/\.$/, "")} (${parts[1]})` : parts[0] ?? "unknown error"}`);
+    }
+  }
+  throw new Error("devcontainer up printed no result line");
+}
+var CONTAINER_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "postAttachCommand"];
+function mergedLifecycle(readConfigurationStdout) {
+  const line = readConfigurationStdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (!line) throw new Error("devcontainer read-configuration printed no JSON");
+  const merged = JSON.parse(line).mergedConfiguration;
+  if (!merged) throw new Error("devcontainer read-configuration printed no mergedConfiguration");
+  const out = {};
+  const ignore = { atValue() {
+  }, atKey() {
+  } };
+  for (const hook2 of CONTAINER_HOOKS) {
+    const list2 = merged[`${hook2}s`];
+    const commands = (Array.isArray(list2) ? list2 : []).map((c, i) => normalizeLifecycle(c, [hook2, i], ignore)).filter((c) => c !== void 0);
+    if (commands.length > 0) out[hook2] = commands;
+  }
+  return out;
+}
+function hookTimesFromLog(log2, endMs) {
+  const starts = [];
+  for (const m of log2.matchAll(/^\[(\d{4}-\d\d-\d\dT[\d:.]+Z)\] Running the (\w+Command) from /gm)) {
+    const hook2 = m[2];
+    const at = Date.parse(m[1]);
+    if (!starts.some(([h]) => h === hook2) && Number.isFinite(at)) starts.push([hook2, at]);
+  }
+  const out = {};
+  starts.forEach(([hook2, at], i) => {
+    const end = starts[i + 1]?.[1] ?? endMs;
+    out[hook2] = { startedAt: new Date(at).toISOString(), durationMs: Math.max(0, Math.round(end - at)) };
+  });
+  return out;
+}
 
-// action/src/log.ts
+// action/src/container.ts
+async function selectMode(setting, configuration, registry, env, probe = dockerUnavailable) {
+  const worthAsking = setting !== "host" && containerUnsupported(configuration) === null && (registry !== "" || setting === "container");
+  const dockerProblem = worthAsking ? await probe(env) : null;
+  return chooseExecutionMode(setting, configuration, { dockerProblem, registry });
+}
+
+// action/src/container-run.ts
+import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import os8 from "node:os";
+import path16 from "node:path";
+
+// src/container/session.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-function coreLog(write = (t) => process.stdout.write(t), token = randomUUID2()) {
-  let atLineStart = true;
-  let stopped = false;
-  const newline = () => {
-    if (!atLineStart) write("\n");
-    atLineStart = true;
-    if (stopped) {
-      write(`::${token}::
-`);
-      stopped = false;
-    }
+import { writeFile as writeFile2 } from "node:fs/promises";
+import path10 from "node:path";
+function targetArgs(t) {
+  const args = ["--workspace-folder", t.workspace];
+  const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
+  if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json") args.push("--config", path10.join(t.workspace, t.configFile));
+  if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
+  return [...args, ...idLabelArgs(t.labels)];
+}
+async function up(t, opts) {
+  const args = ["up", ...targetArgs(t), "--remove-existing-container", "--log-format", "text"];
+  if (opts.prebuild) args.push("--prebuild");
+  if (opts.skipLifecycle) args.push("--skip-post-create");
+  for (const ref of opts.cacheFrom ?? []) args.push("--cache-from", ref);
+  let run3;
+  try {
+    run3 = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: opts.title ?? `devcontainer ${args.join(" ")}` });
+  } catch (err) {
+    const out = err.output ?? "";
+    parseUpResult(out);
+    throw err;
+  }
+  return { ...parseUpResult(run3.stdout), upMs: run3.durationMs, log: run3.output };
+}
+async function readMergedLifecycle(t, fromImage = false) {
+  const target = fromImage ? { ...t, labels: { "prebuilds.read-configuration": randomUUID2() } } : t;
+  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(target), "--include-merged-configuration"], { env: t.env, cwd: t.workspace });
+  return mergedLifecycle(stdout);
+}
+function execWrapper(t) {
+  return (command) => {
+    const envArgs = Object.entries(command.env ?? {}).flatMap(([k, v]) => ["--remote-env", `${k}=${v}`]);
+    const argv = command.kind === "shell" ? [command.shell === "bash" ? "bash" : "/bin/sh", "-c", command.command] : command.argv;
+    return { kind: "exec", argv: [...t.cli, "exec", ...targetArgs(t), ...envArgs, ...argv] };
   };
-  return {
-    startGroup(title) {
-      newline();
-      startGroup(title);
-    },
-    endGroup() {
-      newline();
-      endGroup();
-    },
-    info(line) {
-      newline();
-      info(line);
-    },
-    warning(message) {
-      newline();
-      warning(message);
-    },
-    output(chunk) {
-      if (chunk.length === 0) return;
-      if (!stopped) {
-        write(`::stop-commands::${token}
+}
+async function runHookInContainer(t, hook2, commands) {
+  if (commands.length === 0) return null;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const started = performance.now();
+  const all = {};
+  for (const command of commands) {
+    const run3 = await runHook(hook2, command, { cwd: t.workspace, env: t.env, log: t.log, wrap: execWrapper(t) });
+    Object.assign(all, run3.commands);
+  }
+  return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
+}
+async function writePrebuiltConfig(dir, environment, image) {
+  const file = path10.join(dir, "devcontainer.prebuilt.json");
+  await writeFile2(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}
 `);
-        stopped = true;
-      }
-      write(chunk);
-      const last = typeof chunk === "string" ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1];
-      atLineStart = last === 10;
-    }
-  };
+  return file;
+}
+async function writeBuildConfig(dir, environment, workspace) {
+  if (environment.format === "devcontainer") return void 0;
+  const file = path10.join(dir, "devcontainer.gitpod.json");
+  await writeFile2(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
+`);
+  return file;
+}
+async function commitAndPush(t, containerId, references, labels) {
+  const [first, ...rest] = references;
+  if (!first) throw new Error("commitAndPush: no image reference");
+  const metadata2 = (await docker(["inspect", "--format", '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
+  if (!metadata2 || metadata2 === "<no value>") throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
+  const changes = Object.entries(labels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
+  await docker(["commit", ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
+  for (const ref of rest) await docker(["tag", first, ref], { env: t.env });
+  const started = performance.now();
+  for (const ref of references) await docker(["push", ref], { env: t.env, log: t.log, title: `docker push ${ref}` });
+  const pushMs = Math.round(performance.now() - started);
+  const inspect2 = JSON.parse((await docker(["image", "inspect", "--format", "{{json .}}", first], { env: t.env })).stdout);
+  const repo = first.slice(0, first.lastIndexOf(":"));
+  const digest = (inspect2.RepoDigests ?? []).find((d) => d.startsWith(`${repo}@`))?.split("@")[1];
+  if (!digest) throw new Error(`docker push ${first} reported no digest`);
+  return { references, digest, pinned: pinned(first, digest), bytes: inspect2.Size ?? 0, pushMs };
+}
+async function pull(reference, env, log2) {
+  return (await docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` })).durationMs;
+}
+async function removeContainer(containerId, env) {
+  await docker(["rm", "-f", "-v", containerId], { env }).catch(() => void 0);
+}
+async function removeImages(references, env) {
+  for (const ref of references) await docker(["image", "rm", "--force", ref], { env }).catch(() => void 0);
+}
+async function containerImage(containerId, env) {
+  return docker(["inspect", "--format", "{{.Image}}", containerId], { env }).then((r) => r.stdout.trim(), () => null);
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
 import path15 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
-import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm4, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
+import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
 import path12 from "node:path";
 
 // src/lifecycle/merge.ts
-import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
+import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import path11 from "node:path";
 async function lstatOrNull(p) {
   try {
@@ -38346,7 +38493,7 @@ async function move(from, to) {
   } catch (err) {
     if (err.code !== "EXDEV") throw err;
     await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
-    await rm3(from, { recursive: true, force: true });
+    await rm2(from, { recursive: true, force: true });
   }
 }
 async function mergeTree(source, target, skipTop = []) {
@@ -38410,7 +38557,7 @@ async function restoreBase(store, key, paths, workspace, accept3) {
     const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
     return { restored: true, marker: marker2, moved, kept, deleted };
   } finally {
-    await rm4(staging, { recursive: true, force: true });
+    await rm3(staging, { recursive: true, force: true });
   }
 }
 async function deleteUntracked(workspace, baseTracked) {
@@ -38432,11 +38579,11 @@ async function writeTrackedFiles(workspace) {
   const file = path12.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
-    await rm4(file, { force: true });
+    await rm3(file, { force: true });
     return;
   }
   await mkdir2(path12.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile2(file, files.map((f) => `${f}\0`).join(""));
+  await writeFile3(file, files.map((f) => `${f}\0`).join(""));
 }
 
 // src/lifecycle/snapshot/oci/registry-client.ts
@@ -38511,8 +38658,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path27, init = {}) {
-    const url2 = path27.startsWith("http") ? path27 : `${this.base}${path27}`;
+  async request(method, path30, init = {}) {
+    const url2 = path30.startsWith("http") ? path30 : `${this.base}${path30}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -38649,9 +38796,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path27 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path27) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path27 };
+    const path30 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path30) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path30 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -38671,7 +38818,7 @@ function parseStoreSpec(input, env) {
 
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile3 } from "node:fs/promises";
+import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
 import path13 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
@@ -39186,7 +39333,7 @@ var DirStore = class {
         paths: [...paths],
         ...metadata2
       };
-      await writeFile3(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile4(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -39267,7 +39414,7 @@ var DirStore = class {
 };
 
 // src/lifecycle/snapshot/oci-store.ts
-import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import { mkdtemp, rm as rm4 } from "node:fs/promises";
 import os7 from "node:os";
 import path14 from "node:path";
 import { createHash as createHash5 } from "node:crypto";
@@ -39317,11 +39464,11 @@ var OciStore = class {
   description;
   client;
   async withTemp(fn) {
-    const dir = await mkdtemp2(path14.join(this.tempRoot, "prebuild-oci-"));
+    const dir = await mkdtemp(path14.join(this.tempRoot, "prebuild-oci-"));
     try {
       return await fn(dir);
     } finally {
-      await rm5(dir, { recursive: true, force: true });
+      await rm4(dir, { recursive: true, force: true });
     }
   }
   /** The manifest saved under exactly `key`, or `null`. */
@@ -39438,82 +39585,277 @@ async function applyRetention(store, configuration, protect, log2) {
 }
 
 // action/src/prebuild.ts
-async function prebuild(req) {
-  const started = req.startedAt ?? performance.now();
+async function startFromBase(req, key, paths, accept3 = () => null) {
   const { workspace, configuration, log: log2 } = req;
-  const name = configuration.settings.name;
-  const key = snapshotKey(name, req.sha, req.prebuildId);
-  const paths = snapshotPaths(configuration.settings.paths);
   let base = req.base || null;
-  let baseMarker = null;
-  let baseMissing = false;
   if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
   if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
-  if (base) {
-    log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    const sameIdentity = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
-    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
-    if (!restored.restored) {
-      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
-      log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
-      base = null;
-      baseMissing = true;
-    } else {
-      baseMarker = restored.marker;
-      log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-    }
+  if (!base) return { base: null, baseMarker: null, baseMissing: false };
+  log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
+  const check = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ?? accept3(m);
+  const restored = await restoreBase(req.store, base, paths, workspace, check);
+  if (!restored.restored) {
+    const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
+    log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
+    return { base: null, baseMarker: null, baseMissing: true };
   }
-  const dependencyFiles = await hashDependencyFiles(workspace);
-  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
-  const runs = [];
-  const ran = {};
-  const leftovers = new LeftoverTracker();
-  try {
-    for (const step2 of plan) {
-      if (step2.action === "skip") {
-        log2.info(`${step2.hook}: skipped (${step2.reason})`);
-        continue;
-      }
-      if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-      const run3 = await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2, leftovers });
-      runs.push(run3);
-      ran[step2.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
-    }
-  } finally {
-    for (const g of await leftovers.killAll()) log2.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
-  }
-  const marker2 = nextMarker(baseMarker, {
+  log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+  if (!restored.marker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
+  base = req.base;
+  return { base, baseMarker: restored.marker, baseMissing: false };
+}
+async function finishPrebuild(req, key, paths, started, done) {
+  const { workspace, configuration } = req;
+  const name = configuration.settings.name;
+  const marker2 = nextMarker(started.baseMarker, {
     configuration: name,
     identity: configuration.identity,
     sha: req.sha,
     prebuildId: req.prebuildId,
-    base,
-    ran,
+    base: started.base,
+    ran: done.ran,
     now: (/* @__PURE__ */ new Date()).toISOString(),
-    dependencyFiles
+    dependencyFiles: done.dependencyFiles,
+    ...done.image ? { image: done.image } : {}
   });
   await mkdir4(path15.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile4(path15.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await writeFile5(path15.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   const hooks = {};
-  for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
-  log2.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base };
-  const { bytes } = await req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets });
-  await applyRetention(req.store, configuration, base ? [base] : [], log2);
-  const result = {
+  for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
+  req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
+  const { bytes } = await req.store.save(key, paths, workspace, {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base
+  }, { secrets: req.secrets });
+  await applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log);
+  return {
     prebuildId: req.prebuildId,
     configuration: name,
     sha: req.sha,
     snapshotKey: key,
     snapshotBytes: bytes,
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(performance.now() - done.startedAt),
     hooks,
-    base,
-    identity: configuration.identity
+    base: started.base,
+    identity: configuration.identity,
+    ...done.image ? { mode: "container", image: pinned(done.image.reference, done.image.digest) } : {}
   };
-  return { result, plan, runs, baseMissing };
+}
+async function prebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2 } = req;
+  const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+  const base = await startFromBase(req, key, paths);
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
+  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const runs = [];
+  const ran = {};
+  const leftovers = new LeftoverTracker();
+  try {
+    for (const step of plan) {
+      if (step.action === "skip") {
+        log2.info(`${step.hook}: skipped (${step.reason})`);
+        continue;
+      }
+      if (step.note) log2.info(`${step.hook}: ${step.note}`);
+      const run3 = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2, leftovers });
+      runs.push(run3);
+      ran[step.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+    }
+  } finally {
+    for (const g of await leftovers.killAll()) log2.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
+  }
+  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started });
+  return { result, plan, runs, baseMissing: base.baseMissing };
+}
+
+// action/src/container-run.ts
+async function localImages(env, dangling = false) {
+  const args = ["images", "--all", "--quiet", "--no-trunc", ...dangling ? ["--filter", "dangling=true"] : []];
+  const { stdout } = await docker(args, { env }).catch(() => ({ stdout: "" }));
+  return new Set(stdout.split("\n").filter(Boolean));
+}
+async function imageId(reference, env) {
+  return docker(["image", "inspect", "--format", "{{.Id}}", reference], { env }).then((r) => r.stdout.trim() || null, () => null);
+}
+async function containerPrebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2, env } = req;
+  const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+  const tags2 = imageTags(imageRepository(req.registry, configuration.settings.name), req.sha, configuration.identity);
+  const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const labels = prebuildLabels(req);
+  const tmp = await mkdtemp2(path16.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels, env, log: log2 };
+  const imagesBefore = await localImages(env);
+  const pulledIds = [];
+  const built = [];
+  const pullInto = async (ref) => {
+    try {
+      await pull(ref, env, log2);
+      const id = await imageId(ref, env);
+      if (id) pulledIds.push(id);
+      return true;
+    } catch (err) {
+      log2.info(`Could not pull ${ref}: ${err.message.split("\n")[0]}`);
+      return false;
+    }
+  };
+  try {
+    const ran = {};
+    let plan;
+    let coldMs;
+    let containerId;
+    const baseImage = base.baseMarker?.image;
+    const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
+    const incremental = baseRef !== null && await pullInto(baseRef);
+    if (baseRef && !incremental) log2.warning(`The base's image ${baseRef} cannot be pulled: building the environment from scratch`);
+    if (incremental && baseImage && baseRef) {
+      log2.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
+      plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
+      const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
+      containerId = c.containerId;
+      for (const step of plan) {
+        if (step.action === "skip") {
+          log2.info(`${step.hook}: skipped (${step.reason})`);
+          continue;
+        }
+        if (step.note) log2.info(`${step.hook}: ${step.note}`);
+        const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+        if (run3) ran[step.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+      }
+      coldMs = baseImage.coldMs;
+    } else {
+      const cacheFrom = await pullInto(tags2.identity) ? [tags2.identity] : [];
+      if (cacheFrom.length === 0) log2.info(`No previous image of this configuration identity: the image is built without a layer cache`);
+      plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: null });
+      target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
+      const c = await up(target, { prebuild: true, cacheFrom });
+      containerId = c.containerId;
+      Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
+      for (const step of plan) {
+        if (step.action === "run" && !ran[step.hook]) {
+          log2.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
+          ran[step.hook] = { startedAt: (/* @__PURE__ */ new Date()).toISOString(), durationMs: 0 };
+        }
+      }
+      coldMs = c.upMs;
+      const image2 = await containerImage(containerId, env);
+      if (image2) built.push(image2);
+    }
+    const image = await commitAndPush(target, containerId, [tags2.sha, tags2.identity], labels);
+    const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs };
+    log2.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
+    const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
+    return { result, plan, image, incremental, baseMissing: base.baseMissing };
+  } finally {
+    const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=prebuilds.prebuild=${req.prebuildId}`], { env }).catch(() => ({ stdout: "" }));
+    for (const id of stdout.split("\n").filter(Boolean)) {
+      const image = await containerImage(id, env);
+      if (image && !built.includes(image)) built.push(image);
+      await removeContainer(id, env);
+    }
+    const ours = (ids) => ids.filter((id) => !imagesBefore.has(id));
+    await removeImages([tags2.sha, tags2.identity, ...ours([...built, ...pulledIds])], env);
+    if (!imagesBefore.has(await imageId("dev_container_feature_content_temp", env) ?? "")) await removeImages(["dev_container_feature_content_temp"], env);
+    await removeImages(ours([...await localImages(env, true)]), env);
+    await rm5(tmp, { recursive: true, force: true });
+  }
+}
+
+// action/src/inputs.ts
+import path17 from "node:path";
+function oneOf(name, value, allowed, fallback) {
+  if (value === "") return fallback;
+  if (allowed.includes(value)) return value;
+  throw new Error(`Invalid "${name}" input "${value}": expected one of ${allowed.join(", ")}`);
+}
+async function readInputs(getInput2, env) {
+  const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
+  const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
+  const workspace = path17.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
+  if (!/^[0-9a-f]{7,64}$/.test(sha)) {
+    throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
+  }
+  if (sha.length !== 40 && sha.length !== 64) {
+    const full = (await git(workspace, ["rev-parse", "--verify", "--quiet", `${sha}^{commit}`]))?.trim();
+    if (!full) throw new Error(`Invalid "${Inputs.Sha}" input "${sha}": an abbreviated sha must name a commit of the checkout`);
+    sha = full;
+  }
+  const runId = env[Env.RunId];
+  const prebuildId = getInput2(Inputs.PrebuildId) || (runId ? `${runId}-${env[Env.RunAttempt] || "1"}` : `local-${Date.now()}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(prebuildId)) {
+    throw new Error(`Invalid "${Inputs.PrebuildId}" input "${prebuildId}": use letters, digits, "-" and "_"`);
+  }
+  return {
+    mode,
+    configuration: getInput2(Inputs.Configuration),
+    sha,
+    prebuildId,
+    base: getInput2(Inputs.Base) || null,
+    store: getInput2(Inputs.Store),
+    workspace,
+    containerMode,
+    token: getInput2(Inputs.Token),
+    secrets: getInput2(Inputs.Secrets),
+    registry: getInput2(Inputs.Registry).trim()
+  };
+}
+
+// action/src/log.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
+function coreLog(write = (t) => process.stdout.write(t), token = randomUUID3()) {
+  let atLineStart = true;
+  let stopped = false;
+  const newline = () => {
+    if (!atLineStart) write("\n");
+    atLineStart = true;
+    if (stopped) {
+      write(`::${token}::
+`);
+      stopped = false;
+    }
+  };
+  return {
+    startGroup(title) {
+      newline();
+      startGroup(title);
+    },
+    endGroup() {
+      newline();
+      endGroup();
+    },
+    info(line) {
+      newline();
+      info(line);
+    },
+    warning(message) {
+      newline();
+      warning(message);
+    },
+    output(chunk) {
+      if (chunk.length === 0) return;
+      if (!stopped) {
+        write(`::stop-commands::${token}
+`);
+        stopped = true;
+      }
+      write(chunk);
+      const last = typeof chunk === "string" ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1];
+      atLineStart = last === 10;
+    }
+  };
 }
 
 // src/lifecycle/restore-plan.ts
@@ -39583,7 +39925,7 @@ function shallowNote(shallow, available, wanted) {
 
 // src/lifecycle/restore.ts
 var DEFAULT_MAX_ATTEMPTS = 3;
-async function restoreWorkspace(req) {
+async function restorePrebuild(req, accept3 = () => null) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2 } = req;
   const name = configuration.settings.name;
@@ -39611,7 +39953,7 @@ async function restoreWorkspace(req) {
   let marker2 = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log2.info(`Restoring ${c.key} (${c.distance === 0 ? "this commit" : `${c.distance} commit${c.distance === 1 ? "" : "s"} behind`})`);
-    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }));
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept3(m));
     if (r.restored) {
       chosen = c;
       marker2 = r.marker;
@@ -39625,17 +39967,23 @@ async function restoreWorkspace(req) {
   const restoreMs = Math.round(performance.now() - started);
   const hit = chosen === null ? "none" : chosen.distance === 0 ? "exact" : "ancestor";
   if (hit === "none") log2.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
+  return { hit, chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance }, marker: marker2, restoreMs, shallow, searched: commits.length, rejected };
+}
+async function restoreWorkspace(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2 } = req;
+  const { hit, chosen, marker: marker2, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs = [];
-  for (const step2 of plan) {
-    if (step2.action === "skip") {
-      log2.info(`${step2.hook}: skipped (${step2.reason})`);
+  for (const step of plan) {
+    if (step.action === "skip") {
+      log2.info(`${step.hook}: skipped (${step.reason})`);
       continue;
     }
-    if (step2.note) log2.info(`${step2.hook}: ${step2.note}`);
-    runs.push(await runHook(step2.hook, substituteCommand(step2.command, vars), { cwd: workspace, env, log: log2 }));
+    if (step.note) log2.info(`${step.hook}: ${step.note}`);
+    runs.push(await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2 }));
   }
   const hooks = {};
   for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
@@ -39652,7 +40000,7 @@ async function restoreWorkspace(req) {
     marker: marker2,
     saved: hit === "none" ? null : timeSaved(marker2, restoreMs, hooks),
     shallow,
-    searched: commits.length,
+    searched,
     rejected
   };
 }
@@ -41128,17 +41476,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path27 = requestOptions.url.replace(options.baseUrl, "");
+    const path30 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path27} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path30} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path27} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path30} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -43784,10 +44132,10 @@ function esc(text) {
 }
 function hookRows(plan, result) {
   return plan.map(
-    (step2) => step2.action === "skip" ? [step2.hook, esc(`skipped: ${step2.reason}`), ""] : [step2.hook, "ran", formatDuration(result.hooks[step2.hook] ?? 0)]
+    (step) => step.action === "skip" ? [step.hook, esc(`skipped: ${step.reason}`), ""] : [step.hook, "ran", formatDuration(result.hooks[step.hook] ?? 0)]
   );
 }
-async function writeSummary(plan, result, env = process.env) {
+async function writeSummary(plan, result, env = process.env, mode = { mode: "host", reason: "" }) {
   if (!env[Env.StepSummary]) return;
   await summary.addHeading(`🚀 Prebuild ready: ${esc(result.configuration)}`, 2).addTable([
     [
@@ -43797,6 +44145,8 @@ async function writeSummary(plan, result, env = process.env) {
     ],
     ...hookRows(plan, result)
   ]).addList([
+    `Mode: <b>${mode.mode}</b>${mode.reason ? ` (${esc(mode.reason)})` : ""}`,
+    ...result.image ? [`Image: <code>${esc(result.image)}</code>`] : [],
     `Snapshot: <code>${result.snapshotKey}</code> (${formatBytes(result.snapshotBytes)})`,
     `Base: ${result.base ? `<code>${result.base}</code>` : "none (built from scratch)"}`,
     `Commit: <code>${result.sha}</code>`,
@@ -43850,9 +44200,83 @@ async function writeRestoreSummary(configuration, sha, outcome, env = process.en
       { data: "Duration", header: true }
     ],
     ...outcome.plan.map(
-      (step2) => step2.action === "skip" ? [step2.hook, esc2(`skipped: ${step2.reason}`), ""] : [step2.hook, "ran", formatDuration(outcome.hooks[step2.hook] ?? 0)]
+      (step) => step.action === "skip" ? [step.hook, esc2(`skipped: ${step.reason}`), ""] : [step.hook, "ran", formatDuration(outcome.hooks[step.hook] ?? 0)]
     )
   ]).addList(restoreLines(sha, outcome)).write();
+}
+async function writeContainerRestoreSummary(configuration, sha, outcome, env = process.env) {
+  if (!env[Env.StepSummary]) return;
+  const lines = [
+    "Mode: <b>container</b>",
+    `Prebuild hit: <b>${outcome.hit}</b>${outcome.snapshotKey ? ` (<code>${esc2(outcome.snapshotKey)}</code>)` : ""}`,
+    `Image: ${outcome.image ? `<code>${esc2(outcome.image)}</code> (pulled in ${formatDuration(outcome.pullMs)})` : "none: built the cold way"}`,
+    `Container: <code>${esc2(outcome.containerId.slice(0, 12))}</code> at <code>${esc2(outcome.remoteWorkspaceFolder)}</code>`,
+    `Commit: <code>${esc2(sha)}</code>`,
+    `Ready in: ${formatDuration(outcome.durationMs)}${outcome.coldMs ? ` (the cold path took ${formatDuration(outcome.coldMs)} for the build, onCreateCommand and updateContentCommand alone)` : ""}`
+  ];
+  await summary.addHeading(restoreHeading(configuration, outcome), 2).addTable([
+    [
+      { data: "Hook", header: true },
+      { data: "Result", header: true },
+      { data: "Duration", header: true }
+    ],
+    ...outcome.hooks.map((h) => h.action === "skip" ? [h.hook, esc2(`skipped: ${h.reason}`), ""] : [h.hook, "ran", formatDuration(h.durationMs)])
+  ]).addList(lines).write();
+}
+
+// src/container/up.ts
+import { mkdir as mkdir5 } from "node:fs/promises";
+import path18 from "node:path";
+async function upFromPrebuild(req) {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log: log2, env } = req;
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => m?.image ? null : "it has no prebuilt image (a host-mode prebuild)");
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2 };
+  const image = found.marker?.image;
+  const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
+  const common2 = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
+  let pullMs = 0;
+  let ref = null;
+  if (image) {
+    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
+    try {
+      pullMs = await pull(ref, env, log2);
+    } catch (err) {
+      log2.warning(`The prebuild's image ${ref} cannot be pulled (${err.message.split("\n")[0]}): starting the cold way`);
+      ref = null;
+    }
+  }
+  if (!ref) {
+    await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path18.join(workspace, MARKER_DIR), configuration.environment, workspace);
+    const c2 = await up(target, {});
+    log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
+    return { ...base, ...common2, hit: image ? base.hit : "none", image: null, containerId: c2.containerId, remoteWorkspaceFolder: c2.remoteWorkspaceFolder, pullMs, upMs: c2.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
+  }
+  await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path18.join(workspace, MARKER_DIR), configuration.environment, ref);
+  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
+  const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
+  const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  const plan = [
+    ...planRestore(present2, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
+    ...["postStartCommand", "postAttachCommand"].map((hook2) => present2[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" })
+  ];
+  const hooks = [];
+  for (const step of plan) {
+    if (step.action === "skip") {
+      log2.info(`${step.hook}: skipped (${step.reason})`);
+      hooks.push({ hook: step.hook, action: "skip", reason: step.reason });
+      continue;
+    }
+    if ("note" in step && step.note) log2.info(`${step.hook}: ${step.note}`);
+    const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+    hooks.push({ hook: step.hook, action: "run", durationMs: run3?.durationMs ?? 0 });
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const coldMs = image?.coldMs || null;
+  log2.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ""}`);
+  return { ...base, ...common2, image: ref, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks, durationMs, coldMs };
 }
 
 // action/src/restore-mode.ts
@@ -43893,9 +44317,37 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
   }
   return outcome;
 }
+async function runContainerRestoreMode(inputs, configuration, store, branch, env, startedAt, cli) {
+  if (inputs.base) warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
+  const outcome = await upFromPrebuild({
+    workspace: inputs.workspace,
+    configuration,
+    sha: inputs.sha,
+    store,
+    catalog: catalogFor(store, inputs, env, branch),
+    log: coreLog(),
+    env,
+    cli,
+    registry: inputs.registry,
+    startedAt
+  });
+  setOutput(Outputs.PrebuildHit, outcome.hit);
+  setOutput(Outputs.PrebuildSha, outcome.prebuildSha ?? "");
+  setOutput(Outputs.RestoreMs, String(outcome.restoreMs));
+  setOutput(Outputs.SnapshotKey, outcome.snapshotKey ?? "");
+  setOutput(Outputs.DurationMs, String(outcome.durationMs));
+  setOutput(Outputs.Image, outcome.image ?? "");
+  setOutput(Outputs.ContainerId, outcome.containerId);
+  try {
+    await writeContainerRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
+  } catch (err) {
+    warning(`Could not write the job summary: ${err.message}`);
+  }
+  return outcome;
+}
 
 // action/src/secrets.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 var SECRET_INPUT_VARS = [Inputs.Secrets, Inputs.Token].map((name) => `INPUT_${name.toUpperCase()}`);
 function parseSecretsInput(input) {
   if (input.trim() === "") return {};
@@ -43915,7 +44367,7 @@ function forkReason(env) {
   if (!file) return null;
   let event;
   try {
-    event = JSON.parse(readFileSync2(file, "utf8"));
+    event = JSON.parse(readFileSync3(file, "utf8"));
   } catch {
     return null;
   }
@@ -43955,10 +44407,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path26 from "node:path";
+import path29 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path23 from "path";
+import * as path26 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -43998,10 +44450,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path20 from "path";
+import * as path23 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path16 from "path";
+import * as path19 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -44009,7 +44461,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path16.dirname(p);
+  let result = path19.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -44046,7 +44498,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path16.sep;
+    root += path19.sep;
   }
   return root + itemPath;
 }
@@ -44080,10 +44532,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path16.sep)) {
+  if (!p.endsWith(path19.sep)) {
     return p;
   }
-  if (p === path16.sep) {
+  if (p === path19.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -44150,8 +44602,8 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os8 from "os";
-import * as path19 from "path";
+import * as os9 from "os";
+import * as path22 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -45368,11 +45820,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path17 = {
+var path20 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path17.win32.sep : path17.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path20.win32.sep : path20.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -46119,7 +46571,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path18 from "path";
+import * as path21 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -46133,12 +46585,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path18.sep);
+        this.segments = itemPath.split(path21.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path18.basename(remaining);
+          const basename6 = path21.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -46156,7 +46608,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path18.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path21.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -46167,12 +46619,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path18.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path21.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path18.sep;
+        result += path21.sep;
       }
       result += this.segments[i];
     }
@@ -46204,7 +46656,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path19.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path22.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -46228,8 +46680,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path19.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path19.sep}`;
+      if (!itemPath.endsWith(path22.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path22.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -46264,10 +46716,10 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path19.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path22.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path19.sep}`)) {
-      homedir2 = homedir2 || os8.homedir();
+    } else if (pattern === "~" || pattern.startsWith(`~${path22.sep}`)) {
+      homedir2 = homedir2 || os9.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -46342,8 +46794,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path27, level) {
-    this.path = path27;
+  constructor(path30, level) {
+    this.path = path30;
     this.level = level;
   }
 };
@@ -46358,22 +46810,22 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var __asyncValues = function(o) {
@@ -46421,12 +46873,12 @@ var __asyncGenerator = function(thisArg, _arguments, generator) {
   }
   function resume(n, v) {
     try {
-      step2(g[n](v));
+      step(g[n](v));
     } catch (e) {
       settle(q[0][3], e);
     }
   }
-  function step2(r) {
+  function step(r) {
     r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r);
   }
   function fulfill(value) {
@@ -46510,7 +46962,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path20.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path23.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -46520,7 +46972,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path20.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path23.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -46595,22 +47047,22 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function create(patterns, options) {
@@ -46623,7 +47075,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path21 from "path";
+import * as path24 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -46663,22 +47115,22 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var __asyncValues2 = function(o) {
@@ -46716,9 +47168,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path21.join(baseLocation, "actions", "temp");
+      tempDirectory = path24.join(baseLocation, "actions", "temp");
     }
-    const dest = path21.join(tempDirectory, crypto3.randomUUID());
+    const dest = path24.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -46740,7 +47192,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path21.relative(workspace, file).replace(new RegExp(`\\${path21.sep}`, "g"), "/");
+        const relativeFile = path24.relative(workspace, file).replace(new RegExp(`\\${path24.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -47198,7 +47650,7 @@ function createHttpHeaders(rawHeaders) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
-function randomUUID4() {
+function randomUUID5() {
   return crypto.randomUUID();
 }
 
@@ -47238,7 +47690,7 @@ var PipelineRequestImpl = class {
     this.abortSignal = options.abortSignal;
     this.onUploadProgress = options.onUploadProgress;
     this.onDownloadProgress = options.onDownloadProgress;
-    this.requestId = options.requestId || randomUUID4();
+    this.requestId = options.requestId || randomUUID5();
     this.allowInsecureConnection = options.allowInsecureConnection ?? false;
     this.enableBrowserStreams = options.enableBrowserStreams ?? false;
     this.requestOverrides = options.requestOverrides;
@@ -48607,7 +49059,7 @@ async function concat(sources) {
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
-  return `----AzSDKFormBoundary${randomUUID4()}`;
+  return `----AzSDKFormBoundary${randomUUID5()}`;
 }
 function encodeHeaders(headers) {
   let result = "";
@@ -48735,14 +49187,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os9 from "node:os";
+import os10 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map2) {
   if (process4 && process4.versions) {
-    const osInfo = `${os9.type()} ${os9.release()}; ${os9.arch()}`;
+    const osInfo = `${os10.type()} ${os10.release()}; ${os10.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map2.set("Bun", `${versions.bun} (${osInfo})`);
@@ -48872,8 +49324,8 @@ function getErrorMessage(e) {
 function isError2(e) {
   return isError(e);
 }
-function randomUUID5() {
-  return randomUUID4();
+function randomUUID6() {
+  return randomUUID5();
 }
 var isNodeLike2 = isNodeLike;
 function uint8ArrayToString2(bytes, format2) {
@@ -50894,15 +51346,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path27 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path27.startsWith("/")) {
-      path27 = path27.substring(1);
+    let path30 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path30.startsWith("/")) {
+      path30 = path30.substring(1);
     }
-    if (isAbsoluteUrl(path27)) {
-      requestUrl = path27;
+    if (isAbsoluteUrl(path30)) {
+      requestUrl = path30;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path27);
+      requestUrl = appendPath(requestUrl, path30);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -50948,9 +51400,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path27 = pathToAppend.substring(0, searchStart);
+    const path30 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path27;
+    newPath = newPath + path30;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -53827,16 +54279,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path27 = this._matcher.path;
-    return path27.length > 0 ? path27[path27.length - 1].tag : void 0;
+    const path30 = this._matcher.path;
+    return path30.length > 0 ? path30[path30.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path27 = this._matcher.path;
-    return path27.length > 0 ? path27[path27.length - 1].namespace : void 0;
+    const path30 = this._matcher.path;
+    return path30.length > 0 ? path30[path30.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -53844,9 +54296,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path27 = this._matcher.path;
-    if (path27.length === 0) return void 0;
-    return path27[path27.length - 1].values?.[attrName];
+    const path30 = this._matcher.path;
+    if (path30.length === 0) return void 0;
+    return path30[path30.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -53854,9 +54306,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path27 = this._matcher.path;
-    if (path27.length === 0) return false;
-    const current = path27[path27.length - 1];
+    const path30 = this._matcher.path;
+    if (path30.length === 0) return false;
+    const current = path30[path30.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -53882,18 +54334,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path27 = this._matcher.path;
-    if (path27.length === 0) return -1;
-    return path27[path27.length - 1].position ?? 0;
+    const path30 = this._matcher.path;
+    if (path30.length === 0) return -1;
+    return path30[path30.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path27 = this._matcher.path;
-    if (path27.length === 0) return -1;
-    return path27[path27.length - 1].counter ?? 0;
+    const path30 = this._matcher.path;
+    if (path30.length === 0) return -1;
+    return path30[path30.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -57110,7 +57562,7 @@ var BufferScheduler = class {
 };
 
 // node_modules/@azure/storage-common/dist/esm/crc64.js
-import { createRequire } from "node:module";
+import { createRequire as createRequire2 } from "node:module";
 import { dirname as dirname5 } from "node:path";
 import { fileURLToPath } from "node:url";
 var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
@@ -57118,7 +57570,7 @@ var require2;
 var __filename;
 var __dirname;
 if (__isNode__) {
-  require2 = createRequire(import.meta.url);
+  require2 = createRequire2(import.meta.url);
   __filename = fileURLToPath(import.meta.url);
   __dirname = dirname5(__filename);
 }
@@ -57155,11 +57607,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path27) {
+    function locateFile(path30) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path27, scriptDirectory);
+        return Module["locateFile"](path30, scriptDirectory);
       }
-      return scriptDirectory + path27;
+      return scriptDirectory + path30;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -60246,9 +60698,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path27 = getURLPath(request2.url) || "/";
+    const path30 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path27}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path30}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -60730,9 +61182,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path27 = getURLPath(request2.url) || "/";
+    const path30 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path27}`;
+    canonicalizedResourceString += `/${options.accountName}${path30}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -74673,10 +75125,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path27 = urlParsed.pathname;
-  path27 = path27 || "/";
-  path27 = escape3(path27);
-  urlParsed.pathname = path27;
+  let path30 = urlParsed.pathname;
+  path30 = path30 || "/";
+  path30 = escape3(path30);
+  urlParsed.pathname = path30;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -74761,9 +75213,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path27 = urlParsed.pathname;
-  path27 = path27 ? path27.endsWith("/") ? `${path27}${name}` : `${path27}/${name}` : name;
-  urlParsed.pathname = path27;
+  let path30 = urlParsed.pathname;
+  path30 = path30 ? path30.endsWith("/") ? `${path30}${name}` : `${path30}/${name}` : name;
+  urlParsed.pathname = path30;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -76317,7 +76769,7 @@ var BlobLeaseClient = class {
       this._containerOrBlobOperation = clientContext.blob;
     }
     if (!leaseId2) {
-      leaseId2 = randomUUID5();
+      leaseId2 = randomUUID6();
     }
     this._leaseId = leaseId2;
   }
@@ -80460,7 +80912,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
         throw new RangeError(`The buffer's size is too big or the BlockSize is too small;the number of blocks must be <= ${BLOCK_BLOB_MAX_BLOCKS}`);
       }
       const blockList = [];
-      const blockIDPrefix = randomUUID5();
+      const blockIDPrefix = randomUUID6();
       let transferProgress = 0;
       const batch = new Batch(options.concurrency);
       for (let i = 0; i < numBlocks; i++) {
@@ -80541,7 +80993,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
     }
     return tracingClient.withSpan("BlockBlobClient-uploadStream", options, async (updatedOptions) => {
       let blockNum = 0;
-      const blockIDPrefix = randomUUID5();
+      const blockIDPrefix = randomUUID6();
       let transferProgress = 0;
       const blockList = [];
       const scheduler = new BufferScheduler(
@@ -81377,22 +81829,22 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var UploadProgress = class {
@@ -81521,22 +81973,22 @@ var __awaiter12 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function isSuccessStatusCode(statusCode) {
@@ -81646,22 +82098,22 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function pipeResponseToStream(response, output) {
@@ -82070,22 +82522,22 @@ var __awaiter14 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function getCacheApiUrl(resource) {
@@ -85410,22 +85862,22 @@ var __awaiter15 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var CacheServiceClient = class {
@@ -85573,8 +86025,8 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync3, writeFileSync as writeFileSync2 } from "fs";
-import * as path22 from "path";
+import { existsSync as existsSync4, writeFileSync as writeFileSync2 } from "fs";
+import * as path25 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -85584,22 +86036,22 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var IS_WINDOWS8 = process.platform === "win32";
@@ -85611,7 +86063,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync3(systemTar)) {
+        } else if (existsSync4(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -85645,13 +86097,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path22.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path25.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path22.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -85690,7 +86142,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path22.resolve(filePath).replace(new RegExp(`\\${path22.sep}`, "g"), "/")}"`;
+  return `"${path25.resolve(filePath).replace(new RegExp(`\\${path25.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -85720,7 +86172,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -85729,7 +86181,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path22.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -85782,7 +86234,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path22.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path25.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -85798,22 +86250,22 @@ var __awaiter17 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
-        step2(generator.next(value));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step2(generator["throw"](value));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step2(result) {
+    function step(result) {
       result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step2((generator = generator.apply(thisArg, _arguments || [])).next());
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var ValidationError = class _ValidationError extends Error {
@@ -85923,7 +86375,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path23.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path26.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -86002,7 +86454,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path23.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path26.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -86070,7 +86522,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path23.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path26.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -86139,7 +86591,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path23.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path26.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -86216,9 +86668,9 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
-import { lstat as lstat4, mkdir as mkdir5, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
-import os10 from "node:os";
-import path24 from "node:path";
+import { lstat as lstat4, mkdir as mkdir6, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
+import os11 from "node:os";
+import path27 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -86268,7 +86720,7 @@ var ActionsCacheStore = class {
    * @param api defaults to @actions/cache
    * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
    */
-  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os10.tmpdir()) {
+  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os11.tmpdir()) {
     this.api = api;
     this.tempRoot = tempRoot;
   }
@@ -86276,7 +86728,7 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp3(path24.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp3(path27.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
@@ -86286,7 +86738,7 @@ var ActionsCacheStore = class {
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path24.join(dir, CACHE_ARCHIVE));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path27.join(dir, CACHE_ARCHIVE));
       const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       if (cacheId === -1) {
         const reason = loggedSaveFailure(stdout);
@@ -86299,13 +86751,13 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd) {
     return this.withTemp(async (dir) => {
-      const download = path24.join(dir, "entry.tar");
+      const download = path27.join(dir, "entry.tar");
       if (!await this.api.downloadArchive([CACHE_ARCHIVE], key, download)) return false;
-      const outer = path24.join(dir, "entry");
-      await mkdir5(outer);
+      const outer = path27.join(dir, "entry");
+      await mkdir6(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path24.join(outer, CACHE_ARCHIVE);
+      const inner = path27.join(outer, CACHE_ARCHIVE);
       if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
@@ -86328,13 +86780,13 @@ var ActionsCacheStore = class {
 };
 
 // src/lifecycle/snapshot/oci/credentials.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import os11 from "node:os";
-import path25 from "node:path";
+import { readFileSync as readFileSync4 } from "node:fs";
+import os12 from "node:os";
+import path28 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path25.join(env.DOCKER_CONFIG || path25.join(env.HOME || os11.homedir(), ".docker"), "config.json");
+  const configFile = path28.join(env.DOCKER_CONFIG || path28.join(env.HOME || os12.homedir(), ".docker"), "config.json");
   try {
-    const config = JSON.parse(readFileSync3(configFile, "utf8"));
+    const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
     if (entry?.auth) {
       const [username, ...rest] = Buffer.from(entry.auth, "base64").toString("utf8").split(":");
@@ -86350,7 +86802,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path26.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path29.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }
@@ -86361,6 +86813,8 @@ function report(result) {
   setOutput(Outputs.SnapshotSize, String(result.snapshotBytes));
   setOutput(Outputs.DurationMs, String(result.durationMs));
   setOutput(Outputs.Base, result.base ?? "");
+  setOutput(Outputs.ExecutionMode, result.mode ?? "host");
+  setOutput(Outputs.Image, result.image ?? "");
   notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 async function run2() {
@@ -86368,7 +86822,6 @@ async function run2() {
   try {
     const env = process.env;
     const inputs = await readInputs((name) => getInput(name), env);
-    const mode = chooseMode(inputs.containerMode);
     const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
@@ -86379,22 +86832,18 @@ async function run2() {
     for (const p of otherProblems) warning(`Another configuration has a problem: ${formatProblem(p)}`);
     for (const w of warnings) warning(w.message, { title: "Prebuild configuration", file: w.file, startLine: w.line, startColumn: w.column });
     const secrets = applySecrets(inputs.secrets, configuration.settings.secrets, env, { mask: setSecret, warning });
+    const { mode, reason } = await selectMode(inputs.containerMode, configuration, inputs.registry, env);
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
-    if (inputs.mode === Modes.Restore) {
-      if (mode === "container") throw new Error("mode: restore runs in host mode only (container-mode: host)");
-      info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
-      return;
-    }
-    info(`Prebuilding ${what} in ${mode} mode`);
     const log2 = coreLog();
-    if (mode === "container") {
-      if (inputs.base) warning("Container mode does not use the base input: the image is built from its own layer cache");
-      const result = await runContainerPrebuild({ workspace: inputs.workspace, configuration, sha: inputs.sha, prebuildId: inputs.prebuildId }, store, log2, env);
-      report(result);
+    if (inputs.mode === Modes.Restore) {
+      info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
+      setOutput(Outputs.ExecutionMode, mode);
+      if (mode === "container") await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log2));
+      else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }
-    const outcome = await prebuild({
+    info(`Prebuilding ${what} in ${mode} mode (${reason})`);
+    const request2 = {
       workspace: inputs.workspace,
       configuration,
       sha: inputs.sha,
@@ -86405,10 +86854,11 @@ async function run2() {
       env: secrets.hookEnv,
       secrets: secrets.values,
       startedAt: started
-    });
+    };
+    const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2) }) : await prebuild(request2);
     report(outcome.result);
     try {
-      await writeSummary(outcome.plan, outcome.result, env);
+      await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
     } catch (err) {
       warning(`Could not write the job summary: ${err.message}`);
     }

@@ -21,6 +21,8 @@ export const Inputs = {
   Token: 'token',
   /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
   Secrets: 'secrets',
+  /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
+  Registry: 'registry',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */
@@ -39,13 +41,19 @@ export const Outputs = {
   PrebuildSha: 'prebuild-sha',
   /** Restore mode: finding and restoring the snapshot, ms (hooks not included). */
   RestoreMs: 'restore-ms',
+  /** `host` or `container`: where the prebuild (or restore) ran. */
+  ExecutionMode: 'execution-mode',
+  /** Container mode: the prebuilt image, pinned by digest. */
+  Image: 'image',
+  /** Container mode, restore: the id of the running dev container. */
+  ContainerId: 'container-id',
 } as const;
 
 /** Values of the `mode` input: build and save a snapshot, or restore the best one and finish the lifecycle. */
 export const Modes = { Prebuild: 'prebuild', Restore: 'restore' } as const;
 
-/** Values of the `container-mode` input. */
-export const ContainerModes = { Host: 'host', Container: 'container' } as const;
+/** Values of the `container-mode` input (src/container/model.ts chooses between them). */
+export const ContainerModes = { Auto: 'auto', Host: 'host', Container: 'container' } as const;
 
 /** Values (and the prefix) of the `store` input. */
 export const Stores = { ActionsCache: 'actions-cache', DirPrefix: 'dir:', OciPrefix: 'oci:' } as const;

@@ -1,69 +1,175 @@
 /**
- * Runs a container-mode prebuild with the command lines of `container.ts`:
- * `devcontainer up --prebuild`, `docker commit`, `docker save` into the snapshot
- * store, then removes the container. Needs Docker; not exercised by the tests
- * (no Docker there), unlike the pure argument building.
+ * A prebuild in container mode (issue 9), through @devcontainers/cli:
+ *
+ * - from scratch: `devcontainer up --prebuild` builds the environment (image or
+ *   Dockerfile, Features; `--cache-from` the configuration identity's previous image)
+ *   and runs onCreate + updateContent inside the container, Features' own commands
+ *   included, with the checkout bind-mounted at its workspaceFolder;
+ * - incremental (a base of the same identity whose marker names an image): the base's
+ *   workspace is restored, its image pulled and started with `--skip-post-create`,
+ *   and only the hooks src/lifecycle/plan.ts plans run (updateContentCommand; also
+ *   onCreateCommand when a dependency file changed), inside the container;
+ *
+ * then the container is committed (its `devcontainer.metadata` label kept) and
+ * pushed to the registry tagged by sha and by identity, and the workspace snapshot
+ * (marker naming the image by digest) is saved with the same stores and keys as host
+ * mode. A failing command fails the prebuild before anything is pushed or saved. The
+ * container and every image this run created or pulled (that was not there before) are
+ * removed in all cases.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { PrebuiltImage } from '../../src/lifecycle/marker.js';
+import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
+import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
+import type { HookRun } from '../../src/lifecycle/run-hooks.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
+import { hookTimesFromLog, imageRepository, imageTags, pinned, prebuildLabels } from '../../src/container/model.js';
+import {
+  commitAndPush,
+  containerImage,
+  pull,
+  readMergedLifecycle,
+  removeContainer,
+  removeImages,
+  runHookInContainer,
+  up,
+  writeBuildConfig,
+  writePrebuiltConfig,
+  type ContainerTarget,
+  type PushedImage,
+} from '../../src/container/session.js';
+import { docker, type DevcontainerCli } from '../../src/container/tools.js';
 import { Env } from './constants.js';
-import { devcontainerUpArgs, dockerCommitArgs, dockerSaveArgs, parseUpResult, type ContainerPrebuild } from './container.js';
-import { failureMessage, runCommand } from '../../src/lifecycle/run-hooks.js';
-import type { PrebuildLog } from './prebuild.js';
-import type { SnapshotStore } from './snapshot/store.js';
+import { finishPrebuild, startFromBase, type PrebuildRequest } from './prebuild.js';
 
-async function step(log: PrebuildLog, env: NodeJS.ProcessEnv, cwd: string, file: string, args: string[]): Promise<{ stdout: string; durationMs: number }> {
-  let stdout = '';
-  log.startGroup(`${file} ${args.join(' ')}`);
-  const exit = await runCommand({ kind: 'exec', argv: [file, ...args] }, { cwd, env }, (chunk) => {
-    stdout += chunk.toString('utf8');
-    log.output(chunk);
-  });
-  log.endGroup();
-  const message = failureMessage(file, undefined, { kind: 'exec', argv: [file, ...args] }, exit);
-  if (message) throw new Error(message);
-  return { stdout, durationMs: exit.durationMs };
+/** A container-mode prebuild: a host-mode request plus the registry and the CLI. */
+export interface ContainerPrebuildRequest extends PrebuildRequest {
+  /** Image repository prefix, e.g. `ghcr.io/octo/app/prebuilds` or `127.0.0.1:5000/prebuilds`. */
+  registry: string;
+  cli: DevcontainerCli;
+}
+
+/** What a container prebuild did. */
+export interface ContainerPrebuildOutcome {
+  result: PrebuildResult;
+  plan: PlannedHook[];
+  image: PushedImage;
+  /** Started from the base's image (only the planned hooks ran) rather than a build. */
+  incremental: boolean;
+  baseMissing: boolean;
+}
+
+/** Ids of the local images (all of them, or only the dangling `<none>` ones: e.g. multi-stage leftovers of the Features build). */
+async function localImages(env: NodeJS.ProcessEnv, dangling = false): Promise<Set<string>> {
+  const args = ['images', '--all', '--quiet', '--no-trunc', ...(dangling ? ['--filter', 'dangling=true'] : [])];
+  const { stdout } = await docker(args, { env }).catch(() => ({ stdout: '' }));
+  return new Set(stdout.split('\n').filter(Boolean));
+}
+
+async function imageId(reference: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  return docker(['image', 'inspect', '--format', '{{.Id}}', reference], { env }).then((r) => r.stdout.trim() || null, () => null);
 }
 
 /**
- * A prebuild in container mode. The base input is not used (the image is built
- * from the Dockerfile/image and its layer cache, not from a workspace snapshot).
- * @throws Error when a command fails or the snapshot cannot be saved
+ * Runs one container-mode prebuild (see the module comment).
+ * @throws LifecycleError / Error naming the failed command (`devcontainer up`'s message
+ *   for a failing onCreateCommand); SnapshotExistsError when the key is taken
  */
-export async function runContainerPrebuild(p: ContainerPrebuild, store: SnapshotStore, log: PrebuildLog, env: NodeJS.ProcessEnv): Promise<PrebuildResult> {
-  const started = performance.now();
-  const key = snapshotKey(p.configuration.settings.name, p.sha, p.prebuildId);
-  const up = await step(log, env, p.workspace, 'devcontainer', devcontainerUpArgs(p));
-  const { containerId } = parseUpResult(up.stdout);
-  const dir = await mkdtemp(path.join(env[Env.RunnerTemp] || os.tmpdir(), 'prebuild-image-'));
+export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<ContainerPrebuildOutcome> {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log, env } = req;
+  const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
+  const paths = snapshotPaths(configuration.settings.paths);
+  const tags = imageTags(imageRepository(req.registry, configuration.settings.name), req.sha, configuration.identity);
+  const base = await startFromBase(req, key, paths, (m) => (m && !m.image ? 'it has no prebuilt image (a host-mode prebuild)' : null));
+  const dependencyFiles = await hashDependencyFiles(workspace);
+  const labels = prebuildLabels(req);
+  const tmp = await mkdtemp(path.join(env[Env.RunnerTemp] || os.tmpdir(), 'prebuild-container-'));
+  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels, env, log };
+  const imagesBefore = await localImages(env);
+  const pulledIds: string[] = [];
+  const built: string[] = [];
+  const pullInto = async (ref: string): Promise<boolean> => {
+    try {
+      await pull(ref, env, log);
+      const id = await imageId(ref, env);
+      if (id) pulledIds.push(id);
+      return true;
+    } catch (err) {
+      log.info(`Could not pull ${ref}: ${(err as Error).message.split('\n')[0]}`);
+      return false;
+    }
+  };
+
   try {
-    await step(log, env, p.workspace, 'docker', dockerCommitArgs(containerId, p));
-    await step(log, env, p.workspace, 'docker', dockerSaveArgs(p, path.join(dir, 'image.tar')));
-    const hooks = { 'devcontainer up': up.durationMs };
-    const { bytes } = await store.save(key, ['image.tar'], dir, {
-      sha: p.sha,
-      configuration: p.configuration.settings.name,
-      prebuildId: p.prebuildId,
-      identity: p.configuration.identity,
-      hooks: {},
-      base: null,
-    });
-    return {
-      prebuildId: p.prebuildId,
-      configuration: p.configuration.settings.name,
-      sha: p.sha,
-      snapshotKey: key,
-      snapshotBytes: bytes,
-      durationMs: Math.round(performance.now() - started),
-      hooks,
-      base: null,
-      identity: p.configuration.identity,
-    };
+    const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
+    let plan: PlannedHook[];
+    let coldMs: number;
+    let containerId: string;
+    const baseImage = base.baseMarker?.image;
+    const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
+    const incremental = baseRef !== null && (await pullInto(baseRef));
+    if (baseRef && !incremental) log.warning(`The base's image ${baseRef} cannot be pulled: building the environment from scratch`);
+
+    if (incremental && baseImage && baseRef) {
+      log.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
+      plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
+      const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
+      containerId = c.containerId;
+      for (const step of plan) {
+        if (step.action === 'skip') {
+          log.info(`${step.hook}: skipped (${step.reason})`);
+          continue;
+        }
+        if (step.note) log.info(`${step.hook}: ${step.note}`);
+        const run: HookRun | null = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+        if (run) ran[step.hook] = { startedAt: run.startedAt, durationMs: run.durationMs };
+      }
+      coldMs = baseImage.coldMs;
+    } else {
+      const cacheFrom = (await pullInto(tags.identity)) ? [tags.identity] : [];
+      if (cacheFrom.length === 0) log.info(`No previous image of this configuration identity: the image is built without a layer cache`);
+      // `--prebuild` on a new container runs every hook (the CLI's own markers are per container).
+      plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: null });
+      target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
+      const c = await up(target, { prebuild: true, cacheFrom });
+      containerId = c.containerId;
+      Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
+      for (const step of plan) {
+        // The CLI ran it (it succeeded) but its log did not say when: record it, untimed.
+        if (step.action === 'run' && !ran[step.hook]) {
+          log.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
+          ran[step.hook] = { startedAt: new Date().toISOString(), durationMs: 0 };
+        }
+      }
+      coldMs = c.upMs;
+      const image = await containerImage(containerId, env);
+      if (image) built.push(image);
+    }
+
+    const image = await commitAndPush(target, containerId, [tags.sha, tags.identity], labels);
+    const prebuilt: PrebuiltImage = { reference: tags.sha, digest: image.digest, bytes: image.bytes, coldMs };
+    log.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
+    const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
+    return { result, plan, image, incremental, baseMissing: base.baseMissing };
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await step(log, env, p.workspace, 'docker', ['rm', '-f', containerId]).catch(() => undefined);
+    // The container (also one a failed `up` left behind), then images newest first:
+    // the commit, what the CLI built, what was pulled, and dangling leftovers of the build.
+    const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=prebuilds.prebuild=${req.prebuildId}`], { env }).catch(() => ({ stdout: '' }));
+    for (const id of stdout.split('\n').filter(Boolean)) {
+      const image = await containerImage(id, env);
+      if (image && !built.includes(image)) built.push(image);
+      await removeContainer(id, env);
+    }
+    // Only images that did not exist before this run: never a base image the configuration names.
+    const ours = (ids: string[]) => ids.filter((id) => !imagesBefore.has(id));
+    await removeImages([tags.sha, tags.identity, ...ours([...built, ...pulledIds])], env);
+    if (!imagesBefore.has((await imageId('dev_container_feature_content_temp', env)) ?? '')) await removeImages(['dev_container_feature_content_temp'], env);
+    await removeImages(ours([...(await localImages(env, true))]), env);
+    await rm(tmp, { recursive: true, force: true });
   }
 }

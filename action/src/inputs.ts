@@ -26,6 +26,8 @@ export interface ActionInputs {
   token: string;
   /** The raw `secrets` input (JSON of every secret of the run, parsed by secrets.ts); may be empty. */
   secrets: string;
+  /** Container mode: image repository prefix (`ghcr.io/OWNER/REPO/prebuilds`); may be empty. */
+  registry: string;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -46,7 +48,7 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
  */
 export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Promise<ActionInputs> {
   const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
-  const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Host, ContainerModes.Container], ContainerModes.Host);
+  const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
   const workspace = path.resolve(getInput(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
@@ -74,5 +76,6 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     containerMode,
     token: getInput(Inputs.Token),
     secrets: getInput(Inputs.Secrets),
+    registry: getInput(Inputs.Registry).trim(),
   };
 }

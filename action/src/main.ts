@@ -1,22 +1,26 @@
 /**
- * The action's step: read inputs and configuration, then either run the prebuild
- * (host mode, or container mode through @devcontainers/cli), set outputs, emit the
- * result annotation the app reads, write the job summary — or, with `mode: restore`,
- * restore the best prebuild and finish the lifecycle (restore-mode.ts). Any error fails the step with
- * its message (`core.setFailed`), which the app shows on the check run.
+ * The action's step: read inputs and configuration, choose host or container mode
+ * (`container-mode`), then either run the prebuild (host mode: prebuild.ts;
+ * container mode through @devcontainers/cli: container-run.ts), set outputs, emit
+ * the result annotation the app reads, write the job summary — or, with
+ * `mode: restore`, restore the best prebuild and finish the lifecycle
+ * (restore-mode.ts; container mode: a running dev container from the prebuilt image).
+ * Any error fails the step with its message (`core.setFailed`), which the app shows
+ * on the check run.
  */
 import * as core from '@actions/core';
 import { formatProblem } from '../../src/config/index.js';
 import { encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from '../../src/lifecycle/result.js';
 import { loadConfiguration, defaultBranch } from '../../src/lifecycle/configuration.js';
+import { resolveDevcontainerCli } from '../../src/container/tools.js';
 import { Env, Modes, Outputs } from './constants.js';
-import { chooseMode } from './container.js';
-import { runContainerPrebuild } from './container-run.js';
+import { selectMode } from './container.js';
+import { containerPrebuild } from './container-run.js';
 import { headSha } from '../../src/lifecycle/git.js';
 import { readInputs } from './inputs.js';
 import { coreLog } from './log.js';
 import { prebuild } from './prebuild.js';
-import { runRestoreMode } from './restore-mode.js';
+import { runContainerRestoreMode, runRestoreMode } from './restore-mode.js';
 import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
 import { writeSummary } from './summary.js';
@@ -27,6 +31,8 @@ function report(result: PrebuildResult): void {
   core.setOutput(Outputs.SnapshotSize, String(result.snapshotBytes));
   core.setOutput(Outputs.DurationMs, String(result.durationMs));
   core.setOutput(Outputs.Base, result.base ?? '');
+  core.setOutput(Outputs.ExecutionMode, result.mode ?? 'host');
+  core.setOutput(Outputs.Image, result.image ?? '');
   core.notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 
@@ -36,7 +42,6 @@ export async function run(): Promise<void> {
   try {
     const env = process.env;
     const inputs = await readInputs((name) => core.getInput(name), env);
-    const mode = chooseMode(inputs.containerMode);
     const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
@@ -49,23 +54,19 @@ export async function run(): Promise<void> {
     // Annotations on the job's check run, at the line of the file they are about.
     for (const w of warnings) core.warning(w.message, { title: 'Prebuild configuration', file: w.file, startLine: w.line, startColumn: w.column });
     const secrets = applySecrets(inputs.secrets, configuration.settings.secrets, env, { mask: core.setSecret, warning: core.warning });
+    const { mode, reason } = await selectMode(inputs.containerMode, configuration, inputs.registry, env);
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
-    if (inputs.mode === Modes.Restore) {
-      if (mode === 'container') throw new Error('mode: restore runs in host mode only (container-mode: host)');
-      core.info(`Restoring a prebuild of ${what}`);
-      await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
-      return;
-    }
-    core.info(`Prebuilding ${what} in ${mode} mode`);
-
     const log = coreLog();
-    if (mode === 'container') {
-      if (inputs.base) core.warning('Container mode does not use the base input: the image is built from its own layer cache');
-      const result = await runContainerPrebuild({ workspace: inputs.workspace, configuration, sha: inputs.sha, prebuildId: inputs.prebuildId }, store, log, env);
-      report(result);
+    if (inputs.mode === Modes.Restore) {
+      core.info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
+      core.setOutput(Outputs.ExecutionMode, mode);
+      if (mode === 'container') await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log));
+      else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }
-    const outcome = await prebuild({
+    core.info(`Prebuilding ${what} in ${mode} mode (${reason})`);
+
+    const request = {
       workspace: inputs.workspace,
       configuration,
       sha: inputs.sha,
@@ -76,10 +77,14 @@ export async function run(): Promise<void> {
       env: secrets.hookEnv,
       secrets: secrets.values,
       startedAt: started,
-    });
+    };
+    const outcome =
+      mode === 'container'
+        ? await containerPrebuild({ ...request, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log) })
+        : await prebuild(request);
     report(outcome.result);
     try {
-      await writeSummary(outcome.plan, outcome.result, env);
+      await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
     } catch (err) {
       core.warning(`Could not write the job summary: ${(err as Error).message}`);
     }

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
 import { substituteCommand } from '../../src/config/substitute.js';
-import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, unsuccessfulMarker, type PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, unsuccessfulMarker, type PrebuildMarker, type PrebuiltImage } from '../../src/lifecycle/marker.js';
 import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
@@ -19,6 +19,7 @@ import { hookEnvironment, LeftoverTracker, runHook, type HookRun, type Lifecycle
 export { hookEnvironment };
 import { SnapshotExistsError, type SecretValue, type SnapshotStore } from './snapshot/store.js';
 import { applyRetention } from './snapshot/retention.js';
+import { pinned } from '../../src/container/model.js';
 
 /** Logging the prebuild needs beyond the hook output (the shared {@link LifecycleLog}). */
 export type PrebuildLog = LifecycleLog;
@@ -52,6 +53,107 @@ export interface PrebuildOutcome {
   baseMissing: boolean;
 }
 
+/** The base a prebuild starts from, after {@link startFromBase}. */
+export interface StartedBase {
+  /** The base's snapshot key, `null` when building from scratch. */
+  base: string | null;
+  /** The base's marker, `null` without a base (or when it had none). */
+  baseMarker: PrebuildMarker | null;
+  /** The base requested but not found or not usable (built from scratch instead). */
+  baseMissing: boolean;
+}
+
+/**
+ * The first steps every prebuild shares (host and container mode): refuse a taken
+ * key (entries are immutable: fail before any hook runs), then restore the base into
+ * the workspace when one is given and usable.
+ * @param accept extra check of the base's marker (container mode: it must name an image)
+ * @throws SnapshotExistsError when the key is taken; Error when the base cannot be extracted
+ */
+export async function startFromBase(
+  req: PrebuildRequest,
+  key: string,
+  paths: readonly string[],
+  accept: (marker: PrebuildMarker | null) => string | null = () => null,
+): Promise<StartedBase> {
+  const { workspace, configuration, log } = req;
+  let base: string | null = req.base || null;
+  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
+  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
+  if (!base) return { base: null, baseMarker: null, baseMissing: false };
+  log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
+  // SPEC.md rules 5 and 6: a base must be a successful prebuild of the same configuration identity.
+  const check = (m: PrebuildMarker | null) =>
+    unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ?? accept(m);
+  const restored = await restoreBase(req.store, base, paths, workspace, check);
+  if (!restored.restored) {
+    const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
+    log.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
+    return { base: null, baseMarker: null, baseMissing: true };
+  }
+  log.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+  if (!restored.marker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
+  base = req.base;
+  return { base, baseMarker: restored.marker, baseMissing: false };
+}
+
+/**
+ * The last steps every prebuild shares: write the marker and the tracked-file list
+ * into the workspace, save the snapshot, and make the result the app reads.
+ * @param ran the hooks that ran, with their start (ISO) and duration (ms)
+ * @throws Error when saving the snapshot fails
+ */
+export async function finishPrebuild(
+  req: PrebuildRequest,
+  key: string,
+  paths: readonly string[],
+  started: StartedBase,
+  done: { ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>>; dependencyFiles: Record<string, string>; image?: PrebuiltImage; startedAt: number },
+): Promise<PrebuildResult> {
+  const { workspace, configuration } = req;
+  const name = configuration.settings.name;
+  // From scratch, a marker left in the workspace (a reused self-hosted workspace) is ignored.
+  const marker = nextMarker(started.baseMarker, {
+    configuration: name,
+    identity: configuration.identity,
+    sha: req.sha,
+    prebuildId: req.prebuildId,
+    base: started.base,
+    ran: done.ran,
+    now: new Date().toISOString(),
+    dependencyFiles: done.dependencyFiles,
+    ...(done.image ? { image: done.image } : {}),
+  });
+  await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
+  await writeTrackedFiles(workspace);
+
+  const hooks: Record<string, number> = {};
+  for (const [hook, run] of Object.entries(done.ran)) hooks[hook] = run.durationMs;
+  req.log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
+  const { bytes } = await req.store.save(key, paths, workspace, {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base,
+  }, { secrets: req.secrets });
+  await applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log);
+  return {
+    prebuildId: req.prebuildId,
+    configuration: name,
+    sha: req.sha,
+    snapshotKey: key,
+    snapshotBytes: bytes,
+    durationMs: Math.round(performance.now() - done.startedAt),
+    hooks,
+    base: started.base,
+    identity: configuration.identity,
+    ...(done.image ? { mode: 'container' as const, image: pinned(done.image.reference, done.image.digest) } : {}),
+  };
+}
+
 /**
  * Runs one prebuild (see the module comment).
  * @throws LifecycleError when a command fails; SnapshotExistsError when the key is
@@ -60,35 +162,12 @@ export interface PrebuildOutcome {
 export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log } = req;
-  const name = configuration.settings.name;
-  const key = snapshotKey(name, req.sha, req.prebuildId);
+  const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
   const paths = snapshotPaths(configuration.settings.paths);
-
-  let base: string | null = req.base || null;
-  let baseMarker: PrebuildMarker | null = null;
-  let baseMissing = false;
-  if (base === key) throw new Error(`The base snapshot "${base}" is the snapshot this run saves: use a new prebuild id`);
-  // Entries are immutable: fail before the hooks run, not after.
-  if (await req.store.exists(key, paths)) throw new SnapshotExistsError(key);
-  if (base) {
-    log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
-    // SPEC.md rules 5 and 6: a base must be a successful prebuild of the same configuration identity.
-    const sameIdentity = (m: PrebuildMarker | null) =>
-      unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null);
-    const restored = await restoreBase(req.store, base, paths, workspace, sameIdentity);
-    if (!restored.restored) {
-      const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
-      log.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
-      base = null;
-      baseMissing = true;
-    } else {
-      baseMarker = restored.marker;
-      log.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
-    }
-  }
+  const base = await startFromBase(req, key, paths);
 
   const dependencyFiles = await hashDependencyFiles(workspace);
-  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker, dependencyFiles });
+  const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
   const { env, vars } = hookEnvironment(configuration, workspace, req.env);
   const runs: HookRun[] = [];
   const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
@@ -108,38 +187,6 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
   } finally {
     for (const g of await leftovers.killAll()) log.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
   }
-
-  // From scratch, a marker left in the workspace (a reused self-hosted workspace) is ignored.
-  const marker = nextMarker(baseMarker, {
-    configuration: name,
-    identity: configuration.identity,
-    sha: req.sha,
-    prebuildId: req.prebuildId,
-    base,
-    ran,
-    now: new Date().toISOString(),
-    dependencyFiles,
-  });
-  await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
-  await writeTrackedFiles(workspace);
-
-  const hooks: Record<string, number> = {};
-  for (const run of runs) hooks[run.hook] = run.durationMs;
-  log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
-  const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base };
-  const { bytes } = await req.store.save(key, paths, workspace, metadata, { secrets: req.secrets });
-  await applyRetention(req.store, configuration, base ? [base] : [], log);
-  const result: PrebuildResult = {
-    prebuildId: req.prebuildId,
-    configuration: name,
-    sha: req.sha,
-    snapshotKey: key,
-    snapshotBytes: bytes,
-    durationMs: Math.round(performance.now() - started),
-    hooks,
-    base,
-    identity: configuration.identity,
-  };
-  return { result, plan, runs, baseMissing };
+  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started });
+  return { result, plan, runs, baseMissing: base.baseMissing };
 }

@@ -14,7 +14,9 @@ import { Env, Inputs, Outputs } from './constants.js';
 import type { ActionInputs } from './inputs.js';
 import { coreLog } from './log.js';
 import { ActionsCacheCatalog, visibleRefs } from './snapshot/cache-catalog.js';
-import { writeRestoreSummary } from './restore-summary.js';
+import { writeContainerRestoreSummary, writeRestoreSummary } from './restore-summary.js';
+import { upFromPrebuild, type UpOutcome } from '../../src/container/up.js';
+import type { DevcontainerCli } from '../../src/container/tools.js';
 
 /**
  * The catalog listing `store`'s snapshots: the dir store lists its manifests, the
@@ -67,6 +69,50 @@ export async function runRestoreMode(
   setRestoreOutputs(outcome);
   try {
     await writeRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${(err as Error).message}`);
+  }
+  return outcome;
+}
+
+/**
+ * `mode: restore` in container mode: a running dev container from the best
+ * container prebuild (src/container/up.ts). Sets `prebuild-hit`, `prebuild-sha`,
+ * `restore-ms`, `snapshot-key`, `duration-ms`, `image` and `container-id`; the
+ * summary says what ran and the time against the cold path.
+ * @throws LifecycleError when a hook fails; Error when restoring or the CLI fails
+ */
+export async function runContainerRestoreMode(
+  inputs: ActionInputs,
+  configuration: ResolvedConfiguration,
+  store: SnapshotStore,
+  branch: string,
+  env: NodeJS.ProcessEnv,
+  startedAt: number,
+  cli: DevcontainerCli,
+): Promise<UpOutcome> {
+  if (inputs.base) core.warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
+  const outcome = await upFromPrebuild({
+    workspace: inputs.workspace,
+    configuration,
+    sha: inputs.sha,
+    store,
+    catalog: catalogFor(store, inputs, env, branch),
+    log: coreLog(),
+    env,
+    cli,
+    registry: inputs.registry,
+    startedAt,
+  });
+  core.setOutput(Outputs.PrebuildHit, outcome.hit);
+  core.setOutput(Outputs.PrebuildSha, outcome.prebuildSha ?? '');
+  core.setOutput(Outputs.RestoreMs, String(outcome.restoreMs));
+  core.setOutput(Outputs.SnapshotKey, outcome.snapshotKey ?? '');
+  core.setOutput(Outputs.DurationMs, String(outcome.durationMs));
+  core.setOutput(Outputs.Image, outcome.image ?? '');
+  core.setOutput(Outputs.ContainerId, outcome.containerId);
+  try {
+    await writeContainerRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
   } catch (err) {
     core.warning(`Could not write the job summary: ${(err as Error).message}`);
   }

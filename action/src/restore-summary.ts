@@ -1,6 +1,7 @@
 /** The job summary of restore mode (Markdown/HTML through `core.summary`). */
 import * as core from '@actions/core';
 import type { RestoreOutcome } from '../../src/lifecycle/restore.js';
+import type { UpOutcome } from '../../src/container/up.js';
 import { Env } from './constants.js';
 import { formatDuration } from './summary.js';
 
@@ -68,5 +69,30 @@ export async function writeRestoreSummary(configuration: string, sha: string, ou
       ),
     ])
     .addList(restoreLines(sha, outcome))
+    .write();
+}
+
+/** Writes the summary of a container-mode restore: hit, image, container, hooks, time against the cold path. */
+export async function writeContainerRestoreSummary(configuration: string, sha: string, outcome: UpOutcome, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (!env[Env.StepSummary]) return;
+  const lines = [
+    'Mode: <b>container</b>',
+    `Prebuild hit: <b>${outcome.hit}</b>${outcome.snapshotKey ? ` (<code>${esc(outcome.snapshotKey)}</code>)` : ''}`,
+    `Image: ${outcome.image ? `<code>${esc(outcome.image)}</code> (pulled in ${formatDuration(outcome.pullMs)})` : 'none: built the cold way'}`,
+    `Container: <code>${esc(outcome.containerId.slice(0, 12))}</code> at <code>${esc(outcome.remoteWorkspaceFolder)}</code>`,
+    `Commit: <code>${esc(sha)}</code>`,
+    `Ready in: ${formatDuration(outcome.durationMs)}${outcome.coldMs ? ` (the cold path took ${formatDuration(outcome.coldMs)} for the build, onCreateCommand and updateContentCommand alone)` : ''}`,
+  ];
+  await core.summary
+    .addHeading(restoreHeading(configuration, outcome), 2)
+    .addTable([
+      [
+        { data: 'Hook', header: true },
+        { data: 'Result', header: true },
+        { data: 'Duration', header: true },
+      ],
+      ...outcome.hooks.map((h) => (h.action === 'skip' ? [h.hook, esc(`skipped: ${h.reason}`), ''] : [h.hook, 'ran', formatDuration(h.durationMs)])),
+    ])
+    .addList(lines)
     .write();
 }

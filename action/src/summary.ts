@@ -35,10 +35,15 @@ export function hookRows(plan: PlannedHook[], result: PrebuildResult): string[][
 }
 
 /**
- * Writes the job summary: hooks with durations, snapshot key and size, base, total.
+ * Writes the job summary: hooks with durations, mode (and image), snapshot key and size, base, total.
  * Does nothing outside a runner (no `GITHUB_STEP_SUMMARY`).
  */
-export async function writeSummary(plan: PlannedHook[], result: PrebuildResult, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function writeSummary(
+  plan: PlannedHook[],
+  result: PrebuildResult,
+  env: NodeJS.ProcessEnv = process.env,
+  mode: { mode: 'host' | 'container'; reason: string } = { mode: 'host', reason: '' },
+): Promise<void> {
   if (!env[Env.StepSummary]) return;
   await core.summary
     .addHeading(`🚀 Prebuild ready: ${esc(result.configuration)}`, 2)
@@ -51,6 +56,8 @@ export async function writeSummary(plan: PlannedHook[], result: PrebuildResult, 
       ...hookRows(plan, result),
     ])
     .addList([
+      `Mode: <b>${mode.mode}</b>${mode.reason ? ` (${esc(mode.reason)})` : ''}`,
+      ...(result.image ? [`Image: <code>${esc(result.image)}</code>`] : []),
       `Snapshot: <code>${result.snapshotKey}</code> (${formatBytes(result.snapshotBytes)})`,
       `Base: ${result.base ? `<code>${result.base}</code>` : 'none (built from scratch)'}`,
       `Commit: <code>${result.sha}</code>`,

@@ -17,6 +17,7 @@ import { register as resume } from './resume.js';
 import { register as simulate } from './simulate.js';
 import { register as token } from './token.js';
 import { register as trigger } from './trigger.js';
+import { register as up } from './up.js';
 import { register as update } from './update.js';
 import { register as validate } from './validate.js';
 import { register as why } from './why.js';
@@ -57,6 +58,7 @@ export function buildProgram(io: CliIo): Command {
   inspect(program, io);
   simulate(program, io);
   restore(program, io);
+  up(program, io);
   validate(program, io);
   for (const cmd of program.commands) cmd.addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 3 authentication, 4 not found (prebuilds --help).');
   return program;

@@ -73,6 +73,33 @@ export interface PrebuildMarker {
    * (src/lifecycle/dependency-files.ts); absent in markers written before it existed.
    */
   dependencyFiles?: Record<string, string>;
+  /** Container mode: the prebuilt environment image this workspace goes with (absent in host mode). */
+  image?: PrebuiltImage;
+}
+
+/**
+ * The image a container-mode prebuild pushed: the prebuilt container committed
+ * with its `devcontainer.metadata` label (src/container).
+ */
+export interface PrebuiltImage {
+  /** Tagged reference, e.g. `ghcr.io/octo/app/prebuilds/web:sha-<sha>`. */
+  reference: string;
+  /** Repository digest (`sha256:…`) the registry returned on push; pull by it. */
+  digest: string;
+  /** Uncompressed image size, bytes (`docker image inspect` `.Size`). */
+  bytes: number;
+  /**
+   * How long the cold path took when this lineage was built from scratch: image
+   * build + onCreateCommand + updateContentCommand (`devcontainer up --prebuild`), ms.
+   */
+  coldMs: number;
+}
+
+function parseImage(v: unknown): PrebuiltImage | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const i = v as Partial<PrebuiltImage>;
+  if (typeof i.reference !== 'string' || typeof i.digest !== 'string') return undefined;
+  return { reference: i.reference, digest: i.digest, bytes: Number(i.bytes) || 0, coldMs: Number(i.coldMs) || 0 };
 }
 
 /**
@@ -97,6 +124,7 @@ export function parseMarker(text: string | null | undefined): PrebuildMarker | n
       history: Array.isArray(v.history) ? v.history : [],
       ...(typeof v.dependencyFiles === 'object' && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}),
       ...(v.outcome === 'success' ? { outcome: 'success' as const } : {}),
+      ...(parseImage(v.image) ? { image: parseImage(v.image) } : {}),
     };
   } catch {
     return null;
@@ -116,6 +144,8 @@ export interface MarkerUpdate {
   now: string;
   /** Dependency file hashes of the workspace now (recorded when `onCreateCommand` ran). */
   dependencyFiles?: Record<string, string>;
+  /** Container mode: the image this prebuild pushed. */
+  image?: PrebuiltImage;
 }
 
 /**
@@ -161,6 +191,7 @@ export function nextMarker(previous: PrebuildMarker | null, update: MarkerUpdate
     history: [...(prev?.history ?? []), entry].slice(-MARKER_HISTORY_LIMIT),
     ...dependencyFilesOf(update, prev),
     outcome: 'success',
+    ...(update.image ? { image: update.image } : {}),
   };
 }
 

@@ -69,12 +69,32 @@ export interface RestoreOutcome {
   rejected: Array<{ key: string; reason: string }>;
 }
 
+/** What finding and restoring a prebuild did, before any hook runs. Durations ms. */
+export interface RestoredPrebuild {
+  hit: PrebuildHit;
+  /** The restored snapshot: key, commit, distance; `null` for `none`. */
+  chosen: { key: string; sha: string; distance: number } | null;
+  /** The restored snapshot's marker (`null` for `none`). */
+  marker: PrebuildMarker | null;
+  /** Listing, download, extraction and merge. */
+  restoreMs: number;
+  shallow: boolean;
+  searched: number;
+  rejected: Array<{ key: string; reason: string }>;
+}
+
 /**
- * Finds and restores the best prebuild for `req.sha`, then runs the remaining hooks
- * (see the module comment and restore-plan.ts).
- * @throws LifecycleError when a hook fails; Error when listing, extracting or merging fails
+ * Finds the best prebuild for `req.sha` (exact commit, else the nearest ancestor
+ * within ancestorDepth with the same identity; restore-plan.ts) and restores it into
+ * the workspace. Runs no hook. Shared by {@link restoreWorkspace} and container mode.
+ * @param accept extra check of a candidate's marker (container mode: it must name an image);
+ *   returns the reason to discard it, or `null`
+ * @throws Error when listing fails in a way other than the catalog refusing, or extracting or merging fails
  */
-export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutcome> {
+export async function restorePrebuild(
+  req: Omit<RestoreRequest, 'env'>,
+  accept: (marker: PrebuildMarker | null) => string | null = () => null,
+): Promise<RestoredPrebuild> {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log } = req;
   const name = configuration.settings.name;
@@ -107,7 +127,7 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
   let marker: PrebuildMarker | null = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log.info(`Restoring ${c.key} (${c.distance === 0 ? 'this commit' : `${c.distance} commit${c.distance === 1 ? '' : 's'} behind`})`);
-    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }));
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept(m));
     if (r.restored) {
       chosen = c;
       marker = r.marker;
@@ -121,6 +141,18 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
   const restoreMs = Math.round(performance.now() - started);
   const hit: PrebuildHit = chosen === null ? 'none' : chosen.distance === 0 ? 'exact' : 'ancestor';
   if (hit === 'none') log.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
+  return { hit, chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance }, marker, restoreMs, shallow, searched: commits.length, rejected };
+}
+
+/**
+ * Finds and restores the best prebuild for `req.sha`, then runs the remaining hooks
+ * (see the module comment and restore-plan.ts).
+ * @throws LifecycleError when a hook fails; Error when listing, extracting or merging fails
+ */
+export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutcome> {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log } = req;
+  const { hit, chosen, marker, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started });
 
   const changed = marker?.dependencyFiles ? changedDependencyFiles(marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
@@ -149,7 +181,7 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
     marker,
     saved: hit === 'none' ? null : timeSaved(marker, restoreMs, hooks),
     shallow,
-    searched: commits.length,
+    searched,
     rejected,
   };
 }

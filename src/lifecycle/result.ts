@@ -24,6 +24,10 @@ export interface PrebuildResult {
   base: string | null;
   /** The configuration identity the action computed at this commit. */
   identity: string;
+  /** Where the prebuild ran; absent: host mode (results written before container mode). */
+  mode?: 'host' | 'container';
+  /** Container mode: the prebuilt image, pinned (`repository@sha256:…`). */
+  image?: string;
 }
 
 /** Serialises a result for the annotation message (64 KiB limit; results are ~1 KiB). */
@@ -50,6 +54,8 @@ export function decodeResult(message: string): PrebuildResult | null {
       hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
       base: typeof v.base === 'string' ? v.base : null,
       identity: String(v.identity ?? ''),
+      ...(v.mode === 'container' || v.mode === 'host' ? { mode: v.mode } : {}),
+      ...(typeof v.image === 'string' ? { image: v.image } : {}),
     };
   } catch {
     return null;

@@ -109,6 +109,12 @@ export interface RunContext {
    * Without it they are only reported in the log.
    */
   leftovers?: LeftoverTracker;
+  /**
+   * Turns each command into the process actually spawned (container mode: the command
+   * run through `devcontainer exec` in the dev container); logs and errors show the
+   * command as written. Default: spawned as is.
+   */
+  wrap?: (command: SingleCommand) => SingleCommand;
 }
 
 /** A finished hook: when it started (ISO 8601), how long it took (ms), and each named command's duration (ms). */
@@ -142,11 +148,13 @@ export class LifecycleError extends Error {
  * read for `drainMs` after the exit (default {@link OUTPUT_DRAIN_MS}), then the pipes
  * are closed and the processes left in its group are returned in `leftover`.
  * @param onOutput receives stdout and stderr chunks as they come
+ * @param input written to stdin (default: no stdin)
  */
 export function runCommand(
   command: SingleCommand,
   ctx: { cwd: string; env: NodeJS.ProcessEnv; drainMs?: number },
-  onOutput: (chunk: Buffer) => void,
+  onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+  input?: string,
 ): Promise<CommandExit> {
   const started = performance.now();
   const [file, args] =
@@ -166,15 +174,16 @@ export function runCommand(
     };
     let child;
     try {
-      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: GROUPS_SUPPORTED });
+      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], shell: false, detached: GROUPS_SUPPORTED });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err as Error });
       return;
     }
     const pgid = child.pid;
     if (pgid !== undefined) groupStarted(pgid);
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
+    if (input !== undefined) child.stdin?.end(input);
+    child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk, 'stdout'));
+    child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk, 'stderr'));
     child.on('error', (err) => {
       if (pgid !== undefined) groupEnded(pgid);
       done({ exitCode: null, signal: null, spawnError: err });
@@ -183,8 +192,8 @@ export function runCommand(
       if (settled) return;
       const left = pgid !== undefined && groupAlive(pgid) ? { pgid, processes: groupMembers(pgid) } : undefined;
       // Stop reading what the leftovers hold open, so nothing waits for them.
-      child.stdout.destroy();
-      child.stderr.destroy();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       done(left ? { exitCode: code, signal, leftover: left } : { exitCode: code, signal });
     };
     child.on('exit', (code, signal) => {
@@ -232,7 +241,7 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
     ctx.log.startGroup(`${hook}: ${describeCommand(command)}`);
     let exit: CommandExit;
     try {
-      exit = await runCommand(command, ctx, (chunk) => ctx.log.output(chunk));
+      exit = await runCommand(ctx.wrap ? ctx.wrap(command) : command, ctx, (chunk) => ctx.log.output(chunk));
     } finally {
       ctx.log.endGroup();
     }
@@ -246,7 +255,7 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
     const exits = await Promise.all(
       entries.map(async ([name, single]) => {
         const buffered: Buffer[] = [];
-        const exit = await runCommand(single, ctx, (chunk) => buffered.push(chunk));
+        const exit = await runCommand(ctx.wrap ? ctx.wrap(single) : single, ctx, (chunk) => buffered.push(chunk));
         const outcome = exit.exitCode === 0 ? 'done' : 'FAILED';
         ctx.log.startGroup(`${hook} "${name}": ${describeCommand(single)} (${outcome}, ${exit.durationMs} ms)`);
         for (const chunk of buffered) ctx.log.output(chunk);

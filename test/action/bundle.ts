@@ -27,9 +27,16 @@ export interface ActionRun {
 
 /**
  * Runs the bundle like a runner: INPUT_* (upper-case, dashes kept), GITHUB_* files, RUNNER_TEMP.
- * Temp dirs it creates are pushed to `dirs`; `extraEnv` is added to the runner's environment.
+ * Temp dirs it creates are pushed to `dirs`; `extraEnv` is added to the runner's environment;
+ * the child is killed after `timeoutMs`.
  */
-export async function runBundle(workspace: string, inputs: Record<string, string>, dirs: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<ActionRun> {
+export async function runBundle(
+  workspace: string,
+  inputs: Record<string, string>,
+  dirs: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ActionRun> {
   const runner = await tempDir('runner-');
   dirs.push(runner);
   const outputFile = path.join(runner, 'output');
@@ -48,7 +55,7 @@ export async function runBundle(workspace: string, inputs: Record<string, string
     ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawnSync(process.execPath, [bundle], { cwd: workspace, env, encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, [bundle], { cwd: workspace, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   const outputs: Record<string, string> = {};
   for (const m of (await readFile(outputFile, 'utf8')).matchAll(/^(.+?)<<(ghadelimiter_\S+)\n([\s\S]*?)\n?\2$/gm)) outputs[m[1]!] = m[3]!;
   const notice = /^::notice title=prebuild-result::(.*)$/m.exec(child.stdout);

@@ -31,7 +31,7 @@ describe('action.yml', () => {
     expect(doc.inputs[Inputs.Token]?.default).toBe('${{ github.token }}');
     const names = Object.values(Inputs) as string[];
     for (const name of Object.keys(doc.inputs)) expect(names).toContain(name);
-    expect(Object.keys(doc.outputs).sort()).toEqual([Outputs.DurationMs, Outputs.PrebuildHit, Outputs.PrebuildSha, Outputs.RestoreMs, Outputs.SnapshotKey].sort());
+    expect(Object.keys(doc.outputs).sort()).toEqual([Outputs.DurationMs, Outputs.PrebuildHit, Outputs.PrebuildSha, Outputs.RestoreMs, Outputs.SnapshotKey, Outputs.ExecutionMode, Outputs.Image, Outputs.ContainerId].sort());
   });
 });
 
@@ -60,15 +60,15 @@ describe('readInputs', () => {
 
   it('reads every input', async () => {
     const inputs = await readInputs(
-      get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host' }),
+      get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host', registry: ' ghcr.io/o/r/prebuilds ' }),
       {},
     );
-    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '', secrets: '' });
+    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '', registry: 'ghcr.io/o/r/prebuilds', secrets: '' });
   });
 
   it('defaults from the runner environment', async () => {
     const inputs = await readInputs(get({}), { GITHUB_WORKSPACE: '/nonexistent-ws', GITHUB_SHA: sha, GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '2' });
-    expect(inputs).toMatchObject({ workspace: '/nonexistent-ws', sha, prebuildId: '99-2', base: null, containerMode: 'host', mode: 'prebuild' });
+    expect(inputs).toMatchObject({ workspace: '/nonexistent-ws', sha, prebuildId: '99-2', base: null, containerMode: 'auto', mode: 'prebuild', registry: '' });
   });
 
   it('resolves an abbreviated sha to the full one in the checkout, and refuses one it cannot', async () => {

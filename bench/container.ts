@@ -1,0 +1,183 @@
+/**
+ * Container benchmark (issue 9): a ready dev container from a container-mode
+ * prebuild versus the cold path, on demo/container-fixture (a Dockerfile FROM the
+ * local Debian base that apt-installs jq, a local Feature, onCreate "installs"
+ * dependencies for 2 s). Real Docker, @devcontainers/cli, the BUNDLED action as a
+ * child process, the `prebuilds` CLI as a child process, the registry
+ * scripts/services/docker.sh starts (`PREBUILDS_REGISTRY`, default 127.0.0.1:5055;
+ * each run pushes under its own path).
+ *
+ * Measured, in one run (ms unless named otherwise):
+ * - coldMs: clone + `devcontainer up` with no image on the engine (build, Features,
+ *   onCreate, updateContent, postCreate, postStart);
+ * - fullMs: a container prebuild from scratch (build, onCreate + updateContent in the
+ *   container, commit, push, workspace snapshot); pushMs: its `docker push`;
+ * - incrementalMs: an incremental container prebuild after a source-only commit
+ *   (pull the base's image, updateContent only, commit, push one layer);
+ * - upFromPrebuildMs: clone + `prebuilds up` with no image on the engine (restore the
+ *   workspace, pull, start, postCreate + postStart); pullMs: its pull;
+ * - imageBytes: the prebuilt image (uncompressed); workspaceBytes: the workspace snapshot archive.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseMarker } from '../src/lifecycle/marker.js';
+import type { BenchContext, BenchResult } from './types.js';
+
+const root = fileURLToPath(new URL(import.meta.url.includes('/lib/bench/') ? '../../' : '../', import.meta.url));
+const bundle = path.join(root, 'action/dist/index.js');
+const cliMain = path.join(root, 'lib/src/cli/main.js');
+const devcontainer = path.join(root, 'node_modules/@devcontainers/cli/devcontainer.js');
+
+/** The keys of `--json container`, see the module comment for units. */
+export type ContainerBenchResult = Record<
+  'coldMs' | 'upFromPrebuildMs' | 'fullMs' | 'incrementalMs' | 'pushMs' | 'pullMs' | 'imageBytes' | 'workspaceBytes' | 'speedup',
+  number
+>;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+}
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** Runs a command; resolves with its wall time (ms) and stdout. @throws Error with the output tail when it fails */
+function timed(file: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ ms: number; stdout: string; output: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+      output += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - started, stdout, output }) : reject(new Error(`${file} ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`)),
+    );
+  });
+}
+
+/**
+ * Measures everything in the module comment, in one run.
+ * @throws Error when Docker, the base image or the registry is missing, or a step fails
+ */
+export async function runContainerBench(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ContainerBenchResult> {
+  const baseImage = process.env.PREBUILDS_BASE_IMAGE || 'local/debian:bookworm';
+  const registry = `${process.env.PREBUILDS_REGISTRY || '127.0.0.1:5055'}/bench-${Date.now()}`;
+  try {
+    docker('image', 'inspect', baseImage);
+  } catch {
+    throw new Error(`the base image ${baseImage} is missing: run sudo scripts/services/docker.sh first`);
+  }
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'prebuilds-bench-container-'));
+  const store = path.join(tmp, 'store');
+  const origin = path.join(tmp, 'origin');
+  let n = 0;
+  const fresh = async (prefix: string) => mkdtemp(path.join(tmp, `${prefix}-${++n}-`));
+  const clone = async (sha: string): Promise<{ ws: string; ms: number }> => {
+    const ws = await fresh('ws');
+    const started = performance.now();
+    git(ws, 'clone', '-q', origin, '.');
+    git(ws, 'checkout', '-q', '--detach', sha);
+    return { ws, ms: performance.now() - started };
+  };
+  const commit = (message: string): string => {
+    git(origin, 'add', '-A');
+    git(origin, 'commit', '-q', '-m', message);
+    return git(origin, 'rev-parse', 'HEAD');
+  };
+  const action = async (ws: string, inputs: Record<string, string>) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_WORKSPACE: ws, RUNNER_TEMP: await fresh('runner') };
+    for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('GITHUB_STEP') || k === 'GITHUB_OUTPUT') delete env[k];
+    for (const [k, v] of Object.entries({ store: `dir:${store}`, registry, 'container-mode': 'container', ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
+    return timed(process.execPath, [bundle], { cwd: ws, env });
+  };
+  const imagesBefore = new Set(docker('images', '--all', '--quiet', '--no-trunc').split('\n'));
+  try {
+    await cp(path.join(root, 'demo/container-fixture'), origin, { recursive: true });
+    const config = path.join(origin, '.devcontainer/devcontainer.json');
+    await writeFile(config, (await readFile(config, 'utf8')).replace('"BASE_IMAGE": "local/debian:bookworm"', `"BASE_IMAGE": "${baseImage}"`));
+    git(origin, 'init', '-q', '-b', 'main');
+    const c1 = commit('fixture');
+    const r = {} as ContainerBenchResult;
+
+    log('(a) cold: clone + devcontainer up (build, Features, onCreate, updateContent, postCreate, postStart)');
+    {
+      const { ws, ms } = await clone(c1);
+      const up = await timed(process.execPath, [devcontainer, 'up', '--workspace-folder', ws, '--id-label', `prebuilds.bench=${path.basename(tmp)}`], { cwd: ws });
+      r.coldMs = Math.round(ms + up.ms);
+      const id = (JSON.parse(up.stdout.trim().split('\n').pop()!) as { containerId: string }).containerId;
+      const image = docker('inspect', '--format', '{{.Image}}', id);
+      docker('rm', '-f', id);
+      docker('image', 'rm', '--force', image); // the next steps start without this build's layers
+    }
+
+    log('(b) full container prebuild through the bundled action');
+    const full = await action((await clone(c1)).ws, { 'prebuild-id': 'full' });
+    r.fullMs = Math.round(full.ms);
+    r.pushMs = Number(/Pushed \S+ \(\d+ bytes\) in (\d+) ms/.exec(full.output)?.[1] ?? NaN);
+    const fullResult = JSON.parse(/^::notice title=prebuild-result::(.*)$/m.exec(full.output)![1]!) as { snapshotBytes: number };
+    r.workspaceBytes = fullResult.snapshotBytes;
+
+    log('(c) incremental container prebuild after a source-only commit');
+    await writeFile(path.join(origin, 'src/main.txt'), 'v2\n');
+    const c2 = commit('source change');
+    const incWs = (await clone(c2)).ws;
+    r.incrementalMs = Math.round((await action(incWs, { 'prebuild-id': 'inc', base: `prebuilds-v1/devcontainer/${c1}/full` })).ms);
+    const marker = parseMarker(await readFile(path.join(incWs, '.prebuilds/marker.json'), 'utf8'));
+    r.imageBytes = marker?.image?.bytes ?? NaN;
+
+    log('(d) ready from the prebuild: clone + prebuilds up (pull, start, postCreate, postStart)');
+    {
+      const { ws, ms } = await clone(c2);
+      const up = await timed(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], { cwd: ws });
+      r.upFromPrebuildMs = Math.round(ms + up.ms);
+      const outcome = JSON.parse(up.stdout) as { containerId: string; image: string; pullMs: number; hit: string };
+      if (outcome.hit !== 'exact') throw new Error(`prebuilds up found no exact prebuild (${outcome.hit})`);
+      r.pullMs = outcome.pullMs;
+      docker('rm', '-f', outcome.containerId);
+      docker('image', 'rm', outcome.image);
+    }
+    r.speedup = Math.round((r.coldMs / r.upFromPrebuildMs) * 10) / 10;
+    return r;
+  } finally {
+    for (const id of docker('ps', '--all', '--quiet', '--filter', `label=prebuilds.bench=${path.basename(tmp)}`).split('\n').filter(Boolean)) docker('rm', '-f', id);
+    // What the cold build left (multi-stage leftovers, the CLI's Features content image), never an image that was there before.
+    const remove = (id: string) => {
+      try {
+        docker('image', 'rm', '--force', id);
+      } catch {
+        // gone already, or still has a child (the next pass)
+      }
+    };
+    for (let pass = 0; pass < 2; pass++) {
+      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) if (id && !imagesBefore.has(id)) remove(id);
+      const temp = docker('images', '--quiet', '--no-trunc', 'dev_container_feature_content_temp');
+      if (temp && !imagesBefore.has(temp)) remove(temp);
+    }
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench -- container` / `--json container`. */
+export async function run(context: BenchContext): Promise<BenchResult> {
+  const r = await runContainerBench((l) => context.log(l));
+  return {
+    metrics: r,
+    rows: [
+      { metric: 'coldMs', value: r.coldMs, note: 'clone + devcontainer up: build, Features, every hook' },
+      { metric: 'upFromPrebuildMs', value: r.upFromPrebuildMs, target: '≤ coldMs / 5', note: `clone + prebuilds up (pull ${r.pullMs} ms); ${r.speedup}× faster` },
+      { metric: 'fullMs', value: r.fullMs, note: `container prebuild from scratch (push ${r.pushMs} ms)` },
+      { metric: 'incrementalMs', value: r.incrementalMs, note: 'from the base image: updateContent only, one layer pushed' },
+      { metric: 'imageBytes', value: r.imageBytes, note: 'prebuilt image, uncompressed' },
+      { metric: 'workspaceBytes', value: r.workspaceBytes, note: 'workspace snapshot archive' },
+    ],
+  };
+}

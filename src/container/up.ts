@@ -1,0 +1,137 @@
+/**
+ * A ready dev container from a container-mode prebuild (issue 9, "Using a container
+ * prebuild"), shared by the CLI (`prebuilds up`) and the action (`mode: restore` in
+ * container mode): pick the prebuild as restore does (exact commit, else the newest
+ * successful ancestor of the same identity: src/lifecycle/restore.ts), restore its
+ * workspace, pull its image by digest, start the dev container from it with
+ * @devcontainers/cli (`--skip-post-create`, so nothing runs twice), then run only
+ * what the prebuild did not: updateContentCommand for an ancestor, onCreateCommand
+ * when a dependency file changed (src/lifecycle/restore-plan.ts), then
+ * postCreateCommand, postStartCommand and postAttachCommand — Features' commands
+ * included, inside the container. Without a usable prebuild: the cold path
+ * (`devcontainer up` builds and runs everything).
+ *
+ * The container carries the CLI's default labels (`devcontainer.local_folder`), so
+ * `devcontainer exec --workspace-folder WS` finds it afterwards.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { LifecycleCommand, LifecycleHook, ResolvedConfiguration } from '../config/model.js';
+import { changedDependencyFiles, hashDependencyFiles } from '../lifecycle/dependency-files.js';
+import { MARKER_DIR } from '../lifecycle/marker.js';
+import { restorePrebuild, type RestoredPrebuild } from '../lifecycle/restore.js';
+import { planRestore, type PrebuildHit } from '../lifecycle/restore-plan.js';
+import type { LifecycleLog } from '../lifecycle/run-hooks.js';
+import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
+import { imageRepository, pinned } from './model.js';
+import { pull, readMergedLifecycle, runHookInContainer, up, writeBuildConfig, writePrebuiltConfig, type ContainerTarget } from './session.js';
+import type { DevcontainerCli } from './tools.js';
+
+/** Everything `prebuilds up` needs. */
+export interface UpRequest {
+  /** Absolute path of the checkout (at `sha`). */
+  workspace: string;
+  configuration: ResolvedConfiguration;
+  sha: string;
+  store: SnapshotStore;
+  catalog: SnapshotCatalog;
+  log: LifecycleLog;
+  env: NodeJS.ProcessEnv;
+  cli: DevcontainerCli;
+  /** Pull from this registry instead of the one the prebuild pushed to (a mirror), else empty. */
+  registry?: string;
+  /** `performance.now()` ms at the start (default: when called). */
+  startedAt?: number;
+}
+
+/** One hook of the start: ran (ms) or skipped (why). */
+export type UpHook = { hook: LifecycleHook; action: 'run'; durationMs: number } | { hook: LifecycleHook; action: 'skip'; reason: string };
+
+/** What `prebuilds up` did. Durations ms. */
+export interface UpOutcome {
+  hit: PrebuildHit;
+  snapshotKey: string | null;
+  prebuildSha: string | null;
+  distance: number | null;
+  /** The image the container runs: the prebuild's, pinned by digest; `null` on the cold path. */
+  image: string | null;
+  containerId: string;
+  remoteWorkspaceFolder: string;
+  /** Finding and restoring the workspace snapshot. */
+  restoreMs: number;
+  /** Pulling the image (0 when it was already there or on the cold path). */
+  pullMs: number;
+  /** `devcontainer up` (on the cold path: build + every hook). */
+  upMs: number;
+  hooks: UpHook[];
+  /** From the start until the container is ready (every hook done). */
+  durationMs: number;
+  /**
+   * What the cold path took when the prebuild's lineage was built from scratch
+   * (image build + onCreate + updateContent, recorded in the marker); `null` when unknown.
+   */
+  coldMs: number | null;
+  searched: number;
+  shallow: boolean;
+  rejected: RestoredPrebuild['rejected'];
+}
+
+/**
+ * Makes a running dev container for the workspace (see the module comment).
+ * @throws LifecycleError when a hook fails (the container stays, for inspection);
+ *   Error when the snapshot cannot be restored or the CLI fails
+ */
+export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
+  const started = req.startedAt ?? performance.now();
+  const { workspace, configuration, log, env } = req;
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => (m?.image ? null : 'it has no prebuilt image (a host-mode prebuild)'));
+  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log };
+  const image = found.marker?.image;
+  const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
+  const common = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
+
+  let pullMs = 0;
+  let ref: string | null = null;
+  if (image) {
+    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
+    try {
+      pullMs = await pull(ref, env, log);
+    } catch (err) {
+      log.warning(`The prebuild's image ${ref} cannot be pulled (${(err as Error).message.split('\n')[0]}): starting the cold way`);
+      ref = null;
+    }
+  }
+  if (!ref) {
+    await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path.join(workspace, MARKER_DIR), configuration.environment, workspace);
+    const c = await up(target, {});
+    log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
+    return { ...base, ...common, hit: image ? base.hit : 'none', image: null, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
+  }
+
+  await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment, ref);
+  // The merged commands come from the image's metadata: read them while the container starts.
+  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
+  const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;
+  const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  const plan = [
+    ...planRestore(present, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
+    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) => (present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' })),
+  ];
+  const hooks: UpHook[] = [];
+  for (const step of plan) {
+    if (step.action === 'skip') {
+      log.info(`${step.hook}: skipped (${step.reason})`);
+      hooks.push({ hook: step.hook, action: 'skip', reason: step.reason });
+      continue;
+    }
+    if ('note' in step && step.note) log.info(`${step.hook}: ${step.note}`);
+    const run = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+    hooks.push({ hook: step.hook, action: 'run', durationMs: run?.durationMs ?? 0 });
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const coldMs = image?.coldMs || null;
+  log.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ''}`);
+  return { ...base, ...common, image: ref, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks, durationMs, coldMs };
+}

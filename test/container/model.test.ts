@@ -1,0 +1,184 @@
+import type { ResolvedConfiguration } from '../../src/config/model.js';
+import {
+  chooseExecutionMode,
+  containerUnsupported,
+  gitpodDevcontainer,
+  hookTimesFromLog,
+  imageRepository,
+  imageTags,
+  mergedLifecycle,
+  parseUpResult,
+  pinned,
+  prebuiltConfig,
+} from '../../src/container/model.js';
+import { selectMode } from '../../action/src/container.js';
+import { DEVCONTAINERS_CLI_VERSION } from '../../src/container/tools.js';
+import { readFileSync } from 'node:fs';
+import { parseGitpod } from '../../src/config/gitpod.js';
+
+function config(environment: Partial<ResolvedConfiguration['environment']>, name = 'web app'): ResolvedConfiguration {
+  return {
+    settings: { name } as ResolvedConfiguration['settings'],
+    environment: { format: 'devcontainer', file: '.devcontainer/devcontainer.json', dockerComposeFiles: [], features: {}, lifecycle: {}, ...environment } as ResolvedConfiguration['environment'],
+    identity: 'e'.repeat(64),
+    identityFiles: [],
+  };
+}
+
+describe('the mode choice', () => {
+  const image = config({ image: 'local/debian:bookworm' });
+  const ok = { dockerProblem: null, registry: '127.0.0.1:5000/prebuilds' };
+
+  it('auto runs in the container when the configuration names an image or Dockerfile, Docker answers and a registry is set', () => {
+    expect(chooseExecutionMode('auto', image, ok).mode).toBe('container');
+    expect(chooseExecutionMode('auto', config({ build: { dockerfile: '.devcontainer/Dockerfile', context: '.devcontainer', args: {} } }), ok).mode).toBe('container');
+  });
+
+  it('auto falls back to host with the reason', () => {
+    expect(chooseExecutionMode('auto', config({}), ok)).toEqual({ mode: 'host', reason: 'container-mode: auto chose host: .devcontainer/devcontainer.json names no image and no Dockerfile' });
+    expect(chooseExecutionMode('auto', image, { ...ok, dockerProblem: 'the docker client is not installed' }).reason).toMatch(/Docker cannot be used: the docker client is not installed/);
+    expect(chooseExecutionMode('auto', image, { ...ok, registry: '' }).reason).toMatch(/no registry is set/);
+    expect(chooseExecutionMode('auto', config({ image: 'x', dockerComposeFiles: ['docker-compose.yml'] }), ok).reason).toMatch(/Docker Compose/);
+    expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml' }))).toBe('.gitpod.yml names no image and no Dockerfile');
+    expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml', image: 'x' }))).toBeNull();
+  });
+
+  it('host is host; container fails with the reason when it cannot run', () => {
+    expect(chooseExecutionMode('host', image, ok).mode).toBe('host');
+    expect(() => chooseExecutionMode('container', image, { ...ok, dockerProblem: 'the Docker engine does not answer' })).toThrow(
+      'container-mode: container cannot run: Docker cannot be used: the Docker engine does not answer',
+    );
+  });
+
+  it('asks Docker only when the answer matters', async () => {
+    const asked: string[] = [];
+    const probe = async () => {
+      asked.push('docker info');
+      return 'down';
+    };
+    expect((await selectMode('host', image, ok.registry, {}, probe)).mode).toBe('host');
+    expect((await selectMode('auto', config({}), ok.registry, {}, probe)).mode).toBe('host');
+    expect((await selectMode('auto', image, '', {}, probe)).mode).toBe('host');
+    expect(asked).toEqual([]);
+    expect((await selectMode('auto', image, ok.registry, {}, probe)).reason).toMatch(/Docker cannot be used: down/);
+    expect(asked).toEqual(['docker info']);
+  });
+});
+
+describe('image names', () => {
+  it('puts each configuration in its own repository under the registry, tagged by sha and identity', () => {
+    const repo = imageRepository('ghcr.io/Octo/App/prebuilds/', 'Web App');
+    expect(repo).toBe('ghcr.io/octo/app/prebuilds/web-app');
+    expect(imageTags(repo, 'a'.repeat(40), 'b'.repeat(64))).toEqual({
+      sha: `${repo}:sha-${'a'.repeat(40)}`,
+      identity: `${repo}:identity-${'b'.repeat(32)}`,
+    });
+    expect(imageRepository('127.0.0.1:5000', 'devcontainer')).toBe('127.0.0.1:5000/devcontainer');
+    expect(() => imageRepository('https://ghcr.io/x', 'a')).toThrow(/Invalid registry "https:\/\/ghcr.io\/x"/);
+  });
+
+  it('pins a tagged reference by digest (registry ports kept)', () => {
+    expect(pinned('127.0.0.1:5000/p/web:sha-abc', 'sha256:123')).toBe('127.0.0.1:5000/p/web@sha256:123');
+    expect(pinned('ghcr.io/o/r/web', 'sha256:1')).toBe('ghcr.io/o/r/web@sha256:1');
+  });
+});
+
+describe('the configuration for a prebuilt image', () => {
+  it('keeps how the workspace is mounted, drops how the image is built and what its metadata label carries', () => {
+    const parsed = {
+      name: 'x',
+      build: { dockerfile: 'Dockerfile' },
+      features: { './f': {} },
+      onCreateCommand: 'npm ci',
+      postCreateCommand: 'x',
+      containerEnv: { A: '1' },
+      remoteUser: 'node',
+      workspaceFolder: '/w',
+      runArgs: ['--cap-add=SYS_PTRACE'],
+      initializeCommand: 'echo host',
+    };
+    expect(prebuiltConfig({ format: 'devcontainer', parsed }, 'r/web@sha256:1')).toEqual({
+      name: 'x',
+      workspaceFolder: '/w',
+      runArgs: ['--cap-add=SYS_PTRACE'],
+      initializeCommand: 'echo host',
+      image: 'r/web@sha256:1',
+    });
+  });
+});
+
+describe('a .gitpod.yml in container mode', () => {
+  const yml = [
+    'image: local/debian:bookworm',
+    'tasks:',
+    '  - name: deps',
+    '    before: export A=1',
+    '    init: echo init > init.txt',
+    '    command: echo started > /tmp/started',
+    '    env:',
+    '      MODE: dev',
+  ].join('\n');
+
+  it('becomes the devcontainer.json the CLI builds: the image, the tasks as bash commands with their env', () => {
+    const { environment } = parseGitpod('.gitpod.yml', yml);
+    const config = gitpodDevcontainer(environment!, '/ws');
+    expect(config.image).toBe('local/debian:bookworm');
+    expect(config.updateContentCommand).toEqual(['env', 'MODE=dev', 'bash', '-c', expect.stringContaining('echo init > init.txt')]);
+    expect(config.postStartCommand).toEqual(['env', 'MODE=dev', 'bash', '-c', expect.stringContaining('echo started > /tmp/started')]);
+    expect(prebuiltConfig({ format: 'gitpod', parsed: { tasks: [] } }, 'r@sha256:1')).toEqual({ image: 'r@sha256:1' });
+  });
+
+  it('builds image.file with absolute paths', () => {
+    const { environment } = parseGitpod('.gitpod.yml', 'image:\n  file: .gitpod.Dockerfile\n');
+    expect(gitpodDevcontainer(environment!, '/ws')).toMatchObject({ build: { dockerfile: '/ws/.gitpod.Dockerfile', context: '/ws' } });
+  });
+});
+
+describe('reading the Dev Containers CLI', () => {
+  it('reads the result line of devcontainer up', () => {
+    expect(parseUpResult('log\n{"outcome":"success","containerId":"c1","remoteUser":"node","remoteWorkspaceFolder":"/workspaces/repo"}\n')).toEqual({
+      containerId: 'c1',
+      remoteUser: 'node',
+      remoteWorkspaceFolder: '/workspaces/repo',
+    });
+    expect(() => parseUpResult('{"outcome":"error","message":"Command failed: npm ci","description":"x"}')).toThrow('devcontainer up failed: x (Command failed: npm ci)');
+    expect(() => parseUpResult('{"outcome":"error","message":"boom"}')).toThrow('devcontainer up failed: boom');
+    expect(() => parseUpResult('no json')).toThrow(/no result line/);
+  });
+
+  it('normalises the merged lifecycle commands (Features first) of read-configuration', () => {
+    const out = JSON.stringify({
+      mergedConfiguration: {
+        onCreateCommands: ['hello > /x', 'sh install.sh'],
+        updateContentCommands: [['make', 'build']],
+        postCreateCommands: [{ a: 'echo a', b: ['echo', 'b'] }],
+        postStartCommands: [],
+      },
+    });
+    expect(mergedLifecycle(`noise\n${out}\n`)).toEqual({
+      onCreateCommand: [
+        { kind: 'shell', command: 'hello > /x' },
+        { kind: 'shell', command: 'sh install.sh' },
+      ],
+      updateContentCommand: [{ kind: 'exec', argv: ['make', 'build'] }],
+      postCreateCommand: [{ kind: 'parallel', commands: { a: { kind: 'shell', command: 'echo a' }, b: { kind: 'exec', argv: ['echo', 'b'] } } }],
+    });
+  });
+
+  it('times the hooks from the text log of devcontainer up', () => {
+    const log = [
+      '[2026-01-01T00:00:01.000Z] Running the onCreateCommand from Feature \'./hello\'...',
+      '[2026-01-01T00:00:01.500Z] Running the onCreateCommand from devcontainer.json...',
+      '[2026-01-01T00:00:04.000Z] Running the updateContentCommand from devcontainer.json...',
+    ].join('\n');
+    expect(hookTimesFromLog(log, Date.parse('2026-01-01T00:00:05.250Z'))).toEqual({
+      onCreateCommand: { startedAt: '2026-01-01T00:00:01.000Z', durationMs: 3000 },
+      updateContentCommand: { startedAt: '2026-01-01T00:00:04.000Z', durationMs: 1250 },
+    });
+  });
+
+  it('pins the CLI version package.json installs', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['@devcontainers/cli']).toBe(DEVCONTAINERS_CLI_VERSION);
+  });
+});
