@@ -25,6 +25,7 @@ export const PREBUILD_STATES: readonly PrebuildState[] = [
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const SHA = /^[0-9a-f]{7,40}$/i;
+// eslint-disable-next-line no-control-regex -- git refuses control characters in ref names, so must we
 const BRANCH = /^(?!\/)(?!.*\.\.)(?!.*\/\/)[^\u0000-\u0020~^:?*[\\\u007f]{1,255}(?<![/.])$/;
 
 /** A repository `owner`/`repo` pair from path segments. */
