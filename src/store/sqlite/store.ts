@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.js';
-import { PREBUILD_COLUMNS, toColumnValue, toDecision, toDelivery, toPrebuild, toSchedule, toToken, type Row } from './sqlite-rows.js';
+import { MIGRATIONS, renderMigration } from '../migrations.js';
+import { SqliteInbox } from './inbox.js';
+import { PREBUILD_COLUMNS, prebuildWhere, toColumnValue, toDecision, toLane, toPrebuild, toSchedule, toToken, type Row } from '../rows.js';
 import type {
   ApiTokenRecord,
   ConfigurationOverrides,
   ConfigurationState,
   DecisionRecord,
-  DeliveryRecord,
   LaneState,
   NewPrebuild,
   PrebuildFilter,
@@ -17,22 +17,24 @@ import type {
   RepoRef,
   ScheduleRecord,
   Store,
-} from './types.js';
+} from '../types.js';
 
 /**
- * The SQLite store (better-sqlite3, WAL mode). The database file and its folder are
- * created when missing; `:memory:` works for throwaway stores.
+ * The SQLite store (better-sqlite3, WAL mode): the embedded default, for one app
+ * process. The database file and its folder are created when missing; `:memory:`
+ * works for throwaway stores. Methods are synchronous underneath, so each is atomic.
  */
-export class SqliteStore implements Store {
-  readonly db: Database.Database;
+export class SqliteStore extends SqliteInbox implements Store {
+  readonly dialect = 'sqlite' as const;
 
   /** @param file path of the database file (e.g. `./data/prebuilds.sqlite`) or `:memory:` */
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    super(db);
   }
 
   async migrate(): Promise<void> {
@@ -41,7 +43,7 @@ export class SqliteStore implements Store {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
-        for (const sql of m.sql) this.db.exec(sql);
+        for (const sql of renderMigration(m, 'sqlite')) this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       })();
     }
@@ -51,31 +53,7 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async recordDelivery(d: Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts'>): Promise<boolean> {
-    const r = this.db
-      .prepare(
-        'INSERT INTO deliveries (id, event, action, installation_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      )
-      .run(d.id, d.event, d.action, d.installationId, JSON.stringify(d.payload), Date.now());
-    return r.changes === 1;
-  }
-
-  async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as Row[];
-    return rows.map(toDelivery);
-  }
-
-  async finishDelivery(id: string, error: string | null): Promise<void> {
-    this.db.prepare('UPDATE deliveries SET processed_at = ?, error = ? WHERE id = ?').run(Date.now(), error, id);
-  }
-
-  async countAttempt(id: string): Promise<number> {
-    this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?').run(id);
-    const row = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as Row | undefined;
-    return Number(row?.attempts ?? 0);
-  }
+  // ---- prebuilds ----
 
   async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
@@ -117,40 +95,12 @@ export class SqliteStore implements Store {
   }
 
   async listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const eq = (column: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      values.push(value);
-    };
-    eq('owner', filter.owner);
-    eq('repo', filter.repo);
-    eq('configuration', filter.configuration);
-    eq('branch', filter.branch);
-    eq('sha', filter.sha);
-    if (filter.states && filter.states.length > 0) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
-      values.push(...filter.states);
-    }
-    if (filter.unreported) {
-      where.push(`(reported_state IS NULL OR reported_state <> state) AND state IN ('success', 'failure', 'cancelled', 'superseded', 'timed_out')`);
-    }
-    if (filter.beforeId !== undefined) {
-      where.push('id < ?');
-      values.push(filter.beforeId);
-    }
-    if (filter.installationIds) {
-      where.push(filter.installationIds.length ? `installation_id IN (${filter.installationIds.map(() => '?').join(', ')})` : '1 = 0');
-      values.push(...filter.installationIds);
-    }
-    if (filter.createdSince !== undefined) {
-      where.push('created_at >= ?');
-      values.push(filter.createdSince);
-    }
-    const sql = `SELECT * FROM prebuilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const { where, values } = prebuildWhere(filter, () => '?');
+    const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
   }
+
+  // ---- decisions ----
 
   async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
     this.db
@@ -168,18 +118,13 @@ export class SqliteStore implements Store {
     return rows.map(toDecision);
   }
 
+  // ---- lanes ----
+
   async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
     const row = this.db
       .prepare('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
       .get(repo.owner, repo.repo, configuration, branch) as Row | undefined;
-    return row
-      ? {
-          commitsSinceTrigger: Number(row.commits_since_trigger),
-          lastIdentity: (row.last_identity as string | null) ?? null,
-          lastSeq: Number(row.last_seq),
-          lastRun: Number(row.last_run) === 1,
-        }
-      : { commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false };
+    return toLane(row);
   }
 
   async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
@@ -198,6 +143,8 @@ export class SqliteStore implements Store {
       )
       .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
+
+  // ---- schedules ----
 
   async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {
     if (!schedule) {
@@ -222,6 +169,8 @@ export class SqliteStore implements Store {
       .prepare('UPDATE schedules SET last_fired_at = ? WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
       .run(at, repo.owner, repo.repo, configuration, branch);
   }
+
+  // ---- settings ----
 
   async getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState> {
     const row = this.db
@@ -278,6 +227,8 @@ export class SqliteStore implements Store {
       .run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
   }
 
+  // ---- tokens ----
+
   async createToken(token: Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'scopes'>): Promise<ApiTokenRecord> {
     const r = this.db
       .prepare('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)')
@@ -301,3 +252,4 @@ export class SqliteStore implements Store {
     return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
   }
 }
+

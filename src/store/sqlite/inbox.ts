@@ -1,0 +1,85 @@
+import type Database from 'better-sqlite3';
+import { CLAIMABLE, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
+import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
+
+/**
+ * The inbox role on SQLite (the `deliveries` table); {@link SqliteStore} adds the
+ * other roles. Claims and leases work as on PostgreSQL, with one process holding them.
+ */
+export class SqliteInbox implements DeliveryInbox {
+  constructor(readonly db: Database.Database) {}
+
+  async recordDelivery(d: NewDelivery): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, JSON.stringify(d.payload), Date.now());
+    return r.changes === 1;
+  }
+
+  async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as Row[];
+    return rows.map(toDelivery);
+  }
+
+  async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
+    const rows = this.db
+      .prepare(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`)
+      .all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }) as Row[];
+    return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
+  }
+
+  async renewClaims(replica: string, until: number): Promise<number> {
+    return this.db.prepare('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL').run(until, replica).changes;
+  }
+
+  async releaseClaims(replica: string | null): Promise<void> {
+    if (replica === null) this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL').run();
+    else this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(replica);
+  }
+
+  async finishDelivery(id: string, error: string | null): Promise<void> {
+    this.db
+      .prepare('UPDATE deliveries SET processed_at = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?')
+      .run(Date.now(), error, id);
+  }
+
+  async countAttempt(id: string): Promise<number> {
+    const row = this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').get(id) as Row | undefined;
+    return Number(row?.attempts ?? 0);
+  }
+
+  async deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void> {
+    this.db
+      .prepare('UPDATE deliveries SET next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND processed_at IS NULL')
+      .run(nextAttemptAt, reason, id);
+  }
+
+  async nextRetryAt(): Promise<number | null> {
+    const row = this.db.prepare('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL').get() as Row;
+    return row.at == null ? null : Number(row.at);
+  }
+
+  async deliveryStatus(id: string): Promise<DeliveryStatus | null> {
+    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
+    return row ? toDeliveryStatus(row, Date.now()) : null;
+  }
+
+  async listDeliveries(filter: { repository: string; sha?: string; states?: DeliveryState[]; limit?: number }): Promise<DeliveryStatus[]> {
+    const values: unknown[] = [filter.repository];
+    let sql = 'SELECT * FROM deliveries WHERE repository = ?';
+    if (filter.sha) {
+      sql += " AND (sha = ? OR sha LIKE ? || '%')";
+      values.push(filter.sha, filter.sha);
+    }
+    const now = Date.now();
+    const rows = (this.db.prepare(`${sql} ORDER BY seq DESC LIMIT ?`).all(...values, filter.states ? 10_000 : (filter.limit ?? 100)) as Row[]).map((r) =>
+      toDeliveryStatus(r, now),
+    );
+    return filter.states ? rows.filter((r) => filter.states!.includes(r.state)).slice(0, filter.limit ?? 100) : rows;
+  }
+}
