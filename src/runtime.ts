@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor.js';
+import { deliverySubject } from './deliveries/subject.js';
 import { githubDispatcher, type OctokitFactory } from './github/dispatcher.js';
 import { handleCheckRun } from './handlers/check-run.js';
 import { ConfigurationCache } from './handlers/config-cache.js';
@@ -83,6 +84,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   reconciler.exclusive = (key, fn) => processor.exclusive(key, fn);
   const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000);
   schedules.exclusive = (key, fn) => processor.exclusive(key, fn);
+  // With several replicas, one runs the reconciler and one the schedules (taken over when it dies).
+  reconciler.leader = () => processor.coordinator.lead('reconciler');
+  schedules.leader = () => processor.coordinator.lead('schedules');
   reconciler.report = (octokit, p) => reportEnded(deps, octokit, p);
   reconciler.follow = async (octokit, p, run, completed) => {
     await followRun(deps, octokit, { owner: p.owner, repo: p.repo }, run, completed, null, p);
@@ -101,6 +105,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         event: delivery.name,
         action: typeof payload?.action === 'string' ? payload.action : null,
         installationId: typeof payload?.installation?.id === 'number' ? payload.installation.id : null,
+        ...deliverySubject(delivery.payload),
         payload: delivery.payload,
       });
       if (!fresh) log.info({ delivery: delivery.id }, 'redelivery of a recorded delivery ignored');

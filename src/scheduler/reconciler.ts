@@ -29,6 +29,8 @@ export class Reconciler {
   report: ((octokit: Octokit, prebuild: PrebuildRecord) => Promise<unknown>) | null = null;
   /** Set by the runtime: serialises work per repository with deliveries. */
   exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T> = (_k, fn) => fn();
+  /** Set by the runtime: whether this replica runs the periodic pass (one replica of several does). */
+  leader: () => Promise<boolean> = async () => true;
 
   constructor(
     private readonly store: Store,
@@ -41,7 +43,7 @@ export class Reconciler {
 
   start(): void {
     if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+    this.timer = setInterval(() => void this.leader().then((lead) => (lead ? this.runOnce() : undefined)), this.intervalMs);
     this.timer.unref();
   }
 

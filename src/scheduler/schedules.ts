@@ -31,6 +31,8 @@ export class ScheduleTicker {
   private timer: NodeJS.Timeout | null = null;
   /** Set by the runtime: serialises work per repository with deliveries. */
   exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T> = (_k, fn) => fn();
+  /** Set by the runtime: whether this replica fires schedules (one replica of several does). */
+  leader: () => Promise<boolean> = async () => true;
 
   constructor(
     private readonly deps: AppDeps,
@@ -39,7 +41,8 @@ export class ScheduleTicker {
 
   start(): void {
     if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log.error({ err }, 'schedule tick failed')), this.intervalMs);
+    const tick = async () => ((await this.leader()) ? this.tick() : 0);
+    this.timer = setInterval(() => void tick().catch((err) => this.deps.log.error({ err }, 'schedule tick failed')), this.intervalMs);
     this.timer.unref();
   }
 

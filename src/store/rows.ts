@@ -72,6 +72,7 @@ export function toDelivery(r: Row): DeliveryRecord {
     receivedAt: Number(r.received_at),
     attempts: Number(r.attempts),
     lastError: (r.last_error as string | null) ?? null,
+    nextAttemptAt: r.next_attempt_at == null ? null : Number(r.next_attempt_at),
   };
 }
 

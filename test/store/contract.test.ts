@@ -81,7 +81,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.claimDeliveries({ replica: 'a', now, leaseMs: 1000, limit: 10 })).map((d) => d.id)).toEqual(['r2']);
       expect(await store.claimDeliveries({ replica: 'c', now: now + 500, leaseMs: 1000, limit: 10 })).toEqual([]);
       // a renews; b stops renewing: after b's lease, c takes b's deliveries over.
-      expect(await store.renewClaims('a', now + 5000)).toBe(2);
+      expect(await store.renewClaims('a', ['r1', 'r2', 's1'], now + 5000)).toBe(2);
       expect((await store.claimDeliveries({ replica: 'c', now: now + 1001, leaseMs: 1000, limit: 10 })).map((d) => d.id)).toEqual(['s1', 'n1']);
       await store.finishDelivery('r1', null);
       await store.releaseClaims('a');

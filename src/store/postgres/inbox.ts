@@ -63,8 +63,9 @@ export class PostgresInbox implements DeliveryInbox {
     return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
   }
 
-  async renewClaims(replica: string, until: number): Promise<number> {
-    const r = await this.pool.query('UPDATE deliveries SET claimed_until = $1 WHERE claimed_by = $2 AND processed_at IS NULL', [until, replica]);
+  async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await this.pool.query('UPDATE deliveries SET claimed_until = $1 WHERE claimed_by = $2 AND processed_at IS NULL AND id = ANY($3::text[])', [until, replica, ids]);
     return r.rowCount ?? 0;
   }
 

@@ -24,10 +24,12 @@ export interface DeliveryRecord {
   attempts: number;
   /** Why the last attempt failed, while a retry is pending. */
   lastError?: string | null;
+  /** When the pending retry is due, epoch ms; null when none waits. */
+  nextAttemptAt?: number | null;
 }
 
 /** A delivery as {@link DeliveryInbox.recordDelivery} takes it. */
-export type NewDelivery = Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts' | 'lastError'>;
+export type NewDelivery = Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts' | 'lastError' | 'nextAttemptAt'>;
 
 /** Where a delivery is: waiting, being retried, done or given up. */
 export type DeliveryState = 'pending' | 'retrying' | 'processed' | 'failed';
@@ -78,8 +80,12 @@ export interface DeliveryInbox {
    * Atomic across replicas: a delivery is claimed by one of them.
    */
   claimDeliveries(request: ClaimRequest): Promise<DeliveryRecord[]>;
-  /** Extends the lease of every unprocessed delivery the replica holds to `until` (epoch ms). @returns how many */
-  renewClaims(replica: string, until: number): Promise<number>;
+  /**
+   * Extends the leases the replica still holds on these deliveries (the ones it is
+   * working on) to `until` (epoch ms); a delivery it claimed but dropped is left to expire.
+   * @returns how many were extended
+   */
+  renewClaims(replica: string, ids: string[], until: number): Promise<number>;
   /** Drops the claims of one replica (a graceful stop), or of every replica (`null`: a single-process store starting). */
   releaseClaims(replica: string | null): Promise<void>;
   /** Marks a delivery processed (error text when its handler was given up for good); drops its claim. */

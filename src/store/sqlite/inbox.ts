@@ -33,8 +33,11 @@ export class SqliteInbox implements DeliveryInbox {
     return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
   }
 
-  async renewClaims(replica: string, until: number): Promise<number> {
-    return this.db.prepare('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL').run(until, replica).changes;
+  async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db
+      .prepare('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL AND id IN (SELECT value FROM json_each(?))')
+      .run(until, replica, JSON.stringify(ids)).changes;
   }
 
   async releaseClaims(replica: string | null): Promise<void> {
