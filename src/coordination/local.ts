@@ -14,7 +14,7 @@ export class LocalCoordinator implements Coordinator {
     return this.mutex.run(key, fn);
   }
 
-  async lead(): Promise<boolean> {
+  async lead(_role: string): Promise<boolean> {
     return true;
   }
 

@@ -193,8 +193,7 @@ export const CLAIMABLE = `SELECT d.seq FROM deliveries d
   WHERE d.processed_at IS NULL
     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $now)
     AND (d.claimed_by IS NULL OR d.claimed_until < $now)
-    AND NOT EXISTS (
-      SELECT 1 FROM deliveries o
-      WHERE o.processed_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_by <> $replica AND o.claimed_until >= $now
-        AND COALESCE(o.repository, '') = COALESCE(d.repository, ''))
+    AND COALESCE(d.repository, '') NOT IN (
+      SELECT COALESCE(o.repository, '') FROM deliveries o
+      WHERE o.processed_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_by <> $replica AND o.claimed_until >= $now)
   ORDER BY d.seq LIMIT $limit`;

@@ -22,6 +22,10 @@ export class PostgresInbox implements DeliveryInbox {
   /** Runs `fn` in a transaction on one pooled connection; rolled back when it throws. */
   protected async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out connection the server drops emits 'error' on the client: without a listener the process would crash.
+    // The running query rejects with the same error, so there is nothing more to do here.
+    const dropped = () => undefined;
+    client.on('error', dropped);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -31,6 +35,7 @@ export class PostgresInbox implements DeliveryInbox {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', dropped);
       client.release();
     }
   }
