@@ -52,6 +52,7 @@ export class DeliveryProcessor {
   private readonly inFlight = new Set<string>();
   private draining: Promise<void> | null = null;
   private again = false;
+  private startedUp = false;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly options: Required<Omit<ProcessorOptions, 'coordinator'>>;
@@ -146,6 +147,11 @@ export class DeliveryProcessor {
 
   /** Claims due deliveries and hands each to its repository's queue without waiting for it: a busy repository never holds up the others. */
   private async drain(): Promise<void> {
+    if (!this.coordinator.shared && !this.startedUp) {
+      // One process owns a single-process store (SQLite): claims left by its previous run (killed) are void.
+      await this.store.releaseClaims(null);
+      this.startedUp = true;
+    }
     while (!this.stopped) {
       const batch = await this.store.claimDeliveries({ replica: this.replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: 200 });
       const fresh = batch.filter((d) => !this.inFlight.has(d.id));
