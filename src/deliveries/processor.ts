@@ -164,7 +164,7 @@ export class DeliveryProcessor {
           .finally(() => {
             this.inFlight.delete(d.id);
             // The repository is free again: its later deliveries (maybe recorded by another replica) can be claimed.
-            if (this.coordinator.shared) this.kick();
+            if (this.coordinator.shared && (this.queues.get(key)?.size ?? 0) === 0) this.kick();
           });
       }
     }
