@@ -115,12 +115,18 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Stops taking work; running handlers finish, then this replica's claims are released for the others. */
+  /**
+   * Stops taking work; running handlers finish, then this replica's claims are released
+   * for the others. With replicas sharing the database, claimed deliveries not yet
+   * started are dropped from the queues at once (the others take them over); alone, the
+   * process finishes them first.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.draining) await this.draining;
+    if (this.coordinator.shared) for (const q of this.queues.values()) q.clear();
     await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
     await this.store.releaseClaims(this.replicaId).catch((error) => this.log.warn({ err: error }, 'could not release delivery claims; they expire'));
     if (this.ownsCoordinator) await this.coordinator.close();

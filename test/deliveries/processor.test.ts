@@ -160,6 +160,36 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(seen).toEqual(['left-over']);
     });
 
+    if (backend.name === 'PostgreSQL') {
+      it('hands the deliveries a stopping replica has not started to the others at once (a rolling deploy)', async () => {
+        const handled: Array<[string, string]> = [];
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const a = start(
+          store,
+          async (d) => {
+            handled.push(['a', d.id]);
+            await gate;
+          },
+          { leaseMs: 60_000 },
+        );
+        for (const id of ['d1', 'd2', 'd3']) await store.recordDelivery(delivery(id, 'o/r'));
+        a.kick();
+        await until(() => handled.length === 1, 'a to start d1');
+        const stopped = a.stop();
+        release();
+        await stopped;
+        const b = start(await db.open(), async (d) => void handled.push(['b', d.id]), { leaseMs: 60_000 });
+        b.kick();
+        await until(() => handled.length === 3, 'b to take d2 and d3 over');
+        expect(handled).toEqual([
+          ['a', 'd1'],
+          ['b', 'd2'],
+          ['b', 'd3'],
+        ]);
+      });
+    }
+
     // Several replicas need PostgreSQL: a SQLite file belongs to one process (which voids older claims when it starts).
     if (backend.name === 'PostgreSQL') it('shares the work between replicas: each delivery handled once, each repository in order, never two at once', async () => {
       const seen: Array<{ id: string; replica: number }> = [];
