@@ -39,8 +39,9 @@ const server = await startAppServer({
   baseUrl: env('BENCH_GITHUB_URL'),
   databasePath: env('BENCH_DATABASE'),
   sqliteSynchronous: sqliteDurability(process.env.SQLITE_SYNCHRONOUS),
-  logLevel: 'error',
-  runtime: { reconcileIntervalMs: 0 },
+  logLevel: (process.env.BENCH_LOG_LEVEL as 'fatal' | 'error' | undefined) ?? 'error',
+  // BENCH_LEASE_MS: how soon another replica takes over a killed one's deliveries (several replicas on PostgreSQL).
+  runtime: { reconcileIntervalMs: 0, processor: process.env.BENCH_LEASE_MS ? { leaseMs: Number(process.env.BENCH_LEASE_MS), pollIntervalMs: 200 } : undefined },
   // Probot's throttling (one write a second) would make the benchmark measure the throttle; `--github-rate-limits` keeps it.
   githubRateLimits: process.env.BENCH_RATE_LIMITS === '1',
 });

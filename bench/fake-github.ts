@@ -30,6 +30,8 @@ export type RequestKind =
   | 'check-run update'
   | 'dispatch'
   | 'run jobs'
+  | 'list runs'
+  | 'run'
   | 'job annotations'
   | 'cancel'
   | 'cache delete'
@@ -42,6 +44,9 @@ export interface History {
 }
 
 interface Run {
+  owner: string;
+  repo: string;
+  createdAt: string;
   sha: string;
   jobId: number;
   prebuildId: string;
@@ -117,6 +122,25 @@ export class FakeGitHub {
     this.kindsBySha.set(key, kinds);
   }
 
+  /** A workflow run as GET …/actions/runs/{run_id} answers it (in progress: the benchmark completes runs by webhook). */
+  private runObject(owner: string, repo: string, id: number, r: Run) {
+    return {
+      id,
+      name: 'Prebuild',
+      display_title: `Prebuild #${r.prebuildId} (devcontainer) ${r.sha}`,
+      path: '.github/workflows/prebuild.yml',
+      event: 'workflow_dispatch',
+      head_sha: r.sha,
+      head_branch: 'main',
+      status: 'in_progress',
+      conclusion: null,
+      html_url: `https://github.example/${owner}/${repo}/actions/runs/${id}`,
+      created_at: r.createdAt,
+      updated_at: r.createdAt,
+      run_started_at: r.createdAt,
+    };
+  }
+
   private route(method: string, rawUrl: string, text: string): [number, unknown] {
     const url = new URL(rawUrl, 'http://x');
     const p = url.pathname.replace(/^\/api\/v3/, '');
@@ -177,7 +201,7 @@ export class FakeGitHub {
       const sha = inputs.sha ?? '';
       const runId = this.nextId++;
       const jobId = this.nextId++;
-      const run = { sha, jobId, prebuildId: inputs['prebuild-id'] ?? '' };
+      const run = { owner, repo, sha, jobId, prebuildId: inputs['prebuild-id'] ?? '', createdAt: new Date().toISOString() };
       this.runs.set(runId, run);
       this.jobs.set(jobId, { ...run, key: keyOf(sha) });
       this.count('dispatch', keyOf(sha));
@@ -185,6 +209,21 @@ export class FakeGitHub {
       setImmediate(() => this.onDispatch({ owner, repo, sha, prebuildId: run.prebuildId, runId, at }));
       const html = `https://github.example/${owner}/${repo}/actions/runs/${runId}`;
       return [200, { workflow_run_id: runId, run_url: `${this.url}/repos/${owner}/${repo}/actions/runs/${runId}`, html_url: html }];
+    }
+    if (method === 'GET' && /^actions\/workflows\/[^/]+\/runs$/.test(rest)) {
+      // A replica that died after dispatching: the one that takes its delivery over finds the run by its name.
+      this.count('list runs', null);
+      const runs = [...this.runs.entries()]
+        .filter(([, r]) => r.owner === owner && r.repo === repo)
+        .reverse()
+        .slice(0, Number(url.searchParams.get('per_page') ?? 30))
+        .map(([id, r]) => this.runObject(owner, repo, id, r));
+      return [200, { total_count: runs.length, workflow_runs: runs }];
+    }
+    if (method === 'GET' && (m = /^actions\/runs\/(\d+)$/.exec(rest))) {
+      const run = this.runs.get(Number(m[1]));
+      this.count('run', run ? keyOf(run.sha) : null);
+      return run ? [200, this.runObject(owner, repo, Number(m[1]), run)] : [404, { message: 'Not Found' }];
     }
     if (method === 'GET' && (m = /^actions\/runs\/(\d+)\/jobs$/.exec(rest))) {
       const run = this.runs.get(Number(m[1]));

@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { sign } from '@octokit/webhooks-methods';
 
 /** The app running in a child process (bench/app-process.ts). */
@@ -14,6 +15,18 @@ export interface AppChild {
   /** The app's peak resident set size so far, MB. */
   peakRssMb(): Promise<number>;
   stop(): Promise<void>;
+  /** The child's process id. */
+  pid: number;
+  /** Whether the child has exited (killed, or crashed). */
+  exited(): boolean;
+  /** Kills the child at once (SIGKILL: no cleanup, its leases and locks are left behind) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/** The compiled app process: next to this module when it runs from lib/, else (tests run the sources) lib/bench/ of the repository. */
+function appProcessModule(): URL {
+  const here = new URL('./app-process.js', import.meta.url);
+  return fs.existsSync(here) ? here : new URL('../lib/bench/app-process.js', import.meta.url);
 }
 
 /**
@@ -21,7 +34,7 @@ export interface AppChild {
  * @throws Error when the child exits before it is ready
  */
 export async function startAppChild(env: Record<string, string>): Promise<AppChild> {
-  const child: ChildProcess = fork(new URL('./app-process.js', import.meta.url), [], {
+  const child: ChildProcess = fork(appProcessModule(), [], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -39,6 +52,7 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
       child.once('exit', onExit);
     });
   const ask = <T>(type: string, reply: string): Promise<T> => {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.reject(new Error(`the app process has exited (${child.exitCode ?? child.signalCode})`));
     const answer = waitFor<T>(reply);
     child.send({ type });
     return answer;
@@ -46,9 +60,18 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
   const { webhookUrl } = await waitFor<{ webhookUrl: string }>('ready');
   return {
     webhookUrl,
+    pid: child.pid!,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     idle: () => ask<unknown>('idle', 'idle').then(() => undefined),
     peakRssMb: () => ask<{ peakRssMb: number }>('stats', 'stats').then((m) => m.peakRssMb),
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       await ask('stop', 'stopped').catch(() => undefined);
       if (child.exitCode === null) child.kill();
     },

@@ -20,9 +20,12 @@ export interface BenchRow {
   note?: string;
 }
 
+/** A metric's value: a number, a word, or a list of flat records (one per setup a benchmark compares). */
+export type MetricValue = number | string | boolean | Array<Record<string, number | string | boolean | null>>;
+
 /** What a benchmark returns: the machine-readable metrics (printed by `--json NAME`) and a table for people. */
 export interface BenchResult {
-  metrics: Record<string, number | string | boolean>;
+  metrics: Record<string, MetricValue>;
   rows: BenchRow[];
 }
 

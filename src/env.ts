@@ -13,6 +13,12 @@ import { sqliteDurability } from './store/index.js';
 export const AppEnv = {
   /** The SQLite file (default `./data/prebuilds.sqlite`). */
   DatabasePath: 'DATABASE_PATH',
+  /** A `postgres://` URL: the PostgreSQL store, which several replicas share (wins over `DATABASE_PATH`). */
+  DatabaseUrl: 'DATABASE_URL',
+  /** PostgreSQL connections per replica (default 10). */
+  DatabasePoolSize: 'DATABASE_POOL_SIZE',
+  /** How long a replica's claim on a delivery holds without renewal, ms (default 60000): how soon another replica takes over a dead one's deliveries. */
+  DeliveryLeaseMs: 'DELIVERY_LEASE_MS',
   /** pino level: `fatal` … `trace` (default `info`). */
   LogLevel: 'LOG_LEVEL',
   /** `json` for one JSON object per line, anything else for pretty output. */
@@ -61,6 +67,9 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as
 /** The app's settings read from the environment. */
 export interface AppSettings {
   databasePath: string | undefined;
+  /** `DATABASE_URL`, when set. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number | undefined;
   logLevel: (typeof LEVELS)[number];
   logFormat: 'json' | 'pretty';
   reconcileIntervalMs: number | undefined;
@@ -83,10 +92,19 @@ export function readAppEnv(env: Readonly<Record<string, string | undefined>>): A
     if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
     return n;
   };
+  const positive = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+    return n;
+  };
   const level = env[AppEnv.LogLevel] || 'info';
   if (!(LEVELS as readonly string[]).includes(level)) throw new Error(`${AppEnv.LogLevel} must be one of ${LEVELS.join(', ')}, got "${level}"`);
   return {
     databasePath: env[AppEnv.DatabasePath] || undefined,
+    databaseUrl: env[AppEnv.DatabaseUrl] || undefined,
+    databasePoolSize: positive(AppEnv.DatabasePoolSize),
     logLevel: level as AppSettings['logLevel'],
     logFormat: env[AppEnv.LogFormat] === 'json' ? 'json' : 'pretty',
     reconcileIntervalMs: ms(AppEnv.ReconcileIntervalMs),
@@ -137,7 +155,7 @@ export function runtimeOptionsFromEnv(env: Readonly<Record<string, string | unde
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
   scheduleIntervalMs?: number;
-  processor: { payloadRetentionMs?: number; pruneIntervalMs?: number };
+  processor: { payloadRetentionMs?: number; pruneIntervalMs?: number; leaseMs?: number };
 } {
   const read = (name: string): number | undefined => {
     const raw = env[name];
@@ -151,7 +169,11 @@ export function runtimeOptionsFromEnv(env: Readonly<Record<string, string | unde
     reconcileIntervalMs: read('RECONCILE_INTERVAL_MS'),
     reconcileGraceMs: read('RECONCILE_GRACE_MS'),
     scheduleIntervalMs: read('SCHEDULE_INTERVAL_MS'),
-    processor: { payloadRetentionMs: read('DELIVERY_PAYLOAD_RETENTION_MS'), pruneIntervalMs: read('DELIVERY_PRUNE_INTERVAL_MS') },
+    processor: {
+      payloadRetentionMs: read('DELIVERY_PAYLOAD_RETENTION_MS'),
+      pruneIntervalMs: read('DELIVERY_PRUNE_INTERVAL_MS'),
+      ...(read(AppEnv.DeliveryLeaseMs) ? { leaseMs: read(AppEnv.DeliveryLeaseMs) } : {}),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor.js';
+import { deliverySubject } from './deliveries/subject.js';
 import { githubDispatcher, type DispatcherOptions } from './github/dispatcher.js';
 import type { OctokitFactory } from './github/octokit.js';
 import { handleCheckRun } from './handlers/check-run.js';
@@ -87,8 +88,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   const processor = new DeliveryProcessor(store, handle, log, options.processor);
   const exclusive = <T>(key: string, fn: () => Promise<T>) => processor.exclusive(key, fn);
-  const reconciler = new Reconciler(deps, { intervalMs: options.reconcileIntervalMs ?? 60_000, graceMs: options.reconcileGraceMs, exclusive });
-  const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000, exclusive);
+  // With several replicas, one runs the reconciler and one the schedules (taken over when it dies).
+  const reconciler = new Reconciler(deps, {
+    intervalMs: options.reconcileIntervalMs ?? 60_000,
+    graceMs: options.reconcileGraceMs,
+    exclusive,
+    leader: () => processor.coordinator.lead('reconciler'),
+  });
+  const schedules = new ScheduleTicker(deps, options.scheduleIntervalMs ?? 60_000, exclusive, () => processor.coordinator.lead('schedules'));
 
   let resumed: Promise<void> = Promise.resolve();
   return {
@@ -103,6 +110,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         event: delivery.name,
         action: typeof payload?.action === 'string' ? payload.action : null,
         installationId: typeof payload?.installation?.id === 'number' ? payload.installation.id : null,
+        ...deliverySubject(delivery.payload),
         payload: delivery.payload,
       });
       if (!fresh) log.info({ delivery: delivery.id }, 'redelivery of a recorded delivery ignored');

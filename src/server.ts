@@ -60,7 +60,7 @@ export interface AppServer {
  * @throws when the port is taken or the store cannot be opened
  */
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
-  const store = await openStore(options.databasePath, options.sqliteSynchronous);
+  const store = await openStore(options.databasePath, { sqliteSynchronous: options.sqliteSynchronous });
   // Management API tokens travel in Authorization and the page's cookie: never log them.
   const log = await createLogger({ level: options.logLevel ?? 'warn', format: options.logDestination ? 'json' : 'pretty', destination: options.logDestination });
   const ProbotWithDefaults = Probot.defaults({

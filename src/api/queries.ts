@@ -4,7 +4,7 @@ import { isAdmin, type Principal } from './auth.js';
 import { githubFailure, prebuildAccess, repoAccess, type ManagementDeps } from './deps.js';
 import { ApiError, notFound } from './http.js';
 import { buildReport, configurationReport, type ValueReport } from './report.js';
-import { configurationView, decisionView, prebuildView, type ConfigurationView, type DecisionView, type PrebuildView } from './views.js';
+import { configurationView, decisionView, deliveryDecisionView, prebuildView, type ConfigurationView, type DecisionView, type PrebuildView } from './views.js';
 
 /**
  * The read side of the management API and the Prebuilds page. Every function
@@ -91,10 +91,18 @@ export async function getPrebuild(m: ManagementDeps, principal: Principal, id: n
   return prebuildView(await prebuildAccess(m, principal, id), m.webUrl);
 }
 
-/** `GET /api/repos/{owner}/{repo}/decisions/{sha}`: why each configuration did or did not prebuild a commit. */
+/**
+ * `GET /api/repos/{owner}/{repo}/decisions/{sha}`: why each configuration did or did not
+ * prebuild a commit, then the commit's deliveries still being retried or given up
+ * (configuration `*`, decision `retrying` or `failed`, reason as src/deliveries/status.ts words it).
+ */
 export async function listDecisions(m: ManagementDeps, principal: Principal, repo: RepoRef, sha: string): Promise<DecisionView[]> {
   await repoAccess(m, principal, repo);
-  return (await m.app.store.listDecisions(repo, sha)).map(decisionView);
+  const [decisions, deliveries] = await Promise.all([
+    m.app.store.listDecisions(repo, sha),
+    m.app.store.listDeliveries({ repository: `${repo.owner}/${repo.repo}`, sha, states: ['retrying', 'failed'] }),
+  ]);
+  return [...decisions.map(decisionView), ...deliveries.reverse().map(deliveryDecisionView)];
 }
 
 /** What `GET /api/prebuilds/{id}/logs` answers. */

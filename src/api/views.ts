@@ -1,7 +1,8 @@
 import { configurationId } from './configuration-id.js';
 import type { PrebuildSettings } from '../config/model.js';
 import { applyOverrides } from '../store/overrides.js';
-import type { ConfigurationOverrides, DecisionRecord, PrebuildRecord } from '../store/types.js';
+import { describeDelivery } from '../deliveries/status.js';
+import type { ConfigurationOverrides, DecisionRecord, DeliveryStatus, PrebuildRecord } from '../store/types.js';
 
 /**
  * The JSON shapes of the management API (stable: the CLI and scripts read them).
@@ -146,6 +147,20 @@ export interface DecisionView {
   prebuildId: number | null;
   deliveryId: string | null;
   at: string;
+}
+
+/** A delivery being retried or given up, as a decision about its commit (see {@link describeDelivery}). */
+export function deliveryDecisionView(d: DeliveryStatus): DecisionView {
+  return {
+    sha: d.sha ?? '',
+    event: d.action ? `${d.event}.${d.action}` : d.event,
+    configuration: '*',
+    decision: d.state,
+    reason: describeDelivery(d) ?? d.state,
+    prebuildId: null,
+    deliveryId: d.id,
+    at: new Date(d.receivedAt).toISOString(),
+  };
 }
 
 /** Renders a decision record. */

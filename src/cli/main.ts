@@ -27,7 +27,8 @@ Environment:
   PREBUILDS_URL    the app's address (default ${DEFAULT_URL}); --url wins
   PREBUILDS_TOKEN  an API token (prebuilds token create); sent as a bearer token, never printed
   PREBUILDS_REPO   owner/repo when --repo is not given (else the origin remote of the current clone)
-  DATABASE_PATH    the app's SQLite file, for the token commands
+  DATABASE_URL     the app's PostgreSQL database (postgres://…), for the token commands
+  DATABASE_PATH    the app's SQLite file, for the token commands (when DATABASE_URL is not set)
 
 Exit codes:
   0  ok

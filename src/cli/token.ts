@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { issueToken, parseScopes } from '../api/auth.js';
-import { DEFAULT_DATABASE_PATH, openStore } from '../store/index.js';
+import { DEFAULT_DATABASE_PATH, isPostgresUrl, openStore } from '../store/index.js';
 import type { ApiTokenRecord, Store } from '../store/types.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { printJson, printTable } from './output.js';
@@ -14,13 +14,16 @@ function tokenJson(t: ApiTokenRecord) {
 }
 
 async function withStore<T>(io: CliIo, cmd: Command, mustExist: boolean, fn: (store: Store) => Promise<T>): Promise<T> {
-  const file = (cmd.optsWithGlobals() as { database?: string }).database ?? io.env.DATABASE_PATH ?? DEFAULT_DATABASE_PATH;
-  if (mustExist && file !== ':memory:' && !fs.existsSync(file)) throw new CliError(`no database at ${file}: give --database or DATABASE_PATH`, EXIT.notFound);
+  const file = (cmd.optsWithGlobals() as { database?: string }).database ?? (io.env.DATABASE_URL || io.env.DATABASE_PATH) ?? DEFAULT_DATABASE_PATH;
+  const postgres = isPostgresUrl(file);
+  // A PostgreSQL URL's password never reaches the terminal.
+  const shown = postgres ? file.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') : file;
+  if (mustExist && !postgres && file !== ':memory:' && !fs.existsSync(file)) throw new CliError(`no database at ${file}: give --database or DATABASE_PATH`, EXIT.notFound);
   let store: Store;
   try {
     store = await openStore(file);
   } catch (error) {
-    throw new CliError(`cannot open the database ${file}: ${(error as Error).message}`, EXIT.failure);
+    throw new CliError(`cannot open the database ${shown}: ${(error as Error).message}`, EXIT.failure);
   }
   try {
     return await fn(store);
@@ -31,14 +34,15 @@ async function withStore<T>(io: CliIo, cmd: Command, mustExist: boolean, fn: (st
 
 /**
  * `prebuilds token create|list|revoke`: API tokens, managed on the app's database
- * directly (`--database` / `DATABASE_PATH`), since they bootstrap access to the API.
+ * directly (`--database`, else `DATABASE_URL` (PostgreSQL), else `DATABASE_PATH`), since
+ * they bootstrap access to the API.
  * Only a token's sha256 is stored; `create` prints the secret once.
  */
 export function register(program: Command, io: CliIo = processIo()): Command {
   const token = program
     .command('token')
     .description("manage API tokens on the app's database (run where the database is)")
-    .option('--database <path>', `the app's SQLite file (default: $DATABASE_PATH, else ${DEFAULT_DATABASE_PATH})`)
+    .option('--database <path>', `the app's SQLite file or postgres:// URL (default: $DATABASE_URL, else $DATABASE_PATH, else ${DEFAULT_DATABASE_PATH})`)
     .addHelpText('after', '\nExamples:\n  $ prebuilds token create --name ci --scope 12345\n  $ prebuilds token create --name admin --scope "*"\n  $ prebuilds token list --database /var/lib/prebuilds/prebuilds.sqlite\n  $ prebuilds token revoke 3\n');
 
   token

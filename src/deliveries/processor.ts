@@ -1,51 +1,68 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
+import { coordinatorFor, type Coordinator } from '../coordination/index.js';
 import type { DeliveryRecord, Store } from '../store/types.js';
+import { gaveUpReason, retryDelay } from './retry.js';
+import { deliveryRepository } from './subject.js';
 
 /** Handles one recorded delivery; throwing means "retry later". */
 export type DeliveryHandler = (delivery: DeliveryRecord) => Promise<void>;
 
-/** Options of {@link DeliveryProcessor}. */
+/** Options of {@link DeliveryProcessor}. All durations in ms. */
 export interface ProcessorOptions {
-  /** Attempts before a failing delivery is given up (its error kept in the store). Default 3. */
+  /** Attempts before a failing delivery is given up. Default: no limit (only `giveUpAfterMs`). */
   maxAttempts?: number;
-  /** Backoff before a retry, ms; doubled per attempt. Default 1000. */
+  /** Backoff before the first retry; doubled per attempt. Default 1000. */
   retryDelayMs?: number;
+  /** Longest backoff between two attempts. Default 3600000 (an hour). */
+  maxRetryDelayMs?: number;
+  /** A delivery still failing this long after it arrived is given up. Default 3 days: GitHub keeps deliveries redeliverable for 3 days. */
+  giveUpAfterMs?: number;
+  /** How long a claim holds a delivery without renewal (another replica takes it over after). Default 60000; renewed every third of it. */
+  leaseMs?: number;
+  /** How often a replica sharing the database looks for work the others left (expired leases, repositories freed). Default 1000. */
+  pollIntervalMs?: number;
+  /** How replicas coordinate; default: by the store (advisory locks on PostgreSQL, in-process on SQLite). */
+  coordinator?: Coordinator;
   /**
    * How long a processed delivery keeps its payload, ms (its headers, times and the
    * decisions it led to are kept). Default 0: dropped at the next sweep after processing.
    */
   payloadRetentionMs?: number;
-  /** How often payloads past their retention are dropped, ms. Default 10000. */
+  /** How often payloads past their retention are dropped, ms; 0 never. Default 10000. */
   pruneIntervalMs?: number;
-}
-
-function repoKey(d: DeliveryRecord): string {
-  const repo = (d.payload as { repository?: { full_name?: string } } | null)?.repository?.full_name;
-  return repo ?? `installation:${d.installationId ?? 'none'}`;
 }
 
 /**
  * Processes recorded webhook deliveries after they were acknowledged (SPEC.md rule 9:
- * the store is the inbox, so a restart finishes what a crash interrupted). Deliveries
- * of one repository are handled one at a time in the order they arrived (p-queue per
- * repository); different repositories proceed in parallel. A failing delivery is
- * retried with backoff, then recorded as failed; the app keeps serving.
+ * the store is the inbox, so a restart finishes what a crash interrupted).
+ *
+ * Any number of replicas may share the store. A replica claims deliveries with a lease
+ * (the inbox's `claimDeliveries`): each delivery goes to one replica, and one
+ * repository's deliveries to one replica at a time, in arrival order; a replica that
+ * dies stops renewing, and another takes its deliveries over when the lease runs out.
+ * Within a replica, deliveries of one repository run one at a time (p-queue per
+ * repository) under the repository's lock ({@link Coordinator.withLock}), which every
+ * other write path for a repository (reconciler, schedules, API) takes through
+ * {@link exclusive}; different repositories proceed in parallel.
+ *
+ * A failing delivery is retried with exponential backoff (1 s, 2 s, 4 s … capped at an
+ * hour) for as long as GitHub could still redeliver it (3 days); the wait is in the
+ * store, so it survives restarts, and the delivery reads "retrying: <reason>" until it
+ * succeeds or is given up with its reason recorded. The app keeps serving meanwhile.
  */
 export class DeliveryProcessor {
+  /** How replicas coordinate (shared with the reconciler and the schedule ticker). */
+  readonly coordinator: Coordinator;
+  private readonly ownsCoordinator: boolean;
   private readonly queues = new Map<string, PQueue>();
   private readonly inFlight = new Set<string>();
-  private readonly retryAt = new Map<string, number>();
   private draining: Promise<void> | null = null;
-  private cursor = 0;
   private again = false;
+  private startedUp = false;
   private stopped = false;
-  private timers = new Set<NodeJS.Timeout>();
-  private readonly maxAttempts: number;
-  private readonly retryDelayMs: number;
-  private readonly payloadRetentionMs: number;
-  private readonly pruneIntervalMs: number;
-  private pruner: NodeJS.Timeout | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly options: Required<Omit<ProcessorOptions, 'coordinator'>>;
 
   constructor(
     private readonly store: Store,
@@ -53,10 +70,25 @@ export class DeliveryProcessor {
     private readonly log: Logger,
     options: ProcessorOptions = {},
   ) {
-    this.maxAttempts = options.maxAttempts ?? 3;
-    this.retryDelayMs = options.retryDelayMs ?? 1000;
-    this.payloadRetentionMs = options.payloadRetentionMs ?? 0;
-    this.pruneIntervalMs = options.pruneIntervalMs ?? 10_000;
+    this.options = {
+      maxAttempts: options.maxAttempts ?? Infinity,
+      retryDelayMs: options.retryDelayMs ?? 1000,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 3_600_000,
+      giveUpAfterMs: options.giveUpAfterMs ?? 3 * 86_400_000,
+      leaseMs: options.leaseMs ?? 60_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      payloadRetentionMs: options.payloadRetentionMs ?? 0,
+      pruneIntervalMs: options.pruneIntervalMs ?? 10_000,
+    };
+    this.coordinator = options.coordinator ?? coordinatorFor(store, log);
+    this.ownsCoordinator = !options.coordinator;
+    this.every(Math.max(10, Math.floor(this.options.leaseMs / 3)), () => this.renew());
+    if (this.coordinator.shared) this.every(this.options.pollIntervalMs, () => this.kick());
+    if (this.options.pruneIntervalMs > 0) {
+      this.every(this.options.pruneIntervalMs, () =>
+        this.prunePayloads().catch((error: unknown) => this.log.warn({ err: error }, 'could not drop processed delivery payloads; retrying later')),
+      );
+    }
   }
 
   /**
@@ -66,61 +98,71 @@ export class DeliveryProcessor {
    */
   async prunePayloads(): Promise<number> {
     // Processed at or before (now − retention).
-    return this.store.pruneDeliveryPayloads(Date.now() - this.payloadRetentionMs + 1);
+    return this.store.pruneDeliveryPayloads(Date.now() - this.options.payloadRetentionMs + 1);
   }
 
-  /** Starts (or re-runs) a drain of pending deliveries; returns at once. */
+  /** This replica's id, as its claims are recorded. */
+  get replicaId(): string {
+    return this.coordinator.replicaId;
+  }
+
+  /** Starts (or re-runs) a drain of due deliveries; returns at once. */
   kick(): void {
     if (this.stopped) return;
-    if (!this.pruner && this.pruneIntervalMs > 0) {
-      this.pruner = setInterval(() => {
-        this.prunePayloads().catch((error: unknown) => this.log.warn({ err: error }, 'could not drop processed delivery payloads; retrying later'));
-      }, this.pruneIntervalMs);
-      this.pruner.unref();
-    }
     if (this.draining) {
       this.again = true;
       return;
     }
-    this.draining = this.drain().finally(() => {
-      this.draining = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.draining = this.drain()
+      .catch((error) => this.log.warn({ err: error }, 'could not claim deliveries; trying again shortly'))
+      .finally(() => {
+        this.draining = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
-  /** Resolves when every delivery recorded so far has been processed or is waiting for a retry. */
+  /** Resolves when every delivery recorded so far has been processed or waits for a retry. */
   async idle(): Promise<void> {
     for (;;) {
       if (this.draining) await this.draining;
       await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
       if (!this.draining && !this.again) {
-        const pending = (await this.store.pendingDeliveries(1000)).filter((d) => !this.retryAt.has(d.id) && !this.inFlight.has(d.id));
-        if (pending.length === 0 && this.inFlight.size === 0) return;
-        this.cursor = 0;
+        const now = Date.now();
+        const due = (await this.store.pendingDeliveries(1000)).filter((d) => !(d.nextAttemptAt && d.nextAttemptAt > now));
+        if (due.length === 0 && this.inFlight.size === 0) return;
         this.kick();
         await new Promise((r) => setTimeout(r, 5));
       }
     }
   }
 
-  /** Stops scheduling work; running handlers finish. */
+  /**
+   * Stops taking work; running handlers finish, then this replica's claims are released
+   * for the others. With replicas sharing the database, claimed deliveries not yet
+   * started are dropped from the queues at once (the others take them over); alone, the
+   * process finishes them first.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.pruner) clearInterval(this.pruner);
     for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     if (this.draining) await this.draining;
+    if (this.coordinator.shared) for (const q of this.queues.values()) q.clear();
     await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    await this.store.releaseClaims(this.replicaId).catch((error) => this.log.warn({ err: error }, 'could not release delivery claims; they expire'));
+    if (this.ownsCoordinator) await this.coordinator.close();
   }
 
   /**
-   * Runs work for a repository (`owner/repo`) in that repository's queue, so it never
-   * interleaves with its deliveries (the reconciler and restarts use it).
+   * Runs work for a repository (`owner/repo`) in that repository's queue and under its
+   * lock across replicas, so it never interleaves with its deliveries (the reconciler,
+   * schedules, the API and restarts use it).
    */
   exclusive<T>(repoFullName: string, fn: () => Promise<T>): Promise<T> {
-    return this.queueFor(repoFullName).add(fn) as Promise<T>;
+    return this.queueFor(repoFullName).add(() => this.coordinator.withLock(repoFullName, fn)) as Promise<T>;
   }
 
   private queueFor(key: string): PQueue {
@@ -133,52 +175,86 @@ export class DeliveryProcessor {
     return queue;
   }
 
-  /**
-   * Hands every pending delivery not yet handed out to its repository's queue, without
-   * waiting for them: a busy repository never holds up the others. `cursor` is the
-   * highest sequence handed out; a retry resets it so the delivery is read again.
-   */
+  /** Claims due deliveries and hands each to its repository's queue without waiting for it: a busy repository never holds up the others. */
   private async drain(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      const batch = await this.store.pendingDeliveries(500, this.cursor);
-      if (batch.length === 0 || this.stopped) return;
-      for (const d of batch) {
-        this.cursor = Math.max(this.cursor, d.seq);
-        if (this.inFlight.has(d.id) || (this.retryAt.get(d.id) ?? 0) > now) continue;
+    if (!this.coordinator.shared && !this.startedUp) {
+      // One process owns a single-process store (SQLite): claims left by its previous run (killed) are void.
+      await this.store.releaseClaims(null);
+      this.startedUp = true;
+    }
+    while (!this.stopped) {
+      const batch = await this.store.claimDeliveries({ replica: this.replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: 200 });
+      const fresh = batch.filter((d) => !this.inFlight.has(d.id));
+      if (fresh.length === 0) break;
+      for (const d of fresh) {
         this.inFlight.add(d.id);
-        this.retryAt.delete(d.id);
-        void this.queueFor(repoKey(d))
-          .add(() => this.process(d))
-          .finally(() => this.inFlight.delete(d.id));
+        const key = deliveryRepository(d);
+        void this.exclusive(key, () => this.process(d))
+          .catch((error) => this.log.error({ err: error, delivery: d.id }, 'delivery could not be processed; its lease expires and it is retried'))
+          .finally(() => {
+            this.inFlight.delete(d.id);
+            // The repository is free again: its later deliveries (maybe recorded by another replica) can be claimed.
+            if (this.coordinator.shared && (this.queues.get(key)?.size ?? 0) === 0) this.kick();
+          });
       }
     }
+    await this.armRetryTimer();
   }
 
   private async process(d: DeliveryRecord): Promise<void> {
     try {
       await this.handle(d);
-      await this.store.finishDelivery(d.id, null);
     } catch (error) {
-      const attempts = await this.store.countAttempt(d.id);
-      const message = error instanceof Error ? error.message : String(error);
-      if (attempts >= this.maxAttempts) {
-        this.log.error({ err: error, delivery: d.id, event: d.event }, `delivery failed ${attempts} times; giving up`);
-        await this.store.finishDelivery(d.id, message);
-        return;
-      }
-      const delay = this.retryDelayMs * 2 ** (attempts - 1);
-      this.log.warn({ err: error, delivery: d.id, event: d.event, attempts }, `delivery failed; retrying in ${delay} ms`);
-      this.retryAt.set(d.id, Date.now() + delay);
-      const timer = setTimeout(() => {
-        // Due now (timers may fire a little before Date.now() reaches retryAt).
-        this.timers.delete(timer);
-        this.retryAt.delete(d.id);
-        this.cursor = 0;
-        this.kick();
-      }, delay);
-      timer.unref();
-      this.timers.add(timer);
+      await this.failed(d, error);
+      return;
     }
+    await this.store.finishDelivery(d.id, null);
+  }
+
+  private async failed(d: DeliveryRecord, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const attempts = await this.store.countAttempt(d.id);
+    const now = Date.now();
+    const delay = retryDelay(attempts, this.options.retryDelayMs, this.options.maxRetryDelayMs);
+    if (attempts >= this.options.maxAttempts || now + delay - d.receivedAt > this.options.giveUpAfterMs) {
+      const recorded = gaveUpReason(attempts, now - d.receivedAt, reason);
+      this.log.error({ err: error, delivery: d.id, event: d.event, attempts }, `delivery ${recorded}`);
+      await this.store.finishDelivery(d.id, recorded);
+      return;
+    }
+    this.log.warn({ err: error, delivery: d.id, event: d.event, attempts }, `delivery failed; retrying in ${delay} ms`);
+    await this.store.deferDelivery(d.id, now + delay, reason);
+    this.after(delay, () => this.kick());
+  }
+
+  /** A timer for the earliest retry the store holds (retries recorded before a restart included). */
+  private async armRetryTimer(): Promise<void> {
+    const at = await this.store.nextRetryAt();
+    if (at !== null) this.after(Math.max(0, at - Date.now()) + 1, () => this.kick());
+  }
+
+  private async renew(): Promise<void> {
+    await this.store
+      .renewClaims(this.replicaId, [...this.inFlight], Date.now() + this.options.leaseMs)
+      .catch((error) => this.log.warn({ err: error }, 'could not renew delivery leases'));
+  }
+
+  private after(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    // Long waits are re-armed on the next drain; a timer never exceeds Node's limit.
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, Math.min(ms, 2 ** 31 - 1));
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private every(ms: number, fn: () => unknown): void {
+    const tick = () => {
+      if (this.stopped) return;
+      void Promise.resolve(fn()).finally(() => this.after(ms, tick));
+    };
+    this.after(ms, tick);
   }
 }

@@ -15,6 +15,8 @@ export interface ReconcilerOptions {
   graceMs?: number;
   /** Serialises work per repository (`owner/repo`) with deliveries. */
   exclusive?: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>;
+  /** Whether this replica runs the periodic pass (one replica of several does). Default always. */
+  leader?: () => Promise<boolean>;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Reconciler {
   private readonly intervalMs: number;
   private readonly graceMs: number;
   private readonly exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>;
+  private readonly leader: () => Promise<boolean>;
 
   constructor(
     private readonly deps: PrebuildsDeps,
@@ -41,11 +44,12 @@ export class Reconciler {
     this.intervalMs = options.intervalMs;
     this.graceMs = options.graceMs ?? 120_000;
     this.exclusive = options.exclusive ?? ((_k, fn) => fn());
+    this.leader = options.leader ?? (async () => true);
   }
 
   start(): void {
     if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+    this.timer = setInterval(() => void this.leader().then((lead) => (lead ? this.runOnce() : undefined)), this.intervalMs);
     this.timer.unref();
   }
 

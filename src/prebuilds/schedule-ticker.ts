@@ -18,23 +18,28 @@ import { offerOf, requestPrebuilds } from './request.js';
 export class ScheduleTicker {
   private timer: NodeJS.Timeout | null = null;
   private readonly exclusive: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>;
+  private readonly leader: () => Promise<boolean>;
 
   /**
    * @param deps the prebuild-request layer's collaborators
    * @param intervalMs how often schedules are checked, ms; 0 turns them off
    * @param exclusive serialises work per repository (`owner/repo`) with deliveries
+   * @param leader whether this replica fires schedules (one replica of several does); default always
    */
   constructor(
     private readonly deps: PrebuildsDeps,
     private readonly intervalMs = 60_000,
     exclusive?: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>,
+    leader?: () => Promise<boolean>,
   ) {
     this.exclusive = exclusive ?? ((_k, fn) => fn());
+    this.leader = leader ?? (async () => true);
   }
 
   start(): void {
     if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log.error({ err }, 'schedule tick failed')), this.intervalMs);
+    const tick = async () => ((await this.leader()) ? this.tick() : 0);
+    this.timer = setInterval(() => void tick().catch((err) => this.deps.log.error({ err }, 'schedule tick failed')), this.intervalMs);
     this.timer.unref();
   }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { defaultSettings } from '../config/prebuilds-yml.js';
 import type { PrebuildSettings } from '../config/model.js';
 import { laneOf, Scheduler, type Dispatcher, type Lane } from '../scheduler/scheduler.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../store/sqlite/store.js';
 import { ACTIVE_STATES, type PrebuildRecord, type Store } from '../store/types.js';
 import { offerOf, requestPrebuilds, type Offer } from '../prebuilds/request.js';
 import { pushRule } from '../prebuilds/rules.js';

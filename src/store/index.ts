@@ -1,19 +1,51 @@
 export * from './types.js';
-export { SqliteStore } from './sqlite.js';
-import { SqliteStore } from './sqlite.js';
+export { SqliteStore } from './sqlite/store.js';
+export { PostgresStore } from './postgres/store.js';
+import { PostgresStore } from './postgres/store.js';
+import { SqliteStore } from './sqlite/store.js';
 import type { Store } from './types.js';
 
 /** Default database path (issue: `DATABASE_PATH`, default `./data/prebuilds.sqlite`). */
 export const DEFAULT_DATABASE_PATH = './data/prebuilds.sqlite';
 
+/** Whether a store location names a PostgreSQL server (`postgres://` or `postgresql://` URL) rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** How a store is opened (src/env.ts reads them from `DATABASE_POOL_SIZE` and `SQLITE_SYNCHRONOUS`). */
+export interface StoreOptions {
+  /** PostgreSQL: connections in the pool. Default 10. */
+  poolSize?: number;
+  /** SQLite: `full` (default) or `acknowledged` durability (see {@link sqliteDurability}). */
+  sqliteSynchronous?: 'full' | 'acknowledged';
+}
+
 /**
- * Opens and migrates the store named by `databasePath` (a SQLite file path), with a
- * durability (`full`, the default, or `acknowledged`; see {@link sqliteDurability}).
- * @throws when the file cannot be opened or a migration fails
+ * Opens and migrates the store at `location`: a `postgres://…` URL selects the
+ * PostgreSQL store (several replicas), anything else is a SQLite file path (default
+ * `./data/prebuilds.sqlite`).
+ * @throws when the database cannot be reached or opened, the pool size is not a positive integer, or a migration fails.
  */
-export async function openStore(databasePath: string = DEFAULT_DATABASE_PATH, durability: 'full' | 'acknowledged' = 'full'): Promise<Store> {
-  const store = new SqliteStore(databasePath, durability);
-  await store.migrate();
+export async function openStore(location: string = DEFAULT_DATABASE_PATH, options: StoreOptions = {}): Promise<Store> {
+  let store: Store;
+  if (isPostgresUrl(location)) {
+    const poolSize = options.poolSize;
+    if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) throw new Error(`DATABASE_POOL_SIZE must be a positive whole number, got "${poolSize}"`);
+    store = new PostgresStore({
+      connectionString: location,
+      poolSize,
+      onError: (error) => process.emitWarning(`PostgreSQL connection lost (the pool reconnects): ${error.message}`),
+    });
+  } else {
+    store = new SqliteStore(location, options.sqliteSynchronous ?? 'full');
+  }
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   return store;
 }
 

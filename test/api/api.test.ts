@@ -334,6 +334,23 @@ describe('management API against the real server', () => {
       expect(await h.call('GET', `${API}/decisions/not-a-sha`)).toMatchObject({ status: 400, json: { field: 'sha' } });
       expect(await h.call('GET', `${API}/decisions/${'d'.repeat(40)}`)).toMatchObject({ status: 200, json: { decisions: [] } });
     });
+
+    it('decisions: a delivery about the commit that is being retried reads "retrying: <reason>", one given up "gave up after …: <reason>"', async () => {
+      const sha = 'e'.repeat(40);
+      const base = { event: 'push', action: null, installationId: 1, repository: 'octo/app', sha, payload: {} };
+      await h.store.recordDelivery({ ...base, id: 'retrying-delivery' });
+      await h.store.recordDelivery({ ...base, id: 'given-up-delivery' });
+      await h.store.countAttempt('retrying-delivery');
+      const next = Date.UTC(2031, 0, 2, 3, 4, 5);
+      await h.store.deferDelivery('retrying-delivery', next, 'GitHub answered 502');
+      await h.store.finishDelivery('given-up-delivery', 'gave up after 80 attempts over 3 d: GitHub answered 502');
+      const r = await h.call('GET', `${API}/decisions/${sha.slice(0, 7)}`);
+      expect(r.status).toBe(200);
+      expect(r.json.decisions).toEqual([
+        expect.objectContaining({ deliveryId: 'retrying-delivery', configuration: '*', decision: 'retrying', reason: 'retrying: GitHub answered 502 (attempt 1, next at 2031-01-02T03:04:05Z)' }),
+        expect.objectContaining({ deliveryId: 'given-up-delivery', decision: 'failed', reason: 'gave up after 80 attempts over 3 d: GitHub answered 502' }),
+      ]);
+    });
   });
 
   it('answered only documented GitHub endpoints with valid replies', () => {

@@ -2,12 +2,12 @@ import { AppEnv, readAppEnv, runtimeOptionsFromEnv, webhookOptionsFromEnv } from
 
 describe('the environment the app reads (src/env.ts)', () => {
   it('defaults: SQLite at its default path, info level, pretty logs, runtime defaults', () => {
-    expect(readAppEnv({})).toEqual({ databasePath: undefined, logLevel: 'info', logFormat: 'pretty', reconcileIntervalMs: undefined, reconcileGraceMs: undefined, scheduleIntervalMs: undefined, sqliteSynchronous: 'full' });
+    expect(readAppEnv({})).toEqual({ databasePath: undefined, databaseUrl: undefined, databasePoolSize: undefined, logLevel: 'info', logFormat: 'pretty', reconcileIntervalMs: undefined, reconcileGraceMs: undefined, scheduleIntervalMs: undefined, sqliteSynchronous: 'full' });
   });
 
   it('reads every variable it names', () => {
     const env = { [AppEnv.DatabasePath]: '/var/lib/prebuilds.sqlite', [AppEnv.LogLevel]: 'debug', [AppEnv.LogFormat]: 'json', [AppEnv.ReconcileIntervalMs]: '0', [AppEnv.ReconcileGraceMs]: '5000', [AppEnv.ScheduleIntervalMs]: '30000' };
-    expect(readAppEnv(env)).toEqual({ databasePath: '/var/lib/prebuilds.sqlite', logLevel: 'debug', logFormat: 'json', reconcileIntervalMs: 0, reconcileGraceMs: 5000, scheduleIntervalMs: 30000, sqliteSynchronous: 'full' });
+    expect(readAppEnv(env)).toEqual({ databasePath: '/var/lib/prebuilds.sqlite', databaseUrl: undefined, databasePoolSize: undefined, logLevel: 'debug', logFormat: 'json', reconcileIntervalMs: 0, reconcileGraceMs: 5000, scheduleIntervalMs: 30000, sqliteSynchronous: 'full' });
   });
 
   it('names the variable when a value is wrong', () => {
@@ -15,6 +15,8 @@ describe('the environment the app reads (src/env.ts)', () => {
     expect(() => readAppEnv({ SCHEDULE_INTERVAL_MS: '-1' })).toThrow(/SCHEDULE_INTERVAL_MS/);
     expect(() => readAppEnv({ LOG_LEVEL: 'verbose' })).toThrow('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"');
     expect(() => readAppEnv({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);
+    expect(() => readAppEnv({ DATABASE_POOL_SIZE: '0' })).toThrow('DATABASE_POOL_SIZE must be a positive whole number, got "0"');
+    expect(readAppEnv({ DATABASE_URL: 'postgres://db/prebuilds', DATABASE_POOL_SIZE: '20' })).toMatchObject({ databaseUrl: 'postgres://db/prebuilds', databasePoolSize: 20 });
   });
 });
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { openStore } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, renderMigration } from '../../src/store/migrations.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = { owner: 'octo', repo: 'app' };
@@ -19,6 +20,7 @@ const newPrebuild = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+// Everything both stores do is in contract.test.ts; this is what only the SQLite file does.
 describe('SqliteStore on a real file', () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => (tmp = tempDir()));
@@ -37,58 +39,20 @@ describe('SqliteStore on a real file', () => {
     await again.close();
   });
 
-  it('records a delivery once: a redelivery returns false', async () => {
-    const store = await openStore(path.join(tmp.dir, 'db.sqlite'));
-    const d = { id: 'delivery-1', event: 'push', action: null, installationId: 1, payload: { ref: 'refs/heads/main' } };
-    expect(await store.recordDelivery(d)).toBe(true);
-    expect(await store.recordDelivery(d)).toBe(false);
-    expect((await store.pendingDeliveries(10)).map((x) => x.id)).toEqual(['delivery-1']);
-    expect(await store.countAttempt('delivery-1')).toBe(1);
-    await store.finishDelivery('delivery-1', null);
-    expect(await store.pendingDeliveries(10)).toEqual([]);
-    await store.close();
-  });
-
-  it('creates one prebuild per (delivery, configuration) even when reprocessed', async () => {
-    const store = await openStore(path.join(tmp.dir, 'db.sqlite'));
-    const a = await store.createPrebuild(newPrebuild({ deliveryId: 'd1' }));
-    const b = await store.createPrebuild(newPrebuild({ deliveryId: 'd1' }));
-    const c = await store.createPrebuild(newPrebuild({ deliveryId: 'd1', configuration: 'other' }));
-    expect(b.id).toBe(a.id);
-    expect(c.id).not.toBe(a.id);
-    expect(await store.listPrebuilds(repo)).toHaveLength(2);
-    await store.close();
-  });
-
-  it('updates, filters, paginates and finds by run id', async () => {
-    const store = await openStore(path.join(tmp.dir, 'db.sqlite'));
-    const ids: number[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await store.createPrebuild(newPrebuild({ sha: String(i).repeat(40) }))).id);
-    await store.updatePrebuild(ids[1]!, { state: 'success', workflowRunId: 77, hooks: { onCreateCommand: 12 } });
-    expect((await store.findPrebuildByRun(repo, 77))?.id).toBe(ids[1]);
-    expect((await store.getPrebuild(ids[1]!))?.hooks).toEqual({ onCreateCommand: 12 });
-    expect((await store.listPrebuilds({ ...repo, states: ['success'] })).map((p) => p.id)).toEqual([ids[1]]);
-    const page1 = await store.listPrebuilds({ ...repo, limit: 2 });
-    const page2 = await store.listPrebuilds({ ...repo, limit: 2, beforeId: page1[1]!.id });
-    expect(page1.map((p) => p.id)).toEqual([ids[4], ids[3]]);
-    expect(page2.map((p) => p.id)).toEqual([ids[2], ids[1]]);
-    await expect(store.updatePrebuild(9999, { state: 'failure' })).rejects.toThrow('does not exist');
-    await store.close();
-  });
-
-  it('keeps lanes, configuration state and decisions (prefix lookup by sha)', async () => {
-    const store = await openStore(path.join(tmp.dir, 'db.sqlite'));
-    expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false });
-    await store.setLane(repo, 'c', 'main', { commitsSinceTrigger: 2, lastIdentity: 'x' });
-    await store.setLane(repo, 'c', 'main', { commitsSinceTrigger: 3, lastIdentity: 'y', lastSeq: 7, lastRun: true });
-    expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 3, lastIdentity: 'y', lastSeq: 7, lastRun: true });
-    await store.forgetBranch(repo, 'main');
-    expect((await store.getLane(repo, 'c', 'main')).lastIdentity).toBeNull();
-    await store.setConfigurationState(repo, 'c', { paused: true });
-    expect(await store.getConfigurationState(repo, 'c')).toEqual({ paused: true });
-    await store.recordDecision({ deliveryId: 'd', ...repo, sha: 'abcdef1234', event: 'push', configuration: 'c', decision: 'skipped', reason: 'interval 1/2', prebuildId: null });
-    const found = await store.listDecisions(repo, 'abcdef1');
-    expect(found.map((d) => d.reason)).toEqual(['interval 1/2']);
+  it('upgrades a database of the previous release: its pending deliveries stay pending and claimable', async () => {
+    const file = path.join(tmp.dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+      for (const sql of renderMigration(m, 'sqlite')) old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 1);
+    }
+    old.prepare("INSERT INTO deliveries (id, event, payload, received_at) VALUES ('old-1', 'push', '{\"repository\":{\"full_name\":\"o/r\"}}', 1)").run();
+    old.close();
+    const store = await openStore(file);
+    const [pending] = await store.pendingDeliveries(10);
+    expect(pending).toMatchObject({ id: 'old-1', repository: null, sha: null, lastError: null, nextAttemptAt: null });
+    expect((await store.claimDeliveries({ replica: 'r', now: Date.now(), leaseMs: 1000, limit: 10 })).map((d) => d.id)).toEqual(['old-1']);
     await store.close();
   });
 

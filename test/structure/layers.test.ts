@@ -15,12 +15,13 @@ const ALLOWED: Record<string, string[]> = {
   scheduler: ['config', 'store'],
   lifecycle: ['config'],
   github: ['config', 'lifecycle', 'store'],
-  deliveries: ['store'],
+  coordination: ['store'],
+  deliveries: ['coordination', 'store'],
   webhooks: ['github', 'store'],
   prebuilds: ['config', 'github', 'lifecycle', 'scheduler', 'store', 'triggers'],
   handlers: ['config', 'github', 'lifecycle', 'prebuilds', 'triggers', 'store'],
   simulate: ['config', 'prebuilds', 'scheduler', 'store', 'triggers'],
-  api: ['config', 'github', 'prebuilds', 'scheduler', 'store'],
+  api: ['config', 'deliveries', 'github', 'prebuilds', 'scheduler', 'store'],
   web: ['api', 'github', 'store'],
 };
 

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.js';
-import { PREBUILD_COLUMNS, toColumnValue, toDecision, toDelivery, toPrebuild, toSchedule, toToken, type Row } from './sqlite-rows.js';
+import { MIGRATIONS, renderMigration } from '../migrations.js';
+import { SqliteInbox } from './inbox.js';
+import { PREBUILD_COLUMNS, prebuildWhere, toColumnValue, toDecision, toLane, toPrebuild, toSchedule, toToken, type Row } from '../rows.js';
 import type {
   ApiTokenRecord,
   ConfigurationOverrides,
   ConfigurationState,
   DecisionRecord,
-  DeliveryRecord,
   LaneState,
   NewPrebuild,
   PageSession,
@@ -18,54 +18,32 @@ import type {
   RepoRef,
   ScheduleRecord,
   Store,
-} from './types.js';
+} from '../types.js';
 
 /**
- * The SQLite store (better-sqlite3, WAL mode; durability: see {@link SqliteStore.synchronous}).
- * The database file and its folder are created when missing; `:memory:` works for
- * throwaway stores.
+ * The SQLite store (better-sqlite3, WAL mode): the embedded default, for one app
+ * process. The database file and its folder are created when missing; `:memory:`
+ * works for throwaway stores. Methods are synchronous underneath, so each is atomic.
  */
-export class SqliteStore implements Store {
-  readonly db: Database.Database;
+export class SqliteStore extends SqliteInbox implements Store {
+  readonly dialect = 'sqlite' as const;
 
   /**
    * @param file path of the database file (e.g. `./data/prebuilds.sqlite`) or `:memory:`
-   * @param durability `full` (default) or `acknowledged` (see {@link synchronous})
+   * @param durability `full` (default: every commit on disk before it returns, so an
+   *   acknowledged delivery survives power loss) or `acknowledged` (see {@link SqliteInbox.durable})
    */
-  constructor(
-    file: string,
-    private readonly durability: 'full' | 'acknowledged' = 'full',
-  ) {
+  constructor(file: string, durability: 'full' | 'acknowledged' = 'full') {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${this.synchronous}`);
-    this.db.pragma('busy_timeout = 5000');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    super(db, durability);
   }
 
-  /**
-   * `full` durability (the default) runs SQLite with `synchronous = FULL`: every commit
-   * is on disk (the WAL fsynced) before the call returns, so a delivery acknowledged to
-   * GitHub survives power loss (issue 14). `acknowledged` runs with `NORMAL` and
-   * switches to `FULL` only for the commits the app acknowledges to someone (a delivery
-   * before GitHub's 2xx, a token, a session, an override, a pause), each making every
-   * earlier commit durable too (one WAL); processing commits may then roll back to a
-   * consistent earlier state on power loss, which reprocessing the durable inbox
-   * repairs (SPEC.md rule 9). The scheduler benchmark measures both.
-   */
+  /** The `synchronous` pragma in effect for ordinary writes. */
   get synchronous(): 'FULL' | 'NORMAL' {
     return this.durability === 'full' ? 'FULL' : 'NORMAL';
-  }
-
-  /** Runs a write whose result the app acknowledges: on disk when it returns, whatever the durability. */
-  private durable<T>(write: () => T): T {
-    if (this.durability === 'full') return write();
-    this.db.pragma('synchronous = FULL');
-    try {
-      return write();
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
-    }
   }
 
   async migrate(): Promise<void> {
@@ -74,7 +52,7 @@ export class SqliteStore implements Store {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
-        for (const sql of m.sql) this.db.exec(sql);
+        for (const sql of renderMigration(m, 'sqlite')) this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       })();
     }
@@ -84,30 +62,7 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async recordDelivery(d: Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts'>): Promise<boolean> {
-    const insert = this.db.prepare(
-      'INSERT INTO deliveries (id, event, action, installation_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-    );
-    const payload = JSON.stringify(d.payload);
-    return this.durable(() => insert.run(d.id, d.event, d.action, d.installationId, payload, Date.now())).changes === 1;
-  }
-
-  async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as Row[];
-    return rows.map(toDelivery);
-  }
-
-  async finishDelivery(id: string, error: string | null): Promise<void> {
-    this.db.prepare('UPDATE deliveries SET processed_at = ?, error = ? WHERE id = ?').run(Date.now(), error, id);
-  }
-
-  async countAttempt(id: string): Promise<number> {
-    this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?').run(id);
-    const row = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as Row | undefined;
-    return Number(row?.attempts ?? 0);
-  }
+  // ---- prebuilds ----
 
   async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
@@ -149,40 +104,12 @@ export class SqliteStore implements Store {
   }
 
   async listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const eq = (column: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      values.push(value);
-    };
-    eq('owner', filter.owner);
-    eq('repo', filter.repo);
-    eq('configuration', filter.configuration);
-    eq('branch', filter.branch);
-    eq('sha', filter.sha);
-    if (filter.states && filter.states.length > 0) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
-      values.push(...filter.states);
-    }
-    if (filter.unreported) {
-      where.push(`(reported_state IS NULL OR reported_state <> state) AND state IN ('success', 'failure', 'cancelled', 'superseded', 'timed_out')`);
-    }
-    if (filter.beforeId !== undefined) {
-      where.push('id < ?');
-      values.push(filter.beforeId);
-    }
-    if (filter.installationIds) {
-      where.push(filter.installationIds.length ? `installation_id IN (${filter.installationIds.map(() => '?').join(', ')})` : '1 = 0');
-      values.push(...filter.installationIds);
-    }
-    if (filter.createdSince !== undefined) {
-      where.push('created_at >= ?');
-      values.push(filter.createdSince);
-    }
-    const sql = `SELECT * FROM prebuilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const { where, values } = prebuildWhere(filter, () => '?');
+    const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
   }
+
+  // ---- decisions ----
 
   async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
     this.db
@@ -200,18 +127,13 @@ export class SqliteStore implements Store {
     return rows.map(toDecision);
   }
 
+  // ---- lanes ----
+
   async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
     const row = this.db
       .prepare('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
       .get(repo.owner, repo.repo, configuration, branch) as Row | undefined;
-    return row
-      ? {
-          commitsSinceTrigger: Number(row.commits_since_trigger),
-          lastIdentity: (row.last_identity as string | null) ?? null,
-          lastSeq: Number(row.last_seq),
-          lastRun: Number(row.last_run) === 1,
-        }
-      : { commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false };
+    return toLane(row);
   }
 
   async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
@@ -230,6 +152,8 @@ export class SqliteStore implements Store {
       )
       .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
+
+  // ---- schedules ----
 
   async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {
     if (!schedule) {
@@ -255,6 +179,8 @@ export class SqliteStore implements Store {
       .run(at, repo.owner, repo.repo, configuration, branch);
   }
 
+  // ---- settings ----
+
   async getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState> {
     const row = this.db
       .prepare('SELECT paused FROM configurations WHERE owner = ? AND repo = ? AND name = ?')
@@ -263,11 +189,12 @@ export class SqliteStore implements Store {
   }
 
   async setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void> {
-    const upsert = this.db.prepare(
-      `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
-       ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
-    );
-    this.durable(() => upsert.run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0));
+    this.db
+      .prepare(
+        `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
+         ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
+      )
+      .run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
   }
 
   async listConfigurations(repo: RepoRef): Promise<string[]> {
@@ -298,16 +225,18 @@ export class SqliteStore implements Store {
 
   async setOverrides(repo: RepoRef, configuration: string, overrides: ConfigurationOverrides | null): Promise<void> {
     if (!overrides || Object.keys(overrides).length === 0) {
-      this.durable(() => this.db.prepare('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration));
+      this.db.prepare('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration);
       return;
     }
-    const upsert = this.db
+    this.db
       .prepare(
         `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, name) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
-      );
-    this.durable(() => upsert.run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now()));
+      )
+      .run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
   }
+
+  // ---- tokens ----
 
   async createToken(token: Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'scopes'>): Promise<ApiTokenRecord> {
     const insert = this.db.prepare('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)');
@@ -336,19 +265,6 @@ export class SqliteStore implements Store {
     return this.durable(() => revoke());
   }
 
-  async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
-    const update = this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
-    this.db.transaction(() => {
-      for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
-    })();
-  }
-
-  async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
-    return this.db
-      .prepare("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?")
-      .run(Date.now(), processedBefore).changes;
-  }
-
   async createSession(session: PageSession): Promise<void> {
     this.db.prepare('DELETE FROM page_sessions WHERE expires_at < ?').run(session.createdAt);
     const insert = this.db.prepare('INSERT INTO page_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
@@ -357,10 +273,7 @@ export class SqliteStore implements Store {
 
   async useSession(idHash: string, now: number): Promise<ApiTokenRecord | null> {
     const row = this.db
-      .prepare(
-        `SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id
-         WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`,
-      )
+      .prepare(`SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`)
       .get(idHash, now) as Row | undefined;
     if (!row) return null;
     this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
@@ -372,3 +285,4 @@ export class SqliteStore implements Store {
     return this.durable(() => remove.run(idHash)).changes === 1;
   }
 }
+

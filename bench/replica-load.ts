@@ -1,0 +1,255 @@
+/**
+ * Load on several app replicas sharing one database (issue 11): signed `push`
+ * webhooks at a fixed offered rate, spread round-robin over the live replicas (as a
+ * load balancer behind one webhook URL does), runs completed by `workflow_run`
+ * webhooks after a simulated run time, optionally one replica killed with SIGKILL in
+ * the middle and some deliveries sent to two replicas at once. GitHub is
+ * bench/fake-github.ts; its dispatch log and the database are the evidence. Used by
+ * `npm run bench -- --json replicas` and by test/e2e/replicas.test.ts.
+ */
+import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { openStore } from '../src/store/index.js';
+import { ReferenceModel } from '../test/scheduler/reference-model.js';
+import { FakeGitHub, type Dispatch, type History } from './fake-github.js';
+import { deliver, percentile, pushPayload, runCompletedPayload, sleep, startAppChild, type AppChild } from './harness.js';
+
+const SECRET = 'replicas-webhook-secret';
+const OWNER = 'load';
+
+/** Options of {@link replicaLoad}. Durations in ms unless named otherwise. */
+export interface ReplicaLoadOptions {
+  /** Where the store is: a `postgres://` URL or a SQLite file (then `replicas` must be 1). */
+  database: string;
+  replicas: number;
+  /** Push webhooks offered per second. */
+  ratePerSecond: number;
+  /** For how long pushes are offered, seconds. */
+  seconds: number;
+  /** Repositories the pushes are spread over (one lane each). */
+  repos: number;
+  /** Mean simulated run time. Default 400. */
+  runMs?: number;
+  /** Kill (SIGKILL) a replica holding a delivery this long after the start; null: none. */
+  killAtMs?: number | null;
+  /** Every n-th push is also sent to a second replica at the same moment, with the same delivery id. 0: never. */
+  duplicateEvery?: number;
+  /** Delivery lease of the replicas (how soon a killed one's deliveries are taken over). Default 3000. */
+  leaseMs?: number;
+  /** Something done to the system this long after the start, while the load runs (e.g. restart the database). */
+  disturb?: { atMs: number; action: () => Promise<void> };
+  /** The replicas' log level (their log goes to stderr). Default `error`. */
+  appLogLevel?: 'fatal' | 'error';
+  log: (message: string) => void;
+}
+
+/** What {@link replicaLoad} measured and found. */
+export interface ReplicaLoadResult {
+  replicas: number;
+  offeredPerSecond: number;
+  /** Pushes processed per second, from the first push sent to the moment every replica was idle. */
+  sustainedPerSecond: number;
+  /** Webhook answer time, p99 (ms). */
+  ackP99Ms: number;
+  /** Webhook (the push, or the completion that freed its lane) → dispatch request, ms. */
+  dispatchP50Ms: number;
+  dispatchP99Ms: number;
+  /** Acknowledged deliveries never processed or given up, plus runs the rules require that never dispatched. */
+  lost: number;
+  /** Prebuilds dispatched more than once (same prebuild id or same commit). */
+  doubled: number;
+  /** Runs dispatched (distinct commits). */
+  dispatched: number;
+  /** Runs the reference model of SPEC.md rules 2/3 requires for the deliveries as recorded. */
+  minimum: number;
+  /** Pushes acknowledged. */
+  pushes: number;
+  /** Pushes whose commit has no recorded decision (rule 10). */
+  undecided: number;
+  /** Repositories whose newest push never ran. */
+  newestMissed: number;
+  /** Pushes the rules require that did not run plus runs they do not require. */
+  mismatches: number;
+  /** Whether a replica was killed, and how many deliveries it held then. */
+  killed: { pid: number; holding: number } | null;
+}
+
+/**
+ * Runs the load once (see the file comment) and stops what it started; the database
+ * is left for the caller.
+ * @throws when a replica cannot start
+ */
+export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadResult> {
+  const runMs = o.runMs ?? 400;
+  const repoName = (i: number) => `repo-${String(i).padStart(3, '0')}`;
+  const histories = new Map<string, History>();
+  type Entry = { type: 'push'; sha: string } | { type: 'complete'; sha: string };
+  const logs: Entry[][] = Array.from({ length: o.repos }, () => []);
+  const chains: Promise<void>[] = Array.from({ length: o.repos }, () => Promise.resolve());
+  const sentAt = new Map<string, number>(); // owner/repo@sha → push sent; owner/repo → last completion sent
+  const dispatches: Dispatch[] = [];
+  const latencies: number[] = [];
+  const acks: number[] = [];
+  let pendingCompletions = 0;
+  let turn = 0;
+  const apps: AppChild[] = [];
+  const alive = () => apps.filter((a) => !dead.has(a) && !a.exited());
+  const dead = new Set<AppChild>();
+
+  /** One delivery, to the next live replica (round-robin); sent again to another when its replica dies under it. */
+  const post = async (event: string, payload: unknown, id: string, also = false): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      const live = alive();
+      const targets = also && live.length > 1 ? [live[turn++ % live.length]!, live[turn++ % live.length]!] : [live[turn++ % live.length]!];
+      const t0 = performance.now();
+      try {
+        await Promise.all(targets.map((app) => deliver(app.webhookUrl, SECRET, event, payload, id)));
+        acks.push(performance.now() - t0);
+        return;
+      } catch (error) {
+        if (attempt >= 200) throw error;
+        await sleep(50); // the load balancer notices the dead replica and retries elsewhere
+      }
+    }
+  };
+  const send = (lane: number, event: string, payload: unknown, entry: Entry, also = false): Promise<void> => {
+    const next = chains[lane]!.then(async () => {
+      if (entry.type === 'push') sentAt.set(`${OWNER}/${repoName(lane)}@${entry.sha}`, performance.now());
+      else sentAt.set(`${OWNER}/${repoName(lane)}`, performance.now());
+      await post(event, payload, crypto.randomUUID(), also);
+      logs[lane]!.push(entry);
+    });
+    chains[lane] = next.catch((error) => o.log(`  delivery failed for good: ${(error as Error).message}`));
+    return chains[lane]!;
+  };
+
+  const github = new FakeGitHub(
+    () => JSON.stringify({ image: 'mcr.microsoft.com/devcontainers/base:debian' }),
+    (d) => {
+      dispatches.push(d);
+      const cause = Math.max(sentAt.get(`${d.owner}/${d.repo}@${d.sha}`) ?? 0, (sentAt.get(`${d.owner}/${d.repo}`) as number | undefined) ?? 0);
+      latencies.push(d.at - cause);
+      pendingCompletions++;
+      const lane = Number(d.repo.slice('repo-'.length));
+      setTimeout(() => void send(lane, 'workflow_run', runCompletedPayload(d.owner, d.repo, d), { type: 'complete', sha: d.sha }).finally(() => pendingCompletions--), runMs * (0.5 + Math.random()));
+    },
+    (fullName) => histories.get(fullName),
+  );
+  await github.start();
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  let killed: ReplicaLoadResult['killed'] = null;
+  try {
+    const env = { BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.url, BENCH_DATABASE: o.database, BENCH_LEASE_MS: String(o.leaseMs ?? 3000), BENCH_LOG_LEVEL: o.appLogLevel ?? 'error' };
+    for (let i = 0; i < o.replicas; i++) apps.push(await startAppChild(env));
+    const store = await openStore(o.database);
+    try {
+      const total = Math.round(o.ratePerSecond * o.seconds);
+      const before = Array.from({ length: o.repos }, () => '0'.repeat(40));
+      for (let r = 0; r < o.repos; r++) histories.set(`${OWNER}/${repoName(r)}`, { shas: [], index: new Map() });
+      o.log(`  ${o.replicas} replica(s), ${o.ratePerSecond} pushes/s for ${o.seconds} s over ${o.repos} repositories`);
+      const started = performance.now();
+      let offered = 0;
+      let killTimer: Promise<void> = Promise.resolve();
+      if (o.killAtMs != null && o.replicas > 1) {
+        killTimer = sleep(o.killAtMs).then(async () => {
+          // The victim: a replica holding a claimed delivery right now (its id is host:pid:random).
+          for (let i = 0; i < 200 && !killed; i++) {
+            const held = (await store.pendingDeliveries(10_000)).filter((d) => d.repository);
+            for (const app of alive()) {
+              const statuses = await Promise.all(held.map((d) => store.deliveryStatus(d.id)));
+              const holding = statuses.filter((s) => s?.claimedBy?.split(':')[1] === String(app.pid)).length;
+              if (holding > 0) {
+                await app.kill();
+                dead.add(app);
+                killed = { pid: app.pid, holding };
+                o.log(`  killed replica ${app.pid} (SIGKILL) holding ${holding} deliveries`);
+                break;
+              }
+            }
+            if (!killed) await sleep(5);
+          }
+        });
+      }
+      while (offered < total) {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.ratePerSecond) + 1);
+        for (; offered < due; offered++) {
+          const lane = offered % o.repos;
+          const sha = crypto.randomBytes(20).toString('hex');
+          const history = histories.get(`${OWNER}/${repoName(lane)}`)!;
+          history.index.set(sha, history.shas.length);
+          history.shas.push(sha);
+          void send(lane, 'push', pushPayload(OWNER, repoName(lane), before[lane]!, sha, ['src/a.ts']), { type: 'push', sha }, !!o.duplicateEvery && offered % o.duplicateEvery === 0);
+          before[lane] = sha;
+        }
+        await sleep(2);
+      }
+      const disturbed = o.disturb ? sleep(o.disturb.atMs).then(o.disturb.action) : Promise.resolve();
+      await killTimer;
+      await disturbed;
+      await Promise.all(chains);
+      for (let stable = 0; stable < 2; ) {
+        while (pendingCompletions > 0) await sleep(20);
+        const count = dispatches.length;
+        await Promise.all(alive().map((a) => a.idle()));
+        await Promise.all(chains);
+        stable = pendingCompletions === 0 && dispatches.length === count ? stable + 1 : 0;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const crashed = apps.filter((a) => a.exited() && !dead.has(a)).length;
+      if (crashed) throw new Error(`${crashed} replica(s) crashed under the load`);
+
+      // The evidence: the fake's dispatch log against the reference model, and the database.
+      const model = new ReferenceModel();
+      logs.forEach((entries, lane) => entries.forEach((e) => (e.type === 'push' ? model.push(repoName(lane), 'devcontainer', e.sha, 'v0') : model.complete(repoName(lane), e.sha))));
+      const expected = new Set(model.started.map((p) => `${OWNER}/${p.lane}@${p.sha}`));
+      const bySha = new Map<string, number>();
+      const byId = new Map<string, number>();
+      for (const d of dispatches) {
+        bySha.set(`${d.owner}/${d.repo}@${d.sha}`, (bySha.get(`${d.owner}/${d.repo}@${d.sha}`) ?? 0) + 1);
+        byId.set(d.prebuildId, (byId.get(d.prebuildId) ?? 0) + 1);
+      }
+      const doubled = Math.max([...bySha.values()].filter((n) => n > 1).length, [...byId.values()].filter((n) => n > 1).length);
+      const missing = [...expected].filter((k) => !bySha.has(k)).length;
+      const extra = [...bySha.keys()].filter((k) => !expected.has(k)).length;
+      const notProcessed = (await store.pendingDeliveries(100_000)).length;
+      let failed = 0;
+      let undecided = 0;
+      let pushes = 0;
+      for (let lane = 0; lane < o.repos; lane++) {
+        failed += (await store.listDeliveries({ repository: `${OWNER}/${repoName(lane)}`, states: ['failed'], limit: 100_000 })).length;
+        for (const e of logs[lane]!) {
+          if (e.type !== 'push') continue;
+          pushes++;
+          if ((await store.listDecisions({ owner: OWNER, repo: repoName(lane) }, e.sha)).length === 0) undecided++;
+        }
+      }
+      const newestMissed = logs.filter((entries, lane) => {
+        const last = [...entries].reverse().find((e) => e.type === 'push');
+        return last && !bySha.has(`${OWNER}/${repoName(lane)}@${last.sha}`);
+      }).length;
+      const round = (n: number) => Math.round(n * 10) / 10;
+      return {
+        replicas: o.replicas,
+        offeredPerSecond: o.ratePerSecond,
+        sustainedPerSecond: round(pushes / seconds),
+        ackP99Ms: round(percentile(acks, 99)),
+        dispatchP50Ms: round(percentile(latencies, 50)),
+        dispatchP99Ms: round(percentile(latencies, 99)),
+        lost: notProcessed + failed + missing,
+        doubled,
+        dispatched: bySha.size,
+        minimum: expected.size,
+        pushes,
+        undecided,
+        newestMissed,
+        mismatches: missing + extra,
+        killed,
+      };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await Promise.all(apps.map((a) => a.stop()));
+    await github.stop();
+  }
+}

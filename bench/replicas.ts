@@ -1,0 +1,75 @@
+/**
+ * Replicas benchmark (issue 11): the app as 1 and then 3 replicas on one real
+ * PostgreSQL server (started from Debian's `postgresql` package, test/helpers/postgres.ts),
+ * and the single-process SQLite app for comparison, each under the same offered load of
+ * signed push webhooks spread round-robin (bench/replica-load.ts). In the 3-replica run
+ * one replica holding deliveries is killed with SIGKILL in the middle.
+ *
+ * Top-level metrics are the 3-replica run's (`replicas`, `offeredPerSecond`,
+ * `sustainedPerSecond`, `ackP99Ms`, `dispatchP50Ms`, `dispatchP99Ms`, `lost`, `doubled`,
+ * `dispatched`, `minimum`); `setups` lists every run with the same keys.
+ *
+ * Flags: `--rate N` (pushes/s, default 200) `--seconds S` (default 60) `--repos R`
+ * (default 100) `--run-ms MS` (default 400) `--lease-ms MS` (default 3000) `--max`
+ * (also find the highest rate each setup sustains, in `--max-seconds` (default 10) steps
+ * of ×1.5 until a setup falls behind or answers webhooks slower than 200 ms p99).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startPostgres } from '../test/helpers/postgres.js';
+import { replicaLoad, type ReplicaLoadResult } from './replica-load.js';
+import { flag, type BenchContext, type BenchResult } from './types.js';
+
+const KEYS = ['replicas', 'offeredPerSecond', 'sustainedPerSecond', 'ackP99Ms', 'dispatchP50Ms', 'dispatchP99Ms', 'lost', 'doubled', 'dispatched', 'minimum'] as const;
+
+/** Runs the benchmark (see the file comment). */
+export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
+  const rate = flag(argv, 'rate', 200);
+  const seconds = flag(argv, 'seconds', 60);
+  const repos = flag(argv, 'repos', 100);
+  const runMs = flag(argv, 'run-ms', 400);
+  const leaseMs = flag(argv, 'lease-ms', 3000);
+  const maxSeconds = flag(argv, 'max-seconds', 10);
+  const pg = await startPostgres();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-bench-replicas-'));
+  let n = 0;
+  const database = async (kind: 'sqlite' | 'postgres') => (kind === 'sqlite' ? path.join(tmp, `db-${++n}.sqlite`) : pg.createDatabase(`bench_${++n}`));
+  const setups: Array<{ name: string; result: ReplicaLoadResult }> = [];
+  try {
+    const once = async (name: string, kind: 'sqlite' | 'postgres', replicas: number, r: number, s: number, kill: boolean) => {
+      log(`replicas: ${name} at ${r}/s`);
+      const result = await replicaLoad({ database: await database(kind), replicas, ratePerSecond: r, seconds: s, repos, runMs, leaseMs, killAtMs: kill ? (s * 1000) / 2 : null, log });
+      log(`  → ${JSON.stringify(result)}`);
+      return result;
+    };
+    setups.push({ name: 'sqlite, 1 process', result: await once('sqlite', 'sqlite', 1, rate, seconds, false) });
+    setups.push({ name: 'postgres, 1 replica', result: await once('postgres ×1', 'postgres', 1, rate, seconds, false) });
+    setups.push({ name: 'postgres, 3 replicas, one killed', result: await once('postgres ×3 (one killed)', 'postgres', 3, rate, seconds, true) });
+    if (argv.includes('--max')) {
+      for (const [name, kind, replicas] of [['sqlite max', 'sqlite', 1], ['postgres ×1 max', 'postgres', 1], ['postgres ×3 max', 'postgres', 3]] as const) {
+        let best: ReplicaLoadResult | null = null;
+        for (let r: number = rate; ; r = Math.round(r * 1.5)) {
+          const result = await once(name, kind, replicas, r, maxSeconds, false);
+          if (result.sustainedPerSecond < 0.95 * r || result.ackP99Ms > 200 || result.lost > 0) break;
+          best = result;
+        }
+        if (best) setups.push({ name: `${name} (highest sustained)`, result: best });
+      }
+    }
+  } finally {
+    pg.destroy();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const flat = (r: ReplicaLoadResult) => Object.fromEntries(KEYS.map((k) => [k, r[k]]));
+  const main = setups.find((s) => s.name.startsWith('postgres, 3'))!.result;
+  const metrics = { ...flat(main), setups: setups.map((s) => ({ setup: s.name, ...flat(s.result), killedHolding: s.result.killed?.holding ?? null })) };
+  const rows = setups.flatMap(({ name, result: r }) => [
+    { metric: `${name}: sustained pushes/s`, value: r.sustainedPerSecond, target: `= offered (${r.offeredPerSecond})` },
+    { metric: `${name}: webhook answer p99 (ms)`, value: r.ackP99Ms, target: '< 200' },
+    { metric: `${name}: webhook → dispatch p50 / p99 (ms)`, value: `${r.dispatchP50Ms} / ${r.dispatchP99Ms}`, target: 'p99 < 1000 below saturation' },
+    { metric: `${name}: runs dispatched`, value: r.dispatched, target: `= minimum (${r.minimum})`, note: `${r.mismatches} differ from the reference model` },
+    { metric: `${name}: lost / doubled`, value: `${r.lost} / ${r.doubled}`, target: '0 / 0', note: r.killed ? `replica ${r.killed.pid} killed holding ${r.killed.holding} deliveries` : '' },
+  ]);
+  return { metrics, rows };
+}

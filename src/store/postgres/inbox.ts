@@ -1,0 +1,138 @@
+import type pg from 'pg';
+import { CLAIMABLE, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
+import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
+
+/** Key of the transaction lock that serialises claims (`pg_advisory_xact_lock`), so the "no other replica holds this repository" check cannot race. */
+export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
+
+/**
+ * The inbox role on PostgreSQL (the `deliveries` table); {@link PostgresStore} adds the
+ * other roles. A claim runs in one short transaction under an advisory transaction
+ * lock: it sees every claim committed before it, so one repository's deliveries go to
+ * one replica at a time and each delivery to exactly one live lease.
+ */
+export class PostgresInbox implements DeliveryInbox {
+  constructor(readonly pool: pg.Pool) {}
+
+  /** Runs one statement; the rows it returns. */
+  protected async rows(sql: string, values: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, values)).rows as Row[];
+  }
+
+  /** Runs `fn` in a transaction on one pooled connection; rolled back when it throws. */
+  protected async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A checked-out connection the server drops emits 'error' on the client: without a listener the process would crash.
+    // The running query rejects with the same error, so there is nothing more to do here.
+    const dropped = () => undefined;
+    client.on('error', dropped);
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', dropped);
+      client.release();
+    }
+  }
+
+  async recordDelivery(d: NewDelivery): Promise<boolean> {
+    const r = await this.pool.query(
+      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, JSON.stringify(d.payload), Date.now()],
+    );
+    return r.rowCount === 1;
+  }
+
+  async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
+    if (entries.length === 0) return;
+    await this.transaction(async (client) => {
+      for (const e of entries) await client.query('UPDATE deliveries SET headers = $1 WHERE id = $2 AND headers IS NULL', [JSON.stringify(e.headers), e.id]);
+    });
+  }
+
+  async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
+    const r = await this.pool.query(
+      "UPDATE deliveries SET payload = 'null', pruned_at = $1 WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < $2",
+      [Date.now(), processedBefore],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
+    return (await this.rows('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(toDelivery);
+  }
+
+  async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
+    const claimable = CLAIMABLE.replaceAll('$replica', '$1').replaceAll('$now', '$3').replaceAll('$limit', '$4');
+    const rows = await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [CLAIM_LOCK]);
+      const r = await client.query(`UPDATE deliveries SET claimed_by = $1, claimed_until = $2 WHERE seq IN (${claimable}) RETURNING *`, [
+        c.replica,
+        c.now + c.leaseMs,
+        c.now,
+        c.limit,
+      ]);
+      return r.rows as Row[];
+    });
+    return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
+  }
+
+  async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await this.pool.query('UPDATE deliveries SET claimed_until = $1 WHERE claimed_by = $2 AND processed_at IS NULL AND id = ANY($3::text[])', [until, replica, ids]);
+    return r.rowCount ?? 0;
+  }
+
+  async releaseClaims(replica: string | null): Promise<void> {
+    if (replica === null) await this.pool.query('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL');
+    else await this.pool.query('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1', [replica]);
+  }
+
+  async finishDelivery(id: string, error: string | null): Promise<void> {
+    await this.pool.query(
+      'UPDATE deliveries SET processed_at = $1, error = $2, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = $3',
+      [Date.now(), error, id],
+    );
+  }
+
+  async countAttempt(id: string): Promise<number> {
+    const [row] = await this.rows('UPDATE deliveries SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts', [id]);
+    return Number(row?.attempts ?? 0);
+  }
+
+  async deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE deliveries SET next_attempt_at = $1, last_error = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3 AND processed_at IS NULL',
+      [nextAttemptAt, reason, id],
+    );
+  }
+
+  async nextRetryAt(): Promise<number | null> {
+    const [row] = await this.rows('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL');
+    return row?.at == null ? null : Number(row.at);
+  }
+
+  async deliveryStatus(id: string): Promise<DeliveryStatus | null> {
+    const [row] = await this.rows('SELECT * FROM deliveries WHERE id = $1', [id]);
+    return row ? toDeliveryStatus(row, Date.now()) : null;
+  }
+
+  async listDeliveries(filter: { repository: string; sha?: string; states?: DeliveryState[]; limit?: number }): Promise<DeliveryStatus[]> {
+    const values: unknown[] = [filter.repository];
+    let sql = 'SELECT * FROM deliveries WHERE repository = $1';
+    if (filter.sha) {
+      values.push(filter.sha);
+      sql += ` AND (sha = $2 OR sha LIKE $2::text || '%')`;
+    }
+    values.push(filter.states ? 10_000 : (filter.limit ?? 100));
+    const now = Date.now();
+    const rows = (await this.rows(`${sql} ORDER BY seq DESC LIMIT $${values.length}`, values)).map((r) => toDeliveryStatus(r, now));
+    return filter.states ? rows.filter((r) => filter.states!.includes(r.state)).slice(0, filter.limit ?? 100) : rows;
+  }
+}

@@ -1,0 +1,111 @@
+import type { PrebuildSettings } from '../../config/model.js';
+import type { RepoRef } from './repo.js';
+
+/** The prebuilds role: one record per prebuild, from request to end (SPEC.md rules 2, 6, 9). */
+
+/** Lifecycle of a prebuild record (SPEC.md rules 2, 6, 9). */
+export type PrebuildState =
+  | 'waiting' // accepted, waiting for its configuration's running prebuild to finish
+  | 'dispatched' // workflow_dispatch sent, no workflow_run seen yet
+  | 'running' // workflow run in progress
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'superseded' // replaced while waiting by a newer push (rule 2)
+  | 'timed_out'
+  | 'expired'; // a success whose snapshot retention deleted (rule 7)
+
+/** States in which a prebuild still occupies its configuration's queue. */
+export const ACTIVE_STATES: readonly PrebuildState[] = ['dispatched', 'running'];
+/** States that end a prebuild. */
+export const FINAL_STATES: readonly PrebuildState[] = ['success', 'failure', 'cancelled', 'superseded', 'timed_out', 'expired'];
+
+/** What started a prebuild (SPEC.md rule 8 for `manual`). */
+export type PrebuildTrigger = 'push' | 'pull_request' | 'manual' | 'schedule';
+
+/** One prebuild: one run of one configuration at one commit. */
+export interface PrebuildRecord extends RepoRef {
+  id: number;
+  installationId: number;
+  configuration: string;
+  /** Configuration identity at this commit (SPEC.md rule 1). */
+  identity: string;
+  /** The branch the queue is per (pushed branch, or the PR's head branch). */
+  branch: string;
+  sha: string;
+  prNumber: number | null;
+  trigger: PrebuildTrigger;
+  state: PrebuildState;
+  /** Workflow file dispatched, e.g. `prebuild.yml`. */
+  workflow: string;
+  timeoutMinutes: number;
+  /** The configuration's settings at this commit (retention, ancestorDepth, notify …), or null. */
+  settings: PrebuildSettings | null;
+  /** Base prebuild chosen (rule 5), or null with `baseReason` saying why none. */
+  baseKey: string | null;
+  baseSha: string | null;
+  baseReason: string | null;
+  snapshotKey: string | null;
+  snapshotBytes: number | null;
+  /** Workflow run duration, ms (run started → completed). */
+  durationMs: number | null;
+  /** Durations of the lifecycle hooks the action ran, ms. */
+  hooks: Record<string, number> | null;
+  checkRunId: number | null;
+  workflowRunId: number | null;
+  workflowRunUrl: string | null;
+  /** The state last reported to GitHub (its check run); null before the first report. */
+  reportedState: PrebuildState | null;
+  /** Why it failed, was cancelled or superseded (human-readable). */
+  reason: string | null;
+  /** The delivery that created it (X-GitHub-Delivery), for idempotency. */
+  deliveryId: string | null;
+  createdAt: number;
+  dispatchedAt: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+/** Fields given when a prebuild is created; the rest start null. */
+export type NewPrebuild = Pick<
+  PrebuildRecord,
+  'owner' | 'repo' | 'installationId' | 'configuration' | 'identity' | 'branch' | 'sha' | 'prNumber' | 'trigger' | 'workflow' | 'timeoutMinutes'
+> &
+  Partial<Pick<PrebuildRecord, 'deliveryId' | 'state' | 'baseKey' | 'baseSha' | 'baseReason' | 'settings'>>;
+
+/** Fields that may change after creation. */
+export type PrebuildPatch = Partial<
+  Omit<PrebuildRecord, 'id' | 'owner' | 'repo' | 'installationId' | 'configuration' | 'branch' | 'sha' | 'createdAt'>
+>;
+
+/** Filter for {@link Store.listPrebuilds}; every field optional, combined with AND. */
+export interface PrebuildFilter extends Partial<RepoRef> {
+  configuration?: string;
+  branch?: string;
+  sha?: string;
+  states?: PrebuildState[];
+  /** Only ended prebuilds whose end GitHub has not been told yet (`reportedState` differs). */
+  unreported?: boolean;
+  /** Only ids lower than this (cursor pagination, newest first). */
+  beforeId?: number;
+  /** Only prebuilds of these installations (a scoped API token's view). */
+  installationIds?: number[];
+  /** Only prebuilds created at or after this time, epoch ms (the value report's period). */
+  createdSince?: number;
+  /** Default 100. */
+  limit?: number;
+}
+
+/** The prebuilds role of the store. */
+export interface PrebuildStore {
+  /** Creates a prebuild; a second call with the same (delivery, configuration) returns the first one's record. */
+  createPrebuild(input: NewPrebuild): Promise<PrebuildRecord>;
+  /** @throws Error when the prebuild does not exist. */
+  updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord>;
+  getPrebuild(id: number): Promise<PrebuildRecord | null>;
+  findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null>;
+  /** Newest first. */
+  listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]>;
+  /** The installation of a repository's newest prebuild, or null when it has none. */
+  repositoryInstallation(repo: RepoRef): Promise<number | null>;
+}

@@ -1,0 +1,128 @@
+import type Database from 'better-sqlite3';
+import { CLAIMABLE, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
+import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
+
+/**
+ * The inbox role on SQLite (the `deliveries` table); {@link SqliteStore} adds the
+ * other roles. Claims and leases work as on PostgreSQL, with one process holding them.
+ */
+export class SqliteInbox implements DeliveryInbox {
+  /**
+   * @param db the open database
+   * @param durability `full`: `synchronous = FULL`, every commit on disk before it returns;
+   *   `acknowledged`: `NORMAL`, with `FULL` only for the writes the app acknowledges to
+   *   someone (see {@link durable})
+   */
+  constructor(
+    readonly db: Database.Database,
+    protected readonly durability: 'full' | 'acknowledged' = 'full',
+  ) {
+    db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  }
+
+  /**
+   * Runs a write whose result the app acknowledges (a delivery before GitHub's 2xx, a
+   * token, a session, an override): on disk when it returns, whatever the durability;
+   * it makes every earlier commit durable too (one WAL). Processing commits may roll back
+   * to a consistent earlier state on power loss, which reprocessing the durable inbox
+   * repairs (SPEC.md rule 9).
+   */
+  protected durable<T>(write: () => T): T {
+    if (this.durability === 'full') return write();
+    this.db.pragma('synchronous = FULL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  async recordDelivery(d: NewDelivery): Promise<boolean> {
+    const insert = this.db.prepare(
+      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    const payload = JSON.stringify(d.payload);
+    return this.durable(() => insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, payload, Date.now())).changes === 1;
+  }
+
+  async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
+    const update = this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
+    this.db.transaction(() => {
+      for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
+    })();
+  }
+
+  async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
+    return this.db
+      .prepare("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?")
+      .run(Date.now(), processedBefore).changes;
+  }
+
+  async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as Row[];
+    return rows.map(toDelivery);
+  }
+
+  async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
+    const rows = this.db
+      .prepare(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`)
+      .all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }) as Row[];
+    return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
+  }
+
+  async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db
+      .prepare('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL AND id IN (SELECT value FROM json_each(?))')
+      .run(until, replica, JSON.stringify(ids)).changes;
+  }
+
+  async releaseClaims(replica: string | null): Promise<void> {
+    if (replica === null) this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL').run();
+    else this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(replica);
+  }
+
+  async finishDelivery(id: string, error: string | null): Promise<void> {
+    this.db
+      .prepare('UPDATE deliveries SET processed_at = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?')
+      .run(Date.now(), error, id);
+  }
+
+  async countAttempt(id: string): Promise<number> {
+    const row = this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').get(id) as Row | undefined;
+    return Number(row?.attempts ?? 0);
+  }
+
+  async deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void> {
+    this.db
+      .prepare('UPDATE deliveries SET next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND processed_at IS NULL')
+      .run(nextAttemptAt, reason, id);
+  }
+
+  async nextRetryAt(): Promise<number | null> {
+    const row = this.db.prepare('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL').get() as Row;
+    return row.at == null ? null : Number(row.at);
+  }
+
+  async deliveryStatus(id: string): Promise<DeliveryStatus | null> {
+    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
+    return row ? toDeliveryStatus(row, Date.now()) : null;
+  }
+
+  async listDeliveries(filter: { repository: string; sha?: string; states?: DeliveryState[]; limit?: number }): Promise<DeliveryStatus[]> {
+    const values: unknown[] = [filter.repository];
+    let sql = 'SELECT * FROM deliveries WHERE repository = ?';
+    if (filter.sha) {
+      sql += " AND (sha = ? OR sha LIKE ? || '%')";
+      values.push(filter.sha, filter.sha);
+    }
+    const now = Date.now();
+    const rows = (this.db.prepare(`${sql} ORDER BY seq DESC LIMIT ?`).all(...values, filter.states ? 10_000 : (filter.limit ?? 100)) as Row[]).map((r) =>
+      toDeliveryStatus(r, now),
+    );
+    return filter.states ? rows.filter((r) => filter.states!.includes(r.state)).slice(0, filter.limit ?? 100) : rows;
+  }
+}
