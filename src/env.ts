@@ -79,48 +79,42 @@ export interface AppSettings {
   sqliteSynchronous: 'full' | 'acknowledged';
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A whole number from the environment, or undefined when the variable is unset or empty.
+ * @throws Error naming the variable when the value is not a whole number of at least `min`
+ */
+function wholeNumber(env: Env, name: string, min: number, unit: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a ${min > 0 ? 'positive ' : ''}whole number${unit}, got "${raw}"`);
+  return n;
+}
+const ms = (env: Env, name: string) => wholeNumber(env, name, 0, ' of milliseconds');
+const bytes = (env: Env, name: string) => wholeNumber(env, name, 0, ' of bytes');
+
 /**
  * Reads {@link AppEnv} from an environment (`process.env`).
  * @throws Error naming the variable when a value is not valid (a period that is not a
  *   non-negative whole number of milliseconds, an unknown log level)
  */
-export function readAppEnv(env: Readonly<Record<string, string | undefined>>): AppSettings {
-  const ms = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
-    return n;
-  };
-  const positive = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-    return n;
-  };
+export function readAppEnv(env: Env): AppSettings {
   const level = env[AppEnv.LogLevel] || 'info';
   if (!(LEVELS as readonly string[]).includes(level)) throw new Error(`${AppEnv.LogLevel} must be one of ${LEVELS.join(', ')}, got "${level}"`);
   return {
     databasePath: env[AppEnv.DatabasePath] || undefined,
     databaseUrl: env[AppEnv.DatabaseUrl] || undefined,
-    databasePoolSize: positive(AppEnv.DatabasePoolSize),
+    databasePoolSize: wholeNumber(env, AppEnv.DatabasePoolSize, 1, ''),
     logLevel: level as AppSettings['logLevel'],
     logFormat: env[AppEnv.LogFormat] === 'json' ? 'json' : 'pretty',
-    reconcileIntervalMs: ms(AppEnv.ReconcileIntervalMs),
-    reconcileGraceMs: ms(AppEnv.ReconcileGraceMs),
-    scheduleIntervalMs: ms(AppEnv.ScheduleIntervalMs),
+    reconcileIntervalMs: ms(env, AppEnv.ReconcileIntervalMs),
+    reconcileGraceMs: ms(env, AppEnv.ReconcileGraceMs),
+    scheduleIntervalMs: ms(env, AppEnv.ScheduleIntervalMs),
     sqliteSynchronous: sqliteDurability(env[AppEnv.SqliteSynchronous]),
   };
 }
-
-const whole = (env: Readonly<Record<string, string | undefined>>, name: string): number | undefined => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole non-negative number, got "${raw}"`);
-  return n;
-};
 
 /**
  * The webhook endpoint from the environment: `WEBHOOK_SECRET` (required), `WEBHOOK_PATH`
@@ -129,50 +123,44 @@ const whole = (env: Readonly<Record<string, string | undefined>>, name: string):
  * `WEBHOOK_BODY_TIMEOUT_MS` (default 10000, GitHub's delivery timeout).
  * @throws Error naming the variable when the secret is missing or a number is not whole
  */
-export function webhookOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): WebhookEndpointOptions {
-  const secret = env.WEBHOOK_SECRET;
+export function webhookOptionsFromEnv(env: Env): WebhookEndpointOptions {
+  const secret = env[AppEnv.WebhookSecret];
   if (!secret) throw new Error('WEBHOOK_SECRET is not set: the app accepts only deliveries signed with the secret set in the GitHub App settings');
   return {
     secret,
-    path: env.WEBHOOK_PATH || undefined,
-    maxBodyBytes: whole(env, 'WEBHOOK_MAX_BODY_BYTES') || undefined,
-    memoryBytes: whole(env, 'WEBHOOK_MEMORY_BYTES') || undefined,
-    bodyTimeoutMs: whole(env, 'WEBHOOK_BODY_TIMEOUT_MS') || undefined,
+    path: env[AppEnv.WebhookPath] || undefined,
+    maxBodyBytes: bytes(env, AppEnv.WebhookMaxBodyBytes) || undefined,
+    memoryBytes: bytes(env, AppEnv.WebhookMemoryBytes) || undefined,
+    bodyTimeoutMs: ms(env, AppEnv.WebhookBodyTimeoutMs) || undefined,
   };
 }
 
 /**
- * Runtime periods from the environment, all in milliseconds:
+ * The runtime's options from the environment, periods in milliseconds:
  * `RECONCILE_INTERVAL_MS` (default 60000; 0 turns the reconciler off),
  * `RECONCILE_GRACE_MS` (how old a dispatched run must be before it is checked, default 120000),
  * `SCHEDULE_INTERVAL_MS` (default 60000), `DELIVERY_PAYLOAD_RETENTION_MS` (how long a
  * processed delivery keeps its payload, default 0), `DELIVERY_PRUNE_INTERVAL_MS` (how
- * often payloads past it are dropped, default 10000).
+ * often payloads past it are dropped, default 10000), `DELIVERY_LEASE_MS` (a replica's
+ * claim on a delivery, default 60000), and the directory stores (`PREBUILDS_DIR_STORES`).
  * @throws Error naming the variable when a value is not a non-negative integer
  */
-export function runtimeOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): {
+export function runtimeOptionsFromEnv(env: Env): {
   dirStores: DirStore[];
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
   scheduleIntervalMs?: number;
   processor: { payloadRetentionMs?: number; pruneIntervalMs?: number; leaseMs?: number };
 } {
-  const read = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
-    return n;
-  };
   return {
     dirStores: dirStoresFromEnv(env),
-    reconcileIntervalMs: read('RECONCILE_INTERVAL_MS'),
-    reconcileGraceMs: read('RECONCILE_GRACE_MS'),
-    scheduleIntervalMs: read('SCHEDULE_INTERVAL_MS'),
+    reconcileIntervalMs: ms(env, AppEnv.ReconcileIntervalMs),
+    reconcileGraceMs: ms(env, AppEnv.ReconcileGraceMs),
+    scheduleIntervalMs: ms(env, AppEnv.ScheduleIntervalMs),
     processor: {
-      payloadRetentionMs: read('DELIVERY_PAYLOAD_RETENTION_MS'),
-      pruneIntervalMs: read('DELIVERY_PRUNE_INTERVAL_MS'),
-      ...(read(AppEnv.DeliveryLeaseMs) ? { leaseMs: read(AppEnv.DeliveryLeaseMs) } : {}),
+      payloadRetentionMs: ms(env, AppEnv.DeliveryPayloadRetentionMs),
+      pruneIntervalMs: ms(env, AppEnv.DeliveryPruneIntervalMs),
+      ...(ms(env, AppEnv.DeliveryLeaseMs) ? { leaseMs: ms(env, AppEnv.DeliveryLeaseMs) } : {}),
     },
   };
 }
