@@ -45,7 +45,7 @@ const event = fc.oneof(
 );
 const deliveryId = fc.oneof(
   { weight: 3, arbitrary: fc.uuid().map((value) => ({ value, ok: true })) },
-  { weight: 1, arbitrary: fc.constantFrom(undefined, '', ' spaced', '../../etc', 'x'.repeat(101), '%00').map((value) => ({ value, ok: false })) },
+  { weight: 1, arbitrary: fc.constantFrom(undefined, '', 'in side' /* inner space: HTTP trims a header value's outer spaces */, '../../etc', 'x'.repeat(101), '%00').map((value) => ({ value, ok: false })) },
 );
 const jsonObject = fc.dictionary(printable(12), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 }).map((o) => ({ bytes: Buffer.from(JSON.stringify(o)), object: true }));
 const body = fc.oneof(
