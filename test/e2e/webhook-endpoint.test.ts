@@ -80,7 +80,7 @@ describe('the webhook endpoint on the open internet', () => {
 
   it('stops reading a chunked body at the 25 MB limit with a 413', async () => {
     const body = Buffer.alloc(4 * MB, 'a');
-    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-chunked', forged), body, { size: 100 * MB, contentLength: false });
+    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-chunked', forged), body, { size: 100 * MB, contentLength: false, chunkBytes: 512 * 1024, pauseMs: 5 });
     expect(answer.status).toBe(413);
     // Stopped at the limit: what the sender wrote past it fills socket buffers (a few MB), then it is held back.
     expect(answer.written).toBeLessThan(LIMIT + 16 * MB);
@@ -123,7 +123,8 @@ describe('the webhook endpoint on the open internet', () => {
     const after = app.memory();
     // Bodies are read into at most 4 reused 25 MB buffers (+ 6.25 MB for small bodies): 1.6 GB offered, ~107 MB held.
     expect(after.peakMb - before.rssMb).toBeLessThan(107 + 64);
-    expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    // Not every body was read: some were refused unread (503; a sender pushing at full speed may see the reset first).
+    expect(answers.filter((a) => a.status === 503 || a.status === null).length).toBeGreaterThan(0);
     expect((await fetch(`${app.url}/ping`)).status).toBe(200);
   }, 120_000);
 
