@@ -218,35 +218,29 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   return true;
 }
 
-/** How long a refused request's connection stays open, so its sender reads the answer, ms. */
-const LINGER_MS = 1000;
-/** A refused body declared at most this long is read to its end and dropped (the connection stays usable). */
-const DISCARD_BYTES = 1024 * 1024;
+/** After refusing a request whose body is not read, what is still discarded before the connection is cut. */
+const LINGER = { ms: 2000, bytes: 4 * 1024 * 1024 };
 
 /**
- * Answers a request whose body is not (all) read, without keeping any of the rest.
- * A small rest (declared ≤ 1 MB) is read and dropped, and the connection stays usable.
- * A large or unknown rest is not read at all: TCP flow control stops the sender at no
- * cost to the app, and the connection is cut after `LINGER_MS`. (Cutting at once, or
- * answering `Connection: close`, would reset it with unread bytes pending, and the
- * sender would often lose the answer.)
+ * Answers a request whose body is not (all) read. The rest of the body is discarded,
+ * never kept: if it ends within `LINGER` the connection stays usable (keep-alive); if
+ * the sender goes on, the connection is cut. Cutting at once would reset it with unread
+ * bytes pending, and the sender would often never see the answer.
  */
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): true {
   if (req.complete) return answer(res, status, { error: message }, headers);
-  const declared = Number(req.headers['content-length']);
+  let discarded = 0;
   const cut = () => {
     if (!req.complete) req.socket.destroy();
   };
-  const timer = setTimeout(cut, LINGER_MS);
+  const timer = setTimeout(cut, LINGER.ms);
   timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER.bytes) cut();
+  });
   req.once('end', () => clearTimeout(timer));
   req.once('close', () => clearTimeout(timer));
-  if (Number.isSafeInteger(declared) && declared <= DISCARD_BYTES) {
-    req.resume();
-  } else {
-    // Consuming (so Node does not drain it after the answer), but paused: nothing more is read.
-    req.on('data', () => undefined);
-    req.pause();
-  }
+  req.resume();
   return answer(res, status, { error: message }, headers);
 }

@@ -71,18 +71,19 @@ describe('the webhook endpoint on the open internet', () => {
 
   it('answers 413 from a Content-Length over 25 MB before reading the body', async () => {
     const body = Buffer.alloc(4 * MB, 'a');
-    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-declared', forged), body, { size: LIMIT + 1, contentLength: LIMIT + 1 });
-    expect(answer.status).toBe(413);
+    // Sent at a pace a real sender has (not faster than the answer can come back).
+    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-declared', forged), body, { size: LIMIT + 1, contentLength: LIMIT + 1, chunkBytes: 256 * 1024, pauseMs: 20 });
+    expect({ status: answer.status, error: answer.error }).toEqual({ status: 413 });
     expect(answer.written).toBeLessThan(LIMIT);
     expect(recorded('too-big-declared')).toBe(false);
   });
 
   it('stops reading a chunked body at the 25 MB limit with a 413', async () => {
     const body = Buffer.alloc(4 * MB, 'a');
-    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-chunked', forged), body, { size: 40 * MB, contentLength: false });
+    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-chunked', forged), body, { size: 100 * MB, contentLength: false, chunkBytes: 512 * 1024, pauseMs: 5 });
     expect(answer.status).toBe(413);
-    // Stopped at the limit: what was written past it sits in socket buffers, not in the app.
-    expect(answer.written).toBeLessThan(LIMIT + 8 * MB);
+    // Stopped at the limit: what the sender wrote past it fills socket buffers (a few MB), then it is held back.
+    expect(answer.written).toBeLessThan(LIMIT + 16 * MB);
     expect((await fetch(`${app.url}/ping`)).status).toBe(200);
   });
 
@@ -94,7 +95,7 @@ describe('the webhook endpoint on the open internet', () => {
     const wrongSignature = await sign('another-secret', body.toString('utf8'));
     const b = await rawPost(app.webhookUrl, headers('push', 'forged-2', wrongSignature), body);
     expect(b.status).toBe(401);
-    const c = await rawPost(app.webhookUrl, { ...headers('push', 'unsigned', forged), 'x-hub-signature-256': '' }, body);
+    const c = await rawPost(app.webhookUrl, { ...headers('push', 'unsigned', forged), 'x-hub-signature-256': '' }, body, { chunkBytes: 256 * 1024, pauseMs: 20 });
     expect(c.status).toBe(400);
     expect(JSON.parse(c.text).error).toMatch(/X-Hub-Signature-256/);
     expect(recorded('forged-1') || recorded('forged-2') || recorded('unsigned')).toBe(false);
@@ -122,7 +123,8 @@ describe('the webhook endpoint on the open internet', () => {
     const after = app.memory();
     // Bodies are read into at most 4 reused 25 MB buffers (+ 6.25 MB for small bodies): 1.6 GB offered, ~107 MB held.
     expect(after.peakMb - before.rssMb).toBeLessThan(107 + 64);
-    expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    // Not every body was read: some were refused unread (503; a sender pushing at full speed may see the reset first).
+    expect(answers.filter((a) => a.status === 503 || a.status === null).length).toBeGreaterThan(0);
     expect((await fetch(`${app.url}/ping`)).status).toBe(200);
   }, 120_000);
 
@@ -156,7 +158,7 @@ describe('the webhook endpoint on the open internet', () => {
     let kept: Array<Record<string, unknown>> = [];
     for (;;) {
       kept = rows(`SELECT id, length(payload) AS bytes, headers, error, processed_at, pruned_at FROM deliveries WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids);
-      if (kept.every((r) => r.pruned_at !== null) || Date.now() > until) break;
+      if (kept.every((r) => r.pruned_at !== null && r.headers !== null) || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(kept).toHaveLength(3);
