@@ -50,6 +50,14 @@ async function layers(registry: TestRegistry, repository: string, tag: string): 
   return ((await res.json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
 }
 
+/** `id reference` of the CLI's images of the test repositories (`vsc-container-repo-*`). */
+function cliImages(): string[] {
+  return docker('images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}', '--filter', 'reference=vsc-container-repo-*').split('\n').filter(Boolean);
+}
+
+/** The CLI's images on the engine before this file ran (another checkout's, with the same id as ours or not: not ours to judge). */
+const cliImagesBefore = new Set<string>();
+
 /** What a prebuild must leave behind on the engine: nothing of its own. */
 function leftovers(prebuildId: string, sha: string, registry: TestRegistry): { containers: string; images: string } {
   const labels = ['--filter', `label=prebuilds.prebuild=${prebuildId}`, '--filter', `label=prebuilds.sha=${sha}`];
@@ -58,7 +66,7 @@ function leftovers(prebuildId: string, sha: string, registry: TestRegistry): { c
     images: [
       docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`),
       docker('images', '--quiet', ...labels),
-      docker('images', '--quiet', '--filter', 'reference=vsc-container-repo-*'),
+      ...cliImages().filter((image) => !cliImagesBefore.has(image)),
     ].join('').trim(),
   };
 }
@@ -79,6 +87,7 @@ describeWithDocker('container mode with the real engine', () => {
     dirs.push(store);
     ({ repo, sha: sha1 } = await makeRepo());
     for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) danglingBefore.add(id);
+    for (const image of cliImages()) cliImagesBefore.add(image);
   });
   afterAll(async () => {
     await registry?.stop();
