@@ -284,4 +284,30 @@ describeWithDocker('container mode with the real engine', () => {
     expect(next).toContain('Using cache');
     expect(leftovers('1c', sha1, registry)).toEqual({ containers: '', images: '' });
   }, BUILD_TIMEOUT);
+  it('a build the engine answers with an image it already has (another checkout\'s tag) removes only the prebuild\'s own tag', async () => {
+    // Another checkout of the same project, built by the CLI: its image and tag are not the prebuild's.
+    const { repo: other } = await makeRepo();
+    const danglingNow = new Set(docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'));
+    const built = spawnSync(process.execPath, [devcontainerCli, 'build', '--workspace-folder', other], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
+    expect(built.status).toBe(0);
+    const otherTag = `${(JSON.parse(built.stdout.trim().split('\n').pop()!) as { imageName: string[] }).imageName[0]!}:latest`;
+    const otherId = docker('image', 'inspect', '--format', '{{.Id}}', otherTag);
+    try {
+      const { repo: mine, sha } = await makeRepo();
+      // A registry path with no identity image: no --cache-from, so every step comes from the local cache.
+      const run = await prebuild(mine, { sha, 'prebuild-id': '30', registry: `${registry.host}/cached` });
+      const mineTag = `vsc-${path.basename(mine).toLowerCase()}-`; // the CLI's name for the checkout's image
+      expect(run.stdout).not.toContain('::error::');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`Successfully built ${otherId.slice(7, 19)}`); // the build answered with the existing image
+      expect(run.stdout).toContain(`Successfully tagged ${mineTag}`);
+      expect(docker('images', '--quiet', '--filter', `reference=${mineTag}*`)).toBe('');
+      expect(docker('image', 'inspect', '--format', '{{.Id}}', otherTag)).toBe(otherId); // kept, with its tag
+      expect(docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`, '--filter', 'label=prebuilds.prebuild=30')).toBe('');
+    } finally {
+      docker('image', 'rm', otherTag);
+      for (const ref of ['dev_container_feature_content_temp']) spawnSync('docker', ['image', 'rm', ref]);
+      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) if (id && !danglingNow.has(id)) spawnSync('docker', ['image', 'rm', id]);
+    }
+  }, BUILD_TIMEOUT * 2);
 });
