@@ -12038,12 +12038,12 @@ var require_headers = __commonJS({
       append(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
-        const exists2 = this[kHeadersMap].get(lowercaseName);
-        if (exists2) {
+        const exists3 = this[kHeadersMap].get(lowercaseName);
+        if (exists3) {
           const delimiter3 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
-            name: exists2.name,
-            value: `${exists2.value}${delimiter3}${value}`
+            name: exists3.name,
+            value: `${exists3.value}${delimiter3}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -38371,6 +38371,7 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 }
 
 // action/src/container-run.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
 import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import os8 from "node:os";
 import path16 from "node:path";
@@ -38460,11 +38461,64 @@ async function pull(reference, env, log2) {
 async function removeContainer(containerId, env) {
   await docker(["rm", "-f", "-v", containerId], { env }).catch(() => void 0);
 }
-async function removeImages(references, env) {
-  for (const ref of references) await docker(["image", "rm", "--force", ref], { env }).catch(() => void 0);
-}
 async function containerImage(containerId, env) {
   return docker(["inspect", "--format", "{{.Image}}", containerId], { env }).then((r) => r.stdout.trim(), () => null);
+}
+
+// src/container/engine-images.ts
+var INSPECT_FORMAT = "{{.Id}} {{if .Parent}}{{.Parent}}{{else}}-{{end}}{{range .RepoTags}} {{.}}{{end}}{{range .RepoDigests}} {{.}}{{end}}";
+async function inspectNames(refs, env) {
+  if (refs.length === 0) return [];
+  const out = await docker(["image", "inspect", "--format", INSPECT_FORMAT, ...refs], { env }).then(
+    (r) => r.stdout,
+    // Some were removed meanwhile: docker still prints the others (stderr names the missing ones).
+    (err) => err.output ?? ""
+  );
+  return out.split("\n").filter((line) => line.startsWith("sha256:")).map((line) => {
+    const [id, parent, ...references] = line.trim().split(" ");
+    return { id, parent: parent === "-" ? "" : parent, references };
+  });
+}
+async function exists2(id, env) {
+  return (await inspectNames([id], env)).length > 0;
+}
+async function removeNewChain(image, before, env) {
+  let current = image;
+  while (current && !before.ids.has(current.id)) {
+    if (await exists2(current.id, env)) {
+      await docker(["image", "rm", "--no-prune", current.id], { env }).catch(() => void 0);
+      if (await exists2(current.id, env)) return;
+    }
+    [current] = current.parent ? await inspectNames([current.parent], env) : [];
+  }
+}
+async function listIds(env, dangling) {
+  const args = ["images", "--all", "--quiet", "--no-trunc", ...dangling ? ["--filter", "dangling=true"] : []];
+  const { stdout } = await docker(args, { env }).catch(() => ({ stdout: "" }));
+  return [...new Set(stdout.split("\n").filter(Boolean))];
+}
+async function engineImages(env) {
+  const ids = await listIds(env, false);
+  const references = /* @__PURE__ */ new Set();
+  for (const image of await inspectNames(ids, env)) for (const ref of image.references) references.add(`${image.id} ${ref}`);
+  return { ids: new Set(ids), references };
+}
+async function removeAddedImages(refs, before, env) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const ref of refs) {
+    const [image] = await inspectNames([ref], env);
+    if (!image || seen.has(image.id)) continue;
+    seen.add(image.id);
+    for (const added of image.references.filter((r) => !before.references.has(`${image.id} ${r}`))) {
+      await docker(["image", "rm", "--no-prune", added], { env }).catch(() => void 0);
+    }
+    await removeNewChain(image, before, env);
+  }
+  for (const id of await listIds(env, true)) {
+    if (before.ids.has(id)) continue;
+    const [image] = await inspectNames([id], env);
+    if (image) await removeNewChain(image, before, env);
+  }
 }
 
 // action/src/prebuild.ts
@@ -39677,11 +39731,8 @@ async function prebuild(req) {
 }
 
 // action/src/container-run.ts
-async function localImages(env, dangling = false) {
-  const args = ["images", "--all", "--quiet", "--no-trunc", ...dangling ? ["--filter", "dangling=true"] : []];
-  const { stdout } = await docker(args, { env }).catch(() => ({ stdout: "" }));
-  return new Set(stdout.split("\n").filter(Boolean));
-}
+var RUN_LABEL = "prebuilds.run";
+var FEATURE_CONTENT_IMAGE = "dev_container_feature_content_temp";
 async function imageId(reference, env) {
   return docker(["image", "inspect", "--format", "{{.Id}}", reference], { env }).then((r) => r.stdout.trim() || null, () => null);
 }
@@ -39695,8 +39746,9 @@ async function containerPrebuild(req) {
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
   const tmp = await mkdtemp2(path16.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
-  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels, env, log: log2 };
-  const imagesBefore = await localImages(env);
+  const runLabel = { [RUN_LABEL]: randomUUID3() };
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: { ...labels, ...runLabel }, env, log: log2 };
+  const imagesBefore = await engineImages(env);
   const pulledIds = [];
   const built = [];
   const pullInto = async (ref) => {
@@ -39759,16 +39811,13 @@ async function containerPrebuild(req) {
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
     return { result, plan, image, incremental, baseMissing: base.baseMissing };
   } finally {
-    const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=prebuilds.prebuild=${req.prebuildId}`], { env }).catch(() => ({ stdout: "" }));
+    const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({ stdout: "" }));
     for (const id of stdout.split("\n").filter(Boolean)) {
       const image = await containerImage(id, env);
       if (image && !built.includes(image)) built.push(image);
       await removeContainer(id, env);
     }
-    const ours = (ids) => ids.filter((id) => !imagesBefore.has(id));
-    await removeImages([tags2.sha, tags2.identity, ...ours([...built, ...pulledIds])], env);
-    if (!imagesBefore.has(await imageId("dev_container_feature_content_temp", env) ?? "")) await removeImages(["dev_container_feature_content_temp"], env);
-    await removeImages(ours([...await localImages(env, true)]), env);
+    await removeAddedImages([tags2.sha, tags2.identity, ...built, ...pulledIds, FEATURE_CONTENT_IMAGE], imagesBefore, env);
     await rm5(tmp, { recursive: true, force: true });
   }
 }
@@ -39814,8 +39863,8 @@ async function readInputs(getInput2, env) {
 }
 
 // action/src/log.ts
-import { randomUUID as randomUUID3 } from "node:crypto";
-function coreLog(write = (t) => process.stdout.write(t), token = randomUUID3()) {
+import { randomUUID as randomUUID4 } from "node:crypto";
+function coreLog(write = (t) => process.stdout.write(t), token = randomUUID4()) {
   let atLineStart = true;
   let stopped = false;
   const newline = () => {
@@ -47650,7 +47699,7 @@ function createHttpHeaders(rawHeaders) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
-function randomUUID5() {
+function randomUUID6() {
   return crypto.randomUUID();
 }
 
@@ -47690,7 +47739,7 @@ var PipelineRequestImpl = class {
     this.abortSignal = options.abortSignal;
     this.onUploadProgress = options.onUploadProgress;
     this.onDownloadProgress = options.onDownloadProgress;
-    this.requestId = options.requestId || randomUUID5();
+    this.requestId = options.requestId || randomUUID6();
     this.allowInsecureConnection = options.allowInsecureConnection ?? false;
     this.enableBrowserStreams = options.enableBrowserStreams ?? false;
     this.requestOverrides = options.requestOverrides;
@@ -49059,7 +49108,7 @@ async function concat(sources) {
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
-  return `----AzSDKFormBoundary${randomUUID5()}`;
+  return `----AzSDKFormBoundary${randomUUID6()}`;
 }
 function encodeHeaders(headers) {
   let result = "";
@@ -49324,8 +49373,8 @@ function getErrorMessage(e) {
 function isError2(e) {
   return isError(e);
 }
-function randomUUID6() {
-  return randomUUID5();
+function randomUUID7() {
+  return randomUUID6();
 }
 var isNodeLike2 = isNodeLike;
 function uint8ArrayToString2(bytes, format2) {
@@ -76769,7 +76818,7 @@ var BlobLeaseClient = class {
       this._containerOrBlobOperation = clientContext.blob;
     }
     if (!leaseId2) {
-      leaseId2 = randomUUID6();
+      leaseId2 = randomUUID7();
     }
     this._leaseId = leaseId2;
   }
@@ -80912,7 +80961,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
         throw new RangeError(`The buffer's size is too big or the BlockSize is too small;the number of blocks must be <= ${BLOCK_BLOB_MAX_BLOCKS}`);
       }
       const blockList = [];
-      const blockIDPrefix = randomUUID6();
+      const blockIDPrefix = randomUUID7();
       let transferProgress = 0;
       const batch = new Batch(options.concurrency);
       for (let i = 0; i < numBlocks; i++) {
@@ -80993,7 +81042,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
     }
     return tracingClient.withSpan("BlockBlobClient-uploadStream", options, async (updatedOptions) => {
       let blockNum = 0;
-      const blockIDPrefix = randomUUID6();
+      const blockIDPrefix = randomUUID7();
       let transferProgress = 0;
       const blockList = [];
       const scheduler = new BufferScheduler(

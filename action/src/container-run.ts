@@ -13,10 +13,13 @@
  * then the container is committed (its `devcontainer.metadata` label kept) and
  * pushed to the registry tagged by sha and by identity, and the workspace snapshot
  * (marker naming the image by digest) is saved with the same stores and keys as host
- * mode. A failing command fails the prebuild before anything is pushed or saved. The
- * container and every image this run created or pulled (that was not there before) are
- * removed in all cases.
+ * mode. A failing command fails the prebuild before anything is pushed or saved. In all
+ * cases the run's container (found by a label unique to the run) is removed, and what
+ * the run added to the engine's images (src/container/engine-images.ts): new images,
+ * and new tags on images the engine already had (a fully cached build answers with an
+ * existing image), never an image or reference that was there before.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +36,6 @@ import {
   pull,
   readMergedLifecycle,
   removeContainer,
-  removeImages,
   runHookInContainer,
   up,
   writeBuildConfig,
@@ -41,9 +43,15 @@ import {
   type ContainerTarget,
   type PushedImage,
 } from '../../src/container/session.js';
+import { engineImages, removeAddedImages } from '../../src/container/engine-images.js';
 import { docker, type DevcontainerCli } from '../../src/container/tools.js';
 import { Env } from './constants.js';
 import { finishPrebuild, startFromBase, type PrebuildRequest } from './prebuild.js';
+
+/** The label naming one run's container (`--id-label`; also kept on the committed image). */
+const RUN_LABEL = 'prebuilds.run';
+/** The image @devcontainers/cli builds to stage local Features (a fixed name on every engine). */
+const FEATURE_CONTENT_IMAGE = 'dev_container_feature_content_temp';
 
 /** A container-mode prebuild: a host-mode request plus the registry and the CLI. */
 export interface ContainerPrebuildRequest extends PrebuildRequest {
@@ -60,13 +68,6 @@ export interface ContainerPrebuildOutcome {
   /** Started from the base's image (only the planned hooks ran) rather than a build. */
   incremental: boolean;
   baseMissing: boolean;
-}
-
-/** Ids of the local images (all of them, or only the dangling `<none>` ones: e.g. multi-stage leftovers of the Features build). */
-async function localImages(env: NodeJS.ProcessEnv, dangling = false): Promise<Set<string>> {
-  const args = ['images', '--all', '--quiet', '--no-trunc', ...(dangling ? ['--filter', 'dangling=true'] : [])];
-  const { stdout } = await docker(args, { env }).catch(() => ({ stdout: '' }));
-  return new Set(stdout.split('\n').filter(Boolean));
 }
 
 async function imageId(reference: string, env: NodeJS.ProcessEnv): Promise<string | null> {
@@ -88,8 +89,11 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
   const tmp = await mkdtemp(path.join(env[Env.RunnerTemp] || os.tmpdir(), 'prebuild-container-'));
-  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels, env, log };
-  const imagesBefore = await localImages(env);
+  // The container is found by its labels (`--id-label`): a label unique to this run keeps
+  // another run with the same prebuild id on this engine (a shared runner) from finding it.
+  const runLabel = { [RUN_LABEL]: randomUUID() };
+  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: { ...labels, ...runLabel }, env, log };
+  const imagesBefore = await engineImages(env);
   const pulledIds: string[] = [];
   const built: string[] = [];
   const pullInto = async (ref: string): Promise<boolean> => {
@@ -157,19 +161,17 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
     return { result, plan, image, incremental, baseMissing: base.baseMissing };
   } finally {
-    // The container (also one a failed `up` left behind), then images newest first:
-    // the commit, what the CLI built, what was pulled, and dangling leftovers of the build.
-    const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=prebuilds.prebuild=${req.prebuildId}`], { env }).catch(() => ({ stdout: '' }));
+    // The container (also one a failed `up` left behind), then what this run added to the
+    // images, newest first: the commit, what the CLI built (possibly an image the engine
+    // had under another tag: then only the new tag goes), what was pulled, the CLI's
+    // Features staging image, and dangling leftovers of the build.
+    const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({ stdout: '' }));
     for (const id of stdout.split('\n').filter(Boolean)) {
       const image = await containerImage(id, env);
       if (image && !built.includes(image)) built.push(image);
       await removeContainer(id, env);
     }
-    // Only images that did not exist before this run: never a base image the configuration names.
-    const ours = (ids: string[]) => ids.filter((id) => !imagesBefore.has(id));
-    await removeImages([tags.sha, tags.identity, ...ours([...built, ...pulledIds])], env);
-    if (!imagesBefore.has((await imageId('dev_container_feature_content_temp', env)) ?? '')) await removeImages(['dev_container_feature_content_temp'], env);
-    await removeImages(ours([...(await localImages(env, true))]), env);
+    await removeAddedImages([tags.sha, tags.identity, ...built, ...pulledIds, FEATURE_CONTENT_IMAGE], imagesBefore, env);
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -50,6 +50,14 @@ async function layers(registry: TestRegistry, repository: string, tag: string): 
   return ((await res.json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
 }
 
+/** `id reference` of the CLI's images of the test repositories (`vsc-container-repo-*`). */
+function cliImages(): string[] {
+  return docker('images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}', '--filter', 'reference=vsc-container-repo-*').split('\n').filter(Boolean);
+}
+
+/** The CLI's images on the engine before this file ran (another checkout's, with the same id as ours or not: not ours to judge). */
+const cliImagesBefore = new Set<string>();
+
 /** What a prebuild must leave behind on the engine: nothing of its own. */
 function leftovers(prebuildId: string, sha: string, registry: TestRegistry): { containers: string; images: string } {
   const labels = ['--filter', `label=prebuilds.prebuild=${prebuildId}`, '--filter', `label=prebuilds.sha=${sha}`];
@@ -58,7 +66,7 @@ function leftovers(prebuildId: string, sha: string, registry: TestRegistry): { c
     images: [
       docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`),
       docker('images', '--quiet', ...labels),
-      docker('images', '--quiet', '--filter', 'reference=vsc-container-repo-*'),
+      ...cliImages().filter((image) => !cliImagesBefore.has(image)),
     ].join('').trim(),
   };
 }
@@ -79,6 +87,7 @@ describeWithDocker('container mode with the real engine', () => {
     dirs.push(store);
     ({ repo, sha: sha1 } = await makeRepo());
     for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) danglingBefore.add(id);
+    for (const image of cliImages()) cliImagesBefore.add(image);
   });
   afterAll(async () => {
     await registry?.stop();
@@ -275,4 +284,30 @@ describeWithDocker('container mode with the real engine', () => {
     expect(next).toContain('Using cache');
     expect(leftovers('1c', sha1, registry)).toEqual({ containers: '', images: '' });
   }, BUILD_TIMEOUT);
+  it('a build the engine answers with an image it already has (another checkout\'s tag) removes only the prebuild\'s own tag', async () => {
+    // Another checkout of the same project, built by the CLI: its image and tag are not the prebuild's.
+    const { repo: other } = await makeRepo();
+    const danglingNow = new Set(docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'));
+    const built = spawnSync(process.execPath, [devcontainerCli, 'build', '--workspace-folder', other], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
+    expect(built.status).toBe(0);
+    const otherTag = `${(JSON.parse(built.stdout.trim().split('\n').pop()!) as { imageName: string[] }).imageName[0]!}:latest`;
+    const otherId = docker('image', 'inspect', '--format', '{{.Id}}', otherTag);
+    try {
+      const { repo: mine, sha } = await makeRepo();
+      // A registry path with no identity image: no --cache-from, so every step comes from the local cache.
+      const run = await prebuild(mine, { sha, 'prebuild-id': '30', registry: `${registry.host}/cached` });
+      const mineTag = `vsc-${path.basename(mine).toLowerCase()}-`; // the CLI's name for the checkout's image
+      expect(run.stdout).not.toContain('::error::');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`Successfully built ${otherId.slice(7, 19)}`); // the build answered with the existing image
+      expect(run.stdout).toContain(`Successfully tagged ${mineTag}`);
+      expect(docker('images', '--quiet', '--filter', `reference=${mineTag}*`)).toBe('');
+      expect(docker('image', 'inspect', '--format', '{{.Id}}', otherTag)).toBe(otherId); // kept, with its tag
+      expect(docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`, '--filter', 'label=prebuilds.prebuild=30')).toBe('');
+    } finally {
+      docker('image', 'rm', otherTag);
+      for (const ref of ['dev_container_feature_content_temp']) spawnSync('docker', ['image', 'rm', ref]);
+      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) if (id && !danglingNow.has(id)) spawnSync('docker', ['image', 'rm', id]);
+    }
+  }, BUILD_TIMEOUT * 2);
 });
