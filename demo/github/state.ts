@@ -31,6 +31,8 @@ export interface RecordedExchange {
   /** Parsed JSON body, `null` for an empty body, or the raw text for non-JSON bodies. */
   responseBody: unknown;
   contentType: string | null;
+  /** Answered by a per-test override (`StandIn.override`); status 0: the connection was dropped. */
+  overridden: boolean;
 }
 
 /** Mutable state of one stand-in. */

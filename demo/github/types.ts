@@ -3,14 +3,19 @@
  * the REST and webhook payload builders (`payloads/`) turn them into GitHub's
  * documented shapes. Times are `Date`s, ids are positive integers.
  */
+import type { RepoContent } from './content/types.js';
 
-/** A repository served by the stand-in, backed by a bare git repository on disk. */
+/** A repository served by the stand-in: a bare git repository on disk or commits in memory. */
 export interface RepoRecord {
   id: number;
   owner: string;
   name: string;
-  /** Absolute path of the bare repository (`git init --bare`). */
-  bareDir: string;
+  /** The installation of the app that covers this repository. */
+  installationId: number;
+  /** Its commits, refs and files. */
+  content: RepoContent;
+  /** Absolute path of the bare repository (`git init --bare`); `null` for a repository in memory (no workflow can run on it). */
+  bareDir: string | null;
   defaultBranch: string;
   private: boolean;
   createdAt: Date;

@@ -15,8 +15,20 @@ export interface Delivery {
   payload: unknown;
   /** HTTP status of the app's answer, or `null` when it failed to answer. */
   status: number | null;
+  /** The app's answer body. */
+  text: string;
   error: string | null;
   durationMs: number;
+}
+
+/** How to deliver one webhook differently from GitHub (tests of the app's refusals and deduplication). */
+export interface DeliveryOptions {
+  /** The delivery GUID (`X-GitHub-Delivery`); default a new UUID. */
+  id?: string;
+  /** Sign with this secret instead of the webhook secret. */
+  secret?: string;
+  /** Send this `X-Hub-Signature-256` as is. */
+  signature?: string;
 }
 
 /** Sends webhooks to one URL, sequentially; keeps every delivery. */
@@ -36,8 +48,8 @@ export class WebhookSender {
    * Queues a delivery.
    * @returns the delivery once the app answered (or failed to)
    */
-  send(event: string, payload: { action?: string } & object): Promise<Delivery> {
-    const p = this.chain.then(() => this.deliver(event, payload));
+  send(event: string, payload: { action?: string } & object, options: DeliveryOptions = {}): Promise<Delivery> {
+    const p = this.chain.then(() => this.deliver(event, payload, options));
     this.chain = p.catch(() => undefined);
     return p;
   }
@@ -51,9 +63,10 @@ export class WebhookSender {
     } while (last !== this.chain);
   }
 
-  private async deliver(event: string, payload: { action?: string } & object): Promise<Delivery> {
+  private async deliver(event: string, payload: { action?: string } & object, options: DeliveryOptions): Promise<Delivery> {
     const body = JSON.stringify(payload);
-    const delivery: Delivery = { id: randomUUID(), event, action: payload.action ?? null, payload, status: null, error: null, durationMs: 0 };
+    const secret = options.secret ?? this.secret;
+    const delivery: Delivery = { id: options.id ?? randomUUID(), event, action: payload.action ?? null, payload, status: null, text: '', error: null, durationMs: 0 };
     this.deliveries.push(delivery);
     const started = Date.now();
     if (!this.url) {
@@ -73,11 +86,11 @@ export class WebhookSender {
           'x-github-hook-id': '1',
           'x-github-hook-installation-target-type': 'integration',
           'x-github-hook-installation-target-id': String(this.appId),
-          'x-hub-signature-256': await sign(this.secret, body),
-          'x-hub-signature': `sha1=${createHmac('sha1', this.secret).update(body).digest('hex')}`,
+          'x-hub-signature-256': options.signature ?? (await sign(secret, body)),
+          'x-hub-signature': `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`,
         },
       });
-      await res.arrayBuffer();
+      delivery.text = await res.text();
       delivery.status = res.status;
     } catch (err) {
       delivery.error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
