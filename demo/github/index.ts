@@ -36,7 +36,7 @@ import { RecordedRuns, type RunAnnotation } from './runner/recorded.js';
 import type { Runs } from './runner/runs.js';
 import { WorkflowRunner } from './runner/scheduler.js';
 import { checkInputs, loadWorkflow } from './runner/workflow.js';
-import { buildPush, simulatePullRequest, simulatePush, simulateRerequest, type PullRequestOptions, type PushOptions } from './simulate.js';
+import { buildPullRequest, buildPush, simulatePullRequest, simulatePush, simulateRerequest, type PullRequestOptions, type PushOptions } from './simulate.js';
 import { StandInState, type RecordedExchange } from './state.js';
 import type { CacheRecord, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, RunRecord } from './types.js';
 import { WebhookSender, type Delivery, type DeliveryOptions } from './webhooks.js';
@@ -118,6 +118,8 @@ export interface StandIn {
   clearOverrides(): void;
   /** Sends a webhook signed with the app's secret (GitHub's headers), in order with the others. */
   send(event: string, payload: { action?: string } & object, options?: DeliveryOptions): Promise<Delivery>;
+  /** The `pull_request` payload `pullRequest()` would send, without sending it (the pull request is remembered). */
+  pullRequestPayload(repo: string, options: PullRequestOptions): Promise<{ payload: Record<string, any>; number: number }>;
   /** The `push` payload `push()` would send, without sending it (it does remember the head). */
   pushPayload(repo: string, options: PushOptions): Promise<Record<string, any>>;
   /** With `runner: 'none'`: marks a run in progress. */
@@ -132,6 +134,8 @@ export interface StandIn {
    * @throws Error when the ref or the workflow file is not in the repository
    */
   recordRun(repo: string, o: { ref: string; workflow?: string; inputs?: Record<string, string>; actor?: string }): Promise<RunRecord>;
+  /** The `workflow_run` payload with `action` for a run as it is now. */
+  workflowRunPayload(runId: number, action: 'requested' | 'in_progress' | 'completed'): Promise<Record<string, any>>;
   /** Sends `workflow_run` with `action` for a run as it is now. */
   sendWorkflowRun(runId: number, action: 'requested' | 'in_progress' | 'completed'): Promise<Delivery>;
   /** With `runner: 'none'`: called with each dispatched run (after the dispatch was answered). */
@@ -208,6 +212,12 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     if (!r) throw new Error(`no repository ${owner}/${repo}`);
     return r;
   };
+  const buildWorkflowRun = async (runId: number, action: 'requested' | 'in_progress' | 'completed') => {
+    const run = state.runs.get(runId);
+    if (!run) throw new Error(`no workflow run ${runId}`);
+    const repo = state.repoById(run.repoId);
+    return workflowRunPayload(state, repo, { ...run }, await repo.content.readCommit(run.headSha), action, await repo.content.sizeKiB());
+  };
   const needRecorded = (): RecordedRuns => {
     if (!recorded) throw new Error("runs are recorded only with runner: 'none'");
     return recorded;
@@ -229,6 +239,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     clearOverrides: () => overrides.clear(),
     send: (event, payload, o) => webhooks.send(event, payload, o),
     pushPayload: (name, o) => buildPush(state, repoNamed(name), o),
+    pullRequestPayload: (name, o) => buildPullRequest(state, repoNamed(name), prs, o),
     startRun: (runId) => needRecorded().start(runId),
     finishRun: (runId, conclusion, annotations, log) => needRecorded().finish(runId, conclusion, annotations, log),
     dispatched: () => [...needRecorded().dispatched],
@@ -242,13 +253,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       if ('error' in checked) throw new Error(checked.error);
       return needRecorded().record({ repo, wf, workflowId: workflowIdOf(state, repo, path), ref: target.ref, sha: target.sha, inputs: checked.inputs, actor: o.actor ?? state.senderLogin });
     },
-    async sendWorkflowRun(runId, action) {
-      const run = state.runs.get(runId);
-      if (!run) throw new Error(`no workflow run ${runId}`);
-      const repo = state.repoById(run.repoId);
-      const payload = workflowRunPayload(state, repo, { ...run }, await repo.content.readCommit(run.headSha), action, await repo.content.sizeKiB());
-      return webhooks.send('workflow_run', payload);
-    },
+    workflowRunPayload: (runId, action) => buildWorkflowRun(runId, action),
+    sendWorkflowRun: async (runId, action) => webhooks.send('workflow_run', await buildWorkflowRun(runId, action)),
     onDispatch(listener) {
       needRecorded().onDispatch = listener;
     },

@@ -94,8 +94,7 @@ export interface PullRequestOptions {
 }
 
 /**
- * Sends a `pull_request` webhook; the head sha is also written to
- * `refs/pull/<number>/head` in the bare repository, as GitHub does.
+ * Sends a `pull_request` webhook built by {@link buildPullRequest}.
  * @returns the delivery and the pull request number
  */
 export async function simulatePullRequest(
@@ -105,6 +104,15 @@ export async function simulatePullRequest(
   prs: Map<string, PullRequestFacts>,
   o: PullRequestOptions,
 ): Promise<{ delivery: Delivery; number: number }> {
+  const { payload, number } = await buildPullRequest(state, repo, prs, o);
+  return { delivery: await sender.send('pull_request', payload), number };
+}
+
+/**
+ * The `pull_request` payload of an action on a pull request (remembered for the
+ * next action); the head sha is also written to `refs/pull/<number>/head`, as GitHub does.
+ */
+export async function buildPullRequest(state: StandInState, repo: RepoRecord, prs: Map<string, PullRequestFacts>, o: PullRequestOptions) {
   const existingNumbers = [...prs.keys()].filter((k) => k.startsWith(`${repo.id}#`)).map((k) => Number(k.split('#')[1]));
   const number = o.number ?? Math.max(0, ...existingNumbers, ...state.issues.filter((i) => i.repoId === repo.id).map((i) => i.number)) + 1;
   const key = `${repo.id}#${number}`;
@@ -138,8 +146,7 @@ export async function simulatePullRequest(
   };
   prs.set(key, facts);
   const sync = o.action === 'synchronize' ? { before: o.before ?? prev?.headSha ?? headSha, after: headSha } : undefined;
-  const delivery = await sender.send('pull_request', pullRequestPayload(state, repo, o.action, facts, await repo.content.sizeKiB(), sync));
-  return { delivery, number };
+  return { payload: pullRequestPayload(state, repo, o.action, facts, await repo.content.sizeKiB(), sync), number };
 }
 
 /** Sends `check_run.rerequested` for one of the app's check runs (a user clicked "Re-run"). */
