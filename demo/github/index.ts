@@ -124,8 +124,8 @@ export interface StandIn {
   pushPayload(repo: string, options: PushOptions): Promise<Record<string, any>>;
   /** With `runner: 'none'`: marks a run in progress. */
   startRun(runId: number): RunRecord;
-  /** With `runner: 'none'`: completes a run, leaving `annotations` and `log` lines on its first job (as the action would). */
-  finishRun(runId: number, conclusion: 'success' | 'failure' | 'cancelled', annotations?: RunAnnotation[], log?: string[]): RunRecord;
+  /** With `runner: 'none'`: completes a run, leaving `annotations` and `log` lines on the job that decided it (`jobKey`, default the first; as the action would). */
+  finishRun(runId: number, conclusion: 'success' | 'failure' | 'cancelled', annotations?: RunAnnotation[], log?: string[], jobKey?: string): RunRecord;
   /** With `runner: 'none'`: the runs the app dispatched, in order. */
   dispatched(): RunRecord[];
   /**
@@ -241,7 +241,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     pushPayload: (name, o) => buildPush(state, repoNamed(name), o),
     pullRequestPayload: (name, o) => buildPullRequest(state, repoNamed(name), prs, o),
     startRun: (runId) => needRecorded().start(runId),
-    finishRun: (runId, conclusion, annotations, log) => needRecorded().finish(runId, conclusion, annotations, log),
+    finishRun: (runId, conclusion, annotations, log, jobKey) => needRecorded().finish(runId, conclusion, annotations, log, jobKey),
     dispatched: () => [...needRecorded().dispatched],
     async recordRun(name, o) {
       const repo = repoNamed(name);

@@ -54,20 +54,27 @@ export class RecordedRuns implements Runs {
   }
 
   /**
-   * Completes a run: each job gets `conclusion`; the first job gets `annotations` on its check run and `log` lines.
-   * @throws Error for an unknown run
+   * Completes a run with `conclusion`, decided by one job (`jobKey`, default the first):
+   * that job gets the conclusion, `annotations` on its check run and `log` lines;
+   * the jobs before it succeeded, those after it are skipped (cancelled when the run is).
+   * @throws Error for an unknown run or job
    */
-  finish(runId: number, conclusion: 'success' | 'failure' | 'cancelled', annotations: RunAnnotation[] = [], log: string[] = []): RunRecord {
+  finish(runId: number, conclusion: 'success' | 'failure' | 'cancelled', annotations: RunAnnotation[] = [], log: string[] = [], jobKey?: string): RunRecord {
     const run = this.run(runId);
     run.status = 'completed';
     run.conclusion = conclusion;
     run.updatedAt = new Date();
-    for (const id of run.jobIds) completeJob(this.state, this.state.jobs.get(id)!, conclusion);
-    this.state.jobs.get(run.jobIds[0] ?? -1)?.log.push(...log);
-    const first = this.state.checkRuns.get(run.jobIds[0] ?? -1);
-    first?.annotations.push(
-      ...annotations.map((a) => ({ path: '.github', startLine: 1, endLine: 1, startColumn: null, endColumn: null, level: a.level, title: a.title ?? null, message: a.message, rawDetails: null })),
-    );
+    const jobs = run.jobIds.map((id) => this.state.jobs.get(id)!);
+    const deciding = jobKey === undefined ? 0 : jobs.findIndex((j) => j.key === jobKey);
+    if (deciding < 0) throw new Error(`run ${runId} has no job ${jobKey}`);
+    jobs.forEach((job, i) => completeJob(this.state, job, i < deciding || conclusion === 'success' ? 'success' : i === deciding ? conclusion : conclusion === 'cancelled' ? 'cancelled' : 'skipped'));
+    const job = jobs[deciding];
+    if (job) {
+      job.log.push(...log);
+      this.state.checkRuns.get(job.id)!.annotations.push(
+        ...annotations.map((a) => ({ path: '.github', startLine: 1, endLine: 1, startColumn: null, endColumn: null, level: a.level, title: a.title ?? null, message: a.message, rawDetails: null })),
+      );
+    }
     return run;
   }
 
