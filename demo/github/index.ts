@@ -86,6 +86,8 @@ export interface StandInOptions {
   port?: number;
   /** `local` (default): dispatched workflows run as child processes; `none`: runs are only recorded and end with `finishRun`. */
   runner?: 'local' | 'none';
+  /** Keep response bodies in the exchange log (default true; the benchmark turns it off to save memory). */
+  recordResponses?: boolean;
 }
 
 /** A running stand-in. */
@@ -198,7 +200,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   );
   const overrides = new Overrides();
   const routes = [...appRoutes(state), ...repoRoutes(state), ...actionsRoutes(state, runner), ...checksRoutes(state), ...issuesRoutes(state)];
-  const server = createRouter(state, routes, onError, overrides);
+  const server = createRouter(state, routes, onError, overrides, options.recordResponses ?? true);
   await new Promise<void>((res) => server.listen(options.port ?? 0, '127.0.0.1', res));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('stand-in did not get a TCP port');

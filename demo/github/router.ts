@@ -125,8 +125,9 @@ function authenticate(state: StandInState, auth: Route['auth'], headers: Incomin
  * segments win over parameterised ones (`/commits/{ref}/check-runs` before `/commits/{ref}`).
  * @param onError called with handler exceptions (they become 500s)
  * @param overrides per-test replies, consulted before the routes
+ * @param recordResponses keep response bodies in the exchange log (off for long runs: the benchmark)
  */
-export function createRouter(state: StandInState, routes: Route[], onError: (err: unknown) => void, overrides?: Overrides): Server {
+export function createRouter(state: StandInState, routes: Route[], onError: (err: unknown) => void, overrides?: Overrides, recordResponses = true): Server {
   const ordered = [...routes].sort((a, b) => literalCount(b.template) - literalCount(a.template));
   return createServer((req, res) => {
     void (async () => {
@@ -182,7 +183,7 @@ export function createRouter(state: StandInState, routes: Route[], onError: (err
         return;
       }
       const sent = send(res, reply);
-      state.exchanges.push({ ...exchange, status: reply.status, responseBody: sent.body, contentType: sent.contentType });
+      state.exchanges.push({ ...exchange, status: reply.status, responseBody: recordResponses ? sent.body : null, contentType: sent.contentType });
     })();
   });
 }

@@ -2,7 +2,8 @@
  * Webhook deliveries as GitHub makes them: a JSON POST with `X-GitHub-Event`,
  * `X-GitHub-Delivery` (a UUID), `X-Hub-Signature-256` (HMAC-SHA256 of the body
  * with the webhook secret) and `X-Hub-Signature` (SHA-1), a 10 s timeout, no
- * retries. Deliveries are sent one at a time, in order.
+ * retries. Deliveries are sent one at a time, in order (per queue: deliveries of
+ * different queues, e.g. one per repository, go out concurrently).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
@@ -29,12 +30,14 @@ export interface DeliveryOptions {
   secret?: string;
   /** Send this `X-Hub-Signature-256` as is. */
   signature?: string;
+  /** Deliveries of one queue go one at a time, in order; default the one common queue. */
+  queue?: string;
 }
 
 /** Sends webhooks to one URL, sequentially; keeps every delivery. */
 export class WebhookSender {
   readonly deliveries: Delivery[] = [];
-  private chain: Promise<unknown> = Promise.resolve();
+  private chains = new Map<string, Promise<unknown>>();
   /** The app's webhook URL; deliveries before it is set are recorded with an error. */
   url: string | null = null;
 
@@ -49,18 +52,19 @@ export class WebhookSender {
    * @returns the delivery once the app answered (or failed to)
    */
   send(event: string, payload: { action?: string } & object, options: DeliveryOptions = {}): Promise<Delivery> {
-    const p = this.chain.then(() => this.deliver(event, payload, options));
-    this.chain = p.catch(() => undefined);
+    const queue = options.queue ?? '';
+    const p = (this.chains.get(queue) ?? Promise.resolve()).then(() => this.deliver(event, payload, options));
+    const settled = p.catch(() => undefined);
+    this.chains.set(queue, settled);
+    void settled.then(() => {
+      if (this.chains.get(queue) === settled) this.chains.delete(queue);
+    });
     return p;
   }
 
   /** Resolves when every queued delivery has been made. */
   async drain(): Promise<void> {
-    let last: Promise<unknown>;
-    do {
-      last = this.chain;
-      await last;
-    } while (last !== this.chain);
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
   }
 
   private async deliver(event: string, payload: { action?: string } & object, options: DeliveryOptions): Promise<Delivery> {
