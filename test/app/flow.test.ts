@@ -1,8 +1,6 @@
-import { encodeResult } from '../../src/lifecycle/result.js';
 import { handlePush } from '../../src/handlers/push.js';
 import type { AppServer } from '../../src/server.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { errorBody } from '../../demo/github/index.js';
 import { FAILED_LOG, sha, startTestApp, type TestApp } from '../helpers/app.js';
 import type { TestGitHub } from '../helpers/github.js';
 import { INSTALLATION_ID, REPO } from '../helpers/ids.js';
@@ -85,19 +83,6 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(3)]);
   });
 
-  it('an end GitHub did not hear about (outage or crash) is reported again by the reconciler', async () => {
-    await pushCommit(1, base);
-    await pushCommit(2, base);
-    gh.standIn.override('POST', '/repos/{owner}/{repo}/check-runs', { status: 503, body: errorBody('Service Unavailable', 503) }, 1); // an outage
-    await pushCommit(3, base);
-    const superseded = await server.store.getPrebuild(2);
-    expect(superseded).toMatchObject({ state: 'superseded', reportedState: null, checkRunId: null });
-    expect(gh.checkRunsFor(sha(2))).toEqual([]);
-    await server.runtime.reconciler.runOnce();
-    expect(gh.checkRunsFor(sha(2))).toMatchObject([{ conclusion: 'neutral' }]);
-    expect(await server.store.getPrebuild(2)).toMatchObject({ reportedState: 'superseded' });
-  });
-
   it('a tag push starts nothing, and says why', async () => {
     gh.commit(sha(1), base);
     await gh.repo.content.updateRef('refs/tags/v1.0.0', sha(1));
@@ -117,7 +102,7 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     await pushBranch(sha(2));
     expect(gh.dispatches).toHaveLength(1);
     await pushBranch(null);
-    const states = (await server.store.listPrebuilds({ owner: 'octo', repo: 'app' })).map((p) => p.state);
+    const states = (await server.store.listPrebuilds(REPO)).map((p) => p.state);
     expect(states).toEqual(['cancelled', 'cancelled']);
     expect(gh.cancelled).toEqual([gh.dispatches[0]!.runId]);
     expect(gh.checkRunsFor(sha(1))[0]).toMatchObject({ conclusion: 'cancelled' });
@@ -136,7 +121,7 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     expect(compares).toHaveLength(1);
     expect(gh.dispatches).toHaveLength(2);
     expect((await decisions(sha(30)))[0]!.reason).toContain('trigger file package-lock.json changed');
-    expect((await server.store.getLane({ owner: 'octo', repo: 'app' }, 'devcontainer', 'main')).commitsSinceTrigger).toBe(0);
+    expect((await server.store.getLane(REPO, 'devcontainer', 'main')).commitsSinceTrigger).toBe(0);
   });
 
   it('commitInterval skips pushes and records "interval n/N"', async () => {
@@ -186,24 +171,6 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     expect(await server.store.getPrebuild(2)).toMatchObject({ trigger: 'manual', sha: sha(1), baseKey: null });
   });
 
-  it('a run of prebuild.yml started from the Actions tab becomes a manual prebuild, and pushes queue behind it', async () => {
-    await pushCommit(1, base);
-    await succeed(0);
-    const runId = (await gh.standIn.recordRun(REPO.repo, { ref: 'main' })).id; // started from the Actions tab
-    gh.standIn.startRun(runId);
-    await runEvent(runId, 'requested');
-    const manual = (await server.store.listPrebuilds({ owner: 'octo', repo: 'app', limit: 1 }))[0]!;
-    expect(manual).toMatchObject({ trigger: 'manual', state: 'running', sha: sha(1), workflowRunId: runId });
-    expect(gh.checkRunsFor(sha(1)).at(-1)).toMatchObject({ status: 'in_progress', external_id: String(manual.id) });
-    await pushCommit(2, base);
-    expect(gh.dispatches).toHaveLength(1); // the push waits for the manual run
-    const result = { prebuildId: `${runId}-1`, configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), `${runId}-1`), snapshotBytes: 5, durationMs: 1, hooks: {}, base: null, identity: '' };
-    gh.standIn.finishRun(runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
-    await runEvent(runId, 'completed');
-    expect(await server.store.getPrebuild(manual.id)).toMatchObject({ state: 'success', snapshotKey: result.snapshotKey });
-    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
-  });
-
   it('a retried push never counts its commits twice, and an older push retried after a newer one is skipped', async () => {
     const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - commitInterval: 5\n' };
     await pushCommit(1, files);
@@ -220,7 +187,7 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
       payloads.set(n, p);
     }
     const push = (n: number) => payloads.get(n) as never;
-    const lane = () => server.store.getLane({ owner: 'octo', repo: 'app' }, 'devcontainer', 'main');
+    const lane = () => server.store.getLane(REPO, 'devcontainer', 'main');
     await handlePush(deps, { deliveryId: 'd-3', seq: 300, payload: push(3), octokit });
     expect((await lane()).commitsSinceTrigger).toBe(3);
     await handlePush(deps, { deliveryId: 'd-3', seq: 300, payload: push(3), octokit }); // the same push, retried
@@ -229,22 +196,6 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     expect((await lane()).commitsSinceTrigger).toBe(3);
     expect((await decisions(sha(2)))[0]).toMatchObject({ decision: 'skipped', reason: 'superseded: a newer push of this branch was handled first' });
     expect(gh.dispatches).toHaveLength(1);
-  });
-
-  it('after a crash between dispatching and recording it, the restarted app adopts the run instead of dispatching again', async () => {
-    await pushCommit(1, base);
-    await succeed(0);
-    gh.commit(sha(2), base, [sha(1)]);
-    gh.setBranch('main', sha(2));
-    // The state a crash right after the dispatch request leaves: waiting, dispatchedAt set, and a run on GitHub.
-    const p = await server.store.createPrebuild({ owner: 'octo', repo: 'app', installationId: INSTALLATION_ID, configuration: 'devcontainer', identity: (await server.store.getPrebuild(1))!.identity, branch: 'main', sha: sha(2), prNumber: null, trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: 'crashed' });
-    await server.store.updatePrebuild(p.id, { dispatchedAt: Date.now() - 1000 });
-    const inputs = { configuration: 'devcontainer', sha: sha(2), base: '', 'prebuild-id': String(p.id) };
-    const crashed = await gh.standIn.recordRun(REPO.repo, { ref: 'main', inputs, actor: 'prebuilds[bot]' }); // the dispatch the app made before it crashed
-    gh.standIn.startRun(crashed.id);
-    await server.runtime.deps.scheduler.advance({ owner: 'octo', repo: 'app', configuration: 'devcontainer', branch: 'main' });
-    expect(gh.dispatches).toHaveLength(1);
-    expect(await server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: crashed.id });
   });
 
   it('installing the app prebuilds the default branch of repositories with .github/prebuilds.yml, and only those', async () => {
@@ -274,46 +225,4 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     expect(gh.dispatches).toHaveLength(1);
   });
 
-  it('the reconciler finds a run whose workflow_run never arrived (GitHub Enterprise Server without run details)', async () => {
-    gh.standIn.override('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (_req, served) => ({ ...(await served()), status: 204, body: undefined }));
-    await pushCommit(1, base);
-    expect((await server.store.getPrebuild(1))?.workflowRunId).toBeNull();
-    const run = gh.dispatches[0]!;
-    gh.standIn.finishRun(run.runId, 'success', [
-      { level: 'notice', title: 'prebuild-result', message: encodeResult({ prebuildId: '1', configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), 1), snapshotBytes: 10, durationMs: 1, hooks: {}, base: null, identity: '' }) },
-    ]);
-    await server.runtime.reconciler.runOnce(Date.now() + 5 * 60_000);
-    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'success', workflowRunId: run.runId });
-  });
-
-  it('the reconciler ends a run past timeoutMinutes as timed_out and the queue moves on', async () => {
-    await pushCommit(1, base);
-    await pushCommit(2, base);
-    await server.runtime.reconciler.runOnce(Date.now() + 61 * 60_000);
-    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'timed_out' });
-    expect(gh.cancelled).toEqual([gh.dispatches[0]!.runId]);
-    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
-  });
-
-  it('a scheduled configuration prebuilds the branch head when its cron is due', async () => {
-    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - trigger: schedule\n    schedule: "0 3 * * *"\n' };
-    await pushCommit(1, files);
-    expect(gh.dispatches).toEqual([]);
-    expect(await server.runtime.schedules.tick(Date.now())).toBe(0);
-    const tomorrow = Date.now() + 24 * 3600_000;
-    expect(await server.runtime.schedules.tick(tomorrow)).toBe(1);
-    expect(gh.dispatches).toMatchObject([{ inputs: { sha: sha(1) } }]);
-    expect(await server.store.getPrebuild(1)).toMatchObject({ trigger: 'schedule' });
-    expect(await server.runtime.schedules.tick(tomorrow + 1000)).toBe(0);
-  });
-
-  it('retention keeps the newest successes and deletes older snapshots from the Actions cache', async () => {
-    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
-    await pushCommit(1, files);
-    await succeed(0);
-    await pushCommit(2, files);
-    await succeed(1);
-    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
-    expect((await server.store.getPrebuild(1))?.state).toBe('expired');
-  });
 });

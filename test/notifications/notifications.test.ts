@@ -5,7 +5,7 @@ import type { PrebuildRecord } from '../../src/store/types.js';
 import { errorBody } from '../../demo/github/index.js';
 import { settings } from '../api/harness.js';
 import { startGitHub, type TestGitHub } from '../helpers/github.js';
-import { REPO, SHA_A, SHA_B } from '../helpers/ids.js';
+import { INSTALLATION_ID, REPO, SHA_A, SHA_B } from '../helpers/ids.js';
 
 interface Issue {
   number: number;
@@ -25,9 +25,8 @@ function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
   return {
     id: 7,
     reportedState: null,
-    owner: 'octo',
-    repo: 'app',
-    installationId: 1,
+    ...REPO,
+    installationId: INSTALLATION_ID,
     configuration: 'devcontainer',
     identity: 'i',
     branch: 'main',
