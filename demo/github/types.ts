@@ -67,6 +67,15 @@ export interface CheckRunRecord {
   updatedAt: Date;
 }
 
+/**
+ * A new check run: queued, no conclusion, output or annotations yet.
+ * @param id the check run's id (a job's check run has the job's id)
+ */
+export function newCheckRun(id: number, f: Pick<CheckRunRecord, 'repoId' | 'headSha' | 'name' | 'checkSuiteId' | 'owner' | 'startedAt'>): CheckRunRecord {
+  const now = new Date();
+  return { id, ...f, status: 'queued', conclusion: null, completedAt: null, detailsUrl: null, externalId: null, output: { title: null, summary: null, text: null }, annotations: [], actions: [], createdAt: now, updatedAt: now };
+}
+
 /** One step of a job as the jobs API reports it. */
 export interface StepRecord {
   name: string;

@@ -7,7 +7,7 @@
 import type { GitCommit } from '../git.js';
 import type { StandInState } from '../state.js';
 import type { CheckRunRecord, RepoRecord, RunRecord } from '../types.js';
-import { APP_EVENTS, APP_PERMISSIONS, appObject, iso, nodeId, repoApiUrl, repoHtmlUrl, user, webhookRepository } from './common.js';
+import { appObject, installationObject, iso, nodeId, repoApiUrl, repoHtmlUrl, user, webhookRepository } from './common.js';
 import { checkRunObject, workflowRunObject } from './rest.js';
 
 /** `installation-lite` of the installation covering `repo`. */
@@ -19,28 +19,9 @@ export function installationLite(repo: RepoRecord) {
 export function installationCreated(state: StandInState, repos: RepoRecord[]) {
   const id = repos[0]?.installationId ?? state.app.installationId;
   const account = repos[0]?.owner ?? state.ownerLogin;
-  const now = Math.floor(Date.now() / 1000);
   return {
     action: 'created' as const,
-    installation: {
-      id,
-      account: user(state, account),
-      repository_selection: 'selected' as const,
-      access_tokens_url: `${state.apiUrl}/app/installations/${id}/access_tokens`,
-      repositories_url: `${state.apiUrl}/installation/repositories`,
-      html_url: `${state.serverUrl}/settings/installations/${id}`,
-      app_id: state.app.id,
-      app_slug: state.app.slug,
-      target_id: user(state, account).id,
-      target_type: 'User' as const,
-      permissions: { ...APP_PERMISSIONS },
-      events: [...APP_EVENTS],
-      created_at: now,
-      updated_at: now,
-      single_file_name: null,
-      suspended_by: null,
-      suspended_at: null,
-    },
+    installation: installationObject(state, id, account, Math.floor(Date.now() / 1000)),
     repositories: repos.map((r) => ({ id: r.id, node_id: nodeId('Repository', r.id), name: r.name, full_name: `${r.owner}/${r.name}`, private: r.private })),
     requester: user(state, account),
     sender: user(state, account),

@@ -3,7 +3,7 @@
  * (`POST /app/installations/{installation_id}/access_tokens`) and the
  * installation covering a repository (`GET /repos/{owner}/{repo}/installation`).
  */
-import { APP_EVENTS, APP_PERMISSIONS, iso, user } from '../payloads/common.js';
+import { APP_PERMISSIONS, installationObject, iso } from '../payloads/common.js';
 import { json, notFound, type Route } from '../router.js';
 import type { StandInState } from '../state.js';
 import { repoOf } from './repos.js';
@@ -13,31 +13,6 @@ function installations(state: StandInState): Map<number, string> {
   const out = new Map<number, string>([[state.app.installationId, state.ownerLogin]]);
   for (const r of state.repos.values()) out.set(r.installationId, r.owner);
   return out;
-}
-
-/** GitHub's `installation` (REST) for an installation on `account`'s user account. */
-function installationObject(state: StandInState, id: number, account: string) {
-  const created = iso(new Date('2024-01-01T00:00:00Z'));
-  const owner = user(state, account);
-  return {
-    id,
-    account: owner,
-    repository_selection: 'selected' as const,
-    access_tokens_url: `${state.apiUrl}/app/installations/${id}/access_tokens`,
-    repositories_url: `${state.apiUrl}/installation/repositories`,
-    html_url: `${state.serverUrl}/settings/installations/${id}`,
-    app_id: state.app.id,
-    app_slug: state.app.slug,
-    target_id: owner.id,
-    target_type: 'User',
-    permissions: { ...APP_PERMISSIONS },
-    events: [...APP_EVENTS],
-    created_at: created,
-    updated_at: created,
-    single_file_name: null,
-    suspended_by: null,
-    suspended_at: null,
-  };
 }
 
 /** The app routes. */
@@ -59,7 +34,7 @@ export function appRoutes(state: StandInState): Route[] {
       auth: 'app',
       handle: (req) => {
         const repo = repoOf(state, req);
-        return repo ? json(200, installationObject(state, repo.installationId, repo.owner)) : notFound();
+        return repo ? json(200, installationObject(state, repo.installationId, repo.owner, iso(new Date('2024-01-01T00:00:00Z')))) : notFound();
       },
     },
   ];

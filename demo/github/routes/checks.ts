@@ -7,7 +7,7 @@
 import { annotationObject, checkRunObject, errorBody, validationError } from '../payloads/rest.js';
 import { json, notFound, type Reply, type Route, type RouteRequest } from '../router.js';
 import type { StandInState } from '../state.js';
-import type { AnnotationRecord, CheckRunRecord, RepoRecord } from '../types.js';
+import { newCheckRun, type AnnotationRecord, type CheckRunRecord, type RepoRecord } from '../types.js';
 import { paginate } from './paging.js';
 import { repoApiUrl } from '../payloads/common.js';
 import { repoOf } from './repos.js';
@@ -103,26 +103,7 @@ async function create(state: StandInState, repo: RepoRecord, req: RouteRequest):
   if (typeof b.head_sha !== 'string') return json(422, validationError('Invalid request.\n\n"head_sha" wasn\'t supplied.'));
   const sha = await repo.content.resolveCommit(b.head_sha);
   if (!sha || !sha.startsWith(b.head_sha.toLowerCase()) || b.head_sha.length !== 40) return json(422, validationError(`No commit found for SHA: ${b.head_sha}`));
-  const now = new Date();
-  const c: CheckRunRecord = {
-    id: state.nextId('check'),
-    repoId: repo.id,
-    headSha: sha,
-    name: b.name,
-    status: 'queued',
-    conclusion: null,
-    startedAt: now,
-    completedAt: null,
-    detailsUrl: null,
-    externalId: null,
-    output: { title: null, summary: null, text: null },
-    annotations: [],
-    actions: [],
-    checkSuiteId: suiteFor(state, repo, sha),
-    owner: { kind: 'app' },
-    createdAt: now,
-    updatedAt: now,
-  };
+  const c = newCheckRun(state.nextId('check'), { repoId: repo.id, headSha: sha, name: b.name, checkSuiteId: suiteFor(state, repo, sha), owner: { kind: 'app' }, startedAt: new Date() });
   const problem = apply(c, b, true);
   if (problem) return json(422, validationError(problem));
   state.checkRuns.set(c.id, c);

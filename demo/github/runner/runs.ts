@@ -7,7 +7,7 @@
  */
 import { user } from '../payloads/common.js';
 import type { StandInState } from '../state.js';
-import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord } from '../types.js';
+import { newCheckRun, type CheckRunRecord, type JobRecord, type RepoRecord, type RunRecord } from '../types.js';
 import { interpolate } from './expressions.js';
 import { typedInputs, type WorkflowFile } from './workflow.js';
 
@@ -128,25 +128,7 @@ export function createJob(state: StandInState, repo: RepoRecord, run: RunRecord,
     runnerName: null,
     log: [],
   };
-  const check: CheckRunRecord = {
-    id,
-    repoId: repo.id,
-    headSha: run.headSha,
-    name,
-    status: 'queued',
-    conclusion: null,
-    startedAt: null,
-    completedAt: null,
-    detailsUrl: null,
-    externalId: null,
-    output: { title: null, summary: null, text: null },
-    annotations: [],
-    actions: [],
-    checkSuiteId: run.checkSuiteId,
-    owner: { kind: 'actions', jobId: id },
-    createdAt: now,
-    updatedAt: now,
-  };
+  const check = newCheckRun(id, { repoId: repo.id, headSha: run.headSha, name, checkSuiteId: run.checkSuiteId, owner: { kind: 'actions', jobId: id }, startedAt: null });
   state.jobs.set(id, job);
   state.checkRuns.set(id, check);
   run.jobIds.push(id);
