@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startStandIn, type MemoryRepoContent, type RepoRecord, type StandIn } from '../demo/github/index.js';
+import { appKeyPair, startStandIn, type MemoryRepoContent, type RepoRecord, type StandIn } from '../demo/github/index.js';
 import { encodeResult, RESULT_ANNOTATION_TITLE } from '../src/lifecycle/result.js';
 import { ReferenceModel } from '../test/scheduler/reference-model.js';
 import { countExchanges, type RequestKind } from './github-counts.js';
@@ -86,7 +86,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     return next;
   };
 
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey, publicKey } = appKeyPair();
   const github: StandIn = await startStandIn({ appId: 1, publicKey, webhookSecret: SECRET, owner: OWNER, runner: 'none', recordResponses: false });
   const repos = new Map<string, RepoRecord & { content: MemoryRepoContent }>();
   for (let lane = 0; lane < lanes; lane++) repos.set(repoName(lane), github.createMemoryRepo(repoName(lane)));

@@ -5,23 +5,14 @@
  * exchange checked against @octokit/openapi (`problems()`). The app reaches it by
  * its base URL (`apiUrl`), as it would reach GitHub Enterprise Server.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startStandIn, type CheckRunRecord, type MemoryRepoContent, type RecordedExchange, type RepoRecord, type StandIn, type StandInOptions } from '../../demo/github/index.js';
+import { appKeyPair, startStandIn, type CheckRunRecord, type MemoryRepoContent, type RecordedExchange, type RepoRecord, type StandIn, type StandInOptions } from '../../demo/github/index.js';
 import { APP_ID, INSTALLATION_ID, OTHER, OTHER_INSTALLATION_ID, REPO, WEBHOOK_SECRET } from './ids.js';
 import { matchOperation, validateResponse } from './openapi.js';
 import { REPO_ROOT } from './tmp.js';
 
-/** A fresh RSA key pair for a GitHub App (PEM). */
-export function appKeyPair(): { privateKey: string; publicKey: string } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  return { privateKey, publicKey };
-}
+export { appKeyPair };
 
 let sharedKeys: { privateKey: string; publicKey: string } | null = null;
 /** The test app's key pair (one per test process: generating one takes a while). */
