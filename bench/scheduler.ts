@@ -87,7 +87,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   };
 
   const { privateKey, publicKey } = appKeyPair();
-  const github: StandIn = await startStandIn({ appId: 1, publicKey, webhookSecret: SECRET, owner: OWNER, runner: 'none', recordResponses: false });
+  const github: StandIn = await startStandIn({ appId: 1, publicKey, webhookSecret: SECRET, owner: OWNER, runner: 'none', recordResponses: false, webhookTimeoutMs: 600_000 }); // measure the app's queue, not GitHub's 10 s timeout
   const repos = new Map<string, RepoRecord & { content: MemoryRepoContent }>();
   for (let lane = 0; lane < lanes; lane++) repos.set(repoName(lane), github.createMemoryRepo(repoName(lane)));
   /** The action's part: the run succeeds, saves its snapshot in the Actions cache and leaves its result annotation. */

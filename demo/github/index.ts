@@ -76,7 +76,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     errors.push(err);
     options.echo?.(`[stand-in] error: ${(err as Error)?.stack ?? String(err)}`);
   };
-  const webhooks = new WebhookSender(options.webhookSecret, state.app.id);
+  const webhooks = new WebhookSender(options.webhookSecret, state.app.id, options.webhookTimeoutMs);
   webhooks.url = options.webhookUrl ?? null;
   const recorded = options.runner === 'none' ? new RecordedRuns(state) : null;
   const runner: Runs = recorded ?? new WorkflowRunner(

@@ -39,6 +39,8 @@ export interface StandInOptions {
   port?: number;
   /** `local` (default): dispatched workflows run as child processes; `none`: runs are only recorded and end with `finishRun`. */
   runner?: 'local' | 'none';
+  /** How long a webhook delivery may take before it counts as failed, ms (GitHub: 10 s, the default). */
+  webhookTimeoutMs?: number;
   /** Keep response bodies in the exchange log (default true; the benchmark turns it off to save memory). */
   recordResponses?: boolean;
 }
