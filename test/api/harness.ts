@@ -1,13 +1,12 @@
-import path from 'node:path';
 import { issueToken } from '../../src/api/auth.js';
-import { startAppServer, type AppServer } from '../../src/server.js';
+import type { AppServer } from '../../src/server.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, Store } from '../../src/store/types.js';
 import type { PrebuildSettings } from '../../src/config/model.js';
 import { defaultSettings } from '../../src/config/index.js';
 import type { RunRecord } from '../../demo/github/index.js';
-import { startGitHub, testAppKeys, type TestGitHub } from '../helpers/github.js';
-import { APP_ID, REPO, SHA_A, WEBHOOK_SECRET } from '../helpers/ids.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startTestApp } from '../helpers/app.js';
+import type { TestGitHub } from '../helpers/github.js';
+import { REPO, SHA_A } from '../helpers/ids.js';
 
 export { OTHER, REPO, SHA_A, SHA_B } from '../helpers/ids.js';
 
@@ -38,20 +37,10 @@ export interface Harness {
 
 let deliveries = 0;
 
-/** Starts the app for a suite. Call `stop()` in afterAll. */
+/** Starts the app for a suite ({@link startTestApp}) and issues its tokens. Call `stop()` in afterAll: it also checks every GitHub exchange. */
 export async function startHarness(): Promise<Harness> {
-  const github = await startGitHub();
-  const tmp = tempDir('prebuilds-mgmt-');
-  const server = await startAppServer({
-    appId: APP_ID,
-    privateKey: testAppKeys().privateKey,
-    webhookSecret: WEBHOOK_SECRET,
-    baseUrl: github.apiUrl,
-    databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
-    logLevel: 'fatal',
-    runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 } },
-  });
-  github.standIn.setWebhookUrl(server.webhookUrl);
+  const app = await startTestApp({ runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 } } });
+  const { server, gh: github } = app;
   const store = server.store;
   const admin = (await issueToken(store, 'admin', ['*'])).token;
   const scoped = (await issueToken(store, 'octo', [1])).token;
@@ -63,7 +52,7 @@ export async function startHarness(): Promise<Harness> {
     admin,
     scoped,
     outsider,
-    dir: tmp.dir,
+    dir: app.dir,
     async seed(over = {}, patch = {}) {
       const p = await store.createPrebuild({
         ...REPO,
@@ -97,11 +86,7 @@ export async function startHarness(): Promise<Harness> {
       }
       return { status: response.status, json, headers: response.headers };
     },
-    async stop() {
-      await server.stop();
-      await github.stop();
-      tmp.cleanup();
-    },
+    stop: () => app.stop(),
   };
 }
 

@@ -22,6 +22,8 @@ export const FAILED_LOG = ['step 1', 'step 2', 'npm ERR! missing script: build']
 export interface TestApp {
   server: AppServer;
   gh: TestGitHub;
+  /** The temp directory holding the app's SQLite file (`prebuilds.sqlite`); removed by `stop()`. */
+  dir: string;
   /** Expects a delivery the fake made (`gh.standIn.push(…)`, `pullRequest(…)`, …) to be answered 200, waits until the app processed it. */
   delivered(d: Promise<Delivery | { delivery: Delivery }>): Promise<Delivery>;
   /** Sends a signed delivery through the fake's sender, expects 200 and waits until the app processed it. */
@@ -77,6 +79,7 @@ export async function startTestApp(options: Partial<AppServerOptions> = {}): Pro
   return {
     server,
     gh,
+    dir: tmp.dir,
     delivered,
     send,
     runEvent,
