@@ -51,6 +51,24 @@ describe('the GitHub fake of the tests', () => {
     expect(gh.problems()).toEqual([]);
   });
 
+  it('lists a new run only after the run listing lag (GitHub\'s listing is eventually consistent); a forgotten run is gone', async () => {
+    gh.commit(sha(1), { 'README.md': 'x' });
+    gh.setBranch('main', sha(1));
+    gh.standIn.setRunListingLag(300);
+    const inputs = { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '8' };
+    const d = await rest('POST', '/repos/octo/app/actions/workflows/prebuild.yml/dispatches', { ref: 'main', inputs, return_run_details: true });
+    const listed = async () => (await rest('GET', '/repos/octo/app/actions/workflows/prebuild.yml/runs')).body.workflow_runs.map((r: { id: number }) => r.id);
+    expect(await listed()).toEqual([]);
+    expect((await rest('GET', `/repos/octo/app/actions/runs/${d.body.workflow_run_id}`)).status).toBe(200); // the run itself exists at once
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await listed()).toEqual([d.body.workflow_run_id]);
+    gh.forgetRun(d.body.workflow_run_id);
+    expect(await listed()).toEqual([]);
+    expect((await rest('GET', `/repos/octo/app/actions/runs/${d.body.workflow_run_id}`)).status).toBe(404);
+    expect(gh.dispatches.map((x) => x.runId)).toEqual([d.body.workflow_run_id]); // the app did dispatch it
+    expect(gh.problems()).toEqual([]);
+  });
+
   it('answers a per-test override the given number of times, can drop the connection or change the real reply', async () => {
     const template = '/repos/{owner}/{repo}';
     gh.standIn.override('GET', template, { status: 503, body: errorBody('Service Unavailable', 503) }, 1);
