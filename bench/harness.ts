@@ -1,11 +1,9 @@
 /**
- * Helpers of the scheduler benchmark: the app child process, signed webhook
- * deliveries over HTTP, payload builders and percentiles.
+ * Helpers of the scheduler benchmark: the app child process and percentiles
+ * (webhooks and their payloads come from the GitHub stand-in, demo/github).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { sign } from '@octokit/webhooks-methods';
 
 /** The app running in a child process (bench/app-process.ts). */
 export interface AppChild {
@@ -75,79 +73,6 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
       await ask('stop', 'stopped').catch(() => undefined);
       if (child.exitCode === null) child.kill();
     },
-  };
-}
-
-/**
- * Delivers a webhook like GitHub does (`X-Hub-Signature-256`, a delivery GUID: random by default).
- * @throws Error when the app does not answer 2xx
- */
-export async function deliver(url: string, secret: string, event: string, payload: unknown, id: string = crypto.randomUUID()): Promise<void> {
-  const body = JSON.stringify(payload);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': event,
-      'x-github-delivery': id,
-      'x-hub-signature-256': await sign(secret, body),
-      'user-agent': 'GitHub-Hookshot/bench',
-    },
-    body,
-  });
-  await response.arrayBuffer();
-  if (response.status < 200 || response.status >= 300) throw new Error(`webhook ${event} answered ${response.status}`);
-}
-
-const repository = (owner: string, repo: string) => ({
-  id: 1,
-  name: repo,
-  full_name: `${owner}/${repo}`,
-  default_branch: 'main',
-  owner: { login: owner, id: 1, type: 'Organization' },
-});
-const sender = { login: 'octocat', id: 1, type: 'User' };
-
-/** A `push` of one commit changing `files` to `main`. */
-export function pushPayload(owner: string, repo: string, before: string, after: string, files: string[]) {
-  return {
-    ref: 'refs/heads/main',
-    before,
-    after,
-    created: false,
-    deleted: false,
-    forced: false,
-    commits: [{ id: after, message: 'bench', added: [], modified: files, removed: [] }],
-    head_commit: { id: after },
-    repository: repository(owner, repo),
-    installation: { id: 1 },
-    sender,
-  };
-}
-
-/** A `workflow_run` completed (success) of a prebuild run. */
-export function runCompletedPayload(owner: string, repo: string, run: { runId: number; prebuildId: string; sha: string }) {
-  const now = new Date().toISOString();
-  return {
-    action: 'completed',
-    workflow_run: {
-      id: run.runId,
-      name: 'Prebuild',
-      display_title: `Prebuild #${run.prebuildId} (devcontainer) ${run.sha}`,
-      path: '.github/workflows/prebuild.yml',
-      event: 'workflow_dispatch',
-      head_sha: run.sha,
-      head_branch: 'main',
-      html_url: `https://github.example/${owner}/${repo}/actions/runs/${run.runId}`,
-      status: 'completed',
-      conclusion: 'success',
-      created_at: now,
-      updated_at: now,
-      run_started_at: now,
-    },
-    repository: repository(owner, repo),
-    installation: { id: 1 },
-    sender,
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Hostile benchmark (issue 14): the app (`startAppServer` in a child process, GitHub
- * answered by bench/fake-github.ts) under floods of 25 MB bodies with forged
- * signatures, from a process of their own, while one sender delivers valid signed
- * pushes at `--rate R` per second (default 20) to `--repos` repositories (default 10).
+ * answered by the stand-in, bench/standin.ts) under floods of 25 MB bodies with forged
+ * signatures, from a process of their own, while the stand-in's webhook sender delivers
+ * valid signed pushes (a new commit each) at `--rate R` per second (default 20) to
+ * `--repos` repositories (default 10).
  * After a quiet phase (5 s, valid deliveries only), one phase of `--seconds S` (default
  * 10) per entry of `--attackers` (attacking connections, default `1,4,16`).
  *
@@ -18,10 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sign } from '@octokit/webhooks-methods';
-import { rawPost } from '../test/helpers/raw-http.js';
-import { FakeGitHub } from './fake-github.js';
-import { percentile, pushPayload, sleep, startAppChild } from './harness.js';
+import { percentile, sleep, startAppChild } from './harness.js';
+import { PREBUILD_WORKFLOW, startBenchGitHub } from './standin.js';
 import { flag, type BenchContext, type BenchResult } from './types.js';
 
 const SECRET = 'bench-hostile-secret';
@@ -33,18 +32,13 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   const seconds = flag(argv, 'seconds', 10);
   const repos = flag(argv, 'repos', 10);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-hostile-'));
-  const heads = new Map<string, string>();
-  const github = new FakeGitHub(
-    () => JSON.stringify({ name: 'bench', image: 'mcr.microsoft.com/devcontainers/typescript-node:20' }),
-    () => undefined,
-    () => undefined,
-  );
-  await github.start();
+  const devcontainer = JSON.stringify({ name: 'bench', image: 'mcr.microsoft.com/devcontainers/typescript-node:20' });
+  const { github, privateKey, repos: byName } = await startBenchGitHub({ owner: 'bench', webhookSecret: SECRET, names: Array.from({ length: repos }, (_, i) => `repo-${i}`) });
   let app: Awaited<ReturnType<typeof startAppChild>> | undefined;
   try {
-    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.url, BENCH_DATABASE: path.join(tmp, 'bench.sqlite') });
+    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.apiUrl, BENCH_DATABASE: path.join(tmp, 'bench.sqlite') });
     const url = app.webhookUrl;
+    github.setWebhookUrl(url);
 
     /** Valid signed pushes at `rate` per second for `ms`; the answer time of each. */
     const validPhase = async (ms: number) => {
@@ -53,21 +47,13 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       const inFlight: Promise<void>[] = [];
       const until = performance.now() + ms;
       for (let i = 0; performance.now() < until; i++) {
-        const repo = `repo-${i % repos}`;
-        const before = heads.get(repo) ?? '0'.repeat(40);
-        const after = crypto.randomBytes(20).toString('hex');
-        heads.set(repo, after);
-        const body = Buffer.from(JSON.stringify(pushPayload('bench', repo, before, after, [`src/file-${i}.ts`])));
-        const headers = {
-          'content-type': 'application/json',
-          'x-github-event': 'push',
-          'x-github-delivery': crypto.randomUUID(),
-          'x-hub-signature-256': await sign(SECRET, body.toString('utf8')),
-          'user-agent': 'GitHub-Hookshot/bench',
-        };
+        const repo = byName.get(`repo-${i % repos}`)!;
+        repo.content.commit({ files: { '.devcontainer/devcontainer.json': devcontainer, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [`src/file-${i}.ts`]: `// ${i}\n` }, message: `push ${i}` });
+        const payload = await github.pushPayload(repo.name, { branch: 'main' });
         const started = performance.now();
+        // Its own queue: valid deliveries go out concurrently, at the offered rate (GitHub's 10 s timeout does not apply here: the answer time is measured).
         inFlight.push(
-          rawPost(url, headers, body).then((answer) => {
+          github.send('push', payload, { queue: crypto.randomUUID() }).then((answer) => {
             if (answer.status === 200) times.push(performance.now() - started);
             else failed++;
           }),

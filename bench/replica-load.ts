@@ -3,19 +3,22 @@
  * webhooks at a fixed offered rate, spread round-robin over the live replicas (as a
  * load balancer behind one webhook URL does), runs completed by `workflow_run`
  * webhooks after a simulated run time, optionally one replica killed with SIGKILL in
- * the middle and some deliveries sent to two replicas at once. GitHub is
- * bench/fake-github.ts; its dispatch log and the database are the evidence. Used by
- * `npm run bench -- --json replicas` and by test/e2e/replicas.test.ts.
+ * the middle and some deliveries sent to two replicas at once. GitHub is the
+ * stand-in (bench/standin.ts: repositories in memory, runs recorded, not run), whose
+ * webhook sender signs every delivery; its dispatch log and the database are the
+ * evidence. Used by `npm run bench -- --json replicas` and by test/e2e/replicas.test.ts.
  */
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { WebhookSender } from '../demo/github/index.js';
 import { openStore } from '../src/store/index.js';
 import { ReferenceModel } from '../test/scheduler/reference-model.js';
-import { FakeGitHub, type Dispatch, type History } from './fake-github.js';
-import { deliver, percentile, pushPayload, runCompletedPayload, sleep, startAppChild, type AppChild } from './harness.js';
+import { percentile, sleep, startAppChild, type AppChild } from './harness.js';
+import { completeRun, dispatchOf, PREBUILD_WORKFLOW, startBenchGitHub, type Dispatch } from './standin.js';
 
 const SECRET = 'replicas-webhook-secret';
 const OWNER = 'load';
+const DEVCONTAINER = JSON.stringify({ image: 'mcr.microsoft.com/devcontainers/base:debian' });
 
 /** Options of {@link replicaLoad}. Durations in ms unless named otherwise. */
 export interface ReplicaLoadOptions {
@@ -82,7 +85,6 @@ export interface ReplicaLoadResult {
 export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadResult> {
   const runMs = o.runMs ?? 400;
   const repoName = (i: number) => `repo-${String(i).padStart(3, '0')}`;
-  const histories = new Map<string, History>();
   type Entry = { type: 'push'; sha: string } | { type: 'complete'; sha: string };
   const logs: Entry[][] = Array.from({ length: o.repos }, () => []);
   const chains: Promise<void>[] = Array.from({ length: o.repos }, () => Promise.resolve());
@@ -95,15 +97,27 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
   const apps: AppChild[] = [];
   const alive = () => apps.filter((a) => !dead.has(a) && !a.exited());
   const dead = new Set<AppChild>();
+  /** The stand-in's webhook sender, one per replica (a load balancer's backends); no timeout: a killed replica fails the request. */
+  const senders = new Map<AppChild, WebhookSender>();
+  const deliver = async (app: AppChild, event: string, payload: object, id: string) => {
+    let sender = senders.get(app);
+    if (!sender) {
+      sender = new WebhookSender(SECRET, 1, 600_000);
+      sender.url = app.webhookUrl;
+      senders.set(app, sender);
+    }
+    const d = await sender.send(event, payload, { id, queue: crypto.randomUUID() });
+    if (d.status === null || d.status < 200 || d.status >= 300) throw new Error(`webhook ${event} answered ${d.status ?? d.error}`);
+  };
 
   /** One delivery, to the next live replica (round-robin); sent again to another when its replica dies under it. */
-  const post = async (event: string, payload: unknown, id: string, also = false): Promise<void> => {
+  const post = async (event: string, payload: object, id: string, also = false): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       const live = alive();
       const targets = also && live.length > 1 ? [live[turn++ % live.length]!, live[turn++ % live.length]!] : [live[turn++ % live.length]!];
       const t0 = performance.now();
       try {
-        await Promise.all(targets.map((app) => deliver(app.webhookUrl, SECRET, event, payload, id)));
+        await Promise.all(targets.map((app) => deliver(app, event, payload, id)));
         acks.push(performance.now() - t0);
         return;
       } catch (error) {
@@ -112,7 +126,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       }
     }
   };
-  const send = (lane: number, event: string, payload: unknown, entry: Entry, also = false): Promise<void> => {
+  const send = (lane: number, event: string, payload: object, entry: Entry, also = false): Promise<void> => {
     const next = chains[lane]!.then(async () => {
       if (entry.type === 'push') sentAt.set(`${OWNER}/${repoName(lane)}@${entry.sha}`, performance.now());
       else sentAt.set(`${OWNER}/${repoName(lane)}`, performance.now());
@@ -123,29 +137,27 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
     return chains[lane]!;
   };
 
-  const github = new FakeGitHub(
-    () => JSON.stringify({ image: 'mcr.microsoft.com/devcontainers/base:debian' }),
-    (d) => {
-      dispatches.push(d);
-      const cause = Math.max(sentAt.get(`${d.owner}/${d.repo}@${d.sha}`) ?? 0, (sentAt.get(`${d.owner}/${d.repo}`) as number | undefined) ?? 0);
-      latencies.push(d.at - cause);
-      pendingCompletions++;
-      const lane = Number(d.repo.slice('repo-'.length));
-      setTimeout(() => void send(lane, 'workflow_run', runCompletedPayload(d.owner, d.repo, d), { type: 'complete', sha: d.sha }).finally(() => pendingCompletions--), runMs * (0.5 + Math.random()));
-    },
-    (fullName) => histories.get(fullName),
-  );
-  await github.start();
-  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { github, privateKey, repos } = await startBenchGitHub({ owner: OWNER, webhookSecret: SECRET, names: Array.from({ length: o.repos }, (_, lane) => repoName(lane)) });
+  github.onDispatch((run) => {
+    const d = dispatchOf(github, run);
+    dispatches.push(d);
+    const cause = Math.max(sentAt.get(`${d.owner}/${d.repo}@${d.sha}`) ?? 0, sentAt.get(`${d.owner}/${d.repo}`) ?? 0);
+    latencies.push(d.at - cause);
+    pendingCompletions++;
+    const lane = Number(d.repo.slice('repo-'.length));
+    setTimeout(() => {
+      void completeRun(github, d)
+        .then((payload) => send(lane, 'workflow_run', payload, { type: 'complete', sha: d.sha }))
+        .finally(() => pendingCompletions--);
+    }, runMs * (0.5 + Math.random()));
+  });
   let killed: ReplicaLoadResult['killed'] = null;
   try {
-    const env = { BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.url, BENCH_DATABASE: o.database, BENCH_LEASE_MS: String(o.leaseMs ?? 3000), BENCH_LOG_LEVEL: o.appLogLevel ?? 'error' };
+    const env = { BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.apiUrl, BENCH_DATABASE: o.database, BENCH_LEASE_MS: String(o.leaseMs ?? 3000), BENCH_LOG_LEVEL: o.appLogLevel ?? 'error' };
     for (let i = 0; i < o.replicas; i++) apps.push(await startAppChild(env));
     const store = await openStore(o.database);
     try {
       const total = Math.round(o.ratePerSecond * o.seconds);
-      const before = Array.from({ length: o.repos }, () => '0'.repeat(40));
-      for (let r = 0; r < o.repos; r++) histories.set(`${OWNER}/${repoName(r)}`, { shas: [], index: new Map() });
       o.log(`  ${o.replicas} replica(s), ${o.ratePerSecond} pushes/s for ${o.seconds} s over ${o.repos} repositories`);
       const started = performance.now();
       let offered = 0;
@@ -174,12 +186,11 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.ratePerSecond) + 1);
         for (; offered < due; offered++) {
           const lane = offered % o.repos;
-          const sha = crypto.randomBytes(20).toString('hex');
-          const history = histories.get(`${OWNER}/${repoName(lane)}`)!;
-          history.index.set(sha, history.shas.length);
-          history.shas.push(sha);
-          void send(lane, 'push', pushPayload(OWNER, repoName(lane), before[lane]!, sha, ['src/a.ts']), { type: 'push', sha }, !!o.duplicateEvery && offered % o.duplicateEvery === 0);
-          before[lane] = sha;
+          const repo = repos.get(repoName(lane))!;
+          // One commit on main changing src/a.ts, pushed: the stand-in's own push payload (its head remembered for the next).
+          const sha = repo.content.commit({ files: { '.devcontainer/devcontainer.json': DEVCONTAINER, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, 'src/a.ts': `// push ${offered}\n` }, message: `push ${offered}` });
+          const payload = await github.pushPayload(repo.name, { branch: 'main' });
+          void send(lane, 'push', payload, { type: 'push', sha }, !!o.duplicateEvery && offered % o.duplicateEvery === 0);
         }
         await sleep(2);
       }

@@ -2,8 +2,10 @@
  * Scheduler benchmark: N pushes (default 10,000) over L repositories (default 100,
  * one `devcontainer` configuration each, no prebuilds.yml) in bursts, through the
  * real HTTP server (`startAppServer` in a child process, signed webhooks to
- * 127.0.0.1), with GitHub answered by bench/fake-github.ts and runs completed by
- * `workflow_run` completed webhooks sent back after a simulated run time.
+ * 127.0.0.1), with GitHub answered by the stand-in (demo/github: repositories in
+ * memory, runs recorded, not run) and runs completed by `workflow_run` completed
+ * webhooks sent back after a simulated run time. Request counts come from the
+ * stand-in's exchange log (bench/github-counts.ts).
  *
  * Measures runs dispatched vs the minimum SPEC.md rules 2/3 allow (the reference model
  * replayed over the deliveries in the order each repository's were recorded), GitHub
@@ -20,8 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ReferenceModel } from '../test/scheduler/reference-model.js';
-import { FakeGitHub, type Dispatch, type History, type RequestKind } from './fake-github.js';
-import { deliver, percentile, pushPayload, runCompletedPayload, sleep, startAppChild } from './harness.js';
+import { countExchanges, type RequestKind } from './github-counts.js';
+import { percentile, sleep, startAppChild } from './harness.js';
+import { completeRun, dispatchOf, PREBUILD_WORKFLOW, startBenchGitHub, type Dispatch } from './standin.js';
 import { flag, type BenchContext, type BenchResult } from './types.js';
 
 const SECRET = 'bench-webhook-secret';
@@ -43,8 +46,6 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-bench-'));
 
   const repoName = (i: number) => `repo-${String(i).padStart(3, '0')}`;
-  const version = new Map<string, number>(); // owner/repo@sha → devcontainer version
-  const histories = new Map<string, History>(); // owner/repo → its pushed shas
   const logs: LogEntry[][] = Array.from({ length: lanes }, () => []);
   const chains: Promise<void>[] = Array.from({ length: lanes }, () => Promise.resolve());
   const pushSentAt = new Map<string, number>();
@@ -61,7 +62,8 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       sentAt();
       try {
         const id = orderedIds ? `${String(++sent).padStart(12, '0')}-${crypto.randomUUID().slice(13)}` : crypto.randomUUID();
-        await deliver(app!.webhookUrl, SECRET, event, payload, id);
+        const delivery = await github.send(event, payload as object, { id, queue: repoName(lane) });
+        if (delivery.status === null || delivery.status < 200 || delivery.status >= 300) throw new Error(`webhook ${event} answered ${delivery.status ?? delivery.error}`);
         logs[lane]!.push(entry);
       } catch (error) {
         failures++;
@@ -72,51 +74,40 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     return next;
   };
 
-  const github = new FakeGitHub(
-    (key) => JSON.stringify({ name: 'bench', image: 'mcr.microsoft.com/devcontainers/typescript-node:20', customizations: { v: version.get(key) ?? 0 } }),
-    (d) => {
-      dispatched.push(d);
-      const key = `${d.owner}/${d.repo}@${d.sha}`;
-      const cause = Math.max(pushSentAt.get(key) ?? 0, completionSentAt.get(`${d.owner}/${d.repo}`) ?? 0);
-      latencies.push(d.at - cause);
-      pendingCompletions++;
-      const lane = Number(d.repo.slice('repo-'.length));
-      setTimeout(() => {
-        void send(lane, 'workflow_run', runCompletedPayload(d.owner, d.repo, d), { type: 'complete', sha: d.sha }, () =>
-          completionSentAt.set(`${d.owner}/${d.repo}`, performance.now()),
-        ).finally(() => pendingCompletions--);
-      }, runMs * (0.5 + Math.random()));
-    },
-    (fullName) => histories.get(fullName),
-  );
-  await github.start();
+  const { github, privateKey, repos } = await startBenchGitHub({ owner: OWNER, webhookSecret: SECRET, names: Array.from({ length: lanes }, (_, lane) => repoName(lane)) });
+  github.onDispatch((run) => {
+    const d = dispatchOf(github, run);
+    dispatched.push(d);
+    const key = `${d.owner}/${d.repo}@${d.sha}`;
+    const cause = Math.max(pushSentAt.get(key) ?? 0, completionSentAt.get(`${d.owner}/${d.repo}`) ?? 0);
+    latencies.push(d.at - cause);
+    pendingCompletions++;
+    const lane = Number(d.repo.slice('repo-'.length));
+    setTimeout(() => {
+      void completeRun(github, d)
+        .then((payload) => send(lane, 'workflow_run', payload, { type: 'complete', sha: d.sha }, () => completionSentAt.set(`${d.owner}/${d.repo}`, performance.now())))
+        .finally(() => pendingCompletions--);
+    }, runMs * (0.5 + Math.random()));
+  });
   try {
-    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.url, BENCH_DATABASE: path.join(tmp, 'bench.sqlite'), BENCH_RATE_LIMITS: rateLimits ? '1' : '0' });
+    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.apiUrl, BENCH_DATABASE: path.join(tmp, 'bench.sqlite'), BENCH_RATE_LIMITS: rateLimits ? '1' : '0' });
+    github.setWebhookUrl(app.webhookUrl);
     log(`  ${pushes} pushes over ${lanes} repositories (1 configuration each), runs ~${runMs} ms, bursts ≤${burstMax}, gaps ≤${gapMs} ms`);
     const started = performance.now();
 
     const laneLoop = async (lane: number) => {
-      const repo = repoName(lane);
+      const repo = repos.get(repoName(lane))!;
       let remaining = Math.floor(pushes / lanes) + (lane < pushes % lanes ? 1 : 0);
-      let before = '0'.repeat(40);
       let v = 0;
-      const history: History = { shas: [], index: new Map() };
-      histories.set(`${OWNER}/${repo}`, history);
       while (remaining > 0) {
         const burst = Math.min(remaining, 1 + Math.floor(Math.random() * burstMax));
         for (let i = 0; i < burst; i++, remaining--) {
-          const sha = crypto.randomBytes(20).toString('hex');
           const change = Math.random() < changeRate;
           if (change) v++;
-          version.set(`${OWNER}/${repo}@${sha}`, v);
-          history.index.set(sha, history.shas.length);
-          history.shas.push(sha);
-          const files = change ? ['.devcontainer/devcontainer.json'] : [`src/file-${i}.ts`];
-          await send(lane, 'push', pushPayload(OWNER, repo, before, sha, files), { type: 'push', sha, identity: `v${v}` }, () =>
-            pushSentAt.set(`${OWNER}/${repo}@${sha}`, performance.now()),
-          );
-          before = sha;
+          const devcontainer = JSON.stringify({ name: 'bench', image: 'mcr.microsoft.com/devcontainers/typescript-node:20', customizations: { v } });
+          const sha = repo.content.commit({ files: { '.devcontainer/devcontainer.json': devcontainer, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [`src/file-${i}.ts`]: `// ${remaining}` }, message: `push ${remaining}` });
+          const payload = await github.pushPayload(repo.name, { branch: 'main' });
+          await send(lane, 'push', payload, { type: 'push', sha, identity: `v${v}` }, () => pushSentAt.set(`${OWNER}/${repo.name}@${sha}`, performance.now()));
         }
         await sleep(Math.random() * gapMs);
       }
@@ -130,7 +121,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       }
       const count = dispatched.length;
       log(`  waiting for the app to be idle (${count} dispatched)`);
-      const ticker = setInterval(() => log(`  … ${JSON.stringify([...github.byKind])}`), 3000);
+      const ticker = setInterval(() => log(`  … ${JSON.stringify([...countExchanges(github).byKind])}`), 3000);
       await app.idle();
       clearInterval(ticker);
       await sleep(50);
@@ -157,17 +148,18 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
 
     const pushedKeys = logs.flatMap((entries, lane) => entries.filter((e) => e.type === 'push').map((e) => `${OWNER}/${repoName(lane)}@${e.sha}`));
     const notRun = pushedKeys.filter((k) => !actual.has(k));
-    const calls = (keys: string[]) => keys.reduce((sum, k) => sum + (github.bySha.get(k) ?? 0), 0);
+    const counts = countExchanges(github);
+    const calls = (keys: string[]) => keys.reduce((sum, k) => sum + (counts.bySha.get(k) ?? 0), 0);
     const per = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 100) / 100);
     const kindsPerPush = (keys: string[]) => {
       const out = new Map<RequestKind, number>();
-      for (const k of keys) for (const [kind, n] of github.kindsBySha.get(k) ?? []) out.set(kind, (out.get(kind) ?? 0) + n);
+      for (const k of keys) for (const [kind, n] of counts.kindsBySha.get(k) ?? []) out.set(kind, (out.get(kind) ?? 0) + n);
       return [...out].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${per(n, keys.length)}`).join(', ');
     };
     const metrics = {
       dispatched: actual.size,
       minimum: expected.size,
-      apiPerPush: per(github.total, pushedKeys.length),
+      apiPerPush: per(counts.total, pushedKeys.length),
       apiPerSupersededPush: per(calls(notRun), notRun.length),
       p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
       p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
@@ -179,9 +171,9 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       { metric: 'runs dispatched', value: metrics.dispatched, target: `= minimum (${metrics.minimum})`, note: `${mismatches} pushes differ from the reference model` },
       { metric: 'superseded (not run)', value: notRun.length },
       { metric: 'lanes whose newest push never ran', value: newestMissed, target: '0' },
-      { metric: 'API requests per push', value: metrics.apiPerPush, target: '≤ 3', note: `${github.total} requests (${github.unattributed} not tied to a push: tokens …)` },
-      { metric: 'API requests by kind', value: github.total, note: [...github.byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
-      ...(github.unknown.size ? [{ metric: 'requests the fake does not know (404)', value: [...github.unknown.values()].reduce((a, b) => a + b, 0), note: [...github.unknown].map(([k, n]) => `${k} ×${n}`).join(', ') }] : []),
+      { metric: 'API requests per push', value: metrics.apiPerPush, target: '≤ 3', note: `${counts.total} requests (${counts.unattributed} not tied to a push: tokens …)` },
+      { metric: 'API requests by kind', value: counts.total, note: [...counts.byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
+      ...(counts.unknown.size ? [{ metric: 'requests the stand-in does not serve (404)', value: [...counts.unknown.values()].reduce((a, b) => a + b, 0), note: [...counts.unknown].map(([k, n]) => `${k} ×${n}`).join(', ') }] : []),
       { metric: 'API requests per dispatched push', value: per(calls([...actual]), actual.size), note: kindsPerPush([...actual]) },
       { metric: 'API requests per superseded push', value: metrics.apiPerSupersededPush, target: '0', note: kindsPerPush(notRun) },
       { metric: 'webhook → dispatch p50 (ms)', value: metrics.p50Ms, note: 'from the push (or the completion that freed the lane)' },

@@ -5,7 +5,6 @@
  * other; each becomes a prebuild whose snapshot lands in a directory store.
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startAppServer, type AppServer } from '../src/server.js';
 import { issueToken } from '../src/api/auth.js';
 import type { PrebuildRecord } from '../src/store/types.js';
-import { startStandIn, type Delivery, type RecordedExchange, type StandIn } from './github/index.js';
+import { appKeyPair, startStandIn, type Delivery, type RecordedExchange, type StandIn } from './github/index.js';
 import { CONTAINER_CHANGES, containerDemoProblem, containerSetting, upFreshWorkspace, useBaseImage, type DemoUp } from './container.js';
 
 /** Options of {@link runDemo}. */
@@ -167,8 +166,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   mkdirSync(workDir, { recursive: true });
   const snapshotDir = join(workDir, 'snapshots');
   mkdirSync(snapshotDir, { recursive: true });
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keys = { privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  const keys = appKeyPair();
   const webhookSecret = `demo-${Math.random().toString(36).slice(2)}`;
   const echo = options.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
 

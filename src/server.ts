@@ -27,8 +27,6 @@ export interface AppServerOptions {
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Passed to the runtime (reconciler period in ms, retries). */
   runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dirStores'>;
-  /** Fetch implementation for Octokit (tests pass the global fetch so nock sees it). */
-  fetch?: typeof fetch;
   /**
    * Octokit's throttling and retries (GitHub's secondary rate limits: writes at most one
    * per second per installation). Default true; tests against a fake GitHub turn it off.
@@ -68,7 +66,6 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     privateKey: options.privateKey,
     secret: options.webhookSecret,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     ...(options.githubRateLimits === false ? { Octokit: UnthrottledOctokit } : {}),
     log,
   });

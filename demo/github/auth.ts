@@ -4,7 +4,7 @@
  * endpoints, and installation tokens (`Authorization: token …` or `Bearer …`)
  * for everything else.
  */
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StandInState } from './state.js';
 
@@ -43,4 +43,9 @@ export function verifyAppJwt(state: StandInState, jwt: string): string | null {
   if (payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
   if (String(payload.iss) !== String(state.app.id)) return "'Issuer' claim ('iss') must be an Integer";
   return null;
+}
+
+/** A new RSA key pair for a GitHub App (PEM: PKCS#1 private key, SPKI public key), as GitHub issues one. */
+export function appKeyPair(): { privateKey: string; publicKey: string } {
+  return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 }

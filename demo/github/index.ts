@@ -1,9 +1,10 @@
 /**
- * A local GitHub stand-in for the demo and end-to-end tests. It speaks GitHub's
- * REST API the way GitHub Enterprise Server does (base URL
- * `http://127.0.0.1:PORT/api/v3`), backs every repository with a real bare git
- * repository, runs dispatched workflows with a local runner (child processes),
- * and sends signed webhooks to the app.
+ * The one GitHub stand-in, for the demo, the tests and the benchmark. It speaks
+ * GitHub's REST API the way GitHub Enterprise Server does (base URL
+ * `http://127.0.0.1:PORT/api/v3`), keeps each repository in a real bare git
+ * repository or in memory, runs dispatched workflows with a local runner (child
+ * processes) or only records them (`runner: 'none'`), answers per-test overrides,
+ * logs every exchange, and sends signed webhooks to the app.
  *
  * ```ts
  * const gh = await startStandIn({ appId: 1, publicKey, webhookSecret: 's' });
@@ -19,23 +20,34 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { git, resolveCommit } from './git.js';
-import { iso } from './payloads/common.js';
-import { installationCreated } from './payloads/webhooks.js';
+import type { MemoryRepoContent } from './content/memory.js';
+import { Overrides, type OverrideReply } from './overrides.js';
+import { installationCreated, workflowRunPayload } from './payloads/webhooks.js';
 import type { PullRequestFacts } from './payloads/webhooks.js';
-import { createRouter, json, notFound, type Route } from './router.js';
-import { actionsRoutes } from './routes/actions.js';
+import { createGitRepo, createMemoryRepo, type NewRepo } from './repos.js';
+import { createRouter } from './router.js';
+import { actionsRoutes, workflowIdOf } from './routes/actions.js';
+import { appRoutes } from './routes/apps.js';
 import { checksRoutes } from './routes/checks.js';
 import { issuesRoutes } from './routes/issues.js';
 import { repoRoutes } from './routes/repos.js';
 import { hostEnv } from './runner/process.js';
+import { RecordedRuns, type RunAnnotation } from './runner/recorded.js';
+import type { Runs } from './runner/runs.js';
 import { WorkflowRunner } from './runner/scheduler.js';
-import { simulatePullRequest, simulatePush, simulateRerequest, type PullRequestOptions, type PushOptions } from './simulate.js';
+import { checkInputs, loadWorkflow } from './runner/workflow.js';
+import { buildPullRequest, buildPush, simulatePullRequest, simulatePush, simulateRerequest, type PullRequestOptions, type PushOptions } from './simulate.js';
+import type { StandIn, StandInOptions } from './standin.js';
 import { StandInState, type RecordedExchange } from './state.js';
 import type { CacheRecord, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, RunRecord } from './types.js';
-import { WebhookSender, type Delivery } from './webhooks.js';
+import { WebhookSender, type Delivery, type DeliveryOptions } from './webhooks.js';
 
-export type { Delivery, RecordedExchange, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, RunRecord, PushOptions, PullRequestOptions };
+export type { StandIn, StandInOptions } from './standin.js';
+export type { Delivery, DeliveryOptions, RecordedExchange, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, RunRecord, PushOptions, PullRequestOptions, NewRepo, OverrideReply, RunAnnotation, MemoryRepoContent };
+export type { Reply } from './router.js';
+export { errorBody } from './payloads/rest.js';
+export { appKeyPair } from './auth.js';
+export { WebhookSender } from './webhooks.js';
 export { ZERO_SHA } from './simulate.js';
 
 /** The repository root: the nearest directory above this module with a `package.json` and an `action/` directory. */
@@ -49,78 +61,6 @@ function repoRoot(): string {
   return dir;
 }
 
-/** Options of {@link startStandIn}. */
-export interface StandInOptions {
-  appId: number | string;
-  /** PEM public key of the app (JWTs are verified with it). */
-  publicKey: string;
-  webhookSecret: string;
-  /** Default `prebuilds`; the bot user is `<slug>[bot]`. */
-  appSlug?: string;
-  /** Default 1. */
-  installationId?: number;
-  /** Owner (a user) of every repository; default `octo-demo`. */
-  owner?: string;
-  /** Who pushes and opens pull requests; default `dev-demo`. */
-  sender?: string;
-  /** The product's action directory (with `action.yml`); default `<repo root>/action`. */
-  actionDir?: string;
-  /** Where bare repositories and job workspaces go; default a new temp dir (removed by `stop()`). */
-  workRoot?: string;
-  keepWorkspaces?: boolean;
-  /** Extra environment for job processes. */
-  runnerEnv?: Record<string, string>;
-  /** Receives each job log line and internal errors (e.g. `--verbose`). */
-  echo?: (line: string) => void;
-  /** The app's webhook URL (can be set later with `setWebhookUrl`). */
-  webhookUrl?: string;
-  port?: number;
-}
-
-/** A running stand-in. */
-export interface StandIn {
-  /** `http://127.0.0.1:PORT` (html_url base). */
-  serverUrl: string;
-  /** `http://127.0.0.1:PORT/api/v3` — the app's `baseUrl`. */
-  apiUrl: string;
-  state: StandInState;
-  /** Every webhook delivery, in order. */
-  deliveries: Delivery[];
-  /** Every REST exchange, in order. */
-  exchanges: RecordedExchange[];
-  /** Handler exceptions (500s) and run failures inside the stand-in itself. */
-  errors: unknown[];
-  setWebhookUrl(url: string): void;
-  /**
-   * Creates an empty repository backed by a bare git repository.
-   * @returns the record; `remote` is the path to `git push` to
-   */
-  createRepo(name: string, options?: { defaultBranch?: string; variables?: Record<string, string>; secrets?: Record<string, string>; private?: boolean }): Promise<RepoRecord & { remote: string }>;
-  /** Records the current head of `branch` as already pushed, without a webhook (history from before the app was installed). */
-  recordHead(repo: string, branch: string): Promise<string>;
-  /** Sends `installation.created` for every repository. */
-  installationCreated(): Promise<Delivery>;
-  /** Sends the `push` webhook for what was `git push`ed to `branch` (see `simulatePush`). */
-  push(repo: string, options: PushOptions): Promise<Delivery>;
-  /** Sends a `pull_request` webhook (see `simulatePullRequest`). */
-  pullRequest(repo: string, options: PullRequestOptions): Promise<{ delivery: Delivery; number: number }>;
-  /** Sends `check_run.rerequested` for one of the app's check runs. */
-  rerequestCheckRun(repo: string, checkRunId: number): Promise<Delivery>;
-  /** Records an Actions cache entry (listed by GET …/actions/caches). */
-  recordCache(repo: string, entry: { key: string; ref?: string; sizeInBytes?: number; version?: string }): CacheRecord;
-  /** Check runs of a repository (optionally on one sha), newest first; `app: true` for the app's only. */
-  checkRuns(repo: string, filter?: { sha?: string; app?: boolean }): CheckRunRecord[];
-  /** Workflow runs of a repository, newest first. */
-  runs(repo: string): RunRecord[];
-  /** Jobs of a run. */
-  jobs(runId: number): JobRecord[];
-  issues(repo: string): IssueRecord[];
-  /** Resolves when no run is queued or running and every webhook was delivered. */
-  idle(): Promise<void>;
-  /** Cancels running jobs, closes the server, removes the temp dir it created. */
-  stop(): Promise<void>;
-}
-
 /** Starts a stand-in on 127.0.0.1 (random port unless `port`). */
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const ownWorkRoot = !options.workRoot;
@@ -131,14 +71,16 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     options.owner ?? 'octo-demo',
     options.sender ?? 'dev-demo',
   );
+  state.runListingLagMs = options.runListingLagMs ?? 0;
   const errors: unknown[] = [];
   const onError = (err: unknown) => {
     errors.push(err);
     options.echo?.(`[stand-in] error: ${(err as Error)?.stack ?? String(err)}`);
   };
-  const webhooks = new WebhookSender(options.webhookSecret, state.app.id);
+  const webhooks = new WebhookSender(options.webhookSecret, state.app.id, options.webhookTimeoutMs);
   webhooks.url = options.webhookUrl ?? null;
-  const runner = new WorkflowRunner(
+  const recorded = options.runner === 'none' ? new RecordedRuns(state) : null;
+  const runner: Runs = recorded ?? new WorkflowRunner(
     state,
     webhooks,
     {
@@ -151,28 +93,31 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     },
     onError,
   );
-  const tokenRoute: Route = {
-    method: 'POST',
-    template: '/app/installations/{installation_id}/access_tokens',
-    auth: 'app',
-    handle: (req) => {
-      if (Number(req.params.installation_id) !== state.app.installationId) return notFound();
-      const { token, expiresAt } = state.issueToken();
-      return json(201, { token, expires_at: iso(expiresAt), permissions: { actions: 'write', checks: 'write', contents: 'read', issues: 'write', metadata: 'read', pull_requests: 'read' }, repository_selection: 'selected' });
-    },
-  };
-  const routes = [tokenRoute, ...repoRoutes(state), ...actionsRoutes(state, runner), ...checksRoutes(state), ...issuesRoutes(state)];
-  const server = createRouter(state, routes, onError);
+  const overrides = new Overrides();
+  const routes = [...appRoutes(state), ...repoRoutes(state), ...actionsRoutes(state, runner), ...checksRoutes(state), ...issuesRoutes(state)];
+  const server = createRouter(state, routes, onError, overrides, options.recordResponses ?? true);
   await new Promise<void>((res) => server.listen(options.port ?? 0, '127.0.0.1', res));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('stand-in did not get a TCP port');
   state.serverUrl = `http://127.0.0.1:${address.port}`;
   const prs = new Map<string, PullRequestFacts>();
 
+  /** A repository by `name` (the stand-in's owner) or `owner/name`. */
   const repoNamed = (name: string): RepoRecord => {
-    const r = state.repo(state.ownerLogin, name);
-    if (!r) throw new Error(`no repository ${state.ownerLogin}/${name}`);
+    const [owner, repo] = name.includes('/') ? (name.split('/') as [string, string]) : [state.ownerLogin, name];
+    const r = state.repo(owner, repo);
+    if (!r) throw new Error(`no repository ${owner}/${repo}`);
     return r;
+  };
+  const buildWorkflowRun = async (runId: number, action: 'requested' | 'in_progress' | 'completed') => {
+    const run = state.runs.get(runId);
+    if (!run) throw new Error(`no workflow run ${runId}`);
+    const repo = state.repoById(run.repoId);
+    return workflowRunPayload(state, repo, { ...run }, await repo.content.readCommit(run.headSha), action, await repo.content.sizeKiB());
+  };
+  const needRecorded = (): RecordedRuns => {
+    if (!recorded) throw new Error("runs are recorded only with runner: 'none'");
+    return recorded;
   };
 
   return {
@@ -185,39 +130,42 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     setWebhookUrl: (url) => {
       webhooks.url = url;
     },
-    async createRepo(name, o = {}) {
-      const bareDir = join(workRoot, 'repos', state.ownerLogin, `${name}.git`);
-      await mkdir(bareDir, { recursive: true });
-      const branch = o.defaultBranch ?? 'main';
-      await git(bareDir, ['init', '--bare', '-q', `--initial-branch=${branch}`]);
-      await git(bareDir, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
-      await git(bareDir, ['config', 'uploadpack.allowFilter', 'true']);
-      const now = new Date();
-      const rec: RepoRecord = {
-        id: state.nextId('repo'),
-        owner: state.ownerLogin,
-        name,
-        bareDir,
-        defaultBranch: branch,
-        private: o.private ?? true,
-        createdAt: now,
-        pushedAt: now,
-        variables: { ...o.variables },
-        secrets: { ...o.secrets },
-        knownHeads: new Map(),
-        workflowIds: new Map(),
-      };
-      state.repos.set(`${state.ownerLogin}/${name}`.toLowerCase(), rec);
-      return Object.assign(rec, { remote: bareDir });
+    setRunListingLag: (ms) => {
+      state.runListingLagMs = ms;
+    },
+    createRepo: (name, o = {}) => createGitRepo(state, workRoot, name, o),
+    createMemoryRepo: (name, o = {}) => createMemoryRepo(state, name, o),
+    override: (method, template, reply, times) => overrides.add(method, template, reply, times),
+    clearOverrides: () => overrides.clear(),
+    send: (event, payload, o) => webhooks.send(event, payload, o),
+    pushPayload: (name, o) => buildPush(state, repoNamed(name), o),
+    pullRequestPayload: (name, o) => buildPullRequest(state, repoNamed(name), prs, o),
+    startRun: (runId) => needRecorded().start(runId),
+    finishRun: (runId, conclusion, annotations, log, jobKey) => needRecorded().finish(runId, conclusion, annotations, log, jobKey),
+    dispatched: () => [...needRecorded().dispatched],
+    async recordRun(name, o) {
+      const repo = repoNamed(name);
+      const path = `.github/workflows/${o.workflow ?? 'prebuild.yml'}`;
+      const target = await repo.content.resolveBranchOrTag(o.ref);
+      const wf = target ? await loadWorkflow(repo.content, target.sha, path) : null;
+      if (!target || !wf || 'error' in wf) throw new Error(`no runnable ${path} on ${o.ref} in ${repo.owner}/${repo.name}`);
+      const checked = checkInputs(wf, o.inputs ?? {});
+      if ('error' in checked) throw new Error(checked.error);
+      return needRecorded().record({ repo, wf, workflowId: workflowIdOf(state, repo, path), ref: target.ref, sha: target.sha, inputs: checked.inputs, actor: o.actor ?? state.senderLogin });
+    },
+    workflowRunPayload: (runId, action) => buildWorkflowRun(runId, action),
+    sendWorkflowRun: async (runId, action) => webhooks.send('workflow_run', await buildWorkflowRun(runId, action)),
+    onDispatch(listener) {
+      needRecorded().onDispatch = listener;
     },
     async recordHead(name, branch) {
       const repo = repoNamed(name);
-      const sha = await resolveCommit(repo.bareDir, `refs/heads/${branch}`);
+      const sha = await repo.content.resolveCommit(`refs/heads/${branch}`);
       if (!sha) throw new Error(`no branch ${branch} in ${repo.owner}/${repo.name}`);
       repo.knownHeads.set(branch, sha);
       return sha;
     },
-    installationCreated: () => webhooks.send('installation', installationCreated(state, [...state.repos.values()])),
+    installationCreated: (id = state.app.installationId) => webhooks.send('installation', installationCreated(state, [...state.repos.values()].filter((r) => r.installationId === id))),
     push: (name, o) => simulatePush(state, webhooks, repoNamed(name), o),
     pullRequest: (name, o) => simulatePullRequest(state, webhooks, repoNamed(name), prs, o),
     rerequestCheckRun: (name, id) => simulateRerequest(state, webhooks, repoNamed(name), id),

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { credential, verifyAppJwt } from './auth.js';
 import { errorBody } from './payloads/rest.js';
+import type { Overrides } from './overrides.js';
 import type { StandInState } from './state.js';
 
 /** A routed request: path parameters are percent-decoded. */
@@ -51,7 +52,8 @@ export function notFound(): Reply {
   return json(404, errorBody('Not Found', 404));
 }
 
-function match(template: string, path: string): Record<string, string> | null {
+/** Path parameters of `path` under a GitHub path template, or `null` when it does not match. */
+export function matchTemplate(template: string, path: string): Record<string, string> | null {
   const t = template.split('/');
   const p = path.split('/');
   const params: Record<string, string> = {};
@@ -106,11 +108,11 @@ function send(res: ServerResponse, reply: Reply): { body: unknown; contentType: 
   return { body: reply.body, contentType: ct };
 }
 
-function authenticate(state: StandInState, route: Route, headers: IncomingHttpHeaders): Reply | null {
-  if (route.auth === 'none') return null;
+function authenticate(state: StandInState, auth: Route['auth'], headers: IncomingHttpHeaders): Reply | null {
+  if (auth === 'none') return null;
   const cred = credential(headers);
   if (!cred) return json(401, errorBody('Requires authentication', 401));
-  if (route.auth === 'app') {
+  if (auth === 'app') {
     const problem = verifyAppJwt(state, cred);
     return problem ? json(401, errorBody(problem, 401)) : null;
   }
@@ -122,8 +124,10 @@ function authenticate(state: StandInState, route: Route, headers: IncomingHttpHe
  * Creates (does not start) the HTTP server for `routes`. Routes with more literal
  * segments win over parameterised ones (`/commits/{ref}/check-runs` before `/commits/{ref}`).
  * @param onError called with handler exceptions (they become 500s)
+ * @param overrides per-test replies, consulted before the routes
+ * @param recordResponses keep response bodies in the exchange log (off for long runs: the benchmark)
  */
-export function createRouter(state: StandInState, routes: Route[], onError: (err: unknown) => void): Server {
+export function createRouter(state: StandInState, routes: Route[], onError: (err: unknown) => void, overrides?: Overrides, recordResponses = true): Server {
   const ordered = [...routes].sort((a, b) => literalCount(b.template) - literalCount(a.template));
   return createServer((req, res) => {
     void (async () => {
@@ -134,44 +138,52 @@ export function createRouter(state: StandInState, routes: Route[], onError: (err
       const path = isApi ? url.pathname.slice('/api/v3'.length) || '/' : url.pathname;
       let template: string | null = null;
       let body: unknown = undefined;
-      let reply: Reply;
+      let reply: Reply | 'network-error';
+      let overridden = false;
       try {
+        if (rawText.length > 0) {
+          try {
+            body = JSON.parse(rawText);
+          } catch {
+            body = rawText;
+          }
+        }
         const found = ordered
           .filter((r) => (r.api ?? true) === isApi)
-          .map((r) => ({ r, params: match(r.template, path) }))
+          .map((r) => ({ r, params: matchTemplate(r.template, path) }))
           .filter((x) => x.params !== null);
         const hit = found.find((x) => x.r.method === method);
-        if (!hit) {
+        const override = isApi ? overrides?.take(method, path) : null;
+        const routeReq = (params: Record<string, string>): RouteRequest => ({ method, params, query: url.searchParams, body: body ?? {}, headers: req.headers });
+        const serve = async (): Promise<Reply> => (hit ? hit.r.handle(routeReq(hit.params!)) : notFound());
+        const auth = hit?.r.auth ?? (override?.template.startsWith('/app/') ? 'app' : 'installation');
+        const denied = hit || override ? authenticate(state, auth, req.headers) : null;
+        if (denied) {
+          template = hit?.r.template ?? override!.template;
+          reply = denied;
+        } else if (override) {
+          template = override.template;
+          overridden = true;
+          const o = override.reply;
+          reply = typeof o === 'function' ? await o(routeReq(override.params), serve) : o;
+        } else if (!hit) {
           reply = notFound();
         } else {
           template = hit.r.template;
-          if (rawText.length > 0) {
-            try {
-              body = JSON.parse(rawText);
-            } catch {
-              body = rawText;
-            }
-          }
-          const denied = authenticate(state, hit.r, req.headers);
-          if (denied) reply = denied;
-          else if (typeof body === 'string') reply = json(400, errorBody('Problems parsing JSON', 400));
-          else reply = await hit.r.handle({ method, params: hit.params!, query: url.searchParams, body: body ?? {}, headers: req.headers });
+          reply = typeof body === 'string' ? json(400, errorBody('Problems parsing JSON', 400)) : await serve();
         }
       } catch (err) {
         onError(err);
         reply = json(500, errorBody('Server Error', 500));
       }
+      const exchange = { method, path, template, query: url.search, requestBody: body ?? null, overridden };
+      if (reply === 'network-error') {
+        res.socket?.destroy();
+        state.exchanges.push({ ...exchange, status: 0, responseBody: null, contentType: null });
+        return;
+      }
       const sent = send(res, reply);
-      state.exchanges.push({
-        method,
-        path,
-        template,
-        query: url.search,
-        status: reply.status,
-        requestBody: body ?? null,
-        responseBody: sent.body,
-        contentType: sent.contentType,
-      });
+      state.exchanges.push({ ...exchange, status: reply.status, responseBody: recordResponses ? sent.body : null, contentType: sent.contentType });
     })();
   });
 }

@@ -31,6 +31,8 @@ export interface RecordedExchange {
   /** Parsed JSON body, `null` for an empty body, or the raw text for non-JSON bodies. */
   responseBody: unknown;
   contentType: string | null;
+  /** Answered by a per-test override (`StandIn.override`); status 0: the connection was dropped. */
+  overridden: boolean;
 }
 
 /** Mutable state of one stand-in. */
@@ -48,6 +50,11 @@ export class StandInState {
   readonly tokens = new Map<string, Date>();
   /** Opaque tokens of the signed log URLs (job id → token). */
   readonly logTokens = new Map<number, string>();
+  /**
+   * How long a new workflow run stays out of GET …/actions/workflows/{workflow_id}/runs, ms:
+   * GitHub's run listing is eventually consistent and can lag behind the dispatch that created a run.
+   */
+  runListingLagMs = 0;
   private counters = new Map<string, number>();
 
   constructor(

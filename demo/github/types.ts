@@ -3,14 +3,19 @@
  * the REST and webhook payload builders (`payloads/`) turn them into GitHub's
  * documented shapes. Times are `Date`s, ids are positive integers.
  */
+import type { RepoContent } from './content/types.js';
 
-/** A repository served by the stand-in, backed by a bare git repository on disk. */
+/** A repository served by the stand-in: a bare git repository on disk or commits in memory. */
 export interface RepoRecord {
   id: number;
   owner: string;
   name: string;
-  /** Absolute path of the bare repository (`git init --bare`). */
-  bareDir: string;
+  /** The installation of the app that covers this repository. */
+  installationId: number;
+  /** Its commits, refs and files. */
+  content: RepoContent;
+  /** Absolute path of the bare repository (`git init --bare`); `null` for a repository in memory (no workflow can run on it). */
+  bareDir: string | null;
   defaultBranch: string;
   private: boolean;
   createdAt: Date;
@@ -60,6 +65,15 @@ export interface CheckRunRecord {
   owner: CheckRunOwner;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * A new check run: queued, no conclusion, output or annotations yet.
+ * @param id the check run's id (a job's check run has the job's id)
+ */
+export function newCheckRun(id: number, f: Pick<CheckRunRecord, 'repoId' | 'headSha' | 'name' | 'checkSuiteId' | 'owner' | 'startedAt'>): CheckRunRecord {
+  const now = new Date();
+  return { id, ...f, status: 'queued', conclusion: null, completedAt: null, detailsUrl: null, externalId: null, output: { title: null, summary: null, text: null }, annotations: [], actions: [], createdAt: now, updatedAt: now };
 }
 
 /** One step of a job as the jobs API reports it. */

@@ -2,7 +2,8 @@
  * Webhook deliveries as GitHub makes them: a JSON POST with `X-GitHub-Event`,
  * `X-GitHub-Delivery` (a UUID), `X-Hub-Signature-256` (HMAC-SHA256 of the body
  * with the webhook secret) and `X-Hub-Signature` (SHA-1), a 10 s timeout, no
- * retries. Deliveries are sent one at a time, in order.
+ * retries. Deliveries are sent one at a time, in order (per queue: deliveries of
+ * different queues, e.g. one per repository, go out concurrently).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
@@ -15,14 +16,28 @@ export interface Delivery {
   payload: unknown;
   /** HTTP status of the app's answer, or `null` when it failed to answer. */
   status: number | null;
+  /** The app's answer body. */
+  text: string;
   error: string | null;
   durationMs: number;
+}
+
+/** How to deliver one webhook differently from GitHub (tests of the app's refusals and deduplication). */
+export interface DeliveryOptions {
+  /** The delivery GUID (`X-GitHub-Delivery`); default a new UUID. */
+  id?: string;
+  /** Sign with this secret instead of the webhook secret. */
+  secret?: string;
+  /** Send this `X-Hub-Signature-256` as is. */
+  signature?: string;
+  /** Deliveries of one queue go one at a time, in order; default the one common queue. */
+  queue?: string;
 }
 
 /** Sends webhooks to one URL, sequentially; keeps every delivery. */
 export class WebhookSender {
   readonly deliveries: Delivery[] = [];
-  private chain: Promise<unknown> = Promise.resolve();
+  private chains = new Map<string, Promise<unknown>>();
   /** The app's webhook URL; deliveries before it is set are recorded with an error. */
   url: string | null = null;
 
@@ -36,24 +51,26 @@ export class WebhookSender {
    * Queues a delivery.
    * @returns the delivery once the app answered (or failed to)
    */
-  send(event: string, payload: { action?: string } & object): Promise<Delivery> {
-    const p = this.chain.then(() => this.deliver(event, payload));
-    this.chain = p.catch(() => undefined);
+  send(event: string, payload: { action?: string } & object, options: DeliveryOptions = {}): Promise<Delivery> {
+    const queue = options.queue ?? '';
+    const p = (this.chains.get(queue) ?? Promise.resolve()).then(() => this.deliver(event, payload, options));
+    const settled = p.catch(() => undefined);
+    this.chains.set(queue, settled);
+    void settled.then(() => {
+      if (this.chains.get(queue) === settled) this.chains.delete(queue);
+    });
     return p;
   }
 
   /** Resolves when every queued delivery has been made. */
   async drain(): Promise<void> {
-    let last: Promise<unknown>;
-    do {
-      last = this.chain;
-      await last;
-    } while (last !== this.chain);
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
   }
 
-  private async deliver(event: string, payload: { action?: string } & object): Promise<Delivery> {
+  private async deliver(event: string, payload: { action?: string } & object, options: DeliveryOptions): Promise<Delivery> {
     const body = JSON.stringify(payload);
-    const delivery: Delivery = { id: randomUUID(), event, action: payload.action ?? null, payload, status: null, error: null, durationMs: 0 };
+    const secret = options.secret ?? this.secret;
+    const delivery: Delivery = { id: options.id ?? randomUUID(), event, action: payload.action ?? null, payload, status: null, text: '', error: null, durationMs: 0 };
     this.deliveries.push(delivery);
     const started = Date.now();
     if (!this.url) {
@@ -73,11 +90,11 @@ export class WebhookSender {
           'x-github-hook-id': '1',
           'x-github-hook-installation-target-type': 'integration',
           'x-github-hook-installation-target-id': String(this.appId),
-          'x-hub-signature-256': await sign(this.secret, body),
-          'x-hub-signature': `sha1=${createHmac('sha1', this.secret).update(body).digest('hex')}`,
+          'x-hub-signature-256': options.signature ?? (await sign(secret, body)),
+          'x-hub-signature': `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`,
         },
       });
-      await res.arrayBuffer();
+      delivery.text = await res.text();
       delivery.status = res.status;
     } catch (err) {
       delivery.error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;

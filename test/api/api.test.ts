@@ -1,9 +1,8 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nock from 'nock';
 import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
-import { example } from './github-mock.js';
-import { FILES, githubRepository, OTHER, REPO, SHA_A, SHA_B, startHarness, succeeded, type Harness } from './harness.js';
+import { INSTALLATION_ID } from '../helpers/ids.js';
+import { FILES, githubRepository, OTHER, REPO, SHA_A, SHA_B, startHarness, succeeded, twoJobRun, type Harness } from './harness.js';
 
 const API = '/api/repos/octo/app';
 
@@ -59,7 +58,6 @@ describe('management API against the real server', () => {
     });
 
     it('finds the installation of a repository without prebuilds through GET /repos/{owner}/{repo}/installation', async () => {
-      h.github.on('GET', /^\/repos\/other\/lib\/installation$/, () => [200, { ...example('get', '/repos/{owner}/{repo}/installation', 200), id: 2 }]);
       const own = await h.call('GET', '/api/repos/other/lib/configurations', { token: h.outsider });
       expect(own).toMatchObject({ status: 200, json: [] });
       const foreign = await h.call('GET', '/api/repos/other/lib/configurations', { token: h.scoped });
@@ -223,15 +221,12 @@ describe('management API against the real server', () => {
       const base = await h.seed({ configuration: 'gone' }, succeeded({ snapshotKey: 'prebuild-v1-gone-2' }));
       await h.seed({ configuration: 'gone', sha: SHA_B }, { state: 'running', baseKey: 'prebuild-v1-gone-2' });
       await h.store.setOverrides(REPO, 'gone', { retention: 1 });
-      const deletes: string[] = [];
-      h.github.on('DELETE', /^\/repos\/octo\/app\/actions\/caches$/, (_m, { query }) => {
-        deletes.push(query.get('key')!);
-        return [200, example('delete', '/repos/{owner}/{repo}/actions/caches', 200)];
-      });
+      for (const key of ['prebuild-v1-gone-1', 'prebuild-v1-gone-2']) h.github.standIn.recordCache(REPO.repo, { key });
+      const deletedBefore = h.github.deletedCaches.length;
       const r = await h.call('DELETE', `${API}/configurations/gone`);
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ configuration: 'gone', overridesDeleted: true, snapshotsDeleted: ['prebuild-v1-gone-1'], snapshotsKept: ['prebuild-v1-gone-2'] });
-      expect(deletes).toEqual(['prebuild-v1-gone-1']);
+      expect(h.github.deletedCaches.slice(deletedBefore)).toEqual(['prebuild-v1-gone-1']);
       expect((await h.store.getPrebuild(held.id))!.state).toBe('expired');
       expect((await h.store.getPrebuild(base.id))!.state).toBe('success');
       expect(await h.store.getOverrides(REPO, 'gone')).toEqual({});
@@ -240,7 +235,7 @@ describe('management API against the real server', () => {
 
   describe('one prebuild: delete, cancel, rerun, logs', () => {
     it('DELETE deletes a snapshot; 409 for a running prebuild or one without a snapshot', async () => {
-      h.github.on('DELETE', /^\/repos\/octo\/app\/actions\/caches$/, () => [200, example('delete', '/repos/{owner}/{repo}/actions/caches', 200)]);
+      h.github.standIn.recordCache(REPO.repo, { key: 'prebuild-v1-del' });
       const p = await h.seed({ configuration: 'del' }, succeeded({ snapshotKey: 'prebuild-v1-del' }));
       // The directory store the app reaches (PREBUILDS_DIR_STORES, see the harness) holds the snapshot too: its files go.
       const dirStore = new DirStore(path.join(h.dir, 'dir-store'));
@@ -256,11 +251,15 @@ describe('management API against the real server', () => {
     });
 
     it('cancel ends a running prebuild and cancels its run; 409 once it ended', async () => {
-      const p = await h.seed({ configuration: 'cancel-me' }, { state: 'running', workflowRunId: 7777, checkRunId: 555, dispatchedAt: Date.now() });
+      // The run and the check run the app made for it, on the fake.
+      const run = await h.github.standIn.recordRun(REPO.repo, { ref: 'main', inputs: { configuration: 'cancel-me', sha: SHA_A } });
+      const octokit = await h.server.runtime.deps.octokitFor(INSTALLATION_ID);
+      const check = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...REPO, name: 'Prebuild (cancel-me)', head_sha: SHA_A, status: 'in_progress' });
+      const p = await h.seed({ configuration: 'cancel-me' }, { state: 'running', workflowRunId: run.id, checkRunId: Number(check.data.id), dispatchedAt: Date.now() });
       const r = await h.call('POST', `/api/prebuilds/${p.id}/cancel`, { token: h.scoped });
       expect(r).toMatchObject({ status: 200, json: { id: p.id, status: 'cancelled', reason: expect.stringMatching(/token "octo"/) } });
-      expect(h.github.made('POST', /\/actions\/runs\/7777\/cancel$/)).toHaveLength(1);
-      expect(h.github.made('PATCH', /\/check-runs\/555$/)).toHaveLength(1);
+      expect(h.github.made('POST', new RegExp(`/actions/runs/${run.id}/cancel$`)).map((x) => x.status)).toEqual([202]);
+      expect(h.github.made('PATCH', new RegExp(`/check-runs/${check.data.id}$`)).map((x) => x.status)).toEqual([200]);
       expect((await h.call('POST', `/api/prebuilds/${p.id}/cancel`)).status).toBe(409);
       const decisions = await h.store.listDecisions(REPO, SHA_A);
       expect(decisions.some((d) => d.prebuildId === p.id && d.decision === 'cancelled' && d.event === 'manual')).toBe(true);
@@ -272,22 +271,16 @@ describe('management API against the real server', () => {
       expect(r.status).toBe(202);
       expect(r.json).toMatchObject({ decision: 'started', prebuild: { configuration: 'again', sha: SHA_B, branch: 'feature', trigger: 'manual', status: 'dispatched' } });
       expect(r.json.prebuild.id).toBeGreaterThan(old.id);
-      expect(h.github.made('POST', /\/actions\/workflows\/prebuild\.yml\/dispatches$/).at(-1)!.body).toMatchObject({ ref: 'feature', inputs: { configuration: 'again', sha: SHA_B, 'prebuild-id': String(r.json.prebuild.id) } });
+      expect(h.github.made('POST', /\/actions\/workflows\/prebuild\.yml\/dispatches$/).at(-1)!.requestBody).toMatchObject({ ref: 'feature', inputs: { configuration: 'again', sha: SHA_B, 'prebuild-id': String(r.json.prebuild.id) } });
       expect((await h.call('POST', '/api/prebuilds/99999/rerun')).status).toBe(404);
     });
 
     it('logs: the failed job of the run, through the 302 to the log download', async () => {
-      const p = await h.seed({ configuration: 'logged' }, { state: 'failure', workflowRunId: 4242, workflowRunUrl: 'https://github.com/octo/app/actions/runs/4242' });
-      const jobs = example('get', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', 200) as { jobs: Array<Record<string, unknown>>; total_count: number };
-      const job = { ...jobs.jobs[0]!, created_at: '2026-01-01T00:00:00Z' };
-      jobs.jobs = [{ ...job, id: 31, name: 'setup', conclusion: 'success' }, { ...job, id: 32, name: 'prebuild', conclusion: 'failure' }];
-      jobs.total_count = 2;
-      h.github.on('GET', /^\/repos\/octo\/app\/actions\/runs\/4242\/jobs$/, () => [200, jobs]);
-      h.github.on('GET', /^\/repos\/octo\/app\/actions\/jobs\/32\/logs$/, () => [302, '', { location: 'https://pipelines.actions.githubusercontent.com/logs/32.txt?sig=x' }]);
-      nock('https://pipelines.actions.githubusercontent.com').get('/logs/32.txt').query(true).reply(200, '2026-01-01T00:00:00Z npm ci\n2026-01-01T00:00:01Z npm ERR! boom\n', { 'content-type': 'text/plain' });
+      const run = await twoJobRun(h, ['2026-01-01T00:00:00Z npm ci', '2026-01-01T00:00:01Z npm ERR! boom']);
+      const p = await h.seed({ configuration: 'logged' }, { state: 'failure', workflowRunId: run.id, workflowRunUrl: `https://github.com/octo/app/actions/runs/${run.id}` });
       const r = await h.call('GET', `/api/prebuilds/${p.id}/logs`, { token: h.scoped });
       expect(r.status).toBe(200);
-      expect(r.json).toMatchObject({ id: p.id, jobId: 32, jobName: 'prebuild', log: expect.stringContaining('npm ERR! boom') });
+      expect(r.json).toMatchObject({ id: p.id, jobId: run.jobIds[1], jobName: 'prebuild', log: expect.stringContaining('npm ERR! boom') });
       const none = await h.seed({ configuration: 'logged' });
       expect(await h.call('GET', `/api/prebuilds/${none.id}/logs`)).toMatchObject({ status: 404, json: { error: expect.stringMatching(/no workflow run/) } });
     });

@@ -1,21 +1,16 @@
 import path from 'node:path';
-import nock from 'nock';
-import { issueToken } from '../../src/api/auth.js';
 import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
-import { startAppServer, type AppServer } from '../../src/server.js';
+import { issueToken } from '../../src/api/auth.js';
+import type { AppServer } from '../../src/server.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, Store } from '../../src/store/types.js';
 import type { PrebuildSettings } from '../../src/config/model.js';
 import { defaultSettings } from '../../src/config/index.js';
-import { appKeyPair } from '../helpers/keys.js';
-import { tempDir } from '../helpers/tmp.js';
-import { example, GitHubMock } from './github-mock.js';
+import type { RunRecord } from '../../demo/github/index.js';
+import { startTestApp } from '../helpers/app.js';
+import type { TestGitHub } from '../helpers/github.js';
+import { REPO, SHA_A } from '../helpers/ids.js';
 
-/** The repositories of the management tests: octo/app on installation 1, other/lib on installation 2. */
-export const REPO = { owner: 'octo', repo: 'app' };
-export const OTHER = { owner: 'other', repo: 'lib' };
-export const SHA_A = 'a'.repeat(40);
-export const SHA_B = 'b'.repeat(40);
-export const SECRET = 'webhook-secret';
+export { OTHER, REPO, SHA_A, SHA_B } from '../helpers/ids.js';
 
 /** Settings as `.github/prebuilds.yml` would resolve them: the defaults of SPEC.md, then `over`. */
 export function settings(over: Partial<PrebuildSettings> = {}): PrebuildSettings {
@@ -23,11 +18,11 @@ export function settings(over: Partial<PrebuildSettings> = {}): PrebuildSettings
 }
 
 
-/** A running app with a real SQLite file, GitHub answered by {@link GitHubMock}, and three tokens. */
+/** A running app with a real SQLite file, GitHub answered by the one fake ({@link TestGitHub}), and three tokens. */
 export interface Harness {
   server: AppServer;
   store: Store;
-  github: GitHubMock;
+  github: TestGitHub;
   /** `*` scope. */
   admin: string;
   /** Installation 1 (octo/app). */
@@ -44,22 +39,11 @@ export interface Harness {
 
 let deliveries = 0;
 
-/** Starts the app for a suite. Call `stop()` in afterAll. */
+/** Starts the app for a suite ({@link startTestApp}) and issues its tokens. Call `stop()` in afterAll: it also checks every GitHub exchange. */
 export async function startHarness(): Promise<Harness> {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  const github = new GitHubMock();
-  const tmp = tempDir('prebuilds-mgmt-');
-  const server = await startAppServer({
-    appId: 1,
-    privateKey: appKeyPair().privateKey,
-    webhookSecret: SECRET,
-    databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
-    logLevel: 'fatal',
-    fetch: globalThis.fetch,
-    // A directory store the app reaches (PREBUILDS_DIR_STORES): deletions remove its files too.
-    runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 }, dirStores: [new DirStore(path.join(tmp.dir, 'dir-store'))] },
-  });
+  // A directory store the app reaches (PREBUILDS_DIR_STORES): deletions remove its files too.
+  const app = await startTestApp((dir) => ({ runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 }, dirStores: [new DirStore(path.join(dir, 'dir-store'))] } }));
+  const { server, gh: github } = app;
   const store = server.store;
   const admin = (await issueToken(store, 'admin', ['*'])).token;
   const scoped = (await issueToken(store, 'octo', [1])).token;
@@ -71,7 +55,7 @@ export async function startHarness(): Promise<Harness> {
     admin,
     scoped,
     outsider,
-    dir: tmp.dir,
+    dir: app.dir,
     async seed(over = {}, patch = {}) {
       const p = await store.createPrebuild({
         ...REPO,
@@ -105,12 +89,7 @@ export async function startHarness(): Promise<Harness> {
       }
       return { status: response.status, json, headers: response.headers };
     },
-    async stop() {
-      await server.stop();
-      nock.cleanAll();
-      nock.enableNetConnect();
-      tmp.cleanup();
-    },
+    stop: () => app.stop(),
   };
 }
 
@@ -133,50 +112,35 @@ export function succeeded(over: PrebuildPatch = {}): PrebuildPatch {
 }
 
 /**
- * GitHub for octo/app as the trigger, rerun and dispatcher need it: the repository
- * (default branch `main`), commits by branch or sha, the configuration files, check
- * runs and `workflow_dispatch` with run details.
+ * octo/app on the fake as the trigger, rerun and dispatcher need it: each branch
+ * (default `main` at {@link SHA_A}) a commit with `files` (and the prebuild workflow);
+ * other branches' commits have `main`'s as parent.
  */
-export function githubRepository(github: GitHubMock, files: Record<string, string>, branches: Record<string, string> = { main: SHA_A }): { dispatched: unknown[] } {
-  const dispatched: unknown[] = [];
-  let nextCheck = 100;
-  let nextRun = 5000;
-  const base = `^/repos/${REPO.owner}/${REPO.repo}`;
-  github
-    .on('GET', new RegExp(`${base}/installation$`), () => [200, { ...example('get', '/repos/{owner}/{repo}/installation', 200), id: 1 }])
-    .on('GET', new RegExp(`${base}$`), () => {
-      // GitHub's documented example lacks `language`, which its schema requires.
-      const repo = example('get', '/repos/{owner}/{repo}', 200) as Record<string, Record<string, unknown>>;
-      for (const r of [repo, repo.source, repo.parent]) if (r) r.language ??= null;
-      return [200, { ...repo, name: REPO.repo, full_name: `${REPO.owner}/${REPO.repo}`, default_branch: 'main' }];
-    })
-    .on('GET', new RegExp(`${base}/commits/([^/]+)$`), (m) => {
-      const ref = decodeURIComponent(m[1]!);
-      const sha = branches[ref] ?? Object.values(branches).find((s) => /^[0-9a-f]{7,40}$/.test(ref) && s.startsWith(ref));
-      return sha ? [200, { ...example('get', '/repos/{owner}/{repo}/commits/{ref}', 200), sha, files: [] }] : [404, { message: 'No commit found for SHA: ' + ref, documentation_url: 'https://docs.github.com/rest', status: '404' }];
-    })
-    .on('GET', new RegExp(`${base}/contents/(.+)$`), (m) => {
-      const file = decodeURIComponent(m[1]!);
-      const text = files[file];
-      if (text === undefined) return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }];
-      const ex = example('get', '/repos/{owner}/{repo}/contents/{path}', 200, 'response-if-content-is-a-file');
-      return [200, { ...ex, type: 'file', encoding: 'base64', path: file, name: file.split('/').pop(), content: Buffer.from(text).toString('base64') }];
-    })
-    .on('POST', new RegExp(`${base}/check-runs$`), (_m, { body }) => {
-      const b = body as { name: string; head_sha: string };
-      return [201, { ...example('post', '/repos/{owner}/{repo}/check-runs', 201), id: ++nextCheck, name: b.name, head_sha: b.head_sha }];
-    })
-    .on('PATCH', new RegExp(`${base}/check-runs/(\\d+)$`), (m) => [200, { ...example('patch', '/repos/{owner}/{repo}/check-runs/{check_run_id}', 200), id: Number(m[1]) }])
-    .on('POST', new RegExp(`${base}/actions/workflows/([^/]+)/dispatches$`), (_m, { body }) => {
-      dispatched.push(body);
-      const id = ++nextRun;
-      return [200, { workflow_run_id: id, run_url: `https://api.github.com/repos/octo/app/actions/runs/${id}`, html_url: `https://github.com/octo/app/actions/runs/${id}` }];
-    })
-    .on('POST', new RegExp(`${base}/actions/runs/(\\d+)/cancel$`), () => [202, {}]);
-  return { dispatched };
+export function githubRepository(github: TestGitHub, files: Record<string, string>, branches: Record<string, string> = { main: SHA_A }): void {
+  const main = branches.main ?? SHA_A;
+  github.commit(main, files);
+  github.setBranch('main', main);
+  for (const [branch, sha] of Object.entries(branches)) {
+    if (branch === 'main') continue;
+    if (sha !== main) github.commit(sha, files, [main]);
+    github.setBranch(branch, sha);
+  }
 }
 
 /** Minimal configuration files: one devcontainer on `main`. */
 export const FILES = {
   '.devcontainer/devcontainer.json': JSON.stringify({ image: 'mcr.microsoft.com/devcontainers/base:ubuntu', onCreateCommand: 'npm ci' }),
 };
+
+/** A workflow with two jobs, `setup` then `prebuild`. */
+const TWO_JOBS = 'name: Prebuild\non:\n  workflow_dispatch:\njobs:\n  setup:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n  prebuild:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n';
+
+/**
+ * A completed run on the fake whose `setup` job succeeded and whose `prebuild` job
+ * failed with these log lines (on branch `two-jobs` of octo/app).
+ */
+export async function twoJobRun(h: Harness, log: string[]): Promise<RunRecord> {
+  h.github.repo.content.commit({ files: { ...FILES, '.github/workflows/two-jobs.yml': TWO_JOBS }, branch: 'two-jobs', parents: [] });
+  const run = await h.github.standIn.recordRun(REPO.repo, { ref: 'two-jobs', workflow: 'two-jobs.yml' });
+  return h.github.standIn.finishRun(run.id, 'failure', [], log, 'prebuild');
+}

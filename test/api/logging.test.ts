@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { issueToken } from '../../src/api/auth.js';
 import { startAppServer } from '../../src/server.js';
-import { appKeyPair } from '../helpers/keys.js';
+import { appKeyPair } from '../helpers/github.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('logs never hold API tokens or session cookies', () => {

@@ -37,7 +37,7 @@ describe('crash windows: nothing reported twice, nothing dispatched twice', () =
   });
 
   it('a run listing that lags behind the dispatch is waited for (within the adoption window), not dispatched again', async () => {
-    app.gh.runListingLagMs = 1500;
+    app.gh.standIn.setRunListingLag(1500);
     await crashAfterDispatch(Date.now());
     await app.server.runtime.reconciler.runOnce();
     expect(app.gh.dispatches).toHaveLength(1);
@@ -49,7 +49,7 @@ describe('crash windows: nothing reported twice, nothing dispatched twice', () =
   it('past the adoption window with no run listed, the prebuild is dispatched again (the first dispatch was lost)', async () => {
     await app.pushCommit(1, base);
     // The dispatch never reached GitHub: no run exists for the prebuild.
-    app.gh.runs.clear();
+    app.gh.forgetRun(app.gh.dispatches[0]!.runId);
     await app.server.store.updatePrebuild(1, { state: 'waiting', checkRunId: null, workflowRunId: null, dispatchedAt: Date.now() - 60_000 });
     await app.server.runtime.reconciler.runOnce();
     expect(app.gh.dispatches).toHaveLength(2);

@@ -1,5 +1,6 @@
 import { sha, startTestApp, type TestApp } from '../helpers/app.js';
-import { checkRunRerequested, installationCreated, pullRequestPayload, workflowRunPayload } from '../helpers/webhooks.js';
+import { installationCreated } from '../../demo/github/payloads/webhooks.js';
+import { REPO } from '../helpers/ids.js';
 
 /**
  * SPEC.md rule 10 through the one entrance (src/prebuilds/request.ts): every (event,
@@ -8,7 +9,6 @@ import { checkRunRerequested, installationCreated, pullRequestPayload, workflowR
  */
 const DEVCONTAINER = '{ "onCreateCommand": "npm ci" }';
 const base = { '.devcontainer/devcontainer.json': DEVCONTAINER, 'src/index.ts': 'x' };
-const REPO = { owner: 'octo', repo: 'app' };
 
 describe('every (event, configuration) pair gets a decision', () => {
   let app: TestApp;
@@ -19,8 +19,11 @@ describe('every (event, configuration) pair gets a decision', () => {
 
   it('a pull request action that prebuilds nothing (edited, labeled) is recorded with its action', async () => {
     app.gh.commit(sha(1), base);
-    app.gh.branches.set('main', sha(1));
-    await app.send('pull_request', pullRequestPayload(app.gh, { action: 'labeled', number: 7, headRef: 'feature', headSha: sha(1) }));
+    app.gh.setBranch('main', sha(1));
+    app.gh.setBranch('feature', sha(1));
+    const { payload } = await app.gh.standIn.pullRequestPayload(REPO.repo, { action: 'opened', number: 7, head: 'feature' });
+    const label = { id: 1, node_id: 'LA_1', url: `${app.gh.apiUrl}/repos/octo/app/labels/bug`, name: 'bug', color: 'd73a4a', default: true, description: null };
+    await app.send('pull_request', { ...payload, action: 'labeled', label });
     expect(app.gh.dispatches).toHaveLength(0);
     expect((await app.decisions(sha(1))).map((d) => [d.event, d.configuration, d.decision, d.reason])).toEqual([
       ['pull_request', '*', 'skipped', 'pull_request labeled: starts no prebuild'],
@@ -29,8 +32,9 @@ describe('every (event, configuration) pair gets a decision', () => {
 
   it('a pull request whose commit has no configuration says so', async () => {
     app.gh.commit(sha(1), { 'README.md': 'no dev container' });
-    app.gh.branches.set('main', sha(1));
-    await app.send('pull_request', pullRequestPayload(app.gh, { action: 'opened', number: 8, headRef: 'feature', headSha: sha(1) }));
+    app.gh.setBranch('main', sha(1));
+    app.gh.setBranch('feature', sha(1));
+    await app.delivered(app.gh.standIn.pullRequest(REPO.repo, { action: 'opened', number: 8, head: 'feature' }));
     const [d] = await app.decisions(sha(1));
     expect(d).toMatchObject({ decision: 'skipped', configuration: '*' });
     expect(d!.reason).toMatch(/^no configuration/);
@@ -39,8 +43,8 @@ describe('every (event, configuration) pair gets a decision', () => {
   it('at installation, a configuration whose branches exclude the default branch is recorded as branch-unmatched', async () => {
     const yml = 'prebuilds:\n  - name: main-only\n  - name: releases\n    branches: ["release/*"]\n';
     app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': yml });
-    app.gh.branches.set('main', sha(1));
-    await app.send('installation', installationCreated(app.gh));
+    app.gh.setBranch('main', sha(1));
+    await app.delivered(app.gh.standIn.installationCreated());
     expect(app.gh.dispatches.map((d) => d.inputs.configuration)).toEqual(['main-only']);
     const decisions = await app.decisions(sha(1));
     expect(decisions.find((d) => d.configuration === 'releases')).toMatchObject({
@@ -53,8 +57,8 @@ describe('every (event, configuration) pair gets a decision', () => {
 
   it('repositories added to an existing installation are prebuilt like a new installation', async () => {
     app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n' });
-    app.gh.branches.set('main', sha(1));
-    const created = installationCreated(app.gh);
+    app.gh.setBranch('main', sha(1));
+    const created = installationCreated(app.gh.standIn.state, [app.gh.repo]);
     const added = {
       action: 'added',
       installation: created.installation,
@@ -72,7 +76,7 @@ describe('every (event, configuration) pair gets a decision', () => {
   it('"Re-run" on the "Prebuild configuration" check reads the configuration again and reports it again', async () => {
     await app.pushCommit(1, { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n    retension: 3\n' });
     const [check] = app.gh.checkRunsFor(sha(1)).filter((c) => c.name === 'Prebuild configuration');
-    await app.send('check_run', checkRunRerequested(app.gh, check!.id));
+    await app.delivered(app.gh.standIn.rerequestCheckRun(REPO.repo, check!.id));
     expect(app.gh.checkRunsFor(sha(1)).filter((c) => c.name === 'Prebuild configuration')).toHaveLength(2);
     const decisions = await app.decisions(sha(1));
     expect(decisions.filter((d) => d.event === 'check_run').map((d) => d.decision)).toEqual(['failed']);
@@ -92,7 +96,7 @@ describe('every (event, configuration) pair gets a decision', () => {
     await app.pushCommit(1, base);
     const [check] = app.gh.checkRunsFor(sha(1));
     check!.external_id = 'not-a-prebuild';
-    await app.send('check_run', checkRunRerequested(app.gh, check!.id));
+    await app.delivered(app.gh.standIn.rerequestCheckRun(REPO.repo, check!.id));
     const d = (await app.decisions(sha(1))).find((x) => x.event === 'check_run');
     expect(d).toMatchObject({ decision: 'skipped', configuration: '*' });
   });
@@ -108,16 +112,16 @@ describe('overrides apply whoever asks for the prebuild', () => {
   it('a check-run re-run, an installation and a schedule prebuild with the stored overrides', async () => {
     const yml = "prebuilds:\n  - name: web\n    schedule: '0 3 * * *'\n    retention: 5\n";
     app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': yml });
-    app.gh.branches.set('main', sha(1));
+    app.gh.setBranch('main', sha(1));
     await app.server.store.setOverrides(REPO, 'web', { retention: 1 });
 
-    await app.send('installation', installationCreated(app.gh));
+    await app.delivered(app.gh.standIn.installationCreated());
     const installed = (await app.server.store.getPrebuild(1))!;
     expect(installed.settings?.retention).toBe(1);
     await app.succeed(0);
 
     const [check] = app.gh.checkRunsFor(sha(1));
-    await app.send('check_run', checkRunRerequested(app.gh, check!.id));
+    await app.delivered(app.gh.standIn.rerequestCheckRun(REPO.repo, check!.id));
     const rerun = (await app.server.store.getPrebuild(2))!;
     expect(rerun).toMatchObject({ trigger: 'manual', sha: sha(1) });
     expect(rerun.settings?.retention).toBe(1);
@@ -143,16 +147,14 @@ describe('a workflow run takes over a prebuild only when it is the run the app d
   afterEach(() => app.stop());
 
   it("a fork pull request's run naming itself `Prebuild #N` leaves prebuild #N alone", async () => {
-    app.gh.commit(sha(1), base);
-    app.gh.branches.set('main', sha(1));
     // An old GitHub Enterprise Server: the dispatch answers 204, so the run id is unknown until a run names it.
     await app.pushCommit(1, base);
     const p = (await app.server.store.getPrebuild(1))!;
     await app.server.store.updatePrebuild(p.id, { workflowRunId: null });
-    const forkRunId = 4242;
-    app.gh.runs.set(forkRunId, { id: forkRunId, status: 'completed', conclusion: 'success', displayTitle: `Prebuild #${p.id} (devcontainer) ${sha(1)}`, headSha: sha(1), headBranch: 'main' });
-    app.gh.finishRun(forkRunId, 'success', []);
-    const payload = workflowRunPayload(app.gh, forkRunId, 'completed');
+    const inputs = { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': String(p.id) };
+    const forkRun = await app.gh.standIn.recordRun(REPO.repo, { ref: 'main', inputs, actor: 'mallory' });
+    app.gh.standIn.finishRun(forkRun.id, 'success');
+    const payload = await app.gh.standIn.workflowRunPayload(forkRun.id, 'completed');
     payload.workflow_run.event = 'pull_request';
     payload.workflow_run.head_repository = { ...payload.workflow_run.head_repository, full_name: 'mallory/app' };
     await app.send('workflow_run', payload);
@@ -163,9 +165,8 @@ describe('a workflow run takes over a prebuild only when it is the run the app d
     expect(ignored!.reason).toContain('pull_request from mallory/app');
 
     // The same name from a workflow_dispatch run of the repository itself is the prebuild's run.
-    const ownRunId = 4343;
-    app.gh.runs.set(ownRunId, { id: ownRunId, status: 'in_progress', conclusion: null, displayTitle: `Prebuild #${p.id} (devcontainer) ${sha(1)}`, headSha: sha(1), headBranch: 'main' });
-    await app.send('workflow_run', workflowRunPayload(app.gh, ownRunId, 'in_progress'));
-    expect(await app.server.store.getPrebuild(p.id)).toMatchObject({ state: 'running', workflowRunId: ownRunId });
+    const ownRun = await app.gh.standIn.recordRun(REPO.repo, { ref: 'main', inputs });
+    await app.runEvent(ownRun.id, 'in_progress');
+    expect(await app.server.store.getPrebuild(p.id)).toMatchObject({ state: 'running', workflowRunId: ownRun.id });
   });
 });

@@ -1,11 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nock from 'nock';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
-import { example } from '../api/github-mock.js';
 import { FILES, githubRepository, REPO, SHA_A, SHA_B, startHarness, succeeded, type Harness } from '../api/harness.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 
@@ -173,16 +171,13 @@ describe('prebuilds CLI against a running app', () => {
     });
 
     it('logs prints the job log; delete needs --yes', async () => {
-      const p = await h.seed({}, { state: 'failure', workflowRunId: 6060, workflowRunUrl: 'https://github.com/octo/app/actions/runs/6060' });
-      const jobs = example('get', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', 200) as { jobs: Array<Record<string, unknown>>; total_count: number };
-      jobs.jobs = [{ ...jobs.jobs[0]!, id: 61, name: 'prebuild', conclusion: 'failure', created_at: '2026-01-01T00:00:00Z' }];
-      h.github.on('GET', /^\/repos\/octo\/app\/actions\/runs\/6060\/jobs$/, () => [200, jobs]);
-      h.github.on('GET', /^\/repos\/octo\/app\/actions\/jobs\/61\/logs$/, () => [302, '', { location: 'https://pipelines.actions.githubusercontent.com/logs/61.txt' }]);
-      nock('https://pipelines.actions.githubusercontent.com').get('/logs/61.txt').reply(200, 'line 1\nline 2\nnpm ERR! failed\n');
+      const run = await h.github.standIn.recordRun(REPO.repo, { ref: 'main' });
+      h.github.standIn.finishRun(run.id, 'failure', [], ['line 1', 'line 2', 'npm ERR! failed']);
+      const p = await h.seed({}, { state: 'failure', workflowRunId: run.id, workflowRunUrl: `https://github.com/octo/app/actions/runs/${run.id}` });
       const logs = await inProcess(['logs', String(p.id), '--tail', '2'], env);
       expect(logs).toMatchObject({ code: 0, stdout: 'line 2\nnpm ERR! failed\n' });
       const s = await h.seed({}, succeeded({ snapshotKey: 'prebuild-v1-cli-delete' }));
-      h.github.on('DELETE', /^\/repos\/octo\/app\/actions\/caches$/, () => [200, example('delete', '/repos/{owner}/{repo}/actions/caches', 200)]);
+      h.github.standIn.recordCache(REPO.repo, { key: 'prebuild-v1-cli-delete' });
       expect((await inProcess(['delete', String(s.id)], env)).code).toBe(2);
       // The snapshot also sits in a directory store only this machine reaches: --store deletes its files.
       const dirStore = new DirStore(path.join(h.dir, 'cli-dir-store'));

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandIn, type StandIn } from '../../demo/github/index.js';
 import { validateResponse } from '../helpers/openapi.js';
-import { appKeyPair } from '../helpers/keys.js';
+import { appKeyPair } from '../helpers/github.js';
 import { appJwt, installationToken, restClient, scratch, webhookReceiver, WorkingCopy } from '../helpers/standin.js';
 import { validateWebhook } from '../helpers/webhook-schemas.js';
 

@@ -7,7 +7,7 @@ import { issueToken } from '../../src/api/auth.js';
 import { openStore } from '../../src/store/index.js';
 import { startStandIn, type StandIn } from '../../demo/github/index.js';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
-import { appKeyPair } from '../helpers/keys.js';
+import { appKeyPair } from '../helpers/github.js';
 import { rawPost } from '../helpers/raw-http.js';
 import { tempDir } from '../helpers/tmp.js';
 

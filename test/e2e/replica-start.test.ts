@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { FakeGitHub, type Dispatch } from '../../bench/fake-github.js';
-import { pushPayload } from '../../bench/harness.js';
+import type { MemoryRepoContent } from '../../demo/github/index.js';
 import { freePort } from '../../src/server.js';
 import { openStore } from '../../src/store/index.js';
-import { appKeyPair, deliver } from '../helpers/keys.js';
+import { PREBUILD_WORKFLOW, startGitHub, testAppKeys, type TestGitHub } from '../helpers/github.js';
+import { WEBHOOK_SECRET } from '../helpers/ids.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
 
@@ -17,25 +17,38 @@ const unavailable = postgresUnavailable();
 if (unavailable) console.warn(`skipping npm start on PostgreSQL: ${unavailable}`);
 
 (unavailable ? describe.skip : describe)('npm start with DATABASE_URL (several replicas)', () => {
-  const keys = appKeyPair();
-  const secret = 'replica-start-secret';
+  const keys = testAppKeys();
   let pg: TestPostgres;
-  let github: FakeGitHub;
+  let github: TestGitHub;
   let tmp: ReturnType<typeof tempDir>;
-  const dispatches: Dispatch[] = [];
   const children: ChildProcess[] = [];
+  const repos = new Map<string, MemoryRepoContent>();
+  /** Commits `sha` on main of octo/`repo` (in memory) with a devcontainer.json, the prebuild workflow and `changed`. */
+  const commit = (repo: string, sha: string, changed: string) =>
+    repos.get(repo)!.commit({
+      sha,
+      files: { '.devcontainer/devcontainer.json': '{ "image": "mcr.microsoft.com/devcontainers/base:debian" }', '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [changed]: sha },
+    });
+  /** Pushes main of octo/`repo` to one replica, as GitHub would; returns the app's answer. */
+  const pushTo = async (url: string, repo: string) => {
+    github.standIn.setWebhookUrl(url);
+    return (await github.standIn.push(repo, { branch: 'main' })).status;
+  };
+  /** `repo@sha` of every run the replicas dispatched. */
+  const dispatched = () => github.standIn.dispatched().map((r) => `${github.standIn.state.repoById(r.repoId).name}@${r.inputs.sha}`);
 
   beforeAll(async () => {
     pg = await startPostgres();
     tmp = tempDir();
-    github = new FakeGitHub(() => '{ "image": "mcr.microsoft.com/devcontainers/base:debian" }', (d) => dispatches.push(d), () => undefined);
-    await github.start();
+    github = await startGitHub();
+    for (const name of ['one', 'two']) repos.set(name, github.standIn.createMemoryRepo(name).content);
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await github?.stop();
     pg?.destroy();
     tmp?.cleanup();
+    expect(github?.problems()).toEqual([]);
   });
 
   const startReplica = async (databaseUrl: string) => {
@@ -47,8 +60,8 @@ if (unavailable) console.warn(`skipping npm start on PostgreSQL: ${unavailable}`
         HOME: process.env.HOME,
         APP_ID: '1',
         PRIVATE_KEY: keys.privateKey,
-        WEBHOOK_SECRET: secret,
-        GHE_HOST: github.url.replace(/^http:\/\//, ''),
+        WEBHOOK_SECRET,
+        GHE_HOST: github.standIn.serverUrl.replace(/^http:\/\//, ''),
         GHE_PROTOCOL: 'http',
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -76,16 +89,20 @@ if (unavailable) console.warn(`skipping npm start on PostgreSQL: ${unavailable}`
     const url = await pg.createDatabase();
     const [a, b] = [await startReplica(url), await startReplica(url)];
     const shas = ['1'.repeat(40), '2'.repeat(40)];
-    expect((await deliver(a.url, secret, 'push', pushPayload('octo', 'one', '0'.repeat(40), shas[0]!, ['src/a.ts']))).status).toBe(200);
-    expect((await deliver(b.url, secret, 'push', pushPayload('octo', 'two', '0'.repeat(40), shas[1]!, ['src/a.ts']))).status).toBe(200);
-    for (let i = 0; i < 200 && dispatches.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(dispatches.map((d) => `${d.repo}@${d.sha}`).sort()).toEqual([`one@${shas[0]}`, `two@${shas[1]}`]);
+    commit('one', shas[0]!, 'src/a.ts');
+    commit('two', shas[1]!, 'src/a.ts');
+    expect(await pushTo(a.url, 'one')).toBe(200);
+    expect(await pushTo(b.url, 'two')).toBe(200);
+    for (let i = 0; i < 200 && dispatched().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(dispatched().sort()).toEqual([`one@${shas[0]}`, `two@${shas[1]}`]);
 
     const exited = new Promise<number | null>((resolve) => a.child.once('exit', (code) => resolve(code)));
     a.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const store = await openStore(url);
     try {
+      // a has exited: its delivery is as it left it. b may still be finishing its own (the check run's update after the dispatch).
+      for (let i = 0; i < 100 && (await store.pendingDeliveries(10)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(await store.pendingDeliveries(10)).toEqual([]);
       for (const repo of ['one', 'two']) {
         const [d] = await store.listDeliveries({ repository: `octo/${repo}` });
@@ -96,7 +113,8 @@ if (unavailable) console.warn(`skipping npm start on PostgreSQL: ${unavailable}`
       await store.close();
     }
     // The survivor still takes webhooks.
-    expect((await deliver(b.url, secret, 'push', pushPayload('octo', 'one', shas[0]!, '3'.repeat(40), ['src/b.ts']))).status).toBe(200);
+    commit('one', '3'.repeat(40), 'src/b.ts');
+    expect(await pushTo(b.url, 'one')).toBe(200);
     expect(b.child.exitCode).toBeNull();
   }, 120_000);
 });

@@ -4,7 +4,7 @@ import { postgresUnavailable, startPostgres, type TestPostgres } from '../helper
 /**
  * Issue 11 on the real stack: several app processes (lib/bench/app-process.js, the real
  * HTTP server) on one real PostgreSQL server, signed push webhooks spread over them,
- * GitHub answered by bench/fake-github.ts, runs completed by workflow_run webhooks.
+ * GitHub answered by the stand-in (bench/standin.ts), runs completed by workflow_run webhooks.
  * Each case asserts from the fake's dispatch log and the database: every push has a
  * decision, no prebuild dispatched twice, runs equal the rule minimum (the reference
  * model over the deliveries as recorded), every lane's newest push ran, nothing lost.

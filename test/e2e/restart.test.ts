@@ -6,7 +6,7 @@ import { freePort } from '../../src/server.js';
 import { openStore } from '../../src/store/index.js';
 import type { PrebuildRecord } from '../../src/store/types.js';
 import { git } from '../helpers/git.js';
-import { appKeyPair } from '../helpers/keys.js';
+import { appKeyPair } from '../helpers/github.js';
 import { REPO_ROOT, tempDir } from '../helpers/tmp.js';
 
 /**

@@ -1,11 +1,9 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sign } from '@octokit/webhooks-methods';
-import { pushPayload } from '../../bench/harness.js';
-import { startStandIn, type StandIn } from '../../demo/github/index.js';
+import { startStandIn, type MemoryRepoContent, type StandIn } from '../../demo/github/index.js';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
-import { appKeyPair } from '../helpers/keys.js';
+import { appKeyPair } from '../helpers/github.js';
 import { rawPost } from '../helpers/raw-http.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -24,6 +22,8 @@ describe('the webhook endpoint on the open internet', () => {
   let gh: StandIn;
   let app: AppProcess;
   let databasePath: string;
+  let endpoint: MemoryRepoContent;
+  let pushes = 0;
 
   const headers = (event: string, id: string, signature: string) => ({
     'content-type': 'application/json',
@@ -44,7 +44,9 @@ describe('the webhook endpoint on the open internet', () => {
   };
   const recorded = (id: string) => rows('SELECT id FROM deliveries WHERE id = ?', id).length === 1;
   const signedPush = async (id: string, padding = 0) => {
-    const payload = { ...pushPayload('octo-demo', 'endpoint', '0'.repeat(40), crypto.randomBytes(20).toString('hex'), ['README.md']), installation: { id: 1 } };
+    // A new commit on main of octo-demo/endpoint each time, pushed as GitHub would describe it.
+    endpoint.commit({ files: { 'README.md': `push ${++pushes}\n` } });
+    const payload = await gh.pushPayload('endpoint', { branch: 'main' });
     const body = Buffer.from(JSON.stringify(padding ? { ...payload, padding: MARKER + 'x'.repeat(padding) } : payload));
     return { body, headers: headers('push', id, await sign(SECRET, body.toString('utf8'))) };
   };
@@ -53,7 +55,7 @@ describe('the webhook endpoint on the open internet', () => {
     tmp = tempDir();
     databasePath = path.join(tmp.dir, 'prebuilds.sqlite');
     gh = await startStandIn({ appId: 1, publicKey: keys.publicKey, webhookSecret: SECRET });
-    await gh.createRepo('endpoint');
+    endpoint = gh.createMemoryRepo('endpoint').content;
     app = await startAppProcess({
       secret: SECRET,
       privateKey: keys.privateKey,
@@ -158,6 +160,7 @@ describe('the webhook endpoint on the open internet', () => {
     let kept: Array<Record<string, unknown>> = [];
     for (;;) {
       kept = rows(`SELECT id, length(payload) AS bytes, headers, error, processed_at, pruned_at FROM deliveries WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids);
+      // Pruning runs every 200 ms; the headers are written in batches once a second (src/webhooks/header-batch.ts).
       if (kept.every((r) => r.pruned_at !== null && r.headers !== null) || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 200));
     }

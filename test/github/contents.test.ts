@@ -11,7 +11,7 @@ import { startStandIn, type StandIn } from '../../demo/github/index.js';
 import { resolveConfigurations } from '../../src/config/index.js';
 import { RAW_MEDIA_TYPE, repoFileSource } from '../../src/github/contents.js';
 import type { Octokit } from '../../src/github/octokit.js';
-import { appKeyPair } from '../helpers/keys.js';
+import { appKeyPair } from '../helpers/github.js';
 import { validateResponse } from '../helpers/openapi.js';
 import { installationToken, WorkingCopy } from '../helpers/standin.js';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../src/server.js';
-import { appKeyPair } from './keys.js';
+import { appKeyPair } from './github.js';
 import { REPO_ROOT } from './tmp.js';
 
 /** The app as `npm start` runs it (`node lib/src/main.js`), in its own process. */

@@ -1,102 +1,127 @@
+/**
+ * One `startTestApp()` for tests of the app over HTTP: the real server (real SQLite
+ * file) with GitHub answered by the one fake (test/helpers/github.ts) at its base
+ * URL, webhooks sent by the fake's sender, every exchange checked against
+ * @octokit/openapi when the app stops.
+ */
 import path from 'node:path';
-import nock from 'nock';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { encodeResult } from '../../src/lifecycle/result.js';
 import { startAppServer, type AppServer, type AppServerOptions } from '../../src/server.js';
-import { FakeGitHub, type FakeAnnotation } from './fake-github.js';
-import { appKeyPair, deliver } from './keys.js';
+import type { Delivery, DeliveryOptions, RunAnnotation } from '../../demo/github/index.js';
+import { startGitHub, testAppKeys, type TestGitHub } from './github.js';
+import { APP_ID, REPO, sha, WEBHOOK_SECRET, ZERO_SHA } from './ids.js';
 import { tempDir } from './tmp.js';
-import { pushPayload, workflowRunPayload } from './webhooks.js';
 
-/** The webhook secret of {@link startTestApp}'s app. */
-export const TEST_SECRET = 'flow-secret';
-/** A 40-hex sha from a number (commit `n` of a test repository). */
-export const sha = (n: number): string => n.toString(16).padStart(40, '0');
-/** The all-zero sha of a push that creates a branch. */
-export const ZERO_SHA = '0'.repeat(40);
+export { sha, ZERO_SHA };
 
-/** A running app (real HTTP server, real SQLite file) with GitHub answered by the nock {@link FakeGitHub}. */
+/** The log lines a failed run leaves (GET …/actions/jobs/{job_id}/logs). */
+export const FAILED_LOG = ['step 1', 'step 2', 'npm ERR! missing script: build'];
+
+/** A running app (real HTTP server, real SQLite file) with GitHub answered by the {@link TestGitHub} fake. */
 export interface TestApp {
   server: AppServer;
-  gh: FakeGitHub;
-  /** Sends a signed delivery, expects 200 and waits until the app processed it. */
-  send(event: string, payload: unknown, id?: string): Promise<void>;
-  /** Commits `files` as commit `n` (parent `n - 1`) on `main` and pushes it. */
+  gh: TestGitHub;
+  /** The temp directory holding the app's SQLite file (`prebuilds.sqlite`); removed by `stop()`. */
+  dir: string;
+  /** Expects a delivery the fake made (`gh.standIn.push(…)`, `pullRequest(…)`, …) to be answered 200, waits until the app processed it. */
+  delivered(d: Promise<Delivery | { delivery: Delivery }>): Promise<Delivery>;
+  /** Sends a signed delivery through the fake's sender, expects 200 and waits until the app processed it. */
+  send(event: string, payload: object, options?: DeliveryOptions): Promise<Delivery>;
+  /**
+   * Commits `files` as commit `n` (parent `parent`, default `n - 1`) on `main` of octo/app and pushes it;
+   * each of `changed` (default `src/index.ts`) is made to differ from the parent.
+   */
   pushCommit(n: number, files: Record<string, string>, changed?: string[], parent?: number): Promise<void>;
-  /** Completes the `runIndex`th dispatched run with a success and its result annotation. */
+  /** Sends `workflow_run` `action` for a run (`in_progress` marks it in progress first). */
+  runEvent(runId: number, action: 'requested' | 'in_progress' | 'completed'): Promise<void>;
+  /** Completes the `runIndex`th dispatched run with a success, its result annotation and its snapshot in the Actions cache. */
   succeed(runIndex: number, bytes?: number): Promise<void>;
-  /** Completes the `runIndex`th dispatched run with a failure and these annotations. */
-  fail(runIndex: number, annotations: FakeAnnotation[]): Promise<void>;
-  /** The decisions recorded for a commit of the test repository. */
+  /** Completes the `runIndex`th dispatched run with a failure, these annotations and {@link FAILED_LOG}. */
+  fail(runIndex: number, annotations: RunAnnotation[]): Promise<void>;
+  /** The decisions recorded for a commit of octo/app. */
   decisions(sha: string): ReturnType<AppServer['store']['listDecisions']>;
-  /** Stops the app, checks the fake saw no undocumented request, removes the files. */
+  /** Stops the app and the fake, checks every exchange was GitHub's, removes the files. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the app for a test: a real HTTP server on 127.0.0.1 with a fresh SQLite file,
- * GitHub answered by the nock fake (every request validated against @octokit/openapi),
- * reconciler and schedules off unless `runtime` says otherwise.
+ * Starts the fake and the app for a test: a real HTTP server on 127.0.0.1 with a fresh
+ * SQLite file, `baseUrl` the fake's, reconciler and schedules off unless `runtime` says otherwise.
+ * `options` may be a function of the app's temp directory (for paths inside it, e.g. a directory store).
  */
-export async function startTestApp(options: Partial<AppServerOptions> = {}): Promise<TestApp> {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  const gh = new FakeGitHub().install();
+export async function startTestApp(optionsOf: Partial<AppServerOptions> | ((dir: string) => Partial<AppServerOptions>) = {}): Promise<TestApp> {
+  const gh = await startGitHub();
   const tmp = tempDir();
-  const keys = appKeyPair();
+  const options = typeof optionsOf === 'function' ? optionsOf(tmp.dir) : optionsOf;
   const server = await startAppServer({
-    appId: 1,
-    privateKey: keys.privateKey,
-    webhookSecret: TEST_SECRET,
+    appId: APP_ID,
+    privateKey: testAppKeys().privateKey,
+    webhookSecret: WEBHOOK_SECRET,
+    baseUrl: gh.apiUrl,
     databasePath: path.join(tmp.dir, 'prebuilds.sqlite'),
     logLevel: (process.env.LOG_LEVEL as 'fatal') ?? 'fatal',
-    fetch: globalThis.fetch,
     githubRateLimits: false,
     ...options,
     runtime: { reconcileIntervalMs: 0, scheduleIntervalMs: 0, processor: { maxAttempts: 1 }, ...options.runtime },
   });
-  const send = async (event: string, payload: unknown, id?: string) => {
-    const r = await deliver(server.webhookUrl, TEST_SECRET, event, payload, id ? { id } : {});
-    expect(r.status).toBe(200);
+  gh.standIn.setWebhookUrl(server.webhookUrl);
+  const delivered = async (d: Promise<Delivery | { delivery: Delivery }>) => {
+    const got = await d;
+    const delivery = 'delivery' in got ? got.delivery : got;
+    expect([delivery.event, delivery.status, delivery.error]).toEqual([delivery.event, 200, null]);
     await server.idle();
+    return delivery;
   };
-  const complete = async (runIndex: number, conclusion: 'success' | 'failure', annotations: FakeAnnotation[]) => {
-    const d = gh.dispatches[runIndex]!;
-    gh.finishRun(d.runId, conclusion, annotations);
-    await send('workflow_run', workflowRunPayload(gh, d.runId, 'completed'));
+  const send = (event: string, payload: object, o?: DeliveryOptions) => delivered(gh.standIn.send(event, payload, o));
+  const runEvent = async (runId: number, action: 'requested' | 'in_progress' | 'completed') => {
+    if (action === 'in_progress') gh.standIn.startRun(runId);
+    await delivered(gh.standIn.sendWorkflowRun(runId, action));
   };
   return {
     server,
     gh,
+    dir: tmp.dir,
+    delivered,
     send,
+    runEvent,
     async pushCommit(n, files, changed = ['src/index.ts'], parent = n - 1) {
-      gh.commit(sha(n), files, parent > 0 ? [sha(parent)] : []);
-      gh.branches.set('main', sha(n));
-      await send('push', pushPayload(gh, { ref: 'refs/heads/main', before: parent > 0 ? sha(parent) : ZERO_SHA, after: sha(n), commits: [{ id: sha(n), modified: changed }] }));
+      const before = parent > 0 ? gh.files.get(sha(parent)) : undefined;
+      const tree = { ...files };
+      for (const f of changed) if (before && before[f] === tree[f]) tree[f] = `${tree[f] ?? ''}\n// commit ${n}`;
+      gh.commit(sha(n), tree, parent > 0 ? [sha(parent)] : []);
+      gh.setBranch('main', sha(n));
+      await delivered(gh.standIn.push(REPO.repo, { branch: 'main', before: parent > 0 ? sha(parent) : ZERO_SHA }));
     },
     async succeed(runIndex, bytes = 123_456) {
       const d = gh.dispatches[runIndex]!;
+      const key = snapshotKey(d.inputs.configuration!, d.inputs.sha!, d.inputs['prebuild-id']!);
       const result = {
         prebuildId: d.inputs['prebuild-id']!,
         configuration: d.inputs.configuration!,
         sha: d.inputs.sha!,
-        snapshotKey: snapshotKey(d.inputs.configuration!, d.inputs.sha!, d.inputs['prebuild-id']!),
+        snapshotKey: key,
         snapshotBytes: bytes,
         durationMs: 4200,
         hooks: { onCreateCommand: 3000, updateContentCommand: 1200 },
         base: d.inputs.base || null,
         identity: '',
       };
-      await complete(runIndex, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
+      gh.standIn.recordCache(REPO.repo, { key, ref: `refs/heads/${d.ref}`, sizeInBytes: bytes });
+      gh.standIn.finishRun(d.runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
+      await runEvent(d.runId, 'completed');
     },
-    fail: (runIndex, annotations) => complete(runIndex, 'failure', annotations),
-    decisions: (s) => server.store.listDecisions({ owner: gh.owner, repo: gh.repo }, s),
+    async fail(runIndex, annotations) {
+      const d = gh.dispatches[runIndex]!;
+      gh.standIn.finishRun(d.runId, 'failure', annotations, FAILED_LOG);
+      await runEvent(d.runId, 'completed');
+    },
+    decisions: (s) => server.store.listDecisions(REPO, s),
     async stop() {
       await server.stop();
-      nock.cleanAll();
-      nock.enableNetConnect();
+      await gh.stop();
       tmp.cleanup();
-      expect(gh.calls.filter((c) => c.problem).map((c) => c.problem)).toEqual([]);
+      expect(gh.problems()).toEqual([]);
     },
   };
 }

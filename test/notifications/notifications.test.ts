@@ -1,10 +1,11 @@
 import { Octokit as RestOctokit } from '@octokit/rest';
-import nock from 'nock';
 import type { Octokit } from '../../src/github/octokit.js';
 import { FAILURE_LABEL, issueMarker, mentions, notifyOutcome } from '../../src/prebuilds/notify.js';
 import type { PrebuildRecord } from '../../src/store/types.js';
-import { example, GitHubMock } from '../api/github-mock.js';
-import { settings, SHA_A, SHA_B } from '../api/harness.js';
+import { errorBody } from '../../demo/github/index.js';
+import { settings } from '../api/harness.js';
+import { startGitHub, type TestGitHub } from '../helpers/github.js';
+import { INSTALLATION_ID, REPO, SHA_A, SHA_B } from '../helpers/ids.js';
 
 interface Issue {
   number: number;
@@ -15,48 +16,17 @@ interface Issue {
   comments: string[];
 }
 
-/** GitHub's issues of octo/app, kept in memory, answered with documented shapes. */
-function issuesOf(github: GitHubMock): Issue[] {
-  const issues: Issue[] = [];
-  const asJson = (i: Issue) => ({
-    ...example('get', '/repos/{owner}/{repo}/issues/{issue_number}', 200),
-    number: i.number,
-    title: i.title,
-    body: i.body,
-    state: i.state,
-    labels: i.labels.map((name, k) => ({ id: k + 1, node_id: 'L', url: `https://api.github.com/repos/octo/app/labels/${name}`, name, color: 'd73a4a', default: false, description: null })),
-    pull_request: undefined,
-  });
-  github
-    .on('GET', /^\/repos\/octo\/app\/issues$/, (_m, { query }) => [
-      200,
-      issues.filter((i) => i.state === query.get('state') && i.labels.includes(query.get('labels')!)).map(asJson),
-    ])
-    .on('POST', /^\/repos\/octo\/app\/issues$/, (_m, { body }) => {
-      const b = body as { title: string; body: string; labels: string[] };
-      const issue: Issue = { number: issues.length + 1, title: b.title, body: b.body, state: 'open', labels: b.labels, comments: [] };
-      issues.push(issue);
-      return [201, asJson(issue)];
-    })
-    .on('POST', /^\/repos\/octo\/app\/issues\/(\d+)\/comments$/, (m, { body }) => {
-      issues[Number(m[1]) - 1]!.comments.push((body as { body: string }).body);
-      return [201, { ...example('post', '/repos/{owner}/{repo}/issues/{issue_number}/comments', 201), body: (body as { body: string }).body }];
-    })
-    .on('PATCH', /^\/repos\/octo\/app\/issues\/(\d+)$/, (m, { body }) => {
-      const issue = issues[Number(m[1]) - 1]!;
-      issue.state = (body as { state: 'closed' }).state;
-      return [200, asJson(issue)];
-    });
-  return issues;
+/** The issues of octo/app on the fake, oldest first. */
+function issuesOf(github: TestGitHub): Issue[] {
+  return github.standIn.issues(REPO.repo).map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', state: i.state, labels: [...i.labels], comments: i.comments.map((c) => c.body) }));
 }
 
 function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
   return {
     id: 7,
     reportedState: null,
-    owner: 'octo',
-    repo: 'app',
-    installationId: 1,
+    ...REPO,
+    installationId: INSTALLATION_ID,
     configuration: 'devcontainer',
     identity: 'i',
     branch: 'main',
@@ -88,27 +58,25 @@ function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
 }
 
 describe('failure notifications', () => {
-  let github: GitHubMock;
-  let issues: Issue[];
+  let github: TestGitHub;
+  let issues: () => Issue[];
   let octokit: Octokit;
-  const repo = { owner: 'octo', repo: 'app' };
+  const repo = REPO;
 
-  beforeEach(() => {
-    nock.disableNetConnect();
-    github = new GitHubMock();
-    issues = issuesOf(github);
-    octokit = new RestOctokit({ auth: 'ghs_test', request: { fetch: globalThis.fetch } }) as unknown as Octokit;
+  beforeEach(async () => {
+    github = await startGitHub();
+    issues = () => issuesOf(github);
+    octokit = new RestOctokit({ auth: github.standIn.state.issueToken().token, baseUrl: github.apiUrl }) as unknown as Octokit;
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await github.stop();
     expect(github.problems()).toEqual([]);
-    nock.cleanAll();
-    nock.enableNetConnect();
   });
 
   it('opens one issue naming the commit, the failing command and the log, mentioning notify', async () => {
     expect(await notifyOutcome(octokit, repo, prebuild({}))).toBe('opened');
-    expect(issues).toHaveLength(1);
-    const [issue] = issues;
+    expect(issues()).toHaveLength(1);
+    const [issue] = issues();
     expect(issue!.labels).toEqual([FAILURE_LABEL]);
     expect(issue!.title).toBe('Prebuild failing: devcontainer on main');
     expect(issue!.body).toContain(issueMarker('devcontainer'));
@@ -122,32 +90,32 @@ describe('failure notifications', () => {
     await notifyOutcome(octokit, repo, prebuild({}));
     expect(await notifyOutcome(octokit, repo, prebuild({ id: 8, sha: SHA_B, state: 'timed_out', reason: 'timed out after 60 minutes' }))).toBe('commented');
     expect(await notifyOutcome(octokit, repo, prebuild({ id: 9, sha: SHA_B }))).toBe('commented');
-    expect(issues).toHaveLength(1);
-    expect(issues[0]!.comments).toHaveLength(2);
-    expect(issues[0]!.comments[0]).toContain(SHA_B);
-    expect(issues[0]!.comments[0]).toContain('timed out after 60 minutes');
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]!.comments).toHaveLength(2);
+    expect(issues()[0]!.comments[0]).toContain(SHA_B);
+    expect(issues()[0]!.comments[0]).toContain('timed out after 60 minutes');
     expect(github.made('POST', /\/issues$/)).toHaveLength(1);
   });
 
   it('closes the issue with a comment when a prebuild of the configuration succeeds again', async () => {
     await notifyOutcome(octokit, repo, prebuild({}));
     expect(await notifyOutcome(octokit, repo, prebuild({ id: 10, state: 'success', reason: null }))).toBe('closed');
-    expect(issues[0]!.state).toBe('closed');
-    expect(issues[0]!.comments[0]).toMatch(/Fixed: prebuild #10/);
-    expect(github.made('PATCH', /\/issues\/1$/)[0]!.body).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    expect(issues()[0]!.state).toBe('closed');
+    expect(issues()[0]!.comments[0]).toMatch(/Fixed: prebuild #10/);
+    expect(github.made('PATCH', /\/issues\/1$/)[0]!.requestBody).toMatchObject({ state: 'closed', state_reason: 'completed' });
     // a later success with no open issue does nothing; a new failure opens a new one
     expect(await notifyOutcome(octokit, repo, prebuild({ id: 11, state: 'success' }))).toBeNull();
     expect(await notifyOutcome(octokit, repo, prebuild({ id: 12 }))).toBe('opened');
-    expect(issues.filter((i) => i.state === 'open')).toHaveLength(1);
+    expect(issues().filter((i) => i.state === 'open')).toHaveLength(1);
   });
 
   it('keeps one issue per configuration, found by label and marker', async () => {
     await notifyOutcome(octokit, repo, prebuild({}));
     await notifyOutcome(octokit, repo, prebuild({ configuration: 'python', settings: settings({ name: 'python', notify: ['bob'] }) }));
-    expect(issues.map((i) => i.body.includes(issueMarker('python')))).toEqual([false, true]);
-    expect(issues[1]!.body).toContain('cc @bob');
+    expect(issues().map((i) => i.body.includes(issueMarker('python')))).toEqual([false, true]);
+    expect(issues()[1]!.body).toContain('cc @bob');
     await notifyOutcome(octokit, repo, prebuild({ configuration: 'python', state: 'success', settings: settings({ name: 'python', notify: ['bob'] }) }));
-    expect(issues.map((i) => i.state)).toEqual(['open', 'closed']);
+    expect(issues().map((i) => i.state)).toEqual(['open', 'closed']);
   });
 
   it('does nothing without notify, for pull requests, off its branches, or for other outcomes', async () => {
@@ -160,13 +128,13 @@ describe('failure notifications', () => {
   });
 
   it('never throws when GitHub refuses (issues disabled: 410)', async () => {
-    github.on('POST', /^\/repos\/octo\/app\/issues$/, () => [410, { message: 'Issues are disabled for this repo', documentation_url: 'https://docs.github.com/rest' }]);
+    github.standIn.override('POST', '/repos/{owner}/{repo}/issues', { status: 410, body: errorBody('Issues are disabled for this repo', 410) });
     expect(await notifyOutcome(octokit, repo, prebuild({}))).toBeNull();
   });
 
   it('mentions only well-formed users and teams; a reason cannot break out of its code block', async () => {
     expect(mentions(['alice', '@octo/devs', 'evil <script>', '@'])).toEqual(['@alice', '@octo/devs']);
     await notifyOutcome(octokit, repo, prebuild({ reason: 'boom\n```\n@everyone look' }));
-    expect(issues[0]!.body).toMatch(/````\nboom\n```\n@everyone look\n````/);
+    expect(issues()[0]!.body).toMatch(/````\nboom\n```\n@everyone look\n````/);
   });
 });

@@ -1,31 +1,41 @@
-/** Deleting a snapshot from every store the app reaches: the Actions cache (REST, nock) and real directory stores. */
+/** Deleting a snapshot from every store the app reaches: the Actions cache (REST, the GitHub fake) and real directory stores. */
 import { Octokit as RestOctokit } from '@octokit/rest';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import nock from 'nock';
 import { dirStoresFromEnv, DIR_STORES_ENV } from '../../src/env.js';
 import { deleteSnapshotEverywhere, deleteUnsuccessfulSnapshot } from '../../src/prebuilds/snapshots.js';
 import type { Octokit } from '../../src/github/octokit.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { example } from '../helpers/fake-github.js';
+import { startGitHub, testAppKeys, type TestGitHub } from '../helpers/github.js';
+import { APP_ID, REPO } from '../helpers/ids.js';
+import { installationToken } from '../helpers/standin.js';
 
-const repo = { owner: 'octo', repo: 'app' };
+const repo = REPO;
 const sha = 'c'.repeat(40);
 let root: string;
+let gh: TestGitHub;
+let token: string;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+beforeAll(async () => {
+  gh = await startGitHub();
+  token = await installationToken(gh.apiUrl, APP_ID, testAppKeys().privateKey);
+});
+afterAll(async () => {
+  await gh.stop();
+  expect(gh.problems()).toEqual([]);
+});
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'caches-'));
 });
 afterEach(async () => {
-  nock.cleanAll();
   await rm(root, { recursive: true, force: true });
 });
 
 function octokit(): Octokit {
-  return new RestOctokit({ auth: 'ghs_test', request: { fetch } }) as unknown as Octokit;
+  // Quiet: the 404 of the idempotence case is expected (octokit logs failed requests as errors).
+  const quiet = () => undefined;
+  return new RestOctokit({ auth: token, baseUrl: gh.apiUrl, log: { debug: quiet, info: quiet, warn: console.warn, error: quiet } }) as unknown as Octokit;
 }
 
 describe('deleteSnapshotEverywhere', () => {
@@ -39,21 +49,19 @@ describe('deleteSnapshotEverywhere', () => {
     await writeFile(path.join(ws, 'f.txt'), 'x');
     await dirs[0]!.save(key, ['.'], ws);
     await dirs[0]!.save(snapshotKey('web', sha, 10), ['.'], ws);
-    const api = nock('https://api.github.com')
-      .delete('/repos/octo/app/actions/caches')
-      .query({ key })
-      .reply(200, example('/repos/{owner}/{repo}/actions/caches', 'delete', 200));
+    gh.standIn.recordCache(repo.repo, { key });
 
     const d = await deleteUnsuccessfulSnapshot({ octokit: octokit(), repo, dirs }, { configuration: 'web', sha, prebuildId: 9 });
     expect(d).toEqual({ key, actionsCache: true, dirs: [a] });
-    expect(api.isDone()).toBe(true);
+    expect(gh.deletedCaches).toEqual([key]);
     expect((await readdir(a)).filter((n) => n.includes('+9.'))).toEqual([]);
     expect(await dirs[0]!.list('prebuilds-v1/web/')).toEqual([expect.objectContaining({ key: snapshotKey('web', sha, 10) })]);
   });
 
   it('is idempotent: a key no store has (404 from the cache API) is no error', async () => {
     const key = snapshotKey('web', sha, 11);
-    nock('https://api.github.com').delete('/repos/octo/app/actions/caches').query({ key }).reply(404, { message: 'Not Found' });
     expect(await deleteSnapshotEverywhere({ octokit: octokit(), repo, dirs: dirStoresFromEnv({ [DIR_STORES_ENV]: root }) }, key)).toEqual({ key, actionsCache: false, dirs: [] });
+    const asked = gh.made('DELETE', /\/actions\/caches$/).filter((x) => new URLSearchParams(x.query).get('key') === key);
+    expect(asked.map((x) => x.status)).toEqual([404]);
   });
 });

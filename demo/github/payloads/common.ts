@@ -227,3 +227,30 @@ export function appObject(state: StandInState, which: 'app' | 'actions') {
     events: which === 'app' ? [...APP_EVENTS] : [],
   };
 }
+
+/**
+ * An installation of the app on `account`'s user account, as REST `installation` and the
+ * webhook `installation` describe it; `at` is its creation time, ISO (REST) or Unix seconds (webhooks).
+ */
+export function installationObject<T extends string | number>(state: StandInState, id: number, account: string, at: T) {
+  const owner = user(state, account);
+  return {
+    id,
+    account: owner,
+    repository_selection: 'selected' as const,
+    access_tokens_url: `${state.apiUrl}/app/installations/${id}/access_tokens`,
+    repositories_url: `${state.apiUrl}/installation/repositories`,
+    html_url: `${state.serverUrl}/settings/installations/${id}`,
+    app_id: state.app.id,
+    app_slug: state.app.slug,
+    target_id: owner.id,
+    target_type: 'User' as const,
+    permissions: { ...APP_PERMISSIONS },
+    events: [...APP_EVENTS],
+    created_at: at,
+    updated_at: at,
+    single_file_name: null,
+    suspended_by: null,
+    suspended_at: null,
+  };
+}

@@ -7,42 +7,24 @@
 import type { GitCommit } from '../git.js';
 import type { StandInState } from '../state.js';
 import type { CheckRunRecord, RepoRecord, RunRecord } from '../types.js';
-import { APP_EVENTS, APP_PERMISSIONS, appObject, iso, nodeId, repoApiUrl, repoHtmlUrl, user, webhookRepository } from './common.js';
+import { appObject, installationObject, iso, nodeId, repoApiUrl, repoHtmlUrl, user, webhookRepository } from './common.js';
 import { checkRunObject, workflowRunObject } from './rest.js';
 
-/** `installation-lite`. */
-export function installationLite(state: StandInState) {
-  return { id: state.app.installationId, node_id: nodeId('Installation', state.app.installationId) };
+/** `installation-lite` of the installation covering `repo`. */
+export function installationLite(repo: RepoRecord) {
+  return { id: repo.installationId, node_id: nodeId('Installation', repo.installationId) };
 }
 
-/** `installation.created`: the app installed on the owner's account with `repos` selected. */
+/** `installation.created`: the app installed on an account with `repos` (all of that account's installation) selected. */
 export function installationCreated(state: StandInState, repos: RepoRecord[]) {
-  const id = state.app.installationId;
-  const now = Math.floor(Date.now() / 1000);
+  const id = repos[0]?.installationId ?? state.app.installationId;
+  const account = repos[0]?.owner ?? state.ownerLogin;
   return {
     action: 'created' as const,
-    installation: {
-      id,
-      account: user(state, state.ownerLogin),
-      repository_selection: 'selected' as const,
-      access_tokens_url: `${state.apiUrl}/app/installations/${id}/access_tokens`,
-      repositories_url: `${state.apiUrl}/installation/repositories`,
-      html_url: `${state.serverUrl}/settings/installations/${id}`,
-      app_id: state.app.id,
-      app_slug: state.app.slug,
-      target_id: user(state, state.ownerLogin).id,
-      target_type: 'User' as const,
-      permissions: { ...APP_PERMISSIONS },
-      events: [...APP_EVENTS],
-      created_at: now,
-      updated_at: now,
-      single_file_name: null,
-      suspended_by: null,
-      suspended_at: null,
-    },
+    installation: installationObject(state, id, account, Math.floor(Date.now() / 1000)),
     repositories: repos.map((r) => ({ id: r.id, node_id: nodeId('Repository', r.id), name: r.name, full_name: `${r.owner}/${r.name}`, private: r.private })),
-    requester: user(state, state.ownerLogin),
-    sender: user(state, state.ownerLogin),
+    requester: user(state, account),
+    sender: user(state, account),
   };
 }
 
@@ -89,7 +71,7 @@ export function pushPayload(state: StandInState, repo: RepoRecord, f: PushFacts)
     repository: webhookRepository(state, repo, f.sizeKiB, 'unix'),
     pusher: { name: state.senderLogin, email: `${state.senderLogin}@users.noreply.${new URL(state.serverUrl).hostname}` },
     sender,
-    installation: installationLite(state),
+    installation: installationLite(repo),
     created: f.created,
     deleted: f.deleted,
     forced: f.forced,
@@ -132,7 +114,7 @@ export function workflowRunPayload(
     workflow: workflowObject(state, repo, run),
     repository: webhookRepository(state, repo, sizeKiB),
     sender: user(state, run.actor),
-    installation: installationLite(state),
+    installation: installationLite(repo),
   };
 }
 
@@ -241,7 +223,7 @@ export function pullRequestPayload(
     pull_request: pullRequestObject(state, repo, pr, sizeKiB),
     repository: webhookRepository(state, repo, sizeKiB),
     sender: user(state, pr.author),
-    installation: installationLite(state),
+    installation: installationLite(repo),
   };
 }
 
@@ -277,6 +259,6 @@ export function checkRunRerequestedPayload(state: StandInState, repo: RepoRecord
     },
     repository: webhookRepository(state, repo, sizeKiB),
     sender: user(state, state.senderLogin),
-    installation: installationLite(state),
+    installation: installationLite(repo),
   };
 }

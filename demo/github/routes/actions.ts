@@ -4,13 +4,11 @@
  * cache service: it lists what was recorded with `StandIn.recordCache`).
  */
 import { randomBytes } from 'node:crypto';
-import { resolveBranchOrTag } from '../git.js';
 import { botLogin, repoApiUrl, repoHtmlUrl } from '../payloads/common.js';
 import { cacheObject, errorBody, jobObject, validationError, workflowRunObject } from '../payloads/rest.js';
-import { readCommit } from '../git.js';
 import { json, notFound, type Reply, type Route, type RouteRequest } from '../router.js';
 import { ExpressionError } from '../runner/expressions.js';
-import type { WorkflowRunner } from '../runner/scheduler.js';
+import type { Runs } from '../runner/runs.js';
 import { checkInputs, loadWorkflow } from '../runner/workflow.js';
 import type { StandInState } from '../state.js';
 import type { RepoRecord, RunRecord } from '../types.js';
@@ -36,14 +34,14 @@ export function workflowIdOf(state: StandInState, repo: RepoRecord, path: string
   return id;
 }
 
-async function dispatch(state: StandInState, runner: WorkflowRunner, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
+async function dispatch(state: StandInState, runner: Runs, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
   const body = req.body as { ref?: unknown; inputs?: unknown; return_run_details?: unknown };
   if (typeof body.ref !== 'string' || body.ref === '') return json(422, validationError('Invalid request.\n\n"ref" wasn\'t supplied.'));
   const path = workflowPath(repo, req.params.workflow_id ?? '');
   if (!path) return notFound();
-  const target = await resolveBranchOrTag(repo.bareDir, body.ref);
+  const target = await repo.content.resolveBranchOrTag(body.ref);
   if (!target) return json(422, validationError(`No ref found for: ${body.ref}`));
-  const wf = await loadWorkflow(repo.bareDir, target.sha, path);
+  const wf = await loadWorkflow(repo.content, target.sha, path);
   if (!wf) return notFound();
   if ('error' in wf) return json(422, validationError(wf.error));
   if (!wf.dispatchInputs) return json(422, validationError("Workflow does not have 'workflow_dispatch' trigger"));
@@ -70,7 +68,7 @@ function runOf(state: StandInState, repo: RepoRecord, req: RouteRequest): RunRec
 }
 
 async function runBody(state: StandInState, repo: RepoRecord, run: RunRecord) {
-  return workflowRunObject(state, repo, run, await readCommit(repo.bareDir, run.headSha));
+  return workflowRunObject(state, repo, run, await repo.content.readCommit(run.headSha));
 }
 
 async function listRuns(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
@@ -86,6 +84,7 @@ async function listRuns(state: StandInState, repo: RepoRecord, req: RouteRequest
   const runs = state
     .runsOf(repo.id)
     .filter((r) => r.workflowPath === path)
+    .filter((r) => r.createdAt.getTime() + state.runListingLagMs <= Date.now())
     .filter((r) => !q.get('branch') || r.headBranch === q.get('branch'))
     .filter((r) => !q.get('event') || r.event === q.get('event'))
     .filter((r) => !q.get('head_sha') || r.headSha === q.get('head_sha'))
@@ -122,7 +121,7 @@ function deleteCaches(state: StandInState, repo: RepoRecord, req: RouteRequest):
 }
 
 /** The Actions routes. */
-export function actionsRoutes(state: StandInState, runner: WorkflowRunner): Route[] {
+export function actionsRoutes(state: StandInState, runner: Runs): Route[] {
   const withRepo =
     (fn: (repo: RepoRecord, req: RouteRequest) => Promise<Reply> | Reply) =>
     async (req: RouteRequest): Promise<Reply> => {

@@ -4,11 +4,10 @@
  * summary ≤ 65535 characters, ≤ 50 annotations per request, only the creating
  * app may update).
  */
-import { resolveCommit } from '../git.js';
 import { annotationObject, checkRunObject, errorBody, validationError } from '../payloads/rest.js';
 import { json, notFound, type Reply, type Route, type RouteRequest } from '../router.js';
 import type { StandInState } from '../state.js';
-import type { AnnotationRecord, CheckRunRecord, RepoRecord } from '../types.js';
+import { newCheckRun, type AnnotationRecord, type CheckRunRecord, type RepoRecord } from '../types.js';
 import { paginate } from './paging.js';
 import { repoApiUrl } from '../payloads/common.js';
 import { repoOf } from './repos.js';
@@ -102,28 +101,9 @@ async function create(state: StandInState, repo: RepoRecord, req: RouteRequest):
   const b = req.body as CheckRunBody;
   if (typeof b.name !== 'string' || b.name === '') return json(422, validationError('Invalid request.\n\n"name" wasn\'t supplied.'));
   if (typeof b.head_sha !== 'string') return json(422, validationError('Invalid request.\n\n"head_sha" wasn\'t supplied.'));
-  const sha = await resolveCommit(repo.bareDir, b.head_sha);
+  const sha = await repo.content.resolveCommit(b.head_sha);
   if (!sha || !sha.startsWith(b.head_sha.toLowerCase()) || b.head_sha.length !== 40) return json(422, validationError(`No commit found for SHA: ${b.head_sha}`));
-  const now = new Date();
-  const c: CheckRunRecord = {
-    id: state.nextId('check'),
-    repoId: repo.id,
-    headSha: sha,
-    name: b.name,
-    status: 'queued',
-    conclusion: null,
-    startedAt: now,
-    completedAt: null,
-    detailsUrl: null,
-    externalId: null,
-    output: { title: null, summary: null, text: null },
-    annotations: [],
-    actions: [],
-    checkSuiteId: suiteFor(state, repo, sha),
-    owner: { kind: 'app' },
-    createdAt: now,
-    updatedAt: now,
-  };
+  const c = newCheckRun(state.nextId('check'), { repoId: repo.id, headSha: sha, name: b.name, checkSuiteId: suiteFor(state, repo, sha), owner: { kind: 'app' }, startedAt: new Date() });
   const problem = apply(c, b, true);
   if (problem) return json(422, validationError(problem));
   state.checkRuns.set(c.id, c);
@@ -143,7 +123,7 @@ function checkOf(state: StandInState, repo: RepoRecord, req: RouteRequest): Chec
 
 async function listForRef(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
   const ref = req.params.ref ?? '';
-  const sha = await resolveCommit(repo.bareDir, ref);
+  const sha = await repo.content.resolveCommit(ref);
   if (!sha) return json(422, validationError(`No commit found for SHA: ${ref}`));
   const q = req.query;
   let runs = state

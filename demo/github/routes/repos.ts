@@ -3,7 +3,6 @@
  * `GET /repos/{owner}/{repo}`, `.../contents/{path}`, `.../commits`,
  * `.../commits/{ref}`, `.../compare/{basehead}`, `.../branches/{branch}`.
  */
-import { changedFiles, countCommits, logCommits, mergeBase, readCommit, readPath, repoSizeKiB, resolveCommit } from '../git.js';
 import { fullRepository, repoApiUrl, repoHtmlUrl } from '../payloads/common.js';
 import { commitObject, contentItem, diffEntry, errorBody, validationError } from '../payloads/rest.js';
 import { json, notFound, type Reply, type Route, type RouteRequest } from '../router.js';
@@ -27,10 +26,10 @@ function wantsRaw(req: RouteRequest): boolean {
 
 async function getContents(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
   const ref = req.query.get('ref') || repo.defaultBranch;
-  const sha = await resolveCommit(repo.bareDir, ref);
+  const sha = await repo.content.resolveCommit(ref);
   if (!sha) return json(404, errorBody(`No commit found for the ref ${ref}`, 404));
   const path = (req.params.path ?? '').replace(/^\/+|\/+$/g, '');
-  const found = await readPath(repo.bareDir, sha, path);
+  const found = await repo.content.readPath(sha, path);
   if (!found) return notFound();
   if (found.kind === 'file') {
     if (found.content.length > CONTENTS_MAX_BYTES) {
@@ -60,19 +59,19 @@ async function getContents(state: StandInState, repo: RepoRecord, req: RouteRequ
 
 async function listCommits(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
   const ref = req.query.get('sha') || repo.defaultBranch;
-  const sha = await resolveCommit(repo.bareDir, ref);
+  const sha = await repo.content.resolveCommit(ref);
   if (!sha) return json(404, errorBody('Not Found', 404));
   const path = req.query.get('path') ?? undefined;
-  const total = await logCommits(repo.bareDir, sha, { path });
+  const total = await repo.content.logCommits(sha, { path });
   const { page: slice, headers } = paginate(total, req.query, `${repoApiUrl(state, repo)}/commits`);
   return json(200, slice.map((c) => commitObject(state, repo, c)), headers);
 }
 
 async function getCommit(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
   const ref = req.params.ref ?? '';
-  const c = await readCommit(repo.bareDir, ref);
+  const c = await repo.content.readCommit(ref);
   if (!c) return json(422, validationError(`No commit found for SHA: ${ref}`));
-  return json(200, commitObject(state, repo, c, await changedFiles(repo.bareDir, c.sha)));
+  return json(200, commitObject(state, repo, c, await repo.content.changedFiles(c.sha)));
 }
 
 async function compare(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
@@ -80,17 +79,17 @@ async function compare(state: StandInState, repo: RepoRecord, req: RouteRequest)
   const parts = basehead.split('...');
   if (parts.length !== 2) return notFound();
   const [baseRef, headRef] = parts as [string, string];
-  const base = await readCommit(repo.bareDir, baseRef);
-  const head = await readCommit(repo.bareDir, headRef);
+  const base = await repo.content.readCommit(baseRef);
+  const head = await repo.content.readCommit(headRef);
   if (!base || !head) return notFound();
-  const mb = await mergeBase(repo.bareDir, base.sha, head.sha);
+  const mb = await repo.content.mergeBase(base.sha, head.sha);
   if (!mb) return notFound();
-  const mergeBaseCommit = (await readCommit(repo.bareDir, mb))!;
-  const aheadBy = await countCommits(repo.bareDir, base.sha, head.sha);
-  const behindBy = await countCommits(repo.bareDir, head.sha, base.sha);
+  const mergeBaseCommit = (await repo.content.readCommit(mb))!;
+  const aheadBy = await repo.content.countCommits(base.sha, head.sha);
+  const behindBy = await repo.content.countCommits(head.sha, base.sha);
   const status = aheadBy === 0 && behindBy === 0 ? 'identical' : behindBy === 0 ? 'ahead' : aheadBy === 0 ? 'behind' : 'diverged';
-  const commits = (await logCommits(repo.bareDir, head.sha, { exclude: [base.sha], reverse: true })).slice(0, 250);
-  const files = await changedFiles(repo.bareDir, head.sha, mb);
+  const commits = (await repo.content.logCommits(head.sha, { exclude: [base.sha], reverse: true })).slice(0, 250);
+  const files = await repo.content.changedFiles(head.sha, mb);
   const html = repoHtmlUrl(state, repo);
   return json(200, {
     url: `${repoApiUrl(state, repo)}/compare/${basehead}`,
@@ -112,8 +111,8 @@ async function compare(state: StandInState, repo: RepoRecord, req: RouteRequest)
 /** `GET /repos/{owner}/{repo}/branches/{branch}`: an unprotected branch and its head commit. */
 async function getBranch(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {
   const name = req.params.branch ?? '';
-  const sha = await resolveCommit(repo.bareDir, `refs/heads/${name}`);
-  const c = sha ? await readCommit(repo.bareDir, sha) : null;
+  const sha = await repo.content.resolveCommit(`refs/heads/${name}`);
+  const c = sha ? await repo.content.readCommit(sha) : null;
   if (!c) return json(404, errorBody('Branch not found', 404));
   const api = repoApiUrl(state, repo);
   return json(200, {
@@ -139,7 +138,7 @@ export function repoRoutes(state: StandInState): Route[] {
       method: 'GET',
       template: '/repos/{owner}/{repo}',
       auth: 'installation',
-      handle: withRepo(async (s, repo) => json(200, fullRepository(s, repo, await repoSizeKiB(repo.bareDir)))),
+      handle: withRepo(async (s, repo) => json(200, fullRepository(s, repo, await repo.content.sizeKiB()))),
     },
     { method: 'GET', template: '/repos/{owner}/{repo}/contents/{path}', auth: 'installation', handle: withRepo(getContents) },
     { method: 'GET', template: '/repos/{owner}/{repo}/commits', auth: 'installation', handle: withRepo(listCommits) },

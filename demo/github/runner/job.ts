@@ -79,7 +79,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   const host: StepHost = {
     workspace,
     runnerTemp,
-    bareDir: j.repo.bareDir,
+    bareDir: j.repo.bareDir ?? '',
     log,
     exec(command, args, opts) {
       if (timedOut || j.signal.aborted) return Promise.resolve(130);

@@ -4,30 +4,19 @@
  * queued → in_progress → completed, and the `workflow_run` webhooks
  * (`requested`, `in_progress`, `completed`) GitHub sends along the way.
  */
-import { readCommit, repoSizeKiB } from '../git.js';
-import { user } from '../payloads/common.js';
 import { workflowRunPayload } from '../payloads/webhooks.js';
 import type { StandInState } from '../state.js';
-import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord } from '../types.js';
+import type { RunRecord } from '../types.js';
 import type { WebhookSender } from '../webhooks.js';
 import { evaluateIf, interpolate } from './expressions.js';
 import { executeJob, type JobOptions } from './job.js';
-import { typedInputs, type WorkflowFile } from './workflow.js';
+import { completeJob, createJob, createRun, type DispatchRequest, type Runs } from './runs.js';
+import { typedInputs } from './workflow.js';
 
-/** What a dispatch resolved to (see the dispatch route). */
-export interface DispatchRequest {
-  repo: RepoRecord;
-  wf: WorkflowFile;
-  workflowId: number;
-  /** Full ref (`refs/heads/main`) and its head sha at dispatch time. */
-  ref: string;
-  sha: string;
-  inputs: Record<string, string>;
-  actor: string;
-}
+export type { DispatchRequest };
 
 /** Runs workflows for the stand-in. */
-export class WorkflowRunner {
+export class WorkflowRunner implements Runs {
   private queues = new Map<number, Promise<void>>();
   private aborts = new Map<number, AbortController>();
   private pending = new Set<Promise<unknown>>();
@@ -39,75 +28,15 @@ export class WorkflowRunner {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** The `github` context of a run (without `workspace`, set per job). */
-  githubContext(d: Pick<DispatchRequest, 'repo' | 'wf' | 'ref' | 'sha' | 'inputs' | 'actor'>, runId: number, runNumber: number): Record<string, unknown> {
-    const refName = d.ref.replace(/^refs\/(heads|tags)\//, '');
-    const full = `${d.repo.owner}/${d.repo.name}`;
-    return {
-      sha: d.sha,
-      ref: d.ref,
-      ref_name: refName,
-      ref_type: d.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-      repository: full,
-      repository_owner: d.repo.owner,
-      repository_id: String(d.repo.id),
-      run_id: String(runId),
-      run_number: String(runNumber),
-      run_attempt: '1',
-      workflow: d.wf.name,
-      workflow_ref: `${full}/${d.wf.path}@${d.ref}`,
-      actor: d.actor,
-      triggering_actor: d.actor,
-      event_name: 'workflow_dispatch',
-      server_url: this.state.serverUrl,
-      api_url: this.state.apiUrl,
-      graphql_url: `${this.state.serverUrl}/api/graphql`,
-      token: '',
-      event: {
-        inputs: { ...d.inputs },
-        ref: d.ref,
-        repository: { full_name: full, name: d.repo.name, owner: { login: d.repo.owner } },
-        sender: user(this.state, d.actor),
-        workflow: d.wf.path,
-      },
-    };
-  }
-
   /**
    * Creates a queued run and schedules it. The `requested` webhook is sent after
    * the current tick (after the dispatch response), as GitHub does.
    * @throws ExpressionError when `run-name` cannot be evaluated (the route answers 422)
    */
   dispatch(d: DispatchRequest): RunRecord {
-    const id = this.state.nextId('run');
-    const runNumber = this.state.runsOf(d.repo.id).filter((r) => r.workflowId === d.workflowId).length + 1;
-    const github = this.githubContext(d, id, runNumber);
-    const ctx = { contexts: { github, inputs: typedInputs(d.wf, d.inputs), vars: { ...d.repo.variables } } };
-    const displayTitle = d.wf.runName ? interpolate(d.wf.runName, ctx) : d.wf.name;
-    const now = new Date();
-    const run: RunRecord = {
-      id,
-      repoId: d.repo.id,
-      workflowId: d.workflowId,
-      workflowPath: d.wf.path,
-      workflowName: d.wf.name,
-      displayTitle,
-      runNumber,
-      event: 'workflow_dispatch',
-      headBranch: d.ref.replace(/^refs\/(heads|tags)\//, ''),
-      headSha: d.sha,
-      status: 'queued',
-      conclusion: null,
-      inputs: d.inputs,
-      checkSuiteId: this.state.nextId('suite'),
-      actor: d.actor,
-      createdAt: now,
-      updatedAt: now,
-      runStartedAt: now,
-      jobIds: [],
-      cancelRequested: false,
-    };
-    this.state.runs.set(id, run);
+    if (!d.repo.bareDir) throw new Error(`${d.repo.owner}/${d.repo.name} is kept in memory: the local runner needs a git repository`);
+    const { run, github } = createRun(this.state, d);
+    const id = run.id;
     this.aborts.set(id, new AbortController());
     const requested = new Promise<void>((res) => setImmediate(res)).then(() => this.notify(run, 'requested'));
     const prev = this.queues.get(d.repo.id) ?? Promise.resolve();
@@ -146,8 +75,8 @@ export class WorkflowRunner {
   private async notify(run: RunRecord, action: 'requested' | 'in_progress' | 'completed'): Promise<void> {
     const snapshot = { ...run, updatedAt: new Date(run.updatedAt) };
     const repo = this.state.repoById(run.repoId);
-    const head = await readCommit(repo.bareDir, run.headSha);
-    const payload = workflowRunPayload(this.state, repo, snapshot, head, action, await repoSizeKiB(repo.bareDir));
+    const head = await repo.content.readCommit(run.headSha);
+    const payload = workflowRunPayload(this.state, repo, snapshot, head, action, await repo.content.sizeKiB());
     await this.webhooks.send('workflow_run', payload);
   }
 
@@ -170,12 +99,9 @@ export class WorkflowRunner {
         conclusion = 'failure';
         continue;
       }
-      const { job, check } = this.createJob(d.repo, run, key, name, spec['runs-on']);
+      const { job, check } = createJob(this.state, d.repo, run, key, name, spec['runs-on']);
       if (!runIt || signal.aborted) {
-        job.status = 'completed';
-        job.conclusion = signal.aborted ? 'cancelled' : 'skipped';
-        job.completedAt = new Date();
-        Object.assign(check, { status: 'completed', conclusion: job.conclusion, completedAt: job.completedAt, updatedAt: job.completedAt });
+        completeJob(this.state, job, signal.aborted ? 'cancelled' : 'skipped');
         if (signal.aborted) conclusion = 'cancelled';
         continue;
       }
@@ -197,10 +123,7 @@ export class WorkflowRunner {
         github,
         inputs: typedInputs(d.wf, d.inputs),
       });
-      job.status = 'completed';
-      job.conclusion = result;
-      job.completedAt = new Date();
-      Object.assign(check, { status: 'completed', conclusion: result, completedAt: job.completedAt, updatedAt: job.completedAt });
+      completeJob(this.state, job, result);
       if (result === 'cancelled') conclusion = 'cancelled';
       else if (result === 'failure' && conclusion === 'success') conclusion = 'failure';
     }
@@ -216,47 +139,4 @@ export class WorkflowRunner {
     await this.notify(run, 'completed');
   }
 
-  private createJob(repo: RepoRecord, run: RunRecord, key: string, name: string, runsOn: string | string[] | undefined): { job: JobRecord; check: CheckRunRecord } {
-    const id = this.state.nextId('check');
-    const now = new Date();
-    const job: JobRecord = {
-      id,
-      runId: run.id,
-      repoId: repo.id,
-      key,
-      name,
-      status: 'queued',
-      conclusion: null,
-      createdAt: now,
-      startedAt: null,
-      completedAt: null,
-      steps: [],
-      labels: runsOn === undefined ? [] : Array.isArray(runsOn) ? runsOn.map(String) : [String(runsOn)],
-      runnerName: null,
-      log: [],
-    };
-    const check: CheckRunRecord = {
-      id,
-      repoId: repo.id,
-      headSha: run.headSha,
-      name,
-      status: 'queued',
-      conclusion: null,
-      startedAt: null,
-      completedAt: null,
-      detailsUrl: null,
-      externalId: null,
-      output: { title: null, summary: null, text: null },
-      annotations: [],
-      actions: [],
-      checkSuiteId: run.checkSuiteId,
-      owner: { kind: 'actions', jobId: id },
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.state.jobs.set(id, job);
-    this.state.checkRuns.set(id, check);
-    run.jobIds.push(id);
-    return { job, check };
-  }
 }

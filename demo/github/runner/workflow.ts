@@ -3,7 +3,7 @@
  * `workflow_dispatch` the way GitHub does (422 messages quoted from GitHub).
  */
 import yaml from 'js-yaml';
-import { readPath } from '../git.js';
+import type { RepoContent } from '../content/types.js';
 
 /** A `workflow_dispatch` input declaration. */
 export interface InputSpec {
@@ -55,8 +55,8 @@ export interface WorkflowFile {
  * Reads and parses `path` at commit `sha`.
  * @returns the workflow, `null` when there is no such file, or `{error}` when it does not parse
  */
-export async function loadWorkflow(bare: string, sha: string, path: string): Promise<WorkflowFile | { error: string } | null> {
-  const found = await readPath(bare, sha, path);
+export async function loadWorkflow(content: RepoContent, sha: string, path: string): Promise<WorkflowFile | { error: string } | null> {
+  const found = await content.readPath(sha, path);
   if (!found || found.kind !== 'file') return null;
   let doc: unknown;
   try {

@@ -1,0 +1,74 @@
+/**
+ * The benchmarks' GitHub: the demo's stand-in (demo/github) with repositories kept
+ * in memory and dispatched runs recorded, not run (`runner: 'none'`). A benchmark
+ * commits to a repository and sends the stand-in's own `push` payload; when the app
+ * dispatches, the benchmark completes the run the way the action would (result
+ * annotation, snapshot in the Actions cache) and sends `workflow_run` completed.
+ */
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { appKeyPair, startStandIn, type MemoryRepoContent, type RepoRecord, type RunRecord, type StandIn } from '../demo/github/index.js';
+import { encodeResult, RESULT_ANNOTATION_TITLE } from '../src/lifecycle/result.js';
+
+/** A dispatch the app made. `at` is `performance.now()` in ms when the benchmark saw it. */
+export interface Dispatch {
+  owner: string;
+  repo: string;
+  /** The commit the run prebuilds (its `sha` input). */
+  sha: string;
+  prebuildId: string;
+  runId: number;
+  at: number;
+}
+
+/** The product's prebuild workflow (`.github/workflows/prebuild.yml`), from lib/bench/ or from bench/ (tests run the sources). */
+function readWorkflow(): string {
+  for (const up of ['../../', '../']) {
+    const file = new URL(`${up}.github/workflows/prebuild.yml`, import.meta.url);
+    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  }
+  throw new Error('.github/workflows/prebuild.yml not found above bench/');
+}
+
+/** The prebuild workflow every benchmark commit carries (the app dispatches it; the stand-in checks it exists). */
+export const PREBUILD_WORKFLOW = readWorkflow();
+
+/** A running benchmark stand-in and the app key GitHub knows. */
+export interface BenchGitHub {
+  github: StandIn;
+  /** PEM private key of the app (its public half is the stand-in's). */
+  privateKey: string;
+  /** The repositories created, by name. */
+  repos: Map<string, RepoRecord & { content: MemoryRepoContent }>;
+}
+
+/**
+ * Starts the stand-in for a benchmark: app 1 with a fresh key, repositories `names` of
+ * `owner` in memory, runs recorded, response bodies not kept (memory), and a webhook
+ * timeout of 10 minutes so that the benchmark measures the app's queue, not GitHub's 10 s.
+ */
+export async function startBenchGitHub(o: { owner: string; webhookSecret: string; names: string[] }): Promise<BenchGitHub> {
+  const { privateKey, publicKey } = appKeyPair();
+  const github = await startStandIn({ appId: 1, publicKey, webhookSecret: o.webhookSecret, owner: o.owner, runner: 'none', recordResponses: false, webhookTimeoutMs: 600_000 });
+  const repos = new Map(o.names.map((name) => [name, github.createMemoryRepo(name)] as const));
+  return { github, privateKey, repos };
+}
+
+/** What a dispatched run is, for the benchmark's bookkeeping. */
+export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
+  const repo = github.state.repoById(run.repoId);
+  return { owner: repo.owner, repo: repo.name, sha: run.inputs.sha || run.headSha, prebuildId: run.inputs['prebuild-id'] ?? '', runId: run.id, at: performance.now() };
+}
+
+/**
+ * The action's part of a successful run: saves a 1 KiB snapshot in the Actions cache,
+ * leaves the result annotation, completes the run.
+ * @returns the `workflow_run` completed payload to send
+ */
+export function completeRun(github: StandIn, d: Dispatch): Promise<Record<string, any>> {
+  const key = `prebuild-devcontainer-${d.sha}`;
+  github.recordCache(d.repo, { key, sizeInBytes: 1024 });
+  const result = { prebuildId: d.prebuildId, configuration: 'devcontainer', sha: d.sha, snapshotKey: key, snapshotBytes: 1024, durationMs: 1000, hooks: { onCreateCommand: 500 }, base: null, identity: '' };
+  github.finishRun(d.runId, 'success', [{ level: 'notice', title: RESULT_ANNOTATION_TITLE, message: encodeResult(result) }]);
+  return github.workflowRunPayload(d.runId, 'completed');
+}

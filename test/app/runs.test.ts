@@ -1,0 +1,114 @@
+import { encodeResult } from '../../src/lifecycle/result.js';
+import type { AppServer } from '../../src/server.js';
+import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
+import { errorBody } from '../../demo/github/index.js';
+import { sha, startTestApp, type TestApp } from '../helpers/app.js';
+import type { TestGitHub } from '../helpers/github.js';
+import { INSTALLATION_ID, REPO } from '../helpers/ids.js';
+
+const DEVCONTAINER = '{ "onCreateCommand": "npm ci", "updateContentCommand": "npm run build" }';
+
+describe('workflow runs, the reconciler, schedules and retention, over HTTP with GitHub answered by the fake', () => {
+  let app: TestApp;
+  let server: AppServer;
+  let gh: TestGitHub;
+  let pushCommit: TestApp['pushCommit'], runEvent: TestApp['runEvent'], succeed: TestApp['succeed'];
+
+  beforeEach(async () => {
+    app = await startTestApp();
+    ({ server, gh, pushCommit, runEvent, succeed } = app);
+  });
+  afterEach(() => app.stop());
+
+  const base = { '.devcontainer/devcontainer.json': DEVCONTAINER, 'src/index.ts': 'x' };
+
+  it('an end GitHub did not hear about (outage or crash) is reported again by the reconciler', async () => {
+    await pushCommit(1, base);
+    await pushCommit(2, base);
+    gh.standIn.override('POST', '/repos/{owner}/{repo}/check-runs', { status: 503, body: errorBody('Service Unavailable', 503) }, 1); // an outage
+    await pushCommit(3, base);
+    const superseded = await server.store.getPrebuild(2);
+    expect(superseded).toMatchObject({ state: 'superseded', reportedState: null, checkRunId: null });
+    expect(gh.checkRunsFor(sha(2))).toEqual([]);
+    await server.runtime.reconciler.runOnce();
+    expect(gh.checkRunsFor(sha(2))).toMatchObject([{ conclusion: 'neutral' }]);
+    expect(await server.store.getPrebuild(2)).toMatchObject({ reportedState: 'superseded' });
+  });
+
+  it('a run of prebuild.yml started from the Actions tab becomes a manual prebuild, and pushes queue behind it', async () => {
+    await pushCommit(1, base);
+    await succeed(0);
+    const runId = (await gh.standIn.recordRun(REPO.repo, { ref: 'main' })).id; // started from the Actions tab
+    gh.standIn.startRun(runId);
+    await runEvent(runId, 'requested');
+    const manual = (await server.store.listPrebuilds({ ...REPO, limit: 1 }))[0]!;
+    expect(manual).toMatchObject({ trigger: 'manual', state: 'running', sha: sha(1), workflowRunId: runId });
+    expect(gh.checkRunsFor(sha(1)).at(-1)).toMatchObject({ status: 'in_progress', external_id: String(manual.id) });
+    await pushCommit(2, base);
+    expect(gh.dispatches).toHaveLength(1); // the push waits for the manual run
+    const result = { prebuildId: `${runId}-1`, configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), `${runId}-1`), snapshotBytes: 5, durationMs: 1, hooks: {}, base: null, identity: '' };
+    gh.standIn.finishRun(runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
+    await runEvent(runId, 'completed');
+    expect(await server.store.getPrebuild(manual.id)).toMatchObject({ state: 'success', snapshotKey: result.snapshotKey });
+    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
+  });
+
+  it('after a crash between dispatching and recording it, the restarted app adopts the run instead of dispatching again', async () => {
+    await pushCommit(1, base);
+    await succeed(0);
+    gh.commit(sha(2), base, [sha(1)]);
+    gh.setBranch('main', sha(2));
+    // The state a crash right after the dispatch request leaves: waiting, dispatchedAt set, and a run on GitHub.
+    const p = await server.store.createPrebuild({ ...REPO, installationId: INSTALLATION_ID, configuration: 'devcontainer', identity: (await server.store.getPrebuild(1))!.identity, branch: 'main', sha: sha(2), prNumber: null, trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: 'crashed' });
+    await server.store.updatePrebuild(p.id, { dispatchedAt: Date.now() - 1000 });
+    const inputs = { configuration: 'devcontainer', sha: sha(2), base: '', 'prebuild-id': String(p.id) };
+    const crashed = await gh.standIn.recordRun(REPO.repo, { ref: 'main', inputs, actor: 'prebuilds[bot]' }); // the dispatch the app made before it crashed
+    gh.standIn.startRun(crashed.id);
+    await server.runtime.deps.scheduler.advance({ ...REPO, configuration: 'devcontainer', branch: 'main' });
+    expect(gh.dispatches).toHaveLength(1);
+    expect(await server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: crashed.id });
+  });
+
+  it('the reconciler finds a run whose workflow_run never arrived (GitHub Enterprise Server without run details)', async () => {
+    gh.standIn.override('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (_req, served) => ({ ...(await served()), status: 204, body: undefined }));
+    await pushCommit(1, base);
+    expect((await server.store.getPrebuild(1))?.workflowRunId).toBeNull();
+    const run = gh.dispatches[0]!;
+    gh.standIn.finishRun(run.runId, 'success', [
+      { level: 'notice', title: 'prebuild-result', message: encodeResult({ prebuildId: '1', configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), 1), snapshotBytes: 10, durationMs: 1, hooks: {}, base: null, identity: '' }) },
+    ]);
+    await server.runtime.reconciler.runOnce(Date.now() + 5 * 60_000);
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'success', workflowRunId: run.runId });
+  });
+
+  it('the reconciler ends a run past timeoutMinutes as timed_out and the queue moves on', async () => {
+    await pushCommit(1, base);
+    await pushCommit(2, base);
+    await server.runtime.reconciler.runOnce(Date.now() + 61 * 60_000);
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'timed_out' });
+    expect(gh.cancelled).toEqual([gh.dispatches[0]!.runId]);
+    expect(gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(1), sha(2)]);
+  });
+
+  it('a scheduled configuration prebuilds the branch head when its cron is due', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - trigger: schedule\n    schedule: "0 3 * * *"\n' };
+    await pushCommit(1, files);
+    expect(gh.dispatches).toEqual([]);
+    expect(await server.runtime.schedules.tick(Date.now())).toBe(0);
+    const tomorrow = Date.now() + 24 * 3600_000;
+    expect(await server.runtime.schedules.tick(tomorrow)).toBe(1);
+    expect(gh.dispatches).toMatchObject([{ inputs: { sha: sha(1) } }]);
+    expect(await server.store.getPrebuild(1)).toMatchObject({ trigger: 'schedule' });
+    expect(await server.runtime.schedules.tick(tomorrow + 1000)).toBe(0);
+  });
+
+  it('retention keeps the newest successes and deletes older snapshots from the Actions cache', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    await succeed(1);
+    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
+    expect((await server.store.getPrebuild(1))?.state).toBe('expired');
+  });
+});
