@@ -59,7 +59,9 @@ function timed(file: string, args: string[], opts: { cwd: string; env?: NodeJS.P
     child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve({ ms: performance.now() - started, stdout, output }) : reject(new Error(`${file} ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`)),
+      code === 0
+        ? resolve({ ms: performance.now() - started, stdout, output })
+        : reject(new Error(`${file} ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`)),
     );
   });
 }
@@ -111,7 +113,9 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
     log('(a) cold: clone + devcontainer up (build, Features, onCreate, updateContent, postCreate, postStart)');
     {
       const { ws, ms } = await clone(c1);
-      const up = await timed(process.execPath, [devcontainer, 'up', '--workspace-folder', ws, '--id-label', `prebuilds.bench=${path.basename(tmp)}`], { cwd: ws });
+      const up = await timed(process.execPath, [devcontainer, 'up', '--workspace-folder', ws, '--id-label', `prebuilds.bench=${path.basename(tmp)}`], {
+        cwd: ws,
+      });
       r.coldMs = Math.round(ms + up.ms);
       const id = (JSON.parse(up.stdout.trim().split('\n').pop()!) as { containerId: string }).containerId;
       const image = docker('inspect', '--format', '{{.Image}}', id);
@@ -148,7 +152,10 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
     r.speedup = Math.round((r.coldMs / r.upFromPrebuildMs) * 10) / 10;
     return r;
   } finally {
-    for (const id of docker('ps', '--all', '--quiet', '--filter', `label=prebuilds.bench=${path.basename(tmp)}`).split('\n').filter(Boolean)) docker('rm', '-f', id);
+    for (const id of docker('ps', '--all', '--quiet', '--filter', `label=prebuilds.bench=${path.basename(tmp)}`)
+      .split('\n')
+      .filter(Boolean))
+      docker('rm', '-f', id);
     // What the cold build left (multi-stage leftovers, the CLI's Features content image), never an image that was there before.
     const remove = (id: string) => {
       try {
@@ -173,7 +180,12 @@ export async function run(context: BenchContext): Promise<BenchResult> {
     metrics: r,
     rows: [
       { metric: 'coldMs', value: r.coldMs, note: 'clone + devcontainer up: build, Features, every hook' },
-      { metric: 'upFromPrebuildMs', value: r.upFromPrebuildMs, target: '≤ coldMs / 5', note: `clone + prebuilds up (pull ${r.pullMs} ms); ${r.speedup}× faster` },
+      {
+        metric: 'upFromPrebuildMs',
+        value: r.upFromPrebuildMs,
+        target: '≤ coldMs / 5',
+        note: `clone + prebuilds up (pull ${r.pullMs} ms); ${r.speedup}× faster`,
+      },
       { metric: 'fullMs', value: r.fullMs, note: `container prebuild from scratch (push ${r.pushMs} ms)` },
       { metric: 'incrementalMs', value: r.incrementalMs, note: 'from the base image: updateContent only, one layer pushed' },
       { metric: 'imageBytes', value: r.imageBytes, note: 'prebuilt image, uncompressed' },

@@ -92,7 +92,10 @@ export function countExchanges(gh: StandIn): GitHubCounts {
     c.total++;
     c.byKind.set(kind, (c.byKind.get(kind) ?? 0) + 1);
     if (x.template === null) {
-      const what = `${x.method} ${x.path.replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{o}/{r}').replace(/\/[0-9a-f]{40}\b/g, '/{sha}').replace(/\/\d+/g, '/{n}')}`;
+      const what = `${x.method} ${x.path
+        .replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{o}/{r}')
+        .replace(/\/[0-9a-f]{40}\b/g, '/{sha}')
+        .replace(/\/\d+/g, '/{n}')}`;
       c.unknown.set(what, (c.unknown.get(what) ?? 0) + 1);
     }
     const sha = shaOf(gh, x, kind);

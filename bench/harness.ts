@@ -50,7 +50,8 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
       child.once('exit', onExit);
     });
   const ask = <T>(type: string, reply: string): Promise<T> => {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.reject(new Error(`the app process has exited (${child.exitCode ?? child.signalCode})`));
+    if (child.exitCode !== null || child.signalCode !== null)
+      return Promise.reject(new Error(`the app process has exited (${child.exitCode ?? child.signalCode})`));
     const answer = waitFor<T>(reply);
     child.send({ type });
     return answer;

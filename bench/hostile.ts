@@ -27,16 +27,28 @@ const SECRET = 'bench-hostile-secret';
 
 /** Runs the benchmark (see the file comment). */
 export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
-  const attackers = String(flag(argv, 'attackers', '1,4,16')).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const attackers = String(flag(argv, 'attackers', '1,4,16'))
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   const rate = flag(argv, 'rate', 20);
   const seconds = flag(argv, 'seconds', 10);
   const repos = flag(argv, 'repos', 10);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-hostile-'));
   const devcontainer = JSON.stringify({ name: 'bench', image: 'mcr.microsoft.com/devcontainers/typescript-node:20' });
-  const { github, privateKey, repos: byName } = await startBenchGitHub({ owner: 'bench', webhookSecret: SECRET, names: Array.from({ length: repos }, (_, i) => `repo-${i}`) });
+  const {
+    github,
+    privateKey,
+    repos: byName,
+  } = await startBenchGitHub({ owner: 'bench', webhookSecret: SECRET, names: Array.from({ length: repos }, (_, i) => `repo-${i}`) });
   let app: Awaited<ReturnType<typeof startAppChild>> | undefined;
   try {
-    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.apiUrl, BENCH_DATABASE: path.join(tmp, 'bench.sqlite') });
+    app = await startAppChild({
+      BENCH_PRIVATE_KEY: privateKey,
+      BENCH_WEBHOOK_SECRET: SECRET,
+      BENCH_GITHUB_URL: github.apiUrl,
+      BENCH_DATABASE: path.join(tmp, 'bench.sqlite'),
+    });
     const url = app.webhookUrl;
     github.setWebhookUrl(url);
 
@@ -48,7 +60,10 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       const until = performance.now() + ms;
       for (let i = 0; performance.now() < until; i++) {
         const repo = byName.get(`repo-${i % repos}`)!;
-        repo.content.commit({ files: { '.devcontainer/devcontainer.json': devcontainer, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [`src/file-${i}.ts`]: `// ${i}\n` }, message: `push ${i}` });
+        repo.content.commit({
+          files: { '.devcontainer/devcontainer.json': devcontainer, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [`src/file-${i}.ts`]: `// ${i}\n` },
+          message: `push ${i}`,
+        });
         const payload = await github.pushPayload(repo.name, { branch: 'main' });
         const started = performance.now();
         // Its own queue: valid deliveries go out concurrently, at the offered rate (GitHub's 10 s timeout does not apply here: the answer time is measured).
@@ -71,7 +86,10 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     /** One attack phase: `n` attacking connections while valid deliveries keep coming. */
     const attackPhase = async (n: number) => {
       log(`  hostile: ${n} connections sending 25 MB forged bodies, ${rate} valid deliveries/s, ${seconds} s`);
-      const child = fork(new URL('./hostile-attacker.js', import.meta.url), [], { env: { ...process.env, BENCH_WEBHOOK_URL: url, BENCH_ATTACKERS: String(n) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(new URL('./hostile-attacker.js', import.meta.url), [], {
+        env: { ...process.env, BENCH_WEBHOOK_URL: url, BENCH_ATTACKERS: String(n) },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       const message = <T>(type: string) =>
         new Promise<T>((resolve, reject) => {
           child.on('message', (m: { type: string }) => m.type === type && resolve(m as T));
@@ -120,8 +138,17 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     const rows = [
       { metric: 'valid delivery answer p50 / p99 without attack (ms)', value: `${metrics.quietP50Ms} / ${metrics.quietP99Ms}`, note: `${rate}/s` },
       ...phases.flatMap((p) => [
-        { metric: `${p.attackers} attacking connections: 25 MB forged bodies rejected per second`, value: p.rejectedPerSecond, note: `${p.readPerSecond}/s read to the end and refused 401 (HMAC), ${p.busyPerSecond}/s refused 503 unread; ${p.byStatus}` },
-        { metric: `  … valid delivery answer p50 / p99 (ms)`, value: `${p.validP50Ms} / ${p.validP99Ms}`, target: 'p99 < 200', note: `${p.validAnswered} answered 200, ${p.validFailed} not` },
+        {
+          metric: `${p.attackers} attacking connections: 25 MB forged bodies rejected per second`,
+          value: p.rejectedPerSecond,
+          note: `${p.readPerSecond}/s read to the end and refused 401 (HMAC), ${p.busyPerSecond}/s refused 503 unread; ${p.byStatus}`,
+        },
+        {
+          metric: `  … valid delivery answer p50 / p99 (ms)`,
+          value: `${p.validP50Ms} / ${p.validP99Ms}`,
+          target: 'p99 < 200',
+          note: `${p.validAnswered} answered 200, ${p.validFailed} not`,
+        },
       ]),
       { metric: 'most forged bodies rejected per second with valid p99 < 200 ms', value: metrics.maxRejectedPerSecondWithValidP99Under200Ms },
       { metric: 'forged bodies accepted', value: metrics.forgedAccepted, target: '0' },

@@ -137,7 +137,11 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
     return chains[lane]!;
   };
 
-  const { github, privateKey, repos } = await startBenchGitHub({ owner: OWNER, webhookSecret: SECRET, names: Array.from({ length: o.repos }, (_, lane) => repoName(lane)) });
+  const { github, privateKey, repos } = await startBenchGitHub({
+    owner: OWNER,
+    webhookSecret: SECRET,
+    names: Array.from({ length: o.repos }, (_, lane) => repoName(lane)),
+  });
   github.onDispatch((run) => {
     const d = dispatchOf(github, run);
     dispatches.push(d);
@@ -145,15 +149,25 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
     latencies.push(d.at - cause);
     pendingCompletions++;
     const lane = Number(d.repo.slice('repo-'.length));
-    setTimeout(() => {
-      void completeRun(github, d)
-        .then((payload) => send(lane, 'workflow_run', payload, { type: 'complete', sha: d.sha }))
-        .finally(() => pendingCompletions--);
-    }, runMs * (0.5 + Math.random()));
+    setTimeout(
+      () => {
+        void completeRun(github, d)
+          .then((payload) => send(lane, 'workflow_run', payload, { type: 'complete', sha: d.sha }))
+          .finally(() => pendingCompletions--);
+      },
+      runMs * (0.5 + Math.random()),
+    );
   });
   let killed: ReplicaLoadResult['killed'] = null;
   try {
-    const env = { BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.apiUrl, BENCH_DATABASE: o.database, BENCH_LEASE_MS: String(o.leaseMs ?? 3000), BENCH_LOG_LEVEL: o.appLogLevel ?? 'error' };
+    const env = {
+      BENCH_PRIVATE_KEY: privateKey,
+      BENCH_WEBHOOK_SECRET: SECRET,
+      BENCH_GITHUB_URL: github.apiUrl,
+      BENCH_DATABASE: o.database,
+      BENCH_LEASE_MS: String(o.leaseMs ?? 3000),
+      BENCH_LOG_LEVEL: o.appLogLevel ?? 'error',
+    };
     for (let i = 0; i < o.replicas; i++) apps.push(await startAppChild(env));
     const store = await openStore(o.database);
     try {
@@ -188,7 +202,10 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
           const lane = offered % o.repos;
           const repo = repos.get(repoName(lane))!;
           // One commit on main changing src/a.ts, pushed: the stand-in's own push payload (its head remembered for the next).
-          const sha = repo.content.commit({ files: { '.devcontainer/devcontainer.json': DEVCONTAINER, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, 'src/a.ts': `// push ${offered}\n` }, message: `push ${offered}` });
+          const sha = repo.content.commit({
+            files: { '.devcontainer/devcontainer.json': DEVCONTAINER, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, 'src/a.ts': `// push ${offered}\n` },
+            message: `push ${offered}`,
+          });
           const payload = await github.pushPayload(repo.name, { branch: 'main' });
           void send(lane, 'push', payload, { type: 'push', sha }, !!o.duplicateEvery && offered % o.duplicateEvery === 0);
         }
@@ -198,7 +215,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       await killTimer;
       await disturbed;
       await Promise.all(chains);
-      for (let stable = 0; stable < 2; ) {
+      for (let stable = 0; stable < 2;) {
         while (pendingCompletions > 0) await sleep(20);
         const count = dispatches.length;
         await Promise.all(alive().map((a) => a.idle()));
@@ -211,7 +228,9 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
 
       // The evidence: the fake's dispatch log against the reference model, and the database.
       const model = new ReferenceModel();
-      logs.forEach((entries, lane) => entries.forEach((e) => (e.type === 'push' ? model.push(repoName(lane), 'devcontainer', e.sha, 'v0') : model.complete(repoName(lane), e.sha))));
+      logs.forEach((entries, lane) =>
+        entries.forEach((e) => (e.type === 'push' ? model.push(repoName(lane), 'devcontainer', e.sha, 'v0') : model.complete(repoName(lane), e.sha))),
+      );
       const expected = new Set(model.started.map((p) => `${OWNER}/${p.lane}@${p.sha}`));
       const bySha = new Map<string, number>();
       const byId = new Map<string, number>();

@@ -21,7 +21,18 @@ import { startPostgres } from '../test/helpers/postgres.js';
 import { replicaLoad, type ReplicaLoadResult } from './replica-load.js';
 import { flag, type BenchContext, type BenchResult } from './types.js';
 
-const KEYS = ['replicas', 'offeredPerSecond', 'sustainedPerSecond', 'ackP99Ms', 'dispatchP50Ms', 'dispatchP99Ms', 'lost', 'doubled', 'dispatched', 'minimum'] as const;
+const KEYS = [
+  'replicas',
+  'offeredPerSecond',
+  'sustainedPerSecond',
+  'ackP99Ms',
+  'dispatchP50Ms',
+  'dispatchP99Ms',
+  'lost',
+  'doubled',
+  'dispatched',
+  'minimum',
+] as const;
 
 /** Runs the benchmark (see the file comment). */
 export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
@@ -39,7 +50,17 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   try {
     const once = async (name: string, kind: 'sqlite' | 'postgres', replicas: number, r: number, s: number, kill: boolean) => {
       log(`replicas: ${name} at ${r}/s`);
-      const result = await replicaLoad({ database: await database(kind), replicas, ratePerSecond: r, seconds: s, repos, runMs, leaseMs, killAtMs: kill ? (s * 1000) / 2 : null, log });
+      const result = await replicaLoad({
+        database: await database(kind),
+        replicas,
+        ratePerSecond: r,
+        seconds: s,
+        repos,
+        runMs,
+        leaseMs,
+        killAtMs: kill ? (s * 1000) / 2 : null,
+        log,
+      });
       log(`  → ${JSON.stringify(result)}`);
       return result;
     };
@@ -47,7 +68,11 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     setups.push({ name: 'postgres, 1 replica', result: await once('postgres ×1', 'postgres', 1, rate, seconds, false) });
     setups.push({ name: 'postgres, 3 replicas, one killed', result: await once('postgres ×3 (one killed)', 'postgres', 3, rate, seconds, true) });
     if (argv.includes('--max')) {
-      for (const [name, kind, replicas] of [['sqlite max', 'sqlite', 1], ['postgres ×1 max', 'postgres', 1], ['postgres ×3 max', 'postgres', 3]] as const) {
+      for (const [name, kind, replicas] of [
+        ['sqlite max', 'sqlite', 1],
+        ['postgres ×1 max', 'postgres', 1],
+        ['postgres ×3 max', 'postgres', 3],
+      ] as const) {
         let best: ReplicaLoadResult | null = null;
         for (let r: number = rate; ; r = Math.round(r * 1.5)) {
           const result = await once(name, kind, replicas, r, maxSeconds, false);
@@ -69,7 +94,12 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     { metric: `${name}: webhook answer p99 (ms)`, value: r.ackP99Ms, target: '< 200' },
     { metric: `${name}: webhook → dispatch p50 / p99 (ms)`, value: `${r.dispatchP50Ms} / ${r.dispatchP99Ms}`, target: 'p99 < 1000 below saturation' },
     { metric: `${name}: runs dispatched`, value: r.dispatched, target: `= minimum (${r.minimum})`, note: `${r.mismatches} differ from the reference model` },
-    { metric: `${name}: lost / doubled`, value: `${r.lost} / ${r.doubled}`, target: '0 / 0', note: r.killed ? `replica ${r.killed.pid} killed holding ${r.killed.holding} deliveries` : '' },
+    {
+      metric: `${name}: lost / doubled`,
+      value: `${r.lost} / ${r.doubled}`,
+      target: '0 / 0',
+      note: r.killed ? `replica ${r.killed.pid} killed holding ${r.killed.holding} deliveries` : '',
+    },
   ]);
   return { metrics, rows };
 }

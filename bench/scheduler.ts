@@ -63,7 +63,8 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       try {
         const id = orderedIds ? `${String(++sent).padStart(12, '0')}-${crypto.randomUUID().slice(13)}` : crypto.randomUUID();
         const delivery = await github.send(event, payload as object, { id, queue: repoName(lane) });
-        if (delivery.status === null || delivery.status < 200 || delivery.status >= 300) throw new Error(`webhook ${event} answered ${delivery.status ?? delivery.error}`);
+        if (delivery.status === null || delivery.status < 200 || delivery.status >= 300)
+          throw new Error(`webhook ${event} answered ${delivery.status ?? delivery.error}`);
         logs[lane]!.push(entry);
       } catch (error) {
         failures++;
@@ -74,7 +75,11 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     return next;
   };
 
-  const { github, privateKey, repos } = await startBenchGitHub({ owner: OWNER, webhookSecret: SECRET, names: Array.from({ length: lanes }, (_, lane) => repoName(lane)) });
+  const { github, privateKey, repos } = await startBenchGitHub({
+    owner: OWNER,
+    webhookSecret: SECRET,
+    names: Array.from({ length: lanes }, (_, lane) => repoName(lane)),
+  });
   github.onDispatch((run) => {
     const d = dispatchOf(github, run);
     dispatched.push(d);
@@ -83,14 +88,25 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     latencies.push(d.at - cause);
     pendingCompletions++;
     const lane = Number(d.repo.slice('repo-'.length));
-    setTimeout(() => {
-      void completeRun(github, d)
-        .then((payload) => send(lane, 'workflow_run', payload, { type: 'complete', sha: d.sha }, () => completionSentAt.set(`${d.owner}/${d.repo}`, performance.now())))
-        .finally(() => pendingCompletions--);
-    }, runMs * (0.5 + Math.random()));
+    setTimeout(
+      () => {
+        void completeRun(github, d)
+          .then((payload) =>
+            send(lane, 'workflow_run', payload, { type: 'complete', sha: d.sha }, () => completionSentAt.set(`${d.owner}/${d.repo}`, performance.now())),
+          )
+          .finally(() => pendingCompletions--);
+      },
+      runMs * (0.5 + Math.random()),
+    );
   });
   try {
-    app = await startAppChild({ BENCH_PRIVATE_KEY: privateKey, BENCH_WEBHOOK_SECRET: SECRET, BENCH_GITHUB_URL: github.apiUrl, BENCH_DATABASE: path.join(tmp, 'bench.sqlite'), BENCH_RATE_LIMITS: rateLimits ? '1' : '0' });
+    app = await startAppChild({
+      BENCH_PRIVATE_KEY: privateKey,
+      BENCH_WEBHOOK_SECRET: SECRET,
+      BENCH_GITHUB_URL: github.apiUrl,
+      BENCH_DATABASE: path.join(tmp, 'bench.sqlite'),
+      BENCH_RATE_LIMITS: rateLimits ? '1' : '0',
+    });
     github.setWebhookUrl(app.webhookUrl);
     log(`  ${pushes} pushes over ${lanes} repositories (1 configuration each), runs ~${runMs} ms, bursts ≤${burstMax}, gaps ≤${gapMs} ms`);
     const started = performance.now();
@@ -105,7 +121,14 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
           const change = Math.random() < changeRate;
           if (change) v++;
           const devcontainer = JSON.stringify({ name: 'bench', image: 'mcr.microsoft.com/devcontainers/typescript-node:20', customizations: { v } });
-          const sha = repo.content.commit({ files: { '.devcontainer/devcontainer.json': devcontainer, '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [`src/file-${i}.ts`]: `// ${remaining}` }, message: `push ${remaining}` });
+          const sha = repo.content.commit({
+            files: {
+              '.devcontainer/devcontainer.json': devcontainer,
+              '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW,
+              [`src/file-${i}.ts`]: `// ${remaining}`,
+            },
+            message: `push ${remaining}`,
+          });
           const payload = await github.pushPayload(repo.name, { branch: 'main' });
           await send(lane, 'push', payload, { type: 'push', sha, identity: `v${v}` }, () => pushSentAt.set(`${OWNER}/${repo.name}@${sha}`, performance.now()));
         }
@@ -114,7 +137,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     };
     await Promise.all(Array.from({ length: lanes }, (_, i) => laneLoop(i)));
     log(`  all pushes delivered in ${((performance.now() - started) / 1000).toFixed(1)} s; draining …`);
-    for (let stable = 0; stable < 2; ) {
+    for (let stable = 0; stable < 2;) {
       for (let i = 1; pendingCompletions > 0; i++) {
         if (i % 100 === 0) log(`  … ${pendingCompletions} completions pending, ${dispatched.length} dispatched`);
         await sleep(50);
@@ -154,7 +177,10 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     const kindsPerPush = (keys: string[]) => {
       const out = new Map<RequestKind, number>();
       for (const k of keys) for (const [kind, n] of counts.kindsBySha.get(k) ?? []) out.set(kind, (out.get(kind) ?? 0) + n);
-      return [...out].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${per(n, keys.length)}`).join(', ');
+      return [...out]
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, n]) => `${kind} ${per(n, keys.length)}`)
+        .join(', ');
     };
     const metrics = {
       dispatched: actual.size,
@@ -168,12 +194,37 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     };
     const rows = [
       { metric: 'pushes delivered', value: pushedKeys.length, note: `${lanes} repositories × 1 configuration; ${failures} webhook failures` },
-      { metric: 'runs dispatched', value: metrics.dispatched, target: `= minimum (${metrics.minimum})`, note: `${mismatches} pushes differ from the reference model` },
+      {
+        metric: 'runs dispatched',
+        value: metrics.dispatched,
+        target: `= minimum (${metrics.minimum})`,
+        note: `${mismatches} pushes differ from the reference model`,
+      },
       { metric: 'superseded (not run)', value: notRun.length },
       { metric: 'lanes whose newest push never ran', value: newestMissed, target: '0' },
-      { metric: 'API requests per push', value: metrics.apiPerPush, target: '≤ 3', note: `${counts.total} requests (${counts.unattributed} not tied to a push: tokens …)` },
-      { metric: 'API requests by kind', value: counts.total, note: [...counts.byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
-      ...(counts.unknown.size ? [{ metric: 'requests the stand-in does not serve (404)', value: [...counts.unknown.values()].reduce((a, b) => a + b, 0), note: [...counts.unknown].map(([k, n]) => `${k} ×${n}`).join(', ') }] : []),
+      {
+        metric: 'API requests per push',
+        value: metrics.apiPerPush,
+        target: '≤ 3',
+        note: `${counts.total} requests (${counts.unattributed} not tied to a push: tokens …)`,
+      },
+      {
+        metric: 'API requests by kind',
+        value: counts.total,
+        note: [...counts.byKind]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+      },
+      ...(counts.unknown.size
+        ? [
+            {
+              metric: 'requests the stand-in does not serve (404)',
+              value: [...counts.unknown.values()].reduce((a, b) => a + b, 0),
+              note: [...counts.unknown].map(([k, n]) => `${k} ×${n}`).join(', '),
+            },
+          ]
+        : []),
       { metric: 'API requests per dispatched push', value: per(calls([...actual]), actual.size), note: kindsPerPush([...actual]) },
       { metric: 'API requests per superseded push', value: metrics.apiPerSupersededPush, target: '0', note: kindsPerPush(notRun) },
       { metric: 'webhook → dispatch p50 (ms)', value: metrics.p50Ms, note: 'from the push (or the completion that freed the lane)' },

@@ -143,7 +143,10 @@ export async function runSnapshotBench(options: SnapshotBenchOptions = {}): Prom
     const c3 = commit('add dotenv');
     const lockWs = (await clone(c3, 1)).ws;
     r.incrementalLockfileMs = await action(lockWs, { 'prebuild-id': 'lock', base: `prebuilds-v1/devcontainer/${c2}/src` });
-    const installed = await readFile(path.join(lockWs, 'node_modules/dotenv/package.json')).then(() => true, () => false);
+    const installed = await readFile(path.join(lockWs, 'node_modules/dotenv/package.json')).then(
+      () => true,
+      () => false,
+    );
     log(`    dotenv installed by the incremental prebuild: ${installed ? 'yes' : 'NO (npm ci is in onCreateCommand, which incremental prebuilds skip)'}`);
 
     log('(e) workspace ready from restore, exact hit');
@@ -184,7 +187,10 @@ export async function runSnapshotBench(options: SnapshotBenchOptions = {}): Prom
         return performance.now() - started;
       }),
     );
-    const secrets = ['NPM_TOKEN', 'REGISTRY_PASSWORD', 'AWS_SECRET_ACCESS_KEY', 'SENTRY_DSN', 'GITHUB_TOKEN'].map((name) => ({ name, value: `${name.toLowerCase()}_${randomBytes(20).toString('hex')}` }));
+    const secrets = ['NPM_TOKEN', 'REGISTRY_PASSWORD', 'AWS_SECRET_ACCESS_KEY', 'SENTRY_DSN', 'GITHUB_TOKEN'].map((name) => ({
+      name,
+      value: `${name.toLowerCase()}_${randomBytes(20).toString('hex')}`,
+    }));
     const scannedMs = await best(async () => {
       const store = new DirStore(await fresh('g-scan'));
       const started = performance.now();
@@ -240,13 +246,38 @@ export function snapshotRows(r: SnapshotBenchResult): BenchRow[] {
   return [
     { metric: '(a) cold workspace: clone + full lifecycle', value: s(r.coldMs) },
     { metric: '(b) full prebuild (bundled action, dir store)', value: s(r.fullMs) },
-    { metric: '(c) incremental prebuild, source-only commit', value: s(r.incrementalSourceMs), target: '≤ 25% of (b)', note: `${pct(r.incrementalSourceMs, r.fullMs)}: ${ok(r.incrementalSourceMs <= 0.25 * r.fullMs)}` },
+    {
+      metric: '(c) incremental prebuild, source-only commit',
+      value: s(r.incrementalSourceMs),
+      target: '≤ 25% of (b)',
+      note: `${pct(r.incrementalSourceMs, r.fullMs)}: ${ok(r.incrementalSourceMs <= 0.25 * r.fullMs)}`,
+    },
     { metric: '(d) incremental prebuild, lockfile change', value: s(r.incrementalLockfileMs), note: `${pct(r.incrementalLockfileMs, r.fullMs)} of (b)` },
-    { metric: '(e) ready from restore, exact hit', value: s(r.restoreExactMs), target: '≥ 5× faster than (a)', note: `${x(r.coldMs, r.restoreExactMs)}: ${ok(r.coldMs >= 5 * r.restoreExactMs)}` },
+    {
+      metric: '(e) ready from restore, exact hit',
+      value: s(r.restoreExactMs),
+      target: '≥ 5× faster than (a)',
+      note: `${x(r.coldMs, r.restoreExactMs)}: ${ok(r.coldMs >= 5 * r.restoreExactMs)}`,
+    },
     { metric: '(f) ready from restore, ancestor hit', value: s(r.restoreAncestorMs), note: x(r.coldMs, r.restoreAncestorMs) },
-    { metric: '(g) save MB/s, dir store / plain tar|zstd -3', value: `${r.saveMBps} / ${r.tarSaveMBps}`, target: '≥ 80%', note: `${pct(r.saveMBps, r.tarSaveMBps)}: ${ok(r.saveMBps >= 0.8 * r.tarSaveMBps)}` },
-    { metric: '(g) restore MB/s, dir store / plain zstd|tar', value: `${r.restoreMBps} / ${r.tarRestoreMBps}`, target: '≥ 80%', note: `${pct(r.restoreMBps, r.tarRestoreMBps)}: ${ok(r.restoreMBps >= 0.8 * r.tarRestoreMBps)}` },
-    { metric: '(g) save MB/s with the secret scan (5 values)', value: `${r.scannedSaveMBps}`, target: 'scan ≤ 10% of save time', note: `${r.scanSharePct}%: ${ok(r.scanSharePct <= 10)}` },
+    {
+      metric: '(g) save MB/s, dir store / plain tar|zstd -3',
+      value: `${r.saveMBps} / ${r.tarSaveMBps}`,
+      target: '≥ 80%',
+      note: `${pct(r.saveMBps, r.tarSaveMBps)}: ${ok(r.saveMBps >= 0.8 * r.tarSaveMBps)}`,
+    },
+    {
+      metric: '(g) restore MB/s, dir store / plain zstd|tar',
+      value: `${r.restoreMBps} / ${r.tarRestoreMBps}`,
+      target: '≥ 80%',
+      note: `${pct(r.restoreMBps, r.tarRestoreMBps)}: ${ok(r.restoreMBps >= 0.8 * r.tarRestoreMBps)}`,
+    },
+    {
+      metric: '(g) save MB/s with the secret scan (5 values)',
+      value: `${r.scannedSaveMBps}`,
+      target: 'scan ≤ 10% of save time',
+      note: `${r.scanSharePct}%: ${ok(r.scanSharePct <= 10)}`,
+    },
     { metric: '(g) oci: store save / restore MB/s (local docker-registry)', value: `${r.ociSaveMBps} / ${r.ociRestoreMBps}` },
     { metric: 'snapshot size', value: `${(r.snapshotBytes / 1e6).toFixed(1)} MB` },
   ];

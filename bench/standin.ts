@@ -49,7 +49,15 @@ export interface BenchGitHub {
  */
 export async function startBenchGitHub(o: { owner: string; webhookSecret: string; names: string[] }): Promise<BenchGitHub> {
   const { privateKey, publicKey } = appKeyPair();
-  const github = await startStandIn({ appId: 1, publicKey, webhookSecret: o.webhookSecret, owner: o.owner, runner: 'none', recordResponses: false, webhookTimeoutMs: 600_000 });
+  const github = await startStandIn({
+    appId: 1,
+    publicKey,
+    webhookSecret: o.webhookSecret,
+    owner: o.owner,
+    runner: 'none',
+    recordResponses: false,
+    webhookTimeoutMs: 600_000,
+  });
   const repos = new Map(o.names.map((name) => [name, github.createMemoryRepo(name)] as const));
   return { github, privateKey, repos };
 }
@@ -57,7 +65,14 @@ export async function startBenchGitHub(o: { owner: string; webhookSecret: string
 /** What a dispatched run is, for the benchmark's bookkeeping. */
 export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
   const repo = github.state.repoById(run.repoId);
-  return { owner: repo.owner, repo: repo.name, sha: run.inputs.sha || run.headSha, prebuildId: run.inputs['prebuild-id'] ?? '', runId: run.id, at: performance.now() };
+  return {
+    owner: repo.owner,
+    repo: repo.name,
+    sha: run.inputs.sha || run.headSha,
+    prebuildId: run.inputs['prebuild-id'] ?? '',
+    runId: run.id,
+    at: performance.now(),
+  };
 }
 
 /**
@@ -68,7 +83,17 @@ export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
 export function completeRun(github: StandIn, d: Dispatch): Promise<Record<string, any>> {
   const key = `prebuild-devcontainer-${d.sha}`;
   github.recordCache(d.repo, { key, sizeInBytes: 1024 });
-  const result = { prebuildId: d.prebuildId, configuration: 'devcontainer', sha: d.sha, snapshotKey: key, snapshotBytes: 1024, durationMs: 1000, hooks: { onCreateCommand: 500 }, base: null, identity: '' };
+  const result = {
+    prebuildId: d.prebuildId,
+    configuration: 'devcontainer',
+    sha: d.sha,
+    snapshotKey: key,
+    snapshotBytes: 1024,
+    durationMs: 1000,
+    hooks: { onCreateCommand: 500 },
+    base: null,
+    identity: '',
+  };
   github.finishRun(d.runId, 'success', [{ level: 'notice', title: RESULT_ANNOTATION_TITLE, message: encodeResult(result) }]);
   return github.workflowRunPayload(d.runId, 'completed');
 }

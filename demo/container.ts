@@ -29,7 +29,10 @@ export async function containerDemoProblem(env: NodeJS.ProcessEnv = process.env)
     const text = String((err as { stderr?: Buffer }).stderr ?? err);
     return /No such image/i.test(text) ? `the base image ${baseImage} is missing: ${fix}` : `Docker does not answer: ${fix}`;
   }
-  const ok = await fetch(`http://${registry}/v2/`).then((r) => r.ok, () => false);
+  const ok = await fetch(`http://${registry}/v2/`).then(
+    (r) => r.ok,
+    () => false,
+  );
   return ok ? null : `no registry answers on ${registry}: ${fix}`;
 }
 
@@ -45,7 +48,10 @@ export const CONTAINER_CHANGES: Array<{ message: string; files: Record<string, s
   { message: 'Change the main source', files: { 'src/main.txt': 'v2\n' } },
   {
     message: 'Add a dependency',
-    files: { 'package.json': '{\n  "name": "container-fixture",\n  "private": true,\n  "dependencies": { "left-pad": "1.3.0", "is-even": "1.0.0", "is-odd": "3.0.1" }\n}\n' },
+    files: {
+      'package.json':
+        '{\n  "name": "container-fixture",\n  "private": true,\n  "dependencies": { "left-pad": "1.3.0", "is-even": "1.0.0", "is-odd": "3.0.1" }\n}\n',
+    },
   },
 ];
 
@@ -67,17 +73,25 @@ export interface DemoUp {
  * The container is removed unless `keep`.
  */
 export function upFreshWorkspace(root: string, workspace: string, snapshotDir: string, keep: boolean, print: (line: string) => void): DemoUp {
-  const out = execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli', 'main.js'), 'up', '--store', `dir:${snapshotDir}`, workspace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli', 'main.js'), 'up', '--store', `dir:${snapshotDir}`, workspace], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const report = JSON.parse(out) as { hit: string; containerId: string; image: string | null; durationMs: number; coldMs: number | null };
   const cli = join(root, 'node_modules', '@devcontainers', 'cli', 'devcontainer.js');
   let testsPassed = false;
   try {
-    testsPassed = execFileSync(process.execPath, [cli, 'exec', '--workspace-folder', workspace, 'sh', 'scripts/test.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('tests passed');
+    testsPassed = execFileSync(process.execPath, [cli, 'exec', '--workspace-folder', workspace, 'sh', 'scripts/test.sh'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).includes('tests passed');
   } catch {
     testsPassed = false;
   }
   const cold = report.coldMs ? `; the cold path took ${(report.coldMs / 1000).toFixed(1)} s` : '';
-  print(`up       ${report.hit} hit: container ${report.containerId.slice(0, 12)} ready in ${(report.durationMs / 1000).toFixed(1)} s${cold}; tests ${testsPassed ? 'pass' : 'FAIL'} inside it`);
+  print(
+    `up       ${report.hit} hit: container ${report.containerId.slice(0, 12)} ready in ${(report.durationMs / 1000).toFixed(1)} s${cold}; tests ${testsPassed ? 'pass' : 'FAIL'} inside it`,
+  );
   if (keep) print(`         try: npx devcontainer exec --workspace-folder ${workspace} bash`);
   else {
     execFileSync('docker', ['rm', '-f', report.containerId], { stdio: 'ignore' });

@@ -122,10 +122,13 @@ export function formatTable(rows: DemoRow[]): string {
     r.checkRunConclusion ?? '—',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
-
 
 async function waitForPrebuild(app: AppServer, gh: StandIn, sha: string, timeoutMs: number): Promise<PrebuildRecord> {
   const deadline = Date.now() + timeoutMs;
@@ -135,7 +138,9 @@ async function waitForPrebuild(app: AppServer, gh: StandIn, sha: string, timeout
     const found = (await app.store.listPrebuilds({ owner: OWNER, repo: REPO })).filter((p) => p.sha === sha);
     if (found.length > 0 && found.every((p) => FINAL.includes(p.state))) return found[found.length - 1]!;
     if (Date.now() > deadline) {
-      throw new Error(`prebuild of ${sha.slice(0, 7)} did not finish within ${timeoutMs / 1000} s (${found.map((p) => p.state).join(', ') || 'no prebuild recorded'})`);
+      throw new Error(
+        `prebuild of ${sha.slice(0, 7)} did not finish within ${timeoutMs / 1000} s (${found.map((p) => p.state).join(', ') || 'no prebuild recorded'})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -143,8 +148,11 @@ async function waitForPrebuild(app: AppServer, gh: StandIn, sha: string, timeout
 
 /** The three changes the demo pushes, one commit each. */
 const CHANGES: Array<{ message: string; files: Record<string, string> }> = [
-  { message: 'Add a farewell', files: { 'src/farewell.js': "module.exports = (name) => `Goodbye, ${name}!`;\n" } },
-  { message: 'Greet more warmly', files: { 'src/index.js': "// The demo application.\nmodule.exports = function greet(name) {\n  return `Hello, dear ${name}!`;\n};\n" } },
+  { message: 'Add a farewell', files: { 'src/farewell.js': 'module.exports = (name) => `Goodbye, ${name}!`;\n' } },
+  {
+    message: 'Greet more warmly',
+    files: { 'src/index.js': '// The demo application.\nmodule.exports = function greet(name) {\n  return `Hello, dear ${name}!`;\n};\n' },
+  },
   { message: 'Add the answer', files: { 'src/answer.txt': '42\n' } },
 ];
 
@@ -182,10 +190,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let app: AppServer | null = null;
   try {
     const variables: Record<string, string> = { PREBUILDS_STORE: `dir:${snapshotDir}` };
-    if (options.container) Object.assign(variables, { PREBUILDS_CONTAINER_MODE: 'container', PREBUILDS_REGISTRY: `${containerSetting().registry}/${REPO}-${Date.now()}` });
+    if (options.container)
+      Object.assign(variables, { PREBUILDS_CONTAINER_MODE: 'container', PREBUILDS_REGISTRY: `${containerSetting().registry}/${REPO}-${Date.now()}` });
     const repo = await gh.createRepo(REPO, { variables });
     const logLevel = options.verbose ? 'info' : ((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn');
-    app = await startAppServer({ appId: APP_ID, privateKey: keys.privateKey, webhookSecret, baseUrl: gh.apiUrl, databasePath: join(workDir, 'prebuilds.sqlite'), logLevel });
+    app = await startAppServer({
+      appId: APP_ID,
+      privateKey: keys.privateKey,
+      webhookSecret,
+      baseUrl: gh.apiUrl,
+      databasePath: join(workDir, 'prebuilds.sqlite'),
+      logLevel,
+    });
     gh.setWebhookUrl(app.webhookUrl);
     print(`GitHub stand-in  ${gh.apiUrl}`);
     print(`app              ${app.url}`);
@@ -193,7 +209,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // The project as it was before the app was installed.
     const checkout = join(workDir, 'checkout');
-    cpSync(join(root, 'demo', options.container ? 'container-fixture' : 'fixture'), checkout, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+    cpSync(join(root, 'demo', options.container ? 'container-fixture' : 'fixture'), checkout, {
+      recursive: true,
+      filter: (src) => !/[/\\](node_modules|dist)$/.test(src),
+    });
     if (options.container) useBaseImage(checkout, containerSetting().baseImage);
     mkdirSync(join(checkout, '.github', 'workflows'), { recursive: true });
     cpSync(join(root, '.github', 'workflows', 'prebuild.yml'), join(checkout, '.github', 'workflows', 'prebuild.yml'));
@@ -261,7 +280,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const ready = problems.length === 0 && !options.container;
     const restore = ready ? restoreFreshWorkspace(root, repo.remote, workDir, snapshotDir, shas.at(-1)!, print) : null;
     if (restore && restore.hit !== 'exact') problems.push(`prebuilds restore found no exact prebuild (hit: ${restore.hit})`);
-    const up = problems.length === 0 && options.container ? upFreshWorkspace(root, freshClone(repo.remote, workDir, shas.at(-1)!), snapshotDir, options.keep ?? false, print) : null;
+    const up =
+      problems.length === 0 && options.container
+        ? upFreshWorkspace(root, freshClone(repo.remote, workDir, shas.at(-1)!), snapshotDir, options.keep ?? false, print)
+        : null;
     if (up && (up.hit !== 'exact' || !up.testsPassed)) problems.push(`prebuilds up: ${up.hit} hit, tests ${up.testsPassed ? 'pass' : 'fail'} in the container`);
     const { token } = await issueToken(app.store, 'demo', ['*']);
     const page = { url: `${app.url}/prebuilds/${OWNER}/${REPO}`, token };
@@ -303,10 +325,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
  */
 function restoreFreshWorkspace(root: string, remote: string, workDir: string, snapshotDir: string, sha: string, print: (line: string) => void): DemoRestore {
   const workspace = freshClone(remote, workDir, sha);
-  const out = execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli', 'main.js'), 'restore', '--store', `dir:${snapshotDir}`, workspace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli', 'main.js'), 'restore', '--store', `dir:${snapshotDir}`, workspace], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const report = JSON.parse(out) as { prebuildHit: string; prebuildSha: string | null; restoreMs: number };
   const ready = { nodeModules: existsSync(join(workspace, 'node_modules')), dist: existsSync(join(workspace, 'dist')) };
-  print(`restore  ${sha.slice(0, 7)}  ${report.prebuildHit} hit in ${report.restoreMs} ms; node_modules ${ready.nodeModules ? 'present' : 'missing'}, dist ${ready.dist ? 'present' : 'missing'} (${workspace})`);
+  print(
+    `restore  ${sha.slice(0, 7)}  ${report.prebuildHit} hit in ${report.restoreMs} ms; node_modules ${ready.nodeModules ? 'present' : 'missing'}, dist ${ready.dist ? 'present' : 'missing'} (${workspace})`,
+  );
   return { hit: report.prebuildHit, prebuildSha: report.prebuildSha, restoreMs: report.restoreMs, ready };
 }
 
@@ -324,4 +351,3 @@ function listFiles(dir: string, prefix = ''): string[] {
     return statSync(full).isDirectory() ? listFiles(full, `${prefix}${name}/`) : [`${prefix}${name} (${formatBytes(statSync(full).size)})`];
   });
 }
-

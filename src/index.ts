@@ -15,7 +15,10 @@ import { openStore } from './store/index.js';
 const appFn: ApplicationFunction = async (app, options) => {
   const settings = readAppEnv(process.env);
   const webhooks = webhookOptionsFromEnv(process.env);
-  const store = await openStore(settings.databaseUrl ?? settings.databasePath, { poolSize: settings.databasePoolSize, sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await openStore(settings.databaseUrl ?? settings.databasePath, {
+    poolSize: settings.databasePoolSize,
+    sqliteSynchronous: settings.sqliteSynchronous,
+  });
   let runtime: Runtime | null = null;
   await prebuildsApp({ store, runtime: runtimeOptionsFromEnv(process.env), webhooks, onRuntime: (r) => (runtime = r) })(app, options);
   // A rolling deploy stops replicas with SIGTERM: finish the deliveries in hand and release

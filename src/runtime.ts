@@ -125,9 +125,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         const waiting = await store.listPrebuilds({ states: ['waiting'], limit: 10_000 });
         const lanes = new Map(waiting.map((p) => [`${p.owner}/${p.repo}/${p.configuration}/${p.branch}`, laneOf(p)]));
         for (const lane of lanes.values()) {
-          await processor.exclusive(`${lane.owner}/${lane.repo}`, () => scheduler.advance(lane)).catch((error) => {
-            log.error({ err: error, lane }, 'could not resume a waiting prebuild; the reconciler retries');
-          });
+          await processor
+            .exclusive(`${lane.owner}/${lane.repo}`, () => scheduler.advance(lane))
+            .catch((error) => {
+              log.error({ err: error, lane }, 'could not resume a waiting prebuild; the reconciler retries');
+            });
         }
       })();
     },

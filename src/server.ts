@@ -60,7 +60,11 @@ export interface AppServer {
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const store = await openStore(options.databasePath, { sqliteSynchronous: options.sqliteSynchronous });
   // Management API tokens travel in Authorization and the page's cookie: never log them.
-  const log = await createLogger({ level: options.logLevel ?? 'warn', format: options.logDestination ? 'json' : 'pretty', destination: options.logDestination });
+  const log = await createLogger({
+    level: options.logLevel ?? 'warn',
+    format: options.logDestination ? 'json' : 'pretty',
+    destination: options.logDestination,
+  });
   const ProbotWithDefaults = Probot.defaults({
     appId: options.appId,
     privateKey: options.privateKey,

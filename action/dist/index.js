@@ -34983,9 +34983,7 @@ function resolveFrom(baseDir, p) {
   return normalizeRepoPath(path4.posix.join(baseDir, slashed));
 }
 function findOversizedNode(value, maxDepth = 1e3, maxNodes = 1e6) {
-  const work = [
-    { v: value, depth: 0, segments: [] }
-  ];
+  const work = [{ v: value, depth: 0, segments: [] }];
   let count = 0;
   while (work.length > 0) {
     const { v, depth, segments } = work.pop();
@@ -36297,9 +36295,15 @@ function readBuild(doc, dir, sink) {
   const context3 = legacy ? legacyContext : buildContext;
   const contextSegments = legacy ? ["context"] : ["build", "context"];
   if (legacy && buildContext !== void 0) {
-    sink.warnAtKey(["build", "context"], "`build.context` is ignored next to the legacy `dockerFile` (the Dev Container CLI reads the top-level `context` then): move `dockerFile` to `build.dockerfile`");
+    sink.warnAtKey(
+      ["build", "context"],
+      "`build.context` is ignored next to the legacy `dockerFile` (the Dev Container CLI reads the top-level `context` then): move `dockerFile` to `build.dockerfile`"
+    );
   } else if (!legacy && legacyContext !== void 0) {
-    sink.warnAtKey(["context"], "the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context`");
+    sink.warnAtKey(
+      ["context"],
+      "the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context`"
+    );
   }
   const dockerfilePath = resolvePath(dir, dockerfile, fileSegments, sink);
   if (dockerfilePath === void 0) return void 0;
@@ -36536,7 +36540,10 @@ function warnGp(key, i, parts, sink) {
     const text = parts[part];
     if (text === void 0 || !callsGp(text)) continue;
     const effect = part === "command" ? "the started workspace runs it (postStartCommand) and it fails there" : `the prebuild runs this \`${part}\` and \`gp\` is not found there (a failing \`before\`, \`init\` or \`prebuild\` fails the prebuild)`;
-    sink.warnAtValue(["tasks", i, part], `task \`${clip(key)}\` calls \`gp\` in \`${part}\`: \`gp\` is Gitpod's workspace CLI and does not exist outside Gitpod; ${effect}`);
+    sink.warnAtValue(
+      ["tasks", i, part],
+      `task \`${clip(key)}\` calls \`gp\` in \`${part}\`: \`gp\` is Gitpod's workspace CLI and does not exist outside Gitpod; ${effect}`
+    );
   }
 }
 function readEnvMapping(raw, segments, sink) {
@@ -36830,17 +36837,32 @@ function toProblem(file, e, value, positions) {
       return problemAt(file, positions.valueAt(segments), `missing \`${missing}:\` (a list of prebuild configurations)`, segments);
     }
     case "type":
-      return problemAt(file, positions.valueAt(segments), `${name} must be ${typeWords(String(e.params.type))}, found ${describeType(actual)}`, segments);
+      return problemAt(
+        file,
+        positions.valueAt(segments),
+        `${name} must be ${typeWords(String(e.params.type))}, found ${describeType(actual)}`,
+        segments
+      );
     case "enum": {
       const allowed = e.params.allowedValues.map((v) => `\`${String(v)}\``);
       const hint = typeof actual === "string" ? suggest(actual, e.params.allowedValues.map(String)) : void 0;
       const found = typeof actual === "string" ? `\`${clip(actual)}\`` : describeType(actual);
-      return problemAt(file, positions.valueAt(segments), `${name} must be one of ${allowed.join(", ")}; found ${found}${hint ? `; did you mean \`${hint}\`?` : ""}`, segments);
+      return problemAt(
+        file,
+        positions.valueAt(segments),
+        `${name} must be one of ${allowed.join(", ")}; found ${found}${hint ? `; did you mean \`${hint}\`?` : ""}`,
+        segments
+      );
     }
     case "not":
       return problemAt(file, positions.keyAt([...segments, "gitpod"]), "use either `devcontainer` or `gitpod` in one entry, not both", [...segments, "gitpod"]);
     case "pattern":
-      return problemAt(file, positions.valueAt(segments), `${name} ${PATTERN_MESSAGES[lastKey ?? ""] ?? `must match ${String(e.params.pattern)}`}`, segments);
+      return problemAt(
+        file,
+        positions.valueAt(segments),
+        `${name} ${PATTERN_MESSAGES[lastKey ?? ""] ?? `must match ${String(e.params.pattern)}`}`,
+        segments
+      );
     case "minLength":
       return problemAt(file, positions.valueAt(segments), `${name} must not be empty`, segments);
     default:
@@ -36920,7 +36942,9 @@ function parsePrebuildsYml(text, defaultBranch2) {
   }
   const oversized = findOversizedNode(value, 100, 1e5);
   if (oversized) {
-    result.problems.push(problemAt(file, positions.valueAt(oversized.segments), "the document is too large or too deeply nested (aliases included)", oversized.segments));
+    result.problems.push(
+      problemAt(file, positions.valueAt(oversized.segments), "the document is too large or too deeply nested (aliases included)", oversized.segments)
+    );
     return result;
   }
   if (!isObject(value)) {
@@ -36948,7 +36972,12 @@ function parsePrebuildsYml(text, defaultBranch2) {
       const segments = own(entry, "name") !== void 0 ? ["prebuilds", index, "name"] : ["prebuilds", index];
       const derived = own(entry, "name") === void 0 ? " (derived from its file)" : "";
       result.problems.push(
-        problemAt(file, positions.valueAt(segments), `duplicate configuration name \`${clip(built.settings.name)}\`${derived}, already used by prebuilds[${previous}]; give each entry a unique \`name\``, segments)
+        problemAt(
+          file,
+          positions.valueAt(segments),
+          `duplicate configuration name \`${clip(built.settings.name)}\`${derived}, already used by prebuilds[${previous}]; give each entry a unique \`name\``,
+          segments
+        )
       );
       return;
     }
@@ -37364,7 +37393,10 @@ function parseEnvironment(file, format2, text) {
   try {
     return format2 === "gitpod" ? parseGitpod(file, text) : parseDevcontainer(file, text);
   } catch (error2) {
-    return { problems: [problemAt(file, { line: 1, column: 1 }, `could not read the file: ${clip(String(error2?.message ?? error2), 200)}`)], warnings: [] };
+    return {
+      problems: [problemAt(file, { line: 1, column: 1 }, `could not read the file: ${clip(String(error2?.message ?? error2), 200)}`)],
+      warnings: []
+    };
   }
 }
 async function resolveConfiguration(source, settings, options = {}) {
@@ -37950,7 +37982,13 @@ function runCommand(command, ctx, onOutput, input) {
     };
     let child2;
     try {
-      child2 = spawn2(file, args, { cwd: ctx.cwd, env, stdio: [input === void 0 ? "ignore" : "pipe", "pipe", "pipe"], shell: false, detached: GROUPS_SUPPORTED });
+      child2 = spawn2(file, args, {
+        cwd: ctx.cwd,
+        env,
+        stdio: [input === void 0 ? "ignore" : "pipe", "pipe", "pipe"],
+        shell: false,
+        detached: GROUPS_SUPPORTED
+      });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err });
       return;
@@ -38028,7 +38066,9 @@ async function runHook(hook2, command, ctx) {
         return exit;
       })
     );
-    entries.forEach(([name], i) => Object.defineProperty(commands, name, { value: exits[i].durationMs, enumerable: true, writable: true, configurable: true }));
+    entries.forEach(
+      ([name], i) => Object.defineProperty(commands, name, { value: exits[i].durationMs, enumerable: true, writable: true, configurable: true })
+    );
     for (let i = 0; i < entries.length; i++) {
       const [name, single] = entries[i];
       const message = failureMessage(hook2, name, single, exits[i]);
@@ -38055,12 +38095,17 @@ async function runTool(argv, opts) {
   let output = "";
   const title = opts.title ?? argv.join(" ");
   opts.log?.startGroup(title);
-  const exit = await runCommand({ kind: "exec", argv: [...argv] }, { cwd: opts.cwd ?? process.cwd(), env: opts.env }, (chunk, stream2) => {
-    const text = chunk.toString("utf8");
-    if (stream2 !== "stderr") stdout += text;
-    output += text;
-    opts.log?.output(chunk);
-  }, opts.input);
+  const exit = await runCommand(
+    { kind: "exec", argv: [...argv] },
+    { cwd: opts.cwd ?? process.cwd(), env: opts.env },
+    (chunk, stream2) => {
+      const text = chunk.toString("utf8");
+      if (stream2 !== "stderr") stdout += text;
+      output += text;
+      opts.log?.output(chunk);
+    },
+    opts.input
+  );
   opts.log?.endGroup();
   if (exit.spawnError) throw new ToolError(`${argv[0]} failed to start: ${exit.spawnError.message}`, null, output);
   if (exit.exitCode !== 0) {
@@ -38110,11 +38155,14 @@ async function resolveDevcontainerCli(env, log2) {
   const prefix2 = path8.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
   const installed = path8.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
   if (!existsSync2(installed)) {
-    await runTool(["npm", "install", "--prefix", prefix2, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`], {
-      env,
-      log: log2,
-      title: `Installing @devcontainers/cli@${DEVCONTAINERS_CLI_VERSION} into ${prefix2}`
-    });
+    await runTool(
+      ["npm", "install", "--prefix", prefix2, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`],
+      {
+        env,
+        log: log2,
+        title: `Installing @devcontainers/cli@${DEVCONTAINERS_CLI_VERSION} into ${prefix2}`
+      }
+    );
   }
   return cliFromPath(installed);
 }
@@ -38226,7 +38274,11 @@ function devcontainerSingle(c) {
 function gitpodDevcontainer(environment, workspace) {
   const out = {};
   if (environment.build) {
-    out.build = { dockerfile: path9.join(workspace, environment.build.dockerfile), context: path9.join(workspace, environment.build.context), args: environment.build.args };
+    out.build = {
+      dockerfile: path9.join(workspace, environment.build.dockerfile),
+      context: path9.join(workspace, environment.build.context),
+      args: environment.build.args
+    };
   } else if (environment.image) out.image = environment.image;
   for (const hook2 of CONTAINER_HOOKS) {
     const command = environment.lifecycle[hook2];
@@ -38240,7 +38292,11 @@ function gitpodDevcontainer(environment, workspace) {
 function chooseExecutionMode(setting, configuration, facts) {
   if (setting === "host") return { mode: "host", reason: "container-mode: host" };
   const problem = containerUnsupported(configuration) ?? (facts.dockerProblem ? `Docker cannot be used: ${facts.dockerProblem}` : null) ?? (facts.registry ? null : 'no registry is set (the "registry" input) to push the prebuilt image to');
-  if (problem === null) return { mode: "container", reason: setting === "auto" ? "container-mode: auto, and the configuration names an image or Dockerfile" : "container-mode: container" };
+  if (problem === null)
+    return {
+      mode: "container",
+      reason: setting === "auto" ? "container-mode: auto, and the configuration names an image or Dockerfile" : "container-mode: container"
+    };
   if (setting === "container") throw new Error(`container-mode: container cannot run: ${problem}`);
   return { mode: "host", reason: `container-mode: auto chose host: ${problem}` };
 }
@@ -38331,7 +38387,13 @@ function parseUpResult(stdout) {
   }
   throw new Error("devcontainer up printed no result line");
 }
-var CONTAINER_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "postAttachCommand"];
+var CONTAINER_HOOKS = [
+  "onCreateCommand",
+  "updateContentCommand",
+  "postCreateCommand",
+  "postStartCommand",
+  "postAttachCommand"
+];
 function mergedLifecycle(readConfigurationStdout) {
   const line = readConfigurationStdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
   if (!line) throw new Error("devcontainer read-configuration printed no JSON");
@@ -38383,7 +38445,8 @@ import path10 from "node:path";
 function targetArgs(t) {
   const args = ["--workspace-folder", t.workspace];
   const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
-  if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json") args.push("--config", path10.join(t.workspace, t.configFile));
+  if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json")
+    args.push("--config", path10.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -38442,7 +38505,8 @@ async function commitAndPush(t, containerId, references, labels) {
   const [first, ...rest] = references;
   if (!first) throw new Error("commitAndPush: no image reference");
   const metadata2 = (await docker(["inspect", "--format", '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
-  if (!metadata2 || metadata2 === "<no value>") throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
+  if (!metadata2 || metadata2 === "<no value>")
+    throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
   const changes = Object.entries(labels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
   await docker(["commit", ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
   for (const ref of rest) await docker(["tag", first, ref], { env: t.env });
@@ -38462,7 +38526,10 @@ async function removeContainer(containerId, env) {
   await docker(["rm", "-f", "-v", containerId], { env }).catch(() => void 0);
 }
 async function containerImage(containerId, env) {
-  return docker(["inspect", "--format", "{{.Image}}", containerId], { env }).then((r) => r.stdout.trim(), () => null);
+  return docker(["inspect", "--format", "{{.Image}}", containerId], { env }).then(
+    (r) => r.stdout.trim(),
+    () => null
+  );
 }
 
 // src/container/engine-images.ts
@@ -38661,7 +38728,8 @@ function parseRepositoryRef(text) {
   const slash = text.indexOf("/");
   const registry = slash > 0 ? text.slice(0, slash) : "";
   const name = slash > 0 ? text.slice(slash + 1) : "";
-  if (!registry || !/[.:]|^localhost$/.test(registry)) throw new Error(`"${text}" is not REGISTRY/NAME (e.g. ghcr.io/owner/repo/prebuilds, 127.0.0.1:5000/snapshots)`);
+  if (!registry || !/[.:]|^localhost$/.test(registry))
+    throw new Error(`"${text}" is not REGISTRY/NAME (e.g. ghcr.io/owner/repo/prebuilds, 127.0.0.1:5000/snapshots)`);
   if (!NAME_RE.test(name)) throw new Error(`"${name}" is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
   return { registry, name };
 }
@@ -38706,7 +38774,8 @@ var RegistryClient = class {
     if (params.scope) url2.searchParams.set("scope", params.scope);
     const basic = this.basic();
     const res = await fetch(url2, { headers: basic ? { authorization: basic } : {} });
-    if (!res.ok) throw new RegistryError(res.status, `The registry's token service ${url2.origin} refused (${res.status}): check the credentials for ${this.ref.registry}`);
+    if (!res.ok)
+      throw new RegistryError(res.status, `The registry's token service ${url2.origin} refused (${res.status}): check the credentials for ${this.ref.registry}`);
     const body2 = await res.json();
     this.token = body2.token ?? body2.access_token ?? null;
     return this.token !== null;
@@ -38719,7 +38788,13 @@ var RegistryClient = class {
       if (this.token === "basic") headers.authorization = this.basic();
       else if (this.token) headers.authorization = `Bearer ${this.token}`;
       const body2 = init.body?.();
-      const res = await fetch(url2, { method, headers, body: body2, redirect: init.redirect ?? "follow", ...body2 instanceof Readable || body2 && typeof body2.getReader === "function" ? { duplex: "half" } : {} });
+      const res = await fetch(url2, {
+        method,
+        headers,
+        body: body2,
+        redirect: init.redirect ?? "follow",
+        ...body2 instanceof Readable || body2 && typeof body2.getReader === "function" ? { duplex: "half" } : {}
+      });
       const challenge = res.headers.get("www-authenticate");
       if (res.status === 401 && attempt === 0 && challenge && await this.authenticate(challenge)) {
         await res.body?.cancel();
@@ -38755,7 +38830,10 @@ var RegistryClient = class {
     const location = new URL(started.headers.get("location") ?? "", `${this.base}/`);
     location.searchParams.set("digest", digest);
     const body2 = Buffer.isBuffer(source) ? () => source : () => Readable.toWeb(createReadStream(source.file));
-    const put = await this.request("PUT", location.toString(), { headers: { "content-type": "application/octet-stream", "content-length": String(size) }, body: body2 });
+    const put = await this.request("PUT", location.toString(), {
+      headers: { "content-type": "application/octet-stream", "content-length": String(size) },
+      body: body2
+    });
     if (put.status !== 201) return this.fail(put, `Uploading blob ${digest}`);
     await put.body?.cancel();
     return { digest, size };
@@ -38952,7 +39030,15 @@ var UnsafeArchiveError = class extends Error {
 var MAX_META_BYTES = 1024 * 1024;
 var FILE_TYPES = /* @__PURE__ */ new Set(["0", "\0", "7"]);
 var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
-var TYPE_NAMES = { "3": "a character device", "4": "a block device", "6": "a FIFO", S: "a GNU sparse file", D: "a GNU dump directory", V: "a volume label", M: "a multi-volume continuation" };
+var TYPE_NAMES = {
+  "3": "a character device",
+  "4": "a block device",
+  "6": "a FIFO",
+  S: "a GNU sparse file",
+  D: "a GNU dump directory",
+  V: "a volume label",
+  M: "a multi-volume continuation"
+};
 function numberOrThrow(buf, start, length, name, entry) {
   const n = numberField(buf, start, length);
   if (n === null) throw new UnsafeArchiveError(entry, `has an unreadable ${name} field (a corrupt or crafted archive)`);
@@ -39043,7 +39129,8 @@ var TarGuard = class extends Transform {
         if (key.startsWith("GNU.sparse")) throw new UnsafeArchiveError(meta.name, "is a GNU sparse entry (not supported in snapshots)");
       }
       if (meta.type === "g") {
-        if (["path", "linkpath", "size"].some((k) => records.has(k))) throw new UnsafeArchiveError(meta.name, "is a pax global header that sets names or sizes");
+        if (["path", "linkpath", "size"].some((k) => records.has(k)))
+          throw new UnsafeArchiveError(meta.name, "is a pax global header that sets names or sizes");
         return;
       }
       if (records.has("path")) this.pending.paxPath = records.get("path");
@@ -39070,7 +39157,8 @@ var TarGuard = class extends Transform {
     const shown = pending.paxPath ?? pending.longName ?? (prefix2 ? `${prefix2}/${rawName}` : rawName);
     if (META_TYPES.has(type2)) {
       if (size > MAX_META_BYTES) throw new UnsafeArchiveError(shown, `has a ${size}-byte extended header (more than ${MAX_META_BYTES})`);
-      if (type2 !== "g" && pending.size !== void 0) throw new UnsafeArchiveError(shown, "has an extended header that sets a size for another extended header");
+      if (type2 !== "g" && pending.size !== void 0)
+        throw new UnsafeArchiveError(shown, "has an extended header that sets a size for another extended header");
       this.meta = { type: type2, size, chunks: [], length: 0, name: shown };
       this.skip = Math.ceil(size / BLOCK) * BLOCK;
       return;
@@ -39079,7 +39167,8 @@ var TarGuard = class extends Transform {
     if (!FILE_TYPES.has(type2) && type2 !== "1" && type2 !== "2" && type2 !== "5") {
       throw new UnsafeArchiveError(shown, `is ${TYPE_NAMES[type2] ?? `of type "${type2}"`}: only files, directories, symlinks and hard links are allowed`);
     }
-    if (!FILE_TYPES.has(type2) && size !== 0) throw new UnsafeArchiveError(shown, `is a ${type2 === "5" ? "directory" : "link"} with ${size} bytes of data (a crafted archive)`);
+    if (!FILE_TYPES.has(type2) && size !== 0)
+      throw new UnsafeArchiveError(shown, `is a ${type2 === "5" ? "directory" : "link"} with ${size} bytes of data (a crafted archive)`);
     const paths = [];
     for (const name of names) {
       const parts = components(name);
@@ -39475,7 +39564,11 @@ import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
 var LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+zstd";
-var EMPTY_CONFIG = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
+var EMPTY_CONFIG = {
+  mediaType: "application/vnd.oci.empty.v1+json",
+  digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+  size: 2
+};
 var ANNOTATIONS = {
   Created: "org.opencontainers.image.created",
   Key: "dev.prebuilds.snapshot.key",
@@ -39630,7 +39723,8 @@ async function applyRetention(store, configuration, protect, log2) {
   const { name, retention } = configuration.settings;
   try {
     const deleted = await pruneSnapshots(store, snapshotKeyPrefix(name), retention, protect);
-    if (deleted.length > 0) log2.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? "" : "s"}: ${deleted.join(", ")}`);
+    if (deleted.length > 0)
+      log2.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? "" : "s"}: ${deleted.join(", ")}`);
     return deleted;
   } catch (err) {
     log2.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);
@@ -39653,7 +39747,9 @@ async function startFromBase(req, key, paths, accept3 = () => null) {
     log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
     return { base: null, baseMarker: null, baseMissing: true };
   }
-  log2.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+  log2.info(
+    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`
+  );
   if (!restored.marker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
   base = req.base;
   return { base, baseMarker: restored.marker, baseMissing: false };
@@ -39678,14 +39774,20 @@ async function finishPrebuild(req, key, paths, started, done) {
   const hooks = {};
   for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
   req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base: started.base
-  }, { secrets: req.secrets });
+  const { bytes } = await req.store.save(
+    key,
+    paths,
+    workspace,
+    {
+      sha: req.sha,
+      configuration: name,
+      prebuildId: req.prebuildId,
+      identity: configuration.identity,
+      hooks,
+      base: started.base
+    },
+    { secrets: req.secrets }
+  );
   await applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log);
   return {
     prebuildId: req.prebuildId,
@@ -39734,7 +39836,10 @@ async function prebuild(req) {
 var RUN_LABEL = "prebuilds.run";
 var FEATURE_CONTENT_IMAGE = "dev_container_feature_content_temp";
 async function imageId(reference, env) {
-  return docker(["image", "inspect", "--format", "{{.Id}}", reference], { env }).then((r) => r.stdout.trim() || null, () => null);
+  return docker(["image", "inspect", "--format", "{{.Id}}", reference], { env }).then(
+    (r) => r.stdout.trim() || null,
+    () => null
+  );
 }
 async function containerPrebuild(req) {
   const started = req.startedAt ?? performance.now();
@@ -39811,7 +39916,9 @@ async function containerPrebuild(req) {
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
     return { result, plan, image, incremental, baseMissing: base.baseMissing };
   } finally {
-    const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({ stdout: "" }));
+    const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({
+      stdout: ""
+    }));
     for (const id of stdout.split("\n").filter(Boolean)) {
       const image = await containerImage(id, env);
       if (image && !built.includes(image)) built.push(image);
@@ -39831,7 +39938,12 @@ function oneOf(name, value, allowed, fallback) {
 }
 async function readInputs(getInput2, env) {
   const mode = oneOf(Inputs.Mode, getInput2(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
-  const containerMode = oneOf(Inputs.ContainerMode, getInput2(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
+  const containerMode = oneOf(
+    Inputs.ContainerMode,
+    getInput2(Inputs.ContainerMode),
+    [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
+    ContainerModes.Auto
+  );
   const workspace = path17.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
@@ -40016,7 +40128,15 @@ async function restorePrebuild(req, accept3 = () => null) {
   const restoreMs = Math.round(performance.now() - started);
   const hit = chosen === null ? "none" : chosen.distance === 0 ? "exact" : "ancestor";
   if (hit === "none") log2.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
-  return { hit, chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance }, marker: marker2, restoreMs, shallow, searched: commits.length, rejected };
+  return {
+    hit,
+    chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance },
+    marker: marker2,
+    restoreMs,
+    shallow,
+    searched: commits.length,
+    rejected
+  };
 }
 async function restoreWorkspace(req) {
   const started = req.startedAt ?? performance.now();
@@ -44116,7 +44236,8 @@ var ActionsCacheCatalog = class {
     this.options = options;
     const [owner, repo, ...rest] = options.repository.split("/");
     if (!owner || !repo || rest.length > 0) throw new Error(`Cannot list the Actions cache: "${options.repository}" is not owner/repo (${Env.Repository})`);
-    if (!options.token && !options.listPage) throw new Error('Cannot list the Actions cache without a token: set the "token" input (default ${{ github.token }}, needs actions: read)');
+    if (!options.token && !options.listPage)
+      throw new Error('Cannot list the Actions cache without a token: set the "token" input (default ${{ github.token }}, needs actions: read)');
     this.owner = owner;
     this.repo = repo;
     if (options.listPage) {
@@ -44235,7 +44356,9 @@ function restoreLines(sha, outcome) {
   }
   lines.push(`Total: ${formatDuration(outcome.durationMs)}`);
   if (outcome.shallow) {
-    lines.push(`Shallow checkout: ${outcome.searched} commit${outcome.searched === 1 ? "" : "s"} searched; use <code>fetch-depth: 0</code> in actions/checkout for ancestor hits`);
+    lines.push(
+      `Shallow checkout: ${outcome.searched} commit${outcome.searched === 1 ? "" : "s"} searched; use <code>fetch-depth: 0</code> in actions/checkout for ancestor hits`
+    );
   }
   for (const r of outcome.rejected) lines.push(`Discarded <code>${esc2(r.key)}</code>: ${esc2(r.reason)}`);
   return lines;
@@ -44300,7 +44423,19 @@ async function upFromPrebuild(req) {
     target.overrideConfig = await writeBuildConfig(path18.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c2 = await up(target, {});
     log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
-    return { ...base, ...common2, hit: image ? base.hit : "none", image: null, containerId: c2.containerId, remoteWorkspaceFolder: c2.remoteWorkspaceFolder, pullMs, upMs: c2.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
+    return {
+      ...base,
+      ...common2,
+      hit: image ? base.hit : "none",
+      image: null,
+      containerId: c2.containerId,
+      remoteWorkspaceFolder: c2.remoteWorkspaceFolder,
+      pullMs,
+      upMs: c2.upMs,
+      hooks: [],
+      durationMs: Math.round(performance.now() - started),
+      coldMs: null
+    };
   }
   await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path18.join(workspace, MARKER_DIR), configuration.environment, ref);
@@ -44309,7 +44444,9 @@ async function upFromPrebuild(req) {
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = [
     ...planRestore(present2, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
-    ...["postStartCommand", "postAttachCommand"].map((hook2) => present2[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" })
+    ...["postStartCommand", "postAttachCommand"].map(
+      (hook2) => present2[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" }
+    )
   ];
   const hooks = [];
   for (const step of plan) {
@@ -44324,8 +44461,21 @@ async function upFromPrebuild(req) {
   }
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
-  log2.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ""}`);
-  return { ...base, ...common2, image: ref, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks, durationMs, coldMs };
+  log2.info(
+    `Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ""}`
+  );
+  return {
+    ...base,
+    ...common2,
+    image: ref,
+    containerId: c.containerId,
+    remoteWorkspaceFolder: c.remoteWorkspaceFolder,
+    pullMs,
+    upMs: c.upMs,
+    hooks,
+    durationMs,
+    coldMs
+  };
 }
 
 // action/src/restore-mode.ts
@@ -44406,7 +44556,8 @@ function parseSecretsInput(input) {
   } catch {
     throw new Error(`The "${Inputs.Secrets}" input is not JSON: pass \${{ toJSON(secrets) }}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`The "${Inputs.Secrets}" input must be a JSON object: pass \${{ toJSON(secrets) }}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`The "${Inputs.Secrets}" input must be a JSON object: pass \${{ toJSON(secrets) }}`);
   const out = {};
   for (const [name, v] of Object.entries(value)) if (typeof v === "string" && v !== "") out[name] = v;
   return out;
@@ -86887,7 +87038,8 @@ async function run2() {
     if (inputs.mode === Modes.Restore) {
       info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
       setOutput(Outputs.ExecutionMode, mode);
-      if (mode === "container") await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log2));
+      if (mode === "container")
+        await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log2));
       else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }

@@ -71,7 +71,10 @@ export interface ContainerPrebuildOutcome {
 }
 
 async function imageId(reference: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  return docker(['image', 'inspect', '--format', '{{.Id}}', reference], { env }).then((r) => r.stdout.trim() || null, () => null);
+  return docker(['image', 'inspect', '--format', '{{.Id}}', reference], { env }).then(
+    (r) => r.stdout.trim() || null,
+    () => null,
+  );
 }
 
 /**
@@ -165,7 +168,9 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     // images, newest first: the commit, what the CLI built (possibly an image the engine
     // had under another tag: then only the new tag goes), what was pulled, the CLI's
     // Features staging image, and dangling leftovers of the build.
-    const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({ stdout: '' }));
+    const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({
+      stdout: '',
+    }));
     for (const id of stdout.split('\n').filter(Boolean)) {
       const image = await containerImage(id, env);
       if (image && !built.includes(image)) built.push(image);

@@ -48,7 +48,12 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
  */
 export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Promise<ActionInputs> {
   const mode = oneOf(Inputs.Mode, getInput(Inputs.Mode), [Modes.Prebuild, Modes.Restore], Modes.Prebuild);
-  const containerMode = oneOf(Inputs.ContainerMode, getInput(Inputs.ContainerMode), [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container], ContainerModes.Auto);
+  const containerMode = oneOf(
+    Inputs.ContainerMode,
+    getInput(Inputs.ContainerMode),
+    [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
+    ContainerModes.Auto,
+  );
   const workspace = path.resolve(getInput(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput(Inputs.Sha) || (await headSha(workspace)) || env[Env.Sha] || '';
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {

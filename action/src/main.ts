@@ -60,7 +60,8 @@ export async function run(): Promise<void> {
     if (inputs.mode === Modes.Restore) {
       core.info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
       core.setOutput(Outputs.ExecutionMode, mode);
-      if (mode === 'container') await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log));
+      if (mode === 'container')
+        await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log));
       else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
       return;
     }

@@ -84,14 +84,18 @@ export async function startFromBase(
   log.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
   // SPEC.md rules 5 and 6: a base must be a successful prebuild of the same configuration identity.
   const check = (m: PrebuildMarker | null) =>
-    unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ?? accept(m);
+    unsuccessfulMarker(m) ??
+    (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ??
+    accept(m);
   const restored = await restoreBase(req.store, base, paths, workspace, check);
   if (!restored.restored) {
     const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
     log.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
     return { base: null, baseMarker: null, baseMissing: true };
   }
-  log.info(`Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`);
+  log.info(
+    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`,
+  );
   if (!restored.marker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
   base = req.base;
   return { base, baseMarker: restored.marker, baseMissing: false };
@@ -108,7 +112,12 @@ export async function finishPrebuild(
   key: string,
   paths: readonly string[],
   started: StartedBase,
-  done: { ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>>; dependencyFiles: Record<string, string>; image?: PrebuiltImage; startedAt: number },
+  done: {
+    ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>>;
+    dependencyFiles: Record<string, string>;
+    image?: PrebuiltImage;
+    startedAt: number;
+  },
 ): Promise<PrebuildResult> {
   const { workspace, configuration } = req;
   const name = configuration.settings.name;
@@ -131,14 +140,20 @@ export async function finishPrebuild(
   const hooks: Record<string, number> = {};
   for (const [hook, run] of Object.entries(done.ran)) hooks[hook] = run.durationMs;
   req.log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(key, paths, workspace, {
-    sha: req.sha,
-    configuration: name,
-    prebuildId: req.prebuildId,
-    identity: configuration.identity,
-    hooks,
-    base: started.base,
-  }, { secrets: req.secrets });
+  const { bytes } = await req.store.save(
+    key,
+    paths,
+    workspace,
+    {
+      sha: req.sha,
+      configuration: name,
+      prebuildId: req.prebuildId,
+      identity: configuration.identity,
+      hooks,
+      base: started.base,
+    },
+    { secrets: req.secrets },
+  );
   await applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log);
   return {
     prebuildId: req.prebuildId,

@@ -47,7 +47,9 @@ export function restoreLines(sha: string, outcome: RestoreOutcome): string[] {
   }
   lines.push(`Total: ${formatDuration(outcome.durationMs)}`);
   if (outcome.shallow) {
-    lines.push(`Shallow checkout: ${outcome.searched} commit${outcome.searched === 1 ? '' : 's'} searched; use <code>fetch-depth: 0</code> in actions/checkout for ancestor hits`);
+    lines.push(
+      `Shallow checkout: ${outcome.searched} commit${outcome.searched === 1 ? '' : 's'} searched; use <code>fetch-depth: 0</code> in actions/checkout for ancestor hits`,
+    );
   }
   for (const r of outcome.rejected) lines.push(`Discarded <code>${esc(r.key)}</code>: ${esc(r.reason)}`);
   return lines;
@@ -73,7 +75,12 @@ export async function writeRestoreSummary(configuration: string, sha: string, ou
 }
 
 /** Writes the summary of a container-mode restore: hit, image, container, hooks, time against the cold path. */
-export async function writeContainerRestoreSummary(configuration: string, sha: string, outcome: UpOutcome, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function writeContainerRestoreSummary(
+  configuration: string,
+  sha: string,
+  outcome: UpOutcome,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   if (!env[Env.StepSummary]) return;
   const lines = [
     'Mode: <b>container</b>',

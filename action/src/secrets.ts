@@ -43,7 +43,8 @@ export function parseSecretsInput(input: string): Record<string, string> {
   } catch {
     throw new Error(`The "${Inputs.Secrets}" input is not JSON: pass \${{ toJSON(secrets) }}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`The "${Inputs.Secrets}" input must be a JSON object: pass \${{ toJSON(secrets) }}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`The "${Inputs.Secrets}" input must be a JSON object: pass \${{ toJSON(secrets) }}`);
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(value)) if (typeof v === 'string' && v !== '') out[name] = v;
   return out;

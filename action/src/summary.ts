@@ -28,9 +28,7 @@ function esc(text: string): string {
 /** Rows of the hooks table: hook, what happened, duration. */
 export function hookRows(plan: PlannedHook[], result: PrebuildResult): string[][] {
   return plan.map((step) =>
-    step.action === 'skip'
-      ? [step.hook, esc(`skipped: ${step.reason}`), '']
-      : [step.hook, 'ran', formatDuration(result.hooks[step.hook] ?? 0)],
+    step.action === 'skip' ? [step.hook, esc(`skipped: ${step.reason}`), ''] : [step.hook, 'ran', formatDuration(result.hooks[step.hook] ?? 0)],
   );
 }
 

@@ -39,7 +39,8 @@ export function verifyAppJwt(state: StandInState, jwt: string): string | null {
   if (typeof payload.exp !== 'number' || payload.exp <= now) {
     return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
   }
-  if (typeof payload.iat !== 'number' || payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
+  if (typeof payload.iat !== 'number' || payload.iat > now + 60)
+    return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
   if (payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
   if (String(payload.iss) !== String(state.app.id)) return "'Issuer' claim ('iss') must be an Integer";
   return null;
@@ -47,5 +48,9 @@ export function verifyAppJwt(state: StandInState, jwt: string): string | null {
 
 /** A new RSA key pair for a GitHub App (PEM: PKCS#1 private key, SPKI public key), as GitHub issues one. */
 export function appKeyPair(): { privateKey: string; publicKey: string } {
-  return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
 }

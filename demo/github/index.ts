@@ -43,7 +43,22 @@ import type { CacheRecord, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, R
 import { WebhookSender, type Delivery, type DeliveryOptions } from './webhooks.js';
 
 export type { StandIn, StandInOptions } from './standin.js';
-export type { Delivery, DeliveryOptions, RecordedExchange, CheckRunRecord, IssueRecord, JobRecord, RepoRecord, RunRecord, PushOptions, PullRequestOptions, NewRepo, OverrideReply, RunAnnotation, MemoryRepoContent };
+export type {
+  Delivery,
+  DeliveryOptions,
+  RecordedExchange,
+  CheckRunRecord,
+  IssueRecord,
+  JobRecord,
+  RepoRecord,
+  RunRecord,
+  PushOptions,
+  PullRequestOptions,
+  NewRepo,
+  OverrideReply,
+  RunAnnotation,
+  MemoryRepoContent,
+};
 export type { Reply } from './router.js';
 export { errorBody } from './payloads/rest.js';
 export { appKeyPair } from './auth.js';
@@ -67,7 +82,13 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const workRoot = options.workRoot ?? (await mkdtemp(join(tmpdir(), 'gh-standin-')));
   await mkdir(join(workRoot, 'runner'), { recursive: true });
   const state = new StandInState(
-    { id: Number(options.appId), slug: options.appSlug ?? 'prebuilds', name: 'Prebuilds', publicKey: options.publicKey, installationId: options.installationId ?? 1 },
+    {
+      id: Number(options.appId),
+      slug: options.appSlug ?? 'prebuilds',
+      name: 'Prebuilds',
+      publicKey: options.publicKey,
+      installationId: options.installationId ?? 1,
+    },
     options.owner ?? 'octo-demo',
     options.sender ?? 'dev-demo',
   );
@@ -80,19 +101,21 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const webhooks = new WebhookSender(options.webhookSecret, state.app.id, options.webhookTimeoutMs);
   webhooks.url = options.webhookUrl ?? null;
   const recorded = options.runner === 'none' ? new RecordedRuns(state) : null;
-  const runner: Runs = recorded ?? new WorkflowRunner(
-    state,
-    webhooks,
-    {
-      actionDir: options.actionDir ?? join(repoRoot(), 'action'),
-      workRoot: join(workRoot, 'runner'),
-      keepWorkspaces: options.keepWorkspaces ?? false,
-      hostEnv: hostEnv(options.runnerEnv),
-      runnerName: 'stand-in-runner 1',
-      ...(options.echo ? { echo: options.echo } : {}),
-    },
-    onError,
-  );
+  const runner: Runs =
+    recorded ??
+    new WorkflowRunner(
+      state,
+      webhooks,
+      {
+        actionDir: options.actionDir ?? join(repoRoot(), 'action'),
+        workRoot: join(workRoot, 'runner'),
+        keepWorkspaces: options.keepWorkspaces ?? false,
+        hostEnv: hostEnv(options.runnerEnv),
+        runnerName: 'stand-in-runner 1',
+        ...(options.echo ? { echo: options.echo } : {}),
+      },
+      onError,
+    );
   const overrides = new Overrides();
   const routes = [...appRoutes(state), ...repoRoutes(state), ...actionsRoutes(state, runner), ...checksRoutes(state), ...issuesRoutes(state)];
   const server = createRouter(state, routes, onError, overrides, options.recordResponses ?? true);
@@ -151,7 +174,15 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       if (!target || !wf || 'error' in wf) throw new Error(`no runnable ${path} on ${o.ref} in ${repo.owner}/${repo.name}`);
       const checked = checkInputs(wf, o.inputs ?? {});
       if ('error' in checked) throw new Error(checked.error);
-      return needRecorded().record({ repo, wf, workflowId: workflowIdOf(state, repo, path), ref: target.ref, sha: target.sha, inputs: checked.inputs, actor: o.actor ?? state.senderLogin });
+      return needRecorded().record({
+        repo,
+        wf,
+        workflowId: workflowIdOf(state, repo, path),
+        ref: target.ref,
+        sha: target.sha,
+        inputs: checked.inputs,
+        actor: o.actor ?? state.senderLogin,
+      });
     },
     workflowRunPayload: (runId, action) => buildWorkflowRun(runId, action),
     sendWorkflowRun: async (runId, action) => webhooks.send('workflow_run', await buildWorkflowRun(runId, action)),
@@ -165,21 +196,39 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       repo.knownHeads.set(branch, sha);
       return sha;
     },
-    installationCreated: (id = state.app.installationId) => webhooks.send('installation', installationCreated(state, [...state.repos.values()].filter((r) => r.installationId === id))),
+    installationCreated: (id = state.app.installationId) =>
+      webhooks.send(
+        'installation',
+        installationCreated(
+          state,
+          [...state.repos.values()].filter((r) => r.installationId === id),
+        ),
+      ),
     push: (name, o) => simulatePush(state, webhooks, repoNamed(name), o),
     pullRequest: (name, o) => simulatePullRequest(state, webhooks, repoNamed(name), prs, o),
     rerequestCheckRun: (name, id) => simulateRerequest(state, webhooks, repoNamed(name), id),
     recordCache(name, e) {
       const repo = repoNamed(name);
       const now = new Date();
-      const rec: CacheRecord = { id: state.nextId('cache'), repoId: repo.id, key: e.key, ref: e.ref ?? `refs/heads/${repo.defaultBranch}`, version: e.version ?? 'standin', sizeInBytes: e.sizeInBytes ?? 0, createdAt: now, lastAccessedAt: now };
+      const rec: CacheRecord = {
+        id: state.nextId('cache'),
+        repoId: repo.id,
+        key: e.key,
+        ref: e.ref ?? `refs/heads/${repo.defaultBranch}`,
+        version: e.version ?? 'standin',
+        sizeInBytes: e.sizeInBytes ?? 0,
+        createdAt: now,
+        lastAccessedAt: now,
+      };
       state.caches.push(rec);
       return rec;
     },
     checkRuns(name, filter = {}) {
       const repo = repoNamed(name);
       return [...state.checkRuns.values()]
-        .filter((c) => c.repoId === repo.id && (!filter.sha || c.headSha === filter.sha) && (filter.app === undefined || (c.owner.kind === 'app') === filter.app))
+        .filter(
+          (c) => c.repoId === repo.id && (!filter.sha || c.headSha === filter.sha) && (filter.app === undefined || (c.owner.kind === 'app') === filter.app),
+        )
         .sort((a, b) => b.id - a.id);
     },
     runs: (name) => state.runsOf(repoNamed(name).id),

@@ -7,7 +7,8 @@
 import { matchTemplate, type Reply, type RouteRequest } from './router.js';
 
 /** What an override answers: a reply, a dropped connection, or a function of the request and of what the stand-in would answer. */
-export type OverrideReply = Reply | 'network-error' | ((req: RouteRequest, served: () => Promise<Reply>) => Reply | 'network-error' | Promise<Reply | 'network-error'>);
+export type OverrideReply =
+  Reply | 'network-error' | ((req: RouteRequest, served: () => Promise<Reply>) => Reply | 'network-error' | Promise<Reply | 'network-error'>);
 
 interface Entry {
   method: string;

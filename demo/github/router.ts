@@ -154,7 +154,13 @@ export function createRouter(state: StandInState, routes: Route[], onError: (err
           .filter((x) => x.params !== null);
         const hit = found.find((x) => x.r.method === method);
         const override = isApi ? overrides?.take(method, path) : null;
-        const routeReq = (params: Record<string, string>): RouteRequest => ({ method, params, query: url.searchParams, body: body ?? {}, headers: req.headers });
+        const routeReq = (params: Record<string, string>): RouteRequest => ({
+          method,
+          params,
+          query: url.searchParams,
+          body: body ?? {},
+          headers: req.headers,
+        });
         const serve = async (): Promise<Reply> => (hit ? hit.r.handle(routeReq(hit.params!)) : notFound());
         const auth = hit?.r.auth ?? (override?.template.startsWith('/app/') ? 'app' : 'installation');
         const denied = hit || override ? authenticate(state, auth, req.headers) : null;

@@ -40,7 +40,10 @@ export async function buildPush(state: StandInState, repo: RepoRecord, o: PushOp
   let headCommit: ReturnType<typeof pushCommit> | null = null;
   if (after) {
     const exclude = created ? [...heads].filter(([b]) => b !== o.branch).map(([, sha]) => sha) : [before];
-    const pushed = await repo.content.logCommits(after, { exclude: (await Promise.all(exclude.map((e) => repo.content.resolveCommit(e)))).filter((e): e is string => !!e), reverse: true });
+    const pushed = await repo.content.logCommits(after, {
+      exclude: (await Promise.all(exclude.map((e) => repo.content.resolveCommit(e)))).filter((e): e is string => !!e),
+      reverse: true,
+    });
     const toPayload = async (sha: string) => {
       const c = (await repo.content.readCommit(sha))!;
       const files = await repo.content.changedFiles(sha);

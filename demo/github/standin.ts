@@ -125,4 +125,3 @@ export interface StandIn {
   /** Cancels running jobs, closes the server, removes the temp dir it created. */
   stop(): Promise<void>;
 }
-

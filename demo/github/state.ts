@@ -76,7 +76,17 @@ export class StandInState {
    * one kind is never mistaken for another in tests.
    */
   nextId(kind: 'repo' | 'check' | 'run' | 'suite' | 'issue' | 'comment' | 'cache' | 'workflow' | 'runNumber'): number {
-    const base: Record<string, number> = { repo: 100, check: 5000, run: 9000, suite: 3000, issue: 7000, comment: 8000, cache: 400, workflow: 200, runNumber: 0 };
+    const base: Record<string, number> = {
+      repo: 100,
+      check: 5000,
+      run: 9000,
+      suite: 3000,
+      issue: 7000,
+      comment: 8000,
+      cache: 400,
+      workflow: 200,
+      runNumber: 0,
+    };
     const next = (this.counters.get(kind) ?? base[kind]!) + 1;
     this.counters.set(kind, next);
     return next;

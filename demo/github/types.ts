@@ -73,7 +73,20 @@ export interface CheckRunRecord {
  */
 export function newCheckRun(id: number, f: Pick<CheckRunRecord, 'repoId' | 'headSha' | 'name' | 'checkSuiteId' | 'owner' | 'startedAt'>): CheckRunRecord {
   const now = new Date();
-  return { id, ...f, status: 'queued', conclusion: null, completedAt: null, detailsUrl: null, externalId: null, output: { title: null, summary: null, text: null }, annotations: [], actions: [], createdAt: now, updatedAt: now };
+  return {
+    id,
+    ...f,
+    status: 'queued',
+    conclusion: null,
+    completedAt: null,
+    detailsUrl: null,
+    externalId: null,
+    output: { title: null, summary: null, text: null },
+    annotations: [],
+    actions: [],
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** One step of a job as the jobs API reports it. */

@@ -70,7 +70,16 @@ export class WebhookSender {
   private async deliver(event: string, payload: { action?: string } & object, options: DeliveryOptions): Promise<Delivery> {
     const body = JSON.stringify(payload);
     const secret = options.secret ?? this.secret;
-    const delivery: Delivery = { id: options.id ?? randomUUID(), event, action: payload.action ?? null, payload, status: null, text: '', error: null, durationMs: 0 };
+    const delivery: Delivery = {
+      id: options.id ?? randomUUID(),
+      event,
+      action: payload.action ?? null,
+      payload,
+      status: null,
+      text: '',
+      error: null,
+      durationMs: 0,
+    };
     this.deliveries.push(delivery);
     const started = Date.now();
     if (!this.url) {

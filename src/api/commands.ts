@@ -37,7 +37,13 @@ function started(m: ManagementDeps, o: RequestOutcome): StartedPrebuild {
 }
 
 /** `PATCH …/configurations/{name}`: sets or clears overrides, pauses or resumes. */
-export async function updateConfiguration(m: ManagementDeps, principal: Principal, repo: RepoRef, name: string, update: ConfigurationUpdate): Promise<ConfigurationView> {
+export async function updateConfiguration(
+  m: ManagementDeps,
+  principal: Principal,
+  repo: RepoRef,
+  name: string,
+  update: ConfigurationUpdate,
+): Promise<ConfigurationView> {
   await repoAccess(m, principal, repo);
   await knownConfiguration(m, repo, name);
   await inRepoQueue(m, repo, async () => {
@@ -110,7 +116,10 @@ export async function deleteConfiguration(m: ManagementDeps, principal: Principa
       await store.updatePrebuild(p.id, { state: 'expired', reason: 'snapshot deleted through the management API' });
       out.snapshotsDeleted.push(p.snapshotKey);
     }
-    m.app.log.info({ repo, configuration: name, deleted: out.snapshotsDeleted.length, token: principal.tokenId }, 'configuration overrides and snapshots deleted');
+    m.app.log.info(
+      { repo, configuration: name, deleted: out.snapshotsDeleted.length, token: principal.tokenId },
+      'configuration overrides and snapshots deleted',
+    );
     return out;
   });
 }
@@ -219,7 +228,11 @@ export async function triggerPrebuilds(m: ManagementDeps, principal: Principal, 
     const chosen = resolved.configurations.filter((c) => !req.configuration || c.settings.name === req.configuration);
     if (chosen.length === 0) {
       const why = resolved.problems.length ? ` (the configuration has ${resolved.problems.length} problem(s); see the check run)` : '';
-      throw notFound(req.configuration ? `no configuration named "${req.configuration}" at ${sha.slice(0, 7)}${why}` : `no prebuild configuration at ${sha.slice(0, 7)}${why}`);
+      throw notFound(
+        req.configuration
+          ? `no configuration named "${req.configuration}" at ${sha.slice(0, 7)}${why}`
+          : `no prebuild configuration at ${sha.slice(0, 7)}${why}`,
+      );
     }
     const outcomes = await requestPrebuilds(m.app, {
       event: 'manual',

@@ -19,7 +19,12 @@ async function viewOf(m: ManagementDeps, repo: RepoRef, name: string): Promise<C
   const [newest, success, withSettings, state, overrides] = await Promise.all([
     store.listPrebuilds({ ...repo, configuration: name, limit: 1 }),
     store.listPrebuilds({ ...repo, configuration: name, states: ['success'], limit: 1 }),
-    store.listPrebuilds({ ...repo, configuration: name, states: ['waiting', 'dispatched', 'running', 'success', 'failure', 'timed_out', 'cancelled', 'expired'], limit: 20 }),
+    store.listPrebuilds({
+      ...repo,
+      configuration: name,
+      states: ['waiting', 'dispatched', 'running', 'success', 'failure', 'timed_out', 'cancelled', 'expired'],
+      limit: 20,
+    }),
     store.getConfigurationState(repo, name),
     store.getOverrides(repo, name),
   ]);

@@ -54,7 +54,10 @@ const FINISHED = new Set(['success', 'expired', 'failure', 'timed_out']);
 export function configurationReport(configuration: string, inPeriod: PrebuildRecord[], held: PrebuildRecord[]): ConfigurationReport {
   const ran = inPeriod.filter((p) => p.dispatchedAt !== null || p.workflowRunId !== null);
   const durations = ran.map((p) => p.durationMs).filter((d): d is number => d !== null);
-  const successDurations = ran.filter((p) => SUCCEEDED.has(p.state)).map((p) => p.durationMs).filter((d): d is number => d !== null);
+  const successDurations = ran
+    .filter((p) => SUCCEEDED.has(p.state))
+    .map((p) => p.durationMs)
+    .filter((d): d is number => d !== null);
   const finished = ran.filter((p) => FINISHED.has(p.state));
   const med = median(successDurations.length ? successDurations : durations);
   const runsAvoided = inPeriod.filter((p) => p.state === 'superseded').length;
@@ -82,6 +85,12 @@ export function buildReport(repository: string, period: { label: string; ms: num
     since: new Date(now - period.ms).toISOString(),
     until: new Date(now).toISOString(),
     configurations,
-    totals: { runs: sum('runs'), minutesSpent: sum('minutesSpent'), runsAvoided: sum('runsAvoided'), minutesSaved: sum('minutesSaved'), storageBytes: sum('storageBytes') },
+    totals: {
+      runs: sum('runs'),
+      minutesSpent: sum('minutesSpent'),
+      runsAvoided: sum('runsAvoided'),
+      minutesSaved: sum('minutesSaved'),
+      storageBytes: sum('storageBytes'),
+    },
   };
 }

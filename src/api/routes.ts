@@ -65,7 +65,11 @@ export const API_ROUTES: Route<ApiContext>[] = [
       );
     },
   },
-  { method: 'GET', template: '/api/prebuilds/{id}', handle: async ({ m, principal, query }, p) => (onlyParams(query, []), ok(await getPrebuild(m, principal, parseId(p.id)))) },
+  {
+    method: 'GET',
+    template: '/api/prebuilds/{id}',
+    handle: async ({ m, principal, query }, p) => (onlyParams(query, []), ok(await getPrebuild(m, principal, parseId(p.id)))),
+  },
   { method: 'DELETE', template: '/api/prebuilds/{id}', handle: async ({ m, principal }, p) => ok(await deletePrebuild(m, principal, parseId(p.id))) },
   { method: 'GET', template: '/api/prebuilds/{id}/logs', handle: async ({ m, principal }, p) => ok(await prebuildLog(m, principal, parseId(p.id))) },
   { method: 'POST', template: '/api/prebuilds/{id}/rerun', handle: async ({ m, principal }, p) => ok(await rerunPrebuild(m, principal, parseId(p.id)), 202) },
@@ -81,9 +85,21 @@ export const API_ROUTES: Route<ApiContext>[] = [
       return ok(await updateConfiguration(m, principal, repo, name, parseConfigurationUpdate(await readJson(req))));
     },
   },
-  { method: 'DELETE', template: C, handle: async ({ m, principal }, p) => ok(await deleteConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name))) },
-  { method: 'POST', template: `${C}/pause`, handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name), true)) },
-  { method: 'POST', template: `${C}/resume`, handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name), false)) },
+  {
+    method: 'DELETE',
+    template: C,
+    handle: async ({ m, principal }, p) => ok(await deleteConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name))),
+  },
+  {
+    method: 'POST',
+    template: `${C}/pause`,
+    handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name), true)),
+  },
+  {
+    method: 'POST',
+    template: `${C}/resume`,
+    handle: async ({ m, principal }, p) => ok(await pauseConfiguration(m, principal, repoOf(p), parseConfigurationSegment(p.name), false)),
+  },
   {
     method: 'POST',
     template: `${R}/prebuilds`,
@@ -99,7 +115,11 @@ export const API_ROUTES: Route<ApiContext>[] = [
       return ok({ prebuilds: started }, 202);
     },
   },
-  { method: 'GET', template: `${R}/decisions/{sha}`, handle: async ({ m, principal }, p) => ok({ decisions: await listDecisions(m, principal, repoOf(p), parseSha(p.sha)) }) },
+  {
+    method: 'GET',
+    template: `${R}/decisions/{sha}`,
+    handle: async ({ m, principal }, p) => ok({ decisions: await listDecisions(m, principal, repoOf(p), parseSha(p.sha)) }),
+  },
   {
     method: 'GET',
     template: `${R}/report`,

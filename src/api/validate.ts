@@ -66,7 +66,7 @@ export function parseConfiguration(value: unknown, field = 'configuration'): str
  */
 export function parseConfigurationSegment(segment: string | undefined, field = 'name'): string {
   const name = configurationFromId(segment ?? '');
-  if (name === null) throw badRequest(field, 'not a configuration id (the API lists each configuration\'s `id`)');
+  if (name === null) throw badRequest(field, "not a configuration id (the API lists each configuration's `id`)");
   return parseConfiguration(name, field);
 }
 

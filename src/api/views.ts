@@ -50,7 +50,7 @@ export interface PrebuildView {
  */
 export function prebuildView(p: PrebuildRecord, webUrl = 'https://github.com'): PrebuildView {
   const queuedEnd = p.startedAt ?? p.dispatchedAt;
-  const origin = p.workflowRunUrl ? safeOrigin(p.workflowRunUrl) ?? webUrl : webUrl;
+  const origin = p.workflowRunUrl ? (safeOrigin(p.workflowRunUrl) ?? webUrl) : webUrl;
   return {
     id: p.id,
     repository: `${p.owner}/${p.repo}`,
@@ -90,7 +90,20 @@ function safeOrigin(url: string): string | null {
 }
 
 /** The settings a person can see and override, as the file sets them. */
-export type FileValues = Pick<PrebuildSettings, 'branches' | 'trigger' | 'commitInterval' | 'triggerFiles' | 'retention' | 'incremental' | 'ancestorDepth' | 'timeoutMinutes' | 'notify' | 'workflow' | 'environmentFile'>;
+export type FileValues = Pick<
+  PrebuildSettings,
+  | 'branches'
+  | 'trigger'
+  | 'commitInterval'
+  | 'triggerFiles'
+  | 'retention'
+  | 'incremental'
+  | 'ancestorDepth'
+  | 'timeoutMinutes'
+  | 'notify'
+  | 'workflow'
+  | 'environmentFile'
+>;
 
 /** A configuration as the API shows it: the file's values, the overrides beside them, and what applies. */
 export interface ConfigurationView {

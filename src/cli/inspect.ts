@@ -31,7 +31,9 @@ const processIo: InspectIo = {
 export function register(program: Command, io: InspectIo = processIo): Command {
   return program
     .command('inspect')
-    .description('print the prebuild configurations of a repository folder, or of one devcontainer.json / .gitpod.yml / prebuilds.yml, as the app resolves them (JSON)')
+    .description(
+      'print the prebuild configurations of a repository folder, or of one devcontainer.json / .gitpod.yml / prebuilds.yml, as the app resolves them (JSON)',
+    )
     .argument('<path>', 'a repository folder or a single configuration file')
     .option('--default-branch <name>', 'the default branch (default: origin HEAD of the clone, else main)')
     .action(async (target: string, opts: { defaultBranch?: string }) => {

@@ -26,7 +26,17 @@ function configurationRow(c: ConfigurationView): string[] {
 
 /** One line of the prebuilds table. */
 export function prebuildRow(p: PrebuildView): string[] {
-  return [String(p.id), p.configuration, p.status, p.branch, p.sha.slice(0, 7), p.trigger, when(p.timings.createdAt), duration(p.timings.durationMs), size(p.snapshot.bytes)];
+  return [
+    String(p.id),
+    p.configuration,
+    p.status,
+    p.branch,
+    p.sha.slice(0, 7),
+    p.trigger,
+    when(p.timings.createdAt),
+    duration(p.timings.durationMs),
+    size(p.snapshot.bytes),
+  ];
 }
 
 /** Header of {@link prebuildRow}. */
@@ -47,7 +57,10 @@ export function register(program: Command, io: CliIo = processIo()): Command {
     .option('-s, --status <states>', 'with --prebuilds: only these states, comma-separated (waiting,running,success,failure,…)')
     .option('--limit <n>', 'with --prebuilds: page size, 1-100', '30')
     .option('--cursor <id>', 'with --prebuilds: the next page, as printed after the previous one')
-    .addHelpText('after', '\nExamples:\n  $ prebuilds list --repo octo/app\n  $ prebuilds list --repo octo/app --prebuilds --status failure --limit 10 --json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prebuilds list --repo octo/app\n  $ prebuilds list --repo octo/app --prebuilds --status failure --limit 10 --json\n',
+    )
     .action(async (opts: { prebuilds?: boolean; configuration?: string; branch?: string; status?: string; limit: string; cursor?: string }, cmd: Command) => {
       const g = globals(cmd);
       const repo = resolveRepo(g.repo, io);

@@ -33,7 +33,17 @@ export function register(program: Command, io: CliIo = processIo()): Command {
             size(c.medianSnapshotBytes),
             size(c.storageBytes),
           ]),
-          ['total', String(r.totals.runs), String(r.totals.minutesSpent), String(r.totals.runsAvoided), String(r.totals.minutesSaved), '', '', '', size(r.totals.storageBytes)],
+          [
+            'total',
+            String(r.totals.runs),
+            String(r.totals.minutesSpent),
+            String(r.totals.runsAvoided),
+            String(r.totals.minutesSaved),
+            '',
+            '',
+            '',
+            size(r.totals.storageBytes),
+          ],
         ],
       );
     });

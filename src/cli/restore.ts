@@ -86,12 +86,17 @@ export function snapshotStoreOf(spec: string, cwd: string, env: NodeJS.ProcessEn
 export function register(program: Command, io: CliIo = processIo()): Command {
   return program
     .command('restore')
-    .description('make a local checkout ready from the best prebuild in a directory store or registry (exact commit, else the nearest ancestor), then run the remaining lifecycle hooks; prints JSON')
+    .description(
+      'make a local checkout ready from the best prebuild in a directory store or registry (exact commit, else the nearest ancestor), then run the remaining lifecycle hooks; prints JSON',
+    )
     .argument('[workspace]', 'the checkout (default: the current directory)', '.')
     .requiredOption('--store <store>', 'the snapshot store the action wrote to: dir:<path> or oci:REGISTRY/NAME')
     .option('-c, --configuration <name>', 'the configuration (default: the first one)')
     .option('--sha <sha>', "the commit (default: the checkout's HEAD)")
-    .addHelpText('after', '\nExamples:\n  $ prebuilds restore --store dir:/srv/prebuilds\n  $ prebuilds restore --store dir:../store -c web ./app\n  $ prebuilds restore --store oci:ghcr.io/octo/app/prebuilds\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prebuilds restore --store dir:/srv/prebuilds\n  $ prebuilds restore --store dir:../store -c web ./app\n  $ prebuilds restore --store oci:ghcr.io/octo/app/prebuilds\n',
+    )
     .action(async (workspaceArg: string, opts: { store: string; configuration?: string; sha?: string }) => {
       const workspace = path.resolve(workspaceArg);
       const store = snapshotStoreOf(opts.store, process.cwd(), { ...process.env, ...io.env });
@@ -104,7 +109,15 @@ export function register(program: Command, io: CliIo = processIo()): Command {
         throw new CliError((err as Error).message, EXIT.notFound);
       }
       const log = textLog((t) => io.stderr.write(typeof t === 'string' ? t : t.toString('utf8')));
-      const outcome = await restoreWorkspace({ workspace, configuration: loaded.configuration, sha, store, catalog: store, log, env: { ...process.env, ...io.env } });
+      const outcome = await restoreWorkspace({
+        workspace,
+        configuration: loaded.configuration,
+        sha,
+        store,
+        catalog: store,
+        log,
+        env: { ...process.env, ...io.env },
+      });
       printJson(io, restoreReport(outcome));
     });
 }

@@ -36,7 +36,8 @@ const processIo: SimulateIo = {
 function positive(name: string, integer: boolean) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a ${integer ? 'whole ' : ''}number > 0`);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new InvalidArgumentError(`${name} must be a ${integer ? 'whole ' : ''}number > 0`);
     return n;
   };
 }
@@ -59,7 +60,9 @@ interface SimulateFlags {
 export function register(program: Command, io: SimulateIo = processIo): Command {
   return program
     .command('simulate')
-    .description('replay a timeline of pushes (JSON Lines) or a repository history through the real trigger and scheduler code; print what would run and the Actions minutes (JSON)')
+    .description(
+      'replay a timeline of pushes (JSON Lines) or a repository history through the real trigger and scheduler code; print what would run and the Actions minutes (JSON)',
+    )
     .argument('[file]', 'timeline, one JSON event per line (`-` for standard input); with --git, extra events merged into the history')
     .option('--duration <seconds>', 'simulated seconds a run takes when no `complete` event ends it', positive('--duration', false), 600)
     .option('--git <dir>', "derive the pushes from the repository's first-parent history (one push per commit)")

@@ -10,7 +10,14 @@ const iso = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOStri
 
 /** A token without its hash, for printing. */
 function tokenJson(t: ApiTokenRecord) {
-  return { id: t.id, name: t.name, scopes: t.scopes, createdAt: new Date(t.createdAt).toISOString(), lastUsedAt: t.lastUsedAt && new Date(t.lastUsedAt).toISOString(), revoked: t.revokedAt !== null };
+  return {
+    id: t.id,
+    name: t.name,
+    scopes: t.scopes,
+    createdAt: new Date(t.createdAt).toISOString(),
+    lastUsedAt: t.lastUsedAt && new Date(t.lastUsedAt).toISOString(),
+    revoked: t.revokedAt !== null,
+  };
 }
 
 async function withStore<T>(io: CliIo, cmd: Command, mustExist: boolean, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -18,7 +25,8 @@ async function withStore<T>(io: CliIo, cmd: Command, mustExist: boolean, fn: (st
   const postgres = isPostgresUrl(file);
   // A PostgreSQL URL's password never reaches the terminal.
   const shown = postgres ? file.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') : file;
-  if (mustExist && !postgres && file !== ':memory:' && !fs.existsSync(file)) throw new CliError(`no database at ${file}: give --database or DATABASE_PATH`, EXIT.notFound);
+  if (mustExist && !postgres && file !== ':memory:' && !fs.existsSync(file))
+    throw new CliError(`no database at ${file}: give --database or DATABASE_PATH`, EXIT.notFound);
   let store: Store;
   try {
     store = await openStore(file);
@@ -43,7 +51,10 @@ export function register(program: Command, io: CliIo = processIo()): Command {
     .command('token')
     .description("manage API tokens on the app's database (run where the database is)")
     .option('--database <path>', `the app's SQLite file or postgres:// URL (default: $DATABASE_URL, else $DATABASE_PATH, else ${DEFAULT_DATABASE_PATH})`)
-    .addHelpText('after', '\nExamples:\n  $ prebuilds token create --name ci --scope 12345\n  $ prebuilds token create --name admin --scope "*"\n  $ prebuilds token list --database /var/lib/prebuilds/prebuilds.sqlite\n  $ prebuilds token revoke 3\n');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prebuilds token create --name ci --scope 12345\n  $ prebuilds token create --name admin --scope "*"\n  $ prebuilds token list --database /var/lib/prebuilds/prebuilds.sqlite\n  $ prebuilds token revoke 3\n',
+    );
 
   token
     .command('create')

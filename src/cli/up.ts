@@ -33,7 +33,10 @@ export function register(program: Command, io: CliIo = processIo()): Command {
     .option('--registry <registry>', 'pull the image from this registry instead of the one the prebuild pushed to (a mirror)')
     .option('-c, --configuration <name>', 'the configuration (default: the first one)')
     .option('--sha <sha>', "the commit (default: the checkout's HEAD)")
-    .addHelpText('after', '\nExamples:\n  $ prebuilds up --store dir:/srv/prebuilds\n  $ prebuilds up --store dir:../store --registry 127.0.0.1:5055/prebuilds ./app\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prebuilds up --store dir:/srv/prebuilds\n  $ prebuilds up --store dir:../store --registry 127.0.0.1:5055/prebuilds ./app\n',
+    )
     .action(async (workspaceArg: string, opts: { store: string; registry?: string; configuration?: string; sha?: string }) => {
       const workspace = path.resolve(workspaceArg);
       const store = snapshotStoreOf(opts.store, process.cwd(), { ...process.env, ...io.env });

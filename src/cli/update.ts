@@ -30,27 +30,41 @@ export function register(program: Command, io: CliIo = processIo()): Command {
     .option('--retention <n>', 'successful prebuilds kept (1-100)', positive(100))
     .option('--paused <bool>', 'pause (true) or resume (false)', bool)
     .option('--reset <setting...>', `drop overrides: ${RESETTABLE.join(', ')}`)
-    .addHelpText('after', '\nExamples:\n  $ prebuilds update devcontainer --repo octo/app --commit-interval 5 --trigger-files "package-lock.json,.devcontainer/**"\n  $ prebuilds update devcontainer --repo octo/app --reset commitInterval\n')
-    .action(async (name: string, opts: { commitInterval?: number; triggerFiles?: string; retention?: number; paused?: boolean; reset?: string[] }, cmd: Command) => {
-      const g = globals(cmd);
-      const body: Record<string, unknown> = {};
-      if (opts.commitInterval !== undefined) body.commitInterval = opts.commitInterval;
-      if (opts.triggerFiles !== undefined) body.triggerFiles = opts.triggerFiles.split(',').map((s) => s.trim()).filter(Boolean);
-      if (opts.retention !== undefined) body.retention = opts.retention;
-      if (opts.paused !== undefined) body.paused = opts.paused;
-      for (const r of opts.reset ?? []) {
-        if (!RESETTABLE.includes(r)) throw new CliError(`--reset: "${r}" is not one of ${RESETTABLE.join(', ')}`, EXIT.usage);
-        body[r] = null;
-      }
-      if (Object.keys(body).length === 0) throw new CliError('nothing to update: give --commit-interval, --trigger-files, --retention, --paused or --reset', EXIT.usage);
-      const repo = resolveRepo(g.repo, io);
-      const c = await new ApiClient(io, g).request<ConfigurationView>('PATCH', `${repoPath(repo)}/configurations/${configurationId(name)}`, body);
-      if (g.json) return printJson(io, c);
-      const show = (v: unknown) => (v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') || '[]' : String(v));
-      io.stdout.write(`Updated ${c.name} (${c.paused ? 'paused' : 'active'})\n`);
-      printTable(io, ['SETTING', 'FILE', 'OVERRIDE', 'EFFECTIVE'], RESETTABLE.map((k) => {
-        const key = k as 'commitInterval' | 'triggerFiles' | 'retention';
-        return [k, show(c.file?.[key]), show(c.overrides[key]), show(c.effective?.[key])];
-      }));
-    });
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prebuilds update devcontainer --repo octo/app --commit-interval 5 --trigger-files "package-lock.json,.devcontainer/**"\n  $ prebuilds update devcontainer --repo octo/app --reset commitInterval\n',
+    )
+    .action(
+      async (name: string, opts: { commitInterval?: number; triggerFiles?: string; retention?: number; paused?: boolean; reset?: string[] }, cmd: Command) => {
+        const g = globals(cmd);
+        const body: Record<string, unknown> = {};
+        if (opts.commitInterval !== undefined) body.commitInterval = opts.commitInterval;
+        if (opts.triggerFiles !== undefined)
+          body.triggerFiles = opts.triggerFiles
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+        if (opts.retention !== undefined) body.retention = opts.retention;
+        if (opts.paused !== undefined) body.paused = opts.paused;
+        for (const r of opts.reset ?? []) {
+          if (!RESETTABLE.includes(r)) throw new CliError(`--reset: "${r}" is not one of ${RESETTABLE.join(', ')}`, EXIT.usage);
+          body[r] = null;
+        }
+        if (Object.keys(body).length === 0)
+          throw new CliError('nothing to update: give --commit-interval, --trigger-files, --retention, --paused or --reset', EXIT.usage);
+        const repo = resolveRepo(g.repo, io);
+        const c = await new ApiClient(io, g).request<ConfigurationView>('PATCH', `${repoPath(repo)}/configurations/${configurationId(name)}`, body);
+        if (g.json) return printJson(io, c);
+        const show = (v: unknown) => (v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') || '[]' : String(v));
+        io.stdout.write(`Updated ${c.name} (${c.paused ? 'paused' : 'active'})\n`);
+        printTable(
+          io,
+          ['SETTING', 'FILE', 'OVERRIDE', 'EFFECTIVE'],
+          RESETTABLE.map((k) => {
+            const key = k as 'commitInterval' | 'triggerFiles' | 'retention';
+            return [k, show(c.file?.[key]), show(c.overrides[key]), show(c.effective?.[key])];
+          }),
+        );
+      },
+    );
 }

@@ -40,7 +40,9 @@ export function validateText(o: ValidateOutcome): string {
 export function register(program: Command, io: CliIo = processIo()): Command {
   return program
     .command('validate')
-    .description("run a configuration's prebuild commands twice in a temporary copy of a checkout; fail when the second run fails or changes tracked files (reentrancy)")
+    .description(
+      "run a configuration's prebuild commands twice in a temporary copy of a checkout; fail when the second run fails or changes tracked files (reentrancy)",
+    )
     .argument('[path]', 'the checkout (default: the current directory)', '.')
     .option('-c, --configuration <name>', 'the configuration (default: the first one)')
     .option('--keep', 'keep the temporary copy (its path is printed)')
@@ -49,7 +51,13 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       const log = textLog((t) => io.stderr.write(typeof t === 'string' ? t : t.toString('utf8')));
       let outcome: ValidateOutcome;
       try {
-        outcome = await validateCheckout({ source: target, configuration: opts.configuration ?? '', log, env: { ...process.env, ...io.env }, keep: opts.keep ?? false });
+        outcome = await validateCheckout({
+          source: target,
+          configuration: opts.configuration ?? '',
+          log,
+          env: { ...process.env, ...io.env },
+          keep: opts.keep ?? false,
+        });
       } catch (err) {
         if ((err as Error).name === 'ConfigurationError') throw new CliError((err as Error).message, EXIT.notFound);
         throw err;

@@ -147,9 +147,15 @@ function readBuild(doc: PlainObject, dir: string, sink: ProblemSink): Environmen
   const context = legacy ? legacyContext : buildContext;
   const contextSegments = legacy ? ['context'] : ['build', 'context'];
   if (legacy && buildContext !== undefined) {
-    sink.warnAtKey(['build', 'context'], '`build.context` is ignored next to the legacy `dockerFile` (the Dev Container CLI reads the top-level `context` then): move `dockerFile` to `build.dockerfile`');
+    sink.warnAtKey(
+      ['build', 'context'],
+      '`build.context` is ignored next to the legacy `dockerFile` (the Dev Container CLI reads the top-level `context` then): move `dockerFile` to `build.dockerfile`',
+    );
   } else if (!legacy && legacyContext !== undefined) {
-    sink.warnAtKey(['context'], 'the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context`');
+    sink.warnAtKey(
+      ['context'],
+      'the top-level `context` is ignored next to `build.dockerfile` (the Dev Container CLI reads `build.context` then): move it to `build.context`',
+    );
   }
   const dockerfilePath = resolvePath(dir, dockerfile, fileSegments, sink);
   if (dockerfilePath === undefined) return undefined;

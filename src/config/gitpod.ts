@@ -234,7 +234,10 @@ function warnGp(key: string, i: number, parts: Record<'before' | 'init' | 'prebu
       part === 'command'
         ? 'the started workspace runs it (postStartCommand) and it fails there'
         : `the prebuild runs this \`${part}\` and \`gp\` is not found there (a failing \`before\`, \`init\` or \`prebuild\` fails the prebuild)`;
-    sink.warnAtValue(['tasks', i, part], `task \`${clip(key)}\` calls \`gp\` in \`${part}\`: \`gp\` is Gitpod's workspace CLI and does not exist outside Gitpod; ${effect}`);
+    sink.warnAtValue(
+      ['tasks', i, part],
+      `task \`${clip(key)}\` calls \`gp\` in \`${part}\`: \`gp\` is Gitpod's workspace CLI and does not exist outside Gitpod; ${effect}`,
+    );
   }
 }
 

@@ -29,7 +29,14 @@ export {
   type EnvironmentFileRef,
 } from './resolve.js';
 export { localFileSource, memoryFileSource, PathOutsideRepositoryError } from './file-source.js';
-export { substitute, substituteDeep, substituteCommand, unnamedEnvironmentReferences, type SubstitutionVariables, type UnnamedReference } from './substitute.js';
+export {
+  substitute,
+  substituteDeep,
+  substituteCommand,
+  unnamedEnvironmentReferences,
+  type SubstitutionVariables,
+  type UnnamedReference,
+} from './substitute.js';
 export { computeIdentity, canonicalJson, identitySettings, IDENTITY_VERSION, type IdentityResult } from './identity.js';
 export { singleCommands, WAIT_FOR_HOOKS } from './commands.js';
 export { PREBUILDS_SCHEMA } from './schema.js';

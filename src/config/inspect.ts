@@ -9,7 +9,16 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { localFileSource } from './file-source.js';
 import { UnreadableFileError } from './read-limits.js';
-import type { ConfigProblem, Environment, EnvironmentFormat, FileSource, LifecycleCommand, LifecycleHook, PrebuildSettings, ResolvedConfiguration } from './model.js';
+import type {
+  ConfigProblem,
+  Environment,
+  EnvironmentFormat,
+  FileSource,
+  LifecycleCommand,
+  LifecycleHook,
+  PrebuildSettings,
+  ResolvedConfiguration,
+} from './model.js';
 import { PREBUILDS_YML, defaultSettings } from './prebuilds-yml.js';
 import { problemAt } from './positions.js';
 import { resolveConfiguration, resolveConfigurations, unreadableProblem } from './resolve.js';
@@ -198,7 +207,13 @@ export async function inspectPath(target: string, options: InspectOptions = {}):
     stat = await fs.stat(absolute);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return { format: 'repository', source: target, configurations: [], problems: [problemAt(target, { line: 1, column: 1 }, 'no such file or folder')], warnings: [] };
+    return {
+      format: 'repository',
+      source: target,
+      configurations: [],
+      problems: [problemAt(target, { line: 1, column: 1 }, 'no such file or folder')],
+      warnings: [],
+    };
   }
   if (stat.isDirectory()) {
     const defaultBranch = options.defaultBranch ?? (await detectDefaultBranch(absolute));

@@ -23,8 +23,7 @@ export type LifecycleHook = (typeof LIFECYCLE_HOOKS)[number];
  * `shell` is `bash`, as Gitpod runs its tasks) or the array form (exec, no shell).
  */
 export type SingleCommand =
-  | { kind: 'shell'; command: string; env?: Record<string, string>; shell?: 'bash' }
-  | { kind: 'exec'; argv: string[]; env?: Record<string, string> };
+  { kind: 'shell'; command: string; env?: Record<string, string>; shell?: 'bash' } | { kind: 'exec'; argv: string[]; env?: Record<string, string> };
 
 /**
  * A lifecycle command in its normalised form. The object form of the spec becomes

@@ -61,12 +61,7 @@ export function formatKeyPath(segments: readonly KeySegment[]): string {
 }
 
 /** Builds a {@link ConfigProblem}; `keyPath` is omitted when `segments` is empty. */
-export function problemAt(
-  file: string,
-  pos: Position,
-  message: string,
-  segments?: readonly KeySegment[],
-): ConfigProblem {
+export function problemAt(file: string, pos: Position, message: string, segments?: readonly KeySegment[]): ConfigProblem {
   const p: ConfigProblem = { file, line: Math.max(1, pos.line), column: Math.max(1, pos.column), message };
   if (segments && segments.length > 0) p.keyPath = formatKeyPath(segments);
   return p;
@@ -135,9 +130,7 @@ function pathId(segments: readonly KeySegment[]): string {
 const MAX_INDEXED_NODES = 100_000;
 
 /** Result of {@link loadYamlWithPositions}: the value and its positions, or the syntax problem. */
-export type YamlLoadResult =
-  | { ok: true; value: unknown; positions: YamlPositions }
-  | { ok: false; problem: ConfigProblem };
+export type YamlLoadResult = { ok: true; value: unknown; positions: YamlPositions } | { ok: false; problem: ConfigProblem };
 
 /**
  * Loads one YAML document (js-yaml v4, YAML 1.2 core schema) and indexes where each

@@ -41,7 +41,10 @@ export interface PrebuildsYmlResult {
  */
 export function deriveName(file: string): string {
   const base = path.posix.basename(file);
-  const dirs = path.posix.dirname(file).split('/').filter((d) => d !== '.' && d !== '' && d !== '.devcontainer');
+  const dirs = path.posix
+    .dirname(file)
+    .split('/')
+    .filter((d) => d !== '.' && d !== '' && d !== '.devcontainer');
   const fallback = base === '.gitpod.yml' || base === '.gitpod.yaml' ? 'gitpod' : 'devcontainer';
   if (base === 'devcontainer.json' || base === '.devcontainer.json' || fallback === 'gitpod') {
     return dirs[dirs.length - 1] ?? fallback;
@@ -98,7 +101,9 @@ export function parsePrebuildsYml(text: string, defaultBranch: string): Prebuild
   }
   const oversized = findOversizedNode(value, 100, 100_000);
   if (oversized) {
-    result.problems.push(problemAt(file, positions.valueAt(oversized.segments), 'the document is too large or too deeply nested (aliases included)', oversized.segments));
+    result.problems.push(
+      problemAt(file, positions.valueAt(oversized.segments), 'the document is too large or too deeply nested (aliases included)', oversized.segments),
+    );
     return result;
   }
   if (!isObject(value)) {
@@ -126,7 +131,12 @@ export function parsePrebuildsYml(text: string, defaultBranch: string): Prebuild
       const segments: KeySegment[] = own(entry, 'name') !== undefined ? ['prebuilds', index, 'name'] : ['prebuilds', index];
       const derived = own(entry, 'name') === undefined ? ' (derived from its file)' : '';
       result.problems.push(
-        problemAt(file, positions.valueAt(segments), `duplicate configuration name \`${clip(built.settings.name)}\`${derived}, already used by prebuilds[${previous}]; give each entry a unique \`name\``, segments),
+        problemAt(
+          file,
+          positions.valueAt(segments),
+          `duplicate configuration name \`${clip(built.settings.name)}\`${derived}, already used by prebuilds[${previous}]; give each entry a unique \`name\``,
+          segments,
+        ),
       );
       return;
     }

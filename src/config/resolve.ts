@@ -58,7 +58,10 @@ export function parseEnvironment(file: string, format: EnvironmentFormat, text: 
   try {
     return format === 'gitpod' ? parseGitpod(file, text) : parseDevcontainer(file, text);
   } catch (error) {
-    return { problems: [problemAt(file, { line: 1, column: 1 }, `could not read the file: ${clip(String((error as Error)?.message ?? error), 200)}`)], warnings: [] };
+    return {
+      problems: [problemAt(file, { line: 1, column: 1 }, `could not read the file: ${clip(String((error as Error)?.message ?? error), 200)}`)],
+      warnings: [],
+    };
   }
 }
 
@@ -104,9 +107,7 @@ export async function resolveConfiguration(
   if (text === null) {
     const where = options.location;
     const message = `${settings.environmentFormat === 'gitpod' ? 'Gitpod' : 'devcontainer'} file \`${clip(file)}\` of configuration \`${clip(settings.name)}\` does not exist`;
-    const problem = where
-      ? problemAt(options.settingsFile ?? PREBUILDS_YML, where.position, message)
-      : problemAt(file, { line: 1, column: 1 }, message);
+    const problem = where ? problemAt(options.settingsFile ?? PREBUILDS_YML, where.position, message) : problemAt(file, { line: 1, column: 1 }, message);
     if (where?.keyPath) problem.keyPath = where.keyPath;
     return { problems: [problem], warnings: [] };
   }

@@ -92,17 +92,32 @@ function toProblem(file: string, e: ErrorObject, value: unknown, positions: Yaml
       return problemAt(file, positions.valueAt(segments), `missing \`${missing}:\` (a list of prebuild configurations)`, segments);
     }
     case 'type':
-      return problemAt(file, positions.valueAt(segments), `${name} must be ${typeWords(String((e.params as { type: string }).type))}, found ${describeType(actual)}`, segments);
+      return problemAt(
+        file,
+        positions.valueAt(segments),
+        `${name} must be ${typeWords(String((e.params as { type: string }).type))}, found ${describeType(actual)}`,
+        segments,
+      );
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => `\`${String(v)}\``);
       const hint = typeof actual === 'string' ? suggest(actual, (e.params as { allowedValues: unknown[] }).allowedValues.map(String)) : undefined;
       const found = typeof actual === 'string' ? `\`${clip(actual)}\`` : describeType(actual);
-      return problemAt(file, positions.valueAt(segments), `${name} must be one of ${allowed.join(', ')}; found ${found}${hint ? `; did you mean \`${hint}\`?` : ''}`, segments);
+      return problemAt(
+        file,
+        positions.valueAt(segments),
+        `${name} must be one of ${allowed.join(', ')}; found ${found}${hint ? `; did you mean \`${hint}\`?` : ''}`,
+        segments,
+      );
     }
     case 'not':
       return problemAt(file, positions.keyAt([...segments, 'gitpod']), 'use either `devcontainer` or `gitpod` in one entry, not both', [...segments, 'gitpod']);
     case 'pattern':
-      return problemAt(file, positions.valueAt(segments), `${name} ${PATTERN_MESSAGES[lastKey ?? ''] ?? `must match ${String((e.params as { pattern: string }).pattern)}`}`, segments);
+      return problemAt(
+        file,
+        positions.valueAt(segments),
+        `${name} ${PATTERN_MESSAGES[lastKey ?? ''] ?? `must match ${String((e.params as { pattern: string }).pattern)}`}`,
+        segments,
+      );
     case 'minLength':
       return problemAt(file, positions.valueAt(segments), `${name} must not be empty`, segments);
     default:
@@ -127,11 +142,7 @@ function typeWords(type: string): string {
  * Validates a parsed prebuilds.yml document against the schema.
  * @returns problems (empty when valid) and, for each, the entry index it concerns (`-1` for the top level)
  */
-export function validatePrebuilds(
-  file: string,
-  value: unknown,
-  positions: YamlPositions,
-): Array<{ problem: ConfigProblem; entry: number }> {
+export function validatePrebuilds(file: string, value: unknown, positions: YamlPositions): Array<{ problem: ConfigProblem; entry: number }> {
   const validate = prebuildsValidator();
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => {

@@ -16,14 +16,40 @@ import type { SingleCommand } from './model.js';
 import { normalizeRepoPath } from './values.js';
 
 const INTERPRETERS = new Set([
-  'bash', 'sh', 'zsh', 'dash', 'ksh', 'fish', 'node', 'nodejs', 'python', 'python2', 'python3', 'ruby', 'perl',
-  'php', 'pwsh', 'powershell', 'deno', 'bun', 'tsx', 'ts-node', 'source', '.',
+  'bash',
+  'sh',
+  'zsh',
+  'dash',
+  'ksh',
+  'fish',
+  'node',
+  'nodejs',
+  'python',
+  'python2',
+  'python3',
+  'ruby',
+  'perl',
+  'php',
+  'pwsh',
+  'powershell',
+  'deno',
+  'bun',
+  'tsx',
+  'ts-node',
+  'source',
+  '.',
 ]);
 const WRAPPERS = new Set(['sudo', 'env', 'exec', 'time', 'nohup', 'command', 'nice', 'xargs']);
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'for']);
 const ROOT_PREFIXES = [
-  '${containerWorkspaceFolder}/', '${localWorkspaceFolder}/', '$GITPOD_REPO_ROOT/', '${GITPOD_REPO_ROOT}/',
-  '$PWD/', '${PWD}/', '$GITHUB_WORKSPACE/', '${GITHUB_WORKSPACE}/',
+  '${containerWorkspaceFolder}/',
+  '${localWorkspaceFolder}/',
+  '$GITPOD_REPO_ROOT/',
+  '${GITPOD_REPO_ROOT}/',
+  '$PWD/',
+  '${PWD}/',
+  '$GITHUB_WORKSPACE/',
+  '${GITHUB_WORKSPACE}/',
 ];
 /** Scanning stops after this many characters of one command (hostile input stays cheap). */
 const MAX_SCAN = 200_000;
@@ -48,7 +74,10 @@ export function shellSegments(text: string): string[][] {
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (c === '\\' && i + 1 < src.length) {
-      if (src[i + 1] !== '\n') { word += src[i + 1]; inWord = true; }
+      if (src[i + 1] !== '\n') {
+        word += src[i + 1];
+        inWord = true;
+      }
       i++;
     } else if (c === "'") {
       const end = src.indexOf("'", i + 1);

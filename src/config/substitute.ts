@@ -121,9 +121,7 @@ function substituteSingle(command: SingleCommand, vars: SubstitutionVariables): 
   const env = command.env ? substituteDeep(command.env, vars) : undefined;
   // Every other field (e.g. `shell: 'bash'` of Gitpod tasks) is kept as it is.
   const base: SingleCommand =
-    command.kind === 'shell'
-      ? { ...command, command: substitute(command.command, vars) }
-      : { ...command, argv: command.argv.map((a) => substitute(a, vars)) };
+    command.kind === 'shell' ? { ...command, command: substitute(command.command, vars) } : { ...command, argv: command.argv.map((a) => substitute(a, vars)) };
   return env ? { ...base, env } : base;
 }
 

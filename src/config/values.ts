@@ -109,14 +109,8 @@ export function resolveFrom(baseDir: string, p: string): string | null {
  * nodes (counting shared YAML alias targets once per reference). Iterative, so it
  * is safe on hostile input. Returns the path of the first node past a limit, or `null`.
  */
-export function findOversizedNode(
-  value: unknown,
-  maxDepth = 1000,
-  maxNodes = 1_000_000,
-): { segments: KeySegment[]; reason: 'depth' | 'size' } | null {
-  const work: Array<{ v: unknown; depth: number; segments: KeySegment[] }> = [
-    { v: value, depth: 0, segments: [] },
-  ];
+export function findOversizedNode(value: unknown, maxDepth = 1000, maxNodes = 1_000_000): { segments: KeySegment[]; reason: 'depth' | 'size' } | null {
+  const work: Array<{ v: unknown; depth: number; segments: KeySegment[] }> = [{ v: value, depth: 0, segments: [] }];
   let count = 0;
   while (work.length > 0) {
     const { v, depth, segments } = work.pop()!;

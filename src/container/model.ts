@@ -45,13 +45,19 @@ function devcontainerSingle(c: SingleCommand): string | string[] {
 export function gitpodDevcontainer(environment: Environment, workspace: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (environment.build) {
-    out.build = { dockerfile: path.join(workspace, environment.build.dockerfile), context: path.join(workspace, environment.build.context), args: environment.build.args };
+    out.build = {
+      dockerfile: path.join(workspace, environment.build.dockerfile),
+      context: path.join(workspace, environment.build.context),
+      args: environment.build.args,
+    };
   } else if (environment.image) out.image = environment.image;
   for (const hook of CONTAINER_HOOKS) {
     const command = environment.lifecycle[hook];
     if (!command) continue;
     out[hook] =
-      command.kind === 'parallel' ? Object.fromEntries(Object.entries(command.commands).map(([name, c]) => [name, devcontainerSingle(c)])) : devcontainerSingle(command);
+      command.kind === 'parallel'
+        ? Object.fromEntries(Object.entries(command.commands).map(([name, c]) => [name, devcontainerSingle(c)]))
+        : devcontainerSingle(command);
   }
   if (Object.keys(environment.containerEnv).length > 0) out.containerEnv = environment.containerEnv;
   if (Object.keys(environment.remoteEnv).length > 0) out.remoteEnv = environment.remoteEnv;
@@ -75,7 +81,11 @@ export function chooseExecutionMode(
     containerUnsupported(configuration) ??
     (facts.dockerProblem ? `Docker cannot be used: ${facts.dockerProblem}` : null) ??
     (facts.registry ? null : 'no registry is set (the "registry" input) to push the prebuilt image to');
-  if (problem === null) return { mode: 'container', reason: setting === 'auto' ? 'container-mode: auto, and the configuration names an image or Dockerfile' : 'container-mode: container' };
+  if (problem === null)
+    return {
+      mode: 'container',
+      reason: setting === 'auto' ? 'container-mode: auto, and the configuration names an image or Dockerfile' : 'container-mode: container',
+    };
   if (setting === 'container') throw new Error(`container-mode: container cannot run: ${problem}`);
   return { mode: 'host', reason: `container-mode: auto chose host: ${problem}` };
 }
@@ -105,7 +115,11 @@ export function imageRepository(registry: string, configuration: string): string
   if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(prefix)) {
     throw new Error(`Invalid registry "${registry}": expected HOST[:PORT][/PATH], e.g. ghcr.io/OWNER/REPO/prebuilds`);
   }
-  const name = keySegment(configuration).toLowerCase().replace(/^[._-]+|[._-]+$/g, '').replace(/[._-]{2,}/g, '-') || 'default';
+  const name =
+    keySegment(configuration)
+      .toLowerCase()
+      .replace(/^[._-]+|[._-]+$/g, '')
+      .replace(/[._-]{2,}/g, '-') || 'default';
   return `${prefix}/${name}`;
 }
 
@@ -133,10 +147,31 @@ export function pinned(reference: string, digest: string): string {
  * the CLI would merge them twice (lifecycle commands would run twice).
  */
 const METADATA_PROPERTIES = [
-  'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand', 'waitFor',
-  'customizations', 'mounts', 'containerEnv', 'containerUser', 'init', 'privileged', 'capAdd', 'securityOpt',
-  'remoteUser', 'userEnvProbe', 'remoteEnv', 'overrideCommand', 'portsAttributes', 'otherPortsAttributes',
-  'forwardPorts', 'shutdownAction', 'updateRemoteUserUID', 'hostRequirements', 'entrypoint',
+  'onCreateCommand',
+  'updateContentCommand',
+  'postCreateCommand',
+  'postStartCommand',
+  'postAttachCommand',
+  'waitFor',
+  'customizations',
+  'mounts',
+  'containerEnv',
+  'containerUser',
+  'init',
+  'privileged',
+  'capAdd',
+  'securityOpt',
+  'remoteUser',
+  'userEnvProbe',
+  'remoteEnv',
+  'overrideCommand',
+  'portsAttributes',
+  'otherPortsAttributes',
+  'forwardPorts',
+  'shutdownAction',
+  'updateRemoteUserUID',
+  'hostRequirements',
+  'entrypoint',
 ];
 /** How the environment is built: replaced by the prebuilt image. */
 const BUILD_PROPERTIES = ['image', 'build', 'dockerFile', 'context', 'dockerComposeFile', 'service', 'runServices', 'features', 'overrideFeatureInstallOrder'];
@@ -192,7 +227,13 @@ export function parseUpResult(stdout: string): UpResult {
 }
 
 /** The hooks that run inside the container, in order. */
-export const CONTAINER_HOOKS = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'] as const satisfies readonly LifecycleHook[];
+export const CONTAINER_HOOKS = [
+  'onCreateCommand',
+  'updateContentCommand',
+  'postCreateCommand',
+  'postStartCommand',
+  'postAttachCommand',
+] as const satisfies readonly LifecycleHook[];
 
 /**
  * The merged lifecycle commands of `devcontainer read-configuration
@@ -200,7 +241,11 @@ export const CONTAINER_HOOKS = ['onCreateCommand', 'updateContentCommand', 'post
  * hook becomes a list of normalised commands, run one after the other.
  */
 export function mergedLifecycle(readConfigurationStdout: string): Partial<Record<LifecycleHook, LifecycleCommand[]>> {
-  const line = readConfigurationStdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = readConfigurationStdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) throw new Error('devcontainer read-configuration printed no JSON');
   const merged = (JSON.parse(line) as { mergedConfiguration?: Record<string, unknown> }).mergedConfiguration;
   if (!merged) throw new Error('devcontainer read-configuration printed no mergedConfiguration');
@@ -208,7 +253,9 @@ export function mergedLifecycle(readConfigurationStdout: string): Partial<Record
   const ignore = { atValue() {}, atKey() {} } as unknown as Parameters<typeof normalizeLifecycle>[2];
   for (const hook of CONTAINER_HOOKS) {
     const list = merged[`${hook}s`];
-    const commands = (Array.isArray(list) ? list : []).map((c, i) => normalizeLifecycle(c, [hook, i], ignore)).filter((c): c is LifecycleCommand => c !== undefined);
+    const commands = (Array.isArray(list) ? list : [])
+      .map((c, i) => normalizeLifecycle(c, [hook, i], ignore))
+      .filter((c): c is LifecycleCommand => c !== undefined);
     if (commands.length > 0) out[hook] = commands;
   }
   return out;

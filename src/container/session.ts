@@ -32,7 +32,8 @@ function targetArgs(t: ContainerTarget): string[] {
   const args = ['--workspace-folder', t.workspace];
   // A devcontainer.json outside the default lookup is named; a .gitpod.yml is passed as an override config.
   const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
-  if (devcontainer && t.configFile !== '.devcontainer/devcontainer.json' && t.configFile !== '.devcontainer.json') args.push('--config', path.join(t.workspace, t.configFile));
+  if (devcontainer && t.configFile !== '.devcontainer/devcontainer.json' && t.configFile !== '.devcontainer.json')
+    args.push('--config', path.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push('--override-config', t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -50,7 +51,10 @@ export interface StartedContainer extends UpResult {
  * no lifecycle command (`--skip-post-create`).
  * @throws Error with the CLI's message when the build or a command fails
  */
-export async function up(t: ContainerTarget, opts: { prebuild?: boolean; skipLifecycle?: boolean; cacheFrom?: string[]; title?: string }): Promise<StartedContainer> {
+export async function up(
+  t: ContainerTarget,
+  opts: { prebuild?: boolean; skipLifecycle?: boolean; cacheFrom?: string[]; title?: string },
+): Promise<StartedContainer> {
   const args = ['up', ...targetArgs(t), '--remove-existing-container', '--log-format', 'text'];
   if (opts.prebuild) args.push('--prebuild');
   if (opts.skipLifecycle) args.push('--skip-post-create');
@@ -146,14 +150,18 @@ export async function commitAndPush(t: ContainerTarget, containerId: string, ref
   const [first, ...rest] = references;
   if (!first) throw new Error('commitAndPush: no image reference');
   const metadata = (await docker(['inspect', '--format', '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
-  if (!metadata || metadata === '<no value>') throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
+  if (!metadata || metadata === '<no value>')
+    throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
   const changes = Object.entries(labels).flatMap(([k, v]) => ['--change', `LABEL ${k}=${JSON.stringify(v)}`]);
   await docker(['commit', ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
   for (const ref of rest) await docker(['tag', first, ref], { env: t.env });
   const started = performance.now();
   for (const ref of references) await docker(['push', ref], { env: t.env, log: t.log, title: `docker push ${ref}` });
   const pushMs = Math.round(performance.now() - started);
-  const inspect = JSON.parse((await docker(['image', 'inspect', '--format', '{{json .}}', first], { env: t.env })).stdout) as { RepoDigests?: string[]; Size?: number };
+  const inspect = JSON.parse((await docker(['image', 'inspect', '--format', '{{json .}}', first], { env: t.env })).stdout) as {
+    RepoDigests?: string[];
+    Size?: number;
+  };
   const repo = first.slice(0, first.lastIndexOf(':'));
   const digest = (inspect.RepoDigests ?? []).find((d) => d.startsWith(`${repo}@`))?.split('@')[1];
   if (!digest) throw new Error(`docker push ${first} reported no digest`);
@@ -177,5 +185,8 @@ export async function removeImages(references: string[], env: NodeJS.ProcessEnv)
 
 /** The image a container runs (its id), `null` when the container is gone. */
 export async function containerImage(containerId: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  return docker(['inspect', '--format', '{{.Image}}', containerId], { env }).then((r) => r.stdout.trim(), () => null);
+  return docker(['inspect', '--format', '{{.Image}}', containerId], { env }).then(
+    (r) => r.stdout.trim(),
+    () => null,
+  );
 }

@@ -55,12 +55,17 @@ export async function runTool(argv: readonly string[], opts: ToolRun): Promise<{
   let output = '';
   const title = opts.title ?? argv.join(' ');
   opts.log?.startGroup(title);
-  const exit = await runCommand({ kind: 'exec', argv: [...argv] }, { cwd: opts.cwd ?? process.cwd(), env: opts.env }, (chunk, stream) => {
-    const text = chunk.toString('utf8');
-    if (stream !== 'stderr') stdout += text;
-    output += text;
-    opts.log?.output(chunk);
-  }, opts.input);
+  const exit = await runCommand(
+    { kind: 'exec', argv: [...argv] },
+    { cwd: opts.cwd ?? process.cwd(), env: opts.env },
+    (chunk, stream) => {
+      const text = chunk.toString('utf8');
+      if (stream !== 'stderr') stdout += text;
+      output += text;
+      opts.log?.output(chunk);
+    },
+    opts.input,
+  );
   opts.log?.endGroup();
   if (exit.spawnError) throw new ToolError(`${argv[0]} failed to start: ${exit.spawnError.message}`, null, output);
   if (exit.exitCode !== 0) {
@@ -69,7 +74,6 @@ export async function runTool(argv: readonly string[], opts: ToolRun): Promise<{
   }
   return { stdout, output, durationMs: exit.durationMs };
 }
-
 
 /** Runs `docker ARGS` (see {@link runTool}). */
 export function docker(args: readonly string[], opts: ToolRun): Promise<{ stdout: string; output: string; durationMs: number }> {
@@ -129,11 +133,14 @@ export async function resolveDevcontainerCli(env: NodeJS.ProcessEnv, log?: HookL
   const prefix = path.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os.tmpdir(), 'prebuilds-devcontainers-cli', DEVCONTAINERS_CLI_VERSION);
   const installed = path.join(prefix, 'node_modules', '@devcontainers', 'cli', 'devcontainer.js');
   if (!existsSync(installed)) {
-    await runTool(['npm', 'install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`], {
-      env,
-      log,
-      title: `Installing @devcontainers/cli@${DEVCONTAINERS_CLI_VERSION} into ${prefix}`,
-    });
+    await runTool(
+      ['npm', 'install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`],
+      {
+        env,
+        log,
+        title: `Installing @devcontainers/cli@${DEVCONTAINERS_CLI_VERSION} into ${prefix}`,
+      },
+    );
   }
   return cliFromPath(installed);
 }

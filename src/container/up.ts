@@ -106,7 +106,19 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
     target.overrideConfig = await writeBuildConfig(path.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c = await up(target, {});
     log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
-    return { ...base, ...common, hit: image ? base.hit : 'none', image: null, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks: [], durationMs: Math.round(performance.now() - started), coldMs: null };
+    return {
+      ...base,
+      ...common,
+      hit: image ? base.hit : 'none',
+      image: null,
+      containerId: c.containerId,
+      remoteWorkspaceFolder: c.remoteWorkspaceFolder,
+      pullMs,
+      upMs: c.upMs,
+      hooks: [],
+      durationMs: Math.round(performance.now() - started),
+      coldMs: null,
+    };
   }
 
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
@@ -117,7 +129,9 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = [
     ...planRestore(present, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
-    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) => (present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' })),
+    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) =>
+      present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' },
+    ),
   ];
   const hooks: UpHook[] = [];
   for (const step of plan) {
@@ -132,6 +146,19 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
   }
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
-  log.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ''}`);
-  return { ...base, ...common, image: ref, containerId: c.containerId, remoteWorkspaceFolder: c.remoteWorkspaceFolder, pullMs, upMs: c.upMs, hooks, durationMs, coldMs };
+  log.info(
+    `Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ''}`,
+  );
+  return {
+    ...base,
+    ...common,
+    image: ref,
+    containerId: c.containerId,
+    remoteWorkspaceFolder: c.remoteWorkspaceFolder,
+    pullMs,
+    upMs: c.upMs,
+    hooks,
+    durationMs,
+    coldMs,
+  };
 }

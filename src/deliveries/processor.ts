@@ -242,10 +242,13 @@ export class DeliveryProcessor {
   private after(ms: number, fn: () => void): void {
     if (this.stopped) return;
     // Long waits are re-armed on the next drain; a timer never exceeds Node's limit.
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, Math.min(ms, 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        fn();
+      },
+      Math.min(ms, 2 ** 31 - 1),
+    );
     timer.unref();
     this.timers.add(timer);
   }

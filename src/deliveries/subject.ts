@@ -25,7 +25,8 @@ type Payload = {
 export function deliverySubject(payload: unknown): DeliverySubject {
   const p = (payload ?? {}) as Payload;
   const repository = p.repository?.full_name ?? `installation:${p.installation?.id ?? 'none'}`;
-  const sha = (!p.deleted && typeof p.after === 'string' ? p.after : null) ?? p.pull_request?.head?.sha ?? p.workflow_run?.head_sha ?? p.check_run?.head_sha ?? null;
+  const sha =
+    (!p.deleted && typeof p.after === 'string' ? p.after : null) ?? p.pull_request?.head?.sha ?? p.workflow_run?.head_sha ?? p.check_run?.head_sha ?? null;
   return { repository, sha: sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null };
 }
 

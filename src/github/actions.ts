@@ -70,7 +70,12 @@ export async function readRunOutcome(octokit: Octokit, repo: RepoParams, runId: 
   const failures: string[] = [];
   for (const job of jobs.data.jobs) {
     const jobId = Number(job.id);
-    const checkRunId = Number(String(job.check_run_url ?? '').split('/').pop()) || jobId;
+    const checkRunId =
+      Number(
+        String(job.check_run_url ?? '')
+          .split('/')
+          .pop(),
+      ) || jobId;
     const annotations = await octokit.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations', {
       ...repo,
       check_run_id: checkRunId,

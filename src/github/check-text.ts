@@ -96,7 +96,11 @@ export function neutralOutput(title: string, summary: string): CheckOutput {
  * `file:line:column: message` line each. The conclusion to give it: `failure` with
  * problems, `neutral` with warnings only.
  */
-export function configurationOutput(sha: string, problems: readonly ConfigProblem[], warnings: readonly ConfigProblem[]): CheckOutput & { conclusion: 'failure' | 'neutral' } {
+export function configurationOutput(
+  sha: string,
+  problems: readonly ConfigProblem[],
+  warnings: readonly ConfigProblem[],
+): CheckOutput & { conclusion: 'failure' | 'neutral' } {
   const plural = (n: number, word: string) => `${n} configuration ${word}${n === 1 ? '' : 's'}`;
   const list = (items: readonly ConfigProblem[]) => items.map((p) => `- ${formatProblem(p)}`).join('\n');
   const parts: string[] = [];

@@ -54,7 +54,13 @@ export const CONFIG_CHECK_NAME = 'Prebuild configuration';
  * `file:line:column: reason`, so the commit and its PR show what is wrong.
  * @throws Octokit's RequestError
  */
-export async function reportConfiguration(octokit: Octokit, repo: RepoParams, sha: string, problems: readonly ConfigProblem[], warnings: readonly ConfigProblem[]): Promise<number> {
+export async function reportConfiguration(
+  octokit: Octokit,
+  repo: RepoParams,
+  sha: string,
+  problems: readonly ConfigProblem[],
+  warnings: readonly ConfigProblem[],
+): Promise<number> {
   const { conclusion, ...output } = configurationOutput(sha, problems, warnings);
   return createCheckRun(octokit, repo, sha, { name: CONFIG_CHECK_NAME, status: 'completed', conclusion, completedAt: new Date().toISOString(), output });
 }
@@ -83,7 +89,13 @@ export async function reportSkipped(octokit: Octokit, repo: RepoParams, sha: str
  * @throws Octokit's RequestError
  */
 export async function findCheckRun(octokit: Octokit, repo: RepoParams, sha: string, name: string, externalId: string): Promise<number | null> {
-  const response = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repo, ref: sha, check_name: name, filter: 'all', per_page: 100 });
+  const response = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+    ...repo,
+    ref: sha,
+    check_name: name,
+    filter: 'all',
+    per_page: 100,
+  });
   const found = response.data.check_runs.find((c) => c.external_id === externalId);
   return found ? Number(found.id) : null;
 }

@@ -30,7 +30,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `adoptionWindowMs` after the earlier dispatch, so a lagging listing never makes a
  * second run.
  */
-async function findDispatchedRun(octokit: Octokit, repo: { owner: string; repo: string }, p: PrebuildRecord, options: Required<DispatcherOptions>): Promise<DispatchedRun | null> {
+async function findDispatchedRun(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  p: PrebuildRecord,
+  options: Required<DispatcherOptions>,
+): Promise<DispatchedRun | null> {
   const deadline = (p.dispatchedAt ?? 0) + options.adoptionWindowMs;
   for (;;) {
     const runs = await listWorkflowRuns(octokit, repo, p.workflow).catch(() => []);
@@ -59,7 +64,6 @@ export function isTransient(error: unknown): boolean {
   const status = (error as { status?: number } | null)?.status;
   return status === undefined || status >= 500 || status === 429;
 }
-
 
 /** A repository's commit history as base selection reads it (SPEC.md rule 5). */
 export interface CommitHistory {

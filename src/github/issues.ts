@@ -15,9 +15,7 @@ export interface IssueSummary {
  */
 export async function openIssuesWithLabel(octokit: Octokit, repo: RepoParams, label: string): Promise<IssueSummary[]> {
   const response = await octokit.request('GET /repos/{owner}/{repo}/issues', { ...repo, labels: label, state: 'open', per_page: 100 });
-  return response.data
-    .filter((i) => !i.pull_request)
-    .map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', htmlUrl: i.html_url }));
+  return response.data.filter((i) => !i.pull_request).map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', htmlUrl: i.html_url }));
 }
 
 /**
@@ -44,5 +42,10 @@ export async function commentOnIssue(octokit: Octokit, repo: RepoParams, issueNu
  * @throws Octokit's RequestError
  */
 export async function closeIssue(octokit: Octokit, repo: RepoParams, issueNumber: number): Promise<void> {
-  await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...repo, issue_number: issueNumber, state: 'closed', state_reason: 'completed' });
+  await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+    ...repo,
+    issue_number: issueNumber,
+    state: 'closed',
+    state_reason: 'completed',
+  });
 }

@@ -26,7 +26,13 @@ export async function handleCheckRun(deps: AppDeps, input: HandlerInput<'check_r
     const resolved = await readConfigurations(deps, octokit, repo, sha, defaultBranch, { deliveryId, event: 'check_run' });
     if (resolved.configurations.length === 0 && resolved.problems.length === 0) return decisions.record(decision.noConfiguration());
     // The commit's branch is not in the payload; the lane is the default branch's, as for a manual trigger.
-    await requestPrebuilds(deps, { ...request, sha, branch: defaultBranch, offers: resolved.configurations.map(offerOf), rule: () => ({ run: true, reason: 'configuration check re-run' }) });
+    await requestPrebuilds(deps, {
+      ...request,
+      sha,
+      branch: defaultBranch,
+      offers: resolved.configurations.map(offerOf),
+      rule: () => ({ run: true, reason: 'configuration check re-run' }),
+    });
     return;
   }
   const id = Number(payload.check_run.external_id);

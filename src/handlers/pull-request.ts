@@ -30,7 +30,10 @@ export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull
   const headRepository = pr.head.repo?.full_name ?? null;
   const fork = headRepository !== payload.repository.full_name;
   // A fork's files are never read as configuration: the base's configuration decides.
-  const resolved = await readConfigurations(deps, octokit, repo, fork ? pr.base.sha : sha, payload.repository.default_branch, { deliveryId, event: 'pull_request' });
+  const resolved = await readConfigurations(deps, octokit, repo, fork ? pr.base.sha : sha, payload.repository.default_branch, {
+    deliveryId,
+    event: 'pull_request',
+  });
   if (resolved.configurations.length === 0 && resolved.problems.length === 0) return decisions.record(decision.noConfiguration());
   await requestPrebuilds(deps, {
     event: 'pull_request',
@@ -42,8 +45,11 @@ export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull
     prNumber: pr.number,
     trigger: 'pull_request',
     offers: resolved.configurations.map(offerOf),
-    rule: pullRequestRule({ baseBranch: pr.base.ref, headRepository, repository: payload.repository.full_name, number: pr.number, action: payload.action }, async (name, reason) => {
-      await reportSkipped(octokit, repo, sha, checkRunName(name), '⏭️ Prebuild skipped: pull request from a fork', reason);
-    }),
+    rule: pullRequestRule(
+      { baseBranch: pr.base.ref, headRepository, repository: payload.repository.full_name, number: pr.number, action: payload.action },
+      async (name, reason) => {
+        await reportSkipped(octokit, repo, sha, checkRunName(name), '⏭️ Prebuild skipped: pull request from a fork', reason);
+      },
+    ),
   });
 }

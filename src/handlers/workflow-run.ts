@@ -24,7 +24,10 @@ export async function handleWorkflowRun(deps: AppDeps, input: HandlerInput<'work
     if (claimed !== null && run.head_sha) {
       const from = run.head_repository?.full_name ?? 'an unknown repository';
       await decisionLog(deps.store, { deliveryId: input.deliveryId, ...repo, sha: run.head_sha, event: 'workflow_run' }).record(
-        decision.skipped('*', `ignored: workflow run ${run.id} (${run.event ?? 'unknown event'} from ${from}, ${run.path}) names prebuild #${claimed} but is not the run the app dispatched`),
+        decision.skipped(
+          '*',
+          `ignored: workflow run ${run.id} (${run.event ?? 'unknown event'} from ${from}, ${run.path}) names prebuild #${claimed} but is not the run the app dispatched`,
+        ),
       );
     }
     return;

@@ -84,11 +84,7 @@ export async function defaultBranch(workspace: string, eventPath: string | undef
  * Resolves the workspace's configurations and picks one (see {@link pickConfiguration}).
  * @throws ConfigurationError
  */
-export async function loadConfiguration(
-  workspace: string,
-  name: string,
-  branch: string,
-): Promise<PickedConfiguration> {
+export async function loadConfiguration(workspace: string, name: string, branch: string): Promise<PickedConfiguration> {
   const result = await resolveConfigurations(localFileSource(workspace), { defaultBranch: branch });
   return pickConfiguration(result, name);
 }

@@ -49,7 +49,9 @@ export async function hashDependencyFiles(workspace: string): Promise<Record<str
   for (const file of DEPENDENCY_FILES) {
     if (tracked && !tracked.has(file)) continue;
     try {
-      out[file] = createHash('sha256').update(await readFile(path.join(workspace, file))).digest('hex');
+      out[file] = createHash('sha256')
+        .update(await readFile(path.join(workspace, file)))
+        .digest('hex');
     } catch {
       // absent
     }

@@ -75,7 +75,13 @@ export type AcceptSnapshot = (marker: PrebuildMarker | null) => string | null;
  * back to another snapshot or to the full lifecycle instead of failing.
  * @throws Error when merging into the workspace fails
  */
-export async function restoreBase(store: SnapshotStore, key: string, paths: readonly string[], workspace: string, accept?: AcceptSnapshot): Promise<BaseRestore> {
+export async function restoreBase(
+  store: SnapshotStore,
+  key: string,
+  paths: readonly string[],
+  workspace: string,
+  accept?: AcceptSnapshot,
+): Promise<BaseRestore> {
   const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {

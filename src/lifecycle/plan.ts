@@ -15,8 +15,7 @@ export type PrebuildHook = (typeof PREBUILD_HOOKS)[number];
 
 /** A hook of the plan: run it, or skip it with a human-readable reason. */
 export type PlannedHook =
-  | { hook: PrebuildHook; action: 'run'; command: LifecycleCommand; note?: string }
-  | { hook: PrebuildHook; action: 'skip'; reason: string };
+  { hook: PrebuildHook; action: 'run'; command: LifecycleCommand; note?: string } | { hook: PrebuildHook; action: 'skip'; reason: string };
 
 /**
  * Plans the hooks of one prebuild.

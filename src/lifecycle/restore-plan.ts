@@ -93,8 +93,7 @@ export function markerMismatch(marker: PrebuildMarker | null, expected: { sha: s
 
 /** A hook of a restore: run it, or skip it with a human-readable reason. */
 export type PlannedRestoreHook =
-  | { hook: RestoreHook; action: 'run'; command: LifecycleCommand; note?: string }
-  | { hook: RestoreHook; action: 'skip'; reason: string };
+  { hook: RestoreHook; action: 'run'; command: LifecycleCommand; note?: string } | { hook: RestoreHook; action: 'skip'; reason: string };
 
 /**
  * Plans the hooks after a restore (see the module comment).

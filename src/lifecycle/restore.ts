@@ -13,7 +13,16 @@ import { restoreBase } from './incremental.js';
 import type { PrebuildMarker } from './marker.js';
 import { snapshotPaths } from './plan.js';
 import { changedDependencyFiles, hashDependencyFiles } from './dependency-files.js';
-import { markerMismatch, planRestore, rankCandidates, shallowNote, timeSaved, type PlannedRestoreHook, type PrebuildHit, type TimeSaved } from './restore-plan.js';
+import {
+  markerMismatch,
+  planRestore,
+  rankCandidates,
+  shallowNote,
+  timeSaved,
+  type PlannedRestoreHook,
+  type PrebuildHit,
+  type TimeSaved,
+} from './restore-plan.js';
 import { hookEnvironment, runHook, type HookRun, type LifecycleLog } from './run-hooks.js';
 import { snapshotKeyPrefix } from './snapshot-key.js';
 import type { SnapshotCatalog, SnapshotStore } from './snapshot/store.js';
@@ -141,7 +150,15 @@ export async function restorePrebuild(
   const restoreMs = Math.round(performance.now() - started);
   const hit: PrebuildHit = chosen === null ? 'none' : chosen.distance === 0 ? 'exact' : 'ancestor';
   if (hit === 'none') log.info(`No usable prebuild for ${req.sha}: running the full lifecycle`);
-  return { hit, chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance }, marker, restoreMs, shallow, searched: commits.length, rejected };
+  return {
+    hit,
+    chosen: chosen && { key: chosen.key, sha: chosen.sha, distance: chosen.distance },
+    marker,
+    restoreMs,
+    shallow,
+    searched: commits.length,
+    rejected,
+  };
 }
 
 /**

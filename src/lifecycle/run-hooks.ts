@@ -14,7 +14,16 @@ import { spawn } from 'node:child_process';
 import type { LifecycleCommand, ResolvedConfiguration, SingleCommand } from '../config/model.js';
 import { substituteDeep, type SubstitutionVariables } from '../config/substitute.js';
 import { describeCommand } from './plan.js';
-import { GROUPS_SUPPORTED, type LeftoverGroup, LeftoverTracker, describeLeftover, groupAlive, groupEnded, groupMembers, groupStarted } from './process-groups.js';
+import {
+  GROUPS_SUPPORTED,
+  type LeftoverGroup,
+  LeftoverTracker,
+  describeLeftover,
+  groupAlive,
+  groupEnded,
+  groupMembers,
+  groupStarted,
+} from './process-groups.js';
 
 export { LeftoverTracker, describeLeftover, type LeftoverGroup } from './process-groups.js';
 
@@ -75,7 +84,11 @@ export function textLog(write: (text: string | Buffer) => void): LifecycleLog {
  * (the container is the runner: containerWorkspaceFolder = localWorkspaceFolder).
  * @returns the full environment of the hook processes, and the variables to substitute in commands
  */
-export function hookEnvironment(config: ResolvedConfiguration, workspace: string, env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables } {
+export function hookEnvironment(
+  config: ResolvedConfiguration,
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables } {
   const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
   const containerEnv = substituteDeep(config.environment.containerEnv, { ...base, containerEnv: env });
   const withContainer = { ...env, ...containerEnv };
@@ -158,9 +171,7 @@ export function runCommand(
 ): Promise<CommandExit> {
   const started = performance.now();
   const [file, args] =
-    command.kind === 'shell'
-      ? [command.shell === 'bash' ? 'bash' : '/bin/sh', ['-c', command.command]]
-      : [command.argv[0] ?? '', command.argv.slice(1)];
+    command.kind === 'shell' ? [command.shell === 'bash' ? 'bash' : '/bin/sh', ['-c', command.command]] : [command.argv[0] ?? '', command.argv.slice(1)];
   const env = { ...ctx.env, ...(command.env ?? {}) };
   return new Promise((resolve) => {
     let settled = false;
@@ -174,7 +185,13 @@ export function runCommand(
     };
     let child;
     try {
-      child = spawn(file, args, { cwd: ctx.cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], shell: false, detached: GROUPS_SUPPORTED });
+      child = spawn(file, args, {
+        cwd: ctx.cwd,
+        env,
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        shell: false,
+        detached: GROUPS_SUPPORTED,
+      });
     } catch (err) {
       done({ exitCode: null, signal: null, spawnError: err as Error });
       return;
@@ -265,7 +282,9 @@ export async function runHook(hook: string, command: LifecycleCommand, ctx: RunC
       }),
     );
     // defineProperty: a command may be named `__proto__` like any other.
-    entries.forEach(([name], i) => Object.defineProperty(commands, name, { value: exits[i]!.durationMs, enumerable: true, writable: true, configurable: true }));
+    entries.forEach(([name], i) =>
+      Object.defineProperty(commands, name, { value: exits[i]!.durationMs, enumerable: true, writable: true, configurable: true }),
+    );
     for (let i = 0; i < entries.length; i++) {
       const [name, single] = entries[i]!;
       const message = failureMessage(hook, name, single, exits[i]!);

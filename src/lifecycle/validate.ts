@@ -170,7 +170,17 @@ export async function validateCheckout(req: ValidateRequest): Promise<ValidateOu
     const { configuration: config } = await loadConfiguration(dir, req.configuration ?? '', req.defaultBranch ?? (await defaultBranch(req.source, undefined)));
     const name = config.settings.name;
     const plan = planPrebuild(config.environment.lifecycle, { identity: config.identity, baseMarker: null });
-    const outcome: ValidateOutcome = { ok: false, configuration: name, plan, runs: [], failure: null, changed: [], changedBy: null, changedByFirstRun: [], message: '' };
+    const outcome: ValidateOutcome = {
+      ok: false,
+      configuration: name,
+      plan,
+      runs: [],
+      failure: null,
+      changed: [],
+      changedBy: null,
+      changedByFirstRun: [],
+      message: '',
+    };
     if (plan.every((s) => s.action === 'skip')) {
       return { ...outcome, ok: true, message: `"${name}" has no prebuild commands: nothing to validate` };
     }

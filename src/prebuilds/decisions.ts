@@ -10,17 +10,7 @@ import type { DecisionRecord, PrebuildRecord, RepoRef, Store } from '../store/ty
  */
 
 /** The outcome words of rule 10 (`skipped: <reason>` keeps its reason in `reason`). */
-export type DecisionKind =
-  | 'started'
-  | 'queued'
-  | 'superseded'
-  | 'skipped'
-  | 'failed'
-  | 'cancelled'
-  | 'deleted'
-  | 'success'
-  | 'failure'
-  | 'timed_out';
+export type DecisionKind = 'started' | 'queued' | 'superseded' | 'skipped' | 'failed' | 'cancelled' | 'deleted' | 'success' | 'failure' | 'timed_out';
 
 /** The event a decision answers: a webhook event name, or who else asked. */
 export type DecisionEvent = 'push' | 'pull_request' | 'installation' | 'check_run' | 'workflow_run' | 'schedule' | 'manual' | 'reconciler';
@@ -47,7 +37,8 @@ export const decision = {
   /** Nothing to prebuild at the commit. */
   noConfiguration: () => skipped(EVERY, 'no configuration: no .github/prebuilds.yml and no .devcontainer/devcontainer.json'),
   /** A configuration file does not parse or validate (the failing check run quotes it). */
-  configurationProblem: (problem: string) => ({ configuration: EVERY, kind: 'failed', reason: `configuration problem: ${problem}`, prebuildId: null }) satisfies Decision,
+  configurationProblem: (problem: string) =>
+    ({ configuration: EVERY, kind: 'failed', reason: `configuration problem: ${problem}`, prebuildId: null }) satisfies Decision,
   /** Installed on a repository without `.github/prebuilds.yml`: its first push prebuilds. */
   installedWithoutFile: () => skipped(EVERY, 'installed: no .github/prebuilds.yml, so the first push prebuilds'),
   /** An event action that starts nothing (`pull_request` `edited`, `labeled` …). */
@@ -55,7 +46,8 @@ export const decision = {
   /** The trigger rule said no (branch-unmatched, interval n/m, fork, pullRequests: off …). */
   skipped: (configuration: string, reason: string) => skipped(configuration, reason),
   /** An earlier prebuild of the same commit and identity is live or done. */
-  alreadyPrebuilt: (configuration: string, p: Pick<PrebuildRecord, 'id' | 'state'>) => skipped(configuration, `already prebuilt: prebuild #${p.id} (${p.state})`, p.id),
+  alreadyPrebuilt: (configuration: string, p: Pick<PrebuildRecord, 'id' | 'state'>) =>
+    skipped(configuration, `already prebuilt: prebuild #${p.id} (${p.state})`, p.id),
   /** A retried push that a newer push of the branch overtook. */
   overtaken: (configuration: string) => skipped(configuration, 'superseded: a newer push of this branch was handled first'),
   /** What the scheduler did with a request (`started`, `queued`, `failed`), after the trigger's reason. */

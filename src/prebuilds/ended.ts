@@ -66,7 +66,10 @@ export async function discardSnapshot(deps: PrebuildsDeps, p: PrebuildRecord, oc
   if (!UNUSABLE.includes(p.state) || p.dispatchedAt === null) return;
   try {
     octokit ??= await deps.octokitFor(p.installationId);
-    await deleteSnapshotEverywhere({ octokit, repo: { owner: p.owner, repo: p.repo }, dirs: deps.dirStores ?? [] }, p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id));
+    await deleteSnapshotEverywhere(
+      { octokit, repo: { owner: p.owner, repo: p.repo }, dirs: deps.dirStores ?? [] },
+      p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id),
+    );
   } catch (err) {
     deps.log.warn({ err, prebuild: p.id }, 'could not delete the snapshot of a prebuild that did not succeed');
   }
@@ -93,7 +96,10 @@ async function applyRetention(deps: PrebuildsDeps, octokit: Octokit, done: Prebu
   const repo = { owner: done.owner, repo: done.repo };
   for (const old of await expiredByRetention(deps.store, done)) {
     const deleted = old.snapshotKey ? await deleteSnapshotEverywhere({ octokit, repo, dirs: deps.dirStores ?? [] }, old.snapshotKey) : null;
-    await deps.store.updatePrebuild(old.id, { state: 'expired', reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted && (deleted.actionsCache || deleted.dirs.length > 0) ? '; snapshot deleted' : ''}` });
+    await deps.store.updatePrebuild(old.id, {
+      state: 'expired',
+      reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted && (deleted.actionsCache || deleted.dirs.length > 0) ? '; snapshot deleted' : ''}`,
+    });
   }
 }
 

@@ -97,7 +97,12 @@ export async function notifyOutcome(octokit: Octokit, repo: RepoParams, p: Prebu
     }
     if (!existing) return null;
     for (const issue of open) {
-      await commentOnIssue(octokit, repo, issue.number, `🚀 Fixed: prebuild #${p.id} of \`${p.configuration}\` succeeded at ${p.sha}${p.workflowRunUrl ? ` ([workflow run](${p.workflowRunUrl}))` : ''}.`);
+      await commentOnIssue(
+        octokit,
+        repo,
+        issue.number,
+        `🚀 Fixed: prebuild #${p.id} of \`${p.configuration}\` succeeded at ${p.sha}${p.workflowRunUrl ? ` ([workflow run](${p.workflowRunUrl}))` : ''}.`,
+      );
       await closeIssue(octokit, repo, issue.number);
     }
     return 'closed';

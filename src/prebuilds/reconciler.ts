@@ -79,7 +79,9 @@ export class Reconciler {
     // Lanes whose waiting prebuild nothing will start (a step after a run's end failed for good).
     const waiting = await this.deps.store.listPrebuilds({ states: ['waiting'], limit: 1000 });
     for (const lane of new Map(waiting.map((w) => [`${w.owner}/${w.repo}/${w.configuration}/${w.branch}`, laneOf(w)])).values()) {
-      await this.exclusive(`${lane.owner}/${lane.repo}`, () => this.deps.scheduler.advance(lane)).catch((err) => this.deps.log.warn({ err, lane }, 'reconciler could not advance a lane'));
+      await this.exclusive(`${lane.owner}/${lane.repo}`, () => this.deps.scheduler.advance(lane)).catch((err) =>
+        this.deps.log.warn({ err, lane }, 'reconciler could not advance a lane'),
+      );
     }
     const active = await this.deps.store.listPrebuilds({ states: ['dispatched', 'running'], limit: 1000 });
     for (const p of active) {
@@ -115,7 +117,8 @@ export class Reconciler {
     }
     const deadline = (p.dispatchedAt ?? p.createdAt) + p.timeoutMinutes * 60_000;
     if (now < deadline && !(gone && p.workflowRunId)) return;
-    if (run && run.status !== 'completed') await cancelRun(octokit, repo, run.id).catch((err) => this.deps.log.warn({ err }, 'could not cancel a timed-out run'));
+    if (run && run.status !== 'completed')
+      await cancelRun(octokit, repo, run.id).catch((err) => this.deps.log.warn({ err }, 'could not cancel a timed-out run'));
     const state = gone && p.workflowRunId ? 'failure' : 'timed_out';
     const reason = state === 'failure' ? `${gone}` : `no result after ${p.timeoutMinutes} minutes (timeoutMinutes)`;
     const ended = await this.deps.store.updatePrebuild(p.id, { state, reason, endedAt: now, durationMs: now - (p.dispatchedAt ?? p.createdAt) });

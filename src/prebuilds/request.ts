@@ -27,7 +27,13 @@ export interface Offer {
 
 /** An offer for a configuration resolved at a commit. */
 export function offerOf(c: Pick<ResolvedConfiguration, 'settings' | 'identity'>): Offer {
-  return { configuration: c.settings.name, identity: c.identity, settings: c.settings, workflow: c.settings.workflow, timeoutMinutes: c.settings.timeoutMinutes };
+  return {
+    configuration: c.settings.name,
+    identity: c.identity,
+    settings: c.settings,
+    workflow: c.settings.workflow,
+    timeoutMinutes: c.settings.timeoutMinutes,
+  };
 }
 
 /** An offer to prebuild again what an earlier prebuild built (SPEC.md rule 8). */

@@ -33,7 +33,12 @@ export function pushRule(store: Pick<Store, 'getLane' | 'setLane'>, push: PushFa
     if (push.seq > 0 && (lane.lastSeq ?? 0) > push.seq) return { run: false, reason: '', decision: decision.overtaken(name) };
     if (push.seq > 0 && lane.lastSeq === push.seq) return { run: !!lane.lastRun, reason: 'retry of this push' };
     if (!offer.settings) return { run: false, reason: 'no settings' };
-    const d = decidePush(offer.settings, lane, { branch: push.branch, commitCount: push.commitCount, changedFiles: push.changedFiles, identity: offer.identity });
+    const d = decidePush(offer.settings, lane, {
+      branch: push.branch,
+      commitCount: push.commitCount,
+      changedFiles: push.changedFiles,
+      identity: offer.identity,
+    });
     await store.setLane(push.repo, name, push.branch, { ...d.lane, lastSeq: push.seq, lastRun: d.run });
     return { run: d.run, reason: d.reason };
   };
@@ -43,7 +48,10 @@ export function pushRule(store: Pick<Store, 'getLane' | 'setLane'>, push: PushFa
  * The pull-request rule (`decidePullRequest`); a fork's refusal is also reported on the
  * commit through `onFork` (a neutral check run), so the PR shows why nothing ran.
  */
-export function pullRequestRule(pr: PullRequestFacts & { number: number; action: string }, onFork: (configuration: string, reason: string) => Promise<void>): TriggerRule {
+export function pullRequestRule(
+  pr: PullRequestFacts & { number: number; action: string },
+  onFork: (configuration: string, reason: string) => Promise<void>,
+): TriggerRule {
   return async (offer) => {
     if (!offer.settings) return { run: false, reason: 'no settings' };
     const v = decidePullRequest(offer.settings, pr);

@@ -78,7 +78,9 @@ export class ScheduleTicker {
     if (!c || !c.settings.schedule) {
       await deps.store.setSchedule(repo, s.configuration, s.branch, null);
       const why = c ? 'it no longer has a schedule' : 'it does not resolve at the branch head';
-      await decisionLog(deps.store, { deliveryId, ...repo, sha: head.sha, event: 'schedule' }).record(decision.skipped(s.configuration, `schedule removed: ${why}`));
+      await decisionLog(deps.store, { deliveryId, ...repo, sha: head.sha, event: 'schedule' }).record(
+        decision.skipped(s.configuration, `schedule removed: ${why}`),
+      );
       return;
     }
     await requestPrebuilds(deps, {

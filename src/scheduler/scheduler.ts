@@ -177,7 +177,12 @@ export class Scheduler {
       const reason = `could not start the prebuild: ${error instanceof Error ? error.message : String(error)}`;
       this.log?.error({ err: error, prebuild: p.id }, reason);
       const checkRunId = (error as { checkRunId?: number }).checkRunId ?? null;
-      return this.store.updatePrebuild(p.id, { state: 'failure', reason, endedAt: Date.now(), ...(checkRunId ? { checkRunId, reportedState: 'failure' } : {}) });
+      return this.store.updatePrebuild(p.id, {
+        state: 'failure',
+        reason,
+        endedAt: Date.now(),
+        ...(checkRunId ? { checkRunId, reportedState: 'failure' } : {}),
+      });
     }
     return this.store.updatePrebuild(p.id, { state: 'dispatched', ...patch });
   }

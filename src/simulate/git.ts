@@ -188,7 +188,8 @@ export async function timelineFromGit(options: GitTimelineOptions): Promise<SimE
   try {
     const resolveAt = (sha: string) => resolveConfigurations(commitFileSource(cat, sha, overrides), { defaultBranch: branch });
     const newest = await resolveAt(history[history.length - 1]!.sha);
-    const settings = options.prebuildsYml !== undefined ? parsePrebuildsYml(options.prebuildsYml, branch).settings : newest.configurations.map((c) => c.settings);
+    const settings =
+      options.prebuildsYml !== undefined ? parsePrebuildsYml(options.prebuildsYml, branch).settings : newest.configurations.map((c) => c.settings);
     const events: SimEvent[] = settings.map(configEvent);
     const start = history[0]!.time;
     let at = 0;

@@ -230,8 +230,7 @@ class Simulation {
       this.counts.redeliveries++;
       return;
     }
-    const decide = (configuration: string, decision: string, reason: string) =>
-      this.decisions.push({ at: e.at, sha: e.sha, configuration, decision, reason });
+    const decide = (configuration: string, decision: string, reason: string) => this.decisions.push({ at: e.at, sha: e.sha, configuration, decision, reason });
     let targets = [...this.settings.values()];
     if (e.configuration) {
       targets = targets.filter((s) => s.name === e.configuration);

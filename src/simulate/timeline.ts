@@ -143,17 +143,22 @@ function validateSettings(raw: unknown, fail: (message: string) => never): Simul
   if (!isObj(raw)) return fail('"configuration" must be an object of settings');
   if (typeof raw.name !== 'string' || raw.name === '') return fail('"configuration.name" must be a non-empty string');
   const s: SimulatedSettings = { name: raw.name };
-  if (raw.branches !== undefined) s.branches = isStrings(raw.branches) && raw.branches.length > 0 ? raw.branches : fail('"configuration.branches" must be a non-empty array of globs');
-  if (raw.triggerFiles !== undefined) s.triggerFiles = isStrings(raw.triggerFiles) ? raw.triggerFiles : fail('"configuration.triggerFiles" must be an array of globs');
+  if (raw.branches !== undefined)
+    s.branches = isStrings(raw.branches) && raw.branches.length > 0 ? raw.branches : fail('"configuration.branches" must be a non-empty array of globs');
+  if (raw.triggerFiles !== undefined)
+    s.triggerFiles = isStrings(raw.triggerFiles) ? raw.triggerFiles : fail('"configuration.triggerFiles" must be an array of globs');
   if (raw.commitInterval !== undefined) {
     const n = raw.commitInterval;
     s.commitInterval = typeof n === 'number' && Number.isInteger(n) && n >= 1 ? n : fail('"configuration.commitInterval" must be an integer ≥ 1');
   }
   if (raw.trigger !== undefined) {
-    s.trigger = TRIGGERS.includes(raw.trigger as TriggerMode) ? (raw.trigger as TriggerMode) : fail(`"configuration.trigger" must be one of ${TRIGGERS.join(', ')}`);
+    s.trigger = TRIGGERS.includes(raw.trigger as TriggerMode)
+      ? (raw.trigger as TriggerMode)
+      : fail(`"configuration.trigger" must be one of ${TRIGGERS.join(', ')}`);
   }
   if (raw.environmentFile !== undefined) {
-    s.environmentFile = typeof raw.environmentFile === 'string' && raw.environmentFile !== '' ? raw.environmentFile : fail('"configuration.environmentFile" must be a path');
+    s.environmentFile =
+      typeof raw.environmentFile === 'string' && raw.environmentFile !== '' ? raw.environmentFile : fail('"configuration.environmentFile" must be a path');
   }
   return s;
 }

@@ -31,7 +31,8 @@ export async function openStore(location: string = DEFAULT_DATABASE_PATH, option
   let store: Store;
   if (isPostgresUrl(location)) {
     const poolSize = options.poolSize;
-    if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) throw new Error(`DATABASE_POOL_SIZE must be a positive whole number, got "${poolSize}"`);
+    if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1))
+      throw new Error(`DATABASE_POOL_SIZE must be a positive whole number, got "${poolSize}"`);
     store = new PostgresStore({
       connectionString: location,
       poolSize,

@@ -26,7 +26,14 @@ interface PageContext {
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', ...headers });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': CSP,
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'same-origin',
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -62,14 +69,26 @@ async function showRepo(ctx: PageContext, owner: string, repo: string, error: Ap
   const ref = parseRepo(owner, repo);
   const configurations = await listConfigurations(ctx.m, s.principal, ref);
   const withHistory = await Promise.all(
-    configurations.map(async (view) => ({ view, history: (await listPrebuilds(ctx.m, s.principal, { repo: ref, configuration: view.name, limit: 20 })).prebuilds })),
+    configurations.map(async (view) => ({
+      view,
+      history: (await listPrebuilds(ctx.m, s.principal, { repo: ref, configuration: view.name, limit: 20 })).prebuilds,
+    })),
   );
   const report = await valueReport(ctx.m, s.principal, ref, { label: '7d', ms: 7 * 86_400_000 });
   const done = ctx.url.searchParams.get('done');
   send(
     ctx.res,
     error ? error.status : 200,
-    repoPage({ owner, repo, configurations: withHistory, report, csrf: csrfToken(s.secret), notice: done ? (NOTICES[done] ?? null) : null, error: error?.message ?? null, now: (ctx.m.now ?? Date.now)() }),
+    repoPage({
+      owner,
+      repo,
+      configurations: withHistory,
+      report,
+      csrf: csrfToken(s.secret),
+      notice: done ? (NOTICES[done] ?? null) : null,
+      error: error?.message ?? null,
+      now: (ctx.m.now ?? Date.now)(),
+    }),
   );
 }
 
@@ -87,7 +106,8 @@ async function formAction(ctx: PageContext, owner: string, repo: string, done: s
   const form = parseForm(await readText(ctx.req));
   const s = await session(ctx);
   if (!s) return send(ctx.res, 401, loginPage(safeNext(`/prebuilds/${owner}/${repo}`), 'Your session ended: sign in again.'));
-  if (!sameOrigin(ctx.req) || !validCsrf(s.secret, form.csrf)) return send(ctx.res, 403, loginPage(safeNext(`/prebuilds/${owner}/${repo}`), 'The form was not sent from this page (CSRF check failed).'));
+  if (!sameOrigin(ctx.req) || !validCsrf(s.secret, form.csrf))
+    return send(ctx.res, 403, loginPage(safeNext(`/prebuilds/${owner}/${repo}`), 'The form was not sent from this page (CSRF check failed).'));
   try {
     await act(s.principal);
   } catch (error) {
@@ -142,12 +162,18 @@ const PAGE_ROUTES: Route<PageContext>[] = [
   {
     method: 'POST',
     template: '/prebuilds/{owner}/{repo}/configurations/{name}/pause',
-    handle: (ctx, p) => formAction(ctx, p.owner!, p.repo!, 'pause', (who) => pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfigurationSegment(p.name), true)),
+    handle: (ctx, p) =>
+      formAction(ctx, p.owner!, p.repo!, 'pause', (who) =>
+        pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfigurationSegment(p.name), true),
+      ),
   },
   {
     method: 'POST',
     template: '/prebuilds/{owner}/{repo}/configurations/{name}/resume',
-    handle: (ctx, p) => formAction(ctx, p.owner!, p.repo!, 'resume', (who) => pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfigurationSegment(p.name), false)),
+    handle: (ctx, p) =>
+      formAction(ctx, p.owner!, p.repo!, 'resume', (who) =>
+        pauseConfiguration(ctx.m, who, parseRepo(p.owner!, p.repo!), parseConfigurationSegment(p.name), false),
+      ),
   },
 ];
 

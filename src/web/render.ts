@@ -26,9 +26,23 @@ const STYLE_SAFE = new SafeHtml(STYLE);
 /** The whole document around a body. */
 export function layout(title: string, body: SafeHtml, header: SafeHtml | string = ''): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${STYLE_SAFE}</style></head>
-<body><header><h1>${title}</h1>${header}</header><main>${body}</main></body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${STYLE_SAFE}
+        </style>
+      </head>
+      <body>
+        <header>
+          <h1>${title}</h1>
+          ${header}
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }
 
 /** The login form: takes an API token (`prebuilds token create`). */
@@ -49,7 +63,9 @@ ${error ? html`<p role="alert">${error}</p>` : ''}
 
 /** A form with one button POSTing to a page route, carrying the CSRF token. */
 function button(action: string, label: string, csrf: string, name?: string): SafeHtml {
-  return html`<form class="inline" method="post" action="${action}"><input type="hidden" name="csrf" value="${csrf}"><button type="submit"${name ? html` name="${name}"` : ''}>${label}</button></form>`;
+  return html`<form class="inline" method="post" action="${action}">
+    <input type="hidden" name="csrf" value="${csrf}" /><button type="submit" ${name ? html` name="${name}"` : ''}>${label}</button>
+  </form>`;
 }
 
 /** "🚀 Prebuild ready", "🔄 Prebuild in progress", "❌ Prebuild failed" … with "Last run 1 hour ago". */
@@ -73,10 +89,25 @@ function settingsTable(c: ConfigurationView): SafeHtml {
     const file = c.file![key];
     const over = c.overrides[key];
     const show = (v: unknown) => (Array.isArray(v) ? (v.length ? v.join(', ') : '—') : String(v));
-    return html`<tr><td>${key}</td><td>${show(file)}</td><td>${over === undefined ? html`<span class="muted">—</span>` : show(over)}</td></tr>`;
+    return html`<tr>
+      <td>${key}</td>
+      <td>${show(file)}</td>
+      <td>${over === undefined ? html`<span class="muted">—</span>` : show(over)}</td>
+    </tr>`;
   };
-  return html`<table class="settings"><tr><th>Setting</th><th>File</th><th>Override</th></tr>${row('commitInterval')}${row('triggerFiles')}${row('retention')}
-<tr><td>branches</td><td>${c.file.branches.join(', ')}</td><td class="muted">—</td></tr></table>`;
+  return html`<table class="settings">
+    <tr>
+      <th>Setting</th>
+      <th>File</th>
+      <th>Override</th>
+    </tr>
+    ${row('commitInterval')}${row('triggerFiles')}${row('retention')}
+    <tr>
+      <td>branches</td>
+      <td>${c.file.branches.join(', ')}</td>
+      <td class="muted">—</td>
+    </tr>
+  </table>`;
 }
 
 function historyRow(owner: string, repo: string, p: PrebuildView, csrf: string, now: number): SafeHtml {
@@ -84,23 +115,68 @@ function historyRow(owner: string, repo: string, p: PrebuildView, csrf: string, 
   const active = ['waiting', 'dispatched', 'running'].includes(p.status);
   const prefix = `/prebuilds/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/prebuilds/${p.id}`;
   return html`<tr data-prebuild="${p.id}">
-<td>#${p.id}</td><td class="state">${p.status}</td><td>${p.branch}</td><td><a href="/prebuilds/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/why?sha=${p.sha}" title="why: every decision for this commit"><code>${p.sha.slice(0, 7)}</code></a></td><td>${p.trigger}</td>
-<td>${timeAgo(Date.parse(p.timings.createdAt), now)}</td><td>${p.timings.durationMs === null ? '—' : formatDuration(p.timings.durationMs)}</td>
-<td>${p.snapshot.bytes === null ? '—' : formatBytes(p.snapshot.bytes)}</td><td>${base}</td>
-<td>${p.log.url ? html`<a href="${p.log.url}" rel="noreferrer">log</a>` : '—'}</td>
-<td>${active ? button(`${prefix}/cancel`, 'Cancel', csrf) : button(`${prefix}/rerun`, 'Rerun', csrf)}</td></tr>
-${p.reason ? html`<tr class="reason"><td></td><td colspan="10" class="muted">${p.reason}</td></tr>` : ''}`;
+      <td>#${p.id}</td>
+      <td class="state">${p.status}</td>
+      <td>${p.branch}</td>
+      <td>
+        <a href="/prebuilds/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/why?sha=${p.sha}" title="why: every decision for this commit"
+          ><code>${p.sha.slice(0, 7)}</code></a
+        >
+      </td>
+      <td>${p.trigger}</td>
+      <td>${timeAgo(Date.parse(p.timings.createdAt), now)}</td>
+      <td>${p.timings.durationMs === null ? '—' : formatDuration(p.timings.durationMs)}</td>
+      <td>${p.snapshot.bytes === null ? '—' : formatBytes(p.snapshot.bytes)}</td>
+      <td>${base}</td>
+      <td>${p.log.url ? html`<a href="${p.log.url}" rel="noreferrer">log</a>` : '—'}</td>
+      <td>${active ? button(`${prefix}/cancel`, 'Cancel', csrf) : button(`${prefix}/rerun`, 'Rerun', csrf)}</td>
+    </tr>
+    ${
+      p.reason
+        ? html`<tr class="reason">
+            <td></td>
+            <td colspan="10" class="muted">${p.reason}</td>
+          </tr>`
+        : ''
+    }`;
 }
 
 function reportPanel(r: ValueReport): SafeHtml {
   const rows = r.configurations.map(
-    (c) => html`<tr><td>${c.configuration}</td><td>${c.runs}</td><td>${c.minutesSpent}</td><td>${c.runsAvoided}</td><td>${c.minutesSaved}</td>
-<td>${c.successRate === null ? '—' : `${Math.round(c.successRate * 100)}%`}</td><td>${c.medianDurationMs === null ? '—' : formatDuration(c.medianDurationMs)}</td>
-<td>${c.medianSnapshotBytes === null ? '—' : formatBytes(c.medianSnapshotBytes)}</td><td>${formatBytes(c.storageBytes)}</td></tr>`,
+    (c) =>
+      html`<tr>
+        <td>${c.configuration}</td>
+        <td>${c.runs}</td>
+        <td>${c.minutesSpent}</td>
+        <td>${c.runsAvoided}</td>
+        <td>${c.minutesSaved}</td>
+        <td>${c.successRate === null ? '—' : `${Math.round(c.successRate * 100)}%`}</td>
+        <td>${c.medianDurationMs === null ? '—' : formatDuration(c.medianDurationMs)}</td>
+        <td>${c.medianSnapshotBytes === null ? '—' : formatBytes(c.medianSnapshotBytes)}</td>
+        <td>${formatBytes(c.storageBytes)}</td>
+      </tr>`,
   );
-  return html`<section id="report"><h2>Value report · last ${r.period}</h2>
-<p class="muted">${r.totals.runs} runs, ${r.totals.minutesSpent} Actions minutes spent; ${r.totals.runsAvoided} runs avoided by collapsing pushes saved about ${r.totals.minutesSaved} minutes; ${formatBytes(r.totals.storageBytes)} of snapshots held.</p>
-<table><tr><th>Configuration</th><th>Runs</th><th>Minutes spent</th><th>Runs avoided</th><th>Minutes saved</th><th>Success rate</th><th>Median duration</th><th>Median size</th><th>Storage held</th></tr>${rows}</table></section>`;
+  return html`<section id="report">
+    <h2>Value report · last ${r.period}</h2>
+    <p class="muted">
+      ${r.totals.runs} runs, ${r.totals.minutesSpent} Actions minutes spent; ${r.totals.runsAvoided} runs avoided by collapsing pushes saved about
+      ${r.totals.minutesSaved} minutes; ${formatBytes(r.totals.storageBytes)} of snapshots held.
+    </p>
+    <table>
+      <tr>
+        <th>Configuration</th>
+        <th>Runs</th>
+        <th>Minutes spent</th>
+        <th>Runs avoided</th>
+        <th>Minutes saved</th>
+        <th>Success rate</th>
+        <th>Median duration</th>
+        <th>Median size</th>
+        <th>Storage held</th>
+      </tr>
+      ${rows}
+    </table>
+  </section>`;
 }
 
 /** Everything the repository page shows. */
@@ -119,20 +195,39 @@ export interface RepoPageData {
 export function repoPage(d: RepoPageData): string {
   const prefix = `/prebuilds/${encodeURIComponent(d.owner)}/${encodeURIComponent(d.repo)}`;
   const sections = d.configurations.map(({ view: c, history }) => {
-    const pause = c.paused ? button(`${prefix}/configurations/${c.id}/resume`, 'Resume', d.csrf) : button(`${prefix}/configurations/${c.id}/pause`, 'Pause', d.csrf);
+    const pause = c.paused
+      ? button(`${prefix}/configurations/${c.id}/resume`, 'Resume', d.csrf)
+      : button(`${prefix}/configurations/${c.id}/pause`, 'Pause', d.csrf);
     return html`<section class="configuration" data-configuration="${c.name}">
-<h2>${c.name} <span class="muted">${c.file?.environmentFile ?? ''}</span></h2>
-<p class="status">${statusLine(c, d.now)} ${pause}</p>
-${settingsTable(c)}
-<h3>History</h3>
-<table class="history"><tr><th>Prebuild</th><th>Status</th><th>Branch</th><th>Commit</th><th>Trigger</th><th>Created</th><th>Duration</th><th>Size</th><th>Base</th><th>Log</th><th></th></tr>
-${history.map((p) => historyRow(d.owner, d.repo, p, d.csrf, d.now))}</table></section>`;
+      <h2>${c.name} <span class="muted">${c.file?.environmentFile ?? ''}</span></h2>
+      <p class="status">${statusLine(c, d.now)} ${pause}</p>
+      ${settingsTable(c)}
+      <h3>History</h3>
+      <table class="history">
+        <tr>
+          <th>Prebuild</th>
+          <th>Status</th>
+          <th>Branch</th>
+          <th>Commit</th>
+          <th>Trigger</th>
+          <th>Created</th>
+          <th>Duration</th>
+          <th>Size</th>
+          <th>Base</th>
+          <th>Log</th>
+          <th></th>
+        </tr>
+        ${history.map((p) => historyRow(d.owner, d.repo, p, d.csrf, d.now))}
+      </table>
+    </section>`;
   });
-  const logout = html`<form class="inline" method="post" action="/prebuilds/logout"><input type="hidden" name="csrf" value="${d.csrf}"><button type="submit">Sign out</button></form>`;
+  const logout = html`<form class="inline" method="post" action="/prebuilds/logout">
+    <input type="hidden" name="csrf" value="${d.csrf}" /><button type="submit">Sign out</button>
+  </form>`;
   const body = html`${d.notice ? html`<section class="notice" role="status">${d.notice}</section>` : ''}
-${d.error ? html`<section class="error" role="alert">${d.error}</section>` : ''}
-${sections.length ? sections : html`<section><p>No prebuild configuration known for this repository yet: push to a configured branch.</p></section>`}
-<section id="why">${whyForm(d.owner, d.repo)}</section>
-${reportPanel(d.report)}`;
+    ${d.error ? html`<section class="error" role="alert">${d.error}</section>` : ''}
+    ${sections.length ? sections : html`<section><p>No prebuild configuration known for this repository yet: push to a configured branch.</p></section>`}
+    <section id="why">${whyForm(d.owner, d.repo)}</section>
+    ${reportPanel(d.report)}`;
   return layout(`Prebuilds · ${d.owner}/${d.repo}`, body, logout);
 }

@@ -68,7 +68,12 @@ export function sessionId(req: IncomingMessage): string | null {
 
 /** True when the request came over HTTPS (directly, or through a proxy saying so). */
 function isHttps(req: IncomingMessage): boolean {
-  return Boolean((req.socket as { encrypted?: boolean }).encrypted) || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+  return (
+    Boolean((req.socket as { encrypted?: boolean }).encrypted) ||
+    String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      ?.trim() === 'https'
+  );
 }
 
 /** `Set-Cookie` value that starts a session (`Secure` over HTTPS). */

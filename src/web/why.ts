@@ -14,7 +14,9 @@ export interface WhyPageData {
 /** A form asking "why?" about a commit, shown on the repository page. */
 export function whyForm(owner: string, repo: string) {
   return html`<form class="why" method="get" action="/prebuilds/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/why">
-<label>Why did (or didn't) a commit prebuild? <input name="sha" placeholder="commit sha" pattern="[0-9a-fA-F]{7,40}" required></label> <button type="submit">Why?</button></form>`;
+    <label>Why did (or didn't) a commit prebuild? <input name="sha" placeholder="commit sha" pattern="[0-9a-fA-F]{7,40}" required /></label>
+    <button type="submit">Why?</button>
+  </form>`;
 }
 
 /**
@@ -24,13 +26,35 @@ export function whyForm(owner: string, repo: string) {
 export function whyPage(d: WhyPageData): string {
   const back = `/prebuilds/${encodeURIComponent(d.owner)}/${encodeURIComponent(d.repo)}`;
   const rows = d.decisions.map(
-    (x) => html`<tr data-decision="${x.decision}"><td>${x.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td><td>${x.event}</td><td>${x.configuration}</td>
-<td class="state">${x.decision}</td><td>${x.prebuildId === null ? '—' : `#${x.prebuildId}`}</td><td>${x.reason}</td></tr>`,
+    (x) =>
+      html`<tr data-decision="${x.decision}">
+        <td>${x.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td>
+        <td>${x.event}</td>
+        <td>${x.configuration}</td>
+        <td class="state">${x.decision}</td>
+        <td>${x.prebuildId === null ? '—' : `#${x.prebuildId}`}</td>
+        <td>${x.reason}</td>
+      </tr>`,
   );
-  const body = html`<section><h2>Decisions for <code>${d.sha}</code></h2>
-<p><a href="${back}">← ${d.owner}/${d.repo}</a></p>
-${rows.length ? html`<table class="decisions"><tr><th>When</th><th>Event</th><th>Configuration</th><th>Decision</th><th>Prebuild</th><th>Reason</th></tr>${rows}</table>` : html`<p>No decision recorded for this commit: the app never received an event for it (is the app installed, and was the commit pushed?).</p>`}
-</section>
-${whyForm(d.owner, d.repo)}`;
+  const body = html`<section>
+      <h2>Decisions for <code>${d.sha}</code></h2>
+      <p><a href="${back}">← ${d.owner}/${d.repo}</a></p>
+      ${
+        rows.length
+          ? html`<table class="decisions">
+              <tr>
+                <th>When</th>
+                <th>Event</th>
+                <th>Configuration</th>
+                <th>Decision</th>
+                <th>Prebuild</th>
+                <th>Reason</th>
+              </tr>
+              ${rows}
+            </table>`
+          : html`<p>No decision recorded for this commit: the app never received an event for it (is the app installed, and was the commit pushed?).</p>`
+      }
+    </section>
+    ${whyForm(d.owner, d.repo)}`;
   return layout(`Why · ${d.sha.slice(0, 7)} · ${d.owner}/${d.repo}`, body);
 }

@@ -148,7 +148,10 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
       try {
         await options.record({ id: id!, name: name!, payload, headers });
       } catch (error) {
-        log.error({ delivery: id, event: name, err: { message: (error as Error).message } }, 'could not record a webhook delivery; GitHub sees it failed (redeliver it)');
+        log.error(
+          { delivery: id, event: name, err: { message: (error as Error).message } },
+          'could not record a webhook delivery; GitHub sees it failed (redeliver it)',
+        );
         return answer(res, 500, { error: 'the delivery could not be stored; redeliver it' });
       }
       return answer(res, 200, { delivery: id, recorded: true });
@@ -201,7 +204,12 @@ class RefusalLog {
     if (this.counts.size === 0) return;
     const byStatus = Object.fromEntries(this.counts);
     this.counts = new Map();
-    this.log.warn({ byStatus }, `webhook requests refused in the last ${this.periodMs / 1000} s: ${Object.entries(byStatus).map(([s, n]) => `${s} ×${n}`).join(', ')}`);
+    this.log.warn(
+      { byStatus },
+      `webhook requests refused in the last ${this.periodMs / 1000} s: ${Object.entries(byStatus)
+        .map(([s, n]) => `${s} ×${n}`)
+        .join(', ')}`,
+    );
     this.timer = setTimeout(() => this.flush(), this.periodMs);
     this.timer.unref();
   }
@@ -213,7 +221,8 @@ function normalize(path: string): string {
 
 function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
   const text = `${JSON.stringify(body)}\n`;
-  if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  if (!res.headersSent)
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
   return true;
 }

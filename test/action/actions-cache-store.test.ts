@@ -36,7 +36,9 @@ function fakeCache(blobs: string): CacheApi & { saved: Array<{ key: string; path
         return -1;
       }
       const blob = path.join(blobs, `${entries.size}.tzst`);
-      const r = spawnSync('bash', ['-c', `set -o pipefail 2>/dev/null; tar --posix -P -c -f - -- "$@" | zstd -q -c > "${blob}"`, 'sh', ...paths], { cwd: process.env.GITHUB_WORKSPACE });
+      const r = spawnSync('bash', ['-c', `set -o pipefail 2>/dev/null; tar --posix -P -c -f - -- "$@" | zstd -q -c > "${blob}"`, 'sh', ...paths], {
+        cwd: process.env.GITHUB_WORKSPACE,
+      });
       if (r.status !== 0) throw new Error(r.stderr.toString());
       entries.set(key, blob);
       return 7;

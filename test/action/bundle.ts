@@ -67,4 +67,3 @@ export async function runBundle(
     result: notice ? decodeResult(notice[1]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')) : null,
   };
 }
-

@@ -71,7 +71,14 @@ describe('the bundled action, host mode', () => {
     expect(manifest).toMatchObject({ key: key1, sha: sha1, configuration: 'devcontainer', prebuildId: '1', paths: ['.'], base: null });
     expect(Object.keys(manifest.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
 
-    expect(run.result).toMatchObject({ snapshotKey: key1, sha: sha1, prebuildId: '1', configuration: 'devcontainer', base: null, snapshotBytes: manifest.bytes });
+    expect(run.result).toMatchObject({
+      snapshotKey: key1,
+      sha: sha1,
+      prebuildId: '1',
+      configuration: 'devcontainer',
+      base: null,
+      snapshotBytes: manifest.bytes,
+    });
     expect(run.result?.identity).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
 
@@ -193,7 +200,9 @@ describe('the bundled action, host mode', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('started-in-background');
     expect(run.stdout).toContain('update-ran');
-    expect(run.stdout).toMatch(/^::warning::onCreateCommand left 1 process running \(process group \d+: \d+ sleep 60\); its output after the command exited is not shown and it is stopped at the end of the prebuild$/m);
+    expect(run.stdout).toMatch(
+      /^::warning::onCreateCommand left 1 process running \(process group \d+: \d+ sleep 60\); its output after the command exited is not shown and it is stopped at the end of the prebuild$/m,
+    );
     expect(run.stdout).toMatch(/^Stopped process group \d+ left by onCreateCommand$/m);
     expect(sleepers().filter((pid) => !before.includes(pid))).toEqual([]);
     expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);

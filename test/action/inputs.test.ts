@@ -31,7 +31,18 @@ describe('action.yml', () => {
     expect(doc.inputs[Inputs.Token]?.default).toBe('${{ github.token }}');
     const names = Object.values(Inputs) as string[];
     for (const name of Object.keys(doc.inputs)) expect(names).toContain(name);
-    expect(Object.keys(doc.outputs).sort()).toEqual([Outputs.DurationMs, Outputs.PrebuildHit, Outputs.PrebuildSha, Outputs.RestoreMs, Outputs.SnapshotKey, Outputs.ExecutionMode, Outputs.Image, Outputs.ContainerId].sort());
+    expect(Object.keys(doc.outputs).sort()).toEqual(
+      [
+        Outputs.DurationMs,
+        Outputs.PrebuildHit,
+        Outputs.PrebuildSha,
+        Outputs.RestoreMs,
+        Outputs.SnapshotKey,
+        Outputs.ExecutionMode,
+        Outputs.Image,
+        Outputs.ContainerId,
+      ].sort(),
+    );
   });
 });
 
@@ -60,10 +71,31 @@ describe('readInputs', () => {
 
   it('reads every input', async () => {
     const inputs = await readInputs(
-      get({ sha, 'prebuild-id': '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', configuration: 'web', 'container-mode': 'host', registry: ' ghcr.io/o/r/prebuilds ' }),
+      get({
+        sha,
+        'prebuild-id': '42',
+        base: 'prebuilds-v1/x/y/1',
+        store: 'dir:/s',
+        workspace: '/tmp',
+        configuration: 'web',
+        'container-mode': 'host',
+        registry: ' ghcr.io/o/r/prebuilds ',
+      }),
       {},
     );
-    expect(inputs).toEqual({ mode: 'prebuild', configuration: 'web', sha, prebuildId: '42', base: 'prebuilds-v1/x/y/1', store: 'dir:/s', workspace: '/tmp', containerMode: 'host', token: '', registry: 'ghcr.io/o/r/prebuilds', secrets: '' });
+    expect(inputs).toEqual({
+      mode: 'prebuild',
+      configuration: 'web',
+      sha,
+      prebuildId: '42',
+      base: 'prebuilds-v1/x/y/1',
+      store: 'dir:/s',
+      workspace: '/tmp',
+      containerMode: 'host',
+      token: '',
+      registry: 'ghcr.io/o/r/prebuilds',
+      secrets: '',
+    });
   });
 
   it('defaults from the runner environment', async () => {

@@ -120,7 +120,9 @@ describe('runHook', () => {
     const groups = leftovers.list();
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ origin: 'onCreateCommand', processes: [{ pid: expect.any(Number), command: 'sleep 60' }] });
-    expect(c.log.warnings).toEqual([expect.stringMatching(/^onCreateCommand left 1 process running \(process group \d+: \d+ sleep 60\); .* it is stopped at the end of the prebuild$/)]);
+    expect(c.log.warnings).toEqual([
+      expect.stringMatching(/^onCreateCommand left 1 process running \(process group \d+: \d+ sleep 60\); .* it is stopped at the end of the prebuild$/),
+    ]);
     const pid = groups[0]!.processes[0]!.pid;
     expect(groupAlive(groups[0]!.pgid)).toBe(true);
     expect((await leftovers.killAll()).map((g) => g.pgid)).toEqual([groups[0]!.pgid]);
@@ -131,7 +133,11 @@ describe('runHook', () => {
   it('reports leftovers of a parallel command by its name, and none for a command that leaves nothing', async () => {
     const c = await ctx();
     const leftovers = new LeftoverTracker();
-    await runHook('postCreateCommand', { kind: 'parallel', commands: { db: { kind: 'shell', command: 'sleep 30 > /dev/null 2>&1 &' }, ok: { kind: 'shell', command: 'true' } } }, { ...c, leftovers });
+    await runHook(
+      'postCreateCommand',
+      { kind: 'parallel', commands: { db: { kind: 'shell', command: 'sleep 30 > /dev/null 2>&1 &' }, ok: { kind: 'shell', command: 'true' } } },
+      { ...c, leftovers },
+    );
     expect(leftovers.list().map((g) => g.origin)).toEqual(['postCreateCommand "db"']);
     await leftovers.killAll();
     // Without a tracker (restore mode: services for the next CI steps) the leftover is only reported.
@@ -147,7 +153,10 @@ describe('runHook', () => {
     expect(err).toBeInstanceOf(LifecycleError);
     expect((err as LifecycleError).exit.exitCode).toBe(4);
     await expect(readFile(path.join(c.cwd, 'init-ran'))).rejects.toThrow();
-    const ok = parseGitpod('.gitpod.yml', 'tasks:\n  - before: export X=from-before\n    init: echo "$X" > init-ran\n    prebuild: echo prebuild >> init-ran\n');
+    const ok = parseGitpod(
+      '.gitpod.yml',
+      'tasks:\n  - before: export X=from-before\n    init: echo "$X" > init-ran\n    prebuild: echo prebuild >> init-ran\n',
+    );
     await runHook('updateContentCommand', ok.environment!.lifecycle.updateContentCommand!, c);
     expect(await readFile(path.join(c.cwd, 'init-ran'), 'utf8')).toBe('from-before\nprebuild\n');
   });

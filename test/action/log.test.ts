@@ -1,7 +1,7 @@
 import { coreLog } from '../../action/src/log.js';
 
 describe('the action log', () => {
-  it("wraps hook output in stop-commands, so a hook can never issue workflow commands", () => {
+  it('wraps hook output in stop-commands, so a hook can never issue workflow commands', () => {
     let out = '';
     const log = coreLog((t) => (out += t.toString()), 'tok123');
     const saved = process.stdout.write.bind(process.stdout);

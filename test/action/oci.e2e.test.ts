@@ -30,7 +30,10 @@ maybe('the bundled action with an oci: store', () => {
     git(origin, 'init', '-q', '-b', 'main');
     await mkdir(path.join(origin, '.devcontainer'));
     await mkdir(path.join(origin, '.github'));
-    await writeFile(path.join(origin, '.devcontainer/devcontainer.json'), JSON.stringify({ image: 'x', onCreateCommand: 'echo deps > deps.txt', postCreateCommand: 'echo ready > ready.txt' }));
+    await writeFile(
+      path.join(origin, '.devcontainer/devcontainer.json'),
+      JSON.stringify({ image: 'x', onCreateCommand: 'echo deps > deps.txt', postCreateCommand: 'echo ready > ready.txt' }),
+    );
     await writeFile(path.join(origin, '.github/prebuilds.yml'), 'prebuilds:\n  - name: web\n    retention: 2\n');
     await writeFile(path.join(origin, '.gitignore'), '.prebuilds/\ndeps.txt\nready.txt\n');
     git(origin, 'add', '-A');

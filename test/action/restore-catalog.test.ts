@@ -52,7 +52,11 @@ describe('ActionsCacheCatalog', () => {
 
 describe('visibleRefs', () => {
   it('is the run ref, the base branch of a pull request, and the default branch', () => {
-    expect(visibleRefs({ GITHUB_REF: 'refs/pull/5/merge', GITHUB_BASE_REF: 'dev' }, 'main')).toEqual(['refs/pull/5/merge', 'refs/heads/dev', 'refs/heads/main']);
+    expect(visibleRefs({ GITHUB_REF: 'refs/pull/5/merge', GITHUB_BASE_REF: 'dev' }, 'main')).toEqual([
+      'refs/pull/5/merge',
+      'refs/heads/dev',
+      'refs/heads/main',
+    ]);
     expect(visibleRefs({ GITHUB_REF: 'refs/heads/main' }, 'main')).toEqual(['refs/heads/main']);
     expect(visibleRefs({}, null)).toEqual([]);
   });

@@ -133,7 +133,15 @@ describe('the bundled action, mode: restore', () => {
     const fake = await checkout(origin, sha2, 1);
     await mkdir(path.join(fake, MARKER_DIR));
     await writeFile(path.join(fake, 'updated.txt'), 'from the wrong environment\n');
-    const marker = nextMarker(null, { configuration: 'devcontainer', identity: 'f'.repeat(64), sha: sha2, prebuildId: 'wrong', base: null, ran: {}, now: new Date().toISOString() });
+    const marker = nextMarker(null, {
+      configuration: 'devcontainer',
+      identity: 'f'.repeat(64),
+      sha: sha2,
+      prebuildId: 'wrong',
+      base: null,
+      ran: {},
+      now: new Date().toISOString(),
+    });
     await writeFile(path.join(fake, MARKER_PATH), formatMarker(marker));
     const dirStore = new DirStore(store);
     const key = `prebuilds-v1/devcontainer/${sha2}/wrong`;

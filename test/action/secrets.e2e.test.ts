@@ -64,7 +64,10 @@ describe('secrets', () => {
     const event = path.join(store, 'event.json');
     await writeFile(
       event,
-      JSON.stringify({ repository: { default_branch: 'main' }, pull_request: { head: { repo: { full_name: 'mallory/app' } }, base: { repo: { full_name: 'octo/app' } } } }),
+      JSON.stringify({
+        repository: { default_branch: 'main' },
+        pull_request: { head: { repo: { full_name: 'mallory/app' } }, base: { repo: { full_name: 'octo/app' } } },
+      }),
     );
     const run = await runBundle(repo, { store: `dir:${store}/s`, sha, 'prebuild-id': '3', secrets }, dirs, { GITHUB_EVENT_PATH: event });
     expect(run.status).toBe(0);

@@ -35,7 +35,10 @@ describe('prebuildSecrets', () => {
   it('gives the hooks the named secrets (names matched like GitHub, case-insensitively), never the inputs carrying them', () => {
     const s = prebuildSecrets({ npm_token: 'n-value', OTHER: 'o-value' }, ['NPM_TOKEN', 'MISSING'], env);
     expect(s.hookEnv).toEqual({ PATH: '/bin', INPUT_STORE: 'dir:/s', NPM_TOKEN: 'n-value' });
-    expect(s.values).toEqual([{ name: 'npm_token', value: 'n-value' }, { name: 'OTHER', value: 'o-value' }]);
+    expect(s.values).toEqual([
+      { name: 'npm_token', value: 'n-value' },
+      { name: 'OTHER', value: 'o-value' },
+    ]);
     expect(s.missing).toEqual(['MISSING']);
     expect(s.withheld).toBeNull();
   });
@@ -65,7 +68,12 @@ describe('registryCredentials', () => {
     await mkdir(docker, { recursive: true });
     await writeFile(
       path.join(docker, 'config.json'),
-      JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from('robot:pa:ss').toString('base64') }, 'https://other.example.com': { username: 'u', password: 'p' } } }),
+      JSON.stringify({
+        auths: {
+          'registry.example.com': { auth: Buffer.from('robot:pa:ss').toString('base64') },
+          'https://other.example.com': { username: 'u', password: 'p' },
+        },
+      }),
     );
     const env = { DOCKER_CONFIG: docker, GITHUB_ACTOR: 'octocat' };
     expect(registryCredentials('registry.example.com', env)).toEqual({ username: 'robot', password: 'pa:ss' });

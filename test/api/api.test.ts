@@ -83,7 +83,8 @@ describe('management API against the real server', () => {
     let ids: number[];
     beforeAll(async () => {
       ids = [];
-      for (let i = 0; i < 5; i++) ids.push((await h.seed({ configuration: 'paged', branch: i % 2 ? 'feature' : 'main' }, i === 4 ? { state: 'failure' } : succeeded())).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await h.seed({ configuration: 'paged', branch: i % 2 ? 'feature' : 'main' }, i === 4 ? { state: 'failure' } : succeeded())).id);
       await h.seed({ ...OTHER, installationId: 2, configuration: 'paged' });
     });
 
@@ -142,7 +143,10 @@ describe('management API against the real server', () => {
 
   describe('GET /api/prebuilds/{id}', () => {
     it('gives timings, size, base, trigger, check run and log links', async () => {
-      const p = await h.seed({ configuration: 'detail' }, succeeded({ baseKey: 'prebuild-v1-base', baseSha: SHA_B, hooks: { onCreateCommand: 1000, updateContentCommand: 2000 } }));
+      const p = await h.seed(
+        { configuration: 'detail' },
+        succeeded({ baseKey: 'prebuild-v1-base', baseSha: SHA_B, hooks: { onCreateCommand: 1000, updateContentCommand: 2000 } }),
+      );
       const r = await h.call('GET', `/api/prebuilds/${p.id}`);
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({
@@ -163,7 +167,10 @@ describe('management API against the real server', () => {
     it('400 for a bad id, 404 for a missing one', async () => {
       expect(await h.call('GET', '/api/prebuilds/abc')).toMatchObject({ status: 400, json: { field: 'id' } });
       expect(await h.call('GET', '/api/prebuilds/0')).toMatchObject({ status: 400, json: { field: 'id' } });
-      expect(await h.call('GET', '/api/prebuilds/99999')).toMatchObject({ status: 404, json: { error: "prebuild #99999 does not exist (or is not in this token's installations)" } });
+      expect(await h.call('GET', '/api/prebuilds/99999')).toMatchObject({
+        status: 404,
+        json: { error: "prebuild #99999 does not exist (or is not in this token's installations)" },
+      });
       expect(await h.call('GET', '/api/prebuilds/1?x=1')).toMatchObject({ status: 400, json: { field: 'x' } });
     });
   });
@@ -178,13 +185,27 @@ describe('management API against the real server', () => {
       const r = await h.call('GET', `${API}/configurations`, { token: h.scoped });
       expect(r.status).toBe(200);
       const web = r.json.find((c: { name: string }) => c.name === 'web');
-      expect(web).toMatchObject({ name: 'web', paused: false, overrides: {}, file: { commitInterval: 1, retention: 3 }, lastPrebuild: { status: 'running', sha: SHA_B }, lastSuccess: { status: 'success' } });
+      expect(web).toMatchObject({
+        name: 'web',
+        paused: false,
+        overrides: {},
+        file: { commitInterval: 1, retention: 3 },
+        lastPrebuild: { status: 'running', sha: SHA_B },
+        lastSuccess: { status: 'success' },
+      });
     });
 
     it('PATCH sets overrides shown beside the file values, null clears one, paused pauses', async () => {
-      const set = await h.call('PATCH', `${API}/configurations/web`, { body: { commitInterval: 5, triggerFiles: ['package-lock.json'], retention: 2, paused: true } });
+      const set = await h.call('PATCH', `${API}/configurations/web`, {
+        body: { commitInterval: 5, triggerFiles: ['package-lock.json'], retention: 2, paused: true },
+      });
       expect(set.status).toBe(200);
-      expect(set.json).toMatchObject({ paused: true, file: { commitInterval: 1, retention: 3, triggerFiles: [] }, overrides: { commitInterval: 5, retention: 2, triggerFiles: ['package-lock.json'] }, effective: { commitInterval: 5, retention: 2 } });
+      expect(set.json).toMatchObject({
+        paused: true,
+        file: { commitInterval: 1, retention: 3, triggerFiles: [] },
+        overrides: { commitInterval: 5, retention: 2, triggerFiles: ['package-lock.json'] },
+        effective: { commitInterval: 5, retention: 2 },
+      });
       const cleared = await h.call('PATCH', `${API}/configurations/web`, { body: { retention: null, paused: false } });
       expect(cleared.json).toMatchObject({ paused: false, overrides: { commitInterval: 5, triggerFiles: ['package-lock.json'] }, effective: { retention: 3 } });
       expect(cleared.json.overrides.retention).toBeUndefined();
@@ -206,10 +227,18 @@ describe('management API against the real server', () => {
     });
 
     it('PATCH refuses bad JSON (400), another content type (415), an unknown configuration (404), a bad owner (400)', async () => {
-      const bad = await fetch(`${h.server.url}${API}/configurations/web`, { method: 'PATCH', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'application/json' }, body: '{nope' });
+      const bad = await fetch(`${h.server.url}${API}/configurations/web`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'application/json' },
+        body: '{nope',
+      });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { field: string }).field).toBe('body');
-      const form = await fetch(`${h.server.url}${API}/configurations/web`, { method: 'PATCH', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'text/plain' }, body: 'retention=1' });
+      const form = await fetch(`${h.server.url}${API}/configurations/web`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'text/plain' },
+        body: 'retention=1',
+      });
       expect(form.status).toBe(415);
       expect((await h.call('PATCH', `${API}/configurations/missing`, { body: { retention: 1 } })).status).toBe(404);
       expect(await h.call('GET', '/api/repos/-bad-/app/configurations')).toMatchObject({ status: 400, json: { field: 'owner' } });
@@ -225,7 +254,12 @@ describe('management API against the real server', () => {
       const deletedBefore = h.github.deletedCaches.length;
       const r = await h.call('DELETE', `${API}/configurations/gone`);
       expect(r.status).toBe(200);
-      expect(r.json).toEqual({ configuration: 'gone', overridesDeleted: true, snapshotsDeleted: ['prebuild-v1-gone-1'], snapshotsKept: ['prebuild-v1-gone-2'] });
+      expect(r.json).toEqual({
+        configuration: 'gone',
+        overridesDeleted: true,
+        snapshotsDeleted: ['prebuild-v1-gone-1'],
+        snapshotsKept: ['prebuild-v1-gone-2'],
+      });
       expect(h.github.deletedCaches.slice(deletedBefore)).toEqual(['prebuild-v1-gone-1']);
       expect((await h.store.getPrebuild(held.id))!.state).toBe('expired');
       expect((await h.store.getPrebuild(base.id))!.state).toBe('success');
@@ -254,8 +288,16 @@ describe('management API against the real server', () => {
       // The run and the check run the app made for it, on the fake.
       const run = await h.github.standIn.recordRun(REPO.repo, { ref: 'main', inputs: { configuration: 'cancel-me', sha: SHA_A } });
       const octokit = await h.server.runtime.deps.octokitFor(INSTALLATION_ID);
-      const check = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...REPO, name: 'Prebuild (cancel-me)', head_sha: SHA_A, status: 'in_progress' });
-      const p = await h.seed({ configuration: 'cancel-me' }, { state: 'running', workflowRunId: run.id, checkRunId: Number(check.data.id), dispatchedAt: Date.now() });
+      const check = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+        ...REPO,
+        name: 'Prebuild (cancel-me)',
+        head_sha: SHA_A,
+        status: 'in_progress',
+      });
+      const p = await h.seed(
+        { configuration: 'cancel-me' },
+        { state: 'running', workflowRunId: run.id, checkRunId: Number(check.data.id), dispatchedAt: Date.now() },
+      );
       const r = await h.call('POST', `/api/prebuilds/${p.id}/cancel`, { token: h.scoped });
       expect(r).toMatchObject({ status: 200, json: { id: p.id, status: 'cancelled', reason: expect.stringMatching(/token "octo"/) } });
       expect(h.github.made('POST', new RegExp(`/actions/runs/${run.id}/cancel$`)).map((x) => x.status)).toEqual([202]);
@@ -269,15 +311,24 @@ describe('management API against the real server', () => {
       const old = await h.seed({ configuration: 'again', sha: SHA_B, branch: 'feature' }, succeeded());
       const r = await h.call('POST', `/api/prebuilds/${old.id}/rerun`);
       expect(r.status).toBe(202);
-      expect(r.json).toMatchObject({ decision: 'started', prebuild: { configuration: 'again', sha: SHA_B, branch: 'feature', trigger: 'manual', status: 'dispatched' } });
+      expect(r.json).toMatchObject({
+        decision: 'started',
+        prebuild: { configuration: 'again', sha: SHA_B, branch: 'feature', trigger: 'manual', status: 'dispatched' },
+      });
       expect(r.json.prebuild.id).toBeGreaterThan(old.id);
-      expect(h.github.made('POST', /\/actions\/workflows\/prebuild\.yml\/dispatches$/).at(-1)!.requestBody).toMatchObject({ ref: 'feature', inputs: { configuration: 'again', sha: SHA_B, 'prebuild-id': String(r.json.prebuild.id) } });
+      expect(h.github.made('POST', /\/actions\/workflows\/prebuild\.yml\/dispatches$/).at(-1)!.requestBody).toMatchObject({
+        ref: 'feature',
+        inputs: { configuration: 'again', sha: SHA_B, 'prebuild-id': String(r.json.prebuild.id) },
+      });
       expect((await h.call('POST', '/api/prebuilds/99999/rerun')).status).toBe(404);
     });
 
     it('logs: the failed job of the run, through the 302 to the log download', async () => {
       const run = await twoJobRun(h, ['2026-01-01T00:00:00Z npm ci', '2026-01-01T00:00:01Z npm ERR! boom']);
-      const p = await h.seed({ configuration: 'logged' }, { state: 'failure', workflowRunId: run.id, workflowRunUrl: `https://github.com/octo/app/actions/runs/${run.id}` });
+      const p = await h.seed(
+        { configuration: 'logged' },
+        { state: 'failure', workflowRunId: run.id, workflowRunUrl: `https://github.com/octo/app/actions/runs/${run.id}` },
+      );
       const r = await h.call('GET', `/api/prebuilds/${p.id}/logs`, { token: h.scoped });
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ id: p.id, jobId: run.jobIds[1], jobName: 'prebuild', log: expect.stringContaining('npm ERR! boom') });
@@ -291,10 +342,17 @@ describe('management API against the real server', () => {
       const r = await h.call('POST', `${API}/prebuilds`, { body: { branch: 'feature' }, token: h.scoped });
       expect(r.status).toBe(202);
       expect(r.json.prebuilds).toHaveLength(1);
-      expect(r.json.prebuilds[0]).toMatchObject({ decision: 'started', prebuild: { configuration: 'devcontainer', branch: 'feature', sha: SHA_B, trigger: 'manual', status: 'dispatched' } });
+      expect(r.json.prebuilds[0]).toMatchObject({
+        decision: 'started',
+        prebuild: { configuration: 'devcontainer', branch: 'feature', sha: SHA_B, trigger: 'manual', status: 'dispatched' },
+      });
       const decisions = await h.call('GET', `${API}/decisions/${SHA_B.slice(0, 7)}`);
       expect(decisions.status).toBe(200);
-      expect(decisions.json.decisions.find((d: { reason: string }) => d.reason.startsWith('manual prebuild'))).toMatchObject({ configuration: 'devcontainer', decision: 'started', reason: expect.stringMatching(/manual prebuild of feature requested by token "octo"/) });
+      expect(decisions.json.decisions.find((d: { reason: string }) => d.reason.startsWith('manual prebuild'))).toMatchObject({
+        configuration: 'devcontainer',
+        decision: 'started',
+        reason: expect.stringMatching(/manual prebuild of feature requested by token "octo"/),
+      });
     });
 
     it('trigger by abbreviated sha queues on the default branch; 404 for unknown branch, commit or configuration; 400 for bad input', async () => {
@@ -303,7 +361,10 @@ describe('management API against the real server', () => {
       expect(bySha.json.prebuilds[0].prebuild).toMatchObject({ sha: SHA_A, branch: 'main' });
       expect((await h.call('POST', `${API}/prebuilds`, { body: { branch: 'nope' } })).status).toBe(404);
       expect((await h.call('POST', `${API}/prebuilds`, { body: { sha: 'c'.repeat(40) } })).status).toBe(404);
-      expect(await h.call('POST', `${API}/prebuilds`, { body: { configuration: 'missing' } })).toMatchObject({ status: 404, json: { error: expect.stringMatching(/no configuration named "missing"/) } });
+      expect(await h.call('POST', `${API}/prebuilds`, { body: { configuration: 'missing' } })).toMatchObject({
+        status: 404,
+        json: { error: expect.stringMatching(/no configuration named "missing"/) },
+      });
       expect(await h.call('POST', `${API}/prebuilds`, { body: { sha: 'xyz' } })).toMatchObject({ status: 400, json: { field: 'sha' } });
       expect(await h.call('POST', `${API}/prebuilds`, { body: { branch: '' } })).toMatchObject({ status: 400, json: { field: 'branch' } });
       expect(await h.call('POST', `${API}/prebuilds`, { body: { ref: 'main' } })).toMatchObject({ status: 400, json: { field: 'ref' } });
@@ -340,7 +401,12 @@ describe('management API against the real server', () => {
       const r = await h.call('GET', `${API}/decisions/${sha.slice(0, 7)}`);
       expect(r.status).toBe(200);
       expect(r.json.decisions).toEqual([
-        expect.objectContaining({ deliveryId: 'retrying-delivery', configuration: '*', decision: 'retrying', reason: 'retrying: GitHub answered 502 (attempt 1, next at 2031-01-02T03:04:05Z)' }),
+        expect.objectContaining({
+          deliveryId: 'retrying-delivery',
+          configuration: '*',
+          decision: 'retrying',
+          reason: 'retrying: GitHub answered 502 (attempt 1, next at 2031-01-02T03:04:05Z)',
+        }),
         expect.objectContaining({ deliveryId: 'given-up-delivery', decision: 'failed', reason: 'gave up after 80 attempts over 3 d: GitHub answered 502' }),
       ]);
     });

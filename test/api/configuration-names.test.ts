@@ -22,12 +22,15 @@ describe('configuration names prebuilds.yml accepts', () => {
 
   it('ids survive any URL: they round-trip through path normalisation for every name of 1–100 characters', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }).filter((s) => [...s].length <= 100), (name) => {
-        const id = configurationId(name);
-        expect(id).toMatch(/^[A-Za-z0-9~._-]+$/);
-        const segment = new URL(`http://app.example/api/repos/o/r/configurations/${id}/pause`).pathname.split('/')[6]!;
-        expect(configurationFromId(decodeURIComponent(segment))).toBe(name);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }).filter((s) => [...s].length <= 100),
+        (name) => {
+          const id = configurationId(name);
+          expect(id).toMatch(/^[A-Za-z0-9~._-]+$/);
+          const segment = new URL(`http://app.example/api/repos/o/r/configurations/${id}/pause`).pathname.split('/')[6]!;
+          expect(configurationFromId(decodeURIComponent(segment))).toBe(name);
+        },
+      ),
       { numRuns: 500 },
     );
     expect(configurationId('devcontainer')).toBe('devcontainer');
@@ -43,7 +46,10 @@ describe('configuration names prebuilds.yml accepts', () => {
       expect(c.id).toBe(configurationId(c.name));
       const one = await h.call('GET', `${API}/configurations/${c.id}`);
       expect(one).toMatchObject({ status: 200, json: { name: c.name, id: c.id } });
-      expect(await h.call('PATCH', `${API}/configurations/${c.id}`, { body: { commitInterval: 3 } })).toMatchObject({ status: 200, json: { name: c.name, overrides: { commitInterval: 3 } } });
+      expect(await h.call('PATCH', `${API}/configurations/${c.id}`, { body: { commitInterval: 3 } })).toMatchObject({
+        status: 200,
+        json: { name: c.name, overrides: { commitInterval: 3 } },
+      });
       expect(await h.call('POST', `${API}/configurations/${c.id}/pause`)).toMatchObject({ status: 200, json: { name: c.name, paused: true } });
       expect(await h.call('POST', `${API}/configurations/${c.id}/resume`)).toMatchObject({ status: 200, json: { name: c.name, paused: false } });
       const filtered = await h.call('GET', `/api/prebuilds?${new URLSearchParams({ repository: 'octo/app', configuration: c.name })}`);
@@ -58,7 +64,10 @@ describe('configuration names prebuilds.yml accepts', () => {
     expect((await h.call('GET', `${API}/configurations/nope`)).status).toBe(404);
     expect(await h.call('GET', `${API}/configurations/~bm9wZQ`)).toMatchObject({ status: 400, json: { field: 'name' } }); // "nope" spelled as a non-canonical id
     expect(await h.call('GET', `${API}/configurations/~%25%25`)).toMatchObject({ status: 400, json: { field: 'name' } });
-    expect(await h.call('PATCH', `${API}/configurations/${'y'.repeat(101)}`, { body: { commitInterval: 2 } })).toMatchObject({ status: 400, json: { field: 'name' } });
+    expect(await h.call('PATCH', `${API}/configurations/${'y'.repeat(101)}`, { body: { commitInterval: 2 } })).toMatchObject({
+      status: 400,
+      json: { field: 'name' },
+    });
   });
 
   it('the CLI pauses, updates and shows them by name', async () => {
@@ -86,13 +95,23 @@ describe('configuration names prebuilds.yml accepts', () => {
   });
 
   it("the page's Pause buttons post to URLs that reach the right configuration", async () => {
-    const login = await fetch(`${h.server.url}/prebuilds/login`, { method: 'POST', body: new URLSearchParams({ token: h.scoped, next: '/prebuilds/octo/app' }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const login = await fetch(`${h.server.url}/prebuilds/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: h.scoped, next: '/prebuilds/octo/app' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const page = await (await fetch(`${h.server.url}/prebuilds/octo/app`, { headers: { cookie } })).text();
     const actions = [...page.matchAll(/action="([^"]+\/configurations\/[^"]+\/pause)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&'));
     expect(actions).toHaveLength(NAMES.length);
     for (const action of actions) {
-      const r = await fetch(`${h.server.url}${action}`, { method: 'POST', body: new URLSearchParams({ csrf: csrfToken(cookie.split('=')[1]!) }), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, redirect: 'manual' });
+      const r = await fetch(`${h.server.url}${action}`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf: csrfToken(cookie.split('=')[1]!) }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        redirect: 'manual',
+      });
       expect(r.status).toBe(303);
     }
     for (const name of NAMES) expect((await h.store.getConfigurationState(REPO, name)).paused).toBe(true);

@@ -17,7 +17,6 @@ export function settings(over: Partial<PrebuildSettings> = {}): PrebuildSettings
   return { ...defaultSettings('.devcontainer/devcontainer.json', 'devcontainer', 'main'), ...over };
 }
 
-
 /** A running app with a real SQLite file, GitHub answered by the one fake ({@link TestGitHub}), and three tokens. */
 export interface Harness {
   server: AppServer;
@@ -33,7 +32,11 @@ export interface Harness {
   /** Creates a prebuild in the store, then applies `patch`. */
   seed(over?: Partial<NewPrebuild>, patch?: PrebuildPatch): Promise<PrebuildRecord>;
   /** Calls the app: JSON body in, parsed JSON out. */
-  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; json: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +45,9 @@ let deliveries = 0;
 /** Starts the app for a suite ({@link startTestApp}) and issues its tokens. Call `stop()` in afterAll: it also checks every GitHub exchange. */
 export async function startHarness(): Promise<Harness> {
   // A directory store the app reaches (PREBUILDS_DIR_STORES): deletions remove its files too.
-  const app = await startTestApp((dir) => ({ runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 }, dirStores: [new DirStore(path.join(dir, 'dir-store'))] } }));
+  const app = await startTestApp((dir) => ({
+    runtime: { reconcileIntervalMs: 0, processor: { maxAttempts: 1 }, dirStores: [new DirStore(path.join(dir, 'dir-store'))] },
+  }));
   const { server, gh: github } = app;
   const store = server.store;
   const admin = (await issueToken(store, 'admin', ['*'])).token;
@@ -133,7 +138,8 @@ export const FILES = {
 };
 
 /** A workflow with two jobs, `setup` then `prebuild`. */
-const TWO_JOBS = 'name: Prebuild\non:\n  workflow_dispatch:\njobs:\n  setup:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n  prebuild:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n';
+const TWO_JOBS =
+  'name: Prebuild\non:\n  workflow_dispatch:\njobs:\n  setup:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n  prebuild:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n';
 
 /**
  * A completed run on the fake whose `setup` job succeeded and whose `prebuild` job

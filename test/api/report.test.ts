@@ -5,7 +5,16 @@ import { startHarness, succeeded, type Harness } from './harness.js';
 const DAY = 86_400_000;
 
 function record(over: Partial<PrebuildRecord>): PrebuildRecord {
-  return { id: 1, state: 'success', dispatchedAt: 1, workflowRunId: 1, durationMs: null, snapshotBytes: null, createdAt: Date.now(), ...over } as PrebuildRecord;
+  return {
+    id: 1,
+    state: 'success',
+    dispatchedAt: 1,
+    workflowRunId: 1,
+    durationMs: null,
+    snapshotBytes: null,
+    createdAt: Date.now(),
+    ...over,
+  } as PrebuildRecord;
 }
 
 describe('value report', () => {
@@ -58,7 +67,17 @@ describe('value report', () => {
       const r = await h.call('GET', '/api/repos/octo/app/report?period=7d', { token: h.scoped });
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ repository: 'octo/app', period: '7d', totals: { runs: 3, runsAvoided: 1, storageBytes: 9_000 } });
-      expect(r.json.configurations[0]).toMatchObject({ configuration: 'web', runs: 3, minutesSpent: 7, runsAvoided: 1, minutesSaved: 3, successRate: 0.667, medianDurationMs: 180_000, medianSnapshotBytes: 2_000, storageBytes: 9_000 });
+      expect(r.json.configurations[0]).toMatchObject({
+        configuration: 'web',
+        runs: 3,
+        minutesSpent: 7,
+        runsAvoided: 1,
+        minutesSaved: 3,
+        successRate: 0.667,
+        medianDurationMs: 180_000,
+        medianSnapshotBytes: 2_000,
+        storageBytes: 9_000,
+      });
       const month = await h.call('GET', '/api/repos/octo/app/report?period=30d');
       expect(month.json.configurations[0]).toMatchObject({ runs: 4, minutesSpent: 17 });
     });

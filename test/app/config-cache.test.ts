@@ -24,7 +24,9 @@ describe('the configuration cache (src/prebuilds/config-cache.ts)', () => {
     await app.pushCommit(1, { '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '1' });
     await app.succeed(0);
     const reads = contentReads();
-    await app.pushCommit(2, { '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '1', 'scripts/setup.sh': 'apt-get install -y jq\n' }, ['scripts/setup.sh']);
+    await app.pushCommit(2, { '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '1', 'scripts/setup.sh': 'apt-get install -y jq\n' }, [
+      'scripts/setup.sh',
+    ]);
     expect(contentReads()).toBeGreaterThan(reads);
     const [first, second] = [(await app.server.store.getPrebuild(1))!, (await app.server.store.getPrebuild(2))!];
     expect(second.sha).toBe(sha(2));

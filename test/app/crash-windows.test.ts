@@ -65,6 +65,6 @@ describe('crash windows: nothing reported twice, nothing dispatched twice', () =
     await app.server.store.updatePrebuild(2, { checkRunId: null, reportedState: null });
     await app.server.runtime.reconciler.runOnce();
     expect(app.gh.checkRunsFor(sha(2))).toHaveLength(1);
-    expect((await app.server.store.getPrebuild(2))).toMatchObject({ reportedState: 'superseded', checkRunId: superseded.checkRunId });
+    expect(await app.server.store.getPrebuild(2)).toMatchObject({ reportedState: 'superseded', checkRunId: superseded.checkRunId });
   });
 });

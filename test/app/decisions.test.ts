@@ -84,7 +84,11 @@ describe('every (event, configuration) pair gets a decision', () => {
   });
 
   it('a configuration with warnings only (a Gitpod task calling gp) gets a neutral "Prebuild configuration" check run and still prebuilds', async () => {
-    await app.pushCommit(1, { '.github/prebuilds.yml': 'prebuilds:\n  - gitpod: .gitpod.yml\n', '.gitpod.yml': 'tasks:\n  - init: npm ci && gp sync-done deps\n', 'src/index.ts': 'x' });
+    await app.pushCommit(1, {
+      '.github/prebuilds.yml': 'prebuilds:\n  - gitpod: .gitpod.yml\n',
+      '.gitpod.yml': 'tasks:\n  - init: npm ci && gp sync-done deps\n',
+      'src/index.ts': 'x',
+    });
     expect(app.gh.dispatches).toHaveLength(1);
     const [check] = app.gh.checkRunsFor(sha(1)).filter((c) => c.name === 'Prebuild configuration');
     expect(check).toMatchObject({ status: 'completed', conclusion: 'neutral' });

@@ -11,7 +11,13 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
   let app: TestApp;
   let server: AppServer;
   let gh: TestGitHub;
-  let delivered: TestApp['delivered'], send: TestApp['send'], pushCommit: TestApp['pushCommit'], runEvent: TestApp['runEvent'], succeed: TestApp['succeed'], fail: TestApp['fail'], decisions: TestApp['decisions'];
+  let delivered: TestApp['delivered'],
+    send: TestApp['send'],
+    pushCommit: TestApp['pushCommit'],
+    runEvent: TestApp['runEvent'],
+    succeed: TestApp['succeed'],
+    fail: TestApp['fail'],
+    decisions: TestApp['decisions'];
 
   beforeEach(async () => {
     app = await startTestApp();
@@ -24,7 +30,12 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
   it('a push to the default branch becomes a dispatched prebuild with an in-progress check run, then "🚀 Prebuild ready"', async () => {
     await pushCommit(1, base);
     expect(gh.dispatches).toEqual([
-      { workflow: 'prebuild.yml', ref: 'main', inputs: { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '1' }, runId: expect.any(Number) },
+      {
+        workflow: 'prebuild.yml',
+        ref: 'main',
+        inputs: { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '1' },
+        runId: expect.any(Number),
+      },
     ]);
     const [check] = gh.checkRunsFor(sha(1));
     expect(check).toMatchObject({ name: 'Prebuild (devcontainer)', status: 'in_progress', external_id: '1' });
@@ -112,7 +123,8 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     const yml = 'prebuilds:\n  - commitInterval: 100\n    triggerFiles: ["package-lock.json"]\n';
     await pushCommit(1, { ...base, '.github/prebuilds.yml': yml });
     await succeed(0);
-    for (let i = 2; i <= 30; i++) gh.commit(sha(i), { ...gh.files.get(sha(i - 1))!, [`src/f${i}.ts`]: String(i), ...(i === 5 ? { 'package-lock.json': '{}' } : {}) }, [sha(i - 1)]);
+    for (let i = 2; i <= 30; i++)
+      gh.commit(sha(i), { ...gh.files.get(sha(i - 1))!, [`src/f${i}.ts`]: String(i), ...(i === 5 ? { 'package-lock.json': '{}' } : {}) }, [sha(i - 1)]);
     gh.setBranch('main', sha(30));
     const push = await gh.standIn.pushPayload(REPO.repo, { branch: 'main', before: sha(1) });
     expect(push.commits.map((c: { id: string }) => c.id)).toEqual(Array.from({ length: 20 }, (_, k) => sha(11 + k))); // GitHub lists the newest 20
@@ -141,7 +153,7 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     gh.setBranch('topic', sha(2));
     await delivered(gh.standIn.pullRequest(REPO.repo, { action: 'opened', number: 7, head: 'topic' }));
     expect(gh.dispatches).toMatchObject([{ ref: 'topic', inputs: { sha: sha(2) } }]);
-    expect((await server.store.getPrebuild(1))).toMatchObject({ trigger: 'pull_request', prNumber: 7 });
+    expect(await server.store.getPrebuild(1)).toMatchObject({ trigger: 'pull_request', prNumber: 7 });
 
     gh.commit(sha(3), { ...base, 'src/index.ts': 'fork' }, [sha(1)]);
     gh.setBranch('someone-main', sha(3)); // the fork's branch, as GitHub keeps it (refs/pull/8/head)
@@ -224,5 +236,4 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
     await send('push', payload, { id: 'delivery-a' });
     expect(gh.dispatches).toHaveLength(1);
   });
-
 });

@@ -46,7 +46,17 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     expect(gh.checkRunsFor(sha(1)).at(-1)).toMatchObject({ status: 'in_progress', external_id: String(manual.id) });
     await pushCommit(2, base);
     expect(gh.dispatches).toHaveLength(1); // the push waits for the manual run
-    const result = { prebuildId: `${runId}-1`, configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), `${runId}-1`), snapshotBytes: 5, durationMs: 1, hooks: {}, base: null, identity: '' };
+    const result = {
+      prebuildId: `${runId}-1`,
+      configuration: 'devcontainer',
+      sha: sha(1),
+      snapshotKey: snapshotKey('devcontainer', sha(1), `${runId}-1`),
+      snapshotBytes: 5,
+      durationMs: 1,
+      hooks: {},
+      base: null,
+      identity: '',
+    };
     gh.standIn.finishRun(runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
     await runEvent(runId, 'completed');
     expect(await server.store.getPrebuild(manual.id)).toMatchObject({ state: 'success', snapshotKey: result.snapshotKey });
@@ -59,7 +69,19 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     gh.commit(sha(2), base, [sha(1)]);
     gh.setBranch('main', sha(2));
     // The state a crash right after the dispatch request leaves: waiting, dispatchedAt set, and a run on GitHub.
-    const p = await server.store.createPrebuild({ ...REPO, installationId: INSTALLATION_ID, configuration: 'devcontainer', identity: (await server.store.getPrebuild(1))!.identity, branch: 'main', sha: sha(2), prNumber: null, trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: 'crashed' });
+    const p = await server.store.createPrebuild({
+      ...REPO,
+      installationId: INSTALLATION_ID,
+      configuration: 'devcontainer',
+      identity: (await server.store.getPrebuild(1))!.identity,
+      branch: 'main',
+      sha: sha(2),
+      prNumber: null,
+      trigger: 'push',
+      workflow: 'prebuild.yml',
+      timeoutMinutes: 60,
+      deliveryId: 'crashed',
+    });
     await server.store.updatePrebuild(p.id, { dispatchedAt: Date.now() - 1000 });
     const inputs = { configuration: 'devcontainer', sha: sha(2), base: '', 'prebuild-id': String(p.id) };
     const crashed = await gh.standIn.recordRun(REPO.repo, { ref: 'main', inputs, actor: 'prebuilds[bot]' }); // the dispatch the app made before it crashed
@@ -70,12 +92,30 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
   });
 
   it('the reconciler finds a run whose workflow_run never arrived (GitHub Enterprise Server without run details)', async () => {
-    gh.standIn.override('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (_req, served) => ({ ...(await served()), status: 204, body: undefined }));
+    gh.standIn.override('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (_req, served) => ({
+      ...(await served()),
+      status: 204,
+      body: undefined,
+    }));
     await pushCommit(1, base);
     expect((await server.store.getPrebuild(1))?.workflowRunId).toBeNull();
     const run = gh.dispatches[0]!;
     gh.standIn.finishRun(run.runId, 'success', [
-      { level: 'notice', title: 'prebuild-result', message: encodeResult({ prebuildId: '1', configuration: 'devcontainer', sha: sha(1), snapshotKey: snapshotKey('devcontainer', sha(1), 1), snapshotBytes: 10, durationMs: 1, hooks: {}, base: null, identity: '' }) },
+      {
+        level: 'notice',
+        title: 'prebuild-result',
+        message: encodeResult({
+          prebuildId: '1',
+          configuration: 'devcontainer',
+          sha: sha(1),
+          snapshotKey: snapshotKey('devcontainer', sha(1), 1),
+          snapshotBytes: 10,
+          durationMs: 1,
+          hooks: {},
+          base: null,
+          identity: '',
+        }),
+      },
     ]);
     await server.runtime.reconciler.runOnce(Date.now() + 5 * 60_000);
     expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'success', workflowRunId: run.runId });

@@ -28,7 +28,12 @@ describe('snapshots of prebuilds that did not succeed are deleted', () => {
     await app.pushCommit(3, base); // supersedes #2, which never ran
     const running = (await app.server.store.getPrebuild(1))!;
     app.gh.standIn.recordCache('app', { key: snapshotKey('devcontainer', sha(1), 1) });
-    await cancelPrebuilds(app.server.runtime.deps, { deliveryId: null, owner: 'octo', repo: 'app', sha: sha(1), event: 'manual' }, [running], 'cancelled by a test');
+    await cancelPrebuilds(
+      app.server.runtime.deps,
+      { deliveryId: null, owner: 'octo', repo: 'app', sha: sha(1), event: 'manual' },
+      [running],
+      'cancelled by a test',
+    );
     expect(app.gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
     // The cancelled run may save before it stops: its completion deletes the key again.
     const d = app.gh.dispatches[0]!;

@@ -37,7 +37,10 @@ describe('prebuilds CLI against a running app', () => {
   let h: Harness;
   let env: Record<string, string>;
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
     h = await startHarness();
     githubRepository(h.github, FILES, { main: SHA_A, feature: SHA_B });
     env = { PREBUILDS_URL: h.server.url, PREBUILDS_TOKEN: h.scoped, PREBUILDS_REPO: 'octo/app' };
@@ -49,16 +52,37 @@ describe('prebuilds CLI against a running app', () => {
     it('--help documents the commands, the environment and the exit codes (exit 0)', async () => {
       const r = await run(['--help'], {});
       expect(r.code).toBe(0);
-      for (const word of ['list', 'info', 'update', 'delete', 'cancel', 'why', 'logs', 'rerun', 'trigger', 'pause', 'resume', 'report', 'token', 'Exit codes:', '3  authentication', '4  not found', 'PREBUILDS_TOKEN']) {
+      for (const word of [
+        'list',
+        'info',
+        'update',
+        'delete',
+        'cancel',
+        'why',
+        'logs',
+        'rerun',
+        'trigger',
+        'pause',
+        'resume',
+        'report',
+        'token',
+        'Exit codes:',
+        '3  authentication',
+        '4  not found',
+        'PREBUILDS_TOKEN',
+      ]) {
         expect(r.stdout).toContain(word);
       }
     });
 
-    it.each(['list', 'info', 'update', 'delete', 'cancel', 'why', 'logs', 'rerun', 'trigger', 'pause', 'resume', 'report', 'token'])('%s --help has an example', async (cmd) => {
-      const r = await run([cmd, '--help'], {});
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Examples?:\n\s+\$ prebuilds /);
-    });
+    it.each(['list', 'info', 'update', 'delete', 'cancel', 'why', 'logs', 'rerun', 'trigger', 'pause', 'resume', 'report', 'token'])(
+      '%s --help has an example',
+      async (cmd) => {
+        const r = await run([cmd, '--help'], {});
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/Examples?:\n\s+\$ prebuilds /);
+      },
+    );
 
     it('list prints a table of configurations; --json prints what the API answered', async () => {
       const table = await run(['list'], env);

@@ -30,7 +30,12 @@ describe('prebuilds restore', () => {
     dirs.push(origin, store);
     git(origin, 'init', '-q', '-b', 'main');
     await mkdir(path.join(origin, '.devcontainer'));
-    const dc = { image: 'x', onCreateCommand: 'echo deps > deps.txt', updateContentCommand: 'cat src.txt >> build.txt', postCreateCommand: 'echo ready > ready.txt' };
+    const dc = {
+      image: 'x',
+      onCreateCommand: 'echo deps > deps.txt',
+      updateContentCommand: 'cat src.txt >> build.txt',
+      postCreateCommand: 'echo ready > ready.txt',
+    };
     await writeFile(path.join(origin, '.devcontainer/devcontainer.json'), JSON.stringify(dc));
     await writeFile(path.join(origin, '.gitignore'), '.prebuilds/\ndeps.txt\nbuild.txt\nready.txt\n');
     await writeFile(path.join(origin, 'src.txt'), 'v1\n');

@@ -28,21 +28,29 @@ const devcontainer = (lifecycle: object) => JSON.stringify({ image: 'x', ...life
 describe('prebuilds validate', () => {
   it('passes reentrant commands, prints what ran twice with timings, and leaves the checkout untouched', async () => {
     const repo = await repoWith({
-      '.devcontainer/devcontainer.json': devcontainer({ onCreateCommand: 'mkdir -p build && echo dep > build/dep.txt', updateContentCommand: ['sh', '-c', 'cat src.txt > build/out.txt'] }),
+      '.devcontainer/devcontainer.json': devcontainer({
+        onCreateCommand: 'mkdir -p build && echo dep > build/dep.txt',
+        updateContentCommand: ['sh', '-c', 'cat src.txt > build/out.txt'],
+      }),
       'src.txt': 'v1\n',
       '.gitignore': 'build/\n',
     });
     const run = await runCli(register, ['validate', repo]);
     expect(run.error).toBeNull();
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/^configuration: devcontainer\nrun 1: \d+(\.\d)? m?s\n  onCreateCommand: .*\n  updateContentCommand: .*\nrun 2: .*\n  onCreateCommand: .*\n  updateContentCommand: .*\nok: /);
+    expect(run.stdout).toMatch(
+      /^configuration: devcontainer\nrun 1: \d+(\.\d)? m?s\n  onCreateCommand: .*\n  updateContentCommand: .*\nrun 2: .*\n  onCreateCommand: .*\n  updateContentCommand: .*\nok: /,
+    );
     expect(run.stderr.match(/▶ onCreateCommand: mkdir -p build/g)).toHaveLength(2);
     expect(await readdir(repo)).not.toContain('build'); // ran in the copy
     expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1); // the temporary worktree is gone
   });
 
   it('fails, naming the command, when a command is not reentrant (mkdir without -p)', async () => {
-    const repo = await repoWith({ '.devcontainer/devcontainer.json': devcontainer({ onCreateCommand: 'mkdir build', updateContentCommand: 'true' }), '.gitignore': 'build/\n' });
+    const repo = await repoWith({
+      '.devcontainer/devcontainer.json': devcontainer({ onCreateCommand: 'mkdir build', updateContentCommand: 'true' }),
+      '.gitignore': 'build/\n',
+    });
     const run = await runCli(register, ['validate', repo]);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('run 2: FAILED in onCreateCommand');
@@ -72,7 +80,7 @@ describe('prebuilds validate', () => {
     expect(run.stdout).toContain('updateContentCommand (mkdir out) failed with exit code 1 on the second run');
   });
 
-  it('runs a .gitpod.yml task\'s before + init twice', async () => {
+  it("runs a .gitpod.yml task's before + init twice", async () => {
     const repo = await repoWith({
       '.gitpod.yml': 'tasks:\n  - before: echo before\n    init: mkdir cache\n    command: npm start\n',
       '.github/prebuilds.yml': 'prebuilds:\n  - name: gp\n    gitpod: .gitpod.yml\n',

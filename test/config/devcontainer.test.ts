@@ -5,7 +5,11 @@ const FILE = '.devcontainer/devcontainer.json';
 const parse = (text: string, file = FILE) => parseDevcontainer(file, text);
 
 describe('devcontainer.json', () => {
-  it.each(corpusFiles().filter((f) => f.kind === 'devcontainer').map((f) => [f.name, f] as const))('parses corpus file %s', (_name, f) => {
+  it.each(
+    corpusFiles()
+      .filter((f) => f.kind === 'devcontainer')
+      .map((f) => [f.name, f] as const),
+  )('parses corpus file %s', (_name, f) => {
     const r = parse(f.text, f.originalPath);
     expect(r.problems).toEqual([]);
     expect(r.environment?.format).toBe('devcontainer');
@@ -62,9 +66,7 @@ describe('devcontainer.json', () => {
     expect(parse('{\n  "image": "x",\n  /* open').problems[0]).toMatchObject({ line: 3, message: 'JSON syntax error: unterminated `/*` comment' });
     expect(parse('').problems[0]).toMatchObject({ line: 1, column: 1 });
     expect(parse('{"a": "b"} {}').problems[0]!.message).toMatch(/end of the file/);
-    expect(parse('[1, 2]').problems).toEqual([
-      { file: FILE, line: 1, column: 1, message: 'a devcontainer.json must contain a JSON object, found an array' },
-    ]);
+    expect(parse('[1, 2]').problems).toEqual([{ file: FILE, line: 1, column: 1, message: 'a devcontainer.json must contain a JSON object, found an array' }]);
     expect(parse('\uFEFF{"image": 1}').problems[0]).toMatchObject({ line: 1, column: 11, keyPath: 'image' });
   });
 

@@ -34,7 +34,11 @@ function checkProblems(problems: ConfigProblem[]): void {
 /** Damages text: truncation, a character replaced, inserted or deleted, a chunk duplicated. */
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-  fc.record({ kind: fc.constant('replace' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), ch: fc.constantFrom('{', '}', '[', ']', ',', ':', '"', "'", '\n', '#', '/', '*', '-', '&', '!', '\t', 'x', '\u0000') }),
+  fc.record({
+    kind: fc.constant('replace' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    ch: fc.constantFrom('{', '}', '[', ']', ',', ':', '"', "'", '\n', '#', '/', '*', '-', '&', '!', '\t', 'x', '\u0000'),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.integer({ min: 1, max: 20 }) }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.integer({ min: 1, max: 40 }) }),
 );
@@ -92,7 +96,10 @@ describe('fuzzing with damaged corpus files', () => {
         await resolveAll({ '.devcontainer/devcontainer.json': JSON.stringify({ ...doc, [k]: value }, null, 2) });
         const entry = { name: 'x', [['retention', 'branches', 'trigger', 'schedule', 'paths', 'notify', 'incremental'][pick % 7]!]: value };
         await resolveAll({ '.github/prebuilds.yml': JSON.stringify({ prebuilds: [entry] }), '.devcontainer/devcontainer.json': '{}' });
-        await resolveAll({ '.gitpod.yml': `tasks:\n  - init: ${JSON.stringify(value)}\n    env: ${JSON.stringify(value)}\n`, '.github/prebuilds.yml': 'prebuilds: [{gitpod: .gitpod.yml}]' });
+        await resolveAll({
+          '.gitpod.yml': `tasks:\n  - init: ${JSON.stringify(value)}\n    env: ${JSON.stringify(value)}\n`,
+          '.github/prebuilds.yml': 'prebuilds: [{gitpod: .gitpod.yml}]',
+        });
       }),
       { numRuns: 150 },
     );
@@ -106,7 +113,11 @@ describe('fuzzing with damaged corpus files', () => {
     afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
     const cases: Array<[string, string, string]> = [
-      ['5000 nested arrays in devcontainer.json', '.devcontainer/devcontainer.json', `{"image": "x", "customizations": ${'['.repeat(5000)}${']'.repeat(5000)}}`],
+      [
+        '5000 nested arrays in devcontainer.json',
+        '.devcontainer/devcontainer.json',
+        `{"image": "x", "customizations": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      ],
       ['5000 unclosed arrays in devcontainer.json', '.devcontainer/devcontainer.json', `{"onCreateCommand": ${'['.repeat(5000)}`],
       ['100000 nested objects in devcontainer.json', '.devcontainer/devcontainer.json', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`],
       ['a 10 MB string in devcontainer.json', '.devcontainer/devcontainer.json', `{"image": "x", "onCreateCommand": "${'a'.repeat(10 * 1024 * 1024)}"}`],

@@ -56,7 +56,11 @@ tasks:
 
   it('reads image files relative to the repository', () => {
     expect(parse('image:\n  file: docker/gitpod.Dockerfile\n').environment!.build).toEqual({ dockerfile: 'docker/gitpod.Dockerfile', context: '.', args: {} });
-    expect(parse('image:\n  file: .gitpod.Dockerfile\n  context: docker\n').environment!.build).toEqual({ dockerfile: '.gitpod.Dockerfile', context: 'docker', args: {} });
+    expect(parse('image:\n  file: .gitpod.Dockerfile\n  context: docker\n').environment!.build).toEqual({
+      dockerfile: '.gitpod.Dockerfile',
+      context: 'docker',
+      args: {},
+    });
     expect(parse('').environment!.lifecycle).toEqual({});
   });
 
@@ -150,7 +154,9 @@ vscod:
   - init: grep gp notes.txt && echo gpx
 `);
     expect(r.warnings.map((w) => `${w.line}:${w.column} ${w.keyPath}`)).toEqual(['3:11 tasks[0].init', '7:13 tasks[1].before', '8:14 tasks[1].command']);
-    expect(r.warnings[0]!.message).toMatch(/^task `setup` calls `gp` in `init`: `gp` is Gitpod's workspace CLI and does not exist outside Gitpod; the prebuild runs this `init`/);
+    expect(r.warnings[0]!.message).toMatch(
+      /^task `setup` calls `gp` in `init`: `gp` is Gitpod's workspace CLI and does not exist outside Gitpod; the prebuild runs this `init`/,
+    );
     expect(r.warnings[2]!.message).toMatch(/the started workspace runs it \(postStartCommand\)/);
   });
 });

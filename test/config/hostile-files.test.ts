@@ -53,7 +53,9 @@ describe('hostile files on disk', () => {
     execFileSync('mkfifo', [path.join(fifo, DC)]);
     // No writer ever opens the FIFO: a blocking open or read would hang this test.
     const f = await resolve(fifo);
-    expect(f.problems).toEqual([expect.objectContaining({ file: DC, message: '`.devcontainer/devcontainer.json` is a FIFO (named pipe), not a regular file' })]);
+    expect(f.problems).toEqual([
+      expect.objectContaining({ file: DC, message: '`.devcontainer/devcontainer.json` is a FIFO (named pipe), not a regular file' }),
+    ]);
     const inspected = await inspectPath(path.join(fifo, DC));
     expect(inspected.problems[0]!.message).toContain('is a FIFO');
   });
@@ -62,7 +64,11 @@ describe('hostile files on disk', () => {
     const big = `{"image": "x", "onCreateCommand": "${'a'.repeat(DEFAULT_MAX_FILE_BYTES)}"}`;
     const dir = repo({ [DC]: big });
     const r = await resolve(dir);
-    expect(r.problems).toEqual([expect.objectContaining({ message: expect.stringMatching(/is 1 MiB, more than the 1 MiB limit for files the configuration reads \(PREBUILDS_MAX_CONFIG_FILE_BYTES raises it\)$/) })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/is 1 MiB, more than the 1 MiB limit for files the configuration reads \(PREBUILDS_MAX_CONFIG_FILE_BYTES raises it\)$/),
+      }),
+    ]);
     const raised = await resolveConfigurations(localFileSource(dir, { maxFileBytes: 2 * DEFAULT_MAX_FILE_BYTES }), { defaultBranch: 'main' });
     expect(raised.problems).toEqual([]);
     expect(raised.configurations).toHaveLength(1);
@@ -80,7 +86,9 @@ describe('hostile files on disk', () => {
       { file: DC, line: 3, column: 15, message: '`.devcontainer/devcontainer.json` is not valid UTF-8 (byte 0xe9 at offset 32, line 3, column 15)' },
     ]);
     // A referenced script is only hashed: binary content is fine there.
-    const withScript = await resolve(repo({ [DC]: '{"image": "x", "onCreateCommand": "bash .devcontainer/setup.sh"}', '.devcontainer/setup.sh': Buffer.from([0x23, 0xff, 0x0a]) }));
+    const withScript = await resolve(
+      repo({ [DC]: '{"image": "x", "onCreateCommand": "bash .devcontainer/setup.sh"}', '.devcontainer/setup.sh': Buffer.from([0x23, 0xff, 0x0a]) }),
+    );
     expect(withScript.problems).toEqual([]);
     expect(withScript.configurations[0]!.identityFiles).toContain('.devcontainer/setup.sh');
     // Reading without `strict` never throws for encoding.
@@ -108,7 +116,10 @@ describe('hostile files on disk', () => {
   });
 
   it('treats a command named __proto__ like any other name', () => {
-    const r = parseDevcontainer(DC, '{"image": "x", "onCreateCommand": {"__proto__": "echo p", "constructor": ["echo", "c"]}, "containerEnv": {"__proto__": "v"}}');
+    const r = parseDevcontainer(
+      DC,
+      '{"image": "x", "onCreateCommand": {"__proto__": "echo p", "constructor": ["echo", "c"]}, "containerEnv": {"__proto__": "v"}}',
+    );
     expect(r.problems).toEqual([]);
     const command = r.environment!.lifecycle.onCreateCommand!;
     expect(command.kind).toBe('parallel');
@@ -123,7 +134,13 @@ describe('hostile files on disk', () => {
     const r = await resolve(repo({ '.github/prebuilds.yml': `prebuilds:\n${entries}\n`, [DC]: '{"image": "x"}' }));
     expect(r.configurations).toEqual([]);
     expect(r.problems).toEqual([
-      { file: '.github/prebuilds.yml', line: 2, column: 3, keyPath: 'prebuilds', message: '`prebuilds` has 101 entries; at most 100 configurations are allowed per repository' },
+      {
+        file: '.github/prebuilds.yml',
+        line: 2,
+        column: 3,
+        keyPath: 'prebuilds',
+        message: '`prebuilds` has 101 entries; at most 100 configurations are allowed per repository',
+      },
     ]);
   });
 });

@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import yaml from 'js-yaml';
-import {
-  type FileSource,
-  canonicalJson,
-  defaultSettings,
-  memoryFileSource,
-  resolveConfiguration,
-} from '../../src/config/index.js';
+import { type FileSource, canonicalJson, defaultSettings, memoryFileSource, resolveConfiguration } from '../../src/config/index.js';
 import { scriptCandidates } from '../../src/config/scripts.js';
 
 const DC = '.devcontainer/devcontainer.json';
@@ -57,7 +51,7 @@ describe('identity', () => {
     await fc.assert(
       fc.asyncProperty(devcontainerDoc, fc.integer(), async (doc, seed) => {
         let s = seed;
-        const rand = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const rand = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
         const plain = await identityOf({ [DC]: JSON.stringify(doc) });
         const fancy = await identityOf({ [DC]: `// header\n${renderJsonc(doc, rand)}\n/* trailer */` });
         expect(fancy.identity).toBe(plain.identity);
@@ -141,7 +135,8 @@ describe('identity', () => {
 
   it('hashes the Gitpod image Dockerfile and the scripts of before/init, not those of command', async () => {
     const files = {
-      '.gitpod.yml': 'image:\n  file: .gitpod.Dockerfile\ntasks:\n  - before: ./scripts/before.sh\n    init: bash scripts/init.sh\n    command: ./scripts/start.sh\n',
+      '.gitpod.yml':
+        'image:\n  file: .gitpod.Dockerfile\ntasks:\n  - before: ./scripts/before.sh\n    init: bash scripts/init.sh\n    command: ./scripts/start.sh\n',
       '.gitpod.Dockerfile': 'FROM gitpod/workspace-full',
       'scripts/before.sh': '1',
       'scripts/init.sh': '1',
@@ -158,9 +153,12 @@ describe('identity', () => {
 
   it('depends on the settings that shape the environment only', async () => {
     const source = memoryFileSource({ [DC]: '{"image": "x"}' });
-    const id = async (patch: object) => (await resolveConfiguration(source, { ...defaultSettings(DC, 'devcontainer', 'main'), ...patch })).configuration!.identity;
+    const id = async (patch: object) =>
+      (await resolveConfiguration(source, { ...defaultSettings(DC, 'devcontainer', 'main'), ...patch })).configuration!.identity;
     const base = await id({});
-    expect(await id({ name: 'other', branches: ['x'], retention: 9, commitInterval: 4, notify: ['@a'], timeoutMinutes: 5, trigger: 'schedule', workflow: 'w.yml' })).toBe(base);
+    expect(
+      await id({ name: 'other', branches: ['x'], retention: 9, commitInterval: 4, notify: ['@a'], timeoutMinutes: 5, trigger: 'schedule', workflow: 'w.yml' }),
+    ).toBe(base);
     expect(await id({ incremental: false })).not.toBe(base);
     expect(await id({ paths: ['.', 'node_modules'] })).not.toBe(base);
   });

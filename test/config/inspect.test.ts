@@ -34,7 +34,11 @@ describe('inspectPath', () => {
         {
           prebuild: ['onCreateCommand', 'updateContentCommand'],
           incrementalPrebuild: ['updateContentCommand'],
-          restore: { exact: ['postCreateCommand'], ancestor: ['updateContentCommand', 'postCreateCommand'], none: ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'] },
+          restore: {
+            exact: ['postCreateCommand'],
+            ancestor: ['updateContentCommand', 'postCreateCommand'],
+            none: ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'],
+          },
           workspace: ['postCreateCommand', 'postStartCommand'],
         },
       ],
@@ -121,7 +125,10 @@ describe('prebuilds inspect (CLI)', () => {
     try {
       mkdirSync(path.join(dir, '.devcontainer/docker'), { recursive: true });
       writeFileSync(path.join(dir, '.devcontainer/docker/Dockerfile'), 'FROM debian\n');
-      writeFileSync(path.join(dir, '.devcontainer/devcontainer.json'), '{\n  "build": { "dockerfile": "docker/Dockerfile" },\n  "context": "..",\n  "onCreateCommand": "make"\n}\n');
+      writeFileSync(
+        path.join(dir, '.devcontainer/devcontainer.json'),
+        '{\n  "build": { "dockerfile": "docker/Dockerfile" },\n  "context": "..",\n  "onCreateCommand": "make"\n}\n',
+      );
       const out = await runCli([dir]);
       expect(out.code).toBe(0);
       expect(out.stderr).toBe(

@@ -10,8 +10,14 @@ describe('positions', () => {
   it('maps offsets to 1-based lines and columns for every line ending', () => {
     const at = positionMapper('ab\ncd\r\nef\rg');
     expect([0, 2, 3, 5, 7, 9, 10, 99].map((o) => at(o))).toEqual([
-      { line: 1, column: 1 }, { line: 1, column: 3 }, { line: 2, column: 1 }, { line: 2, column: 3 },
-      { line: 3, column: 1 }, { line: 3, column: 3 }, { line: 4, column: 1 }, { line: 4, column: 2 },
+      { line: 1, column: 1 },
+      { line: 1, column: 3 },
+      { line: 2, column: 1 },
+      { line: 2, column: 3 },
+      { line: 3, column: 1 },
+      { line: 3, column: 3 },
+      { line: 4, column: 1 },
+      { line: 4, column: 2 },
     ]);
   });
 

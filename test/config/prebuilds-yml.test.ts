@@ -93,8 +93,20 @@ prebuilds:
     const r = parse('prebuilds:\n  - name: a\n    retension: 5\n    pull_requests: off\n');
     expect(r.settings).toEqual([]);
     expect(r.problems).toEqual([
-      { file: '.github/prebuilds.yml', line: 3, column: 5, message: 'unknown key `retension` in a prebuild entry; did you mean `retention`?', keyPath: 'prebuilds[0].retension' },
-      { file: '.github/prebuilds.yml', line: 4, column: 5, message: 'unknown key `pull_requests` in a prebuild entry; did you mean `pullRequests`?', keyPath: 'prebuilds[0].pull_requests' },
+      {
+        file: '.github/prebuilds.yml',
+        line: 3,
+        column: 5,
+        message: 'unknown key `retension` in a prebuild entry; did you mean `retention`?',
+        keyPath: 'prebuilds[0].retension',
+      },
+      {
+        file: '.github/prebuilds.yml',
+        line: 4,
+        column: 5,
+        message: 'unknown key `pull_requests` in a prebuild entry; did you mean `pullRequests`?',
+        keyPath: 'prebuilds[0].pull_requests',
+      },
     ]);
     expect(formatProblem(r.problems[0]!)).toBe(
       '.github/prebuilds.yml:3:5: unknown key `retension` in a prebuild entry; did you mean `retention`? (at prebuilds[0].retension)',
@@ -201,7 +213,10 @@ prebuilds:
 
   it('survives hostile YAML: aliases, deep nesting, huge keys', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      );
     const r = parse(`${bomb.join('\n')}\nprebuilds: []\n`);
     expect(r.problems[0]!.message).toMatch(/too large/);
     expect(parse(`prebuilds: ${'['.repeat(5000)}${']'.repeat(5000)}\n`).problems[0]!.line).toBe(1);
@@ -234,7 +249,25 @@ describe('schema/prebuilds.schema.json', () => {
     const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
     expect(ajv.validateSchema(JSON.parse(readFileSync(file, 'utf8')))).toBe(true);
     expect([...ENTRY_KEYS].sort()).toEqual(
-      ['name', 'devcontainer', 'gitpod', 'branches', 'trigger', 'schedule', 'pullRequests', 'commitInterval', 'triggerFiles', 'incremental', 'ancestorDepth', 'retention', 'timeoutMinutes', 'paths', 'notify', 'workflow', 'secrets'].sort(),
+      [
+        'name',
+        'devcontainer',
+        'gitpod',
+        'branches',
+        'trigger',
+        'schedule',
+        'pullRequests',
+        'commitInterval',
+        'triggerFiles',
+        'incremental',
+        'ancestorDepth',
+        'retention',
+        'timeoutMinutes',
+        'paths',
+        'notify',
+        'workflow',
+        'secrets',
+      ].sort(),
     );
   });
 });

@@ -79,31 +79,47 @@ const HOOKS: LifecycleHook[] = ['initializeCommand', 'onCreateCommand', 'updateC
 const CLI_TIMEOUT = 180_000;
 
 describe('@devcontainers/cli as the reference', () => {
-  it('substitutes ${localEnv:…} as the CLI does: a variable set to "" stays empty, the default is for unset ones', async () => {
-    const raw = 'echo [${localEnv:EMPTYV:dflt}] [${localEnv:UNSETV:dflt2}] [${localEnv:SETV:x}] [${localEnv:UNSETV}] [${env:UNSETV:a:b}] ${localWorkspaceFolderBasename} ${containerWorkspaceFolder}';
-    const ws = workspace({ '.devcontainer/devcontainer.json': JSON.stringify({ image: 'x', onCreateCommand: raw }) });
-    const env: NodeJS.ProcessEnv = { ...process.env, EMPTYV: '', SETV: 'v' };
-    delete env.UNSETV;
-    const { ok, result } = await cli(['read-configuration', '--workspace-folder', ws], env);
-    expect(ok).toBe(true);
-    const ours = parseDevcontainer('.devcontainer/devcontainer.json', JSON.stringify({ image: 'x', onCreateCommand: raw }));
-    const vars = { localWorkspaceFolder: ws, containerWorkspaceFolder: result.workspace.workspaceFolder as string, localEnv: env };
-    expect(substituteDeep(rawForm(ours.environment!.lifecycle.onCreateCommand!), vars)).toBe(result.configuration.onCreateCommand);
-    expect(result.configuration.onCreateCommand).toContain('echo [] [dflt2] [v] [] [a]');
-  }, CLI_TIMEOUT);
+  it(
+    'substitutes ${localEnv:…} as the CLI does: a variable set to "" stays empty, the default is for unset ones',
+    async () => {
+      const raw =
+        'echo [${localEnv:EMPTYV:dflt}] [${localEnv:UNSETV:dflt2}] [${localEnv:SETV:x}] [${localEnv:UNSETV}] [${env:UNSETV:a:b}] ${localWorkspaceFolderBasename} ${containerWorkspaceFolder}';
+      const ws = workspace({ '.devcontainer/devcontainer.json': JSON.stringify({ image: 'x', onCreateCommand: raw }) });
+      const env: NodeJS.ProcessEnv = { ...process.env, EMPTYV: '', SETV: 'v' };
+      delete env.UNSETV;
+      const { ok, result } = await cli(['read-configuration', '--workspace-folder', ws], env);
+      expect(ok).toBe(true);
+      const ours = parseDevcontainer('.devcontainer/devcontainer.json', JSON.stringify({ image: 'x', onCreateCommand: raw }));
+      const vars = { localWorkspaceFolder: ws, containerWorkspaceFolder: result.workspace.workspaceFolder as string, localEnv: env };
+      expect(substituteDeep(rawForm(ours.environment!.lifecycle.onCreateCommand!), vars)).toBe(result.configuration.onCreateCommand);
+      expect(result.configuration.onCreateCommand).toContain('echo [] [dflt2] [v] [] [a]');
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('refuses ${localEnv} without a name, as the CLI does, with the position of the string', async () => {
-    const text = '{\n  "image": "x",\n  "postCreateCommand": "echo ${localEnv}"\n}\n';
-    const ws = workspace({ '.devcontainer/devcontainer.json': text });
-    const { ok, stderr } = await cli(['read-configuration', '--workspace-folder', ws, '--log-level', 'trace']);
-    expect(ok).toBe(false);
-    expect(stderr).toContain('no environment variable name is given');
-    const ours = parseDevcontainer('.devcontainer/devcontainer.json', text);
-    expect(ours.environment).toBeUndefined();
-    expect(ours.problems).toEqual([expect.objectContaining({ line: 3, column: 24, keyPath: 'postCreateCommand', message: expect.stringContaining('`${localEnv}` names no environment variable') })]);
-    // An empty name is the same mistake (the CLI silently reads it as ""): also a problem.
-    expect(parseDevcontainer('d.json', '{"image": "x", "containerEnv": {"A": "${localEnv:}"}}').problems[0]).toMatchObject({ keyPath: 'containerEnv.A' });
-  }, CLI_TIMEOUT);
+  it(
+    'refuses ${localEnv} without a name, as the CLI does, with the position of the string',
+    async () => {
+      const text = '{\n  "image": "x",\n  "postCreateCommand": "echo ${localEnv}"\n}\n';
+      const ws = workspace({ '.devcontainer/devcontainer.json': text });
+      const { ok, stderr } = await cli(['read-configuration', '--workspace-folder', ws, '--log-level', 'trace']);
+      expect(ok).toBe(false);
+      expect(stderr).toContain('no environment variable name is given');
+      const ours = parseDevcontainer('.devcontainer/devcontainer.json', text);
+      expect(ours.environment).toBeUndefined();
+      expect(ours.problems).toEqual([
+        expect.objectContaining({
+          line: 3,
+          column: 24,
+          keyPath: 'postCreateCommand',
+          message: expect.stringContaining('`${localEnv}` names no environment variable'),
+        }),
+      ]);
+      // An empty name is the same mistake (the CLI silently reads it as ""): also a problem.
+      expect(parseDevcontainer('d.json', '{"image": "x", "containerEnv": {"A": "${localEnv:}"}}').problems[0]).toMatchObject({ keyPath: 'containerEnv.A' });
+    },
+    CLI_TIMEOUT,
+  );
 
   it.each([
     ['no context: the Dockerfile folder', { build: { dockerfile: 'docker/Dockerfile' } }],
@@ -113,41 +129,52 @@ describe('@devcontainers/cli as the reference', () => {
     ['legacy dockerFile with build.context (ignored)', { dockerFile: 'docker/Dockerfile', build: { context: '..' } }],
     ['build.dockerfile with a legacy context (ignored)', { build: { dockerfile: 'docker/Dockerfile' }, context: '..' }],
     ['legacy dockerFile and context', { dockerFile: 'docker/Dockerfile', context: '..' }],
-  ])('builds from the context the CLI uses: %s', async (_name, doc) => {
-    const file = '.devcontainer/devcontainer.json';
-    const ws = workspace({ [file]: JSON.stringify(doc), '.devcontainer/docker/Dockerfile': 'FROM scratch\n', Dockerfile: 'FROM scratch\n' });
-    writeFileSync(callsLog, '');
-    const { ok, result } = await cli(['build', '--workspace-folder', ws]);
-    expect({ ok, result }).toMatchObject({ ok: true, result: { outcome: 'success' } });
-    const build = readFileSync(callsLog, 'utf8').split('\n').find((l) => l.startsWith('buildx build ') || l.startsWith('build '))!;
-    const cliContext = path.relative(ws, build.trim().split(' ').pop()!) || '.';
-    const ours = parseDevcontainer(file, JSON.stringify(doc));
-    expect(ours.problems).toEqual([]);
-    expect(ours.environment!.build!.context).toBe(cliContext);
-  }, CLI_TIMEOUT);
+  ])(
+    'builds from the context the CLI uses: %s',
+    async (_name, doc) => {
+      const file = '.devcontainer/devcontainer.json';
+      const ws = workspace({ [file]: JSON.stringify(doc), '.devcontainer/docker/Dockerfile': 'FROM scratch\n', Dockerfile: 'FROM scratch\n' });
+      writeFileSync(callsLog, '');
+      const { ok, result } = await cli(['build', '--workspace-folder', ws]);
+      expect({ ok, result }).toMatchObject({ ok: true, result: { outcome: 'success' } });
+      const build = readFileSync(callsLog, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('buildx build ') || l.startsWith('build '))!;
+      const cliContext = path.relative(ws, build.trim().split(' ').pop()!) || '.';
+      const ours = parseDevcontainer(file, JSON.stringify(doc));
+      expect(ours.problems).toEqual([]);
+      expect(ours.environment!.build!.context).toBe(cliContext);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('reads the lifecycle commands of every corpus file as the CLI does', async () => {
-    const files = corpusFiles().filter((f) => f.kind === 'devcontainer');
-    const mismatches: string[] = [];
-    for (const f of files) {
-      const ws = workspace({ [f.originalPath]: f.text });
-      const { ok, result } = await cli(['read-configuration', '--workspace-folder', ws, '--config', path.join(ws, f.originalPath)]);
-      if (!ok) {
-        mismatches.push(`${f.name}: the CLI failed`);
-        continue;
+  it(
+    'reads the lifecycle commands of every corpus file as the CLI does',
+    async () => {
+      const files = corpusFiles().filter((f) => f.kind === 'devcontainer');
+      const mismatches: string[] = [];
+      for (const f of files) {
+        const ws = workspace({ [f.originalPath]: f.text });
+        const { ok, result } = await cli(['read-configuration', '--workspace-folder', ws, '--config', path.join(ws, f.originalPath)]);
+        if (!ok) {
+          mismatches.push(`${f.name}: the CLI failed`);
+          continue;
+        }
+        const ours = parseDevcontainer(f.originalPath, f.text);
+        const vars = { localWorkspaceFolder: ws, containerWorkspaceFolder: result.workspace.workspaceFolder as string, localEnv: process.env };
+        for (const hook of HOOKS) {
+          const theirs = result.configuration[hook];
+          const mine = ours.environment!.lifecycle[hook];
+          // The CLI keeps empty commands ("", [], {}) that it then skips; we drop them.
+          const empty = theirs === undefined || theirs === null || theirs === '' || (Array.isArray(theirs) && theirs.length === 0);
+          const expected = mine ? substituteDeep(rawForm(mine), vars) : undefined;
+          if (empty ? expected !== undefined : JSON.stringify(expected) !== JSON.stringify(theirs))
+            mismatches.push(`${f.name} ${hook}: ${JSON.stringify(theirs)} vs ${JSON.stringify(expected)}`);
+        }
       }
-      const ours = parseDevcontainer(f.originalPath, f.text);
-      const vars = { localWorkspaceFolder: ws, containerWorkspaceFolder: result.workspace.workspaceFolder as string, localEnv: process.env };
-      for (const hook of HOOKS) {
-        const theirs = result.configuration[hook];
-        const mine = ours.environment!.lifecycle[hook];
-        // The CLI keeps empty commands ("", [], {}) that it then skips; we drop them.
-        const empty = theirs === undefined || theirs === null || theirs === '' || (Array.isArray(theirs) && theirs.length === 0);
-        const expected = mine ? substituteDeep(rawForm(mine), vars) : undefined;
-        if (empty ? expected !== undefined : JSON.stringify(expected) !== JSON.stringify(theirs)) mismatches.push(`${f.name} ${hook}: ${JSON.stringify(theirs)} vs ${JSON.stringify(expected)}`);
-      }
-    }
-    expect(mismatches).toEqual([]);
-    expect(files.length).toBeGreaterThanOrEqual(20);
-  }, CLI_TIMEOUT);
+      expect(mismatches).toEqual([]);
+      expect(files.length).toBeGreaterThanOrEqual(20);
+    },
+    CLI_TIMEOUT,
+  );
 });

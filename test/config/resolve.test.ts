@@ -61,7 +61,12 @@ describe('resolveConfigurations', () => {
       ['devcontainer', '.devcontainer.json', ['trunk']],
     ]);
     expect(root.configurations[0]!.identityFiles).toEqual(['.devcontainer.json']);
-    expect(await resolveConfigurations(memoryFileSource({ '.gitpod.yml': 'tasks: []' }), opts)).toEqual({ source: 'default', configurations: [], problems: [], warnings: [] });
+    expect(await resolveConfigurations(memoryFileSource({ '.gitpod.yml': 'tasks: []' }), opts)).toEqual({
+      source: 'default',
+      configurations: [],
+      problems: [],
+      warnings: [],
+    });
     expect(await resolveConfigurations(memoryFileSource({}), opts)).toEqual({ source: 'default', configurations: [], problems: [], warnings: [] });
   });
 
@@ -99,7 +104,11 @@ describe('findEnvironmentFiles', () => {
       { file: '.devcontainer/python/devcontainer.json', format: 'devcontainer' },
       { file: '.gitpod.yml', format: 'gitpod' },
     ]);
-    expect(await findEnvironmentFiles(memoryFileSource({ '.devcontainer.json': '{}', '.devcontainer/a/devcontainer.json': '{}', '.devcontainer/a/b/devcontainer.json': '{}' }))).toEqual([
+    expect(
+      await findEnvironmentFiles(
+        memoryFileSource({ '.devcontainer.json': '{}', '.devcontainer/a/devcontainer.json': '{}', '.devcontainer/a/b/devcontainer.json': '{}' }),
+      ),
+    ).toEqual([
       { file: '.devcontainer.json', format: 'devcontainer' },
       { file: '.devcontainer/a/devcontainer.json', format: 'devcontainer' },
     ]);

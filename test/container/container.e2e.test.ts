@@ -45,14 +45,18 @@ async function freshClone(repo: string, sha: string): Promise<string> {
 
 /** Manifest of a tag in the registry: its layer digests. */
 async function layers(registry: TestRegistry, repository: string, tag: string): Promise<string[]> {
-  const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, {
+    headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
   if (!res.ok) throw new Error(`manifest ${repository}:${tag}: ${res.status}`);
   return ((await res.json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
 }
 
 /** `id reference` of the CLI's images of the test repositories (`vsc-container-repo-*`). */
 function cliImages(): string[] {
-  return docker('images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}', '--filter', 'reference=vsc-container-repo-*').split('\n').filter(Boolean);
+  return docker('images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}', '--filter', 'reference=vsc-container-repo-*')
+    .split('\n')
+    .filter(Boolean);
 }
 
 /** The CLI's images on the engine before this file ran (another checkout's, with the same id as ours or not: not ours to judge). */
@@ -67,7 +71,9 @@ function leftovers(prebuildId: string, sha: string, registry: TestRegistry): { c
       docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`),
       docker('images', '--quiet', ...labels),
       ...cliImages().filter((image) => !cliImagesBefore.has(image)),
-    ].join('').trim(),
+    ]
+      .join('')
+      .trim(),
   };
 }
 
@@ -94,220 +100,271 @@ describeWithDocker('container mode with the real engine', () => {
     await cleanup(dirs);
   });
 
-  it('prebuilds inside the dev container: image in the registry, workspace snapshot, nothing left on the engine', async () => {
-    const run = await prebuild(repo, { sha: sha1, 'prebuild-id': '1' });
-    expect(run.stdout).not.toContain('::error::');
-    expect(run.status).toBe(0);
-    key1 = `prebuilds-v1/devcontainer/${sha1}/1`;
-    // Built by @devcontainers/cli: the Dockerfile's apt step and the Feature's own onCreateCommand ran.
-    expect(run.stdout).toMatch(/apt-get update -qq && apt-get install -y -qq --no-install-recommends jq/);
-    expect(run.stdout).toContain("Running the onCreateCommand from Feature './hello-feature'");
-    expect(run.stdout).toContain('Running the updateContentCommand from devcontainer.json');
-
-    expect(run.outputs['execution-mode']).toBe('container');
-    expect(run.outputs['image']).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}/prebuilds/devcontainer@sha256:[0-9a-f]{64}$`));
-    expect(run.result).toMatchObject({ mode: 'container', image: run.outputs['image'], snapshotKey: key1, base: null });
-    expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
-    expect(run.summary).toContain('Mode: <b>container</b>');
-    expect(run.summary).toContain(run.outputs['image']);
-
-    expect(await registry.catalog()).toEqual(['prebuilds/devcontainer']);
-    expect((await registry.tags('prebuilds/devcontainer')).sort()).toEqual([`identity-${run.result!.identity.slice(0, 32)}`, `sha-${sha1}`]);
-    // The workspace (bind-mounted) is in the snapshot, with a marker naming the image by digest.
-    expect(await readFile(path.join(repo, 'deps/left-pad'), 'utf8')).toBe('left-pad installed\n');
-    expect(await readFile(path.join(repo, 'build/out.txt'), 'utf8')).toBe('v1\n');
-    const marker = parseMarker(await readFile(path.join(repo, '.prebuilds/marker.json'), 'utf8'));
-    expect(marker?.image?.digest).toBe(run.outputs['image']!.split('@')[1]);
-    expect(marker?.image?.coldMs).toBeGreaterThan(marker?.hooks.onCreateCommand?.durationMs ?? 0);
-    expect((await readdir(store)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
-
-    expect(leftovers('1', sha1, registry)).toEqual({ containers: '', images: '' });
-    const dangling = docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n').filter((id) => id && !danglingBefore.has(id));
-    expect(dangling).toEqual([]);
-  }, BUILD_TIMEOUT);
-
-  it('prebuilds up in a fresh clone: a running container where the tests pass with no install step', async () => {
-    const ws = await freshClone(repo, sha1);
-    const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
-    expect(up.stderr).not.toMatch(/^prebuilds:/m);
-    expect(up.status).toBe(0);
-    const outcome = JSON.parse(up.stdout) as { hit: string; containerId: string; image: string; hooks: Array<{ hook: string; action: string }>; durationMs: number; coldMs: number };
-    try {
-      expect(outcome.hit).toBe('exact');
-      expect(outcome.image).toMatch(/@sha256:/);
-      expect(outcome.hooks.filter((h) => h.action === 'run').map((h) => h.hook)).toEqual(['postCreateCommand', 'postStartCommand']);
-      expect(up.stderr).toContain('onCreateCommand: skipped (ran in the prebuild)');
-      expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
-      expect(docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}}', outcome.containerId)).toBe(`true ${outcome.image}`);
-      // The project's tests, inside the container, with what the prebuild installed (no install step ran).
-      const tests = spawnSync(process.execPath, [devcontainerCli, 'exec', '--workspace-folder', ws, 'sh', 'scripts/test.sh'], { encoding: 'utf8' });
-      expect(tests.stdout).toContain('tests passed');
-      expect(tests.status).toBe(0);
-      expect(docker('exec', outcome.containerId, 'test', '-s', '/tmp/post-start-ran') === '').toBe(true);
-      await expect(readFile(path.join(ws, '.post-create-ran'))).resolves.toBeDefined();
-    } finally {
-      if (outcome.containerId) docker('rm', '-f', outcome.containerId);
-      if (outcome.image) docker('image', 'rm', outcome.image);
-    }
-  }, BUILD_TIMEOUT);
-
-  it('mode: restore in container mode starts the dev container from the prebuilt image (outputs, summary)', async () => {
-    const ws = await freshClone(repo, sha1);
-    const run = await runBundle(ws, { mode: 'restore', 'container-mode': 'container', registry: `${registry.host}/prebuilds`, store: `dir:${store}`, sha: sha1 }, dirs, {}, BUILD_TIMEOUT);
-    const containerId = run.outputs['container-id'];
-    try {
+  it(
+    'prebuilds inside the dev container: image in the registry, workspace snapshot, nothing left on the engine',
+    async () => {
+      const run = await prebuild(repo, { sha: sha1, 'prebuild-id': '1' });
       expect(run.stdout).not.toContain('::error::');
       expect(run.status).toBe(0);
-      expect(run.outputs).toMatchObject({ 'prebuild-hit': 'exact', 'prebuild-sha': sha1, 'snapshot-key': key1, 'execution-mode': 'container' });
-      expect(run.outputs['image']).toMatch(/@sha256:/);
-      expect(run.stdout).toMatch(/^::group::postCreateCommand: touch .post-create-ran/m);
-      expect(run.stdout).not.toMatch(/^::group::(onCreateCommand|updateContentCommand)/m);
-      expect(docker('inspect', '--format', '{{.State.Running}}', containerId!)).toBe('true');
-      expect(docker('exec', '-w', `/workspaces/${path.basename(ws)}`, containerId!, 'sh', 'scripts/test.sh')).toContain('tests passed');
+      key1 = `prebuilds-v1/devcontainer/${sha1}/1`;
+      // Built by @devcontainers/cli: the Dockerfile's apt step and the Feature's own onCreateCommand ran.
+      expect(run.stdout).toMatch(/apt-get update -qq && apt-get install -y -qq --no-install-recommends jq/);
+      expect(run.stdout).toContain("Running the onCreateCommand from Feature './hello-feature'");
+      expect(run.stdout).toContain('Running the updateContentCommand from devcontainer.json');
+
+      expect(run.outputs['execution-mode']).toBe('container');
+      expect(run.outputs['image']).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}/prebuilds/devcontainer@sha256:[0-9a-f]{64}$`));
+      expect(run.result).toMatchObject({ mode: 'container', image: run.outputs['image'], snapshotKey: key1, base: null });
+      expect(Object.keys(run.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
       expect(run.summary).toContain('Mode: <b>container</b>');
-      expect(run.summary).toContain(`<code>${containerId!.slice(0, 12)}</code>`);
-    } finally {
-      if (containerId) docker('rm', '-f', containerId);
-      if (run.outputs['image']) docker('image', 'rm', run.outputs['image']);
-    }
-  }, BUILD_TIMEOUT);
+      expect(run.summary).toContain(run.outputs['image']);
 
-  it('builds incrementally from the base: its image and workspace, only updateContentCommand, the base layers reused', async () => {
-    await writeFile(path.join(repo, 'src/main.txt'), 'v2\n');
-    git(repo, 'commit', '-q', '-a', '-m', 'second');
-    const sha2 = git(repo, 'rev-parse', 'HEAD');
-    const ws = await freshClone(repo, sha2);
-    const run = await prebuild(ws, { sha: sha2, 'prebuild-id': '2', base: key1 });
-    expect(run.stdout).not.toContain('::error::');
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain("Incremental prebuild: starting from the base's image");
-    expect(run.stdout).toContain('onCreateCommand: skipped (already ran in the base prebuild');
-    expect(run.stdout).toMatch(/^::group::updateContentCommand: sh scripts\/build.sh/m);
-    expect(run.stdout).not.toContain('apt-get install'); // no image build
-    expect(Object.keys(run.result?.hooks ?? {})).toEqual(['updateContentCommand']);
-    expect(run.result?.base).toBe(key1);
-    expect(await readFile(path.join(ws, 'build/out.txt'), 'utf8')).toBe('v2\n'); // ran on the new sources, in the container
-    expect(await readFile(path.join(ws, 'deps/is-even'), 'utf8')).toBe('is-even installed\n'); // from the base
+      expect(await registry.catalog()).toEqual(['prebuilds/devcontainer']);
+      expect((await registry.tags('prebuilds/devcontainer')).sort()).toEqual([`identity-${run.result!.identity.slice(0, 32)}`, `sha-${sha1}`]);
+      // The workspace (bind-mounted) is in the snapshot, with a marker naming the image by digest.
+      expect(await readFile(path.join(repo, 'deps/left-pad'), 'utf8')).toBe('left-pad installed\n');
+      expect(await readFile(path.join(repo, 'build/out.txt'), 'utf8')).toBe('v1\n');
+      const marker = parseMarker(await readFile(path.join(repo, '.prebuilds/marker.json'), 'utf8'));
+      expect(marker?.image?.digest).toBe(run.outputs['image']!.split('@')[1]);
+      expect(marker?.image?.coldMs).toBeGreaterThan(marker?.hooks.onCreateCommand?.durationMs ?? 0);
+      expect((await readdir(store)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 
-    // The new image is the base image plus one layer: every base layer reused (not pushed again).
-    const base = await layers(registry, 'prebuilds/devcontainer', `sha-${sha1}`);
-    const next = await layers(registry, 'prebuilds/devcontainer', `sha-${sha2}`);
-    expect(next.slice(0, base.length)).toEqual(base);
-    expect(next).toHaveLength(base.length + 1);
-    expect((run.stdout.match(/: Layer already exists/g) ?? []).length).toBeGreaterThanOrEqual(base.length);
-    expect(leftovers('2', sha2, registry)).toEqual({ containers: '', images: '' });
+      expect(leftovers('1', sha1, registry)).toEqual({ containers: '', images: '' });
+      const dangling = docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true')
+        .split('\n')
+        .filter((id) => id && !danglingBefore.has(id));
+      expect(dangling).toEqual([]);
+    },
+    BUILD_TIMEOUT,
+  );
 
-    // A changed dependency file runs onCreateCommand again (Features' included), inside the container.
-    const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    pkg.dependencies['is-odd'] = '3.0.1';
-    await writeFile(path.join(repo, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-    git(repo, 'commit', '-q', '-a', '-m', 'third');
-    const sha3 = git(repo, 'rev-parse', 'HEAD');
-    const ws3 = await freshClone(repo, sha3);
-    const key2 = `prebuilds-v1/devcontainer/${sha2}/2`;
-    const run3 = await prebuild(ws3, { sha: sha3, 'prebuild-id': '3', base: key2 });
-    expect(run3.status).toBe(0);
-    expect(run3.stdout).toContain('onCreateCommand: dependency files changed since the base ran it: package.json');
-    expect(Object.keys(run3.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
-    expect(await readFile(path.join(ws3, 'deps/is-odd'), 'utf8')).toBe('is-odd installed\n');
-  }, BUILD_TIMEOUT * 2);
+  it(
+    'prebuilds up in a fresh clone: a running container where the tests pass with no install step',
+    async () => {
+      const ws = await freshClone(repo, sha1);
+      const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
+      expect(up.stderr).not.toMatch(/^prebuilds:/m);
+      expect(up.status).toBe(0);
+      const outcome = JSON.parse(up.stdout) as {
+        hit: string;
+        containerId: string;
+        image: string;
+        hooks: Array<{ hook: string; action: string }>;
+        durationMs: number;
+        coldMs: number;
+      };
+      try {
+        expect(outcome.hit).toBe('exact');
+        expect(outcome.image).toMatch(/@sha256:/);
+        expect(outcome.hooks.filter((h) => h.action === 'run').map((h) => h.hook)).toEqual(['postCreateCommand', 'postStartCommand']);
+        expect(up.stderr).toContain('onCreateCommand: skipped (ran in the prebuild)');
+        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
+        expect(docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}}', outcome.containerId)).toBe(`true ${outcome.image}`);
+        // The project's tests, inside the container, with what the prebuild installed (no install step ran).
+        const tests = spawnSync(process.execPath, [devcontainerCli, 'exec', '--workspace-folder', ws, 'sh', 'scripts/test.sh'], { encoding: 'utf8' });
+        expect(tests.stdout).toContain('tests passed');
+        expect(tests.status).toBe(0);
+        expect(docker('exec', outcome.containerId, 'test', '-s', '/tmp/post-start-ran') === '').toBe(true);
+        await expect(readFile(path.join(ws, '.post-create-ran'))).resolves.toBeDefined();
+      } finally {
+        if (outcome.containerId) docker('rm', '-f', outcome.containerId);
+        if (outcome.image) docker('image', 'rm', outcome.image);
+      }
+    },
+    BUILD_TIMEOUT,
+  );
 
-  it('a .gitpod.yml image works in container mode: tasks prebuilt in the container, prebuilds up runs `command`', async () => {
-    const gp = await tempDir('container-gitpod-');
-    dirs.push(gp);
-    const yml = `image: ${BASE_IMAGE}\ntasks:\n  - before: export GREETING=hi\n    init: echo "$GREETING $MODE" > init.txt && mkdir -p ~/.cache && date > ~/.cache/init\n    command: test -s ~/.cache/init && echo started > /tmp/started\n    env:\n      MODE: dev\n`;
-    await writeFile(path.join(gp, '.gitpod.yml'), yml);
-    await writeFile(path.join(gp, '.gitignore'), 'init.txt\n.prebuilds/\n');
-    await mkdir(path.join(gp, '.github'));
-    await writeFile(path.join(gp, '.github/prebuilds.yml'), 'prebuilds:\n  - name: gitpod\n    gitpod: .gitpod.yml\n');
-    git(gp, 'init', '-q', '-b', 'main');
-    git(gp, 'add', '-A');
-    git(gp, 'commit', '-q', '-m', 'gitpod');
-    const sha = git(gp, 'rev-parse', 'HEAD');
-    const gpStore = await tempDir('container-store-');
-    dirs.push(gpStore);
-    const run = await runBundle(gp, { registry: `${registry.host}/gitpod`, store: `dir:${gpStore}`, sha, 'prebuild-id': '20' }, dirs, {}, BUILD_TIMEOUT);
-    expect(run.stdout).not.toContain('::error::');
-    expect(run.status).toBe(0);
-    expect(run.outputs['execution-mode']).toBe('container'); // container-mode: auto
-    expect(await readFile(path.join(gp, 'init.txt'), 'utf8')).toBe('hi dev\n'); // bash, `before` then `init`, the task's env
-    const tags = (await registry.tags('gitpod/gitpod')).sort();
-    expect(tags).toHaveLength(2);
-    expect(tags[0]).toMatch(/^identity-[0-9a-f]{32}$/);
-    expect(tags[1]).toBe(`sha-${sha}`);
-    expect(leftovers('20', sha, registry)).toEqual({ containers: '', images: '' });
+  it(
+    'mode: restore in container mode starts the dev container from the prebuilt image (outputs, summary)',
+    async () => {
+      const ws = await freshClone(repo, sha1);
+      const run = await runBundle(
+        ws,
+        { mode: 'restore', 'container-mode': 'container', registry: `${registry.host}/prebuilds`, store: `dir:${store}`, sha: sha1 },
+        dirs,
+        {},
+        BUILD_TIMEOUT,
+      );
+      const containerId = run.outputs['container-id'];
+      try {
+        expect(run.stdout).not.toContain('::error::');
+        expect(run.status).toBe(0);
+        expect(run.outputs).toMatchObject({ 'prebuild-hit': 'exact', 'prebuild-sha': sha1, 'snapshot-key': key1, 'execution-mode': 'container' });
+        expect(run.outputs['image']).toMatch(/@sha256:/);
+        expect(run.stdout).toMatch(/^::group::postCreateCommand: touch .post-create-ran/m);
+        expect(run.stdout).not.toMatch(/^::group::(onCreateCommand|updateContentCommand)/m);
+        expect(docker('inspect', '--format', '{{.State.Running}}', containerId!)).toBe('true');
+        expect(docker('exec', '-w', `/workspaces/${path.basename(ws)}`, containerId!, 'sh', 'scripts/test.sh')).toContain('tests passed');
+        expect(run.summary).toContain('Mode: <b>container</b>');
+        expect(run.summary).toContain(`<code>${containerId!.slice(0, 12)}</code>`);
+      } finally {
+        if (containerId) docker('rm', '-f', containerId);
+        if (run.outputs['image']) docker('image', 'rm', run.outputs['image']);
+      }
+    },
+    BUILD_TIMEOUT,
+  );
 
-    const ws = await freshClone(gp, sha);
-    const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${gpStore}`], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
-    expect(up.stderr).not.toMatch(/^prebuilds:/m);
-    expect(up.status).toBe(0);
-    const outcome = JSON.parse(up.stdout) as { hit: string; containerId: string; image: string };
-    try {
-      expect(outcome.hit).toBe('exact');
-      expect(docker('exec', outcome.containerId, 'cat', '/tmp/started')).toBe('started'); // `command` ran; ~/.cache came with the image
-      expect(await readFile(path.join(ws, 'init.txt'), 'utf8')).toBe('hi dev\n'); // from the workspace snapshot
-    } finally {
-      if (outcome.containerId) docker('rm', '-f', outcome.containerId);
-      if (outcome.image) docker('image', 'rm', outcome.image);
-    }
-  }, BUILD_TIMEOUT);
-
-  it('a failing onCreateCommand fails the prebuild: nothing pushed or saved, nothing left on the engine', async () => {
-    const { repo: failing, sha } = await makeRepo({ 'fail-on-create': 'yes\n' });
-    const failStore = await tempDir('container-store-');
-    dirs.push(failStore);
-    const tagsBefore = await registry.tags('prebuilds/devcontainer');
-    const run = await runBundle(
-      failing,
-      { 'container-mode': 'container', registry: `${registry.host}/prebuilds`, store: `dir:${failStore}`, sha, 'prebuild-id': '9' },
-      dirs,
-      {},
-      BUILD_TIMEOUT,
-    );
-    expect(run.status).toBe(1);
-    expect(run.stdout).toContain('install failed: fail-on-create is present');
-    expect(run.stdout).toMatch(/^::error::devcontainer up failed: .*onCreateCommand/m);
-    expect(run.result).toBeNull();
-    expect(await registry.tags('prebuilds/devcontainer')).toEqual(tagsBefore);
-    expect(await readdir(failStore)).toEqual([]);
-    expect(leftovers('9', sha, registry)).toEqual({ containers: '', images: '' });
-  }, BUILD_TIMEOUT);
-
-  it('a full prebuild of the same identity builds from the previous image (--cache-from): the Dockerfile is not rebuilt', async () => {
-    const ws = await freshClone(repo, sha1);
-    const run = await prebuild(ws, { sha: sha1, 'prebuild-id': '1c' });
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain(`--cache-from ${registry.host}/prebuilds/devcontainer:identity-`);
-    const apt = run.stdout.split('\n').findIndex((l) => /Step \d+\/\d+ : RUN apt-get update/.test(l));
-    expect(apt).toBeGreaterThan(0);
-    const next = run.stdout.split('\n').slice(apt + 1).find((l) => l.includes('--->'));
-    expect(next).toContain('Using cache');
-    expect(leftovers('1c', sha1, registry)).toEqual({ containers: '', images: '' });
-  }, BUILD_TIMEOUT);
-  it('a build the engine answers with an image it already has (another checkout\'s tag) removes only the prebuild\'s own tag', async () => {
-    // Another checkout of the same project, built by the CLI: its image and tag are not the prebuild's.
-    const { repo: other } = await makeRepo();
-    const danglingNow = new Set(docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'));
-    const built = spawnSync(process.execPath, [devcontainerCli, 'build', '--workspace-folder', other], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
-    expect(built.status).toBe(0);
-    const otherTag = `${(JSON.parse(built.stdout.trim().split('\n').pop()!) as { imageName: string[] }).imageName[0]!}:latest`;
-    const otherId = docker('image', 'inspect', '--format', '{{.Id}}', otherTag);
-    try {
-      const { repo: mine, sha } = await makeRepo();
-      // A registry path with no identity image: no --cache-from, so every step comes from the local cache.
-      const run = await prebuild(mine, { sha, 'prebuild-id': '30', registry: `${registry.host}/cached` });
-      const mineTag = `vsc-${path.basename(mine).toLowerCase()}-`; // the CLI's name for the checkout's image
+  it(
+    'builds incrementally from the base: its image and workspace, only updateContentCommand, the base layers reused',
+    async () => {
+      await writeFile(path.join(repo, 'src/main.txt'), 'v2\n');
+      git(repo, 'commit', '-q', '-a', '-m', 'second');
+      const sha2 = git(repo, 'rev-parse', 'HEAD');
+      const ws = await freshClone(repo, sha2);
+      const run = await prebuild(ws, { sha: sha2, 'prebuild-id': '2', base: key1 });
       expect(run.stdout).not.toContain('::error::');
       expect(run.status).toBe(0);
-      expect(run.stdout).toContain(`Successfully built ${otherId.slice(7, 19)}`); // the build answered with the existing image
-      expect(run.stdout).toContain(`Successfully tagged ${mineTag}`);
-      expect(docker('images', '--quiet', '--filter', `reference=${mineTag}*`)).toBe('');
-      expect(docker('image', 'inspect', '--format', '{{.Id}}', otherTag)).toBe(otherId); // kept, with its tag
-      expect(docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`, '--filter', 'label=prebuilds.prebuild=30')).toBe('');
-    } finally {
-      docker('image', 'rm', otherTag);
-      for (const ref of ['dev_container_feature_content_temp']) spawnSync('docker', ['image', 'rm', ref]);
-      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) if (id && !danglingNow.has(id)) spawnSync('docker', ['image', 'rm', id]);
-    }
-  }, BUILD_TIMEOUT * 2);
+      expect(run.stdout).toContain("Incremental prebuild: starting from the base's image");
+      expect(run.stdout).toContain('onCreateCommand: skipped (already ran in the base prebuild');
+      expect(run.stdout).toMatch(/^::group::updateContentCommand: sh scripts\/build.sh/m);
+      expect(run.stdout).not.toContain('apt-get install'); // no image build
+      expect(Object.keys(run.result?.hooks ?? {})).toEqual(['updateContentCommand']);
+      expect(run.result?.base).toBe(key1);
+      expect(await readFile(path.join(ws, 'build/out.txt'), 'utf8')).toBe('v2\n'); // ran on the new sources, in the container
+      expect(await readFile(path.join(ws, 'deps/is-even'), 'utf8')).toBe('is-even installed\n'); // from the base
+
+      // The new image is the base image plus one layer: every base layer reused (not pushed again).
+      const base = await layers(registry, 'prebuilds/devcontainer', `sha-${sha1}`);
+      const next = await layers(registry, 'prebuilds/devcontainer', `sha-${sha2}`);
+      expect(next.slice(0, base.length)).toEqual(base);
+      expect(next).toHaveLength(base.length + 1);
+      expect((run.stdout.match(/: Layer already exists/g) ?? []).length).toBeGreaterThanOrEqual(base.length);
+      expect(leftovers('2', sha2, registry)).toEqual({ containers: '', images: '' });
+
+      // A changed dependency file runs onCreateCommand again (Features' included), inside the container.
+      const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      pkg.dependencies['is-odd'] = '3.0.1';
+      await writeFile(path.join(repo, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+      git(repo, 'commit', '-q', '-a', '-m', 'third');
+      const sha3 = git(repo, 'rev-parse', 'HEAD');
+      const ws3 = await freshClone(repo, sha3);
+      const key2 = `prebuilds-v1/devcontainer/${sha2}/2`;
+      const run3 = await prebuild(ws3, { sha: sha3, 'prebuild-id': '3', base: key2 });
+      expect(run3.status).toBe(0);
+      expect(run3.stdout).toContain('onCreateCommand: dependency files changed since the base ran it: package.json');
+      expect(Object.keys(run3.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+      expect(await readFile(path.join(ws3, 'deps/is-odd'), 'utf8')).toBe('is-odd installed\n');
+    },
+    BUILD_TIMEOUT * 2,
+  );
+
+  it(
+    'a .gitpod.yml image works in container mode: tasks prebuilt in the container, prebuilds up runs `command`',
+    async () => {
+      const gp = await tempDir('container-gitpod-');
+      dirs.push(gp);
+      const yml = `image: ${BASE_IMAGE}\ntasks:\n  - before: export GREETING=hi\n    init: echo "$GREETING $MODE" > init.txt && mkdir -p ~/.cache && date > ~/.cache/init\n    command: test -s ~/.cache/init && echo started > /tmp/started\n    env:\n      MODE: dev\n`;
+      await writeFile(path.join(gp, '.gitpod.yml'), yml);
+      await writeFile(path.join(gp, '.gitignore'), 'init.txt\n.prebuilds/\n');
+      await mkdir(path.join(gp, '.github'));
+      await writeFile(path.join(gp, '.github/prebuilds.yml'), 'prebuilds:\n  - name: gitpod\n    gitpod: .gitpod.yml\n');
+      git(gp, 'init', '-q', '-b', 'main');
+      git(gp, 'add', '-A');
+      git(gp, 'commit', '-q', '-m', 'gitpod');
+      const sha = git(gp, 'rev-parse', 'HEAD');
+      const gpStore = await tempDir('container-store-');
+      dirs.push(gpStore);
+      const run = await runBundle(gp, { registry: `${registry.host}/gitpod`, store: `dir:${gpStore}`, sha, 'prebuild-id': '20' }, dirs, {}, BUILD_TIMEOUT);
+      expect(run.stdout).not.toContain('::error::');
+      expect(run.status).toBe(0);
+      expect(run.outputs['execution-mode']).toBe('container'); // container-mode: auto
+      expect(await readFile(path.join(gp, 'init.txt'), 'utf8')).toBe('hi dev\n'); // bash, `before` then `init`, the task's env
+      const tags = (await registry.tags('gitpod/gitpod')).sort();
+      expect(tags).toHaveLength(2);
+      expect(tags[0]).toMatch(/^identity-[0-9a-f]{32}$/);
+      expect(tags[1]).toBe(`sha-${sha}`);
+      expect(leftovers('20', sha, registry)).toEqual({ containers: '', images: '' });
+
+      const ws = await freshClone(gp, sha);
+      const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${gpStore}`], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
+      expect(up.stderr).not.toMatch(/^prebuilds:/m);
+      expect(up.status).toBe(0);
+      const outcome = JSON.parse(up.stdout) as { hit: string; containerId: string; image: string };
+      try {
+        expect(outcome.hit).toBe('exact');
+        expect(docker('exec', outcome.containerId, 'cat', '/tmp/started')).toBe('started'); // `command` ran; ~/.cache came with the image
+        expect(await readFile(path.join(ws, 'init.txt'), 'utf8')).toBe('hi dev\n'); // from the workspace snapshot
+      } finally {
+        if (outcome.containerId) docker('rm', '-f', outcome.containerId);
+        if (outcome.image) docker('image', 'rm', outcome.image);
+      }
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    'a failing onCreateCommand fails the prebuild: nothing pushed or saved, nothing left on the engine',
+    async () => {
+      const { repo: failing, sha } = await makeRepo({ 'fail-on-create': 'yes\n' });
+      const failStore = await tempDir('container-store-');
+      dirs.push(failStore);
+      const tagsBefore = await registry.tags('prebuilds/devcontainer');
+      const run = await runBundle(
+        failing,
+        { 'container-mode': 'container', registry: `${registry.host}/prebuilds`, store: `dir:${failStore}`, sha, 'prebuild-id': '9' },
+        dirs,
+        {},
+        BUILD_TIMEOUT,
+      );
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('install failed: fail-on-create is present');
+      expect(run.stdout).toMatch(/^::error::devcontainer up failed: .*onCreateCommand/m);
+      expect(run.result).toBeNull();
+      expect(await registry.tags('prebuilds/devcontainer')).toEqual(tagsBefore);
+      expect(await readdir(failStore)).toEqual([]);
+      expect(leftovers('9', sha, registry)).toEqual({ containers: '', images: '' });
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    'a full prebuild of the same identity builds from the previous image (--cache-from): the Dockerfile is not rebuilt',
+    async () => {
+      const ws = await freshClone(repo, sha1);
+      const run = await prebuild(ws, { sha: sha1, 'prebuild-id': '1c' });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`--cache-from ${registry.host}/prebuilds/devcontainer:identity-`);
+      const apt = run.stdout.split('\n').findIndex((l) => /Step \d+\/\d+ : RUN apt-get update/.test(l));
+      expect(apt).toBeGreaterThan(0);
+      const next = run.stdout
+        .split('\n')
+        .slice(apt + 1)
+        .find((l) => l.includes('--->'));
+      expect(next).toContain('Using cache');
+      expect(leftovers('1c', sha1, registry)).toEqual({ containers: '', images: '' });
+    },
+    BUILD_TIMEOUT,
+  );
+  it(
+    "a build the engine answers with an image it already has (another checkout's tag) removes only the prebuild's own tag",
+    async () => {
+      // Another checkout of the same project, built by the CLI: its image and tag are not the prebuild's.
+      const { repo: other } = await makeRepo();
+      const danglingNow = new Set(docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'));
+      const built = spawnSync(process.execPath, [devcontainerCli, 'build', '--workspace-folder', other], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
+      expect(built.status).toBe(0);
+      const otherTag = `${(JSON.parse(built.stdout.trim().split('\n').pop()!) as { imageName: string[] }).imageName[0]!}:latest`;
+      const otherId = docker('image', 'inspect', '--format', '{{.Id}}', otherTag);
+      try {
+        const { repo: mine, sha } = await makeRepo();
+        // A registry path with no identity image: no --cache-from, so every step comes from the local cache.
+        const run = await prebuild(mine, { sha, 'prebuild-id': '30', registry: `${registry.host}/cached` });
+        const mineTag = `vsc-${path.basename(mine).toLowerCase()}-`; // the CLI's name for the checkout's image
+        expect(run.stdout).not.toContain('::error::');
+        expect(run.status).toBe(0);
+        expect(run.stdout).toContain(`Successfully built ${otherId.slice(7, 19)}`); // the build answered with the existing image
+        expect(run.stdout).toContain(`Successfully tagged ${mineTag}`);
+        expect(docker('images', '--quiet', '--filter', `reference=${mineTag}*`)).toBe('');
+        expect(docker('image', 'inspect', '--format', '{{.Id}}', otherTag)).toBe(otherId); // kept, with its tag
+        expect(docker('images', '--quiet', '--filter', `reference=${registry.host}/*/*`, '--filter', 'label=prebuilds.prebuild=30')).toBe('');
+      } finally {
+        docker('image', 'rm', otherTag);
+        for (const ref of ['dev_container_feature_content_temp']) spawnSync('docker', ['image', 'rm', ref]);
+        for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'))
+          if (id && !danglingNow.has(id)) spawnSync('docker', ['image', 'rm', id]);
+      }
+    },
+    BUILD_TIMEOUT * 2,
+  );
 });

@@ -19,7 +19,14 @@ import { parseGitpod } from '../../src/config/gitpod.js';
 function config(environment: Partial<ResolvedConfiguration['environment']>, name = 'web app'): ResolvedConfiguration {
   return {
     settings: { name } as ResolvedConfiguration['settings'],
-    environment: { format: 'devcontainer', file: '.devcontainer/devcontainer.json', dockerComposeFiles: [], features: {}, lifecycle: {}, ...environment } as ResolvedConfiguration['environment'],
+    environment: {
+      format: 'devcontainer',
+      file: '.devcontainer/devcontainer.json',
+      dockerComposeFiles: [],
+      features: {},
+      lifecycle: {},
+      ...environment,
+    } as ResolvedConfiguration['environment'],
     identity: 'e'.repeat(64),
     identityFiles: [],
   };
@@ -31,12 +38,19 @@ describe('the mode choice', () => {
 
   it('auto runs in the container when the configuration names an image or Dockerfile, Docker answers and a registry is set', () => {
     expect(chooseExecutionMode('auto', image, ok).mode).toBe('container');
-    expect(chooseExecutionMode('auto', config({ build: { dockerfile: '.devcontainer/Dockerfile', context: '.devcontainer', args: {} } }), ok).mode).toBe('container');
+    expect(chooseExecutionMode('auto', config({ build: { dockerfile: '.devcontainer/Dockerfile', context: '.devcontainer', args: {} } }), ok).mode).toBe(
+      'container',
+    );
   });
 
   it('auto falls back to host with the reason', () => {
-    expect(chooseExecutionMode('auto', config({}), ok)).toEqual({ mode: 'host', reason: 'container-mode: auto chose host: .devcontainer/devcontainer.json names no image and no Dockerfile' });
-    expect(chooseExecutionMode('auto', image, { ...ok, dockerProblem: 'the docker client is not installed' }).reason).toMatch(/Docker cannot be used: the docker client is not installed/);
+    expect(chooseExecutionMode('auto', config({}), ok)).toEqual({
+      mode: 'host',
+      reason: 'container-mode: auto chose host: .devcontainer/devcontainer.json names no image and no Dockerfile',
+    });
+    expect(chooseExecutionMode('auto', image, { ...ok, dockerProblem: 'the docker client is not installed' }).reason).toMatch(
+      /Docker cannot be used: the docker client is not installed/,
+    );
     expect(chooseExecutionMode('auto', image, { ...ok, registry: '' }).reason).toMatch(/no registry is set/);
     expect(chooseExecutionMode('auto', config({ image: 'x', dockerComposeFiles: ['docker-compose.yml'] }), ok).reason).toMatch(/Docker Compose/);
     expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml' }))).toBe('.gitpod.yml names no image and no Dockerfile');
@@ -141,7 +155,9 @@ describe('reading the Dev Containers CLI', () => {
       remoteUser: 'node',
       remoteWorkspaceFolder: '/workspaces/repo',
     });
-    expect(() => parseUpResult('{"outcome":"error","message":"Command failed: npm ci","description":"x"}')).toThrow('devcontainer up failed: x (Command failed: npm ci)');
+    expect(() => parseUpResult('{"outcome":"error","message":"Command failed: npm ci","description":"x"}')).toThrow(
+      'devcontainer up failed: x (Command failed: npm ci)',
+    );
     expect(() => parseUpResult('{"outcome":"error","message":"boom"}')).toThrow('devcontainer up failed: boom');
     expect(() => parseUpResult('no json')).toThrow(/no result line/);
   });
@@ -167,7 +183,7 @@ describe('reading the Dev Containers CLI', () => {
 
   it('times the hooks from the text log of devcontainer up', () => {
     const log = [
-      '[2026-01-01T00:00:01.000Z] Running the onCreateCommand from Feature \'./hello\'...',
+      "[2026-01-01T00:00:01.000Z] Running the onCreateCommand from Feature './hello'...",
       '[2026-01-01T00:00:01.500Z] Running the onCreateCommand from devcontainer.json...',
       '[2026-01-01T00:00:04.000Z] Running the updateContentCommand from devcontainer.json...',
     ].join('\n');

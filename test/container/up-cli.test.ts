@@ -36,7 +36,13 @@ describe('prebuilds up', () => {
 
   it('is a command of the prebuilds program', async () => {
     const { buildProgram } = await import('../../src/cli/main.js');
-    const names = buildProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {}, readFile: async () => '', setExitCode: () => {} }).commands.map((c) => c.name());
+    const names = buildProgram({
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      env: {},
+      readFile: async () => '',
+      setExitCode: () => {},
+    }).commands.map((c) => c.name());
     expect(names).toContain('up');
   });
 });

@@ -21,10 +21,15 @@ describe('the app↔action contract', () => {
 
   it('parses back every run name it makes, whatever the configuration is called', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.string({ minLength: 1 }).filter((s) => s.trim() === s && !/[\n\r]/.test(s)), fc.stringMatching(/^[0-9a-f]{40}$/), (id, configuration, sha) => {
-        const parsed = parseRunName(runName({ 'prebuild-id': String(id), configuration, sha, base: '' }));
-        expect(parsed).toEqual({ prebuildId: id, configuration });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        fc.string({ minLength: 1 }).filter((s) => s.trim() === s && !/[\n\r]/.test(s)),
+        fc.stringMatching(/^[0-9a-f]{40}$/),
+        (id, configuration, sha) => {
+          const parsed = parseRunName(runName({ 'prebuild-id': String(id), configuration, sha, base: '' }));
+          expect(parsed).toEqual({ prebuildId: id, configuration });
+        },
+      ),
     );
   });
 

@@ -5,7 +5,14 @@ import type { DeliveryRecord, Store } from '../../src/store/types.js';
 import { postgresBackend, sqliteBackend, type BackendStore } from '../helpers/store-backends.js';
 
 const log = pino({ level: 'silent' });
-const delivery = (id: string, repo: string) => ({ id, event: 'push', action: null, installationId: 1, repository: repo, payload: { repository: { full_name: repo } } });
+const delivery = (id: string, repo: string) => ({
+  id,
+  event: 'push',
+  action: null,
+  installationId: 1,
+  repository: repo,
+  payload: { repository: { full_name: repo } },
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(10)) if (await check()) return;
@@ -191,36 +198,37 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
     }
 
     // Several replicas need PostgreSQL: a SQLite file belongs to one process (which voids older claims when it starts).
-    if (backend.name === 'PostgreSQL') it('shares the work between replicas: each delivery handled once, each repository in order, never two at once', async () => {
-      const seen: Array<{ id: string; replica: number }> = [];
-      const busy = new Set<string>();
-      let overlap = 0;
-      const stores = [store, await db.open(), await db.open()];
-      const replicas = stores.map((s, k) =>
-        start(s, async (d) => {
-          const repo = d.repository!;
-          if (busy.has(repo)) overlap++;
-          busy.add(repo);
-          await sleep(2);
-          busy.delete(repo);
-          seen.push({ id: d.id, replica: k });
-        }),
-      );
-      const ids: string[] = [];
-      for (let i = 0; i < 90; i++) {
-        ids.push(`d${i}`);
-        await stores[i % 3]!.recordDelivery(delivery(`d${i}`, `o/r${i % 5}`));
-        replicas[i % 3]!.kick();
-      }
-      await until(() => seen.length >= 90, 'every delivery');
-      await sleep(100);
-      expect(seen.map((s) => s.id).sort()).toEqual([...ids].sort());
-      expect(overlap).toBe(0);
-      for (let r = 0; r < 5; r++) {
-        const order = seen.filter((s) => Number(s.id.slice(1)) % 5 === r).map((s) => Number(s.id.slice(1)));
-        expect(order).toEqual([...order].sort((a, b) => a - b));
-      }
-      expect(new Set(seen.map((s) => s.replica)).size).toBeGreaterThan(1);
-    });
+    if (backend.name === 'PostgreSQL')
+      it('shares the work between replicas: each delivery handled once, each repository in order, never two at once', async () => {
+        const seen: Array<{ id: string; replica: number }> = [];
+        const busy = new Set<string>();
+        let overlap = 0;
+        const stores = [store, await db.open(), await db.open()];
+        const replicas = stores.map((s, k) =>
+          start(s, async (d) => {
+            const repo = d.repository!;
+            if (busy.has(repo)) overlap++;
+            busy.add(repo);
+            await sleep(2);
+            busy.delete(repo);
+            seen.push({ id: d.id, replica: k });
+          }),
+        );
+        const ids: string[] = [];
+        for (let i = 0; i < 90; i++) {
+          ids.push(`d${i}`);
+          await stores[i % 3]!.recordDelivery(delivery(`d${i}`, `o/r${i % 5}`));
+          replicas[i % 3]!.kick();
+        }
+        await until(() => seen.length >= 90, 'every delivery');
+        await sleep(100);
+        expect(seen.map((s) => s.id).sort()).toEqual([...ids].sort());
+        expect(overlap).toBe(0);
+        for (let r = 0; r < 5; r++) {
+          const order = seen.filter((s) => Number(s.id.slice(1)) % 5 === r).map((s) => Number(s.id.slice(1)));
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+        }
+        expect(new Set(seen.map((s) => s.replica)).size).toBeGreaterThan(1);
+      });
   });
 }

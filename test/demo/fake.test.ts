@@ -44,14 +44,16 @@ describe('the GitHub fake of the tests', () => {
     gh.standIn.finishRun(d.body.workflow_run_id, 'failure', [{ level: 'failure', message: 'npm ci failed' }], ['npm ERR! boom']);
     const [job] = (await rest('GET', `/repos/octo/app/actions/runs/${d.body.workflow_run_id}/jobs`)).body.jobs;
     expect(job).toMatchObject({ name: 'prebuild', conclusion: 'failure' });
-    expect((await rest('GET', `/repos/octo/app/check-runs/${job.id}/annotations`)).body).toMatchObject([{ annotation_level: 'failure', message: 'npm ci failed' }]);
+    expect((await rest('GET', `/repos/octo/app/check-runs/${job.id}/annotations`)).body).toMatchObject([
+      { annotation_level: 'failure', message: 'npm ci failed' },
+    ]);
     const logs = await rest('GET', `/repos/octo/app/actions/jobs/${job.id}/logs`);
     expect(logs.status).toBe(302);
     expect(await (await fetch(logs.headers.get('location')!)).text()).toBe('npm ERR! boom\n');
     expect(gh.problems()).toEqual([]);
   });
 
-  it('lists a new run only after the run listing lag (GitHub\'s listing is eventually consistent); a forgotten run is gone', async () => {
+  it("lists a new run only after the run listing lag (GitHub's listing is eventually consistent); a forgotten run is gone", async () => {
     gh.commit(sha(1), { 'README.md': 'x' });
     gh.setBranch('main', sha(1));
     gh.standIn.setRunListingLag(300);
@@ -82,7 +84,13 @@ describe('the GitHub fake of the tests', () => {
     remove();
     gh.standIn.override('GET', template, 'network-error', 1);
     await expect(rest('GET', '/repos/octo/app')).rejects.toThrow();
-    expect(gh.calls.map((x) => [x.status, x.overridden])).toEqual([[201, false], [503, true], [200, false], [200, true], [0, true]]); // the token, then the four requests
+    expect(gh.calls.map((x) => [x.status, x.overridden])).toEqual([
+      [201, false],
+      [503, true],
+      [200, false],
+      [200, true],
+      [0, true],
+    ]); // the token, then the four requests
     expect(gh.problems()).toEqual([]);
   });
 
@@ -99,6 +107,9 @@ describe('the GitHub fake of the tests', () => {
     await rest('GET', `/repos/${REPO.owner}/${REPO.repo}/prebuild-magic`);
     gh.standIn.override('GET', '/repos/{owner}/{repo}', { status: 200, body: { name: 'app' } });
     await rest('GET', '/repos/octo/app');
-    expect(gh.problems()).toEqual([expect.stringMatching(/^undocumented endpoint GET \/repos\/octo\/app\/prebuild-magic/), expect.stringMatching(/^GET \/repos\/octo\/app 200: .*required/)]);
+    expect(gh.problems()).toEqual([
+      expect.stringMatching(/^undocumented endpoint GET \/repos\/octo\/app\/prebuild-magic/),
+      expect.stringMatching(/^GET \/repos\/octo\/app 200: .*required/),
+    ]);
   });
 });

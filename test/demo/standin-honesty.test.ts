@@ -46,11 +46,14 @@ describe('the GitHub stand-in, as the app uses it', () => {
     expect(problems).toEqual([]);
     expect(result.deliveries.filter((d) => d.status === null || d.status >= 300).map((d) => `${d.event}.${d.action}: ${d.status ?? d.error}`)).toEqual([]);
     const events = new Set(result.deliveries.map((d) => `${d.event}.${d.action ?? ''}`));
-    for (const e of ['installation.created', 'push.', 'workflow_run.requested', 'workflow_run.in_progress', 'workflow_run.completed']) expect(events).toContain(e);
+    for (const e of ['installation.created', 'push.', 'workflow_run.requested', 'workflow_run.in_progress', 'workflow_run.completed'])
+      expect(events).toContain(e);
   });
 
   it('lists what the app called (for the record)', () => {
     const used = [...new Set(result.exchanges.map((x) => `${x.method} ${x.template ?? x.path}`))].sort();
-    expect(used).toEqual(expect.arrayContaining(['POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', 'POST /repos/{owner}/{repo}/check-runs']));
+    expect(used).toEqual(
+      expect.arrayContaining(['POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', 'POST /repos/{owner}/{repo}/check-runs']),
+    );
   });
 });

@@ -103,7 +103,10 @@ describe('GitHub stand-in', () => {
   });
 
   it('authenticates like GitHub', async () => {
-    const bad = await fetch(`${gh.apiUrl}/app/installations/1/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${appJwt(APP_ID, appKeyPair().privateKey)}` } });
+    const bad = await fetch(`${gh.apiUrl}/app/installations/1/access_tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${appJwt(APP_ID, appKeyPair().privateKey)}` },
+    });
     expect(bad.status).toBe(401);
     const expired = await fetch(`${gh.apiUrl}/app/installations/1/access_tokens`, {
       method: 'POST',
@@ -134,7 +137,11 @@ describe('GitHub stand-in', () => {
     expect(commits.body.map((c: { sha: string }) => c.sha)).toEqual([sha2]);
     expect(commits.headers.get('link')).toContain('rel="next"');
     const one = await api('GET', `/repos/octo-demo/demo/commits/${sha2}`);
-    expect(one.body.files.map((f: { filename: string; status: string }) => `${f.status}:${f.filename}`).sort()).toEqual(['added:src/b.js', 'modified:src/a.js', 'removed:hello.txt']);
+    expect(one.body.files.map((f: { filename: string; status: string }) => `${f.status}:${f.filename}`).sort()).toEqual([
+      'added:src/b.js',
+      'modified:src/a.js',
+      'removed:hello.txt',
+    ]);
     const cmp = await api('GET', `/repos/octo-demo/demo/compare/${sha1}...${sha2}`);
     expect(cmp.body).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1 });
     // Restore hello.txt for the runner tests.
@@ -178,16 +185,35 @@ describe('GitHub stand-in', () => {
     const runId = res.body.workflow_run_id as number;
     await gh.idle();
     const run = (await api('GET', `/repos/octo-demo/demo/actions/runs/${runId}`)).body;
-    expect(run).toMatchObject({ status: 'completed', conclusion: 'success', display_title: 'Prebuild 17 for default', event: 'workflow_dispatch', head_branch: 'main' });
+    expect(run).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      display_title: 'Prebuild 17 for default',
+      event: 'workflow_dispatch',
+      head_branch: 'main',
+    });
     const jobs = (await api('GET', `/repos/octo-demo/demo/actions/runs/${runId}/jobs`)).body.jobs;
     expect(jobs).toHaveLength(1);
     expect(jobs[0].name).toBe('prebuild (default)');
-    expect(jobs[0].steps.map((s: { conclusion: string }) => s.conclusion)).toEqual(['success', 'success', 'success', 'success', 'success', 'skipped', 'success']);
+    expect(jobs[0].steps.map((s: { conclusion: string }) => s.conclusion)).toEqual([
+      'success',
+      'success',
+      'success',
+      'success',
+      'success',
+      'skipped',
+      'success',
+    ]);
     const annotations = (await api('GET', `/repos/octo-demo/demo/check-runs/${jobs[0].id}/annotations`)).body;
     const notice = annotations.find((a: { annotation_level: string }) => a.annotation_level === 'notice');
     expect(notice.title).toBe('prebuild-result: ,title');
     expect(JSON.parse(notice.message)).toEqual({ key: 'k,1:2', sha: sha1, size: 42 });
-    expect(annotations.find((a: { annotation_level: string }) => a.annotation_level === 'warning')).toMatchObject({ path: 'a.txt', start_line: 3, start_column: 2, message: 'multi\nline' });
+    expect(annotations.find((a: { annotation_level: string }) => a.annotation_level === 'warning')).toMatchObject({
+      path: 'a.txt',
+      start_line: 3,
+      start_column: 2,
+      message: 'multi\nline',
+    });
     const logRes = await api('GET', `/repos/octo-demo/demo/actions/jobs/${jobs[0].id}/logs`);
     expect(logRes.status).toBe(302);
     const log = await (await fetch(logRes.headers.get('location')!)).text();
@@ -204,7 +230,10 @@ describe('GitHub stand-in', () => {
   });
 
   it('fails a step with a clear message for an unsupported expression', async () => {
-    const s = wc.commit({ '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ hashFiles(github) }}\n' }, 'bad workflow');
+    const s = wc.commit(
+      { '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ hashFiles(github) }}\n' },
+      'bad workflow',
+    );
     wc.push('main');
     const res = await api('POST', '/repos/octo-demo/demo/actions/workflows/bad.yml/dispatches', { ref: 'main', return_run_details: true });
     await gh.idle();
@@ -228,7 +257,9 @@ describe('GitHub stand-in', () => {
     const run = gh.state.runs.get(res.body.workflow_run_id)!;
     expect(run.conclusion).toBe('failure');
     const check = gh.state.checkRuns.get(run.jobIds[0]!)!;
-    expect(check.annotations.map((a) => a.message)).toContain('The job running on runner stand-in-runner 1 has exceeded the maximum execution time of 0.05 minutes.');
+    expect(check.annotations.map((a) => a.message)).toContain(
+      'The job running on runner stand-in-runner 1 has exceeded the maximum execution time of 0.05 minutes.',
+    );
   });
 
   it('cancels a running job', async () => {
@@ -247,7 +278,12 @@ describe('GitHub stand-in', () => {
   });
 
   it('manages check runs and issues', async () => {
-    const created = await api('POST', '/repos/octo-demo/demo/check-runs', { name: 'Prebuild: default', head_sha: sha1, status: 'in_progress', output: { title: 'x', summary: 'y' } });
+    const created = await api('POST', '/repos/octo-demo/demo/check-runs', {
+      name: 'Prebuild: default',
+      head_sha: sha1,
+      status: 'in_progress',
+      output: { title: 'x', summary: 'y' },
+    });
     expect(created.status).toBe(201);
     const done = await api('PATCH', `/repos/octo-demo/demo/check-runs/${created.body.id}`, { conclusion: 'success', output: { title: 'ok', summary: 'done' } });
     expect(done.body).toMatchObject({ status: 'completed', conclusion: 'success' });
@@ -278,7 +314,14 @@ describe('GitHub stand-in', () => {
     const mine = gh.checkRuns('demo', { app: true })[0]!;
     await gh.rerequestCheckRun('demo', mine.id);
     const events = hooks.received.slice(-6).map((h) => `${h.event}.${h.payload.action}`);
-    expect(events).toEqual(['pull_request.opened', 'pull_request.synchronize', 'pull_request.opened', 'pull_request.closed', 'installation.created', 'check_run.rerequested']);
+    expect(events).toEqual([
+      'pull_request.opened',
+      'pull_request.synchronize',
+      'pull_request.opened',
+      'pull_request.closed',
+      'installation.created',
+      'check_run.rerequested',
+    ]);
   });
 
   it('answers only with documented shapes', async () => {

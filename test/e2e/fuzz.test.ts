@@ -45,13 +45,33 @@ const event = fc.oneof(
 );
 const deliveryId = fc.oneof(
   { weight: 3, arbitrary: fc.uuid().map((value) => ({ value, ok: true })) },
-  { weight: 1, arbitrary: fc.constantFrom(undefined, '', 'in side' /* inner space: HTTP trims a header value's outer spaces */, '../../etc', 'x'.repeat(101), '%00').map((value) => ({ value, ok: false })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(undefined, '', 'in side' /* inner space: HTTP trims a header value's outer spaces */, '../../etc', 'x'.repeat(101), '%00')
+      .map((value) => ({ value, ok: false })),
+  },
 );
-const jsonObject = fc.dictionary(printable(12), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 }).map((o) => ({ bytes: Buffer.from(JSON.stringify(o)), object: true }));
+const jsonObject = fc
+  .dictionary(printable(12), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 })
+  .map((o) => ({ bytes: Buffer.from(JSON.stringify(o)), object: true }));
 const body = fc.oneof(
   { weight: 4, arbitrary: jsonObject },
-  { weight: 1, arbitrary: jsonObject.chain((o) => fc.integer({ min: 1, max: 3 * MB }).map((n) => ({ bytes: Buffer.from(JSON.stringify({ ...JSON.parse(o.bytes.toString()), pad: 'p'.repeat(n) })), object: true }))) },
-  { weight: 1, arbitrary: fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => ({ bytes: Buffer.from(JSON.stringify(v) ?? 'null'), object: false })) },
+  {
+    weight: 1,
+    arbitrary: jsonObject.chain((o) =>
+      fc
+        .integer({ min: 1, max: 3 * MB })
+        .map((n) => ({ bytes: Buffer.from(JSON.stringify({ ...JSON.parse(o.bytes.toString()), pad: 'p'.repeat(n) })), object: true })),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .jsonValue()
+      .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+      .map((v) => ({ bytes: Buffer.from(JSON.stringify(v) ?? 'null'), object: false })),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 4096 }).map((a) => ({ bytes: Buffer.from(a), object: false })) },
   { weight: 1, arbitrary: fc.constant({ bytes: Buffer.alloc(0), object: false }) },
 );
@@ -89,7 +109,14 @@ describe('fuzzing the running app', () => {
     tmp = tempDir();
     databasePath = path.join(tmp.dir, 'prebuilds.sqlite');
     gh = await startStandIn({ appId: 1, publicKey: keys.publicKey, webhookSecret: SECRET });
-    app = await startAppProcess({ secret: SECRET, privateKey: keys.privateKey, databasePath, cwd: tmp.dir, githubApiUrl: gh.apiUrl, env: { LOG_LEVEL: 'warn' } });
+    app = await startAppProcess({
+      secret: SECRET,
+      privateKey: keys.privateKey,
+      databasePath,
+      cwd: tmp.dir,
+      githubApiUrl: gh.apiUrl,
+      env: { LOG_LEVEL: 'warn' },
+    });
     const store = await openStore(databasePath);
     admin = (await issueToken(store, 'fuzz-admin', ['*'])).token;
     scoped = (await issueToken(store, 'fuzz-scoped', [1])).token;
@@ -112,7 +139,8 @@ describe('fuzzing the running app', () => {
         if (c.event.value !== undefined) headers['x-github-event'] = c.event.value;
         if (c.id.value !== undefined) headers['x-github-delivery'] = c.id.value;
         const text = c.body.bytes.toString('utf8');
-        if (c.signature === 'valid') headers['x-hub-signature-256'] = c.body.bytes.length ? await sign(SECRET, text) : 'sha256=' + crypto.createHmac('sha256', SECRET).digest('hex');
+        if (c.signature === 'valid')
+          headers['x-hub-signature-256'] = c.body.bytes.length ? await sign(SECRET, text) : 'sha256=' + crypto.createHmac('sha256', SECRET).digest('hex');
         if (c.signature === 'wrong-secret') headers['x-hub-signature-256'] = await sign('not-the-secret', text || ' ');
         if (c.signature === 'garbage') headers['x-hub-signature-256'] = 'sha256=' + crypto.randomBytes(32).toString('hex');
         // A valid signature over bytes that are not valid UTF-8 signs the string, not the bytes: count it as wrong.
@@ -143,17 +171,52 @@ describe('fuzzing the running app', () => {
 
   it('the management API and the page answer anything with a 4xx or a success, never a 500, and stay up', async () => {
     const segment = fc.oneof(
-      fc.constantFrom('api', 'prebuilds', 'repos', 'octo', 'app', 'configurations', 'devcontainer', 'pause', 'resume', 'rerun', 'cancel', 'logs', 'decisions', 'report', 'login', 'logout', '1', '999999999999', '..', '.', '~', '~Qm9i', '%2F', '%ZZ', '%00', 'a'.repeat(300)),
+      fc.constantFrom(
+        'api',
+        'prebuilds',
+        'repos',
+        'octo',
+        'app',
+        'configurations',
+        'devcontainer',
+        'pause',
+        'resume',
+        'rerun',
+        'cancel',
+        'logs',
+        'decisions',
+        'report',
+        'login',
+        'logout',
+        '1',
+        '999999999999',
+        '..',
+        '.',
+        '~',
+        '~Qm9i',
+        '%2F',
+        '%ZZ',
+        '%00',
+        'a'.repeat(300),
+      ),
       printable(20).map((s) => encodeURIComponent(s)),
     );
     const request = fc.record({
       method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS'),
       root: fc.constantFrom('/api', '/api/repos/octo/app', '/api/prebuilds', '/prebuilds', '/prebuilds/octo/app', ''),
       segments: fc.array(segment, { maxLength: 5 }),
-      query: fc.option(printable(40).map((s) => `?${s.replace(/#/g, '')}`), { nil: '' }),
+      query: fc.option(
+        printable(40).map((s) => `?${s.replace(/#/g, '')}`),
+        { nil: '' },
+      ),
       auth: fc.constantFrom('admin', 'scoped', 'garbage', 'none', 'cookie'),
       contentType: fc.constantFrom(undefined, 'application/json', 'application/x-www-form-urlencoded', 'text/plain'),
-      body: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), printable(200), fc.constant('x'.repeat(70_000))),
+      body: fc.oneof(
+        fc.constant(undefined),
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        printable(200),
+        fc.constant('x'.repeat(70_000)),
+      ),
     });
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
@@ -166,7 +229,12 @@ describe('fuzzing the running app', () => {
         const url = `${app.url}${r.root}/${r.segments.join('/')}${r.query}`;
         let status: number;
         try {
-          const response = await fetch(url, { method: r.method, headers, body: r.method === 'GET' || r.body === undefined ? undefined : r.body, redirect: 'manual' });
+          const response = await fetch(url, {
+            method: r.method,
+            headers,
+            body: r.method === 'GET' || r.body === undefined ? undefined : r.body,
+            redirect: 'manual',
+          });
           await response.arrayBuffer();
           status = response.status;
         } catch (error) {

@@ -27,7 +27,11 @@ if (unavailable) console.warn(`skipping npm start on PostgreSQL: ${unavailable}`
   const commit = (repo: string, sha: string, changed: string) =>
     repos.get(repo)!.commit({
       sha,
-      files: { '.devcontainer/devcontainer.json': '{ "image": "mcr.microsoft.com/devcontainers/base:debian" }', '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW, [changed]: sha },
+      files: {
+        '.devcontainer/devcontainer.json': '{ "image": "mcr.microsoft.com/devcontainers/base:debian" }',
+        '.github/workflows/prebuild.yml': PREBUILD_WORKFLOW,
+        [changed]: sha,
+      },
     });
   /** Pushes main of octo/`repo` to one replica, as GitHub would; returns the app's answer. */
   const pushTo = async (url: string, repo: string) => {
@@ -79,7 +83,13 @@ if (unavailable) console.warn(`skipping npm start on PostgreSQL: ${unavailable}`
     child.stderr!.on('data', (d) => (output += d));
     for (let i = 0; i < 150; i++) {
       if (child.exitCode !== null) throw new Error(`the app exited: ${output}`);
-      if (await fetch(`http://127.0.0.1:${port}/ping`).then((r) => r.ok, () => false)) return { child, url: `http://127.0.0.1:${port}/api/github/webhooks`, output: () => output };
+      if (
+        await fetch(`http://127.0.0.1:${port}/ping`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return { child, url: `http://127.0.0.1:${port}/api/github/webhooks`, output: () => output };
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`the app did not start: ${output}`);

@@ -117,7 +117,10 @@ describe('restart after SIGKILL (rule 9)', () => {
       const delivery = await gh.push('restart', { branch: 'main' });
       expect(delivery.status).toBe(200);
     }
-    await waitFor('one running and one waiting', (list) => list.length === 3 && list[2]!.state === 'waiting' && ['dispatched', 'running'].includes(list[0]!.state));
+    await waitFor(
+      'one running and one waiting',
+      (list) => list.length === 3 && list[2]!.state === 'waiting' && ['dispatched', 'running'].includes(list[0]!.state),
+    );
 
     app.kill('SIGKILL');
     await new Promise((r) => app!.once('exit', r));
@@ -135,6 +138,12 @@ describe('restart after SIGKILL (rule 9)', () => {
     await gh.idle();
     await waitFor('the last check run to complete', () => gh.checkRuns('restart', { app: true }).every((c) => c.conclusion !== null));
     const conclusions = gh.checkRuns('restart', { app: true }).map((c) => [c.headSha, c.conclusion]);
-    expect(conclusions).toEqual(expect.arrayContaining([[shas[0], 'success'], [shas[1], 'neutral'], [shas[2], 'success']]));
+    expect(conclusions).toEqual(
+      expect.arrayContaining([
+        [shas[0], 'success'],
+        [shas[1], 'neutral'],
+        [shas[2], 'success'],
+      ]),
+    );
   }, 120_000);
 });

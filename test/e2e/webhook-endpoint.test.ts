@@ -74,7 +74,12 @@ describe('the webhook endpoint on the open internet', () => {
   it('answers 413 from a Content-Length over 25 MB before reading the body', async () => {
     const body = Buffer.alloc(4 * MB, 'a');
     // Sent at a pace a real sender has (not faster than the answer can come back).
-    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-declared', forged), body, { size: LIMIT + 1, contentLength: LIMIT + 1, chunkBytes: 256 * 1024, pauseMs: 20 });
+    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-declared', forged), body, {
+      size: LIMIT + 1,
+      contentLength: LIMIT + 1,
+      chunkBytes: 256 * 1024,
+      pauseMs: 20,
+    });
     expect({ status: answer.status, error: answer.error }).toEqual({ status: 413 });
     expect(answer.written).toBeLessThan(LIMIT);
     expect(recorded('too-big-declared')).toBe(false);
@@ -82,7 +87,12 @@ describe('the webhook endpoint on the open internet', () => {
 
   it('stops reading a chunked body at the 25 MB limit with a 413', async () => {
     const body = Buffer.alloc(4 * MB, 'a');
-    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-chunked', forged), body, { size: 100 * MB, contentLength: false, chunkBytes: 512 * 1024, pauseMs: 5 });
+    const answer = await rawPost(app.webhookUrl, headers('push', 'too-big-chunked', forged), body, {
+      size: 100 * MB,
+      contentLength: false,
+      chunkBytes: 512 * 1024,
+      pauseMs: 5,
+    });
     expect(answer.status).toBe(413);
     // Stopped at the limit: what the sender wrote past it fills socket buffers (a few MB), then it is held back.
     expect(answer.written).toBeLessThan(LIMIT + 16 * MB);
@@ -97,7 +107,10 @@ describe('the webhook endpoint on the open internet', () => {
     const wrongSignature = await sign('another-secret', body.toString('utf8'));
     const b = await rawPost(app.webhookUrl, headers('push', 'forged-2', wrongSignature), body);
     expect(b.status).toBe(401);
-    const c = await rawPost(app.webhookUrl, { ...headers('push', 'unsigned', forged), 'x-hub-signature-256': '' }, body, { chunkBytes: 256 * 1024, pauseMs: 20 });
+    const c = await rawPost(app.webhookUrl, { ...headers('push', 'unsigned', forged), 'x-hub-signature-256': '' }, body, {
+      chunkBytes: 256 * 1024,
+      pauseMs: 20,
+    });
     expect(c.status).toBe(400);
     expect(JSON.parse(c.text).error).toMatch(/X-Hub-Signature-256/);
     expect(recorded('forged-1') || recorded('forged-2') || recorded('unsigned')).toBe(false);
@@ -113,7 +126,9 @@ describe('the webhook endpoint on the open internet', () => {
     const body = Buffer.alloc(LIMIT, 'z');
     const flood = [
       ...Array.from({ length: 32 }, (_, i) => rawPost(app.webhookUrl, headers('push', `flood-${i}`, forged), body, { chunkBytes: MB })),
-      ...Array.from({ length: 32 }, (_, i) => rawPost(app.webhookUrl, headers('push', `flood-big-${i}`, forged), body, { size: LIMIT + MB, contentLength: false, chunkBytes: MB })),
+      ...Array.from({ length: 32 }, (_, i) =>
+        rawPost(app.webhookUrl, headers('push', `flood-big-${i}`, forged), body, { size: LIMIT + MB, contentLength: false, chunkBytes: MB }),
+      ),
     ];
     const valid = await signedPush('valid-during-flood');
     const during = await rawPost(app.webhookUrl, valid.headers, valid.body);
@@ -137,7 +152,11 @@ describe('the webhook endpoint on the open internet', () => {
     const chunkBytes = Math.ceil(slow.body.length / chunks);
     const complete = rawPost(app.webhookUrl, slow.headers, slow.body, { chunkBytes, pauseMs: 500 });
     // Stalls after half its body, for longer than Probot's 9 s "still processing" timer.
-    const half = rawPost(app.webhookUrl, stalled.headers, stalled.body, { chunkBytes: Math.ceil(stalled.body.length / 2), pauseMs: 10_500, abortAfterBytes: Math.ceil(stalled.body.length / 2) });
+    const half = rawPost(app.webhookUrl, stalled.headers, stalled.body, {
+      chunkBytes: Math.ceil(stalled.body.length / 2),
+      pauseMs: 10_500,
+      abortAfterBytes: Math.ceil(stalled.body.length / 2),
+    });
     const [c, h] = await Promise.all([complete, half]);
     expect(c.status).toBe(200);
     expect(c.ms).toBeGreaterThan(9000); // answered after its last byte …
@@ -159,7 +178,10 @@ describe('the webhook endpoint on the open internet', () => {
     const until = Date.now() + 30_000;
     let kept: Array<Record<string, unknown>> = [];
     for (;;) {
-      kept = rows(`SELECT id, length(payload) AS bytes, headers, error, processed_at, pruned_at FROM deliveries WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids);
+      kept = rows(
+        `SELECT id, length(payload) AS bytes, headers, error, processed_at, pruned_at FROM deliveries WHERE id IN (${ids.map(() => '?').join(',')})`,
+        ...ids,
+      );
       // Pruning runs every 200 ms; the headers are written in batches once a second (src/webhooks/header-batch.ts).
       if (kept.every((r) => r.pruned_at !== null && r.headers !== null) || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 200));

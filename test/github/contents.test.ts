@@ -60,7 +60,12 @@ describe('repoFileSource (contents API)', () => {
   it('answers files over 1 MB with encoding "none", as GitHub does, and the raw media type with the bytes', async () => {
     const meta = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: '.devcontainer/devcontainer.json', ref: sha });
     expect(meta.data).toMatchObject({ type: 'file', encoding: 'none', content: '', size: bigDevcontainer().length });
-    const raw = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: '.devcontainer/devcontainer.json', ref: sha, headers: { accept: RAW_MEDIA_TYPE } });
+    const raw = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      ...repo,
+      path: '.devcontainer/devcontainer.json',
+      ref: sha,
+      headers: { accept: RAW_MEDIA_TYPE },
+    });
     expect(String(raw.data)).toBe(bigDevcontainer());
   });
 
@@ -78,7 +83,12 @@ describe('repoFileSource (contents API)', () => {
     const result = await resolveConfigurations(repoFileSource(octokit, repo, sha), { defaultBranch: 'main' });
     expect(result.configurations).toEqual([]);
     expect(result.problems).toEqual([
-      expect.objectContaining({ file: '.devcontainer/devcontainer.json', line: 1, column: 1, message: expect.stringMatching(/^`\.devcontainer\/devcontainer\.json` is 1\.2 MiB, more than the 1 MiB limit/) }),
+      expect.objectContaining({
+        file: '.devcontainer/devcontainer.json',
+        line: 1,
+        column: 1,
+        message: expect.stringMatching(/^`\.devcontainer\/devcontainer\.json` is 1\.2 MiB, more than the 1 MiB limit/),
+      }),
     ]);
     const raw = gh.exchanges.slice(before).filter((x) => String(x.contentType ?? '').includes('raw'));
     expect(raw).toEqual([]);
@@ -88,7 +98,14 @@ describe('repoFileSource (contents API)', () => {
     const source = repoFileSource(octokit, repo, sha);
     const { resolveConfiguration, defaultSettings } = await import('../../src/config/index.js');
     const bad = await resolveConfiguration(source, defaultSettings('bad/devcontainer.json', 'devcontainer', 'main'));
-    expect(bad.problems).toEqual([expect.objectContaining({ file: 'bad/devcontainer.json', line: 2, column: 4, message: expect.stringContaining('is not valid UTF-8 (byte 0xff at offset 5') })]);
+    expect(bad.problems).toEqual([
+      expect.objectContaining({
+        file: 'bad/devcontainer.json',
+        line: 2,
+        column: 4,
+        message: expect.stringContaining('is not valid UTF-8 (byte 0xff at offset 5'),
+      }),
+    ]);
     const link = await resolveConfiguration(source, defaultSettings('bad/link.json', 'devcontainer', 'main'));
     expect(link.problems).toEqual([expect.objectContaining({ message: '`bad/link.json` is a symlink whose target is not a file of the repository' })]);
   });

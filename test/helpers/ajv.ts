@@ -19,7 +19,23 @@ export function githubAjv(options: { validateSchema?: boolean } = {}): Ajv {
       }
     },
   });
-  for (const f of ['email', 'uuid', 'int64', 'int32', 'ipv4', 'ipv6', 'hostname', 'uri-template', 'date', 'binary', 'byte', 'password', 'repo.nwo', 'ssh-key', 'ssh-key fingerprint']) {
+  for (const f of [
+    'email',
+    'uuid',
+    'int64',
+    'int32',
+    'ipv4',
+    'ipv6',
+    'hostname',
+    'uri-template',
+    'date',
+    'binary',
+    'byte',
+    'password',
+    'repo.nwo',
+    'ssh-key',
+    'ssh-key fingerprint',
+  ]) {
     ajv.addFormat(f, true);
   }
   return ajv;

@@ -59,7 +59,6 @@ export function dockerSkipReason(): string | null {
     if (cached) {
       const message = `Docker tests cannot run: ${cached}. Set the machine up with: sudo scripts/services/docker.sh`;
       if (dockerRequired()) throw new Error(`${message} (required: CI / PREBUILDS_REQUIRE_DOCKER is set)`);
-      // eslint-disable-next-line no-console
       console.warn(`SKIPPED: ${message}`);
     }
   }
@@ -105,7 +104,13 @@ export async function startRegistry(): Promise<TestRegistry> {
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   const base = `http://127.0.0.1:${port}/v2/`;
   for (let i = 0; i < 100; i++) {
-    if (await fetch(base).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(base).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const get = async (url: string): Promise<unknown> => {

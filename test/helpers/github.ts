@@ -7,7 +7,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { appKeyPair, startStandIn, type CheckRunRecord, type MemoryRepoContent, type RecordedExchange, type RepoRecord, type StandIn, type StandInOptions } from '../../demo/github/index.js';
+import {
+  appKeyPair,
+  startStandIn,
+  type CheckRunRecord,
+  type MemoryRepoContent,
+  type RecordedExchange,
+  type RepoRecord,
+  type StandIn,
+  type StandInOptions,
+} from '../../demo/github/index.js';
 import { APP_ID, INSTALLATION_ID, OTHER, OTHER_INSTALLATION_ID, REPO, WEBHOOK_SECRET } from './ids.js';
 import { matchOperation, validateResponse } from './openapi.js';
 import { REPO_ROOT } from './tmp.js';
@@ -47,13 +56,18 @@ export interface CheckRunView {
 
 function view(c: CheckRunRecord): CheckRunView {
   const v = {} as CheckRunView;
-  const field = (name: string, get: () => unknown, set?: (x: never) => void) => Object.defineProperty(v, name, { enumerable: true, get, ...(set ? { set } : {}) });
+  const field = (name: string, get: () => unknown, set?: (x: never) => void) =>
+    Object.defineProperty(v, name, { enumerable: true, get, ...(set ? { set } : {}) });
   field('id', () => c.id);
   field('name', () => c.name);
   field('head_sha', () => c.headSha);
   field('status', () => c.status);
   field('conclusion', () => c.conclusion);
-  field('external_id', () => c.externalId, (x: string | null) => (c.externalId = x));
+  field(
+    'external_id',
+    () => c.externalId,
+    (x: string | null) => (c.externalId = x),
+  );
   field('details_url', () => c.detailsUrl);
   field('output', () => ({ ...c.output }));
   return v;
@@ -118,12 +132,16 @@ export class TestGitHub {
 
   /** Workflow runs the app cancelled (POST …/cancel answered 202), in order. */
   get cancelled(): number[] {
-    return this.made('POST', /\/actions\/runs\/\d+\/cancel$/).filter((x) => x.status === 202).map((x) => Number(/runs\/(\d+)/.exec(x.path)![1]));
+    return this.made('POST', /\/actions\/runs\/\d+\/cancel$/)
+      .filter((x) => x.status === 202)
+      .map((x) => Number(/runs\/(\d+)/.exec(x.path)![1]));
   }
 
   /** Cache keys the app deleted (DELETE …/actions/caches?key= answered 200), in order. */
   get deletedCaches(): string[] {
-    return this.made('DELETE', /\/actions\/caches$/).filter((x) => x.status === 200).map((x) => new URLSearchParams(x.query).get('key') ?? '');
+    return this.made('DELETE', /\/actions\/caches$/)
+      .filter((x) => x.status === 200)
+      .map((x) => new URLSearchParams(x.query).get('key') ?? '');
   }
 
   /**
@@ -162,7 +180,15 @@ export class TestGitHub {
  * octo/app and other/lib in memory, runs recorded (`runner: 'none'`) unless `options` say otherwise.
  */
 export async function startGitHub(options: Partial<StandInOptions> = {}): Promise<TestGitHub> {
-  const standIn = await startStandIn({ appId: APP_ID, publicKey: testAppKeys().publicKey, webhookSecret: WEBHOOK_SECRET, owner: REPO.owner, installationId: INSTALLATION_ID, runner: 'none', ...options });
+  const standIn = await startStandIn({
+    appId: APP_ID,
+    publicKey: testAppKeys().publicKey,
+    webhookSecret: WEBHOOK_SECRET,
+    owner: REPO.owner,
+    installationId: INSTALLATION_ID,
+    runner: 'none',
+    ...options,
+  });
   const repo = standIn.createMemoryRepo(REPO.repo);
   const other = standIn.createMemoryRepo(OTHER.repo, { owner: OTHER.owner, installationId: OTHER_INSTALLATION_ID });
   return new TestGitHub(standIn, repo, other);

@@ -169,7 +169,8 @@ export function validateResponse(method: string, path: string, status: number, b
     // (401, 404, 422, …); hold those to GitHub's error shapes instead.
     documented = load().components.responses[status === 422 ? 'validation_failed' : 'not_found']!;
   }
-  if (!documented) return `status ${status} is not documented for ${method.toUpperCase()} ${op.template} (documented: ${Object.keys(operation.responses).join(', ')})`;
+  if (!documented)
+    return `status ${status} is not documented for ${method.toUpperCase()} ${op.template} (documented: ${Object.keys(operation.responses).join(', ')})`;
   const response = resolveResponse(documented);
   const empty = body === null || body === undefined || body === '';
   const jsonContent = response.content?.['application/json'];
@@ -199,7 +200,7 @@ const examplesDoc = () =>
   };
 
 /** A deep copy of the example GitHub documents for an operation's response (`@octokit/openapi`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export function documentedExample(method: string, template: string, status: number, name?: string): any {
   const doc = examplesDoc();
   const content = doc.paths[template]?.[method.toLowerCase()]?.responses[String(status)]?.content?.['application/json'];

@@ -43,7 +43,7 @@ export function postgresBinDir(): string | null {
  */
 export function postgresUnavailable(): string | null {
   if (postgresBinDir()) return null;
-  const reason = "PostgreSQL is not installed (Debian: apt-get install -y postgresql); the PostgreSQL store tests did not run";
+  const reason = 'PostgreSQL is not installed (Debian: apt-get install -y postgresql); the PostgreSQL store tests did not run';
   if (process.env.CI) throw new Error(reason);
   return reason;
 }

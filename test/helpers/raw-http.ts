@@ -40,7 +40,11 @@ export function rawPost(
       resolve({ status, text, written, ms: Date.now() - started, ...(error && status === null ? { error } : {}) });
     };
     // A connection of its own (no keep-alive pool): one request's fate never touches another's.
-    const req = http.request(url, { method: 'POST', agent: false, headers: { ...headers, ...(declared === false ? {} : { 'content-length': String(declared) }) } });
+    const req = http.request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { ...headers, ...(declared === false ? {} : { 'content-length': String(declared) }) },
+    });
     req.on('response', (res) => {
       answered = true;
       status = res.statusCode ?? null;
@@ -71,7 +75,8 @@ export function rawPost(
       }
       const n = Math.min(chunk, size - written);
       const offset = written % body.length;
-      const piece = offset + n <= body.length ? body.subarray(offset, offset + n) : Buffer.concat([body.subarray(offset), body.subarray(0, n - (body.length - offset))]);
+      const piece =
+        offset + n <= body.length ? body.subarray(offset, offset + n) : Buffer.concat([body.subarray(offset), body.subarray(0, n - (body.length - offset))]);
       written += n;
       const ok = req.write(piece);
       const next = () => (options.pauseMs ? setTimeout(writeMore, options.pauseMs) : setImmediate(writeMore));

@@ -11,7 +11,6 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-
 /** An app JWT (RS256, iat 30 s in the past, exp 9 minutes ahead), as @octokit/auth-app makes it. */
 export function appJwt(appId: number, privateKey: string, overrides: Record<string, unknown> = {}): string {
   const now = Math.floor(Date.now() / 1000);
@@ -92,7 +91,12 @@ export function restClient(apiUrl: string, token: string) {
     const res = await fetch(`${apiUrl}${path}`, {
       method,
       redirect: 'manual',
-      headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `token ${token}`,
+        accept: 'application/vnd.github+json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();

@@ -59,7 +59,13 @@ describe('extractArchive refuses entries that escape', () => {
   });
 
   it('refuses a ".." name', async () => {
-    await expectRefused([{ name: 'ok.txt', data: 'x' }, { name: '../../outside/pwned', data: 'x' }], /"\.\.\/\.\.\/outside\/pwned" escapes the workspace/);
+    await expectRefused(
+      [
+        { name: 'ok.txt', data: 'x' },
+        { name: '../../outside/pwned', data: 'x' },
+      ],
+      /"\.\.\/\.\.\/outside\/pwned" escapes the workspace/,
+    );
   });
 
   it('refuses an absolute name (what tar -P would write anywhere)', async () => {

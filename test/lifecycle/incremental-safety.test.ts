@@ -33,12 +33,24 @@ beforeEach(async () => {
   store = new DirStore(path.join(root, 'store'));
   initRepo(ws);
   const dc = { image: 'x', onCreateCommand: 'echo deps > deps.txt', postCreateCommand: 'echo ready > ready.txt' };
-  sha = commit(ws, 'one', { '.devcontainer/devcontainer.json': JSON.stringify(dc), '.gitignore': '.prebuilds/\ndeps.txt\nready.txt\nescape\n', 'a.txt': 'a\n' });
+  sha = commit(ws, 'one', {
+    '.devcontainer/devcontainer.json': JSON.stringify(dc),
+    '.gitignore': '.prebuilds/\ndeps.txt\nready.txt\nescape\n',
+    'a.txt': 'a\n',
+  });
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
 function marker(identity: string, outcome = true): PrebuildMarker {
-  const m = nextMarker(null, { configuration: 'devcontainer', identity, sha, prebuildId: '1', base: null, ran: { onCreateCommand: { startedAt: '', durationMs: 5000 } }, now: '2026-01-01T00:00:00Z' });
+  const m = nextMarker(null, {
+    configuration: 'devcontainer',
+    identity,
+    sha,
+    prebuildId: '1',
+    base: null,
+    ran: { onCreateCommand: { startedAt: '', durationMs: 5000 } },
+    now: '2026-01-01T00:00:00Z',
+  });
   if (!outcome) delete m.outcome;
   return m;
 }
@@ -48,7 +60,20 @@ async function put(key: string, entries: TarEntry[], identity: string): Promise<
   const files = store.files(key);
   await mkdir(store.root, { recursive: true });
   await writeTarZst(files.archive, entries);
-  const manifest: DirManifest = { version: 1, key, archive: path.basename(files.archive), bytes: 1, createdAt: '2026-01-01T00:00:00Z', paths: ['.'], sha, configuration: 'devcontainer', identity, prebuildId: '1', hooks: {}, base: null };
+  const manifest: DirManifest = {
+    version: 1,
+    key,
+    archive: path.basename(files.archive),
+    bytes: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    paths: ['.'],
+    sha,
+    configuration: 'devcontainer',
+    identity,
+    prebuildId: '1',
+    hooks: {},
+    base: null,
+  };
   await writeFile(files.manifest, JSON.stringify(manifest));
 }
 
@@ -96,9 +121,19 @@ describe('a snapshot that cannot be used', () => {
       configuration.identity,
     );
     let log = '';
-    const outcome = await restoreWorkspace({ workspace: ws, configuration, sha, store, catalog: store, log: textLog((t) => (log += t.toString())), env: process.env });
+    const outcome = await restoreWorkspace({
+      workspace: ws,
+      configuration,
+      sha,
+      store,
+      catalog: store,
+      log: textLog((t) => (log += t.toString())),
+      env: process.env,
+    });
     expect(outcome.hit).toBe('none');
-    expect(outcome.rejected).toEqual([{ key, reason: expect.stringMatching(/cannot be extracted: Refusing the snapshot: entry "\.\.\/outside\/pwned" escapes the workspace/) }]);
+    expect(outcome.rejected).toEqual([
+      { key, reason: expect.stringMatching(/cannot be extracted: Refusing the snapshot: entry "\.\.\/outside\/pwned" escapes the workspace/) },
+    ]);
     expect(Object.keys(outcome.hooks)).toEqual(['onCreateCommand', 'postCreateCommand']);
     expect(await readFile(path.join(ws, 'deps.txt'), 'utf8')).toBe('deps\n');
     expect(await readdir(outside)).toEqual(['victim.txt']);
@@ -109,7 +144,14 @@ describe('a snapshot that cannot be used', () => {
   it('is not restored when its marker does not record a successful prebuild', async () => {
     const { configuration } = await loadConfiguration(ws, '', 'main');
     const key = snapshotKey('devcontainer', sha, 4);
-    await put(key, [{ name: './.prebuilds/marker.json', data: formatMarker(marker(configuration.identity, false)) }, { name: './deps.txt', data: 'stale\n' }], configuration.identity);
+    await put(
+      key,
+      [
+        { name: './.prebuilds/marker.json', data: formatMarker(marker(configuration.identity, false)) },
+        { name: './deps.txt', data: 'stale\n' },
+      ],
+      configuration.identity,
+    );
     const outcome = await restoreWorkspace({ workspace: ws, configuration, sha, store, catalog: store, log: textLog(() => undefined), env: process.env });
     expect(outcome.hit).toBe('none');
     expect(outcome.rejected[0]!.reason).toMatch(/does not record a successful prebuild/);

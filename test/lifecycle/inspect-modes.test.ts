@@ -19,7 +19,15 @@ describe('inspect modes agree with the planners', () => {
   it.each(combinations.map((hooks) => [hooks.join(',') || '(none)', hooks] as const))('%s', (_name, hooks) => {
     const lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>> = {};
     for (const h of hooks) lifecycle[h] = { kind: 'shell', command: `run ${h}` };
-    const base = nextMarker(null, { configuration: 'c', identity: 'i', sha: 'a'.repeat(40), prebuildId: '1', base: null, ran: { onCreateCommand: ran, updateContentCommand: ran }, now: ran.startedAt });
+    const base = nextMarker(null, {
+      configuration: 'c',
+      identity: 'i',
+      sha: 'a'.repeat(40),
+      prebuildId: '1',
+      base: null,
+      ran: { onCreateCommand: ran, updateContentCommand: ran },
+      now: ran.startedAt,
+    });
     for (const incremental of [true, false]) {
       const runs = modeRuns(lifecycle, incremental);
       expect(runs.prebuild).toEqual(ranHooks(planPrebuild(lifecycle, { identity: 'i', baseMarker: null })));

@@ -53,7 +53,12 @@ maybe('OciStore (real registry)', () => {
     expect(await client.tags()).toEqual([`web.${sha}.1`]);
     const { manifest } = (await client.getManifest(tagOf(key)))!;
     expect(manifest).toMatchObject({ artifactType: ARTIFACT_TYPE, layers: [{ mediaType: LAYER_MEDIA_TYPE, size: bytes }] });
-    expect(manifest.annotations).toMatchObject({ [ANNOTATIONS.Key]: key, [ANNOTATIONS.Sha]: sha, [ANNOTATIONS.Identity]: 'i'.repeat(64), [ANNOTATIONS.Paths]: '["."]' });
+    expect(manifest.annotations).toMatchObject({
+      [ANNOTATIONS.Key]: key,
+      [ANNOTATIONS.Sha]: sha,
+      [ANNOTATIONS.Identity]: 'i'.repeat(64),
+      [ANNOTATIONS.Paths]: '["."]',
+    });
 
     expect(await store.exists(key, ['.'])).toBe(true);
     expect(await store.exists(key, ['node_modules'])).toBe(false);
@@ -72,7 +77,9 @@ maybe('OciStore (real registry)', () => {
     const long = `${'x'.repeat(100)}`;
     await store.save(snapshotKey(long, sha, '4'), ['.'], ws, { ...meta('4'), configuration: long });
     const web = await store.list(snapshotKeyPrefix('web'));
-    expect(web).toEqual([expect.objectContaining({ key: snapshotKey('web', sha, '2'), sha, configuration: 'web', identity: 'i'.repeat(64), hooks: { onCreateCommand: 1200 } })]);
+    expect(web).toEqual([
+      expect.objectContaining({ key: snapshotKey('web', sha, '2'), sha, configuration: 'web', identity: 'i'.repeat(64), hooks: { onCreateCommand: 1200 } }),
+    ]);
     expect((await store.list(snapshotKeyPrefix(long))).map((l) => l.key)).toEqual([snapshotKey(long, sha, '4')]);
 
     expect(await store.delete(snapshotKey('web', sha, '2'))).toBe(true);
@@ -114,7 +121,11 @@ maybe('OciStore (real registry)', () => {
  * (the Docker token flow): 401 with a Bearer challenge, a token realm that wants Basic
  * credentials, then requests with the token are passed to the registry.
  */
-async function tokenGate(registryHost: string, user: string, password: string): Promise<{ host: string; tokensIssued: () => number; close: () => Promise<void> }> {
+async function tokenGate(
+  registryHost: string,
+  user: string,
+  password: string,
+): Promise<{ host: string; tokensIssued: () => number; close: () => Promise<void> }> {
   let issued = 0;
   const server = http.createServer((req, res) => {
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -131,12 +142,15 @@ async function tokenGate(registryHost: string, user: string, password: string): 
       res.end();
       return;
     }
-    const upstream = http.request({ host: '127.0.0.1', port: Number(registryHost.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: registryHost } }, (up) => {
-      const headers = { ...up.headers };
-      if (headers.location) headers.location = headers.location.replace(registryHost, host);
-      res.writeHead(up.statusCode ?? 502, headers);
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      { host: '127.0.0.1', port: Number(registryHost.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: registryHost } },
+      (up) => {
+        const headers = { ...up.headers };
+        if (headers.location) headers.location = headers.location.replace(registryHost, host);
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -11,7 +11,15 @@ const lifecycle: Partial<Record<LifecycleHook, LifecycleCommand>> = {
 const ran = { startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5 };
 
 function marker(identity: string) {
-  return nextMarker(null, { configuration: 'web', identity, sha: 'a'.repeat(40), prebuildId: '7', base: null, ran: { onCreateCommand: ran, updateContentCommand: ran }, now: ran.startedAt });
+  return nextMarker(null, {
+    configuration: 'web',
+    identity,
+    sha: 'a'.repeat(40),
+    prebuildId: '7',
+    base: null,
+    ran: { onCreateCommand: ran, updateContentCommand: ran },
+    now: ran.startedAt,
+  });
 }
 
 describe('planPrebuild', () => {
@@ -31,8 +39,14 @@ describe('planPrebuild', () => {
 
   it('re-runs onCreate on the base when a dependency file changed since it ran (lockfile changes get installed)', () => {
     const base = nextMarker(null, {
-      configuration: 'web', identity: 'i1', sha: 'a'.repeat(40), prebuildId: '7', base: null,
-      ran: { onCreateCommand: ran }, now: ran.startedAt, dependencyFiles: { 'package-lock.json': 'h1', 'package.json': 'p1' },
+      configuration: 'web',
+      identity: 'i1',
+      sha: 'a'.repeat(40),
+      prebuildId: '7',
+      base: null,
+      ran: { onCreateCommand: ran },
+      now: ran.startedAt,
+      dependencyFiles: { 'package-lock.json': 'h1', 'package.json': 'p1' },
     });
     expect(base.dependencyFiles).toEqual({ 'package-lock.json': 'h1', 'package.json': 'p1' });
     const same = planPrebuild(lifecycle, { identity: 'i1', baseMarker: base, dependencyFiles: { 'package-lock.json': 'h1', 'package.json': 'p1' } });
@@ -40,7 +54,16 @@ describe('planPrebuild', () => {
     const changed = planPrebuild(lifecycle, { identity: 'i1', baseMarker: base, dependencyFiles: { 'package-lock.json': 'h2', 'package.json': 'p1' } });
     expect(changed[0]).toMatchObject({ action: 'run', note: 'dependency files changed since the base ran it: package-lock.json' });
     // A prebuild that skipped onCreate keeps the hashes of the run that did.
-    const next = nextMarker(base, { configuration: 'web', identity: 'i1', sha: 'b'.repeat(40), prebuildId: '8', base: 'k', ran: { updateContentCommand: ran }, now: ran.startedAt, dependencyFiles: { x: 'y' } });
+    const next = nextMarker(base, {
+      configuration: 'web',
+      identity: 'i1',
+      sha: 'b'.repeat(40),
+      prebuildId: '8',
+      base: 'k',
+      ran: { updateContentCommand: ran },
+      now: ran.startedAt,
+      dependencyFiles: { x: 'y' },
+    });
     expect(next.dependencyFiles).toEqual(base.dependencyFiles);
   });
 
@@ -83,7 +106,15 @@ describe('marker', () => {
     expect(parseMarker(formatMarker(first))).toEqual(first);
     expect(parseMarker('nonsense')).toBeNull();
     expect(parseMarker('{"version":2}')).toBeNull();
-    const next = nextMarker(first, { configuration: 'web', identity: 'i1', sha: 'c'.repeat(40), prebuildId: '8', base: 'k', ran: { updateContentCommand: ran }, now: '2026-01-02T00:00:00.000Z' });
+    const next = nextMarker(first, {
+      configuration: 'web',
+      identity: 'i1',
+      sha: 'c'.repeat(40),
+      prebuildId: '8',
+      base: 'k',
+      ran: { updateContentCommand: ran },
+      now: '2026-01-02T00:00:00.000Z',
+    });
     expect(next.hooks.onCreateCommand?.prebuildId).toBe('7');
     expect(next.hooks.updateContentCommand?.prebuildId).toBe('8');
     expect(next.createdAt).toBe(first.createdAt);
@@ -92,7 +123,8 @@ describe('marker', () => {
     expect(other.hooks).toEqual({});
     expect(other.history).toHaveLength(1);
     let m = first;
-    for (let i = 0; i < 30; i++) m = nextMarker(m, { configuration: 'web', identity: 'i1', sha: 'd'.repeat(40), prebuildId: String(i), base: null, ran: {}, now: 'x' });
+    for (let i = 0; i < 30; i++)
+      m = nextMarker(m, { configuration: 'web', identity: 'i1', sha: 'd'.repeat(40), prebuildId: String(i), base: null, ran: {}, now: 'x' });
     expect(m.history).toHaveLength(MARKER_HISTORY_LIMIT);
   });
 });

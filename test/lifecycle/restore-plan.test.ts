@@ -5,9 +5,22 @@ import type { SnapshotListing } from '../../src/lifecycle/snapshot/store.js';
 
 const id = 'a'.repeat(64);
 const sha = (c: string) => c.repeat(40);
-const listing = (key: string, s: string, createdAt: string, identity: string | null = id): SnapshotListing => ({ key, sha: s, configuration: 'web', identity, createdAt, bytes: 1, hooks: {} });
+const listing = (key: string, s: string, createdAt: string, identity: string | null = id): SnapshotListing => ({
+  key,
+  sha: s,
+  configuration: 'web',
+  identity,
+  createdAt,
+  bytes: 1,
+  hooks: {},
+});
 const cmd = (command: string): LifecycleCommand => ({ kind: 'shell', command });
-const full: Partial<Record<LifecycleHook, LifecycleCommand>> = { onCreateCommand: cmd('a'), updateContentCommand: cmd('b'), postCreateCommand: cmd('c'), postStartCommand: cmd('d') };
+const full: Partial<Record<LifecycleHook, LifecycleCommand>> = {
+  onCreateCommand: cmd('a'),
+  updateContentCommand: cmd('b'),
+  postCreateCommand: cmd('c'),
+  postStartCommand: cmd('d'),
+};
 
 describe('rankCandidates', () => {
   it('orders by distance, then newest first; skips other identities and unrelated commits', () => {
@@ -24,7 +37,12 @@ describe('rankCandidates', () => {
       ancestors,
       id,
     );
-    expect(r.candidates.map((c) => [c.key, c.distance])).toEqual([['k1-unknown', 0], ['k2-new', 1], ['k2-old', 1], ['k3', 2]]);
+    expect(r.candidates.map((c) => [c.key, c.distance])).toEqual([
+      ['k1-unknown', 0],
+      ['k2-new', 1],
+      ['k2-old', 1],
+      ['k3', 2],
+    ]);
     expect(r.skipped).toEqual([{ key: 'k1-other', reason: expect.stringContaining('built for configuration identity bbbbbbbbbbbb') }]);
     expect(r.unrelated).toBe(1);
   });
@@ -48,7 +66,11 @@ describe('markerMismatch and timeSaved', () => {
     sha: sha('1'),
     prebuildId: '1',
     base: null,
-    ran: { onCreateCommand: { startedAt: '', durationMs: 60_000 }, updateContentCommand: { startedAt: '', durationMs: 20_000 }, postCreateCommand: { startedAt: '', durationMs: 999 } },
+    ran: {
+      onCreateCommand: { startedAt: '', durationMs: 60_000 },
+      updateContentCommand: { startedAt: '', durationMs: 20_000 },
+      postCreateCommand: { startedAt: '', durationMs: 999 },
+    },
     now: '2026-01-01T00:00:00Z',
   });
 
@@ -70,6 +92,8 @@ describe('shallowNote', () => {
   it('speaks only when a shallow clone cuts the search short', () => {
     expect(shallowNote(false, 1, 101)).toBeNull();
     expect(shallowNote(true, 101, 101)).toBeNull();
-    expect(shallowNote(true, 1, 101)).toMatch(/shallow \(1 of the 101 commits to search\): only prebuilds of this exact commit.*fetch-depth: 0 \(or at least 101\)/);
+    expect(shallowNote(true, 1, 101)).toMatch(
+      /shallow \(1 of the 101 commits to search\): only prebuilds of this exact commit.*fetch-depth: 0 \(or at least 101\)/,
+    );
   });
 });

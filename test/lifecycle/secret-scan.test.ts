@@ -70,6 +70,12 @@ describe('SecretScan', () => {
   });
 
   it('skips values too short to scan for, and duplicates', () => {
-    expect(scannable([{ name: 'A', value: 'abc' }, { name: 'B', value: 'abcdefgh' }, { name: 'C', value: 'abcdefgh' }])).toEqual([{ name: 'B', value: 'abcdefgh' }]);
+    expect(
+      scannable([
+        { name: 'A', value: 'abc' },
+        { name: 'B', value: 'abcdefgh' },
+        { name: 'C', value: 'abcdefgh' },
+      ]),
+    ).toEqual([{ name: 'B', value: 'abcdefgh' }]);
   });
 });

@@ -18,7 +18,9 @@ interface Issue {
 
 /** The issues of octo/app on the fake, oldest first. */
 function issuesOf(github: TestGitHub): Issue[] {
-  return github.standIn.issues(REPO.repo).map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', state: i.state, labels: [...i.labels], comments: i.comments.map((c) => c.body) }));
+  return github.standIn
+    .issues(REPO.repo)
+    .map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', state: i.state, labels: [...i.labels], comments: i.comments.map((c) => c.body) }));
 }
 
 function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {

@@ -60,7 +60,11 @@ describe('deleteSnapshotEverywhere', () => {
 
   it('is idempotent: a key no store has (404 from the cache API) is no error', async () => {
     const key = snapshotKey('web', sha, 11);
-    expect(await deleteSnapshotEverywhere({ octokit: octokit(), repo, dirs: dirStoresFromEnv({ [DIR_STORES_ENV]: root }) }, key)).toEqual({ key, actionsCache: false, dirs: [] });
+    expect(await deleteSnapshotEverywhere({ octokit: octokit(), repo, dirs: dirStoresFromEnv({ [DIR_STORES_ENV]: root }) }, key)).toEqual({
+      key,
+      actionsCache: false,
+      dirs: [],
+    });
     const asked = gh.made('DELETE', /\/actions\/caches$/).filter((x) => new URLSearchParams(x.query).get('key') === key);
     expect(asked.map((x) => x.status)).toEqual([404]);
   });

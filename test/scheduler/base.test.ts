@@ -40,8 +40,19 @@ describe('base selection against a real git history (SPEC.md rule 5)', () => {
 
   const prebuild = async (sha: string, state: PrebuildState, identity = 'I', over: Partial<PrebuildRecord> = {}) => {
     const p = await store.createPrebuild({
-      owner: 'o', repo: 'r', installationId: 1, configuration: 'c', identity, branch: 'main', sha, prNumber: null,
-      trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: `d${++n}`, settings,
+      owner: 'o',
+      repo: 'r',
+      installationId: 1,
+      configuration: 'c',
+      identity,
+      branch: 'main',
+      sha,
+      prNumber: null,
+      trigger: 'push',
+      workflow: 'prebuild.yml',
+      timeoutMinutes: 60,
+      deliveryId: `d${++n}`,
+      settings,
     });
     return store.updatePrebuild(p.id, { state, snapshotKey: `prebuilds-v1/c/${sha}/${p.id}`, ...over });
   };

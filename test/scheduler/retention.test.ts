@@ -11,8 +11,18 @@ describe('retention (SPEC.md rule 7)', () => {
   let n = 0;
   const add = async (state: PrebuildState, over: Record<string, unknown> = {}, retention = 3) => {
     const p = await store.createPrebuild({
-      owner: 'o', repo: 'r', installationId: 1, configuration: 'c', identity: 'I', branch: 'main', sha: String(++n).padStart(40, '0'),
-      prNumber: null, trigger: 'push', workflow: 'prebuild.yml', timeoutMinutes: 60, deliveryId: `d${n}`,
+      owner: 'o',
+      repo: 'r',
+      installationId: 1,
+      configuration: 'c',
+      identity: 'I',
+      branch: 'main',
+      sha: String(++n).padStart(40, '0'),
+      prNumber: null,
+      trigger: 'push',
+      workflow: 'prebuild.yml',
+      timeoutMinutes: 60,
+      deliveryId: `d${n}`,
       settings: { retention } as PrebuildSettings,
     });
     return store.updatePrebuild(p.id, { state, snapshotKey: `prebuilds-v1/c/${p.sha}/${p.id}`, ...over });

@@ -119,7 +119,7 @@ describe('Scheduler property: agrees with the reference model of SPEC.md rules 2
             model.resume(c);
             for (const b of BRANCHES) await scheduler.advance({ ...repo, configuration: c, branch: b });
           }
-          for (let active = await store.listPrebuilds({ ...repo, states: [...ACTIVE_STATES] }); active.length > 0; ) {
+          for (let active = await store.listPrebuilds({ ...repo, states: [...ACTIVE_STATES] }); active.length > 0;) {
             const p = active[active.length - 1]!;
             await store.updatePrebuild(p.id, { state: 'success', endedAt: Date.now() });
             await scheduler.advance(laneOf(p));

@@ -44,7 +44,7 @@ describe('Scheduler (SPEC.md rules 2, 3)', () => {
     return scheduler.advance(lane);
   };
 
-  it("seed 002: five quick pushes run push 1 and push 5 only", async () => {
+  it('seed 002: five quick pushes run push 1 and push 5 only', async () => {
     const outcomes = [];
     for (const sha of ['1', '2', '3', '4', '5']) outcomes.push(await scheduler.request(push(sha.repeat(40))));
     expect(outcomes.map((o) => o.decision)).toEqual(['started', 'queued', 'queued', 'queued', 'queued']);

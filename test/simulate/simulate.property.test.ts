@@ -54,7 +54,15 @@ function timeline(s: { steps: Step[]; intervals: [number, number]; duration: num
   for (const step of s.steps) {
     at += step.dt;
     if (step.kind === 'push') {
-      const p: PushEvent = { type: 'push', at, branch: step.branch, sha: `s${pushes.length}`, identity: step.identity, commits: step.commits, delivery: `d${pushes.length}` };
+      const p: PushEvent = {
+        type: 'push',
+        at,
+        branch: step.branch,
+        sha: `s${pushes.length}`,
+        identity: step.identity,
+        commits: step.commits,
+        delivery: `d${pushes.length}`,
+      };
       if (step.only !== null) p.configuration = CONFIGS[step.only]!.name;
       pushes.push(p);
       events.push(p);

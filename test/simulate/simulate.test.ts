@@ -20,7 +20,13 @@ describe('simulate: the seed 002 examples (examples/*.jsonl)', () => {
       ['c0ffee4', 'superseded', null, 120],
       ['c0ffee5', 'success', 600, 1200],
     ]);
-    expect(report.prebuilds.map((p) => p.trigger)).toEqual(['first prebuild of this configuration on this branch', 'every push', 'every push', 'every push', 'every push']);
+    expect(report.prebuilds.map((p) => p.trigger)).toEqual([
+      'first prebuild of this configuration on this branch',
+      'every push',
+      'every push',
+      'every push',
+      'every push',
+    ]);
     expect(report.estimate).toEqual({ actionsMinutes: 20, minutesSavedByCollapsing: 30 });
   });
 
@@ -50,8 +56,7 @@ describe('simulate: the seed 002 examples (examples/*.jsonl)', () => {
 });
 
 describe('simulate: events', () => {
-  const push = (at: number, sha: string, extra: Record<string, unknown> = {}): SimEvent =>
-    ({ type: 'push', at, branch: 'main', sha, ...extra }) as SimEvent;
+  const push = (at: number, sha: string, extra: Record<string, unknown> = {}): SimEvent => ({ type: 'push', at, branch: 'main', sha, ...extra }) as SimEvent;
 
   it('a complete event ends its run at its time, with its conclusion', async () => {
     const report = await simulate([push(0, 'a'), push(10, 'b'), { type: 'complete', at: 50, sha: 'a', conclusion: 'failure' }]);

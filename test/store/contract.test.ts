@@ -71,7 +71,13 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
     });
 
     it('claims deliveries for one replica at a time, one repository per replica, until the lease expires', async () => {
-      for (const [id, r] of [['r1', 'o/r'], ['r2', 'o/r'], ['s1', 'o/s'], ['n1', null]] as const) await store.recordDelivery(delivery(id, r));
+      for (const [id, r] of [
+        ['r1', 'o/r'],
+        ['r2', 'o/r'],
+        ['s1', 'o/s'],
+        ['n1', null],
+      ] as const)
+        await store.recordDelivery(delivery(id, r));
       const now = 1_000_000;
       const a = await store.claimDeliveries({ replica: 'a', now, leaseMs: 1000, limit: 1 });
       expect(a.map((d) => d.id)).toEqual(['r1']);
@@ -119,7 +125,13 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await store.countAttempt('flaky');
       await store.deferDelivery('flaky', now + 60_000, 'GitHub answered 502');
       expect(await store.nextRetryAt()).toBe(now + 60_000);
-      expect(await store.deliveryStatus('flaky')).toMatchObject({ state: 'retrying', reason: 'GitHub answered 502', nextAttemptAt: now + 60_000, attempts: 1, claimedBy: null });
+      expect(await store.deliveryStatus('flaky')).toMatchObject({
+        state: 'retrying',
+        reason: 'GitHub answered 502',
+        nextAttemptAt: now + 60_000,
+        attempts: 1,
+        claimedBy: null,
+      });
       // The repository is not held by a waiting retry: its next delivery goes on.
       expect((await store.claimDeliveries({ replica: 'b', now, leaseMs: 1000, limit: 10 })).map((d) => d.id)).toEqual(['fine']);
       await store.finishDelivery('fine', null);
@@ -127,7 +139,11 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.listDeliveries({ repository: 'octo/app', sha: 'ccccccc' })).map((d) => [d.id, d.state])).toEqual([['flaky', 'retrying']]);
       expect((await store.listDeliveries({ repository: 'octo/app', states: ['retrying'] })).map((d) => d.id)).toEqual(['flaky']);
       await store.finishDelivery('flaky', 'gave up after 1 attempt: GitHub answered 502');
-      expect(await store.deliveryStatus('flaky')).toMatchObject({ state: 'failed', reason: 'gave up after 1 attempt: GitHub answered 502', nextAttemptAt: null });
+      expect(await store.deliveryStatus('flaky')).toMatchObject({
+        state: 'failed',
+        reason: 'gave up after 1 attempt: GitHub answered 502',
+        nextAttemptAt: null,
+      });
       expect(await store.nextRetryAt()).toBeNull();
       expect((await store.listDeliveries({ repository: 'octo/app' })).map((d) => d.id)).toEqual(['fine', 'flaky']);
     });
@@ -183,8 +199,26 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(await store.getConfigurationState(repo, 'c')).toEqual({ paused: false });
       await store.setConfigurationState(repo, 'c', { paused: true });
       expect(await store.getConfigurationState(repo, 'c')).toEqual({ paused: true });
-      await store.recordDecision({ deliveryId: 'd', ...repo, sha: 'abcdef1234', event: 'push', configuration: 'c', decision: 'skipped', reason: 'interval 1/2', prebuildId: null });
-      await store.recordDecision({ deliveryId: 'e', ...repo, sha: 'abcdef1234', event: 'push', configuration: 'c', decision: 'started', reason: 'started', prebuildId: 4 });
+      await store.recordDecision({
+        deliveryId: 'd',
+        ...repo,
+        sha: 'abcdef1234',
+        event: 'push',
+        configuration: 'c',
+        decision: 'skipped',
+        reason: 'interval 1/2',
+        prebuildId: null,
+      });
+      await store.recordDecision({
+        deliveryId: 'e',
+        ...repo,
+        sha: 'abcdef1234',
+        event: 'push',
+        configuration: 'c',
+        decision: 'started',
+        reason: 'started',
+        prebuildId: 4,
+      });
       const found = await store.listDecisions(repo, 'abcdef1');
       expect(found.map((d) => [d.reason, d.prebuildId])).toEqual([
         ['interval 1/2', null],

@@ -47,7 +47,7 @@ describe('SqliteStore on a real file', () => {
       for (const sql of renderMigration(m, 'sqlite')) old.exec(sql);
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 1);
     }
-    old.prepare("INSERT INTO deliveries (id, event, payload, received_at) VALUES ('old-1', 'push', '{\"repository\":{\"full_name\":\"o/r\"}}', 1)").run();
+    old.prepare('INSERT INTO deliveries (id, event, payload, received_at) VALUES (\'old-1\', \'push\', \'{"repository":{"full_name":"o/r"}}\', 1)').run();
     old.close();
     const store = await openStore(file);
     const [pending] = await store.pendingDeliveries(10);

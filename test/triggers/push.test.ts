@@ -2,7 +2,10 @@ import { defaultSettings, type PrebuildSettings } from '../../src/config/index.j
 import { branchMatches, decidePush, matchingTriggerFile } from '../../src/triggers/push.js';
 import type { LaneState } from '../../src/store/types.js';
 
-const settings = (over: Partial<PrebuildSettings> = {}): PrebuildSettings => ({ ...defaultSettings('.devcontainer/devcontainer.json', 'devcontainer', 'main'), ...over });
+const settings = (over: Partial<PrebuildSettings> = {}): PrebuildSettings => ({
+  ...defaultSettings('.devcontainer/devcontainer.json', 'devcontainer', 'main'),
+  ...over,
+});
 const fresh = { commitsSinceTrigger: 0, lastIdentity: null };
 const facts = (over = {}) => ({ branch: 'main', commitCount: 1, changedFiles: ['src/a.ts'], identity: 'A', ...over });
 

@@ -5,7 +5,16 @@ import { FILES, githubRepository, SHA_A, startHarness, succeeded, type Harness }
 import { REPO_ROOT } from '../helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const available = fs.existsSync(CHROMIUM);
 const MISSING = `${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`;
 if (!available && !process.env.CI) {
@@ -30,7 +39,16 @@ if (!available && process.env.CI) {
     githubRepository(h.github, FILES);
     const now = Date.now();
     await h.seed({}, succeeded({ endedAt: now - 2 * 3600_000 }));
-    await h.seed({ configuration: 'python' }, { state: 'failure', reason: 'updateContentCommand `pip install -r requirements.txt` exited with 1', dispatchedAt: now, durationMs: 42_000, workflowRunUrl: 'https://github.com/octo/app/actions/runs/9002' });
+    await h.seed(
+      { configuration: 'python' },
+      {
+        state: 'failure',
+        reason: 'updateContentCommand `pip install -r requirements.txt` exited with 1',
+        dispatchedAt: now,
+        durationMs: 42_000,
+        workflowRunUrl: 'https://github.com/octo/app/actions/runs/9002',
+      },
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   }, 120_000);
   afterAll(async () => {

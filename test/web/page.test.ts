@@ -21,7 +21,12 @@ describe('the Prebuilds page over HTTP', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${h.server.url}${path}`, { headers, redirect: 'manual' });
   const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-    fetch(`${h.server.url}${path}`, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, redirect: 'manual' });
+    fetch(`${h.server.url}${path}`, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      redirect: 'manual',
+    });
 
   it('asks for a token without a session (401), with a CSP that allows no script', async () => {
     const r = await get(PAGE);
@@ -125,7 +130,12 @@ describe('the Prebuilds page over HTTP', () => {
     expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
     expect(html`<p title="${'"><img src=x>'}">${['<b>', html`<i>ok</i>`]}</p>`.value).toBe('<p title="&#34;&#62;&#60;img src=x&#62;">&#60;b&#62;<i>ok</i></p>');
     const now = Date.now();
-    expect([timeAgo(now - 10_000, now), timeAgo(now - 5 * 60_000, now), timeAgo(now - 3600_000, now), timeAgo(now - 3 * 86_400_000, now)]).toEqual(['just now', '5 minutes ago', '1 hour ago', '3 days ago']);
+    expect([timeAgo(now - 10_000, now), timeAgo(now - 5 * 60_000, now), timeAgo(now - 3600_000, now), timeAgo(now - 3 * 86_400_000, now)]).toEqual([
+      'just now',
+      '5 minutes ago',
+      '1 hour ago',
+      '3 days ago',
+    ]);
   });
 
   it('answered only documented GitHub endpoints with valid replies', () => {

@@ -8,8 +8,26 @@ describe('the Prebuilds page answers "why?" for a commit', () => {
     h = await startHarness();
     githubRepository(h.github, FILES);
     await h.seed({}, { state: 'success' });
-    await h.server.store.recordDecision({ deliveryId: 'd-1', ...REPO, sha: SHA_A, event: 'push', configuration: 'devcontainer', decision: 'started', reason: 'started: no prebuild running', prebuildId: 1 });
-    await h.server.store.recordDecision({ deliveryId: 'd-1', ...REPO, sha: SHA_A, event: 'push', configuration: 'python', decision: 'skipped', reason: 'interval 2/5 <b>', prebuildId: null });
+    await h.server.store.recordDecision({
+      deliveryId: 'd-1',
+      ...REPO,
+      sha: SHA_A,
+      event: 'push',
+      configuration: 'devcontainer',
+      decision: 'started',
+      reason: 'started: no prebuild running',
+      prebuildId: 1,
+    });
+    await h.server.store.recordDecision({
+      deliveryId: 'd-1',
+      ...REPO,
+      sha: SHA_A,
+      event: 'push',
+      configuration: 'python',
+      decision: 'skipped',
+      reason: 'interval 2/5 <b>',
+      prebuildId: null,
+    });
     const login = await fetch(`${h.server.url}/prebuilds/login`, {
       method: 'POST',
       body: new URLSearchParams({ token: h.scoped, next: '/prebuilds/octo/app' }),

@@ -24,7 +24,14 @@ interface CacheEntry {
 }
 
 /** The one REST call used: one page of `GET /repos/{owner}/{repo}/actions/caches` (a seam for tests). */
-export type ListCachesPage = (params: { owner: string; repo: string; key: string; ref?: string; per_page: number; page: number }) => Promise<{ total_count: number; actions_caches: CacheEntry[] }>;
+export type ListCachesPage = (params: {
+  owner: string;
+  repo: string;
+  key: string;
+  ref?: string;
+  per_page: number;
+  page: number;
+}) => Promise<{ total_count: number; actions_caches: CacheEntry[] }>;
 
 /** Where and as whom the catalog lists. */
 export interface CacheCatalogOptions {
@@ -62,7 +69,8 @@ export class ActionsCacheCatalog implements SnapshotCatalog {
   constructor(private readonly options: CacheCatalogOptions) {
     const [owner, repo, ...rest] = options.repository.split('/');
     if (!owner || !repo || rest.length > 0) throw new Error(`Cannot list the Actions cache: "${options.repository}" is not owner/repo (${Env.Repository})`);
-    if (!options.token && !options.listPage) throw new Error('Cannot list the Actions cache without a token: set the "token" input (default ${{ github.token }}, needs actions: read)');
+    if (!options.token && !options.listPage)
+      throw new Error('Cannot list the Actions cache without a token: set the "token" input (default ${{ github.token }}, needs actions: read)');
     this.owner = owner;
     this.repo = repo;
     if (options.listPage) {

@@ -19,12 +19,18 @@ import type { SnapshotStore } from './store.js';
  * @param protect snapshot keys never deleted (the base this prebuild used)
  * @returns the keys deleted (empty for other stores, and when pruning failed)
  */
-export async function applyRetention(store: SnapshotStore, configuration: ResolvedConfiguration, protect: readonly string[], log: LifecycleLog): Promise<string[]> {
+export async function applyRetention(
+  store: SnapshotStore,
+  configuration: ResolvedConfiguration,
+  protect: readonly string[],
+  log: LifecycleLog,
+): Promise<string[]> {
   if (!(store instanceof DirStore || store instanceof OciStore)) return [];
   const { name, retention } = configuration.settings;
   try {
     const deleted = await pruneSnapshots(store, snapshotKeyPrefix(name), retention, protect);
-    if (deleted.length > 0) log.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? '' : 's'}: ${deleted.join(', ')}`);
+    if (deleted.length > 0)
+      log.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? '' : 's'}: ${deleted.join(', ')}`);
     return deleted;
   } catch (err) {
     log.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);

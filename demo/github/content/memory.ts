@@ -49,7 +49,12 @@ export class MemoryRepoContent implements RepoContent {
     const parents = c.parents ?? (head ? [head] : []);
     for (const p of parents) if (!this.commits.has(p)) throw new Error(`unknown parent commit ${p}`);
     const files = new Map(Object.entries(c.files).map(([p, t]) => [p.replace(/^\/+/, ''), Buffer.from(t)]));
-    const tree = sha1([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, b]) => `${p}\0${blobSha(b)}`).join('\n'));
+    const tree = sha1(
+      [...files]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([p, b]) => `${p}\0${blobSha(b)}`)
+        .join('\n'),
+    );
     const message = c.message ?? 'Update';
     const date = (c.date ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const sha = c.sha ?? sha1(`tree ${tree}\n${parents.map((p) => `parent ${p}\n`).join('')}${date}\n${this.commits.size}\n${message}`);
@@ -154,7 +159,7 @@ export class MemoryRepoContent implements RepoContent {
   /** Shas reachable from `ref` (itself included); empty for an unknown ref. */
   private reachable(ref: string): Set<string> {
     const seen = new Set<string>();
-    const start = this.commits.has(ref) ? ref : this.refs.get(ref) ?? this.refs.get(`refs/heads/${ref}`);
+    const start = this.commits.has(ref) ? ref : (this.refs.get(ref) ?? this.refs.get(`refs/heads/${ref}`));
     const stack = start ? [start] : [];
     while (stack.length) {
       const s = stack.pop()!;

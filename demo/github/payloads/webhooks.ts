@@ -178,7 +178,13 @@ function pullRequestObject(state: StandInState, repo: RepoRecord, pr: PullReques
     comments_url: `${api}/issues/${pr.number}/comments`,
     statuses_url: `${api}/statuses/${pr.headSha}`,
     head: { label: `${headRepo.owner}:${pr.headRef}`, ref: pr.headRef, sha: pr.headSha, user: user(state, headRepo.owner), repo: headRepoObj },
-    base: { label: `${repo.owner}:${pr.baseRef}`, ref: pr.baseRef, sha: pr.baseSha, user: user(state, repo.owner), repo: webhookRepository(state, repo, sizeKiB) },
+    base: {
+      label: `${repo.owner}:${pr.baseRef}`,
+      ref: pr.baseRef,
+      sha: pr.baseSha,
+      user: user(state, repo.owner),
+      repo: webhookRepository(state, repo, sizeKiB),
+    },
     _links: {
       self: link(`${api}/pulls/${pr.number}`),
       html: link(`${html}/pull/${pr.number}`),

@@ -49,7 +49,15 @@ async function dispatch(state: StandInState, runner: Runs, repo: RepoRecord, req
   if ('error' in checked) return json(422, validationError(checked.error));
   let run: RunRecord;
   try {
-    run = runner.dispatch({ repo, wf, workflowId: workflowIdOf(state, repo, path), ref: target.ref, sha: target.sha, inputs: checked.inputs, actor: botLogin(state) });
+    run = runner.dispatch({
+      repo,
+      wf,
+      workflowId: workflowIdOf(state, repo, path),
+      ref: target.ref,
+      sha: target.sha,
+      inputs: checked.inputs,
+      actor: botLogin(state),
+    });
   } catch (err) {
     if (err instanceof ExpressionError) return json(422, validationError(`The workflow run name is not valid. ${err.message}`));
     throw err;
@@ -135,9 +143,19 @@ export function actionsRoutes(state: StandInState, runner: Runs): Route[] {
     });
   const base = '/repos/{owner}/{repo}/actions';
   return [
-    { method: 'POST', template: `${base}/workflows/{workflow_id}/dispatches`, auth: 'installation', handle: withRepo((repo, req) => dispatch(state, runner, repo, req)) },
+    {
+      method: 'POST',
+      template: `${base}/workflows/{workflow_id}/dispatches`,
+      auth: 'installation',
+      handle: withRepo((repo, req) => dispatch(state, runner, repo, req)),
+    },
     { method: 'GET', template: `${base}/workflows/{workflow_id}/runs`, auth: 'installation', handle: withRepo((repo, req) => listRuns(state, repo, req)) },
-    { method: 'GET', template: `${base}/runs/{run_id}`, auth: 'installation', handle: withRun(async (repo, run) => json(200, await runBody(state, repo, run))) },
+    {
+      method: 'GET',
+      template: `${base}/runs/{run_id}`,
+      auth: 'installation',
+      handle: withRun(async (repo, run) => json(200, await runBody(state, repo, run))),
+    },
     { method: 'GET', template: `${base}/runs/{run_id}/jobs`, auth: 'installation', handle: withRun((repo, run, req) => listJobs(state, repo, run, req)) },
     {
       method: 'POST',
@@ -157,7 +175,12 @@ export function actionsRoutes(state: StandInState, runner: Runs): Route[] {
           token = randomBytes(16).toString('hex');
           state.logTokens.set(job.id, token);
         }
-        return { status: 302, headers: { location: `${state.serverUrl}/_standin/logs/${job.id}?sig=${token}` }, text: '', contentType: 'text/html; charset=utf-8' };
+        return {
+          status: 302,
+          headers: { location: `${state.serverUrl}/_standin/logs/${job.id}?sig=${token}` },
+          text: '',
+          contentType: 'text/html; charset=utf-8',
+        };
       }),
     },
     {

@@ -48,13 +48,16 @@ function toAnnotation(a: Record<string, unknown>): AnnotationRecord | string {
 
 /** Applies a create/update body to `c`; returns a 422 message when invalid. */
 function apply(c: CheckRunRecord, b: CheckRunBody, creating = false): string | null {
-  if (b.status !== undefined && !STATUSES.includes(String(b.status))) return `Invalid request.\n\nFor 'properties/status', "${String(b.status)}" is not one of ${JSON.stringify(STATUSES)}.`;
+  if (b.status !== undefined && !STATUSES.includes(String(b.status)))
+    return `Invalid request.\n\nFor 'properties/status', "${String(b.status)}" is not one of ${JSON.stringify(STATUSES)}.`;
   if (b.conclusion !== undefined && b.conclusion !== null && !CONCLUSIONS.includes(String(b.conclusion))) {
     return `Invalid request.\n\nFor 'properties/conclusion', "${String(b.conclusion)}" is not one of ${JSON.stringify(CONCLUSIONS)}.`;
   }
   if (b.output) {
-    if (typeof b.output.summary === 'string' && b.output.summary.length > 65535) return 'Invalid request.\n\nOnly 65535 characters are allowed; 65536 were supplied.'.replace('65536', String(b.output.summary.length));
-    if (typeof b.output.text === 'string' && b.output.text.length > 65535) return `Invalid request.\n\nOnly 65535 characters are allowed; ${b.output.text.length} were supplied.`;
+    if (typeof b.output.summary === 'string' && b.output.summary.length > 65535)
+      return 'Invalid request.\n\nOnly 65535 characters are allowed; 65536 were supplied.'.replace('65536', String(b.output.summary.length));
+    if (typeof b.output.text === 'string' && b.output.text.length > 65535)
+      return `Invalid request.\n\nOnly 65535 characters are allowed; ${b.output.text.length} were supplied.`;
     if ((b.output.annotations?.length ?? 0) > 50) return 'Invalid request.\n\nOnly 50 annotations are allowed per request.';
     if (typeof b.output.summary !== 'string') return 'Invalid request.\n\n"summary" wasn\'t supplied.';
     if (creating && typeof b.output.title !== 'string') return 'Invalid request.\n\n"title" wasn\'t supplied.';
@@ -102,8 +105,16 @@ async function create(state: StandInState, repo: RepoRecord, req: RouteRequest):
   if (typeof b.name !== 'string' || b.name === '') return json(422, validationError('Invalid request.\n\n"name" wasn\'t supplied.'));
   if (typeof b.head_sha !== 'string') return json(422, validationError('Invalid request.\n\n"head_sha" wasn\'t supplied.'));
   const sha = await repo.content.resolveCommit(b.head_sha);
-  if (!sha || !sha.startsWith(b.head_sha.toLowerCase()) || b.head_sha.length !== 40) return json(422, validationError(`No commit found for SHA: ${b.head_sha}`));
-  const c = newCheckRun(state.nextId('check'), { repoId: repo.id, headSha: sha, name: b.name, checkSuiteId: suiteFor(state, repo, sha), owner: { kind: 'app' }, startedAt: new Date() });
+  if (!sha || !sha.startsWith(b.head_sha.toLowerCase()) || b.head_sha.length !== 40)
+    return json(422, validationError(`No commit found for SHA: ${b.head_sha}`));
+  const c = newCheckRun(state.nextId('check'), {
+    repoId: repo.id,
+    headSha: sha,
+    name: b.name,
+    checkSuiteId: suiteFor(state, repo, sha),
+    owner: { kind: 'app' },
+    startedAt: new Date(),
+  });
   const problem = apply(c, b, true);
   if (problem) return json(422, validationError(problem));
   state.checkRuns.set(c.id, c);
@@ -169,16 +180,30 @@ export function checksRoutes(state: StandInState): Route[] {
         return problem ? json(422, validationError(problem)) : json(200, checkRunObject(state, repo, c));
       }),
     },
-    { method: 'GET', template: '/repos/{owner}/{repo}/check-runs/{check_run_id}', auth: 'installation', handle: withCheck((repo, c) => json(200, checkRunObject(state, repo, c))) },
+    {
+      method: 'GET',
+      template: '/repos/{owner}/{repo}/check-runs/{check_run_id}',
+      auth: 'installation',
+      handle: withCheck((repo, c) => json(200, checkRunObject(state, repo, c))),
+    },
     {
       method: 'GET',
       template: '/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations',
       auth: 'installation',
       handle: withCheck((repo, c, req) => {
         const { page, headers } = paginate(c.annotations, req.query, `${repoApiUrl(state, repo)}/check-runs/${c.id}/annotations`);
-        return json(200, page.map((a) => annotationObject(state, repo, c, a)), headers);
+        return json(
+          200,
+          page.map((a) => annotationObject(state, repo, c, a)),
+          headers,
+        );
       }),
     },
-    { method: 'GET', template: '/repos/{owner}/{repo}/commits/{ref}/check-runs', auth: 'installation', handle: withRepo((repo, req) => listForRef(state, repo, req)) },
+    {
+      method: 'GET',
+      template: '/repos/{owner}/{repo}/commits/{ref}/check-runs',
+      auth: 'installation',
+      handle: withRepo((repo, req) => listForRef(state, repo, req)),
+    },
   ];
 }

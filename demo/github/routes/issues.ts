@@ -18,7 +18,10 @@ function labelNames(v: unknown): string[] {
 function list(state: StandInState, repo: RepoRecord, req: RouteRequest): Reply {
   const q = req.query;
   const st = q.get('state') ?? 'open';
-  const labels = (q.get('labels') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const labels = (q.get('labels') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const sort = q.get('sort') ?? 'created';
   const dir = q.get('direction') === 'asc' ? 1 : -1;
   const issues = state.issues
@@ -28,7 +31,11 @@ function list(state: StandInState, repo: RepoRecord, req: RouteRequest): Reply {
     .filter((i) => !q.get('creator') || i.user === q.get('creator'))
     .sort((a, b) => dir * ((sort === 'updated' ? a.updatedAt.getTime() - b.updatedAt.getTime() : a.number - b.number) || a.number - b.number));
   const { page, headers } = paginate(issues, q, `${repoApiUrl(state, repo)}/issues`);
-  return json(200, page.map((i) => issueObject(state, repo, i)), headers);
+  return json(
+    200,
+    page.map((i) => issueObject(state, repo, i)),
+    headers,
+  );
 }
 
 function create(state: StandInState, repo: RepoRecord, req: RouteRequest): Reply {
@@ -58,7 +65,8 @@ function create(state: StandInState, repo: RepoRecord, req: RouteRequest): Reply
 
 function update(state: StandInState, repo: RepoRecord, issue: IssueRecord, req: RouteRequest): Reply {
   const b = req.body as { title?: unknown; body?: unknown; state?: unknown; state_reason?: unknown; labels?: unknown; assignees?: unknown };
-  if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') return json(422, validationError('Invalid request.\n\nstate is not included in the list.'));
+  if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed')
+    return json(422, validationError('Invalid request.\n\nstate is not included in the list.'));
   const now = new Date();
   if (b.title !== undefined) issue.title = String(b.title);
   if (b.body !== undefined) issue.body = b.body === null ? null : String(b.body);
@@ -102,7 +110,17 @@ export function issuesRoutes(state: StandInState): Route[] {
   return [
     { method: 'GET', template: '/repos/{owner}/{repo}/issues', auth: 'installation', handle: withRepo((repo, req) => list(state, repo, req)) },
     { method: 'POST', template: '/repos/{owner}/{repo}/issues', auth: 'installation', handle: withRepo((repo, req) => create(state, repo, req)) },
-    { method: 'PATCH', template: '/repos/{owner}/{repo}/issues/{issue_number}', auth: 'installation', handle: withIssue((repo, i, req) => update(state, repo, i, req)) },
-    { method: 'POST', template: '/repos/{owner}/{repo}/issues/{issue_number}/comments', auth: 'installation', handle: withIssue((repo, i, req) => comment(state, repo, i, req)) },
+    {
+      method: 'PATCH',
+      template: '/repos/{owner}/{repo}/issues/{issue_number}',
+      auth: 'installation',
+      handle: withIssue((repo, i, req) => update(state, repo, i, req)),
+    },
+    {
+      method: 'POST',
+      template: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      auth: 'installation',
+      handle: withIssue((repo, i, req) => comment(state, repo, i, req)),
+    },
   ];
 }

@@ -33,10 +33,21 @@ async function getContents(state: StandInState, repo: RepoRecord, req: RouteRequ
   if (!found) return notFound();
   if (found.kind === 'file') {
     if (found.content.length > CONTENTS_MAX_BYTES) {
-      return json(403, { message: 'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.', errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }], documentation_url: 'https://docs.github.com/rest/repos/contents#get-repository-content', status: '403' });
+      return json(403, {
+        message:
+          'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.',
+        errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
+        documentation_url: 'https://docs.github.com/rest/repos/contents#get-repository-content',
+        status: '403',
+      });
     }
     if (wantsRaw(req)) {
-      return { status: 200, text: found.content, contentType: 'application/vnd.github.raw; charset=utf-8', headers: { 'x-github-media-type': 'github.v3; param=raw' } };
+      return {
+        status: 200,
+        text: found.content,
+        contentType: 'application/vnd.github.raw; charset=utf-8',
+        headers: { 'x-github-media-type': 'github.v3; param=raw' },
+      };
     }
     const b64 = found.content.toString('base64').replace(/(.{60})/g, '$1\n');
     const item = contentItem(state, repo, ref, { path, type: found.mode === '120000' ? 'symlink' : 'file', sha: found.sha, size: found.content.length });
@@ -64,7 +75,11 @@ async function listCommits(state: StandInState, repo: RepoRecord, req: RouteRequ
   const path = req.query.get('path') ?? undefined;
   const total = await repo.content.logCommits(sha, { path });
   const { page: slice, headers } = paginate(total, req.query, `${repoApiUrl(state, repo)}/commits`);
-  return json(200, slice.map((c) => commitObject(state, repo, c)), headers);
+  return json(
+    200,
+    slice.map((c) => commitObject(state, repo, c)),
+    headers,
+  );
 }
 
 async function getCommit(state: StandInState, repo: RepoRecord, req: RouteRequest): Promise<Reply> {

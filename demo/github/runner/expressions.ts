@@ -207,7 +207,8 @@ class Parser {
       else if (t.t === 'op' && t.v === ')') depth--;
       else args++;
     }
-    if (!STATUS_FUNCTIONS.includes(name)) throw new ExpressionError(`Unrecognized function: '${name}' (the stand-in supports toJSON, ${STATUS_FUNCTIONS.join(', ')})`, this.src);
+    if (!STATUS_FUNCTIONS.includes(name))
+      throw new ExpressionError(`Unrecognized function: '${name}' (the stand-in supports toJSON, ${STATUS_FUNCTIONS.join(', ')})`, this.src);
     if (args > 0) throw new ExpressionError(`Function '${name}' takes no arguments`, this.src);
     const status = this.ctx.status;
     if (!status) throw new ExpressionError(`Function '${name}' is only allowed in 'if'`, this.src);

@@ -13,7 +13,11 @@ export function stepName(s: StepSpec): string {
 }
 
 /** The `GITHUB_*` / `RUNNER_*` variables of a job. */
-export function runnerVariables(j: JobRun, github: Record<string, unknown>, dirs: { workspace: string; runnerTemp: string; eventPath: string; root: string }): Record<string, string> {
+export function runnerVariables(
+  j: JobRun,
+  github: Record<string, unknown>,
+  dirs: { workspace: string; runnerTemp: string; eventPath: string; root: string },
+): Record<string, string> {
   const g = (k: string) => String(github[k] ?? '');
   return {
     CI: 'true',

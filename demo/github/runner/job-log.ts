@@ -42,7 +42,16 @@ export class JobLog {
 
   /** Adds an annotation to the job's check run (message masked). */
   annotate(a: AnnotationInput): void {
-    this.check.annotations.push({ path: '.github', startLine: 1, endLine: 1, startColumn: null, endColumn: null, rawDetails: null, ...a, message: this.mask(a.message) });
+    this.check.annotations.push({
+      path: '.github',
+      startLine: 1,
+      endLine: 1,
+      startColumn: null,
+      endColumn: null,
+      rawDetails: null,
+      ...a,
+      message: this.mask(a.message),
+    });
   }
 
   /** Resets the per-step annotation limits. */

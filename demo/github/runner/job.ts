@@ -13,7 +13,17 @@ import { runnerVariables, stepName } from './job-env.js';
 import { JobLog, type AnnotationInput } from './job-log.js';
 import { evaluateIf, ExpressionError, interpolate, type ExprContext } from './expressions.js';
 import { startProcess, type StepProcess } from './process.js';
-import { checkout, inputEnvName, isCheckout, isProductAction, readActionMetadata, runNodeAction, runScript, type ActionMetadata, type StepHost } from './steps.js';
+import {
+  checkout,
+  inputEnvName,
+  isCheckout,
+  isProductAction,
+  readActionMetadata,
+  runNodeAction,
+  runScript,
+  type ActionMetadata,
+  type StepHost,
+} from './steps.js';
 import type { JobSpec, WorkflowFile } from './workflow.js';
 
 /** Runner settings shared by every job. */
@@ -62,7 +72,12 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   await mkdir(join(root, '_github_workflow'), { recursive: true });
   await writeFile(eventPath, JSON.stringify(j.github.event ?? {}, null, 2));
 
-  const jobLog = new JobLog(j.job, j.check, [...Object.values(j.repo.secrets), j.token], j.options.echo ? (l) => j.options.echo!(`[${j.repo.name}#${j.run.id}] ${l}`) : undefined);
+  const jobLog = new JobLog(
+    j.job,
+    j.check,
+    [...Object.values(j.repo.secrets), j.token],
+    j.options.echo ? (l) => j.options.echo!(`[${j.repo.name}#${j.run.id}] ${l}`) : undefined,
+  );
   const log = (line: string) => jobLog.line(line);
   const annotate = (a: AnnotationInput) => jobLog.annotate(a);
 
@@ -160,7 +175,13 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     rec.status = 'in_progress';
     rec.startedAt = new Date();
     jobLog.newStep();
-    const files = { output: join(runnerTemp, `_output_${i}`), env: join(runnerTemp, `_env_${i}`), path: join(runnerTemp, `_path_${i}`), state: join(runnerTemp, `_state_${i}`), summary: join(runnerTemp, `_summary_${i}`) };
+    const files = {
+      output: join(runnerTemp, `_output_${i}`),
+      env: join(runnerTemp, `_env_${i}`),
+      path: join(runnerTemp, `_path_${i}`),
+      state: join(runnerTemp, `_state_${i}`),
+      summary: join(runnerTemp, `_summary_${i}`),
+    };
     for (const f of Object.values(files)) await writeFile(f, '');
     let code: number;
     try {

@@ -69,7 +69,27 @@ export function startProcess(
 }
 
 /** Variables passed from the stand-in's own environment to jobs (a runner's host environment). */
-const PASSED = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TERM', 'SHELL', 'NODE_EXTRA_CA_CERTS', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'npm_config_registry', 'npm_config_cache', 'NPM_CONFIG_REGISTRY', 'NPM_CONFIG_CACHE'];
+const PASSED = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'TERM',
+  'SHELL',
+  'NODE_EXTRA_CA_CERTS',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'npm_config_registry',
+  'npm_config_cache',
+  'NPM_CONFIG_REGISTRY',
+  'NPM_CONFIG_CACHE',
+];
 
 /** The host part of a job's environment. */
 export function hostEnv(extra: Record<string, string> = {}): Record<string, string> {

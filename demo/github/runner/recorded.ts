@@ -31,7 +31,8 @@ export class RecordedRuns implements Runs {
   /** Creates a queued run with its jobs that no dispatch of the app asked for (a run started from the Actions tab). */
   record(d: DispatchRequest): RunRecord {
     const { run } = createRun(this.state, d);
-    for (const [key, spec] of Object.entries(d.wf.jobs)) createJob(this.state, d.repo, run, key, typeof spec.name === 'string' && !spec.name.includes('${{') ? spec.name : key, spec['runs-on']);
+    for (const [key, spec] of Object.entries(d.wf.jobs))
+      createJob(this.state, d.repo, run, key, typeof spec.name === 'string' && !spec.name.includes('${{') ? spec.name : key, spec['runs-on']);
     return run;
   }
 
@@ -67,12 +68,28 @@ export class RecordedRuns implements Runs {
     const jobs = run.jobIds.map((id) => this.state.jobs.get(id)!);
     const deciding = jobKey === undefined ? 0 : jobs.findIndex((j) => j.key === jobKey);
     if (deciding < 0) throw new Error(`run ${runId} has no job ${jobKey}`);
-    jobs.forEach((job, i) => completeJob(this.state, job, i < deciding || conclusion === 'success' ? 'success' : i === deciding ? conclusion : conclusion === 'cancelled' ? 'cancelled' : 'skipped'));
+    jobs.forEach((job, i) =>
+      completeJob(
+        this.state,
+        job,
+        i < deciding || conclusion === 'success' ? 'success' : i === deciding ? conclusion : conclusion === 'cancelled' ? 'cancelled' : 'skipped',
+      ),
+    );
     const job = jobs[deciding];
     if (job) {
       job.log.push(...log);
       this.state.checkRuns.get(job.id)!.annotations.push(
-        ...annotations.map((a) => ({ path: '.github', startLine: 1, endLine: 1, startColumn: null, endColumn: null, level: a.level, title: a.title ?? null, message: a.message, rawDetails: null })),
+        ...annotations.map((a) => ({
+          path: '.github',
+          startLine: 1,
+          endLine: 1,
+          startColumn: null,
+          endColumn: null,
+          level: a.level,
+          title: a.title ?? null,
+          message: a.message,
+          rawDetails: null,
+        })),
       );
     }
     return run;

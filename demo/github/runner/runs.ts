@@ -37,7 +37,12 @@ export interface Runs {
 }
 
 /** The `github` context of a run (without `workspace`, set per job). */
-export function githubContext(state: StandInState, d: Pick<DispatchRequest, 'repo' | 'wf' | 'ref' | 'sha' | 'inputs' | 'actor'>, runId: number, runNumber: number): Record<string, unknown> {
+export function githubContext(
+  state: StandInState,
+  d: Pick<DispatchRequest, 'repo' | 'wf' | 'ref' | 'sha' | 'inputs' | 'actor'>,
+  runId: number,
+  runNumber: number,
+): Record<string, unknown> {
   const refName = d.ref.replace(/^refs\/(heads|tags)\//, '');
   const full = `${d.repo.owner}/${d.repo.name}`;
   return {
@@ -109,7 +114,14 @@ export function createRun(state: StandInState, d: DispatchRequest): { run: RunRe
 }
 
 /** Creates a queued job of a run and its check run (owned by GitHub Actions). */
-export function createJob(state: StandInState, repo: RepoRecord, run: RunRecord, key: string, name: string, runsOn: string | string[] | undefined): { job: JobRecord; check: CheckRunRecord } {
+export function createJob(
+  state: StandInState,
+  repo: RepoRecord,
+  run: RunRecord,
+  key: string,
+  name: string,
+  runsOn: string | string[] | undefined,
+): { job: JobRecord; check: CheckRunRecord } {
   const id = state.nextId('check');
   const now = new Date();
   const job: JobRecord = {
@@ -128,7 +140,14 @@ export function createJob(state: StandInState, repo: RepoRecord, run: RunRecord,
     runnerName: null,
     log: [],
   };
-  const check = newCheckRun(id, { repoId: repo.id, headSha: run.headSha, name, checkSuiteId: run.checkSuiteId, owner: { kind: 'actions', jobId: id }, startedAt: null });
+  const check = newCheckRun(id, {
+    repoId: repo.id,
+    headSha: run.headSha,
+    name,
+    checkSuiteId: run.checkSuiteId,
+    owner: { kind: 'actions', jobId: id },
+    startedAt: null,
+  });
   state.jobs.set(id, job);
   state.checkRuns.set(id, check);
   run.jobIds.push(id);

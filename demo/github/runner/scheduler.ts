@@ -138,5 +138,4 @@ export class WorkflowRunner implements Runs {
     this.aborts.delete(run.id);
     await this.notify(run, 'completed');
   }
-
 }

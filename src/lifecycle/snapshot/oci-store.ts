@@ -25,7 +25,11 @@ export const ARTIFACT_TYPE = 'application/vnd.prebuilds.snapshot.v1';
 /** Media type of the snapshot layer. */
 export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+zstd';
 /** The empty config descriptor of OCI 1.1 artifacts (`{}`). */
-const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 };
+const EMPTY_CONFIG = {
+  mediaType: 'application/vnd.oci.empty.v1+json',
+  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+  size: 2,
+};
 
 /** Annotation names of a snapshot manifest. */
 export const ANNOTATIONS = {

@@ -38,7 +38,15 @@ import { BLOCK, cString, checksumOk, numberField, paxRecords } from './tar-heade
 const MAX_META_BYTES = 1024 * 1024;
 const FILE_TYPES = new Set(['0', '\0', '7']);
 const META_TYPES = new Set(['x', 'g', 'L', 'K']);
-const TYPE_NAMES: Record<string, string> = { '3': 'a character device', '4': 'a block device', '6': 'a FIFO', S: 'a GNU sparse file', D: 'a GNU dump directory', V: 'a volume label', M: 'a multi-volume continuation' };
+const TYPE_NAMES: Record<string, string> = {
+  '3': 'a character device',
+  '4': 'a block device',
+  '6': 'a FIFO',
+  S: 'a GNU sparse file',
+  D: 'a GNU dump directory',
+  V: 'a volume label',
+  M: 'a multi-volume continuation',
+};
 
 /** {@link numberField}, refusing what it cannot read. */
 function numberOrThrow(buf: Buffer, start: number, length: number, name: string, entry: string): number {
@@ -141,7 +149,8 @@ export class TarGuard extends Transform {
         if (key.startsWith('GNU.sparse')) throw new UnsafeArchiveError(meta.name, 'is a GNU sparse entry (not supported in snapshots)');
       }
       if (meta.type === 'g') {
-        if (['path', 'linkpath', 'size'].some((k) => records.has(k))) throw new UnsafeArchiveError(meta.name, 'is a pax global header that sets names or sizes');
+        if (['path', 'linkpath', 'size'].some((k) => records.has(k)))
+          throw new UnsafeArchiveError(meta.name, 'is a pax global header that sets names or sizes');
         return;
       }
       if (records.has('path')) this.pending.paxPath = records.get('path')!;
@@ -171,7 +180,8 @@ export class TarGuard extends Transform {
 
     if (META_TYPES.has(type)) {
       if (size > MAX_META_BYTES) throw new UnsafeArchiveError(shown, `has a ${size}-byte extended header (more than ${MAX_META_BYTES})`);
-      if (type !== 'g' && pending.size !== undefined) throw new UnsafeArchiveError(shown, 'has an extended header that sets a size for another extended header');
+      if (type !== 'g' && pending.size !== undefined)
+        throw new UnsafeArchiveError(shown, 'has an extended header that sets a size for another extended header');
       this.meta = { type, size, chunks: [], length: 0, name: shown };
       this.skip = Math.ceil(size / BLOCK) * BLOCK;
       return;
@@ -180,7 +190,8 @@ export class TarGuard extends Transform {
     if (!FILE_TYPES.has(type) && type !== '1' && type !== '2' && type !== '5') {
       throw new UnsafeArchiveError(shown, `is ${TYPE_NAMES[type] ?? `of type "${type}"`}: only files, directories, symlinks and hard links are allowed`);
     }
-    if (!FILE_TYPES.has(type) && size !== 0) throw new UnsafeArchiveError(shown, `is a ${type === '5' ? 'directory' : 'link'} with ${size} bytes of data (a crafted archive)`);
+    if (!FILE_TYPES.has(type) && size !== 0)
+      throw new UnsafeArchiveError(shown, `is a ${type === '5' ? 'directory' : 'link'} with ${size} bytes of data (a crafted archive)`);
 
     const paths: string[] = [];
     for (const name of names) {

@@ -85,7 +85,11 @@ export class PostgresInbox implements DeliveryInbox {
 
   async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
     if (ids.length === 0) return 0;
-    const r = await this.pool.query('UPDATE deliveries SET claimed_until = $1 WHERE claimed_by = $2 AND processed_at IS NULL AND id = ANY($3::text[])', [until, replica, ids]);
+    const r = await this.pool.query('UPDATE deliveries SET claimed_until = $1 WHERE claimed_by = $2 AND processed_at IS NULL AND id = ANY($3::text[])', [
+      until,
+      replica,
+      ids,
+    ]);
     return r.rowCount ?? 0;
   }
 

@@ -34,7 +34,9 @@ export interface PostgresStoreOptions {
 /** Reads BIGINT (int8) and NUMERIC as numbers: ids, sequences and epoch ms all fit in 2^53. */
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /**
@@ -84,7 +86,10 @@ export class PostgresStore extends PostgresInbox implements Store {
     );
     if (row) return toPrebuild(row);
     // A reprocessed delivery: return the prebuild it already created.
-    const [existing] = await this.rows('SELECT * FROM prebuilds WHERE delivery_id = $1 AND configuration = $2', [input.deliveryId ?? null, input.configuration]);
+    const [existing] = await this.rows('SELECT * FROM prebuilds WHERE delivery_id = $1 AND configuration = $2', [
+      input.deliveryId ?? null,
+      input.configuration,
+    ]);
     return toPrebuild(existing!);
   }
 
@@ -132,14 +137,23 @@ export class PostgresStore extends PostgresInbox implements Store {
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
-    const rows = await this.rows(`SELECT * FROM decisions WHERE owner = $1 AND repo = $2 AND (sha = $3 OR sha LIKE $3::text || '%') ORDER BY id`, [repo.owner, repo.repo, sha]);
+    const rows = await this.rows(`SELECT * FROM decisions WHERE owner = $1 AND repo = $2 AND (sha = $3 OR sha LIKE $3::text || '%') ORDER BY id`, [
+      repo.owner,
+      repo.repo,
+      sha,
+    ]);
     return rows.map(toDecision);
   }
 
   // ---- lanes ----
 
   async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
-    const [row] = await this.rows('SELECT * FROM lanes WHERE owner = $1 AND repo = $2 AND configuration = $3 AND branch = $4', [repo.owner, repo.repo, configuration, branch]);
+    const [row] = await this.rows('SELECT * FROM lanes WHERE owner = $1 AND repo = $2 AND configuration = $3 AND branch = $4', [
+      repo.owner,
+      repo.repo,
+      configuration,
+      branch,
+    ]);
     return toLane(row);
   }
 
@@ -215,7 +229,11 @@ export class PostgresStore extends PostgresInbox implements Store {
   }
 
   async getOverrides(repo: RepoRef, configuration: string): Promise<ConfigurationOverrides> {
-    const [row] = await this.rows('SELECT overrides FROM configuration_overrides WHERE owner = $1 AND repo = $2 AND name = $3', [repo.owner, repo.repo, configuration]);
+    const [row] = await this.rows('SELECT overrides FROM configuration_overrides WHERE owner = $1 AND repo = $2 AND name = $3', [
+      repo.owner,
+      repo.repo,
+      configuration,
+    ]);
     return row ? (JSON.parse(String(row.overrides)) as ConfigurationOverrides) : {};
   }
 
@@ -254,7 +272,8 @@ export class PostgresStore extends PostgresInbox implements Store {
 
   async revokeToken(id: number): Promise<boolean> {
     return this.transaction(async (client) => {
-      const revoked = ((await client.query('UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [Date.now(), id])).rowCount ?? 0) === 1;
+      const revoked =
+        ((await client.query('UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [Date.now(), id])).rowCount ?? 0) === 1;
       await client.query('DELETE FROM page_sessions WHERE token_id = $1', [id]);
       return revoked;
     });

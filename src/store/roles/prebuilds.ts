@@ -74,9 +74,7 @@ export type NewPrebuild = Pick<
   Partial<Pick<PrebuildRecord, 'deliveryId' | 'state' | 'baseKey' | 'baseSha' | 'baseReason' | 'settings'>>;
 
 /** Fields that may change after creation. */
-export type PrebuildPatch = Partial<
-  Omit<PrebuildRecord, 'id' | 'owner' | 'repo' | 'installationId' | 'configuration' | 'branch' | 'sha' | 'createdAt'>
->;
+export type PrebuildPatch = Partial<Omit<PrebuildRecord, 'id' | 'owner' | 'repo' | 'installationId' | 'configuration' | 'branch' | 'sha' | 'createdAt'>>;
 
 /** Filter for {@link Store.listPrebuilds}; every field optional, combined with AND. */
 export interface PrebuildFilter extends Partial<RepoRef> {

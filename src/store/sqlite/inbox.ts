@@ -60,9 +60,7 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as Row[];
+    const rows = this.db.prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
     return rows.map(toDelivery);
   }
 

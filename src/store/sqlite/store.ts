@@ -97,9 +97,8 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null> {
-    const row = this.db
-      .prepare('SELECT * FROM prebuilds WHERE owner = ? AND repo = ? AND workflow_run_id = ?')
-      .get(repo.owner, repo.repo, workflowRunId) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM prebuilds WHERE owner = ? AND repo = ? AND workflow_run_id = ?').get(repo.owner, repo.repo, workflowRunId) as
+      Row | undefined;
     return row ? toPrebuild(row) : null;
   }
 
@@ -157,7 +156,9 @@ export class SqliteStore extends SqliteInbox implements Store {
 
   async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {
     if (!schedule) {
-      this.db.prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').run(repo.owner, repo.repo, configuration, branch);
+      this.db
+        .prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
+        .run(repo.owner, repo.repo, configuration, branch);
       return;
     }
     this.db
@@ -182,9 +183,8 @@ export class SqliteStore extends SqliteInbox implements Store {
   // ---- settings ----
 
   async getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState> {
-    const row = this.db
-      .prepare('SELECT paused FROM configurations WHERE owner = ? AND repo = ? AND name = ?')
-      .get(repo.owner, repo.repo, configuration) as Row | undefined;
+    const row = this.db.prepare('SELECT paused FROM configurations WHERE owner = ? AND repo = ? AND name = ?').get(repo.owner, repo.repo, configuration) as
+      Row | undefined;
     return { paused: Number(row?.paused ?? 0) === 1 };
   }
 
@@ -210,9 +210,8 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async repositoryInstallation(repo: RepoRef): Promise<number | null> {
-    const row = this.db
-      .prepare('SELECT installation_id FROM prebuilds WHERE owner = ? AND repo = ? ORDER BY id DESC LIMIT 1')
-      .get(repo.owner, repo.repo) as Row | undefined;
+    const row = this.db.prepare('SELECT installation_id FROM prebuilds WHERE owner = ? AND repo = ? ORDER BY id DESC LIMIT 1').get(repo.owner, repo.repo) as
+      Row | undefined;
     return row ? Number(row.installation_id) : null;
   }
 
@@ -285,4 +284,3 @@ export class SqliteStore extends SqliteInbox implements Store {
     return this.durable(() => remove.run(idHash)).changes === 1;
   }
 }
-

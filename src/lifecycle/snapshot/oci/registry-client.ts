@@ -73,7 +73,8 @@ export function parseRepositoryRef(text: string): RepositoryRef {
   const slash = text.indexOf('/');
   const registry = slash > 0 ? text.slice(0, slash) : '';
   const name = slash > 0 ? text.slice(slash + 1) : '';
-  if (!registry || !/[.:]|^localhost$/.test(registry)) throw new Error(`"${text}" is not REGISTRY/NAME (e.g. ghcr.io/owner/repo/prebuilds, 127.0.0.1:5000/snapshots)`);
+  if (!registry || !/[.:]|^localhost$/.test(registry))
+    throw new Error(`"${text}" is not REGISTRY/NAME (e.g. ghcr.io/owner/repo/prebuilds, 127.0.0.1:5000/snapshots)`);
   if (!NAME_RE.test(name)) throw new Error(`"${name}" is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
   return { registry, name };
 }
@@ -126,21 +127,32 @@ export class RegistryClient {
     if (params.scope) url.searchParams.set('scope', params.scope);
     const basic = this.basic();
     const res = await fetch(url, { headers: basic ? { authorization: basic } : {} });
-    if (!res.ok) throw new RegistryError(res.status, `The registry's token service ${url.origin} refused (${res.status}): check the credentials for ${this.ref.registry}`);
+    if (!res.ok)
+      throw new RegistryError(res.status, `The registry's token service ${url.origin} refused (${res.status}): check the credentials for ${this.ref.registry}`);
     const body = (await res.json()) as { token?: string; access_token?: string };
     this.token = body.token ?? body.access_token ?? null;
     return this.token !== null;
   }
 
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: () => RequestInit['body']; redirect?: RequestInit['redirect'] } = {}): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: () => RequestInit['body']; redirect?: RequestInit['redirect'] } = {},
+  ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.base}${path}`;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { ...(init.headers ?? {}) };
       if (this.token === 'basic') headers.authorization = this.basic()!;
       else if (this.token) headers.authorization = `Bearer ${this.token}`;
       const body = init.body?.();
-      const res = await fetch(url, { method, headers, body, redirect: init.redirect ?? 'follow', ...(body instanceof Readable || (body && typeof (body as ReadableStream).getReader === 'function') ? { duplex: 'half' } : {}) } as RequestInit);
+      const res = await fetch(url, {
+        method,
+        headers,
+        body,
+        redirect: init.redirect ?? 'follow',
+        ...(body instanceof Readable || (body && typeof (body as ReadableStream).getReader === 'function') ? { duplex: 'half' } : {}),
+      } as RequestInit);
       const challenge = res.headers.get('www-authenticate');
       if (res.status === 401 && attempt === 0 && challenge && (await this.authenticate(challenge))) {
         await res.body?.cancel();
@@ -179,7 +191,10 @@ export class RegistryClient {
     const location = new URL(started.headers.get('location') ?? '', `${this.base}/`);
     location.searchParams.set('digest', digest);
     const body = Buffer.isBuffer(source) ? () => source : () => Readable.toWeb(createReadStream(source.file)) as unknown as RequestInit['body'];
-    const put = await this.request('PUT', location.toString(), { headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body });
+    const put = await this.request('PUT', location.toString(), {
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body,
+    });
     if (put.status !== 201) return this.fail(put, `Uploading blob ${digest}`);
     await put.body?.cancel();
     return { digest, size };
