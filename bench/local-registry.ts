@@ -18,10 +18,15 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** Why no registry can start here, or `null` when `docker-registry` is installed. */
+/**
+ * Why no registry can start here, or `null` when `docker-registry` is installed.
+ * @throws in CI (`CI` set, as `.ci/run` does, which installs the package): a missing registry is an error there, never a skip
+ */
 export function registryUnavailable(): string | null {
   const r = spawnSync('docker-registry', ['--version'], { encoding: 'utf8' });
-  return r.error ? 'docker-registry is not installed (apt-get install -y docker-registry; .ci/run installs it)' : null;
+  const reason = r.error ? 'docker-registry is not installed (apt-get install -y docker-registry; .ci/run installs it)' : null;
+  if (reason && process.env.CI) throw new Error(reason);
+  return reason;
 }
 
 async function freePort(): Promise<number> {
