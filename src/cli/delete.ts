@@ -6,7 +6,7 @@ import { CliError, EXIT, processIo, type CliIo } from './io.js';
 import { printJson } from './output.js';
 import { resolveRepo } from './repo.js';
 import { configurationId } from '../api/configuration-id.js';
-import { snapshotStoreOf } from './restore.js';
+import { snapshotStoreOf } from './checkout.js';
 
 /**
  * `prebuilds delete ID` deletes one prebuild's snapshot (`DELETE /api/prebuilds/{id}`);

@@ -8,18 +8,11 @@
  * without a prebuild, the full lifecycle. The hooks' output goes to stderr; the
  * outcome is printed as JSON on stdout (the action's outputs and more).
  */
-import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultBranch, loadConfiguration } from '../lifecycle/configuration.js';
-import { headSha } from '../lifecycle/git.js';
 import { restoreWorkspace, type RestoreOutcome } from '../lifecycle/restore.js';
 import { textLog } from '../lifecycle/run-hooks.js';
-import { DirStore } from '../lifecycle/snapshot/dir-store.js';
-import { OciStore } from '../lifecycle/snapshot/oci-store.js';
-import { registryCredentials } from '../lifecycle/snapshot/oci/credentials.js';
-import { parseRepositoryRef } from '../lifecycle/snapshot/oci/registry-client.js';
-import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
-import { CliError, EXIT, processIo, type CliIo } from './io.js';
+import { processIo, type CliIo } from './io.js';
+import { localCheckout } from './checkout.js';
 import { printJson } from './output.js';
 
 /** The JSON `prebuilds restore` prints: the action's outputs (`prebuildHit`, `prebuildSha`, `restoreMs`) and the details. Durations ms. */
@@ -59,27 +52,6 @@ export function restoreReport(o: RestoreOutcome): RestoreReport {
 }
 
 /**
- * Parses `--store`: `dir:<path>` or `oci:REGISTRY/NAME` (the Actions cache is only
- * reachable from a workflow run).
- * @param env where registry credentials come from (docker config, GITHUB_TOKEN)
- * @throws CliError (usage) for anything else
- */
-export function snapshotStoreOf(spec: string, cwd: string, env: NodeJS.ProcessEnv = process.env): SnapshotStore & SnapshotCatalog {
-  const value = spec.trim();
-  const dir = /^dir:(.+)$/.exec(value);
-  if (dir) return new DirStore(path.resolve(cwd, dir[1]!.trim()));
-  if (value.startsWith('oci:')) {
-    try {
-      const ref = parseRepositoryRef(value.slice(4).trim());
-      return new OciStore(ref, registryCredentials(ref.registry, env));
-    } catch (err) {
-      throw new CliError(`--store ${value}: ${(err as Error).message}`, EXIT.usage);
-    }
-  }
-  throw new CliError(`--store must be dir:<path> or oci:REGISTRY/NAME (the Actions cache is only reachable from a workflow run), got "${spec}"`, EXIT.usage);
-}
-
-/**
  * Adds the `restore` sub-command to `program` (commander v14).
  * @returns the new sub-command
  */
@@ -98,20 +70,11 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       '\nExamples:\n  $ prebuilds restore --store dir:/srv/prebuilds\n  $ prebuilds restore --store dir:../store -c web ./app\n  $ prebuilds restore --store oci:ghcr.io/octo/app/prebuilds\n',
     )
     .action(async (workspaceArg: string, opts: { store: string; configuration?: string; sha?: string }) => {
-      const workspace = path.resolve(workspaceArg);
-      const store = snapshotStoreOf(opts.store, process.cwd(), { ...process.env, ...io.env });
-      const sha = opts.sha ?? (await headSha(workspace));
-      if (!sha || !/^[0-9a-f]{7,64}$/.test(sha)) throw new CliError(`${workspace} is not a git checkout with a commit: pass --sha`, EXIT.usage);
-      let loaded;
-      try {
-        loaded = await loadConfiguration(workspace, opts.configuration ?? '', await defaultBranch(workspace, undefined));
-      } catch (err) {
-        throw new CliError((err as Error).message, EXIT.notFound);
-      }
+      const { workspace, sha, configuration, store } = await localCheckout(workspaceArg, opts, io);
       const log = textLog((t) => io.stderr.write(typeof t === 'string' ? t : t.toString('utf8')));
       const outcome = await restoreWorkspace({
         workspace,
-        configuration: loaded.configuration,
+        configuration,
         sha,
         store,
         catalog: store,

@@ -8,17 +8,14 @@
  * (container id, image, durations, and the cold path it avoided) is printed as JSON
  * on stdout. Needs Docker and, for the registry, `docker login` when it is private.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultBranch, loadConfiguration } from '../lifecycle/configuration.js';
-import { headSha } from '../lifecycle/git.js';
 import { textLog } from '../lifecycle/run-hooks.js';
 import { containerUnsupported } from '../container/model.js';
 import { dockerUnavailable, resolveDevcontainerCli } from '../container/tools.js';
 import { upFromPrebuild } from '../container/up.js';
 import { CliError, EXIT, processIo, type CliIo } from './io.js';
+import { localCheckout } from './checkout.js';
 import { printJson } from './output.js';
-import { snapshotStoreOf } from './restore.js';
 
 /**
  * Adds the `up` sub-command to `program` (commander v14).
@@ -38,17 +35,8 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       '\nExamples:\n  $ prebuilds up --store dir:/srv/prebuilds\n  $ prebuilds up --store dir:../store --registry 127.0.0.1:5055/prebuilds ./app\n',
     )
     .action(async (workspaceArg: string, opts: { store: string; registry?: string; configuration?: string; sha?: string }) => {
-      const workspace = path.resolve(workspaceArg);
-      const store = snapshotStoreOf(opts.store, process.cwd(), { ...process.env, ...io.env });
-      const sha = opts.sha ?? (await headSha(workspace));
-      if (!sha || !/^[0-9a-f]{7,64}$/.test(sha)) throw new CliError(`${workspace} is not a git checkout with a commit: pass --sha`, EXIT.usage);
-      let loaded;
-      try {
-        loaded = await loadConfiguration(workspace, opts.configuration ?? '', await defaultBranch(workspace, undefined));
-      } catch (err) {
-        throw new CliError((err as Error).message, EXIT.notFound);
-      }
-      const unsupported = containerUnsupported(loaded.configuration);
+      const { workspace, sha, configuration, store } = await localCheckout(workspaceArg, opts, io);
+      const unsupported = containerUnsupported(configuration);
       if (unsupported) throw new CliError(`prebuilds up needs a dev container: ${unsupported} (use prebuilds restore)`, EXIT.usage);
       const env = { ...process.env, ...io.env };
       const docker = await dockerUnavailable(env);
@@ -56,7 +44,7 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       const log = textLog((t) => io.stderr.write(typeof t === 'string' ? t : t.toString('utf8')));
       const outcome = await upFromPrebuild({
         workspace,
-        configuration: loaded.configuration,
+        configuration,
         sha,
         store,
         catalog: store,

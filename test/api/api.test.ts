@@ -1,16 +1,11 @@
-import { FILES, githubRepository, OTHER, REPO, SHA_A, SHA_B, startHarness, succeeded, type Harness } from './harness.js';
+import { OTHER, REPO, SHA_B, suiteHarness, succeeded, type Harness } from './harness.js';
 
 const API = '/api/repos/octo/app';
 
 describe('management API against the real server', () => {
+  const harness = suiteHarness();
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    githubRepository(h.github, FILES, { main: SHA_A, feature: SHA_B });
-  });
-  afterAll(async () => {
-    await h.stop();
-  });
+  beforeAll(() => (h = harness()));
 
   describe('authentication and scopes', () => {
     it('401 with a JSON error and WWW-Authenticate without a token, with a wrong one, with a revoked one', async () => {

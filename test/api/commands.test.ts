@@ -2,19 +2,14 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
 import { INSTALLATION_ID } from '../helpers/ids.js';
-import { FILES, githubRepository, REPO, SHA_A, SHA_B, startHarness, succeeded, twoJobRun, type Harness } from './harness.js';
+import { REPO, SHA_A, SHA_B, suiteHarness, succeeded, twoJobRun, type Harness } from './harness.js';
 
 const API = '/api/repos/octo/app';
 
 describe('management API against the real server: commands', () => {
+  const harness = suiteHarness();
   let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    githubRepository(h.github, FILES, { main: SHA_A, feature: SHA_B });
-  });
-  afterAll(async () => {
-    await h.stop();
-  });
+  beforeAll(() => (h = harness()));
 
   describe('one prebuild: delete, cancel, rerun, logs', () => {
     it('DELETE deletes a snapshot; 409 for a running prebuild or one without a snapshot', async () => {

@@ -8,7 +8,7 @@ import { defaultSettings } from '../../src/config/index.js';
 import type { RunRecord } from '../../demo/github/index.js';
 import { startTestApp } from '../helpers/app.js';
 import type { TestGitHub } from '../helpers/github.js';
-import { REPO, SHA_A } from '../helpers/ids.js';
+import { REPO, SHA_A, SHA_B } from '../helpers/ids.js';
 
 export { OTHER, REPO, SHA_A, SHA_B } from '../helpers/ids.js';
 
@@ -149,4 +149,21 @@ export async function twoJobRun(h: Harness, log: string[]): Promise<RunRecord> {
   h.github.repo.content.commit({ files: { ...FILES, '.github/workflows/two-jobs.yml': TWO_JOBS }, branch: 'two-jobs', parents: [] });
   const run = await h.github.standIn.recordRun(REPO.repo, { ref: 'two-jobs', workflow: 'two-jobs.yml' });
   return h.github.standIn.finishRun(run.id, 'failure', [], log, 'prebuild');
+}
+
+/**
+ * A harness for a whole suite, started in `beforeAll` and stopped in `afterAll`, with
+ * octo/app holding {@link FILES} on `main` (SHA_A) and `feature` (SHA_B).
+ * @returns the harness, once `beforeAll` has run
+ */
+export function suiteHarness(): () => Harness {
+  let h: Harness | null = null;
+  beforeAll(async () => {
+    h = await startHarness();
+    githubRepository(h.github, FILES, { main: SHA_A, feature: SHA_B });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  return () => h!;
 }
