@@ -7,11 +7,8 @@
  * gets the printed reason and skips; under CI (`CI` or `PREBUILDS_REQUIRE_DOCKER`
  * set, as .ci/run does) a missing engine is an error instead, so CI never skips.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startRegistry as startLocalRegistry } from '../../bench/local-registry.js';
 
 /** The base image scripts/services/docker.sh builds (`PREBUILDS_BASE_IMAGE`). */
 export const BASE_IMAGE = process.env.PREBUILDS_BASE_IMAGE || 'local/debian:bookworm';
@@ -71,17 +68,6 @@ export function describeWithDocker(name: string, fn: () => void): void {
   else describe(name, fn);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A private registry: `host` is `127.0.0.1:PORT` (Docker pushes there without TLS). */
 export interface TestRegistry {
   host: string;
@@ -92,27 +78,10 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** Starts `docker-registry serve` with its storage in a temp dir, on a free port. */
+/** Starts Debian's `docker-registry` on a free port (bench/local-registry.ts) with the listing calls the tests read. */
 export async function startRegistry(): Promise<TestRegistry> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'prebuilds-registry-'));
-  const port = await freePort();
-  const config = path.join(dir, 'config.yml');
-  await writeFile(
-    config,
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-  );
-  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-  const base = `http://127.0.0.1:${port}/v2/`;
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(base).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const registry = await startLocalRegistry();
+  const base = `http://${registry.host}/v2/`;
   const get = async (url: string): Promise<unknown> => {
     const res = await fetch(url);
     if (res.status === 404) return {};
@@ -120,12 +89,9 @@ export async function startRegistry(): Promise<TestRegistry> {
     return res.json();
   };
   return {
-    host: `127.0.0.1:${port}`,
+    host: registry.host,
     catalog: async () => ((await get(`${base}_catalog`)) as { repositories?: string[] }).repositories ?? [],
     tags: async (repository) => ((await get(`${base}${repository}/tags/list`)) as { tags?: string[] | null }).tags ?? [],
-    stop: async () => {
-      child.kill('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => registry.stop(),
   };
 }
