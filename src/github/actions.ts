@@ -1,4 +1,4 @@
-import { decodeResult, parseRunName, RESULT_ANNOTATION_TITLE, type PrebuildInputs, type PrebuildResult } from '../lifecycle/contract.js';
+import { decodeResult, JOB_INPUTS, parseRunName, RESULT_ANNOTATION_TITLE, type PrebuildInputs, type PrebuildResult } from '../lifecycle/contract.js';
 import { isStatus, type Octokit, type RepoParams } from './octokit.js';
 import type { WorkflowRunObject } from './payloads.js';
 
@@ -14,7 +14,9 @@ export interface DispatchedRun {
  * Starts the prebuild workflow: `POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches`
  * with `return_run_details: true`. GitHub answers 200 with the run's id and URLs
  * (since February 2026); older GitHub Enterprise Server answers 204, and the run is
- * matched later by its `run-name`, which carries the prebuild id.
+ * matched later by its `run-name`, which carries the prebuild id. A workflow that does not
+ * declare an input only the job reads ({@link JOB_INPUTS}, e.g. one copied before
+ * `timeout-minutes` was added) is dispatched again without it: its own timeout applies.
  * @param ref branch the workflow file is read from (not a sha; the workflow checks out `inputs.sha`)
  * @throws Octokit's RequestError (404: no such workflow file; 422: bad inputs or ref)
  */
@@ -25,27 +27,56 @@ export async function dispatchWorkflow(
   ref: string,
   inputs: PrebuildInputs,
 ): Promise<DispatchedRun | null> {
-  const request = (withDetails: boolean) =>
+  const request = (body: { inputs: Record<string, string>; withDetails: boolean }) =>
     octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
       ...repo,
       workflow_id: workflow,
       ref,
-      inputs: { ...inputs },
-      ...(withDetails ? { return_run_details: true } : {}),
+      inputs: body.inputs,
+      ...(body.withDetails ? { return_run_details: true } : {}),
     });
+  const body = { inputs: { ...inputs } as Record<string, string>, withDetails: true };
   let response;
-  try {
-    response = await request(true);
-  } catch (error) {
-    // GitHub Enterprise Server versions without run details refuse the key (422).
-    if (!isStatus(error, 422) || !/return_run_details/.test(String((error as Error).message))) throw error;
-    response = await request(false);
+  for (;;) {
+    try {
+      response = await request(body);
+      break;
+    } catch (error) {
+      if (!isStatus(error, 422)) throw error;
+      const message = String((error as Error).message);
+      // GitHub Enterprise Server versions without run details refuse the key (422).
+      if (body.withDetails && /return_run_details/.test(message)) {
+        body.withDetails = false;
+        continue;
+      }
+      // A workflow copied before an input was added: drop inputs only the job reads.
+      const dropped = droppableInputs(message, body.inputs);
+      if (!dropped.length) throw error;
+      for (const name of dropped) delete body.inputs[name];
+    }
   }
   const data = response.data as { workflow_run_id?: number; html_url?: string } | undefined;
   if (response.status === 200 && data && typeof data.workflow_run_id === 'number') {
     return { runId: data.workflow_run_id, htmlUrl: data.html_url ?? '' };
   }
   return null;
+}
+
+/**
+ * The inputs GitHub refused as unexpected (`Unexpected inputs provided: ["timeout-minutes"]`)
+ * when every one of them is a {@link JOB_INPUTS} input still being sent, else [].
+ */
+function droppableInputs(message: string, sent: Record<string, string>): string[] {
+  const m = /Unexpected inputs provided: (\[.*?\])/.exec(message);
+  if (!m) return [];
+  let names: unknown;
+  try {
+    names = JSON.parse(m[1]!);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(names) || !names.length) return [];
+  return names.every((n) => typeof n === 'string' && JOB_INPUTS.includes(n) && n in sent) ? (names as string[]) : [];
 }
 
 /** What a finished run reported: the action's result annotation and the failure reason. */

@@ -92,7 +92,7 @@ export function githubHistory(octokit: Octokit, repo: { owner: string; repo: str
 /**
  * The GitHub side of the scheduler: commit history (for the scheduler's base selection,
  * SPEC.md rule 5), check runs and `workflow_dispatch`. `start` dispatches the configuration's workflow at
- * the branch with the inputs `configuration`, `sha`, `base`, `prebuild-id`, then creates
+ * the branch with the inputs `configuration`, `sha`, `base`, `prebuild-id`, `timeout-minutes`, then creates
  * the "🔄 Prebuild in progress" check run on the prebuilt sha linking the run (two calls
  * in all). A refused dispatch gets a failed check run quoting GitHub's message, then throws.
  */
@@ -114,6 +114,7 @@ export function githubDispatcher(octokitFor: OctokitFactory, options: Dispatcher
           [DispatchInputs.Sha]: p.sha,
           [DispatchInputs.Base]: p.baseKey ?? '',
           [DispatchInputs.PrebuildId]: String(p.id),
+          [DispatchInputs.TimeoutMinutes]: String(p.timeoutMinutes),
         });
       } catch (error) {
         // GitHub failing (5xx, network): nothing was refused; the caller retries later.

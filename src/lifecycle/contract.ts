@@ -8,13 +8,22 @@
  */
 export { decodeResult, encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from './result.js';
 
-/** Names of the `workflow_dispatch` inputs `prebuild.yml` declares and the action reads. */
+/**
+ * Names of the `workflow_dispatch` inputs `prebuild.yml` declares. The action reads each
+ * one except those in {@link JOB_INPUTS}. Keep them within 10 (GitHub Enterprise Server's
+ * limit; github.com allows 25 since December 2025) so users can add their own.
+ */
 export const DispatchInputs = {
   Configuration: 'configuration',
   Sha: 'sha',
   Base: 'base',
   PrebuildId: 'prebuild-id',
+  /** The configuration's `timeoutMinutes`: the job's `timeout-minutes` (empty: 60). */
+  TimeoutMinutes: 'timeout-minutes',
 } as const;
+
+/** Inputs the workflow applies to the job itself (`jobs.prebuild.timeout-minutes`), not handed to the action. */
+export const JOB_INPUTS: readonly string[] = [DispatchInputs.TimeoutMinutes];
 
 /** The inputs of one dispatch (all strings, as `workflow_dispatch` takes them). */
 export type PrebuildInputs = { [K in (typeof DispatchInputs)[keyof typeof DispatchInputs]]: string };
@@ -23,7 +32,7 @@ export type PrebuildInputs = { [K in (typeof DispatchInputs)[keyof typeof Dispat
  * The run name `prebuild.yml` gives: `Prebuild #<id> (<configuration>) <sha>`
  * (`run-name: "Prebuild #${{ inputs.prebuild-id }} (${{ inputs.configuration }}) ${{ inputs.sha }}"`).
  */
-export function runName(inputs: PrebuildInputs): string {
+export function runName(inputs: Pick<PrebuildInputs, 'prebuild-id' | 'configuration' | 'sha'>): string {
   return `Prebuild #${inputs['prebuild-id']} (${inputs.configuration}) ${inputs.sha}`;
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
-import { DispatchInputs, parseRunName, runName } from '../../src/lifecycle/contract.js';
+import { DispatchInputs, JOB_INPUTS, parseRunName, runName } from '../../src/lifecycle/contract.js';
 
 /** The app↔action contract (src/lifecycle/contract.ts) against the files that carry it. */
 describe('the app↔action contract', () => {
@@ -9,9 +9,18 @@ describe('the app↔action contract', () => {
   const action = yaml.load(fs.readFileSync('action/action.yml', 'utf8')) as Record<string, any>;
   const names = Object.values(DispatchInputs);
 
-  it('the shipped workflow declares every dispatch input, and the action takes each of them', () => {
+  it('the shipped workflow declares every dispatch input, and the action takes each of them but the job inputs', () => {
     expect(Object.keys(workflow.on.workflow_dispatch.inputs).sort()).toEqual([...names].sort());
-    for (const name of names) expect(Object.keys(action.inputs)).toContain(name);
+    for (const name of names.filter((n) => !JOB_INPUTS.includes(n))) expect(Object.keys(action.inputs)).toContain(name);
+    for (const name of JOB_INPUTS) expect(Object.keys(action.inputs)).not.toContain(name);
+  });
+
+  it("the job's timeout-minutes is the dispatched timeout-minutes input, 60 when empty", () => {
+    expect(workflow.jobs.prebuild['timeout-minutes']).toBe(`\${{ fromJSON(inputs.${DispatchInputs.TimeoutMinutes} || '60') }}`);
+  });
+
+  it('stays within the 10 workflow_dispatch inputs older GitHub Enterprise Server allows (github.com: 25)', () => {
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs).length).toBeLessThanOrEqual(10);
   });
 
   it("the workflow's run-name is the contract's runName", () => {
@@ -26,7 +35,7 @@ describe('the app↔action contract', () => {
         fc.string({ minLength: 1 }).filter((s) => s.trim() === s && !/[\n\r]/.test(s)),
         fc.stringMatching(/^[0-9a-f]{40}$/),
         (id, configuration, sha) => {
-          const parsed = parseRunName(runName({ 'prebuild-id': String(id), configuration, sha, base: '' }));
+          const parsed = parseRunName(runName({ 'prebuild-id': String(id), configuration, sha }));
           expect(parsed).toEqual({ prebuildId: id, configuration });
         },
       ),
