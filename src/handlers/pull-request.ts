@@ -1,9 +1,9 @@
 import { checkRunName } from '../github/check-text.js';
 import { reportSkipped } from '../github/checks.js';
-import { readConfigurations } from '../prebuilds/configurations.js';
+import { firstBranchConfigurations, readConfigurations } from '../prebuilds/configurations.js';
 import { decision, decisionLog } from '../prebuilds/decisions.js';
 import { cancelPullRequest } from '../prebuilds/ended.js';
-import { offerOf, requestPrebuilds } from '../prebuilds/request.js';
+import { offerOf, registerSchedules, requestPrebuilds } from '../prebuilds/request.js';
 import { pullRequestRule } from '../prebuilds/rules.js';
 import { PREBUILDING_ACTIONS } from '../triggers/pull-request.js';
 import type { AppDeps, HandlerInput } from './types.js';
@@ -12,7 +12,8 @@ import type { AppDeps, HandlerInput } from './types.js';
  * `pull_request`: `opened`, `synchronize`, `reopened` prebuild the head commit through
  * the pull-request rule (base branch in `branches`, `pullRequests: same-repository`,
  * never a fork: a fork's PR gets a neutral check run saying why); `closed` cancels the
- * PR's waiting prebuild; every other action is recorded as starting nothing.
+ * PR's waiting prebuild; every other action is recorded as starting nothing. The base
+ * branch's schedules are registered the first time its configuration is resolved.
  */
 export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull_request'>): Promise<void> {
   const { payload, deliveryId, octokit } = input;
@@ -34,6 +35,11 @@ export async function handlePullRequest(deps: AppDeps, input: HandlerInput<'pull
     deliveryId,
     event: 'pull_request',
   });
+  // The base branch's schedules follow its own configuration (the pull request's changes
+  // count once merged); registered the first time it is resolved here, so a repository
+  // whose first event is a pull request has its schedules without waiting for a push.
+  const atBase = await firstBranchConfigurations(deps, octokit, repo, pr.base.ref, pr.base.sha, payload.repository.default_branch, fork ? resolved : undefined);
+  if (atBase) await registerSchedules(deps.store, { repo, installationId, branch: pr.base.ref }, atBase.configurations);
   if (resolved.configurations.length === 0 && resolved.problems.length === 0) return decisions.record(decision.noConfiguration());
   await requestPrebuilds(deps, {
     event: 'pull_request',

@@ -37,6 +37,11 @@ export class ConfigurationCache {
     return e.result;
   }
 
+  /** Whether anything was resolved for a branch (at any commit) and is still remembered. */
+  has(repoBranch: string): boolean {
+    return this.entries.has(repoBranch);
+  }
+
   /** Records what was resolved at the head `sha` of a branch. */
   remember(repoBranch: string, sha: string, result: ResolveResult): void {
     this.entries.delete(repoBranch);

@@ -49,3 +49,28 @@ export async function readConfigurations(
   }
   return result;
 }
+
+/**
+ * The configurations of `branch` at `sha` when nothing was resolved for that branch before
+ * in this process (no push of it, no earlier call), else null. Read through the contents
+ * API without reporting (that commit's problems are for its own push to report) and
+ * remembered, so the next call for the branch answers null. A pull request uses it for
+ * its base branch, to register that branch's schedules the first time.
+ * @param known already resolved at `sha` (a fork's pull request reads its base anyway)
+ * @throws Octokit's RequestError when GitHub fails (the delivery is retried)
+ */
+export async function firstBranchConfigurations(
+  deps: PrebuildsDeps,
+  octokit: Octokit,
+  repo: RepoParams,
+  branch: string,
+  sha: string,
+  defaultBranch: string,
+  known?: ResolveResult,
+): Promise<ResolveResult | null> {
+  const cacheKey = `${repo.owner}/${repo.repo}#${branch}`;
+  if (deps.configCache.has(cacheKey)) return null;
+  const result = known ?? (await resolveConfigurations(repoFileSource(octokit, repo, sha), { defaultBranch }));
+  deps.configCache.remember(cacheKey, sha, result);
+  return result;
+}

@@ -70,7 +70,7 @@ export interface PrebuildRequest {
   rule?: TriggerRule;
   /** Skip offers with a live or successful prebuild of this commit and identity. Default true. */
   skipPrebuilt?: boolean;
-  /** Records each configuration's `schedule` for `branch` (push and installation). Default false. */
+  /** Records each configuration's `schedule` for `branch` (push and installation; a pull request registers its base branch's through {@link registerSchedules}). Default false. */
   registerSchedules?: boolean;
 }
 
@@ -82,6 +82,34 @@ export interface RequestOutcome {
   verdict: Verdict;
   /** The scheduler's answer when the offer reached it. */
   scheduled: ScheduleOutcome | null;
+}
+
+/** Records (or removes) the schedule of one configuration on `target.branch`, from its settings after overrides. */
+async function setSchedule(
+  store: PrebuildsDeps['store'],
+  target: { repo: RepoRef; installationId: number; branch: string },
+  configuration: string,
+  settings: PrebuildSettings,
+): Promise<void> {
+  const cron = scheduleFor(settings, target.branch);
+  await store.setSchedule(target.repo, configuration, target.branch, cron ? { cron, installationId: target.installationId } : null);
+}
+
+/**
+ * Records the `schedule` of each configuration resolved at the head of `target.branch`
+ * (stored overrides applied), and removes the schedules of those without one. Used when a
+ * branch's configuration is resolved without a prebuild request that registers them
+ * (a pull request reading its base branch).
+ */
+export async function registerSchedules(
+  store: PrebuildsDeps['store'],
+  target: { repo: RepoRef; installationId: number; branch: string },
+  configurations: Pick<ResolvedConfiguration, 'settings'>[],
+): Promise<void> {
+  for (const c of configurations) {
+    const settings = applyOverrides(c.settings, await store.getOverrides(target.repo, c.settings.name));
+    await setSchedule(store, target, c.settings.name, settings);
+  }
 }
 
 const LIVE_OR_DONE = ['waiting', 'dispatched', 'running', 'success'] as const;
@@ -100,10 +128,7 @@ export async function requestPrebuilds(deps: Pick<PrebuildsDeps, 'store' | 'sche
     const overrides = raw.settings ? await store.getOverrides(req.repo, raw.configuration) : null;
     const settings = raw.settings ? applyOverrides(raw.settings, overrides) : null;
     const offer: Offer = { ...raw, settings };
-    if (req.registerSchedules && settings) {
-      const cron = scheduleFor(settings, req.branch);
-      await store.setSchedule(req.repo, offer.configuration, req.branch, cron ? { cron, installationId: req.installationId } : null);
-    }
+    if (req.registerSchedules && settings) await setSchedule(store, req, offer.configuration, settings);
     const verdict: Verdict = req.rule ? await req.rule(offer) : { run: true, reason: '' };
     if (!verdict.run) {
       const d = verdict.decision ?? decision.skipped(offer.configuration, verdict.reason);

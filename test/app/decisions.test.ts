@@ -143,6 +143,47 @@ describe('overrides apply whoever asks for the prebuild', () => {
   });
 });
 
+describe('schedules are registered when a configuration is first resolved', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startTestApp();
+  });
+  afterEach(() => app.stop());
+
+  const scheduled = "prebuilds:\n  - name: web\n    schedule: '0 3 * * *'\n";
+
+  it("a repository whose first event is a pull request gets its base branch's schedule, from the base's configuration", async () => {
+    app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': scheduled });
+    app.gh.setBranch('main', sha(1));
+    // The pull request changes the timetable: that counts once merged, not before.
+    app.gh.commit(sha(2), { ...base, '.github/prebuilds.yml': scheduled.replace('0 3', '0 5'), 'src/index.ts': 'y' }, [sha(1)]);
+    app.gh.setBranch('feature', sha(2));
+    expect(await app.server.store.listSchedules()).toEqual([]);
+
+    await app.delivered(app.gh.standIn.pullRequest(REPO.repo, { action: 'opened', number: 9, head: 'feature' }));
+    expect((await app.server.store.listSchedules()).map((s) => [s.configuration, s.branch, s.cron])).toEqual([['web', 'main', '0 3 * * *']]);
+    expect(app.gh.dispatches.map((d) => d.inputs.sha)).toEqual([sha(2)]);
+
+    // A tick after 03:00 prebuilds the head of main.
+    const [schedule] = await app.server.store.listSchedules();
+    expect(await app.server.runtime.schedules.tick(schedule!.updatedAt + 86_400_000)).toBe(1);
+    await app.server.idle();
+    expect((await app.server.store.listPrebuilds({ ...REPO, limit: 1 }))[0]).toMatchObject({ trigger: 'schedule', sha: sha(1), branch: 'main' });
+  });
+
+  it("a fork's pull request registers the base branch's schedule too, and a base without one registers none", async () => {
+    app.gh.commit(sha(1), { ...base, '.github/prebuilds.yml': scheduled });
+    app.gh.setBranch('main', sha(1));
+    app.gh.setBranch('someone-main', sha(1));
+    app.gh.commit(sha(3), { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - name: web\n' });
+    app.gh.setBranch('release', sha(3));
+    await app.delivered(app.gh.standIn.pullRequest(REPO.repo, { action: 'opened', number: 10, head: 'someone-main', fork: 'someone' }));
+    await app.delivered(app.gh.standIn.pullRequest(REPO.repo, { action: 'opened', number: 11, head: 'someone-main', base: 'release', fork: 'someone' }));
+    expect((await app.server.store.listSchedules()).map((s) => [s.configuration, s.branch, s.cron])).toEqual([['web', 'main', '0 3 * * *']]);
+    expect(app.gh.dispatches).toEqual([]);
+  });
+});
+
 describe('a workflow run takes over a prebuild only when it is the run the app dispatched', () => {
   let app: TestApp;
   beforeEach(async () => {
