@@ -17,6 +17,7 @@ const APP_ID = 4242;
 const SECRET = 'webhook-secret';
 
 const ACTION_YML = `name: fake prebuild
+description: stands in for the product's action
 inputs:
   store: { required: true }
   sha: { required: true }
@@ -245,7 +246,7 @@ describe('GitHub stand-in', () => {
     void s;
   });
 
-  it('times out a job as failure and kills its processes', async () => {
+  it('times out a job as cancelled, as GitHub reports it, and kills its processes', async () => {
     const started = Date.now();
     const res = await api('POST', '/repos/octo-demo/demo/actions/workflows/prebuild.yml/dispatches', {
       ref: 'main',
@@ -255,11 +256,13 @@ describe('GitHub stand-in', () => {
     await gh.idle();
     expect(Date.now() - started).toBeLessThan(15_000);
     const run = gh.state.runs.get(res.body.workflow_run_id)!;
-    expect(run.conclusion).toBe('failure');
+    expect(run.conclusion).toBe('cancelled');
     const check = gh.state.checkRuns.get(run.jobIds[0]!)!;
-    expect(check.annotations.map((a) => a.message)).toContain(
+    expect(check.conclusion).toBe('cancelled');
+    expect(check.annotations.map((a) => a.message)).toEqual([
       'The job running on runner stand-in-runner 1 has exceeded the maximum execution time of 0.05 minutes.',
-    );
+      'The operation was canceled.',
+    ]);
   });
 
   it('cancels a running job', async () => {

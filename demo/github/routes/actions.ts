@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { botLogin, repoApiUrl, repoHtmlUrl } from '../payloads/common.js';
 import { cacheObject, errorBody, jobObject, validationError, workflowRunObject } from '../payloads/rest.js';
 import { json, notFound, type Reply, type Route, type RouteRequest } from '../router.js';
-import { ExpressionError } from '../runner/expressions.js';
+import { TemplateError } from '../runner/template.js';
 import type { Runs } from '../runner/runs.js';
 import { checkInputs, loadWorkflow } from '../runner/workflow.js';
 import type { StandInState } from '../state.js';
@@ -59,7 +59,7 @@ async function dispatch(state: StandInState, runner: Runs, repo: RepoRecord, req
       actor: botLogin(state),
     });
   } catch (err) {
-    if (err instanceof ExpressionError) return json(422, validationError(`The workflow run name is not valid. ${err.message}`));
+    if (err instanceof TemplateError) return json(422, validationError(`The workflow run name is not valid. ${err.message}`));
     throw err;
   }
   if (body.return_run_details !== true) return { status: 204 };

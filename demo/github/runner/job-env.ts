@@ -3,13 +3,24 @@
  */
 import { join } from 'node:path';
 import type { JobRun } from './job.js';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { isBasicExpression } from '@actions/workflow-parser/templates/tokens/type-guards';
 import type { StepSpec } from './workflow.js';
 
-/** A step's display name: `name:`, else `Run <uses>` / `Run <first script line>`. */
+/**
+ * A step's display name before it runs: `name:` (its text, expressions as written),
+ * else `Run <uses>` / `Run <first script line>`.
+ */
 export function stepName(s: StepSpec): string {
-  if (s.name) return String(s.name);
+  if (s.name) return literalText(s.name);
   if (s.uses) return `Run ${s.uses}`;
-  return `Run ${String(s.run ?? '').split('\n')[0]}`;
+  return `Run ${literalText(s.run).split('\n')[0]}`;
+}
+
+function literalText(token: TemplateToken | undefined): string {
+  if (token === undefined) return '';
+  if (isBasicExpression(token)) return token.source ?? `\${{ ${token.expression} }}`;
+  return String((token as unknown as { value?: unknown }).value ?? '');
 }
 
 /** The `GITHUB_*` / `RUNNER_*` variables of a job. */

@@ -11,7 +11,9 @@ import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } fro
 import { parseKeyValueFile } from './commands.js';
 import { runnerVariables, stepName } from './job-env.js';
 import { JobLog, type AnnotationInput } from './job-log.js';
-import { evaluateIf, ExpressionError, interpolate, type ExprContext } from './expressions.js';
+import { jobContexts } from './runs.js';
+import { evaluateCondition, evaluateExpression, evaluateString, evaluateStringMap, evaluateToken, TemplateError, type ExprContext } from './template.js';
+import { truthy } from '@actions/expressions/result';
 import { startProcess, type StepProcess } from './process.js';
 import {
   checkout,
@@ -60,7 +62,34 @@ export interface JobRun {
   inputs: Record<string, unknown>;
 }
 
-/** Runs the job to completion. @returns its conclusion (a timeout concludes `failure`, as on GitHub) */
+/** An action's `runs.post-if` as GitHub reads it: absent `always()`; without a status function, `success() && (…)`. */
+function postCondition(postIf: string | null): string {
+  if (!postIf) return 'always()';
+  return /\b(success|failure|cancelled|always)\s*\(/i.test(postIf) ? postIf : `success() && (${postIf})`;
+}
+
+/**
+ * The job's `timeout-minutes` evaluated (GitHub accepts any positive number, fractions
+ * included); absent: 360.
+ * @throws TemplateError when it does not evaluate to a positive number
+ */
+export function jobTimeoutMinutes(j: Pick<JobRun, 'spec' | 'repo' | 'wf' | 'github'> & { dispatchInputs: Record<string, string> }): number {
+  if (!j.spec.timeoutMinutes) return 360;
+  const value = evaluateToken(j.spec.timeoutMinutes, { contexts: jobContexts({ repo: j.repo, wf: j.wf, inputs: j.dispatchInputs }, j.github) });
+  const minutes = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) {
+    throw new TemplateError(`timeout-minutes: a positive number was expected, not ${JSON.stringify(value)}`);
+  }
+  return minutes;
+}
+
+/**
+ * Runs the job to completion, killing its processes' groups at its evaluated
+ * `timeout-minutes` (or when the run is cancelled).
+ * @returns its conclusion: a job past its timeout concludes `cancelled`, as GitHub
+ * reports one ("GitHub automatically cancels it"), with the annotation "The job running
+ * on runner … has exceeded the maximum execution time of N minutes."
+ */
 export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'cancelled'> {
   const root = await mkdtemp(join(j.options.workRoot, `run-${j.run.id}-`));
   const workspace = join(root, 'work', j.repo.name, j.repo.name);
@@ -83,7 +112,13 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
 
   let current: StepProcess | null = null;
   let timedOut = false;
-  const timeoutMinutes = Number(j.spec['timeout-minutes'] ?? 360);
+  let timeoutMinutes = 360;
+  let setupError: string | null = null;
+  try {
+    timeoutMinutes = jobTimeoutMinutes({ ...j, dispatchInputs: j.run.inputs });
+  } catch (err) {
+    setupError = `The template is not valid. ${(err as Error).message}`;
+  }
   const timer = setTimeout(() => {
     timedOut = true;
     current?.kill();
@@ -145,9 +180,14 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   const records = specs.map((s) => record(stepName(s)));
   const posts: Array<{ meta: ActionMetadata; env: Record<string, string>; state: Record<string, string> }> = [];
 
+  if (setupError) {
+    log(`##[error]${setupError}`);
+    annotate({ level: 'failure', title: null, message: setupError });
+    status = 'failure';
+  }
   try {
     // Job-level env (workflow env, then job env), evaluated once.
-    for (const [k, v] of Object.entries({ ...j.wf.env, ...j.spec.env })) env[k] = interpolate(v, context(undefined));
+    Object.assign(env, evaluateStringMap(j.wf.env, context(undefined)), evaluateStringMap(j.spec.env, context(undefined)));
   } catch (err) {
     annotate({ level: 'failure', title: null, message: (err as Error).message });
     status = 'failure';
@@ -157,10 +197,10 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     const spec = specs[i]!;
     const rec = records[i]!;
     if (j.signal.aborted && status !== 'cancelled') status = 'cancelled';
-    const id = spec.id ?? `__step${i}`;
+    const id = spec.id || `__step${i}`;
     let run: boolean;
     try {
-      run = !timedOut && evaluateIf(spec.if, context(status));
+      run = !timedOut && !setupError && evaluateCondition(spec.if, context(status) as ExprContext & { status: typeof status });
     } catch (err) {
       annotate({ level: 'failure', title: null, message: (err as Error).message });
       status = 'failure';
@@ -186,8 +226,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     let code: number;
     try {
       const ctx = context(status);
-      const stepEnv: Record<string, string> = { ...env };
-      for (const [k, v] of Object.entries(spec.env ?? {})) stepEnv[k] = interpolate(v, ctx);
+      const stepEnv: Record<string, string> = { ...env, ...evaluateStringMap(spec.env, ctx) };
       const processEnv = {
         ...j.options.hostEnv,
         ...runnerVariables(j, github, { workspace, runnerTemp, eventPath, root }),
@@ -196,11 +235,10 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
         GITHUB_PATH: files.path,
         GITHUB_STATE: files.state,
         GITHUB_STEP_SUMMARY: files.summary,
-        GITHUB_ACTION: spec.id ?? `__run_${i}`,
+        GITHUB_ACTION: id,
         ...stepEnv,
       };
-      const withArgs: Record<string, string> = {};
-      for (const [k, v] of Object.entries(spec.with ?? {})) withArgs[k] = interpolate(v, ctx);
+      const withArgs = evaluateStringMap(spec.with, ctx);
       log(`##[group]${rec.name}`);
       if (spec.uses && isCheckout(spec.uses)) {
         code = await checkout(host, withArgs, String(github.sha), processEnv);
@@ -208,7 +246,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
         const meta = await readActionMetadata(resolve(j.options.actionDir));
         const inputs: Record<string, string> = {};
         for (const [name, decl] of Object.entries(meta.inputs)) {
-          if (decl.default !== undefined) inputs[inputEnvName(name)] = interpolate(decl.default, ctx);
+          if (decl.default !== undefined) inputs[inputEnvName(name)] = evaluateString(decl.default, ctx);
         }
         for (const [name, value] of Object.entries(withArgs)) inputs[inputEnvName(name)] = value;
         log('##[endgroup]');
@@ -218,19 +256,19 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
         log(`##[error]The stand-in cannot run '${spec.uses}': only actions/checkout and this product's action (…/action) are supported`);
         annotate({ level: 'failure', title: null, message: `Unsupported action '${spec.uses}' in the stand-in` });
         code = 1;
-      } else if (typeof spec.run === 'string') {
-        const script = interpolate(spec.run, ctx);
+      } else if (spec.run !== undefined) {
+        const script = evaluateString(spec.run, ctx);
         for (const line of script.split('\n')) log(line);
         log('##[endgroup]');
-        const cwd = spec['working-directory'] ? resolve(workspace, interpolate(spec['working-directory'], ctx)) : workspace;
-        code = await runScript(host, script, spec.shell, cwd, processEnv);
+        const cwd = spec.workingDirectory ? resolve(workspace, evaluateString(spec.workingDirectory, ctx)) : workspace;
+        code = await runScript(host, script, spec.shell ? evaluateString(spec.shell, ctx) : undefined, cwd, processEnv);
       } else {
         annotate({ level: 'failure', title: null, message: `Step ${i + 1} has neither 'uses' nor 'run'` });
         code = 1;
       }
       if (spec.uses && !isProductAction(spec.uses)) log('##[endgroup]');
     } catch (err) {
-      const message = err instanceof ExpressionError ? `The template is not valid. ${err.message}` : (err as Error).message;
+      const message = err instanceof TemplateError ? `The template is not valid. ${err.message}` : (err as Error).message;
       log(`##[error]${message}`);
       annotate({ level: 'failure', title: null, message });
       code = 1;
@@ -247,7 +285,13 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     }
     rec.status = 'completed';
     rec.completedAt = new Date();
-    const continueOnError = spec['continue-on-error'] === true;
+    let continueOnError = false;
+    try {
+      const value = typeof spec.continueOnError === 'object' ? evaluateToken(spec.continueOnError, context(status)) : spec.continueOnError;
+      continueOnError = value === true || value === 'true';
+    } catch (err) {
+      annotate({ level: 'failure', title: null, message: `The template is not valid. ${(err as Error).message}` });
+    }
     rec.conclusion = outcome === 'failure' && continueOnError ? 'success' : outcome;
     steps[id] = { outputs, outcome, conclusion: rec.conclusion };
     if (outcome === 'cancelled') status = 'cancelled';
@@ -256,8 +300,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
 
   for (const post of posts.reverse()) {
     if (timedOut) break;
-    const cond = post.meta.postIf ?? 'always()';
-    if (!evaluateIf(cond, context(status))) continue;
+    if (!truthy(evaluateExpression(postCondition(post.meta.postIf), context(status)))) continue;
     const rec = record(`Post ${post.meta.dir}`);
     rec.startedAt = new Date();
     const stateEnv = Object.fromEntries(Object.entries(post.state).map(([k, v]) => [`STATE_${k}`, v]));
@@ -274,7 +317,9 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     const message = `The job running on runner ${j.options.runnerName} has exceeded the maximum execution time of ${timeoutMinutes} minutes.`;
     log(`##[error]${message}`);
     annotate({ level: 'failure', title: null, message });
-    status = 'failure';
+    log('##[error]The operation was canceled.');
+    annotate({ level: 'failure', title: null, message: 'The operation was canceled.' });
+    status = 'cancelled';
   } else if (j.signal.aborted) {
     log('##[error]The operation was canceled.');
     annotate({ level: 'failure', title: null, message: 'The operation was canceled.' });

@@ -7,7 +7,8 @@
  */
 import type { StandInState } from '../state.js';
 import type { AnnotationRecord, RunRecord } from '../types.js';
-import { completeJob, createJob, createRun, type DispatchRequest, type Runs } from './runs.js';
+import { completeJob, createJob, createRun, jobContexts, type DispatchRequest, type Runs } from './runs.js';
+import { evaluateString, evaluateToken } from './template.js';
 
 /** An annotation as a workflow command (`::notice title=…::message`) leaves it. */
 export type RunAnnotation = Pick<AnnotationRecord, 'level' | 'message'> & { title?: string | null };
@@ -30,9 +31,19 @@ export class RecordedRuns implements Runs {
 
   /** Creates a queued run with its jobs that no dispatch of the app asked for (a run started from the Actions tab). */
   record(d: DispatchRequest): RunRecord {
-    const { run } = createRun(this.state, d);
-    for (const [key, spec] of Object.entries(d.wf.jobs))
-      createJob(this.state, d.repo, run, key, typeof spec.name === 'string' && !spec.name.includes('${{') ? spec.name : key, spec['runs-on']);
+    const { run, github } = createRun(this.state, d);
+    const ctx = { contexts: jobContexts(d, github) };
+    for (const spec of d.wf.jobs) {
+      let name = spec.key;
+      let runsOn: string | string[] | undefined;
+      try {
+        name = spec.name ? evaluateString(spec.name, ctx) : spec.key;
+        runsOn = spec.runsOn ? (evaluateToken(spec.runsOn, ctx) as string | string[]) : undefined;
+      } catch {
+        // Nothing executes these runs: a job whose name does not evaluate keeps its key.
+      }
+      createJob(this.state, d.repo, run, spec.key, name, runsOn);
+    }
     return run;
   }
 

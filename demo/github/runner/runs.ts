@@ -8,7 +8,7 @@
 import { user } from '../payloads/common.js';
 import type { StandInState } from '../state.js';
 import { newCheckRun, type CheckRunRecord, type JobRecord, type RepoRecord, type RunRecord } from '../types.js';
-import { interpolate } from './expressions.js';
+import { evaluateString } from './template.js';
 import { typedInputs, type WorkflowFile } from './workflow.js';
 
 /** What a dispatch resolved to (see the dispatch route). */
@@ -27,7 +27,7 @@ export interface DispatchRequest {
 export interface Runs {
   /**
    * Creates a queued run for a dispatch.
-   * @throws ExpressionError when `run-name` cannot be evaluated (the route answers 422)
+   * @throws TemplateError when `run-name` cannot be evaluated (the route answers 422)
    */
   dispatch(d: DispatchRequest): RunRecord;
   /** POST …/cancel. @returns `false` when the run had already completed (GitHub answers 409) */
@@ -76,16 +76,24 @@ export function githubContext(
 }
 
 /**
+ * The contexts of job-level keys (`name`, `if`, `runs-on`, `timeout-minutes`):
+ * `github`, `inputs` (typed), `vars`, and `needs`, `strategy`, `matrix` (empty: one job, no matrix).
+ */
+export function jobContexts(d: Pick<DispatchRequest, 'repo' | 'wf' | 'inputs'>, github: Record<string, unknown>): Record<string, unknown> {
+  return { github, inputs: typedInputs(d.wf, d.inputs), vars: { ...d.repo.variables }, needs: {}, strategy: {}, matrix: {} };
+}
+
+/**
  * Creates and stores a queued run for a dispatch.
  * @returns the run and its `github` context
- * @throws ExpressionError when `run-name` cannot be evaluated
+ * @throws TemplateError when `run-name` cannot be evaluated
  */
 export function createRun(state: StandInState, d: DispatchRequest): { run: RunRecord; github: Record<string, unknown> } {
   const id = state.nextId('run');
   const runNumber = state.runsOf(d.repo.id).filter((r) => r.workflowId === d.workflowId).length + 1;
   const github = githubContext(state, d, id, runNumber);
   const ctx = { contexts: { github, inputs: typedInputs(d.wf, d.inputs), vars: { ...d.repo.variables } } };
-  const displayTitle = d.wf.runName ? interpolate(d.wf.runName, ctx) : d.wf.name;
+  const displayTitle = d.wf.runName ? evaluateString(d.wf.runName, ctx) : d.wf.name;
   const now = new Date();
   const run: RunRecord = {
     id,

@@ -8,9 +8,9 @@ import { workflowRunPayload } from '../payloads/webhooks.js';
 import type { StandInState } from '../state.js';
 import type { RunRecord } from '../types.js';
 import type { WebhookSender } from '../webhooks.js';
-import { evaluateIf, interpolate } from './expressions.js';
+import { evaluateCondition, evaluateString, evaluateToken } from './template.js';
 import { executeJob, type JobOptions } from './job.js';
-import { completeJob, createJob, createRun, type DispatchRequest, type Runs } from './runs.js';
+import { completeJob, createJob, createRun, jobContexts, type DispatchRequest, type Runs } from './runs.js';
 import { typedInputs } from './workflow.js';
 
 export type { DispatchRequest };
@@ -87,19 +87,22 @@ export class WorkflowRunner implements Runs {
     run.runStartedAt = run.updatedAt = new Date();
     await this.notify(run, 'in_progress');
     let conclusion: 'success' | 'failure' | 'cancelled' = 'success';
-    for (const [key, spec] of Object.entries(d.wf.jobs)) {
-      const ctx = { contexts: { github, inputs: typedInputs(d.wf, d.inputs), vars: { ...d.repo.variables } }, status: conclusion };
+    for (const spec of d.wf.jobs) {
+      const key = spec.key;
+      const ctx = { contexts: jobContexts(d, github), status: conclusion };
       let name = key;
       let runIt: boolean;
+      let runsOn: string | string[] | undefined;
       try {
-        name = spec.name ? interpolate(spec.name, ctx) : key;
-        runIt = evaluateIf(spec.if, ctx);
+        name = spec.name ? evaluateString(spec.name, ctx) : key;
+        runIt = evaluateCondition(spec.if, ctx);
+        runsOn = spec.runsOn ? (evaluateToken(spec.runsOn, ctx) as string | string[]) : undefined;
       } catch (err) {
         this.onError(err);
         conclusion = 'failure';
         continue;
       }
-      const { job, check } = createJob(this.state, d.repo, run, key, name, spec['runs-on']);
+      const { job, check } = createJob(this.state, d.repo, run, key, name, runsOn);
       if (!runIt || signal.aborted) {
         completeJob(this.state, job, signal.aborted ? 'cancelled' : 'skipped');
         if (signal.aborted) conclusion = 'cancelled';

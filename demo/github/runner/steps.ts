@@ -5,7 +5,8 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import yaml from 'js-yaml';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { actionParser } from './libraries.js';
 
 /** What a step needs from the job executing it. */
 export interface StepHost {
@@ -80,26 +81,40 @@ export interface ActionMetadata {
   using: string;
   main: string;
   post: string | null;
+  /** `runs.post-if` (an expression; absent: `always()`). */
   postIf: string | null;
-  inputs: Record<string, { default?: unknown; required?: boolean }>;
+  /** Input defaults stay tokens (`${{ github.token }}`): the job evaluates them. */
+  inputs: Record<string, { default?: TemplateToken; required?: boolean }>;
 }
 
-/** Reads `<dir>/action.yml` (or `action.yaml`). @throws when missing or not a node action */
+/**
+ * Reads `<dir>/action.yml` (or `action.yaml`) with GitHub's action parser (its schema:
+ * an expression in a description is an error there too, as on GitHub).
+ * @throws when missing, invalid, or not a JavaScript action
+ */
 export async function readActionMetadata(dir: string): Promise<ActionMetadata> {
   let text: string;
+  let file = 'action.yml';
   try {
-    text = await readFile(join(dir, 'action.yml'), 'utf8');
+    text = await readFile(join(dir, file), 'utf8');
   } catch {
-    text = await readFile(join(dir, 'action.yaml'), 'utf8').catch(() => {
+    file = 'action.yaml';
+    text = await readFile(join(dir, file), 'utf8').catch(() => {
       throw new Error(`Can't find 'action.yml' or 'action.yaml' under '${dir}'`);
     });
   }
-  const doc = yaml.load(text) as { inputs?: ActionMetadata['inputs']; runs?: { using?: string; main?: string; post?: string; 'post-if'?: string } };
-  const runs = doc?.runs;
-  if (!runs?.using || !/^node\d+$/.test(runs.using) || !runs.main) {
-    throw new Error(`${dir}/action.yml: the stand-in runs JavaScript actions only (runs.using: nodeNN, runs.main)`);
+  const ap = await actionParser();
+  const parsed = ap.parseAction({ name: file, content: text }, { error: () => undefined, info: () => undefined, verbose: () => undefined });
+  const errors = parsed.context.errors.getErrors();
+  if (errors.length || !parsed.value) throw new Error(`Failed to load ${dir}/${file}: ${errors.map((e) => e.message).join('; ')}`);
+  const action = ap.convertActionTemplate(parsed.context, parsed.value);
+  const runs = action.runs;
+  if (!runs || !('main' in runs) || !/^node\d+$/.test(runs.using)) {
+    throw new Error(`${dir}/${file}: the stand-in runs JavaScript actions only (runs.using: nodeNN, runs.main)`);
   }
-  return { dir, using: runs.using, main: runs.main, post: runs.post ?? null, postIf: runs['post-if'] ?? null, inputs: doc.inputs ?? {} };
+  const inputs: ActionMetadata['inputs'] = {};
+  for (const input of action.inputs ?? []) inputs[input.id] = { default: input.default, required: input.required };
+  return { dir, using: runs.using, main: runs.main, post: runs.post ?? null, postIf: runs.postIf ?? null, inputs };
 }
 
 /** `INPUT_<NAME>`: upper-cased, spaces to `_` (dashes kept), as the runner does. */

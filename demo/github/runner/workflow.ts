@@ -1,41 +1,54 @@
 /**
- * Workflow files: reading one at a ref from git, and checking the inputs of a
- * `workflow_dispatch` the way GitHub does (422 messages quoted from GitHub).
+ * Workflow files: read at a ref from git and parsed with GitHub's own
+ * `@actions/workflow-parser` (schema checks, expressions allowed only where GitHub
+ * allows them, `if:` conditions converted as GitHub does), and the inputs of a
+ * `workflow_dispatch` checked the way GitHub does (422 messages quoted from GitHub).
+ * Values stay template tokens; the runner evaluates them (template.ts) when it has
+ * their contexts.
  */
-import yaml from 'js-yaml';
+import type { BasicExpressionToken } from '@actions/workflow-parser/templates/tokens/basic-expression-token';
+import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { isMapping, isSequence, isString } from '@actions/workflow-parser/templates/tokens/type-guards';
 import type { RepoContent } from '../content/types.js';
+import { workflowParser } from './libraries.js';
 
 /** A `workflow_dispatch` input declaration. */
 export interface InputSpec {
   description?: string;
   required?: boolean;
   default?: unknown;
-  type?: 'string' | 'boolean' | 'choice' | 'number' | 'environment';
+  type?: string;
   options?: string[];
 }
 
-/** One step of a job (the keys the stand-in honours). */
+/** One step of a job (the keys the stand-in honours), as tokens. */
 export interface StepSpec {
-  id?: string;
-  name?: string;
+  /** `id:`, or the id the parser generates (`__run`, `__actions_checkout`, …). */
+  id: string;
+  name?: TemplateToken;
+  /** `uses:` (never an expression). */
   uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-  if?: unknown;
-  shell?: string;
-  'working-directory'?: string;
-  'continue-on-error'?: boolean;
+  run?: TemplateToken;
+  with?: TemplateToken;
+  env?: TemplateToken;
+  /** The condition with GitHub's implicit `success() && (…)`. */
+  if: BasicExpressionToken;
+  shell?: TemplateToken;
+  workingDirectory?: TemplateToken;
+  continueOnError?: boolean | TemplateToken;
 }
 
-/** One job (the keys the stand-in honours). */
+/** One job (the keys the stand-in honours), as tokens. */
 export interface JobSpec {
-  name?: string;
-  'runs-on'?: string | string[];
-  'timeout-minutes'?: number;
-  env?: Record<string, unknown>;
-  if?: unknown;
-  steps?: StepSpec[];
+  key: string;
+  name?: TemplateToken;
+  runsOn?: TemplateToken;
+  /** `timeout-minutes:` (a number, or an expression of `github`, `inputs`, `vars`, `matrix`, …); absent: 360. */
+  timeoutMinutes?: TemplateToken;
+  env?: TemplateToken;
+  if: BasicExpressionToken;
+  steps: StepSpec[];
 }
 
 /** A parsed workflow file. */
@@ -44,11 +57,71 @@ export interface WorkflowFile {
   path: string;
   /** `name:` or the path. */
   name: string;
-  runName: string | null;
+  runName: TemplateToken | null;
   /** `null` when the workflow has no `workflow_dispatch` trigger. */
   dispatchInputs: Record<string, InputSpec> | null;
-  env: Record<string, unknown>;
-  jobs: Record<string, JobSpec>;
+  env?: TemplateToken;
+  jobs: JobSpec[];
+}
+
+function field(mapping: TemplateToken | undefined, key: string): TemplateToken | undefined {
+  return mapping && isMapping(mapping) ? mapping.find(key) : undefined;
+}
+
+/**
+ * Parses a workflow file's text with `@actions/workflow-parser`.
+ * @returns the workflow, or `{error}` with the parser's messages (GitHub's "Invalid workflow file")
+ */
+export async function parseWorkflowFile(path: string, text: string): Promise<WorkflowFile | { error: string }> {
+  const wp = await workflowParser();
+  const parsed = wp.parseWorkflow({ name: path, content: text }, new wp.NoOperationTraceWriter());
+  const invalid = (errors: { message: string }[]) => ({ error: `Invalid workflow file: ${path}: ${errors.map((e) => e.message).join('; ')}` });
+  if (parsed.context.errors.getErrors().length || !parsed.value) return invalid(parsed.context.errors.getErrors());
+  const template = await wp.convertWorkflowTemplate(parsed.context, parsed.value);
+  if (template.errors?.length) return invalid(template.errors.map((e) => ({ message: e.Message })));
+  const root = parsed.value as MappingToken;
+  const rawJobs = field(root, 'jobs');
+  const jobs: JobSpec[] = [];
+  for (const job of template.jobs) {
+    const key = job.id.value;
+    if (job.type !== 'job') return { error: `Invalid workflow file: ${path}: job '${key}' calls a reusable workflow, which the stand-in does not run` };
+    const rawSteps = field(field(rawJobs, key), 'steps');
+    const steps = job.steps.map((step, i): StepSpec => {
+      const raw = rawSteps && isSequence(rawSteps) ? rawSteps.get(i) : undefined;
+      const uses = 'uses' in step ? step.uses.value : undefined;
+      return {
+        id: step.id,
+        name: step.name,
+        uses,
+        run: 'run' in step ? step.run : undefined,
+        with: field(raw, 'with'),
+        env: 'env' in step ? step.env : undefined,
+        if: step.if!,
+        shell: field(raw, 'shell'),
+        workingDirectory: field(raw, 'working-directory'),
+        continueOnError: step['continue-on-error'],
+      };
+    });
+    jobs.push({
+      key,
+      name: job.name,
+      runsOn: job['runs-on'],
+      timeoutMinutes: field(field(rawJobs, key), 'timeout-minutes'),
+      env: job.env,
+      if: job.if,
+      steps,
+    });
+  }
+  const name = field(root, 'name');
+  const inputs = template.events.workflow_dispatch ? (template.events.workflow_dispatch.inputs ?? {}) : null;
+  return {
+    path,
+    name: name && isString(name) ? name.value : path,
+    runName: field(root, 'run-name') ?? null,
+    dispatchInputs: inputs as Record<string, InputSpec> | null,
+    env: template.env,
+    jobs,
+  };
 }
 
 /**
@@ -58,30 +131,7 @@ export interface WorkflowFile {
 export async function loadWorkflow(content: RepoContent, sha: string, path: string): Promise<WorkflowFile | { error: string } | null> {
   const found = await content.readPath(sha, path);
   if (!found || found.kind !== 'file') return null;
-  let doc: unknown;
-  try {
-    doc = yaml.load(found.content.toString('utf8'));
-  } catch (err) {
-    return { error: `Invalid workflow file: ${path}: ${(err as Error).message}` };
-  }
-  if (typeof doc !== 'object' || doc === null) return { error: `Invalid workflow file: ${path}: not a mapping` };
-  const d = doc as Record<string, unknown>;
-  const on = d.on;
-  let dispatchInputs: Record<string, InputSpec> | null = null;
-  if (on === 'workflow_dispatch' || (Array.isArray(on) && on.includes('workflow_dispatch'))) dispatchInputs = {};
-  else if (typeof on === 'object' && on !== null && 'workflow_dispatch' in on) {
-    const wd = (on as Record<string, unknown>).workflow_dispatch as { inputs?: Record<string, InputSpec> } | null;
-    dispatchInputs = wd?.inputs ?? {};
-  }
-  if (typeof d.jobs !== 'object' || d.jobs === null) return { error: `Invalid workflow file: ${path}: No jobs defined in \`jobs\`` };
-  return {
-    path,
-    name: typeof d.name === 'string' ? d.name : path,
-    runName: typeof d['run-name'] === 'string' ? d['run-name'] : null,
-    dispatchInputs,
-    env: (d.env as Record<string, unknown>) ?? {},
-    jobs: d.jobs as Record<string, JobSpec>,
-  };
+  return parseWorkflowFile(path, found.content.toString('utf8'));
 }
 
 /**
