@@ -38172,8 +38172,11 @@ var DispatchInputs = {
   Configuration: "configuration",
   Sha: "sha",
   Base: "base",
-  PrebuildId: "prebuild-id"
+  PrebuildId: "prebuild-id",
+  /** The configuration's `timeoutMinutes`: the job's `timeout-minutes` (empty: 60). */
+  TimeoutMinutes: "timeout-minutes"
 };
+var JOB_INPUTS = [DispatchInputs.TimeoutMinutes];
 
 // action/src/constants.ts
 var Inputs = {

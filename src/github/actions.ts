@@ -86,18 +86,27 @@ export interface RunOutcome {
   failure: string | null;
   /** The prebuild job's id (== its check run id), when found. */
   jobId: number | null;
+  /**
+   * GitHub's annotation when a job ran past its `timeout-minutes` ("The job running on
+   * runner … has exceeded the maximum execution time of N minutes."), or null. GitHub
+   * concludes such a job, and its run, `cancelled`: this tells the two apart.
+   */
+  timedOut: string | null;
 }
+
+/** GitHub's job-timeout annotation, old and new wording ("… of 60 minutes.", "… of 1h0m0s"). */
+const JOB_TIMEOUT = /has exceeded the maximum execution time of /;
 
 /**
  * Reads what the action reported for a run: lists the run's jobs
  * (`GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`) and each job's check-run
  * annotations (`GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations`).
  * The action writes its result as a notice titled `prebuild-result`; `core.setFailed`
- * writes the failure reason as a failure annotation.
+ * writes the failure reason as a failure annotation; GitHub writes a job timeout as one.
  */
 export async function readRunOutcome(octokit: Octokit, repo: RepoParams, runId: number): Promise<RunOutcome> {
   const jobs = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { ...repo, run_id: runId, per_page: 100 });
-  const outcome: RunOutcome = { result: null, failure: null, jobId: null };
+  const outcome: RunOutcome = { result: null, failure: null, jobId: null, timedOut: null };
   const failures: string[] = [];
   for (const job of jobs.data.jobs) {
     const jobId = Number(job.id);
@@ -122,6 +131,10 @@ export async function readRunOutcome(octokit: Octokit, repo: RepoParams, runId: 
       } else if (a.annotation_level === 'failure' && a.message) {
         failures.push(a.message);
         outcome.jobId ??= jobId;
+        if (JOB_TIMEOUT.test(a.message)) {
+          outcome.timedOut ??= a.message;
+          outcome.jobId = jobId;
+        }
       }
     }
     if (job.conclusion === 'failure') outcome.jobId ??= jobId;

@@ -95,10 +95,11 @@ export async function followRun(
     patch = { ...base, durationMs, state: 'success', snapshotKey: r.snapshotKey, snapshotBytes: r.snapshotBytes, hooks: r.hooks, reason: null };
   } else if (run.conclusion === 'success') {
     patch = { ...base, state: 'failure', reason: 'the run succeeded but reported no prebuild result: does the workflow run the prebuilds action?' };
+  } else if (run.conclusion === 'timed_out' || (run.conclusion === 'cancelled' && outcome.timedOut)) {
+    // GitHub concludes a job past its timeout-minutes `cancelled`; its annotation says why.
+    patch = { ...base, state: 'timed_out', reason: outcome.timedOut ?? outcome.failure ?? 'the workflow run timed out' };
   } else if (run.conclusion === 'cancelled') {
     patch = { ...base, state: 'cancelled', reason: 'the workflow run was cancelled' };
-  } else if (run.conclusion === 'timed_out') {
-    patch = { ...base, state: 'timed_out', reason: outcome.failure ?? 'the workflow run timed out' };
   } else {
     patch = { ...base, state: 'failure', reason: outcome.failure ?? `the workflow run concluded ${run.conclusion ?? 'without a conclusion'}` };
   }

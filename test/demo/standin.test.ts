@@ -56,11 +56,12 @@ on:
       base: { required: false, default: '' }
       prebuild-id: { required: true }
       sleep: { required: false, default: '0' }
+      timeout: { required: false, default: '' }
 jobs:
   prebuild:
     name: prebuild (\${{ inputs.configuration }})
     runs-on: ubuntu-latest
-    timeout-minutes: 0.05
+    timeout-minutes: \${{ fromJSON(inputs.timeout || '0.05') }}
     steps:
       - uses: actions/checkout@v5
         with:
@@ -263,6 +264,27 @@ describe('GitHub stand-in', () => {
       'The job running on runner stand-in-runner 1 has exceeded the maximum execution time of 0.05 minutes.',
       'The operation was canceled.',
     ]);
+  });
+
+  it('fails a job whose timeout-minutes is not a number, as GitHub refuses a string there', async () => {
+    const res = await api('POST', '/repos/octo-demo/demo/actions/workflows/prebuild.yml/dispatches', {
+      ref: 'main',
+      inputs: { configuration: 'default', sha: sha1, 'prebuild-id': '20', timeout: '"soon"' },
+      return_run_details: true,
+    });
+    await gh.idle();
+    const run = gh.state.runs.get(res.body.workflow_run_id)!;
+    expect(run.conclusion).toBe('failure');
+    const check = gh.state.checkRuns.get(run.jobIds[0]!)!;
+    expect(check.annotations.map((a) => a.message)).toEqual([
+      "The template is not valid. Unexpected value 'soon' for timeout-minutes: a positive number was expected",
+    ]);
+    expect(
+      gh
+        .jobs(run.id)[0]!
+        .steps.filter((s) => s.conclusion !== 'skipped')
+        .map((s) => s.name),
+    ).toEqual(['Set up job', 'Complete job']);
   });
 
   it('cancels a running job', async () => {

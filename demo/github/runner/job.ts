@@ -11,7 +11,7 @@ import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } fro
 import { parseKeyValueFile } from './commands.js';
 import { runnerVariables, stepName } from './job-env.js';
 import { JobLog, type AnnotationInput } from './job-log.js';
-import { jobContexts } from './runs.js';
+import { jobTimeoutMinutes } from './runs.js';
 import { evaluateCondition, evaluateExpression, evaluateString, evaluateStringMap, evaluateToken, TemplateError, type ExprContext } from './template.js';
 import { truthy } from '@actions/expressions/result';
 import { startProcess, type StepProcess } from './process.js';
@@ -23,6 +23,7 @@ import {
   readActionMetadata,
   runNodeAction,
   runScript,
+  postCondition,
   type ActionMetadata,
   type StepHost,
 } from './steps.js';
@@ -62,27 +63,6 @@ export interface JobRun {
   inputs: Record<string, unknown>;
 }
 
-/** An action's `runs.post-if` as GitHub reads it: absent `always()`; without a status function, `success() && (…)`. */
-function postCondition(postIf: string | null): string {
-  if (!postIf) return 'always()';
-  return /\b(success|failure|cancelled|always)\s*\(/i.test(postIf) ? postIf : `success() && (${postIf})`;
-}
-
-/**
- * The job's `timeout-minutes` evaluated (GitHub accepts any positive number, fractions
- * included); absent: 360.
- * @throws TemplateError when it does not evaluate to a positive number
- */
-export function jobTimeoutMinutes(j: Pick<JobRun, 'spec' | 'repo' | 'wf' | 'github'> & { dispatchInputs: Record<string, string> }): number {
-  if (!j.spec.timeoutMinutes) return 360;
-  const value = evaluateToken(j.spec.timeoutMinutes, { contexts: jobContexts({ repo: j.repo, wf: j.wf, inputs: j.dispatchInputs }, j.github) });
-  const minutes = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) {
-    throw new TemplateError(`timeout-minutes: a positive number was expected, not ${JSON.stringify(value)}`);
-  }
-  return minutes;
-}
-
 /**
  * Runs the job to completion, killing its processes' groups at its evaluated
  * `timeout-minutes` (or when the run is cancelled).
@@ -115,7 +95,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   let timeoutMinutes = 360;
   let setupError: string | null = null;
   try {
-    timeoutMinutes = jobTimeoutMinutes({ ...j, dispatchInputs: j.run.inputs });
+    timeoutMinutes = jobTimeoutMinutes({ repo: j.repo, wf: j.wf, inputs: j.run.inputs }, j.github, j.spec);
   } catch (err) {
     setupError = `The template is not valid. ${(err as Error).message}`;
   }
@@ -300,7 +280,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
 
   for (const post of posts.reverse()) {
     if (timedOut) break;
-    if (!truthy(evaluateExpression(postCondition(post.meta.postIf), context(status)))) continue;
+    if (!truthy(evaluateExpression(postCondition(post.meta), context(status)))) continue;
     const rec = record(`Post ${post.meta.dir}`);
     rec.startedAt = new Date();
     const stateEnv = Object.fromEntries(Object.entries(post.state).map(([k, v]) => [`STATE_${k}`, v]));

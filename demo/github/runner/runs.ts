@@ -8,8 +8,8 @@
 import { user } from '../payloads/common.js';
 import type { StandInState } from '../state.js';
 import { newCheckRun, type CheckRunRecord, type JobRecord, type RepoRecord, type RunRecord } from '../types.js';
-import { evaluateString } from './template.js';
-import { typedInputs, type WorkflowFile } from './workflow.js';
+import { asString, evaluateString, evaluateToken, TemplateError } from './template.js';
+import { typedInputs, type JobSpec, type WorkflowFile } from './workflow.js';
 
 /** What a dispatch resolved to (see the dispatch route). */
 export interface DispatchRequest {
@@ -81,6 +81,21 @@ export function githubContext(
  */
 export function jobContexts(d: Pick<DispatchRequest, 'repo' | 'wf' | 'inputs'>, github: Record<string, unknown>): Record<string, unknown> {
   return { github, inputs: typedInputs(d.wf, d.inputs), vars: { ...d.repo.variables }, needs: {}, strategy: {}, matrix: {} };
+}
+
+/**
+ * A job's `timeout-minutes`, evaluated with the job-level contexts: a number (fractions
+ * too, as GitHub takes them); absent: 360 (GitHub's default).
+ * @throws TemplateError when it is not a positive number (a string from an expression
+ * included: `fromJSON(…)` turns an input into one)
+ */
+export function jobTimeoutMinutes(d: Pick<DispatchRequest, 'repo' | 'wf' | 'inputs'>, github: Record<string, unknown>, spec: JobSpec): number {
+  if (!spec.timeoutMinutes) return 360;
+  const value = evaluateToken(spec.timeoutMinutes, { contexts: jobContexts(d, github) });
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TemplateError(`Unexpected value '${asString(value)}' for timeout-minutes: a positive number was expected`);
+  }
+  return value;
 }
 
 /**

@@ -117,6 +117,12 @@ export async function readActionMetadata(dir: string): Promise<ActionMetadata> {
   return { dir, using: runs.using, main: runs.main, post: runs.post ?? null, postIf: runs.postIf ?? null, inputs };
 }
 
+/** An action's `runs.post-if` as GitHub reads it: absent `always()`; without a status function, `success() && (…)`. */
+export function postCondition(meta: Pick<ActionMetadata, 'postIf'>): string {
+  if (!meta.postIf) return 'always()';
+  return /\b(success|failure|cancelled|always)\s*\(/i.test(meta.postIf) ? meta.postIf : `success() && (${meta.postIf})`;
+}
+
 /** `INPUT_<NAME>`: upper-cased, spaces to `_` (dashes kept), as the runner does. */
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
