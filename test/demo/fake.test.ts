@@ -35,7 +35,7 @@ describe('the GitHub fake of the tests', () => {
   it('records a dispatched run without running it; the test decides how it ends, with annotations and a log', async () => {
     gh.commit(sha(1), { 'README.md': 'x' });
     gh.setBranch('main', sha(1));
-    const inputs = { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '7' };
+    const inputs = { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '7', 'timeout-minutes': '60' };
     const d = await rest('POST', '/repos/octo/app/actions/workflows/prebuild.yml/dispatches', { ref: 'main', inputs, return_run_details: true });
     expect(d.status).toBe(200);
     expect(gh.dispatches).toEqual([{ workflow: 'prebuild.yml', ref: 'main', inputs, runId: d.body.workflow_run_id }]);

@@ -124,14 +124,27 @@ export async function parseWorkflowFile(path: string, text: string): Promise<Wor
   };
 }
 
+/** Parsed files by path and text (parsing takes milliseconds; a repository dispatches the same file again and again). */
+const parsedFiles = new Map<string, Promise<WorkflowFile | { error: string }>>();
+const PARSED_FILES_KEPT = 100;
+
 /**
- * Reads and parses `path` at commit `sha`.
+ * Reads and parses `path` at commit `sha` (the same text is parsed once; nothing
+ * mutates the parsed tokens).
  * @returns the workflow, `null` when there is no such file, or `{error}` when it does not parse
  */
 export async function loadWorkflow(content: RepoContent, sha: string, path: string): Promise<WorkflowFile | { error: string } | null> {
   const found = await content.readPath(sha, path);
   if (!found || found.kind !== 'file') return null;
-  return parseWorkflowFile(path, found.content.toString('utf8'));
+  const text = found.content.toString('utf8');
+  const key = `${path}\0${text}`;
+  let parsed = parsedFiles.get(key);
+  if (!parsed) {
+    parsed = parseWorkflowFile(path, text);
+    if (parsedFiles.size >= PARSED_FILES_KEPT) parsedFiles.delete(parsedFiles.keys().next().value!);
+    parsedFiles.set(key, parsed);
+  }
+  return parsed;
 }
 
 /**
