@@ -19,13 +19,15 @@ export async function load(url, context, nextLoad) {
   return nextLoad(url, context);
 }`;
 
-let hooked = false;
+/** Once per global, even when this module is loaded again (Jest's per-file globals each add one copy, which Jest never consults). */
+const HOOKED = Symbol.for('prebuilds-for-github.workflow-parser-json-hook');
 let workflows: Promise<WorkflowParser> | null = null;
 let actions: Promise<ActionParser> | null = null;
 
 function hook(): void {
-  if (hooked) return;
-  hooked = true;
+  const g = globalThis as { [HOOKED]?: boolean };
+  if (g[HOOKED]) return;
+  g[HOOKED] = true;
   register(`data:text/javascript,${encodeURIComponent(HOOK)}`);
 }
 
