@@ -16,6 +16,7 @@ import { MARKER_DIR, MARKER_PATH, TRACKED_FILES_PATH, parseMarker, type Prebuild
 import { isWorkTreeRoot, trackedFiles } from './git.js';
 import { mergeTree } from './merge.js';
 import type { SnapshotStore } from './snapshot/store.js';
+import { PhaseTimer } from './timings.js';
 
 /** Name prefix of the staging directory inside the workspace. */
 export const STAGING_PREFIX = '.prebuilds-restore-';
@@ -70,6 +71,8 @@ export type AcceptSnapshot = (marker: PrebuildMarker | null) => string | null;
  * Restores the base snapshot `key` into `workspace` (see the module comment).
  * @param accept when given, called with the restored marker before anything is
  *   merged; a rejected snapshot is discarded and the workspace is left untouched
+ * @param timer records the `restore` (extract), `download` (stores that download) and
+ *   `merge` (move in, delete, clean up) phases
  * A snapshot that cannot be extracted (an entry escaping the workspace, a corrupt or
  * truncated archive, a failed download) is discarded the same way: the caller falls
  * back to another snapshot or to the full lifecycle instead of failing.
@@ -81,13 +84,14 @@ export async function restoreBase(
   paths: readonly string[],
   workspace: string,
   accept?: AcceptSnapshot,
+  timer: PhaseTimer = new PhaseTimer(),
 ): Promise<BaseRestore> {
   const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
     let found: boolean;
     try {
-      found = await store.restore(key, paths, staging);
+      found = await timer.timeOuter('restore', ['download'], () => store.restore(key, paths, staging, { timer }));
     } catch (err) {
       const rejected = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
       return { restored: false, rejected, marker: null, moved: 0, kept: 0, deleted: [] };
@@ -97,11 +101,13 @@ export async function restoreBase(
     const rejected = accept?.(marker);
     if (rejected) return { restored: false, rejected, marker, moved: 0, kept: 0, deleted: [] };
     const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split('\0').filter(Boolean) ?? null;
-    const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
-    const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-    return { restored: true, marker, moved, kept, deleted };
+    return await timer.time('merge', async () => {
+      const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
+      const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
+      return { restored: true, marker, moved, kept, deleted };
+    });
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await timer.time('merge', () => rm(staging, { recursive: true, force: true }));
   }
 }
 
