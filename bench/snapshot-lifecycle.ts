@@ -4,9 +4,9 @@
  * and after a lockfile change, and restores from an exact and an ancestor hit, each
  * through the BUNDLED action (action/dist) as a child process with a `dir:` store,
  * like a self-hosted runner. Each step gets a fresh clone and a fresh runner temp
- * directory; the package-manager caches are the ones the snapshot keeps (the action
- * points npm at `.prebuilds/caches/npm` in the workspace), so a cold workspace starts
- * with an empty cache and downloads everything.
+ * directory; a prebuild's package cache is the one the snapshot keeps (the action
+ * points npm at `.prebuilds/caches/npm` in the workspace, empty from scratch), and the
+ * cold workspace gets an empty npm cache of its own, so both download everything.
  *
  * Besides the wall times, every step's time breakdown (the action's `timings`
  * output, ms per phase, plus `checkout` for the clone) and the facts that show the
@@ -137,6 +137,8 @@ export async function runLifecycleBench(fixture: BenchFixture, tmp: string, log:
     const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', GITHUB_WORKSPACE: ws, RUNNER_TEMP: await fresh('runner') };
     for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('GITHUB_STEP') || k === 'npm_config_cache') delete env[k];
     env.GITHUB_OUTPUT = outputFile;
+    // A cold workspace's package manager starts empty (a prebuild's own cache is the snapshot's, empty from scratch).
+    if (step === 'cold') env.npm_config_cache = await fresh('npm-cache');
     for (const [k, v] of Object.entries({ store: `dir:${store}`, ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
     const ms = await timed(process.execPath, [bundle], { cwd: ws, env });
     const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));

@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path31 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path31 && path31[0] !== "/") {
-          path31 = `/${path31}`;
+        if (path32 && path32[0] !== "/") {
+          path32 = `/${path32}`;
         }
-        return new URL(`${origin}${path31}`);
+        return new URL(`${origin}${path32}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path31, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path31);
+        debuglog("sending request to %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path31, origin },
+          request: { method, path: path32, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path31,
+          path32,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path31, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path31);
+        debuglog("trailers received from %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path31, origin },
+          request: { method, path: path32, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path31,
+          path32,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path31, origin }
+            request: { method, path: path32, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path31);
+          debuglog("sending request to %s %s/%s", method, origin, path32);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path31,
+        path: path32,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path31 !== "string") {
+        if (typeof path32 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path31[0] !== "/" && !(path31.startsWith("http://") || path31.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path31)) {
+        } else if (invalidPathRegex.test(path32)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path31, query) : path31;
+        this.path = query ? buildURL(path32, query) : path32;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path31, host, upgrade, blocking, reset } = request2;
+      const { method, path: path32, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path31} HTTP/1.1\r
+      let header = `${method} ${path32} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path31, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path31;
+      headers[HTTP2_HEADER_PATH] = path32;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path31 = search ? `${pathname}${search}` : pathname;
+        const path32 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path31;
+        this.opts.path = path32;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path31 = "/",
+          path: path32 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path31;
+        opts.path = origin + path32;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path31) {
-      if (typeof path31 !== "string") {
-        return path31;
+    function safeUrl(path32) {
+      if (typeof path32 !== "string") {
+        return path32;
       }
-      const pathSegments = path31.split("?");
+      const pathSegments = path32.split("?");
       if (pathSegments.length !== 2) {
-        return path31;
+        return path32;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path31, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path31);
+    function matchKey(mockDispatch2, { path: path32, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path32);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path31 }) => matchValue(safeUrl(path31), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path31, method, body: body2, headers, query } = opts;
+      const { path: path32, method, body: body2, headers, query } = opts;
       return {
-        path: path31,
+        path: path32,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path31, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path31,
+            Path: path32,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path31) {
-      for (let i = 0; i < path31.length; ++i) {
-        const code = path31.charCodeAt(i);
+    function validateCookiePath(path32) {
+      for (let i = 0; i < path32.length; ++i) {
+        const code = path32.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path31 = opts.path;
+          let path32 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path31 = `/${path31}`;
+            path32 = `/${path32}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path31);
+          url2 = new URL(util5.parseOrigin(url2).origin + path32);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path31) {
-      let input = path31;
+    function removeDotSegments(path32) {
+      let input = path32;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path31) {
-      if (path31 === "" || path31[0] === "/") {
-        return removeDotSegments(path31);
+    function removeDotSegmentsRelative(path32) {
+      if (path32 === "" || path32[0] === "/") {
+        return removeDotSegments(path32);
       }
-      const segments = path31.split("/");
+      const segments = path32.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path31 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path31 && path31 !== "/" ? path31 : void 0;
+        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path31, key } = work.pop();
+    const { node: raw, path: path32, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path31, located);
+    positions.set(path32, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path31, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path32, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path31, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path32, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path31, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path32, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35575,12 +35575,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path31) {
+function findNodeAtLocation(root, path32) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path31) {
+  for (let segment of path32) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36115,9 +36115,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path31 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path31);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path31) : null, enumerable: true, writable: true, configurable: true });
+        const path32 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path32);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path32) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -36938,8 +36938,7 @@ function defaultSettings(environmentFile, environmentFormat, defaultBranch2) {
     paths: ["."],
     notify: [],
     workflow: "prebuild.yml",
-    secrets: [],
-    caches: true
+    secrets: []
   };
 }
 function list(value) {
@@ -37080,9 +37079,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path31, reason, position) {
-    super(`${JSON.stringify(path31.slice(0, 200))} ${reason}`);
-    this.path = path31;
+  constructor(path32, reason, position) {
+    super(`${JSON.stringify(path32.slice(0, 200))} ${reason}`);
+    this.path = path32;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37096,11 +37095,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path31, size, maxBytes) {
+function tooLarge(path32, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path31, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path32, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path31, bytes, strict) {
+function decodeUtf8(path32, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37109,12 +37108,12 @@ function decodeUtf8(path31, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path31, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path32, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path31, offset, byte, position) {
+function throwInvalid(path32, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path31, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path32, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37296,8 +37295,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path31, content) {
-  if (/\.(sh|bash|zsh)$/.test(path31)) return true;
+function isShellScript(path32, content) {
+  if (/\.(sh|bash|zsh)$/.test(path32)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37349,11 +37348,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path31) => {
-    if (files.has(path31)) return;
-    const content = await source.read(path31);
-    files.set(path31, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path31);
+  const hashFile = async (path32) => {
+    if (files.has(path32)) return;
+    const content = await source.read(path32);
+    files.set(path32, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path32);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37383,15 +37382,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path31 of frontier) {
-      if (visited.has(path31) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path31);
-      if (files.has(path31)) continue;
-      const content = await source.read(path31);
+    for (const path32 of frontier) {
+      if (visited.has(path32) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path32);
+      if (files.has(path32)) continue;
+      const content = await source.read(path32);
       if (content === null) continue;
-      files.set(path31, `sha256:${sha256(content)}`);
-      listed.add(path31);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path31, content)) next.push(...scriptsOfText(content));
+      files.set(path32, `sha256:${sha256(content)}`);
+      listed.add(path32);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path32, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37927,6 +37926,11 @@ async function hashDependencyFiles(workspace) {
     }
   }
   return out;
+}
+async function dependencyFilesChangedSince(workspace, from, to) {
+  if (from === to) return false;
+  const out = await git(workspace, ["diff", "--name-only", from, to, "--", ...DEPENDENCY_FILES]);
+  return out === null ? null : out.trim() !== "";
 }
 function changedDependencyFiles(before, after) {
   return [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => before[f] !== after[f]).sort();
@@ -38799,13 +38803,14 @@ async function readInside(root, rel) {
   const st = await lstat3(file).catch(() => null);
   return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
 }
-async function restoreBase(store, key, paths, workspace, accept3, timer = new PhaseTimer()) {
+async function restoreBase(store, key, paths, workspace, accept3, options = {}) {
+  const timer = options.timer ?? new PhaseTimer();
   const staging = path13.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir2(staging);
   try {
     let found;
     try {
-      found = await timer.timeOuter("restore", ["download"], () => store.restore(key, paths, staging, { timer }));
+      found = await timer.timeOuter("restore", ["download"], () => store.restore(key, paths, staging, { timer, exclude: options.exclude }));
     } catch (err) {
       const rejected2 = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
       return { restored: false, rejected: rejected2, marker: null, moved: 0, kept: 0, deleted: [] };
@@ -38924,8 +38929,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path31, init = {}) {
-    const url2 = path31.startsWith("http") ? path31 : `${this.base}${path31}`;
+  async request(method, path32, init = {}) {
+    const url2 = path32.startsWith("http") ? path32 : `${this.base}${path32}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -39071,9 +39076,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path31 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path31) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path31 };
+    const path32 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path32) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path32 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -39534,7 +39539,7 @@ function decompressor(magic, file) {
   if (magic[0] === 31 && magic[1] === 139) return ["gzip", ["-d", "-c"]];
   throw new Error(`${file} is neither a zstd nor a gzip archive`);
 }
-async function extractArchive(file, cwd) {
+async function extractArchive(file, cwd, options = {}) {
   const handle = await open2(file, "r");
   try {
     const magic = Buffer.alloc(4);
@@ -39542,7 +39547,8 @@ async function extractArchive(file, cwd) {
     const [program, args] = decompressor(magic, file);
     const dec = spawn3(program, args, { stdio: [handle.fd, "pipe", "pipe"] });
     const decErr = stderrTail(dec);
-    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: ["pipe", "ignore", "pipe"] });
+    const exclude = (options.exclude ?? []).flatMap((p) => [`--exclude=${p}`, `--exclude=./${p}`]);
+    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd, ...exclude.length > 0 ? ["--anchored", ...exclude] : []], { stdio: ["pipe", "ignore", "pipe"] });
     const tarErr = stderrTail(tar);
     const guard = new TarGuard();
     const guarded = pipeline2(dec.stdout, guard, tar.stdin).catch((err) => {
@@ -39634,10 +39640,10 @@ var DirStore = class {
       await unlink3(`${tmp}.json`).catch(() => void 0);
     }
   }
-  async restore(key, paths, cwd) {
+  async restore(key, paths, cwd, options) {
     const m = await this.manifest(key);
     if (!m || !sameList(m.paths, paths)) return false;
-    await extractArchive(this.files(key).archive, cwd);
+    await extractArchive(this.files(key).archive, cwd, { exclude: options?.exclude });
     return true;
   }
   async exists(key, paths) {
@@ -39812,7 +39818,7 @@ var OciStore = class {
       const file = path15.join(dir, "snapshot.tar.zst");
       const pull2 = () => this.client.pullBlob(layer.digest, file);
       await (options?.timer ? options.timer.time("download", pull2) : pull2());
-      await extractArchive(file, cwd);
+      await extractArchive(file, cwd, { exclude: options?.exclude });
     });
     return true;
   }
@@ -39889,7 +39895,7 @@ async function startFromBase(req, key, paths, accept3 = () => null) {
   if (!base) return { base: null, baseMarker: null, baseMissing: false };
   log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
   const check = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ?? accept3(m);
-  const restored = await restoreBase(req.store, base, paths, workspace, check, req.timer);
+  const restored = await restoreBase(req.store, base, paths, workspace, check, { timer: req.timer });
   if (!restored.restored) {
     const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
     log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
@@ -40160,6 +40166,10 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID4()) 
   };
 }
 
+// src/lifecycle/restore.ts
+import { existsSync as existsSync4 } from "node:fs";
+import path19 from "node:path";
+
 // src/lifecycle/restore-plan.ts
 var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
 function rankCandidates(listings, ancestors2, identity) {
@@ -40258,14 +40268,11 @@ async function restorePrebuild(req, accept3 = () => null) {
   let marker2 = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log2.info(`Restoring ${c.key} (${c.distance === 0 ? "this commit" : `${c.distance} commit${c.distance === 1 ? "" : "s"} behind`})`);
-    const r = await restoreBase(
-      req.store,
-      c.key,
-      paths,
-      workspace,
-      (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept3(m),
-      timer
-    );
+    const exclude = req.skipUnneededCaches && await dependencyFilesChangedSince(workspace, c.sha, req.sha) === false ? [CACHES_DIR] : [];
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept3(m), {
+      timer,
+      exclude
+    });
     if (r.restored) {
       chosen = c;
       marker2 = r.marker;
@@ -40293,10 +40300,17 @@ async function restoreWorkspace(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2 } = req;
   const timer = req.timer ?? new PhaseTimer();
-  const { hit, chosen, marker: marker2, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started, timer });
+  const { hit, chosen, marker: marker2, restoreMs, shallow, searched, rejected } = await restorePrebuild({
+    ...req,
+    startedAt: started,
+    timer,
+    skipUnneededCaches: req.skipUnneededCaches ?? true
+  });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const { env, vars, caches } = hookEnvironment(configuration, workspace, req.env);
+  const cachesRestored = existsSync4(path19.join(workspace, CACHES_DIR));
+  const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
+  const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
   logCaches(caches, log2);
   const runs = [];
   for (const step of plan) {
@@ -41801,17 +41815,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path31 = requestOptions.url.replace(options.baseUrl, "");
+    const path32 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path31} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path32} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path31} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path32} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -44571,7 +44585,7 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 
 // src/container/up.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path19 from "node:path";
+import path20 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2, env } = req;
@@ -44592,8 +44606,8 @@ async function upFromPrebuild(req) {
     }
   }
   if (!ref) {
-    await mkdir5(path19.join(workspace, MARKER_DIR), { recursive: true });
-    target.overrideConfig = await writeBuildConfig(path19.join(workspace, MARKER_DIR), configuration.environment, workspace);
+    await mkdir5(path20.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path20.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c2 = await up(target, {});
     log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
     return {
@@ -44610,8 +44624,8 @@ async function upFromPrebuild(req) {
       coldMs: null
     };
   }
-  await mkdir5(path19.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path19.join(workspace, MARKER_DIR), configuration.environment, ref);
+  await mkdir5(path20.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path20.join(workspace, MARKER_DIR), configuration.environment, ref);
   const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
@@ -44782,10 +44796,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path30 from "node:path";
+import path31 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path27 from "path";
+import * as path28 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -44825,10 +44839,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path24 from "path";
+import * as path25 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path20 from "path";
+import * as path21 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -44836,7 +44850,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path20.dirname(p);
+  let result = path21.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -44873,7 +44887,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path20.sep;
+    root += path21.sep;
   }
   return root + itemPath;
 }
@@ -44907,10 +44921,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path20.sep)) {
+  if (!p.endsWith(path21.sep)) {
     return p;
   }
-  if (p === path20.sep) {
+  if (p === path21.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -44978,7 +44992,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os9 from "os";
-import * as path23 from "path";
+import * as path24 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -46195,11 +46209,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path21 = {
+var path22 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path21.win32.sep : path21.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path22.win32.sep : path22.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -46946,7 +46960,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path22 from "path";
+import * as path23 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -46960,12 +46974,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path22.sep);
+        this.segments = itemPath.split(path23.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path22.basename(remaining);
+          const basename6 = path23.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -46983,7 +46997,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path22.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path23.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -46994,12 +47008,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path22.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path23.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path22.sep;
+        result += path23.sep;
       }
       result += this.segments[i];
     }
@@ -47031,7 +47045,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path23.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path24.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -47055,8 +47069,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path23.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path23.sep}`;
+      if (!itemPath.endsWith(path24.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path24.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -47091,9 +47105,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path23.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path24.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path23.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path24.sep}`)) {
       homedir2 = homedir2 || os9.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -47169,8 +47183,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path31, level) {
-    this.path = path31;
+  constructor(path32, level) {
+    this.path = path32;
     this.level = level;
   }
 };
@@ -47337,7 +47351,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path24.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path25.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -47347,7 +47361,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path24.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path25.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -47450,7 +47464,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path25 from "path";
+import * as path26 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -47543,9 +47557,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path25.join(baseLocation, "actions", "temp");
+      tempDirectory = path26.join(baseLocation, "actions", "temp");
     }
-    const dest = path25.join(tempDirectory, crypto3.randomUUID());
+    const dest = path26.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -47567,7 +47581,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path25.relative(workspace, file).replace(new RegExp(`\\${path25.sep}`, "g"), "/");
+        const relativeFile = path26.relative(workspace, file).replace(new RegExp(`\\${path26.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -51721,15 +51735,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path31 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path31.startsWith("/")) {
-      path31 = path31.substring(1);
+    let path32 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path32.startsWith("/")) {
+      path32 = path32.substring(1);
     }
-    if (isAbsoluteUrl(path31)) {
-      requestUrl = path31;
+    if (isAbsoluteUrl(path32)) {
+      requestUrl = path32;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path31);
+      requestUrl = appendPath(requestUrl, path32);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -51775,9 +51789,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path31 = pathToAppend.substring(0, searchStart);
+    const path32 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path31;
+    newPath = newPath + path32;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -54654,16 +54668,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path31 = this._matcher.path;
-    return path31.length > 0 ? path31[path31.length - 1].tag : void 0;
+    const path32 = this._matcher.path;
+    return path32.length > 0 ? path32[path32.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path31 = this._matcher.path;
-    return path31.length > 0 ? path31[path31.length - 1].namespace : void 0;
+    const path32 = this._matcher.path;
+    return path32.length > 0 ? path32[path32.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -54671,9 +54685,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path31 = this._matcher.path;
-    if (path31.length === 0) return void 0;
-    return path31[path31.length - 1].values?.[attrName];
+    const path32 = this._matcher.path;
+    if (path32.length === 0) return void 0;
+    return path32[path32.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -54681,9 +54695,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path31 = this._matcher.path;
-    if (path31.length === 0) return false;
-    const current = path31[path31.length - 1];
+    const path32 = this._matcher.path;
+    if (path32.length === 0) return false;
+    const current = path32[path32.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -54709,18 +54723,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path31 = this._matcher.path;
-    if (path31.length === 0) return -1;
-    return path31[path31.length - 1].position ?? 0;
+    const path32 = this._matcher.path;
+    if (path32.length === 0) return -1;
+    return path32[path32.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path31 = this._matcher.path;
-    if (path31.length === 0) return -1;
-    return path31[path31.length - 1].counter ?? 0;
+    const path32 = this._matcher.path;
+    if (path32.length === 0) return -1;
+    return path32[path32.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -57982,11 +57996,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path31) {
+    function locateFile(path32) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path31, scriptDirectory);
+        return Module["locateFile"](path32, scriptDirectory);
       }
-      return scriptDirectory + path31;
+      return scriptDirectory + path32;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -61073,9 +61087,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path31 = getURLPath(request2.url) || "/";
+    const path32 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path31}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path32}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -61557,9 +61571,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path31 = getURLPath(request2.url) || "/";
+    const path32 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path31}`;
+    canonicalizedResourceString += `/${options.accountName}${path32}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -75500,10 +75514,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path31 = urlParsed.pathname;
-  path31 = path31 || "/";
-  path31 = escape3(path31);
-  urlParsed.pathname = path31;
+  let path32 = urlParsed.pathname;
+  path32 = path32 || "/";
+  path32 = escape3(path32);
+  urlParsed.pathname = path32;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -75588,9 +75602,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path31 = urlParsed.pathname;
-  path31 = path31 ? path31.endsWith("/") ? `${path31}${name}` : `${path31}/${name}` : name;
-  urlParsed.pathname = path31;
+  let path32 = urlParsed.pathname;
+  path32 = path32 ? path32.endsWith("/") ? `${path32}${name}` : `${path32}/${name}` : name;
+  urlParsed.pathname = path32;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -86400,8 +86414,8 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync5, writeFileSync as writeFileSync2 } from "fs";
-import * as path26 from "path";
+import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
+import * as path27 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -86438,7 +86452,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync5(systemTar)) {
+        } else if (existsSync6(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -86472,13 +86486,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path26.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path26.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path26.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path26.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path26.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path27.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path26.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -86517,7 +86531,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path26.resolve(filePath).replace(new RegExp(`\\${path26.sep}`, "g"), "/")}"`;
+  return `"${path27.resolve(filePath).replace(new RegExp(`\\${path27.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -86547,7 +86561,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path26.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -86556,7 +86570,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path26.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -86609,7 +86623,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path26.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path27.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -86750,7 +86764,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path27.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path28.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -86829,7 +86843,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path27.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path28.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -86897,7 +86911,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path27.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path28.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -86966,7 +86980,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path27.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path28.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87045,7 +87059,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
 // action/src/snapshot/actions-cache-store.ts
 import { lstat as lstat4, mkdir as mkdir6, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
 import os11 from "node:os";
-import path28 from "node:path";
+import path29 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -87103,7 +87117,7 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp3(path28.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp3(path29.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
@@ -87113,7 +87127,7 @@ var ActionsCacheStore = class {
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path28.join(dir, CACHE_ARCHIVE));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path29.join(dir, CACHE_ARCHIVE));
       const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       const { value: cacheId, stdout } = options?.timer ? await options.timer.time("upload", upload) : await upload();
       if (cacheId === -1) {
@@ -87127,19 +87141,19 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd, options) {
     return this.withTemp(async (dir) => {
-      const download = path28.join(dir, "entry.tar");
+      const download = path29.join(dir, "entry.tar");
       const fetch2 = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
       if (!await (options?.timer ? options.timer.time("download", fetch2) : fetch2())) return false;
-      const outer = path28.join(dir, "entry");
+      const outer = path29.join(dir, "entry");
       await mkdir6(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path28.join(outer, CACHE_ARCHIVE);
+      const inner = path29.join(outer, CACHE_ARCHIVE);
       if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
       await rm6(download);
-      await extractArchive(inner, cwd);
+      await extractArchive(inner, cwd, { exclude: options?.exclude });
       return true;
     });
   }
@@ -87159,9 +87173,9 @@ var ActionsCacheStore = class {
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 import os12 from "node:os";
-import path29 from "node:path";
+import path30 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path29.join(env.DOCKER_CONFIG || path29.join(env.HOME || os12.homedir(), ".docker"), "config.json");
+  const configFile = path30.join(env.DOCKER_CONFIG || path30.join(env.HOME || os12.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
@@ -87179,7 +87193,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path30.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path31.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }

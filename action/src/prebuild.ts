@@ -91,7 +91,7 @@ export async function startFromBase(
     unsuccessfulMarker(m) ??
     (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ??
     accept(m);
-  const restored = await restoreBase(req.store, base, paths, workspace, check, req.timer);
+  const restored = await restoreBase(req.store, base, paths, workspace, check, { timer: req.timer });
   if (!restored.restored) {
     const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
     log.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);

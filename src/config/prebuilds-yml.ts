@@ -72,7 +72,6 @@ export function defaultSettings(environmentFile: string, environmentFormat: Envi
     notify: [],
     workflow: 'prebuild.yml',
     secrets: [],
-    caches: true,
   };
 }
 

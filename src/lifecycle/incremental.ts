@@ -71,8 +71,9 @@ export type AcceptSnapshot = (marker: PrebuildMarker | null) => string | null;
  * Restores the base snapshot `key` into `workspace` (see the module comment).
  * @param accept when given, called with the restored marker before anything is
  *   merged; a rejected snapshot is discarded and the workspace is left untouched
- * @param timer records the `restore` (extract), `download` (stores that download) and
- *   `merge` (move in, delete, clean up) phases
+ * @param options.timer records the `restore` (extract), `download` (stores that
+ *   download) and `merge` (move in, delete, clean up) phases
+ * @param options.exclude workspace-relative paths of the snapshot not restored
  * A snapshot that cannot be extracted (an entry escaping the workspace, a corrupt or
  * truncated archive, a failed download) is discarded the same way: the caller falls
  * back to another snapshot or to the full lifecycle instead of failing.
@@ -84,14 +85,15 @@ export async function restoreBase(
   paths: readonly string[],
   workspace: string,
   accept?: AcceptSnapshot,
-  timer: PhaseTimer = new PhaseTimer(),
+  options: { timer?: PhaseTimer; exclude?: readonly string[] } = {},
 ): Promise<BaseRestore> {
+  const timer = options.timer ?? new PhaseTimer();
   const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
     let found: boolean;
     try {
-      found = await timer.timeOuter('restore', ['download'], () => store.restore(key, paths, staging, { timer }));
+      found = await timer.timeOuter('restore', ['download'], () => store.restore(key, paths, staging, { timer, exclude: options.exclude }));
     } catch (err) {
       const rejected = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
       return { restored: false, rejected, marker: null, moved: 0, kept: 0, deleted: [] };

@@ -4,16 +4,20 @@
  * checkout without losing what git ignores (incremental.ts: what the checkout lacks
  * moves in, its sources and `.git` stay, files deleted since are removed), then run
  * the remaining lifecycle hooks. Shared by the action (`mode: restore`) and the CLI
- * (`prebuilds restore`).
+ * (`prebuilds restore`). The snapshot's package caches (caches.ts) are restored only
+ * when a dependency file changed since the prebuild (the install re-runs and reads
+ * them); otherwise the hooks use the user's own caches.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ResolvedConfiguration } from '../config/model.js';
 import { substituteCommand } from '../config/substitute.js';
 import { ancestors, isShallow } from './git.js';
 import { restoreBase } from './incremental.js';
 import type { PrebuildMarker } from './marker.js';
 import { snapshotPaths } from './plan.js';
-import { logCaches } from './caches.js';
-import { changedDependencyFiles, hashDependencyFiles } from './dependency-files.js';
+import { CACHES_DIR, logCaches } from './caches.js';
+import { changedDependencyFiles, dependencyFilesChangedSince, hashDependencyFiles } from './dependency-files.js';
 import {
   markerMismatch,
   planRestore,
@@ -52,6 +56,12 @@ export interface RestoreRequest {
   startedAt?: number;
   /** Collects the time breakdown (the caller may have recorded `setup` already); default a new one. */
   timer?: PhaseTimer;
+  /**
+   * Leave the package caches (caches.ts) out of the restore when no dependency file
+   * changed since the prebuild (no install re-runs, so nothing reads them): less to
+   * write. {@link restoreWorkspace} sets it; container mode keeps everything.
+   */
+  skipUnneededCaches?: boolean;
 }
 
 /** What a restore did. Durations ms. */
@@ -145,14 +155,12 @@ export async function restorePrebuild(
   let marker: PrebuildMarker | null = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log.info(`Restoring ${c.key} (${c.distance === 0 ? 'this commit' : `${c.distance} commit${c.distance === 1 ? '' : 's'} behind`})`);
-    const r = await restoreBase(
-      req.store,
-      c.key,
-      paths,
-      workspace,
-      (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept(m),
+    // The package caches are needed only when onCreateCommand re-runs: a dependency file changed since the prebuild.
+    const exclude = req.skipUnneededCaches && (await dependencyFilesChangedSince(workspace, c.sha, req.sha)) === false ? [CACHES_DIR] : [];
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept(m), {
       timer,
-    );
+      exclude,
+    });
     if (r.restored) {
       chosen = c;
       marker = r.marker;
@@ -186,11 +194,19 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log } = req;
   const timer = req.timer ?? new PhaseTimer();
-  const { hit, chosen, marker, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started, timer });
+  const { hit, chosen, marker, restoreMs, shallow, searched, rejected } = await restorePrebuild({
+    ...req,
+    startedAt: started,
+    timer,
+    skipUnneededCaches: req.skipUnneededCaches ?? true,
+  });
 
   const changed = marker?.dependencyFiles ? changedDependencyFiles(marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const { env, vars, caches } = hookEnvironment(configuration, workspace, req.env);
+  // The hooks use the snapshot's package caches only when it brought them: otherwise the user's own (~/.npm, …).
+  const cachesRestored = existsSync(path.join(workspace, CACHES_DIR));
+  const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
+  const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
   logCaches(caches, log);
   const runs: HookRun[] = [];
   for (const step of plan) {

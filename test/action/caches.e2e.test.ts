@@ -5,6 +5,7 @@
  * the snapshot), so a second install after a lockfile change finds what the first
  * one left there — restored with the base before onCreateCommand re-runs.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHES_DIR } from '../../src/lifecycle/caches.js';
@@ -101,7 +102,10 @@ describe('package-manager caches in the snapshot', () => {
     const { repo, sha } = await makeRepo('prebuilds:\n  - devcontainer: .devcontainer/devcontainer.json\n    secrets: [NPM_TOKEN]\n');
     await writeFile(
       path.join(repo, '.devcontainer/devcontainer.json'),
-      JSON.stringify({ image: 'mcr.microsoft.com/devcontainers/base:ubuntu', onCreateCommand: 'mkdir -p "$npm_config_cache" && echo "$NPM_TOKEN" > "$npm_config_cache/auth"' }),
+      JSON.stringify({
+        image: 'mcr.microsoft.com/devcontainers/base:ubuntu',
+        onCreateCommand: 'mkdir -p "$npm_config_cache" && echo "$NPM_TOKEN" > "$npm_config_cache/auth"',
+      }),
     );
     git(repo, 'commit', '-qam', 'leaks the token into the cache');
     const sha2 = git(repo, 'rev-parse', 'HEAD');
@@ -112,6 +116,34 @@ describe('package-manager caches in the snapshot', () => {
     expect(sha2).not.toBe(sha);
     expect(run.status).not.toBe(0);
     expect(run.stdout).toMatch(/::error::Refusing to save the snapshot: (\.\/)?\.prebuilds\/caches\/npm\/auth contains the value of the secret NPM_TOKEN/);
+  });
+});
+
+describe('package-manager caches in restore mode', () => {
+  it('restores them only when a dependency file changed since the prebuild (onCreateCommand re-runs)', async () => {
+    const store = await tempDir('caches-store-');
+    dirs.push(store);
+    const { repo, sha } = await makeRepo();
+    const built = await checkout(repo, sha);
+    expect((await runBundle(built, { store: `dir:${store}`, sha, 'prebuild-id': '1' }, dirs)).status).toBe(0);
+
+    await writeFile(path.join(repo, 'src.txt'), 'v2\n');
+    git(repo, 'commit', '-qam', 'source change');
+    const sourceOnly = await checkout(repo, git(repo, 'rev-parse', 'HEAD'));
+    const run1 = await runBundle(sourceOnly, { store: `dir:${store}`, sha: git(repo, 'rev-parse', 'HEAD'), mode: 'restore' }, dirs);
+    expect(run1.status).toBe(0);
+    expect(run1.outputs['prebuild-hit']).toBe('ancestor');
+    expect(existsSync(path.join(sourceOnly, CACHES_DIR))).toBe(false);
+    expect(existsSync(path.join(sourceOnly, '.prebuilds/marker.json'))).toBe(true);
+
+    await writeFile(path.join(repo, 'package-lock.json'), '{"lockfileVersion":3,"packages":{"node_modules/zod":{}}}\n');
+    git(repo, 'commit', '-qam', 'lockfile change');
+    const sha3 = git(repo, 'rev-parse', 'HEAD');
+    const lockChange = await checkout(repo, sha3);
+    const run2 = await runBundle(lockChange, { store: `dir:${store}`, sha: sha3, mode: 'restore' }, dirs);
+    expect(run2.status).toBe(0);
+    expect(run2.outputs['prebuild-hit']).toBe('ancestor');
+    expect(await readFile(path.join(lockChange, 'installs.txt'), 'utf8')).toBe('miss\nhit\n');
   });
 });
 

@@ -124,7 +124,7 @@ export class ActionsCacheStore implements SnapshotStore {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(', ') || 'nothing'}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
       await rm(download);
-      await extractArchive(inner, cwd);
+      await extractArchive(inner, cwd, { exclude: options?.exclude });
       return true;
     });
   }

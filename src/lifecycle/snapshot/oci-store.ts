@@ -155,7 +155,7 @@ export class OciStore implements SnapshotStore, SnapshotCatalog {
       const file = path.join(dir, 'snapshot.tar.zst');
       const pull = () => this.client.pullBlob(layer.digest, file);
       await (options?.timer ? options.timer.time('download', pull) : pull());
-      await extractArchive(file, cwd);
+      await extractArchive(file, cwd, { exclude: options?.exclude });
     });
     return true;
   }

@@ -25,6 +25,8 @@ export interface SaveOptions {
 export interface RestoreOptions {
   /** Where a store that downloads records the `download` phase (left out of the caller's `restore`). */
   timer?: PhaseTimer;
+  /** Workspace-relative paths not extracted (with everything under them), e.g. package caches a restore does not need. */
+  exclude?: readonly string[];
 }
 
 /** What the prebuild knows about a snapshot besides its files (the dir store writes it as the manifest). */
