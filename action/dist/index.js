@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path33 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path32 && path32[0] !== "/") {
-          path32 = `/${path32}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path32}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path32);
+        debuglog("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path32,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path32);
+        debuglog("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path32,
+          path33,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path32, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path32);
+          debuglog("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path32,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path32 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path32)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path32, query) : path32;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path32, host, upgrade, blocking, reset } = request2;
+      const { method, path: path33, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path32} HTTP/1.1\r
+      let header = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path32;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path32 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path32;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path32 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path32;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path32) {
-      if (typeof path32 !== "string") {
-        return path32;
+    function safeUrl(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path32.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path32;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path32, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path32);
+    function matchKey(mockDispatch2, { path: path33, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path32, method, body: body2, headers, query } = opts;
+      const { path: path33, method, body: body2, headers, query } = opts;
       return {
-        path: path32,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path32,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path32) {
-      for (let i = 0; i < path32.length; ++i) {
-        const code = path32.charCodeAt(i);
+    function validateCookiePath(path33) {
+      for (let i = 0; i < path33.length; ++i) {
+        const code = path33.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path32 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path32 = `/${path32}`;
+            path33 = `/${path33}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path32);
+          url2 = new URL(util5.parseOrigin(url2).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path32) {
-      let input = path32;
+    function removeDotSegments(path33) {
+      let input = path33;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path32) {
-      if (path32 === "" || path32[0] === "/") {
-        return removeDotSegments(path32);
+    function removeDotSegmentsRelative(path33) {
+      if (path33 === "" || path33[0] === "/") {
+        return removeDotSegments(path33);
       }
-      const segments = path32.split("/");
+      const segments = path33.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
+        const path33 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path33 && path33 !== "/" ? path33 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path32, key } = work.pop();
+    const { node: raw, path: path33, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path32, located);
+    positions.set(path33, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path32, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path33, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path32, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path33, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path32, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path33, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35575,12 +35575,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path32) {
+function findNodeAtLocation(root, path33) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path32) {
+  for (let segment of path33) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36115,9 +36115,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path32 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path32);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path32) : null, enumerable: true, writable: true, configurable: true });
+        const path33 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path33);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path33) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -37079,9 +37079,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path32, reason, position) {
-    super(`${JSON.stringify(path32.slice(0, 200))} ${reason}`);
-    this.path = path32;
+  constructor(path33, reason, position) {
+    super(`${JSON.stringify(path33.slice(0, 200))} ${reason}`);
+    this.path = path33;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37095,11 +37095,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path32, size, maxBytes) {
+function tooLarge(path33, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path32, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path33, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path32, bytes, strict) {
+function decodeUtf8(path33, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37108,12 +37108,12 @@ function decodeUtf8(path32, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path32, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path33, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path32, offset, byte, position) {
+function throwInvalid(path33, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path32, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path33, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37295,8 +37295,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path32, content) {
-  if (/\.(sh|bash|zsh)$/.test(path32)) return true;
+function isShellScript(path33, content) {
+  if (/\.(sh|bash|zsh)$/.test(path33)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37348,11 +37348,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path32) => {
-    if (files.has(path32)) return;
-    const content = await source.read(path32);
-    files.set(path32, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path32);
+  const hashFile = async (path33) => {
+    if (files.has(path33)) return;
+    const content = await source.read(path33);
+    files.set(path33, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path33);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37382,15 +37382,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path32 of frontier) {
-      if (visited.has(path32) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path32);
-      if (files.has(path32)) continue;
-      const content = await source.read(path32);
+    for (const path33 of frontier) {
+      if (visited.has(path33) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path33);
+      if (files.has(path33)) continue;
+      const content = await source.read(path33);
       if (content === null) continue;
-      files.set(path32, `sha256:${sha256(content)}`);
-      listed.add(path32);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path32, content)) next.push(...scriptsOfText(content));
+      files.set(path33, `sha256:${sha256(content)}`);
+      listed.add(path33);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path33, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -38581,7 +38581,7 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 import { randomUUID as randomUUID3 } from "node:crypto";
 import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import os8 from "node:os";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/container/session.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -38734,13 +38734,13 @@ async function removeAddedImages(refs, before, env) {
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
-import path16 from "node:path";
+import { mkdir as mkdir5, writeFile as writeFile6 } from "node:fs/promises";
+import path17 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
-import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
-import path13 from "node:path";
+import { lstat as lstat4, mkdir as mkdir3, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile4 } from "node:fs/promises";
+import path14 from "node:path";
 
 // src/lifecycle/merge.ts
 import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
@@ -38784,29 +38784,84 @@ async function mergeTree(source, target, skipTop = []) {
   return stats;
 }
 
+// src/lifecycle/source-times.ts
+import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
+import path13 from "node:path";
+var SOURCE_TIMES_PATH = `${MARKER_DIR}/source-times`;
+async function trackedBlobs(workspace) {
+  const out = await git(workspace, ["ls-files", "-s", "-z"]);
+  if (out === null) return null;
+  const blobs = /* @__PURE__ */ new Map();
+  for (const entry of out.split("\0")) {
+    const m = /^(100644|100755) ([0-9a-f]{40,64}) 0\t(.+)$/s.exec(entry);
+    if (m) blobs.set(m[3], `${m[1]} ${m[2]}`);
+  }
+  return blobs;
+}
+async function writeSourceTimes(workspace) {
+  const file = path13.join(workspace, SOURCE_TIMES_PATH);
+  const blobs = await isWorkTreeRoot(workspace) ? await trackedBlobs(workspace) : null;
+  if (blobs === null) {
+    await writeFile3(file, "").catch(() => void 0);
+    return;
+  }
+  const lines = [];
+  for (const [rel, blob] of blobs) {
+    const st = await lstat3(path13.join(workspace, rel)).catch(() => null);
+    if (st?.isFile()) lines.push(`${blob} ${st.mtimeMs}	${rel}\0`);
+  }
+  await mkdir2(path13.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile3(file, lines.join(""));
+}
+function parseSourceTimes(text) {
+  const out = /* @__PURE__ */ new Map();
+  for (const entry of text.split("\0")) {
+    const m = /^(100644|100755) ([0-9a-f]{40,64}) (\d+(?:\.\d+)?)\t(.+)$/s.exec(entry);
+    if (m) out.set(m[4], { blob: `${m[1]} ${m[2]}`, mtimeMs: Number(m[3]) });
+  }
+  return out;
+}
+async function restoreSourceTimes(workspace, record) {
+  const recorded = parseSourceTimes(record);
+  if (recorded.size === 0 || !await isWorkTreeRoot(workspace)) return 0;
+  const blobs = await trackedBlobs(workspace) ?? /* @__PURE__ */ new Map();
+  let restored = 0;
+  for (const [rel, blob] of blobs) {
+    const was = recorded.get(rel);
+    if (!was || was.blob !== blob) continue;
+    const abs = path13.join(workspace, rel);
+    const st = await lstat3(abs).catch(() => null);
+    if (!st?.isFile()) continue;
+    const seconds = was.mtimeMs / 1e3;
+    await lutimes(abs, seconds, seconds);
+    restored++;
+  }
+  return restored;
+}
+
 // src/lifecycle/incremental.ts
 var STAGING_PREFIX = ".prebuilds-restore-";
 async function reachableWithoutSymlinks(root, rel) {
   const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
-  if (path13.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  if (path14.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
   let dir = root;
   for (const part of parts.slice(0, -1)) {
-    dir = path13.join(dir, part);
-    const st = await lstat3(dir).catch(() => null);
+    dir = path14.join(dir, part);
+    const st = await lstat4(dir).catch(() => null);
     if (!st?.isDirectory()) return false;
   }
   return true;
 }
 async function readInside(root, rel) {
   if (!await reachableWithoutSymlinks(root, rel)) return null;
-  const file = path13.join(root, rel);
-  const st = await lstat3(file).catch(() => null);
+  const file = path14.join(root, rel);
+  const st = await lstat4(file).catch(() => null);
   return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
 }
 async function restoreBase(store, key, paths, workspace, accept3, options = {}) {
   const timer = options.timer ?? new PhaseTimer();
-  const staging = path13.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
-  await mkdir2(staging);
+  const staging = path14.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  await mkdir3(staging);
   try {
     let found;
     try {
@@ -38820,10 +38875,12 @@ async function restoreBase(store, key, paths, workspace, accept3, options = {}) 
     const rejected = accept3?.(marker2);
     if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
     const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split("\0").filter(Boolean) ?? null;
+    const sourceTimes = await readInside(staging, SOURCE_TIMES_PATH);
     return await timer.time("merge", async () => {
       const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
       const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-      return { restored: true, marker: marker2, moved, kept, deleted };
+      const timesRestored = sourceTimes ? await restoreSourceTimes(workspace, sourceTimes) : 0;
+      return { restored: true, marker: marker2, moved, kept, deleted, timesRestored };
     });
   } finally {
     await timer.time("merge", () => rm3(staging, { recursive: true, force: true }));
@@ -38835,8 +38892,8 @@ async function deleteUntracked(workspace, baseTracked) {
   const deleted = [];
   for (const file of baseTracked) {
     if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
-    const abs = path13.join(workspace, file);
-    const st = await lstat3(abs).catch(() => null);
+    const abs = path14.join(workspace, file);
+    const st = await lstat4(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
       deleted.push(file);
@@ -38845,14 +38902,14 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path13.join(workspace, TRACKED_FILES_PATH);
+  const file = path14.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
     await rm3(file, { force: true });
     return;
   }
-  await mkdir2(path13.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(file, files.map((f) => `${f}\0`).join(""));
+  await mkdir3(path14.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(file, files.map((f) => `${f}\0`).join(""));
 }
 
 // src/lifecycle/snapshot/oci/registry-client.ts
@@ -38929,8 +38986,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path32, init = {}) {
-    const url2 = path32.startsWith("http") ? path32 : `${this.base}${path32}`;
+  async request(method, path33, init = {}) {
+    const url2 = path33.startsWith("http") ? path33 : `${this.base}${path33}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -39076,9 +39133,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path32 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path32) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path32 };
+    const path33 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path33) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path33 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -39098,8 +39155,8 @@ function parseStoreSpec(input, env) {
 
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -39593,7 +39650,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path14.join(this.root, safeKeyName(key));
+    const base = path15.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -39609,23 +39666,23 @@ var DirStore = class {
   async save(key, paths, cwd, metadata2, options) {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
-    await mkdir3(this.root, { recursive: true });
-    const tmp = path14.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path14.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path14.isAbsolute(rel);
+    await mkdir4(this.root, { recursive: true });
+    const tmp = path15.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path15.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path15.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path14.basename(archive),
+        archive: path15.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
         ...metadata2
       };
-      await writeFile4(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile5(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -39672,7 +39729,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path14.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path15.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -39708,7 +39765,7 @@ var DirStore = class {
 // src/lifecycle/snapshot/oci-store.ts
 import { mkdtemp, rm as rm4 } from "node:fs/promises";
 import os7 from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
@@ -39760,7 +39817,7 @@ var OciStore = class {
   description;
   client;
   async withTemp(fn) {
-    const dir = await mkdtemp(path15.join(this.tempRoot, "prebuild-oci-"));
+    const dir = await mkdtemp(path16.join(this.tempRoot, "prebuild-oci-"));
     try {
       return await fn(dir);
     } finally {
@@ -39776,7 +39833,7 @@ var OciStore = class {
     const tag = tagOf(key);
     if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
     return this.withTemp(async (dir) => {
-      const file = path15.join(dir, "snapshot.tar.zst");
+      const file = path16.join(dir, "snapshot.tar.zst");
       const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
       const push = async () => {
         const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
@@ -39815,7 +39872,7 @@ var OciStore = class {
     const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
     await this.withTemp(async (dir) => {
-      const file = path15.join(dir, "snapshot.tar.zst");
+      const file = path16.join(dir, "snapshot.tar.zst");
       const pull2 = () => this.client.pullBlob(layer.digest, file);
       await (options?.timer ? options.timer.time("download", pull2) : pull2());
       await extractArchive(file, cwd, { exclude: options?.exclude });
@@ -39902,7 +39959,7 @@ async function startFromBase(req, key, paths, accept3 = () => null) {
     return { base: null, baseMarker: null, baseMissing: true };
   }
   log2.info(
-    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`
+    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base, ${restored.timesRestored ?? 0} unchanged files given the base's modification times`
   );
   if (!restored.marker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
   base = req.base;
@@ -39922,9 +39979,10 @@ async function finishPrebuild(req, key, paths, started, done) {
     dependencyFiles: done.dependencyFiles,
     ...done.image ? { image: done.image } : {}
   });
-  await mkdir4(path16.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile5(path16.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir5(path17.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile6(path17.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
+  await writeSourceTimes(workspace);
   const hooks = {};
   for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
   req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
@@ -39997,7 +40055,7 @@ async function containerPrebuild(req) {
   const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
-  const tmp = await mkdtemp2(path17.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
+  const tmp = await mkdtemp2(path18.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
   const runLabel = { [RUN_LABEL]: randomUUID3() };
   const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: { ...labels, ...runLabel }, env, log: log2 };
   const imagesBefore = await engineImages(env);
@@ -40077,7 +40135,7 @@ async function containerPrebuild(req) {
 }
 
 // action/src/inputs.ts
-import path18 from "node:path";
+import path19 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -40091,7 +40149,7 @@ async function readInputs(getInput2, env) {
     [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
     ContainerModes.Auto
   );
-  const workspace = path18.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path19.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -40168,7 +40226,7 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID4()) 
 
 // src/lifecycle/restore.ts
 import { existsSync as existsSync4 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 
 // src/lifecycle/restore-plan.ts
 var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
@@ -40308,7 +40366,7 @@ async function restoreWorkspace(req) {
   });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const cachesRestored = existsSync4(path19.join(workspace, CACHES_DIR));
+  const cachesRestored = existsSync4(path20.join(workspace, CACHES_DIR));
   const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
   const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
   logCaches(caches, log2);
@@ -41815,17 +41873,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path32 = requestOptions.url.replace(options.baseUrl, "");
+    const path33 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path32} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path33} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path32} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path33} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -44584,8 +44642,8 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 }
 
 // src/container/up.ts
-import { mkdir as mkdir5 } from "node:fs/promises";
-import path20 from "node:path";
+import { mkdir as mkdir6 } from "node:fs/promises";
+import path21 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2, env } = req;
@@ -44606,8 +44664,8 @@ async function upFromPrebuild(req) {
     }
   }
   if (!ref) {
-    await mkdir5(path20.join(workspace, MARKER_DIR), { recursive: true });
-    target.overrideConfig = await writeBuildConfig(path20.join(workspace, MARKER_DIR), configuration.environment, workspace);
+    await mkdir6(path21.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path21.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c2 = await up(target, {});
     log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
     return {
@@ -44624,8 +44682,8 @@ async function upFromPrebuild(req) {
       coldMs: null
     };
   }
-  await mkdir5(path20.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path20.join(workspace, MARKER_DIR), configuration.environment, ref);
+  await mkdir6(path21.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path21.join(workspace, MARKER_DIR), configuration.environment, ref);
   const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
@@ -44796,10 +44854,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path31 from "node:path";
+import path32 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path28 from "path";
+import * as path29 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -44839,10 +44897,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path25 from "path";
+import * as path26 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path21 from "path";
+import * as path22 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -44850,7 +44908,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path21.dirname(p);
+  let result = path22.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -44887,7 +44945,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path21.sep;
+    root += path22.sep;
   }
   return root + itemPath;
 }
@@ -44921,10 +44979,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path21.sep)) {
+  if (!p.endsWith(path22.sep)) {
     return p;
   }
-  if (p === path21.sep) {
+  if (p === path22.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -44992,7 +45050,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os9 from "os";
-import * as path24 from "path";
+import * as path25 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -46209,11 +46267,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path22 = {
+var path23 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path22.win32.sep : path22.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path23.win32.sep : path23.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -46960,7 +47018,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path23 from "path";
+import * as path24 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -46974,12 +47032,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path23.sep);
+        this.segments = itemPath.split(path24.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path23.basename(remaining);
+          const basename6 = path24.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -46997,7 +47055,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path23.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path24.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -47008,12 +47066,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path23.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path24.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path23.sep;
+        result += path24.sep;
       }
       result += this.segments[i];
     }
@@ -47045,7 +47103,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path24.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path25.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -47069,8 +47127,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path24.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path24.sep}`;
+      if (!itemPath.endsWith(path25.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path25.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -47105,9 +47163,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path24.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path25.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path24.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path25.sep}`)) {
       homedir2 = homedir2 || os9.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -47183,8 +47241,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path32, level) {
-    this.path = path32;
+  constructor(path33, level) {
+    this.path = path33;
     this.level = level;
   }
 };
@@ -47351,7 +47409,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path25.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path26.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -47361,7 +47419,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path25.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path26.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -47464,7 +47522,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path26 from "path";
+import * as path27 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -47557,9 +47615,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path26.join(baseLocation, "actions", "temp");
+      tempDirectory = path27.join(baseLocation, "actions", "temp");
     }
-    const dest = path26.join(tempDirectory, crypto3.randomUUID());
+    const dest = path27.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -47581,7 +47639,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path26.relative(workspace, file).replace(new RegExp(`\\${path26.sep}`, "g"), "/");
+        const relativeFile = path27.relative(workspace, file).replace(new RegExp(`\\${path27.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -51735,15 +51793,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path32 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path32.startsWith("/")) {
-      path32 = path32.substring(1);
+    let path33 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path33.startsWith("/")) {
+      path33 = path33.substring(1);
     }
-    if (isAbsoluteUrl(path32)) {
-      requestUrl = path32;
+    if (isAbsoluteUrl(path33)) {
+      requestUrl = path33;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path32);
+      requestUrl = appendPath(requestUrl, path33);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -51789,9 +51847,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path32 = pathToAppend.substring(0, searchStart);
+    const path33 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path32;
+    newPath = newPath + path33;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -54668,16 +54726,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].tag : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].namespace : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -54685,9 +54743,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return void 0;
-    return path32[path32.length - 1].values?.[attrName];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return void 0;
+    return path33[path33.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -54695,9 +54753,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return false;
-    const current = path32[path32.length - 1];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return false;
+    const current = path33[path33.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -54723,18 +54781,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].position ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].counter ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -57996,11 +58054,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path32) {
+    function locateFile(path33) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path32, scriptDirectory);
+        return Module["locateFile"](path33, scriptDirectory);
       }
-      return scriptDirectory + path32;
+      return scriptDirectory + path33;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -61087,9 +61145,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path32 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path32}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -61571,9 +61629,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path32 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path32}`;
+    canonicalizedResourceString += `/${options.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -75514,10 +75572,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 || "/";
-  path32 = escape3(path32);
-  urlParsed.pathname = path32;
+  let path33 = urlParsed.pathname;
+  path33 = path33 || "/";
+  path33 = escape3(path33);
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -75602,9 +75660,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 ? path32.endsWith("/") ? `${path32}${name}` : `${path32}/${name}` : name;
-  urlParsed.pathname = path32;
+  let path33 = urlParsed.pathname;
+  path33 = path33 ? path33.endsWith("/") ? `${path33}${name}` : `${path33}/${name}` : name;
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -86415,7 +86473,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
-import * as path27 from "path";
+import * as path28 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -86486,13 +86544,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path27.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path28.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path27.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -86531,7 +86589,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path27.resolve(filePath).replace(new RegExp(`\\${path27.sep}`, "g"), "/")}"`;
+  return `"${path28.resolve(filePath).replace(new RegExp(`\\${path28.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -86561,7 +86619,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -86570,7 +86628,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path27.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -86623,7 +86681,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path27.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path28.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -86764,7 +86822,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path28.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path29.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -86843,7 +86901,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path28.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path29.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -86911,7 +86969,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path28.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path29.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -86980,7 +87038,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path28.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path29.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87057,9 +87115,9 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
-import { lstat as lstat4, mkdir as mkdir6, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
+import { lstat as lstat5, mkdir as mkdir7, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
 import os11 from "node:os";
-import path29 from "node:path";
+import path30 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -87117,7 +87175,7 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp3(path29.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp3(path30.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
@@ -87127,7 +87185,7 @@ var ActionsCacheStore = class {
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path29.join(dir, CACHE_ARCHIVE));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path30.join(dir, CACHE_ARCHIVE));
       const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       const { value: cacheId, stdout } = options?.timer ? await options.timer.time("upload", upload) : await upload();
       if (cacheId === -1) {
@@ -87141,15 +87199,15 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd, options) {
     return this.withTemp(async (dir) => {
-      const download = path29.join(dir, "entry.tar");
+      const download = path30.join(dir, "entry.tar");
       const fetch2 = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
       if (!await (options?.timer ? options.timer.time("download", fetch2) : fetch2())) return false;
-      const outer = path29.join(dir, "entry");
-      await mkdir6(outer);
+      const outer = path30.join(dir, "entry");
+      await mkdir7(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path29.join(outer, CACHE_ARCHIVE);
-      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
+      const inner = path30.join(outer, CACHE_ARCHIVE);
+      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat5(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
       await rm6(download);
@@ -87173,9 +87231,9 @@ var ActionsCacheStore = class {
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 import os12 from "node:os";
-import path30 from "node:path";
+import path31 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path30.join(env.DOCKER_CONFIG || path30.join(env.HOME || os12.homedir(), ".docker"), "config.json");
+  const configFile = path31.join(env.DOCKER_CONFIG || path31.join(env.HOME || os12.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
@@ -87193,7 +87251,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path31.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path32.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }

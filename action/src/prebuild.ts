@@ -14,6 +14,7 @@ import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.js';
+import { writeSourceTimes } from '../../src/lifecycle/source-times.js';
 import { logCaches } from '../../src/lifecycle/caches.js';
 import { hookEnvironment, LeftoverTracker, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
 
@@ -98,7 +99,8 @@ export async function startFromBase(
     return { base: null, baseMarker: null, baseMissing: true };
   }
   log.info(
-    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`,
+    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base, ` +
+      `${restored.timesRestored ?? 0} unchanged files given the base's modification times`,
   );
   if (!restored.marker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
   base = req.base;
@@ -140,6 +142,7 @@ export async function finishPrebuild(
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
   await writeTrackedFiles(workspace);
+  await writeSourceTimes(workspace);
 
   const hooks: Record<string, number> = {};
   for (const [hook, run] of Object.entries(done.ran)) hooks[hook] = run.durationMs;

@@ -7,7 +7,9 @@
  * system, so merging is renames), then merged: what the checkout lacks moves in,
  * the checkout's own files (the new commit's sources) and its `.git` stay. Files
  * the base tracked that the new commit deleted are removed, using the list saved
- * with the base ({@link TRACKED_FILES_PATH}).
+ * with the base ({@link TRACKED_FILES_PATH}). Tracked files the new commit did not
+ * change get the base's modification times back (source-times.ts), so build tools
+ * that decide by modification time rebuild only what changed.
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import path from 'node:path';
 import { MARKER_DIR, MARKER_PATH, TRACKED_FILES_PATH, parseMarker, type PrebuildMarker } from './marker.js';
 import { isWorkTreeRoot, trackedFiles } from './git.js';
 import { mergeTree } from './merge.js';
+import { restoreSourceTimes, SOURCE_TIMES_PATH } from './source-times.js';
 import type { SnapshotStore } from './snapshot/store.js';
 import { PhaseTimer } from './timings.js';
 
@@ -34,6 +37,8 @@ export interface BaseRestore {
   kept: number;
   /** Workspace-relative files deleted because the new commit no longer tracks them. */
   deleted: string[];
+  /** Tracked files unchanged since the base that got the base's modification time back (source-times.ts). */
+  timesRestored?: number;
 }
 
 /**
@@ -103,10 +108,12 @@ export async function restoreBase(
     const rejected = accept?.(marker);
     if (rejected) return { restored: false, rejected, marker, moved: 0, kept: 0, deleted: [] };
     const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split('\0').filter(Boolean) ?? null;
+    const sourceTimes = await readInside(staging, SOURCE_TIMES_PATH);
     return await timer.time('merge', async () => {
       const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
       const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-      return { restored: true, marker, moved, kept, deleted };
+      const timesRestored = sourceTimes ? await restoreSourceTimes(workspace, sourceTimes) : 0;
+      return { restored: true, marker, moved, kept, deleted, timesRestored };
     });
   } finally {
     await timer.time('merge', () => rm(staging, { recursive: true, force: true }));

@@ -6,8 +6,6 @@
  */
 import { runSnapshotBench } from '../../bench/snapshot.js';
 
-jest.setTimeout(15 * 60_000);
-
 describe('npm run bench -- --json snapshot --size small', () => {
   it('prebuilds, restores and reports the breakdown of every step', async () => {
     const lines: string[] = [];
@@ -40,5 +38,5 @@ describe('npm run bench -- --json snapshot --size small', () => {
       expect(sum).toBeLessThanOrEqual(Number(totalMs) + Object.keys(phases).length);
     }
     expect(lines.some((l) => l.includes('added dependency installed by the incremental prebuild: yes'))).toBe(true);
-  });
+  }, 15 * 60_000);
 });
