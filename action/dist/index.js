@@ -39983,10 +39983,13 @@ async function finishPrebuild(req, key, paths, started, done) {
   await writeFile6(path17.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   await writeSourceTimes(workspace);
-  const hooks = {};
-  for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
-  req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
   const timer = req.timer ?? new PhaseTimer();
+  const hooks = {};
+  for (const [hook2, run3] of Object.entries(done.ran)) {
+    hooks[hook2] = run3.durationMs;
+    timer.add(hook2, run3.durationMs);
+  }
+  req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
   const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base };
   const { bytes } = await timer.timeOuter("save", ["upload"], () => req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets, timer }));
   await timer.time("retention", () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
@@ -40027,7 +40030,6 @@ async function prebuild(request2) {
       if (step.note) log2.info(`${step.hook}: ${step.note}`);
       const run3 = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2, leftovers });
       runs.push(run3);
-      req.timer.add(step.hook, run3.durationMs);
       ran[step.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
     }
   } finally {

@@ -144,10 +144,13 @@ export async function finishPrebuild(
   await writeTrackedFiles(workspace);
   await writeSourceTimes(workspace);
 
-  const hooks: Record<string, number> = {};
-  for (const [hook, run] of Object.entries(done.ran)) hooks[hook] = run.durationMs;
-  req.log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
   const timer = req.timer ?? new PhaseTimer();
+  const hooks: Record<string, number> = {};
+  for (const [hook, run] of Object.entries(done.ran)) {
+    hooks[hook] = run.durationMs;
+    timer.add(hook, run.durationMs);
+  }
+  req.log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
   const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base };
   const { bytes } = await timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer }));
   await timer.time('retention', () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
@@ -196,7 +199,6 @@ export async function prebuild(request: PrebuildRequest): Promise<PrebuildOutcom
       if (step.note) log.info(`${step.hook}: ${step.note}`);
       const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log, leftovers });
       runs.push(run);
-      req.timer.add(step.hook, run.durationMs);
       ran[step.hook] = { startedAt: run.startedAt, durationMs: run.durationMs };
     }
   } finally {
