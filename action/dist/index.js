@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path30 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path33 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path30 && path30[0] !== "/") {
-          path30 = `/${path30}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path30}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path30);
+        debuglog("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path30,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path30);
+        debuglog("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin },
+          request: { method, path: path33, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path30,
+          path33,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path30, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path30);
+          debuglog("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path30,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path30 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path30[0] !== "/" && !(path30.startsWith("http://") || path30.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path30)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path30, query) : path30;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path30, host, upgrade, blocking, reset } = request2;
+      const { method, path: path33, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path30} HTTP/1.1\r
+      let header = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path30, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path30;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path30 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path30;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path30 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path30;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path30) {
-      if (typeof path30 !== "string") {
-        return path30;
+    function safeUrl(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path30.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path30;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path30, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path30);
+    function matchKey(mockDispatch2, { path: path33, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path30 }) => matchValue(safeUrl(path30), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path30, method, body: body2, headers, query } = opts;
+      const { path: path33, method, body: body2, headers, query } = opts;
       return {
-        path: path30,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path30, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path30,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path30) {
-      for (let i = 0; i < path30.length; ++i) {
-        const code = path30.charCodeAt(i);
+    function validateCookiePath(path33) {
+      for (let i = 0; i < path33.length; ++i) {
+        const code = path33.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path30 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path30 = `/${path30}`;
+            path33 = `/${path33}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path30);
+          url2 = new URL(util5.parseOrigin(url2).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path30) {
-      let input = path30;
+    function removeDotSegments(path33) {
+      let input = path33;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path30) {
-      if (path30 === "" || path30[0] === "/") {
-        return removeDotSegments(path30);
+    function removeDotSegmentsRelative(path33) {
+      if (path33 === "" || path33[0] === "/") {
+        return removeDotSegments(path33);
       }
-      const segments = path30.split("/");
+      const segments = path33.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path30 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path30 && path30 !== "/" ? path30 : void 0;
+        const path33 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path33 && path33 !== "/" ? path33 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34888,15 +34888,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path30, key } = work.pop();
+    const { node: raw, path: path33, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path30, located);
+    positions.set(path33, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path30, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path33, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -34909,10 +34909,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path30, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path33, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path30, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path33, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35575,12 +35575,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path30) {
+function findNodeAtLocation(root, path33) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path30) {
+  for (let segment of path33) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36115,9 +36115,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path30 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path30);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path30) : null, enumerable: true, writable: true, configurable: true });
+        const path33 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path33);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path33) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -36564,6 +36564,17 @@ function readEnvMapping(raw, segments, sink) {
 // src/config/prebuilds-yml.ts
 import path5 from "node:path";
 
+// src/config/caches.ts
+var PACKAGE_MANAGERS = ["npm", "yarn", "pnpm", "pip", "uv", "cargo", "go", "gradle", "maven"];
+function parseCachesSetting(value) {
+  if (typeof value === "boolean") return { setting: value };
+  const names = typeof value === "string" ? [value] : Array.isArray(value) ? value : null;
+  if (names === null) return { problem: "`caches` must be `true`, `false` or a list of package managers" };
+  const unknown = names.find((n) => typeof n !== "string" || !PACKAGE_MANAGERS.includes(n));
+  if (unknown !== void 0) return { problem: `\`caches\`: unknown package manager \`${String(unknown)}\` (known: ${PACKAGE_MANAGERS.join(", ")})` };
+  return { setting: PACKAGE_MANAGERS.filter((m) => names.includes(m)) };
+}
+
 // src/config/cron.ts
 var FIELDS = [
   { name: "minute", min: 0, max: 59 },
@@ -36735,6 +36746,13 @@ var prebuilds_schema_default = {
           type: ["string", "array"],
           pattern: "^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$",
           items: { type: "string", pattern: "^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$" },
+          uniqueItems: true
+        },
+        caches: {
+          description: "Package-manager caches the snapshot keeps, so a re-install after a lockfile change is offline-fast: `true` (default) detects them from the lockfiles at the workspace root, `false` keeps none, a list keeps exactly those (npm, yarn, pnpm, pip, uv, cargo, go, gradle, maven).",
+          type: ["boolean", "string", "array"],
+          pattern: "^(npm|yarn|pnpm|pip|uv|cargo|go|gradle|maven)$",
+          items: { type: "string", enum: ["npm", "yarn", "pnpm", "pip", "uv", "cargo", "go", "gradle", "maven"] },
           uniqueItems: true
         }
       }
@@ -37038,6 +37056,12 @@ function buildSettings(entry, index, defaultBranch2, positions, problems) {
   const workflow = own(entry, "workflow");
   if (typeof workflow === "string") settings.workflow = workflow;
   settings.secrets = list(own(entry, "secrets")) ?? settings.secrets;
+  const caches = own(entry, "caches");
+  if (caches !== void 0) {
+    const parsed = parseCachesSetting(caches);
+    if ("problem" in parsed) at("caches", parsed.problem);
+    else settings.caches = parsed.setting;
+  }
   if (problems.length > before) return void 0;
   const envSegments = devcontainer !== void 0 || gitpod !== void 0 ? ["prebuilds", index, envKey] : ["prebuilds", index];
   return {
@@ -37055,9 +37079,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path30, reason, position) {
-    super(`${JSON.stringify(path30.slice(0, 200))} ${reason}`);
-    this.path = path30;
+  constructor(path33, reason, position) {
+    super(`${JSON.stringify(path33.slice(0, 200))} ${reason}`);
+    this.path = path33;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37071,11 +37095,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path30, size, maxBytes) {
+function tooLarge(path33, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path30, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path33, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path30, bytes, strict) {
+function decodeUtf8(path33, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37084,12 +37108,12 @@ function decodeUtf8(path30, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path30, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path33, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path30, offset, byte, position) {
+function throwInvalid(path33, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path30, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path33, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37271,8 +37295,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path30, content) {
-  if (/\.(sh|bash|zsh)$/.test(path30)) return true;
+function isShellScript(path33, content) {
+  if (/\.(sh|bash|zsh)$/.test(path33)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37324,11 +37348,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path30) => {
-    if (files.has(path30)) return;
-    const content = await source.read(path30);
-    files.set(path30, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path30);
+  const hashFile = async (path33) => {
+    if (files.has(path33)) return;
+    const content = await source.read(path33);
+    files.set(path33, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path33);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37358,15 +37382,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path30 of frontier) {
-      if (visited.has(path30) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path30);
-      if (files.has(path30)) continue;
-      const content = await source.read(path30);
+    for (const path33 of frontier) {
+      if (visited.has(path33) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path33);
+      if (files.has(path33)) continue;
+      const content = await source.read(path33);
       if (content === null) continue;
-      files.set(path30, `sha256:${sha256(content)}`);
-      listed.add(path30);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path30, content)) next.push(...scriptsOfText(content));
+      files.set(path33, `sha256:${sha256(content)}`);
+      listed.add(path33);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path33, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37569,6 +37593,51 @@ function formatProblem(p) {
   return `${p.file}:${p.line}:${p.column}: ${p.message}${p.keyPath ? ` (at ${p.keyPath})` : ""}`;
 }
 
+// src/lifecycle/timings.ts
+var PhaseTimer = class {
+  ms = /* @__PURE__ */ new Map();
+  /** Adds `ms` (wall-clock, ≥ 0) to `phase`. */
+  add(phase, ms) {
+    this.ms.set(phase, (this.ms.get(phase) ?? 0) + Math.max(0, ms));
+  }
+  /** Runs `fn`, adds its wall time to `phase` (also when it throws) and returns its value. */
+  async time(phase, fn) {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.add(phase, performance.now() - started);
+    }
+  }
+  /**
+   * Like {@link time}, but what `fn` records meanwhile under the `nested` phases (a
+   * store's `upload` inside `save`) is not counted twice: it is left out of `phase`.
+   */
+  async timeOuter(phase, nested, fn) {
+    const before = nested.reduce((sum, p) => sum + (this.ms.get(p) ?? 0), 0);
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      const inner = nested.reduce((sum, p) => sum + (this.ms.get(p) ?? 0), 0) - before;
+      this.add(phase, performance.now() - started - inner);
+    }
+  }
+  /** The phases measured so far, whole ms, in first-measured order. */
+  toJSON() {
+    const out = {};
+    for (const [phase, ms] of this.ms) out[phase] = Math.round(ms);
+    return out;
+  }
+};
+function timingRows(timings, totalMs) {
+  const share = (ms) => totalMs > 0 ? Math.round(ms / totalMs * 100) : 0;
+  const rows = Object.entries(timings).map(([phase, ms]) => ({ phase, ms, pct: share(ms) }));
+  const other = Math.round(totalMs - rows.reduce((sum, r) => sum + r.ms, 0));
+  if (other >= 1) rows.push({ phase: "other", ms: other, pct: share(other) });
+  return rows;
+}
+
 // src/lifecycle/result.ts
 var RESULT_ANNOTATION_TITLE = "prebuild-result";
 function encodeResult(result) {
@@ -37663,57 +37732,17 @@ async function loadConfiguration(workspace, name, branch) {
 }
 
 // src/container/tools.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
 import { createRequire } from "node:module";
 import os6 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/lifecycle/run-hooks.ts
 import { spawn as spawn2 } from "node:child_process";
 
-// src/lifecycle/dependency-files.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFile as readFile2 } from "node:fs/promises";
+// src/lifecycle/caches.ts
+import { existsSync as existsSync2 } from "node:fs";
 import path7 from "node:path";
-async function trackedFiles2(workspace, files) {
-  const out = await git(workspace, ["ls-files", "-z", "--", ...files]);
-  return out === null ? null : new Set(out.split("\0").filter(Boolean));
-}
-var DEPENDENCY_FILES = [
-  "package.json",
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "yarn.lock",
-  "pnpm-lock.yaml",
-  "bun.lockb",
-  "bun.lock",
-  "Gemfile.lock",
-  "requirements.txt",
-  "poetry.lock",
-  "Pipfile.lock",
-  "uv.lock",
-  "go.sum",
-  "Cargo.lock",
-  "composer.lock",
-  "mix.lock",
-  "pubspec.lock",
-  "packages.lock.json"
-];
-async function hashDependencyFiles(workspace) {
-  const out = {};
-  const tracked = await trackedFiles2(workspace, DEPENDENCY_FILES);
-  for (const file of DEPENDENCY_FILES) {
-    if (tracked && !tracked.has(file)) continue;
-    try {
-      out[file] = createHash2("sha256").update(await readFile2(path7.join(workspace, file))).digest("hex");
-    } catch {
-    }
-  }
-  return out;
-}
-function changedDependencyFiles(before, after) {
-  return [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => before[f] !== after[f]).sort();
-}
 
 // src/lifecycle/marker.ts
 var MARKER_DIR = ".prebuilds";
@@ -37792,6 +37821,119 @@ function dependencyFilesOf(update3, prev) {
 function formatMarker(marker2) {
   return `${JSON.stringify(marker2, null, 2)}
 `;
+}
+
+// src/lifecycle/caches.ts
+var CACHES_DIR = `${MARKER_DIR}/caches`;
+var CACHE_DETECTION = {
+  npm: ["package-lock.json", "npm-shrinkwrap.json"],
+  yarn: ["yarn.lock"],
+  pnpm: ["pnpm-lock.yaml"],
+  pip: ["requirements.txt", "Pipfile.lock", "poetry.lock"],
+  uv: ["uv.lock"],
+  cargo: ["Cargo.lock"],
+  go: ["go.sum"],
+  gradle: ["gradle.lockfile", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"],
+  maven: ["pom.xml"]
+};
+function variablesFor(manager, dir, env) {
+  switch (manager) {
+    case "npm":
+      return { npm_config_cache: dir, npm_config_prefer_offline: "true" };
+    case "yarn":
+      return { YARN_CACHE_FOLDER: dir, YARN_ENABLE_GLOBAL_CACHE: "false" };
+    case "pnpm":
+      return { npm_config_store_dir: path7.join(dir, "store"), npm_config_cache_dir: path7.join(dir, "metadata"), npm_config_prefer_offline: "true" };
+    case "pip":
+      return { PIP_CACHE_DIR: dir };
+    case "uv":
+      return { UV_CACHE_DIR: dir };
+    case "cargo":
+      return { CARGO_HOME: dir };
+    case "go":
+      return { GOMODCACHE: path7.join(dir, "mod"), GOCACHE: path7.join(dir, "build") };
+    case "gradle":
+      return { GRADLE_USER_HOME: dir };
+    case "maven":
+      return { MAVEN_ARGS: `${env.MAVEN_ARGS ? `${env.MAVEN_ARGS} ` : ""}-Dmaven.repo.local=${path7.join(dir, "repository")}` };
+  }
+}
+var TUNING = /* @__PURE__ */ new Set(["npm_config_prefer_offline", "YARN_ENABLE_GLOBAL_CACHE"]);
+function packageCaches(setting, workspace, env) {
+  const out = { kept: [], skipped: [], env: {} };
+  if (setting === false) return out;
+  const wanted = setting === true ? PACKAGE_MANAGERS.filter((m) => CACHE_DETECTION[m].some((f) => existsSync2(path7.join(workspace, f)))) : setting;
+  for (const manager of PACKAGE_MANAGERS) {
+    if (!wanted.includes(manager)) continue;
+    if (manager === "yarn" && existsSync2(path7.join(workspace, ".yarn/cache"))) {
+      out.skipped.push({ manager, reason: "the repository has its own .yarn/cache (zero-install)" });
+      continue;
+    }
+    const vars = variablesFor(manager, path7.join(workspace, CACHES_DIR, manager), env);
+    const taken = Object.keys(vars).find(
+      (name) => name === "MAVEN_ARGS" ? /-Dmaven\.repo\.local=/.test(env[name] ?? "") : !TUNING.has(name) && env[name] !== void 0
+    );
+    if (taken) {
+      out.skipped.push({ manager, reason: `${taken} is already set by the environment` });
+      continue;
+    }
+    out.kept.push(manager);
+    for (const [name, value] of Object.entries(vars)) if (!TUNING.has(name) || env[name] === void 0) out.env[name] = value;
+  }
+  return out;
+}
+function logCaches(caches, log2) {
+  if (caches.kept.length > 0) log2.info(`Package-manager caches kept in the snapshot (${CACHES_DIR}): ${caches.kept.join(", ")}`);
+  for (const s of caches.skipped) log2.info(`Package-manager cache of ${s.manager} not kept: ${s.reason}`);
+}
+
+// src/lifecycle/dependency-files.ts
+import { createHash as createHash2 } from "node:crypto";
+import { readFile as readFile2 } from "node:fs/promises";
+import path8 from "node:path";
+async function trackedFiles2(workspace, files) {
+  const out = await git(workspace, ["ls-files", "-z", "--", ...files]);
+  return out === null ? null : new Set(out.split("\0").filter(Boolean));
+}
+var DEPENDENCY_FILES = [
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lockb",
+  "bun.lock",
+  "Gemfile.lock",
+  "requirements.txt",
+  "poetry.lock",
+  "Pipfile.lock",
+  "uv.lock",
+  "go.sum",
+  "Cargo.lock",
+  "composer.lock",
+  "mix.lock",
+  "pubspec.lock",
+  "packages.lock.json"
+];
+async function hashDependencyFiles(workspace) {
+  const out = {};
+  const tracked = await trackedFiles2(workspace, DEPENDENCY_FILES);
+  for (const file of DEPENDENCY_FILES) {
+    if (tracked && !tracked.has(file)) continue;
+    try {
+      out[file] = createHash2("sha256").update(await readFile2(path8.join(workspace, file))).digest("hex");
+    } catch {
+    }
+  }
+  return out;
+}
+async function dependencyFilesChangedSince(workspace, from, to) {
+  if (from === to) return false;
+  const out = await git(workspace, ["diff", "--name-only", from, to, "--", ...DEPENDENCY_FILES]);
+  return out === null ? null : out.trim() !== "";
+}
+function changedDependencyFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => before[f] !== after[f]).sort();
 }
 
 // src/lifecycle/plan.ts
@@ -37952,7 +38094,8 @@ function hookEnvironment(config, workspace, env) {
   const withContainer = { ...env, ...containerEnv };
   const remoteEnv = substituteDeep(config.environment.remoteEnv, { ...base, containerEnv: withContainer });
   const full = { ...withContainer, ...remoteEnv };
-  return { env: full, vars: { ...base, containerEnv: full } };
+  const caches = packageCaches(config.settings.caches ?? true, workspace, full);
+  return { env: { ...full, ...caches.env }, vars: { ...base, containerEnv: full }, caches };
 }
 var LifecycleError = class extends Error {
   constructor(message, hook2, commandName, exit) {
@@ -38134,15 +38277,15 @@ function cliFromPath(file) {
 function packagedCli() {
   try {
     const pkg = createRequire(import.meta.url).resolve("@devcontainers/cli/package.json");
-    const file = path8.join(path8.dirname(pkg), "devcontainer.js");
-    return existsSync2(file) ? file : null;
+    const file = path9.join(path9.dirname(pkg), "devcontainer.js");
+    return existsSync3(file) ? file : null;
   } catch {
     return null;
   }
 }
 function versionOf(cliJs) {
   try {
-    return JSON.parse(readFileSync2(path8.join(path8.dirname(cliJs), "package.json"), "utf8")).version ?? null;
+    return JSON.parse(readFileSync2(path9.join(path9.dirname(cliJs), "package.json"), "utf8")).version ?? null;
   } catch {
     return null;
   }
@@ -38152,9 +38295,9 @@ async function resolveDevcontainerCli(env, log2) {
   if (explicit) return cliFromPath(explicit);
   const packaged = packagedCli();
   if (packaged && versionOf(packaged) === DEVCONTAINERS_CLI_VERSION) return cliFromPath(packaged);
-  const prefix2 = path8.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
-  const installed = path8.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
-  if (!existsSync2(installed)) {
+  const prefix2 = path9.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
+  const installed = path9.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
+  if (!existsSync3(installed)) {
     await runTool(
       ["npm", "install", "--prefix", prefix2, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`],
       {
@@ -38215,7 +38358,9 @@ var Outputs = {
   /** Container mode: the prebuilt image, pinned by digest. */
   Image: "image",
   /** Container mode, restore: the id of the running dev container. */
-  ContainerId: "container-id"
+  ContainerId: "container-id",
+  /** Time breakdown of the step as JSON, ms per phase (src/lifecycle/timings.ts). */
+  Timings: "timings"
 };
 var Modes = { Prebuild: "prebuild", Restore: "restore" };
 var ContainerModes = { Auto: "auto", Host: "host", Container: "container" };
@@ -38243,7 +38388,7 @@ var Env = {
 };
 
 // src/container/model.ts
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/lifecycle/snapshot-key.ts
 var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
@@ -38278,8 +38423,8 @@ function gitpodDevcontainer(environment, workspace) {
   const out = {};
   if (environment.build) {
     out.build = {
-      dockerfile: path9.join(workspace, environment.build.dockerfile),
-      context: path9.join(workspace, environment.build.context),
+      dockerfile: path10.join(workspace, environment.build.dockerfile),
+      context: path10.join(workspace, environment.build.context),
       args: environment.build.args
     };
   } else if (environment.image) out.image = environment.image;
@@ -38439,17 +38584,17 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 import { randomUUID as randomUUID3 } from "node:crypto";
 import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import os8 from "node:os";
-import path16 from "node:path";
+import path18 from "node:path";
 
 // src/container/session.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { writeFile as writeFile2 } from "node:fs/promises";
-import path10 from "node:path";
+import path11 from "node:path";
 function targetArgs(t) {
   const args = ["--workspace-folder", t.workspace];
   const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
   if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json")
-    args.push("--config", path10.join(t.workspace, t.configFile));
+    args.push("--config", path11.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -38492,14 +38637,14 @@ async function runHookInContainer(t, hook2, commands) {
   return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
 }
 async function writePrebuiltConfig(dir, environment, image) {
-  const file = path10.join(dir, "devcontainer.prebuilt.json");
+  const file = path11.join(dir, "devcontainer.prebuilt.json");
   await writeFile2(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}
 `);
   return file;
 }
 async function writeBuildConfig(dir, environment, workspace) {
   if (environment.format === "devcontainer") return void 0;
-  const file = path10.join(dir, "devcontainer.gitpod.json");
+  const file = path11.join(dir, "devcontainer.gitpod.json");
   await writeFile2(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
 `);
   return file;
@@ -38592,17 +38737,17 @@ async function removeAddedImages(refs, before, env) {
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
-import path15 from "node:path";
+import { mkdir as mkdir5, writeFile as writeFile6 } from "node:fs/promises";
+import path17 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
-import { lstat as lstat3, mkdir as mkdir2, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
-import path12 from "node:path";
+import { lstat as lstat4, mkdir as mkdir3, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile4 } from "node:fs/promises";
+import path14 from "node:path";
 
 // src/lifecycle/merge.ts
 import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import path11 from "node:path";
+import path12 from "node:path";
 async function lstatOrNull(p) {
   try {
     return await lstat2(p);
@@ -38625,8 +38770,8 @@ async function mergeTree(source, target, skipTop = []) {
   const walk = async (src, dst, top) => {
     for (const entry of await readdir2(src, { withFileTypes: true })) {
       if (top && skipTop.includes(entry.name)) continue;
-      const from = path11.join(src, entry.name);
-      const to = path11.join(dst, entry.name);
+      const from = path12.join(src, entry.name);
+      const to = path12.join(dst, entry.name);
       const existing = await lstatOrNull(to);
       if (!existing) {
         await move(from, to);
@@ -38642,32 +38787,88 @@ async function mergeTree(source, target, skipTop = []) {
   return stats;
 }
 
+// src/lifecycle/source-times.ts
+import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
+import path13 from "node:path";
+var SOURCE_TIMES_PATH = `${MARKER_DIR}/source-times`;
+async function trackedBlobs(workspace) {
+  const out = await git(workspace, ["ls-files", "-s", "-z"]);
+  if (out === null) return null;
+  const blobs = /* @__PURE__ */ new Map();
+  for (const entry of out.split("\0")) {
+    const m = /^(100644|100755) ([0-9a-f]{40,64}) 0\t(.+)$/s.exec(entry);
+    if (m) blobs.set(m[3], `${m[1]} ${m[2]}`);
+  }
+  return blobs;
+}
+async function writeSourceTimes(workspace) {
+  const file = path13.join(workspace, SOURCE_TIMES_PATH);
+  const blobs = await isWorkTreeRoot(workspace) ? await trackedBlobs(workspace) : null;
+  if (blobs === null) {
+    await writeFile3(file, "").catch(() => void 0);
+    return;
+  }
+  const lines = [];
+  for (const [rel, blob] of blobs) {
+    const st = await lstat3(path13.join(workspace, rel)).catch(() => null);
+    if (st?.isFile()) lines.push(`${blob} ${st.mtimeMs}	${rel}\0`);
+  }
+  await mkdir2(path13.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile3(file, lines.join(""));
+}
+function parseSourceTimes(text) {
+  const out = /* @__PURE__ */ new Map();
+  for (const entry of text.split("\0")) {
+    const m = /^(100644|100755) ([0-9a-f]{40,64}) (\d+(?:\.\d+)?)\t(.+)$/s.exec(entry);
+    if (m) out.set(m[4], { blob: `${m[1]} ${m[2]}`, mtimeMs: Number(m[3]) });
+  }
+  return out;
+}
+async function restoreSourceTimes(workspace, record) {
+  const recorded = parseSourceTimes(record);
+  if (recorded.size === 0 || !await isWorkTreeRoot(workspace)) return 0;
+  const blobs = await trackedBlobs(workspace) ?? /* @__PURE__ */ new Map();
+  let restored = 0;
+  for (const [rel, blob] of blobs) {
+    const was = recorded.get(rel);
+    if (!was || was.blob !== blob) continue;
+    const abs = path13.join(workspace, rel);
+    const st = await lstat3(abs).catch(() => null);
+    if (!st?.isFile()) continue;
+    const seconds = was.mtimeMs / 1e3;
+    await lutimes(abs, seconds, seconds);
+    restored++;
+  }
+  return restored;
+}
+
 // src/lifecycle/incremental.ts
 var STAGING_PREFIX = ".prebuilds-restore-";
 async function reachableWithoutSymlinks(root, rel) {
   const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
-  if (path12.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  if (path14.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
   let dir = root;
   for (const part of parts.slice(0, -1)) {
-    dir = path12.join(dir, part);
-    const st = await lstat3(dir).catch(() => null);
+    dir = path14.join(dir, part);
+    const st = await lstat4(dir).catch(() => null);
     if (!st?.isDirectory()) return false;
   }
   return true;
 }
 async function readInside(root, rel) {
   if (!await reachableWithoutSymlinks(root, rel)) return null;
-  const file = path12.join(root, rel);
-  const st = await lstat3(file).catch(() => null);
+  const file = path14.join(root, rel);
+  const st = await lstat4(file).catch(() => null);
   return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
 }
-async function restoreBase(store, key, paths, workspace, accept3) {
-  const staging = path12.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
-  await mkdir2(staging);
+async function restoreBase(store, key, paths, workspace, accept3, options = {}) {
+  const timer = options.timer ?? new PhaseTimer();
+  const staging = path14.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  await mkdir3(staging);
   try {
     let found;
     try {
-      found = await store.restore(key, paths, staging);
+      found = await timer.timeOuter("restore", ["download"], () => store.restore(key, paths, staging, { timer, exclude: options.exclude }));
     } catch (err) {
       const rejected2 = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
       return { restored: false, rejected: rejected2, marker: null, moved: 0, kept: 0, deleted: [] };
@@ -38677,11 +38878,15 @@ async function restoreBase(store, key, paths, workspace, accept3) {
     const rejected = accept3?.(marker2);
     if (rejected) return { restored: false, rejected, marker: marker2, moved: 0, kept: 0, deleted: [] };
     const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split("\0").filter(Boolean) ?? null;
-    const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
-    const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-    return { restored: true, marker: marker2, moved, kept, deleted };
+    const sourceTimes = await readInside(staging, SOURCE_TIMES_PATH);
+    return await timer.time("merge", async () => {
+      const { moved, kept } = await mergeTree(staging, workspace, [".git"]);
+      const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
+      const timesRestored = sourceTimes ? await restoreSourceTimes(workspace, sourceTimes) : 0;
+      return { restored: true, marker: marker2, moved, kept, deleted, timesRestored };
+    });
   } finally {
-    await rm3(staging, { recursive: true, force: true });
+    await timer.time("merge", () => rm3(staging, { recursive: true, force: true }));
   }
 }
 async function deleteUntracked(workspace, baseTracked) {
@@ -38690,8 +38895,8 @@ async function deleteUntracked(workspace, baseTracked) {
   const deleted = [];
   for (const file of baseTracked) {
     if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
-    const abs = path12.join(workspace, file);
-    const st = await lstat3(abs).catch(() => null);
+    const abs = path14.join(workspace, file);
+    const st = await lstat4(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
       deleted.push(file);
@@ -38700,14 +38905,14 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path12.join(workspace, TRACKED_FILES_PATH);
+  const file = path14.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
     await rm3(file, { force: true });
     return;
   }
-  await mkdir2(path12.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(file, files.map((f) => `${f}\0`).join(""));
+  await mkdir3(path14.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(file, files.map((f) => `${f}\0`).join(""));
 }
 
 // src/lifecycle/snapshot/oci/registry-client.ts
@@ -38784,8 +38989,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path30, init = {}) {
-    const url2 = path30.startsWith("http") ? path30 : `${this.base}${path30}`;
+  async request(method, path33, init = {}) {
+    const url2 = path33.startsWith("http") ? path33 : `${this.base}${path33}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -38931,9 +39136,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path30 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path30) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path30 };
+    const path33 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path33) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path33 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -38953,8 +39158,8 @@ function parseStoreSpec(input, env) {
 
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile4 } from "node:fs/promises";
-import path13 from "node:path";
+import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -39394,7 +39599,7 @@ function decompressor(magic, file) {
   if (magic[0] === 31 && magic[1] === 139) return ["gzip", ["-d", "-c"]];
   throw new Error(`${file} is neither a zstd nor a gzip archive`);
 }
-async function extractArchive(file, cwd) {
+async function extractArchive(file, cwd, options = {}) {
   const handle = await open2(file, "r");
   try {
     const magic = Buffer.alloc(4);
@@ -39402,7 +39607,8 @@ async function extractArchive(file, cwd) {
     const [program, args] = decompressor(magic, file);
     const dec = spawn3(program, args, { stdio: [handle.fd, "pipe", "pipe"] });
     const decErr = stderrTail(dec);
-    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd], { stdio: ["pipe", "ignore", "pipe"] });
+    const exclude = (options.exclude ?? []).flatMap((p) => [`--exclude=${p}`, `--exclude=./${p}`]);
+    const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd, ...exclude.length > 0 ? ["--anchored", ...exclude] : []], { stdio: ["pipe", "ignore", "pipe"] });
     const tarErr = stderrTail(tar);
     const guard = new TarGuard();
     const guarded = pipeline2(dec.stdout, guard, tar.stdin).catch((err) => {
@@ -39447,7 +39653,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path13.join(this.root, safeKeyName(key));
+    const base = path15.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -39463,23 +39669,23 @@ var DirStore = class {
   async save(key, paths, cwd, metadata2, options) {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
-    await mkdir3(this.root, { recursive: true });
-    const tmp = path13.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path13.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path13.isAbsolute(rel);
+    await mkdir4(this.root, { recursive: true });
+    const tmp = path15.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path15.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path15.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path13.basename(archive),
+        archive: path15.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
         ...metadata2
       };
-      await writeFile4(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile5(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -39494,10 +39700,10 @@ var DirStore = class {
       await unlink3(`${tmp}.json`).catch(() => void 0);
     }
   }
-  async restore(key, paths, cwd) {
+  async restore(key, paths, cwd, options) {
     const m = await this.manifest(key);
     if (!m || !sameList(m.paths, paths)) return false;
-    await extractArchive(this.files(key).archive, cwd);
+    await extractArchive(this.files(key).archive, cwd, { exclude: options?.exclude });
     return true;
   }
   async exists(key, paths) {
@@ -39526,7 +39732,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path13.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path15.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -39562,7 +39768,7 @@ var DirStore = class {
 // src/lifecycle/snapshot/oci-store.ts
 import { mkdtemp, rm as rm4 } from "node:fs/promises";
 import os7 from "node:os";
-import path14 from "node:path";
+import path16 from "node:path";
 import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
@@ -39614,7 +39820,7 @@ var OciStore = class {
   description;
   client;
   async withTemp(fn) {
-    const dir = await mkdtemp(path14.join(this.tempRoot, "prebuild-oci-"));
+    const dir = await mkdtemp(path16.join(this.tempRoot, "prebuild-oci-"));
     try {
       return await fn(dir);
     } finally {
@@ -39630,10 +39836,14 @@ var OciStore = class {
     const tag = tagOf(key);
     if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
     return this.withTemp(async (dir) => {
-      const file = path14.join(dir, "snapshot.tar.zst");
+      const file = path16.join(dir, "snapshot.tar.zst");
       const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
-      const layer = await this.client.pushBlob({ file, digest: await fileDigest(file) });
-      await this.client.pushBlob(Buffer.from("{}"));
+      const push = async () => {
+        const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
+        await this.client.pushBlob(Buffer.from("{}"));
+        return pushed;
+      };
+      const layer = options?.timer ? await options.timer.time("upload", push) : await push();
       const annotations = {
         [ANNOTATIONS.Created]: (/* @__PURE__ */ new Date()).toISOString(),
         [ANNOTATIONS.Key]: key,
@@ -39659,15 +39869,16 @@ var OciStore = class {
       return { bytes };
     });
   }
-  async restore(key, paths, cwd) {
+  async restore(key, paths, cwd, options) {
     const found = await this.manifestOf(key);
     if (!found || !sameList2(JSON.parse(found.manifest.annotations?.[ANNOTATIONS.Paths] ?? "[]"), paths)) return false;
     const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
     await this.withTemp(async (dir) => {
-      const file = path14.join(dir, "snapshot.tar.zst");
-      await this.client.pullBlob(layer.digest, file);
-      await extractArchive(file, cwd);
+      const file = path16.join(dir, "snapshot.tar.zst");
+      const pull2 = () => this.client.pullBlob(layer.digest, file);
+      await (options?.timer ? options.timer.time("download", pull2) : pull2());
+      await extractArchive(file, cwd, { exclude: options?.exclude });
     });
     return true;
   }
@@ -39744,14 +39955,14 @@ async function startFromBase(req, key, paths, accept3 = () => null) {
   if (!base) return { base: null, baseMarker: null, baseMissing: false };
   log2.info(`Restoring base snapshot ${base} from the ${req.store.description}`);
   const check = (m) => unsuccessfulMarker(m) ?? (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ?? accept3(m);
-  const restored = await restoreBase(req.store, base, paths, workspace, check);
+  const restored = await restoreBase(req.store, base, paths, workspace, check, { timer: req.timer });
   if (!restored.restored) {
     const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
     log2.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
     return { base: null, baseMarker: null, baseMissing: true };
   }
   log2.info(
-    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`
+    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base, ${restored.timesRestored ?? 0} unchanged files given the base's modification times`
   );
   if (!restored.marker) log2.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
   base = req.base;
@@ -39771,27 +39982,20 @@ async function finishPrebuild(req, key, paths, started, done) {
     dependencyFiles: done.dependencyFiles,
     ...done.image ? { image: done.image } : {}
   });
-  await mkdir4(path15.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile5(path15.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir5(path17.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile6(path17.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
+  await writeSourceTimes(workspace);
+  const timer = req.timer ?? new PhaseTimer();
   const hooks = {};
-  for (const [hook2, run3] of Object.entries(done.ran)) hooks[hook2] = run3.durationMs;
+  for (const [hook2, run3] of Object.entries(done.ran)) {
+    hooks[hook2] = run3.durationMs;
+    timer.add(hook2, run3.durationMs);
+  }
   req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(
-    key,
-    paths,
-    workspace,
-    {
-      sha: req.sha,
-      configuration: name,
-      prebuildId: req.prebuildId,
-      identity: configuration.identity,
-      hooks,
-      base: started.base
-    },
-    { secrets: req.secrets }
-  );
-  await applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log);
+  const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base };
+  const { bytes } = await timer.timeOuter("save", ["upload"], () => req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets, timer }));
+  await timer.time("retention", () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
   return {
     prebuildId: req.prebuildId,
     configuration: name,
@@ -39802,18 +40006,21 @@ async function finishPrebuild(req, key, paths, started, done) {
     hooks,
     base: started.base,
     identity: configuration.identity,
-    ...done.image ? { mode: "container", image: pinned(done.image.reference, done.image.digest) } : {}
+    ...done.image ? { mode: "container", image: pinned(done.image.reference, done.image.digest) } : {},
+    timings: timer.toJSON()
   };
 }
-async function prebuild(req) {
-  const started = req.startedAt ?? performance.now();
+async function prebuild(request2) {
+  const started = request2.startedAt ?? performance.now();
+  const req = { ...request2, timer: request2.timer ?? new PhaseTimer() };
   const { workspace, configuration, log: log2 } = req;
   const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
   const paths = snapshotPaths(configuration.settings.paths);
   const base = await startFromBase(req, key, paths);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const { env, vars, caches } = hookEnvironment(configuration, workspace, req.env);
+  logCaches(caches, log2);
   const runs = [];
   const ran = {};
   const leftovers = new LeftoverTracker();
@@ -39853,7 +40060,7 @@ async function containerPrebuild(req) {
   const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
-  const tmp = await mkdtemp2(path16.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
+  const tmp = await mkdtemp2(path18.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
   const runLabel = { [RUN_LABEL]: randomUUID3() };
   const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: { ...labels, ...runLabel }, env, log: log2 };
   const imagesBefore = await engineImages(env);
@@ -39933,7 +40140,7 @@ async function containerPrebuild(req) {
 }
 
 // action/src/inputs.ts
-import path17 from "node:path";
+import path19 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -39947,7 +40154,7 @@ async function readInputs(getInput2, env) {
     [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
     ContainerModes.Auto
   );
-  const workspace = path17.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path19.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -40022,6 +40229,10 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID4()) 
   };
 }
 
+// src/lifecycle/restore.ts
+import { existsSync as existsSync4 } from "node:fs";
+import path20 from "node:path";
+
 // src/lifecycle/restore-plan.ts
 var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
 function rankCandidates(listings, ancestors2, identity) {
@@ -40092,9 +40303,11 @@ var DEFAULT_MAX_ATTEMPTS = 3;
 async function restorePrebuild(req, accept3 = () => null) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2 } = req;
+  const timer = req.timer ?? new PhaseTimer();
   const name = configuration.settings.name;
   const paths = snapshotPaths(configuration.settings.paths);
   const wanted = configuration.settings.ancestorDepth + 1;
+  const finding = performance.now();
   let commits = await ancestors(workspace, req.sha, wanted);
   if (commits.length === 0) {
     log2.warning(`Commit ${req.sha} is not in the checkout's history: only a prebuild of exactly this commit can be used`);
@@ -40111,13 +40324,18 @@ async function restorePrebuild(req, accept3 = () => null) {
   log2.info(
     `Searching ${commits.length} commit${commits.length === 1 ? "" : "s"} for a prebuild of "${name}": ${listings.length} snapshot${listings.length === 1 ? "" : "s"} in the ${req.store.description}, ${ranked.candidates.length} usable`
   );
+  timer.add("restore", performance.now() - finding);
   const rejected = [...ranked.skipped];
   for (const s of ranked.skipped) log2.info(`Skipping ${s.key}: ${s.reason}`);
   let chosen = null;
   let marker2 = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log2.info(`Restoring ${c.key} (${c.distance === 0 ? "this commit" : `${c.distance} commit${c.distance === 1 ? "" : "s"} behind`})`);
-    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept3(m));
+    const exclude = req.skipUnneededCaches && await dependencyFilesChangedSince(workspace, c.sha, req.sha) === false ? [CACHES_DIR] : [];
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept3(m), {
+      timer,
+      exclude
+    });
     if (r.restored) {
       chosen = c;
       marker2 = r.marker;
@@ -40144,10 +40362,19 @@ async function restorePrebuild(req, accept3 = () => null) {
 async function restoreWorkspace(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2 } = req;
-  const { hit, chosen, marker: marker2, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started });
+  const timer = req.timer ?? new PhaseTimer();
+  const { hit, chosen, marker: marker2, restoreMs, shallow, searched, rejected } = await restorePrebuild({
+    ...req,
+    startedAt: started,
+    timer,
+    skipUnneededCaches: req.skipUnneededCaches ?? true
+  });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const cachesRestored = existsSync4(path20.join(workspace, CACHES_DIR));
+  const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
+  const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
+  logCaches(caches, log2);
   const runs = [];
   for (const step of plan) {
     if (step.action === "skip") {
@@ -40155,7 +40382,9 @@ async function restoreWorkspace(req) {
       continue;
     }
     if (step.note) log2.info(`${step.hook}: ${step.note}`);
-    runs.push(await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2 }));
+    const run3 = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log: log2 });
+    timer.add(step.hook, run3.durationMs);
+    runs.push(run3);
   }
   const hooks = {};
   for (const run3 of runs) hooks[run3.hook] = run3.durationMs;
@@ -40173,7 +40402,8 @@ async function restoreWorkspace(req) {
     saved: hit === "none" ? null : timeSaved(marker2, restoreMs, hooks),
     shallow,
     searched,
-    rejected
+    rejected,
+    timings: timer.toJSON()
   };
 }
 
@@ -41648,17 +41878,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path30 = requestOptions.url.replace(options.baseUrl, "");
+    const path33 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path30} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path33} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path30} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path33} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -44303,6 +44533,17 @@ function formatBytes(bytes) {
 function esc(text) {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
+function timingTable(timings, totalMs) {
+  if (!timings || Object.keys(timings).length === 0) return [];
+  return [
+    [
+      { data: "Phase", header: true },
+      { data: "Duration", header: true },
+      { data: "Share", header: true }
+    ],
+    ...timingRows(timings, totalMs).map((r) => [esc(r.phase), formatDuration(r.ms), `${r.pct}%`])
+  ];
+}
 function hookRows(plan, result) {
   return plan.map(
     (step) => step.action === "skip" ? [step.hook, esc(`skipped: ${step.reason}`), ""] : [step.hook, "ran", formatDuration(result.hooks[step.hook] ?? 0)]
@@ -44310,7 +44551,8 @@ function hookRows(plan, result) {
 }
 async function writeSummary(plan, result, env = process.env, mode = { mode: "host", reason: "" }) {
   if (!env[Env.StepSummary]) return;
-  await summary.addHeading(`🚀 Prebuild ready: ${esc(result.configuration)}`, 2).addTable([
+  const breakdown = timingTable(result.timings, result.durationMs);
+  summary.addHeading(`🚀 Prebuild ready: ${esc(result.configuration)}`, 2).addTable([
     [
       { data: "Hook", header: true },
       { data: "Result", header: true },
@@ -44324,7 +44566,9 @@ async function writeSummary(plan, result, env = process.env, mode = { mode: "hos
     `Base: ${result.base ? `<code>${result.base}</code>` : "none (built from scratch)"}`,
     `Commit: <code>${result.sha}</code>`,
     `Total: ${formatDuration(result.durationMs)}`
-  ]).write();
+  ]);
+  if (breakdown.length > 0) summary.addHeading("Time breakdown", 3).addTable(breakdown);
+  await summary.write();
 }
 
 // action/src/restore-summary.ts
@@ -44368,7 +44612,7 @@ function restoreLines(sha, outcome) {
 }
 async function writeRestoreSummary(configuration, sha, outcome, env = process.env) {
   if (!env[Env.StepSummary]) return;
-  await summary.addHeading(restoreHeading(configuration, outcome), 2).addTable([
+  summary.addHeading(restoreHeading(configuration, outcome), 2).addTable([
     [
       { data: "Hook", header: true },
       { data: "Result", header: true },
@@ -44377,7 +44621,10 @@ async function writeRestoreSummary(configuration, sha, outcome, env = process.en
     ...outcome.plan.map(
       (step) => step.action === "skip" ? [step.hook, esc2(`skipped: ${step.reason}`), ""] : [step.hook, "ran", formatDuration(outcome.hooks[step.hook] ?? 0)]
     )
-  ]).addList(restoreLines(sha, outcome)).write();
+  ]).addList(restoreLines(sha, outcome));
+  const breakdown = timingTable(outcome.timings, outcome.durationMs);
+  if (breakdown.length > 0) summary.addHeading("Time breakdown", 3).addTable(breakdown);
+  await summary.write();
 }
 async function writeContainerRestoreSummary(configuration, sha, outcome, env = process.env) {
   if (!env[Env.StepSummary]) return;
@@ -44400,8 +44647,8 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 }
 
 // src/container/up.ts
-import { mkdir as mkdir5 } from "node:fs/promises";
-import path18 from "node:path";
+import { mkdir as mkdir6 } from "node:fs/promises";
+import path21 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2, env } = req;
@@ -44422,8 +44669,8 @@ async function upFromPrebuild(req) {
     }
   }
   if (!ref) {
-    await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
-    target.overrideConfig = await writeBuildConfig(path18.join(workspace, MARKER_DIR), configuration.environment, workspace);
+    await mkdir6(path21.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path21.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c2 = await up(target, {});
     log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
     return {
@@ -44440,8 +44687,8 @@ async function upFromPrebuild(req) {
       coldMs: null
     };
   }
-  await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path18.join(workspace, MARKER_DIR), configuration.environment, ref);
+  await mkdir6(path21.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path21.join(workspace, MARKER_DIR), configuration.environment, ref);
   const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
   const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
@@ -44497,8 +44744,9 @@ function setRestoreOutputs(outcome) {
   setOutput(Outputs.RestoreMs, String(outcome.restoreMs));
   setOutput(Outputs.SnapshotKey, outcome.snapshotKey ?? "");
   setOutput(Outputs.DurationMs, String(outcome.durationMs));
+  setOutput(Outputs.Timings, JSON.stringify(outcome.timings));
 }
-async function runRestoreMode(inputs, configuration, store, branch, env, startedAt) {
+async function runRestoreMode(inputs, configuration, store, branch, env, startedAt, timer) {
   if (inputs.base) warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
   const catalog = catalogFor(store, inputs, env, branch);
   const outcome = await restoreWorkspace({
@@ -44509,7 +44757,8 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
     catalog,
     log: coreLog(),
     env,
-    startedAt
+    startedAt,
+    timer
   });
   setRestoreOutputs(outcome);
   try {
@@ -44610,10 +44859,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path29 from "node:path";
+import path32 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path26 from "path";
+import * as path29 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -44653,10 +44902,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path23 from "path";
+import * as path26 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path19 from "path";
+import * as path22 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -44664,7 +44913,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path19.dirname(p);
+  let result = path22.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -44701,7 +44950,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path19.sep;
+    root += path22.sep;
   }
   return root + itemPath;
 }
@@ -44735,10 +44984,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path19.sep)) {
+  if (!p.endsWith(path22.sep)) {
     return p;
   }
-  if (p === path19.sep) {
+  if (p === path22.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -44806,7 +45055,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os9 from "os";
-import * as path22 from "path";
+import * as path25 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -46023,11 +46272,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path20 = {
+var path23 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path20.win32.sep : path20.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path23.win32.sep : path23.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -46774,7 +47023,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path21 from "path";
+import * as path24 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -46788,12 +47037,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path21.sep);
+        this.segments = itemPath.split(path24.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path21.basename(remaining);
+          const basename6 = path24.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -46811,7 +47060,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path21.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path24.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -46822,12 +47071,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path21.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path24.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path21.sep;
+        result += path24.sep;
       }
       result += this.segments[i];
     }
@@ -46859,7 +47108,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path22.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path25.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -46883,8 +47132,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path22.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path22.sep}`;
+      if (!itemPath.endsWith(path25.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path25.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -46919,9 +47168,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path22.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path25.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path22.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path25.sep}`)) {
       homedir2 = homedir2 || os9.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -46997,8 +47246,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path30, level) {
-    this.path = path30;
+  constructor(path33, level) {
+    this.path = path33;
     this.level = level;
   }
 };
@@ -47165,7 +47414,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path23.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path26.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -47175,7 +47424,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path23.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path26.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -47278,7 +47527,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path24 from "path";
+import * as path27 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -47371,9 +47620,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path24.join(baseLocation, "actions", "temp");
+      tempDirectory = path27.join(baseLocation, "actions", "temp");
     }
-    const dest = path24.join(tempDirectory, crypto3.randomUUID());
+    const dest = path27.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -47395,7 +47644,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path24.relative(workspace, file).replace(new RegExp(`\\${path24.sep}`, "g"), "/");
+        const relativeFile = path27.relative(workspace, file).replace(new RegExp(`\\${path27.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -51549,15 +51798,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path30 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path30.startsWith("/")) {
-      path30 = path30.substring(1);
+    let path33 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path33.startsWith("/")) {
+      path33 = path33.substring(1);
     }
-    if (isAbsoluteUrl(path30)) {
-      requestUrl = path30;
+    if (isAbsoluteUrl(path33)) {
+      requestUrl = path33;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path30);
+      requestUrl = appendPath(requestUrl, path33);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -51603,9 +51852,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path30 = pathToAppend.substring(0, searchStart);
+    const path33 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path30;
+    newPath = newPath + path33;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -54482,16 +54731,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path30 = this._matcher.path;
-    return path30.length > 0 ? path30[path30.length - 1].tag : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path30 = this._matcher.path;
-    return path30.length > 0 ? path30[path30.length - 1].namespace : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -54499,9 +54748,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return void 0;
-    return path30[path30.length - 1].values?.[attrName];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return void 0;
+    return path33[path33.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -54509,9 +54758,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return false;
-    const current = path30[path30.length - 1];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return false;
+    const current = path33[path33.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -54537,18 +54786,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return -1;
-    return path30[path30.length - 1].position ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return -1;
-    return path30[path30.length - 1].counter ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -57810,11 +58059,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path30) {
+    function locateFile(path33) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path30, scriptDirectory);
+        return Module["locateFile"](path33, scriptDirectory);
       }
-      return scriptDirectory + path30;
+      return scriptDirectory + path33;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -60901,9 +61150,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path30 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path30}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -61385,9 +61634,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path30 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path30}`;
+    canonicalizedResourceString += `/${options.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -75328,10 +75577,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path30 = urlParsed.pathname;
-  path30 = path30 || "/";
-  path30 = escape3(path30);
-  urlParsed.pathname = path30;
+  let path33 = urlParsed.pathname;
+  path33 = path33 || "/";
+  path33 = escape3(path33);
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -75416,9 +75665,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path30 = urlParsed.pathname;
-  path30 = path30 ? path30.endsWith("/") ? `${path30}${name}` : `${path30}/${name}` : name;
-  urlParsed.pathname = path30;
+  let path33 = urlParsed.pathname;
+  path33 = path33 ? path33.endsWith("/") ? `${path33}${name}` : `${path33}/${name}` : name;
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -86228,8 +86477,8 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync4, writeFileSync as writeFileSync2 } from "fs";
-import * as path25 from "path";
+import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
+import * as path28 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -86266,7 +86515,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync4(systemTar)) {
+        } else if (existsSync6(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -86300,13 +86549,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path25.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path28.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path25.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -86345,7 +86594,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path25.resolve(filePath).replace(new RegExp(`\\${path25.sep}`, "g"), "/")}"`;
+  return `"${path28.resolve(filePath).replace(new RegExp(`\\${path28.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
@@ -86375,7 +86624,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -86384,7 +86633,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path25.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -86437,7 +86686,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter16(this, void 0, void 0, function* () {
-    writeFileSync2(path25.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path28.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -86578,7 +86827,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path26.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path29.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -86657,7 +86906,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path26.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path29.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -86725,7 +86974,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path26.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path29.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -86794,7 +87043,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path26.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path29.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -86871,9 +87120,9 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
-import { lstat as lstat4, mkdir as mkdir6, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
+import { lstat as lstat5, mkdir as mkdir7, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
 import os11 from "node:os";
-import path27 from "node:path";
+import path30 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -86931,7 +87180,7 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp3(path27.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp3(path30.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
@@ -86941,8 +87190,9 @@ var ActionsCacheStore = class {
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path27.join(dir, CACHE_ARCHIVE));
-      const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path30.join(dir, CACHE_ARCHIVE));
+      const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      const { value: cacheId, stdout } = options?.timer ? await options.timer.time("upload", upload) : await upload();
       if (cacheId === -1) {
         const reason = loggedSaveFailure(stdout);
         if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
@@ -86952,20 +87202,21 @@ var ActionsCacheStore = class {
     });
   }
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
-  async restore(key, _paths, cwd) {
+  async restore(key, _paths, cwd, options) {
     return this.withTemp(async (dir) => {
-      const download = path27.join(dir, "entry.tar");
-      if (!await this.api.downloadArchive([CACHE_ARCHIVE], key, download)) return false;
-      const outer = path27.join(dir, "entry");
-      await mkdir6(outer);
+      const download = path30.join(dir, "entry.tar");
+      const fetch2 = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
+      if (!await (options?.timer ? options.timer.time("download", fetch2) : fetch2())) return false;
+      const outer = path30.join(dir, "entry");
+      await mkdir7(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path27.join(outer, CACHE_ARCHIVE);
-      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat4(inner)).isFile()) {
+      const inner = path30.join(outer, CACHE_ARCHIVE);
+      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat5(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
       await rm6(download);
-      await extractArchive(inner, cwd);
+      await extractArchive(inner, cwd, { exclude: options?.exclude });
       return true;
     });
   }
@@ -86985,9 +87236,9 @@ var ActionsCacheStore = class {
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 import os12 from "node:os";
-import path28 from "node:path";
+import path31 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path28.join(env.DOCKER_CONFIG || path28.join(env.HOME || os12.homedir(), ".docker"), "config.json");
+  const configFile = path31.join(env.DOCKER_CONFIG || path31.join(env.HOME || os12.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
@@ -87005,7 +87256,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path29.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path32.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }
@@ -87018,6 +87269,7 @@ function report(result) {
   setOutput(Outputs.Base, result.base ?? "");
   setOutput(Outputs.ExecutionMode, result.mode ?? "host");
   setOutput(Outputs.Image, result.image ?? "");
+  setOutput(Outputs.Timings, JSON.stringify(result.timings ?? {}));
   notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 async function run2() {
@@ -87038,12 +87290,14 @@ async function run2() {
     const { mode, reason } = await selectMode(inputs.containerMode, configuration, inputs.registry, env);
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     const log2 = coreLog();
+    const timer = new PhaseTimer();
+    timer.add("setup", performance.now() - started);
     if (inputs.mode === Modes.Restore) {
       info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
       setOutput(Outputs.ExecutionMode, mode);
       if (mode === "container")
         await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log2));
-      else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
+      else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, timer);
       return;
     }
     info(`Prebuilding ${what} in ${mode} mode (${reason})`);
@@ -87057,7 +87311,8 @@ async function run2() {
       log: log2,
       env: secrets.hookEnv,
       secrets: secrets.values,
-      startedAt: started
+      startedAt: started,
+      timer
     };
     const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2) }) : await prebuild(request2);
     report(outcome.result);

@@ -47,6 +47,8 @@ export const Outputs = {
   Image: 'image',
   /** Container mode, restore: the id of the running dev container. */
   ContainerId: 'container-id',
+  /** Time breakdown of the step as JSON, ms per phase (src/lifecycle/timings.ts). */
+  Timings: 'timings',
 } as const;
 
 /** Values of the `mode` input: build and save a snapshot, or restore the best one and finish the lifecycle. */

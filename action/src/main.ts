@@ -10,6 +10,7 @@
  */
 import * as core from '@actions/core';
 import { formatProblem } from '../../src/config/index.js';
+import { PhaseTimer } from '../../src/lifecycle/timings.js';
 import { encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from '../../src/lifecycle/result.js';
 import { loadConfiguration, defaultBranch } from '../../src/lifecycle/configuration.js';
 import { resolveDevcontainerCli } from '../../src/container/tools.js';
@@ -33,6 +34,7 @@ function report(result: PrebuildResult): void {
   core.setOutput(Outputs.Base, result.base ?? '');
   core.setOutput(Outputs.ExecutionMode, result.mode ?? 'host');
   core.setOutput(Outputs.Image, result.image ?? '');
+  core.setOutput(Outputs.Timings, JSON.stringify(result.timings ?? {}));
   core.notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 
@@ -57,12 +59,14 @@ export async function run(): Promise<void> {
     const { mode, reason } = await selectMode(inputs.containerMode, configuration, inputs.registry, env);
     const what = `"${configuration.settings.name}" (${configuration.environment.file}, identity ${configuration.identity.slice(0, 12)}) at ${inputs.sha}`;
     const log = coreLog();
+    const timer = new PhaseTimer();
+    timer.add('setup', performance.now() - started);
     if (inputs.mode === Modes.Restore) {
       core.info(`Restoring a prebuild of ${what} in ${mode} mode (${reason})`);
       core.setOutput(Outputs.ExecutionMode, mode);
       if (mode === 'container')
         await runContainerRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, await resolveDevcontainerCli(env, log));
-      else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started);
+      else await runRestoreMode(inputs, configuration, store, branch, secrets.hookEnv, started, timer);
       return;
     }
     core.info(`Prebuilding ${what} in ${mode} mode (${reason})`);
@@ -78,6 +82,7 @@ export async function run(): Promise<void> {
       env: secrets.hookEnv,
       secrets: secrets.values,
       startedAt: started,
+      timer,
     };
     const outcome =
       mode === 'container'

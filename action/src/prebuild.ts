@@ -14,12 +14,15 @@ import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.js';
+import { writeSourceTimes } from '../../src/lifecycle/source-times.js';
+import { logCaches } from '../../src/lifecycle/caches.js';
 import { hookEnvironment, LeftoverTracker, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
 
 export { hookEnvironment };
 import { SnapshotExistsError, type SecretValue, type SnapshotStore } from './snapshot/store.js';
 import { applyRetention } from './snapshot/retention.js';
 import { pinned } from '../../src/container/model.js';
+import { PhaseTimer } from '../../src/lifecycle/timings.js';
 
 /** Logging the prebuild needs beyond the hook output (the shared {@link LifecycleLog}). */
 export type PrebuildLog = LifecycleLog;
@@ -42,6 +45,8 @@ export interface PrebuildRequest {
   secrets?: readonly SecretValue[];
   /** Step start, `performance.now()` ms (default: when called) — for `durationMs`. */
   startedAt?: number;
+  /** Collects the time breakdown (the caller may have recorded `setup` already); default a new one. */
+  timer?: PhaseTimer;
 }
 
 /** What a prebuild did: the result reported to the app, the plan, and each hook run. */
@@ -87,14 +92,15 @@ export async function startFromBase(
     unsuccessfulMarker(m) ??
     (m && m.identity !== configuration.identity ? `it was built for another configuration identity (${m.identity.slice(0, 12)})` : null) ??
     accept(m);
-  const restored = await restoreBase(req.store, base, paths, workspace, check);
+  const restored = await restoreBase(req.store, base, paths, workspace, check, { timer: req.timer });
   if (!restored.restored) {
     const why = restored.rejected ?? `it was not found in the ${req.store.description} (evicted or never saved)`;
     log.warning(`Base snapshot "${base}" not used: ${why}; building from scratch`);
     return { base: null, baseMarker: null, baseMissing: true };
   }
   log.info(
-    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base`,
+    `Base restored: ${restored.moved} entries moved in, ${restored.kept} kept from the checkout, ${restored.deleted.length} files deleted since the base, ` +
+      `${restored.timesRestored ?? 0} unchanged files given the base's modification times`,
   );
   if (!restored.marker) log.warning(`The base snapshot has no ${MARKER_PATH}: every hook runs`);
   base = req.base;
@@ -136,25 +142,18 @@ export async function finishPrebuild(
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
   await writeTrackedFiles(workspace);
+  await writeSourceTimes(workspace);
 
+  const timer = req.timer ?? new PhaseTimer();
   const hooks: Record<string, number> = {};
-  for (const [hook, run] of Object.entries(done.ran)) hooks[hook] = run.durationMs;
+  for (const [hook, run] of Object.entries(done.ran)) {
+    hooks[hook] = run.durationMs;
+    timer.add(hook, run.durationMs);
+  }
   req.log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
-  const { bytes } = await req.store.save(
-    key,
-    paths,
-    workspace,
-    {
-      sha: req.sha,
-      configuration: name,
-      prebuildId: req.prebuildId,
-      identity: configuration.identity,
-      hooks,
-      base: started.base,
-    },
-    { secrets: req.secrets },
-  );
-  await applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log);
+  const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base };
+  const { bytes } = await timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer }));
+  await timer.time('retention', () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
   return {
     prebuildId: req.prebuildId,
     configuration: name,
@@ -166,6 +165,7 @@ export async function finishPrebuild(
     base: started.base,
     identity: configuration.identity,
     ...(done.image ? { mode: 'container' as const, image: pinned(done.image.reference, done.image.digest) } : {}),
+    timings: timer.toJSON(),
   };
 }
 
@@ -174,8 +174,9 @@ export async function finishPrebuild(
  * @throws LifecycleError when a command fails; SnapshotExistsError when the key is
  *   taken; Error when restoring the base or saving the snapshot fails
  */
-export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
-  const started = req.startedAt ?? performance.now();
+export async function prebuild(request: PrebuildRequest): Promise<PrebuildOutcome> {
+  const started = request.startedAt ?? performance.now();
+  const req = { ...request, timer: request.timer ?? new PhaseTimer() };
   const { workspace, configuration, log } = req;
   const key = snapshotKey(configuration.settings.name, req.sha, req.prebuildId);
   const paths = snapshotPaths(configuration.settings.paths);
@@ -183,7 +184,8 @@ export async function prebuild(req: PrebuildRequest): Promise<PrebuildOutcome> {
 
   const dependencyFiles = await hashDependencyFiles(workspace);
   const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  const { env, vars, caches } = hookEnvironment(configuration, workspace, req.env);
+  logCaches(caches, log);
   const runs: HookRun[] = [];
   const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
   // Processes the hooks leave running are stopped before the snapshot is taken (and on failure).

@@ -14,6 +14,7 @@ import { Env, Inputs, Outputs } from './constants.js';
 import type { ActionInputs } from './inputs.js';
 import { coreLog } from './log.js';
 import { ActionsCacheCatalog, visibleRefs } from './snapshot/cache-catalog.js';
+import type { PhaseTimer } from '../../src/lifecycle/timings.js';
 import { writeContainerRestoreSummary, writeRestoreSummary } from './restore-summary.js';
 import { upFromPrebuild, type UpOutcome } from '../../src/container/up.js';
 import type { DevcontainerCli } from '../../src/container/tools.js';
@@ -33,13 +34,14 @@ export function catalogFor(store: SnapshotStore, inputs: Pick<ActionInputs, 'tok
   });
 }
 
-/** Sets the restore outputs (`prebuild-hit`, `prebuild-sha`, `restore-ms`, `snapshot-key`, `duration-ms`). */
+/** Sets the restore outputs (`prebuild-hit`, `prebuild-sha`, `restore-ms`, `snapshot-key`, `duration-ms`, `timings`). */
 export function setRestoreOutputs(outcome: RestoreOutcome): void {
   core.setOutput(Outputs.PrebuildHit, outcome.hit);
   core.setOutput(Outputs.PrebuildSha, outcome.prebuildSha ?? '');
   core.setOutput(Outputs.RestoreMs, String(outcome.restoreMs));
   core.setOutput(Outputs.SnapshotKey, outcome.snapshotKey ?? '');
   core.setOutput(Outputs.DurationMs, String(outcome.durationMs));
+  core.setOutput(Outputs.Timings, JSON.stringify(outcome.timings));
 }
 
 /**
@@ -53,6 +55,7 @@ export async function runRestoreMode(
   branch: string,
   env: NodeJS.ProcessEnv,
   startedAt: number,
+  timer?: PhaseTimer,
 ): Promise<RestoreOutcome> {
   if (inputs.base) core.warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
   const catalog = catalogFor(store, inputs, env, branch);
@@ -65,6 +68,7 @@ export async function runRestoreMode(
     log: coreLog(),
     env,
     startedAt,
+    timer,
   });
   setRestoreOutputs(outcome);
   try {

@@ -3,7 +3,7 @@ import * as core from '@actions/core';
 import type { RestoreOutcome } from '../../src/lifecycle/restore.js';
 import type { UpOutcome } from '../../src/container/up.js';
 import { Env } from './constants.js';
-import { formatDuration } from './summary.js';
+import { formatDuration, timingTable } from './summary.js';
 
 /** Escapes text for the summary's HTML. */
 function esc(text: string): string {
@@ -58,7 +58,7 @@ export function restoreLines(sha: string, outcome: RestoreOutcome): string[] {
 /** Writes the restore summary. Does nothing outside a runner (no `GITHUB_STEP_SUMMARY`). */
 export async function writeRestoreSummary(configuration: string, sha: string, outcome: RestoreOutcome, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!env[Env.StepSummary]) return;
-  await core.summary
+  core.summary
     .addHeading(restoreHeading(configuration, outcome), 2)
     .addTable([
       [
@@ -70,8 +70,10 @@ export async function writeRestoreSummary(configuration: string, sha: string, ou
         step.action === 'skip' ? [step.hook, esc(`skipped: ${step.reason}`), ''] : [step.hook, 'ran', formatDuration(outcome.hooks[step.hook] ?? 0)],
       ),
     ])
-    .addList(restoreLines(sha, outcome))
-    .write();
+    .addList(restoreLines(sha, outcome));
+  const breakdown = timingTable(outcome.timings, outcome.durationMs);
+  if (breakdown.length > 0) core.summary.addHeading('Time breakdown', 3).addTable(breakdown);
+  await core.summary.write();
 }
 
 /** Writes the summary of a container-mode restore: hit, image, container, hooks, time against the cold path. */

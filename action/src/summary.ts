@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import type { PlannedHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
+import { timingRows, type PhaseTimings } from '../../src/lifecycle/timings.js';
 import { Env } from './constants.js';
 
 /** `850 ms`, `12.3 s`, `4 min 05 s`. */
@@ -25,6 +26,19 @@ function esc(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
+/** Rows of the time breakdown table (phase, duration, share of the step), header first; none without timings. */
+export function timingTable(timings: PhaseTimings | undefined, totalMs: number): Array<Array<string | { data: string; header: true }>> {
+  if (!timings || Object.keys(timings).length === 0) return [];
+  return [
+    [
+      { data: 'Phase', header: true },
+      { data: 'Duration', header: true },
+      { data: 'Share', header: true },
+    ],
+    ...timingRows(timings, totalMs).map((r) => [esc(r.phase), formatDuration(r.ms), `${r.pct}%`]),
+  ];
+}
+
 /** Rows of the hooks table: hook, what happened, duration. */
 export function hookRows(plan: PlannedHook[], result: PrebuildResult): string[][] {
   return plan.map((step) =>
@@ -43,7 +57,8 @@ export async function writeSummary(
   mode: { mode: 'host' | 'container'; reason: string } = { mode: 'host', reason: '' },
 ): Promise<void> {
   if (!env[Env.StepSummary]) return;
-  await core.summary
+  const breakdown = timingTable(result.timings, result.durationMs);
+  core.summary
     .addHeading(`🚀 Prebuild ready: ${esc(result.configuration)}`, 2)
     .addTable([
       [
@@ -60,6 +75,7 @@ export async function writeSummary(
       `Base: ${result.base ? `<code>${result.base}</code>` : 'none (built from scratch)'}`,
       `Commit: <code>${result.sha}</code>`,
       `Total: ${formatDuration(result.durationMs)}`,
-    ])
-    .write();
+    ]);
+  if (breakdown.length > 0) core.summary.addHeading('Time breakdown', 3).addTable(breakdown);
+  await core.summary.write();
 }

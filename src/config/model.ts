@@ -4,6 +4,7 @@
  * `.github/prebuilds.yml` (SPEC.md "Configuration"). Pure types: imported by the
  * app, the action and the CLI alike.
  */
+import type { CachesSetting } from './caches.js';
 
 /** The lifecycle hooks of the Dev Container specification, in the order they run. */
 export const LIFECYCLE_HOOKS = [
@@ -100,6 +101,13 @@ export interface PrebuildSettings {
    * they decide what the commands may read, and a snapshot holding a value is refused.
    */
   secrets: string[];
+  /**
+   * Package-manager caches the snapshot keeps (src/lifecycle/caches.ts): `true`
+   * detects them from the lockfiles present, `false` none, a list exactly those.
+   * Absent (settings stored before the setting existed): `true`. Not part of the
+   * identity: it decides where caches are written, not what the environment is.
+   */
+  caches?: CachesSetting;
 }
 
 /** A configuration ready to prebuild: settings, environment and identity. */

@@ -5,6 +5,7 @@
  * `trigger: schedule` without `schedule`) and the defaults of the SPEC.md table.
  */
 import path from 'node:path';
+import { parseCachesSetting } from './caches.js';
 import { cronProblem, normalizeCron } from './cron.js';
 import type { ConfigProblem, EnvironmentFormat, PrebuildSettings, TriggerMode } from './model.js';
 import { type KeySegment, type Position, type YamlPositions, clip, formatKeyPath, loadYamlWithPositions, problemAt } from './positions.js';
@@ -206,6 +207,12 @@ function buildSettings(
   const workflow = own(entry, 'workflow');
   if (typeof workflow === 'string') settings.workflow = workflow;
   settings.secrets = list(own(entry, 'secrets')) ?? settings.secrets;
+  const caches = own(entry, 'caches');
+  if (caches !== undefined) {
+    const parsed = parseCachesSetting(caches);
+    if ('problem' in parsed) at('caches', parsed.problem);
+    else settings.caches = parsed.setting;
+  }
   if (problems.length > before) return undefined;
   const envSegments: KeySegment[] = devcontainer !== undefined || gitpod !== undefined ? ['prebuilds', index, envKey] : ['prebuilds', index];
   return {

@@ -1,5 +1,7 @@
 import { formatProblem } from '../config/index.js';
 import type { ConfigProblem } from '../config/model.js';
+import type { PrebuildResult } from '../lifecycle/result.js';
+import { timingRows, type PhaseTimings } from '../lifecycle/timings.js';
 import type { PrebuildRecord } from '../store/types.js';
 
 /** Check run output (`output` of `POST /repos/{owner}/{repo}/check-runs`). Summary ≤ 65535 chars. */
@@ -57,8 +59,29 @@ export function inProgressOutput(p: PrebuildRecord): CheckOutput {
   };
 }
 
-/** Output of a successful prebuild: "🚀 Prebuild ready" with duration, size, base and run link. */
-export function readyOutput(p: PrebuildRecord): CheckOutput {
+/** A phase's duration: `850 ms`, `12.3 s`, then {@link formatDuration}'s minutes. */
+function phaseDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
+}
+
+/**
+ * The "Time breakdown" section of a ready check run: a table of the phases the action
+ * reported (src/lifecycle/timings.ts) with their share of its step; empty without timings.
+ * @param stepMs the action step's duration the shares are of (the result's `durationMs`)
+ */
+export function breakdownLines(timings: PhaseTimings | undefined, stepMs: number): string[] {
+  if (!timings || Object.keys(timings).length === 0) return [];
+  const rows = timingRows(timings, stepMs).map((r) => `| ${r.phase} | ${phaseDuration(r.ms)} | ${r.pct}% |`);
+  return ['', `**Time breakdown** (action step: ${phaseDuration(stepMs)})`, '', '| Phase | Duration | Share |', '|---|---|---|', ...rows];
+}
+
+/**
+ * Output of a successful prebuild: "🚀 Prebuild ready" with duration, size, base and run link.
+ * @param result what the run reported, when the caller has it: adds its time breakdown
+ *   (a result without `timings`, from an older action, renders without one)
+ */
+export function readyOutput(p: PrebuildRecord, result?: Pick<PrebuildResult, 'timings' | 'durationMs'> | null): CheckOutput {
   const lines = [
     `Prebuild #${p.id} of \`${p.configuration}\` at \`${p.sha.slice(0, 7)}\` is ready.`,
     '',
@@ -70,6 +93,7 @@ export function readyOutput(p: PrebuildRecord): CheckOutput {
     `| Trigger | ${p.trigger} |`,
   ];
   if (p.hooks) for (const [hook, ms] of Object.entries(p.hooks)) lines.push(`| ${hook} | ${formatDuration(ms)} |`);
+  if (result) lines.push(...breakdownLines(result.timings, result.durationMs));
   lines.push('', baseLine(p));
   if (p.workflowRunUrl) lines.push('', `[Workflow run log](${p.workflowRunUrl})`);
   return { title: '🚀 Prebuild ready', summary: clip(lines.join('\n')) };

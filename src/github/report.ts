@@ -26,7 +26,7 @@ export async function reportEnd(octokit: Octokit, p: PrebuildRecord, outcome?: R
     case 'success':
     case 'expired':
       conclusion = 'success';
-      output = readyOutput(p);
+      output = readyOutput(p, outcome?.result);
       break;
     case 'superseded':
       conclusion = 'neutral';

@@ -59,6 +59,17 @@ export async function hashDependencyFiles(workspace: string): Promise<Record<str
   return out;
 }
 
+/**
+ * Whether a {@link DEPENDENCY_FILES} entry changed between two commits of the
+ * checkout (`git diff --name-only`); `null` when git cannot tell (a commit missing
+ * from a shallow clone, not a checkout).
+ */
+export async function dependencyFilesChangedSince(workspace: string, from: string, to: string): Promise<boolean | null> {
+  if (from === to) return false;
+  const out = await git(workspace, ['diff', '--name-only', from, to, '--', ...DEPENDENCY_FILES]);
+  return out === null ? null : out.trim() !== '';
+}
+
 /** Names of the dependency files that differ between two hash maps (added, removed or changed), sorted. */
 export function changedDependencyFiles(before: Record<string, string>, after: Record<string, string>): string[] {
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((f) => before[f] !== after[f]).sort();

@@ -7,7 +7,9 @@
  * system, so merging is renames), then merged: what the checkout lacks moves in,
  * the checkout's own files (the new commit's sources) and its `.git` stay. Files
  * the base tracked that the new commit deleted are removed, using the list saved
- * with the base ({@link TRACKED_FILES_PATH}).
+ * with the base ({@link TRACKED_FILES_PATH}). Tracked files the new commit did not
+ * change get the base's modification times back (source-times.ts), so build tools
+ * that decide by modification time rebuild only what changed.
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
@@ -15,7 +17,9 @@ import path from 'node:path';
 import { MARKER_DIR, MARKER_PATH, TRACKED_FILES_PATH, parseMarker, type PrebuildMarker } from './marker.js';
 import { isWorkTreeRoot, trackedFiles } from './git.js';
 import { mergeTree } from './merge.js';
+import { restoreSourceTimes, SOURCE_TIMES_PATH } from './source-times.js';
 import type { SnapshotStore } from './snapshot/store.js';
+import { PhaseTimer } from './timings.js';
 
 /** Name prefix of the staging directory inside the workspace. */
 export const STAGING_PREFIX = '.prebuilds-restore-';
@@ -33,6 +37,8 @@ export interface BaseRestore {
   kept: number;
   /** Workspace-relative files deleted because the new commit no longer tracks them. */
   deleted: string[];
+  /** Tracked files unchanged since the base that got the base's modification time back (source-times.ts). */
+  timesRestored?: number;
 }
 
 /**
@@ -70,6 +76,9 @@ export type AcceptSnapshot = (marker: PrebuildMarker | null) => string | null;
  * Restores the base snapshot `key` into `workspace` (see the module comment).
  * @param accept when given, called with the restored marker before anything is
  *   merged; a rejected snapshot is discarded and the workspace is left untouched
+ * @param options.timer records the `restore` (extract), `download` (stores that
+ *   download) and `merge` (move in, delete, clean up) phases
+ * @param options.exclude workspace-relative paths of the snapshot not restored
  * A snapshot that cannot be extracted (an entry escaping the workspace, a corrupt or
  * truncated archive, a failed download) is discarded the same way: the caller falls
  * back to another snapshot or to the full lifecycle instead of failing.
@@ -81,13 +90,15 @@ export async function restoreBase(
   paths: readonly string[],
   workspace: string,
   accept?: AcceptSnapshot,
+  options: { timer?: PhaseTimer; exclude?: readonly string[] } = {},
 ): Promise<BaseRestore> {
+  const timer = options.timer ?? new PhaseTimer();
   const staging = path.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
     let found: boolean;
     try {
-      found = await store.restore(key, paths, staging);
+      found = await timer.timeOuter('restore', ['download'], () => store.restore(key, paths, staging, { timer, exclude: options.exclude }));
     } catch (err) {
       const rejected = `it cannot be extracted: ${err instanceof Error ? err.message : String(err)}`;
       return { restored: false, rejected, marker: null, moved: 0, kept: 0, deleted: [] };
@@ -97,11 +108,15 @@ export async function restoreBase(
     const rejected = accept?.(marker);
     if (rejected) return { restored: false, rejected, marker, moved: 0, kept: 0, deleted: [] };
     const baseTracked = (await readInside(staging, TRACKED_FILES_PATH))?.split('\0').filter(Boolean) ?? null;
-    const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
-    const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-    return { restored: true, marker, moved, kept, deleted };
+    const sourceTimes = await readInside(staging, SOURCE_TIMES_PATH);
+    return await timer.time('merge', async () => {
+      const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
+      const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
+      const timesRestored = sourceTimes ? await restoreSourceTimes(workspace, sourceTimes) : 0;
+      return { restored: true, marker, moved, kept, deleted, timesRestored };
+    });
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await timer.time('merge', () => rm(staging, { recursive: true, force: true }));
   }
 }
 

@@ -4,15 +4,20 @@
  * checkout without losing what git ignores (incremental.ts: what the checkout lacks
  * moves in, its sources and `.git` stay, files deleted since are removed), then run
  * the remaining lifecycle hooks. Shared by the action (`mode: restore`) and the CLI
- * (`prebuilds restore`).
+ * (`prebuilds restore`). The snapshot's package caches (caches.ts) are restored only
+ * when a dependency file changed since the prebuild (the install re-runs and reads
+ * them); otherwise the hooks use the user's own caches.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ResolvedConfiguration } from '../config/model.js';
 import { substituteCommand } from '../config/substitute.js';
 import { ancestors, isShallow } from './git.js';
 import { restoreBase } from './incremental.js';
 import type { PrebuildMarker } from './marker.js';
 import { snapshotPaths } from './plan.js';
-import { changedDependencyFiles, hashDependencyFiles } from './dependency-files.js';
+import { CACHES_DIR, logCaches } from './caches.js';
+import { changedDependencyFiles, dependencyFilesChangedSince, hashDependencyFiles } from './dependency-files.js';
 import {
   markerMismatch,
   planRestore,
@@ -25,6 +30,7 @@ import {
 } from './restore-plan.js';
 import { hookEnvironment, runHook, type HookRun, type LifecycleLog } from './run-hooks.js';
 import { snapshotKeyPrefix } from './snapshot-key.js';
+import { PhaseTimer, type PhaseTimings } from './timings.js';
 import type { SnapshotCatalog, SnapshotStore } from './snapshot/store.js';
 
 /** Default number of candidates restored before giving up (each may be a download). */
@@ -48,6 +54,14 @@ export interface RestoreRequest {
   maxAttempts?: number;
   /** Step start, `performance.now()` ms (default: when called). */
   startedAt?: number;
+  /** Collects the time breakdown (the caller may have recorded `setup` already); default a new one. */
+  timer?: PhaseTimer;
+  /**
+   * Leave the package caches (caches.ts) out of the restore when no dependency file
+   * changed since the prebuild (no install re-runs, so nothing reads them): less to
+   * write. {@link restoreWorkspace} sets it; container mode keeps everything.
+   */
+  skipUnneededCaches?: boolean;
 }
 
 /** What a restore did. Durations ms. */
@@ -76,6 +90,8 @@ export interface RestoreOutcome {
   searched: number;
   /** Snapshots ruled out (identity mismatch, missing, rejected marker), with the reason. */
   rejected: Array<{ key: string; reason: string }>;
+  /** Time breakdown, ms per phase (timings.ts: `restore`, `download`, `merge`, each hook). */
+  timings: PhaseTimings;
 }
 
 /** What finding and restoring a prebuild did, before any hook runs. Durations ms. */
@@ -106,9 +122,11 @@ export async function restorePrebuild(
 ): Promise<RestoredPrebuild> {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log } = req;
+  const timer = req.timer ?? new PhaseTimer();
   const name = configuration.settings.name;
   const paths = snapshotPaths(configuration.settings.paths);
   const wanted = configuration.settings.ancestorDepth + 1;
+  const finding = performance.now();
 
   let commits = await ancestors(workspace, req.sha, wanted);
   if (commits.length === 0) {
@@ -129,6 +147,7 @@ export async function restorePrebuild(
     `Searching ${commits.length} commit${commits.length === 1 ? '' : 's'} for a prebuild of "${name}": ` +
       `${listings.length} snapshot${listings.length === 1 ? '' : 's'} in the ${req.store.description}, ${ranked.candidates.length} usable`,
   );
+  timer.add('restore', performance.now() - finding);
   const rejected = [...ranked.skipped];
   for (const s of ranked.skipped) log.info(`Skipping ${s.key}: ${s.reason}`);
 
@@ -136,7 +155,12 @@ export async function restorePrebuild(
   let marker: PrebuildMarker | null = null;
   for (const c of ranked.candidates.slice(0, req.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     log.info(`Restoring ${c.key} (${c.distance === 0 ? 'this commit' : `${c.distance} commit${c.distance === 1 ? '' : 's'} behind`})`);
-    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept(m));
+    // The package caches are needed only when onCreateCommand re-runs: a dependency file changed since the prebuild.
+    const exclude = req.skipUnneededCaches && (await dependencyFilesChangedSince(workspace, c.sha, req.sha)) === false ? [CACHES_DIR] : [];
+    const r = await restoreBase(req.store, c.key, paths, workspace, (m) => markerMismatch(m, { sha: c.sha, identity: configuration.identity }) ?? accept(m), {
+      timer,
+      exclude,
+    });
     if (r.restored) {
       chosen = c;
       marker = r.marker;
@@ -169,11 +193,21 @@ export async function restorePrebuild(
 export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutcome> {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log } = req;
-  const { hit, chosen, marker, restoreMs, shallow, searched, rejected } = await restorePrebuild({ ...req, startedAt: started });
+  const timer = req.timer ?? new PhaseTimer();
+  const { hit, chosen, marker, restoreMs, shallow, searched, rejected } = await restorePrebuild({
+    ...req,
+    startedAt: started,
+    timer,
+    skipUnneededCaches: req.skipUnneededCaches ?? true,
+  });
 
   const changed = marker?.dependencyFiles ? changedDependencyFiles(marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const { env, vars } = hookEnvironment(configuration, workspace, req.env);
+  // The hooks use the snapshot's package caches only when it brought them: otherwise the user's own (~/.npm, …).
+  const cachesRestored = existsSync(path.join(workspace, CACHES_DIR));
+  const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
+  const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
+  logCaches(caches, log);
   const runs: HookRun[] = [];
   for (const step of plan) {
     if (step.action === 'skip') {
@@ -181,7 +215,9 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
       continue;
     }
     if (step.note) log.info(`${step.hook}: ${step.note}`);
-    runs.push(await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log }));
+    const run = await runHook(step.hook, substituteCommand(step.command, vars), { cwd: workspace, env, log });
+    timer.add(step.hook, run.durationMs);
+    runs.push(run);
   }
   const hooks: Record<string, number> = {};
   for (const run of runs) hooks[run.hook] = run.durationMs;
@@ -200,5 +236,6 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
     shallow,
     searched,
     rejected,
+    timings: timer.toJSON(),
   };
 }

@@ -6,6 +6,8 @@
  * `workflow_run` completes. A failed run's reason is the job's failure annotation
  * (written by `core.setFailed`).
  */
+import { parseTimings, type PhaseTimings } from './timings.js';
+
 export const RESULT_ANNOTATION_TITLE = 'prebuild-result';
 
 /** Shape of the result annotation's message (JSON). Durations in ms, sizes in bytes. */
@@ -28,6 +30,12 @@ export interface PrebuildResult {
   mode?: 'host' | 'container';
   /** Container mode: the prebuilt image, pinned (`repository@sha256:…`). */
   image?: string;
+  /**
+   * Time breakdown of the step, ms per phase (src/lifecycle/timings.ts: `setup`,
+   * `restore`, `merge`, each hook, `save`, `upload`, …); absent in results of
+   * actions older than the breakdown.
+   */
+  timings?: PhaseTimings;
 }
 
 /** Serialises a result for the annotation message (64 KiB limit; results are ~1 KiB). */
@@ -56,6 +64,7 @@ export function decodeResult(message: string): PrebuildResult | null {
       identity: String(v.identity ?? ''),
       ...(v.mode === 'container' || v.mode === 'host' ? { mode: v.mode } : {}),
       ...(typeof v.image === 'string' ? { image: v.image } : {}),
+      ...(parseTimings(v.timings) ? { timings: parseTimings(v.timings) } : {}),
     };
   } catch {
     return null;

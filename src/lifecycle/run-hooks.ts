@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import type { LifecycleCommand, ResolvedConfiguration, SingleCommand } from '../config/model.js';
 import { substituteDeep, type SubstitutionVariables } from '../config/substitute.js';
+import { packageCaches, type PackageCaches } from './caches.js';
 import { describeCommand } from './plan.js';
 import {
   GROUPS_SUPPORTED,
@@ -81,20 +82,24 @@ export function textLog(write: (text: string | Buffer) => void): LifecycleLog {
 /**
  * The environment of the hooks in host mode: the runner's environment, then the
  * configuration's `containerEnv`, then `remoteEnv`, with variables substituted
- * (the container is the runner: containerWorkspaceFolder = localWorkspaceFolder).
- * @returns the full environment of the hook processes, and the variables to substitute in commands
+ * (the container is the runner: containerWorkspaceFolder = localWorkspaceFolder),
+ * then the package-manager cache variables none of them set (caches.ts: the caches
+ * the snapshot keeps).
+ * @returns the full environment of the hook processes, the variables to substitute
+ *   in commands, and the package-manager caches kept
  */
 export function hookEnvironment(
   config: ResolvedConfiguration,
   workspace: string,
   env: NodeJS.ProcessEnv,
-): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables } {
+): { env: NodeJS.ProcessEnv; vars: SubstitutionVariables; caches: PackageCaches } {
   const base = { localWorkspaceFolder: workspace, containerWorkspaceFolder: workspace, localEnv: env };
   const containerEnv = substituteDeep(config.environment.containerEnv, { ...base, containerEnv: env });
   const withContainer = { ...env, ...containerEnv };
   const remoteEnv = substituteDeep(config.environment.remoteEnv, { ...base, containerEnv: withContainer });
   const full = { ...withContainer, ...remoteEnv };
-  return { env: full, vars: { ...base, containerEnv: full } };
+  const caches = packageCaches(config.settings.caches ?? true, workspace, full);
+  return { env: { ...full, ...caches.env }, vars: { ...base, containerEnv: full }, caches };
 }
 
 /** How a command ended: exit code, or the signal that killed it, or a start failure. */

@@ -142,7 +142,8 @@ async function runOnce(
   afterHook: (hook: string) => Promise<void>,
 ): Promise<ValidateRun> {
   const started = performance.now();
-  const { env, vars } = hookEnvironment(config, dir, req.env);
+  // No snapshot is made: the hooks use the user's own package caches, not one in the temporary copy.
+  const { env, vars } = hookEnvironment({ ...config, settings: { ...config.settings, caches: false } }, dir, req.env);
   const hooks: ValidateRun['hooks'] = [];
   // Like a prebuild: what the hooks leave running is stopped when they are done.
   const leftovers = new LeftoverTracker();

@@ -53,6 +53,7 @@ prebuilds:
     notify: ["@octocat", "acme/devs"]
     workflow: prebuilds.yaml
     secrets: [NPM_TOKEN, REGISTRY_PASSWORD]
+    caches: [pip, npm]
   - gitpod: .gitpod.yml
     branches: "feature/**"
     trigger: schedule
@@ -77,6 +78,7 @@ prebuilds:
       notify: ['@octocat', '@acme/devs'],
       workflow: 'prebuilds.yaml',
       secrets: ['NPM_TOKEN', 'REGISTRY_PASSWORD'],
+      caches: ['npm', 'pip'],
     });
     expect(r.settings[1]).toMatchObject({
       name: 'gitpod',
@@ -86,7 +88,7 @@ prebuilds:
       trigger: 'schedule',
       schedule: '*/30 * * * *',
     });
-    expect(r.locations[1]).toMatchObject({ position: { line: 19, column: 13 }, keyPath: 'prebuilds[1].gitpod' });
+    expect(r.locations[1]).toMatchObject({ position: { line: 20, column: 13 }, keyPath: 'prebuilds[1].gitpod' });
   });
 
   it('suggests the key that was meant', () => {
@@ -221,7 +223,8 @@ prebuilds:
     expect(r.problems[0]!.message).toMatch(/too large/);
     expect(parse(`prebuilds: ${'['.repeat(5000)}${']'.repeat(5000)}\n`).problems[0]!.line).toBe(1);
     const huge = parse(`prebuilds:\n  - ${'k'.repeat(1_000_000)}: 1\n`);
-    expect(huge.problems[0]!.message.length).toBeLessThan(300);
+    // The key is clipped; the rest of the message is the list of known keys.
+    expect(huge.problems[0]!.message.length).toBeLessThan(400);
     expect(huge.problems[0]!.line).toBe(2);
   });
 });
@@ -233,6 +236,21 @@ describe('secrets', () => {
       const r = parse(`prebuilds:\n  - secrets: [OK, ${bad}]\n`);
       expect(r.settings).toEqual([]);
       expect(r.problems[0]).toMatchObject({ line: 2, keyPath: expect.stringMatching(/^prebuilds\[0\]\.secrets/) });
+    }
+  });
+});
+
+describe('caches', () => {
+  it('is on by default; takes false, one package manager or a list (in a fixed order); refuses unknown managers', () => {
+    expect(parse('prebuilds:\n  - name: web\n').settings[0]!.caches).toBeUndefined(); // absent: detected
+    expect(parse('prebuilds:\n  - caches: true\n').settings[0]!.caches).toBe(true);
+    expect(parse('prebuilds:\n  - caches: false\n').settings[0]!.caches).toBe(false);
+    expect(parse('prebuilds:\n  - caches: pip\n').settings[0]!.caches).toEqual(['pip']);
+    expect(parse('prebuilds:\n  - caches: [uv, npm]\n').settings[0]!.caches).toEqual(['npm', 'uv']);
+    for (const bad of ['bundler', '[npm, composer]', '3', '{ npm: true }']) {
+      const r = parse(`prebuilds:\n  - caches: ${bad}\n`);
+      expect(r.settings).toEqual([]);
+      expect(r.problems[0]).toMatchObject({ line: 2, keyPath: expect.stringMatching(/^prebuilds\[0\]\.caches/) });
     }
   });
 });
@@ -267,6 +285,7 @@ describe('schema/prebuilds.schema.json', () => {
         'notify',
         'workflow',
         'secrets',
+        'caches',
       ].sort(),
     );
   });

@@ -23,7 +23,7 @@ import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createArchive, extractArchive } from '../../../src/lifecycle/snapshot/archive.js';
-import { SnapshotExistsError, type SaveOptions, type SnapshotMetadata, type SnapshotStore } from './store.js';
+import { SnapshotExistsError, type RestoreOptions, type SaveOptions, type SnapshotMetadata, type SnapshotStore } from './store.js';
 import { Env } from '../constants.js';
 import { downloadCacheArchive } from './cache-download.js';
 
@@ -98,7 +98,8 @@ export class ActionsCacheStore implements SnapshotStore {
   async save(key: string, paths: readonly string[], cwd: string, _metadata?: SnapshotMetadata, options?: SaveOptions): Promise<{ bytes: number }> {
     return this.withTemp(async (dir) => {
       const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path.join(dir, CACHE_ARCHIVE));
-      const { value: cacheId, stdout } = await inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
+      const { value: cacheId, stdout } = options?.timer ? await options.timer.time('upload', upload) : await upload();
       if (cacheId === -1) {
         const reason = loggedSaveFailure(stdout);
         if (reason && /another job may be creating this cache|already exists/i.test(reason)) throw new SnapshotExistsError(key);
@@ -109,10 +110,11 @@ export class ActionsCacheStore implements SnapshotStore {
   }
 
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
-  async restore(key: string, _paths: readonly string[], cwd: string): Promise<boolean> {
+  async restore(key: string, _paths: readonly string[], cwd: string, options?: RestoreOptions): Promise<boolean> {
     return this.withTemp(async (dir) => {
       const download = path.join(dir, 'entry.tar');
-      if (!(await this.api.downloadArchive([CACHE_ARCHIVE], key, download))) return false;
+      const fetch = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
+      if (!(await (options?.timer ? options.timer.time('download', fetch) : fetch()))) return false;
       const outer = path.join(dir, 'entry');
       await mkdir(outer);
       await extractArchive(download, outer);
@@ -122,7 +124,7 @@ export class ActionsCacheStore implements SnapshotStore {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(', ') || 'nothing'}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
       await rm(download);
-      await extractArchive(inner, cwd);
+      await extractArchive(inner, cwd, { exclude: options?.exclude });
       return true;
     });
   }

@@ -6,7 +6,15 @@ import { Env, Stores } from '../constants.js';
 import { parseRepositoryRef, type RepositoryRef } from '../../../src/lifecycle/snapshot/oci/registry-client.js';
 
 export { SnapshotExistsError } from '../../../src/lifecycle/snapshot/store.js';
-export type { SaveOptions, SecretValue, SnapshotCatalog, SnapshotListing, SnapshotMetadata, SnapshotStore } from '../../../src/lifecycle/snapshot/store.js';
+export type {
+  RestoreOptions,
+  SaveOptions,
+  SecretValue,
+  SnapshotCatalog,
+  SnapshotListing,
+  SnapshotMetadata,
+  SnapshotStore,
+} from '../../../src/lifecycle/snapshot/store.js';
 
 /** A parsed `store` input. */
 export type StoreSpec = { kind: 'actions-cache' } | { kind: 'dir'; path: string } | { kind: 'oci'; ref: RepositoryRef };

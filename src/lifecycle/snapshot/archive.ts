@@ -137,11 +137,13 @@ function decompressor(magic: Buffer, file: string): [string, string[]] {
  * overwritten; symlinks, empty directories and modes are kept. Every entry passes
  * the {@link TarGuard} first: an unsafe one stops the extraction before tar sees it,
  * so nothing is written for it (entries before it are, inside `cwd`).
- * @returns how many entries were extracted
+ * @param options.exclude workspace-relative paths not written (with everything under
+ *   them), e.g. the package caches a restore does not need; they still pass the guard
+ * @returns how many entries were read (excluded ones included)
  * @throws UnsafeArchiveError naming the first unsafe entry; Error with the
  *   decompressor's or tar's stderr when either fails (a corrupt archive)
  */
-export async function extractArchive(file: string, cwd: string): Promise<{ entries: number }> {
+export async function extractArchive(file: string, cwd: string, options: { exclude?: readonly string[] } = {}): Promise<{ entries: number }> {
   const handle = await open(file, 'r');
   try {
     const magic = Buffer.alloc(4);
@@ -149,7 +151,8 @@ export async function extractArchive(file: string, cwd: string): Promise<{ entri
     const [program, args] = decompressor(magic, file);
     const dec = spawn(program, args, { stdio: [handle.fd, 'pipe', 'pipe'] });
     const decErr = stderrTail(dec);
-    const tar = spawn('tar', ['-x', '-f', '-', '-C', cwd], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const exclude = (options.exclude ?? []).flatMap((p) => [`--exclude=${p}`, `--exclude=./${p}`]);
+    const tar = spawn('tar', ['-x', '-f', '-', '-C', cwd, ...(exclude.length > 0 ? ['--anchored', ...exclude] : [])], { stdio: ['pipe', 'ignore', 'pipe'] });
     const tarErr = stderrTail(tar);
     const guard = new TarGuard();
     const guarded = pipeline(dec.stdout!, guard, tar.stdin!).catch((err: unknown) => {

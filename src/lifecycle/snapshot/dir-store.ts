@@ -9,7 +9,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createArchive, extractArchive } from './archive.js';
-import { SnapshotExistsError, type SaveOptions, type SnapshotCatalog, type SnapshotListing, type SnapshotMetadata, type SnapshotStore } from './store.js';
+import {
+  SnapshotExistsError,
+  type RestoreOptions,
+  type SaveOptions,
+  type SnapshotCatalog,
+  type SnapshotListing,
+  type SnapshotMetadata,
+  type SnapshotStore,
+} from './store.js';
 
 /** Content of `<safe-key>.json`. Sizes in bytes, times ISO 8601, durations ms. */
 export interface DirManifest extends Partial<SnapshotMetadata> {
@@ -106,10 +114,10 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
     }
   }
 
-  async restore(key: string, paths: readonly string[], cwd: string): Promise<boolean> {
+  async restore(key: string, paths: readonly string[], cwd: string, options?: RestoreOptions): Promise<boolean> {
     const m = await this.manifest(key);
     if (!m || !sameList(m.paths, paths)) return false;
-    await extractArchive(this.files(key).archive, cwd);
+    await extractArchive(this.files(key).archive, cwd, { exclude: options?.exclude });
     return true;
   }
 

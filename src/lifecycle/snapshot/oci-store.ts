@@ -18,7 +18,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createArchive, extractArchive } from './archive.js';
 import { RegistryClient, TAG_RE, type ImageManifest, type RegistryCredentials, type RepositoryRef } from './oci/registry-client.js';
-import { SnapshotExistsError, type SaveOptions, type SnapshotCatalog, type SnapshotListing, type SnapshotMetadata, type SnapshotStore } from './store.js';
+import {
+  SnapshotExistsError,
+  type RestoreOptions,
+  type SaveOptions,
+  type SnapshotCatalog,
+  type SnapshotListing,
+  type SnapshotMetadata,
+  type SnapshotStore,
+} from './store.js';
 
 /** `artifactType` of snapshot manifests. */
 export const ARTIFACT_TYPE = 'application/vnd.prebuilds.snapshot.v1';
@@ -106,8 +114,12 @@ export class OciStore implements SnapshotStore, SnapshotCatalog {
     return this.withTemp(async (dir) => {
       const file = path.join(dir, 'snapshot.tar.zst');
       const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
-      const layer = await this.client.pushBlob({ file, digest: await fileDigest(file) });
-      await this.client.pushBlob(Buffer.from('{}'));
+      const push = async () => {
+        const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
+        await this.client.pushBlob(Buffer.from('{}'));
+        return pushed;
+      };
+      const layer = options?.timer ? await options.timer.time('upload', push) : await push();
       const annotations: Record<string, string> = {
         [ANNOTATIONS.Created]: new Date().toISOString(),
         [ANNOTATIONS.Key]: key,
@@ -134,15 +146,16 @@ export class OciStore implements SnapshotStore, SnapshotCatalog {
     });
   }
 
-  async restore(key: string, paths: readonly string[], cwd: string): Promise<boolean> {
+  async restore(key: string, paths: readonly string[], cwd: string, options?: RestoreOptions): Promise<boolean> {
     const found = await this.manifestOf(key);
     if (!found || !sameList(JSON.parse(found.manifest.annotations?.[ANNOTATIONS.Paths] ?? '[]') as string[], paths)) return false;
     const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
     await this.withTemp(async (dir) => {
       const file = path.join(dir, 'snapshot.tar.zst');
-      await this.client.pullBlob(layer.digest, file);
-      await extractArchive(file, cwd);
+      const pull = () => this.client.pullBlob(layer.digest, file);
+      await (options?.timer ? options.timer.time('download', pull) : pull());
+      await extractArchive(file, cwd, { exclude: options?.exclude });
     });
     return true;
   }

@@ -9,6 +9,7 @@
  */
 import type { PrebuildHook } from '../plan.js';
 import type { SecretValue } from './secret-scan.js';
+import type { PhaseTimer } from '../timings.js';
 
 export type { SecretValue } from './secret-scan.js';
 
@@ -16,6 +17,16 @@ export type { SecretValue } from './secret-scan.js';
 export interface SaveOptions {
   /** Secret values no archived file may contain: the save is refused with SecretInSnapshotError naming the file. */
   secrets?: readonly SecretValue[];
+  /** Where a store that uploads records the `upload` phase (left out of the caller's `save`). */
+  timer?: PhaseTimer;
+}
+
+/** How to restore, besides what. */
+export interface RestoreOptions {
+  /** Where a store that downloads records the `download` phase (left out of the caller's `restore`). */
+  timer?: PhaseTimer;
+  /** Workspace-relative paths not extracted (with everything under them), e.g. package caches a restore does not need. */
+  exclude?: readonly string[];
 }
 
 /** What the prebuild knows about a snapshot besides its files (the dir store writes it as the manifest). */
@@ -50,7 +61,7 @@ export interface SnapshotStore {
    * @throws UnsafeArchiveError when an entry would escape `cwd` (nothing is written for
    *   it); Error when the entry exists but cannot be extracted
    */
-  restore(key: string, paths: readonly string[], cwd: string): Promise<boolean>;
+  restore(key: string, paths: readonly string[], cwd: string, options?: RestoreOptions): Promise<boolean>;
   /** Whether an entry exists for exactly `key` (and `paths`, where the store versions by paths). */
   exists(key: string, paths: readonly string[]): Promise<boolean>;
   /**

@@ -1,0 +1,67 @@
+/**
+ * The snapshot benchmark at small size (`--size small`: web-service only, no
+ * throughput half), so it cannot rot: every step runs through the bundled action and
+ * the facts that show it did the right thing are asserted, never its timings.
+ * Needs what the fixture's `npm ci` needs (the npm registry), like the benchmark.
+ */
+import { runSnapshotBench } from '../../bench/snapshot.js';
+
+describe('npm run bench -- --json snapshot --size small', () => {
+  it(
+    'prebuilds, restores and reports the breakdown of every step',
+    async () => {
+      const lines: string[] = [];
+      const r = await runSnapshotBench({ size: 'small', log: (l) => lines.push(l) });
+      // The incremental prebuild after the lockfile change installed the new dependency
+      // (onCreateCommand re-ran with the base's npm cache); the source-only one skipped it.
+      expect(r.lockfileDependencyInstalled).toBe(true);
+      expect(r.sourceSkippedOnCreate).toBe(true);
+      expect(r.exactHit).toBe('exact');
+      expect(r.ancestorHit).toBe('ancestor');
+      // The npm cache is in the snapshot, and its size cost is measured.
+      expect(r.cachesBytes).toBeGreaterThan(1_000_000);
+      expect(r.cachesArchiveBytes).toBeGreaterThan(0);
+      expect(r.cachesArchiveBytes).toBeLessThan(r.snapshotBytes);
+      expect(r.fixtures.map((f) => f.fixture)).toEqual(['web-service']);
+      expect(r.saveMBps).toBeUndefined(); // small size: no throughput half
+
+      const steps = Object.fromEntries(r.breakdown.map((b) => [b.step, b]));
+      expect(Object.keys(steps)).toEqual(['cold', 'full', 'incrementalSource', 'incrementalLockfile', 'restoreExact', 'restoreAncestor']);
+      expect(Object.keys(steps.full!)).toEqual([
+        'fixture',
+        'step',
+        'totalMs',
+        'checkout',
+        'setup',
+        'onCreateCommand',
+        'updateContentCommand',
+        'save',
+        'retention',
+      ]);
+      expect(Object.keys(steps.incrementalSource!)).toEqual([
+        'fixture',
+        'step',
+        'totalMs',
+        'checkout',
+        'setup',
+        'restore',
+        'merge',
+        'updateContentCommand',
+        'save',
+        'retention',
+      ]);
+      expect(steps.incrementalLockfile).toHaveProperty('onCreateCommand');
+      expect(Object.keys(steps.restoreExact!)).toEqual(['fixture', 'step', 'totalMs', 'checkout', 'setup', 'restore', 'merge', 'postCreateCommand']);
+      expect(steps.restoreAncestor).toHaveProperty('updateContentCommand');
+      expect(steps.restoreAncestor).not.toHaveProperty('onCreateCommand');
+      // Every step's phases fit in its wall time (they never overlap).
+      for (const b of r.breakdown) {
+        const { fixture: _f, step: _s, totalMs, ...phases } = b;
+        const sum = Object.values(phases).reduce<number>((a, v) => a + Number(v), 0);
+        expect(sum).toBeLessThanOrEqual(Number(totalMs) + Object.keys(phases).length);
+      }
+      expect(lines.some((l) => l.includes('added dependency installed by the incremental prebuild: yes'))).toBe(true);
+    },
+    15 * 60_000,
+  );
+});
