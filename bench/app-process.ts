@@ -2,7 +2,7 @@
  * The app under benchmark, in its own process so its memory is its own: starts the
  * real HTTP server (`startAppServer`) from the `BENCH_*` environment variables and
  * answers the parent over IPC: `{type:'idle'}` → waits until every recorded delivery
- * is processed; `{type:'stats'}` → `{peakRssMb}`; `{type:'stop'}` → stops and exits.
+ * is processed; `{type:'stats'}` → `{peakRssMb, cpuMs}` (CPU time used so far, user + system); `{type:'stop'}` → stops and exits.
  * Sends `{type:'ready', webhookUrl}` once listening.
  */
 import fs from 'node:fs';
@@ -52,7 +52,8 @@ process.on('message', (message: { type: string }) => {
       await server.idle();
       process.send!({ type: 'idle' });
     } else if (message.type === 'stats') {
-      process.send!({ type: 'stats', peakRssMb: peakRssMb() });
+      const cpu = process.cpuUsage();
+      process.send!({ type: 'stats', peakRssMb: peakRssMb(), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
     } else if (message.type === 'stop') {
       await server.stop();
       process.send!({ type: 'stopped' }, () => process.exit(0));
