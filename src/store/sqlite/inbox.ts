@@ -20,6 +20,22 @@ export class SqliteInbox implements DeliveryInbox {
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /**
+   * The prepared statement of `text`, prepared once and reused (preparing costs more
+   * than running most of the store's statements). At most 500 distinct texts are kept.
+   */
+  protected sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   /**
    * Runs a write whose result the app acknowledges (a delivery before GitHub's 2xx, a
    * token, a session, an override): on disk when it returns, whatever the durability;
@@ -37,17 +53,48 @@ export class SqliteInbox implements DeliveryInbox {
     }
   }
 
-  async recordDelivery(d: NewDelivery): Promise<boolean> {
-    const insert = this.db.prepare(
-      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    );
-    const payload = JSON.stringify(d.payload);
-    return this.durable(() => insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, payload, Date.now())).changes === 1;
+  private recording: Array<{ delivery: NewDelivery; resolve(fresh: boolean): void; reject(error: unknown): void }> = [];
+
+  /**
+   * Records a delivery durably. Deliveries arriving in the same turn of the event loop
+   * are committed together (one transaction, one sync to disk: a group commit), and
+   * each promise resolves only after that commit, so a 2xx still means "on disk".
+   */
+  recordDelivery(d: NewDelivery): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.recording.push({ delivery: d, resolve, reject });
+      if (this.recording.length === 1) setImmediate(() => this.commitRecorded());
+    });
+  }
+
+  private commitRecorded(): void {
+    const batch = this.recording;
+    this.recording = [];
+    let fresh: boolean[];
+    try {
+      const insert = this.sql(
+        `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      );
+      const now = Date.now();
+      fresh = this.durable(() =>
+        this.db.transaction(() =>
+          batch.map(
+            ({ delivery: d }) =>
+              insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, d.payloadJson ?? JSON.stringify(d.payload), now)
+                .changes === 1,
+          ),
+        )(),
+      );
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(fresh[i]!));
   }
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
-    const update = this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
+    const update = this.sql('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
     this.db.transaction(() => {
       for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
     })();
@@ -60,7 +107,7 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.sql('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
     return rows.map(toDelivery);
   }
 
@@ -79,8 +126,8 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async releaseClaims(replica: string | null): Promise<void> {
-    if (replica === null) this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL').run();
-    else this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(replica);
+    if (replica === null) this.sql('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL').run();
+    else this.sql('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(replica);
   }
 
   async finishDelivery(id: string, error: string | null): Promise<void> {
@@ -90,23 +137,25 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async countAttempt(id: string): Promise<number> {
-    const row = this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').get(id) as Row | undefined;
+    const row = this.sql('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').get(id) as Row | undefined;
     return Number(row?.attempts ?? 0);
   }
 
-  async deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void> {
-    this.db
-      .prepare('UPDATE deliveries SET next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND processed_at IS NULL')
-      .run(nextAttemptAt, reason, id);
+  async deferDelivery(id: string, nextAttemptAt: number, reason: string, keepClaim = false): Promise<void> {
+    this.sql(
+      keepClaim
+        ? 'UPDATE deliveries SET next_attempt_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL'
+        : 'UPDATE deliveries SET next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND processed_at IS NULL',
+    ).run(nextAttemptAt, reason, id);
   }
 
   async nextRetryAt(): Promise<number | null> {
-    const row = this.db.prepare('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL').get() as Row;
+    const row = this.sql('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL AND next_attempt_at IS NOT NULL').get() as Row;
     return row.at == null ? null : Number(row.at);
   }
 
   async deliveryStatus(id: string): Promise<DeliveryStatus | null> {
-    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
     return row ? toDeliveryStatus(row, Date.now()) : null;
   }
 
@@ -118,7 +167,7 @@ export class SqliteInbox implements DeliveryInbox {
       values.push(filter.sha, filter.sha);
     }
     const now = Date.now();
-    const rows = (this.db.prepare(`${sql} ORDER BY seq DESC LIMIT ?`).all(...values, filter.states ? 10_000 : (filter.limit ?? 100)) as Row[]).map((r) =>
+    const rows = (this.sql(`${sql} ORDER BY seq DESC LIMIT ?`).all(...values, filter.states ? 10_000 : (filter.limit ?? 100)) as Row[]).map((r) =>
       toDeliveryStatus(r, now),
     );
     return filter.states ? rows.filter((r) => filter.states!.includes(r.state)).slice(0, filter.limit ?? 100) : rows;
