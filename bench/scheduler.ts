@@ -17,7 +17,8 @@
  * Flags: `--rates R1,R2…` `--seconds S` (per rate) `--lanes L` `--run-ms MS` (mean
  * simulated run, default 400) `--change-rate R` (share of pushes changing
  * devcontainer.json, default 0.03) `--small` (CI size: rates 30,100 for 2 s over 10
- * repositories) `--github-rate-limits` `--ordered-delivery-ids`.
+ * repositories) `--github-rate-limits` `--ordered-delivery-ids` `--keep DIR` (keeps the
+ * app's store and the sends, by delivery id, in DIR for a post-mortem).
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -78,6 +79,13 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     });
     const peakRssMb = await app.peakRssMb();
     await app.stop();
+    const keep = flag(argv, 'keep', '');
+    if (keep) {
+      // For a post-mortem: the app's store, what was sent (by delivery id) and what was dispatched.
+      fs.mkdirSync(keep, { recursive: true });
+      fs.copyFileSync(database, path.join(keep, 'bench.sqlite'));
+      fs.writeFileSync(path.join(keep, 'sent.json'), JSON.stringify({ sent: [...load.sent], failed: [...load.failed], dispatched: load.dispatched }));
+    }
     return summarise(load, recordedOrder(database), countExchanges(github), peakRssMb, lanes);
   } finally {
     await app?.stop();
