@@ -101,9 +101,10 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
-    return this.db
-      .prepare("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?")
-      .run(Date.now(), processedBefore).changes;
+    return this.sql("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?").run(
+      Date.now(),
+      processedBefore,
+    ).changes;
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
@@ -112,17 +113,22 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
-    const rows = this.db
-      .prepare(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`)
-      .all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }) as Row[];
+    const rows = this.sql(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`).all({
+      replica: c.replica,
+      until: c.now + c.leaseMs,
+      now: c.now,
+      limit: c.limit,
+    }) as Row[];
     return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
   }
 
   async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db
-      .prepare('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL AND id IN (SELECT value FROM json_each(?))')
-      .run(until, replica, JSON.stringify(ids)).changes;
+    return this.sql('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL AND id IN (SELECT value FROM json_each(?))').run(
+      until,
+      replica,
+      JSON.stringify(ids),
+    ).changes;
   }
 
   async releaseClaims(replica: string | null): Promise<void> {
@@ -131,9 +137,11 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async finishDelivery(id: string, error: string | null): Promise<void> {
-    this.db
-      .prepare('UPDATE deliveries SET processed_at = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?')
-      .run(Date.now(), error, id);
+    this.sql('UPDATE deliveries SET processed_at = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?').run(
+      Date.now(),
+      error,
+      id,
+    );
   }
 
   async countAttempt(id: string): Promise<number> {

@@ -73,18 +73,18 @@ export class SqliteStore extends SqliteInbox implements Store {
     const r = this.sql(sql).run(...values);
     if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
     // A reprocessed delivery: return the prebuild it already created.
-    const row = this.db
-      .prepare('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?')
-      .get(input.deliveryId ?? null, input.configuration) as Row;
+    const row = this.sql('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?').get(input.deliveryId ?? null, input.configuration) as Row;
     return toPrebuild(row);
   }
 
-  async updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord> {
+  async updatePrebuild(id: number, patch: PrebuildPatch, options: { durable?: boolean } = {}): Promise<PrebuildRecord> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
     if (fields.length > 0) {
       const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
-      this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
+      const update = () => this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
+      if (options.durable) this.durable(update);
+      else update();
     }
     const updated = await this.getPrebuild(id);
     if (!updated) throw new Error(`prebuild ${id} does not exist`);
@@ -111,27 +111,31 @@ export class SqliteStore extends SqliteInbox implements Store {
   // ---- decisions ----
 
   async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
+    this.sql(
+      `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now());
+    ).run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now());
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM decisions WHERE owner = ? AND repo = ? AND (sha = ? OR sha LIKE ? || '%') ORDER BY id")
-      .all(repo.owner, repo.repo, sha, sha) as Row[];
+    const rows = this.sql("SELECT * FROM decisions WHERE owner = ? AND repo = ? AND (sha = ? OR sha LIKE ? || '%') ORDER BY id").all(
+      repo.owner,
+      repo.repo,
+      sha,
+      sha,
+    ) as Row[];
     return rows.map(toDecision);
   }
 
   // ---- lanes ----
 
   async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
-    const row = this.db
-      .prepare('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
-      .get(repo.owner, repo.repo, configuration, branch) as Row | undefined;
+    const row = this.sql('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').get(
+      repo.owner,
+      repo.repo,
+      configuration,
+      branch,
+    ) as Row | undefined;
     return toLane(row);
   }
 
@@ -143,31 +147,25 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
            last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-      )
-      .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
+    ).run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
 
   // ---- schedules ----
 
   async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {
     if (!schedule) {
-      this.db
-        .prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
-        .run(repo.owner, repo.repo, configuration, branch);
+      this.sql('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').run(repo.owner, repo.repo, configuration, branch);
       return;
     }
-    this.db
-      .prepare(
-        `INSERT INTO schedules (owner, repo, configuration, branch, cron, installation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO schedules (owner, repo, configuration, branch, cron, installation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET cron = excluded.cron, installation_id = excluded.installation_id,
            updated_at = CASE WHEN schedules.cron = excluded.cron THEN schedules.updated_at ELSE excluded.updated_at END`,
-      )
-      .run(repo.owner, repo.repo, configuration, branch, schedule.cron, schedule.installationId, Date.now());
+    ).run(repo.owner, repo.repo, configuration, branch, schedule.cron, schedule.installationId, Date.now());
   }
 
   async listSchedules(): Promise<ScheduleRecord[]> {
@@ -175,9 +173,13 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async markScheduleFired(repo: RepoRef, configuration: string, branch: string, at: number): Promise<void> {
-    this.db
-      .prepare('UPDATE schedules SET last_fired_at = ? WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
-      .run(at, repo.owner, repo.repo, configuration, branch);
+    this.sql('UPDATE schedules SET last_fired_at = ? WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').run(
+      at,
+      repo.owner,
+      repo.repo,
+      configuration,
+      branch,
+    );
   }
 
   // ---- settings ----
@@ -189,23 +191,19 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
          ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
-      )
-      .run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
+    ).run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
   }
 
   async listConfigurations(repo: RepoRef): Promise<string[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT configuration AS name FROM prebuilds WHERE owner = ? AND repo = ?
+    const rows = this.sql(
+      `SELECT configuration AS name FROM prebuilds WHERE owner = ? AND repo = ?
          UNION SELECT name FROM configurations WHERE owner = ? AND repo = ?
          UNION SELECT name FROM configuration_overrides WHERE owner = ? AND repo = ?
          ORDER BY name`,
-      )
-      .all(repo.owner, repo.repo, repo.owner, repo.repo, repo.owner, repo.repo) as Row[];
+    ).all(repo.owner, repo.repo, repo.owner, repo.repo, repo.owner, repo.repo) as Row[];
     return rows.map((r) => String(r.name)).filter((n) => n !== '*');
   }
 
@@ -216,9 +214,11 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async getOverrides(repo: RepoRef, configuration: string): Promise<ConfigurationOverrides> {
-    const row = this.db
-      .prepare('SELECT overrides FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?')
-      .get(repo.owner, repo.repo, configuration) as Row | undefined;
+    const row = this.sql('SELECT overrides FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').get(
+      repo.owner,
+      repo.repo,
+      configuration,
+    ) as Row | undefined;
     return row ? (JSON.parse(String(row.overrides)) as ConfigurationOverrides) : {};
   }
 
@@ -227,12 +227,10 @@ export class SqliteStore extends SqliteInbox implements Store {
       this.sql('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration);
       return;
     }
-    this.db
-      .prepare(
-        `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, name) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
-      )
-      .run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
+    ).run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
   }
 
   // ---- tokens ----
@@ -271,9 +269,9 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async useSession(idHash: string, now: number): Promise<ApiTokenRecord | null> {
-    const row = this.db
-      .prepare(`SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`)
-      .get(idHash, now) as Row | undefined;
+    const row = this.sql(
+      `SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`,
+    ).get(idHash, now) as Row | undefined;
     if (!row) return null;
     this.sql('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
     return { ...toToken(row), lastUsedAt: now };
