@@ -174,6 +174,14 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     }
     rec.status = 'in_progress';
     rec.startedAt = new Date();
+    // GitHub names a step when it starts: its name may use the earlier steps' outputs.
+    if (typeof spec.name === 'string' && spec.name.includes('${{')) {
+      try {
+        rec.name = interpolate(spec.name, context(status));
+      } catch {
+        // an expression the stand-in cannot evaluate keeps the name as written
+      }
+    }
     jobLog.newStep();
     const files = {
       output: join(runnerTemp, `_output_${i}`),
