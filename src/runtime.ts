@@ -16,6 +16,7 @@ import { Reconciler } from './prebuilds/reconciler.js';
 import { ScheduleTicker } from './prebuilds/schedule-ticker.js';
 import { laneOf, Scheduler, type Dispatcher } from './scheduler/scheduler.js';
 import type { DeliveryRecord, Store } from './store/types.js';
+import { PushHistory } from './github/push-history.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -73,8 +74,9 @@ const HANDLERS: Handlers = {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
-  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, options.github), log);
-  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache(), dirStores: options.dirStores ?? [] };
+  const pushHistory = new PushHistory();
+  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, { ...options.github, pushHistory }), log);
+  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache(), dirStores: options.dirStores ?? [], pushHistory };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {
     const handler = HANDLERS[d.event as HandledEvent] as ((deps: AppDeps, input: HandlerInput<HandledEvent>) => Promise<void>) | undefined;
