@@ -169,6 +169,7 @@ function summarise(load: LoadResult, recorded: string[], counts: ReturnType<type
       load.phases.reduce((sum, p) => sum + p.appCpuMs, 0),
       load.phases.reduce((sum, p) => sum + p.pushes, 0),
     ),
+    apiByKind: [...counts.byKind].sort((a, b) => b[1] - a[1]).map(([kind, requests]) => ({ kind, requests })),
     maxSustainedRate: Math.max(0, ...phases.filter((p) => p.sustained).map((p) => p.rate)),
     rates: phases,
     peakRssMb,
