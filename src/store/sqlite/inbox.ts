@@ -53,44 +53,58 @@ export class SqliteInbox implements DeliveryInbox {
     }
   }
 
-  private recording: Array<{ delivery: NewDelivery; resolve(fresh: boolean): void; reject(error: unknown): void }> = [];
+  private syncing: Array<{ write: () => unknown; resolve(value: unknown): void; reject(error: unknown): void }> = [];
 
   /**
-   * Records a delivery durably. Deliveries arriving in the same turn of the event loop
-   * are committed together (one transaction, one sync to disk: a group commit), and
-   * each promise resolves only after that commit, so a 2xx still means "on disk".
+   * Runs a write that must be on disk before its promise resolves, whatever the
+   * durability, together with the other such writes of the same turn of the event loop:
+   * one transaction, one sync to disk (a group commit). Each write is its own savepoint,
+   * so one failing rejects only its own promise.
    */
-  recordDelivery(d: NewDelivery): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.recording.push({ delivery: d, resolve, reject });
-      if (this.recording.length === 1) setImmediate(() => this.commitRecorded());
+  protected durableSoon<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.syncing.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.syncing.length === 1) setImmediate(() => this.commitSyncing());
     });
   }
 
-  private commitRecorded(): void {
-    const batch = this.recording;
-    this.recording = [];
-    let fresh: boolean[];
+  private commitSyncing(): void {
+    const batch = this.syncing;
+    this.syncing = [];
+    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
     try {
-      const insert = this.sql(
-        `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      );
-      const now = Date.now();
-      fresh = this.durable(() =>
+      outcomes = this.durable(() =>
         this.db.transaction(() =>
-          batch.map(
-            ({ delivery: d }) =>
-              insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, d.payloadJson ?? JSON.stringify(d.payload), now)
-                .changes === 1,
-          ),
+          batch.map((b) => {
+            try {
+              return { ok: true as const, value: this.db.transaction(b.write)() };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          }),
         )(),
       );
     } catch (error) {
       for (const b of batch) b.reject(error);
       return;
     }
-    batch.forEach((b, i) => b.resolve(fresh[i]!));
+    outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.error)));
+  }
+
+  /**
+   * Records a delivery durably: committed with the other durable writes of the same turn
+   * of the event loop (one sync to disk for all, {@link durableSoon}), and resolved only
+   * after that commit, so a 2xx still means "on disk".
+   */
+  async recordDelivery(d: NewDelivery): Promise<boolean> {
+    const insert = this.sql(
+      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    const payload = d.payloadJson ?? JSON.stringify(d.payload);
+    return this.durableSoon(
+      () => insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, payload, Date.now()).changes === 1,
+    );
   }
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {

@@ -83,7 +83,7 @@ export class SqliteStore extends SqliteInbox implements Store {
       const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
       const update = () => this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
-      if (options.durable) this.durable(update);
+      if (options.durable) await this.durableSoon(update);
       else update();
     }
     const updated = await this.getPrebuild(id);
