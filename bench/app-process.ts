@@ -2,16 +2,17 @@
  * The app under benchmark, in its own process so its memory is its own: starts the
  * real HTTP server (`startAppServer`) from the `BENCH_*` environment variables and
  * answers the parent over IPC: `{type:'idle'}` → waits until every recorded delivery
- * is processed; `{type:'stats'}` → `{peakRssMb}`; `{type:'stop'}` → stops and exits.
+ * is processed; `{type:'stats'}` → `{peakRssMb, cpuMs}` (CPU time used so far, user + system); `{type:'stop'}` → stops and exits.
  * Sends `{type:'ready', webhookUrl}` once listening.
  */
 import fs from 'node:fs';
 import { sqliteDurability } from '../src/store/index.js';
 import { startAppServer } from '../src/server.js';
 
-let sampledPeak = process.memoryUsage().rss;
+// process.memoryUsage.rss() only: the full memoryUsage() walks the heap, which the benchmark would measure as the app's CPU.
+let sampledPeak = process.memoryUsage.rss();
 const sampler = setInterval(() => {
-  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
 }, 50);
 sampler.unref();
 
@@ -52,7 +53,8 @@ process.on('message', (message: { type: string }) => {
       await server.idle();
       process.send!({ type: 'idle' });
     } else if (message.type === 'stats') {
-      process.send!({ type: 'stats', peakRssMb: peakRssMb() });
+      const cpu = process.cpuUsage();
+      process.send!({ type: 'stats', peakRssMb: peakRssMb(), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
     } else if (message.type === 'stop') {
       await server.stop();
       process.send!({ type: 'stopped' }, () => process.exit(0));

@@ -12,6 +12,8 @@ export interface AppChild {
   idle(): Promise<void>;
   /** The app's peak resident set size so far, MB. */
   peakRssMb(): Promise<number>;
+  /** CPU time the app used so far (user + system), ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
   /** The child's process id. */
   pid: number;
@@ -69,10 +71,15 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
     },
     idle: () => ask<unknown>('idle', 'idle').then(() => undefined),
     peakRssMb: () => ask<{ peakRssMb: number }>('stats', 'stats').then((m) => m.peakRssMb),
+    cpuMs: () => ask<{ cpuMs: number }>('stats', 'stats').then((m) => m.cpuMs),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       await ask('stop', 'stopped').catch(() => undefined);
-      if (child.exitCode === null) child.kill();
+      // The child exits by itself once stopped (writing its --cpu-prof profile, if any); killed only when it hangs.
+      const hung = setTimeout(() => child.kill(), 10_000);
+      await exited;
+      clearTimeout(hung);
     },
   };
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { appKeyPair, startStandIn, type MemoryRepoContent, type RepoRecord, type RunRecord, type StandIn } from '../demo/github/index.js';
-import { encodeResult, RESULT_ANNOTATION_TITLE } from '../src/lifecycle/result.js';
+import { encodeResult, RESULT_ANNOTATION_TITLE, resultStepName } from '../src/lifecycle/contract.js';
 
 /** A dispatch the app made. `at` is `performance.now()` in ms when the benchmark saw it. */
 export interface Dispatch {
@@ -77,7 +77,8 @@ export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
 
 /**
  * The action's part of a successful run: saves a 1 KiB snapshot in the Actions cache,
- * leaves the result annotation, completes the run.
+ * leaves the result annotation and the result step (named after the action's result
+ * output, as `.github/workflows/prebuild.yml` does), completes the run.
  * @returns the `workflow_run` completed payload to send
  */
 export function completeRun(github: StandIn, d: Dispatch): Promise<Record<string, any>> {
@@ -94,6 +95,11 @@ export function completeRun(github: StandIn, d: Dispatch): Promise<Record<string
     base: null,
     identity: '',
   };
-  github.finishRun(d.runId, 'success', [{ level: 'notice', title: RESULT_ANNOTATION_TITLE, message: encodeResult(result) }]);
+  // The shipped workflow's steps: checkout, the action (its result annotation), the result step named after its output.
+  github.finishRun(d.runId, 'success', [{ level: 'notice', title: RESULT_ANNOTATION_TITLE, message: encodeResult(result) }], [], undefined, [
+    'Check out the commit to prebuild',
+    'Prebuild',
+    resultStepName(result),
+  ]);
   return github.workflowRunPayload(d.runId, 'completed');
 }

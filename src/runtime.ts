@@ -16,6 +16,7 @@ import { Reconciler } from './prebuilds/reconciler.js';
 import { ScheduleTicker } from './prebuilds/schedule-ticker.js';
 import { laneOf, Scheduler, type Dispatcher } from './scheduler/scheduler.js';
 import type { DeliveryRecord, Store } from './store/types.js';
+import { PushHistory } from './github/push-history.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -44,8 +45,8 @@ export interface Runtime {
   processor: DeliveryProcessor;
   reconciler: Reconciler;
   schedules: ScheduleTicker;
-  /** Records a verified delivery; resolves once it is safely stored (then GitHub gets its 2xx). */
-  receive(delivery: { id: string; name: string; payload: unknown }): Promise<void>;
+  /** Records a verified delivery (`payloadJson`: its body as received, stored as is); resolves once it is safely stored (then GitHub gets its 2xx). */
+  receive(delivery: { id: string; name: string; payload: unknown; payloadJson?: string }): Promise<void>;
   /**
    * Resumes after a restart: processes pending deliveries, starts the reconciler and
    * schedules, and starts waiting prebuilds in the background (resolves before that).
@@ -73,8 +74,9 @@ const HANDLERS: Handlers = {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
-  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, options.github), log);
-  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache(), dirStores: options.dirStores ?? [] };
+  const pushHistory = new PushHistory();
+  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, { ...options.github, pushHistory }), log);
+  const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache(), dirStores: options.dirStores ?? [], pushHistory };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {
     const handler = HANDLERS[d.event as HandledEvent] as ((deps: AppDeps, input: HandlerInput<HandledEvent>) => Promise<void>) | undefined;
@@ -112,6 +114,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         installationId: typeof payload?.installation?.id === 'number' ? payload.installation.id : null,
         ...deliverySubject(delivery.payload),
         payload: delivery.payload,
+        payloadJson: delivery.payloadJson,
       });
       if (!fresh) log.info({ delivery: delivery.id }, 'redelivery of a recorded delivery ignored');
       processor.kick();
@@ -145,7 +148,28 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
-/** Probot's installation Octokit factory. */
-export function probotOctokitFactory(app: Probot): OctokitFactory {
-  return (installationId) => app.auth(installationId) as ReturnType<OctokitFactory>;
+/**
+ * Probot's installation Octokit factory, one client per installation kept and reused
+ * (at most `limit`, the least recently used dropped): building a client costs more than
+ * most requests, and its auth hook fetches and renews the installation token itself
+ * (`POST /app/installations/{installation_id}/access_tokens`, cached until it expires).
+ * A failure (installation gone, GitHub down) is not kept: the next call asks again.
+ */
+export function probotOctokitFactory(app: Probot, limit = 1000): OctokitFactory {
+  const clients = new Map<number, ReturnType<OctokitFactory>>();
+  return (installationId) => {
+    const hit = clients.get(installationId);
+    if (hit) {
+      clients.delete(installationId);
+      clients.set(installationId, hit);
+      return hit;
+    }
+    const made = (app.auth(installationId) as ReturnType<OctokitFactory>).catch((error: unknown) => {
+      if (clients.get(installationId) === made) clients.delete(installationId);
+      throw error;
+    });
+    if (clients.size >= limit) clients.delete(clients.keys().next().value!);
+    clients.set(installationId, made);
+    return made;
+  };
 }

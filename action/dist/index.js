@@ -38311,6 +38311,7 @@ async function resolveDevcontainerCli(env, log2) {
 }
 
 // src/lifecycle/contract.ts
+var RESULT_OUTPUT = "result";
 var DispatchInputs = {
   Configuration: "configuration",
   Sha: "sha",
@@ -38355,6 +38356,8 @@ var Outputs = {
   RestoreMs: "restore-ms",
   /** `host` or `container`: where the prebuild (or restore) ran. */
   ExecutionMode: "execution-mode",
+  /** The whole result as JSON (the app↔action contract's `RESULT_OUTPUT`): the workflow's result step carries it to the app in its name. */
+  Result: RESULT_OUTPUT,
   /** Container mode: the prebuilt image, pinned by digest. */
   Image: "image",
   /** Container mode, restore: the id of the running dev container. */
@@ -87270,6 +87273,7 @@ function report(result) {
   setOutput(Outputs.ExecutionMode, result.mode ?? "host");
   setOutput(Outputs.Image, result.image ?? "");
   setOutput(Outputs.Timings, JSON.stringify(result.timings ?? {}));
+  setOutput(Outputs.Result, encodeResult(result));
   notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 async function run2() {

@@ -5,7 +5,7 @@
  * upper-cased and dashes kept (`INPUT_PREBUILD-ID`).
  */
 
-import { DispatchInputs } from '../../src/lifecycle/contract.js';
+import { DispatchInputs, RESULT_OUTPUT } from '../../src/lifecycle/contract.js';
 
 /** Names of the inputs declared in `action/action.yml` (the dispatched ones are the app↔action contract's). */
 export const Inputs = {
@@ -43,6 +43,8 @@ export const Outputs = {
   RestoreMs: 'restore-ms',
   /** `host` or `container`: where the prebuild (or restore) ran. */
   ExecutionMode: 'execution-mode',
+  /** The whole result as JSON (the app↔action contract's `RESULT_OUTPUT`): the workflow's result step carries it to the app in its name. */
+  Result: RESULT_OUTPUT,
   /** Container mode: the prebuilt image, pinned by digest. */
   Image: 'image',
   /** Container mode, restore: the id of the running dev container. */

@@ -26,7 +26,7 @@ import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
 import { writeSummary } from './summary.js';
 
-/** Sets the outputs and the result annotation of a successful prebuild. */
+/** Sets the outputs (the whole result among them) and the result annotation of a successful prebuild. */
 function report(result: PrebuildResult): void {
   core.setOutput(Outputs.SnapshotKey, result.snapshotKey);
   core.setOutput(Outputs.SnapshotSize, String(result.snapshotBytes));
@@ -35,6 +35,9 @@ function report(result: PrebuildResult): void {
   core.setOutput(Outputs.ExecutionMode, result.mode ?? 'host');
   core.setOutput(Outputs.Image, result.image ?? '');
   core.setOutput(Outputs.Timings, JSON.stringify(result.timings ?? {}));
+  // The app reads the result from the name of the workflow's result step (one request), or
+  // from this annotation when the workflow has no such step.
+  core.setOutput(Outputs.Result, encodeResult(result));
   core.notice(encodeResult(result), { title: RESULT_ANNOTATION_TITLE });
 }
 

@@ -164,7 +164,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     pushPayload: (name, o) => buildPush(state, repoNamed(name), o),
     pullRequestPayload: (name, o) => buildPullRequest(state, repoNamed(name), prs, o),
     startRun: (runId) => needRecorded().start(runId),
-    finishRun: (runId, conclusion, annotations, log, jobKey) => needRecorded().finish(runId, conclusion, annotations, log, jobKey),
+    finishRun: (runId, conclusion, annotations, log, jobKey, steps) => needRecorded().finish(runId, conclusion, annotations, log, jobKey, steps),
     dispatched: () => [...needRecorded().dispatched],
     async recordRun(name, o) {
       const repo = repoNamed(name);

@@ -85,8 +85,15 @@ export interface StandIn {
   pushPayload(repo: string, options: PushOptions): Promise<Record<string, any>>;
   /** With `runner: 'none'`: marks a run in progress. */
   startRun(runId: number): RunRecord;
-  /** With `runner: 'none'`: completes a run, leaving `annotations` and `log` lines on the job that decided it (`jobKey`, default the first; as the action would). */
-  finishRun(runId: number, conclusion: 'success' | 'failure' | 'cancelled', annotations?: RunAnnotation[], log?: string[], jobKey?: string): RunRecord;
+  /** With `runner: 'none'`: completes a run, leaving `annotations`, `log` lines and completed `steps` (their names as GitHub evaluated them) on the job that decided it (`jobKey`, default the first; as the action and the workflow would). */
+  finishRun(
+    runId: number,
+    conclusion: 'success' | 'failure' | 'cancelled',
+    annotations?: RunAnnotation[],
+    log?: string[],
+    jobKey?: string,
+    steps?: string[],
+  ): RunRecord;
   /** With `runner: 'none'`: the runs the app dispatched, in order. */
   dispatched(): RunRecord[];
   /**

@@ -106,7 +106,11 @@ export class WebhookSender {
       delivery.text = await res.text();
       delivery.status = res.status;
     } catch (err) {
-      delivery.error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as Error).message;
+      const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+      delivery.error =
+        (err as Error).name === 'TimeoutError'
+          ? `timed out after ${this.timeoutMs} ms`
+          : `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message ?? String(cause)})` : ''}`;
     }
     delivery.durationMs = Date.now() - started;
     return delivery;

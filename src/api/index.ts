@@ -18,7 +18,12 @@ const NOT_OURS = new Set(['/api/github/webhooks']);
  */
 export function apiHandler(m: ManagementDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return false; // not a path (e.g. `//`, which reads as a host): not ours, the server answers 404
+    }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!(path === '/api' || path.startsWith('/api/')) || NOT_OURS.has(path)) return false;
     try {

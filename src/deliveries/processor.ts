@@ -31,6 +31,12 @@ export interface ProcessorOptions {
   payloadRetentionMs?: number;
   /** How often payloads past their retention are dropped, ms; 0 never. Default 10000. */
   pruneIntervalMs?: number;
+  /**
+   * Retries due within this long are made in place: the delivery keeps its repository
+   * (its later deliveries wait), so a transient failure never lets a newer push of the
+   * repository overtake an older one. Longer waits free the repository. Default 60000.
+   */
+  inPlaceRetryMs?: number;
 }
 
 /**
@@ -50,6 +56,11 @@ export interface ProcessorOptions {
  * hour) for as long as GitHub could still redeliver it (3 days); the wait is in the
  * store, so it survives restarts, and the delivery reads "retrying: <reason>" until it
  * succeeds or is given up with its reason recorded. The app keeps serving meanwhile.
+ * Retries due within `inPlaceRetryMs` (a minute) are made in place, holding the
+ * repository: its later deliveries wait, so a transient GitHub failure never lets a
+ * newer push overtake an older one (which would start the newer commit instead of the
+ * one the rules start). A longer wait frees the repository; an older push retried
+ * after a newer one was handled is then skipped as overtaken (the push rule).
  */
 export class DeliveryProcessor {
   /** How replicas coordinate (shared with the reconciler and the schedule ticker). */
@@ -62,6 +73,8 @@ export class DeliveryProcessor {
   private startedUp = false;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** In-place retries waiting (each resolves its wait when called). */
+  private readonly waiters = new Set<() => void>();
   private readonly options: Required<Omit<ProcessorOptions, 'coordinator'>>;
 
   constructor(
@@ -79,6 +92,7 @@ export class DeliveryProcessor {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       payloadRetentionMs: options.payloadRetentionMs ?? 0,
       pruneIntervalMs: options.pruneIntervalMs ?? 10_000,
+      inPlaceRetryMs: options.inPlaceRetryMs ?? 60_000,
     };
     this.coordinator = options.coordinator ?? coordinatorFor(store, log);
     this.ownsCoordinator = !options.coordinator;
@@ -147,6 +161,7 @@ export class DeliveryProcessor {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of [...this.waiters]) wake();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.draining) await this.draining;
@@ -202,16 +217,28 @@ export class DeliveryProcessor {
   }
 
   private async process(d: DeliveryRecord): Promise<void> {
-    try {
-      await this.handle(d);
-    } catch (error) {
-      await this.failed(d, error);
+    for (;;) {
+      try {
+        await this.handle(d);
+      } catch (error) {
+        const retryAt = await this.failed(d, error);
+        if (retryAt === null || this.stopped) return;
+        // Retried in place: the repository's later deliveries wait behind it (arrival order kept).
+        await this.waitUntil(retryAt);
+        if (this.stopped) return; // left deferred; stop() releases the claim and the next process retries it
+        continue;
+      }
+      await this.store.finishDelivery(d.id, null);
       return;
     }
-    await this.store.finishDelivery(d.id, null);
   }
 
-  private async failed(d: DeliveryRecord, error: unknown): Promise<void> {
+  /**
+   * Records a failed attempt: gives the delivery up, or defers it. A retry due within
+   * `inPlaceRetryMs` keeps the claim and is made in place.
+   * @returns when to retry in place, epoch ms; null when given up or left to a later drain
+   */
+  private async failed(d: DeliveryRecord, error: unknown): Promise<number | null> {
     const reason = error instanceof Error ? error.message : String(error);
     const attempts = await this.store.countAttempt(d.id);
     const now = Date.now();
@@ -220,11 +247,27 @@ export class DeliveryProcessor {
       const recorded = gaveUpReason(attempts, now - d.receivedAt, reason);
       this.log.error({ err: error, delivery: d.id, event: d.event, attempts }, `delivery ${recorded}`);
       await this.store.finishDelivery(d.id, recorded);
-      return;
+      return null;
     }
+    const inPlace = delay <= this.options.inPlaceRetryMs;
     this.log.warn({ err: error, delivery: d.id, event: d.event, attempts }, `delivery failed; retrying in ${delay} ms`);
-    await this.store.deferDelivery(d.id, now + delay, reason);
+    await this.store.deferDelivery(d.id, now + delay, reason, inPlace);
+    if (inPlace) return now + delay;
     this.after(delay, () => this.kick());
+    return null;
+  }
+
+  /** Resolves at `at` (epoch ms), or at once when the processor stops. */
+  private waitUntil(at: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, at - Date.now()));
+      this.waiters.add(done);
+    });
   }
 
   /** A timer for the earliest retry the store holds (retries recorded before a restart included). */

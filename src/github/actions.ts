@@ -1,4 +1,12 @@
-import { decodeResult, JOB_INPUTS, parseRunName, RESULT_ANNOTATION_TITLE, type PrebuildInputs, type PrebuildResult } from '../lifecycle/contract.js';
+import {
+  decodeResult,
+  JOB_INPUTS,
+  parseResultStepName,
+  parseRunName,
+  RESULT_ANNOTATION_TITLE,
+  type PrebuildInputs,
+  type PrebuildResult,
+} from '../lifecycle/contract.js';
 import { isStatus, type Octokit, type RepoParams } from './octokit.js';
 import type { WorkflowRunObject } from './payloads.js';
 
@@ -98,15 +106,27 @@ export interface RunOutcome {
 const JOB_TIMEOUT = /has exceeded the maximum execution time of /;
 
 /**
- * Reads what the action reported for a run: lists the run's jobs
- * (`GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`) and each job's check-run
- * annotations (`GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations`).
- * The action writes its result as a notice titled `prebuild-result`; `core.setFailed`
- * writes the failure reason as a failure annotation; GitHub writes a job timeout as one.
+ * Reads what the action reported for a run. Lists the run's jobs
+ * (`GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`): a successful run of the
+ * shipped workflow carries the result in its result step's name (`prebuild-result
+ * <JSON>`, the contract's `resultStepName`), and that one request is all. Otherwise
+ * (a failed run, or a workflow without the result step) each job's check-run annotations
+ * are read (`GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations`): the
+ * action's notice titled `prebuild-result`, the failure reason `core.setFailed` writes, and
+ * GitHub's job-timeout annotation.
  */
 export async function readRunOutcome(octokit: Octokit, repo: RepoParams, runId: number): Promise<RunOutcome> {
   const jobs = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { ...repo, run_id: runId, per_page: 100 });
   const outcome: RunOutcome = { result: null, failure: null, jobId: null, timedOut: null };
+  // Every job succeeded (or was skipped): no failure to read, and the result step says it all.
+  if (jobs.data.jobs.every((j) => j.conclusion === 'success' || j.conclusion === 'skipped')) {
+    for (const job of jobs.data.jobs) {
+      for (const step of job.steps ?? []) {
+        const result = step.conclusion === 'success' ? parseResultStepName(step.name) : null;
+        if (result) return { result, failure: null, jobId: Number(job.id), timedOut: null };
+      }
+    }
+  }
   const failures: string[] = [];
   for (const job of jobs.data.jobs) {
     const jobId = Number(job.id);

@@ -5,6 +5,7 @@ import { createCheckRun, findCheckRun, updateCheckRun } from './checks.js';
 import { ancestorDistance, listAncestors } from './commits.js';
 import { DispatchInputs } from '../lifecycle/contract.js';
 import type { Octokit, OctokitFactory } from './octokit.js';
+import type { PushHistory } from './push-history.js';
 
 export type { OctokitFactory } from './octokit.js';
 import { reportEnd } from './report.js';
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   adoptionWindowMs?: number;
   /** Between two listings while adopting, ms. Default 1000. */
   adoptionPollMs?: number;
+  /** Commit history learned from the pushes the app handled (base selection asks GitHub only beyond it). */
+  pushHistory?: PushHistory;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,7 +37,7 @@ async function findDispatchedRun(
   octokit: Octokit,
   repo: { owner: string; repo: string },
   p: PrebuildRecord,
-  options: Required<DispatcherOptions>,
+  options: Required<Pick<DispatcherOptions, 'adoptionWindowMs' | 'adoptionPollMs'>>,
 ): Promise<DispatchedRun | null> {
   const deadline = (p.dispatchedAt ?? 0) + options.adoptionWindowMs;
   for (;;) {
@@ -71,6 +74,8 @@ export interface CommitHistory {
   ancestors(sha: string, count: number): Promise<{ shas: string[]; truncated: boolean }>;
   /** Distance from `base` to `head` when `base` is an ancestor of `head`, else null. */
   distance(base: string, head: string): Promise<number | null>;
+  /** Ancestors known from the pushes the app handled (`sha` first; maybe fewer than `count`). */
+  known?(sha: string, count: number): string[];
 }
 
 /** The GitHub side of the scheduler (the scheduler's `Dispatcher` port). */
@@ -81,11 +86,15 @@ export interface GitHubDispatcher {
   isTransient(error: unknown): boolean;
 }
 
-/** Commit history through the REST API (one cached listing per sha; see src/github/commits.ts). */
-export function githubHistory(octokit: Octokit, repo: { owner: string; repo: string }): CommitHistory {
+/**
+ * Commit history through the REST API (one cached listing per sha; see src/github/commits.ts),
+ * and the ancestors `pushes` learned from push payloads (no call) when given.
+ */
+export function githubHistory(octokit: Octokit, repo: { owner: string; repo: string }, pushes?: PushHistory): CommitHistory {
   return {
     ancestors: (sha, count) => listAncestors(octokit, repo, sha, count),
     distance: (base, head) => ancestorDistance(octokit, repo, base, head),
+    ...(pushes ? { known: (sha: string, count: number) => pushes.ancestors(repo, sha, count) } : {}),
   };
 }
 
@@ -100,7 +109,7 @@ export function githubDispatcher(octokitFor: OctokitFactory, options: Dispatcher
   const adoption = { adoptionWindowMs: options.adoptionWindowMs ?? 15_000, adoptionPollMs: options.adoptionPollMs ?? 1000 };
   return {
     async history(p: PrebuildRecord): Promise<CommitHistory> {
-      return githubHistory(await octokitFor(p.installationId), { owner: p.owner, repo: p.repo });
+      return githubHistory(await octokitFor(p.installationId), { owner: p.owner, repo: p.repo }, options.pushHistory);
     },
 
     async start(p: PrebuildRecord): Promise<PrebuildPatch> {

@@ -40,6 +40,7 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
   const installationId = payload.installation?.id;
   if (!installationId) return decisions.record(decision.noInstallation());
 
+  deps.pushHistory?.recordPush(repo, { before: payload.before, after: payload.after, forced: payload.forced, commits: payload.commits.map((c) => c.id) });
   const changes = await pushedChanges(input);
   // A force push or rebase can drop commits the payload does not list: read the configuration again.
   const trustFiles = !payload.forced && payload.commits.length > 0 ? changes.files : null;

@@ -4,9 +4,36 @@
  *   which the workflow hands to the action under the same names);
  * - the run name the workflow gives its run (`run-name`), which carries the prebuild id
  *   and configuration so the app can match a run it could not learn the id of;
- * - the result the action reports back (a notice annotation, see `result.ts`).
+ * - the result the action reports back: the action's `result` output, which the
+ *   workflow's last step carries in its name (`prebuild-result <JSON>`), so the app reads
+ *   it from the run's job listing with one request; and, for workflows without that step,
+ *   a notice annotation (see `result.ts`).
  */
-export { decodeResult, encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from './result.js';
+import { decodeResult, encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from './result.js';
+
+export { decodeResult, encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult };
+
+/** The action's output holding the whole result ({@link encodeResult}); the workflow's result step names itself after it. */
+export const RESULT_OUTPUT = 'result';
+
+/** The id the shipped workflow gives the action's step, so the result step can read its output. */
+export const PREBUILD_STEP_ID = 'prebuild';
+
+/**
+ * The name of the workflow's result step: `prebuild-result <result JSON>`, from
+ * `name: "prebuild-result ${{ steps.prebuild.outputs.result }}"` (GitHub evaluates a
+ * step's name when the step starts, with the earlier steps' outputs; the job listing,
+ * `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`, returns it in `steps[].name`).
+ */
+export function resultStepName(result: PrebuildResult): string {
+  return `${RESULT_ANNOTATION_TITLE} ${encodeResult(result)}`;
+}
+
+/** The result a step name of the {@link resultStepName} form carries; null for any other name (or a cut one). */
+export function parseResultStepName(name: string): PrebuildResult | null {
+  const prefix = `${RESULT_ANNOTATION_TITLE} `;
+  return name.startsWith(prefix) ? decodeResult(name.slice(prefix.length)) : null;
+}
 
 /**
  * Names of the `workflow_dispatch` inputs `prebuild.yml` declares. The action reads each

@@ -4,6 +4,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { DirStore } from '../lifecycle/snapshot/dir-store.js';
 import type { Store } from '../store/types.js';
 import type { ConfigurationCache } from './config-cache.js';
+import type { PushHistory } from '../github/push-history.js';
 
 /**
  * The collaborators of the prebuild-request layer (and of every caller above it:
@@ -20,4 +21,6 @@ export interface PrebuildsDeps {
   configCache: ConfigurationCache;
   /** Directory stores (`dir:`) the app can reach: snapshots are deleted there too. Default none. */
   dirStores?: readonly DirStore[];
+  /** Commit history learned from push payloads (base selection reads it before asking GitHub). Absent: none kept. */
+  pushHistory?: PushHistory;
 }

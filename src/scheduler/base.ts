@@ -13,6 +13,11 @@ export interface History {
   ancestors(sha: string, count: number): Promise<{ shas: string[]; truncated: boolean }>;
   /** Distance from `base` to `head` when `base` is an ancestor of `head`, else null. */
   distance(base: string, head: string): Promise<number | null>;
+  /**
+   * Ancestors known without asking anyone (from the pushes the app handled): `sha` first,
+   * then its nearest ancestors in order, possibly fewer than `count`. Absent: none known.
+   */
+  known?(sha: string, count: number): string[];
 }
 
 /**
@@ -21,7 +26,8 @@ export interface History {
  * new commit that has a successful prebuild of the same configuration with the same
  * identity. Failed, cancelled, timed-out and expired prebuilds are never bases; a
  * commit of an unrelated branch is never an ancestor. No GitHub call is made when no
- * candidate exists. History comes from one ancestor listing (≤ 100 commits); only when
+ * candidate exists. The ancestors known from the pushes the app handled are looked at
+ * first (no call); else history comes from one ancestor listing (≤ 100 commits); only when
  * `ancestorDepth` reaches past that page is the newest remaining candidate checked with
  * one compare call.
  */
@@ -37,6 +43,13 @@ export async function selectBase(store: Store, history: History, p: PrebuildReco
   const bySha = new Map<string, PrebuildRecord>();
   for (const c of candidates) if (!bySha.has(c.sha)) bySha.set(c.sha, c); // newest prebuild per sha (list is newest first)
 
+  // The ancestors the app saw pushed come first: a hit among them costs no GitHub call.
+  const known = history.known?.(p.sha, depth + 1) ?? [];
+  for (let i = 1; i < known.length && i <= depth; i++) {
+    const hit = bySha.get(known[i]!);
+    if (hit) return { baseKey: hit.snapshotKey, baseSha: hit.sha, baseReason: `ancestor at depth ${i}` };
+  }
+  if (known.length > depth) return none(`no successful prebuild with this identity among the ${depth} nearest ancestors`);
   const { shas, truncated } = await history.ancestors(p.sha, depth + 1);
   for (let i = 1; i < shas.length && i <= depth; i++) {
     const hit = bySha.get(shas[i]!);

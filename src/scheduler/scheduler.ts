@@ -164,9 +164,10 @@ export class Scheduler {
   }
 
   private async start(waiting: PrebuildRecord): Promise<PrebuildRecord> {
-    // Recorded before GitHub is asked: after a crash or a timed-out request the dispatcher
-    // knows a run may already exist for this prebuild, and looks for it before dispatching again.
-    const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() });
+    // Recorded (on disk, whatever the store's durability) before GitHub is asked: after a crash,
+    // a power loss or a timed-out request the dispatcher knows a run may already exist for this
+    // prebuild, and looks for it before dispatching again.
+    const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() }, { durable: true });
     let patch: PrebuildPatch;
     try {
       const base = this.dispatcher.history ? await selectBase(this.store, await this.dispatcher.history(waiting), waiting) : {};

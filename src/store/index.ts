@@ -52,7 +52,9 @@ export async function openStore(location: string = DEFAULT_DATABASE_PATH, option
 
 /**
  * Reads `SQLITE_SYNCHRONOUS`: `full` (default: every commit fsynced) or `acknowledged`
- * (only what the app acknowledges: deliveries before the 2xx, API writes).
+ * (only what the app acknowledges or acts on outside the store: deliveries before the 2xx,
+ * API writes, a prebuild's dispatch marker before its workflow is dispatched; the rest is
+ * repaired by reprocessing the inbox after a power loss, and survives a killed process).
  * @throws Error naming the variable for another value
  */
 export function sqliteDurability(value: string | undefined): 'full' | 'acknowledged' {

@@ -198,4 +198,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX page_sessions_token ON page_sessions (token_id)`,
     ],
   },
+  {
+    version: 6,
+    name: 'pending retries and prebuilds by state indexed',
+    sql: [
+      // The earliest pending retry (after every drain) without reading every pending delivery.
+      `CREATE INDEX deliveries_retry ON deliveries (next_attempt_at) WHERE processed_at IS NULL AND next_attempt_at IS NOT NULL`,
+      // A configuration's successes (base selection, retention) without reading its superseded prebuilds.
+      `CREATE INDEX prebuilds_state ON prebuilds (owner, repo, configuration, state, id)`,
+    ],
+  },
 ];

@@ -195,7 +195,12 @@ async function inRepo(m: ManagementDeps, p: Record<string, string>): Promise<num
  */
 export function pageHandler(m: ManagementDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return false; // not a path (e.g. `//`, which reads as a host): not ours, the server answers 404
+    }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!(path === '/prebuilds' || path.startsWith('/prebuilds/'))) return false;
     const ctx: PageContext = { req, res, m, url };

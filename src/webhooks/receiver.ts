@@ -30,6 +30,8 @@ export interface VerifiedDelivery {
   /** `X-GitHub-Event` */
   name: string;
   payload: unknown;
+  /** The body as it arrived (the JSON text `payload` was parsed from), stored as is. */
+  payloadJson?: string;
   /** The GitHub headers worth keeping after the payload is pruned (lower-case names). */
   headers: Record<string, string>;
 }
@@ -133,8 +135,9 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
         return answer(res, 202, { delivery: id, recorded: false, reason: `the app does not handle ${name} events` });
       }
       let payload: unknown;
+      const text = read.body.toString('utf8');
       try {
-        payload = JSON.parse(read.body.toString('utf8'));
+        payload = JSON.parse(text);
       } catch {
         refusals.note(400, { delivery: id, event: name }, 'a signed body is not JSON');
         return answer(res, 400, { error: 'the body is not JSON' });
@@ -146,7 +149,7 @@ export function webhookReceiver(options: WebhookReceiverOptions): (req: Incoming
         if (v !== undefined) headers[h] = v.slice(0, 200);
       }
       try {
-        await options.record({ id: id!, name: name!, payload, headers });
+        await options.record({ id: id!, name: name!, payload, payloadJson: text, headers });
       } catch (error) {
         log.error(
           { delivery: id, event: name, err: { message: (error as Error).message } },

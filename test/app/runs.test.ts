@@ -142,6 +142,25 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     expect(await server.runtime.schedules.tick(tomorrow + 1000)).toBe(0);
   });
 
+  it("reads a run's result from its result step's name with one request; a workflow without that step costs the annotations too", async () => {
+    const resultReads = () =>
+      gh.standIn.exchanges
+        .filter((x) => x.method === 'GET' && /\/actions\/runs\/\d+\/jobs$|\/check-runs\/\d+\/annotations$/.test(x.path))
+        .map((x) => (x.path.endsWith('/jobs') ? 'jobs' : 'annotations'));
+    await pushCommit(1, base);
+    await succeed(0, 2048);
+    expect(resultReads()).toEqual(['jobs']);
+    expect(await server.store.getPrebuild(1)).toMatchObject({
+      state: 'success',
+      snapshotBytes: 2048,
+      hooks: { onCreateCommand: 3000, updateContentCommand: 1200 },
+    });
+    await pushCommit(2, base);
+    await succeed(1, 4096, { resultStep: false });
+    expect(resultReads()).toEqual(['jobs', 'jobs', 'annotations']);
+    expect(await server.store.getPrebuild(2)).toMatchObject({ state: 'success', snapshotBytes: 4096 });
+  });
+
   it('retention keeps the newest successes and deletes older snapshots from the Actions cache', async () => {
     const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
     await pushCommit(1, files);

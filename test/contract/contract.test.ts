@@ -1,7 +1,19 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
-import { DispatchInputs, JOB_INPUTS, parseRunName, runName } from '../../src/lifecycle/contract.js';
+import {
+  DispatchInputs,
+  JOB_INPUTS,
+  encodeResult,
+  parseResultStepName,
+  parseRunName,
+  PREBUILD_STEP_ID,
+  RESULT_ANNOTATION_TITLE,
+  RESULT_OUTPUT,
+  resultStepName,
+  runName,
+  type PrebuildResult,
+} from '../../src/lifecycle/contract.js';
 
 /** The app↔action contract (src/lifecycle/contract.ts) against the files that carry it. */
 describe('the app↔action contract', () => {
@@ -40,6 +52,48 @@ describe('the app↔action contract', () => {
         },
       ),
     );
+  });
+
+  it("the workflow's last step carries the action's result output in its name, in the contract's form", () => {
+    const steps = workflow.jobs.prebuild.steps as Array<Record<string, any>>;
+    const prebuildStep = steps.find((s) => s.id === PREBUILD_STEP_ID);
+    expect(prebuildStep?.uses).toMatch(/\/action@/);
+    expect(steps.at(-1)!.name).toBe(`${RESULT_ANNOTATION_TITLE} \${{ steps.${PREBUILD_STEP_ID}.outputs.${RESULT_OUTPUT} }}`);
+    expect(steps.at(-1)!.if).toBeUndefined(); // runs only when the action succeeded (the default success())
+    expect(Object.keys(action.outputs)).toContain(RESULT_OUTPUT);
+  });
+
+  it('a result travels through the result step name and back, whatever it holds; other or cut names carry none', () => {
+    const result = fc.record({
+      prebuildId: fc.string(),
+      configuration: fc.string(),
+      sha: fc.stringMatching(/^[0-9a-f]{40}$/),
+      snapshotKey: fc.string(),
+      snapshotBytes: fc.nat(),
+      durationMs: fc.nat(),
+      hooks: fc.dictionary(
+        fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'),
+        fc.nat(),
+      ),
+      base: fc.option(fc.string(), { nil: null }),
+      identity: fc.string(),
+    });
+    fc.assert(fc.property(result, (r: PrebuildResult) => expect(parseResultStepName(resultStepName(r))).toEqual(r)));
+    const r: PrebuildResult = {
+      prebuildId: '7',
+      configuration: 'web',
+      sha: 'a'.repeat(40),
+      snapshotKey: 'k',
+      snapshotBytes: 1,
+      durationMs: 2,
+      hooks: {},
+      base: null,
+      identity: 'i',
+    };
+    expect(resultStepName(r)).toBe(`prebuild-result ${encodeResult(r)}`);
+    expect(parseResultStepName(resultStepName(r).slice(0, -1))).toBeNull();
+    expect(parseResultStepName('Prebuild')).toBeNull();
+    expect(parseResultStepName('prebuild-result ')).toBeNull(); // the action failed: its output is empty
   });
 
   it('a run started from the Actions tab carries no id; other names are not prebuild runs', () => {

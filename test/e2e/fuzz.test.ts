@@ -245,6 +245,8 @@ describe('fuzzing the running app', () => {
       }),
       { numRuns: 300, endOnFailure: true },
     );
+    // A request target that is not a path (`//` reads as an empty host) is nobody's: 404, not 500.
+    expect((await fetch(`${app.url}//`, { method: 'POST', body: 'x' })).status).toBe(404);
     expect((await fetch(`${app.url}/ping`)).status).toBe(200);
     expect(app.output()).not.toContain(admin);
     expect(app.output()).not.toContain(scoped);

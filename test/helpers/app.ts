@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { encodeResult } from '../../src/lifecycle/result.js';
+import { encodeResult, resultStepName } from '../../src/lifecycle/contract.js';
 import { startAppServer, type AppServer, type AppServerOptions } from '../../src/server.js';
 import type { Delivery, DeliveryOptions, RunAnnotation } from '../../demo/github/index.js';
 import { startGitHub, testAppKeys, type TestGitHub } from './github.js';
@@ -36,7 +36,11 @@ export interface TestApp {
   /** Sends `workflow_run` `action` for a run (`in_progress` marks it in progress first). */
   runEvent(runId: number, action: 'requested' | 'in_progress' | 'completed'): Promise<void>;
   /** Completes the `runIndex`th dispatched run with a success, its result annotation and its snapshot in the Actions cache. */
-  succeed(runIndex: number, bytes?: number): Promise<void>;
+  /**
+   * Completes a dispatched run as the action and the shipped workflow would: result
+   * annotation and result step; `resultStep: false` for a workflow without that step.
+   */
+  succeed(runIndex: number, bytes?: number, options?: { resultStep?: boolean }): Promise<void>;
   /** Completes the `runIndex`th dispatched run with a failure, these annotations and {@link FAILED_LOG}. */
   fail(runIndex: number, annotations: RunAnnotation[]): Promise<void>;
   /** The decisions recorded for a commit of octo/app. */
@@ -93,7 +97,7 @@ export async function startTestApp(optionsOf: Partial<AppServerOptions> | ((dir:
       gh.setBranch('main', sha(n));
       await delivered(gh.standIn.push(REPO.repo, { branch: 'main', before: parent > 0 ? sha(parent) : ZERO_SHA }));
     },
-    async succeed(runIndex, bytes = 123_456) {
+    async succeed(runIndex, bytes = 123_456, options = {}) {
       const d = gh.dispatches[runIndex]!;
       const key = snapshotKey(d.inputs.configuration!, d.inputs.sha!, d.inputs['prebuild-id']!);
       const result = {
@@ -108,7 +112,8 @@ export async function startTestApp(optionsOf: Partial<AppServerOptions> | ((dir:
         identity: '',
       };
       gh.standIn.recordCache(REPO.repo, { key, ref: `refs/heads/${d.ref}`, sizeInBytes: bytes });
-      gh.standIn.finishRun(d.runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }]);
+      const steps = options.resultStep === false ? [] : ['Check out the commit to prebuild', 'Prebuild', resultStepName(result)];
+      gh.standIn.finishRun(d.runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }], [], undefined, steps);
       await runEvent(d.runId, 'completed');
     },
     async fail(runIndex, annotations) {

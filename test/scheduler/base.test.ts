@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PushHistory } from '../../src/github/push-history.js';
 import { selectBase, type History } from '../../src/scheduler/base.js';
 import { openStore } from '../../src/store/index.js';
 import type { PrebuildRecord, PrebuildState, Store } from '../../src/store/types.js';
@@ -133,5 +134,53 @@ describe('base selection against a real git history (SPEC.md rule 5)', () => {
     expect((await selectBase(store, h, await target(shas[109]!, 'I', { incremental: false }))).baseReason).toBe('incremental: off');
     expect((await selectBase(store, h, await target(shas[109]!, 'I', { ancestorDepth: 4 }))).baseKey).toBeNull();
     expect((await selectBase(store, h, await target(shas[109]!, 'I', { ancestorDepth: 5 }))).baseSha).toBe(shas[104]);
+  });
+
+  describe('with the history the app learned from push payloads', () => {
+    const repo = { owner: 'o', repo: 'r' };
+    /** The real repository's commits pushed in pushes of `size` (before → commits, oldest first). */
+    const pushed = (from: number, to: number, size = 3) => {
+      const pushes = new PushHistory();
+      for (let i = from; i < to; i += size) {
+        const commits = shas.slice(i + 1, Math.min(i + 1 + size, to + 1));
+        pushes.recordPush(repo, { before: shas[i]!, after: commits.at(-1)!, forced: false, commits });
+      }
+      return pushes;
+    };
+    const withPushes = (pushes: PushHistory) => {
+      const h = gitHistory(repoDir);
+      return Object.assign(h, { known: (sha: string, count: number) => pushes.ancestors(repo, sha, count) });
+    };
+
+    it('finds the nearest prebuilt ancestor among the pushed commits without a history call, at the depth git gives', async () => {
+      await prebuild(shas[100]!, 'success');
+      const ok = await prebuild(shas[103]!, 'success');
+      const h = withPushes(pushed(90, 109));
+      expect(await selectBase(store, h, await target(shas[109]!))).toEqual({ baseKey: ok.snapshotKey, baseSha: shas[103], baseReason: 'ancestor at depth 6' });
+      expect(h.calls).toBe(0);
+    });
+
+    it('asks GitHub when the pushed commits end before a candidate, and not at all when they cover the depth', async () => {
+      await prebuild(shas[60]!, 'success');
+      const h = withPushes(pushed(90, 109));
+      expect((await selectBase(store, h, await target(shas[109]!))).baseReason).toBe('ancestor at depth 49');
+      expect(h.calls).toBe(1);
+      const deep = withPushes(pushed(0, 109));
+      expect((await selectBase(store, deep, await target(shas[109]!, 'I', { ancestorDepth: 20 }))).baseKey).toBeNull();
+      expect(deep.calls).toBe(0);
+    });
+
+    it('learns nothing from a forced push, a new branch, or a commit list GitHub may have cut', () => {
+      const pushes = new PushHistory();
+      const commits = shas.slice(1, 4);
+      pushes.recordPush(repo, { before: shas[0]!, after: shas[3]!, forced: true, commits });
+      pushes.recordPush(repo, { before: '0'.repeat(40), after: shas[3]!, forced: false, commits });
+      pushes.recordPush(repo, { before: shas[0]!, after: shas[21]!, forced: false, commits: shas.slice(1, 22) });
+      pushes.recordPush(repo, { before: shas[0]!, after: shas[5]!, forced: false, commits });
+      expect(pushes.ancestors(repo, shas[3]!, 10)).toEqual([shas[3]]);
+      pushes.recordPush(repo, { before: shas[0]!, after: shas[3]!, forced: false, commits });
+      expect(pushes.ancestors(repo, shas[3]!, 10)).toEqual([shas[3], shas[2], shas[1], shas[0]]);
+      expect(pushes.ancestors({ owner: 'o', repo: 'other' }, shas[3]!, 10)).toEqual([shas[3]]);
+    });
   });
 });

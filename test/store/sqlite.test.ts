@@ -68,6 +68,33 @@ describe('SqliteStore on a real file', () => {
     expect(ack.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(await ack.recordDelivery({ id: 'd1', event: 'push', action: null, installationId: 1, payload: {} })).toBe(true);
     expect(ack.db.pragma('synchronous', { simple: true })).toBe(1);
+    // The dispatch marker is synced like an acknowledged write; other prebuild updates are not.
+    const p = await ack.createPrebuild({
+      owner: 'o',
+      repo: 'r',
+      installationId: 1,
+      configuration: 'c',
+      identity: 'i',
+      branch: 'main',
+      sha: 'a'.repeat(40),
+      prNumber: null,
+      trigger: 'push',
+      workflow: 'prebuild.yml',
+      timeoutMinutes: 60,
+      settings: null,
+      deliveryId: 'd1',
+      state: 'waiting',
+    });
+    const synced: unknown[] = [];
+    const pragma = ack.db.pragma.bind(ack.db);
+    ack.db.pragma = ((source: string, options?: object) => {
+      if (source.startsWith('synchronous =')) synced.push(source);
+      return pragma(source, options);
+    }) as typeof ack.db.pragma;
+    await ack.updatePrebuild(p.id, { reason: 'not acted on outside the store' });
+    expect(synced).toEqual([]);
+    await ack.updatePrebuild(p.id, { dispatchedAt: 1 }, { durable: true });
+    expect(synced).toEqual(['synchronous = FULL', 'synchronous = NORMAL']);
     await ack.close();
     const { sqliteDurability } = await import('../../src/store/index.js');
     expect([sqliteDurability(undefined), sqliteDurability('FULL'), sqliteDurability('acknowledged')]).toEqual(['full', 'full', 'acknowledged']);

@@ -14,6 +14,7 @@ import { JobLog, type AnnotationInput } from './job-log.js';
 import { jobTimeoutMinutes } from './runs.js';
 import { evaluateCondition, evaluateExpression, evaluateString, evaluateStringMap, evaluateToken, TemplateError, type ExprContext } from './template.js';
 import { truthy } from '@actions/expressions/result';
+import { isString } from '@actions/workflow-parser/templates/tokens/type-guards';
 import { startProcess, type StepProcess } from './process.js';
 import {
   checkout,
@@ -194,6 +195,14 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
     }
     rec.status = 'in_progress';
     rec.startedAt = new Date();
+    // GitHub names a step when it starts: its name may use the earlier steps' outputs.
+    if (spec.name && !isString(spec.name)) {
+      try {
+        rec.name = evaluateString(spec.name, context(status));
+      } catch {
+        // an expression the stand-in cannot evaluate keeps the name as written
+      }
+    }
     jobLog.newStep();
     const files = {
       output: join(runnerTemp, `_output_${i}`),

@@ -67,11 +67,19 @@ export class RecordedRuns implements Runs {
 
   /**
    * Completes a run with `conclusion`, decided by one job (`jobKey`, default the first):
-   * that job gets the conclusion, `annotations` on its check run and `log` lines;
-   * the jobs before it succeeded, those after it are skipped (cancelled when the run is).
+   * that job gets the conclusion, `annotations` on its check run, `log` lines and `steps`
+   * (the names its steps had, as GitHub evaluated them, each completed with the job's
+   * conclusion); the jobs before it succeeded, those after it are skipped (cancelled when the run is).
    * @throws Error for an unknown run or job
    */
-  finish(runId: number, conclusion: 'success' | 'failure' | 'cancelled', annotations: RunAnnotation[] = [], log: string[] = [], jobKey?: string): RunRecord {
+  finish(
+    runId: number,
+    conclusion: 'success' | 'failure' | 'cancelled',
+    annotations: RunAnnotation[] = [],
+    log: string[] = [],
+    jobKey?: string,
+    steps: string[] = [],
+  ): RunRecord {
     const run = this.run(runId);
     run.status = 'completed';
     run.conclusion = conclusion;
@@ -89,6 +97,10 @@ export class RecordedRuns implements Runs {
     const job = jobs[deciding];
     if (job) {
       job.log.push(...log);
+      const at = run.updatedAt;
+      for (const name of steps) {
+        job.steps.push({ name, number: job.steps.length + 1, status: 'completed', conclusion: job.conclusion, startedAt: at, completedAt: at });
+      }
       this.state.checkRuns.get(job.id)!.annotations.push(
         ...annotations.map((a) => ({
           path: '.github',

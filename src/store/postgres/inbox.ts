@@ -44,7 +44,7 @@ export class PostgresInbox implements DeliveryInbox {
     const r = await this.pool.query(
       `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, JSON.stringify(d.payload), Date.now()],
+      [d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, d.payloadJson ?? JSON.stringify(d.payload), Date.now()],
     );
     return r.rowCount === 1;
   }
@@ -110,15 +110,17 @@ export class PostgresInbox implements DeliveryInbox {
     return Number(row?.attempts ?? 0);
   }
 
-  async deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void> {
+  async deferDelivery(id: string, nextAttemptAt: number, reason: string, keepClaim = false): Promise<void> {
     await this.pool.query(
-      'UPDATE deliveries SET next_attempt_at = $1, last_error = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3 AND processed_at IS NULL',
+      keepClaim
+        ? 'UPDATE deliveries SET next_attempt_at = $1, last_error = $2 WHERE id = $3 AND processed_at IS NULL'
+        : 'UPDATE deliveries SET next_attempt_at = $1, last_error = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3 AND processed_at IS NULL',
       [nextAttemptAt, reason, id],
     );
   }
 
   async nextRetryAt(): Promise<number | null> {
-    const [row] = await this.rows('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL');
+    const [row] = await this.rows('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL AND next_attempt_at IS NOT NULL');
     return row?.at == null ? null : Number(row.at);
   }
 

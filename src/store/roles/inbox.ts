@@ -29,7 +29,10 @@ export interface DeliveryRecord {
 }
 
 /** A delivery as {@link DeliveryInbox.recordDelivery} takes it. */
-export type NewDelivery = Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts' | 'lastError' | 'nextAttemptAt'>;
+export type NewDelivery = Omit<DeliveryRecord, 'seq' | 'receivedAt' | 'attempts' | 'lastError' | 'nextAttemptAt'> & {
+  /** `payload` as the JSON text it arrived in, when the caller has it: stored as is instead of serialising `payload` again. */
+  payloadJson?: string;
+};
 
 /** Where a delivery is: waiting, being retried, done or given up. */
 export type DeliveryState = 'pending' | 'retrying' | 'processed' | 'failed';
@@ -104,8 +107,12 @@ export interface DeliveryInbox {
   finishDelivery(id: string, error: string | null): Promise<void>;
   /** Counts one more processing attempt; returns the new count. */
   countAttempt(id: string): Promise<number>;
-  /** Puts a failed delivery back to wait until `nextAttemptAt` (epoch ms) with the failure's reason; drops its claim. */
-  deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void>;
+  /**
+   * Puts a failed delivery back to wait until `nextAttemptAt` (epoch ms) with the failure's
+   * reason; drops its claim, unless `keepClaim` (the replica retries it in place, holding
+   * its repository, and renews the claim meanwhile).
+   */
+  deferDelivery(id: string, nextAttemptAt: number, reason: string, keepClaim?: boolean): Promise<void>;
   /** The earliest time an unprocessed delivery's retry is due, or null when none waits. */
   nextRetryAt(): Promise<number | null>;
   /** One delivery's status, or null when none has this id. */

@@ -98,8 +98,14 @@ export interface PrebuildFilter extends Partial<RepoRef> {
 export interface PrebuildStore {
   /** Creates a prebuild; a second call with the same (delivery, configuration) returns the first one's record. */
   createPrebuild(input: NewPrebuild): Promise<PrebuildRecord>;
-  /** @throws Error when the prebuild does not exist. */
-  updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord>;
+  /**
+   * Applies `patch`. `durable`: on disk before it returns whatever the store's durability
+   * (SQLite `acknowledged` syncs it like an acknowledged write): for a write the app acts
+   * on outside the store, e.g. "dispatching" before the workflow is dispatched, so that
+   * no crash or power loss can make the app dispatch a prebuild twice.
+   * @throws Error when the prebuild does not exist.
+   */
+  updatePrebuild(id: number, patch: PrebuildPatch, options?: { durable?: boolean }): Promise<PrebuildRecord>;
   getPrebuild(id: number): Promise<PrebuildRecord | null>;
   findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null>;
   /** Newest first. */

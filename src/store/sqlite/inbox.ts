@@ -20,6 +20,22 @@ export class SqliteInbox implements DeliveryInbox {
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /**
+   * The prepared statement of `text`, prepared once and reused (preparing costs more
+   * than running most of the store's statements). At most 500 distinct texts are kept.
+   */
+  protected sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   /**
    * Runs a write whose result the app acknowledges (a delivery before GitHub's 2xx, a
    * token, a session, an override): on disk when it returns, whatever the durability;
@@ -37,76 +53,131 @@ export class SqliteInbox implements DeliveryInbox {
     }
   }
 
+  private syncing: Array<{ write: () => unknown; resolve(value: unknown): void; reject(error: unknown): void }> = [];
+
+  /**
+   * Runs a write that must be on disk before its promise resolves, whatever the
+   * durability, together with the other such writes of the same turn of the event loop:
+   * one transaction, one sync to disk (a group commit). Each write is its own savepoint,
+   * so one failing rejects only its own promise.
+   */
+  protected durableSoon<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.syncing.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.syncing.length === 1) setImmediate(() => this.commitSyncing());
+    });
+  }
+
+  private commitSyncing(): void {
+    const batch = this.syncing;
+    this.syncing = [];
+    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    try {
+      outcomes = this.durable(() =>
+        this.db.transaction(() =>
+          batch.map((b) => {
+            try {
+              return { ok: true as const, value: this.db.transaction(b.write)() };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          }),
+        )(),
+      );
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+      return;
+    }
+    outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.error)));
+  }
+
+  /**
+   * Records a delivery durably: committed with the other durable writes of the same turn
+   * of the event loop (one sync to disk for all, {@link durableSoon}), and resolved only
+   * after that commit, so a 2xx still means "on disk".
+   */
   async recordDelivery(d: NewDelivery): Promise<boolean> {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
-    const payload = JSON.stringify(d.payload);
-    return this.durable(() => insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, payload, Date.now())).changes === 1;
+    const payload = d.payloadJson ?? JSON.stringify(d.payload);
+    return this.durableSoon(
+      () => insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, payload, Date.now()).changes === 1,
+    );
   }
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
-    const update = this.db.prepare('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
+    const update = this.sql('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
     this.db.transaction(() => {
       for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
     })();
   }
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
-    return this.db
-      .prepare("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?")
-      .run(Date.now(), processedBefore).changes;
+    return this.sql("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?").run(
+      Date.now(),
+      processedBefore,
+    ).changes;
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.sql('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
     return rows.map(toDelivery);
   }
 
   async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
-    const rows = this.db
-      .prepare(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`)
-      .all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }) as Row[];
+    const rows = this.sql(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`).all({
+      replica: c.replica,
+      until: c.now + c.leaseMs,
+      now: c.now,
+      limit: c.limit,
+    }) as Row[];
     return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
   }
 
   async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db
-      .prepare('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL AND id IN (SELECT value FROM json_each(?))')
-      .run(until, replica, JSON.stringify(ids)).changes;
+    return this.sql('UPDATE deliveries SET claimed_until = ? WHERE claimed_by = ? AND processed_at IS NULL AND id IN (SELECT value FROM json_each(?))').run(
+      until,
+      replica,
+      JSON.stringify(ids),
+    ).changes;
   }
 
   async releaseClaims(replica: string | null): Promise<void> {
-    if (replica === null) this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL').run();
-    else this.db.prepare('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(replica);
+    if (replica === null) this.sql('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL').run();
+    else this.sql('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(replica);
   }
 
   async finishDelivery(id: string, error: string | null): Promise<void> {
-    this.db
-      .prepare('UPDATE deliveries SET processed_at = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?')
-      .run(Date.now(), error, id);
+    this.sql('UPDATE deliveries SET processed_at = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?').run(
+      Date.now(),
+      error,
+      id,
+    );
   }
 
   async countAttempt(id: string): Promise<number> {
-    const row = this.db.prepare('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').get(id) as Row | undefined;
+    const row = this.sql('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').get(id) as Row | undefined;
     return Number(row?.attempts ?? 0);
   }
 
-  async deferDelivery(id: string, nextAttemptAt: number, reason: string): Promise<void> {
-    this.db
-      .prepare('UPDATE deliveries SET next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND processed_at IS NULL')
-      .run(nextAttemptAt, reason, id);
+  async deferDelivery(id: string, nextAttemptAt: number, reason: string, keepClaim = false): Promise<void> {
+    this.sql(
+      keepClaim
+        ? 'UPDATE deliveries SET next_attempt_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL'
+        : 'UPDATE deliveries SET next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND processed_at IS NULL',
+    ).run(nextAttemptAt, reason, id);
   }
 
   async nextRetryAt(): Promise<number | null> {
-    const row = this.db.prepare('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL').get() as Row;
+    const row = this.sql('SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE processed_at IS NULL AND next_attempt_at IS NOT NULL').get() as Row;
     return row.at == null ? null : Number(row.at);
   }
 
   async deliveryStatus(id: string): Promise<DeliveryStatus | null> {
-    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
     return row ? toDeliveryStatus(row, Date.now()) : null;
   }
 
@@ -118,7 +189,7 @@ export class SqliteInbox implements DeliveryInbox {
       values.push(filter.sha, filter.sha);
     }
     const now = Date.now();
-    const rows = (this.db.prepare(`${sql} ORDER BY seq DESC LIMIT ?`).all(...values, filter.states ? 10_000 : (filter.limit ?? 100)) as Row[]).map((r) =>
+    const rows = (this.sql(`${sql} ORDER BY seq DESC LIMIT ?`).all(...values, filter.states ? 10_000 : (filter.limit ?? 100)) as Row[]).map((r) =>
       toDeliveryStatus(r, now),
     );
     return filter.states ? rows.filter((r) => filter.states!.includes(r.state)).slice(0, filter.limit ?? 100) : rows;

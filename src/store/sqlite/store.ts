@@ -48,12 +48,12 @@ export class SqliteStore extends SqliteInbox implements Store {
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    const applied = new Set((this.sql('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
         for (const sql of renderMigration(m, 'sqlite')) this.db.exec(sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        this.sql('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       })();
     }
   }
@@ -70,21 +70,21 @@ export class SqliteStore extends SqliteInbox implements Store {
     const sql = `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
       VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING`;
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
-    const r = this.db.prepare(sql).run(...values);
+    const r = this.sql(sql).run(...values);
     if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
     // A reprocessed delivery: return the prebuild it already created.
-    const row = this.db
-      .prepare('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?')
-      .get(input.deliveryId ?? null, input.configuration) as Row;
+    const row = this.sql('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?').get(input.deliveryId ?? null, input.configuration) as Row;
     return toPrebuild(row);
   }
 
-  async updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord> {
+  async updatePrebuild(id: number, patch: PrebuildPatch, options: { durable?: boolean } = {}): Promise<PrebuildRecord> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
     if (fields.length > 0) {
       const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
-      this.db.prepare(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
+      const update = () => this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
+      if (options.durable) await this.durableSoon(update);
+      else update();
     }
     const updated = await this.getPrebuild(id);
     if (!updated) throw new Error(`prebuild ${id} does not exist`);
@@ -92,12 +92,12 @@ export class SqliteStore extends SqliteInbox implements Store {
   }
 
   async getPrebuild(id: number): Promise<PrebuildRecord | null> {
-    const row = this.db.prepare('SELECT * FROM prebuilds WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM prebuilds WHERE id = ?').get(id) as Row | undefined;
     return row ? toPrebuild(row) : null;
   }
 
   async findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null> {
-    const row = this.db.prepare('SELECT * FROM prebuilds WHERE owner = ? AND repo = ? AND workflow_run_id = ?').get(repo.owner, repo.repo, workflowRunId) as
+    const row = this.sql('SELECT * FROM prebuilds WHERE owner = ? AND repo = ? AND workflow_run_id = ?').get(repo.owner, repo.repo, workflowRunId) as
       Row | undefined;
     return row ? toPrebuild(row) : null;
   }
@@ -105,182 +105,180 @@ export class SqliteStore extends SqliteInbox implements Store {
   async listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]> {
     const { where, values } = prebuildWhere(filter, () => '?');
     const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
+    return (this.sql(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
   }
 
   // ---- decisions ----
 
   async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
+    this.sql(
+      `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now());
+    ).run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now());
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM decisions WHERE owner = ? AND repo = ? AND (sha = ? OR sha LIKE ? || '%') ORDER BY id")
-      .all(repo.owner, repo.repo, sha, sha) as Row[];
+    const rows = this.sql("SELECT * FROM decisions WHERE owner = ? AND repo = ? AND (sha = ? OR sha LIKE ? || '%') ORDER BY id").all(
+      repo.owner,
+      repo.repo,
+      sha,
+      sha,
+    ) as Row[];
     return rows.map(toDecision);
   }
 
   // ---- lanes ----
 
   async getLane(repo: RepoRef, configuration: string, branch: string): Promise<LaneState> {
-    const row = this.db
-      .prepare('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
-      .get(repo.owner, repo.repo, configuration, branch) as Row | undefined;
+    const row = this.sql('SELECT * FROM lanes WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').get(
+      repo.owner,
+      repo.repo,
+      configuration,
+      branch,
+    ) as Row | undefined;
     return toLane(row);
   }
 
   async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM lanes WHERE owner = ? AND repo = ? AND branch = ?').run(repo.owner, repo.repo, branch);
-      this.db.prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND branch = ?').run(repo.owner, repo.repo, branch);
+      this.sql('DELETE FROM lanes WHERE owner = ? AND repo = ? AND branch = ?').run(repo.owner, repo.repo, branch);
+      this.sql('DELETE FROM schedules WHERE owner = ? AND repo = ? AND branch = ?').run(repo.owner, repo.repo, branch);
     })();
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
            last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-      )
-      .run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
+    ).run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
 
   // ---- schedules ----
 
   async setSchedule(repo: RepoRef, configuration: string, branch: string, schedule: { cron: string; installationId: number } | null): Promise<void> {
     if (!schedule) {
-      this.db
-        .prepare('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
-        .run(repo.owner, repo.repo, configuration, branch);
+      this.sql('DELETE FROM schedules WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').run(repo.owner, repo.repo, configuration, branch);
       return;
     }
-    this.db
-      .prepare(
-        `INSERT INTO schedules (owner, repo, configuration, branch, cron, installation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO schedules (owner, repo, configuration, branch, cron, installation_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET cron = excluded.cron, installation_id = excluded.installation_id,
            updated_at = CASE WHEN schedules.cron = excluded.cron THEN schedules.updated_at ELSE excluded.updated_at END`,
-      )
-      .run(repo.owner, repo.repo, configuration, branch, schedule.cron, schedule.installationId, Date.now());
+    ).run(repo.owner, repo.repo, configuration, branch, schedule.cron, schedule.installationId, Date.now());
   }
 
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return (this.db.prepare('SELECT * FROM schedules ORDER BY owner, repo, configuration, branch').all() as Row[]).map(toSchedule);
+    return (this.sql('SELECT * FROM schedules ORDER BY owner, repo, configuration, branch').all() as Row[]).map(toSchedule);
   }
 
   async markScheduleFired(repo: RepoRef, configuration: string, branch: string, at: number): Promise<void> {
-    this.db
-      .prepare('UPDATE schedules SET last_fired_at = ? WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?')
-      .run(at, repo.owner, repo.repo, configuration, branch);
+    this.sql('UPDATE schedules SET last_fired_at = ? WHERE owner = ? AND repo = ? AND configuration = ? AND branch = ?').run(
+      at,
+      repo.owner,
+      repo.repo,
+      configuration,
+      branch,
+    );
   }
 
   // ---- settings ----
 
   async getConfigurationState(repo: RepoRef, configuration: string): Promise<ConfigurationState> {
-    const row = this.db.prepare('SELECT paused FROM configurations WHERE owner = ? AND repo = ? AND name = ?').get(repo.owner, repo.repo, configuration) as
+    const row = this.sql('SELECT paused FROM configurations WHERE owner = ? AND repo = ? AND name = ?').get(repo.owner, repo.repo, configuration) as
       Row | undefined;
     return { paused: Number(row?.paused ?? 0) === 1 };
   }
 
   async setConfigurationState(repo: RepoRef, configuration: string, state: ConfigurationState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO configurations (owner, repo, name, paused) VALUES (?, ?, ?, ?)
          ON CONFLICT (owner, repo, name) DO UPDATE SET paused = excluded.paused`,
-      )
-      .run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
+    ).run(repo.owner, repo.repo, configuration, state.paused ? 1 : 0);
   }
 
   async listConfigurations(repo: RepoRef): Promise<string[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT configuration AS name FROM prebuilds WHERE owner = ? AND repo = ?
+    const rows = this.sql(
+      `SELECT configuration AS name FROM prebuilds WHERE owner = ? AND repo = ?
          UNION SELECT name FROM configurations WHERE owner = ? AND repo = ?
          UNION SELECT name FROM configuration_overrides WHERE owner = ? AND repo = ?
          ORDER BY name`,
-      )
-      .all(repo.owner, repo.repo, repo.owner, repo.repo, repo.owner, repo.repo) as Row[];
+    ).all(repo.owner, repo.repo, repo.owner, repo.repo, repo.owner, repo.repo) as Row[];
     return rows.map((r) => String(r.name)).filter((n) => n !== '*');
   }
 
   async repositoryInstallation(repo: RepoRef): Promise<number | null> {
-    const row = this.db.prepare('SELECT installation_id FROM prebuilds WHERE owner = ? AND repo = ? ORDER BY id DESC LIMIT 1').get(repo.owner, repo.repo) as
+    const row = this.sql('SELECT installation_id FROM prebuilds WHERE owner = ? AND repo = ? ORDER BY id DESC LIMIT 1').get(repo.owner, repo.repo) as
       Row | undefined;
     return row ? Number(row.installation_id) : null;
   }
 
   async getOverrides(repo: RepoRef, configuration: string): Promise<ConfigurationOverrides> {
-    const row = this.db
-      .prepare('SELECT overrides FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?')
-      .get(repo.owner, repo.repo, configuration) as Row | undefined;
+    const row = this.sql('SELECT overrides FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').get(
+      repo.owner,
+      repo.repo,
+      configuration,
+    ) as Row | undefined;
     return row ? (JSON.parse(String(row.overrides)) as ConfigurationOverrides) : {};
   }
 
   async setOverrides(repo: RepoRef, configuration: string, overrides: ConfigurationOverrides | null): Promise<void> {
     if (!overrides || Object.keys(overrides).length === 0) {
-      this.db.prepare('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration);
+      this.sql('DELETE FROM configuration_overrides WHERE owner = ? AND repo = ? AND name = ?').run(repo.owner, repo.repo, configuration);
       return;
     }
-    this.db
-      .prepare(
-        `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO configuration_overrides (owner, repo, name, overrides, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, name) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
-      )
-      .run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
+    ).run(repo.owner, repo.repo, configuration, JSON.stringify(overrides), Date.now());
   }
 
   // ---- tokens ----
 
   async createToken(token: Pick<ApiTokenRecord, 'name' | 'tokenHash' | 'scopes'>): Promise<ApiTokenRecord> {
-    const insert = this.db.prepare('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)');
+    const insert = this.sql('INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)');
     const r = this.durable(() => insert.run(token.name, token.tokenHash, JSON.stringify(token.scopes), Date.now()));
-    return toToken(this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(Number(r.lastInsertRowid)) as Row);
+    return toToken(this.sql('SELECT * FROM api_tokens WHERE id = ?').get(Number(r.lastInsertRowid)) as Row);
   }
 
   async useToken(tokenHash: string): Promise<ApiTokenRecord | null> {
-    const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Row | undefined;
+    const row = this.sql('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Row | undefined;
     if (!row) return null;
     const now = Date.now();
-    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+    this.sql('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
     return { ...toToken(row), lastUsedAt: now };
   }
 
   async listTokens(): Promise<ApiTokenRecord[]> {
-    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as Row[]).map(toToken);
+    return (this.sql('SELECT * FROM api_tokens ORDER BY id').all() as Row[]).map(toToken);
   }
 
   async revokeToken(id: number): Promise<boolean> {
     const revoke = this.db.transaction(() => {
-      const revoked = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
-      this.db.prepare('DELETE FROM page_sessions WHERE token_id = ?').run(id);
+      const revoked = this.sql('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id).changes === 1;
+      this.sql('DELETE FROM page_sessions WHERE token_id = ?').run(id);
       return revoked;
     });
     return this.durable(() => revoke());
   }
 
   async createSession(session: PageSession): Promise<void> {
-    this.db.prepare('DELETE FROM page_sessions WHERE expires_at < ?').run(session.createdAt);
-    const insert = this.db.prepare('INSERT INTO page_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
+    this.sql('DELETE FROM page_sessions WHERE expires_at < ?').run(session.createdAt);
+    const insert = this.sql('INSERT INTO page_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
     this.durable(() => insert.run(session.idHash, session.tokenId, session.createdAt, session.expiresAt));
   }
 
   async useSession(idHash: string, now: number): Promise<ApiTokenRecord | null> {
-    const row = this.db
-      .prepare(`SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`)
-      .get(idHash, now) as Row | undefined;
+    const row = this.sql(
+      `SELECT t.* FROM page_sessions s JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL`,
+    ).get(idHash, now) as Row | undefined;
     if (!row) return null;
-    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+    this.sql('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
     return { ...toToken(row), lastUsedAt: now };
   }
 
   async revokeSession(idHash: string): Promise<boolean> {
-    const remove = this.db.prepare('DELETE FROM page_sessions WHERE id_hash = ?');
+    const remove = this.sql('DELETE FROM page_sessions WHERE id_hash = ?');
     return this.durable(() => remove.run(idHash)).changes === 1;
   }
 }
