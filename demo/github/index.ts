@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MemoryRepoContent } from './content/memory.js';
+import { applyFaultPlan, type Fault, type FaultHit, type FaultPlan } from './faults.js';
 import { Overrides, type OverrideReply } from './overrides.js';
 import { installationCreated, workflowRunPayload } from './payloads/webhooks.js';
 import type { PullRequestFacts } from './payloads/webhooks.js';
@@ -56,11 +57,15 @@ export type {
   PullRequestOptions,
   NewRepo,
   OverrideReply,
+  Fault,
+  FaultHit,
+  FaultPlan,
   RunAnnotation,
   MemoryRepoContent,
 };
 export type { Reply } from './router.js';
 export { errorBody } from './payloads/rest.js';
+export { secondaryRateLimitBody, RATE_LIMITS_DOCS } from './faults.js';
 export { appKeyPair } from './auth.js';
 export { WebhookSender } from './webhooks.js';
 export { ZERO_SHA } from './simulate.js';
@@ -160,6 +165,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     createMemoryRepo: (name, o = {}) => createMemoryRepo(state, name, o),
     override: (method, template, reply, times) => overrides.add(method, template, reply, times),
     clearOverrides: () => overrides.clear(),
+    faults: (plan) => applyFaultPlan(overrides, plan),
     send: (event, payload, o) => webhooks.send(event, payload, o),
     pushPayload: (name, o) => buildPush(state, repoNamed(name), o),
     pullRequestPayload: (name, o) => buildPullRequest(state, repoNamed(name), prs, o),
