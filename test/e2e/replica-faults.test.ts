@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FaultHit } from '../../demo/github/index.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { ReplicaStack } from '../helpers/replica-stack.js';
@@ -16,6 +17,7 @@ if (unavailable) console.warn(`skipping the replica fault tests: ${unavailable}`
 
 const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const CREATE_CHECK_RUN = 'POST /repos/{owner}/{repo}/check-runs';
+const UPDATE_CHECK_RUN = 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}';
 const CONTENTS = 'GET /repos/{owner}/{repo}/contents/{path}';
 const COMMITS = 'GET /repos/{owner}/{repo}/commits';
 
@@ -112,4 +114,92 @@ const prebuildOf = (h: FaultHit) => (h.body as { inputs?: Record<string, string>
     }
     expect(retried).toBeGreaterThan(0);
   }, 180_000);
+  /** The app's check runs on `sha`, and the decisions recorded when its run ended. */
+  const endOf = async (s: ReplicaStack, repo: string, sha: string) => ({
+    checkRuns: s.github.checkRuns(repo, { sha, app: true }).map((c) => `${c.status}/${c.conclusion}`),
+    ended: (await s.store.listDecisions({ owner: ReplicaStack.OWNER, repo }, sha)).filter((d) => d.event === 'workflow_run').map((d) => d.decision),
+  });
+  const dispatchOfSha = (s: ReplicaStack, sha: string) =>
+    s.until(`the dispatch of ${sha.slice(0, 7)}`, () => s.dispatches.some((d) => d.sha === sha)).then(() => s.dispatches.find((d) => d.sha === sha)!);
+
+  it('records the end once when workflow_run completed arrives before in_progress; the late in_progress does not reopen it', async () => {
+    const repos = ['a', 'b', 'c'];
+    stack = await ReplicaStack.start({ database: await pg.createDatabase(), replicas: 2, repos, leaseMs: 3000, autoCompleteMs: null });
+    const s = stack;
+    const firsts = await Promise.all(
+      repos.map(async (repo) => {
+        const { sha } = await s.push(repo);
+        const d = await dispatchOfSha(s, sha);
+        s.github.startRun(d.runId);
+        const inProgress = await s.github.workflowRunPayload(d.runId, 'in_progress');
+        await s.complete(d); // completed first (one replica) …
+        await s.send(repo, 'workflow_run', inProgress, null, crypto.randomUUID()); // … then in_progress (the next one)
+        return { repo, sha };
+      }),
+    );
+    await s.settle();
+    // The lanes are free: the next push of each starts at once.
+    for (const repo of repos) void s.push(repo).then(async ({ sha }) => s.complete(await dispatchOfSha(s, sha)));
+    await s.until('the second runs', () => s.dispatches.length === 2 * repos.length);
+    await s.settle();
+    await expectConsistent(s);
+    for (const { repo, sha } of firsts) {
+      expect((await s.store.listPrebuilds({ owner: ReplicaStack.OWNER, repo, states: ['success'] })).map((p) => p.sha)).toContain(sha);
+      expect(await endOf(s, repo, sha)).toEqual({ checkRuns: ['completed/success'], ended: ['success'] });
+    }
+    expect(s.dispatches).toHaveLength(2 * repos.length);
+  }, 120_000);
+
+  it.each(['pass', 'network-error'] as const)(
+    'a replica killed with SIGKILL while GitHub holds its dispatch open (then %s): another replica adopts or dispatches it, never twice',
+    async (then) => {
+      stack = await ReplicaStack.start({ database: await pg.createDatabase(), replicas: 3, repos: ['a', 'b'], leaseMs: 1500, autoCompleteMs: 200 });
+      const s = stack;
+      let release!: () => void;
+      const plan = s.github.faults({ [DISPATCH]: [{ hold: new Promise<void>((r) => (release = r)), then }] });
+      const first = await s.push('a');
+      await s.until('the held dispatch', () => plan.of(DISPATCH).length === 1);
+      const holder = await s.holderOf(first.id);
+      expect(holder).not.toBeNull();
+      await s.kill(holder!);
+      release(); // GitHub answers (or drops) the dead replica's request only now
+      await Promise.all([s.push('a'), s.push('b')]);
+      await s.push('a');
+      await s.settle();
+      await expectConsistent(s);
+      // The held request's prebuild ran once: the dead replica's dispatch adopted (pass) or made again (dropped).
+      expect(s.dispatches.filter((d) => d.sha === first.sha)).toHaveLength(1);
+      expect(plan.of(DISPATCH).filter((h) => prebuildOf(h) === prebuildOf(plan.hits[0]!))).toHaveLength(then === 'pass' ? 1 : 2);
+      expect(await endOf(s, 'a', first.sha)).toEqual({ checkRuns: ['completed/success'], ended: ['success'] });
+    },
+    120_000,
+  );
+
+  it('a replica killed with SIGKILL while GitHub holds its end report (check run update) open: reported once, the lane moves on once', async () => {
+    stack = await ReplicaStack.start({ database: await pg.createDatabase(), replicas: 3, repos: ['a'], leaseMs: 1500, autoCompleteMs: null });
+    const s = stack;
+    const first = await s.push('a');
+    const run = await dispatchOfSha(s, first.sha);
+    const second = await s.push('a'); // waits for the first
+    await s.until('the second push decided', async () => (await s.store.listDecisions({ owner: ReplicaStack.OWNER, repo: 'a' }, second.sha)).length > 0);
+    let release!: () => void;
+    const plan = s.github.faults({ [UPDATE_CHECK_RUN]: [{ hold: new Promise<void>((r) => (release = r)) }] });
+    const completion = await s.complete(run);
+    await s.until('the held end report', () => plan.of(UPDATE_CHECK_RUN).length === 1);
+    expect(plan.hits[0]!.body).toMatchObject({ status: 'completed', conclusion: 'success' });
+    const holder = await s.holderOf(completion);
+    expect(holder).not.toBeNull();
+    await s.kill(holder!);
+    release(); // GitHub completes the check run for the dead replica
+    await s.complete(await dispatchOfSha(s, second.sha));
+    await s.settle();
+    await expectConsistent(s);
+    expect(s.dispatches.map((d) => d.sha)).toEqual([first.sha, second.sha]);
+    expect(await endOf(s, 'a', first.sha)).toEqual({ checkRuns: ['completed/success'], ended: ['success'] });
+    expect(await endOf(s, 'a', second.sha)).toEqual({ checkRuns: ['completed/success'], ended: ['success'] });
+    expect((await s.store.listPrebuilds({ owner: ReplicaStack.OWNER, repo: 'a' })).map((p) => [p.state, p.reportedState])).toEqual([
+      ['success', 'success'],
+      ['success', 'success'],
+    ]);
+  }, 120_000);
 });
