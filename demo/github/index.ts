@@ -81,7 +81,7 @@ function repoRoot(): string {
   return dir;
 }
 
-/** Starts a stand-in on 127.0.0.1 (random port unless `port`). */
+/** Starts a stand-in on 127.0.0.1 or `host` (random port unless `port`). */
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const ownWorkRoot = !options.workRoot;
   const workRoot = options.workRoot ?? (await mkdtemp(join(tmpdir(), 'gh-standin-')));
@@ -124,10 +124,10 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const overrides = new Overrides();
   const routes = [...appRoutes(state), ...repoRoutes(state), ...actionsRoutes(state, runner), ...checksRoutes(state), ...issuesRoutes(state)];
   const server = createRouter(state, routes, onError, overrides, options.recordResponses ?? true);
-  await new Promise<void>((res) => server.listen(options.port ?? 0, '127.0.0.1', res));
+  await new Promise<void>((res) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', res));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('stand-in did not get a TCP port');
-  state.serverUrl = `http://127.0.0.1:${address.port}`;
+  state.serverUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
   const prs = new Map<string, PullRequestFacts>();
 
   /** A repository by `name` (the stand-in's owner) or `owner/name`. */

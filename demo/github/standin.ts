@@ -38,6 +38,8 @@ export interface StandInOptions {
   /** The app's webhook URL (can be set later with `setWebhookUrl`). */
   webhookUrl?: string;
   port?: number;
+  /** The address to listen on; default 127.0.0.1 (containers reach the host at their bridge's gateway address instead). */
+  host?: string;
   /** `local` (default): dispatched workflows run as child processes; `none`: runs are only recorded and end with `finishRun`. */
   runner?: 'local' | 'none';
   /** How long a webhook delivery may take before it counts as failed, ms (GitHub: 10 s, the default). */
