@@ -1,9 +1,12 @@
 # The app (the GitHub App server, `npm start`) as an image. Build: `docker build -t prebuilds .`
 # Run one replica on SQLite:   docker run -p 3000:3000 -v prebuilds:/app/data --env-file .env prebuilds
 # Run several on PostgreSQL:   set DATABASE_URL=postgres://… on each (see compose.yaml and docs/replicas.md).
-ARG NODE_VERSION=22
+# NODE_IMAGE: any Debian bookworm image with Node.js 20.18+ / 22 / 24 laid out as the official
+# one (npm, headers, user `node`); where no registry is reachable, docker/node-local builds
+# one from a local Debian base and the host's Node (test/helpers/compose.ts does).
+ARG NODE_IMAGE=node:22-bookworm-slim
 
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # better-sqlite3 falls back to compiling when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -16,7 +19,7 @@ COPY schema schema
 RUN echo '{ "extends": "./tsconfig.build.json", "include": ["src"] }' > tsconfig.image.json \
   && npx tsc -p tsconfig.image.json && npm prune --omit=dev
 
-FROM node:${NODE_VERSION}-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_PATH=/app/data/prebuilds.sqlite
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules

@@ -12,8 +12,8 @@ import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WebhookSender } from '../demo/github/index.js';
 import { openStore } from '../src/store/index.js';
-import { ReferenceModel } from '../test/scheduler/reference-model.js';
 import { percentile, sleep, startAppChild, type AppChild } from './harness.js';
+import { replicaEvidence, type LaneEntry, type ReplicaEvidence } from './replica-evidence.js';
 import { completeRun, dispatchOf, PREBUILD_WORKFLOW, startBenchGitHub, type Dispatch } from './standin.js';
 
 const SECRET = 'replicas-webhook-secret';
@@ -47,7 +47,7 @@ export interface ReplicaLoadOptions {
 }
 
 /** What {@link replicaLoad} measured and found. */
-export interface ReplicaLoadResult {
+export interface ReplicaLoadResult extends ReplicaEvidence {
   replicas: number;
   offeredPerSecond: number;
   /** Pushes processed per second, from the first push sent to the moment every replica was idle. */
@@ -57,22 +57,6 @@ export interface ReplicaLoadResult {
   /** Webhook (the push, or the completion that freed its lane) → dispatch request, ms. */
   dispatchP50Ms: number;
   dispatchP99Ms: number;
-  /** Acknowledged deliveries never processed or given up, plus runs the rules require that never dispatched. */
-  lost: number;
-  /** Prebuilds dispatched more than once (same prebuild id or same commit). */
-  doubled: number;
-  /** Runs dispatched (distinct commits). */
-  dispatched: number;
-  /** Runs the reference model of SPEC.md rules 2/3 requires for the deliveries as recorded. */
-  minimum: number;
-  /** Pushes acknowledged. */
-  pushes: number;
-  /** Pushes whose commit has no recorded decision (rule 10). */
-  undecided: number;
-  /** Repositories whose newest push never ran. */
-  newestMissed: number;
-  /** Pushes the rules require that did not run plus runs they do not require. */
-  mismatches: number;
   /** Whether a replica was killed, and how many deliveries it held then. */
   killed: { pid: number; holding: number } | null;
 }
@@ -85,7 +69,7 @@ export interface ReplicaLoadResult {
 export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadResult> {
   const runMs = o.runMs ?? 400;
   const repoName = (i: number) => `repo-${String(i).padStart(3, '0')}`;
-  type Entry = { type: 'push'; sha: string } | { type: 'complete'; sha: string };
+  type Entry = LaneEntry;
   const logs: Entry[][] = Array.from({ length: o.repos }, () => []);
   const chains: Promise<void>[] = Array.from({ length: o.repos }, () => Promise.resolve());
   const sentAt = new Map<string, number>(); // owner/repo@sha → push sent; owner/repo → last completion sent
@@ -227,52 +211,16 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       if (crashed) throw new Error(`${crashed} replica(s) crashed under the load`);
 
       // The evidence: the fake's dispatch log against the reference model, and the database.
-      const model = new ReferenceModel();
-      logs.forEach((entries, lane) =>
-        entries.forEach((e) => (e.type === 'push' ? model.push(repoName(lane), 'devcontainer', e.sha, 'v0') : model.complete(repoName(lane), e.sha))),
-      );
-      const expected = new Set(model.started.map((p) => `${OWNER}/${p.lane}@${p.sha}`));
-      const bySha = new Map<string, number>();
-      const byId = new Map<string, number>();
-      for (const d of dispatches) {
-        bySha.set(`${d.owner}/${d.repo}@${d.sha}`, (bySha.get(`${d.owner}/${d.repo}@${d.sha}`) ?? 0) + 1);
-        byId.set(d.prebuildId, (byId.get(d.prebuildId) ?? 0) + 1);
-      }
-      const doubled = Math.max([...bySha.values()].filter((n) => n > 1).length, [...byId.values()].filter((n) => n > 1).length);
-      const missing = [...expected].filter((k) => !bySha.has(k)).length;
-      const extra = [...bySha.keys()].filter((k) => !expected.has(k)).length;
-      const notProcessed = (await store.pendingDeliveries(100_000)).length;
-      let failed = 0;
-      let undecided = 0;
-      let pushes = 0;
-      for (let lane = 0; lane < o.repos; lane++) {
-        failed += (await store.listDeliveries({ repository: `${OWNER}/${repoName(lane)}`, states: ['failed'], limit: 100_000 })).length;
-        for (const e of logs[lane]!) {
-          if (e.type !== 'push') continue;
-          pushes++;
-          if ((await store.listDecisions({ owner: OWNER, repo: repoName(lane) }, e.sha)).length === 0) undecided++;
-        }
-      }
-      const newestMissed = logs.filter((entries, lane) => {
-        const last = [...entries].reverse().find((e) => e.type === 'push');
-        return last && !bySha.has(`${OWNER}/${repoName(lane)}@${last.sha}`);
-      }).length;
+      const evidence = await replicaEvidence(store, OWNER, new Map(logs.map((entries, lane) => [repoName(lane), entries])), dispatches);
       const round = (n: number) => Math.round(n * 10) / 10;
       return {
         replicas: o.replicas,
         offeredPerSecond: o.ratePerSecond,
-        sustainedPerSecond: round(pushes / seconds),
+        sustainedPerSecond: round(evidence.pushes / seconds),
         ackP99Ms: round(percentile(acks, 99)),
         dispatchP50Ms: round(percentile(latencies, 50)),
         dispatchP99Ms: round(percentile(latencies, 99)),
-        lost: notProcessed + failed + missing,
-        doubled,
-        dispatched: bySha.size,
-        minimum: expected.size,
-        pushes,
-        undecided,
-        newestMissed,
-        mismatches: missing + extra,
+        ...evidence,
         killed,
       };
     } finally {

@@ -4,6 +4,7 @@ import { DeliveryProcessor, type ProcessorOptions } from './deliveries/processor
 import { deliverySubject } from './deliveries/subject.js';
 import { githubDispatcher, type DispatcherOptions } from './github/dispatcher.js';
 import type { OctokitFactory } from './github/octokit.js';
+import { rateLimitWaitMs } from './github/rate-limit.js';
 import { handleCheckRun } from './handlers/check-run.js';
 import { handleInstallation } from './handlers/installation.js';
 import { handlePullRequest } from './handlers/pull-request.js';
@@ -88,7 +89,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const octokit = await octokitFor(d.installationId);
     await handler(deps, { deliveryId: d.id, seq: d.seq, payload: d.payload as never, octokit });
   };
-  const processor = new DeliveryProcessor(store, handle, log, options.processor);
+  // A delivery refused by a GitHub rate limit waits at least as long as GitHub asked.
+  const processor = new DeliveryProcessor(store, handle, log, { retryAfterMs: rateLimitWaitMs, ...options.processor });
   const exclusive = <T>(key: string, fn: () => Promise<T>) => processor.exclusive(key, fn);
   // With several replicas, one runs the reconciler and one the schedules (taken over when it dies).
   const reconciler = new Reconciler(deps, {

@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MemoryRepoContent } from './content/memory.js';
+import { applyFaultPlan, type Fault, type FaultHit, type FaultPlan } from './faults.js';
 import { Overrides, type OverrideReply } from './overrides.js';
 import { installationCreated, workflowRunPayload } from './payloads/webhooks.js';
 import type { PullRequestFacts } from './payloads/webhooks.js';
@@ -56,11 +57,15 @@ export type {
   PullRequestOptions,
   NewRepo,
   OverrideReply,
+  Fault,
+  FaultHit,
+  FaultPlan,
   RunAnnotation,
   MemoryRepoContent,
 };
 export type { Reply } from './router.js';
 export { errorBody } from './payloads/rest.js';
+export { secondaryRateLimitBody, RATE_LIMITS_DOCS } from './faults.js';
 export { appKeyPair } from './auth.js';
 export { WebhookSender } from './webhooks.js';
 export { ZERO_SHA } from './simulate.js';
@@ -76,7 +81,7 @@ function repoRoot(): string {
   return dir;
 }
 
-/** Starts a stand-in on 127.0.0.1 (random port unless `port`). */
+/** Starts a stand-in on 127.0.0.1 or `host` (random port unless `port`). */
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const ownWorkRoot = !options.workRoot;
   const workRoot = options.workRoot ?? (await mkdtemp(join(tmpdir(), 'gh-standin-')));
@@ -119,10 +124,10 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const overrides = new Overrides();
   const routes = [...appRoutes(state), ...repoRoutes(state), ...actionsRoutes(state, runner), ...checksRoutes(state), ...issuesRoutes(state)];
   const server = createRouter(state, routes, onError, overrides, options.recordResponses ?? true);
-  await new Promise<void>((res) => server.listen(options.port ?? 0, '127.0.0.1', res));
+  await new Promise<void>((res) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', res));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('stand-in did not get a TCP port');
-  state.serverUrl = `http://127.0.0.1:${address.port}`;
+  state.serverUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
   const prs = new Map<string, PullRequestFacts>();
 
   /** A repository by `name` (the stand-in's owner) or `owner/name`. */
@@ -160,6 +165,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     createMemoryRepo: (name, o = {}) => createMemoryRepo(state, name, o),
     override: (method, template, reply, times) => overrides.add(method, template, reply, times),
     clearOverrides: () => overrides.clear(),
+    faults: (plan) => applyFaultPlan(overrides, plan),
     send: (event, payload, o) => webhooks.send(event, payload, o),
     pushPayload: (name, o) => buildPush(state, repoNamed(name), o),
     pullRequestPayload: (name, o) => buildPullRequest(state, repoNamed(name), prs, o),

@@ -3,6 +3,7 @@
  * its options and the handle `startStandIn` returns (see index.ts).
  */
 import type { MemoryRepoContent } from './content/memory.js';
+import type { Fault, FaultPlan } from './faults.js';
 import type { OverrideReply } from './overrides.js';
 import type { NewRepo } from './repos.js';
 import type { RunAnnotation } from './runner/recorded.js';
@@ -37,6 +38,8 @@ export interface StandInOptions {
   /** The app's webhook URL (can be set later with `setWebhookUrl`). */
   webhookUrl?: string;
   port?: number;
+  /** The address to listen on; default 127.0.0.1 (containers reach the host at their bridge's gateway address instead). */
+  host?: string;
   /** `local` (default): dispatched workflows run as child processes; `none`: runs are only recorded and end with `finishRun`. */
   runner?: 'local' | 'none';
   /** How long a webhook delivery may take before it counts as failed, ms (GitHub: 10 s, the default). */
@@ -77,6 +80,12 @@ export interface StandIn {
    */
   override(method: string, template: string, reply: OverrideReply, times?: number): () => void;
   clearOverrides(): void;
+  /**
+   * Puts a fault plan in force (demo/github/faults.ts): the n-th request of each operation
+   * (`METHOD template`) from now on gets the n-th fault — 5xx, GitHub's rate-limit answers,
+   * a dropped connection, or held open until a promise resolves; later ones are served.
+   */
+  faults(plan: Record<string, Fault[]>): FaultPlan;
   /** Sends a webhook signed with the app's secret (GitHub's headers), in order with the others. */
   send(event: string, payload: { action?: string } & object, options?: DeliveryOptions): Promise<Delivery>;
   /** The `pull_request` payload `pullRequest()` would send, without sending it (the pull request is remembered). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the real Docker services container mode needs on a Debian machine, as root,
 # without any registry on the internet (REFERENCE.md "Real services on this machine"):
-#   1. apt-installs docker.io, debootstrap and docker-registry when missing;
+#   1. apt-installs docker.io, debootstrap, docker-registry and docker-compose when missing;
 #   2. starts dockerd in the background when no daemon answers (waits for `docker info`);
 #   3. builds the Debian bookworm minbase base image once (debootstrap + docker import),
 #      skipped when the image exists;
@@ -30,6 +30,8 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v docker-registry >/dev/null || need+=(docker-registry)
+# compose.yaml's test (test/e2e/compose.test.ts) runs Debian's docker-compose 1.29.
+command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"

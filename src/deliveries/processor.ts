@@ -37,6 +37,11 @@ export interface ProcessorOptions {
    * repository overtake an older one. Longer waits free the repository. Default 60000.
    */
   inPlaceRetryMs?: number;
+  /**
+   * How long the error itself asks to wait before a retry, ms (GitHub's `retry-after`
+   * or rate-limit reset), or null; the retry waits at least that long. Default: none.
+   */
+  retryAfterMs?: (error: unknown) => number | null;
 }
 
 /**
@@ -93,6 +98,7 @@ export class DeliveryProcessor {
       payloadRetentionMs: options.payloadRetentionMs ?? 0,
       pruneIntervalMs: options.pruneIntervalMs ?? 10_000,
       inPlaceRetryMs: options.inPlaceRetryMs ?? 60_000,
+      retryAfterMs: options.retryAfterMs ?? (() => null),
     };
     this.coordinator = options.coordinator ?? coordinatorFor(store, log);
     this.ownsCoordinator = !options.coordinator;
@@ -242,7 +248,7 @@ export class DeliveryProcessor {
     const reason = error instanceof Error ? error.message : String(error);
     const attempts = await this.store.countAttempt(d.id);
     const now = Date.now();
-    const delay = retryDelay(attempts, this.options.retryDelayMs, this.options.maxRetryDelayMs);
+    const delay = Math.max(retryDelay(attempts, this.options.retryDelayMs, this.options.maxRetryDelayMs), this.options.retryAfterMs(error) ?? 0);
     if (attempts >= this.options.maxAttempts || now + delay - d.receivedAt > this.options.giveUpAfterMs) {
       const recorded = gaveUpReason(attempts, now - d.receivedAt, reason);
       this.log.error({ err: error, delivery: d.id, event: d.event, attempts }, `delivery ${recorded}`);

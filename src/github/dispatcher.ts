@@ -6,6 +6,7 @@ import { ancestorDistance, listAncestors } from './commits.js';
 import { DispatchInputs } from '../lifecycle/contract.js';
 import type { Octokit, OctokitFactory } from './octokit.js';
 import type { PushHistory } from './push-history.js';
+import { rateLimitWaitMs } from './rate-limit.js';
 
 export type { OctokitFactory } from './octokit.js';
 import { reportEnd } from './report.js';
@@ -62,10 +63,10 @@ export class DispatchRefused extends Error {
   }
 }
 
-/** True for errors worth retrying: GitHub 5xx, rate limits, or no HTTP answer at all. */
+/** True for errors worth retrying: GitHub 5xx, rate limits (429, and 403s GitHub documents as rate limits), or no HTTP answer at all. */
 export function isTransient(error: unknown): boolean {
   const status = (error as { status?: number } | null)?.status;
-  return status === undefined || status >= 500 || status === 429;
+  return status === undefined || status >= 500 || rateLimitWaitMs(error) !== null;
 }
 
 /** A repository's commit history as base selection reads it (SPEC.md rule 5). */
