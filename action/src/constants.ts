@@ -23,6 +23,10 @@ export const Inputs = {
   Secrets: 'secrets',
   /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
   Registry: 'registry',
+  /** Restore mode: the app's URL, where each restore is reported (needs `permissions: id-token: write`); empty: not reported. */
+  AppUrl: 'app-url',
+  /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
+  Audience: 'audience',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */
@@ -47,6 +51,8 @@ export const Outputs = {
   Image: 'image',
   /** Container mode, restore: the id of the running dev container. */
   ContainerId: 'container-id',
+  /** Restore mode: `true` when the app recorded the report of this restore. */
+  RestoreReported: 'restore-reported',
 } as const;
 
 /** Values of the `mode` input: build and save a snapshot, or restore the best one and finish the lifecycle. */
@@ -79,6 +85,8 @@ export const Env = {
   Ref: 'GITHUB_REF',
   /** Base branch name of a pull_request run (its caches are visible too). */
   BaseRef: 'GITHUB_BASE_REF',
+  /** Set by the runner when the job may request an OIDC token (`id-token: write`). */
+  IdTokenRequestUrl: 'ACTIONS_ID_TOKEN_REQUEST_URL',
 } as const;
 
 /** Default snapshot paths when the configuration sets none (the whole workspace). */
