@@ -83,7 +83,13 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const server = new Server({ Probot: ProbotWithDefaults, port, host, log, webhookPath: PROBOT_WEBHOOK_PATH_OFF });
   let runtime: Runtime | undefined;
   await server.load(
-    prebuildsApp({ store, onRuntime: (r) => (runtime = r), runtime: options.runtime, restoreReports: options.restoreReports, webhooks: { ...options.webhooks, secret: options.webhookSecret } }),
+    prebuildsApp({
+      store,
+      onRuntime: (r) => (runtime = r),
+      runtime: options.runtime,
+      restoreReports: options.restoreReports,
+      webhooks: { ...options.webhooks, secret: options.webhookSecret },
+    }),
   );
   await server.start();
   const url = `http://${host}:${port}`;

@@ -60,7 +60,15 @@ export class LocalActionsIssuer {
   private async answer(path: string, authorization: string): Promise<[number, unknown]> {
     const u = new URL(path, this.url);
     if (u.pathname === '/.well-known/openid-configuration')
-      return [200, { issuer: this.url, jwks_uri: `${this.url}/.well-known/jwks`, id_token_signing_alg_values_supported: ['RS256'], response_types_supported: ['id_token'] }];
+      return [
+        200,
+        {
+          issuer: this.url,
+          jwks_uri: `${this.url}/.well-known/jwks`,
+          id_token_signing_alg_values_supported: ['RS256'],
+          response_types_supported: ['id_token'],
+        },
+      ];
     if (u.pathname === '/.well-known/jwks') return [200, { keys: [this.jwk] }];
     if (u.pathname === '/token') {
       const job = this.jobs.get(authorization.replace(/^Bearer\s+/i, ''));

@@ -74,7 +74,10 @@ export class ActionsTokenVerifier {
       ({ payload } = await jwtVerify(token, keys, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ['RS256'] }));
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'ERR_JWT_INVALID';
-      throw new ApiError(401, `the OIDC token was refused (${code}): it must be a GitHub Actions token of ${this.options.issuer} for the audience "${this.options.audience}"`);
+      throw new ApiError(
+        401,
+        `the OIDC token was refused (${code}): it must be a GitHub Actions token of ${this.options.issuer} for the audience "${this.options.audience}"`,
+      );
     }
     const str = (k: string) => (typeof payload[k] === 'string' && payload[k] !== '' ? (payload[k] as string) : null);
     const repository = str('repository');

@@ -68,7 +68,11 @@ async function readReport(req: IncomingMessage): Promise<RestoreReportBody> {
  * @throws ApiError 401 (no or invalid token), 404 (the token's repository is not one of
  *   the app's installations), 400/413/415 (bad body), 503 (the issuer's keys unreachable)
  */
-export async function reportRestore(m: ManagementDeps, verifier: ActionsTokenVerifier, req: IncomingMessage): Promise<{ status: number; body: { restore: RestoreRecord } }> {
+export async function reportRestore(
+  m: ManagementDeps,
+  verifier: ActionsTokenVerifier,
+  req: IncomingMessage,
+): Promise<{ status: number; body: { restore: RestoreRecord } }> {
   const claims = await verifier.verify(bearerToken(req));
   const repo = parseFullName(claims.repository);
   let installationId = await m.app.store.repositoryInstallation(repo);

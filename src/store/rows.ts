@@ -3,7 +3,18 @@
  * epoch ms, JSON in TEXT) and the store's records; shared by the SQLite and the
  * PostgreSQL store (which reads BIGINT columns as numbers).
  */
-import type { ApiTokenRecord, DecisionRecord, RestoreRecord, RestoreHit, DeliveryRecord, DeliveryStatus, LaneState, PrebuildFilter, PrebuildRecord, ScheduleRecord } from './types.js';
+import type {
+  ApiTokenRecord,
+  DecisionRecord,
+  RestoreRecord,
+  RestoreHit,
+  DeliveryRecord,
+  DeliveryStatus,
+  LaneState,
+  PrebuildFilter,
+  PrebuildRecord,
+  ScheduleRecord,
+} from './types.js';
 
 /** A row as better-sqlite3 or pg returns it. */
 export type Row = Record<string, unknown>;
@@ -227,5 +238,21 @@ export const RESTORE_INSERT_COLUMNS =
 
 /** The values of a new `restores` row, in {@link RESTORE_INSERT_COLUMNS} order. */
 export function restoreValues(r: Omit<RestoreRecord, 'id'>): unknown[] {
-  return [r.installationId, r.owner, r.repo, r.repositoryId, r.configuration, r.sha, r.hit, r.prebuildSha, r.spentMs, r.coldMs, r.savedMs, r.runId, r.runAttempt, r.reportId, r.createdAt];
+  return [
+    r.installationId,
+    r.owner,
+    r.repo,
+    r.repositoryId,
+    r.configuration,
+    r.sha,
+    r.hit,
+    r.prebuildSha,
+    r.spentMs,
+    r.coldMs,
+    r.savedMs,
+    r.runId,
+    r.runAttempt,
+    r.reportId,
+    r.createdAt,
+  ];
 }

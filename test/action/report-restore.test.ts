@@ -60,7 +60,15 @@ afterAll(async () => {
 describe('reportRestore', () => {
   it('reports a hit with the job token; the app records the time saved', async () => {
     Object.assign(process.env, issuer.jobEnvironment(job));
-    const ok = await reportRestore(app.server.url, DEFAULT_RESTORE_AUDIENCE, 'devcontainer', SHA_B, { hit: 'exact', prebuildSha: SHA_B, restoreMs: 3_000, prebuildHooksMs: 0 }, process.env, deps);
+    const ok = await reportRestore(
+      app.server.url,
+      DEFAULT_RESTORE_AUDIENCE,
+      'devcontainer',
+      SHA_B,
+      { hit: 'exact', prebuildSha: SHA_B, restoreMs: 3_000, prebuildHooksMs: 0 },
+      process.env,
+      deps,
+    );
     expect([ok, said]).toEqual([true, ['info: Restore reported to the app (exact)']]);
     const [r] = await app.server.store.listRestores(REPO, 0);
     expect(r).toMatchObject({ hit: 'exact', spentMs: 3_000, coldMs: 150_000, savedMs: 147_000, runId: '6001', runAttempt: 2 });

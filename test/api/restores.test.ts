@@ -65,7 +65,17 @@ describe('POST /api/restores', () => {
     const token = await issuer.mint(job(), DEFAULT_RESTORE_AUDIENCE);
     const first = await post(token);
     expect(first.status).toBe(201);
-    expect(first.json.restore).toMatchObject({ ...REPO, installationId: 1, repositoryId: '4242', hit: 'ancestor', coldMs: 300_000, spentMs: 20_000, savedMs: 280_000, runId: '5001', runAttempt: 1 });
+    expect(first.json.restore).toMatchObject({
+      ...REPO,
+      installationId: 1,
+      repositoryId: '4242',
+      hit: 'ancestor',
+      coldMs: 300_000,
+      spentMs: 20_000,
+      savedMs: 280_000,
+      runId: '5001',
+      runAttempt: 1,
+    });
     const again = await post(token);
     expect([again.status, again.json.restore.id]).toEqual([200, first.json.restore.id]);
     const miss = await post(await issuer.mint(job(), DEFAULT_RESTORE_AUDIENCE), { ...report, hit: 'none', prebuildSha: null, spentMs: 310_000 });

@@ -191,6 +191,8 @@ describe('prebuilds CLI against a running app', () => {
       expect(report.code).toBe(0);
       expect(report.stdout).toMatch(/^octo\/app, last 30d/);
       expect(report.stdout).toMatch(/devcontainer\s+\d+\s+[\d.]+/);
+      expect(report.stdout.split('\n')[1]).toMatch(/RESTORES E\/A\/M\s+HOURS SAVED$/);
+      expect(report.stdout).toMatch(/^Restores: 0 exact, 0 ancestor, 0 miss; 0 hours saved for [\d.]+ minutes of prebuilds$/m);
       expect((await inProcess(['report', '--period', 'forever'], env)).code).toBe(2);
     });
 

@@ -172,8 +172,6 @@ export class SecretScan extends Transform {
       return;
     }
     this.tail =
-      slice.length >= this.overlap
-        ? Buffer.from(slice.subarray(slice.length - this.overlap))
-        : Buffer.concat([this.tail, slice]).subarray(-this.overlap);
+      slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.concat([this.tail, slice]).subarray(-this.overlap);
   }
 }

@@ -8,7 +8,11 @@ export class SqliteRestores extends SqliteInbox implements RestoreStore {
     const row = { ...input, createdAt: input.createdAt ?? Date.now() };
     const r = this.durable(() =>
       this.db
-        .prepare(`INSERT INTO restores (${RESTORE_INSERT_COLUMNS}) VALUES (${restoreValues(row).map(() => '?').join(', ')}) ON CONFLICT (report_id) DO NOTHING`)
+        .prepare(
+          `INSERT INTO restores (${RESTORE_INSERT_COLUMNS}) VALUES (${restoreValues(row)
+            .map(() => '?')
+            .join(', ')}) ON CONFLICT (report_id) DO NOTHING`,
+        )
         .run(...restoreValues(row)),
     );
     const stored = this.db.prepare('SELECT * FROM restores WHERE report_id = ?').get(input.reportId) as Row;
