@@ -35,6 +35,8 @@ export interface JobSpec {
   'timeout-minutes'?: number;
   env?: Record<string, unknown>;
   if?: unknown;
+  /** `read-all`, `write-all`, `{}` or a map of scopes (`id-token: write`); overrides the workflow's. */
+  permissions?: unknown;
   steps?: StepSpec[];
 }
 
@@ -48,6 +50,8 @@ export interface WorkflowFile {
   /** `null` when the workflow has no `workflow_dispatch` trigger. */
   dispatchInputs: Record<string, InputSpec> | null;
   env: Record<string, unknown>;
+  /** The workflow's `permissions:` (undefined when absent). */
+  permissions?: unknown;
   jobs: Record<string, JobSpec>;
 }
 
@@ -80,6 +84,7 @@ export async function loadWorkflow(content: RepoContent, sha: string, path: stri
     runName: typeof d['run-name'] === 'string' ? d['run-name'] : null,
     dispatchInputs,
     env: (d.env as Record<string, unknown>) ?? {},
+    permissions: d.permissions,
     jobs: d.jobs as Record<string, JobSpec>,
   };
 }
