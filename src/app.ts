@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Probot } from 'probot';
+import type { ActionsTokenOptions } from './api/oidc.js';
 import { managementHandler } from './management.js';
 import { createRuntime, probotOctokitFactory, type Runtime, type RuntimeOptions } from './runtime.js';
 import type { Store } from './store/types.js';
@@ -22,6 +23,8 @@ export interface PrebuildsAppOptions {
    * middleware receives webhooks (unbounded bodies: for tests of Probot only).
    */
   webhooks?: WebhookEndpointOptions;
+  /** How restore reports' OIDC tokens are checked (issuer, audience); default GitHub's issuer and audience `prebuilds-for-github`. */
+  restoreReports?: ActionsTokenOptions;
 }
 
 /**
@@ -73,7 +76,7 @@ export function prebuildsApp(options: PrebuildsAppOptions): ApplicationFunction 
           }),
         );
       }
-      addHandler(managementHandler(app, runtime));
+      addHandler(managementHandler(app, runtime, options.restoreReports));
     } catch {
       app.log.warn('no HTTP server (probot.load without a Server): the webhook endpoint, management API and Prebuilds page are not served');
     }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { WebhookEndpointOptions } from './app.js';
+import { GITHUB_ACTIONS_ISSUER, type ActionsTokenOptions } from './api/oidc.js';
+import { DEFAULT_RESTORE_AUDIENCE } from './api/restore-report.js';
 import { DirStore } from './lifecycle/snapshot/dir-store.js';
 import { sqliteDurability } from './store/index.js';
 
@@ -47,7 +49,27 @@ export const AppEnv = {
   DeliveryPruneIntervalMs: 'DELIVERY_PRUNE_INTERVAL_MS',
   /** Directory stores (`dir:`) the app can reach, absolute paths separated by `:`; their snapshots are deleted with the rest. */
   DirStores: 'PREBUILDS_DIR_STORES',
+  /** Issuer of the OIDC tokens restore reports carry (default `https://token.actions.githubusercontent.com`; GHES: `https://HOST/_services/token`). */
+  OidcIssuer: 'PREBUILDS_OIDC_ISSUER',
+  /** The audience restore reports' tokens must have (default `prebuilds-for-github`; the restore action's `audience` input must match). */
+  OidcAudience: 'PREBUILDS_OIDC_AUDIENCE',
 } as const;
+
+/**
+ * How restore reports' OIDC tokens are checked: `PREBUILDS_OIDC_ISSUER` (default
+ * GitHub.com's Actions issuer) and `PREBUILDS_OIDC_AUDIENCE` (default `prebuilds-for-github`).
+ * @throws Error naming the variable when the issuer is not an http(s) URL
+ */
+export function restoreReportOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ActionsTokenOptions {
+  const issuer = env[AppEnv.OidcIssuer] || GITHUB_ACTIONS_ISSUER;
+  if (!/^https?:\/\/[^\s/]+/.test(issuer)) throw new Error(`${AppEnv.OidcIssuer} must be an http(s) URL, got "${issuer}"`);
+  return { issuer: issuer.replace(/\/+$/, ''), audience: env[AppEnv.OidcAudience] || DEFAULT_RESTORE_AUDIENCE };
+}
+
+/** The default restore report options (GitHub.com's issuer, the default audience). */
+export function defaultRestoreReportOptions(): ActionsTokenOptions {
+  return restoreReportOptionsFromEnv({});
+}
 
 /** Environment variable listing the directory stores the app can reach. */
 export const DIR_STORES_ENV = AppEnv.DirStores;

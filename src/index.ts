@@ -1,6 +1,6 @@
 import type { ApplicationFunction } from 'probot';
 import { prebuildsApp } from './app.js';
-import { readAppEnv, runtimeOptionsFromEnv, webhookOptionsFromEnv } from './env.js';
+import { readAppEnv, restoreReportOptionsFromEnv, runtimeOptionsFromEnv, webhookOptionsFromEnv } from './env.js';
 import type { Runtime } from './runtime.js';
 import { openStore } from './store/index.js';
 
@@ -20,7 +20,13 @@ const appFn: ApplicationFunction = async (app, options) => {
     sqliteSynchronous: settings.sqliteSynchronous,
   });
   let runtime: Runtime | null = null;
-  await prebuildsApp({ store, runtime: runtimeOptionsFromEnv(process.env), webhooks, onRuntime: (r) => (runtime = r) })(app, options);
+  await prebuildsApp({
+    store,
+    runtime: runtimeOptionsFromEnv(process.env),
+    webhooks,
+    restoreReports: restoreReportOptionsFromEnv(process.env),
+    onRuntime: (r) => (runtime = r),
+  })(app, options);
   // A rolling deploy stops replicas with SIGTERM: finish the deliveries in hand and release
   // the rest at once for the other replicas (a SIGKILL leaves them to expire: DELIVERY_LEASE_MS).
   process.once('SIGTERM', () => {

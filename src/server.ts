@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { PROBOT_WEBHOOK_PATH_OFF, prebuildsApp, type WebhookEndpointOptions } from './app.js';
+import type { ActionsTokenOptions } from './api/oidc.js';
 import { createLogger } from './logger.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
 import { openStore } from './store/index.js';
@@ -27,6 +28,8 @@ export interface AppServerOptions {
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Passed to the runtime (reconciler period in ms, retries). */
   runtime?: Pick<RuntimeOptions, 'reconcileIntervalMs' | 'reconcileGraceMs' | 'scheduleIntervalMs' | 'processor' | 'github' | 'dirStores'>;
+  /** How restore reports' OIDC tokens are checked (default GitHub's issuer, audience `prebuilds-for-github`). */
+  restoreReports?: ActionsTokenOptions;
   /**
    * Octokit's throttling and retries (GitHub's secondary rate limits: writes at most one
    * per second per installation). Default true; tests against a fake GitHub turn it off.
@@ -80,7 +83,13 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const server = new Server({ Probot: ProbotWithDefaults, port, host, log, webhookPath: PROBOT_WEBHOOK_PATH_OFF });
   let runtime: Runtime | undefined;
   await server.load(
-    prebuildsApp({ store, onRuntime: (r) => (runtime = r), runtime: options.runtime, webhooks: { ...options.webhooks, secret: options.webhookSecret } }),
+    prebuildsApp({
+      store,
+      onRuntime: (r) => (runtime = r),
+      runtime: options.runtime,
+      restoreReports: options.restoreReports,
+      webhooks: { ...options.webhooks, secret: options.webhookSecret },
+    }),
   );
   await server.start();
   const url = `http://${host}:${port}`;

@@ -30604,10 +30604,97 @@ var BearerCredentialHandler = class {
   }
 };
 
+// node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter3 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve3, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var OidcClient = class _OidcClient {
+  static createHttpClient(allowRetry = true, maxRetry = 10) {
+    const requestOptions = {
+      allowRetries: allowRetry,
+      maxRetries: maxRetry
+    };
+    return new HttpClient("actions/oidc-client", [new BearerCredentialHandler(_OidcClient.getRequestToken())], requestOptions);
+  }
+  static getRequestToken() {
+    const token = process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+    if (!token) {
+      throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable");
+    }
+    return token;
+  }
+  static getIDTokenUrl() {
+    const runtimeUrl = process.env["ACTIONS_ID_TOKEN_REQUEST_URL"];
+    if (!runtimeUrl) {
+      throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable");
+    }
+    return runtimeUrl;
+  }
+  static getCall(id_token_url) {
+    return __awaiter3(this, void 0, void 0, function* () {
+      var _a2;
+      const httpclient = _OidcClient.createHttpClient();
+      const res = yield httpclient.getJson(id_token_url).catch((error2) => {
+        throw new Error(`Failed to get ID Token. 
+ 
+        Error Code : ${error2.statusCode}
+ 
+        Error Message: ${error2.message}`);
+      });
+      const id_token = (_a2 = res.result) === null || _a2 === void 0 ? void 0 : _a2.value;
+      if (!id_token) {
+        throw new Error("Response json body do not have ID Token field");
+      }
+      return id_token;
+    });
+  }
+  static getIDToken(audience) {
+    return __awaiter3(this, void 0, void 0, function* () {
+      try {
+        let id_token_url = _OidcClient.getIDTokenUrl();
+        if (audience) {
+          const encodedAudience = encodeURIComponent(audience);
+          id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+        }
+        debug(`ID token url is ${id_token_url}`);
+        const id_token = yield _OidcClient.getCall(id_token_url);
+        setSecret(id_token);
+        return id_token;
+      } catch (error2) {
+        throw new Error(`Error message: ${error2.message}`);
+      }
+    });
+  }
+};
+
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
-var __awaiter3 = function(thisArg, _arguments, P, generator) {
+var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -30647,7 +30734,7 @@ var Summary = class {
    * @returns step summary file path
    */
   filePath() {
-    return __awaiter3(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       if (this._filePath) {
         return this._filePath;
       }
@@ -30688,7 +30775,7 @@ var Summary = class {
    * @returns {Promise<Summary>} summary instance
    */
   write(options) {
-    return __awaiter3(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
       const filePath = yield this.filePath();
       const writeFunc = overwrite ? writeFile : appendFile;
@@ -30702,7 +30789,7 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   clear() {
-    return __awaiter3(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       return this.emptyBuffer().write({ overwrite: true });
     });
   }
@@ -30905,7 +30992,7 @@ import * as path2 from "path";
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
 import * as path from "path";
-var __awaiter4 = function(thisArg, _arguments, P, generator) {
+var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -30936,7 +31023,7 @@ var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, sym
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 function exists(fsPath) {
-  return __awaiter4(this, void 0, void 0, function* () {
+  return __awaiter5(this, void 0, void 0, function* () {
     try {
       yield stat(fsPath);
     } catch (err) {
@@ -30959,7 +31046,7 @@ function isRooted(p) {
   return p.startsWith("/");
 }
 function tryGetExecutablePath(filePath, extensions) {
-  return __awaiter4(this, void 0, void 0, function* () {
+  return __awaiter5(this, void 0, void 0, function* () {
     let stats = void 0;
     try {
       stats = yield stat(filePath);
@@ -31029,7 +31116,7 @@ function isUnixExecutable(stats) {
 }
 
 // node_modules/@actions/io/lib/io.js
-var __awaiter5 = function(thisArg, _arguments, P, generator) {
+var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -31057,7 +31144,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
   });
 };
 function rmRF(inputPath) {
-  return __awaiter5(this, void 0, void 0, function* () {
+  return __awaiter6(this, void 0, void 0, function* () {
     if (IS_WINDOWS) {
       if (/[*"<>|]/.test(inputPath)) {
         throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
@@ -31076,13 +31163,13 @@ function rmRF(inputPath) {
   });
 }
 function mkdirP(fsPath) {
-  return __awaiter5(this, void 0, void 0, function* () {
+  return __awaiter6(this, void 0, void 0, function* () {
     ok(fsPath, "a path argument must be provided");
     yield mkdir(fsPath, { recursive: true });
   });
 }
 function which(tool, check) {
-  return __awaiter5(this, void 0, void 0, function* () {
+  return __awaiter6(this, void 0, void 0, function* () {
     if (!tool) {
       throw new Error("parameter 'tool' is required");
     }
@@ -31105,7 +31192,7 @@ function which(tool, check) {
   });
 }
 function findInPath(tool) {
-  return __awaiter5(this, void 0, void 0, function* () {
+  return __awaiter6(this, void 0, void 0, function* () {
     if (!tool) {
       throw new Error("parameter 'tool' is required");
     }
@@ -31148,7 +31235,7 @@ function findInPath(tool) {
 
 // node_modules/@actions/exec/lib/toolrunner.js
 import { setTimeout as setTimeout2 } from "timers";
-var __awaiter6 = function(thisArg, _arguments, P, generator) {
+var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -31384,12 +31471,12 @@ var ToolRunner = class extends events.EventEmitter {
    * @returns   number
    */
   exec() {
-    return __awaiter6(this, void 0, void 0, function* () {
+    return __awaiter7(this, void 0, void 0, function* () {
       if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
         this.toolPath = path3.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which(this.toolPath, true);
-      return new Promise((resolve3, reject) => __awaiter6(this, void 0, void 0, function* () {
+      return new Promise((resolve3, reject) => __awaiter7(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -31593,7 +31680,7 @@ var ExecState = class _ExecState extends events.EventEmitter {
 };
 
 // node_modules/@actions/exec/lib/exec.js
-var __awaiter7 = function(thisArg, _arguments, P, generator) {
+var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -31621,7 +31708,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
   });
 };
 function exec(commandLine, args, options) {
-  return __awaiter7(this, void 0, void 0, function* () {
+  return __awaiter8(this, void 0, void 0, function* () {
     const commandArgs = argStringToArray(commandLine);
     if (commandArgs.length === 0) {
       throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
@@ -31638,6 +31725,33 @@ var platform = os4.platform();
 var arch = os4.arch();
 
 // node_modules/@actions/core/lib/core.js
+var __awaiter9 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve3, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
@@ -31691,6 +31805,11 @@ function startGroup(name) {
 }
 function endGroup() {
   issue("endgroup");
+}
+function getIDToken(aud) {
+  return __awaiter9(this, void 0, void 0, function* () {
+    return yield OidcClient.getIDToken(aud);
+  });
 }
 
 // src/config/model.ts
@@ -38337,7 +38456,11 @@ var Inputs = {
   /** Every secret of the run as JSON (`${{ toJSON(secrets) }}`); hooks get the ones the configuration names. */
   Secrets: "secrets",
   /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
-  Registry: "registry"
+  Registry: "registry",
+  /** Restore mode: the app's URL, where each restore is reported (needs `permissions: id-token: write`); empty: not reported. */
+  AppUrl: "app-url",
+  /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
+  Audience: "audience"
 };
 var Outputs = {
   /** The key the snapshot was saved under. */
@@ -38363,7 +38486,9 @@ var Outputs = {
   /** Container mode, restore: the id of the running dev container. */
   ContainerId: "container-id",
   /** Time breakdown of the step as JSON, ms per phase (src/lifecycle/timings.ts). */
-  Timings: "timings"
+  Timings: "timings",
+  /** Restore mode: `true` when the app recorded the report of this restore. */
+  RestoreReported: "restore-reported"
 };
 var Modes = { Prebuild: "prebuild", Restore: "restore" };
 var ContainerModes = { Auto: "auto", Host: "host", Container: "container" };
@@ -38387,7 +38512,9 @@ var Env = {
   /** The ref the run is for (`refs/heads/x`, `refs/pull/N/merge`): Actions cache scope. */
   Ref: "GITHUB_REF",
   /** Base branch name of a pull_request run (its caches are visible too). */
-  BaseRef: "GITHUB_BASE_REF"
+  BaseRef: "GITHUB_BASE_REF",
+  /** Set by the runner when the job may request an OIDC token (`id-token: write`). */
+  IdTokenRequestUrl: "ACTIONS_ID_TOKEN_REQUEST_URL"
 };
 
 // src/container/model.ts
@@ -39416,6 +39543,72 @@ var TarGuard = class extends Transform {
 
 // src/lifecycle/snapshot/secret-scan.ts
 import { Transform as Transform2 } from "node:stream";
+
+// src/lifecycle/snapshot/needle-search.ts
+var BLOCK_BYTES = 2;
+var MAX_WINDOW = 255;
+var NeedleSet = class {
+  /** Length of the longest needle, bytes (a match spanning two buffers needs `maxLength - 1` bytes of overlap). */
+  maxLength;
+  needles;
+  /** Window length: the shortest needle's, capped at {@link MAX_WINDOW}. */
+  window;
+  /** How far the window may move when its last block is the index. */
+  shift = new Uint8Array(1 << 16);
+  /** For a block that ends some needle's window prefix: those needles. */
+  candidates = /* @__PURE__ */ new Map();
+  /**
+   * @param needles the byte strings, each at least two bytes long
+   * @throws RangeError for a needle shorter than two bytes
+   */
+  constructor(needles) {
+    if (needles.some((n) => n.length < BLOCK_BYTES)) throw new RangeError(`NeedleSet: every needle must be at least ${BLOCK_BYTES} bytes long`);
+    this.needles = needles;
+    this.maxLength = needles.reduce((max, n) => Math.max(max, n.length), 0);
+    this.window = Math.min(MAX_WINDOW, ...needles.map((n) => n.length));
+    const m = this.window;
+    this.shift.fill(m - BLOCK_BYTES + 1);
+    needles.forEach((needle, index) => {
+      for (let j = BLOCK_BYTES - 1; j < m; j++) {
+        const block = needle[j - 1] << 8 | needle[j];
+        const s = m - 1 - j;
+        if (s < this.shift[block]) this.shift[block] = s;
+        if (s === 0) {
+          const list2 = this.candidates.get(block);
+          if (list2) list2.push(index);
+          else this.candidates.set(block, [index]);
+        }
+      }
+    });
+  }
+  /**
+   * Finds the first needle (in buffer order) lying wholly within `hay[from, to)`.
+   * @returns the index of that needle in the constructor's list, or -1
+   */
+  find(hay, from = 0, to = hay.length) {
+    if (this.needles.length === 0) return -1;
+    const m = this.window;
+    const shift = this.shift;
+    let pos = from + m - 1;
+    while (pos < to) {
+      const block = hay[pos - 1] << 8 | hay[pos];
+      const s = shift[block];
+      if (s > 0) {
+        pos += s;
+        continue;
+      }
+      const start = pos - m + 1;
+      for (const index of this.candidates.get(block)) {
+        const needle = this.needles[index];
+        if (start + needle.length <= to && needle.compare(hay, start, start + needle.length) === 0) return index;
+      }
+      pos += 1;
+    }
+    return -1;
+  }
+};
+
+// src/lifecycle/snapshot/secret-scan.ts
 var MIN_SCANNED_LENGTH = 6;
 var SecretInSnapshotError = class extends Error {
   /**
@@ -39438,16 +39631,19 @@ function scannable(secrets) {
   return secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH && !seen.has(s.value) && Boolean(seen.add(s.value)));
 }
 var FILE_TYPES2 = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var EMPTY = Buffer.alloc(0);
 var SecretScan = class extends Transform2 {
-  needles;
+  /** The secrets' names, in the order of {@link search}'s needles. */
+  names;
+  search;
   overlap;
   header = Buffer.alloc(BLOCK);
   headerBytes = 0;
   /** Data bytes of the current entry still to come, then its padding. */
   data = 0;
   padding = 0;
-  /** The current entry's name, and whether its data is file content to scan. */
-  name = "";
+  /** The current entry's pax `path` (else its name is in its header), and whether its data is file content to scan. */
+  entryPath;
   scanning = false;
   /** The pax `x` entry being read (its records name the next entry). */
   pax = null;
@@ -39459,8 +39655,10 @@ var SecretScan = class extends Transform2 {
   scannedBytes = 0;
   constructor(secrets) {
     super();
-    this.needles = scannable(secrets).map((s) => ({ name: s.name, bytes: Buffer.from(s.value, "utf8") }));
-    this.overlap = Math.max(0, ...this.needles.map((n) => n.bytes.length - 1));
+    const values = scannable(secrets);
+    this.names = values.map((s) => s.name);
+    this.search = new NeedleSet(values.map((s) => Buffer.from(s.value, "utf8")));
+    this.overlap = Math.max(0, this.search.maxLength - 1);
   }
   _transform(chunk, _encoding, done) {
     try {
@@ -39476,8 +39674,8 @@ var SecretScan = class extends Transform2 {
       if (this.data > 0) {
         const n2 = Math.min(this.data, chunk.length - off);
         const slice = chunk.subarray(off, off + n2);
-        if (this.scanning) this.scan(slice);
-        if (this.pax) this.pax.push(Buffer.from(slice));
+        if (this.scanning) this.scan(slice, n2 < this.data);
+        if (this.pax) this.pax.push(slice);
         this.data -= n2;
         off += n2;
         if (this.data === 0) this.endData();
@@ -39509,11 +39707,11 @@ var SecretScan = class extends Transform2 {
       this.paxPath = void 0;
       this.scanning = false;
     } else if (type2 !== "g") {
-      this.name = (this.paxPath ?? headerName(h)).replace(/^(\.\/)+/, "");
-      this.scanning = FILE_TYPES2.has(type2) && this.needles.length > 0;
+      this.entryPath = this.paxPath;
+      this.scanning = FILE_TYPES2.has(type2) && this.names.length > 0;
       this.paxPath = void 0;
       this.paxSize = void 0;
-      this.tail = Buffer.alloc(0);
+      this.tail = EMPTY;
     }
     const data = FILE_TYPES2.has(type2) || type2 === "x" || type2 === "g" ? size : 0;
     this.data = data;
@@ -39522,25 +39720,31 @@ var SecretScan = class extends Transform2 {
   }
   endData() {
     if (!this.pax) return;
-    const records = paxRecords(Buffer.concat(this.pax));
+    const data = this.pax.length === 1 ? this.pax[0] : Buffer.concat(this.pax);
     this.pax = null;
+    const records = data.includes(" path=") || data.includes(" size=") ? paxRecords(data) : null;
     this.paxPath = records?.get("path");
     const size = records?.get("size");
     this.paxSize = size !== void 0 && /^\d+$/.test(size) ? Number(size) : void 0;
   }
-  scan(slice) {
+  /**
+   * Looks for every value in `slice` (one pass, {@link NeedleSet}) and across the seam
+   * with the file's previous bytes; keeps the last `overlap` bytes when the file goes on.
+   * @param more whether the current file has data after this slice
+   */
+  scan(slice, more) {
     this.scannedBytes += slice.length;
-    for (const needle of this.needles) {
-      if (slice.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
-    }
-    if (this.tail.length > 0) {
+    let found = this.search.find(slice);
+    if (found === -1 && this.tail.length > 0) {
       const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
-      for (const needle of this.needles) {
-        if (seam.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
-      }
+      found = this.search.find(seam);
     }
-    if (this.overlap === 0) return;
-    this.tail = slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.from(Buffer.concat([this.tail, slice]).subarray(-this.overlap));
+    if (found !== -1) throw new SecretInSnapshotError((this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, ""), this.names[found]);
+    if (!more || this.overlap === 0) {
+      this.tail = EMPTY;
+      return;
+    }
+    this.tail = slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.concat([this.tail, slice]).subarray(-this.overlap);
   }
 };
 
@@ -40142,6 +40346,10 @@ async function containerPrebuild(req) {
   }
 }
 
+// src/api/restore-report.ts
+var RESTORE_REPORT_PATH = "/api/restores";
+var DEFAULT_RESTORE_AUDIENCE = "prebuilds-for-github";
+
 // action/src/inputs.ts
 import path19 from "node:path";
 function oneOf(name, value, allowed, fallback) {
@@ -40183,7 +40391,9 @@ async function readInputs(getInput2, env) {
     containerMode,
     token: getInput2(Inputs.Token),
     secrets: getInput2(Inputs.Secrets),
-    registry: getInput2(Inputs.Registry).trim()
+    registry: getInput2(Inputs.Registry).trim(),
+    appUrl: getInput2(Inputs.AppUrl).trim(),
+    audience: getInput2(Inputs.Audience).trim() || DEFAULT_RESTORE_AUDIENCE
   };
 }
 
@@ -44731,6 +44941,45 @@ async function upFromPrebuild(req) {
   };
 }
 
+// action/src/report-restore.ts
+async function reportRestore(appUrl, audience, configuration, sha, facts, env, deps) {
+  if (!appUrl) {
+    deps.info("This restore was not reported to the app: set the app-url input (and permissions: id-token: write) to count it in the value report");
+    return false;
+  }
+  if (!env[Env.IdTokenRequestUrl]) {
+    deps.warning("This restore was not reported to the app: the job has no OIDC token (add permissions: id-token: write to the workflow or job)");
+    return false;
+  }
+  const body2 = {
+    configuration,
+    sha,
+    hit: facts.hit === "none" ? "miss" : facts.hit,
+    prebuildSha: facts.hit === "none" ? null : facts.prebuildSha,
+    restoreMs: Math.round(facts.restoreMs),
+    spentMs: Math.round(facts.restoreMs + facts.prebuildHooksMs)
+  };
+  try {
+    const token = await deps.getIDToken(audience);
+    const res = await deps.fetch(`${appUrl.replace(/\/+$/, "")}${RESTORE_REPORT_PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body2),
+      signal: AbortSignal.timeout(15e3)
+    });
+    const text = (await res.text()).replace(/\s+/g, " ").slice(0, 500);
+    if (!res.ok) {
+      deps.warning(`This restore was not reported to the app: HTTP ${res.status} ${text}`);
+      return false;
+    }
+    deps.info(`Restore reported to the app (${body2.hit})`);
+    return true;
+  } catch (error2) {
+    deps.warning(`This restore was not reported to the app: ${error2.message}`);
+    return false;
+  }
+}
+
 // action/src/restore-mode.ts
 function catalogFor(store, inputs, env, defaultBranch2) {
   if (store instanceof DirStore || store instanceof OciStore) return store;
@@ -44764,6 +45013,8 @@ async function runRestoreMode(inputs, configuration, store, branch, env, started
     timer
   });
   setRestoreOutputs(outcome);
+  const prebuildHooksMs = (outcome.hooks.onCreateCommand ?? 0) + (outcome.hooks.updateContentCommand ?? 0);
+  await report(inputs, configuration, { hit: outcome.hit, prebuildSha: outcome.prebuildSha, restoreMs: outcome.restoreMs, prebuildHooksMs }, env);
   try {
     await writeRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
   } catch (err) {
@@ -44792,12 +45043,26 @@ async function runContainerRestoreMode(inputs, configuration, store, branch, env
   setOutput(Outputs.DurationMs, String(outcome.durationMs));
   setOutput(Outputs.Image, outcome.image ?? "");
   setOutput(Outputs.ContainerId, outcome.containerId);
+  const prebuildHooksMs = outcome.hooks.reduce(
+    (sum, h) => sum + (h.action === "run" && (h.hook === "onCreateCommand" || h.hook === "updateContentCommand") ? h.durationMs : 0),
+    0
+  );
+  await report(inputs, configuration, { hit: outcome.hit, prebuildSha: outcome.prebuildSha, restoreMs: outcome.restoreMs, prebuildHooksMs }, env);
   try {
     await writeContainerRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
   } catch (err) {
     warning(`Could not write the job summary: ${err.message}`);
   }
   return outcome;
+}
+async function report(inputs, configuration, facts, env) {
+  const reported = await reportRestore(inputs.appUrl, inputs.audience, configuration.settings.name, inputs.sha, facts, env, {
+    getIDToken: (audience) => getIDToken(audience),
+    fetch,
+    info,
+    warning
+  });
+  setOutput(Outputs.RestoreReported, String(reported));
 }
 
 // action/src/secrets.ts
@@ -47256,7 +47521,7 @@ var SearchState = class {
 };
 
 // node_modules/@actions/glob/lib/internal-globber.js
-var __awaiter8 = function(thisArg, _arguments, P, generator) {
+var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -47357,7 +47622,7 @@ var DefaultGlobber = class _DefaultGlobber {
     return this.searchPaths.slice();
   }
   glob() {
-    return __awaiter8(this, void 0, void 0, function* () {
+    return __awaiter10(this, void 0, void 0, function* () {
       var _a2, e_1, _b, _c;
       const result = [];
       try {
@@ -47439,7 +47704,7 @@ var DefaultGlobber = class _DefaultGlobber {
    * Constructs a DefaultGlobber
    */
   static create(patterns, options) {
-    return __awaiter8(this, void 0, void 0, function* () {
+    return __awaiter10(this, void 0, void 0, function* () {
       const result = new _DefaultGlobber(options);
       if (IS_WINDOWS7) {
         patterns = patterns.replace(/\r\n/g, "\n");
@@ -47458,7 +47723,7 @@ var DefaultGlobber = class _DefaultGlobber {
     });
   }
   static stat(item, options, traversalChain) {
-    return __awaiter8(this, void 0, void 0, function* () {
+    return __awaiter10(this, void 0, void 0, function* () {
       let stats;
       if (options.followSymbolicLinks) {
         try {
@@ -47493,7 +47758,7 @@ var DefaultGlobber = class _DefaultGlobber {
 };
 
 // node_modules/@actions/glob/lib/glob.js
-var __awaiter9 = function(thisArg, _arguments, P, generator) {
+var __awaiter11 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -47521,7 +47786,7 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
   });
 };
 function create(patterns, options) {
-  return __awaiter9(this, void 0, void 0, function* () {
+  return __awaiter11(this, void 0, void 0, function* () {
     return yield DefaultGlobber.create(patterns, options);
   });
 }
@@ -47561,7 +47826,7 @@ var CacheFileSizeLimit = 10 * Math.pow(1024, 3);
 var CacheReadDeniedMessagePrefix = "cache read denied:";
 
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
-var __awaiter10 = function(thisArg, _arguments, P, generator) {
+var __awaiter12 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -47609,7 +47874,7 @@ var __asyncValues2 = function(o) {
 };
 var versionSalt = "1.0";
 function createTempDirectory() {
-  return __awaiter10(this, void 0, void 0, function* () {
+  return __awaiter12(this, void 0, void 0, function* () {
     const IS_WINDOWS9 = process.platform === "win32";
     let tempDirectory = process.env["RUNNER_TEMP"] || "";
     if (!tempDirectory) {
@@ -47634,7 +47899,7 @@ function getArchiveFileSizeInBytes(filePath) {
   return fs5.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
-  return __awaiter10(this, void 0, void 0, function* () {
+  return __awaiter12(this, void 0, void 0, function* () {
     var _a2, e_1, _b, _c;
     var _d;
     const paths = [];
@@ -47668,12 +47933,12 @@ function resolvePaths(patterns) {
   });
 }
 function unlinkFile(filePath) {
-  return __awaiter10(this, void 0, void 0, function* () {
+  return __awaiter12(this, void 0, void 0, function* () {
     return util.promisify(fs5.unlink)(filePath);
   });
 }
 function getVersion(app_1) {
-  return __awaiter10(this, arguments, void 0, function* (app, additionalArgs = []) {
+  return __awaiter12(this, arguments, void 0, function* (app, additionalArgs = []) {
     let versionOutput = "";
     additionalArgs.push("--version");
     debug(`Checking ${app} ${additionalArgs.join(" ")}`);
@@ -47695,7 +47960,7 @@ function getVersion(app_1) {
   });
 }
 function getCompressionMethod() {
-  return __awaiter10(this, void 0, void 0, function* () {
+  return __awaiter12(this, void 0, void 0, function* () {
     const versionOutput = yield getVersion("zstd", ["--quiet"]);
     const version3 = semver.clean(versionOutput);
     debug(`zstd version: ${version3}`);
@@ -47710,7 +47975,7 @@ function getCacheFileName(compressionMethod) {
   return compressionMethod === CompressionMethod.Gzip ? CacheFilename.Gzip : CacheFilename.Zstd;
 }
 function getGnuTarPathOnWindows() {
-  return __awaiter10(this, void 0, void 0, function* () {
+  return __awaiter12(this, void 0, void 0, function* () {
     if (fs5.existsSync(GnuTarPathOnWindows)) {
       return GnuTarPathOnWindows;
     }
@@ -82275,7 +82540,7 @@ var RateLimitError = class extends Error {
 };
 
 // node_modules/@actions/cache/lib/internal/uploadUtils.js
-var __awaiter11 = function(thisArg, _arguments, P, generator) {
+var __awaiter13 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -82382,7 +82647,7 @@ var UploadProgress = class {
   }
 };
 function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
-  return __awaiter11(this, void 0, void 0, function* () {
+  return __awaiter13(this, void 0, void 0, function* () {
     var _a2;
     const blobClient = new BlobClient(signedUploadURL);
     const blockBlobClient = blobClient.getBlockBlobClient();
@@ -82419,7 +82684,7 @@ import * as stream from "stream";
 import * as util4 from "util";
 
 // node_modules/@actions/cache/lib/internal/requestUtils.js
-var __awaiter12 = function(thisArg, _arguments, P, generator) {
+var __awaiter14 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -82470,12 +82735,12 @@ function isRetryableStatusCode(statusCode) {
   return retryableStatusCodes.includes(statusCode);
 }
 function sleep(milliseconds) {
-  return __awaiter12(this, void 0, void 0, function* () {
+  return __awaiter14(this, void 0, void 0, function* () {
     return new Promise((resolve3) => setTimeout(resolve3, milliseconds));
   });
 }
 function retry(name_1, method_1, getStatusCode_1) {
-  return __awaiter12(this, arguments, void 0, function* (name, method, getStatusCode, maxAttempts = DefaultRetryAttempts, delay4 = DefaultRetryDelay, onError = void 0) {
+  return __awaiter14(this, arguments, void 0, function* (name, method, getStatusCode, maxAttempts = DefaultRetryAttempts, delay4 = DefaultRetryDelay, onError = void 0) {
     let errorMessage = "";
     let attempt = 1;
     while (attempt <= maxAttempts) {
@@ -82513,7 +82778,7 @@ function retry(name_1, method_1, getStatusCode_1) {
   });
 }
 function retryTypedResponse(name_1, method_1) {
-  return __awaiter12(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay4 = DefaultRetryDelay) {
+  return __awaiter14(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay4 = DefaultRetryDelay) {
     return yield retry(
       name,
       method,
@@ -82538,13 +82803,13 @@ function retryTypedResponse(name_1, method_1) {
   });
 }
 function retryHttpClientResponse(name_1, method_1) {
-  return __awaiter12(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay4 = DefaultRetryDelay) {
+  return __awaiter14(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay4 = DefaultRetryDelay) {
     return yield retry(name, method, (response) => response.message.statusCode, maxAttempts, delay4);
   });
 }
 
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
-var __awaiter13 = function(thisArg, _arguments, P, generator) {
+var __awaiter15 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -82572,7 +82837,7 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
   });
 };
 function pipeResponseToStream(response, output) {
-  return __awaiter13(this, void 0, void 0, function* () {
+  return __awaiter15(this, void 0, void 0, function* () {
     const pipeline4 = util4.promisify(stream.pipeline);
     yield pipeline4(response.message, output);
   });
@@ -82673,10 +82938,10 @@ var DownloadProgress = class {
   }
 };
 function downloadCacheHttpClient(archiveLocation, archivePath) {
-  return __awaiter13(this, void 0, void 0, function* () {
+  return __awaiter15(this, void 0, void 0, function* () {
     const writeStream = fs7.createWriteStream(archivePath);
     const httpClient = new HttpClient("actions/cache");
-    const downloadResponse = yield retryHttpClientResponse("downloadCache", () => __awaiter13(this, void 0, void 0, function* () {
+    const downloadResponse = yield retryHttpClientResponse("downloadCache", () => __awaiter15(this, void 0, void 0, function* () {
       return httpClient.get(archiveLocation);
     }));
     downloadResponse.message.socket.setTimeout(SocketTimeout, () => {
@@ -82697,7 +82962,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
   });
 }
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
-  return __awaiter13(this, void 0, void 0, function* () {
+  return __awaiter15(this, void 0, void 0, function* () {
     var _a2;
     const archiveDescriptor = yield fs7.promises.open(archivePath, "w");
     const httpClient = new HttpClient("actions/cache", void 0, {
@@ -82705,7 +82970,7 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
       keepAlive: true
     });
     try {
-      const res = yield retryHttpClientResponse("downloadCacheMetadata", () => __awaiter13(this, void 0, void 0, function* () {
+      const res = yield retryHttpClientResponse("downloadCacheMetadata", () => __awaiter15(this, void 0, void 0, function* () {
         return yield httpClient.request("HEAD", archiveLocation, null, {});
       }));
       const lengthHeader = res.message.headers["content-length"];
@@ -82722,7 +82987,7 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
         const count = Math.min(blockSize, length - offset);
         downloads.push({
           offset,
-          promiseGetter: () => __awaiter13(this, void 0, void 0, function* () {
+          promiseGetter: () => __awaiter15(this, void 0, void 0, function* () {
             return yield downloadSegmentRetry(httpClient, archiveLocation, offset, count);
           })
         });
@@ -82735,7 +83000,7 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
       const progressFn = progress.onProgress();
       const activeDownloads = [];
       let nextDownload;
-      const waitAndWrite = () => __awaiter13(this, void 0, void 0, function* () {
+      const waitAndWrite = () => __awaiter15(this, void 0, void 0, function* () {
         const segment = yield Promise.race(Object.values(activeDownloads));
         yield archiveDescriptor.write(segment.buffer, 0, segment.count, segment.offset);
         actives--;
@@ -82760,7 +83025,7 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
   });
 }
 function downloadSegmentRetry(httpClient, archiveLocation, offset, count) {
-  return __awaiter13(this, void 0, void 0, function* () {
+  return __awaiter15(this, void 0, void 0, function* () {
     const retries = 5;
     let failures = 0;
     while (true) {
@@ -82781,8 +83046,8 @@ function downloadSegmentRetry(httpClient, archiveLocation, offset, count) {
   });
 }
 function downloadSegment(httpClient, archiveLocation, offset, count) {
-  return __awaiter13(this, void 0, void 0, function* () {
-    const partRes = yield retryHttpClientResponse("downloadCachePart", () => __awaiter13(this, void 0, void 0, function* () {
+  return __awaiter15(this, void 0, void 0, function* () {
+    const partRes = yield retryHttpClientResponse("downloadCachePart", () => __awaiter15(this, void 0, void 0, function* () {
       return yield httpClient.get(archiveLocation, {
         Range: `bytes=${offset}-${offset + count - 1}`
       });
@@ -82798,7 +83063,7 @@ function downloadSegment(httpClient, archiveLocation, offset, count) {
   });
 }
 function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
-  return __awaiter13(this, void 0, void 0, function* () {
+  return __awaiter15(this, void 0, void 0, function* () {
     var _a2;
     const client = new BlockBlobClient(archiveLocation, void 0, {
       retryOptions: {
@@ -82843,7 +83108,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
     }
   });
 }
-var promiseWithTimeout = (timeoutMs, promise) => __awaiter13(void 0, void 0, void 0, function* () {
+var promiseWithTimeout = (timeoutMs, promise) => __awaiter15(void 0, void 0, void 0, function* () {
   let timeoutHandle;
   const timeoutPromise = new Promise((resolve3) => {
     timeoutHandle = setTimeout(() => resolve3("timeout"), timeoutMs);
@@ -82968,7 +83233,7 @@ function getUserAgentString2() {
 }
 
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
-var __awaiter14 = function(thisArg, _arguments, P, generator) {
+var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -83021,12 +83286,12 @@ function createHttpClient() {
   return new HttpClient(getUserAgentString2(), [bearerCredentialHandler], getRequestOptions());
 }
 function getCacheEntry(keys, paths, options) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     var _a2;
     const httpClient = createHttpClient();
     const version3 = getCacheVersion(paths, options === null || options === void 0 ? void 0 : options.compressionMethod, options === null || options === void 0 ? void 0 : options.enableCrossOsArchive);
     const resource = `cache?keys=${encodeURIComponent(keys.join(","))}&version=${version3}`;
-    const response = yield retryTypedResponse("getCacheEntry", () => __awaiter14(this, void 0, void 0, function* () {
+    const response = yield retryTypedResponse("getCacheEntry", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.getJson(getCacheApiUrl(resource));
     }));
     if (response.statusCode === 204) {
@@ -83054,9 +83319,9 @@ function getCacheEntry(keys, paths, options) {
   });
 }
 function printCachesListForDiagnostics(key, httpClient, version3) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     const resource = `caches?key=${encodeURIComponent(key)}`;
-    const response = yield retryTypedResponse("listCache", () => __awaiter14(this, void 0, void 0, function* () {
+    const response = yield retryTypedResponse("listCache", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.getJson(getCacheApiUrl(resource));
     }));
     if (response.statusCode === 200) {
@@ -83073,7 +83338,7 @@ Other caches with similar key:`);
   });
 }
 function downloadCache(archiveLocation, archivePath, options) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     const archiveUrl = new URL2(archiveLocation);
     const downloadOptions = getDownloadOptions(options);
     if (archiveUrl.hostname.endsWith(".blob.core.windows.net")) {
@@ -83090,7 +83355,7 @@ function downloadCache(archiveLocation, archivePath, options) {
   });
 }
 function reserveCache(key, paths, options) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     const httpClient = createHttpClient();
     const version3 = getCacheVersion(paths, options === null || options === void 0 ? void 0 : options.compressionMethod, options === null || options === void 0 ? void 0 : options.enableCrossOsArchive);
     const reserveCacheRequest = {
@@ -83098,7 +83363,7 @@ function reserveCache(key, paths, options) {
       version: version3,
       cacheSize: options === null || options === void 0 ? void 0 : options.cacheSize
     };
-    const response = yield retryTypedResponse("reserveCache", () => __awaiter14(this, void 0, void 0, function* () {
+    const response = yield retryTypedResponse("reserveCache", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.postJson(getCacheApiUrl("caches"), reserveCacheRequest);
     }));
     return response;
@@ -83108,13 +83373,13 @@ function getContentRange(start, end) {
   return `bytes ${start}-${end}/*`;
 }
 function uploadChunk(httpClient, resourceUrl, openStream, start, end) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     debug(`Uploading chunk of size ${end - start + 1} bytes at offset ${start} with content range: ${getContentRange(start, end)}`);
     const additionalHeaders = {
       "Content-Type": "application/octet-stream",
       "Content-Range": getContentRange(start, end)
     };
-    const uploadChunkResponse = yield retryHttpClientResponse(`uploadChunk (start: ${start}, end: ${end})`, () => __awaiter14(this, void 0, void 0, function* () {
+    const uploadChunkResponse = yield retryHttpClientResponse(`uploadChunk (start: ${start}, end: ${end})`, () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.sendStream("PATCH", resourceUrl, openStream(), additionalHeaders);
     }));
     if (!isSuccessStatusCode(uploadChunkResponse.message.statusCode)) {
@@ -83123,7 +83388,7 @@ function uploadChunk(httpClient, resourceUrl, openStream, start, end) {
   });
 }
 function uploadFile(httpClient, cacheId, archivePath, options) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     const fileSize = getArchiveFileSizeInBytes(archivePath);
     const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
     const fd = fs8.openSync(archivePath, "r");
@@ -83134,7 +83399,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
     debug("Awaiting all uploads");
     let offset = 0;
     try {
-      yield Promise.all(parallelUploads.map(() => __awaiter14(this, void 0, void 0, function* () {
+      yield Promise.all(parallelUploads.map(() => __awaiter16(this, void 0, void 0, function* () {
         while (offset < fileSize) {
           const chunkSize = Math.min(fileSize - offset, maxChunkSize);
           const start = offset;
@@ -83157,15 +83422,15 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
   });
 }
 function commitCache(httpClient, cacheId, filesize) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     const commitCacheRequest = { size: filesize };
-    return yield retryTypedResponse("commitCache", () => __awaiter14(this, void 0, void 0, function* () {
+    return yield retryTypedResponse("commitCache", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.postJson(getCacheApiUrl(`caches/${cacheId.toString()}`), commitCacheRequest);
     }));
   });
 }
 function saveCache(cacheId, archivePath, signedUploadURL, options) {
-  return __awaiter14(this, void 0, void 0, function* () {
+  return __awaiter16(this, void 0, void 0, function* () {
     const uploadOptions = getUploadOptions(options);
     if (uploadOptions.useAzureSdk) {
       if (!signedUploadURL) {
@@ -86308,7 +86573,7 @@ function maskSecretUrls(body2) {
 }
 
 // node_modules/@actions/cache/lib/internal/shared/cacheTwirpClient.js
-var __awaiter15 = function(thisArg, _arguments, P, generator) {
+var __awaiter17 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -86358,14 +86623,14 @@ var CacheServiceClient = class {
   // This function satisfies the Rpc interface. It is compatible with the JSON
   // JSON generated client.
   request(service, method, contentType2, data) {
-    return __awaiter15(this, void 0, void 0, function* () {
+    return __awaiter17(this, void 0, void 0, function* () {
       const url2 = new URL(`/twirp/${service}/${method}`, this.baseUrl).href;
       debug(`[Request] ${method} ${url2}`);
       const headers = {
         "Content-Type": contentType2
       };
       try {
-        const { body: body2 } = yield this.retryableRequest(() => __awaiter15(this, void 0, void 0, function* () {
+        const { body: body2 } = yield this.retryableRequest(() => __awaiter17(this, void 0, void 0, function* () {
           return this.httpClient.post(url2, JSON.stringify(data), headers);
         }));
         return body2;
@@ -86375,7 +86640,7 @@ var CacheServiceClient = class {
     });
   }
   retryableRequest(operation) {
-    return __awaiter15(this, void 0, void 0, function* () {
+    return __awaiter17(this, void 0, void 0, function* () {
       let attempt = 0;
       let errorMessage = "";
       let rawBody = "";
@@ -86458,7 +86723,7 @@ var CacheServiceClient = class {
     return retryableStatusCodes.includes(statusCode);
   }
   sleep(milliseconds) {
-    return __awaiter15(this, void 0, void 0, function* () {
+    return __awaiter17(this, void 0, void 0, function* () {
       return new Promise((resolve3) => setTimeout(resolve3, milliseconds));
     });
   }
@@ -86482,7 +86747,7 @@ function internalCacheTwirpClient(options) {
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
 import * as path28 from "path";
-var __awaiter16 = function(thisArg, _arguments, P, generator) {
+var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -86511,7 +86776,7 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
 };
 var IS_WINDOWS8 = process.platform === "win32";
 function getTarPath() {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     switch (process.platform) {
       case "win32": {
         const gnuTar = yield getGnuTarPathOnWindows();
@@ -86544,7 +86809,7 @@ function getTarPath() {
   });
 }
 function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
-  return __awaiter16(this, arguments, void 0, function* (tarPath, compressionMethod, type2, archivePath = "") {
+  return __awaiter18(this, arguments, void 0, function* (tarPath, compressionMethod, type2, archivePath = "") {
     const args = [`"${tarPath.path}"`];
     const cacheFileName = getCacheFileName(compressionMethod);
     const tarFile = "cache.tar";
@@ -86575,7 +86840,7 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
   });
 }
 function getCommands(compressionMethod_1, type_1) {
-  return __awaiter16(this, arguments, void 0, function* (compressionMethod, type2, archivePath = "") {
+  return __awaiter18(this, arguments, void 0, function* (compressionMethod, type2, archivePath = "") {
     let args;
     const tarPath = yield getTarPath();
     const tarArgs = yield getTarArgs(tarPath, compressionMethod, type2, archivePath);
@@ -86600,7 +86865,7 @@ function quoteAbsolutePath(filePath) {
   return `"${path28.resolve(filePath).replace(new RegExp(`\\${path28.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (compressionMethod) {
       case CompressionMethod.Zstd:
@@ -86620,7 +86885,7 @@ function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   });
 }
 function getCompressionProgram(tarPath, compressionMethod) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     const cacheFileName = getCacheFileName(compressionMethod);
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (compressionMethod) {
@@ -86645,7 +86910,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
   });
 }
 function execCommands(commands, cwd) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     for (const command of commands) {
       try {
         yield exec(command, void 0, {
@@ -86659,7 +86924,7 @@ function execCommands(commands, cwd) {
   });
 }
 function execReadCommands(archivePath, compressionMethod, type2) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     const { commands, requiresTempDirectory } = yield getCommands(compressionMethod, type2, archivePath);
     const tempDirectory = requiresTempDirectory ? yield createTempDirectory() : void 0;
     try {
@@ -86676,19 +86941,19 @@ function execReadCommands(archivePath, compressionMethod, type2) {
   });
 }
 function listTar(archivePath, compressionMethod) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     yield execReadCommands(archivePath, compressionMethod, "list");
   });
 }
 function extractTar(archivePath, compressionMethod) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     const workingDirectory = getWorkingDirectory();
     yield mkdirP(workingDirectory);
     yield execReadCommands(archivePath, compressionMethod, "extract");
   });
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
-  return __awaiter16(this, void 0, void 0, function* () {
+  return __awaiter18(this, void 0, void 0, function* () {
     writeFileSync2(path28.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
@@ -86696,7 +86961,7 @@ function createTar(archiveFolder, sourceDirectories, compressionMethod) {
 }
 
 // node_modules/@actions/cache/lib/cache.js
-var __awaiter17 = function(thisArg, _arguments, P, generator) {
+var __awaiter19 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
       resolve3(value);
@@ -86775,7 +87040,7 @@ function checkKey(key) {
   }
 }
 function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
-  return __awaiter17(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
+  return __awaiter19(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
     const cacheServiceVersion = getCacheServiceVersion();
     debug(`Cache service version: ${cacheServiceVersion}`);
     checkPaths(paths);
@@ -86795,7 +87060,7 @@ function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
   });
 }
 function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
-  return __awaiter17(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
+  return __awaiter19(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
     var _a2;
     restoreKeys = restoreKeys || [];
     const keys = [primaryKey, ...restoreKeys];
@@ -86863,7 +87128,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
   });
 }
 function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
-  return __awaiter17(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
+  return __awaiter19(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
     var _a2;
     options = Object.assign(Object.assign({}, options), { useAzureSdk: true });
     restoreKeys = restoreKeys || [];
@@ -86945,7 +87210,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
   });
 }
 function saveCache2(paths_1, key_1, options_1) {
-  return __awaiter17(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
+  return __awaiter19(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
     const cacheServiceVersion = getCacheServiceVersion();
     debug(`Cache service version: ${cacheServiceVersion}`);
     checkPaths(paths);
@@ -86966,7 +87231,7 @@ function saveCache2(paths_1, key_1, options_1) {
   });
 }
 function saveCacheV1(paths_1, key_1, options_1) {
-  return __awaiter17(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
+  return __awaiter19(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
     var _a2, _b, _c, _d, _e, _f;
     const compressionMethod = yield getCompressionMethod();
     let cacheId = -1;
@@ -87033,7 +87298,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
   });
 }
 function saveCacheV2(paths_1, key_1, options_1) {
-  return __awaiter17(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
+  return __awaiter19(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
     var _a2;
     options = Object.assign(Object.assign({}, options), { uploadChunkSize: 64 * 1024 * 1024, uploadConcurrency: 8, useAzureSdk: true });
     const compressionMethod = yield getCompressionMethod();
@@ -87265,7 +87530,7 @@ function createStore(spec, base = process.cwd(), env = process.env, token = "") 
 }
 
 // action/src/main.ts
-function report(result) {
+function report2(result) {
   setOutput(Outputs.SnapshotKey, result.snapshotKey);
   setOutput(Outputs.SnapshotSize, String(result.snapshotBytes));
   setOutput(Outputs.DurationMs, String(result.durationMs));
@@ -87319,7 +87584,7 @@ async function run2() {
       timer
     };
     const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2) }) : await prebuild(request2);
-    report(outcome.result);
+    report2(outcome.result);
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
     } catch (err) {

@@ -23,6 +23,10 @@ export const Inputs = {
   Secrets: 'secrets',
   /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
   Registry: 'registry',
+  /** Restore mode: the app's URL, where each restore is reported (needs `permissions: id-token: write`); empty: not reported. */
+  AppUrl: 'app-url',
+  /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
+  Audience: 'audience',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */
@@ -51,6 +55,8 @@ export const Outputs = {
   ContainerId: 'container-id',
   /** Time breakdown of the step as JSON, ms per phase (src/lifecycle/timings.ts). */
   Timings: 'timings',
+  /** Restore mode: `true` when the app recorded the report of this restore. */
+  RestoreReported: 'restore-reported',
 } as const;
 
 /** Values of the `mode` input: build and save a snapshot, or restore the best one and finish the lifecycle. */
@@ -83,6 +89,8 @@ export const Env = {
   Ref: 'GITHUB_REF',
   /** Base branch name of a pull_request run (its caches are visible too). */
   BaseRef: 'GITHUB_BASE_REF',
+  /** Set by the runner when the job may request an OIDC token (`id-token: write`). */
+  IdTokenRequestUrl: 'ACTIONS_ID_TOKEN_REQUEST_URL',
 } as const;
 
 /** Default snapshot paths when the configuration sets none (the whole workspace). */

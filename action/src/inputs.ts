@@ -3,6 +3,7 @@
  * (sha, prebuild id, workspace) are computed here so that the action also works
  * when started outside a workflow with only a few `INPUT_*` variables.
  */
+import { DEFAULT_RESTORE_AUDIENCE } from '../../src/api/restore-report.js';
 import path from 'node:path';
 import { ContainerModes, Env, Inputs, Modes } from './constants.js';
 import { git, headSha } from '../../src/lifecycle/git.js';
@@ -28,6 +29,10 @@ export interface ActionInputs {
   secrets: string;
   /** Container mode: image repository prefix (`ghcr.io/OWNER/REPO/prebuilds`); may be empty. */
   registry: string;
+  /** Restore mode: the app's URL to report the restore to; empty: not reported. */
+  appUrl: string;
+  /** Restore mode: the OIDC audience of the report's token. */
+  audience: string;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -82,5 +87,7 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     token: getInput(Inputs.Token),
     secrets: getInput(Inputs.Secrets),
     registry: getInput(Inputs.Registry).trim(),
+    appUrl: getInput(Inputs.AppUrl).trim(),
+    audience: getInput(Inputs.Audience).trim() || DEFAULT_RESTORE_AUDIENCE,
   };
 }

@@ -17,6 +17,7 @@ import { ActionsCacheCatalog, visibleRefs } from './snapshot/cache-catalog.js';
 import type { PhaseTimer } from '../../src/lifecycle/timings.js';
 import { writeContainerRestoreSummary, writeRestoreSummary } from './restore-summary.js';
 import { upFromPrebuild, type UpOutcome } from '../../src/container/up.js';
+import { reportRestore, type RestoreFacts } from './report-restore.js';
 import type { DevcontainerCli } from '../../src/container/tools.js';
 
 /**
@@ -71,6 +72,8 @@ export async function runRestoreMode(
     timer,
   });
   setRestoreOutputs(outcome);
+  const prebuildHooksMs = (outcome.hooks.onCreateCommand ?? 0) + (outcome.hooks.updateContentCommand ?? 0);
+  await report(inputs, configuration, { hit: outcome.hit, prebuildSha: outcome.prebuildSha, restoreMs: outcome.restoreMs, prebuildHooksMs }, env);
   try {
     await writeRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
   } catch (err) {
@@ -115,10 +118,26 @@ export async function runContainerRestoreMode(
   core.setOutput(Outputs.DurationMs, String(outcome.durationMs));
   core.setOutput(Outputs.Image, outcome.image ?? '');
   core.setOutput(Outputs.ContainerId, outcome.containerId);
+  const prebuildHooksMs = outcome.hooks.reduce(
+    (sum, h) => sum + (h.action === 'run' && (h.hook === 'onCreateCommand' || h.hook === 'updateContentCommand') ? h.durationMs : 0),
+    0,
+  );
+  await report(inputs, configuration, { hit: outcome.hit, prebuildSha: outcome.prebuildSha, restoreMs: outcome.restoreMs, prebuildHooksMs }, env);
   try {
     await writeContainerRestoreSummary(configuration.settings.name, inputs.sha, outcome, env);
   } catch (err) {
     core.warning(`Could not write the job summary: ${(err as Error).message}`);
   }
   return outcome;
+}
+
+/** Reports the restore to the app ({@link reportRestore}) and sets the `restore-reported` output. */
+async function report(inputs: ActionInputs, configuration: ResolvedConfiguration, facts: RestoreFacts, env: NodeJS.ProcessEnv): Promise<void> {
+  const reported = await reportRestore(inputs.appUrl, inputs.audience, configuration.settings.name, inputs.sha, facts, env, {
+    getIDToken: (audience) => core.getIDToken(audience),
+    fetch,
+    info: core.info,
+    warning: core.warning,
+  });
+  core.setOutput(Outputs.RestoreReported, String(reported));
 }

@@ -117,6 +117,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         keepWorkspaces: options.keepWorkspaces ?? false,
         hostEnv: hostEnv(options.runnerEnv),
         runnerName: 'stand-in-runner 1',
+        ...(options.oidcIssuer ? { oidcIssuer: options.oidcIssuer } : {}),
         ...(options.echo ? { echo: options.echo } : {}),
       },
       onError,

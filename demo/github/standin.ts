@@ -2,6 +2,7 @@
  * What the GitHub stand-in offers its users (the demo, the tests, the benchmark):
  * its options and the handle `startStandIn` returns (see index.ts).
  */
+import type { LocalActionsIssuer } from './oidc-issuer.js';
 import type { MemoryRepoContent } from './content/memory.js';
 import type { Fault, FaultPlan } from './faults.js';
 import type { OverrideReply } from './overrides.js';
@@ -33,6 +34,8 @@ export interface StandInOptions {
   keepWorkspaces?: boolean;
   /** Extra environment for job processes. */
   runnerEnv?: Record<string, string>;
+  /** The OIDC issuer of jobs granted `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN); none: no job gets a token. */
+  oidcIssuer?: LocalActionsIssuer;
   /** Receives each job log line and internal errors (e.g. `--verbose`). */
   echo?: (line: string) => void;
   /** The app's webhook URL (can be set later with `setWebhookUrl`). */

@@ -2,6 +2,7 @@ import type { PrebuildsDeps as AppDeps } from '../prebuilds/deps.js';
 import type { PrebuildRecord, RepoRef } from '../store/types.js';
 import { requireAccess, type Principal } from './auth.js';
 import { ApiError, notFound } from './http.js';
+import type { ActionsTokenVerifier } from './oidc.js';
 
 /**
  * What the management API and the Prebuilds page work with: the app's own
@@ -17,6 +18,8 @@ export interface ManagementDeps {
   findInstallation?: (repo: RepoRef) => Promise<number | null>;
   /** Runs work in the repository's queue (`owner/repo`), so it never interleaves with its webhooks. */
   exclusive?: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>;
+  /** Verifies the OIDC tokens of restore reports (`POST /api/restores`); without it that route answers 404. */
+  actionsTokens?: ActionsTokenVerifier;
   /** GitHub's web origin for links, default `https://github.com`. */
   webUrl?: string;
   /** Clock, epoch ms (tests). */

@@ -4,6 +4,8 @@ import type { ManagementDeps } from './deps.js';
 import { ApiError, sendError, sendJson } from './http.js';
 import { matchRoute } from './router.js';
 import { API_ROUTES } from './routes.js';
+import { RESTORE_REPORT_PATH } from './restore-report.js';
+import { reportRestore } from './restores.js';
 
 export type { ManagementDeps } from './deps.js';
 
@@ -14,7 +16,8 @@ const NOT_OURS = new Set(['/api/github/webhooks']);
  * The management API as a Probot 14 server handler (register it with the app
  * function's `addHandler`): answers every request under `/api/` except the webhook
  * path, and returns false for anything else so the next handler runs.
- * Authentication is `Authorization: Bearer <token>`; the token is never logged.
+ * Authentication is `Authorization: Bearer <token>`, an API token, except for restore
+ * reports (`POST /api/restores`), which carry the job's GitHub Actions OIDC token; no token is ever logged.
  */
 export function apiHandler(m: ManagementDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
@@ -27,6 +30,17 @@ export function apiHandler(m: ManagementDeps): (req: IncomingMessage, res: Serve
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!(path === '/api' || path.startsWith('/api/')) || NOT_OURS.has(path)) return false;
     try {
+      if (path === RESTORE_REPORT_PATH) {
+        // Restore mode's reports carry a GitHub Actions OIDC token, not an API token.
+        if (!m.actionsTokens) throw new ApiError(404, 'restore reports are not accepted by this app');
+        if (req.method !== 'POST') {
+          sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` }, { allow: 'POST' });
+          return true;
+        }
+        const reply = await reportRestore(m, m.actionsTokens, req);
+        sendJson(res, reply.status, reply.body);
+        return true;
+      }
       const found = matchRoute(API_ROUTES, req.method ?? 'GET', path);
       if (!found) throw new ApiError(404, `no route ${req.method} ${path}`);
       if ('allowed' in found) {

@@ -3,7 +3,7 @@ import type { PrebuildRecord, PrebuildState, RepoRef } from '../store/types.js';
 import { isAdmin, type Principal } from './auth.js';
 import { githubFailure, prebuildAccess, repoAccess, type ManagementDeps } from './deps.js';
 import { ApiError, notFound } from './http.js';
-import { buildReport, configurationReport, type ValueReport } from './report.js';
+import { buildReport, configurationReport, configurationSeries, type ConfigurationSeries, type ValueReport } from './report.js';
 import { configurationView, decisionView, deliveryDecisionView, prebuildView, type ConfigurationView, type DecisionView, type PrebuildView } from './views.js';
 
 /**
@@ -147,17 +147,46 @@ export async function valueReport(m: ManagementDeps, principal: Principal, repo:
   await repoAccess(m, principal, repo);
   const now = (m.now ?? Date.now)();
   const { store } = m.app;
-  const names = await store.listConfigurations(repo);
+  const restores = await store.listRestores(repo, now - period.ms, 100_000);
+  const names = [...new Set([...(await store.listConfigurations(repo)), ...restores.map((r) => r.configuration)])];
   const reports = await Promise.all(
     names.map(async (name) => {
       const [inPeriod, held] = await Promise.all([
         allPages((beforeId) => store.listPrebuilds({ ...repo, configuration: name, createdSince: now - period.ms, beforeId, limit: 1000 })),
         allPages((beforeId) => store.listPrebuilds({ ...repo, configuration: name, states: ['success'], beforeId, limit: 1000 })),
       ]);
-      return configurationReport(name, inPeriod, held);
+      return configurationReport(
+        name,
+        inPeriod,
+        held,
+        restores.filter((r) => r.configuration === name),
+      );
     }),
   );
   return buildReport(fullName(repo), period, now, reports);
+}
+
+/**
+ * Per configuration, its finished prebuilds' durations and its restores' time saved over
+ * a period (the Prebuilds page's chart).
+ * @throws ApiError 404 when the repository is unknown or outside the caller's installations
+ */
+export async function valueSeries(m: ManagementDeps, principal: Principal, repo: RepoRef, periodMs: number): Promise<ConfigurationSeries[]> {
+  await repoAccess(m, principal, repo);
+  const since = (m.now ?? Date.now)() - periodMs;
+  const { store } = m.app;
+  const restores = await store.listRestores(repo, since, 100_000);
+  const names = [...new Set([...(await store.listConfigurations(repo)), ...restores.map((r) => r.configuration)])];
+  return Promise.all(
+    names.map(async (name) => {
+      const prebuilds = await allPages((beforeId) => store.listPrebuilds({ ...repo, configuration: name, createdSince: since, beforeId, limit: 1000 }));
+      return configurationSeries(
+        name,
+        prebuilds,
+        restores.filter((r) => r.configuration === name),
+      );
+    }),
+  );
 }
 
 async function allPages(page: (beforeId: number | undefined) => Promise<PrebuildRecord[]>): Promise<PrebuildRecord[]> {

@@ -1,4 +1,4 @@
-import type { PrebuildRecord } from '../store/types.js';
+import { RESTORE_HITS, type PrebuildRecord, type RestoreHit, type RestoreRecord } from '../store/types.js';
 
 /**
  * The value report (`prebuilds report`, `GET /api/repos/{owner}/{repo}/report`):
@@ -22,6 +22,10 @@ export interface ConfigurationReport {
   medianSnapshotBytes: number | null;
   /** Sum of sizes of the successful snapshots still held (not expired), whatever their age. */
   storageBytes: number;
+  /** Restores reported by restore mode in the period, by hit kind. */
+  restores: Record<RestoreHit, number>;
+  /** Time those restores saved against the configuration's cold time, hours (two decimals; a restore slower than cold counts negative). */
+  hoursSaved: number;
 }
 
 /** The whole report. */
@@ -43,6 +47,14 @@ export function median(values: number[]): number | null {
 }
 
 const minutes = (ms: number) => Math.round(ms / 6000) / 10;
+const hours = (ms: number) => Math.round(ms / 36_000) / 100;
+
+/** Restores by hit kind and the hours they saved (`savedMs` as the app computed it when each was reported). */
+export function restoreFigures(restores: readonly RestoreRecord[]): Pick<ConfigurationReport, 'restores' | 'hoursSaved'> {
+  const counts = Object.fromEntries(RESTORE_HITS.map((h) => [h, 0])) as Record<RestoreHit, number>;
+  for (const r of restores) counts[r.hit] += 1;
+  return { restores: counts, hoursSaved: hours(restores.reduce((a, r) => a + r.savedMs, 0)) };
+}
 const SUCCEEDED = new Set(['success', 'expired']);
 const FINISHED = new Set(['success', 'expired', 'failure', 'timed_out']);
 
@@ -50,8 +62,14 @@ const FINISHED = new Set(['success', 'expired', 'failure', 'timed_out']);
  * Figures for one configuration.
  * @param inPeriod its prebuilds created in the period
  * @param held its prebuilds in state `success` (snapshots still held), any age
+ * @param restores its restores reported in the period
  */
-export function configurationReport(configuration: string, inPeriod: PrebuildRecord[], held: PrebuildRecord[]): ConfigurationReport {
+export function configurationReport(
+  configuration: string,
+  inPeriod: PrebuildRecord[],
+  held: PrebuildRecord[],
+  restores: readonly RestoreRecord[] = [],
+): ConfigurationReport {
   const ran = inPeriod.filter((p) => p.dispatchedAt !== null || p.workflowRunId !== null);
   const durations = ran.map((p) => p.durationMs).filter((d): d is number => d !== null);
   const successDurations = ran
@@ -72,6 +90,7 @@ export function configurationReport(configuration: string, inPeriod: PrebuildRec
     medianDurationMs: med,
     medianSnapshotBytes: median(sizes),
     storageBytes: held.filter((p) => p.state === 'success').reduce((a, p) => a + (p.snapshotBytes ?? 0), 0),
+    ...restoreFigures(restores),
   };
 }
 
@@ -91,6 +110,29 @@ export function buildReport(repository: string, period: { label: string; ms: num
       runsAvoided: sum('runsAvoided'),
       minutesSaved: sum('minutesSaved'),
       storageBytes: sum('storageBytes'),
+      restores: Object.fromEntries(RESTORE_HITS.map((h) => [h, configurations.reduce((a, c) => a + c.restores[h], 0)])) as Record<RestoreHit, number>,
+      hoursSaved: Math.round(configurations.reduce((a, c) => a + c.hoursSaved, 0) * 100) / 100,
     },
+  };
+}
+
+/** One configuration's history over a period, for the page's chart. Times epoch ms, durations ms. */
+export interface ConfigurationSeries {
+  configuration: string;
+  /** Finished prebuilds with a duration, oldest first. */
+  prebuilds: Array<{ at: number; durationMs: number; state: string }>;
+  /** Reported restores, oldest first, with the time each saved. */
+  restores: Array<{ at: number; savedMs: number; hit: RestoreHit }>;
+}
+
+/** A configuration's series from its prebuilds and restores of the period (any order). */
+export function configurationSeries(configuration: string, prebuilds: PrebuildRecord[], restores: readonly RestoreRecord[]): ConfigurationSeries {
+  return {
+    configuration,
+    prebuilds: prebuilds
+      .filter((p) => p.durationMs !== null && FINISHED.has(p.state))
+      .map((p) => ({ at: p.endedAt ?? p.createdAt, durationMs: p.durationMs!, state: p.state }))
+      .sort((a, b) => a.at - b.at),
+    restores: restores.map((r) => ({ at: r.createdAt, savedMs: r.savedMs, hit: r.hit })).sort((a, b) => a.at - b.at),
   };
 }

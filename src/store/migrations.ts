@@ -208,4 +208,30 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX prebuilds_state ON prebuilds (owner, repo, configuration, state, id)`,
     ],
   },
+  {
+    version: 7,
+    name: 'restores reported by restore mode',
+    sql: [
+      // One row per restore-mode use (exact / ancestor / miss), reported with the job's OIDC token; report_id is its jti.
+      `CREATE TABLE restores (
+        id {{autoid}},
+        installation_id BIGINT NOT NULL,
+        owner TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        repository_id TEXT NOT NULL,
+        configuration TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        hit TEXT NOT NULL,
+        prebuild_sha TEXT,
+        spent_ms BIGINT NOT NULL,
+        cold_ms BIGINT,
+        saved_ms BIGINT NOT NULL,
+        run_id TEXT,
+        run_attempt INTEGER,
+        report_id TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX restores_created ON restores (owner, repo, created_at)`,
+    ],
+  },
 ];

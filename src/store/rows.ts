@@ -3,7 +3,18 @@
  * epoch ms, JSON in TEXT) and the store's records; shared by the SQLite and the
  * PostgreSQL store (which reads BIGINT columns as numbers).
  */
-import type { ApiTokenRecord, DecisionRecord, DeliveryRecord, DeliveryStatus, LaneState, PrebuildFilter, PrebuildRecord, ScheduleRecord } from './types.js';
+import type {
+  ApiTokenRecord,
+  DecisionRecord,
+  RestoreRecord,
+  RestoreHit,
+  DeliveryRecord,
+  DeliveryStatus,
+  LaneState,
+  PrebuildFilter,
+  PrebuildRecord,
+  ScheduleRecord,
+} from './types.js';
 
 /** A row as better-sqlite3 or pg returns it. */
 export type Row = Record<string, unknown>;
@@ -197,3 +208,51 @@ export const CLAIMABLE = `SELECT d.seq FROM deliveries d
       SELECT COALESCE(o.repository, '') FROM deliveries o
       WHERE o.processed_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_by <> $replica AND o.claimed_until >= $now)
   ORDER BY d.seq LIMIT $limit`;
+
+/** A `restores` row. */
+export function toRestore(r: Row): RestoreRecord {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: Number(r.id),
+    installationId: Number(r.installation_id),
+    owner: String(r.owner),
+    repo: String(r.repo),
+    repositoryId: String(r.repository_id),
+    configuration: String(r.configuration),
+    sha: String(r.sha),
+    hit: String(r.hit) as RestoreHit,
+    prebuildSha: r.prebuild_sha === null ? null : String(r.prebuild_sha),
+    spentMs: Number(r.spent_ms),
+    coldMs: num(r.cold_ms),
+    savedMs: Number(r.saved_ms),
+    runId: r.run_id === null ? null : String(r.run_id),
+    runAttempt: num(r.run_attempt),
+    reportId: String(r.report_id),
+    createdAt: Number(r.created_at),
+  };
+}
+
+/** The columns of a new `restores` row, in {@link restoreValues} order. */
+export const RESTORE_INSERT_COLUMNS =
+  'installation_id, owner, repo, repository_id, configuration, sha, hit, prebuild_sha, spent_ms, cold_ms, saved_ms, run_id, run_attempt, report_id, created_at';
+
+/** The values of a new `restores` row, in {@link RESTORE_INSERT_COLUMNS} order. */
+export function restoreValues(r: Omit<RestoreRecord, 'id'>): unknown[] {
+  return [
+    r.installationId,
+    r.owner,
+    r.repo,
+    r.repositoryId,
+    r.configuration,
+    r.sha,
+    r.hit,
+    r.prebuildSha,
+    r.spentMs,
+    r.coldMs,
+    r.savedMs,
+    r.runId,
+    r.runAttempt,
+    r.reportId,
+    r.createdAt,
+  ];
+}

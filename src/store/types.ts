@@ -1,6 +1,7 @@
 import type { DecisionLog } from './roles/decisions.js';
 import type { DeliveryInbox } from './roles/inbox.js';
 import type { LaneStore } from './roles/lanes.js';
+import type { RestoreStore } from './roles/restores.js';
 import type { PrebuildStore } from './roles/prebuilds.js';
 import type { StoreLifecycle } from './roles/repo.js';
 import type { ScheduleStore } from './roles/schedules.js';
@@ -20,7 +21,8 @@ import type { TokenStore } from './roles/tokens.js';
  * | lanes | {@link LaneStore} | lanes |
  * | schedules | {@link ScheduleStore} | schedules |
  * | settings | {@link SettingsStore} | configurations, configuration_overrides |
- * | tokens | {@link TokenStore} | api_tokens |
+ * | tokens | {@link TokenStore} | api_tokens, page_sessions |
+ * | restores | {@link RestoreStore} | restores |
  *
  * Two implementations, one folder each: SQLite (src/store/sqlite/, better-sqlite3, the
  * embedded default) and PostgreSQL (src/store/postgres/, pg's Pool, several replicas).
@@ -32,6 +34,7 @@ export * from './roles/inbox.js';
 export * from './roles/lanes.js';
 export * from './roles/prebuilds.js';
 export * from './roles/repo.js';
+export * from './roles/restores.js';
 export * from './roles/schedules.js';
 export * from './roles/settings.js';
 export * from './roles/tokens.js';
@@ -41,4 +44,4 @@ export * from './roles/tokens.js';
  * atomic on its own; callers serialise work per repository (the delivery processor's
  * `exclusive`, across replicas through src/coordination/).
  */
-export interface Store extends StoreLifecycle, DeliveryInbox, PrebuildStore, DecisionLog, LaneStore, ScheduleStore, SettingsStore, TokenStore {}
+export interface Store extends StoreLifecycle, DeliveryInbox, PrebuildStore, DecisionLog, LaneStore, ScheduleStore, SettingsStore, TokenStore, RestoreStore {}

@@ -3,7 +3,7 @@ import { authenticate, type Principal } from '../api/auth.js';
 import { cancelPrebuild, pauseConfiguration, rerunPrebuild } from '../api/commands.js';
 import type { ManagementDeps } from '../api/deps.js';
 import { ApiError, notFound, readText, SECURITY_HEADERS } from '../api/http.js';
-import { listConfigurations, listDecisions, listPrebuilds, valueReport } from '../api/queries.js';
+import { listConfigurations, listDecisions, listPrebuilds, valueReport, valueSeries } from '../api/queries.js';
 import { matchRoute, type Route } from '../api/router.js';
 import { parseConfigurationSegment, parseId, parseRepo, parseSha } from '../api/validate.js';
 import { loginPage, repoPage } from './render.js';
@@ -23,6 +23,8 @@ interface PageContext {
   url: URL;
 }
 
+/** The period the page's charts cover, ms (30 days). */
+const CHART_PERIOD_MS = 30 * 86_400_000;
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -75,6 +77,8 @@ async function showRepo(ctx: PageContext, owner: string, repo: string, error: Ap
     })),
   );
   const report = await valueReport(ctx.m, s.principal, ref, { label: '7d', ms: 7 * 86_400_000 });
+  const now = (ctx.m.now ?? Date.now)();
+  const charts = { since: now - CHART_PERIOD_MS, until: now, series: await valueSeries(ctx.m, s.principal, ref, CHART_PERIOD_MS) };
   const done = ctx.url.searchParams.get('done');
   send(
     ctx.res,
@@ -84,10 +88,11 @@ async function showRepo(ctx: PageContext, owner: string, repo: string, error: Ap
       repo,
       configurations: withHistory,
       report,
+      charts,
       csrf: csrfToken(s.secret),
       notice: done ? (NOTICES[done] ?? null) : null,
       error: error?.message ?? null,
-      now: (ctx.m.now ?? Date.now)(),
+      now,
     }),
   );
 }

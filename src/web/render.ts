@@ -1,4 +1,5 @@
-import type { ValueReport } from '../api/report.js';
+import type { ConfigurationSeries, ValueReport } from '../api/report.js';
+import { configurationChart } from './chart.js';
 import type { ConfigurationView, PrebuildView } from '../api/views.js';
 import { formatBytes, formatDuration } from '../github/check-text.js';
 import { html, SafeHtml, timeAgo } from './html.js';
@@ -141,7 +142,16 @@ function historyRow(owner: string, repo: string, p: PrebuildView, csrf: string, 
     }`;
 }
 
-function reportPanel(r: ValueReport): SafeHtml {
+/** Chart data of the page: a longer period than the report's table. */
+export interface PageCharts {
+  since: number;
+  until: number;
+  series: ConfigurationSeries[];
+}
+
+function reportPanel(r: ValueReport, charts: PageCharts): SafeHtml {
+  const t = r.totals;
+  const restores = t.restores.exact + t.restores.ancestor + t.restores.miss;
   const rows = r.configurations.map(
     (c) =>
       html`<tr>
@@ -154,6 +164,8 @@ function reportPanel(r: ValueReport): SafeHtml {
         <td>${c.medianDurationMs === null ? '—' : formatDuration(c.medianDurationMs)}</td>
         <td>${c.medianSnapshotBytes === null ? '—' : formatBytes(c.medianSnapshotBytes)}</td>
         <td>${formatBytes(c.storageBytes)}</td>
+        <td>${c.restores.exact} / ${c.restores.ancestor} / ${c.restores.miss}</td>
+        <td>${c.hoursSaved}</td>
       </tr>`,
   );
   return html`<section id="report">
@@ -161,6 +173,10 @@ function reportPanel(r: ValueReport): SafeHtml {
     <p class="muted">
       ${r.totals.runs} runs, ${r.totals.minutesSpent} Actions minutes spent; ${r.totals.runsAvoided} runs avoided by collapsing pushes saved about
       ${r.totals.minutesSaved} minutes; ${formatBytes(r.totals.storageBytes)} of snapshots held.
+    </p>
+    <p class="restores">
+      ${restores} restore${restores === 1 ? '' : 's'} reported (${t.restores.exact} exact, ${t.restores.ancestor} ancestor, ${t.restores.miss} miss) saved
+      <b>${t.hoursSaved} hours</b> against the configurations' cold times, for ${t.minutesSpent} minutes of prebuilds.
     </p>
     <table>
       <tr>
@@ -173,9 +189,17 @@ function reportPanel(r: ValueReport): SafeHtml {
         <th>Median duration</th>
         <th>Median size</th>
         <th>Storage held</th>
+        <th>Restores exact / ancestor / miss</th>
+        <th>Hours saved</th>
       </tr>
       ${rows}
     </table>
+    <h3>Prebuild durations and hours saved · since ${new Date(charts.since).toISOString().slice(0, 10)}</h3>
+    ${charts.series.map(
+      (s) =>
+        html`<h4>${s.configuration}</h4>
+          ${configurationChart(s, charts.since, charts.until)}`,
+    )}
   </section>`;
 }
 
@@ -185,6 +209,7 @@ export interface RepoPageData {
   repo: string;
   configurations: Array<{ view: ConfigurationView; history: PrebuildView[] }>;
   report: ValueReport;
+  charts: PageCharts;
   csrf: string;
   notice: string | null;
   error: string | null;
@@ -228,6 +253,6 @@ export function repoPage(d: RepoPageData): string {
     ${d.error ? html`<section class="error" role="alert">${d.error}</section>` : ''}
     ${sections.length ? sections : html`<section><p>No prebuild configuration known for this repository yet: push to a configured branch.</p></section>`}
     <section id="why">${whyForm(d.owner, d.repo)}</section>
-    ${reportPanel(d.report)}`;
+    ${reportPanel(d.report, d.charts)}`;
   return layout(`Prebuilds · ${d.owner}/${d.repo}`, body, logout);
 }

@@ -2,7 +2,7 @@
  * Runs the BUNDLED action (action/dist/index.js) as a child process with the
  * environment a runner gives it (INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, …).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,20 @@ export async function runBundle(
     ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawnSync(process.execPath, [bundle], { cwd: workspace, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+  // Asynchronous, so servers in the test process (the app, an OIDC issuer) keep answering the action.
+  const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const p = spawn(process.execPath, [bundle], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('error', reject);
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
   const outputs: Record<string, string> = {};
   for (const m of (await readFile(outputFile, 'utf8')).matchAll(/^(.+?)<<(ghadelimiter_\S+)\n([\s\S]*?)\n?\2$/gm)) outputs[m[1]!] = m[3]!;
   const notice = /^::notice title=prebuild-result::(.*)$/m.exec(child.stdout);

@@ -41,6 +41,7 @@ describe('action.yml', () => {
         Outputs.ExecutionMode,
         Outputs.Image,
         Outputs.ContainerId,
+        Outputs.RestoreReported,
       ].sort(),
     );
   });
@@ -80,6 +81,8 @@ describe('readInputs', () => {
         configuration: 'web',
         'container-mode': 'host',
         registry: ' ghcr.io/o/r/prebuilds ',
+        'app-url': ' https://prebuilds.example.com ',
+        audience: 'https://prebuilds.example.com',
       }),
       {},
     );
@@ -95,12 +98,24 @@ describe('readInputs', () => {
       token: '',
       registry: 'ghcr.io/o/r/prebuilds',
       secrets: '',
+      appUrl: 'https://prebuilds.example.com',
+      audience: 'https://prebuilds.example.com',
     });
   });
 
   it('defaults from the runner environment', async () => {
     const inputs = await readInputs(get({}), { GITHUB_WORKSPACE: '/nonexistent-ws', GITHUB_SHA: sha, GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '2' });
-    expect(inputs).toMatchObject({ workspace: '/nonexistent-ws', sha, prebuildId: '99-2', base: null, containerMode: 'auto', mode: 'prebuild', registry: '' });
+    expect(inputs).toMatchObject({
+      workspace: '/nonexistent-ws',
+      sha,
+      prebuildId: '99-2',
+      base: null,
+      containerMode: 'auto',
+      mode: 'prebuild',
+      registry: '',
+      appUrl: '',
+      audience: 'prebuilds-for-github',
+    });
   });
 
   it('resolves an abbreviated sha to the full one in the checkout, and refuses one it cannot', async () => {

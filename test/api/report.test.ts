@@ -1,6 +1,6 @@
-import { configurationReport, median } from '../../src/api/report.js';
-import type { PrebuildRecord } from '../../src/store/types.js';
-import { startHarness, succeeded, type Harness } from './harness.js';
+import { configurationReport, median, restoreFigures } from '../../src/api/report.js';
+import type { PrebuildRecord, RestoreRecord } from '../../src/store/types.js';
+import { REPO, SHA_A, SHA_B, startHarness, succeeded, type Harness } from './harness.js';
 
 const DAY = 86_400_000;
 
@@ -45,7 +45,18 @@ describe('value report', () => {
       medianDurationMs: 120_000,
       medianSnapshotBytes: 200,
       storageBytes: 400,
+      restores: { exact: 0, ancestor: 0, miss: 0 },
+      hoursSaved: 0,
     });
+  });
+
+  it('restores by hit kind and the hours they saved (a slower restore counts negative)', () => {
+    const r = (hit: RestoreRecord['hit'], savedMs: number) => ({ hit, savedMs }) as RestoreRecord;
+    expect(restoreFigures([r('exact', 3_600_000), r('ancestor', 1_800_000), r('ancestor', -360_000), r('miss', 0)])).toEqual({
+      restores: { exact: 1, ancestor: 2, miss: 1 },
+      hoursSaved: 1.4,
+    });
+    expect(configurationReport('web', [], [], [r('exact', 900_000)])).toMatchObject({ restores: { exact: 1, ancestor: 0, miss: 0 }, hoursSaved: 0.25 });
   });
 
   describe('GET /api/repos/{owner}/{repo}/report', () => {
@@ -60,6 +71,27 @@ describe('value report', () => {
       const old = await h.seed({ configuration: 'web' }, succeeded({ durationMs: 600_000, snapshotBytes: 5_000 }));
       const db = (h.store as unknown as { db: { prepare(s: string): { run(...a: unknown[]): unknown } } }).db;
       db.prepare('UPDATE prebuilds SET created_at = ? WHERE id = ?').run(now - 10 * DAY, old.id);
+      const restore = (reportId: string, hit: 'exact' | 'ancestor' | 'miss', savedMs: number, createdAt: number) =>
+        h.store.recordRestore({
+          ...REPO,
+          installationId: 1,
+          repositoryId: '1',
+          configuration: 'web',
+          sha: SHA_B,
+          hit,
+          prebuildSha: hit === 'miss' ? null : SHA_A,
+          spentMs: 10_000,
+          coldMs: 3_610_000,
+          savedMs,
+          runId: null,
+          runAttempt: null,
+          reportId,
+          createdAt,
+        });
+      await restore('a', 'exact', 3_600_000, now - DAY);
+      await restore('b', 'ancestor', 1_800_000, now - 2 * DAY);
+      await restore('c', 'miss', 0, now - 3 * DAY);
+      await restore('old', 'exact', 3_600_000, now - 10 * DAY);
     });
     afterAll(() => h.stop());
 
@@ -77,9 +109,12 @@ describe('value report', () => {
         medianDurationMs: 180_000,
         medianSnapshotBytes: 2_000,
         storageBytes: 9_000,
+        restores: { exact: 1, ancestor: 1, miss: 1 },
+        hoursSaved: 1.5,
       });
+      expect(r.json.totals).toMatchObject({ restores: { exact: 1, ancestor: 1, miss: 1 }, hoursSaved: 1.5 });
       const month = await h.call('GET', '/api/repos/octo/app/report?period=30d');
-      expect(month.json.configurations[0]).toMatchObject({ runs: 4, minutesSpent: 17 });
+      expect(month.json.configurations[0]).toMatchObject({ runs: 4, minutesSpent: 17, restores: { exact: 2 }, hoursSaved: 2.5 });
     });
 
     it.each(['7', 'd7', '0d', '400d', '7w'])('400 naming period for %s', async (period) => {

@@ -1,4 +1,4 @@
-import { AppEnv, readAppEnv, runtimeOptionsFromEnv, webhookOptionsFromEnv } from '../../src/env.js';
+import { AppEnv, readAppEnv, restoreReportOptionsFromEnv, runtimeOptionsFromEnv, webhookOptionsFromEnv } from '../../src/env.js';
 
 describe('the environment the app reads (src/env.ts)', () => {
   it('defaults: SQLite at its default path, info level, pretty logs, runtime defaults', () => {
@@ -78,5 +78,19 @@ describe('settings from the environment (npm start)', () => {
       pruneIntervalMs: 60_000,
     });
     expect(() => runtimeOptionsFromEnv({ DELIVERY_PAYLOAD_RETENTION_MS: '-1' })).toThrow(/DELIVERY_PAYLOAD_RETENTION_MS/);
+  });
+
+  it('restore reports: GitHub.com issuer and the default audience unless configured; the issuer must be a URL', () => {
+    expect(restoreReportOptionsFromEnv({})).toEqual({ issuer: 'https://token.actions.githubusercontent.com', audience: 'prebuilds-for-github' });
+    expect(
+      restoreReportOptionsFromEnv({
+        PREBUILDS_OIDC_ISSUER: 'https://ghe.example.com/_services/token/',
+        PREBUILDS_OIDC_AUDIENCE: 'https://prebuilds.example.com',
+      }),
+    ).toEqual({
+      issuer: 'https://ghe.example.com/_services/token',
+      audience: 'https://prebuilds.example.com',
+    });
+    expect(() => restoreReportOptionsFromEnv({ PREBUILDS_OIDC_ISSUER: 'token.actions.githubusercontent.com' })).toThrow(/PREBUILDS_OIDC_ISSUER/);
   });
 });

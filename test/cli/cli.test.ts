@@ -187,10 +187,28 @@ describe('prebuilds CLI against a running app', () => {
       const second = await inProcess(['list', '--prebuilds', '--limit', '1', '--cursor', cursor!, '--json'], env);
       expect(JSON.parse(second.stdout).prebuilds[0].id).toBeLessThan(Number(cursor) + 1);
       expect((await inProcess(['list', '--prebuilds', '--status', 'bogus'], env)).code).toBe(2);
+      await h.store.recordRestore({
+        ...REPO,
+        installationId: 1,
+        repositoryId: '1',
+        configuration: 'devcontainer',
+        sha: SHA_B,
+        hit: 'ancestor',
+        prebuildSha: SHA_A,
+        spentMs: 60_000,
+        coldMs: 5_460_000,
+        savedMs: 5_400_000,
+        runId: null,
+        runAttempt: null,
+        reportId: 'cli-report',
+      });
       const report = await inProcess(['report', '--period', '30d'], env);
       expect(report.code).toBe(0);
       expect(report.stdout).toMatch(/^octo\/app, last 30d/);
       expect(report.stdout).toMatch(/devcontainer\s+\d+\s+[\d.]+/);
+      expect(report.stdout.split('\n')[1]).toMatch(/RESTORES E\/A\/M\s+HOURS SAVED$/);
+      expect(report.stdout).toMatch(/^devcontainer\s.*\s0\/1\/0\s+1\.5$/m);
+      expect(report.stdout).toMatch(/^Restores: 0 exact, 1 ancestor, 0 miss; 1\.5 hours saved for [\d.]+ minutes of prebuilds$/m);
       expect((await inProcess(['report', '--period', 'forever'], env)).code).toBe(2);
     });
 

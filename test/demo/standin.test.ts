@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandIn, type StandIn } from '../../demo/github/index.js';
+import { LocalActionsIssuer } from '../../demo/github/oidc-issuer.js';
 import { validateResponse } from '../helpers/openapi.js';
 import { appKeyPair } from '../helpers/github.js';
 import { appJwt, installationToken, restClient, scratch, webhookReceiver, WorkingCopy } from '../helpers/standin.js';
@@ -85,13 +86,15 @@ describe('GitHub stand-in', () => {
   let api: ReturnType<typeof restClient>;
   const keys = appKeyPair();
   let sha1: string;
+  let issuer: LocalActionsIssuer;
 
   beforeAll(async () => {
     const actionDir = scratch('fake-action-');
     writeFileSync(join(actionDir, 'action.yml'), ACTION_YML);
     writeFileSync(join(actionDir, 'index.mjs'), ACTION_JS);
     hooks = await webhookReceiver(SECRET);
-    gh = await startStandIn({ appId: APP_ID, publicKey: keys.publicKey, webhookSecret: SECRET, actionDir, webhookUrl: hooks.url });
+    issuer = await LocalActionsIssuer.start();
+    gh = await startStandIn({ appId: APP_ID, publicKey: keys.publicKey, webhookSecret: SECRET, actionDir, webhookUrl: hooks.url, oidcIssuer: issuer });
     const repo = await gh.createRepo('demo', { variables: { PREBUILDS_STORE: 'dir:/tmp/store' }, secrets: { MY_SECRET: 'hunter2' } });
     wc = new WorkingCopy(repo.remote);
     sha1 = wc.commit({ 'hello.txt': 'hello\n', '.github/workflows/prebuild.yml': WORKFLOW, 'src/a.js': 'a\n' }, 'initial');
@@ -102,6 +105,7 @@ describe('GitHub stand-in', () => {
   afterAll(async () => {
     await gh?.stop();
     await hooks?.close();
+    await issuer?.stop();
   });
 
   it('authenticates like GitHub', async () => {
@@ -229,6 +233,43 @@ describe('GitHub stand-in', () => {
     const runHooks = hooks.received.filter((h) => h.event === 'workflow_run' && (h.payload as any).workflow_run.id === runId);
     expect(runHooks.map((h) => h.payload.action)).toEqual(['requested', 'in_progress', 'completed']);
     expect((runHooks[2]!.payload as any).workflow_run.conclusion).toBe('success');
+  });
+
+  it("gives a job granted id-token: write an OIDC token with GitHub's claims, and others none", async () => {
+    const step = `node -e "const u=process.env.ACTIONS_ID_TOKEN_REQUEST_URL;if(!u){console.log('oidc=none');process.exit(0)}fetch(u+'&audience=aud-1',{headers:{authorization:'Bearer '+process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}}).then(r=>r.json()).then(j=>console.log('oidc='+Buffer.from(j.value.split('.')[1],'base64url').toString()))"`;
+    const workflow = (permissions: string) =>
+      `on: workflow_dispatch\n${permissions}jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ${JSON.stringify(step)}\n`;
+    const s = wc.commit(
+      { '.github/workflows/oidc.yml': workflow('permissions:\n  id-token: write\n  contents: read\n'), '.github/workflows/plain.yml': workflow('') },
+      'oidc workflows',
+    );
+    wc.push('main');
+    const logOf = async (file: string) => {
+      const res = await api('POST', `/repos/octo-demo/demo/actions/workflows/${file}/dispatches`, { ref: 'main', return_run_details: true });
+      await gh.idle();
+      const jobs = (await api('GET', `/repos/octo-demo/demo/actions/runs/${res.body.workflow_run_id}/jobs`)).body.jobs;
+      const logRes = await api('GET', `/repos/octo-demo/demo/actions/jobs/${jobs[0].id}/logs`);
+      return { runId: res.body.workflow_run_id as number, log: await (await fetch(logRes.headers.get('location')!)).text() };
+    };
+    const granted = await logOf('oidc.yml');
+    const claims = JSON.parse(/oidc=(\{.*\})/.exec(granted.log)![1]!);
+    expect(claims).toMatchObject({
+      iss: issuer.url,
+      aud: 'aud-1',
+      sub: 'repo:octo-demo/demo:ref:refs/heads/main',
+      repository: 'octo-demo/demo',
+      repository_id: expect.stringMatching(/^\d+$/),
+      repository_owner: 'octo-demo',
+      repository_owner_id: expect.stringMatching(/^\d+$/),
+      ref: 'refs/heads/main',
+      sha: s,
+      run_id: String(granted.runId),
+      run_attempt: '1',
+      event_name: 'workflow_dispatch',
+      jti: expect.any(String),
+    });
+    expect(claims.exp - claims.iat).toBe(300);
+    expect((await logOf('plain.yml')).log).toContain('oidc=none');
   });
 
   it('fails a step with a clear message for an unsupported expression', async () => {

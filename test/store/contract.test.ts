@@ -273,5 +273,39 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         ['admin', false],
       ]);
     });
+
+    it('records each reported restore once (by its token id) and lists a period oldest first', async () => {
+      const restore = (reportId: string, createdAt: number, over: Record<string, unknown> = {}) => ({
+        ...repo,
+        installationId: 1,
+        repositoryId: '42',
+        configuration: 'devcontainer',
+        sha: 'c'.repeat(40),
+        hit: 'ancestor' as const,
+        prebuildSha: 'b'.repeat(40),
+        spentMs: 12_000,
+        coldMs: 300_000,
+        savedMs: 288_000,
+        runId: '77',
+        runAttempt: 1,
+        reportId,
+        createdAt,
+        ...over,
+      });
+      const first = await store.recordRestore(restore('jti-1', 2_000));
+      expect(first.created).toBe(true);
+      expect(first.record).toMatchObject({ hit: 'ancestor', savedMs: 288_000, coldMs: 300_000, runAttempt: 1, createdAt: 2_000 });
+      const again = await store.recordRestore(restore('jti-1', 9_000, { savedMs: 1 }));
+      expect(again).toEqual({ record: first.record, created: false });
+      await store.recordRestore(restore('jti-2', 1_000, { hit: 'miss', prebuildSha: null, coldMs: null, savedMs: 0, runId: null, runAttempt: null }));
+      await store.recordRestore(restore('jti-3', 3_000, { repo: 'other' }));
+      const all = await store.listRestores(repo, 0);
+      expect(all.map((r) => [r.reportId, r.hit, r.prebuildSha, r.coldMs])).toEqual([
+        ['jti-2', 'miss', null, null],
+        ['jti-1', 'ancestor', 'b'.repeat(40), 300_000],
+      ]);
+      expect((await store.listRestores(repo, 1_500)).map((r) => r.reportId)).toEqual(['jti-1']);
+      expect(await store.listRestores(repo, 0, 1)).toHaveLength(1);
+    });
   });
 }

@@ -49,6 +49,28 @@ if (!available && process.env.CI) {
         workflowRunUrl: 'https://github.com/octo/app/actions/runs/9002',
       },
     );
+    // Restores reported by restore mode over the last days: two hits and a miss.
+    const restore = (reportId: string, hit: 'exact' | 'ancestor' | 'miss', daysAgo: number, savedMs: number) =>
+      h.store.recordRestore({
+        owner: 'octo',
+        repo: 'app',
+        installationId: 1,
+        repositoryId: '4242',
+        configuration: 'devcontainer',
+        sha: SHA_A,
+        hit,
+        prebuildSha: hit === 'miss' ? null : SHA_A,
+        spentMs: 20_000,
+        coldMs: 300_000,
+        savedMs,
+        runId: reportId,
+        runAttempt: 1,
+        reportId,
+        createdAt: now - daysAgo * 86_400_000,
+      });
+    await restore('r1', 'exact', 3, 1_800_000);
+    await restore('r2', 'ancestor', 2, 1_800_000);
+    await restore('r3', 'miss', 1, 0);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   }, 120_000);
   afterAll(async () => {
@@ -58,6 +80,8 @@ if (!available && process.env.CI) {
 
   it('logs in, sees the finished prebuild, clicks Rerun and sees the new prebuild appear', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const console: string[] = [];
+    page.on('console', (m) => console.push(m.text()));
     await page.goto(`${h.server.url}/prebuilds/octo/app`);
     await page.fill('input[name=token]', h.scoped);
     await page.click('button[type=submit]');
@@ -80,6 +104,18 @@ if (!available && process.env.CI) {
     expect(await newest.textContent()).toContain(SHA_A.slice(0, 7));
     expect(await devcontainer.locator('.status').textContent()).toContain('🔄 Prebuild in progress');
     expect(await page.locator('#report').textContent()).toContain('Value report');
+    // Restores by hit kind and the hours they saved, beside the minutes prebuilds cost.
+    expect(await page.locator('#report .restores').textContent()).toMatch(/3 restores reported \(1 exact, 1 ancestor, 1 miss\) saved\s+1 hours/);
+    // The chart: server-rendered SVG, drawn by the browser within the page's CSP (no violation reported).
+    const chart = page.locator('#report svg[data-configuration="devcontainer"]');
+    const box = await chart.boundingBox();
+    expect(box && box.width > 600 && box.height > 150).toBe(true);
+    expect(await chart.locator('[data-series="prebuild-durations"] circle').count()).toBe(1);
+    expect(await chart.locator('[data-series="hours-saved"]').getAttribute('data-points')).toBe('3');
+    const line = await chart.locator('[data-series="hours-saved"]').boundingBox();
+    expect(line && line.height > 10).toBe(true);
+    expect(await chart.getAttribute('aria-label')).toMatch(/1 prebuild duration .* 3 restores saving 1 hours/);
+    expect(console.filter((m) => /Content Security Policy|Refused/.test(m))).toEqual([]);
 
     const shot = await page.screenshot({ fullPage: true });
     fs.mkdirSync(path.join(REPO_ROOT, 'test-artifacts'), { recursive: true });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { JobRun } from './job.js';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { isBasicExpression } from '@actions/workflow-parser/templates/tokens/type-guards';
+import type { JobSpec, WorkflowFile } from './workflow.js';
 import type { StepSpec } from './workflow.js';
 
 /**
@@ -63,4 +64,40 @@ export function runnerVariables(
     RUNNER_TOOL_CACHE: join(dirs.root, '_tool'),
     RUNNER_WORKSPACE: join(dirs.root, 'work', j.repo.name),
   };
+}
+
+/**
+ * Whether a job may request an OIDC token: its `permissions:` (else the workflow's)
+ * is `write-all` or grants `id-token: write`. Without any `permissions:` GitHub's default
+ * token permissions never include id-token.
+ */
+export function grantsIdToken(wf: Pick<WorkflowFile, 'permissions'>, spec: Pick<JobSpec, 'permissions'>): boolean {
+  const p = spec.permissions !== undefined ? spec.permissions : wf.permissions;
+  if (p === 'write-all') return true;
+  return typeof p === 'object' && p !== null && (p as Record<string, unknown>)['id-token'] === 'write';
+}
+
+/**
+ * `ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN` for a job granted `id-token: write` when the
+ * stand-in has an issuer, with GitHub's claims for the job; `{}` otherwise.
+ */
+export function oidcVariables(j: JobRun, github: Record<string, unknown>): Record<string, string> {
+  const issuer = j.options.oidcIssuer;
+  if (!issuer || !grantsIdToken(j.wf, j.spec)) return {};
+  const g = (k: string) => String(github[k] ?? '');
+  return issuer.jobEnvironment({
+    repository: g('repository'),
+    repository_id: g('repository_id'),
+    repository_owner: g('repository_owner'),
+    repository_owner_id: g('repository_owner_id'),
+    ref: g('ref'),
+    sha: g('sha'),
+    run_id: g('run_id'),
+    run_number: g('run_number'),
+    run_attempt: '1',
+    workflow: g('workflow'),
+    event_name: g('event_name') || 'workflow_dispatch',
+    actor: g('actor'),
+    actor_id: g('actor_id'),
+  });
 }

@@ -4,12 +4,13 @@
  * workflow commands turned into annotations of the job's check run, a plain
  * text log, `timeout-minutes`, and cancellation that kills the step's processes.
  */
+import type { LocalActionsIssuer } from '../oidc-issuer.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { StandInState } from '../state.js';
 import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } from '../types.js';
 import { parseKeyValueFile } from './commands.js';
-import { runnerVariables, stepName } from './job-env.js';
+import { oidcVariables, runnerVariables, stepName } from './job-env.js';
 import { JobLog, type AnnotationInput } from './job-log.js';
 import { jobTimeoutMinutes } from './runs.js';
 import { evaluateCondition, evaluateExpression, evaluateString, evaluateStringMap, evaluateToken, TemplateError, type ExprContext } from './template.js';
@@ -43,6 +44,8 @@ export interface JobOptions {
   runnerName: string;
   /** Also echo log lines here (e.g. `--verbose`). */
   echo?: (line: string) => void;
+  /** Issues OIDC tokens to jobs granted `id-token: write`. */
+  oidcIssuer?: LocalActionsIssuer;
 }
 
 /** Everything one job execution needs. */
@@ -129,6 +132,8 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
   const env: Record<string, string> = {};
   const steps: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
   const github: Record<string, unknown> = { ...j.github, workspace, action_path: '', job: j.job.key, token: j.token };
+  // Like a runner, the token request variables exist only for jobs granted id-token: write (one request token per job).
+  const oidc = oidcVariables(j, github);
   const context = (status: 'success' | 'failure' | 'cancelled' | undefined): ExprContext => ({
     contexts: {
       github,
@@ -219,6 +224,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
       const processEnv = {
         ...j.options.hostEnv,
         ...runnerVariables(j, github, { workspace, runnerTemp, eventPath, root }),
+        ...oidc,
         GITHUB_OUTPUT: files.output,
         GITHUB_ENV: files.env,
         GITHUB_PATH: files.path,

@@ -5,7 +5,7 @@
  * Used by the local runner ({@link WorkflowRunner}) and by recorded runs
  * ({@link RecordedRuns}), which nothing executes.
  */
-import { user } from '../payloads/common.js';
+import { user, userId } from '../payloads/common.js';
 import type { StandInState } from '../state.js';
 import { newCheckRun, type CheckRunRecord, type JobRecord, type RepoRecord, type RunRecord } from '../types.js';
 import { asString, evaluateString, evaluateToken, TemplateError } from './template.js';
@@ -53,12 +53,14 @@ export function githubContext(
     repository: full,
     repository_owner: d.repo.owner,
     repository_id: String(d.repo.id),
+    repository_owner_id: String(userId(d.repo.owner)),
     run_id: String(runId),
     run_number: String(runNumber),
     run_attempt: '1',
     workflow: d.wf.name,
     workflow_ref: `${full}/${d.wf.path}@${d.ref}`,
     actor: d.actor,
+    actor_id: String(userId(d.actor)),
     triggering_actor: d.actor,
     event_name: 'workflow_dispatch',
     server_url: state.serverUrl,

@@ -48,8 +48,13 @@ export interface JobSpec {
   timeoutMinutes?: TemplateToken;
   env?: TemplateToken;
   if: BasicExpressionToken;
+  /** `read-all`, `write-all`, `{}` or a map of scopes (`id-token: write`); overrides the workflow's. */
+  permissions?: Permissions;
   steps: StepSpec[];
 }
+
+/** A `permissions:` value as plain data: `read-all` / `write-all`, or scope → `read` / `write` / `none`. */
+export type Permissions = string | Record<string, string>;
 
 /** A parsed workflow file. */
 export interface WorkflowFile {
@@ -61,7 +66,22 @@ export interface WorkflowFile {
   /** `null` when the workflow has no `workflow_dispatch` trigger. */
   dispatchInputs: Record<string, InputSpec> | null;
   env?: TemplateToken;
+  /** The workflow's `permissions:` (undefined when absent). */
+  permissions?: Permissions;
   jobs: JobSpec[];
+}
+
+/** Reads a `permissions:` token (never an expression in GitHub's schema) as plain data. */
+function permissionsOf(token: TemplateToken | undefined): Permissions | undefined {
+  if (!token) return undefined;
+  if (isString(token)) return token.value;
+  if (!isMapping(token)) return undefined;
+  const scopes: Record<string, string> = {};
+  for (let i = 0; i < token.count; i++) {
+    const pair = token.get(i);
+    if (isString(pair.key) && isString(pair.value)) scopes[pair.key.value] = pair.value.value;
+  }
+  return scopes;
 }
 
 function field(mapping: TemplateToken | undefined, key: string): TemplateToken | undefined {
@@ -109,6 +129,7 @@ export async function parseWorkflowFile(path: string, text: string): Promise<Wor
       timeoutMinutes: field(field(rawJobs, key), 'timeout-minutes'),
       env: job.env,
       if: job.if,
+      permissions: permissionsOf(field(field(rawJobs, key), 'permissions')),
       steps,
     });
   }
@@ -120,6 +141,7 @@ export async function parseWorkflowFile(path: string, text: string): Promise<Wor
     runName: field(root, 'run-name') ?? null,
     dispatchInputs: inputs as Record<string, InputSpec> | null,
     env: template.env,
+    permissions: permissionsOf(field(root, 'permissions')),
     jobs,
   };
 }

@@ -8,6 +8,7 @@
  * secret's name (never its value).
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { NeedleSet } from './needle-search.js';
 import { BLOCK, headerName, numberField, paxRecords } from './tar-header.js';
 
 /** A secret the snapshot must not contain. */
@@ -46,18 +47,21 @@ export function scannable(secrets: readonly SecretValue[]): SecretValue[] {
 }
 
 const FILE_TYPES = new Set(['0', '\0', '7']);
+const EMPTY = Buffer.alloc(0);
 
 /** The scanning pass-through. Pipe `tar -c`'s output through it into the compressor. */
 export class SecretScan extends Transform {
-  private readonly needles: Array<{ name: string; bytes: Buffer }>;
+  /** The secrets' names, in the order of {@link search}'s needles. */
+  private readonly names: readonly string[];
+  private readonly search: NeedleSet;
   private readonly overlap: number;
   private readonly header = Buffer.alloc(BLOCK);
   private headerBytes = 0;
   /** Data bytes of the current entry still to come, then its padding. */
   private data = 0;
   private padding = 0;
-  /** The current entry's name, and whether its data is file content to scan. */
-  private name = '';
+  /** The current entry's pax `path` (else its name is in its header), and whether its data is file content to scan. */
+  private entryPath: string | undefined;
   private scanning = false;
   /** The pax `x` entry being read (its records name the next entry). */
   private pax: Buffer[] | null = null;
@@ -70,8 +74,10 @@ export class SecretScan extends Transform {
 
   constructor(secrets: readonly SecretValue[]) {
     super();
-    this.needles = scannable(secrets).map((s) => ({ name: s.name, bytes: Buffer.from(s.value, 'utf8') }));
-    this.overlap = Math.max(0, ...this.needles.map((n) => n.bytes.length - 1));
+    const values = scannable(secrets);
+    this.names = values.map((s) => s.name);
+    this.search = new NeedleSet(values.map((s) => Buffer.from(s.value, 'utf8')));
+    this.overlap = Math.max(0, this.search.maxLength - 1);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -89,8 +95,8 @@ export class SecretScan extends Transform {
       if (this.data > 0) {
         const n = Math.min(this.data, chunk.length - off);
         const slice = chunk.subarray(off, off + n);
-        if (this.scanning) this.scan(slice);
-        if (this.pax) this.pax.push(Buffer.from(slice));
+        if (this.scanning) this.scan(slice, n < this.data);
+        if (this.pax) this.pax.push(slice); // stream chunks are never reused, so a view is enough
         this.data -= n;
         off += n;
         if (this.data === 0) this.endData();
@@ -123,11 +129,12 @@ export class SecretScan extends Transform {
       this.paxPath = undefined;
       this.scanning = false;
     } else if (type !== 'g') {
-      this.name = (this.paxPath ?? headerName(h)).replace(/^(\.\/)+/, '');
-      this.scanning = FILE_TYPES.has(type) && this.needles.length > 0;
+      // The name is read from the header (still in `this.header` while its data streams) only when reporting a match.
+      this.entryPath = this.paxPath;
+      this.scanning = FILE_TYPES.has(type) && this.names.length > 0;
       this.paxPath = undefined;
       this.paxSize = undefined;
-      this.tail = Buffer.alloc(0);
+      this.tail = EMPTY;
     }
     const data = FILE_TYPES.has(type) || type === 'x' || type === 'g' ? size : 0;
     this.data = data;
@@ -137,29 +144,34 @@ export class SecretScan extends Transform {
 
   private endData(): void {
     if (!this.pax) return;
-    const records = paxRecords(Buffer.concat(this.pax));
+    const data = this.pax.length === 1 ? this.pax[0]! : Buffer.concat(this.pax);
     this.pax = null;
+    // GNU tar --posix writes a pax header before every file, mostly only times: parse it only when it names a path or size.
+    const records = data.includes(' path=') || data.includes(' size=') ? paxRecords(data) : null;
     this.paxPath = records?.get('path');
     const size = records?.get('size');
     this.paxSize = size !== undefined && /^\d+$/.test(size) ? Number(size) : undefined;
   }
 
-  private scan(slice: Buffer): void {
+  /**
+   * Looks for every value in `slice` (one pass, {@link NeedleSet}) and across the seam
+   * with the file's previous bytes; keeps the last `overlap` bytes when the file goes on.
+   * @param more whether the current file has data after this slice
+   */
+  private scan(slice: Buffer, more: boolean): void {
     this.scannedBytes += slice.length;
-    for (const needle of this.needles) {
-      if (slice.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
-    }
-    if (this.tail.length > 0) {
-      // Matches starting in the previous chunk and ending in this one.
+    let found = this.search.find(slice);
+    if (found === -1 && this.tail.length > 0) {
+      // Matches starting in the file's earlier bytes and ending in this slice.
       const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
-      for (const needle of this.needles) {
-        if (seam.indexOf(needle.bytes) !== -1) throw new SecretInSnapshotError(this.name, needle.name);
-      }
+      found = this.search.find(seam);
     }
-    if (this.overlap === 0) return;
+    if (found !== -1) throw new SecretInSnapshotError((this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, ''), this.names[found]!);
+    if (!more || this.overlap === 0) {
+      this.tail = EMPTY;
+      return;
+    }
     this.tail =
-      slice.length >= this.overlap
-        ? Buffer.from(slice.subarray(slice.length - this.overlap))
-        : Buffer.from(Buffer.concat([this.tail, slice]).subarray(-this.overlap));
+      slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.concat([this.tail, slice]).subarray(-this.overlap);
   }
 }

@@ -16,7 +16,7 @@ import type {
   ScheduleRecord,
   Store,
 } from '../types.js';
-import { PostgresInbox } from './inbox.js';
+import { PostgresRestores } from './restores.js';
 
 /** Key of the lock held while migrating, so replicas starting together migrate once. */
 const MIGRATE_LOCK = 'prebuilds:migrate';
@@ -46,7 +46,7 @@ const TYPES: pg.CustomTypesConfig = {
  * own. The pool reconnects after the database restarts; a query that fails meanwhile
  * throws (a webhook then gets a 5xx and GitHub redelivers; a delivery is retried).
  */
-export class PostgresStore extends PostgresInbox implements Store {
+export class PostgresStore extends PostgresRestores implements Store {
   readonly dialect = 'postgres' as const;
 
   constructor(options: PostgresStoreOptions) {

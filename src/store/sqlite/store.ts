@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, renderMigration } from '../migrations.js';
-import { SqliteInbox } from './inbox.js';
+import { SqliteRestores } from './restores.js';
 import { PREBUILD_COLUMNS, prebuildWhere, toColumnValue, toDecision, toLane, toPrebuild, toSchedule, toToken, type Row } from '../rows.js';
 import type {
   ApiTokenRecord,
@@ -25,7 +25,7 @@ import type {
  * process. The database file and its folder are created when missing; `:memory:`
  * works for throwaway stores. Methods are synchronous underneath, so each is atomic.
  */
-export class SqliteStore extends SqliteInbox implements Store {
+export class SqliteStore extends SqliteRestores implements Store {
   readonly dialect = 'sqlite' as const;
 
   /**
