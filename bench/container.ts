@@ -105,7 +105,12 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
   try {
     await cp(path.join(root, 'demo/container-fixture'), origin, { recursive: true });
     const config = path.join(origin, '.devcontainer/devcontainer.json');
-    await writeFile(config, (await readFile(config, 'utf8')).replace('"BASE_IMAGE": "local/debian:bookworm"', `"BASE_IMAGE": "${baseImage}"`));
+    // A build argument unique to this run: the cold build cannot be answered from the engine's layer
+    // cache (an earlier run's, or another checkout's with the same Dockerfile).
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace('"BASE_IMAGE": "local/debian:bookworm"', `"BASE_IMAGE": "${baseImage}", "BENCH_RUN": "${path.basename(tmp)}"`),
+    );
     git(origin, 'init', '-q', '-b', 'main');
     const c1 = commit('fixture');
     const r = {} as ContainerBenchResult;

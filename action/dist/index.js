@@ -38501,13 +38501,26 @@ async function writeBuildConfig(dir, environment, workspace) {
 `);
   return file;
 }
-async function commitAndPush(t, containerId, references, labels) {
+var SEALED_MARKERS_LABEL = "prebuilds.lifecycle-markers";
+async function sealLifecycleMarkers(t, containerId, remoteUser) {
+  const script = [
+    "set -e",
+    'dir="$HOME/.devcontainer"',
+    'mkdir -p "$dir"',
+    ': > "$dir/.onCreateCommandMarker"',
+    ': > "$dir/.updateContentCommandMarker"',
+    'rm -f "$dir/.postCreateCommandMarker" "$dir/.postStartCommandMarker" "$dir/.postAttachCommandMarker"'
+  ].join("\n");
+  await docker(["exec", ...remoteUser ? ["-u", remoteUser] : [], containerId, "/bin/sh", "-c", script], { env: t.env });
+}
+async function commitAndPush(t, containerId, remoteUser, references, labels) {
   const [first, ...rest] = references;
   if (!first) throw new Error("commitAndPush: no image reference");
   const metadata2 = (await docker(["inspect", "--format", '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
   if (!metadata2 || metadata2 === "<no value>")
     throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
-  const changes = Object.entries(labels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
+  await sealLifecycleMarkers(t, containerId, remoteUser);
+  const changes = Object.entries({ ...labels, [SEALED_MARKERS_LABEL]: "sealed" }).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
   await docker(["commit", ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
   for (const ref of rest) await docker(["tag", first, ref], { env: t.env });
   const started = performance.now();
@@ -38519,7 +38532,17 @@ async function commitAndPush(t, containerId, references, labels) {
   if (!digest) throw new Error(`docker push ${first} reported no digest`);
   return { references, digest, pinned: pinned(first, digest), bytes: inspect2.Size ?? 0, pushMs };
 }
+async function localImageLabels(reference, env) {
+  return docker(["image", "inspect", "--format", "{{json .Config.Labels}}", reference], { env }).then(
+    (r) => JSON.parse(r.stdout.trim() || "null") ?? {},
+    () => null
+  );
+}
 async function pull(reference, env, log2) {
+  if (/@sha256:[0-9a-f]{64}$/.test(reference) && await localImageLabels(reference, env) !== null) {
+    log2?.info(`${reference} is already on the engine: not pulled`);
+    return 0;
+  }
   return (await docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` })).durationMs;
 }
 async function removeContainer(containerId, env) {
@@ -39872,6 +39895,7 @@ async function containerPrebuild(req) {
     let plan;
     let coldMs;
     let containerId;
+    let remoteUser;
     const baseImage = base.baseMarker?.image;
     const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
     const incremental = baseRef !== null && await pullInto(baseRef);
@@ -39882,6 +39906,7 @@ async function containerPrebuild(req) {
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
       const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       for (const step of plan) {
         if (step.action === "skip") {
           log2.info(`${step.hook}: skipped (${step.reason})`);
@@ -39899,6 +39924,7 @@ async function containerPrebuild(req) {
       target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
       for (const step of plan) {
         if (step.action === "run" && !ran[step.hook]) {
@@ -39910,7 +39936,7 @@ async function containerPrebuild(req) {
       const image2 = await containerImage(containerId, env);
       if (image2) built.push(image2);
     }
-    const image = await commitAndPush(target, containerId, [tags2.sha, tags2.identity], labels);
+    const image = await commitAndPush(target, containerId, remoteUser, [tags2.sha, tags2.identity], labels);
     const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs };
     log2.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
@@ -44439,25 +44465,16 @@ async function upFromPrebuild(req) {
   }
   await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path18.join(workspace, MARKER_DIR), configuration.environment, ref);
-  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
-  const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const plan = [
-    ...planRestore(present2, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
-    ...["postStartCommand", "postAttachCommand"].map(
-      (hook2) => present2[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" }
-    )
-  ];
-  const hooks = [];
-  for (const step of plan) {
-    if (step.action === "skip") {
-      log2.info(`${step.hook}: skipped (${step.reason})`);
-      hooks.push({ hook: step.hook, action: "skip", reason: step.reason });
-      continue;
-    }
-    if ("note" in step && step.note) log2.info(`${step.hook}: ${step.note}`);
-    const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-    hooks.push({ hook: step.hook, action: "run", durationMs: run3?.durationMs ?? 0 });
+  const sealed = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === "sealed";
+  let c;
+  let hooks;
+  if (found.hit === "exact" && changed.length === 0 && sealed) {
+    c = await up(target, { title: `devcontainer up from ${ref}` });
+    hooks = hooksFromLog(c.log);
+    for (const h of hooks) log2.info(h.action === "skip" ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran in devcontainer up (${h.durationMs} ms)`);
+  } else {
+    ({ c, hooks } = await upThenExec(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
   }
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
@@ -44476,6 +44493,39 @@ async function upFromPrebuild(req) {
     durationMs,
     coldMs
   };
+}
+function hooksFromLog(upLog) {
+  const times = hookTimesFromLog(upLog, Date.now());
+  return CONTAINER_HOOKS.map((hook2) => {
+    const ran = times[hook2];
+    if (ran) return { hook: hook2, action: "run", durationMs: ran.durationMs };
+    if (hook2 === "onCreateCommand") return { hook: hook2, action: "skip", reason: "ran in the prebuild" };
+    if (hook2 === "updateContentCommand") return { hook: hook2, action: "skip", reason: "ran in the prebuild at this commit" };
+    return { hook: hook2, action: "skip", reason: "not configured" };
+  });
+}
+async function upThenExec(target, ref, hit) {
+  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
+  const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
+  const plan = [
+    ...planRestore(present2, hit),
+    ...["postStartCommand", "postAttachCommand"].map(
+      (hook2) => present2[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" }
+    )
+  ];
+  const { log: log2 } = target;
+  const hooks = [];
+  for (const step of plan) {
+    if (step.action === "skip") {
+      log2.info(`${step.hook}: skipped (${step.reason})`);
+      hooks.push({ hook: step.hook, action: "skip", reason: step.reason });
+      continue;
+    }
+    if ("note" in step && step.note) log2.info(`${step.hook}: ${step.note}`);
+    const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+    hooks.push({ hook: step.hook, action: "run", durationMs: run3?.durationMs ?? 0 });
+  }
+  return { c, hooks };
 }
 
 // action/src/restore-mode.ts

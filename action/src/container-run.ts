@@ -116,6 +116,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     let plan: PlannedHook[];
     let coldMs: number;
     let containerId: string;
+    let remoteUser: string;
     const baseImage = base.baseMarker?.image;
     const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
     const incremental = baseRef !== null && (await pullInto(baseRef));
@@ -127,6 +128,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
       const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       for (const step of plan) {
         if (step.action === 'skip') {
           log.info(`${step.hook}: skipped (${step.reason})`);
@@ -145,6 +147,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
       for (const step of plan) {
         // The CLI ran it (it succeeded) but its log did not say when: record it, untimed.
@@ -158,7 +161,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       if (image) built.push(image);
     }
 
-    const image = await commitAndPush(target, containerId, [tags.sha, tags.identity], labels);
+    const image = await commitAndPush(target, containerId, remoteUser, [tags.sha, tags.identity], labels);
     const prebuilt: PrebuiltImage = { reference: tags.sha, digest: image.digest, bytes: image.bytes, coldMs };
     log.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });

@@ -130,6 +130,38 @@ export async function writeBuildConfig(dir: string, environment: Environment, wo
   return file;
 }
 
+/**
+ * The label a prebuilt image carries when its @devcontainers/cli lifecycle markers are
+ * sealed (see {@link sealLifecycleMarkers}): a plain `devcontainer up` from it runs only
+ * postCreate, postStart and postAttach.
+ */
+export const SEALED_MARKERS_LABEL = 'prebuilds.lifecycle-markers';
+
+/**
+ * Marks onCreateCommand and updateContentCommand as done for every container made from
+ * this one's commit, and postCreate/postStart/postAttach as not done yet.
+ *
+ * @devcontainers/cli 0.89 keeps one marker file per hook in the remote user's
+ * `~/.devcontainer` (`.onCreateCommandMarker`, …) holding the container's creation time:
+ * a hook runs when its marker's content differs from the current container's. A committed
+ * image's markers name the prebuild's container, so a new container would run every hook
+ * again; an EMPTY marker counts as "ran in this container" (the CLI's
+ * `"${CONTENT:-<createdAt>}" != <createdAt>` test), which is what a prebuilt image needs.
+ * Runs as `remoteUser` with `docker exec` (its passwd HOME: the CLI's user data folder).
+ * @throws ToolError when the container does not answer
+ */
+export async function sealLifecycleMarkers(t: ContainerTarget, containerId: string, remoteUser: string): Promise<void> {
+  const script = [
+    'set -e',
+    'dir="$HOME/.devcontainer"',
+    'mkdir -p "$dir"',
+    ': > "$dir/.onCreateCommandMarker"',
+    ': > "$dir/.updateContentCommandMarker"',
+    'rm -f "$dir/.postCreateCommandMarker" "$dir/.postStartCommandMarker" "$dir/.postAttachCommandMarker"',
+  ].join('\n');
+  await docker(['exec', ...(remoteUser ? ['-u', remoteUser] : []), containerId, '/bin/sh', '-c', script], { env: t.env });
+}
+
 /** A pushed image: tagged references, the digest, the pinned reference, the size (bytes). */
 export interface PushedImage {
   references: string[];
@@ -146,13 +178,20 @@ export interface PushedImage {
  * lifecycle commands, env and user; `labels` are added) and pushes each tag.
  * @throws ToolError when commit or push fails (nothing is left tagged locally: see {@link removeImages})
  */
-export async function commitAndPush(t: ContainerTarget, containerId: string, references: string[], labels: Record<string, string>): Promise<PushedImage> {
+export async function commitAndPush(
+  t: ContainerTarget,
+  containerId: string,
+  remoteUser: string,
+  references: string[],
+  labels: Record<string, string>,
+): Promise<PushedImage> {
   const [first, ...rest] = references;
   if (!first) throw new Error('commitAndPush: no image reference');
   const metadata = (await docker(['inspect', '--format', '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
   if (!metadata || metadata === '<no value>')
     throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
-  const changes = Object.entries(labels).flatMap(([k, v]) => ['--change', `LABEL ${k}=${JSON.stringify(v)}`]);
+  await sealLifecycleMarkers(t, containerId, remoteUser);
+  const changes = Object.entries({ ...labels, [SEALED_MARKERS_LABEL]: 'sealed' }).flatMap(([k, v]) => ['--change', `LABEL ${k}=${JSON.stringify(v)}`]);
   await docker(['commit', ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
   for (const ref of rest) await docker(['tag', first, ref], { env: t.env });
   const started = performance.now();
@@ -168,8 +207,25 @@ export async function commitAndPush(t: ContainerTarget, containerId: string, ref
   return { references, digest, pinned: pinned(first, digest), bytes: inspect.Size ?? 0, pushMs };
 }
 
-/** Pulls `reference`; @returns the time it took (ms). @throws ToolError when the registry does not have it */
+/** The labels of a local image, `null` when the engine does not have it. */
+export async function localImageLabels(reference: string, env: NodeJS.ProcessEnv): Promise<Record<string, string> | null> {
+  return docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', reference], { env }).then(
+    (r) => (JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {},
+    () => null,
+  );
+}
+
+/**
+ * Pulls `reference`, unless it is pinned by digest (`repo@sha256:…`) and the engine already
+ * has that image (a digest names one content: nothing newer can exist).
+ * @returns the time it took (ms; 0 when skipped)
+ * @throws ToolError when the registry does not have it
+ */
 export async function pull(reference: string, env: NodeJS.ProcessEnv, log?: LifecycleLog): Promise<number> {
+  if (/@sha256:[0-9a-f]{64}$/.test(reference) && (await localImageLabels(reference, env)) !== null) {
+    log?.info(`${reference} is already on the engine: not pulled`);
+    return 0;
+  }
   return (await docker(['pull', reference], { env, log, title: `docker pull ${reference}` })).durationMs;
 }
 

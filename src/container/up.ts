@@ -3,13 +3,17 @@
  * prebuild"), shared by the CLI (`prebuilds up`) and the action (`mode: restore` in
  * container mode): pick the prebuild as restore does (exact commit, else the newest
  * successful ancestor of the same identity: src/lifecycle/restore.ts), restore its
- * workspace, pull its image by digest, start the dev container from it with
- * @devcontainers/cli (`--skip-post-create`, so nothing runs twice), then run only
- * what the prebuild did not: updateContentCommand for an ancestor, onCreateCommand
- * when a dependency file changed (src/lifecycle/restore-plan.ts), then
- * postCreateCommand, postStartCommand and postAttachCommand — Features' commands
- * included, inside the container. Without a usable prebuild: the cold path
- * (`devcontainer up` builds and runs everything).
+ * workspace, pull its image by digest (unless the engine has it), start the dev
+ * container from it with @devcontainers/cli and run only what the prebuild did not —
+ * Features' commands included, inside the container:
+ * - the prebuild of this very commit, no dependency file changed, and an image whose
+ *   lifecycle markers are sealed (session.ts): one `devcontainer up`, which runs
+ *   postCreate, postStart and postAttach itself (no `devcontainer exec` per hook);
+ * - otherwise `devcontainer up --skip-post-create`, then updateContentCommand for an
+ *   ancestor, onCreateCommand when a dependency file changed
+ *   (src/lifecycle/restore-plan.ts), then postCreate, postStart and postAttach, each
+ *   through `devcontainer exec`.
+ * Without a usable prebuild: the cold path (`devcontainer up` builds and runs everything).
  *
  * The container carries the CLI's default labels (`devcontainer.local_folder`), so
  * `devcontainer exec --workspace-folder WS` finds it afterwards.
@@ -23,8 +27,19 @@ import { restorePrebuild, type RestoredPrebuild } from '../lifecycle/restore.js'
 import { planRestore, type PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
-import { imageRepository, pinned } from './model.js';
-import { pull, readMergedLifecycle, runHookInContainer, up, writeBuildConfig, writePrebuiltConfig, type ContainerTarget } from './session.js';
+import { CONTAINER_HOOKS, hookTimesFromLog, imageRepository, pinned } from './model.js';
+import {
+  localImageLabels,
+  pull,
+  readMergedLifecycle,
+  runHookInContainer,
+  SEALED_MARKERS_LABEL,
+  up,
+  writeBuildConfig,
+  writePrebuiltConfig,
+  type ContainerTarget,
+  type StartedContainer,
+} from './session.js';
 import type { DevcontainerCli } from './tools.js';
 
 /** Everything `prebuilds up` needs. */
@@ -78,7 +93,8 @@ export interface UpOutcome {
 
 /**
  * Makes a running dev container for the workspace (see the module comment).
- * @throws LifecycleError when a hook fails (the container stays, for inspection);
+ * @throws LifecycleError when a hook run through `devcontainer exec` fails, Error naming the
+ *   hook when `devcontainer up` ran it and it failed (the container stays, for inspection);
  *   Error when the snapshot cannot be restored or the CLI fails
  */
 export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
@@ -123,26 +139,19 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
 
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment, ref);
-  // The merged commands come from the image's metadata: read them while the container starts.
-  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
-  const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const plan = [
-    ...planRestore(present, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
-    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) =>
-      present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' },
-    ),
-  ];
-  const hooks: UpHook[] = [];
-  for (const step of plan) {
-    if (step.action === 'skip') {
-      log.info(`${step.hook}: skipped (${step.reason})`);
-      hooks.push({ hook: step.hook, action: 'skip', reason: step.reason });
-      continue;
-    }
-    if ('note' in step && step.note) log.info(`${step.hook}: ${step.note}`);
-    const run = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-    hooks.push({ hook: step.hook, action: 'run', durationMs: run?.durationMs ?? 0 });
+  const sealed = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === 'sealed';
+  let c: StartedContainer;
+  let hooks: UpHook[];
+  if (found.hit === 'exact' && changed.length === 0 && sealed) {
+    // Nothing of the prebuild's to redo: one `devcontainer up` runs postCreate, postStart and
+    // postAttach (Features' included) by itself, the image's markers saying onCreate and
+    // updateContent ran (session.ts sealLifecycleMarkers).
+    c = await up(target, { title: `devcontainer up from ${ref}` });
+    hooks = hooksFromLog(c.log);
+    for (const h of hooks) log.info(h.action === 'skip' ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran in devcontainer up (${h.durationMs} ms)`);
+  } else {
+    ({ c, hooks } = await upThenExec(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
   }
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
@@ -161,4 +170,46 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
     durationMs,
     coldMs,
   };
+}
+
+/** The hooks of a single `devcontainer up` from a sealed image, timed from its log. */
+function hooksFromLog(upLog: string): UpHook[] {
+  const times = hookTimesFromLog(upLog, Date.now());
+  return CONTAINER_HOOKS.map((hook): UpHook => {
+    const ran = times[hook];
+    if (ran) return { hook, action: 'run', durationMs: ran.durationMs };
+    if (hook === 'onCreateCommand') return { hook, action: 'skip', reason: 'ran in the prebuild' };
+    if (hook === 'updateContentCommand') return { hook, action: 'skip', reason: 'ran in the prebuild at this commit' };
+    return { hook, action: 'skip', reason: 'not configured' };
+  });
+}
+
+/**
+ * Starts the container with no lifecycle command (`--skip-post-create`), then runs what
+ * the restore plan says (updateContent for an ancestor, onCreate when a dependency file
+ * changed, then postCreate, postStart, postAttach), each with `devcontainer exec`.
+ */
+async function upThenExec(target: ContainerTarget, ref: string, hit: Parameters<typeof planRestore>[1]): Promise<{ c: StartedContainer; hooks: UpHook[] }> {
+  // The merged commands come from the image's metadata: read them while the container starts.
+  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
+  const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;
+  const plan = [
+    ...planRestore(present, hit),
+    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) =>
+      present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' },
+    ),
+  ];
+  const { log } = target;
+  const hooks: UpHook[] = [];
+  for (const step of plan) {
+    if (step.action === 'skip') {
+      log.info(`${step.hook}: skipped (${step.reason})`);
+      hooks.push({ hook: step.hook, action: 'skip', reason: step.reason });
+      continue;
+    }
+    if ('note' in step && step.note) log.info(`${step.hook}: ${step.note}`);
+    const run = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
+    hooks.push({ hook: step.hook, action: 'run', durationMs: run?.durationMs ?? 0 });
+  }
+  return { c, hooks };
 }
