@@ -162,6 +162,13 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
       .filter(Boolean))
       docker('rm', '-f', id);
     // What the cold build left (multi-stage leftovers, the CLI's Features content image), never an image that was there before.
+    const ofThisRun = (id: string) => {
+      try {
+        return docker('history', '--no-trunc', '--format', '{{.CreatedBy}}', id).includes(`BENCH_RUN=${path.basename(tmp)}`);
+      } catch {
+        return false;
+      }
+    };
     const remove = (id: string) => {
       try {
         docker('image', 'rm', '--force', id);
@@ -170,7 +177,9 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
       }
     };
     for (let pass = 0; pass < 2; pass++) {
-      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n')) if (id && !imagesBefore.has(id)) remove(id);
+      // Only this run's builds (their history carries its BENCH_RUN value): another job's images on the engine stay.
+      for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'))
+        if (id && !imagesBefore.has(id) && ofThisRun(id)) remove(id);
       const temp = docker('images', '--quiet', '--no-trunc', 'dev_container_feature_content_temp');
       if (temp && !imagesBefore.has(temp)) remove(temp);
     }

@@ -23,6 +23,8 @@ export const Inputs = {
   Secrets: 'secrets',
   /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
   Registry: 'registry',
+  /** Container mode: most layers an incremental image may have before the next prebuild is full. */
+  MaxImageLayers: 'max-image-layers',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */

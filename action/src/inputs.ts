@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ContainerModes, Env, Inputs, Modes } from './constants.js';
 import { git, headSha } from '../../src/lifecycle/git.js';
+import { parseMaxImageLayers } from '../../src/container/model.js';
 
 /** Validated inputs. */
 export interface ActionInputs {
@@ -28,6 +29,8 @@ export interface ActionInputs {
   secrets: string;
   /** Container mode: image repository prefix (`ghcr.io/OWNER/REPO/prebuilds`); may be empty. */
   registry: string;
+  /** Container mode: the layer-count limit of incremental images (src/container/model.ts layerLimitReason). */
+  maxImageLayers: number;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -82,5 +85,6 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     token: getInput(Inputs.Token),
     secrets: getInput(Inputs.Secrets),
     registry: getInput(Inputs.Registry).trim(),
+    maxImageLayers: parseMaxImageLayers(getInput(Inputs.MaxImageLayers)),
   };
 }

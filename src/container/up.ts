@@ -9,10 +9,10 @@
  * - the prebuild of this very commit, no dependency file changed, and an image whose
  *   lifecycle markers are sealed (session.ts): one `devcontainer up`, which runs
  *   postCreate, postStart and postAttach itself (no `devcontainer exec` per hook);
- * - otherwise `devcontainer up --skip-post-create`, then updateContentCommand for an
- *   ancestor, onCreateCommand when a dependency file changed
- *   (src/lifecycle/restore-plan.ts), then postCreate, postStart and postAttach, each
- *   through `devcontainer exec`.
+ * - otherwise `devcontainer up --skip-post-create`, then one `devcontainer
+ *   run-user-commands`: updateContentCommand for an ancestor, onCreateCommand when a
+ *   dependency file changed (src/lifecycle/restore-plan.ts), then postCreate, postStart
+ *   and postAttach (session.ts sets the CLI's markers to say which).
  * Without a usable prebuild: the cold path (`devcontainer up` builds and runs everything).
  *
  * The container carries the CLI's default labels (`devcontainer.local_folder`), so
@@ -20,19 +20,20 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { LifecycleCommand, LifecycleHook, ResolvedConfiguration } from '../config/model.js';
+import type { LifecycleHook, ResolvedConfiguration } from '../config/model.js';
 import { changedDependencyFiles, hashDependencyFiles } from '../lifecycle/dependency-files.js';
 import { MARKER_DIR } from '../lifecycle/marker.js';
 import { restorePrebuild, type RestoredPrebuild } from '../lifecycle/restore.js';
-import { planRestore, type PrebuildHit } from '../lifecycle/restore-plan.js';
+import type { PrebuildHook } from '../lifecycle/plan.js';
+import type { PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
+import { namedSecrets, writeSecretsFile } from './secrets.js';
 import { CONTAINER_HOOKS, hookTimesFromLog, imageRepository, pinned } from './model.js';
 import {
   localImageLabels,
   pull,
-  readMergedLifecycle,
-  runHookInContainer,
+  runUserCommands,
   SEALED_MARKERS_LABEL,
   up,
   writeBuildConfig,
@@ -93,15 +94,26 @@ export interface UpOutcome {
 
 /**
  * Makes a running dev container for the workspace (see the module comment).
- * @throws LifecycleError when a hook run through `devcontainer exec` fails, Error naming the
- *   hook when `devcontainer up` ran it and it failed (the container stays, for inspection);
- *   Error when the snapshot cannot be restored or the CLI fails
+ * The configuration's named `secrets` found in `env` reach the lifecycle commands through
+ * the CLI's `--secrets-file` (secrets.ts), removed when this returns.
+ * @throws Error naming the failed command when `devcontainer up` or `run-user-commands`
+ *   fails (the container stays, for inspection), or when the snapshot cannot be restored
  */
 export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
   const started = req.startedAt ?? performance.now();
+  // The configuration's named secrets in the environment go to the hooks (secrets.ts).
+  const secrets = await writeSecretsFile(namedSecrets(req.configuration.settings.secrets, req.env));
+  try {
+    return await startDevContainer(req, started, secrets.file);
+  } finally {
+    await secrets.remove();
+  }
+}
+
+async function startDevContainer(req: UpRequest, started: number, secretsFile: string | undefined): Promise<UpOutcome> {
   const { workspace, configuration, log, env } = req;
   const found = await restorePrebuild({ ...req, startedAt: started }, (m) => (m?.image ? null : 'it has no prebuilt image (a host-mode prebuild)'));
-  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log };
+  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
   const common = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
@@ -149,10 +161,10 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
     // updateContent ran (session.ts sealLifecycleMarkers).
     c = await up(target, { title: `devcontainer up from ${ref}` });
     hooks = hooksFromLog(c.log);
-    for (const h of hooks) log.info(h.action === 'skip' ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran in devcontainer up (${h.durationMs} ms)`);
   } else {
-    ({ c, hooks } = await upThenExec(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
+    ({ c, hooks } = await upThenRun(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
   }
+  for (const h of hooks) log.info(h.action === 'skip' ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran (${h.durationMs} ms)`);
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
   log.info(
@@ -185,31 +197,26 @@ function hooksFromLog(upLog: string): UpHook[] {
 }
 
 /**
- * Starts the container with no lifecycle command (`--skip-post-create`), then runs what
- * the restore plan says (updateContent for an ancestor, onCreate when a dependency file
- * changed, then postCreate, postStart, postAttach), each with `devcontainer exec`.
+ * Starts the container with no lifecycle command (`--skip-post-create`), then one
+ * `devcontainer run-user-commands` runs what the restore plan says — updateContentCommand
+ * for an ancestor, onCreateCommand when a dependency file changed
+ * (src/lifecycle/restore-plan.ts) — then postCreate, postStart and postAttach.
  */
-async function upThenExec(target: ContainerTarget, ref: string, hit: Parameters<typeof planRestore>[1]): Promise<{ c: StartedContainer; hooks: UpHook[] }> {
-  // The merged commands come from the image's metadata: read them while the container starts.
-  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
-  const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;
-  const plan = [
-    ...planRestore(present, hit),
-    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) =>
-      present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' },
-    ),
-  ];
-  const { log } = target;
-  const hooks: UpHook[] = [];
-  for (const step of plan) {
-    if (step.action === 'skip') {
-      log.info(`${step.hook}: skipped (${step.reason})`);
-      hooks.push({ hook: step.hook, action: 'skip', reason: step.reason });
-      continue;
-    }
-    if ('note' in step && step.note) log.info(`${step.hook}: ${step.note}`);
-    const run = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-    hooks.push({ hook: step.hook, action: 'run', durationMs: run?.durationMs ?? 0 });
+async function upThenRun(
+  target: ContainerTarget,
+  ref: string,
+  hit: { kind: PrebuildHit; distance: number; changedDependencyFiles: string[] },
+): Promise<{ c: StartedContainer; hooks: UpHook[] }> {
+  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+  const rerun: PrebuildHook[] = [];
+  if (hit.changedDependencyFiles.length > 0) {
+    target.log.info(`onCreateCommand: dependency files changed since the prebuild ran it: ${hit.changedDependencyFiles.join(', ')}`);
+    rerun.push('onCreateCommand');
   }
-  return { c, hooks };
+  if (hit.kind !== 'exact') {
+    target.log.info(`updateContentCommand: the prebuild is ${hit.distance} commit${hit.distance === 1 ? '' : 's'} behind: updating it`);
+    rerun.push('updateContentCommand');
+  }
+  const run = await runUserCommands(target, c, { rerun });
+  return { c, hooks: hooksFromLog(run.log) };
 }

@@ -95,6 +95,7 @@ describe('readInputs', () => {
       token: '',
       registry: 'ghcr.io/o/r/prebuilds',
       secrets: '',
+      maxImageLayers: 100,
     });
   });
 
@@ -121,6 +122,7 @@ describe('readInputs', () => {
     await expect(readInputs(get({ sha, 'prebuild-id': 'a/b' }), {})).rejects.toThrow('Invalid "prebuild-id" input "a/b"');
     await expect(readInputs(get({ sha, mode: 'rebuild' }), {})).rejects.toThrow('Invalid "mode" input "rebuild": expected one of prebuild, restore');
     await expect(readInputs(get({ sha, 'container-mode': 'vm' }), {})).rejects.toThrow('Invalid "container-mode" input "vm"');
+    await expect(readInputs(get({ sha, 'max-image-layers': '200' }), {})).rejects.toThrow('Invalid "max-image-layers" input "200"');
     await expect(readInputs(get({ workspace: '/nonexistent-ws' }), {})).rejects.toThrow('No commit sha: set the "sha" input');
   });
 });
