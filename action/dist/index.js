@@ -38737,7 +38737,9 @@ async function commitAndPush(t, containerId, remoteUser, references, labels, sec
   for (const ref of rest) await docker(["tag", first, ref], { env: t.env });
   const leaks = await imageSecretLeaks(first, secrets, t.env);
   if (leaks.length > 0)
-    throw new Error(`Refusing to push the prebuilt image: its configuration or history contains the value of the secret${leaks.length > 1 ? "s" : ""} ${leaks.join(", ")}`);
+    throw new Error(
+      `Refusing to push the prebuilt image: its configuration or history contains the value of the secret${leaks.length > 1 ? "s" : ""} ${leaks.join(", ")}`
+    );
   const started = performance.now();
   for (const ref of references) await docker(["push", ref], { env: t.env, log: t.log, title: `docker push ${ref}` });
   const pushMs = Math.round(performance.now() - started);
@@ -38754,10 +38756,7 @@ async function localImageLabels(reference, env) {
   );
 }
 async function pull(reference, env, log2) {
-  if (/@sha256:[0-9a-f]{64}$/.test(reference) && await localImageLabels(reference, env) !== null) {
-    log2?.info(`${reference} is already on the engine: not pulled`);
-    return 0;
-  }
+  if (/@sha256:[0-9a-f]{64}$/.test(reference) && await localImageLabels(reference, env) !== null) return 0;
   return (await docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` })).durationMs;
 }
 async function removeContainer(containerId, env) {
@@ -44488,7 +44487,21 @@ async function upFromPrebuild(req) {
 }
 async function startDevContainer(req, started, secretsFile) {
   const { workspace, configuration, log: log2, env } = req;
-  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => m?.image ? null : "it has no prebuilt image (a host-mode prebuild)");
+  const refOf = (image2) => req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image2.digest}` : pinned(image2.reference, image2.digest);
+  const pulls = /* @__PURE__ */ new Map();
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
+    if (!m?.image) return "it has no prebuilt image (a host-mode prebuild)";
+    const ref2 = refOf(m.image);
+    if (!pulls.has(ref2))
+      pulls.set(
+        ref2,
+        pull(ref2, env).then(
+          (ms) => ({ ms }),
+          (error2) => ({ error: error2 })
+        )
+      );
+    return null;
+  });
   const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
@@ -44496,12 +44509,17 @@ async function startDevContainer(req, started, secretsFile) {
   let pullMs = 0;
   let ref = null;
   if (image) {
-    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
-    try {
-      pullMs = await pull(ref, env, log2);
-    } catch (err) {
-      log2.warning(`The prebuild's image ${ref} cannot be pulled (${err.message.split("\n")[0]}): starting the cold way`);
+    ref = refOf(image);
+    const pulled = await (pulls.get(ref) ?? pull(ref, env).then(
+      (ms) => ({ ms }),
+      (error2) => ({ error: error2 })
+    ));
+    if ("error" in pulled) {
+      log2.warning(`The prebuild's image ${ref} cannot be pulled (${pulled.error.message.split("\n")[0]}): starting the cold way`);
       ref = null;
+    } else {
+      pullMs = pulled.ms;
+      log2.info(pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge)`);
     }
   }
   if (!ref) {

@@ -242,10 +242,7 @@ export async function localImageLabels(reference: string, env: NodeJS.ProcessEnv
  * @throws ToolError when the registry does not have it
  */
 export async function pull(reference: string, env: NodeJS.ProcessEnv, log?: LifecycleLog): Promise<number> {
-  if (/@sha256:[0-9a-f]{64}$/.test(reference) && (await localImageLabels(reference, env)) !== null) {
-    log?.info(`${reference} is already on the engine: not pulled`);
-    return 0;
-  }
+  if (/@sha256:[0-9a-f]{64}$/.test(reference) && (await localImageLabels(reference, env)) !== null) return 0;
   return (await docker(['pull', reference], { env, log, title: `docker pull ${reference}` })).durationMs;
 }
 

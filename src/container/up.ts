@@ -3,8 +3,9 @@
  * prebuild"), shared by the CLI (`prebuilds up`) and the action (`mode: restore` in
  * container mode): pick the prebuild as restore does (exact commit, else the newest
  * successful ancestor of the same identity: src/lifecycle/restore.ts), restore its
- * workspace, pull its image by digest (unless the engine has it), start the dev
- * container from it with @devcontainers/cli and run only what the prebuild did not —
+ * workspace (its merge overlapping the pull of its image by digest; no pull when the
+ * engine has it), start the dev container from it with @devcontainers/cli and run only
+ * what the prebuild did not —
  * Features' commands included, inside the container:
  * - the prebuild of this very commit, no dependency file changed, and an image whose
  *   lifecycle markers are sealed (session.ts): one `devcontainer up`, which runs
@@ -22,7 +23,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { LifecycleHook, ResolvedConfiguration } from '../config/model.js';
 import { changedDependencyFiles, hashDependencyFiles } from '../lifecycle/dependency-files.js';
-import { MARKER_DIR } from '../lifecycle/marker.js';
+import { MARKER_DIR, type PrebuiltImage } from '../lifecycle/marker.js';
 import { restorePrebuild, type RestoredPrebuild } from '../lifecycle/restore.js';
 import type { PrebuildHook } from '../lifecycle/plan.js';
 import type { PrebuildHit } from '../lifecycle/restore-plan.js';
@@ -112,7 +113,24 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
 
 async function startDevContainer(req: UpRequest, started: number, secretsFile: string | undefined): Promise<UpOutcome> {
   const { workspace, configuration, log, env } = req;
-  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => (m?.image ? null : 'it has no prebuilt image (a host-mode prebuild)'));
+  const refOf = (image: PrebuiltImage) =>
+    req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
+  // The pull starts as soon as a candidate's marker (read right after extraction) names the
+  // image, so it overlaps the merge into the checkout; a discarded candidate's pull is only wasted.
+  const pulls = new Map<string, Promise<{ ms: number } | { error: Error }>>();
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
+    if (!m?.image) return 'it has no prebuilt image (a host-mode prebuild)';
+    const ref = refOf(m.image);
+    if (!pulls.has(ref))
+      pulls.set(
+        ref,
+        pull(ref, env).then(
+          (ms) => ({ ms }),
+          (error: Error) => ({ error }),
+        ),
+      );
+    return null;
+  });
   const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
@@ -121,12 +139,18 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   let pullMs = 0;
   let ref: string | null = null;
   if (image) {
-    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
-    try {
-      pullMs = await pull(ref, env, log);
-    } catch (err) {
-      log.warning(`The prebuild's image ${ref} cannot be pulled (${(err as Error).message.split('\n')[0]}): starting the cold way`);
+    ref = refOf(image);
+    const pulled = await (pulls.get(ref) ??
+      pull(ref, env).then(
+        (ms) => ({ ms }),
+        (error: Error) => ({ error }),
+      ));
+    if ('error' in pulled) {
+      log.warning(`The prebuild's image ${ref} cannot be pulled (${pulled.error.message.split('\n')[0]}): starting the cold way`);
       ref = null;
+    } else {
+      pullMs = pulled.ms;
+      log.info(pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge)`);
     }
   }
   if (!ref) {
