@@ -130,6 +130,14 @@ export async function runContainerBench(log: (line: string) => void = (l) => pro
       const image = docker('inspect', '--format', '{{.Image}}', id);
       docker('rm', '-f', id);
       docker('image', 'rm', '--force', image); // the next steps start without this build's layers
+      // The CLI's Features staging image of this build (the action's runs remove their own).
+      // Its child (the stage built on it) first: it is left untagged.
+      const staging = docker('images', '--quiet', '--no-trunc', 'dev_container_feature_content_temp');
+      if (staging && !imagesBefore.has(staging)) {
+        for (const child of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'))
+          if (child && !imagesBefore.has(child) && docker('image', 'inspect', '--format', '{{.Parent}}', child) === staging) docker('image', 'rm', child);
+        docker('image', 'rm', staging);
+      }
     }
 
     log('(b) full container prebuild through the bundled action');
