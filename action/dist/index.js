@@ -38808,6 +38808,14 @@ async function engineImages(env) {
   return { ids: new Set(ids), references };
 }
 async function removeAddedImages(refs, before, env) {
+  const runIds = /* @__PURE__ */ new Set();
+  for (const image of await inspectNames(refs, env)) {
+    let current = image;
+    while (current && !before.ids.has(current.id) && !runIds.has(current.id)) {
+      runIds.add(current.id);
+      [current] = current.parent ? await inspectNames([current.parent], env) : [];
+    }
+  }
   const seen = /* @__PURE__ */ new Set();
   for (const ref of refs) {
     const [image] = await inspectNames([ref], env);
@@ -38821,8 +38829,16 @@ async function removeAddedImages(refs, before, env) {
   for (const id of await listIds(env, true)) {
     if (before.ids.has(id)) continue;
     const [image] = await inspectNames([id], env);
-    if (image) await removeNewChain(image, before, env);
+    if (image && await descendsFrom(image, runIds, before, env)) await removeNewChain(image, before, env);
   }
+}
+async function descendsFrom(image, ids, before, env) {
+  let current = image;
+  while (current && !before.ids.has(current.id)) {
+    if (ids.has(current.id)) return true;
+    [current] = current.parent ? await inspectNames([current.parent], env) : [];
+  }
+  return false;
 }
 
 // action/src/prebuild.ts
