@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path33 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path34 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path33 && path33[0] !== "/") {
-          path33 = `/${path33}`;
+        if (path34 && path34[0] !== "/") {
+          path34 = `/${path34}`;
         }
-        return new URL(`${origin}${path33}`);
+        return new URL(`${origin}${path34}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path33, origin }
+          request: { method, path: path34, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path33);
+        debuglog("sending request to %s %s/%s", method, origin, path34);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path33, origin },
+          request: { method, path: path34, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path33,
+          path34,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path33, origin }
+          request: { method, path: path34, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path33);
+        debuglog("trailers received from %s %s/%s", method, origin, path34);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path33, origin },
+          request: { method, path: path34, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path33,
+          path34,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path33, origin }
+            request: { method, path: path34, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path33);
+          debuglog("sending request to %s %s/%s", method, origin, path34);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path33,
+        path: path34,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path33 !== "string") {
+        if (typeof path34 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path34[0] !== "/" && !(path34.startsWith("http://") || path34.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path33)) {
+        } else if (invalidPathRegex.test(path34)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path33, query) : path33;
+        this.path = query ? buildURL(path34, query) : path34;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path33, host, upgrade, blocking, reset } = request2;
+      const { method, path: path34, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path33} HTTP/1.1\r
+      let header = `${method} ${path34} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path34, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path33;
+      headers[HTTP2_HEADER_PATH] = path34;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path33 = search ? `${pathname}${search}` : pathname;
+        const path34 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path33;
+        this.opts.path = path34;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path33 = "/",
+          path: path34 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path33;
+        opts.path = origin + path34;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path33) {
-      if (typeof path33 !== "string") {
-        return path33;
+    function safeUrl(path34) {
+      if (typeof path34 !== "string") {
+        return path34;
       }
-      const pathSegments = path33.split("?");
+      const pathSegments = path34.split("?");
       if (pathSegments.length !== 2) {
-        return path33;
+        return path34;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path33, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path33);
+    function matchKey(mockDispatch2, { path: path34, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path34);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path34 }) => matchValue(safeUrl(path34), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path33, method, body: body2, headers, query } = opts;
+      const { path: path34, method, body: body2, headers, query } = opts;
       return {
-        path: path33,
+        path: path34,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path34, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path33,
+            Path: path34,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path33) {
-      for (let i = 0; i < path33.length; ++i) {
-        const code = path33.charCodeAt(i);
+    function validateCookiePath(path34) {
+      for (let i = 0; i < path34.length; ++i) {
+        const code = path34.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path33 = opts.path;
+          let path34 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path33 = `/${path33}`;
+            path34 = `/${path34}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path33);
+          url2 = new URL(util5.parseOrigin(url2).origin + path34);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path33) {
-      let input = path33;
+    function removeDotSegments(path34) {
+      let input = path34;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path33) {
-      if (path33 === "" || path33[0] === "/") {
-        return removeDotSegments(path33);
+    function removeDotSegmentsRelative(path34) {
+      if (path34 === "" || path34[0] === "/") {
+        return removeDotSegments(path34);
       }
-      const segments = path33.split("/");
+      const segments = path34.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path33 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path33 && path33 !== "/" ? path33 : void 0;
+        const path34 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path34 && path34 !== "/" ? path34 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os13 = __require("os");
+    var os14 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os13.release().split(".");
+        const osRelease = os14.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -35007,15 +35007,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path33, key } = work.pop();
+    const { node: raw, path: path34, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path33, located);
+    positions.set(path34, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path33, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path34, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -35028,10 +35028,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path33, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path34, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path33, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path34, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35694,12 +35694,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path33) {
+function findNodeAtLocation(root, path34) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path33) {
+  for (let segment of path34) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36234,9 +36234,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path33 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path33);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path33) : null, enumerable: true, writable: true, configurable: true });
+        const path34 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path34);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path34) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -37198,9 +37198,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path33, reason, position) {
-    super(`${JSON.stringify(path33.slice(0, 200))} ${reason}`);
-    this.path = path33;
+  constructor(path34, reason, position) {
+    super(`${JSON.stringify(path34.slice(0, 200))} ${reason}`);
+    this.path = path34;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37214,11 +37214,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path33, size, maxBytes) {
+function tooLarge(path34, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path33, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path34, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path33, bytes, strict) {
+function decodeUtf8(path34, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37227,12 +37227,12 @@ function decodeUtf8(path33, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path33, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path34, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path33, offset, byte, position) {
+function throwInvalid(path34, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path33, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path34, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37414,8 +37414,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path33, content) {
-  if (/\.(sh|bash|zsh)$/.test(path33)) return true;
+function isShellScript(path34, content) {
+  if (/\.(sh|bash|zsh)$/.test(path34)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37467,11 +37467,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path33) => {
-    if (files.has(path33)) return;
-    const content = await source.read(path33);
-    files.set(path33, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path33);
+  const hashFile = async (path34) => {
+    if (files.has(path34)) return;
+    const content = await source.read(path34);
+    files.set(path34, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path34);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37501,15 +37501,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path33 of frontier) {
-      if (visited.has(path33) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path33);
-      if (files.has(path33)) continue;
-      const content = await source.read(path33);
+    for (const path34 of frontier) {
+      if (visited.has(path34) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path34);
+      if (files.has(path34)) continue;
+      const content = await source.read(path34);
       if (content === null) continue;
-      files.set(path33, `sha256:${sha256(content)}`);
-      listed.add(path33);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path33, content)) next.push(...scriptsOfText(content));
+      files.set(path34, `sha256:${sha256(content)}`);
+      listed.add(path34);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path34, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -38460,7 +38460,9 @@ var Inputs = {
   /** Restore mode: the app's URL, where each restore is reported (needs `permissions: id-token: write`); empty: not reported. */
   AppUrl: "app-url",
   /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
-  Audience: "audience"
+  Audience: "audience",
+  /** Container mode: most layers an incremental image may have before the next prebuild is full. */
+  MaxImageLayers: "max-image-layers"
 };
 var Outputs = {
   /** The key the snapshot was saved under. */
@@ -38647,6 +38649,18 @@ function prebuiltConfig(environment, image) {
   out.image = image;
   return out;
 }
+var DEFAULT_MAX_IMAGE_LAYERS = 100;
+function layerLimitReason(baseLayers, maxLayers) {
+  if (baseLayers + 1 <= maxLayers) return null;
+  return `the base's image has ${baseLayers} layers and an incremental prebuild adds one, past max-image-layers ${maxLayers} (overlay2 mounts at most 128)`;
+}
+function parseMaxImageLayers(value) {
+  if (value.trim() === "") return DEFAULT_MAX_IMAGE_LAYERS;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < 2 || n > 125)
+    throw new Error(`Invalid "max-image-layers" input "${value}": expected an integer from 2 to 125 (overlay2's limit)`);
+  return n;
+}
 function parseUpResult(stdout) {
   for (const line of stdout.trim().split("\n").reverse()) {
     let v;
@@ -38672,22 +38686,6 @@ var CONTAINER_HOOKS = [
   "postStartCommand",
   "postAttachCommand"
 ];
-function mergedLifecycle(readConfigurationStdout) {
-  const line = readConfigurationStdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-  if (!line) throw new Error("devcontainer read-configuration printed no JSON");
-  const merged = JSON.parse(line).mergedConfiguration;
-  if (!merged) throw new Error("devcontainer read-configuration printed no mergedConfiguration");
-  const out = {};
-  const ignore = { atValue() {
-  }, atKey() {
-  } };
-  for (const hook2 of CONTAINER_HOOKS) {
-    const list2 = merged[`${hook2}s`];
-    const commands = (Array.isArray(list2) ? list2 : []).map((c, i) => normalizeLifecycle(c, [hook2, i], ignore)).filter((c) => c !== void 0);
-    if (commands.length > 0) out[hook2] = commands;
-  }
-  return out;
-}
 function hookTimesFromLog(log2, endMs) {
   const starts = [];
   for (const m of log2.matchAll(/^\[(\d{4}-\d\d-\d\dT[\d:.]+Z)\] Running the (\w+Command) from /gm)) {
@@ -38711,20 +38709,316 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 }
 
 // action/src/container-run.ts
-import { randomUUID as randomUUID3 } from "node:crypto";
-import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
-import os8 from "node:os";
-import path18 from "node:path";
+import { randomUUID as randomUUID2 } from "node:crypto";
+import { mkdtemp as mkdtemp3, rm as rm6 } from "node:fs/promises";
+import os9 from "node:os";
+import path19 from "node:path";
 
 // src/container/session.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
-import { writeFile as writeFile2 } from "node:fs/promises";
+import { writeFile as writeFile3 } from "node:fs/promises";
+import path12 from "node:path";
+
+// src/container/secrets.ts
+import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import os7 from "node:os";
 import path11 from "node:path";
+
+// src/lifecycle/snapshot/secret-scan.ts
+import { Transform } from "node:stream";
+
+// src/lifecycle/snapshot/needle-search.ts
+var BLOCK_BYTES = 2;
+var MAX_WINDOW = 255;
+var NeedleSet = class {
+  /** Length of the longest needle, bytes (a match spanning two buffers needs `maxLength - 1` bytes of overlap). */
+  maxLength;
+  needles;
+  /** Window length: the shortest needle's, capped at {@link MAX_WINDOW}. */
+  window;
+  /** How far the window may move when its last block is the index. */
+  shift = new Uint8Array(1 << 16);
+  /** For a block that ends some needle's window prefix: those needles. */
+  candidates = /* @__PURE__ */ new Map();
+  /**
+   * @param needles the byte strings, each at least two bytes long
+   * @throws RangeError for a needle shorter than two bytes
+   */
+  constructor(needles) {
+    if (needles.some((n) => n.length < BLOCK_BYTES)) throw new RangeError(`NeedleSet: every needle must be at least ${BLOCK_BYTES} bytes long`);
+    this.needles = needles;
+    this.maxLength = needles.reduce((max, n) => Math.max(max, n.length), 0);
+    this.window = Math.min(MAX_WINDOW, ...needles.map((n) => n.length));
+    const m = this.window;
+    this.shift.fill(m - BLOCK_BYTES + 1);
+    needles.forEach((needle, index) => {
+      for (let j = BLOCK_BYTES - 1; j < m; j++) {
+        const block = needle[j - 1] << 8 | needle[j];
+        const s = m - 1 - j;
+        if (s < this.shift[block]) this.shift[block] = s;
+        if (s === 0) {
+          const list2 = this.candidates.get(block);
+          if (list2) list2.push(index);
+          else this.candidates.set(block, [index]);
+        }
+      }
+    });
+  }
+  /**
+   * Finds the first needle (in buffer order) lying wholly within `hay[from, to)`.
+   * @returns the index of that needle in the constructor's list, or -1
+   */
+  find(hay, from = 0, to = hay.length) {
+    if (this.needles.length === 0) return -1;
+    const m = this.window;
+    const shift = this.shift;
+    let pos = from + m - 1;
+    while (pos < to) {
+      const block = hay[pos - 1] << 8 | hay[pos];
+      const s = shift[block];
+      if (s > 0) {
+        pos += s;
+        continue;
+      }
+      const start = pos - m + 1;
+      for (const index of this.candidates.get(block)) {
+        const needle = this.needles[index];
+        if (start + needle.length <= to && needle.compare(hay, start, start + needle.length) === 0) return index;
+      }
+      pos += 1;
+    }
+    return -1;
+  }
+};
+
+// src/lifecycle/snapshot/tar-header.ts
+var BLOCK = 512;
+function cString(buf, start, end) {
+  const nul = buf.indexOf(0, start);
+  return buf.toString("utf8", start, nul === -1 || nul > end ? end : nul);
+}
+function numberField(buf, start, length) {
+  if (buf[start] & 128) {
+    if (buf[start] === 255) return null;
+    let n = buf[start] & 127;
+    for (let i = start + 1; i < start + length; i++) n = n * 256 + buf[i];
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  const text = buf.toString("latin1", start, start + length).replace(/^[ \0]+|[ \0]+$/g, "");
+  if (!/^[0-7]*$/.test(text)) return null;
+  return text === "" ? 0 : parseInt(text, 8);
+}
+function checksumOk(h) {
+  const stored = numberField(h, 148, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 32 : h[i];
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return stored === unsigned || stored === signed;
+}
+function paxRecords(data) {
+  const out = /* @__PURE__ */ new Map();
+  let pos = 0;
+  while (pos < data.length) {
+    if (data[pos] === 0) break;
+    const space = data.indexOf(32, pos);
+    const len = space === -1 ? NaN : Number(data.toString("latin1", pos, space));
+    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length || data[pos + len - 1] !== 10) return null;
+    const record = data.toString("utf8", space + 1, pos + len - 1);
+    const eq = record.indexOf("=");
+    if (eq <= 0) return null;
+    out.set(record.slice(0, eq), record.slice(eq + 1));
+    pos += len;
+  }
+  return out;
+}
+function headerName(h) {
+  const name = cString(h, 0, 100);
+  const prefix2 = h.toString("latin1", 257, 263).startsWith("ustar") ? cString(h, 345, 500) : "";
+  return prefix2 ? `${prefix2}/${name}` : name;
+}
+
+// src/lifecycle/snapshot/secret-scan.ts
+var MIN_SCANNED_LENGTH = 6;
+var SecretInSnapshotError = class extends Error {
+  /**
+   * @param file workspace-relative path of the file
+   * @param secret the secret's name
+   */
+  constructor(file, secret) {
+    super(
+      `Refusing to save the snapshot: ${file} contains the value of the secret ${secret}. Lifecycle commands must not write secrets into the workspace (snapshots are readable by every workflow that can read the store): pass them through the environment, or write them outside the snapshot paths.`
+    );
+    this.file = file;
+    this.secret = secret;
+    this.name = "SecretInSnapshotError";
+  }
+  file;
+  secret;
+};
+function scannable(secrets) {
+  const seen = /* @__PURE__ */ new Set();
+  return secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH && !seen.has(s.value) && Boolean(seen.add(s.value)));
+}
+var FILE_TYPES = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var EMPTY = Buffer.alloc(0);
+var SecretScan = class extends Transform {
+  /** The secrets' names, in the order of {@link search}'s needles. */
+  names;
+  search;
+  overlap;
+  header = Buffer.alloc(BLOCK);
+  headerBytes = 0;
+  /** Data bytes of the current entry still to come, then its padding. */
+  data = 0;
+  padding = 0;
+  /** The current entry's pax `path` (else its name is in its header), and whether its data is file content to scan. */
+  entryPath;
+  scanning = false;
+  /** The pax `x` entry being read (its records name the next entry). */
+  pax = null;
+  paxPath;
+  paxSize;
+  /** The last bytes of the current file seen so far (a match may span chunks). */
+  tail = Buffer.alloc(0);
+  /** Bytes scanned (file data only). */
+  scannedBytes = 0;
+  constructor(secrets) {
+    super();
+    const values = scannable(secrets);
+    this.names = values.map((s) => s.name);
+    this.search = new NeedleSet(values.map((s) => Buffer.from(s.value, "utf8")));
+    this.overlap = Math.max(0, this.search.maxLength - 1);
+  }
+  _transform(chunk, _encoding, done) {
+    try {
+      this.walk(chunk);
+      done(null, chunk);
+    } catch (err) {
+      done(err);
+    }
+  }
+  walk(chunk) {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.data > 0) {
+        const n2 = Math.min(this.data, chunk.length - off);
+        const slice = chunk.subarray(off, off + n2);
+        if (this.scanning) this.scan(slice, n2 < this.data);
+        if (this.pax) this.pax.push(slice);
+        this.data -= n2;
+        off += n2;
+        if (this.data === 0) this.endData();
+        continue;
+      }
+      if (this.padding > 0) {
+        const n2 = Math.min(this.padding, chunk.length - off);
+        this.padding -= n2;
+        off += n2;
+        continue;
+      }
+      const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
+      chunk.copy(this.header, this.headerBytes, off, off + n);
+      this.headerBytes += n;
+      off += n;
+      if (this.headerBytes < BLOCK) break;
+      this.headerBytes = 0;
+      this.onHeader();
+    }
+  }
+  onHeader() {
+    const h = this.header;
+    if (h.every((b) => b === 0)) return;
+    const type2 = String.fromCharCode(h[156]);
+    const size = this.paxSize ?? numberField(h, 124, 12) ?? 0;
+    if (type2 === "x") {
+      this.pax = [];
+      this.paxSize = void 0;
+      this.paxPath = void 0;
+      this.scanning = false;
+    } else if (type2 !== "g") {
+      this.entryPath = this.paxPath;
+      this.scanning = FILE_TYPES.has(type2) && this.names.length > 0;
+      this.paxPath = void 0;
+      this.paxSize = void 0;
+      this.tail = EMPTY;
+    }
+    const data = FILE_TYPES.has(type2) || type2 === "x" || type2 === "g" ? size : 0;
+    this.data = data;
+    this.padding = Math.ceil(data / BLOCK) * BLOCK - data;
+    if (data === 0) this.endData();
+  }
+  endData() {
+    if (!this.pax) return;
+    const data = this.pax.length === 1 ? this.pax[0] : Buffer.concat(this.pax);
+    this.pax = null;
+    const records = data.includes(" path=") || data.includes(" size=") ? paxRecords(data) : null;
+    this.paxPath = records?.get("path");
+    const size = records?.get("size");
+    this.paxSize = size !== void 0 && /^\d+$/.test(size) ? Number(size) : void 0;
+  }
+  /**
+   * Looks for every value in `slice` (one pass, {@link NeedleSet}) and across the seam
+   * with the file's previous bytes; keeps the last `overlap` bytes when the file goes on.
+   * @param more whether the current file has data after this slice
+   */
+  scan(slice, more) {
+    this.scannedBytes += slice.length;
+    let found = this.search.find(slice);
+    if (found === -1 && this.tail.length > 0) {
+      const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
+      found = this.search.find(seam);
+    }
+    if (found !== -1) throw new SecretInSnapshotError((this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, ""), this.names[found]);
+    if (!more || this.overlap === 0) {
+      this.tail = EMPTY;
+      return;
+    }
+    this.tail = slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.concat([this.tail, slice]).subarray(-this.overlap);
+  }
+};
+
+// src/container/secrets.ts
+function namedSecrets(names, env) {
+  const out = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value !== void 0 && value !== "") out[name] = value;
+  }
+  return out;
+}
+async function writeSecretsFile(secrets, parent = os7.tmpdir()) {
+  if (Object.keys(secrets).length === 0) return { file: void 0, remove: async () => void 0 };
+  const dir = await mkdtemp(path11.join(parent, "prebuilds-secrets-"));
+  const remove = () => rm2(dir, { recursive: true, force: true }).catch(() => void 0);
+  try {
+    await chmod2(dir, 448);
+    const file = path11.join(dir, "secrets.json");
+    await writeFile2(file, JSON.stringify(secrets), { mode: 384, flag: "wx" });
+    return { file, remove };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
+async function imageSecretLeaks(reference, secrets, env) {
+  const scanned = secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH);
+  if (scanned.length === 0) return [];
+  const config = (await docker(["image", "inspect", "--format", "{{json .Config}}", reference], { env })).stdout;
+  const history = (await docker(["history", "--no-trunc", "--format", "{{.CreatedBy}} {{.Comment}}", reference], { env })).stdout;
+  const text = `${config}
+${history}`;
+  return scanned.filter((s) => text.includes(s.value) || text.includes(JSON.stringify(s.value).slice(1, -1))).map((s) => s.name);
+}
+
+// src/container/session.ts
 function targetArgs(t) {
   const args = ["--workspace-folder", t.workspace];
   const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
   if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json")
-    args.push("--config", path11.join(t.workspace, t.configFile));
+    args.push("--config", path12.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -38732,6 +39026,7 @@ async function up(t, opts) {
   const args = ["up", ...targetArgs(t), "--remove-existing-container", "--log-format", "text"];
   if (opts.prebuild) args.push("--prebuild");
   if (opts.skipLifecycle) args.push("--skip-post-create");
+  if (t.secretsFile) args.push("--secrets-file", t.secretsFile);
   for (const ref of opts.cacheFrom ?? []) args.push("--cache-from", ref);
   let run3;
   try {
@@ -38743,51 +39038,61 @@ async function up(t, opts) {
   }
   return { ...parseUpResult(run3.stdout), upMs: run3.durationMs, log: run3.output };
 }
-async function readMergedLifecycle(t, fromImage = false) {
-  const target = fromImage ? { ...t, labels: { "prebuilds.read-configuration": randomUUID2() } } : t;
-  const { stdout } = await runTool([...t.cli, "read-configuration", ...targetArgs(target), "--include-merged-configuration"], { env: t.env, cwd: t.workspace });
-  return mergedLifecycle(stdout);
-}
-function execWrapper(t) {
-  return (command) => {
-    const envArgs = Object.entries(command.env ?? {}).flatMap(([k, v]) => ["--remote-env", `${k}=${v}`]);
-    const argv = command.kind === "shell" ? [command.shell === "bash" ? "bash" : "/bin/sh", "-c", command.command] : command.argv;
-    return { kind: "exec", argv: [...t.cli, "exec", ...targetArgs(t), ...envArgs, ...argv] };
-  };
-}
-async function runHookInContainer(t, hook2, commands) {
-  if (commands.length === 0) return null;
-  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  const started = performance.now();
-  const all = {};
-  for (const command of commands) {
-    const run3 = await runHook(hook2, command, { cwd: t.workspace, env: t.env, log: t.log, wrap: execWrapper(t) });
-    Object.assign(all, run3.commands);
-  }
-  return { hook: hook2, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
+async function runUserCommands(t, container, opts) {
+  await setLifecycleMarkers(t, container.containerId, container.remoteUser, {
+    done: PREBUILD_HOOKS2.filter((h) => !opts.rerun.includes(h)),
+    pending: [...opts.rerun, ...POST_HOOKS]
+  });
+  const args = ["run-user-commands", ...targetArgs(t), "--log-format", "text"];
+  if (opts.prebuild) args.push("--prebuild");
+  if (t.secretsFile) args.push("--secrets-file", t.secretsFile);
+  const run3 = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: `devcontainer ${args.join(" ")}` });
+  return { log: run3.output, durationMs: run3.durationMs };
 }
 async function writePrebuiltConfig(dir, environment, image) {
-  const file = path11.join(dir, "devcontainer.prebuilt.json");
-  await writeFile2(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}
+  const file = path12.join(dir, "devcontainer.prebuilt.json");
+  await writeFile3(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}
 `);
   return file;
 }
 async function writeBuildConfig(dir, environment, workspace) {
   if (environment.format === "devcontainer") return void 0;
-  const file = path11.join(dir, "devcontainer.gitpod.json");
-  await writeFile2(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
+  const file = path12.join(dir, "devcontainer.gitpod.json");
+  await writeFile3(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
 `);
   return file;
 }
-async function commitAndPush(t, containerId, references, labels) {
+var SEALED_MARKERS_LABEL = "prebuilds.lifecycle-markers";
+async function sealLifecycleMarkers(t, containerId, remoteUser) {
+  await setLifecycleMarkers(t, containerId, remoteUser, { done: PREBUILD_HOOKS2, pending: POST_HOOKS });
+}
+var PREBUILD_HOOKS2 = ["onCreateCommand", "updateContentCommand"];
+var POST_HOOKS = ["postCreateCommand", "postStartCommand", "postAttachCommand"];
+async function setLifecycleMarkers(t, containerId, remoteUser, hooks) {
+  const script = [
+    "set -e",
+    'dir="$HOME/.devcontainer"',
+    'mkdir -p "$dir"',
+    ...hooks.done.map((h) => `: > "$dir/.${h}Marker"`),
+    ...hooks.pending.map((h) => `rm -f "$dir/.${h}Marker"`)
+  ].join("\n");
+  await docker(["exec", ...remoteUser ? ["-u", remoteUser] : [], containerId, "/bin/sh", "-c", script], { env: t.env });
+}
+async function commitAndPush(t, containerId, remoteUser, references, labels, secrets = []) {
   const [first, ...rest] = references;
   if (!first) throw new Error("commitAndPush: no image reference");
   const metadata2 = (await docker(["inspect", "--format", '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
   if (!metadata2 || metadata2 === "<no value>")
     throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
-  const changes = Object.entries(labels).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
+  await sealLifecycleMarkers(t, containerId, remoteUser);
+  const changes = Object.entries({ ...labels, [SEALED_MARKERS_LABEL]: "sealed" }).flatMap(([k, v]) => ["--change", `LABEL ${k}=${JSON.stringify(v)}`]);
   await docker(["commit", ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
   for (const ref of rest) await docker(["tag", first, ref], { env: t.env });
+  const leaks = await imageSecretLeaks(first, secrets, t.env);
+  if (leaks.length > 0)
+    throw new Error(
+      `Refusing to push the prebuilt image: its configuration or history contains the value of the secret${leaks.length > 1 ? "s" : ""} ${leaks.join(", ")}`
+    );
   const started = performance.now();
   for (const ref of references) await docker(["push", ref], { env: t.env, log: t.log, title: `docker push ${ref}` });
   const pushMs = Math.round(performance.now() - started);
@@ -38797,7 +39102,14 @@ async function commitAndPush(t, containerId, references, labels) {
   if (!digest) throw new Error(`docker push ${first} reported no digest`);
   return { references, digest, pinned: pinned(first, digest), bytes: inspect2.Size ?? 0, pushMs };
 }
+async function localImageLabels(reference, env) {
+  return docker(["image", "inspect", "--format", "{{json .Config.Labels}}", reference], { env }).then(
+    (r) => JSON.parse(r.stdout.trim() || "null") ?? {},
+    () => null
+  );
+}
 async function pull(reference, env, log2) {
+  if (/@sha256:[0-9a-f]{64}$/.test(reference) && await localImageLabels(reference, env) !== null) return 0;
   return (await docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` })).durationMs;
 }
 async function removeContainer(containerId, env) {
@@ -38849,6 +39161,14 @@ async function engineImages(env) {
   return { ids: new Set(ids), references };
 }
 async function removeAddedImages(refs, before, env) {
+  const runIds = /* @__PURE__ */ new Set();
+  for (const image of await inspectNames(refs, env)) {
+    let current = image;
+    while (current && !before.ids.has(current.id) && !runIds.has(current.id)) {
+      runIds.add(current.id);
+      [current] = current.parent ? await inspectNames([current.parent], env) : [];
+    }
+  }
   const seen = /* @__PURE__ */ new Set();
   for (const ref of refs) {
     const [image] = await inspectNames([ref], env);
@@ -38862,22 +39182,30 @@ async function removeAddedImages(refs, before, env) {
   for (const id of await listIds(env, true)) {
     if (before.ids.has(id)) continue;
     const [image] = await inspectNames([id], env);
-    if (image) await removeNewChain(image, before, env);
+    if (image && await descendsFrom(image, runIds, before, env)) await removeNewChain(image, before, env);
   }
+}
+async function descendsFrom(image, ids, before, env) {
+  let current = image;
+  while (current && !before.ids.has(current.id)) {
+    if (ids.has(current.id)) return true;
+    [current] = current.parent ? await inspectNames([current.parent], env) : [];
+  }
+  return false;
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir5, writeFile as writeFile6 } from "node:fs/promises";
-import path17 from "node:path";
+import { mkdir as mkdir5, writeFile as writeFile7 } from "node:fs/promises";
+import path18 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
-import { lstat as lstat4, mkdir as mkdir3, readFile as readFile3, rm as rm3, unlink as unlink2, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import { lstat as lstat4, mkdir as mkdir3, readFile as readFile3, rm as rm4, unlink as unlink2, writeFile as writeFile5 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/lifecycle/merge.ts
-import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import path12 from "node:path";
+import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
+import path13 from "node:path";
 async function lstatOrNull(p) {
   try {
     return await lstat2(p);
@@ -38892,7 +39220,7 @@ async function move(from, to) {
   } catch (err) {
     if (err.code !== "EXDEV") throw err;
     await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
-    await rm2(from, { recursive: true, force: true });
+    await rm3(from, { recursive: true, force: true });
   }
 }
 async function mergeTree(source, target, skipTop = []) {
@@ -38900,8 +39228,8 @@ async function mergeTree(source, target, skipTop = []) {
   const walk = async (src, dst, top) => {
     for (const entry of await readdir2(src, { withFileTypes: true })) {
       if (top && skipTop.includes(entry.name)) continue;
-      const from = path12.join(src, entry.name);
-      const to = path12.join(dst, entry.name);
+      const from = path13.join(src, entry.name);
+      const to = path13.join(dst, entry.name);
       const existing = await lstatOrNull(to);
       if (!existing) {
         await move(from, to);
@@ -38918,8 +39246,8 @@ async function mergeTree(source, target, skipTop = []) {
 }
 
 // src/lifecycle/source-times.ts
-import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
-import path13 from "node:path";
+import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile4 } from "node:fs/promises";
+import path14 from "node:path";
 var SOURCE_TIMES_PATH = `${MARKER_DIR}/source-times`;
 async function trackedBlobs(workspace) {
   const out = await git(workspace, ["ls-files", "-s", "-z"]);
@@ -38932,19 +39260,19 @@ async function trackedBlobs(workspace) {
   return blobs;
 }
 async function writeSourceTimes(workspace) {
-  const file = path13.join(workspace, SOURCE_TIMES_PATH);
+  const file = path14.join(workspace, SOURCE_TIMES_PATH);
   const blobs = await isWorkTreeRoot(workspace) ? await trackedBlobs(workspace) : null;
   if (blobs === null) {
-    await writeFile3(file, "").catch(() => void 0);
+    await writeFile4(file, "").catch(() => void 0);
     return;
   }
   const lines = [];
   for (const [rel, blob] of blobs) {
-    const st = await lstat3(path13.join(workspace, rel)).catch(() => null);
+    const st = await lstat3(path14.join(workspace, rel)).catch(() => null);
     if (st?.isFile()) lines.push(`${blob} ${st.mtimeMs}	${rel}\0`);
   }
-  await mkdir2(path13.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile3(file, lines.join(""));
+  await mkdir2(path14.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile4(file, lines.join(""));
 }
 function parseSourceTimes(text) {
   const out = /* @__PURE__ */ new Map();
@@ -38962,7 +39290,7 @@ async function restoreSourceTimes(workspace, record) {
   for (const [rel, blob] of blobs) {
     const was = recorded.get(rel);
     if (!was || was.blob !== blob) continue;
-    const abs = path13.join(workspace, rel);
+    const abs = path14.join(workspace, rel);
     const st = await lstat3(abs).catch(() => null);
     if (!st?.isFile()) continue;
     const seconds = was.mtimeMs / 1e3;
@@ -38976,10 +39304,10 @@ async function restoreSourceTimes(workspace, record) {
 var STAGING_PREFIX = ".prebuilds-restore-";
 async function reachableWithoutSymlinks(root, rel) {
   const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
-  if (path14.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  if (path15.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
   let dir = root;
   for (const part of parts.slice(0, -1)) {
-    dir = path14.join(dir, part);
+    dir = path15.join(dir, part);
     const st = await lstat4(dir).catch(() => null);
     if (!st?.isDirectory()) return false;
   }
@@ -38987,13 +39315,13 @@ async function reachableWithoutSymlinks(root, rel) {
 }
 async function readInside(root, rel) {
   if (!await reachableWithoutSymlinks(root, rel)) return null;
-  const file = path14.join(root, rel);
+  const file = path15.join(root, rel);
   const st = await lstat4(file).catch(() => null);
   return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
 }
 async function restoreBase(store, key, paths, workspace, accept3, options = {}) {
   const timer = options.timer ?? new PhaseTimer();
-  const staging = path14.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  const staging = path15.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir3(staging);
   try {
     let found;
@@ -39016,7 +39344,7 @@ async function restoreBase(store, key, paths, workspace, accept3, options = {}) 
       return { restored: true, marker: marker2, moved, kept, deleted, timesRestored };
     });
   } finally {
-    await timer.time("merge", () => rm3(staging, { recursive: true, force: true }));
+    await timer.time("merge", () => rm4(staging, { recursive: true, force: true }));
   }
 }
 async function deleteUntracked(workspace, baseTracked) {
@@ -39025,7 +39353,7 @@ async function deleteUntracked(workspace, baseTracked) {
   const deleted = [];
   for (const file of baseTracked) {
     if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
-    const abs = path14.join(workspace, file);
+    const abs = path15.join(workspace, file);
     const st = await lstat4(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
@@ -39035,14 +39363,14 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path14.join(workspace, TRACKED_FILES_PATH);
+  const file = path15.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
-    await rm3(file, { force: true });
+    await rm4(file, { force: true });
     return;
   }
-  await mkdir3(path14.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile4(file, files.map((f) => `${f}\0`).join(""));
+  await mkdir3(path15.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile5(file, files.map((f) => `${f}\0`).join(""));
 }
 
 // src/lifecycle/snapshot/oci/registry-client.ts
@@ -39119,8 +39447,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path33, init = {}) {
-    const url2 = path33.startsWith("http") ? path33 : `${this.base}${path33}`;
+  async request(method, path34, init = {}) {
+    const url2 = path34.startsWith("http") ? path34 : `${this.base}${path34}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -39266,9 +39594,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path33 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path33) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path33 };
+    const path34 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path34) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path34 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -39288,8 +39616,8 @@ function parseStoreSpec(input, env) {
 
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile5 } from "node:fs/promises";
-import path15 from "node:path";
+import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile6 } from "node:fs/promises";
+import path16 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -39298,59 +39626,7 @@ import { open as open2 } from "node:fs/promises";
 import { pipeline as pipeline2 } from "node:stream/promises";
 
 // src/lifecycle/snapshot/tar-guard.ts
-import { Transform } from "node:stream";
-
-// src/lifecycle/snapshot/tar-header.ts
-var BLOCK = 512;
-function cString(buf, start, end) {
-  const nul = buf.indexOf(0, start);
-  return buf.toString("utf8", start, nul === -1 || nul > end ? end : nul);
-}
-function numberField(buf, start, length) {
-  if (buf[start] & 128) {
-    if (buf[start] === 255) return null;
-    let n = buf[start] & 127;
-    for (let i = start + 1; i < start + length; i++) n = n * 256 + buf[i];
-    return Number.isSafeInteger(n) ? n : null;
-  }
-  const text = buf.toString("latin1", start, start + length).replace(/^[ \0]+|[ \0]+$/g, "");
-  if (!/^[0-7]*$/.test(text)) return null;
-  return text === "" ? 0 : parseInt(text, 8);
-}
-function checksumOk(h) {
-  const stored = numberField(h, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 32 : h[i];
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return stored === unsigned || stored === signed;
-}
-function paxRecords(data) {
-  const out = /* @__PURE__ */ new Map();
-  let pos = 0;
-  while (pos < data.length) {
-    if (data[pos] === 0) break;
-    const space = data.indexOf(32, pos);
-    const len = space === -1 ? NaN : Number(data.toString("latin1", pos, space));
-    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length || data[pos + len - 1] !== 10) return null;
-    const record = data.toString("utf8", space + 1, pos + len - 1);
-    const eq = record.indexOf("=");
-    if (eq <= 0) return null;
-    out.set(record.slice(0, eq), record.slice(eq + 1));
-    pos += len;
-  }
-  return out;
-}
-function headerName(h) {
-  const name = cString(h, 0, 100);
-  const prefix2 = h.toString("latin1", 257, 263).startsWith("ustar") ? cString(h, 345, 500) : "";
-  return prefix2 ? `${prefix2}/${name}` : name;
-}
-
-// src/lifecycle/snapshot/tar-guard.ts
+import { Transform as Transform2 } from "node:stream";
 var UnsafeArchiveError = class extends Error {
   /**
    * @param entry the entry's name as stored in the archive
@@ -39366,7 +39642,7 @@ var UnsafeArchiveError = class extends Error {
   reason;
 };
 var MAX_META_BYTES = 1024 * 1024;
-var FILE_TYPES = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var FILE_TYPES2 = /* @__PURE__ */ new Set(["0", "\0", "7"]);
 var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
 var TYPE_NAMES = {
   "3": "a character device",
@@ -39389,7 +39665,7 @@ function components(name) {
   if (parts.includes("..")) return 'escapes the workspace (a ".." component)';
   return parts;
 }
-var TarGuard = class extends Transform {
+var TarGuard = class extends Transform2 {
   header = Buffer.alloc(BLOCK);
   headerBytes = 0;
   /** Bytes of the current entry's data (and padding) still to pass. */
@@ -39502,10 +39778,10 @@ var TarGuard = class extends Transform {
       return;
     }
     this.pending = {};
-    if (!FILE_TYPES.has(type2) && type2 !== "1" && type2 !== "2" && type2 !== "5") {
+    if (!FILE_TYPES2.has(type2) && type2 !== "1" && type2 !== "2" && type2 !== "5") {
       throw new UnsafeArchiveError(shown, `is ${TYPE_NAMES[type2] ?? `of type "${type2}"`}: only files, directories, symlinks and hard links are allowed`);
     }
-    if (!FILE_TYPES.has(type2) && size !== 0)
+    if (!FILE_TYPES2.has(type2) && size !== 0)
       throw new UnsafeArchiveError(shown, `is a ${type2 === "5" ? "directory" : "link"} with ${size} bytes of data (a crafted archive)`);
     const paths = [];
     for (const name of names) {
@@ -39533,218 +39809,11 @@ var TarGuard = class extends Transform {
       for (const p of paths) (linksToSymlink ? this.symlinks : this.files).add(p);
     } else if (type2 === "2") {
       for (const p of paths) this.symlinks.add(p);
-    } else if (FILE_TYPES.has(type2)) {
+    } else if (FILE_TYPES2.has(type2)) {
       for (const p of paths) this.files.add(p);
     }
     this.entries++;
-    this.skip = FILE_TYPES.has(type2) ? Math.ceil(size / BLOCK) * BLOCK : 0;
-  }
-};
-
-// src/lifecycle/snapshot/secret-scan.ts
-import { Transform as Transform2 } from "node:stream";
-
-// src/lifecycle/snapshot/needle-search.ts
-var BLOCK_BYTES = 2;
-var MAX_WINDOW = 255;
-var NeedleSet = class {
-  /** Length of the longest needle, bytes (a match spanning two buffers needs `maxLength - 1` bytes of overlap). */
-  maxLength;
-  needles;
-  /** Window length: the shortest needle's, capped at {@link MAX_WINDOW}. */
-  window;
-  /** How far the window may move when its last block is the index. */
-  shift = new Uint8Array(1 << 16);
-  /** For a block that ends some needle's window prefix: those needles. */
-  candidates = /* @__PURE__ */ new Map();
-  /**
-   * @param needles the byte strings, each at least two bytes long
-   * @throws RangeError for a needle shorter than two bytes
-   */
-  constructor(needles) {
-    if (needles.some((n) => n.length < BLOCK_BYTES)) throw new RangeError(`NeedleSet: every needle must be at least ${BLOCK_BYTES} bytes long`);
-    this.needles = needles;
-    this.maxLength = needles.reduce((max, n) => Math.max(max, n.length), 0);
-    this.window = Math.min(MAX_WINDOW, ...needles.map((n) => n.length));
-    const m = this.window;
-    this.shift.fill(m - BLOCK_BYTES + 1);
-    needles.forEach((needle, index) => {
-      for (let j = BLOCK_BYTES - 1; j < m; j++) {
-        const block = needle[j - 1] << 8 | needle[j];
-        const s = m - 1 - j;
-        if (s < this.shift[block]) this.shift[block] = s;
-        if (s === 0) {
-          const list2 = this.candidates.get(block);
-          if (list2) list2.push(index);
-          else this.candidates.set(block, [index]);
-        }
-      }
-    });
-  }
-  /**
-   * Finds the first needle (in buffer order) lying wholly within `hay[from, to)`.
-   * @returns the index of that needle in the constructor's list, or -1
-   */
-  find(hay, from = 0, to = hay.length) {
-    if (this.needles.length === 0) return -1;
-    const m = this.window;
-    const shift = this.shift;
-    let pos = from + m - 1;
-    while (pos < to) {
-      const block = hay[pos - 1] << 8 | hay[pos];
-      const s = shift[block];
-      if (s > 0) {
-        pos += s;
-        continue;
-      }
-      const start = pos - m + 1;
-      for (const index of this.candidates.get(block)) {
-        const needle = this.needles[index];
-        if (start + needle.length <= to && needle.compare(hay, start, start + needle.length) === 0) return index;
-      }
-      pos += 1;
-    }
-    return -1;
-  }
-};
-
-// src/lifecycle/snapshot/secret-scan.ts
-var MIN_SCANNED_LENGTH = 6;
-var SecretInSnapshotError = class extends Error {
-  /**
-   * @param file workspace-relative path of the file
-   * @param secret the secret's name
-   */
-  constructor(file, secret) {
-    super(
-      `Refusing to save the snapshot: ${file} contains the value of the secret ${secret}. Lifecycle commands must not write secrets into the workspace (snapshots are readable by every workflow that can read the store): pass them through the environment, or write them outside the snapshot paths.`
-    );
-    this.file = file;
-    this.secret = secret;
-    this.name = "SecretInSnapshotError";
-  }
-  file;
-  secret;
-};
-function scannable(secrets) {
-  const seen = /* @__PURE__ */ new Set();
-  return secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH && !seen.has(s.value) && Boolean(seen.add(s.value)));
-}
-var FILE_TYPES2 = /* @__PURE__ */ new Set(["0", "\0", "7"]);
-var EMPTY = Buffer.alloc(0);
-var SecretScan = class extends Transform2 {
-  /** The secrets' names, in the order of {@link search}'s needles. */
-  names;
-  search;
-  overlap;
-  header = Buffer.alloc(BLOCK);
-  headerBytes = 0;
-  /** Data bytes of the current entry still to come, then its padding. */
-  data = 0;
-  padding = 0;
-  /** The current entry's pax `path` (else its name is in its header), and whether its data is file content to scan. */
-  entryPath;
-  scanning = false;
-  /** The pax `x` entry being read (its records name the next entry). */
-  pax = null;
-  paxPath;
-  paxSize;
-  /** The last bytes of the current file seen so far (a match may span chunks). */
-  tail = Buffer.alloc(0);
-  /** Bytes scanned (file data only). */
-  scannedBytes = 0;
-  constructor(secrets) {
-    super();
-    const values = scannable(secrets);
-    this.names = values.map((s) => s.name);
-    this.search = new NeedleSet(values.map((s) => Buffer.from(s.value, "utf8")));
-    this.overlap = Math.max(0, this.search.maxLength - 1);
-  }
-  _transform(chunk, _encoding, done) {
-    try {
-      this.walk(chunk);
-      done(null, chunk);
-    } catch (err) {
-      done(err);
-    }
-  }
-  walk(chunk) {
-    let off = 0;
-    while (off < chunk.length) {
-      if (this.data > 0) {
-        const n2 = Math.min(this.data, chunk.length - off);
-        const slice = chunk.subarray(off, off + n2);
-        if (this.scanning) this.scan(slice, n2 < this.data);
-        if (this.pax) this.pax.push(slice);
-        this.data -= n2;
-        off += n2;
-        if (this.data === 0) this.endData();
-        continue;
-      }
-      if (this.padding > 0) {
-        const n2 = Math.min(this.padding, chunk.length - off);
-        this.padding -= n2;
-        off += n2;
-        continue;
-      }
-      const n = Math.min(BLOCK - this.headerBytes, chunk.length - off);
-      chunk.copy(this.header, this.headerBytes, off, off + n);
-      this.headerBytes += n;
-      off += n;
-      if (this.headerBytes < BLOCK) break;
-      this.headerBytes = 0;
-      this.onHeader();
-    }
-  }
-  onHeader() {
-    const h = this.header;
-    if (h.every((b) => b === 0)) return;
-    const type2 = String.fromCharCode(h[156]);
-    const size = this.paxSize ?? numberField(h, 124, 12) ?? 0;
-    if (type2 === "x") {
-      this.pax = [];
-      this.paxSize = void 0;
-      this.paxPath = void 0;
-      this.scanning = false;
-    } else if (type2 !== "g") {
-      this.entryPath = this.paxPath;
-      this.scanning = FILE_TYPES2.has(type2) && this.names.length > 0;
-      this.paxPath = void 0;
-      this.paxSize = void 0;
-      this.tail = EMPTY;
-    }
-    const data = FILE_TYPES2.has(type2) || type2 === "x" || type2 === "g" ? size : 0;
-    this.data = data;
-    this.padding = Math.ceil(data / BLOCK) * BLOCK - data;
-    if (data === 0) this.endData();
-  }
-  endData() {
-    if (!this.pax) return;
-    const data = this.pax.length === 1 ? this.pax[0] : Buffer.concat(this.pax);
-    this.pax = null;
-    const records = data.includes(" path=") || data.includes(" size=") ? paxRecords(data) : null;
-    this.paxPath = records?.get("path");
-    const size = records?.get("size");
-    this.paxSize = size !== void 0 && /^\d+$/.test(size) ? Number(size) : void 0;
-  }
-  /**
-   * Looks for every value in `slice` (one pass, {@link NeedleSet}) and across the seam
-   * with the file's previous bytes; keeps the last `overlap` bytes when the file goes on.
-   * @param more whether the current file has data after this slice
-   */
-  scan(slice, more) {
-    this.scannedBytes += slice.length;
-    let found = this.search.find(slice);
-    if (found === -1 && this.tail.length > 0) {
-      const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
-      found = this.search.find(seam);
-    }
-    if (found !== -1) throw new SecretInSnapshotError((this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, ""), this.names[found]);
-    if (!more || this.overlap === 0) {
-      this.tail = EMPTY;
-      return;
-    }
-    this.tail = slice.length >= this.overlap ? Buffer.from(slice.subarray(slice.length - this.overlap)) : Buffer.concat([this.tail, slice]).subarray(-this.overlap);
+    this.skip = FILE_TYPES2.has(type2) ? Math.ceil(size / BLOCK) * BLOCK : 0;
   }
 };
 
@@ -39860,7 +39929,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path15.join(this.root, safeKeyName(key));
+    const base = path16.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -39877,22 +39946,22 @@ var DirStore = class {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir4(this.root, { recursive: true });
-    const tmp = path15.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path15.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path15.isAbsolute(rel);
+    const tmp = path16.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path16.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path16.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path15.basename(archive),
+        archive: path16.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
         ...metadata2
       };
-      await writeFile5(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile6(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -39939,7 +40008,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path15.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile4(path16.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -39973,9 +40042,9 @@ var DirStore = class {
 };
 
 // src/lifecycle/snapshot/oci-store.ts
-import { mkdtemp, rm as rm4 } from "node:fs/promises";
-import os7 from "node:os";
-import path16 from "node:path";
+import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import os8 from "node:os";
+import path17 from "node:path";
 import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
@@ -40016,7 +40085,7 @@ var OciStore = class {
    * @param credentials for the registry (GHCR: `GITHUB_TOKEN`), or none
    * @param tempRoot where archives are staged (default: the OS temp directory)
    */
-  constructor(ref, credentials = null, tempRoot = os7.tmpdir()) {
+  constructor(ref, credentials = null, tempRoot = os8.tmpdir()) {
     this.ref = ref;
     this.tempRoot = tempRoot;
     this.client = new RegistryClient(ref, credentials);
@@ -40027,11 +40096,11 @@ var OciStore = class {
   description;
   client;
   async withTemp(fn) {
-    const dir = await mkdtemp(path16.join(this.tempRoot, "prebuild-oci-"));
+    const dir = await mkdtemp2(path17.join(this.tempRoot, "prebuild-oci-"));
     try {
       return await fn(dir);
     } finally {
-      await rm4(dir, { recursive: true, force: true });
+      await rm5(dir, { recursive: true, force: true });
     }
   }
   /** The manifest saved under exactly `key`, or `null`. */
@@ -40043,7 +40112,7 @@ var OciStore = class {
     const tag = tagOf(key);
     if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
     return this.withTemp(async (dir) => {
-      const file = path16.join(dir, "snapshot.tar.zst");
+      const file = path17.join(dir, "snapshot.tar.zst");
       const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
       const push = async () => {
         const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
@@ -40082,7 +40151,7 @@ var OciStore = class {
     const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
     await this.withTemp(async (dir) => {
-      const file = path16.join(dir, "snapshot.tar.zst");
+      const file = path17.join(dir, "snapshot.tar.zst");
       const pull2 = () => this.client.pullBlob(layer.digest, file);
       await (options?.timer ? options.timer.time("download", pull2) : pull2());
       await extractArchive(file, cwd, { exclude: options?.exclude });
@@ -40189,8 +40258,8 @@ async function finishPrebuild(req, key, paths, started, done) {
     dependencyFiles: done.dependencyFiles,
     ...done.image ? { image: done.image } : {}
   });
-  await mkdir5(path17.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile6(path17.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile7(path18.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   await writeSourceTimes(workspace);
   const timer = req.timer ?? new PhaseTimer();
@@ -40258,6 +40327,9 @@ async function imageId(reference, env) {
     () => null
   );
 }
+async function imageLayers(reference, env) {
+  return Number((await docker(["image", "inspect", "--format", "{{len .RootFS.Layers}}", reference], { env })).stdout.trim());
+}
 async function containerPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const { workspace, configuration, log: log2, env } = req;
@@ -40267,9 +40339,18 @@ async function containerPrebuild(req) {
   const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
-  const tmp = await mkdtemp2(path18.join(env[Env.RunnerTemp] || os8.tmpdir(), "prebuild-container-"));
-  const runLabel = { [RUN_LABEL]: randomUUID3() };
-  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: { ...labels, ...runLabel }, env, log: log2 };
+  const tmp = await mkdtemp3(path19.join(env[Env.RunnerTemp] || os9.tmpdir(), "prebuild-container-"));
+  const runLabel = { [RUN_LABEL]: randomUUID2() };
+  const secretsFile = await writeSecretsFile(namedSecrets(configuration.settings.secrets, env), tmp);
+  const target = {
+    cli: req.cli,
+    workspace,
+    configFile: configuration.environment.file,
+    labels: { ...labels, ...runLabel },
+    env,
+    log: log2,
+    secretsFile: secretsFile.file
+  };
   const imagesBefore = await engineImages(env);
   const pulledIds = [];
   const built = [];
@@ -40289,25 +40370,32 @@ async function containerPrebuild(req) {
     let plan;
     let coldMs;
     let containerId;
+    let remoteUser;
     const baseImage = base.baseMarker?.image;
     const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
-    const incremental = baseRef !== null && await pullInto(baseRef);
+    let incremental = baseRef !== null && await pullInto(baseRef);
     if (baseRef && !incremental) log2.warning(`The base's image ${baseRef} cannot be pulled: building the environment from scratch`);
+    if (incremental && baseRef) {
+      const tooDeep = layerLimitReason(await imageLayers(baseRef, env), req.maxImageLayers ?? DEFAULT_MAX_IMAGE_LAYERS);
+      if (tooDeep) {
+        log2.info(`Full prebuild: ${tooDeep}`);
+        incremental = false;
+      }
+    }
     if (incremental && baseImage && baseRef) {
       log2.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
       target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
-      const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
+      const c = await up(target, { skipLifecycle: true });
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       for (const step of plan) {
-        if (step.action === "skip") {
-          log2.info(`${step.hook}: skipped (${step.reason})`);
-          continue;
-        }
-        if (step.note) log2.info(`${step.hook}: ${step.note}`);
-        const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-        if (run3) ran[step.hook] = { startedAt: run3.startedAt, durationMs: run3.durationMs };
+        if (step.action === "skip") log2.info(`${step.hook}: skipped (${step.reason})`);
+        else if (step.note) log2.info(`${step.hook}: ${step.note}`);
       }
+      const rerun = plan.filter((step) => step.action === "run").map((step) => step.hook);
+      const run3 = await runUserCommands(target, c, { rerun, prebuild: true });
+      Object.assign(ran, hookTimesFromLog(run3.log, Date.now()));
       coldMs = baseImage.coldMs;
     } else {
       const cacheFrom = await pullInto(tags2.identity) ? [tags2.identity] : [];
@@ -40316,18 +40404,19 @@ async function containerPrebuild(req) {
       target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
-      for (const step of plan) {
-        if (step.action === "run" && !ran[step.hook]) {
-          log2.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
-          ran[step.hook] = { startedAt: (/* @__PURE__ */ new Date()).toISOString(), durationMs: 0 };
-        }
-      }
       coldMs = c.upMs;
       const image2 = await containerImage(containerId, env);
       if (image2) built.push(image2);
     }
-    const image = await commitAndPush(target, containerId, [tags2.sha, tags2.identity], labels);
+    for (const step of plan) {
+      if (step.action === "run" && !ran[step.hook]) {
+        log2.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
+        ran[step.hook] = { startedAt: (/* @__PURE__ */ new Date()).toISOString(), durationMs: 0 };
+      }
+    }
+    const image = await commitAndPush(target, containerId, remoteUser, [tags2.sha, tags2.identity], labels, req.secrets ?? []);
     const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs };
     log2.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
@@ -40342,7 +40431,8 @@ async function containerPrebuild(req) {
       await removeContainer(id, env);
     }
     await removeAddedImages([tags2.sha, tags2.identity, ...built, ...pulledIds, FEATURE_CONTENT_IMAGE], imagesBefore, env);
-    await rm5(tmp, { recursive: true, force: true });
+    await secretsFile.remove();
+    await rm6(tmp, { recursive: true, force: true });
   }
 }
 
@@ -40351,7 +40441,7 @@ var RESTORE_REPORT_PATH = "/api/restores";
 var DEFAULT_RESTORE_AUDIENCE = "prebuilds-for-github";
 
 // action/src/inputs.ts
-import path19 from "node:path";
+import path20 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -40365,7 +40455,7 @@ async function readInputs(getInput2, env) {
     [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
     ContainerModes.Auto
   );
-  const workspace = path19.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path20.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -40393,13 +40483,14 @@ async function readInputs(getInput2, env) {
     secrets: getInput2(Inputs.Secrets),
     registry: getInput2(Inputs.Registry).trim(),
     appUrl: getInput2(Inputs.AppUrl).trim(),
-    audience: getInput2(Inputs.Audience).trim() || DEFAULT_RESTORE_AUDIENCE
+    audience: getInput2(Inputs.Audience).trim() || DEFAULT_RESTORE_AUDIENCE,
+    maxImageLayers: parseMaxImageLayers(getInput2(Inputs.MaxImageLayers))
   };
 }
 
 // action/src/log.ts
-import { randomUUID as randomUUID4 } from "node:crypto";
-function coreLog(write = (t) => process.stdout.write(t), token = randomUUID4()) {
+import { randomUUID as randomUUID3 } from "node:crypto";
+function coreLog(write = (t) => process.stdout.write(t), token = randomUUID3()) {
   let atLineStart = true;
   let stopped = false;
   const newline = () => {
@@ -40444,7 +40535,7 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID4()) 
 
 // src/lifecycle/restore.ts
 import { existsSync as existsSync4 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/lifecycle/restore-plan.ts
 var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
@@ -40584,7 +40675,7 @@ async function restoreWorkspace(req) {
   });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const cachesRestored = existsSync4(path20.join(workspace, CACHES_DIR));
+  const cachesRestored = existsSync4(path21.join(workspace, CACHES_DIR));
   const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
   const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
   logCaches(caches, log2);
@@ -42091,17 +42182,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path33 = requestOptions.url.replace(options.baseUrl, "");
+    const path34 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path33} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path34} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path33} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path34} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -44861,29 +44952,56 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 
 // src/container/up.ts
 import { mkdir as mkdir6 } from "node:fs/promises";
-import path21 from "node:path";
+import path22 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
+  const secrets = await writeSecretsFile(namedSecrets(req.configuration.settings.secrets, req.env));
+  try {
+    return await startDevContainer(req, started, secrets.file);
+  } finally {
+    await secrets.remove();
+  }
+}
+async function startDevContainer(req, started, secretsFile) {
   const { workspace, configuration, log: log2, env } = req;
-  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => m?.image ? null : "it has no prebuilt image (a host-mode prebuild)");
-  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2 };
+  const refOf = (image2) => req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image2.digest}` : pinned(image2.reference, image2.digest);
+  const pulls = /* @__PURE__ */ new Map();
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
+    if (!m?.image) return "it has no prebuilt image (a host-mode prebuild)";
+    const ref2 = refOf(m.image);
+    if (!pulls.has(ref2))
+      pulls.set(
+        ref2,
+        pull(ref2, env).then(
+          (ms) => ({ ms }),
+          (error2) => ({ error: error2 })
+        )
+      );
+    return null;
+  });
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
   const common2 = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
   let pullMs = 0;
   let ref = null;
   if (image) {
-    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
-    try {
-      pullMs = await pull(ref, env, log2);
-    } catch (err) {
-      log2.warning(`The prebuild's image ${ref} cannot be pulled (${err.message.split("\n")[0]}): starting the cold way`);
+    ref = refOf(image);
+    const pulled = await (pulls.get(ref) ?? pull(ref, env).then(
+      (ms) => ({ ms }),
+      (error2) => ({ error: error2 })
+    ));
+    if ("error" in pulled) {
+      log2.warning(`The prebuild's image ${ref} cannot be pulled (${pulled.error.message.split("\n")[0]}): starting the cold way`);
       ref = null;
+    } else {
+      pullMs = pulled.ms;
+      log2.info(pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge)`);
     }
   }
   if (!ref) {
-    await mkdir6(path21.join(workspace, MARKER_DIR), { recursive: true });
-    target.overrideConfig = await writeBuildConfig(path21.join(workspace, MARKER_DIR), configuration.environment, workspace);
+    await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
+    target.overrideConfig = await writeBuildConfig(path22.join(workspace, MARKER_DIR), configuration.environment, workspace);
     const c2 = await up(target, {});
     log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
     return {
@@ -44900,28 +45018,19 @@ async function upFromPrebuild(req) {
       coldMs: null
     };
   }
-  await mkdir6(path21.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path21.join(workspace, MARKER_DIR), configuration.environment, ref);
-  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
-  const present2 = Object.fromEntries(Object.entries(merged).map(([h, list2]) => [h, list2[0]]));
+  await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path22.join(workspace, MARKER_DIR), configuration.environment, ref);
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const plan = [
-    ...planRestore(present2, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
-    ...["postStartCommand", "postAttachCommand"].map(
-      (hook2) => present2[hook2] ? { hook: hook2, action: "run" } : { hook: hook2, action: "skip", reason: "not configured" }
-    )
-  ];
-  const hooks = [];
-  for (const step of plan) {
-    if (step.action === "skip") {
-      log2.info(`${step.hook}: skipped (${step.reason})`);
-      hooks.push({ hook: step.hook, action: "skip", reason: step.reason });
-      continue;
-    }
-    if ("note" in step && step.note) log2.info(`${step.hook}: ${step.note}`);
-    const run3 = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-    hooks.push({ hook: step.hook, action: "run", durationMs: run3?.durationMs ?? 0 });
+  const sealed = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === "sealed";
+  let c;
+  let hooks;
+  if (found.hit === "exact" && changed.length === 0 && sealed) {
+    c = await up(target, { title: `devcontainer up from ${ref}` });
+    hooks = hooksFromLog(c.log);
+  } else {
+    ({ c, hooks } = await upThenRun(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
   }
+  for (const h of hooks) log2.info(h.action === "skip" ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran (${h.durationMs} ms)`);
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
   log2.info(
@@ -44939,6 +45048,30 @@ async function upFromPrebuild(req) {
     durationMs,
     coldMs
   };
+}
+function hooksFromLog(upLog) {
+  const times = hookTimesFromLog(upLog, Date.now());
+  return CONTAINER_HOOKS.map((hook2) => {
+    const ran = times[hook2];
+    if (ran) return { hook: hook2, action: "run", durationMs: ran.durationMs };
+    if (hook2 === "onCreateCommand") return { hook: hook2, action: "skip", reason: "ran in the prebuild" };
+    if (hook2 === "updateContentCommand") return { hook: hook2, action: "skip", reason: "ran in the prebuild at this commit" };
+    return { hook: hook2, action: "skip", reason: "not configured" };
+  });
+}
+async function upThenRun(target, ref, hit) {
+  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+  const rerun = [];
+  if (hit.changedDependencyFiles.length > 0) {
+    target.log.info(`onCreateCommand: dependency files changed since the prebuild ran it: ${hit.changedDependencyFiles.join(", ")}`);
+    rerun.push("onCreateCommand");
+  }
+  if (hit.kind !== "exact") {
+    target.log.info(`updateContentCommand: the prebuild is ${hit.distance} commit${hit.distance === 1 ? "" : "s"} behind: updating it`);
+    rerun.push("updateContentCommand");
+  }
+  const run3 = await runUserCommands(target, c, { rerun });
+  return { c, hooks: hooksFromLog(run3.log) };
 }
 
 // action/src/report-restore.ts
@@ -45127,10 +45260,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path32 from "node:path";
+import path33 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path29 from "path";
+import * as path30 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -45170,10 +45303,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path26 from "path";
+import * as path27 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path22 from "path";
+import * as path23 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -45181,7 +45314,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path22.dirname(p);
+  let result = path23.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -45218,7 +45351,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path22.sep;
+    root += path23.sep;
   }
   return root + itemPath;
 }
@@ -45252,10 +45385,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path22.sep)) {
+  if (!p.endsWith(path23.sep)) {
     return p;
   }
-  if (p === path22.sep) {
+  if (p === path23.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -45322,8 +45455,8 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os9 from "os";
-import * as path25 from "path";
+import * as os10 from "os";
+import * as path26 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -46540,11 +46673,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path23 = {
+var path24 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path23.win32.sep : path23.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path24.win32.sep : path24.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -47291,7 +47424,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path24 from "path";
+import * as path25 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -47305,12 +47438,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path24.sep);
+        this.segments = itemPath.split(path25.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path24.basename(remaining);
+          const basename6 = path25.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -47328,7 +47461,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path24.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path25.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -47339,12 +47472,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path24.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path25.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path24.sep;
+        result += path25.sep;
       }
       result += this.segments[i];
     }
@@ -47376,7 +47509,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path25.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path26.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -47400,8 +47533,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path25.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path25.sep}`;
+      if (!itemPath.endsWith(path26.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path26.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -47436,10 +47569,10 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path25.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path26.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path25.sep}`)) {
-      homedir2 = homedir2 || os9.homedir();
+    } else if (pattern === "~" || pattern.startsWith(`~${path26.sep}`)) {
+      homedir2 = homedir2 || os10.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -47514,8 +47647,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path33, level) {
-    this.path = path33;
+  constructor(path34, level) {
+    this.path = path34;
     this.level = level;
   }
 };
@@ -47682,7 +47815,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path26.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path27.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -47692,7 +47825,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path26.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path27.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -47795,7 +47928,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path27 from "path";
+import * as path28 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -47888,9 +48021,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path27.join(baseLocation, "actions", "temp");
+      tempDirectory = path28.join(baseLocation, "actions", "temp");
     }
-    const dest = path27.join(tempDirectory, crypto3.randomUUID());
+    const dest = path28.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -47912,7 +48045,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path27.relative(workspace, file).replace(new RegExp(`\\${path27.sep}`, "g"), "/");
+        const relativeFile = path28.relative(workspace, file).replace(new RegExp(`\\${path28.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -48370,7 +48503,7 @@ function createHttpHeaders(rawHeaders) {
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
-function randomUUID6() {
+function randomUUID5() {
   return crypto.randomUUID();
 }
 
@@ -48410,7 +48543,7 @@ var PipelineRequestImpl = class {
     this.abortSignal = options.abortSignal;
     this.onUploadProgress = options.onUploadProgress;
     this.onDownloadProgress = options.onDownloadProgress;
-    this.requestId = options.requestId || randomUUID6();
+    this.requestId = options.requestId || randomUUID5();
     this.allowInsecureConnection = options.allowInsecureConnection ?? false;
     this.enableBrowserStreams = options.enableBrowserStreams ?? false;
     this.requestOverrides = options.requestOverrides;
@@ -49779,7 +49912,7 @@ async function concat(sources) {
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
-  return `----AzSDKFormBoundary${randomUUID6()}`;
+  return `----AzSDKFormBoundary${randomUUID5()}`;
 }
 function encodeHeaders(headers) {
   let result = "";
@@ -49907,14 +50040,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os10 from "node:os";
+import os11 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map2) {
   if (process4 && process4.versions) {
-    const osInfo = `${os10.type()} ${os10.release()}; ${os10.arch()}`;
+    const osInfo = `${os11.type()} ${os11.release()}; ${os11.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map2.set("Bun", `${versions.bun} (${osInfo})`);
@@ -50044,8 +50177,8 @@ function getErrorMessage(e) {
 function isError2(e) {
   return isError(e);
 }
-function randomUUID7() {
-  return randomUUID6();
+function randomUUID6() {
+  return randomUUID5();
 }
 var isNodeLike2 = isNodeLike;
 function uint8ArrayToString2(bytes, format2) {
@@ -52066,15 +52199,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path33 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path33.startsWith("/")) {
-      path33 = path33.substring(1);
+    let path34 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path34.startsWith("/")) {
+      path34 = path34.substring(1);
     }
-    if (isAbsoluteUrl(path33)) {
-      requestUrl = path33;
+    if (isAbsoluteUrl(path34)) {
+      requestUrl = path34;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path33);
+      requestUrl = appendPath(requestUrl, path34);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -52120,9 +52253,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path33 = pathToAppend.substring(0, searchStart);
+    const path34 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path33;
+    newPath = newPath + path34;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -54999,16 +55132,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path33 = this._matcher.path;
-    return path33.length > 0 ? path33[path33.length - 1].tag : void 0;
+    const path34 = this._matcher.path;
+    return path34.length > 0 ? path34[path34.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path33 = this._matcher.path;
-    return path33.length > 0 ? path33[path33.length - 1].namespace : void 0;
+    const path34 = this._matcher.path;
+    return path34.length > 0 ? path34[path34.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -55016,9 +55149,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path33 = this._matcher.path;
-    if (path33.length === 0) return void 0;
-    return path33[path33.length - 1].values?.[attrName];
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return void 0;
+    return path34[path34.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -55026,9 +55159,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path33 = this._matcher.path;
-    if (path33.length === 0) return false;
-    const current = path33[path33.length - 1];
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return false;
+    const current = path34[path34.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -55054,18 +55187,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path33 = this._matcher.path;
-    if (path33.length === 0) return -1;
-    return path33[path33.length - 1].position ?? 0;
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return -1;
+    return path34[path34.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path33 = this._matcher.path;
-    if (path33.length === 0) return -1;
-    return path33[path33.length - 1].counter ?? 0;
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return -1;
+    return path34[path34.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -58327,11 +58460,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path33) {
+    function locateFile(path34) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path33, scriptDirectory);
+        return Module["locateFile"](path34, scriptDirectory);
       }
-      return scriptDirectory + path33;
+      return scriptDirectory + path34;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -61418,9 +61551,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path33 = getURLPath(request2.url) || "/";
+    const path34 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path33}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path34}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -61902,9 +62035,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path33 = getURLPath(request2.url) || "/";
+    const path34 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path33}`;
+    canonicalizedResourceString += `/${options.accountName}${path34}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -75845,10 +75978,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path33 = urlParsed.pathname;
-  path33 = path33 || "/";
-  path33 = escape3(path33);
-  urlParsed.pathname = path33;
+  let path34 = urlParsed.pathname;
+  path34 = path34 || "/";
+  path34 = escape3(path34);
+  urlParsed.pathname = path34;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -75933,9 +76066,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path33 = urlParsed.pathname;
-  path33 = path33 ? path33.endsWith("/") ? `${path33}${name}` : `${path33}/${name}` : name;
-  urlParsed.pathname = path33;
+  let path34 = urlParsed.pathname;
+  path34 = path34 ? path34.endsWith("/") ? `${path34}${name}` : `${path34}/${name}` : name;
+  urlParsed.pathname = path34;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -77489,7 +77622,7 @@ var BlobLeaseClient = class {
       this._containerOrBlobOperation = clientContext.blob;
     }
     if (!leaseId2) {
-      leaseId2 = randomUUID7();
+      leaseId2 = randomUUID6();
     }
     this._leaseId = leaseId2;
   }
@@ -81632,7 +81765,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
         throw new RangeError(`The buffer's size is too big or the BlockSize is too small;the number of blocks must be <= ${BLOCK_BLOB_MAX_BLOCKS}`);
       }
       const blockList = [];
-      const blockIDPrefix = randomUUID7();
+      const blockIDPrefix = randomUUID6();
       let transferProgress = 0;
       const batch = new Batch(options.concurrency);
       for (let i = 0; i < numBlocks; i++) {
@@ -81713,7 +81846,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
     }
     return tracingClient.withSpan("BlockBlobClient-uploadStream", options, async (updatedOptions) => {
       let blockNum = 0;
-      const blockIDPrefix = randomUUID7();
+      const blockIDPrefix = randomUUID6();
       let transferProgress = 0;
       const blockList = [];
       const scheduler = new BufferScheduler(
@@ -86746,7 +86879,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
-import * as path28 from "path";
+import * as path29 from "path";
 var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -86817,13 +86950,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path28.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path29.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path28.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -86862,7 +86995,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path28.resolve(filePath).replace(new RegExp(`\\${path28.sep}`, "g"), "/")}"`;
+  return `"${path29.resolve(filePath).replace(new RegExp(`\\${path29.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter18(this, void 0, void 0, function* () {
@@ -86892,7 +87025,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -86901,7 +87034,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path28.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -86954,7 +87087,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter18(this, void 0, void 0, function* () {
-    writeFileSync2(path28.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path29.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -87095,7 +87228,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path29.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path30.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -87174,7 +87307,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path29.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path30.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -87242,7 +87375,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path29.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path30.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87311,7 +87444,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path29.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path30.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87388,9 +87521,9 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
-import { lstat as lstat5, mkdir as mkdir7, mkdtemp as mkdtemp3, readdir as readdir4, rm as rm6 } from "node:fs/promises";
-import os11 from "node:os";
-import path30 from "node:path";
+import { lstat as lstat5, mkdir as mkdir7, mkdtemp as mkdtemp4, readdir as readdir4, rm as rm7 } from "node:fs/promises";
+import os12 from "node:os";
+import path31 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -87440,7 +87573,7 @@ var ActionsCacheStore = class {
    * @param api defaults to @actions/cache
    * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
    */
-  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os11.tmpdir()) {
+  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os12.tmpdir()) {
     this.api = api;
     this.tempRoot = tempRoot;
   }
@@ -87448,17 +87581,17 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp3(path30.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp4(path31.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
-      await rm6(dir, { recursive: true, force: true });
+      await rm7(dir, { recursive: true, force: true });
     }
   }
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path30.join(dir, CACHE_ARCHIVE));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path31.join(dir, CACHE_ARCHIVE));
       const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       const { value: cacheId, stdout } = options?.timer ? await options.timer.time("upload", upload) : await upload();
       if (cacheId === -1) {
@@ -87472,18 +87605,18 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd, options) {
     return this.withTemp(async (dir) => {
-      const download = path30.join(dir, "entry.tar");
+      const download = path31.join(dir, "entry.tar");
       const fetch2 = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
       if (!await (options?.timer ? options.timer.time("download", fetch2) : fetch2())) return false;
-      const outer = path30.join(dir, "entry");
+      const outer = path31.join(dir, "entry");
       await mkdir7(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path30.join(outer, CACHE_ARCHIVE);
+      const inner = path31.join(outer, CACHE_ARCHIVE);
       if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat5(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
-      await rm6(download);
+      await rm7(download);
       await extractArchive(inner, cwd, { exclude: options?.exclude });
       return true;
     });
@@ -87503,10 +87636,10 @@ var ActionsCacheStore = class {
 
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-import os12 from "node:os";
-import path31 from "node:path";
+import os13 from "node:os";
+import path32 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path31.join(env.DOCKER_CONFIG || path31.join(env.HOME || os12.homedir(), ".docker"), "config.json");
+  const configFile = path32.join(env.DOCKER_CONFIG || path32.join(env.HOME || os13.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
@@ -87524,7 +87657,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path32.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path33.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }
@@ -87583,7 +87716,7 @@ async function run2() {
       startedAt: started,
       timer
     };
-    const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2) }) : await prebuild(request2);
+    const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2), maxImageLayers: inputs.maxImageLayers }) : await prebuild(request2);
     report2(outcome.result);
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });

@@ -27,6 +27,8 @@ export const Inputs = {
   AppUrl: 'app-url',
   /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
   Audience: 'audience',
+  /** Container mode: most layers an incremental image may have before the next prebuild is full. */
+  MaxImageLayers: 'max-image-layers',
 } as const;
 
 /** Names of the outputs declared in `action/action.yml`. */

@@ -8,7 +8,8 @@
  * - incremental (a base of the same identity whose marker names an image): the base's
  *   workspace is restored, its image pulled and started with `--skip-post-create`,
  *   and only the hooks src/lifecycle/plan.ts plans run (updateContentCommand; also
- *   onCreateCommand when a dependency file changed), inside the container;
+ *   onCreateCommand when a dependency file changed), inside the container, in one
+ *   `devcontainer run-user-commands --prebuild` pass (session.ts sets the CLI's markers);
  *
  * then the container is committed (its `devcontainer.metadata` label kept) and
  * pushed to the registry tagged by sha and by identity, and the workspace snapshot
@@ -27,16 +28,14 @@ import type { PrebuiltImage } from '../../src/lifecycle/marker.js';
 import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
-import type { HookRun } from '../../src/lifecycle/run-hooks.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { hookTimesFromLog, imageRepository, imageTags, pinned, prebuildLabels } from '../../src/container/model.js';
+import { DEFAULT_MAX_IMAGE_LAYERS, hookTimesFromLog, imageRepository, imageTags, layerLimitReason, pinned, prebuildLabels } from '../../src/container/model.js';
 import {
   commitAndPush,
   containerImage,
   pull,
-  readMergedLifecycle,
   removeContainer,
-  runHookInContainer,
+  runUserCommands,
   up,
   writeBuildConfig,
   writePrebuiltConfig,
@@ -44,6 +43,7 @@ import {
   type PushedImage,
 } from '../../src/container/session.js';
 import { engineImages, removeAddedImages } from '../../src/container/engine-images.js';
+import { namedSecrets, writeSecretsFile } from '../../src/container/secrets.js';
 import { docker, type DevcontainerCli } from '../../src/container/tools.js';
 import { Env } from './constants.js';
 import { finishPrebuild, startFromBase, type PrebuildRequest } from './prebuild.js';
@@ -58,6 +58,8 @@ export interface ContainerPrebuildRequest extends PrebuildRequest {
   /** Image repository prefix, e.g. `ghcr.io/octo/app/prebuilds` or `127.0.0.1:5000/prebuilds`. */
   registry: string;
   cli: DevcontainerCli;
+  /** The layer-count limit of incremental images (default {@link DEFAULT_MAX_IMAGE_LAYERS}). */
+  maxImageLayers?: number;
 }
 
 /** What a container prebuild did. */
@@ -75,6 +77,11 @@ async function imageId(reference: string, env: NodeJS.ProcessEnv): Promise<strin
     (r) => r.stdout.trim() || null,
     () => null,
   );
+}
+
+/** Layers of a local image (`RootFS.Layers`). @throws ToolError when the engine does not have it */
+async function imageLayers(reference: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return Number((await docker(['image', 'inspect', '--format', '{{len .RootFS.Layers}}', reference], { env })).stdout.trim());
 }
 
 /**
@@ -95,7 +102,17 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
   // The container is found by its labels (`--id-label`): a label unique to this run keeps
   // another run with the same prebuild id on this engine (a shared runner) from finding it.
   const runLabel = { [RUN_LABEL]: randomUUID() };
-  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: { ...labels, ...runLabel }, env, log };
+  // The named secrets go to the hooks through the CLI's --secrets-file (never the container's config).
+  const secretsFile = await writeSecretsFile(namedSecrets(configuration.settings.secrets, env), tmp);
+  const target: ContainerTarget = {
+    cli: req.cli,
+    workspace,
+    configFile: configuration.environment.file,
+    labels: { ...labels, ...runLabel },
+    env,
+    log,
+    secretsFile: secretsFile.file,
+  };
   const imagesBefore = await engineImages(env);
   const pulledIds: string[] = [];
   const built: string[] = [];
@@ -116,26 +133,34 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     let plan: PlannedHook[];
     let coldMs: number;
     let containerId: string;
+    let remoteUser: string;
     const baseImage = base.baseMarker?.image;
     const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
-    const incremental = baseRef !== null && (await pullInto(baseRef));
+    let incremental = baseRef !== null && (await pullInto(baseRef));
     if (baseRef && !incremental) log.warning(`The base's image ${baseRef} cannot be pulled: building the environment from scratch`);
+    if (incremental && baseRef) {
+      const tooDeep = layerLimitReason(await imageLayers(baseRef, env), req.maxImageLayers ?? DEFAULT_MAX_IMAGE_LAYERS);
+      if (tooDeep) {
+        log.info(`Full prebuild: ${tooDeep}`);
+        incremental = false;
+      }
+    }
 
     if (incremental && baseImage && baseRef) {
       log.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
       target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
-      const [c, merged] = await Promise.all([up(target, { skipLifecycle: true }), readMergedLifecycle(target, true)]);
+      const c = await up(target, { skipLifecycle: true });
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       for (const step of plan) {
-        if (step.action === 'skip') {
-          log.info(`${step.hook}: skipped (${step.reason})`);
-          continue;
-        }
-        if (step.note) log.info(`${step.hook}: ${step.note}`);
-        const run: HookRun | null = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-        if (run) ran[step.hook] = { startedAt: run.startedAt, durationMs: run.durationMs };
+        if (step.action === 'skip') log.info(`${step.hook}: skipped (${step.reason})`);
+        else if (step.note) log.info(`${step.hook}: ${step.note}`);
       }
+      // One CLI pass runs the planned hooks (Features' too, secrets included) and stops after updateContentCommand.
+      const rerun = plan.filter((step) => step.action === 'run').map((step) => step.hook);
+      const run = await runUserCommands(target, c, { rerun, prebuild: true });
+      Object.assign(ran, hookTimesFromLog(run.log, Date.now()));
       coldMs = baseImage.coldMs;
     } else {
       const cacheFrom = (await pullInto(tags.identity)) ? [tags.identity] : [];
@@ -145,20 +170,21 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       target.overrideConfig = await writeBuildConfig(tmp, configuration.environment, workspace);
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
+      remoteUser = c.remoteUser;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
-      for (const step of plan) {
-        // The CLI ran it (it succeeded) but its log did not say when: record it, untimed.
-        if (step.action === 'run' && !ran[step.hook]) {
-          log.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
-          ran[step.hook] = { startedAt: new Date().toISOString(), durationMs: 0 };
-        }
-      }
       coldMs = c.upMs;
       const image = await containerImage(containerId, env);
       if (image) built.push(image);
     }
+    for (const step of plan) {
+      // The CLI ran it (it succeeded) but its log did not say when: record it, untimed.
+      if (step.action === 'run' && !ran[step.hook]) {
+        log.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
+        ran[step.hook] = { startedAt: new Date().toISOString(), durationMs: 0 };
+      }
+    }
 
-    const image = await commitAndPush(target, containerId, [tags.sha, tags.identity], labels);
+    const image = await commitAndPush(target, containerId, remoteUser, [tags.sha, tags.identity], labels, req.secrets ?? []);
     const prebuilt: PrebuiltImage = { reference: tags.sha, digest: image.digest, bytes: image.bytes, coldMs };
     log.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
@@ -177,6 +203,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       await removeContainer(id, env);
     }
     await removeAddedImages([tags.sha, tags.identity, ...built, ...pulledIds, FEATURE_CONTENT_IMAGE], imagesBefore, env);
+    await secretsFile.remove();
     await rm(tmp, { recursive: true, force: true });
   }
 }

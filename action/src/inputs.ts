@@ -7,6 +7,7 @@ import { DEFAULT_RESTORE_AUDIENCE } from '../../src/api/restore-report.js';
 import path from 'node:path';
 import { ContainerModes, Env, Inputs, Modes } from './constants.js';
 import { git, headSha } from '../../src/lifecycle/git.js';
+import { parseMaxImageLayers } from '../../src/container/model.js';
 
 /** Validated inputs. */
 export interface ActionInputs {
@@ -33,6 +34,8 @@ export interface ActionInputs {
   appUrl: string;
   /** Restore mode: the OIDC audience of the report's token. */
   audience: string;
+  /** Container mode: the layer-count limit of incremental images (src/container/model.ts layerLimitReason). */
+  maxImageLayers: number;
 }
 
 /** Reads one input by name (`core.getInput` in the action). */
@@ -89,5 +92,6 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     registry: getInput(Inputs.Registry).trim(),
     appUrl: getInput(Inputs.AppUrl).trim(),
     audience: getInput(Inputs.Audience).trim() || DEFAULT_RESTORE_AUDIENCE,
+    maxImageLayers: parseMaxImageLayers(getInput(Inputs.MaxImageLayers)),
   };
 }

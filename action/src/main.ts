@@ -89,7 +89,7 @@ export async function run(): Promise<void> {
     };
     const outcome =
       mode === 'container'
-        ? await containerPrebuild({ ...request, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log) })
+        ? await containerPrebuild({ ...request, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log), maxImageLayers: inputs.maxImageLayers })
         : await prebuild(request);
     report(outcome.result);
     try {

@@ -91,10 +91,22 @@ export async function engineImages(env: NodeJS.ProcessEnv): Promise<EngineImages
  * first: a commit before the image it was made from): the references added to each
  * since `before` are removed, then the image itself when it did not exist `before`
  * (an image that did keeps its old references and stays). Then the dangling images created since
- * `before` (multi-stage leftovers of the build), each only when nothing uses it.
+ * `before` that descend from one of the run's new images (leftovers of the build, e.g. the
+ * stage built on the CLI's Features staging image), each only when nothing uses it; a
+ * dangling image another build made meanwhile on a shared engine is not touched.
  * Never throws (cleanup).
  */
 export async function removeAddedImages(refs: string[], before: EngineImages, env: NodeJS.ProcessEnv): Promise<void> {
+  // The run's new images and their new ancestors, before anything is removed: a dangling
+  // image is only this run's when its chain reaches one of them.
+  const runIds = new Set<string>();
+  for (const image of await inspectNames(refs, env)) {
+    let current: ImageNames | undefined = image;
+    while (current && !before.ids.has(current.id) && !runIds.has(current.id)) {
+      runIds.add(current.id);
+      [current] = current.parent ? await inspectNames([current.parent], env) : [];
+    }
+  }
   const seen = new Set<string>();
   for (const ref of refs) {
     // One at a time: removing a commit changes what its parent's children are.
@@ -111,6 +123,19 @@ export async function removeAddedImages(refs: string[], before: EngineImages, en
   for (const id of await listIds(env, true)) {
     if (before.ids.has(id)) continue;
     const [image] = await inspectNames([id], env);
-    if (image) await removeNewChain(image, before, env);
+    if (image && (await descendsFrom(image, runIds, before, env))) await removeNewChain(image, before, env);
   }
+}
+
+/**
+ * Whether `image` or one of its new ancestors is among `ids` (the run's): a dangling image
+ * made since `before` from something else is another build's on a shared engine, and stays.
+ */
+async function descendsFrom(image: ImageNames, ids: Set<string>, before: EngineImages, env: NodeJS.ProcessEnv): Promise<boolean> {
+  let current: ImageNames | undefined = image;
+  while (current && !before.ids.has(current.id)) {
+    if (ids.has(current.id)) return true;
+    [current] = current.parent ? await inspectNames([current.parent], env) : [];
+  }
+  return false;
 }

@@ -5,8 +5,7 @@
  * "Real services on this machine"). Shared by the action and the CLI.
  */
 import path from 'node:path';
-import type { Environment, LifecycleCommand, LifecycleHook, ResolvedConfiguration, SingleCommand } from '../config/model.js';
-import { normalizeLifecycle } from '../config/commands.js';
+import type { Environment, LifecycleHook, ResolvedConfiguration, SingleCommand } from '../config/model.js';
 import { keySegment } from '../lifecycle/snapshot-key.js';
 
 /** Values of the `container-mode` input / `--container-mode` option. */
@@ -196,6 +195,41 @@ export function prebuiltConfig(environment: Pick<Environment, 'format' | 'parsed
   return out;
 }
 
+/**
+ * Default most layers an incremental image may have (the `max-image-layers` input). Each
+ * incremental prebuild commits one layer on top of its base's image; overlay2 mounts at
+ * most 128 lower layers (Docker refuses images past ~125: "max depth exceeded"), so a
+ * chain must be cut well before.
+ */
+export const DEFAULT_MAX_IMAGE_LAYERS = 100;
+
+/**
+ * The layer-count policy, decided here only: an incremental prebuild commits one layer on
+ * its base's image (`baseLayers` + 1); when that would pass `maxLayers`, the prebuild is
+ * full instead (the environment rebuilt from the Dockerfile/image and Features, with the
+ * layer cache of the previous image, and onCreate + updateContent run again), which starts
+ * a new chain at the build's own depth.
+ * @param baseLayers layers of the base's image (`RootFS.Layers`)
+ * @param maxLayers the limit (≥ 2)
+ * @returns `null` to go incremental, else why the prebuild is full
+ */
+export function layerLimitReason(baseLayers: number, maxLayers: number): string | null {
+  if (baseLayers + 1 <= maxLayers) return null;
+  return `the base's image has ${baseLayers} layers and an incremental prebuild adds one, past max-image-layers ${maxLayers} (overlay2 mounts at most 128)`;
+}
+
+/**
+ * Parses a `max-image-layers` value: empty → {@link DEFAULT_MAX_IMAGE_LAYERS}.
+ * @throws Error for anything but an integer from 2 to 125
+ */
+export function parseMaxImageLayers(value: string): number {
+  if (value.trim() === '') return DEFAULT_MAX_IMAGE_LAYERS;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < 2 || n > 125)
+    throw new Error(`Invalid "max-image-layers" input "${value}": expected an integer from 2 to 125 (overlay2's limit)`);
+  return n;
+}
+
 /** The result line of `devcontainer up`. */
 export interface UpResult {
   containerId: string;
@@ -234,32 +268,6 @@ export const CONTAINER_HOOKS = [
   'postStartCommand',
   'postAttachCommand',
 ] as const satisfies readonly LifecycleHook[];
-
-/**
- * The merged lifecycle commands of `devcontainer read-configuration
- * --include-merged-configuration` (Features' first, then devcontainer.json's): each
- * hook becomes a list of normalised commands, run one after the other.
- */
-export function mergedLifecycle(readConfigurationStdout: string): Partial<Record<LifecycleHook, LifecycleCommand[]>> {
-  const line = readConfigurationStdout
-    .trim()
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith('{'));
-  if (!line) throw new Error('devcontainer read-configuration printed no JSON');
-  const merged = (JSON.parse(line) as { mergedConfiguration?: Record<string, unknown> }).mergedConfiguration;
-  if (!merged) throw new Error('devcontainer read-configuration printed no mergedConfiguration');
-  const out: Partial<Record<LifecycleHook, LifecycleCommand[]>> = {};
-  const ignore = { atValue() {}, atKey() {} } as unknown as Parameters<typeof normalizeLifecycle>[2];
-  for (const hook of CONTAINER_HOOKS) {
-    const list = merged[`${hook}s`];
-    const commands = (Array.isArray(list) ? list : [])
-      .map((c, i) => normalizeLifecycle(c, [hook, i], ignore))
-      .filter((c): c is LifecycleCommand => c !== undefined);
-    if (commands.length > 0) out[hook] = commands;
-  }
-  return out;
-}
 
 /**
  * When each hook started in the text log of `devcontainer up` (`[ISO time] Running the

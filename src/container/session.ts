@@ -1,15 +1,17 @@
 /**
  * One dev container driven through @devcontainers/cli: start it (a prebuild build
- * with `devcontainer up --prebuild`, or from a prebuilt image with
- * `--skip-post-create`), run lifecycle hooks in it (`devcontainer exec`, with the
- * shared src/lifecycle runner), commit and push it, remove it. Node-only.
+ * with `devcontainer up --prebuild`, or from a prebuilt image), run lifecycle hooks in
+ * it (the CLI's own passes: `up`, `run-user-commands`, steered by its per-container
+ * markers), commit and push it, remove it. Node-only.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Environment, LifecycleCommand, LifecycleHook, SingleCommand } from '../config/model.js';
-import { runHook, type HookRun, type LifecycleLog } from '../lifecycle/run-hooks.js';
-import { gitpodDevcontainer, idLabelArgs, mergedLifecycle, parseUpResult, pinned, prebuiltConfig, type UpResult } from './model.js';
+import type { Environment, LifecycleHook } from '../config/model.js';
+import type { PrebuildHook } from '../lifecycle/plan.js';
+import type { LifecycleLog } from '../lifecycle/run-hooks.js';
+import type { SecretValue } from '../lifecycle/snapshot/secret-scan.js';
+import { imageSecretLeaks } from './secrets.js';
+import { gitpodDevcontainer, idLabelArgs, parseUpResult, pinned, prebuiltConfig, type UpResult } from './model.js';
 import { docker, runTool, type DevcontainerCli } from './tools.js';
 
 /** How to address one dev container with the CLI. */
@@ -23,6 +25,12 @@ export interface ContainerTarget {
   labels: Record<string, string>;
   /** `--override-config` file (starting from a prebuilt image), if any. */
   overrideConfig?: string;
+  /**
+   * `--secrets-file` (a 0600 JSON file of name → value, see secrets.ts): the CLI gives the
+   * values to lifecycle commands as environment variables and masks them in its log; they
+   * are not part of the container's configuration, so a commit does not keep them.
+   */
+  secretsFile?: string;
   env: NodeJS.ProcessEnv;
   log: LifecycleLog;
 }
@@ -58,6 +66,7 @@ export async function up(
   const args = ['up', ...targetArgs(t), '--remove-existing-container', '--log-format', 'text'];
   if (opts.prebuild) args.push('--prebuild');
   if (opts.skipLifecycle) args.push('--skip-post-create');
+  if (t.secretsFile) args.push('--secrets-file', t.secretsFile);
   for (const ref of opts.cacheFrom ?? []) args.push('--cache-from', ref);
   let run;
   try {
@@ -72,43 +81,30 @@ export async function up(
 }
 
 /**
- * The lifecycle commands of the merged configuration (the image's
- * `devcontainer.metadata`: Features' first, then devcontainer.json's), variables
- * substituted by the CLI. With `fromImage`, read from the image the configuration
- * names (an id label that matches no container), so it can run while `up` starts the
- * container; else from the running container.
+ * Runs the lifecycle commands of a started container (`devcontainer up
+ * --skip-post-create` made it) with `devcontainer run-user-commands`: Features' and the
+ * configuration's, in the CLI's order, secrets included. Which hooks run is decided by the
+ * CLI's markers (see {@link setLifecycleMarkers}, called first): `rerun` lists the prebuild
+ * hooks to run again, every other prebuild hook is marked done; postCreate, postStart and
+ * postAttach run unless `prebuild` (then the CLI stops after updateContentCommand, which
+ * it always runs).
+ * @returns the CLI's text log (hook start times: model.ts hookTimesFromLog) and the duration (ms)
+ * @throws ToolError naming the failing command
  */
-export async function readMergedLifecycle(t: ContainerTarget, fromImage = false): Promise<Partial<Record<LifecycleHook, LifecycleCommand[]>>> {
-  const target = fromImage ? { ...t, labels: { 'prebuilds.read-configuration': randomUUID() } } : t;
-  const { stdout } = await runTool([...t.cli, 'read-configuration', ...targetArgs(target), '--include-merged-configuration'], { env: t.env, cwd: t.workspace });
-  return mergedLifecycle(stdout);
-}
-
-/** Turns a command into `devcontainer exec … <command>` (cwd: the workspace folder in the container; remoteEnv applies). */
-export function execWrapper(t: ContainerTarget): (command: SingleCommand) => SingleCommand {
-  return (command) => {
-    const envArgs = Object.entries(command.env ?? {}).flatMap(([k, v]) => ['--remote-env', `${k}=${v}`]);
-    const argv = command.kind === 'shell' ? [command.shell === 'bash' ? 'bash' : '/bin/sh', '-c', command.command] : command.argv;
-    return { kind: 'exec', argv: [...t.cli, 'exec', ...targetArgs(t), ...envArgs, ...argv] };
-  };
-}
-
-/**
- * Runs one hook's commands (each entry of the merged list, in order) inside the
- * container, with the shared runner: same log groups, same error messages.
- * @returns the run (durations summed over the entries), `null` when the hook has no command
- * @throws LifecycleError when a command fails
- */
-export async function runHookInContainer(t: ContainerTarget, hook: LifecycleHook, commands: LifecycleCommand[]): Promise<HookRun | null> {
-  if (commands.length === 0) return null;
-  const startedAt = new Date().toISOString();
-  const started = performance.now();
-  const all: Record<string, number> = {};
-  for (const command of commands) {
-    const run = await runHook(hook, command, { cwd: t.workspace, env: t.env, log: t.log, wrap: execWrapper(t) });
-    Object.assign(all, run.commands);
-  }
-  return { hook, startedAt, durationMs: Math.round(performance.now() - started), commands: all };
+export async function runUserCommands(
+  t: ContainerTarget,
+  container: { containerId: string; remoteUser: string },
+  opts: { rerun: readonly PrebuildHook[]; prebuild?: boolean },
+): Promise<{ log: string; durationMs: number }> {
+  await setLifecycleMarkers(t, container.containerId, container.remoteUser, {
+    done: PREBUILD_HOOKS.filter((h) => !opts.rerun.includes(h)),
+    pending: [...opts.rerun, ...POST_HOOKS],
+  });
+  const args = ['run-user-commands', ...targetArgs(t), '--log-format', 'text'];
+  if (opts.prebuild) args.push('--prebuild');
+  if (t.secretsFile) args.push('--secrets-file', t.secretsFile);
+  const run = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: `devcontainer ${args.join(' ')}` });
+  return { log: run.output, durationMs: run.durationMs };
 }
 
 /** Writes the `--override-config` for starting from the prebuilt `image` into `dir`; returns its path. */
@@ -130,6 +126,55 @@ export async function writeBuildConfig(dir: string, environment: Environment, wo
   return file;
 }
 
+/**
+ * The label a prebuilt image carries when its @devcontainers/cli lifecycle markers are
+ * sealed (see {@link sealLifecycleMarkers}): a plain `devcontainer up` from it runs only
+ * postCreate, postStart and postAttach.
+ */
+export const SEALED_MARKERS_LABEL = 'prebuilds.lifecycle-markers';
+
+/**
+ * Marks onCreateCommand and updateContentCommand as done for every container made from
+ * this one's commit, and postCreate/postStart/postAttach as not done yet.
+ *
+ * @devcontainers/cli 0.89 keeps one marker file per hook in the remote user's
+ * `~/.devcontainer` (`.onCreateCommandMarker`, …) holding the container's creation time:
+ * a hook runs when its marker's content differs from the current container's. A committed
+ * image's markers name the prebuild's container, so a new container would run every hook
+ * again; an EMPTY marker counts as "ran in this container" (the CLI's
+ * `"${CONTENT:-<createdAt>}" != <createdAt>` test), which is what a prebuilt image needs.
+ * Runs as `remoteUser` with `docker exec` (its passwd HOME: the CLI's user data folder).
+ * @throws ToolError when the container does not answer
+ */
+export async function sealLifecycleMarkers(t: ContainerTarget, containerId: string, remoteUser: string): Promise<void> {
+  await setLifecycleMarkers(t, containerId, remoteUser, { done: PREBUILD_HOOKS, pending: POST_HOOKS });
+}
+
+const PREBUILD_HOOKS = ['onCreateCommand', 'updateContentCommand'] as const satisfies readonly PrebuildHook[];
+const POST_HOOKS = ['postCreateCommand', 'postStartCommand', 'postAttachCommand'] as const satisfies readonly LifecycleHook[];
+
+/**
+ * Sets @devcontainers/cli's lifecycle markers in a container (see {@link sealLifecycleMarkers}):
+ * each `done` hook counts as ran in this container and every container made from its
+ * commit (empty marker), each `pending` hook runs at the CLI's next lifecycle pass (no marker).
+ * @throws ToolError when the container does not answer
+ */
+export async function setLifecycleMarkers(
+  t: ContainerTarget,
+  containerId: string,
+  remoteUser: string,
+  hooks: { done: readonly LifecycleHook[]; pending: readonly LifecycleHook[] },
+): Promise<void> {
+  const script = [
+    'set -e',
+    'dir="$HOME/.devcontainer"',
+    'mkdir -p "$dir"',
+    ...hooks.done.map((h) => `: > "$dir/.${h}Marker"`),
+    ...hooks.pending.map((h) => `rm -f "$dir/.${h}Marker"`),
+  ].join('\n');
+  await docker(['exec', ...(remoteUser ? ['-u', remoteUser] : []), containerId, '/bin/sh', '-c', script], { env: t.env });
+}
+
 /** A pushed image: tagged references, the digest, the pinned reference, the size (bytes). */
 export interface PushedImage {
   references: string[];
@@ -143,18 +188,32 @@ export interface PushedImage {
 /**
  * Commits the container into an image tagged with every reference (labels kept:
  * the container's `devcontainer.metadata` carries Features' and the configuration's
- * lifecycle commands, env and user; `labels` are added) and pushes each tag.
- * @throws ToolError when commit or push fails (nothing is left tagged locally: see {@link removeImages})
+ * lifecycle commands, env and user; `labels` are added) and pushes each tag — unless
+ * the image's configuration or history holds one of `secrets` (secrets.ts).
+ * @throws Error naming the secret (never its value) when the image holds one; ToolError when commit or push fails (nothing is left tagged locally: see {@link removeImages})
  */
-export async function commitAndPush(t: ContainerTarget, containerId: string, references: string[], labels: Record<string, string>): Promise<PushedImage> {
+export async function commitAndPush(
+  t: ContainerTarget,
+  containerId: string,
+  remoteUser: string,
+  references: string[],
+  labels: Record<string, string>,
+  secrets: readonly SecretValue[] = [],
+): Promise<PushedImage> {
   const [first, ...rest] = references;
   if (!first) throw new Error('commitAndPush: no image reference');
   const metadata = (await docker(['inspect', '--format', '{{index .Config.Labels "devcontainer.metadata"}}', containerId], { env: t.env })).stdout.trim();
   if (!metadata || metadata === '<no value>')
     throw new Error(`The container ${containerId.slice(0, 12)} has no devcontainer.metadata label: not started by @devcontainers/cli`);
-  const changes = Object.entries(labels).flatMap(([k, v]) => ['--change', `LABEL ${k}=${JSON.stringify(v)}`]);
+  await sealLifecycleMarkers(t, containerId, remoteUser);
+  const changes = Object.entries({ ...labels, [SEALED_MARKERS_LABEL]: 'sealed' }).flatMap(([k, v]) => ['--change', `LABEL ${k}=${JSON.stringify(v)}`]);
   await docker(['commit', ...changes, containerId, first], { env: t.env, log: t.log, title: `docker commit ${containerId.slice(0, 12)} ${first}` });
   for (const ref of rest) await docker(['tag', first, ref], { env: t.env });
+  const leaks = await imageSecretLeaks(first, secrets, t.env);
+  if (leaks.length > 0)
+    throw new Error(
+      `Refusing to push the prebuilt image: its configuration or history contains the value of the secret${leaks.length > 1 ? 's' : ''} ${leaks.join(', ')}`,
+    );
   const started = performance.now();
   for (const ref of references) await docker(['push', ref], { env: t.env, log: t.log, title: `docker push ${ref}` });
   const pushMs = Math.round(performance.now() - started);
@@ -168,8 +227,22 @@ export async function commitAndPush(t: ContainerTarget, containerId: string, ref
   return { references, digest, pinned: pinned(first, digest), bytes: inspect.Size ?? 0, pushMs };
 }
 
-/** Pulls `reference`; @returns the time it took (ms). @throws ToolError when the registry does not have it */
+/** The labels of a local image, `null` when the engine does not have it. */
+export async function localImageLabels(reference: string, env: NodeJS.ProcessEnv): Promise<Record<string, string> | null> {
+  return docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', reference], { env }).then(
+    (r) => (JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {},
+    () => null,
+  );
+}
+
+/**
+ * Pulls `reference`, unless it is pinned by digest (`repo@sha256:…`) and the engine already
+ * has that image (a digest names one content: nothing newer can exist).
+ * @returns the time it took (ms; 0 when skipped)
+ * @throws ToolError when the registry does not have it
+ */
 export async function pull(reference: string, env: NodeJS.ProcessEnv, log?: LifecycleLog): Promise<number> {
+  if (/@sha256:[0-9a-f]{64}$/.test(reference) && (await localImageLabels(reference, env)) !== null) return 0;
   return (await docker(['pull', reference], { env, log, title: `docker pull ${reference}` })).durationMs;
 }
 

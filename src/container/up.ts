@@ -3,28 +3,45 @@
  * prebuild"), shared by the CLI (`prebuilds up`) and the action (`mode: restore` in
  * container mode): pick the prebuild as restore does (exact commit, else the newest
  * successful ancestor of the same identity: src/lifecycle/restore.ts), restore its
- * workspace, pull its image by digest, start the dev container from it with
- * @devcontainers/cli (`--skip-post-create`, so nothing runs twice), then run only
- * what the prebuild did not: updateContentCommand for an ancestor, onCreateCommand
- * when a dependency file changed (src/lifecycle/restore-plan.ts), then
- * postCreateCommand, postStartCommand and postAttachCommand — Features' commands
- * included, inside the container. Without a usable prebuild: the cold path
- * (`devcontainer up` builds and runs everything).
+ * workspace (its merge overlapping the pull of its image by digest; no pull when the
+ * engine has it), start the dev container from it with @devcontainers/cli and run only
+ * what the prebuild did not —
+ * Features' commands included, inside the container:
+ * - the prebuild of this very commit, no dependency file changed, and an image whose
+ *   lifecycle markers are sealed (session.ts): one `devcontainer up`, which runs
+ *   postCreate, postStart and postAttach itself (no `devcontainer exec` per hook);
+ * - otherwise `devcontainer up --skip-post-create`, then one `devcontainer
+ *   run-user-commands`: updateContentCommand for an ancestor, onCreateCommand when a
+ *   dependency file changed (src/lifecycle/restore-plan.ts), then postCreate, postStart
+ *   and postAttach (session.ts sets the CLI's markers to say which).
+ * Without a usable prebuild: the cold path (`devcontainer up` builds and runs everything).
  *
  * The container carries the CLI's default labels (`devcontainer.local_folder`), so
  * `devcontainer exec --workspace-folder WS` finds it afterwards.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { LifecycleCommand, LifecycleHook, ResolvedConfiguration } from '../config/model.js';
+import type { LifecycleHook, ResolvedConfiguration } from '../config/model.js';
 import { changedDependencyFiles, hashDependencyFiles } from '../lifecycle/dependency-files.js';
-import { MARKER_DIR } from '../lifecycle/marker.js';
+import { MARKER_DIR, type PrebuiltImage } from '../lifecycle/marker.js';
 import { restorePrebuild, type RestoredPrebuild } from '../lifecycle/restore.js';
-import { planRestore, type PrebuildHit } from '../lifecycle/restore-plan.js';
+import type { PrebuildHook } from '../lifecycle/plan.js';
+import type { PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
-import { imageRepository, pinned } from './model.js';
-import { pull, readMergedLifecycle, runHookInContainer, up, writeBuildConfig, writePrebuiltConfig, type ContainerTarget } from './session.js';
+import { namedSecrets, writeSecretsFile } from './secrets.js';
+import { CONTAINER_HOOKS, hookTimesFromLog, imageRepository, pinned } from './model.js';
+import {
+  localImageLabels,
+  pull,
+  runUserCommands,
+  SEALED_MARKERS_LABEL,
+  up,
+  writeBuildConfig,
+  writePrebuiltConfig,
+  type ContainerTarget,
+  type StartedContainer,
+} from './session.js';
 import type { DevcontainerCli } from './tools.js';
 
 /** Everything `prebuilds up` needs. */
@@ -78,14 +95,43 @@ export interface UpOutcome {
 
 /**
  * Makes a running dev container for the workspace (see the module comment).
- * @throws LifecycleError when a hook fails (the container stays, for inspection);
- *   Error when the snapshot cannot be restored or the CLI fails
+ * The configuration's named `secrets` found in `env` reach the lifecycle commands through
+ * the CLI's `--secrets-file` (secrets.ts), removed when this returns.
+ * @throws Error naming the failed command when `devcontainer up` or `run-user-commands`
+ *   fails (the container stays, for inspection), or when the snapshot cannot be restored
  */
 export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
   const started = req.startedAt ?? performance.now();
+  // The configuration's named secrets in the environment go to the hooks (secrets.ts).
+  const secrets = await writeSecretsFile(namedSecrets(req.configuration.settings.secrets, req.env));
+  try {
+    return await startDevContainer(req, started, secrets.file);
+  } finally {
+    await secrets.remove();
+  }
+}
+
+async function startDevContainer(req: UpRequest, started: number, secretsFile: string | undefined): Promise<UpOutcome> {
   const { workspace, configuration, log, env } = req;
-  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => (m?.image ? null : 'it has no prebuilt image (a host-mode prebuild)'));
-  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log };
+  const refOf = (image: PrebuiltImage) =>
+    req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
+  // The pull starts as soon as a candidate's marker (read right after extraction) names the
+  // image, so it overlaps the merge into the checkout; a discarded candidate's pull is only wasted.
+  const pulls = new Map<string, Promise<{ ms: number } | { error: Error }>>();
+  const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
+    if (!m?.image) return 'it has no prebuilt image (a host-mode prebuild)';
+    const ref = refOf(m.image);
+    if (!pulls.has(ref))
+      pulls.set(
+        ref,
+        pull(ref, env).then(
+          (ms) => ({ ms }),
+          (error: Error) => ({ error }),
+        ),
+      );
+    return null;
+  });
+  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
   const common = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
@@ -93,12 +139,18 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
   let pullMs = 0;
   let ref: string | null = null;
   if (image) {
-    ref = req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
-    try {
-      pullMs = await pull(ref, env, log);
-    } catch (err) {
-      log.warning(`The prebuild's image ${ref} cannot be pulled (${(err as Error).message.split('\n')[0]}): starting the cold way`);
+    ref = refOf(image);
+    const pulled = await (pulls.get(ref) ??
+      pull(ref, env).then(
+        (ms) => ({ ms }),
+        (error: Error) => ({ error }),
+      ));
+    if ('error' in pulled) {
+      log.warning(`The prebuild's image ${ref} cannot be pulled (${pulled.error.message.split('\n')[0]}): starting the cold way`);
       ref = null;
+    } else {
+      pullMs = pulled.ms;
+      log.info(pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge)`);
     }
   }
   if (!ref) {
@@ -123,27 +175,20 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
 
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment, ref);
-  // The merged commands come from the image's metadata: read them while the container starts.
-  const [c, merged] = await Promise.all([up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` }), readMergedLifecycle(target, true)]);
-  const present = Object.fromEntries(Object.entries(merged).map(([h, list]) => [h, list[0]])) as Partial<Record<LifecycleHook, LifecycleCommand>>;
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const plan = [
-    ...planRestore(present, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }),
-    ...(['postStartCommand', 'postAttachCommand'] as const).map((hook) =>
-      present[hook] ? { hook, action: 'run' as const } : { hook, action: 'skip' as const, reason: 'not configured' },
-    ),
-  ];
-  const hooks: UpHook[] = [];
-  for (const step of plan) {
-    if (step.action === 'skip') {
-      log.info(`${step.hook}: skipped (${step.reason})`);
-      hooks.push({ hook: step.hook, action: 'skip', reason: step.reason });
-      continue;
-    }
-    if ('note' in step && step.note) log.info(`${step.hook}: ${step.note}`);
-    const run = await runHookInContainer(target, step.hook, merged[step.hook] ?? []);
-    hooks.push({ hook: step.hook, action: 'run', durationMs: run?.durationMs ?? 0 });
+  const sealed = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === 'sealed';
+  let c: StartedContainer;
+  let hooks: UpHook[];
+  if (found.hit === 'exact' && changed.length === 0 && sealed) {
+    // Nothing of the prebuild's to redo: one `devcontainer up` runs postCreate, postStart and
+    // postAttach (Features' included) by itself, the image's markers saying onCreate and
+    // updateContent ran (session.ts sealLifecycleMarkers).
+    c = await up(target, { title: `devcontainer up from ${ref}` });
+    hooks = hooksFromLog(c.log);
+  } else {
+    ({ c, hooks } = await upThenRun(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
   }
+  for (const h of hooks) log.info(h.action === 'skip' ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran (${h.durationMs} ms)`);
   const durationMs = Math.round(performance.now() - started);
   const coldMs = image?.coldMs || null;
   log.info(
@@ -161,4 +206,41 @@ export async function upFromPrebuild(req: UpRequest): Promise<UpOutcome> {
     durationMs,
     coldMs,
   };
+}
+
+/** The hooks of a single `devcontainer up` from a sealed image, timed from its log. */
+function hooksFromLog(upLog: string): UpHook[] {
+  const times = hookTimesFromLog(upLog, Date.now());
+  return CONTAINER_HOOKS.map((hook): UpHook => {
+    const ran = times[hook];
+    if (ran) return { hook, action: 'run', durationMs: ran.durationMs };
+    if (hook === 'onCreateCommand') return { hook, action: 'skip', reason: 'ran in the prebuild' };
+    if (hook === 'updateContentCommand') return { hook, action: 'skip', reason: 'ran in the prebuild at this commit' };
+    return { hook, action: 'skip', reason: 'not configured' };
+  });
+}
+
+/**
+ * Starts the container with no lifecycle command (`--skip-post-create`), then one
+ * `devcontainer run-user-commands` runs what the restore plan says — updateContentCommand
+ * for an ancestor, onCreateCommand when a dependency file changed
+ * (src/lifecycle/restore-plan.ts) — then postCreate, postStart and postAttach.
+ */
+async function upThenRun(
+  target: ContainerTarget,
+  ref: string,
+  hit: { kind: PrebuildHit; distance: number; changedDependencyFiles: string[] },
+): Promise<{ c: StartedContainer; hooks: UpHook[] }> {
+  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+  const rerun: PrebuildHook[] = [];
+  if (hit.changedDependencyFiles.length > 0) {
+    target.log.info(`onCreateCommand: dependency files changed since the prebuild ran it: ${hit.changedDependencyFiles.join(', ')}`);
+    rerun.push('onCreateCommand');
+  }
+  if (hit.kind !== 'exact') {
+    target.log.info(`updateContentCommand: the prebuild is ${hit.distance} commit${hit.distance === 1 ? '' : 's'} behind: updating it`);
+    rerun.push('updateContentCommand');
+  }
+  const run = await runUserCommands(target, c, { rerun });
+  return { c, hooks: hooksFromLog(run.log) };
 }

@@ -100,6 +100,7 @@ describe('readInputs', () => {
       secrets: '',
       appUrl: 'https://prebuilds.example.com',
       audience: 'https://prebuilds.example.com',
+      maxImageLayers: 100,
     });
   });
 
@@ -136,6 +137,7 @@ describe('readInputs', () => {
     await expect(readInputs(get({ sha, 'prebuild-id': 'a/b' }), {})).rejects.toThrow('Invalid "prebuild-id" input "a/b"');
     await expect(readInputs(get({ sha, mode: 'rebuild' }), {})).rejects.toThrow('Invalid "mode" input "rebuild": expected one of prebuild, restore');
     await expect(readInputs(get({ sha, 'container-mode': 'vm' }), {})).rejects.toThrow('Invalid "container-mode" input "vm"');
+    await expect(readInputs(get({ sha, 'max-image-layers': '200' }), {})).rejects.toThrow('Invalid "max-image-layers" input "200"');
     await expect(readInputs(get({ workspace: '/nonexistent-ws' }), {})).rejects.toThrow('No commit sha: set the "sha" input');
   });
 });

@@ -7,41 +7,20 @@
  * printed reason only when Docker cannot run here; never in CI (see test/helpers/docker.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMarker } from '../../src/lifecycle/marker.js';
 import { git, runBundle, type ActionRun } from '../action/bundle.js';
 import { cleanup, tempDir } from '../action/helpers.js';
 import { BASE_IMAGE, describeWithDocker, docker, startRegistry, type TestRegistry } from '../helpers/docker.js';
+import { BUILD_TIMEOUT, cloneAt, fixtureRepo } from './fixture.js';
 
-const fixture = fileURLToPath(new URL('../../demo/container-fixture', import.meta.url));
 const cliMain = fileURLToPath(new URL('../../lib/src/cli/main.js', import.meta.url));
 const devcontainerCli = fileURLToPath(new URL('../../node_modules/@devcontainers/cli/devcontainer.js', import.meta.url));
 const dirs: string[] = [];
-const BUILD_TIMEOUT = 240_000;
-
-/** A git repository with the fixture, built FROM the base image of this machine. */
-async function makeRepo(extra: Record<string, string> = {}): Promise<{ repo: string; sha: string }> {
-  const repo = await tempDir('container-repo-');
-  dirs.push(repo);
-  await cp(fixture, repo, { recursive: true });
-  const config = path.join(repo, '.devcontainer/devcontainer.json');
-  await writeFile(config, (await readFile(config, 'utf8')).replace('"BASE_IMAGE": "local/debian:bookworm"', `"BASE_IMAGE": "${BASE_IMAGE}"`));
-  for (const [file, content] of Object.entries(extra)) await writeFile(path.join(repo, file), content);
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'first');
-  return { repo, sha: git(repo, 'rev-parse', 'HEAD') };
-}
-
-async function freshClone(repo: string, sha: string): Promise<string> {
-  const ws = await tempDir('container-clone-');
-  dirs.push(ws);
-  git(ws, 'clone', '-q', repo, '.');
-  git(ws, 'checkout', '-q', sha);
-  return ws;
-}
+const makeRepo = (extra: Record<string, string> = {}) => fixtureRepo(dirs, extra);
+const freshClone = (repo: string, sha: string) => cloneAt(dirs, repo, sha);
 
 /** Manifest of a tag in the registry: its layer digests. */
 async function layers(registry: TestRegistry, repository: string, tag: string): Promise<string[]> {
@@ -57,6 +36,15 @@ function cliImages(): string[] {
   return docker('images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}', '--filter', 'reference=vsc-container-repo-*')
     .split('\n')
     .filter(Boolean);
+}
+
+/** Whether an image was built from the fixture (its Dockerfile's apt step or its local Feature are in its history). */
+function fromFixture(id: string): boolean {
+  try {
+    return /no-install-recommends jq|hello-feature/.test(docker('history', '--no-trunc', '--format', '{{.CreatedBy}}', id));
+  } catch {
+    return false; // gone meanwhile
+  }
 }
 
 /** The CLI's images on the engine before this file ran (another checkout's, with the same id as ours or not: not ours to judge). */
@@ -130,9 +118,11 @@ describeWithDocker('container mode with the real engine', () => {
       expect((await readdir(store)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 
       expect(leftovers('1', sha1, registry)).toEqual({ containers: '', images: '' });
+      // Dangling images this run's build could have left: new ones built from the fixture (another
+      // engineer's or job's builds on the same engine come and go meanwhile: not ours to judge).
       const dangling = docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true')
         .split('\n')
-        .filter((id) => id && !danglingBefore.has(id));
+        .filter((id) => id && !danglingBefore.has(id) && fromFixture(id));
       expect(dangling).toEqual([]);
     },
     BUILD_TIMEOUT,
@@ -158,6 +148,11 @@ describeWithDocker('container mode with the real engine', () => {
         expect(outcome.image).toMatch(/@sha256:/);
         expect(outcome.hooks.filter((h) => h.action === 'run').map((h) => h.hook)).toEqual(['postCreateCommand', 'postStartCommand']);
         expect(up.stderr).toContain('onCreateCommand: skipped (ran in the prebuild)');
+        // One `devcontainer up` ran the post* hooks (the image's markers say onCreate/updateContent ran): no exec per hook.
+        expect(up.stderr).toContain('Running the postCreateCommand from devcontainer.json');
+        expect(up.stderr).not.toMatch(/Running the (onCreateCommand|updateContentCommand)/);
+        expect(up.stderr).not.toMatch(/^▶ post(Create|Start)Command/m);
+        expect(docker('image', 'inspect', '--format', '{{index .Config.Labels "prebuilds.lifecycle-markers"}}', outcome.image)).toBe('sealed');
         expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
         expect(docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}}', outcome.containerId)).toBe(`true ${outcome.image}`);
         // The project's tests, inside the container, with what the prebuild installed (no install step ran).
@@ -191,8 +186,9 @@ describeWithDocker('container mode with the real engine', () => {
         expect(run.status).toBe(0);
         expect(run.outputs).toMatchObject({ 'prebuild-hit': 'exact', 'prebuild-sha': sha1, 'snapshot-key': key1, 'execution-mode': 'container' });
         expect(run.outputs['image']).toMatch(/@sha256:/);
-        expect(run.stdout).toMatch(/^::group::postCreateCommand: touch .post-create-ran/m);
-        expect(run.stdout).not.toMatch(/^::group::(onCreateCommand|updateContentCommand)/m);
+        expect(run.stdout).toContain('Running the postCreateCommand from devcontainer.json');
+        expect(run.stdout).toMatch(/^postCreateCommand: ran \(\d+ ms\)$/m);
+        expect(run.stdout).not.toMatch(/Running the (onCreateCommand|updateContentCommand)/);
         expect(docker('inspect', '--format', '{{.State.Running}}', containerId!)).toBe('true');
         expect(docker('exec', '-w', `/workspaces/${path.basename(ws)}`, containerId!, 'sh', 'scripts/test.sh')).toContain('tests passed');
         expect(run.summary).toContain('Mode: <b>container</b>');
@@ -217,7 +213,8 @@ describeWithDocker('container mode with the real engine', () => {
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("Incremental prebuild: starting from the base's image");
       expect(run.stdout).toContain('onCreateCommand: skipped (already ran in the base prebuild');
-      expect(run.stdout).toMatch(/^::group::updateContentCommand: sh scripts\/build.sh/m);
+      expect(run.stdout).toContain('Running the updateContentCommand from devcontainer.json'); // one run-user-commands --prebuild pass
+      expect(run.stdout).not.toMatch(/Running the (onCreateCommand|postCreateCommand)/);
       expect(run.stdout).not.toContain('apt-get install'); // no image build
       expect(Object.keys(run.result?.hooks ?? {})).toEqual(['updateContentCommand']);
       expect(run.result?.base).toBe(key1);
@@ -244,7 +241,21 @@ describeWithDocker('container mode with the real engine', () => {
       expect(run3.status).toBe(0);
       expect(run3.stdout).toContain('onCreateCommand: dependency files changed since the base ran it: package.json');
       expect(Object.keys(run3.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+      expect(run3.stdout).toContain("Running the onCreateCommand from Feature './hello-feature'");
       expect(await readFile(path.join(ws3, 'deps/is-odd'), 'utf8')).toBe('is-odd installed\n');
+
+      // The layer-count policy, with a small limit: the chain is at the limit, so the next prebuild is full.
+      const depth = (await layers(registry, 'prebuilds/devcontainer', `sha-${sha3}`)).length;
+      await writeFile(path.join(repo, 'src/main.txt'), 'v4\n');
+      git(repo, 'commit', '-q', '-a', '-m', 'fourth');
+      const sha4 = git(repo, 'rev-parse', 'HEAD');
+      const ws4 = await freshClone(repo, sha4);
+      const run4 = await prebuild(ws4, { sha: sha4, 'prebuild-id': '4', base: `prebuilds-v1/devcontainer/${sha3}/3`, 'max-image-layers': String(depth) });
+      expect(run4.status).toBe(0);
+      expect(run4.stdout).toContain(`Full prebuild: the base's image has ${depth} layers and an incremental prebuild adds one, past max-image-layers ${depth}`);
+      expect(Object.keys(run4.result?.hooks ?? {})).toEqual(['onCreateCommand', 'updateContentCommand']);
+      expect((await layers(registry, 'prebuilds/devcontainer', `sha-${sha4}`)).length).toBe(base.length); // a new chain, as deep as a full build
+      expect(leftovers('4', sha4, registry)).toEqual({ containers: '', images: '' });
     },
     BUILD_TIMEOUT * 2,
   );

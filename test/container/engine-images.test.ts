@@ -2,7 +2,8 @@
  * Removing what a container-mode run added, with the real engine
  * (src/container/engine-images.ts): a new tag on an image the engine already had
  * under another tag goes (the image stays), new images go with their new parents,
- * and nothing that existed before is deleted, not even an untagged parent (layer cache).
+ * and nothing that existed before is deleted, not even an untagged parent (layer cache),
+ * nor a dangling image another build made meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import { engineImages, removeAddedImages } from '../../src/container/engine-images.js';
@@ -68,6 +69,21 @@ describeWithDocker('removing the images a run added', () => {
     expect(exists(BASE_IMAGE)).toBe(true);
     expect(exists(pre)).toBe(true);
     expect(exists(oldParent)).toBe(true);
+  });
+
+  it("leaves a dangling image another build made meanwhile on the engine; removes the run's own leftover", async () => {
+    const before = await engineImages(process.env);
+    const others = commitFrom(BASE_IMAGE); // another job's untagged image, made while the run went on
+    const image = commitFrom(BASE_IMAGE, commitTag);
+    const leftover = commitFrom(image); // the run's own: a stage built on its image
+    try {
+      await removeAddedImages([commitTag], before, process.env);
+      expect(exists(leftover)).toBe(false);
+      expect(exists(image)).toBe(false);
+      expect(exists(others)).toBe(true);
+    } finally {
+      docker('image', 'rm', others);
+    }
   });
 
   it('never forces: an image a container uses stays, and so does its tag', async () => {

@@ -3,10 +3,12 @@ import {
   chooseExecutionMode,
   containerUnsupported,
   gitpodDevcontainer,
+  DEFAULT_MAX_IMAGE_LAYERS,
   hookTimesFromLog,
+  layerLimitReason,
+  parseMaxImageLayers,
   imageRepository,
   imageTags,
-  mergedLifecycle,
   parseUpResult,
   pinned,
   prebuiltConfig,
@@ -162,23 +164,15 @@ describe('reading the Dev Containers CLI', () => {
     expect(() => parseUpResult('no json')).toThrow(/no result line/);
   });
 
-  it('normalises the merged lifecycle commands (Features first) of read-configuration', () => {
-    const out = JSON.stringify({
-      mergedConfiguration: {
-        onCreateCommands: ['hello > /x', 'sh install.sh'],
-        updateContentCommands: [['make', 'build']],
-        postCreateCommands: [{ a: 'echo a', b: ['echo', 'b'] }],
-        postStartCommands: [],
-      },
-    });
-    expect(mergedLifecycle(`noise\n${out}\n`)).toEqual({
-      onCreateCommand: [
-        { kind: 'shell', command: 'hello > /x' },
-        { kind: 'shell', command: 'sh install.sh' },
-      ],
-      updateContentCommand: [{ kind: 'exec', argv: ['make', 'build'] }],
-      postCreateCommand: [{ kind: 'parallel', commands: { a: { kind: 'shell', command: 'echo a' }, b: { kind: 'exec', argv: ['echo', 'b'] } } }],
-    });
+  it('cuts an incremental image chain before the layer limit: one place decides', () => {
+    expect(layerLimitReason(9, 10)).toBeNull(); // 9 + the prebuild's layer = 10: still incremental
+    expect(layerLimitReason(10, 10)).toBe(
+      "the base's image has 10 layers and an incremental prebuild adds one, past max-image-layers 10 (overlay2 mounts at most 128)",
+    );
+    expect(layerLimitReason(DEFAULT_MAX_IMAGE_LAYERS - 1, DEFAULT_MAX_IMAGE_LAYERS)).toBeNull();
+    expect(parseMaxImageLayers('')).toBe(DEFAULT_MAX_IMAGE_LAYERS);
+    expect(parseMaxImageLayers(' 12 ')).toBe(12);
+    for (const bad of ['1', '126', '10.5', 'many']) expect(() => parseMaxImageLayers(bad)).toThrow(`Invalid "max-image-layers" input "${bad}"`);
   });
 
   it('times the hooks from the text log of devcontainer up', () => {
