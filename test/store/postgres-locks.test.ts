@@ -14,7 +14,7 @@ const suite = backend.unavailable ? describe.skip : describe;
 if (backend.unavailable) console.warn(`skipping the PostgreSQL row-lock test: ${backend.unavailable}`);
 
 /** Rounds of concurrent writers, each over fresh deliveries (a header is written once). */
-const ROUNDS = 6;
+const ROUNDS = 10;
 /** Deliveries per round. */
 const PER_ROUND = 80;
 

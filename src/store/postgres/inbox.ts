@@ -2,6 +2,20 @@ import type pg from 'pg';
 import { CLAIMABLE, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
 import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
 
+/**
+ * The rows of `deliveries` matching `where` (over the table's own columns, aliased
+ * `d`), row-locked in `seq` order: the global order every write to several deliveries
+ * takes its locks in, so concurrent writers (claims, renewals, releases, header
+ * batches, from several replicas) wait on one another but never deadlock (40P01). A
+ * CTE of this, joined back on `seq`, is how such an UPDATE is written: the statement
+ * updates only rows its CTE has locked, and the CTE locks them in `seq` order. In READ
+ * COMMITTED a row whose lock was waited for is re-checked against `where` in its
+ * newest version, so `where` must hold every condition on the row itself.
+ */
+function lockedInOrder(where: string, options: { columns?: string; join?: string } = {}): string {
+  return `SELECT ${options.columns ?? 'd.seq'} FROM deliveries d ${options.join ?? ''} WHERE ${where} ORDER BY d.seq FOR NO KEY UPDATE OF d`;
+}
+
 /** Key of the transaction lock that serialises claims (`pg_advisory_xact_lock`), so the "no other replica holds this repository" check cannot race. */
 export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
 
@@ -9,7 +23,10 @@ export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
  * The inbox role on PostgreSQL (the `deliveries` table); {@link PostgresStore} adds the
  * other roles. A claim runs in one short transaction under an advisory transaction
  * lock: it sees every claim committed before it, so one repository's deliveries go to
- * one replica at a time and each delivery to exactly one live lease.
+ * one replica at a time and each delivery to exactly one live lease. Every write to
+ * several deliveries is one statement that locks its rows in `seq` order
+ * ({@link lockedInOrder}); a write to one delivery locks only that row. So replicas
+ * claiming, renewing, finishing and keeping headers at once never deadlock.
  */
 export class PostgresInbox implements DeliveryInbox {
   constructor(readonly pool: pg.Pool) {}
@@ -51,14 +68,22 @@ export class PostgresInbox implements DeliveryInbox {
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
     if (entries.length === 0) return;
-    await this.transaction(async (client) => {
-      for (const e of entries) await client.query('UPDATE deliveries SET headers = $1 WHERE id = $2 AND headers IS NULL', [JSON.stringify(e.headers), e.id]);
-    });
+    // One statement (one commit) for the batch, its rows locked in seq order; the first entry of an id wins.
+    const first = new Map<string, string>();
+    for (const e of entries) if (!first.has(e.id)) first.set(e.id, JSON.stringify(e.headers));
+    await this.pool.query(
+      `WITH batch AS (SELECT * FROM unnest($1::text[], $2::text[]) AS b(id, headers)),
+        locked AS (${lockedInOrder('d.headers IS NULL', { columns: 'd.seq, b.headers', join: 'JOIN batch b ON b.id = d.id' })})
+       UPDATE deliveries d SET headers = locked.headers FROM locked WHERE d.seq = locked.seq`,
+      [[...first.keys()], [...first.values()]],
+    );
   }
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
+    // Never waits (SKIP LOCKED), so it is never part of a deadlock: a row another writer holds is pruned by the next sweep.
     const r = await this.pool.query(
-      "UPDATE deliveries SET payload = 'null', pruned_at = $1 WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < $2",
+      `WITH locked AS (SELECT seq FROM deliveries WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < $2 FOR NO KEY UPDATE SKIP LOCKED)
+       UPDATE deliveries d SET payload = 'null', pruned_at = $1 FROM locked WHERE d.seq = locked.seq`,
       [Date.now(), processedBefore],
     );
     return r.rowCount ?? 0;
@@ -72,12 +97,14 @@ export class PostgresInbox implements DeliveryInbox {
     const claimable = CLAIMABLE.replaceAll('$replica', '$1').replaceAll('$now', '$3').replaceAll('$limit', '$4');
     const rows = await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [CLAIM_LOCK]);
-      const r = await client.query(`UPDATE deliveries SET claimed_by = $1, claimed_until = $2 WHERE seq IN (${claimable}) RETURNING *`, [
-        c.replica,
-        c.now + c.leaseMs,
-        c.now,
-        c.limit,
-      ]);
+      // The claimable rows locked in seq order, each re-checked in its newest version (one finished meanwhile is not claimed).
+      const locked = lockedInOrder(
+        `d.seq IN (${claimable}) AND d.processed_at IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $3) AND (d.claimed_by IS NULL OR d.claimed_until < $3)`,
+      );
+      const r = await client.query(
+        `WITH locked AS (${locked}) UPDATE deliveries d SET claimed_by = $1, claimed_until = $2 FROM locked WHERE d.seq = locked.seq RETURNING d.*`,
+        [c.replica, c.now + c.leaseMs, c.now, c.limit],
+      );
       return r.rows as Row[];
     });
     return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
@@ -85,7 +112,8 @@ export class PostgresInbox implements DeliveryInbox {
 
   async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
     if (ids.length === 0) return 0;
-    const r = await this.pool.query('UPDATE deliveries SET claimed_until = $1 WHERE claimed_by = $2 AND processed_at IS NULL AND id = ANY($3::text[])', [
+    const locked = lockedInOrder('d.id = ANY($3::text[]) AND d.claimed_by = $2 AND d.processed_at IS NULL');
+    const r = await this.pool.query(`WITH locked AS (${locked}) UPDATE deliveries d SET claimed_until = $1 FROM locked WHERE d.seq = locked.seq`, [
       until,
       replica,
       ids,
@@ -94,8 +122,11 @@ export class PostgresInbox implements DeliveryInbox {
   }
 
   async releaseClaims(replica: string | null): Promise<void> {
-    if (replica === null) await this.pool.query('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL');
-    else await this.pool.query('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1', [replica]);
+    const locked = lockedInOrder(replica === null ? 'd.claimed_by IS NOT NULL' : 'd.claimed_by = $1');
+    await this.pool.query(
+      `WITH locked AS (${locked}) UPDATE deliveries d SET claimed_by = NULL, claimed_until = NULL FROM locked WHERE d.seq = locked.seq`,
+      replica === null ? [] : [replica],
+    );
   }
 
   async finishDelivery(id: string, error: string | null): Promise<void> {
