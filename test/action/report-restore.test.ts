@@ -7,46 +7,18 @@ import { reportRestore, type ReportDeps } from '../../action/src/report-restore.
 import { LocalActionsIssuer } from '../../demo/github/oidc-issuer.js';
 import { DEFAULT_RESTORE_AUDIENCE } from '../../src/api/restore-report.js';
 import { startTestApp } from '../helpers/app.js';
-import { REPO, SHA_A, SHA_B } from '../helpers/ids.js';
+import { REPO, SHA_B } from '../helpers/ids.js';
+import { jobClaims, startRestoreReports } from '../helpers/restore-reports.js';
 
 let issuer: LocalActionsIssuer;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 const said: string[] = [];
 const deps: ReportDeps = { getIDToken: (a) => core.getIDToken(a), fetch, info: (m) => said.push(`info: ${m}`), warning: (m) => said.push(`warning: ${m}`) };
-const job = {
-  repository: 'octo/app',
-  repository_id: '4242',
-  repository_owner: 'octo',
-  repository_owner_id: '99',
-  ref: 'refs/heads/main',
-  sha: SHA_B,
-  run_id: '6001',
-  run_number: '1',
-  run_attempt: '2',
-  workflow: 'ci.yml',
-  event_name: 'push',
-  actor: 'octocat',
-  actor_id: '1',
-};
+const job = jobClaims({ run_id: '6001', run_attempt: '2' });
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  issuer = await LocalActionsIssuer.start();
-  app = await startTestApp({ restoreReports: { issuer: issuer.url, audience: DEFAULT_RESTORE_AUDIENCE } });
-  const p = await app.server.store.createPrebuild({
-    ...REPO,
-    installationId: 1,
-    configuration: 'devcontainer',
-    identity: 'identity-1',
-    branch: 'main',
-    sha: SHA_A,
-    prNumber: null,
-    trigger: 'push',
-    workflow: 'prebuild.yml',
-    timeoutMinutes: 60,
-    deliveryId: 'seed-report',
-  });
-  await app.server.store.updatePrebuild(p.id, { state: 'success', durationMs: 200_000, hooks: { onCreateCommand: 150_000 } });
+  ({ issuer, app } = await startRestoreReports({ ended: { durationMs: 200_000, hooks: { onCreateCommand: 150_000 } } }));
 });
 afterEach(() => {
   process.env = { ...saved };

@@ -6,9 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalActionsIssuer } from '../../demo/github/oidc-issuer.js';
-import { DEFAULT_RESTORE_AUDIENCE } from '../../src/api/restore-report.js';
 import { startTestApp } from '../helpers/app.js';
 import { REPO } from '../helpers/ids.js';
+import { jobClaims, startRestoreReports } from '../helpers/restore-reports.js';
 import { git, runBundle } from './bundle.js';
 import { cleanup, tempDir } from './helpers.js';
 
@@ -39,23 +39,8 @@ beforeAll(async () => {
   const built = await runBundle(pb, { store: `dir:${store}`, 'prebuild-id': '1' }, dirs);
   expect(built.status).toBe(0);
 
-  issuer = await LocalActionsIssuer.start();
-  app = await startTestApp({ restoreReports: { issuer: issuer.url, audience: DEFAULT_RESTORE_AUDIENCE } });
   // The app's record of the configuration's full prebuild: its hooks took 90 s.
-  const p = await app.server.store.createPrebuild({
-    ...REPO,
-    installationId: 1,
-    configuration: 'devcontainer',
-    identity: 'identity-1',
-    branch: 'main',
-    sha,
-    prNumber: null,
-    trigger: 'push',
-    workflow: 'prebuild.yml',
-    timeoutMinutes: 60,
-    deliveryId: 'seed-e2e',
-  });
-  await app.server.store.updatePrebuild(p.id, { state: 'success', durationMs: 120_000, hooks: { onCreateCommand: 90_000 } });
+  ({ issuer, app } = await startRestoreReports({ sha, ended: { durationMs: 120_000, hooks: { onCreateCommand: 90_000 } } }));
 }, 120_000);
 afterAll(async () => {
   await app?.stop();
@@ -63,20 +48,7 @@ afterAll(async () => {
   await cleanup(dirs);
 });
 
-const job = {
-  repository: 'octo/app',
-  repository_id: '4242',
-  repository_owner: 'octo',
-  repository_owner_id: '99',
-  ref: 'refs/heads/main',
-  run_id: '7001',
-  run_number: '1',
-  run_attempt: '1',
-  workflow: 'ci.yml',
-  event_name: 'push',
-  actor: 'octocat',
-  actor_id: '1',
-};
+const job = jobClaims({ run_id: '7001' });
 
 async function checkout(): Promise<string> {
   const ws = await tempDir('checkout-');

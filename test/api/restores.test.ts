@@ -3,27 +3,14 @@ import { LocalActionsIssuer, type JobClaims } from '../../demo/github/oidc-issue
 import { DEFAULT_RESTORE_AUDIENCE } from '../../src/api/restore-report.js';
 import { REPO, SHA_A, SHA_B, settings, succeeded } from './harness.js';
 import { startTestApp } from '../helpers/app.js';
+import { jobClaims, startRestoreReports } from '../helpers/restore-reports.js';
 import { issueToken } from '../../src/api/auth.js';
 
 let issuer: LocalActionsIssuer;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 
-const job = (repository = 'octo/app', over: Partial<JobClaims> = {}): JobClaims => ({
-  repository,
-  repository_id: '4242',
-  repository_owner: repository.split('/')[0]!,
-  repository_owner_id: '99',
-  ref: 'refs/heads/main',
-  sha: SHA_B,
-  run_id: '5001',
-  run_number: '3',
-  run_attempt: '1',
-  workflow: 'ci.yml',
-  event_name: 'pull_request',
-  actor: 'octocat',
-  actor_id: '1',
-  ...over,
-});
+const job = (repository = 'octo/app', over: Partial<JobClaims> = {}): JobClaims =>
+  jobClaims({ repository, run_number: '3', event_name: 'pull_request', ...over });
 const report = { configuration: 'devcontainer', sha: SHA_B, hit: 'ancestor', prebuildSha: SHA_A, restoreMs: 4_000, spentMs: 20_000 };
 
 async function post(token: string | null, body: unknown = report, headers: Record<string, string> = { 'content-type': 'application/json' }) {
@@ -36,24 +23,11 @@ async function post(token: string | null, body: unknown = report, headers: Recor
 }
 
 beforeAll(async () => {
-  issuer = await LocalActionsIssuer.start();
-  app = await startTestApp({ restoreReports: { issuer: issuer.url, audience: DEFAULT_RESTORE_AUDIENCE } });
   // A full prebuild (no base) whose hooks took 5 minutes: the configuration's cold time.
-  const p = await app.server.store.createPrebuild({
-    ...REPO,
-    installationId: 1,
-    configuration: 'devcontainer',
-    identity: 'identity-1',
-    branch: 'main',
-    sha: SHA_A,
-    prNumber: null,
-    trigger: 'push',
-    workflow: 'prebuild.yml',
-    timeoutMinutes: 60,
+  ({ issuer, app } = await startRestoreReports({
     settings: settings(),
-    deliveryId: 'seed-restores',
-  });
-  await app.server.store.updatePrebuild(p.id, succeeded({ hooks: { onCreateCommand: 240_000, updateContentCommand: 60_000 }, durationMs: 330_000 }));
+    ended: succeeded({ hooks: { onCreateCommand: 240_000, updateContentCommand: 60_000 }, durationMs: 330_000 }),
+  }));
 });
 afterAll(async () => {
   await app.stop();
