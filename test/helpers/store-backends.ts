@@ -67,3 +67,23 @@ export function postgresBackend(): Backend {
     },
   };
 }
+
+/** The repository the store tests write to. */
+export const STORE_REPO = { owner: 'octo', repo: 'app' };
+
+/** A new prebuild of STORE_REPO's `devcontainer` at `a…a` on main (what `createPrebuild` takes); `over` replaces fields. */
+export function newPrebuild(over: Record<string, unknown> = {}) {
+  return {
+    ...STORE_REPO,
+    installationId: 1,
+    configuration: 'devcontainer',
+    identity: 'id-a',
+    branch: 'main',
+    sha: 'a'.repeat(40),
+    prNumber: null,
+    trigger: 'push' as const,
+    workflow: 'prebuild.yml',
+    timeoutMinutes: 60,
+    ...over,
+  };
+}

@@ -1,25 +1,12 @@
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { Store } from '../../src/store/types.js';
-import { postgresBackend, sqliteBackend, type BackendStore } from '../helpers/store-backends.js';
+import { newPrebuild, postgresBackend, sqliteBackend, STORE_REPO, type BackendStore } from '../helpers/store-backends.js';
 
 /**
  * The store contract: every role behaves the same on SQLite and on a real PostgreSQL
  * server (started from Debian's `postgresql` package by test/helpers/postgres.ts).
  */
-const repo = { owner: 'octo', repo: 'app' };
-const newPrebuild = (over: Record<string, unknown> = {}) => ({
-  ...repo,
-  installationId: 1,
-  configuration: 'devcontainer',
-  identity: 'id-a',
-  branch: 'main',
-  sha: 'a'.repeat(40),
-  prNumber: null,
-  trigger: 'push' as const,
-  workflow: 'prebuild.yml',
-  timeoutMinutes: 60,
-  ...over,
-});
+const repo = STORE_REPO;
 const delivery = (id: string, repository: string | null, sha: string | null = null) => ({
   id,
   event: 'push',

@@ -3,22 +3,8 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { openStore } from '../../src/store/index.js';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, renderMigration } from '../../src/store/migrations.js';
+import { newPrebuild } from '../helpers/store-backends.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const repo = { owner: 'octo', repo: 'app' };
-const newPrebuild = (over: Record<string, unknown> = {}) => ({
-  ...repo,
-  installationId: 1,
-  configuration: 'devcontainer',
-  identity: 'id-a',
-  branch: 'main',
-  sha: 'a'.repeat(40),
-  prNumber: null,
-  trigger: 'push' as const,
-  workflow: 'prebuild.yml',
-  timeoutMinutes: 60,
-  ...over,
-});
 
 // Everything both stores do is in contract.test.ts; this is what only the SQLite file does.
 describe('SqliteStore on a real file', () => {
