@@ -6,7 +6,7 @@
  */
 import type { LocalActionsIssuer } from '../oidc-issuer.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { StandInState } from '../state.js';
 import type { CheckRunRecord, JobRecord, RepoRecord, RunRecord, StepRecord } from '../types.js';
 import { parseKeyValueFile } from './commands.js';
@@ -17,18 +17,8 @@ import { evaluateCondition, evaluateExpression, evaluateString, evaluateStringMa
 import { truthy } from '@actions/expressions/result';
 import { isString } from '@actions/workflow-parser/templates/tokens/type-guards';
 import { startProcess, type StepProcess } from './process.js';
-import {
-  checkout,
-  inputEnvName,
-  isCheckout,
-  isProductAction,
-  readActionMetadata,
-  runNodeAction,
-  runScript,
-  postCondition,
-  type ActionMetadata,
-  type StepHost,
-} from './steps.js';
+import { runNodeAction, postCondition, type ActionMetadata, type StepHost } from './steps.js';
+import { runStepBody } from './step-body.js';
 import type { JobSpec, WorkflowFile } from './workflow.js';
 
 /** Runner settings shared by every job. */
@@ -233,35 +223,16 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
         GITHUB_ACTION: id,
         ...stepEnv,
       };
-      const withArgs = evaluateStringMap(spec.with, ctx);
-      log(`##[group]${rec.name}`);
-      if (spec.uses && isCheckout(spec.uses)) {
-        code = await checkout(host, withArgs, String(github.sha), processEnv);
-      } else if (spec.uses && isProductAction(spec.uses)) {
-        const meta = await readActionMetadata(resolve(j.options.actionDir));
-        const inputs: Record<string, string> = {};
-        for (const [name, decl] of Object.entries(meta.inputs)) {
-          if (decl.default !== undefined) inputs[inputEnvName(name)] = evaluateString(decl.default, ctx);
-        }
-        for (const [name, value] of Object.entries(withArgs)) inputs[inputEnvName(name)] = value;
-        log('##[endgroup]');
-        code = await runNodeAction(host, meta, meta.main, { ...processEnv, ...inputs });
-        if (meta.post) posts.push({ meta, env: { ...processEnv, ...inputs }, state: parseKeyValueFile(await readFile(files.state, 'utf8')) });
-      } else if (spec.uses) {
-        log(`##[error]The stand-in cannot run '${spec.uses}': only actions/checkout and this product's action (…/action) are supported`);
-        annotate({ level: 'failure', title: null, message: `Unsupported action '${spec.uses}' in the stand-in` });
-        code = 1;
-      } else if (spec.run !== undefined) {
-        const script = evaluateString(spec.run, ctx);
-        for (const line of script.split('\n')) log(line);
-        log('##[endgroup]');
-        const cwd = spec.workingDirectory ? resolve(workspace, evaluateString(spec.workingDirectory, ctx)) : workspace;
-        code = await runScript(host, script, spec.shell ? evaluateString(spec.shell, ctx) : undefined, cwd, processEnv);
-      } else {
-        annotate({ level: 'failure', title: null, message: `Step ${i + 1} has neither 'uses' nor 'run'` });
-        code = 1;
-      }
-      if (spec.uses && !isProductAction(spec.uses)) log('##[endgroup]');
+      const body = await runStepBody(spec, ctx, processEnv, {
+        host,
+        actionDir: j.options.actionDir,
+        sha: String(github.sha),
+        name: rec.name,
+        number: i + 1,
+        annotate,
+      });
+      code = body.code;
+      if (body.post) posts.push({ ...body.post, state: parseKeyValueFile(await readFile(files.state, 'utf8')) });
     } catch (err) {
       const message = err instanceof TemplateError ? `The template is not valid. ${err.message}` : (err as Error).message;
       log(`##[error]${message}`);
