@@ -115,6 +115,7 @@ describeWithDocker('container mode with the real engine', () => {
       const marker = parseMarker(await readFile(path.join(repo, '.prebuilds/marker.json'), 'utf8'));
       expect(marker?.image?.digest).toBe(run.outputs['image']!.split('@')[1]);
       expect(marker?.image?.coldMs).toBeGreaterThan(marker?.hooks.onCreateCommand?.durationMs ?? 0);
+      expect(marker?.image?.markersSealed).toBe(true); // `prebuilds up` can start the container while it pulls
       expect((await readdir(store)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 
       expect(leftovers('1', sha1, registry)).toEqual({ containers: '', images: '' });
@@ -153,7 +154,9 @@ describeWithDocker('container mode with the real engine', () => {
         expect(up.stderr).not.toMatch(/Running the (onCreateCommand|updateContentCommand)/);
         expect(up.stderr).not.toMatch(/^▶ post(Create|Start)Command/m);
         expect(docker('image', 'inspect', '--format', '{{index .Config.Labels "prebuilds.lifecycle-markers"}}', outcome.image)).toBe('sealed');
-        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
+        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \([\d.]+× faster than the cold path, which took \d+ ms/);
+        // The container's start overlapped the pull: the marker says the image's lifecycle markers are sealed.
+        expect(up.stderr).toMatch(/Pulled \S+ in \d+ ms \(overlapping the workspace merge and the container's start\)/);
         expect(docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}}', outcome.containerId)).toBe(`true ${outcome.image}`);
         // The project's tests, inside the container, with what the prebuild installed (no install step ran).
         const tests = spawnSync(process.execPath, [devcontainerCli, 'exec', '--workspace-folder', ws, 'sh', 'scripts/test.sh'], { encoding: 'utf8' });
