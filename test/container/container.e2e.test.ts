@@ -173,6 +173,42 @@ describeWithDocker('container mode with the real engine', () => {
   );
 
   it(
+    'prebuilds up whose image cannot be pulled starts the cold way (the container was being started while it pulled)',
+    async () => {
+      const ws = await freshClone(repo, sha1);
+      const danglingNow = new Set(docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'));
+      // A mirror that does not have the image: the pull fails, and so does the start that overlapped it.
+      const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`, '--registry', `${registry.host}/nowhere`], {
+        encoding: 'utf8',
+        timeout: BUILD_TIMEOUT,
+      });
+      const outcome = JSON.parse(up.stdout || '{}') as { hit?: string; containerId?: string; image?: string | null };
+      try {
+        expect(up.stderr).not.toMatch(/^prebuilds:/m);
+        expect(up.status).toBe(0);
+        expect(up.stderr).toMatch(
+          new RegExp(`The prebuild's image ${registry.host.replace(/\./g, '\\.')}/nowhere/devcontainer@sha256:[0-9a-f]{64} cannot be pulled`),
+        );
+        expect(up.stderr).toMatch(/ready the cold way in \d+ ms/);
+        expect(outcome).toMatchObject({ hit: 'exact', image: null });
+        expect(docker('inspect', '--format', '{{.State.Running}}', outcome.containerId!)).toBe('true');
+        // The cold path ran every hook in the new container (the workspace came from the snapshot).
+        expect(docker('exec', outcome.containerId!, 'cat', '/usr/local/share/hello-oncreate.txt')).toContain('hello from the feature');
+      } finally {
+        if (outcome.containerId) {
+          const image = docker('inspect', '--format', '{{.Image}}', outcome.containerId);
+          docker('rm', '-f', outcome.containerId);
+          spawnSync('docker', ['image', 'rm', image]); // the cold build's image
+        }
+        // What the cold build left untagged (the Features stage), only this fixture's and only new ones.
+        for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'))
+          if (id && !danglingNow.has(id) && fromFixture(id)) spawnSync('docker', ['image', 'rm', id]);
+      }
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
     'mode: restore in container mode starts the dev container from the prebuilt image (outputs, summary)',
     async () => {
       const ws = await freshClone(repo, sha1);
