@@ -4,7 +4,7 @@
  * is not pulled again; a digest it does not have is. Skipped with a printed reason only
  * when Docker cannot run here; never in CI (test/helpers/docker.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +40,7 @@ describeWithDocker('pull with the real engine and registry', () => {
     registry = await startRegistry();
   });
   afterAll(async () => {
-    for (const ref of created.reverse()) execFileSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore' });
+    for (const ref of created.reverse()) spawnSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore' }); // gone already: fine
     await registry?.stop();
   });
 
@@ -51,7 +51,7 @@ describeWithDocker('pull with the real engine and registry', () => {
     // The engine has the first image under its digest (it pushed it): no pull, 0 ms.
     expect(await pull(first, process.env)).toBe(0);
     // The second one leaves the engine: the registry has it, the engine does not — it is pulled.
-    docker('image', 'rm', `${registry.host}/pull-test/tiny:two`, second);
+    docker('image', 'rm', `${registry.host}/pull-test/tiny:two`); // its only tag: the image (and its digest reference) goes
     expect(await localImageLabels(second, process.env)).toBeNull();
     const ms = await pull(second, process.env);
     expect(ms).toBeGreaterThan(0);
