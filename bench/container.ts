@@ -16,7 +16,7 @@
  *   (pull the base's image, updateContent only, commit, push one layer);
  * - upFromPrebuildMs: clone + `prebuilds up` with no image on the engine (restore the
  *   workspace, pull, start, postCreate + postStart in one `devcontainer up`), the median
- *   of three runs; pullMs: that run's pull;
+ *   of three runs; pullMs: that run's pull; `up*` keys: that run's breakdown ({@link UpBreakdown});
  * - imageBytes: the prebuilt image (uncompressed); workspaceBytes: the workspace snapshot archive.
  *
  * Then the same on a more realistic variant (`realistic*` keys: coldMs, upFromPrebuildMs,
@@ -39,11 +39,63 @@ const devcontainer = path.join(root, 'node_modules/@devcontainers/cli/devcontain
 /** `prebuilds up` runs, each from a fresh clone with no image on the engine: the median is reported (one run is at the mercy of the machine's load). */
 const UP_RUNS = 3;
 
+/**
+ * Where one `prebuilds up` spent its time, ms (the pull overlaps the restore and the
+ * container's start, so the parts add up to more than the whole):
+ * - upCloneMs: `git clone` + checkout;
+ * - upStartupMs: the `prebuilds` process until the restore starts (Node, reading the
+ *   configuration, `docker info`) and after the container is ready (exit);
+ * - upRestoreMs: finding and restoring the workspace snapshot;
+ * - upPullMs: `docker pull` of the image;
+ * - upDevcontainerMs: `devcontainer up` (started while the pull runs);
+ * - upContainerRunMs: in it, `docker run` until the container says it started;
+ * - upHooksMs: in it, postCreate + postStart + postAttach.
+ */
+export type UpBreakdown = Record<'upCloneMs' | 'upStartupMs' | 'upRestoreMs' | 'upPullMs' | 'upDevcontainerMs' | 'upContainerRunMs' | 'upHooksMs', number>;
+
 /** The keys of `--json container`, see the module comment for units. */
 export type ContainerBenchResult = Record<
   'coldMs' | 'upFromPrebuildMs' | 'fullMs' | 'incrementalMs' | 'pushMs' | 'pullMs' | 'imageBytes' | 'workspaceBytes' | 'speedup',
   number
->;
+> &
+  UpBreakdown;
+
+/** The part of `prebuilds up`'s JSON outcome the benchmark reads (src/container/up.ts UpOutcome). */
+interface UpJson {
+  containerId: string;
+  image: string;
+  hit: string;
+  restoreMs: number;
+  pullMs: number;
+  upMs: number;
+  durationMs: number;
+  hooks: Array<{ action: string; durationMs?: number }>;
+}
+
+/** Milliseconds between the first log lines (`[ISO time] …`) matching `from` and `to`, NaN when absent. */
+function logSpan(output: string, from: RegExp, to: RegExp): number {
+  const at = (re: RegExp) => {
+    for (const line of output.split('\n')) {
+      const m = /^\[(\d{4}-\d\d-\d\dT[\d:.]+Z)\] (.*)$/.exec(line);
+      if (m && re.test(m[2]!)) return Date.parse(m[1]!);
+    }
+    return NaN;
+  };
+  return Math.round(at(to) - at(from));
+}
+
+/** The breakdown of one `prebuilds up` run from its JSON outcome and its log (stderr). */
+function upBreakdown(cloneMs: number, processMs: number, o: UpJson, output: string): UpBreakdown {
+  return {
+    upCloneMs: Math.round(cloneMs),
+    upStartupMs: Math.round(processMs - o.durationMs),
+    upRestoreMs: o.restoreMs,
+    upPullMs: o.pullMs,
+    upDevcontainerMs: o.upMs,
+    upContainerRunMs: logSpan(output, /^Start: Run: docker run /, /^Container started/),
+    upHooksMs: o.hooks.reduce((sum, h) => sum + (h.action === 'run' ? (h.durationMs ?? 0) : 0), 0),
+  };
+}
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -177,19 +229,20 @@ export async function runContainerBench(
     r.imageBytes = marker?.image?.bytes ?? NaN;
 
     log(`(d) ready from the prebuild: clone + prebuilds up (pull, start, postCreate, postStart), median of ${UP_RUNS}`);
-    const ups: Array<{ ms: number; pullMs: number }> = [];
+    const ups: Array<{ ms: number; pullMs: number; breakdown: UpBreakdown }> = [];
     for (let i = 0; i < UP_RUNS; i++) {
       const { ws, ms } = await clone(c2);
       const up = await timed(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], { cwd: ws });
-      const outcome = JSON.parse(up.stdout) as { containerId: string; image: string; pullMs: number; hit: string };
+      const outcome = JSON.parse(up.stdout) as UpJson;
       docker('rm', '-f', outcome.containerId);
       docker('image', 'rm', outcome.image); // every run pulls
       if (outcome.hit !== 'exact') throw new Error(`prebuilds up found no exact prebuild (${outcome.hit})`);
-      ups.push({ ms: ms + up.ms, pullMs: outcome.pullMs });
+      ups.push({ ms: ms + up.ms, pullMs: outcome.pullMs, breakdown: upBreakdown(ms, up.ms, outcome, up.output) });
     }
     const median = ups.sort((a, b) => a.ms - b.ms)[Math.floor(UP_RUNS / 2)]!;
     r.upFromPrebuildMs = Math.round(median.ms);
     r.pullMs = median.pullMs;
+    Object.assign(r, median.breakdown);
     r.speedup = Math.round((r.coldMs / r.upFromPrebuildMs) * 10) / 10;
     return r;
   } finally {
@@ -235,6 +288,11 @@ export async function run(context: BenchContext): Promise<BenchResult> {
       realisticUpFromPrebuildMs: real.upFromPrebuildMs,
       realisticSpeedup: real.speedup,
       realisticImageBytes: real.imageBytes,
+      ...Object.fromEntries(
+        Object.entries(real)
+          .filter(([k]) => k.startsWith('up'))
+          .map(([k, v]) => [`realistic${k[0]!.toUpperCase()}${k.slice(1)}`, v]),
+      ),
     },
     rows: [
       { metric: 'coldMs', value: r.coldMs, note: 'clone + devcontainer up: build, Features, every hook' },
@@ -255,6 +313,14 @@ export async function run(context: BenchContext): Promise<BenchResult> {
         target: '≤ realisticColdMs / 5',
         note: `prebuilds up (pull ${real.pullMs} ms, image ${Math.round(real.imageBytes / 1e6)} MB); ${real.speedup}× faster`,
       },
+      ...(['', 'realistic'] as const).map((variant) => {
+        const b = variant ? real : r;
+        return {
+          metric: `${variant ? 'realisticUp' : 'up'}Breakdown`,
+          value: b.upFromPrebuildMs,
+          note: `clone ${b.upCloneMs}, prebuilds process ${b.upStartupMs}, restore ${b.upRestoreMs}, pull ${b.upPullMs} (overlapping), devcontainer up ${b.upDevcontainerMs} (docker run ${b.upContainerRunMs}, hooks ${b.upHooksMs})`,
+        };
+      }),
     ],
   };
 }

@@ -37872,7 +37872,13 @@ function parseImage(v) {
   if (typeof v !== "object" || v === null) return void 0;
   const i = v;
   if (typeof i.reference !== "string" || typeof i.digest !== "string") return void 0;
-  return { reference: i.reference, digest: i.digest, bytes: Number(i.bytes) || 0, coldMs: Number(i.coldMs) || 0 };
+  return {
+    reference: i.reference,
+    digest: i.digest,
+    bytes: Number(i.bytes) || 0,
+    coldMs: Number(i.coldMs) || 0,
+    ...i.markersSealed === true ? { markersSealed: true } : {}
+  };
 }
 function parseMarker(text) {
   if (!text) return null;
@@ -40417,7 +40423,7 @@ async function containerPrebuild(req) {
       }
     }
     const image = await commitAndPush(target, containerId, remoteUser, [tags2.sha, tags2.identity], labels, req.secrets ?? []);
-    const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs };
+    const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs, markersSealed: true };
     log2.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
     return { result, plan, image, incremental, baseMissing: base.baseMissing };
@@ -44969,73 +44975,46 @@ async function startDevContainer(req, started, secretsFile) {
   const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
     if (!m?.image) return "it has no prebuilt image (a host-mode prebuild)";
     const ref2 = refOf(m.image);
-    if (!pulls.has(ref2))
-      pulls.set(
-        ref2,
-        pull(ref2, env).then(
-          (ms) => ({ ms }),
-          (error2) => ({ error: error2 })
-        )
-      );
+    if (!pulls.has(ref2)) pulls.set(ref2, pullResult(ref2, env));
     return null;
   });
   const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
   const common2 = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
-  let pullMs = 0;
-  let ref = null;
-  if (image) {
-    ref = refOf(image);
-    const pulled = await (pulls.get(ref) ?? pull(ref, env).then(
-      (ms) => ({ ms }),
-      (error2) => ({ error: error2 })
-    ));
-    if ("error" in pulled) {
-      log2.warning(`The prebuild's image ${ref} cannot be pulled (${pulled.error.message.split("\n")[0]}): starting the cold way`);
-      ref = null;
-    } else {
-      pullMs = pulled.ms;
-      log2.info(pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge)`);
-    }
-  }
-  if (!ref) {
-    await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
-    target.overrideConfig = await writeBuildConfig(path22.join(workspace, MARKER_DIR), configuration.environment, workspace);
-    const c2 = await up(target, {});
-    log2.info(`Dev container ${c2.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
-    return {
-      ...base,
-      ...common2,
-      hit: image ? base.hit : "none",
-      image: null,
-      containerId: c2.containerId,
-      remoteWorkspaceFolder: c2.remoteWorkspaceFolder,
-      pullMs,
-      upMs: c2.upMs,
-      hooks: [],
-      durationMs: Math.round(performance.now() - started),
-      coldMs: null
-    };
-  }
+  const { environment } = configuration;
+  if (!image) return coldStart(target, environment, { ...base, ...common2, hit: "none" }, started);
+  const ref = refOf(image);
+  const pulling = pulls.get(ref) ?? pullResult(ref, env);
   await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path22.join(workspace, MARKER_DIR), configuration.environment, ref);
+  target.overrideConfig = await writePrebuiltConfig(path22.join(workspace, MARKER_DIR), environment, ref);
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const sealed = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === "sealed";
-  let c;
-  let hooks;
-  if (found.hit === "exact" && changed.length === 0 && sealed) {
-    c = await up(target, { title: `devcontainer up from ${ref}` });
-    hooks = hooksFromLog(c.log);
-  } else {
-    ({ c, hooks } = await upThenRun(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
+  const unchanged = found.hit === "exact" && changed.length === 0;
+  let single = unchanged && image.markersSealed === true;
+  if (unchanged && image.markersSealed === void 0) {
+    const pulled = await pulling;
+    if ("error" in pulled) return pullFailed(target, environment, { ...base, ...common2 }, ref, pulled.error, started);
+    single = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === "sealed";
   }
+  const starting = up(target, single ? { title: `devcontainer up from ${ref}` } : { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+  const [pullOutcome, start] = await Promise.all([pulling, Promise.allSettled([starting]).then(([s]) => s)]);
+  if (start.status === "rejected") {
+    if ("error" in pullOutcome) return pullFailed(target, environment, { ...base, ...common2 }, ref, pullOutcome.error, started);
+    throw start.reason;
+  }
+  const c = start.value;
+  const pullMs = "error" in pullOutcome ? 0 : pullOutcome.ms;
+  if ("error" in pullOutcome) log2.warning(`docker pull ${ref} failed (${pullOutcome.error.message.split("\n")[0]}), but the Dev Containers CLI pulled it`);
+  else
+    log2.info(
+      pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge and the container's start)`
+    );
+  const hooks = single ? hooksFromLog(c.log) : await runRemaining(target, c, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed });
   for (const h of hooks) log2.info(h.action === "skip" ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran (${h.durationMs} ms)`);
   const durationMs = Math.round(performance.now() - started);
-  const coldMs = image?.coldMs || null;
-  log2.info(
-    `Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ""}`
-  );
+  const coldMs = image.coldMs || null;
+  const speedup = coldMs ? ` (${Math.round(coldMs / Math.max(durationMs, 1) * 10) / 10}× faster than the cold path, which took ${coldMs} ms to build the image and run onCreate + updateContent)` : "";
+  log2.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${speedup}`);
   return {
     ...base,
     ...common2,
@@ -45049,6 +45028,34 @@ async function startDevContainer(req, started, secretsFile) {
     coldMs
   };
 }
+function pullResult(ref, env) {
+  return pull(ref, env).then(
+    (ms) => ({ ms }),
+    (error2) => ({ error: error2 })
+  );
+}
+function pullFailed(target, environment, outcome, ref, error2, started) {
+  target.log.warning(`The prebuild's image ${ref} cannot be pulled (${error2.message.split("\n")[0]}): starting the cold way`);
+  return coldStart(target, environment, outcome, started);
+}
+async function coldStart(target, environment, outcome, started) {
+  const { workspace } = target;
+  await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writeBuildConfig(path22.join(workspace, MARKER_DIR), environment, workspace);
+  const c = await up(target, {});
+  target.log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
+  return {
+    ...outcome,
+    image: null,
+    containerId: c.containerId,
+    remoteWorkspaceFolder: c.remoteWorkspaceFolder,
+    pullMs: 0,
+    upMs: c.upMs,
+    hooks: [],
+    durationMs: Math.round(performance.now() - started),
+    coldMs: null
+  };
+}
 function hooksFromLog(upLog) {
   const times = hookTimesFromLog(upLog, Date.now());
   return CONTAINER_HOOKS.map((hook2) => {
@@ -45059,8 +45066,7 @@ function hooksFromLog(upLog) {
     return { hook: hook2, action: "skip", reason: "not configured" };
   });
 }
-async function upThenRun(target, ref, hit) {
-  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+async function runRemaining(target, c, hit) {
   const rerun = [];
   if (hit.changedDependencyFiles.length > 0) {
     target.log.info(`onCreateCommand: dependency files changed since the prebuild ran it: ${hit.changedDependencyFiles.join(", ")}`);
@@ -45071,7 +45077,7 @@ async function upThenRun(target, ref, hit) {
     rerun.push("updateContentCommand");
   }
   const run3 = await runUserCommands(target, c, { rerun });
-  return { c, hooks: hooksFromLog(run3.log) };
+  return hooksFromLog(run3.log);
 }
 
 // action/src/report-restore.ts

@@ -185,7 +185,8 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     }
 
     const image = await commitAndPush(target, containerId, remoteUser, [tags.sha, tags.identity], labels, req.secrets ?? []);
-    const prebuilt: PrebuiltImage = { reference: tags.sha, digest: image.digest, bytes: image.bytes, coldMs };
+    // commitAndPush sealed the lifecycle markers (the image's label says so too).
+    const prebuilt: PrebuiltImage = { reference: tags.sha, digest: image.digest, bytes: image.bytes, coldMs, markersSealed: true };
     log.info(`Pushed ${image.pinned} (${image.bytes} bytes) in ${image.pushMs} ms`);
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
     return { result, plan, image, incremental, baseMissing: base.baseMissing };

@@ -35,11 +35,12 @@ export function register(program: Command, io: CliIo = processIo()): Command {
       '\nExamples:\n  $ prebuilds up --store dir:/srv/prebuilds\n  $ prebuilds up --store dir:../store --registry 127.0.0.1:5055/prebuilds ./app\n',
     )
     .action(async (workspaceArg: string, opts: { store: string; registry?: string; configuration?: string; sha?: string }) => {
+      const env = { ...process.env, ...io.env };
+      const dockerCheck = dockerUnavailable(env); // never rejects; overlaps reading the checkout
       const { workspace, sha, configuration, store } = await localCheckout(workspaceArg, opts, io);
       const unsupported = containerUnsupported(configuration);
       if (unsupported) throw new CliError(`prebuilds up needs a dev container: ${unsupported} (use prebuilds restore)`, EXIT.usage);
-      const env = { ...process.env, ...io.env };
-      const docker = await dockerUnavailable(env);
+      const docker = await dockerCheck;
       if (docker) throw new CliError(`prebuilds up needs Docker: ${docker}`, EXIT.failure);
       const log = textLog((t) => io.stderr.write(typeof t === 'string' ? t : t.toString('utf8')));
       const outcome = await upFromPrebuild({

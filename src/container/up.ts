@@ -3,9 +3,9 @@
  * prebuild"), shared by the CLI (`prebuilds up`) and the action (`mode: restore` in
  * container mode): pick the prebuild as restore does (exact commit, else the newest
  * successful ancestor of the same identity: src/lifecycle/restore.ts), restore its
- * workspace (its merge overlapping the pull of its image by digest; no pull when the
- * engine has it), start the dev container from it with @devcontainers/cli and run only
- * what the prebuild did not —
+ * workspace while its image is pulled by digest (no pull when the engine has it), start
+ * the dev container from it with @devcontainers/cli — the CLI's start overlapping the rest
+ * of the pull — and run only what the prebuild did not —
  * Features' commands included, inside the container:
  * - the prebuild of this very commit, no dependency file changed, and an image whose
  *   lifecycle markers are sealed (session.ts): one `devcontainer up`, which runs
@@ -21,7 +21,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { LifecycleHook, ResolvedConfiguration } from '../config/model.js';
+import type { Environment, LifecycleHook, ResolvedConfiguration } from '../config/model.js';
 import { changedDependencyFiles, hashDependencyFiles } from '../lifecycle/dependency-files.js';
 import { MARKER_DIR, type PrebuiltImage } from '../lifecycle/marker.js';
 import { restorePrebuild, type RestoredPrebuild } from '../lifecycle/restore.js';
@@ -117,18 +117,11 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
     req.registry ? `${imageRepository(req.registry, configuration.settings.name)}@${image.digest}` : pinned(image.reference, image.digest);
   // The pull starts as soon as a candidate's marker (read right after extraction) names the
   // image, so it overlaps the merge into the checkout; a discarded candidate's pull is only wasted.
-  const pulls = new Map<string, Promise<{ ms: number } | { error: Error }>>();
+  const pulls = new Map<string, Promise<PullResult>>();
   const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
     if (!m?.image) return 'it has no prebuilt image (a host-mode prebuild)';
     const ref = refOf(m.image);
-    if (!pulls.has(ref))
-      pulls.set(
-        ref,
-        pull(ref, env).then(
-          (ms) => ({ ms }),
-          (error: Error) => ({ error }),
-        ),
-      );
+    if (!pulls.has(ref)) pulls.set(ref, pullResult(ref, env));
     return null;
   });
   const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log, secretsFile };
@@ -136,64 +129,52 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
   const common = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
 
-  let pullMs = 0;
-  let ref: string | null = null;
-  if (image) {
-    ref = refOf(image);
-    const pulled = await (pulls.get(ref) ??
-      pull(ref, env).then(
-        (ms) => ({ ms }),
-        (error: Error) => ({ error }),
-      ));
-    if ('error' in pulled) {
-      log.warning(`The prebuild's image ${ref} cannot be pulled (${pulled.error.message.split('\n')[0]}): starting the cold way`);
-      ref = null;
-    } else {
-      pullMs = pulled.ms;
-      log.info(pullMs === 0 ? `${ref} is already on the engine: not pulled` : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge)`);
-    }
-  }
-  if (!ref) {
-    await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
-    target.overrideConfig = await writeBuildConfig(path.join(workspace, MARKER_DIR), configuration.environment, workspace);
-    const c = await up(target, {});
-    log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
-    return {
-      ...base,
-      ...common,
-      hit: image ? base.hit : 'none',
-      image: null,
-      containerId: c.containerId,
-      remoteWorkspaceFolder: c.remoteWorkspaceFolder,
-      pullMs,
-      upMs: c.upMs,
-      hooks: [],
-      durationMs: Math.round(performance.now() - started),
-      coldMs: null,
-    };
-  }
-
+  const { environment } = configuration;
+  if (!image) return coldStart(target, environment, { ...base, ...common, hit: 'none' }, started);
+  const ref = refOf(image);
+  const pulling = pulls.get(ref) ?? pullResult(ref, env);
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), configuration.environment, ref);
+  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), environment, ref);
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
-  const sealed = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === 'sealed';
-  let c: StartedContainer;
-  let hooks: UpHook[];
-  if (found.hit === 'exact' && changed.length === 0 && sealed) {
-    // Nothing of the prebuild's to redo: one `devcontainer up` runs postCreate, postStart and
-    // postAttach (Features' included) by itself, the image's markers saying onCreate and
-    // updateContent ran (session.ts sealLifecycleMarkers).
-    c = await up(target, { title: `devcontainer up from ${ref}` });
-    hooks = hooksFromLog(c.log);
-  } else {
-    ({ c, hooks } = await upThenRun(target, ref, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed }));
+  const unchanged = found.hit === 'exact' && changed.length === 0;
+  // Nothing of the prebuild's to redo and the image's markers sealed: one `devcontainer up` runs
+  // postCreate, postStart and postAttach (Features' included) by itself. The marker says whether
+  // the image is sealed; an older marker does not, and the image's label is read once it is here.
+  let single = unchanged && image.markersSealed === true;
+  if (unchanged && image.markersSealed === undefined) {
+    const pulled = await pulling;
+    if ('error' in pulled) return pullFailed(target, environment, { ...base, ...common }, ref, pulled.error, started);
+    single = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === 'sealed';
   }
+  // The container starts while the image is still being pulled: the CLI's start-up (reading the
+  // configuration, looking for an existing container) overlaps the pull, and its own inspection
+  // waits for the image (the engine joins the pull in progress rather than downloading twice).
+  const starting = up(target, single ? { title: `devcontainer up from ${ref}` } : { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+  const [pullOutcome, start] = await Promise.all([pulling, Promise.allSettled([starting]).then(([s]) => s)]);
+  if (start.status === 'rejected') {
+    // It could not start because the image could not be pulled: the cold way. Any other failure is the start's.
+    if ('error' in pullOutcome) return pullFailed(target, environment, { ...base, ...common }, ref, pullOutcome.error, started);
+    throw start.reason;
+  }
+  const c = start.value;
+  const pullMs = 'error' in pullOutcome ? 0 : pullOutcome.ms;
+  if ('error' in pullOutcome) log.warning(`docker pull ${ref} failed (${pullOutcome.error.message.split('\n')[0]}), but the Dev Containers CLI pulled it`);
+  else
+    log.info(
+      pullMs === 0
+        ? `${ref} is already on the engine: not pulled`
+        : `Pulled ${ref} in ${pullMs} ms (overlapping the workspace merge and the container's start)`,
+    );
+  const hooks = single
+    ? hooksFromLog(c.log)
+    : await runRemaining(target, c, { kind: found.hit, distance: found.chosen?.distance ?? 0, changedDependencyFiles: changed });
   for (const h of hooks) log.info(h.action === 'skip' ? `${h.hook}: skipped (${h.reason})` : `${h.hook}: ran (${h.durationMs} ms)`);
   const durationMs = Math.round(performance.now() - started);
-  const coldMs = image?.coldMs || null;
-  log.info(
-    `Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${coldMs ? ` (the cold path took ${coldMs} ms to build the image and run onCreate + updateContent)` : ''}`,
-  );
+  const coldMs = image.coldMs || null;
+  const speedup = coldMs
+    ? ` (${Math.round((coldMs / Math.max(durationMs, 1)) * 10) / 10}× faster than the cold path, which took ${coldMs} ms to build the image and run onCreate + updateContent)`
+    : '';
+  log.info(`Dev container ${c.containerId.slice(0, 12)} ready from the prebuild in ${durationMs} ms${speedup}`);
   return {
     ...base,
     ...common,
@@ -205,6 +186,44 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
     hooks,
     durationMs,
     coldMs,
+  };
+}
+
+type PullResult = { ms: number } | { error: Error };
+
+/** {@link pull} as a value: its time (ms), or why it failed. Never rejects. */
+function pullResult(ref: string, env: NodeJS.ProcessEnv): Promise<PullResult> {
+  return pull(ref, env).then(
+    (ms) => ({ ms }),
+    (error: Error) => ({ error }),
+  );
+}
+
+type OutcomeBase = Pick<UpOutcome, 'hit' | 'snapshotKey' | 'prebuildSha' | 'distance' | 'restoreMs' | 'searched' | 'shallow' | 'rejected'>;
+
+/** The prebuild's image cannot be pulled: warns, then the cold path. */
+function pullFailed(target: ContainerTarget, environment: Environment, outcome: OutcomeBase, ref: string, error: Error, started: number): Promise<UpOutcome> {
+  target.log.warning(`The prebuild's image ${ref} cannot be pulled (${error.message.split('\n')[0]}): starting the cold way`);
+  return coldStart(target, environment, outcome, started);
+}
+
+/** The cold path: `devcontainer up` builds the environment and runs every hook. */
+async function coldStart(target: ContainerTarget, environment: Environment, outcome: OutcomeBase, started: number): Promise<UpOutcome> {
+  const { workspace } = target;
+  await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writeBuildConfig(path.join(workspace, MARKER_DIR), environment, workspace);
+  const c = await up(target, {});
+  target.log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
+  return {
+    ...outcome,
+    image: null,
+    containerId: c.containerId,
+    remoteWorkspaceFolder: c.remoteWorkspaceFolder,
+    pullMs: 0,
+    upMs: c.upMs,
+    hooks: [],
+    durationMs: Math.round(performance.now() - started),
+    coldMs: null,
   };
 }
 
@@ -221,17 +240,17 @@ function hooksFromLog(upLog: string): UpHook[] {
 }
 
 /**
- * Starts the container with no lifecycle command (`--skip-post-create`), then one
- * `devcontainer run-user-commands` runs what the restore plan says — updateContentCommand
- * for an ancestor, onCreateCommand when a dependency file changed
- * (src/lifecycle/restore-plan.ts) — then postCreate, postStart and postAttach.
+ * After a start with no lifecycle command (`--skip-post-create`), one `devcontainer
+ * run-user-commands` runs what the restore plan says — updateContentCommand for an ancestor,
+ * onCreateCommand when a dependency file changed (src/lifecycle/restore-plan.ts) — then
+ * postCreate, postStart and postAttach.
+ * @returns the hooks, timed from the CLI's log
  */
-async function upThenRun(
+async function runRemaining(
   target: ContainerTarget,
-  ref: string,
+  c: StartedContainer,
   hit: { kind: PrebuildHit; distance: number; changedDependencyFiles: string[] },
-): Promise<{ c: StartedContainer; hooks: UpHook[] }> {
-  const c = await up(target, { skipLifecycle: true, title: `devcontainer up from ${ref}` });
+): Promise<UpHook[]> {
   const rerun: PrebuildHook[] = [];
   if (hit.changedDependencyFiles.length > 0) {
     target.log.info(`onCreateCommand: dependency files changed since the prebuild ran it: ${hit.changedDependencyFiles.join(', ')}`);
@@ -242,5 +261,5 @@ async function upThenRun(
     rerun.push('updateContentCommand');
   }
   const run = await runUserCommands(target, c, { rerun });
-  return { c, hooks: hooksFromLog(run.log) };
+  return hooksFromLog(run.log);
 }

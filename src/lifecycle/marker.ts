@@ -93,13 +93,26 @@ export interface PrebuiltImage {
    * build + onCreateCommand + updateContentCommand (`devcontainer up --prebuild`), ms.
    */
   coldMs: number;
+  /**
+   * `true` when the image's @devcontainers/cli lifecycle markers are sealed (its
+   * `prebuilds.lifecycle-markers` label, src/container/session.ts): a plain `devcontainer up`
+   * from it runs only postCreate, postStart and postAttach, so `prebuilds up` can start it
+   * while the image is still being pulled. Absent in markers written before it existed.
+   */
+  markersSealed?: boolean;
 }
 
 function parseImage(v: unknown): PrebuiltImage | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const i = v as Partial<PrebuiltImage>;
   if (typeof i.reference !== 'string' || typeof i.digest !== 'string') return undefined;
-  return { reference: i.reference, digest: i.digest, bytes: Number(i.bytes) || 0, coldMs: Number(i.coldMs) || 0 };
+  return {
+    reference: i.reference,
+    digest: i.digest,
+    bytes: Number(i.bytes) || 0,
+    coldMs: Number(i.coldMs) || 0,
+    ...(i.markersSealed === true ? { markersSealed: true } : {}),
+  };
 }
 
 /**

@@ -115,6 +115,7 @@ describeWithDocker('container mode with the real engine', () => {
       const marker = parseMarker(await readFile(path.join(repo, '.prebuilds/marker.json'), 'utf8'));
       expect(marker?.image?.digest).toBe(run.outputs['image']!.split('@')[1]);
       expect(marker?.image?.coldMs).toBeGreaterThan(marker?.hooks.onCreateCommand?.durationMs ?? 0);
+      expect(marker?.image?.markersSealed).toBe(true); // `prebuilds up` can start the container while it pulls
       expect((await readdir(store)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 
       expect(leftovers('1', sha1, registry)).toEqual({ containers: '', images: '' });
@@ -153,7 +154,9 @@ describeWithDocker('container mode with the real engine', () => {
         expect(up.stderr).not.toMatch(/Running the (onCreateCommand|updateContentCommand)/);
         expect(up.stderr).not.toMatch(/^▶ post(Create|Start)Command/m);
         expect(docker('image', 'inspect', '--format', '{{index .Config.Labels "prebuilds.lifecycle-markers"}}', outcome.image)).toBe('sealed');
-        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
+        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \([\d.]+× faster than the cold path, which took \d+ ms/);
+        // The container's start overlapped the pull: the marker says the image's lifecycle markers are sealed.
+        expect(up.stderr).toMatch(/Pulled \S+ in \d+ ms \(overlapping the workspace merge and the container's start\)/);
         expect(docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}}', outcome.containerId)).toBe(`true ${outcome.image}`);
         // The project's tests, inside the container, with what the prebuild installed (no install step ran).
         const tests = spawnSync(process.execPath, [devcontainerCli, 'exec', '--workspace-folder', ws, 'sh', 'scripts/test.sh'], { encoding: 'utf8' });
@@ -164,6 +167,42 @@ describeWithDocker('container mode with the real engine', () => {
       } finally {
         if (outcome.containerId) docker('rm', '-f', outcome.containerId);
         if (outcome.image) docker('image', 'rm', outcome.image);
+      }
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    'prebuilds up whose image cannot be pulled starts the cold way (the container was being started while it pulled)',
+    async () => {
+      const ws = await freshClone(repo, sha1);
+      const danglingNow = new Set(docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'));
+      // A mirror that does not have the image: the pull fails, and so does the start that overlapped it.
+      const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`, '--registry', `${registry.host}/nowhere`], {
+        encoding: 'utf8',
+        timeout: BUILD_TIMEOUT,
+      });
+      const outcome = JSON.parse(up.stdout || '{}') as { hit?: string; containerId?: string; image?: string | null };
+      try {
+        expect(up.stderr).not.toMatch(/^prebuilds:/m);
+        expect(up.status).toBe(0);
+        expect(up.stderr).toMatch(
+          new RegExp(`The prebuild's image ${registry.host.replace(/\./g, '\\.')}/nowhere/devcontainer@sha256:[0-9a-f]{64} cannot be pulled`),
+        );
+        expect(up.stderr).toMatch(/ready the cold way in \d+ ms/);
+        expect(outcome).toMatchObject({ hit: 'exact', image: null });
+        expect(docker('inspect', '--format', '{{.State.Running}}', outcome.containerId!)).toBe('true');
+        // The cold path ran every hook in the new container (the workspace came from the snapshot).
+        expect(docker('exec', outcome.containerId!, 'cat', '/usr/local/share/hello-oncreate.txt')).toContain('hello from the feature');
+      } finally {
+        if (outcome.containerId) {
+          const image = docker('inspect', '--format', '{{.Image}}', outcome.containerId);
+          docker('rm', '-f', outcome.containerId);
+          spawnSync('docker', ['image', 'rm', image]); // the cold build's image
+        }
+        // What the cold build left untagged (the Features stage), only this fixture's and only new ones.
+        for (const id of docker('images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true').split('\n'))
+          if (id && !danglingNow.has(id) && fromFixture(id)) spawnSync('docker', ['image', 'rm', id]);
       }
     },
     BUILD_TIMEOUT,

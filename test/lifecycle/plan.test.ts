@@ -106,6 +106,11 @@ describe('marker', () => {
     expect(parseMarker(formatMarker(first))).toEqual(first);
     expect(parseMarker('nonsense')).toBeNull();
     expect(parseMarker('{"version":2}')).toBeNull();
+    // A container prebuild's image: whether its lifecycle markers are sealed survives; anything but `true` is "not known".
+    const image = { reference: 'r/web:sha-c', digest: `sha256:${'d'.repeat(64)}`, bytes: 1, coldMs: 2 };
+    expect(parseMarker(formatMarker({ ...first, image: { ...image, markersSealed: true } }))?.image).toEqual({ ...image, markersSealed: true });
+    expect(parseMarker(formatMarker({ ...first, image }))?.image).toEqual(image);
+    expect(parseMarker(JSON.stringify({ ...first, image: { ...image, markersSealed: 'yes' } }))?.image).toEqual(image);
     const next = nextMarker(first, {
       configuration: 'web',
       identity: 'i1',
