@@ -114,12 +114,14 @@ export class PostgresCoordinator implements Coordinator {
   private send(kind: LockRequest['kind'], name: string, epoch?: number): Promise<{ taken: boolean; epoch: number }> {
     return new Promise((resolve, reject) => {
       this.pending.push({ kind, name, epoch, resolve, reject });
-      if (!this.sending) void this.flush();
+      // Sent after this turn of the event loop: every request made in it goes in one statement.
+      if (this.pending.length === 1 && !this.sending) setImmediate(() => void this.flush());
     });
   }
 
   /** Sends the waiting requests as one statement, and again while more arrived meanwhile. */
   private async flush(): Promise<void> {
+    if (this.sending) return;
     this.sending = true;
     try {
       while (this.pending.length > 0) {
