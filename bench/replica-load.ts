@@ -57,6 +57,8 @@ export interface ReplicaLoadResult extends ReplicaEvidence {
   /** Webhook (the push, or the completion that freed its lane) → dispatch request, ms. */
   dispatchP50Ms: number;
   dispatchP99Ms: number;
+  /** CPU time (user + system) the replicas used per delivery they were sent (pushes and completions), ms; a killed replica's not counted. */
+  appCpuMsPerDelivery: number;
   /** Whether a replica was killed, and how many deliveries it held then. */
   killed: { pid: number; holding: number } | null;
 }
@@ -207,6 +209,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         stable = pendingCompletions === 0 && dispatches.length === count ? stable + 1 : 0;
       }
       const seconds = (performance.now() - started) / 1000;
+      const cpuMs = (await Promise.all(alive().map((a) => a.cpuMs()))).reduce((a, b) => a + b, 0);
       const crashed = apps.filter((a) => a.exited() && !dead.has(a)).length;
       if (crashed) throw new Error(`${crashed} replica(s) crashed under the load`);
 
@@ -221,6 +224,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         dispatchP50Ms: round(percentile(latencies, 50)),
         dispatchP99Ms: round(percentile(latencies, 99)),
         ...evidence,
+        appCpuMsPerDelivery: round(cpuMs / Math.max(1, logs.reduce((n, entries) => n + entries.length, 0))),
         killed,
       };
     } finally {

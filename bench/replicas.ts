@@ -5,9 +5,18 @@
  * signed push webhooks spread round-robin (bench/replica-load.ts). In the 3-replica run
  * one replica holding deliveries is killed with SIGKILL in the middle.
  *
- * Top-level metrics are the 3-replica run's (`replicas`, `offeredPerSecond`,
- * `sustainedPerSecond`, `ackP99Ms`, `dispatchP50Ms`, `dispatchP99Ms`, `lost`, `doubled`,
- * `dispatched`, `minimum`); `setups` lists every run with the same keys.
+ * Each setup runs twice: at the offered rate (`--rate`, 200/s: the webhook answer
+ * target, and `sustainedPerSecond` is the highest rate the setup keeps up with when it
+ * saturates), then below its saturation, at 70 % of what it sustained (or of the offered
+ * rate when it kept up), stepping down by 70 % again (at most three runs) while it still
+ * falls behind (sustains less than 90 % of the offer): the dispatch-latency target is
+ * about that phase, where the latency is the app's own and not a growing backlog's.
+ *
+ * Top-level metrics are the 3-replica run's at the offered rate (`replicas`,
+ * `offeredPerSecond`, `sustainedPerSecond`, `ackP99Ms`, `dispatchP50Ms`,
+ * `dispatchP99Ms`, `lost`, `doubled`, `dispatched`, `minimum`), the same keys prefixed
+ * `belowSaturation` (`belowSaturationDispatchP99Ms` …) for its run below saturation; `setups` lists every run with the same keys,
+ * plus the app's CPU time per delivery (`appCpuMsPerDelivery`, all replicas, ms).
  *
  * Flags: `--rate N` (pushes/s, default 200) `--seconds S` (default 60) `--repos R`
  * (default 100) `--run-ms MS` (default 400) `--lease-ms MS` (default 3000) `--max`
@@ -33,6 +42,18 @@ const KEYS = [
   'dispatched',
   'minimum',
 ] as const;
+
+/** The rate of a setup's second phase, as a share of what it sustained at the offered rate. */
+const BELOW_SATURATION = 0.7;
+
+/** Runs below saturation tried at most, each at 70 % of what the previous one sustained. */
+const BELOW_TRIES = 3;
+
+/**
+ * Whether a run kept up with its offered rate: sustained at least 90 % of it (the rate
+ * counts the last runs' completion after the offer stopped, a second or so of 20).
+ */
+const keptUp = (r: ReplicaLoadResult) => r.sustainedPerSecond >= 0.9 * r.offeredPerSecond;
 
 /** Runs the benchmark (see the file comment). */
 export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
@@ -64,9 +85,24 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       log(`  → ${JSON.stringify(result)}`);
       return result;
     };
-    setups.push({ name: 'sqlite, 1 process', result: await once('sqlite', 'sqlite', 1, rate, seconds, false) });
-    setups.push({ name: 'postgres, 1 replica', result: await once('postgres ×1', 'postgres', 1, rate, seconds, false) });
-    setups.push({ name: 'postgres, 3 replicas, one killed', result: await once('postgres ×3 (one killed)', 'postgres', 3, rate, seconds, true) });
+    // Each setup at the offered rate (200/s), then below its saturation, where dispatch latency is the app's and
+    // not a growing backlog's: at 70 % of the rate it sustained (or of the offered rate when it kept up), and
+    // again at 70 % of what it sustained there while it still fell behind (at most BELOW_TRIES runs).
+    const plan = [
+      ['sqlite, 1 process', 'sqlite', 1, false],
+      ['postgres, 1 replica', 'postgres', 1, false],
+      ['postgres, 3 replicas, one killed', 'postgres', 3, true],
+    ] as const;
+    for (const [name, kind, replicas, kill] of plan) {
+      const loaded = await once(name, kind, replicas, rate, seconds, kill);
+      setups.push({ name, result: loaded });
+      let below = loaded;
+      for (let tries = 0; tries < BELOW_TRIES && (tries === 0 || !keptUp(below)); tries++) {
+        const r = Math.max(1, Math.floor(BELOW_SATURATION * Math.min(below.offeredPerSecond, below.sustainedPerSecond)));
+        below = await once(`${name}, below saturation`, kind, replicas, r, seconds, kill);
+      }
+      setups.push({ name: `${name}, below saturation`, result: below });
+    }
     if (argv.includes('--max')) {
       for (const [name, kind, replicas] of [
         ['sqlite max', 'sqlite', 1],
@@ -87,12 +123,28 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const flat = (r: ReplicaLoadResult) => Object.fromEntries(KEYS.map((k) => [k, r[k]]));
-  const main = setups.find((s) => s.name.startsWith('postgres, 3'))!.result;
-  const metrics = { ...flat(main), setups: setups.map((s) => ({ setup: s.name, ...flat(s.result), killedHolding: s.result.killed?.holding ?? null })) };
+  const main = setups.find((s) => s.name === 'postgres, 3 replicas, one killed')!.result;
+  const below = setups.find((s) => s.name === 'postgres, 3 replicas, one killed, below saturation')!.result;
+  const metrics = {
+    ...flat(main),
+    // Below saturation: the same keys, prefixed (`belowSaturationDispatchP99Ms` …).
+    ...Object.fromEntries(Object.entries(flat(below)).map(([k, v]) => [`belowSaturation${k[0]!.toUpperCase()}${k.slice(1)}`, v])),
+    setups: setups.map((s) => ({
+      setup: s.name,
+      ...flat(s.result),
+      appCpuMsPerDelivery: s.result.appCpuMsPerDelivery,
+      killedHolding: s.result.killed?.holding ?? null,
+    })),
+  };
   const rows = setups.flatMap(({ name, result: r }) => [
     { metric: `${name}: sustained pushes/s`, value: r.sustainedPerSecond, target: `= offered (${r.offeredPerSecond})` },
     { metric: `${name}: webhook answer p99 (ms)`, value: r.ackP99Ms, target: '< 200' },
-    { metric: `${name}: webhook → dispatch p50 / p99 (ms)`, value: `${r.dispatchP50Ms} / ${r.dispatchP99Ms}`, target: 'p99 < 1000 below saturation' },
+    {
+      metric: `${name}: webhook → dispatch p50 / p99 (ms)`,
+      value: `${r.dispatchP50Ms} / ${r.dispatchP99Ms}`,
+      target: name.endsWith('below saturation') ? 'p99 < 1000' : '',
+      note: `app CPU ${r.appCpuMsPerDelivery} ms per delivery`,
+    },
     { metric: `${name}: runs dispatched`, value: r.dispatched, target: `= minimum (${r.minimum})`, note: `${r.mismatches} differ from the reference model` },
     {
       metric: `${name}: lost / doubled`,

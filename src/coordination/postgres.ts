@@ -14,6 +14,17 @@ export interface PostgresCoordinatorOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A lock to try or release in the next batch statement. */
+interface LockRequest {
+  kind: 'lock' | 'unlock';
+  name: string;
+  /** For an unlock: the connection epoch the lock was taken on. */
+  epoch?: number;
+  /** Whether the lock was taken (an unlock: true), and on which connection epoch. */
+  resolve: (outcome: { taken: boolean; epoch: number }) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Coordination of replicas on PostgreSQL through session advisory locks
  * (`pg_try_advisory_lock(hashtextextended(key, 0))`), held on one dedicated connection
@@ -22,6 +33,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * frees its locks at once, so another replica takes the repository or the role over.
  * Locks are tried, never waited for on the server (the one connection serves every
  * key): a busy lock is tried again after 5, 10, 20 … up to `maxLockWaitMs` ms.
+ *
+ * Every lock and unlock asked for while one statement is on its way goes in the next
+ * statement ({@link LockBatch}): one round trip for all of them, however many
+ * repositories are being worked on. The connection is never the queue a busy replica
+ * waits in.
  *
  * If the connection itself is lost (the server restarted), every lock it held is gone:
  * leaderships are dropped (and taken again on the next tick) and a warning is logged
@@ -36,17 +52,19 @@ export class PostgresCoordinator implements Coordinator {
   /** Counts connections: a lock taken on an earlier one is not released on a later one. */
   private epoch = 0;
   private closed = false;
-  private queries: Promise<unknown> = Promise.resolve();
+  /** Requests waiting for the next statement ({@link flush}). */
+  private pending: LockRequest[] = [];
+  private sending = false;
 
   constructor(private readonly options: PostgresCoordinatorOptions) {}
 
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.mutex.run(`lock:${key}`, async () => {
-      const { client, epoch } = await this.acquire(`lock:${key}`);
+      const epoch = await this.acquire(`lock:${key}`);
       try {
         return await fn();
       } finally {
-        if (epoch === this.epoch) await this.query(client, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`lock:${key}`]).catch(() => undefined);
+        if (epoch === this.epoch) await this.send('unlock', `lock:${key}`, epoch).catch(() => undefined);
         else this.options.log.warn({ lock: key }, 'the database connection holding this lock was lost while work ran under it');
       }
     });
@@ -56,8 +74,7 @@ export class PostgresCoordinator implements Coordinator {
     if (this.closed) return false;
     if (this.leads.has(role)) return true;
     try {
-      const client = await this.connection();
-      const ok = await this.tryLock(client, `leader:${role}`);
+      const { taken: ok } = await this.send('lock', `leader:${role}`);
       if (ok) {
         this.leads.add(role);
         this.options.log.info({ role, replica: this.replicaId }, 'this replica now leads');
@@ -77,27 +94,59 @@ export class PostgresCoordinator implements Coordinator {
     if (client) await (await client.catch(() => null))?.end().catch(() => undefined);
   }
 
-  private async acquire(name: string): Promise<{ client: pg.Client; epoch: number }> {
+  /** Takes the named lock, trying again while another replica holds it; the connection's epoch it was taken on. */
+  private async acquire(name: string): Promise<number> {
     const max = this.options.maxLockWaitMs ?? 200;
     for (let wait = 5; ; wait = Math.min(wait * 2, max)) {
       if (this.closed) throw new Error('the coordinator is closed');
-      const client = await this.connection();
-      const epoch = this.epoch;
-      if (await this.tryLock(client, name)) return { client, epoch };
+      const { taken, epoch } = await this.send('lock', name);
+      if (taken) return epoch;
       await sleep(wait);
     }
   }
 
-  private async tryLock(client: pg.Client, name: string): Promise<boolean> {
-    const r = await this.query(client, 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [name]);
-    return r.rows[0]?.ok === true;
+  /**
+   * Asks for a lock to be tried (`taken`) or released, in the next statement on the
+   * dedicated connection together with every other request made meanwhile. An unlock
+   * for a connection since lost (`epoch` not the current one) is dropped: its locks are gone.
+   * @throws when the database cannot be reached (every request of that statement)
+   */
+  private send(kind: LockRequest['kind'], name: string, epoch?: number): Promise<{ taken: boolean; epoch: number }> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ kind, name, epoch, resolve, reject });
+      // Sent after this turn of the event loop: every request made in it goes in one statement.
+      if (this.pending.length === 1 && !this.sending) setImmediate(() => void this.flush());
+    });
   }
 
-  /** One query at a time on the dedicated connection (pg no longer queues them itself). */
-  private query(client: pg.Client, sql: string, values: unknown[]): Promise<pg.QueryResult> {
-    const result = this.queries.then(() => client.query(sql, values));
-    this.queries = result.catch(() => undefined);
-    return result;
+  /** Sends the waiting requests as one statement, and again while more arrived meanwhile. */
+  private async flush(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        try {
+          const client = await this.connection();
+          const epoch = this.epoch;
+          const unlocks = batch.filter((r) => r.kind === 'unlock' && r.epoch === epoch);
+          const locks = batch.filter((r) => r.kind === 'lock');
+          // Releases first (keys a lock of this batch asks for are never among them: one key's tasks run one after another).
+          const r = await client.query(
+            `SELECT (SELECT count(pg_advisory_unlock(hashtextextended(u.k, 0))) FROM unnest($1::text[]) AS u(k)) AS unlocked,
+                    ARRAY(SELECT pg_try_advisory_lock(hashtextextended(l.k, 0)) FROM unnest($2::text[]) WITH ORDINALITY AS l(k, i) ORDER BY l.i) AS taken`,
+            [unlocks.map((u) => u.name), locks.map((l) => l.name)],
+          );
+          const taken = (r.rows[0]?.taken ?? []) as boolean[];
+          locks.forEach((l, i) => l.resolve({ taken: taken[i] === true, epoch }));
+          for (const u of batch) if (u.kind === 'unlock') u.resolve({ taken: true, epoch });
+        } catch (error) {
+          for (const request of batch) request.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
   }
 
   /** The dedicated connection, opened on first use and again after it was lost. */

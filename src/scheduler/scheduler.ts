@@ -79,11 +79,7 @@ export class Scheduler {
     if (prebuild.state !== 'waiting') {
       return { prebuild, decision: 'started', reason: `already handled as prebuild #${prebuild.id}` };
     }
-    const [waiting, active, config] = await Promise.all([
-      this.store.listPrebuilds({ ...lane, states: ['waiting'] }),
-      this.store.listPrebuilds({ ...lane, states: [...ACTIVE_STATES] }),
-      this.store.getConfigurationState(lane, lane.configuration),
-    ]);
+    const [{ waiting, active }, config] = await Promise.all([this.laneState(lane), this.store.getConfigurationState(lane, lane.configuration)]);
     for (const older of waiting.filter((w) => w.id < prebuild.id)) await this.supersede(older, prebuild);
 
     if (config.paused) return { prebuild, decision: 'queued', reason: 'paused: waits until the configuration is resumed' };
@@ -103,11 +99,7 @@ export class Scheduler {
    * @returns the prebuild started, if any
    */
   async advance(lane: Lane): Promise<PrebuildRecord | null> {
-    const [waiting, active, config] = await Promise.all([
-      this.store.listPrebuilds({ ...lane, states: ['waiting'] }),
-      this.store.listPrebuilds({ ...lane, states: [...ACTIVE_STATES] }),
-      this.store.getConfigurationState(lane, lane.configuration),
-    ]);
+    const [{ waiting, active }, config] = await Promise.all([this.laneState(lane), this.store.getConfigurationState(lane, lane.configuration)]);
     if (config.paused || waiting.length === 0) return null;
     const [next, ...older] = waiting; // newest first
     for (const o of older) await this.supersede(o, next!);
@@ -134,6 +126,13 @@ export class Scheduler {
     const cancelled = await this.endWithout(prebuild, 'cancelled', reason);
     await this.advance(laneOf(prebuild));
     return cancelled;
+  }
+
+  /** The lane's waiting and active prebuilds, newest first, in one query. */
+  private async laneState(lane: Lane): Promise<{ waiting: PrebuildRecord[]; active: PrebuildRecord[] }> {
+    const active: readonly string[] = ACTIVE_STATES;
+    const all = await this.store.listPrebuilds({ ...lane, states: ['waiting', ...ACTIVE_STATES], limit: 1000 });
+    return { waiting: all.filter((p) => p.state === 'waiting'), active: all.filter((p) => active.includes(p.state)) };
   }
 
   private async supersede(older: PrebuildRecord, newer: PrebuildRecord): Promise<void> {

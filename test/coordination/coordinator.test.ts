@@ -84,6 +84,49 @@ if (unavailable) console.warn(`skipping the PostgreSQL coordinator: ${unavailabl
     expect(await a.withLock('k', async () => 'reconnected')).toBe('reconnected');
   });
 
+  it('takes and frees the locks of many repositories in a few statements, not one each', async () => {
+    const [a, b] = [coordinator(), coordinator()];
+    await a.withLock('warm-up', async () => undefined); // the connection is open
+    // Every statement the coordinators send, counted on pg's own client.
+    const query = pg.Client.prototype.query;
+    let statements = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      statements++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      let inside = 0;
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      // 50 repositories at once on one replica, all under their locks at the same time, finishing together …
+      const all = Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          a.withLock(`octo/repo-${i}`, async () => {
+            if (++inside === 50) open();
+            await gate;
+          }),
+        ),
+      );
+      await all;
+      expect(inside).toBe(50);
+      // … through one statement taking them and one freeing them (one each before: 100).
+      expect(statements).toBe(2);
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    // And they were really taken and freed: another replica finds each free now, and busy while a holds it.
+    expect(await b.withLock('octo/repo-7', async () => 'free')).toBe('free');
+    let taken = false;
+    const waiting: Promise<void>[] = [];
+    await a.withLock('octo/repo-8', async () => {
+      waiting.push(b.withLock('octo/repo-8', async () => void (taken = true)));
+      await sleep(100);
+      expect(taken).toBe(false);
+    });
+    await Promise.all(waiting);
+    expect(taken).toBe(true);
+  });
+
   it('frees a role for the others when a replica closes (a rolling deploy)', async () => {
     const [a, b] = [coordinator(), coordinator()];
     expect(await a.lead('reconciler')).toBe(true);

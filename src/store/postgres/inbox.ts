@@ -94,20 +94,34 @@ export class PostgresInbox implements DeliveryInbox {
   }
 
   async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
-    const claimable = CLAIMABLE.replaceAll('$replica', '$1').replaceAll('$now', '$3').replaceAll('$limit', '$4');
-    const rows = await this.transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [CLAIM_LOCK]);
+    const limit = Math.max(0, Math.floor(c.limit));
+    const [now, until] = [Math.floor(c.now), Math.floor(c.now + c.leaseMs)];
+    const client = await this.pool.connect();
+    const dropped = () => undefined; // see transaction()
+    client.on('error', dropped);
+    try {
+      const replica = client.escapeLiteral(c.replica);
+      const claimable = CLAIMABLE.replaceAll('$replica', replica).replaceAll('$now', String(now)).replaceAll('$limit', String(limit));
       // The claimable rows locked in seq order, each re-checked in its newest version (one finished meanwhile is not claimed).
       const locked = lockedInOrder(
-        `d.seq IN (${claimable}) AND d.processed_at IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $3) AND (d.claimed_by IS NULL OR d.claimed_until < $3)`,
+        `d.seq IN (${claimable}) AND d.processed_at IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now}) AND (d.claimed_by IS NULL OR d.claimed_until < ${now})`,
       );
-      const r = await client.query(
-        `WITH locked AS (${locked}) UPDATE deliveries d SET claimed_by = $1, claimed_until = $2 FROM locked WHERE d.seq = locked.seq RETURNING d.*`,
-        [c.replica, c.now + c.leaseMs, c.now, c.limit],
-      );
-      return r.rows as Row[];
-    });
-    return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
+      // One round trip: the transaction, its lock and the claim sent as one simple query (values inlined: a
+      // quoted literal and integers). The claim statement takes its snapshot after the lock is granted, so it
+      // sees every claim committed before; the lock is held only while the server runs it, never across a round trip.
+      const results = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(CLAIM_LOCK)}, 0));
+         WITH locked AS (${locked}) UPDATE deliveries d SET claimed_by = ${replica}, claimed_until = ${until} FROM locked WHERE d.seq = locked.seq RETURNING d.*;
+         COMMIT`,
+      )) as unknown as pg.QueryResult[];
+      return (results[2]!.rows as Row[]).map(toDelivery).sort((a, b) => a.seq - b.seq);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', dropped);
+      client.release();
+    }
   }
 
   async renewClaims(replica: string, ids: string[], until: number): Promise<number> {
