@@ -38777,9 +38777,9 @@ async function writePrebuiltCompose(dir, environment, workspace, image, env) {
   return file;
 }
 async function projectImages(project, env) {
-  const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=com.docker.compose.project=${project}`], { env }).catch(
-    () => ({ stdout: "" })
-  );
+  const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=com.docker.compose.project=${project}`], { env }).catch(() => ({
+    stdout: ""
+  }));
   const ids = stdout.split("\n").filter(Boolean);
   if (ids.length === 0) return [];
   const images = await docker(["inspect", "--format", "{{.Image}}", ...ids], { env }).catch((err) => ({ stdout: err.output ?? "" }));
@@ -40452,7 +40452,9 @@ async function containerPrebuild(req) {
     }
   };
   if (project)
-    log2.info(`Docker Compose: project ${project}; the service ${composeService(configuration.environment)} is the dev container (the one committed); taken down after the prebuild`);
+    log2.info(
+      `Docker Compose: project ${project}; the service ${composeService(configuration.environment)} is the dev container (the one committed); taken down after the prebuild`
+    );
   try {
     const ran = {};
     let plan;

@@ -29,7 +29,16 @@ import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { composeService, DEFAULT_MAX_IMAGE_LAYERS, hookTimesFromLog, imageRepository, imageTags, layerLimitReason, pinned, prebuildLabels } from '../../src/container/model.js';
+import {
+  composeService,
+  DEFAULT_MAX_IMAGE_LAYERS,
+  hookTimesFromLog,
+  imageRepository,
+  imageTags,
+  layerLimitReason,
+  pinned,
+  prebuildLabels,
+} from '../../src/container/model.js';
 import {
   commitAndPush,
   containerImage,
@@ -136,7 +145,9 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
   };
 
   if (project)
-    log.info(`Docker Compose: project ${project}; the service ${composeService(configuration.environment)} is the dev container (the one committed); taken down after the prebuild`);
+    log.info(
+      `Docker Compose: project ${project}; the service ${composeService(configuration.environment)} is the dev container (the one committed); taken down after the prebuild`,
+    );
   try {
     const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
     let plan: PlannedHook[];

@@ -101,9 +101,9 @@ export async function writePrebuiltCompose(
 
 /** Ids of the images the project's containers run (what a prebuild's cleanup may remove). */
 export async function projectImages(project: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`], { env }).catch(
-    () => ({ stdout: '' }),
-  );
+  const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`], { env }).catch(() => ({
+    stdout: '',
+  }));
   const ids = stdout.split('\n').filter(Boolean);
   if (ids.length === 0) return [];
   const images = await docker(['inspect', '--format', '{{.Image}}', ...ids], { env }).catch((err: { output?: string }) => ({ stdout: err.output ?? '' }));
@@ -123,8 +123,7 @@ export async function composeDown(project: string, workspace: string, composeFil
     () => undefined,
   );
   const label = `label=com.docker.compose.project=${project}`;
-  const list = async (args: string[]) =>
-    (await docker(args, { env }).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+  const list = async (args: string[]) => (await docker(args, { env }).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
   const containers = await list(['ps', '--all', '--quiet', '--filter', label]);
   if (containers.length > 0) await docker(['rm', '--force', '--volumes', ...containers], { env }).catch(() => undefined);
   const networks = await list(['network', 'ls', '--quiet', '--filter', label]);

@@ -92,8 +92,7 @@ export function chooseExecutionMode(
   if (problem === null)
     return {
       mode: 'container',
-      reason:
-        setting === 'auto' ? 'container-mode: auto, and the configuration names an image, a Dockerfile or compose files' : 'container-mode: container',
+      reason: setting === 'auto' ? 'container-mode: auto, and the configuration names an image, a Dockerfile or compose files' : 'container-mode: container',
     };
   if (setting === 'container') throw new Error(`container-mode: container cannot run: ${problem}`);
   return { mode: 'host', reason: `container-mode: auto chose host: ${problem}` };

@@ -120,8 +120,7 @@ export async function writePrebuiltConfig(
   image: string,
   where: { workspace: string; env: NodeJS.ProcessEnv },
 ): Promise<string> {
-  const composeFile =
-    environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where.workspace, image, where.env) : undefined;
+  const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where.workspace, image, where.env) : undefined;
   const file = path.join(dir, 'devcontainer.prebuilt.json');
   await writeFile(file, `${JSON.stringify(prebuiltConfig(environment, image, composeFile), null, 2)}\n`);
   return file;

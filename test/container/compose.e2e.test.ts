@@ -101,7 +101,15 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
       // (after reaching the cache service by its name), the Dockerfile's file, the metadata label.
       docker('pull', image);
       try {
-        const inImage = docker('run', '--rm', '--entrypoint', 'sh', image, '-c', 'cat /opt/app/image.txt /opt/app/deps/left-pad /opt/app/on-create-runs | wc -l; cat /opt/app/cache-host');
+        const inImage = docker(
+          'run',
+          '--rm',
+          '--entrypoint',
+          'sh',
+          image,
+          '-c',
+          'cat /opt/app/image.txt /opt/app/deps/left-pad /opt/app/on-create-runs | wc -l; cat /opt/app/cache-host',
+        );
         expect(inImage.split('\n')[0]).toBe('3');
         expect(inImage).toMatch(/\bcache\b/);
         expect(docker('image', 'inspect', '--format', '{{index .Config.Labels "devcontainer.metadata"}}', image)).toContain('sh scripts/install.sh');
@@ -119,7 +127,13 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
       const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
       expect(up.stderr).not.toMatch(/^prebuilds:/m);
       expect(up.status).toBe(0);
-      const outcome = JSON.parse(up.stdout) as { hit: string; containerId: string; image: string; composeProject: string; hooks: Array<{ hook: string; action: string }> };
+      const outcome = JSON.parse(up.stdout) as {
+        hit: string;
+        containerId: string;
+        image: string;
+        composeProject: string;
+        hooks: Array<{ hook: string; action: string }>;
+      };
       const project = `${path.basename(ws)}_devcontainer`.toLowerCase().replace(/[^-_a-z0-9]/g, '');
       try {
         expect(outcome.hit).toBe('exact');
@@ -128,14 +142,16 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
         expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
         // The service's build was dropped: nothing built, the app container runs the prebuilt image.
         expect(up.stderr).not.toMatch(/Successfully built|Step 1\/|Running the (onCreateCommand|updateContentCommand)/);
-        expect(docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}} {{index .Config.Labels "com.docker.compose.service"}}', outcome.containerId)).toBe(
-          `true ${outcome.image} app`,
-        );
+        expect(
+          docker('inspect', '--format', '{{.State.Running}} {{.Config.Image}} {{index .Config.Labels "com.docker.compose.service"}}', outcome.containerId),
+        ).toBe(`true ${outcome.image} app`);
         expect(docker('images', '--quiet', '--filter', `reference=${project}_*`)).toBe('');
         // The project's tests in the app container: the image's and onCreate's files, onCreate ran once (in the prebuild), the cache service by name.
         expect(docker('exec', '-w', '/workspace', outcome.containerId, 'sh', 'scripts/test.sh')).toContain('tests passed');
         expect(docker('exec', outcome.containerId, 'cat', '/tmp/post-start-ran')).toMatch(/\bcache\b/);
-        expect(docker('ps', '--quiet', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=cache')).not.toBe('');
+        expect(
+          docker('ps', '--quiet', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=cache'),
+        ).not.toBe('');
         await expect(readFile(path.join(ws, '.post-create-ran'))).resolves.toBeDefined();
       } finally {
         down(ws, project);
