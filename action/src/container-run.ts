@@ -19,6 +19,13 @@
  * the run added to the engine's images (src/container/engine-images.ts): new images,
  * and new tags on images the engine already had (a fully cached build answers with an
  * existing image), never an image or reference that was there before.
+ *
+ * A Docker Compose configuration (`dockerComposeFile` + `service`) runs the same way in a
+ * compose project of its own (src/container/compose.ts): the CLI brings the project up,
+ * the hooks run in the `service` container, that container alone is committed; the
+ * incremental path starts the service from the base's image through a generated compose
+ * file. The project (every service's container, its networks and volumes) is taken down
+ * whatever happened.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

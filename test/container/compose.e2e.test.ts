@@ -8,11 +8,11 @@
  * (see test/helpers/docker.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMarker } from '../../src/lifecycle/marker.js';
-import { runBundle, type ActionRun } from '../action/bundle.js';
+import { git, runBundle, type ActionRun } from '../action/bundle.js';
 import { cleanup, tempDir } from '../action/helpers.js';
 import { describeWithDocker, docker, startRegistry, type TestRegistry } from '../helpers/docker.js';
 import { BUILD_TIMEOUT, cloneAt, composeRepo } from './fixture.js';
@@ -187,6 +187,35 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
         if (run.outputs['image']) spawnSync('docker', ['image', 'rm', run.outputs['image']]);
       }
       expect(projectLeftovers(project)).toEqual(nothing);
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    "builds incrementally from the base: the service starts from the base's image, only updateContentCommand runs",
+    async () => {
+      await writeFile(path.join(repo, 'src/main.txt'), 'v2\n');
+      git(repo, 'commit', '-q', '-a', '-m', 'second');
+      const sha2 = git(repo, 'rev-parse', 'HEAD');
+      const ws = await cloneAt(dirs, repo, sha2);
+      const run = await prebuild(ws, { sha: sha2, 'prebuild-id': '2', base: key });
+      expect(run.stdout).not.toContain('::error::');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain("Incremental prebuild: starting from the base's image");
+      expect(run.stdout).toContain('onCreateCommand: skipped (already ran in the base prebuild');
+      expect(run.stdout).not.toMatch(/Successfully built|Running the onCreateCommand/); // no image build, no onCreate
+      expect(Object.keys(run.result?.hooks ?? {})).toEqual(['updateContentCommand']);
+      expect(await readFile(path.join(ws, 'build/out.txt'), 'utf8')).toBe('v2\n'); // ran on the new sources, in the app container
+      expect(await readFile(path.join(ws, 'deps/is-even'), 'utf8')).toBe('is-even installed\n'); // from the base's workspace
+      const image = run.outputs['image']!;
+      docker('pull', image);
+      try {
+        // onCreate's files outside the workspace came with the base's image; it ran once, in the first prebuild.
+        expect(docker('run', '--rm', '--entrypoint', 'sh', image, '-c', 'wc -l < /opt/app/on-create-runs; cat /opt/app/deps/left-pad')).toBe('1\nleft-pad');
+      } finally {
+        docker('image', 'rm', image);
+      }
+      expect(projectLeftovers(projectOf(run))).toEqual(nothing);
     },
     BUILD_TIMEOUT,
   );
