@@ -45030,7 +45030,7 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
     "Mode: <b>container</b>",
     `Prebuild hit: <b>${outcome.hit}</b>${outcome.snapshotKey ? ` (<code>${esc2(outcome.snapshotKey)}</code>)` : ""}`,
     `Image: ${outcome.image ? `<code>${esc2(outcome.image)}</code> (pulled in ${formatDuration(outcome.pullMs)})` : "none: built the cold way"}`,
-    `Container: <code>${esc2(outcome.containerId.slice(0, 12))}</code> at <code>${esc2(outcome.remoteWorkspaceFolder)}</code>`,
+    `Container: <code>${esc2(outcome.containerId.slice(0, 12))}</code> at <code>${esc2(outcome.remoteWorkspaceFolder)}</code>${outcome.composeProject ? ` (compose project <code>${esc2(outcome.composeProject)}</code>)` : ""}`,
     `Commit: <code>${esc2(sha)}</code>`,
     `Ready in: ${formatDuration(outcome.durationMs)}${outcome.coldMs ? ` (the cold path took ${formatDuration(outcome.coldMs)} for the build, onCreateCommand and updateContentCommand alone)` : ""}`
   ];
