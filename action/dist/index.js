@@ -38787,9 +38787,10 @@ async function projectImages(project, env) {
 }
 async function composeDown(project, workspace, composeFiles, env) {
   const compose = await composeCommand(env);
-  await runTool([...compose, "-p", project, ...fileArgs(workspace, composeFiles), "down", "--volumes", "--remove-orphans"], { env, cwd: workspace }).catch(
-    () => void 0
-  );
+  await runTool([...compose, "-p", project, ...fileArgs(workspace, composeFiles), "down", "--volumes", "--remove-orphans", "--timeout", "0"], {
+    env,
+    cwd: workspace
+  }).catch(() => void 0);
   const label2 = `label=com.docker.compose.project=${project}`;
   const list2 = async (args) => (await docker(args, { env }).catch(() => ({ stdout: "" }))).stdout.split("\n").filter(Boolean);
   const containers = await list2(["ps", "--all", "--quiet", "--filter", label2]);

@@ -112,16 +112,18 @@ export async function projectImages(project: string, env: NodeJS.ProcessEnv): Pr
 
 /**
  * Takes the compose project down: `compose -p PROJECT -f FILES… down --volumes
- * --remove-orphans` (every container of the project, its networks, its named and anonymous
- * volumes), then removes by the `com.docker.compose.project` label whatever is still there
+ * --remove-orphans --timeout 0` (every container of the project, its networks, its named
+ * and anonymous volumes; no grace period: the containers are thrown away, and a service
+ * whose PID 1 ignores SIGTERM, e.g. `sleep infinity`, would hold it 10 s), then removes by the `com.docker.compose.project` label whatever is still there
  * (compose could not read the files, or a container came from another file set). Never
  * throws (cleanup).
  */
 export async function composeDown(project: string, workspace: string, composeFiles: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const compose = await composeCommand(env);
-  await runTool([...compose, '-p', project, ...fileArgs(workspace, composeFiles), 'down', '--volumes', '--remove-orphans'], { env, cwd: workspace }).catch(
-    () => undefined,
-  );
+  await runTool([...compose, '-p', project, ...fileArgs(workspace, composeFiles), 'down', '--volumes', '--remove-orphans', '--timeout', '0'], {
+    env,
+    cwd: workspace,
+  }).catch(() => undefined);
   const label = `label=com.docker.compose.project=${project}`;
   const list = async (args: string[]) => (await docker(args, { env }).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
   const containers = await list(['ps', '--all', '--quiet', '--filter', label]);

@@ -41,9 +41,13 @@ const nothing = { containers: '', networks: '', volumes: '', images: '' };
 
 /** Takes a started project down (the test's own cleanup of `prebuilds up`). */
 function down(ws: string, project: string): void {
-  spawnSync('docker-compose', ['-p', project, '-f', path.join(ws, '.devcontainer/docker-compose.yml'), 'down', '--volumes', '--remove-orphans'], {
-    encoding: 'utf8',
-  });
+  spawnSync(
+    'docker-compose',
+    ['-p', project, '-f', path.join(ws, '.devcontainer/docker-compose.yml'), 'down', '--volumes', '--remove-orphans', '--timeout', '0'],
+    {
+      encoding: 'utf8',
+    },
+  );
 }
 
 describeWithDocker('Docker Compose configurations in container mode with the real engine', () => {
