@@ -97,16 +97,18 @@ function upBreakdown(cloneMs: number, processMs: number, o: UpJson, output: stri
   };
 }
 
-function git(cwd: string, ...args: string[]): string {
+/** Runs git with a bench identity; returns trimmed stdout. */
+export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
 }
 
-function docker(...args: string[]): string {
+/** Runs docker; returns trimmed stdout. @throws Error when it fails */
+export function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /** Runs a command; resolves with its wall time (ms) and stdout. @throws Error with the output tail when it fails */
-function timed(file: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ ms: number; stdout: string; output: string }> {
+export function timed(file: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ ms: number; stdout: string; output: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,14 +2,14 @@
  * `npm run bench [-- NAME… | --json NAME] [--pushes N …]`: runs benchmarks and prints a
  * table per benchmark, or with `--json NAME` only that benchmark's metrics as one JSON
  * object on stdout. NAME is a module `bench/NAME.ts` exporting `run` (see types.ts):
- * `scheduler`, `snapshot`, `hostile`, `container` (needs Docker: scripts/services/docker.sh), `replicas`. Without names, every known benchmark that is built runs.
+ * `scheduler`, `snapshot`, `hostile`, `container` and `compose` (need Docker: scripts/services/docker.sh), `replicas`. Without names, every known benchmark that is built runs.
  * Progress goes to stderr.
  */
 import fs from 'node:fs';
 import type { BenchModule, BenchResult } from './types.js';
 
 /** Benchmarks `npm run bench` knows, in the order they run. */
-export const KNOWN = ['scheduler', 'snapshot', 'hostile', 'container', 'replicas'];
+export const KNOWN = ['scheduler', 'snapshot', 'hostile', 'container', 'compose', 'replicas'];
 
 const moduleUrl = (name: string) => new URL(`./${name}.js`, import.meta.url);
 

@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path34 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path35 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path34 && path34[0] !== "/") {
-          path34 = `/${path34}`;
+        if (path35 && path35[0] !== "/") {
+          path35 = `/${path35}`;
         }
-        return new URL(`${origin}${path34}`);
+        return new URL(`${origin}${path35}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin }
+          request: { method, path: path35, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path34);
+        debuglog("sending request to %s %s/%s", method, origin, path35);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin },
+          request: { method, path: path35, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path34,
+          path35,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin }
+          request: { method, path: path35, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path34);
+        debuglog("trailers received from %s %s/%s", method, origin, path35);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin },
+          request: { method, path: path35, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path34,
+          path35,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path34, origin }
+            request: { method, path: path35, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path34);
+          debuglog("sending request to %s %s/%s", method, origin, path35);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path34,
+        path: path35,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path34 !== "string") {
+        if (typeof path35 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path34[0] !== "/" && !(path34.startsWith("http://") || path34.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path35[0] !== "/" && !(path35.startsWith("http://") || path35.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path34)) {
+        } else if (invalidPathRegex.test(path35)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path34, query) : path34;
+        this.path = query ? buildURL(path35, query) : path35;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path34, host, upgrade, blocking, reset } = request2;
+      const { method, path: path35, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path34} HTTP/1.1\r
+      let header = `${method} ${path35} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path34, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path35, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path34;
+      headers[HTTP2_HEADER_PATH] = path35;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path34 = search ? `${pathname}${search}` : pathname;
+        const path35 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path34;
+        this.opts.path = path35;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path34 = "/",
+          path: path35 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path34;
+        opts.path = origin + path35;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path34) {
-      if (typeof path34 !== "string") {
-        return path34;
+    function safeUrl(path35) {
+      if (typeof path35 !== "string") {
+        return path35;
       }
-      const pathSegments = path34.split("?");
+      const pathSegments = path35.split("?");
       if (pathSegments.length !== 2) {
-        return path34;
+        return path35;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path34, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path34);
+    function matchKey(mockDispatch2, { path: path35, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path35);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path34 }) => matchValue(safeUrl(path34), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path35 }) => matchValue(safeUrl(path35), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path34, method, body: body2, headers, query } = opts;
+      const { path: path35, method, body: body2, headers, query } = opts;
       return {
-        path: path34,
+        path: path35,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path34, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path35, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path34,
+            Path: path35,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path34) {
-      for (let i = 0; i < path34.length; ++i) {
-        const code = path34.charCodeAt(i);
+    function validateCookiePath(path35) {
+      for (let i = 0; i < path35.length; ++i) {
+        const code = path35.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path34 = opts.path;
+          let path35 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path34 = `/${path34}`;
+            path35 = `/${path35}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path34);
+          url2 = new URL(util5.parseOrigin(url2).origin + path35);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path34) {
-      let input = path34;
+    function removeDotSegments(path35) {
+      let input = path35;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path34) {
-      if (path34 === "" || path34[0] === "/") {
-        return removeDotSegments(path34);
+    function removeDotSegmentsRelative(path35) {
+      if (path35 === "" || path35[0] === "/") {
+        return removeDotSegments(path35);
       }
-      const segments = path34.split("/");
+      const segments = path35.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path34 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path34 && path34 !== "/" ? path34 : void 0;
+        const path35 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path35 && path35 !== "/" ? path35 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -35007,15 +35007,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path34, key } = work.pop();
+    const { node: raw, path: path35, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path34, located);
+    positions.set(path35, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path34, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path35, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -35028,10 +35028,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path34, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path35, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path34, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path35, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35694,12 +35694,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path34) {
+function findNodeAtLocation(root, path35) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path34) {
+  for (let segment of path35) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36234,9 +36234,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path34 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path34);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path34) : null, enumerable: true, writable: true, configurable: true });
+        const path35 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path35);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path35) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -37198,9 +37198,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path34, reason, position) {
-    super(`${JSON.stringify(path34.slice(0, 200))} ${reason}`);
-    this.path = path34;
+  constructor(path35, reason, position) {
+    super(`${JSON.stringify(path35.slice(0, 200))} ${reason}`);
+    this.path = path35;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37214,11 +37214,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path34, size, maxBytes) {
+function tooLarge(path35, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path34, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path35, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path34, bytes, strict) {
+function decodeUtf8(path35, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37227,12 +37227,12 @@ function decodeUtf8(path34, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path34, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path35, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path34, offset, byte, position) {
+function throwInvalid(path35, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path34, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path35, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37414,8 +37414,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path34, content) {
-  if (/\.(sh|bash|zsh)$/.test(path34)) return true;
+function isShellScript(path35, content) {
+  if (/\.(sh|bash|zsh)$/.test(path35)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37467,11 +37467,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path34) => {
-    if (files.has(path34)) return;
-    const content = await source.read(path34);
-    files.set(path34, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path34);
+  const hashFile = async (path35) => {
+    if (files.has(path35)) return;
+    const content = await source.read(path35);
+    files.set(path35, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path35);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37501,15 +37501,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path34 of frontier) {
-      if (visited.has(path34) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path34);
-      if (files.has(path34)) continue;
-      const content = await source.read(path34);
+    for (const path35 of frontier) {
+      if (visited.has(path35) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path35);
+      if (files.has(path35)) continue;
+      const content = await source.read(path35);
       if (content === null) continue;
-      files.set(path34, `sha256:${sha256(content)}`);
-      listed.add(path34);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path34, content)) next.push(...scriptsOfText(content));
+      files.set(path35, `sha256:${sha256(content)}`);
+      listed.add(path35);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path35, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -38545,9 +38545,15 @@ function parseSnapshotKey(key) {
 }
 
 // src/container/model.ts
+function composeService(environment) {
+  const parsed = environment.parsed;
+  const service = typeof parsed === "object" && parsed !== null ? parsed.service : void 0;
+  return typeof service === "string" && service.trim() !== "" ? service : null;
+}
 function containerUnsupported(configuration) {
   const env = configuration.environment;
-  if (env.dockerComposeFiles.length > 0) return `${env.file} uses Docker Compose, which container mode does not support yet`;
+  if (env.dockerComposeFiles.length > 0)
+    return composeService(env) ? null : `${env.file} uses Docker Compose but names no \`service\` (the compose service of the dev container)`;
   if (!env.image && !env.build) return `${env.file} names no image and no Dockerfile`;
   return null;
 }
@@ -38581,7 +38587,7 @@ function chooseExecutionMode(setting, configuration, facts) {
   if (problem === null)
     return {
       mode: "container",
-      reason: setting === "auto" ? "container-mode: auto, and the configuration names an image or Dockerfile" : "container-mode: container"
+      reason: setting === "auto" ? "container-mode: auto, and the configuration names an image, a Dockerfile or compose files" : "container-mode: container"
     };
   if (setting === "container") throw new Error(`container-mode: container cannot run: ${problem}`);
   return { mode: "host", reason: `container-mode: auto chose host: ${problem}` };
@@ -38644,12 +38650,19 @@ var METADATA_PROPERTIES = [
   "entrypoint"
 ];
 var BUILD_PROPERTIES = ["image", "build", "dockerFile", "context", "dockerComposeFile", "service", "runServices", "features", "overrideFeatureInstallOrder"];
-function prebuiltConfig(environment, image) {
+function prebuiltConfig(environment, image, composeFile) {
   const out = {};
   const parsed = environment.format === "devcontainer" ? environment.parsed : null;
   if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
     for (const [k, v] of Object.entries(parsed)) {
       if (!METADATA_PROPERTIES.includes(k) && !BUILD_PROPERTIES.includes(k)) out[k] = v;
+    }
+    if (composeFile) {
+      const doc = parsed;
+      out.dockerComposeFile = [composeFile];
+      out.service = doc.service;
+      if (doc.runServices !== void 0) out.runServices = doc.runServices;
+      return out;
     }
   }
   out.image = image;
@@ -38718,16 +38731,86 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { mkdtemp as mkdtemp3, rm as rm6 } from "node:fs/promises";
 import os9 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
 
 // src/container/session.ts
-import { writeFile as writeFile3 } from "node:fs/promises";
-import path12 from "node:path";
+import { writeFile as writeFile4 } from "node:fs/promises";
+import path13 from "node:path";
+
+// src/container/compose.ts
+import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
+import path11 from "node:path";
+function toProjectName(name) {
+  return name.toLowerCase().replace(/[^-_a-z0-9]/g, "");
+}
+async function defaultProjectName(workspace, composeFiles, env) {
+  const fromEnv = toProjectName(env.COMPOSE_PROJECT_NAME ?? "");
+  if (fromEnv) return fromEnv;
+  const dotEnv = await readFile3(path11.join(workspace, ".env"), "utf8").catch(() => "");
+  const fromFile = toProjectName(/^COMPOSE_PROJECT_NAME=(.+)$/m.exec(dotEnv)?.[1]?.trim() ?? "");
+  if (fromFile) return fromFile;
+  const first = composeFiles[0] ? path11.dirname(path11.resolve(workspace, composeFiles[0])) : workspace;
+  return first === path11.join(workspace, ".devcontainer") ? toProjectName(`${path11.basename(workspace)}_devcontainer`) : toProjectName(path11.basename(first));
+}
+var composeArgv;
+function composeCommand(env) {
+  composeArgv ??= docker(["compose", "version", "--short"], { env }).then(
+    () => ["docker", "compose"],
+    () => ["docker-compose"]
+  );
+  return composeArgv;
+}
+function fileArgs(workspace, composeFiles) {
+  return composeFiles.flatMap((f) => ["-f", path11.resolve(workspace, f)]);
+}
+function prebuiltComposeDocument(merged, service, image) {
+  const doc = typeof merged === "object" && merged !== null ? structuredClone(merged) : {};
+  const services = doc.services;
+  const entry = services?.[service];
+  if (!entry || typeof entry !== "object") throw new Error(`The compose files define no service "${service}" (devcontainer.json \`service\`)`);
+  delete entry.build;
+  entry.image = image;
+  delete doc.name;
+  return doc;
+}
+async function writePrebuiltCompose(dir, environment, workspace, image, env) {
+  const service = composeService(environment);
+  if (!service) throw new Error("A Docker Compose configuration needs `service`: the compose service of the dev container");
+  const compose = await composeCommand(env);
+  const { stdout } = await runTool([...compose, ...fileArgs(workspace, environment.dockerComposeFiles), "config"], { env, cwd: workspace });
+  const file = path11.join(dir, "docker-compose.prebuilt.yml");
+  await writeFile2(file, yaml.dump(prebuiltComposeDocument(yaml.load(stdout), service, image), { lineWidth: -1, noRefs: true }), { mode: 384 });
+  return file;
+}
+async function projectImages(project, env) {
+  const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=com.docker.compose.project=${project}`], { env }).catch(() => ({
+    stdout: ""
+  }));
+  const ids = stdout.split("\n").filter(Boolean);
+  if (ids.length === 0) return [];
+  const images = await docker(["inspect", "--format", "{{.Image}}", ...ids], { env }).catch((err) => ({ stdout: err.output ?? "" }));
+  return [...new Set(images.stdout.split("\n").filter((l) => l.startsWith("sha256:")))];
+}
+async function composeDown(project, workspace, composeFiles, env) {
+  const compose = await composeCommand(env);
+  await runTool([...compose, "-p", project, ...fileArgs(workspace, composeFiles), "down", "--volumes", "--remove-orphans", "--timeout", "0"], {
+    env,
+    cwd: workspace
+  }).catch(() => void 0);
+  const label2 = `label=com.docker.compose.project=${project}`;
+  const list2 = async (args) => (await docker(args, { env }).catch(() => ({ stdout: "" }))).stdout.split("\n").filter(Boolean);
+  const containers = await list2(["ps", "--all", "--quiet", "--filter", label2]);
+  if (containers.length > 0) await docker(["rm", "--force", "--volumes", ...containers], { env }).catch(() => void 0);
+  const networks = await list2(["network", "ls", "--quiet", "--filter", label2]);
+  if (networks.length > 0) await docker(["network", "rm", ...networks], { env }).catch(() => void 0);
+  const volumes = await list2(["volume", "ls", "--quiet", "--filter", label2]);
+  if (volumes.length > 0) await docker(["volume", "rm", "--force", ...volumes], { env }).catch(() => void 0);
+}
 
 // src/container/secrets.ts
-import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import os7 from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/lifecycle/snapshot/secret-scan.ts
 import { Transform } from "node:stream";
@@ -38997,12 +39080,12 @@ function namedSecrets(names, env) {
 }
 async function writeSecretsFile(secrets, parent = os7.tmpdir()) {
   if (Object.keys(secrets).length === 0) return { file: void 0, remove: async () => void 0 };
-  const dir = await mkdtemp(path11.join(parent, "prebuilds-secrets-"));
+  const dir = await mkdtemp(path12.join(parent, "prebuilds-secrets-"));
   const remove = () => rm2(dir, { recursive: true, force: true }).catch(() => void 0);
   try {
     await chmod2(dir, 448);
-    const file = path11.join(dir, "secrets.json");
-    await writeFile2(file, JSON.stringify(secrets), { mode: 384, flag: "wx" });
+    const file = path12.join(dir, "secrets.json");
+    await writeFile3(file, JSON.stringify(secrets), { mode: 384, flag: "wx" });
     return { file, remove };
   } catch (err) {
     await remove();
@@ -39024,7 +39107,7 @@ function targetArgs(t) {
   const args = ["--workspace-folder", t.workspace];
   const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
   if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json")
-    args.push("--config", path12.join(t.workspace, t.configFile));
+    args.push("--config", path13.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -39055,16 +39138,17 @@ async function runUserCommands(t, container, opts) {
   const run3 = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: `devcontainer ${args.join(" ")}` });
   return { log: run3.output, durationMs: run3.durationMs };
 }
-async function writePrebuiltConfig(dir, environment, image) {
-  const file = path12.join(dir, "devcontainer.prebuilt.json");
-  await writeFile3(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}
+async function writePrebuiltConfig(dir, environment, image, where2) {
+  const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where2.workspace, image, where2.env) : void 0;
+  const file = path13.join(dir, "devcontainer.prebuilt.json");
+  await writeFile4(file, `${JSON.stringify(prebuiltConfig(environment, image, composeFile), null, 2)}
 `);
   return file;
 }
 async function writeBuildConfig(dir, environment, workspace) {
   if (environment.format === "devcontainer") return void 0;
-  const file = path12.join(dir, "devcontainer.gitpod.json");
-  await writeFile3(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
+  const file = path13.join(dir, "devcontainer.gitpod.json");
+  await writeFile4(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
 `);
   return file;
 }
@@ -39201,17 +39285,17 @@ async function descendsFrom(image, ids, before, env) {
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir5, writeFile as writeFile7 } from "node:fs/promises";
-import path18 from "node:path";
+import { mkdir as mkdir5, writeFile as writeFile8 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/lifecycle/incremental.ts
 import { randomBytes } from "node:crypto";
-import { lstat as lstat4, mkdir as mkdir3, readFile as readFile3, rm as rm4, unlink as unlink2, writeFile as writeFile5 } from "node:fs/promises";
-import path15 from "node:path";
+import { lstat as lstat4, mkdir as mkdir3, readFile as readFile4, rm as rm4, unlink as unlink2, writeFile as writeFile6 } from "node:fs/promises";
+import path16 from "node:path";
 
 // src/lifecycle/merge.ts
 import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
-import path13 from "node:path";
+import path14 from "node:path";
 async function lstatOrNull(p) {
   try {
     return await lstat2(p);
@@ -39234,8 +39318,8 @@ async function mergeTree(source, target, skipTop = []) {
   const walk = async (src, dst, top) => {
     for (const entry of await readdir2(src, { withFileTypes: true })) {
       if (top && skipTop.includes(entry.name)) continue;
-      const from = path13.join(src, entry.name);
-      const to = path13.join(dst, entry.name);
+      const from = path14.join(src, entry.name);
+      const to = path14.join(dst, entry.name);
       const existing = await lstatOrNull(to);
       if (!existing) {
         await move(from, to);
@@ -39252,8 +39336,8 @@ async function mergeTree(source, target, skipTop = []) {
 }
 
 // src/lifecycle/source-times.ts
-import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile5 } from "node:fs/promises";
+import path15 from "node:path";
 var SOURCE_TIMES_PATH = `${MARKER_DIR}/source-times`;
 async function trackedBlobs(workspace) {
   const out = await git(workspace, ["ls-files", "-s", "-z"]);
@@ -39266,19 +39350,19 @@ async function trackedBlobs(workspace) {
   return blobs;
 }
 async function writeSourceTimes(workspace) {
-  const file = path14.join(workspace, SOURCE_TIMES_PATH);
+  const file = path15.join(workspace, SOURCE_TIMES_PATH);
   const blobs = await isWorkTreeRoot(workspace) ? await trackedBlobs(workspace) : null;
   if (blobs === null) {
-    await writeFile4(file, "").catch(() => void 0);
+    await writeFile5(file, "").catch(() => void 0);
     return;
   }
   const lines = [];
   for (const [rel, blob] of blobs) {
-    const st = await lstat3(path14.join(workspace, rel)).catch(() => null);
+    const st = await lstat3(path15.join(workspace, rel)).catch(() => null);
     if (st?.isFile()) lines.push(`${blob} ${st.mtimeMs}	${rel}\0`);
   }
-  await mkdir2(path14.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile4(file, lines.join(""));
+  await mkdir2(path15.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile5(file, lines.join(""));
 }
 function parseSourceTimes(text) {
   const out = /* @__PURE__ */ new Map();
@@ -39296,7 +39380,7 @@ async function restoreSourceTimes(workspace, record) {
   for (const [rel, blob] of blobs) {
     const was = recorded.get(rel);
     if (!was || was.blob !== blob) continue;
-    const abs = path14.join(workspace, rel);
+    const abs = path15.join(workspace, rel);
     const st = await lstat3(abs).catch(() => null);
     if (!st?.isFile()) continue;
     const seconds = was.mtimeMs / 1e3;
@@ -39310,10 +39394,10 @@ async function restoreSourceTimes(workspace, record) {
 var STAGING_PREFIX = ".prebuilds-restore-";
 async function reachableWithoutSymlinks(root, rel) {
   const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
-  if (path15.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  if (path16.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
   let dir = root;
   for (const part of parts.slice(0, -1)) {
-    dir = path15.join(dir, part);
+    dir = path16.join(dir, part);
     const st = await lstat4(dir).catch(() => null);
     if (!st?.isDirectory()) return false;
   }
@@ -39321,13 +39405,13 @@ async function reachableWithoutSymlinks(root, rel) {
 }
 async function readInside(root, rel) {
   if (!await reachableWithoutSymlinks(root, rel)) return null;
-  const file = path15.join(root, rel);
+  const file = path16.join(root, rel);
   const st = await lstat4(file).catch(() => null);
-  return st?.isFile() ? readFile3(file, "utf8").catch(() => null) : null;
+  return st?.isFile() ? readFile4(file, "utf8").catch(() => null) : null;
 }
 async function restoreBase(store, key, paths, workspace, accept3, options = {}) {
   const timer = options.timer ?? new PhaseTimer();
-  const staging = path15.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
+  const staging = path16.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
   await mkdir3(staging);
   try {
     let found;
@@ -39359,7 +39443,7 @@ async function deleteUntracked(workspace, baseTracked) {
   const deleted = [];
   for (const file of baseTracked) {
     if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
-    const abs = path15.join(workspace, file);
+    const abs = path16.join(workspace, file);
     const st = await lstat4(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
@@ -39369,14 +39453,14 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path15.join(workspace, TRACKED_FILES_PATH);
+  const file = path16.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
     await rm4(file, { force: true });
     return;
   }
-  await mkdir3(path15.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile5(file, files.map((f) => `${f}\0`).join(""));
+  await mkdir3(path16.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile6(file, files.map((f) => `${f}\0`).join(""));
 }
 
 // src/lifecycle/snapshot/oci/registry-client.ts
@@ -39453,8 +39537,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path34, init = {}) {
-    const url2 = path34.startsWith("http") ? path34 : `${this.base}${path34}`;
+  async request(method, path35, init = {}) {
+    const url2 = path35.startsWith("http") ? path35 : `${this.base}${path35}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -39600,9 +39684,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path34 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path34) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path34 };
+    const path35 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path35) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path35 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -39622,8 +39706,8 @@ function parseStoreSpec(input, env) {
 
 // src/lifecycle/snapshot/dir-store.ts
 import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile4, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile6 } from "node:fs/promises";
-import path16 from "node:path";
+import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile5, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile7 } from "node:fs/promises";
+import path17 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -39935,13 +40019,13 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path16.join(this.root, safeKeyName(key));
+    const base = path17.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
   async manifest(key) {
     try {
-      const m = JSON.parse(await readFile4(this.files(key).manifest, "utf8"));
+      const m = JSON.parse(await readFile5(this.files(key).manifest, "utf8"));
       return m.key === key ? m : null;
     } catch (err) {
       if (err.code === "ENOENT") return null;
@@ -39952,22 +40036,22 @@ var DirStore = class {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
     await mkdir4(this.root, { recursive: true });
-    const tmp = path16.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path16.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path16.isAbsolute(rel);
+    const tmp = path17.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
+    const rel = path17.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path17.isAbsolute(rel);
     const exclude = inside2 ? [rel, `./${rel}`] : [];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path16.basename(archive),
+        archive: path17.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
         ...metadata2
       };
-      await writeFile6(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
+      await writeFile7(`${tmp}.json`, `${JSON.stringify(body2, null, 2)}
 `);
       try {
         await link(`${tmp}.tar.zst`, archive);
@@ -40014,7 +40098,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile4(path16.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile5(path17.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -40050,7 +40134,7 @@ var DirStore = class {
 // src/lifecycle/snapshot/oci-store.ts
 import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import os8 from "node:os";
-import path17 from "node:path";
+import path18 from "node:path";
 import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
@@ -40102,7 +40186,7 @@ var OciStore = class {
   description;
   client;
   async withTemp(fn) {
-    const dir = await mkdtemp2(path17.join(this.tempRoot, "prebuild-oci-"));
+    const dir = await mkdtemp2(path18.join(this.tempRoot, "prebuild-oci-"));
     try {
       return await fn(dir);
     } finally {
@@ -40118,7 +40202,7 @@ var OciStore = class {
     const tag = tagOf(key);
     if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
     return this.withTemp(async (dir) => {
-      const file = path17.join(dir, "snapshot.tar.zst");
+      const file = path18.join(dir, "snapshot.tar.zst");
       const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
       const push = async () => {
         const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
@@ -40157,7 +40241,7 @@ var OciStore = class {
     const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
     await this.withTemp(async (dir) => {
-      const file = path17.join(dir, "snapshot.tar.zst");
+      const file = path18.join(dir, "snapshot.tar.zst");
       const pull2 = () => this.client.pullBlob(layer.digest, file);
       await (options?.timer ? options.timer.time("download", pull2) : pull2());
       await extractArchive(file, cwd, { exclude: options?.exclude });
@@ -40264,8 +40348,8 @@ async function finishPrebuild(req, key, paths, started, done) {
     dependencyFiles: done.dependencyFiles,
     ...done.image ? { image: done.image } : {}
   });
-  await mkdir5(path18.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile7(path18.join(workspace, MARKER_PATH), formatMarker(marker2));
+  await mkdir5(path19.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile8(path19.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   await writeSourceTimes(workspace);
   const timer = req.timer ?? new PhaseTimer();
@@ -40345,15 +40429,18 @@ async function containerPrebuild(req) {
   const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
-  const tmp = await mkdtemp3(path19.join(env[Env.RunnerTemp] || os9.tmpdir(), "prebuild-container-"));
+  const tmp = await mkdtemp3(path20.join(env[Env.RunnerTemp] || os9.tmpdir(), "prebuild-container-"));
   const runLabel = { [RUN_LABEL]: randomUUID2() };
+  const composeFiles = configuration.environment.dockerComposeFiles;
+  const project = composeFiles.length > 0 ? toProjectName(`prebuild-${runLabel[RUN_LABEL].replace(/-/g, "").slice(0, 12)}`) : null;
+  const cliEnv = project ? { ...env, COMPOSE_PROJECT_NAME: project } : env;
   const secretsFile = await writeSecretsFile(namedSecrets(configuration.settings.secrets, env), tmp);
   const target = {
     cli: req.cli,
     workspace,
     configFile: configuration.environment.file,
     labels: { ...labels, ...runLabel },
-    env,
+    env: cliEnv,
     log: log2,
     secretsFile: secretsFile.file
   };
@@ -40371,6 +40458,10 @@ async function containerPrebuild(req) {
       return false;
     }
   };
+  if (project)
+    log2.info(
+      `Docker Compose: project ${project}; the service ${composeService(configuration.environment)} is the dev container (the one committed); taken down after the prebuild`
+    );
   try {
     const ran = {};
     let plan;
@@ -40390,7 +40481,7 @@ async function containerPrebuild(req) {
     }
     if (incremental && baseImage && baseRef) {
       log2.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
-      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef, { workspace, env: cliEnv });
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
       const c = await up(target, { skipLifecycle: true });
       containerId = c.containerId;
@@ -40428,6 +40519,10 @@ async function containerPrebuild(req) {
     const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, image: prebuilt, startedAt: started });
     return { result, plan, image, incremental, baseMissing: base.baseMissing };
   } finally {
+    if (project) {
+      for (const image of await projectImages(project, env)) if (!built.includes(image)) built.push(image);
+      await composeDown(project, workspace, composeFiles, env);
+    }
     const { stdout } = await docker(["ps", "--all", "--quiet", "--no-trunc", "--filter", `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({
       stdout: ""
     }));
@@ -40447,7 +40542,7 @@ var RESTORE_REPORT_PATH = "/api/restores";
 var DEFAULT_RESTORE_AUDIENCE = "prebuilds-for-github";
 
 // action/src/inputs.ts
-import path20 from "node:path";
+import path21 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -40461,7 +40556,7 @@ async function readInputs(getInput2, env) {
     [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
     ContainerModes.Auto
   );
-  const workspace = path20.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path21.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -40541,7 +40636,7 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID3()) 
 
 // src/lifecycle/restore.ts
 import { existsSync as existsSync4 } from "node:fs";
-import path21 from "node:path";
+import path22 from "node:path";
 
 // src/lifecycle/restore-plan.ts
 var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
@@ -40681,7 +40776,7 @@ async function restoreWorkspace(req) {
   });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const cachesRestored = existsSync4(path21.join(workspace, CACHES_DIR));
+  const cachesRestored = existsSync4(path22.join(workspace, CACHES_DIR));
   const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
   const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
   logCaches(caches, log2);
@@ -42188,17 +42283,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path34 = requestOptions.url.replace(options.baseUrl, "");
+    const path35 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path34} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path35} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path34} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path35} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -44942,7 +45037,7 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
     "Mode: <b>container</b>",
     `Prebuild hit: <b>${outcome.hit}</b>${outcome.snapshotKey ? ` (<code>${esc2(outcome.snapshotKey)}</code>)` : ""}`,
     `Image: ${outcome.image ? `<code>${esc2(outcome.image)}</code> (pulled in ${formatDuration(outcome.pullMs)})` : "none: built the cold way"}`,
-    `Container: <code>${esc2(outcome.containerId.slice(0, 12))}</code> at <code>${esc2(outcome.remoteWorkspaceFolder)}</code>`,
+    `Container: <code>${esc2(outcome.containerId.slice(0, 12))}</code> at <code>${esc2(outcome.remoteWorkspaceFolder)}</code>${outcome.composeProject ? ` (compose project <code>${esc2(outcome.composeProject)}</code>)` : ""}`,
     `Commit: <code>${esc2(sha)}</code>`,
     `Ready in: ${formatDuration(outcome.durationMs)}${outcome.coldMs ? ` (the cold path took ${formatDuration(outcome.coldMs)} for the build, onCreateCommand and updateContentCommand alone)` : ""}`
   ];
@@ -44958,7 +45053,7 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 
 // src/container/up.ts
 import { mkdir as mkdir6 } from "node:fs/promises";
-import path22 from "node:path";
+import path23 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const secrets = await writeSecretsFile(namedSecrets(req.configuration.settings.secrets, req.env));
@@ -44978,16 +45073,19 @@ async function startDevContainer(req, started, secretsFile) {
     if (!pulls.has(ref2)) pulls.set(ref2, pullResult(ref2, env));
     return null;
   });
-  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log: log2, secretsFile };
+  const composeFiles = configuration.environment.dockerComposeFiles;
+  const composeProject = composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env) : null;
+  const cliEnv = composeProject ? { ...env, COMPOSE_PROJECT_NAME: composeProject } : env;
+  const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env: cliEnv, log: log2, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
-  const common2 = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
+  const common2 = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected, composeProject };
   const { environment } = configuration;
   if (!image) return coldStart(target, environment, { ...base, ...common2, hit: "none" }, started);
   const ref = refOf(image);
   const pulling = pulls.get(ref) ?? pullResult(ref, env);
-  await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path22.join(workspace, MARKER_DIR), environment, ref);
+  await mkdir6(path23.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path23.join(workspace, MARKER_DIR), environment, ref, { workspace, env: cliEnv });
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const unchanged = found.hit === "exact" && changed.length === 0;
   let single = unchanged && image.markersSealed === true;
@@ -45040,8 +45138,8 @@ function pullFailed(target, environment, outcome, ref, error2, started) {
 }
 async function coldStart(target, environment, outcome, started) {
   const { workspace } = target;
-  await mkdir6(path22.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writeBuildConfig(path22.join(workspace, MARKER_DIR), environment, workspace);
+  await mkdir6(path23.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writeBuildConfig(path23.join(workspace, MARKER_DIR), environment, workspace);
   const c = await up(target, {});
   target.log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
   return {
@@ -45266,10 +45364,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path33 from "node:path";
+import path34 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path30 from "path";
+import * as path31 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -45309,10 +45407,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path27 from "path";
+import * as path28 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path23 from "path";
+import * as path24 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -45320,7 +45418,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path23.dirname(p);
+  let result = path24.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -45357,7 +45455,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path23.sep;
+    root += path24.sep;
   }
   return root + itemPath;
 }
@@ -45391,10 +45489,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path23.sep)) {
+  if (!p.endsWith(path24.sep)) {
     return p;
   }
-  if (p === path23.sep) {
+  if (p === path24.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -45462,7 +45560,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os10 from "os";
-import * as path26 from "path";
+import * as path27 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -46679,11 +46777,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path24 = {
+var path25 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path24.win32.sep : path24.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path25.win32.sep : path25.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -47430,7 +47528,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path25 from "path";
+import * as path26 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -47444,12 +47542,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path25.sep);
+        this.segments = itemPath.split(path26.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path25.basename(remaining);
+          const basename6 = path26.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -47467,7 +47565,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path25.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path26.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -47478,12 +47576,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path25.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path26.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path25.sep;
+        result += path26.sep;
       }
       result += this.segments[i];
     }
@@ -47515,7 +47613,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path26.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path27.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -47539,8 +47637,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path26.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path26.sep}`;
+      if (!itemPath.endsWith(path27.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path27.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -47575,9 +47673,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path26.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path27.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path26.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path27.sep}`)) {
       homedir2 = homedir2 || os10.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -47653,8 +47751,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path34, level) {
-    this.path = path34;
+  constructor(path35, level) {
+    this.path = path35;
     this.level = level;
   }
 };
@@ -47821,7 +47919,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path27.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path28.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -47831,7 +47929,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path27.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path28.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -47934,7 +48032,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path28 from "path";
+import * as path29 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -48027,9 +48125,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path28.join(baseLocation, "actions", "temp");
+      tempDirectory = path29.join(baseLocation, "actions", "temp");
     }
-    const dest = path28.join(tempDirectory, crypto3.randomUUID());
+    const dest = path29.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -48051,7 +48149,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path28.relative(workspace, file).replace(new RegExp(`\\${path28.sep}`, "g"), "/");
+        const relativeFile = path29.relative(workspace, file).replace(new RegExp(`\\${path29.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -52205,15 +52303,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path34 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path34.startsWith("/")) {
-      path34 = path34.substring(1);
+    let path35 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path35.startsWith("/")) {
+      path35 = path35.substring(1);
     }
-    if (isAbsoluteUrl(path34)) {
-      requestUrl = path34;
+    if (isAbsoluteUrl(path35)) {
+      requestUrl = path35;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path34);
+      requestUrl = appendPath(requestUrl, path35);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -52259,9 +52357,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path34 = pathToAppend.substring(0, searchStart);
+    const path35 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path34;
+    newPath = newPath + path35;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -55138,16 +55236,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path34 = this._matcher.path;
-    return path34.length > 0 ? path34[path34.length - 1].tag : void 0;
+    const path35 = this._matcher.path;
+    return path35.length > 0 ? path35[path35.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path34 = this._matcher.path;
-    return path34.length > 0 ? path34[path34.length - 1].namespace : void 0;
+    const path35 = this._matcher.path;
+    return path35.length > 0 ? path35[path35.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -55155,9 +55253,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return void 0;
-    return path34[path34.length - 1].values?.[attrName];
+    const path35 = this._matcher.path;
+    if (path35.length === 0) return void 0;
+    return path35[path35.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -55165,9 +55263,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return false;
-    const current = path34[path34.length - 1];
+    const path35 = this._matcher.path;
+    if (path35.length === 0) return false;
+    const current = path35[path35.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -55193,18 +55291,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return -1;
-    return path34[path34.length - 1].position ?? 0;
+    const path35 = this._matcher.path;
+    if (path35.length === 0) return -1;
+    return path35[path35.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return -1;
-    return path34[path34.length - 1].counter ?? 0;
+    const path35 = this._matcher.path;
+    if (path35.length === 0) return -1;
+    return path35[path35.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -58466,11 +58564,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path34) {
+    function locateFile(path35) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path34, scriptDirectory);
+        return Module["locateFile"](path35, scriptDirectory);
       }
-      return scriptDirectory + path34;
+      return scriptDirectory + path35;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -61557,9 +61655,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path34 = getURLPath(request2.url) || "/";
+    const path35 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path34}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path35}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -62041,9 +62139,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path34 = getURLPath(request2.url) || "/";
+    const path35 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path34}`;
+    canonicalizedResourceString += `/${options.accountName}${path35}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -75984,10 +76082,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path34 = urlParsed.pathname;
-  path34 = path34 || "/";
-  path34 = escape3(path34);
-  urlParsed.pathname = path34;
+  let path35 = urlParsed.pathname;
+  path35 = path35 || "/";
+  path35 = escape3(path35);
+  urlParsed.pathname = path35;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -76072,9 +76170,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path34 = urlParsed.pathname;
-  path34 = path34 ? path34.endsWith("/") ? `${path34}${name}` : `${path34}/${name}` : name;
-  urlParsed.pathname = path34;
+  let path35 = urlParsed.pathname;
+  path35 = path35 ? path35.endsWith("/") ? `${path35}${name}` : `${path35}/${name}` : name;
+  urlParsed.pathname = path35;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -86885,7 +86983,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
-import * as path29 from "path";
+import * as path30 from "path";
 var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -86956,13 +87054,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path29.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path30.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path29.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -87001,7 +87099,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path29.resolve(filePath).replace(new RegExp(`\\${path29.sep}`, "g"), "/")}"`;
+  return `"${path30.resolve(filePath).replace(new RegExp(`\\${path30.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter18(this, void 0, void 0, function* () {
@@ -87031,7 +87129,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -87040,7 +87138,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path29.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -87093,7 +87191,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter18(this, void 0, void 0, function* () {
-    writeFileSync2(path29.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path30.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -87234,7 +87332,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path30.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path31.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -87313,7 +87411,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path30.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path31.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -87381,7 +87479,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path30.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path31.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87450,7 +87548,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path30.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path31.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87529,7 +87627,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
 // action/src/snapshot/actions-cache-store.ts
 import { lstat as lstat5, mkdir as mkdir7, mkdtemp as mkdtemp4, readdir as readdir4, rm as rm7 } from "node:fs/promises";
 import os12 from "node:os";
-import path31 from "node:path";
+import path32 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -87587,7 +87685,7 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp4(path31.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp4(path32.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
@@ -87597,7 +87695,7 @@ var ActionsCacheStore = class {
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path31.join(dir, CACHE_ARCHIVE));
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path32.join(dir, CACHE_ARCHIVE));
       const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       const { value: cacheId, stdout } = options?.timer ? await options.timer.time("upload", upload) : await upload();
       if (cacheId === -1) {
@@ -87611,14 +87709,14 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd, options) {
     return this.withTemp(async (dir) => {
-      const download = path31.join(dir, "entry.tar");
+      const download = path32.join(dir, "entry.tar");
       const fetch2 = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
       if (!await (options?.timer ? options.timer.time("download", fetch2) : fetch2())) return false;
-      const outer = path31.join(dir, "entry");
+      const outer = path32.join(dir, "entry");
       await mkdir7(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path31.join(outer, CACHE_ARCHIVE);
+      const inner = path32.join(outer, CACHE_ARCHIVE);
       if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat5(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
@@ -87643,9 +87741,9 @@ var ActionsCacheStore = class {
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 import os13 from "node:os";
-import path32 from "node:path";
+import path33 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path32.join(env.DOCKER_CONFIG || path32.join(env.HOME || os13.homedir(), ".docker"), "config.json");
+  const configFile = path33.join(env.DOCKER_CONFIG || path33.join(env.HOME || os13.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
@@ -87663,7 +87761,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path33.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path34.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }

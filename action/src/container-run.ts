@@ -19,6 +19,13 @@
  * the run added to the engine's images (src/container/engine-images.ts): new images,
  * and new tags on images the engine already had (a fully cached build answers with an
  * existing image), never an image or reference that was there before.
+ *
+ * A Docker Compose configuration (`dockerComposeFile` + `service`) runs the same way in a
+ * compose project of its own (src/container/compose.ts): the CLI brings the project up,
+ * the hooks run in the `service` container, that container alone is committed; the
+ * incremental path starts the service from the base's image through a generated compose
+ * file. The project (every service's container, its networks and volumes) is taken down
+ * whatever happened.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +36,16 @@ import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
-import { DEFAULT_MAX_IMAGE_LAYERS, hookTimesFromLog, imageRepository, imageTags, layerLimitReason, pinned, prebuildLabels } from '../../src/container/model.js';
+import {
+  composeService,
+  DEFAULT_MAX_IMAGE_LAYERS,
+  hookTimesFromLog,
+  imageRepository,
+  imageTags,
+  layerLimitReason,
+  pinned,
+  prebuildLabels,
+} from '../../src/container/model.js';
 import {
   commitAndPush,
   containerImage,
@@ -42,6 +58,7 @@ import {
   type ContainerTarget,
   type PushedImage,
 } from '../../src/container/session.js';
+import { composeDown, projectImages, toProjectName } from '../../src/container/compose.js';
 import { engineImages, removeAddedImages } from '../../src/container/engine-images.js';
 import { namedSecrets, writeSecretsFile } from '../../src/container/secrets.js';
 import { docker, type DevcontainerCli } from '../../src/container/tools.js';
@@ -102,6 +119,12 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
   // The container is found by its labels (`--id-label`): a label unique to this run keeps
   // another run with the same prebuild id on this engine (a shared runner) from finding it.
   const runLabel = { [RUN_LABEL]: randomUUID() };
+  // A Docker Compose configuration gets a compose project of its own per run (COMPOSE_PROJECT_NAME,
+  // which the CLI passes as `--project-name`): parallel prebuilds on one engine share no container,
+  // network or volume, and the cleanup takes down exactly this run's project.
+  const composeFiles = configuration.environment.dockerComposeFiles;
+  const project = composeFiles.length > 0 ? toProjectName(`prebuild-${runLabel[RUN_LABEL].replace(/-/g, '').slice(0, 12)}`) : null;
+  const cliEnv = project ? { ...env, COMPOSE_PROJECT_NAME: project } : env;
   // The named secrets go to the hooks through the CLI's --secrets-file (never the container's config).
   const secretsFile = await writeSecretsFile(namedSecrets(configuration.settings.secrets, env), tmp);
   const target: ContainerTarget = {
@@ -109,7 +132,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     workspace,
     configFile: configuration.environment.file,
     labels: { ...labels, ...runLabel },
-    env,
+    env: cliEnv,
     log,
     secretsFile: secretsFile.file,
   };
@@ -128,6 +151,10 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     }
   };
 
+  if (project)
+    log.info(
+      `Docker Compose: project ${project}; the service ${composeService(configuration.environment)} is the dev container (the one committed); taken down after the prebuild`,
+    );
   try {
     const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
     let plan: PlannedHook[];
@@ -148,7 +175,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
 
     if (incremental && baseImage && baseRef) {
       log.info(`Incremental prebuild: starting from the base's image ${baseRef}`);
-      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef);
+      target.overrideConfig = await writePrebuiltConfig(tmp, configuration.environment, baseRef, { workspace, env: cliEnv });
       plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
       const c = await up(target, { skipLifecycle: true });
       containerId = c.containerId;
@@ -195,6 +222,11 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     // images, newest first: the commit, what the CLI built (possibly an image the engine
     // had under another tag: then only the new tag goes), what was pulled, the CLI's
     // Features staging image, and dangling leftovers of the build.
+    if (project) {
+      // Every service's container, network and volume; the images they ran are candidates for removal (only new ones go).
+      for (const image of await projectImages(project, env)) if (!built.includes(image)) built.push(image);
+      await composeDown(project, workspace, composeFiles, env);
+    }
     const { stdout } = await docker(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runLabel[RUN_LABEL]}`], { env }).catch(() => ({
       stdout: '',
     }));

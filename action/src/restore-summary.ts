@@ -88,7 +88,7 @@ export async function writeContainerRestoreSummary(
     'Mode: <b>container</b>',
     `Prebuild hit: <b>${outcome.hit}</b>${outcome.snapshotKey ? ` (<code>${esc(outcome.snapshotKey)}</code>)` : ''}`,
     `Image: ${outcome.image ? `<code>${esc(outcome.image)}</code> (pulled in ${formatDuration(outcome.pullMs)})` : 'none: built the cold way'}`,
-    `Container: <code>${esc(outcome.containerId.slice(0, 12))}</code> at <code>${esc(outcome.remoteWorkspaceFolder)}</code>`,
+    `Container: <code>${esc(outcome.containerId.slice(0, 12))}</code> at <code>${esc(outcome.remoteWorkspaceFolder)}</code>${outcome.composeProject ? ` (compose project <code>${esc(outcome.composeProject)}</code>)` : ''}`,
     `Commit: <code>${esc(sha)}</code>`,
     `Ready in: ${formatDuration(outcome.durationMs)}${outcome.coldMs ? ` (the cold path took ${formatDuration(outcome.coldMs)} for the build, onCreateCommand and updateContentCommand alone)` : ''}`,
   ];

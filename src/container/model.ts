@@ -15,14 +15,23 @@ export type ContainerModeSetting = (typeof CONTAINER_MODES)[number];
 /** Where a prebuild runs. */
 export type ExecutionMode = 'host' | 'container';
 
+/** The compose service of the dev container (devcontainer.json `service`), `null` when absent or not a name. */
+export function composeService(environment: Pick<Environment, 'parsed'>): string | null {
+  const parsed = environment.parsed;
+  const service = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).service : undefined;
+  return typeof service === 'string' && service.trim() !== '' ? service : null;
+}
+
 /**
  * Why a configuration cannot be prebuilt in container mode, or `null` when it can:
  * it must name an `image` or a Dockerfile (devcontainer.json `image`/`build`,
- * `.gitpod.yml` `image`/`image.file`); Docker Compose is not supported in container mode yet.
+ * `.gitpod.yml` `image`/`image.file`), or Docker Compose files with the `service` that is
+ * the dev container (devcontainer.json `dockerComposeFile` + `service`).
  */
 export function containerUnsupported(configuration: ResolvedConfiguration): string | null {
   const env = configuration.environment;
-  if (env.dockerComposeFiles.length > 0) return `${env.file} uses Docker Compose, which container mode does not support yet`;
+  if (env.dockerComposeFiles.length > 0)
+    return composeService(env) ? null : `${env.file} uses Docker Compose but names no \`service\` (the compose service of the dev container)`;
   if (!env.image && !env.build) return `${env.file} names no image and no Dockerfile`;
   return null;
 }
@@ -65,7 +74,7 @@ export function gitpodDevcontainer(environment: Environment, workspace: string):
 
 /**
  * Chooses the execution mode (SPEC/issue 9: `auto` is container when the
- * configuration names an image or Dockerfile, Docker answers and a registry is set).
+ * configuration names an image, a Dockerfile or compose files with a `service`, Docker answers and a registry is set).
  * @param dockerProblem why Docker cannot be used, `null` when it can
  * @returns the mode and, for `auto` falling back to host, the reason
  * @throws Error for `container` when it cannot run (the reason)
@@ -83,7 +92,7 @@ export function chooseExecutionMode(
   if (problem === null)
     return {
       mode: 'container',
-      reason: setting === 'auto' ? 'container-mode: auto, and the configuration names an image or Dockerfile' : 'container-mode: container',
+      reason: setting === 'auto' ? 'container-mode: auto, and the configuration names an image, a Dockerfile or compose files' : 'container-mode: container',
     };
   if (setting === 'container') throw new Error(`container-mode: container cannot run: ${problem}`);
   return { mode: 'host', reason: `container-mode: auto chose host: ${problem}` };
@@ -182,13 +191,24 @@ const BUILD_PROPERTIES = ['image', 'build', 'dockerFile', 'context', 'dockerComp
  * label carries (lifecycle commands, env, user, mounts…), plus `image`. What stays
  * is how the workspace is mounted (`workspaceFolder`, `workspaceMount`, `runArgs`,
  * `initializeCommand`, …).
+ *
+ * For a Docker Compose configuration pass `composeFile`, the generated compose file whose
+ * `service` runs the prebuilt image (compose.ts `writePrebuiltCompose`): it replaces
+ * `dockerComposeFile`, and `service` and `runServices` stay; there is no `image`.
  */
-export function prebuiltConfig(environment: Pick<Environment, 'format' | 'parsed'>, image: string): Record<string, unknown> {
+export function prebuiltConfig(environment: Pick<Environment, 'format' | 'parsed'>, image: string, composeFile?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const parsed = environment.format === 'devcontainer' ? environment.parsed : null; // a .gitpod.yml: everything is in the image's label
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
     for (const [k, v] of Object.entries(parsed)) {
       if (!METADATA_PROPERTIES.includes(k) && !BUILD_PROPERTIES.includes(k)) out[k] = v;
+    }
+    if (composeFile) {
+      const doc = parsed as Record<string, unknown>;
+      out.dockerComposeFile = [composeFile];
+      out.service = doc.service;
+      if (doc.runServices !== undefined) out.runServices = doc.runServices;
+      return out;
     }
   }
   out.image = image;

@@ -10,6 +10,7 @@ import type { Environment, LifecycleHook } from '../config/model.js';
 import type { PrebuildHook } from '../lifecycle/plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SecretValue } from '../lifecycle/snapshot/secret-scan.js';
+import { writePrebuiltCompose } from './compose.js';
 import { imageSecretLeaks } from './secrets.js';
 import { gitpodDevcontainer, idLabelArgs, parseUpResult, pinned, prebuiltConfig, type UpResult } from './model.js';
 import { docker, runTool, type DevcontainerCli } from './tools.js';
@@ -107,10 +108,21 @@ export async function runUserCommands(
   return { log: run.output, durationMs: run.durationMs };
 }
 
-/** Writes the `--override-config` for starting from the prebuilt `image` into `dir`; returns its path. */
-export async function writePrebuiltConfig(dir: string, environment: Pick<Environment, 'format' | 'parsed'>, image: string): Promise<string> {
+/**
+ * Writes the `--override-config` for starting from the prebuilt `image` into `dir`; returns
+ * its path. For a Docker Compose configuration also the compose file that starts its
+ * `service` from `image` (compose.ts), read from the compose files in `workspace`.
+ * @throws ToolError when compose cannot read the configuration's compose files
+ */
+export async function writePrebuiltConfig(
+  dir: string,
+  environment: Pick<Environment, 'format' | 'parsed' | 'dockerComposeFiles'>,
+  image: string,
+  where: { workspace: string; env: NodeJS.ProcessEnv },
+): Promise<string> {
+  const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where.workspace, image, where.env) : undefined;
   const file = path.join(dir, 'devcontainer.prebuilt.json');
-  await writeFile(file, `${JSON.stringify(prebuiltConfig(environment, image), null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(prebuiltConfig(environment, image, composeFile), null, 2)}\n`);
   return file;
 }
 

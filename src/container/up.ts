@@ -16,6 +16,10 @@
  *   and postAttach (session.ts sets the CLI's markers to say which).
  * Without a usable prebuild: the cold path (`devcontainer up` builds and runs everything).
  *
+ * A Docker Compose configuration starts its compose project with a generated compose file
+ * in which the `service` runs the prebuilt image, its `build` dropped (compose.ts); the
+ * other services start as their own files say.
+ *
  * The container carries the CLI's default labels (`devcontainer.local_folder`), so
  * `devcontainer exec --workspace-folder WS` finds it afterwards.
  */
@@ -29,6 +33,7 @@ import type { PrebuildHook } from '../lifecycle/plan.js';
 import type { PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
+import { defaultProjectName } from './compose.js';
 import { namedSecrets, writeSecretsFile } from './secrets.js';
 import { CONTAINER_HOOKS, hookTimesFromLog, imageRepository, pinned } from './model.js';
 import {
@@ -74,6 +79,11 @@ export interface UpOutcome {
   image: string | null;
   containerId: string;
   remoteWorkspaceFolder: string;
+  /**
+   * The compose project of a Docker Compose configuration (its other services run in it:
+   * `docker compose -p NAME down` stops them), `null` for an image or Dockerfile.
+   */
+  composeProject: string | null;
   /** Finding and restoring the workspace snapshot. */
   restoreMs: number;
   /** Pulling the image (0 when it was already there or on the cold path). */
@@ -124,17 +134,22 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
     if (!pulls.has(ref)) pulls.set(ref, pullResult(ref, env));
     return null;
   });
-  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env, log, secretsFile };
+  // A Docker Compose configuration starts from a generated compose file (compose.ts) outside its
+  // folder: the project keeps the name the CLI gives the configuration's own files.
+  const composeFiles = configuration.environment.dockerComposeFiles;
+  const composeProject = composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env) : null;
+  const cliEnv = composeProject ? { ...env, COMPOSE_PROJECT_NAME: composeProject } : env;
+  const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env: cliEnv, log, secretsFile };
   const image = found.marker?.image;
   const base = { hit: found.hit, snapshotKey: found.chosen?.key ?? null, prebuildSha: found.chosen?.sha ?? null, distance: found.chosen?.distance ?? null };
-  const common = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected };
+  const common = { restoreMs: found.restoreMs, searched: found.searched, shallow: found.shallow, rejected: found.rejected, composeProject };
 
   const { environment } = configuration;
   if (!image) return coldStart(target, environment, { ...base, ...common, hit: 'none' }, started);
   const ref = refOf(image);
   const pulling = pulls.get(ref) ?? pullResult(ref, env);
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), environment, ref);
+  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), environment, ref, { workspace, env: cliEnv });
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const unchanged = found.hit === 'exact' && changed.length === 0;
   // Nothing of the prebuild's to redo and the image's markers sealed: one `devcontainer up` runs
@@ -199,7 +214,7 @@ function pullResult(ref: string, env: NodeJS.ProcessEnv): Promise<PullResult> {
   );
 }
 
-type OutcomeBase = Pick<UpOutcome, 'hit' | 'snapshotKey' | 'prebuildSha' | 'distance' | 'restoreMs' | 'searched' | 'shallow' | 'rejected'>;
+type OutcomeBase = Pick<UpOutcome, 'hit' | 'snapshotKey' | 'prebuildSha' | 'distance' | 'restoreMs' | 'searched' | 'shallow' | 'rejected' | 'composeProject'>;
 
 /** The prebuild's image cannot be pulled: warns, then the cold path. */
 function pullFailed(target: ContainerTarget, environment: Environment, outcome: OutcomeBase, ref: string, error: Error, started: number): Promise<UpOutcome> {

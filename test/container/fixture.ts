@@ -38,3 +38,23 @@ export async function cloneAt(dirs: string[], repo: string, sha: string): Promis
   git(ws, 'checkout', '-q', sha);
   return ws;
 }
+
+const composeFixture = fileURLToPath(new URL('../fixtures/compose-project', import.meta.url));
+
+/**
+ * A git repository with the Docker Compose fixture (test/fixtures/compose-project: an `app`
+ * service built FROM the base image of this machine, a `cache` service from the same base),
+ * `extra` files written over it before the first commit.
+ */
+export async function composeRepo(dirs: string[], extra: Record<string, string> = {}): Promise<{ repo: string; sha: string }> {
+  const repo = await tempDir('compose-repo-');
+  dirs.push(repo);
+  await cp(composeFixture, repo, { recursive: true });
+  const compose = path.join(repo, '.devcontainer/docker-compose.yml');
+  await writeFile(compose, (await readFile(compose, 'utf8')).replaceAll('local/debian:bookworm', BASE_IMAGE));
+  for (const [file, content] of Object.entries(extra)) await writeFile(path.join(repo, file), content);
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'first');
+  return { repo, sha: git(repo, 'rev-parse', 'HEAD') };
+}

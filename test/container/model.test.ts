@@ -1,6 +1,7 @@
 import type { ResolvedConfiguration } from '../../src/config/model.js';
 import {
   chooseExecutionMode,
+  composeService,
   containerUnsupported,
   gitpodDevcontainer,
   DEFAULT_MAX_IMAGE_LAYERS,
@@ -45,6 +46,19 @@ describe('the mode choice', () => {
     );
   });
 
+  it('auto runs a Docker Compose configuration in the container when it names its service', () => {
+    const compose = config({ dockerComposeFiles: ['.devcontainer/docker-compose.yml'], parsed: { dockerComposeFile: 'docker-compose.yml', service: 'app' } });
+    expect(containerUnsupported(compose)).toBeNull();
+    expect(composeService(compose.environment)).toBe('app');
+    expect(chooseExecutionMode('auto', compose, ok)).toEqual({
+      mode: 'container',
+      reason: 'container-mode: auto, and the configuration names an image, a Dockerfile or compose files',
+    });
+    expect(() => chooseExecutionMode('container', config({ dockerComposeFiles: ['c.yml'], parsed: { service: 3 } }), ok)).toThrow(
+      'container-mode: container cannot run: .devcontainer/devcontainer.json uses Docker Compose but names no `service`',
+    );
+  });
+
   it('auto falls back to host with the reason', () => {
     expect(chooseExecutionMode('auto', config({}), ok)).toEqual({
       mode: 'host',
@@ -54,7 +68,9 @@ describe('the mode choice', () => {
       /Docker cannot be used: the docker client is not installed/,
     );
     expect(chooseExecutionMode('auto', image, { ...ok, registry: '' }).reason).toMatch(/no registry is set/);
-    expect(chooseExecutionMode('auto', config({ image: 'x', dockerComposeFiles: ['docker-compose.yml'] }), ok).reason).toMatch(/Docker Compose/);
+    expect(chooseExecutionMode('auto', config({ dockerComposeFiles: ['.devcontainer/docker-compose.yml'], parsed: { service: ' ' } }), ok).reason).toBe(
+      'container-mode: auto chose host: .devcontainer/devcontainer.json uses Docker Compose but names no `service` (the compose service of the dev container)',
+    );
     expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml' }))).toBe('.gitpod.yml names no image and no Dockerfile');
     expect(containerUnsupported(config({ format: 'gitpod', file: '.gitpod.yml', image: 'x' }))).toBeNull();
   });
@@ -119,6 +135,29 @@ describe('the configuration for a prebuilt image', () => {
       runArgs: ['--cap-add=SYS_PTRACE'],
       initializeCommand: 'echo host',
       image: 'r/web@sha256:1',
+    });
+  });
+});
+
+describe('the configuration for a prebuilt Docker Compose service', () => {
+  it('names the generated compose file instead of the original ones, keeps service and runServices, and has no image', () => {
+    const parsed = {
+      name: 'x',
+      dockerComposeFile: ['../docker-compose.yml', 'docker-compose.yml'],
+      service: 'app',
+      runServices: ['app', 'db'],
+      workspaceFolder: '/workspaces/x',
+      features: { 'ghcr.io/devcontainers/features/go:1': {} },
+      onCreateCommand: 'make deps',
+      remoteUser: 'node',
+      shutdownAction: 'stopCompose',
+    };
+    expect(prebuiltConfig({ format: 'devcontainer', parsed }, 'r/web@sha256:1', '/ws/.prebuilds/docker-compose.prebuilt.yml')).toEqual({
+      name: 'x',
+      dockerComposeFile: ['/ws/.prebuilds/docker-compose.prebuilt.yml'],
+      service: 'app',
+      runServices: ['app', 'db'],
+      workspaceFolder: '/workspaces/x',
     });
   });
 });

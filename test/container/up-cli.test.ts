@@ -22,15 +22,17 @@ async function repo(devcontainer: object): Promise<string> {
 }
 
 describe('prebuilds up', () => {
-  it('needs a dev container with an image or a Dockerfile, and a dir: store', async () => {
+  it('needs a dev container with an image, a Dockerfile or compose files and a service, and a dir: store', async () => {
     const ws = await repo({ onCreateCommand: 'true' });
     const run = await runCli(register, ['up', '--store', `dir:${ws}/store`, ws]);
     expect(run.error?.message).toBe(
       'prebuilds up needs a dev container: .devcontainer/devcontainer.json names no image and no Dockerfile (use prebuilds restore)',
     );
     expect((await runCli(register, ['up', '--store', 'actions-cache', ws])).error?.message).toMatch(/--store must be dir:<path>/);
-    const compose = await repo({ dockerComposeFile: 'compose.yml', service: 'app' });
-    expect((await runCli(register, ['up', '--store', `dir:${compose}/s`, compose])).error?.message).toMatch(/uses Docker Compose/);
+    const compose = await repo({ dockerComposeFile: 'compose.yml' });
+    expect((await runCli(register, ['up', '--store', `dir:${compose}/s`, compose])).error?.message).toBe(
+      'prebuilds up needs a dev container: .devcontainer/devcontainer.json uses Docker Compose but names no `service` (the compose service of the dev container) (use prebuilds restore)',
+    );
     expect(await readdir(ws)).toEqual(['.devcontainer', '.git']); // nothing restored, nothing written
   });
 

@@ -1,0 +1,83 @@
+/**
+ * Docker Compose configurations in container mode, the parts without an engine: the
+ * project names (the CLI's rule), the compose document that starts the service from a
+ * prebuilt image, and the corpus's compose configurations through the model.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDevcontainer } from '../../src/config/index.js';
+import { defaultProjectName, prebuiltComposeDocument, toProjectName } from '../../src/container/compose.js';
+import { composeService, containerUnsupported, prebuiltConfig } from '../../src/container/model.js';
+import type { ResolvedConfiguration } from '../../src/config/model.js';
+import { cleanup, tempDir } from '../action/helpers.js';
+import { corpusFiles } from '../config/helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => cleanup(dirs));
+
+describe('compose project names', () => {
+  it('are lower case with only a-z 0-9 - _ (compose ≥ 1.21, as the CLI writes them)', () => {
+    expect(toProjectName('My App.v2_devcontainer')).toBe('myappv2_devcontainer');
+    expect(toProjectName('prebuild-0123abcd')).toBe('prebuild-0123abcd');
+  });
+
+  it('follow the CLI: COMPOSE_PROJECT_NAME, else the workspace .env, else <folder>_devcontainer or the compose folder', async () => {
+    const ws = await tempDir('Compose Name.');
+    dirs.push(ws);
+    const folder = toProjectName(path.basename(ws));
+    expect(await defaultProjectName(ws, ['.devcontainer/docker-compose.yml'], {})).toBe(`${folder}_devcontainer`);
+    expect(await defaultProjectName(ws, ['docker/compose.yml', '.devcontainer/docker-compose.yml'], {})).toBe('docker');
+    expect(await defaultProjectName(ws, ['.devcontainer/docker-compose.yml'], { COMPOSE_PROJECT_NAME: 'Mine' })).toBe('mine');
+    await writeFile(path.join(ws, '.env'), 'A=1\nCOMPOSE_PROJECT_NAME=from_env_file\n');
+    expect(await defaultProjectName(ws, ['.devcontainer/docker-compose.yml'], {})).toBe('from_env_file');
+  });
+});
+
+describe('the compose document for a prebuilt service', () => {
+  const merged = {
+    version: '3.8',
+    services: {
+      app: { build: { context: '/ws/.devcontainer', dockerfile: 'Dockerfile' }, image: 'mine', volumes: ['/ws:/workspace:cached'], command: 'sleep infinity' },
+      db: { build: { context: '/ws/db' }, environment: { POSTGRES_PASSWORD: 'x' } },
+    },
+    volumes: { data: {} },
+  };
+
+  it('drops the service build, sets its image, leaves the other services and the rest as they are', () => {
+    expect(prebuiltComposeDocument(merged, 'app', 'r/x@sha256:1')).toEqual({
+      version: '3.8',
+      services: {
+        app: { image: 'r/x@sha256:1', volumes: ['/ws:/workspace:cached'], command: 'sleep infinity' },
+        db: merged.services.db,
+      },
+      volumes: { data: {} },
+    });
+    expect(merged.services.app.build).toBeDefined(); // not changed in place
+    expect(prebuiltComposeDocument({ name: 'v2', services: { app: {} } }, 'app', 'i')).toEqual({ services: { app: { image: 'i' } } });
+  });
+
+  it('refuses a service the files do not define', () => {
+    expect(() => prebuiltComposeDocument(merged, 'web', 'i')).toThrow('The compose files define no service "web" (devcontainer.json `service`)');
+    expect(() => prebuiltComposeDocument(null, 'app', 'i')).toThrow(/no service "app"/);
+  });
+});
+
+describe("the corpus's Docker Compose configurations", () => {
+  const compose = corpusFiles().filter((f) => f.kind === 'devcontainer' && /"dockerComposeFile"/.test(f.text));
+
+  it('exist', () => expect(compose.length).toBeGreaterThanOrEqual(4));
+
+  it.each(compose.map((f) => [f.name, f] as const))('%s runs in container mode and starts from a prebuilt service', (_name, f) => {
+    const { environment, problems } = parseDevcontainer(f.originalPath, f.text);
+    expect(problems).toEqual([]);
+    expect(environment!.dockerComposeFiles.length).toBeGreaterThan(0);
+    const configuration = { environment, settings: { name: 'x' }, identity: 'e'.repeat(64), identityFiles: [] } as unknown as ResolvedConfiguration;
+    expect(containerUnsupported(configuration)).toBeNull();
+    const service = composeService(environment!);
+    expect(service).toEqual((environment!.parsed as { service: string }).service);
+    const config = prebuiltConfig(environment!, 'r@sha256:1', '/ws/.prebuilds/docker-compose.prebuilt.yml');
+    expect(config).toMatchObject({ dockerComposeFile: ['/ws/.prebuilds/docker-compose.prebuilt.yml'], service });
+    for (const gone of ['features', 'onCreateCommand', 'postCreateCommand', 'remoteUser', 'image']) expect(config).not.toHaveProperty(gone);
+    expect(config.workspaceFolder).toBe((environment!.parsed as { workspaceFolder: string }).workspaceFolder);
+  });
+});
