@@ -6,7 +6,8 @@
  *   secrets scanned while archiving), media type {@link LAYER_MEDIA_TYPE};
  * - the empty config and `artifactType` {@link ARTIFACT_TYPE};
  * - the manifest fields as annotations ({@link ANNOTATIONS}: key, sha, configuration,
- *   identity, prebuild id, base, paths, hook durations, creation time);
+ *   identity, prebuild id, base, paths, hook durations, creation time, and the
+ *   package caches part it goes with);
  * - one tag per snapshot key ({@link tagOf}).
  * Restore verifies the layer's digest and extracts it guarded; listing reads the
  * tags and their manifests; deletion deletes the manifest by digest.
