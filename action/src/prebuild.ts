@@ -170,7 +170,15 @@ export async function finishPrebuild(
     );
   }
   req.log.info(`Saving snapshot ${key} (${paths.join(', ')}${cachesKey ? `, without ${CACHES_DIR}` : ''}) to the ${req.store.description}`);
-  const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base, caches: cachesKey };
+  const metadata = {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base,
+    caches: cachesKey,
+  };
   const exclude = cachesKey ? [CACHES_DIR] : [];
   const { bytes } = await timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer, exclude }));
   await timer.time('retention', () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));

@@ -116,7 +116,13 @@ export async function deleteConfiguration(m: ManagementDeps, principal: Principa
       await store.updatePrebuild(p.id, { state: 'expired', reason: 'snapshot deleted through the management API' });
       out.snapshotsDeleted.push(p.snapshotKey);
     }
-    await sweepParts(m, installationId, repo, name, held.map((p) => p.cachesKey));
+    await sweepParts(
+      m,
+      installationId,
+      repo,
+      name,
+      held.map((p) => p.cachesKey),
+    );
     m.app.log.info(
       { repo, configuration: name, deleted: out.snapshotsDeleted.length, token: principal.tokenId },
       'configuration overrides and snapshots deleted',

@@ -65,9 +65,7 @@ export function cachesPartKey(
   const files = Object.keys(dependencyFiles)
     .sort()
     .map((f) => `${f}\0${dependencyFiles[f]}`);
-  const digest = createHash('sha256')
-    .update(JSON.stringify({ identity, managers, files }))
-    .digest('hex');
+  const digest = createHash('sha256').update(JSON.stringify({ identity, managers, files })).digest('hex');
   return `${CACHES_PART_PREFIX}/${keySegment(configuration)}/${digest}`;
 }
 
@@ -82,10 +80,7 @@ export function isCachesPartKey(key: string): boolean {
 }
 
 /** What {@link saveCachesPart} did. */
-export type CachesPartSave =
-  | { state: 'saved'; bytes: number }
-  | { state: 'reused' }
-  | { state: 'absent' };
+export type CachesPartSave = { state: 'saved'; bytes: number } | { state: 'reused' } | { state: 'absent' };
 
 /**
  * Saves the workspace's package caches as the part `key`, unless the store already
@@ -124,12 +119,7 @@ export async function saveCachesPart(
  * makes the install download again.
  * @returns `true` when restored, else the reason it was not
  */
-export async function restoreCachesPart(
-  store: SnapshotStore,
-  marker: PrebuildMarker | null,
-  workspace: string,
-  timer: PhaseTimer,
-): Promise<true | string> {
+export async function restoreCachesPart(store: SnapshotStore, marker: PrebuildMarker | null, workspace: string, timer: PhaseTimer): Promise<true | string> {
   const key = marker?.caches;
   if (!key) return 'the snapshot names no package caches part';
   if (!isCachesPartKey(key)) return `the snapshot names an invalid caches part key ${JSON.stringify(key)}`;
@@ -161,7 +151,11 @@ export async function restoreCachesPart(
  * @param referenced caches part keys named by the snapshots kept
  * @returns the keys to delete
  */
-export function unreferencedParts(parts: readonly Pick<SnapshotListing, 'key' | 'createdAt'>[], referenced: Iterable<string | null | undefined>, before: number): string[] {
+export function unreferencedParts(
+  parts: readonly Pick<SnapshotListing, 'key' | 'createdAt'>[],
+  referenced: Iterable<string | null | undefined>,
+  before: number,
+): string[] {
   const used = new Set(referenced);
   return parts
     .filter((p) => isCachesPartKey(p.key) && !used.has(p.key))

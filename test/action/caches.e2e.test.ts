@@ -48,7 +48,9 @@ async function makeRepo(prebuildsYml?: string): Promise<{ repo: string; sha: str
 /** Member names of a dir store's archive. */
 function members(store: string, key: string): string[] {
   const archive = new DirStore(store).files(key).archive;
-  return execFileSync('sh', ['-c', `zstd -d -q -c "${archive}" | tar -tf -`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return execFileSync('sh', ['-c', `zstd -d -q -c "${archive}" | tar -tf -`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
 }
 
 /** The caches part keys a dir store holds. */

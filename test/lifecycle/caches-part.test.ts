@@ -47,7 +47,18 @@ async function workspaceWithCache(content: string): Promise<string> {
 }
 
 const marker = (caches: string | undefined): PrebuildMarker =>
-  ({ version: 1, configuration: 'web', identity: 'id', sha: 'a'.repeat(40), prebuildId: '1', createdAt: '', updatedAt: '', hooks: {}, history: [], ...(caches ? { caches } : {}) }) as PrebuildMarker;
+  ({
+    version: 1,
+    configuration: 'web',
+    identity: 'id',
+    sha: 'a'.repeat(40),
+    prebuildId: '1',
+    createdAt: '',
+    updatedAt: '',
+    hooks: {},
+    history: [],
+    ...(caches ? { caches } : {}),
+  }) as PrebuildMarker;
 
 describe('cachesPartKey', () => {
   it('depends on the dependency files, the identity and the managers, not on the order of the files', () => {

@@ -35,7 +35,8 @@ export async function applyRetention(
     const snapshots = deleted.filter((k) => !isCachesPartKey(k));
     if (snapshots.length > 0)
       log.info(`Retention (${retention} kept): deleted ${snapshots.length} older snapshot${snapshots.length === 1 ? '' : 's'}: ${snapshots.join(', ')}`);
-    if (parts.length > 0) log.info(`Retention: deleted ${parts.length} package caches part${parts.length === 1 ? '' : 's'} no snapshot kept names: ${parts.join(', ')}`);
+    if (parts.length > 0)
+      log.info(`Retention: deleted ${parts.length} package caches part${parts.length === 1 ? '' : 's'} no snapshot kept names: ${parts.join(', ')}`);
     return deleted;
   } catch (err) {
     log.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);

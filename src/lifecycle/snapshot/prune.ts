@@ -29,7 +29,12 @@ export async function pruneSnapshots(
   const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
   for (const l of expired) await store.delete(l.key);
   const gone = new Set(expired.map((l) => l.key));
-  const parts = await sweepCachesParts(store, prefix, listed.filter((l) => !gone.has(l.key)), now);
+  const parts = await sweepCachesParts(
+    store,
+    prefix,
+    listed.filter((l) => !gone.has(l.key)),
+    now,
+  );
   return [...expired.map((l) => l.key), ...parts];
 }
 
@@ -51,7 +56,11 @@ export async function sweepCachesParts(
   if (!prefix.startsWith(`${SNAPSHOT_KEY_PREFIX}/`) || kept.some((k) => k.caches === undefined)) return [];
   const configurationSegment = prefix.slice(SNAPSHOT_KEY_PREFIX.length + 1).replace(/\/$/, '');
   const parts = await store.list(cachesPartPrefix(configurationSegment));
-  const doomed = unreferencedParts(parts, kept.map((k) => k.caches), now - UNREFERENCED_PART_GRACE_MS);
+  const doomed = unreferencedParts(
+    parts,
+    kept.map((k) => k.caches),
+    now - UNREFERENCED_PART_GRACE_MS,
+  );
   for (const key of doomed) await store.delete(key);
   return doomed;
 }
