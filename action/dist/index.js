@@ -40280,14 +40280,23 @@ async function pruneSnapshots(store, prefix2, keep, protect = [], now = Date.now
   const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
   for (const l of expired) await store.delete(l.key);
   const gone = new Set(expired.map((l) => l.key));
-  const parts = await sweepCachesParts(store, prefix2, listed.filter((l) => !gone.has(l.key)), now);
+  const parts = await sweepCachesParts(
+    store,
+    prefix2,
+    listed.filter((l) => !gone.has(l.key)),
+    now
+  );
   return [...expired.map((l) => l.key), ...parts];
 }
 async function sweepCachesParts(store, prefix2, kept, now = Date.now()) {
   if (!prefix2.startsWith(`${SNAPSHOT_KEY_PREFIX}/`) || kept.some((k) => k.caches === void 0)) return [];
   const configurationSegment = prefix2.slice(SNAPSHOT_KEY_PREFIX.length + 1).replace(/\/$/, "");
   const parts = await store.list(cachesPartPrefix(configurationSegment));
-  const doomed = unreferencedParts(parts, kept.map((k) => k.caches), now - UNREFERENCED_PART_GRACE_MS);
+  const doomed = unreferencedParts(
+    parts,
+    kept.map((k) => k.caches),
+    now - UNREFERENCED_PART_GRACE_MS
+  );
   for (const key of doomed) await store.delete(key);
   return doomed;
 }
@@ -40302,7 +40311,8 @@ async function applyRetention(store, configuration, protect, log2) {
     const snapshots = deleted.filter((k) => !isCachesPartKey(k));
     if (snapshots.length > 0)
       log2.info(`Retention (${retention} kept): deleted ${snapshots.length} older snapshot${snapshots.length === 1 ? "" : "s"}: ${snapshots.join(", ")}`);
-    if (parts.length > 0) log2.info(`Retention: deleted ${parts.length} package caches part${parts.length === 1 ? "" : "s"} no snapshot kept names: ${parts.join(", ")}`);
+    if (parts.length > 0)
+      log2.info(`Retention: deleted ${parts.length} package caches part${parts.length === 1 ? "" : "s"} no snapshot kept names: ${parts.join(", ")}`);
     return deleted;
   } catch (err) {
     log2.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);
@@ -40365,7 +40375,15 @@ async function finishPrebuild(req, key, paths, started, done) {
     );
   }
   req.log.info(`Saving snapshot ${key} (${paths.join(", ")}${cachesKey ? `, without ${CACHES_DIR}` : ""}) to the ${req.store.description}`);
-  const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base, caches: cachesKey };
+  const metadata2 = {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base,
+    caches: cachesKey
+  };
   const exclude = cachesKey ? [CACHES_DIR] : [];
   const { bytes } = await timer.timeOuter("save", ["upload"], () => req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets, timer, exclude }));
   await timer.time("retention", () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
