@@ -73,7 +73,13 @@ export interface LifecycleBench {
   /** The `prebuild-hit` outputs of the two restores (`exact`, `ancestor` expected). */
   exactHit: string;
   ancestorHit: string;
-  /** Bytes of the full prebuild's tree, its package-manager caches (`.prebuilds/caches`), and the archive. */
+  /**
+   * Package caches parts in the store after every step (src/lifecycle/caches-part.ts): 2
+   * expected, the full prebuild's and the lockfile change's (the source-only prebuild
+   * reuses the full one's).
+   */
+  cachesParts: number;
+  /** Bytes of the full prebuild's tree, its package-manager caches (`.prebuilds/caches`), and the archive (without the caches part). */
   treeBytes: number;
   cachesBytes: number;
   snapshotBytes: number;
@@ -221,6 +227,7 @@ export async function runLifecycleBench(fixture: BenchFixture, tmp: string, log:
     breakdown,
     lockfileDependencyInstalled,
     sourceSkippedOnCreate: !('onCreateCommand' in src.timings) && 'updateContentCommand' in src.timings,
+    cachesParts: (await new DirStore(store).list('prebuilds-v1-caches/')).length,
     exactHit: exactRun.outputs['prebuild-hit'] ?? '',
     ancestorHit: ancestorRun.outputs['prebuild-hit'] ?? '',
     treeBytes: duBytes(built.ws),
