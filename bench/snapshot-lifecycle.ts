@@ -100,17 +100,29 @@ export function duBytes(dir: string): number {
   }
 }
 
-/** Runs a command; resolves with its wall time (ms). @throws Error with the output tail when it fails */
-export function timed(file: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+/**
+ * Runs a command; resolves with its wall time (ms).
+ * @param opts.output receives its whole stdout and stderr when it succeeded
+ * @throws Error with the output tail when it fails
+ */
+export function timed(file: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; output?: (tail: string) => void }): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const keep = (d: Buffer) => (out = (out + d.toString('utf8')).slice(-4000));
+    let all = '';
+    const keep = (d: Buffer) => {
+      out = (out + d.toString('utf8')).slice(-4000);
+      if (opts.output) all += d.toString('utf8');
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${file} ${args.join(' ')} exited ${code}:\n${out}`))));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${file} ${args.join(' ')} exited ${code}:\n${out}`));
+      opts.output?.(all);
+      resolve(performance.now() - started);
+    });
   });
 }
 
@@ -148,8 +160,13 @@ export async function runLifecycleBench(fixture: BenchFixture, tmp: string, log:
     // A cold workspace's package manager starts empty (a prebuild's own cache is the snapshot's, empty from scratch).
     if (step === 'cold') env.npm_config_cache = await fresh('npm-cache');
     for (const [k, v] of Object.entries({ store: `dir:${store}`, ...inputs })) env[`INPUT_${k.toUpperCase()}`] = v;
-    const ms = await timed(process.execPath, [bundle], { cwd: ws, env });
+    let actionLog = '';
+    const ms = await timed(process.execPath, [bundle], { cwd: ws, env, output: (t) => (actionLog = t) });
     const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
+    // A restore that found nothing usable says why in its log: shown, so a miss is explained.
+    if (inputs.mode === 'restore' && step !== 'cold' && outputs['prebuild-hit'] === 'none') {
+      for (const line of actionLog.split('\n').filter((l) => /Discarding|Skipping|::warning::|No usable prebuild/.test(l))) log(`    ${step}: ${line}`);
+    }
     const timings = JSON.parse(outputs.timings || '{}') as Record<string, number>;
     breakdown.push({ fixture: fixture.name, step, totalMs: Math.round(ms + checkoutMs), checkout: Math.round(checkoutMs), ...timings });
     return { ms: ms + checkoutMs, outputs, timings };
