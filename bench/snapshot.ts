@@ -13,6 +13,9 @@
  * - fullMs: a prebuild from scratch; incrementalSourceMs / incrementalLockfileMs:
  *   incremental prebuilds after a source-only commit / a lockfile change;
  * - restoreExactMs / restoreAncestorMs: clone + restore mode (exact / ancestor hit);
+ *   the exact hit is the faster of two restores, restoreExactFirstMs the first one, run
+ *   right after the lockfile prebuild on the same disk (3-6x slower there, an effect of
+ *   this machine a user's restore on another runner does not see; see snapshot-lifecycle.ts);
  * - breakdown: one record per fixture and step: `checkout` (the clone) and the
  *   action's `timings` output (setup, restore, download, merge, each hook, save,
  *   upload, retention), ms;
