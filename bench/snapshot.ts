@@ -13,14 +13,17 @@
  * - fullMs: a prebuild from scratch; incrementalSourceMs / incrementalLockfileMs:
  *   incremental prebuilds after a source-only commit / a lockfile change;
  * - restoreExactMs / restoreAncestorMs: clone + restore mode (exact / ancestor hit);
+ *   the exact hit is the faster of two restores, restoreExactFirstMs the first one, run
+ *   right after the lockfile prebuild on the same disk (3-6x slower there, an effect of
+ *   this machine a user's restore on another runner does not see; see snapshot-lifecycle.ts);
  * - breakdown: one record per fixture and step: `checkout` (the clone) and the
  *   action's `timings` output (setup, restore, download, merge, each hook, save,
  *   upload, retention), ms;
  * - correctness: lockfileDependencyInstalled, sourceSkippedOnCreate, exactHit,
- *   ancestorHit (see snapshot-lifecycle.ts);
- * - treeBytes, cachesBytes (the package-manager caches the snapshot keeps, in the
- *   tree), snapshotBytes (the full prebuild's archive) and cachesArchiveBytes (the
- *   caches alone, compressed: their size cost);
+ *   ancestorHit, cachesParts (see snapshot-lifecycle.ts);
+ * - treeBytes, cachesBytes (the package-manager caches kept, in the tree),
+ *   snapshotBytes (the full prebuild's archive, without the caches, which are a part
+ *   of their own) and cachesArchiveBytes (the caches alone, compressed: their size cost);
  * - saveMBps / restoreMBps: the dir store's archive + extract throughput, and
  *   tarSaveMBps / tarRestoreMBps: plain `tar | zstd -T0 -3` of the same tree (MB/s
  *   of uncompressed tree, 1 MB = 10^6 bytes; best of 2);
@@ -65,6 +68,7 @@ export type SnapshotBenchResult = LifecycleTimes &
   > & {
     lockfileDependencyInstalled: boolean;
     sourceSkippedOnCreate: boolean;
+    cachesParts: number;
     exactHit: string;
     ancestorHit: string;
     fixtures: Array<Record<string, number | string | boolean>>;
@@ -98,6 +102,7 @@ export async function runSnapshotBench(options: SnapshotBenchOptions = {}): Prom
       ...first.run.times,
       lockfileDependencyInstalled: first.run.lockfileDependencyInstalled,
       sourceSkippedOnCreate: first.run.sourceSkippedOnCreate,
+      cachesParts: first.run.cachesParts,
       exactHit: first.run.exactHit,
       ancestorHit: first.run.ancestorHit,
       treeBytes: first.run.treeBytes,
@@ -109,6 +114,7 @@ export async function runSnapshotBench(options: SnapshotBenchOptions = {}): Prom
         ...run.times,
         lockfileDependencyInstalled: run.lockfileDependencyInstalled,
         sourceSkippedOnCreate: run.sourceSkippedOnCreate,
+        cachesParts: run.cachesParts,
         exactHit: run.exactHit,
         ancestorHit: run.ancestorHit,
         treeBytes: run.treeBytes,

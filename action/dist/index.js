@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path35 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path36 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path35 && path35[0] !== "/") {
-          path35 = `/${path35}`;
+        if (path36 && path36[0] !== "/") {
+          path36 = `/${path36}`;
         }
-        return new URL(`${origin}${path35}`);
+        return new URL(`${origin}${path36}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin }
+          request: { method, path: path36, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path35);
+        debuglog("sending request to %s %s/%s", method, origin, path36);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin },
+          request: { method, path: path36, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path35,
+          path36,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin }
+          request: { method, path: path36, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path35);
+        debuglog("trailers received from %s %s/%s", method, origin, path36);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin },
+          request: { method, path: path36, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path35,
+          path36,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path35, origin }
+            request: { method, path: path36, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path35);
+          debuglog("sending request to %s %s/%s", method, origin, path36);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path35,
+        path: path36,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path35 !== "string") {
+        if (typeof path36 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path35[0] !== "/" && !(path35.startsWith("http://") || path35.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path36[0] !== "/" && !(path36.startsWith("http://") || path36.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path35)) {
+        } else if (invalidPathRegex.test(path36)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path35, query) : path35;
+        this.path = query ? buildURL(path36, query) : path36;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path35, host, upgrade, blocking, reset } = request2;
+      const { method, path: path36, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path35} HTTP/1.1\r
+      let header = `${method} ${path36} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path35, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path36, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path35;
+      headers[HTTP2_HEADER_PATH] = path36;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path35 = search ? `${pathname}${search}` : pathname;
+        const path36 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path35;
+        this.opts.path = path36;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path35 = "/",
+          path: path36 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path35;
+        opts.path = origin + path36;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path35) {
-      if (typeof path35 !== "string") {
-        return path35;
+    function safeUrl(path36) {
+      if (typeof path36 !== "string") {
+        return path36;
       }
-      const pathSegments = path35.split("?");
+      const pathSegments = path36.split("?");
       if (pathSegments.length !== 2) {
-        return path35;
+        return path36;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path35, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path35);
+    function matchKey(mockDispatch2, { path: path36, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path36);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path35 }) => matchValue(safeUrl(path35), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path36 }) => matchValue(safeUrl(path36), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path35, method, body: body2, headers, query } = opts;
+      const { path: path36, method, body: body2, headers, query } = opts;
       return {
-        path: path35,
+        path: path36,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path35, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path36, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path35,
+            Path: path36,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path35) {
-      for (let i = 0; i < path35.length; ++i) {
-        const code = path35.charCodeAt(i);
+    function validateCookiePath(path36) {
+      for (let i = 0; i < path36.length; ++i) {
+        const code = path36.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path35 = opts.path;
+          let path36 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path35 = `/${path35}`;
+            path36 = `/${path36}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path35);
+          url2 = new URL(util5.parseOrigin(url2).origin + path36);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22382,8 +22382,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path35) {
-      let input = path35;
+    function removeDotSegments(path36) {
+      let input = path36;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22457,11 +22457,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path35) {
-      if (path35 === "" || path35[0] === "/") {
-        return removeDotSegments(path35);
+    function removeDotSegmentsRelative(path36) {
+      if (path36 === "" || path36[0] === "/") {
+        return removeDotSegments(path36);
       }
-      const segments = path35.split("/");
+      const segments = path36.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22824,8 +22824,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path35 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path35 && path35 !== "/" ? path35 : void 0;
+        const path36 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path36 && path36 !== "/" ? path36 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -35007,15 +35007,15 @@ function indexYaml(text, at, top, positions) {
   const work = [{ node: top, path: [] }];
   let count = 0;
   while (work.length > 0 && count++ < MAX_INDEXED_NODES) {
-    const { node: raw, path: path35, key } = work.pop();
+    const { node: raw, path: path36, key } = work.pop();
     const node = unwrap(raw);
     const located = { value: node.result === null && key ? key : at(skipYamlTrivia(text, node.start)) };
     if (key) located.key = key;
-    positions.set(path35, located);
+    positions.set(path36, located);
     const result = node.result;
     if (Array.isArray(result)) {
       node.children.forEach((child2, i) => {
-        if (i < result.length) work.push({ node: child2, path: [...path35, i] });
+        if (i < result.length) work.push({ node: child2, path: [...path36, i] });
       });
     } else if (result !== null && typeof result === "object") {
       const kids = node.children;
@@ -35028,10 +35028,10 @@ function indexYaml(text, at, top, positions) {
         const own2 = name !== void 0 && Object.prototype.hasOwnProperty.call(obj, name);
         const next = kids[i + 1];
         if (own2 && next && Object.is(unwrap(next).result, obj[name])) {
-          work.push({ node: next, path: [...path35, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          work.push({ node: next, path: [...path36, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 2;
         } else {
-          if (own2) work.push({ node: keyNode, path: [...path35, name], key: at(skipYamlTrivia(text, keyNode.start)) });
+          if (own2) work.push({ node: keyNode, path: [...path36, name], key: at(skipYamlTrivia(text, keyNode.start)) });
           i += 1;
         }
       }
@@ -35694,12 +35694,12 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
   }
   return result;
 }
-function findNodeAtLocation(root, path35) {
+function findNodeAtLocation(root, path36) {
   if (!root) {
     return void 0;
   }
   let node = root;
-  for (let segment of path35) {
+  for (let segment of path36) {
     if (typeof segment === "string") {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
@@ -36234,9 +36234,9 @@ function toValue(node, onDuplicate, segments = []) {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== "string") continue;
-        const path35 = [...segments, k.value];
-        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path35);
-        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path35) : null, enumerable: true, writable: true, configurable: true });
+        const path36 = [...segments, k.value];
+        if (Object.prototype.hasOwnProperty.call(obj, k.value)) onDuplicate(k, path36);
+        Object.defineProperty(obj, k.value, { value: v ? toValue(v, onDuplicate, path36) : null, enumerable: true, writable: true, configurable: true });
       }
       return obj;
     }
@@ -37198,9 +37198,9 @@ function maxFileBytesFromEnv(env = process.env) {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_FILE_BYTES;
 }
 var UnreadableFileError = class extends Error {
-  constructor(path35, reason, position) {
-    super(`${JSON.stringify(path35.slice(0, 200))} ${reason}`);
-    this.path = path35;
+  constructor(path36, reason, position) {
+    super(`${JSON.stringify(path36.slice(0, 200))} ${reason}`);
+    this.path = path36;
     this.reason = reason;
     this.position = position;
     this.name = "UnreadableFileError";
@@ -37214,11 +37214,11 @@ function formatBinaryBytes(bytes) {
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
-function tooLarge(path35, size, maxBytes) {
+function tooLarge(path36, size, maxBytes) {
   const what = size === null ? "is larger than" : `is ${formatBinaryBytes(size)}, more than`;
-  return new UnreadableFileError(path35, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
+  return new UnreadableFileError(path36, `${what} the ${formatBinaryBytes(maxBytes)} limit for files the configuration reads (${MAX_FILE_BYTES_ENV} raises it)`);
 }
-function decodeUtf8(path35, bytes, strict) {
+function decodeUtf8(path36, bytes, strict) {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -37227,12 +37227,12 @@ function decodeUtf8(path35, bytes, strict) {
     const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, offset));
     const lines = before.split(/\r\n|\r|\n/);
     const position = { line: lines.length, column: lines[lines.length - 1].length + 1 };
-    return throwInvalid(path35, offset, bytes[offset] ?? 0, position);
+    return throwInvalid(path36, offset, bytes[offset] ?? 0, position);
   }
 }
-function throwInvalid(path35, offset, byte, position) {
+function throwInvalid(path36, offset, byte, position) {
   const hex = byte.toString(16).padStart(2, "0");
-  throw new UnreadableFileError(path35, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
+  throw new UnreadableFileError(path36, `is not valid UTF-8 (byte 0x${hex} at offset ${offset}, line ${position.line}, column ${position.column})`, position);
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -37414,8 +37414,8 @@ function scriptCandidates(command) {
   const found = command.kind === "shell" ? scriptsOfText(command.command) : scriptsOfWords(command.argv);
   return [...new Set(found)];
 }
-function isShellScript(path35, content) {
-  if (/\.(sh|bash|zsh)$/.test(path35)) return true;
+function isShellScript(path36, content) {
+  if (/\.(sh|bash|zsh)$/.test(path36)) return true;
   const firstLine = content.slice(0, 200).split("\n", 1)[0] ?? "";
   return /^#!.*\b(ba|z|da|k)?sh\b/.test(firstLine);
 }
@@ -37467,11 +37467,11 @@ async function computeIdentity(source, settings, environment, settingsFile) {
   const files = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set([environment.file]);
   if (settingsFile) listed.add(settingsFile);
-  const hashFile = async (path35) => {
-    if (files.has(path35)) return;
-    const content = await source.read(path35);
-    files.set(path35, content === null ? "missing" : `sha256:${sha256(content)}`);
-    listed.add(path35);
+  const hashFile = async (path36) => {
+    if (files.has(path36)) return;
+    const content = await source.read(path36);
+    files.set(path36, content === null ? "missing" : `sha256:${sha256(content)}`);
+    listed.add(path36);
   };
   if (environment.build) await hashFile(environment.build.dockerfile);
   for (const compose of environment.dockerComposeFiles) await hashFile(compose);
@@ -37501,15 +37501,15 @@ async function hashScripts(source, environment, files, listed) {
   const visited = /* @__PURE__ */ new Set();
   for (let depth = 0; depth <= MAX_SCRIPT_DEPTH && frontier.length > 0; depth++) {
     const next = [];
-    for (const path35 of frontier) {
-      if (visited.has(path35) || visited.size >= MAX_SCRIPTS) continue;
-      visited.add(path35);
-      if (files.has(path35)) continue;
-      const content = await source.read(path35);
+    for (const path36 of frontier) {
+      if (visited.has(path36) || visited.size >= MAX_SCRIPTS) continue;
+      visited.add(path36);
+      if (files.has(path36)) continue;
+      const content = await source.read(path36);
       if (content === null) continue;
-      files.set(path35, `sha256:${sha256(content)}`);
-      listed.add(path35);
-      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path35, content)) next.push(...scriptsOfText(content));
+      files.set(path36, `sha256:${sha256(content)}`);
+      listed.add(path36);
+      if (depth < MAX_SCRIPT_DEPTH && isShellScript(path36, content)) next.push(...scriptsOfText(content));
     }
     frontier = next;
   }
@@ -37757,107 +37757,10 @@ function timingRows(timings, totalMs) {
   return rows;
 }
 
-// src/lifecycle/result.ts
-var RESULT_ANNOTATION_TITLE = "prebuild-result";
-function encodeResult(result) {
-  return JSON.stringify(result);
-}
-
-// src/lifecycle/configuration.ts
-import { readFile } from "node:fs/promises";
-
-// src/lifecycle/git.ts
-import { execFile } from "node:child_process";
-import { realpath } from "node:fs/promises";
-import { promisify } from "node:util";
-var run = promisify(execFile);
-async function git(cwd, args) {
-  try {
-    const { stdout } = await run("git", args, { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" });
-    return stdout;
-  } catch {
-    return null;
-  }
-}
-async function headSha(cwd) {
-  return (await git(cwd, ["rev-parse", "HEAD"]))?.trim() || null;
-}
-async function isWorkTreeRoot(cwd) {
-  const top = (await git(cwd, ["rev-parse", "--show-toplevel"]))?.trim();
-  if (!top) return false;
-  return await realpath(top) === await realpath(cwd);
-}
-async function trackedFiles(cwd) {
-  const out = await git(cwd, ["ls-files", "-z"]);
-  return out === null ? null : out.split("\0").filter((p) => p !== "");
-}
-async function isShallow(cwd) {
-  return (await git(cwd, ["rev-parse", "--is-shallow-repository"]))?.trim() === "true";
-}
-async function ancestors(cwd, rev, count) {
-  const out = await git(cwd, ["rev-list", `--max-count=${Math.max(1, Math.floor(count))}`, rev, "--"]);
-  return out ? out.split("\n").filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : [];
-}
-
-// src/lifecycle/configuration.ts
-var ConfigurationError = class extends Error {
-  constructor(message, problems) {
-    super(message);
-    this.problems = problems;
-    this.name = "ConfigurationError";
-  }
-  problems;
-};
-function problemsOf(result, config) {
-  if (!config) return result.problems;
-  return result.problems.filter((p) => p.file === config.settings.environmentFile || p.file === result.source);
-}
-function pickConfiguration(result, name) {
-  const config = name ? result.configurations.find((c) => c.settings.name === name) : result.configurations[0];
-  const problems = problemsOf(result, config);
-  if (problems.length > 0) {
-    const lines = problems.map((p) => formatProblem(p));
-    throw new ConfigurationError(`Invalid prebuild configuration:
-${lines.join("\n")}`, problems);
-  }
-  if (!config) {
-    const names = result.configurations.map((c) => `"${c.settings.name}"`);
-    throw new ConfigurationError(
-      name ? `No prebuild configuration named "${name}" in ${result.source}${names.length ? ` (there are: ${names.join(", ")})` : ""}` : `No prebuild configuration: no ${result.source === "default" ? ".devcontainer/devcontainer.json" : "entry in .github/prebuilds.yml"} in the workspace`,
-      []
-    );
-  }
-  const files = /* @__PURE__ */ new Set([config.settings.environmentFile, result.source]);
-  return {
-    configuration: config,
-    otherProblems: result.problems.filter((p) => !problems.includes(p)),
-    warnings: (result.warnings ?? []).filter((w) => files.has(w.file))
-  };
-}
-async function defaultBranch(workspace, eventPath) {
-  if (eventPath) {
-    try {
-      const event = JSON.parse(await readFile(eventPath, "utf8"));
-      if (typeof event.repository?.default_branch === "string") return event.repository.default_branch;
-    } catch {
-    }
-  }
-  const ref = (await git(workspace, ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]))?.trim();
-  return ref ? ref.replace(/^origin\//, "") : "main";
-}
-async function loadConfiguration(workspace, name, branch) {
-  const result = await resolveConfigurations(localFileSource(workspace), { defaultBranch: branch });
-  return pickConfiguration(result, name);
-}
-
-// src/container/tools.ts
-import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
-import { createRequire } from "node:module";
-import os6 from "node:os";
+// src/lifecycle/caches-part.ts
+import { createHash as createHash2, randomBytes } from "node:crypto";
+import { lstat as lstat3, mkdir as mkdir2, rm as rm3 } from "node:fs/promises";
 import path9 from "node:path";
-
-// src/lifecycle/run-hooks.ts
-import { spawn as spawn2 } from "node:child_process";
 
 // src/lifecycle/caches.ts
 import { existsSync as existsSync2 } from "node:fs";
@@ -37897,6 +37800,7 @@ function parseMarker(text) {
       hooks: typeof v.hooks === "object" && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
       ...typeof v.dependencyFiles === "object" && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {},
+      ...typeof v.caches === "string" ? { caches: v.caches } : {},
       ...v.outcome === "success" ? { outcome: "success" } : {},
       ...parseImage(v.image) ? { image: parseImage(v.image) } : {}
     };
@@ -38012,10 +37916,243 @@ function logCaches(caches, log2) {
   for (const s of caches.skipped) log2.info(`Package-manager cache of ${s.manager} not kept: ${s.reason}`);
 }
 
-// src/lifecycle/dependency-files.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFile as readFile2 } from "node:fs/promises";
+// src/lifecycle/merge.ts
+import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import path8 from "node:path";
+async function lstatOrNull(p) {
+  try {
+    return await lstat2(p);
+  } catch (err) {
+    if (err.code === "ENOENT") return null;
+    throw err;
+  }
+}
+async function move(from, to) {
+  try {
+    await rename2(from, to);
+  } catch (err) {
+    if (err.code !== "EXDEV") throw err;
+    await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
+    await rm2(from, { recursive: true, force: true });
+  }
+}
+async function mergeTree(source, target, skipTop = []) {
+  const stats = { moved: 0, kept: 0 };
+  const walk = async (src, dst, top) => {
+    for (const entry of await readdir2(src, { withFileTypes: true })) {
+      if (top && skipTop.includes(entry.name)) continue;
+      const from = path8.join(src, entry.name);
+      const to = path8.join(dst, entry.name);
+      const existing = await lstatOrNull(to);
+      if (!existing) {
+        await move(from, to);
+        stats.moved++;
+      } else if (existing.isDirectory() && entry.isDirectory()) {
+        await walk(from, to, false);
+      } else {
+        stats.kept++;
+      }
+    }
+  };
+  await walk(source, target, true);
+  return stats;
+}
+
+// src/lifecycle/snapshot-key.ts
+var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
+function keySegment(name) {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100) || "default";
+}
+function snapshotKey(configuration, sha, prebuildId) {
+  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/${sha}/${prebuildId}`;
+}
+function snapshotKeyPrefix(configuration) {
+  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/`;
+}
+function parseSnapshotKey(key) {
+  const m = /^prebuilds-v1\/([A-Za-z0-9._-]+)\/([0-9a-f]{7,64})\/([A-Za-z0-9_-]+)$/.exec(key);
+  return m ? { configuration: m[1], sha: m[2], prebuildId: m[3] } : null;
+}
+
+// src/lifecycle/snapshot/store.ts
+var SnapshotExistsError = class extends Error {
+  constructor(key) {
+    super(`Unable to save snapshot "${key}": an entry with this key already exists (snapshots are immutable; use a new prebuild id)`);
+    this.key = key;
+    this.name = "SnapshotExistsError";
+  }
+  key;
+};
+
+// src/lifecycle/caches-part.ts
+var CACHES_PART_PREFIX = "prebuilds-v1-caches";
+var CACHES_PART_PATHS = [CACHES_DIR];
+var UNREFERENCED_PART_GRACE_MS = 6 * 60 * 60 * 1e3;
+function cachesPartKey(configuration, identity, managers, dependencyFiles) {
+  if (managers.length === 0) return null;
+  const files = Object.keys(dependencyFiles).sort().map((f) => `${f}\0${dependencyFiles[f]}`);
+  const digest = createHash2("sha256").update(JSON.stringify({ identity, managers, files })).digest("hex");
+  return `${CACHES_PART_PREFIX}/${keySegment(configuration)}/${digest}`;
+}
+function cachesPartPrefix(configuration) {
+  return `${CACHES_PART_PREFIX}/${keySegment(configuration)}/`;
+}
+function isCachesPartKey(key) {
+  return /^prebuilds-v1-caches\/[A-Za-z0-9._-]+\/[0-9a-f]{64}$/.test(key);
+}
+async function saveCachesPart(store, key, workspace, options) {
+  const { timer } = options;
+  return timer.timeOuter("saveCaches", ["upload"], async () => {
+    const st = await lstat3(path9.join(workspace, CACHES_DIR)).catch(() => null);
+    if (!st?.isDirectory()) return { state: "absent" };
+    if (await store.exists(key, CACHES_PART_PATHS)) return { state: "reused" };
+    try {
+      const { bytes } = await store.save(key, CACHES_PART_PATHS, workspace, void 0, { secrets: options.secrets, timer });
+      return { state: "saved", bytes };
+    } catch (err) {
+      if (err instanceof SnapshotExistsError) return { state: "reused" };
+      throw err;
+    }
+  });
+}
+async function restoreCachesPart(store, marker2, workspace, timer) {
+  const key = marker2?.caches;
+  if (!key) return "the snapshot names no package caches part";
+  if (!isCachesPartKey(key)) return `the snapshot names an invalid caches part key ${JSON.stringify(key)}`;
+  return timer.timeOuter("restoreCaches", ["download"], async () => {
+    const staging = path9.join(workspace, `.prebuilds-caches-${randomBytes(4).toString("hex")}`);
+    await mkdir2(staging);
+    try {
+      const found = await store.restore(key, CACHES_PART_PATHS, staging, { timer });
+      if (!found) return `${key} is not in the ${store.description} (evicted or deleted)`;
+      const from = path9.join(staging, CACHES_DIR);
+      const st = await lstat3(from).catch(() => null);
+      if (!st?.isDirectory()) return `${key} holds no ${CACHES_DIR} directory`;
+      const into = path9.join(workspace, CACHES_DIR);
+      await mkdir2(into, { recursive: true });
+      await mergeTree(from, into, []);
+      return true;
+    } catch (err) {
+      return `${key} cannot be restored: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      await rm3(staging, { recursive: true, force: true });
+    }
+  });
+}
+function unreferencedParts(parts, referenced, before) {
+  const used = new Set(referenced);
+  return parts.filter((p) => isCachesPartKey(p.key) && !used.has(p.key)).filter((p) => {
+    const created = Date.parse(p.createdAt);
+    return Number.isFinite(created) && created < before;
+  }).map((p) => p.key);
+}
+
+// src/lifecycle/result.ts
+var RESULT_ANNOTATION_TITLE = "prebuild-result";
+function encodeResult(result) {
+  return JSON.stringify(result);
+}
+
+// src/lifecycle/configuration.ts
+import { readFile } from "node:fs/promises";
+
+// src/lifecycle/git.ts
+import { execFile } from "node:child_process";
+import { realpath } from "node:fs/promises";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+async function git(cwd, args) {
+  try {
+    const { stdout } = await run("git", args, { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" });
+    return stdout;
+  } catch {
+    return null;
+  }
+}
+async function headSha(cwd) {
+  return (await git(cwd, ["rev-parse", "HEAD"]))?.trim() || null;
+}
+async function isWorkTreeRoot(cwd) {
+  const top = (await git(cwd, ["rev-parse", "--show-toplevel"]))?.trim();
+  if (!top) return false;
+  return await realpath(top) === await realpath(cwd);
+}
+async function trackedFiles(cwd) {
+  const out = await git(cwd, ["ls-files", "-z"]);
+  return out === null ? null : out.split("\0").filter((p) => p !== "");
+}
+async function isShallow(cwd) {
+  return (await git(cwd, ["rev-parse", "--is-shallow-repository"]))?.trim() === "true";
+}
+async function ancestors(cwd, rev, count) {
+  const out = await git(cwd, ["rev-list", `--max-count=${Math.max(1, Math.floor(count))}`, rev, "--"]);
+  return out ? out.split("\n").filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : [];
+}
+
+// src/lifecycle/configuration.ts
+var ConfigurationError = class extends Error {
+  constructor(message, problems) {
+    super(message);
+    this.problems = problems;
+    this.name = "ConfigurationError";
+  }
+  problems;
+};
+function problemsOf(result, config) {
+  if (!config) return result.problems;
+  return result.problems.filter((p) => p.file === config.settings.environmentFile || p.file === result.source);
+}
+function pickConfiguration(result, name) {
+  const config = name ? result.configurations.find((c) => c.settings.name === name) : result.configurations[0];
+  const problems = problemsOf(result, config);
+  if (problems.length > 0) {
+    const lines = problems.map((p) => formatProblem(p));
+    throw new ConfigurationError(`Invalid prebuild configuration:
+${lines.join("\n")}`, problems);
+  }
+  if (!config) {
+    const names = result.configurations.map((c) => `"${c.settings.name}"`);
+    throw new ConfigurationError(
+      name ? `No prebuild configuration named "${name}" in ${result.source}${names.length ? ` (there are: ${names.join(", ")})` : ""}` : `No prebuild configuration: no ${result.source === "default" ? ".devcontainer/devcontainer.json" : "entry in .github/prebuilds.yml"} in the workspace`,
+      []
+    );
+  }
+  const files = /* @__PURE__ */ new Set([config.settings.environmentFile, result.source]);
+  return {
+    configuration: config,
+    otherProblems: result.problems.filter((p) => !problems.includes(p)),
+    warnings: (result.warnings ?? []).filter((w) => files.has(w.file))
+  };
+}
+async function defaultBranch(workspace, eventPath) {
+  if (eventPath) {
+    try {
+      const event = JSON.parse(await readFile(eventPath, "utf8"));
+      if (typeof event.repository?.default_branch === "string") return event.repository.default_branch;
+    } catch {
+    }
+  }
+  const ref = (await git(workspace, ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]))?.trim();
+  return ref ? ref.replace(/^origin\//, "") : "main";
+}
+async function loadConfiguration(workspace, name, branch) {
+  const result = await resolveConfigurations(localFileSource(workspace), { defaultBranch: branch });
+  return pickConfiguration(result, name);
+}
+
+// src/container/tools.ts
+import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import os6 from "node:os";
+import path11 from "node:path";
+
+// src/lifecycle/run-hooks.ts
+import { spawn as spawn2 } from "node:child_process";
+
+// src/lifecycle/dependency-files.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFile as readFile2 } from "node:fs/promises";
+import path10 from "node:path";
 async function trackedFiles2(workspace, files) {
   const out = await git(workspace, ["ls-files", "-z", "--", ...files]);
   return out === null ? null : new Set(out.split("\0").filter(Boolean));
@@ -38046,7 +38183,7 @@ async function hashDependencyFiles(workspace) {
   for (const file of DEPENDENCY_FILES) {
     if (tracked && !tracked.has(file)) continue;
     try {
-      out[file] = createHash2("sha256").update(await readFile2(path8.join(workspace, file))).digest("hex");
+      out[file] = createHash3("sha256").update(await readFile2(path10.join(workspace, file))).digest("hex");
     } catch {
     }
   }
@@ -38402,7 +38539,7 @@ function cliFromPath(file) {
 function packagedCli() {
   try {
     const pkg = createRequire(import.meta.url).resolve("@devcontainers/cli/package.json");
-    const file = path9.join(path9.dirname(pkg), "devcontainer.js");
+    const file = path11.join(path11.dirname(pkg), "devcontainer.js");
     return existsSync3(file) ? file : null;
   } catch {
     return null;
@@ -38410,7 +38547,7 @@ function packagedCli() {
 }
 function versionOf(cliJs) {
   try {
-    return JSON.parse(readFileSync2(path9.join(path9.dirname(cliJs), "package.json"), "utf8")).version ?? null;
+    return JSON.parse(readFileSync2(path11.join(path11.dirname(cliJs), "package.json"), "utf8")).version ?? null;
   } catch {
     return null;
   }
@@ -38420,8 +38557,8 @@ async function resolveDevcontainerCli(env, log2) {
   if (explicit) return cliFromPath(explicit);
   const packaged = packagedCli();
   if (packaged && versionOf(packaged) === DEVCONTAINERS_CLI_VERSION) return cliFromPath(packaged);
-  const prefix2 = path9.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
-  const installed = path9.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
+  const prefix2 = path11.join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || os6.tmpdir(), "prebuilds-devcontainers-cli", DEVCONTAINERS_CLI_VERSION);
+  const installed = path11.join(prefix2, "node_modules", "@devcontainers", "cli", "devcontainer.js");
   if (!existsSync3(installed)) {
     await runTool(
       ["npm", "install", "--prefix", prefix2, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `@devcontainers/cli@${DEVCONTAINERS_CLI_VERSION}`],
@@ -38526,25 +38663,7 @@ var Env = {
 };
 
 // src/container/model.ts
-import path10 from "node:path";
-
-// src/lifecycle/snapshot-key.ts
-var SNAPSHOT_KEY_PREFIX = "prebuilds-v1";
-function keySegment(name) {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100) || "default";
-}
-function snapshotKey(configuration, sha, prebuildId) {
-  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/${sha}/${prebuildId}`;
-}
-function snapshotKeyPrefix(configuration) {
-  return `${SNAPSHOT_KEY_PREFIX}/${keySegment(configuration)}/`;
-}
-function parseSnapshotKey(key) {
-  const m = /^prebuilds-v1\/([A-Za-z0-9._-]+)\/([0-9a-f]{7,64})\/([A-Za-z0-9_-]+)$/.exec(key);
-  return m ? { configuration: m[1], sha: m[2], prebuildId: m[3] } : null;
-}
-
-// src/container/model.ts
+import path12 from "node:path";
 function composeService(environment) {
   const parsed = environment.parsed;
   const service = typeof parsed === "object" && parsed !== null ? parsed.service : void 0;
@@ -38567,8 +38686,8 @@ function gitpodDevcontainer(environment, workspace) {
   const out = {};
   if (environment.build) {
     out.build = {
-      dockerfile: path10.join(workspace, environment.build.dockerfile),
-      context: path10.join(workspace, environment.build.context),
+      dockerfile: path12.join(workspace, environment.build.dockerfile),
+      context: path12.join(workspace, environment.build.context),
       args: environment.build.args
     };
   } else if (environment.image) out.image = environment.image;
@@ -38729,28 +38848,28 @@ async function selectMode(setting, configuration, registry, env, probe = dockerU
 
 // action/src/container-run.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-import { mkdtemp as mkdtemp3, rm as rm6 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
 import os9 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/container/session.ts
 import { writeFile as writeFile4 } from "node:fs/promises";
-import path13 from "node:path";
+import path15 from "node:path";
 
 // src/container/compose.ts
 import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import path13 from "node:path";
 function toProjectName(name) {
   return name.toLowerCase().replace(/[^-_a-z0-9]/g, "");
 }
 async function defaultProjectName(workspace, composeFiles, env) {
   const fromEnv = toProjectName(env.COMPOSE_PROJECT_NAME ?? "");
   if (fromEnv) return fromEnv;
-  const dotEnv = await readFile3(path11.join(workspace, ".env"), "utf8").catch(() => "");
+  const dotEnv = await readFile3(path13.join(workspace, ".env"), "utf8").catch(() => "");
   const fromFile = toProjectName(/^COMPOSE_PROJECT_NAME=(.+)$/m.exec(dotEnv)?.[1]?.trim() ?? "");
   if (fromFile) return fromFile;
-  const first = composeFiles[0] ? path11.dirname(path11.resolve(workspace, composeFiles[0])) : workspace;
-  return first === path11.join(workspace, ".devcontainer") ? toProjectName(`${path11.basename(workspace)}_devcontainer`) : toProjectName(path11.basename(first));
+  const first = composeFiles[0] ? path13.dirname(path13.resolve(workspace, composeFiles[0])) : workspace;
+  return first === path13.join(workspace, ".devcontainer") ? toProjectName(`${path13.basename(workspace)}_devcontainer`) : toProjectName(path13.basename(first));
 }
 var composeArgv;
 function composeCommand(env) {
@@ -38761,7 +38880,7 @@ function composeCommand(env) {
   return composeArgv;
 }
 function fileArgs(workspace, composeFiles) {
-  return composeFiles.flatMap((f) => ["-f", path11.resolve(workspace, f)]);
+  return composeFiles.flatMap((f) => ["-f", path13.resolve(workspace, f)]);
 }
 function prebuiltComposeDocument(merged, service, image) {
   const doc = typeof merged === "object" && merged !== null ? structuredClone(merged) : {};
@@ -38778,7 +38897,7 @@ async function writePrebuiltCompose(dir, environment, workspace, image, env) {
   if (!service) throw new Error("A Docker Compose configuration needs `service`: the compose service of the dev container");
   const compose = await composeCommand(env);
   const { stdout } = await runTool([...compose, ...fileArgs(workspace, environment.dockerComposeFiles), "config"], { env, cwd: workspace });
-  const file = path11.join(dir, "docker-compose.prebuilt.yml");
+  const file = path13.join(dir, "docker-compose.prebuilt.yml");
   await writeFile2(file, yaml.dump(prebuiltComposeDocument(yaml.load(stdout), service, image), { lineWidth: -1, noRefs: true }), { mode: 384 });
   return file;
 }
@@ -38808,9 +38927,9 @@ async function composeDown(project, workspace, composeFiles, env) {
 }
 
 // src/container/secrets.ts
-import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { chmod as chmod2, mkdtemp, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import os7 from "node:os";
-import path12 from "node:path";
+import path14 from "node:path";
 
 // src/lifecycle/snapshot/secret-scan.ts
 import { Transform } from "node:stream";
@@ -39080,11 +39199,11 @@ function namedSecrets(names, env) {
 }
 async function writeSecretsFile(secrets, parent = os7.tmpdir()) {
   if (Object.keys(secrets).length === 0) return { file: void 0, remove: async () => void 0 };
-  const dir = await mkdtemp(path12.join(parent, "prebuilds-secrets-"));
-  const remove = () => rm2(dir, { recursive: true, force: true }).catch(() => void 0);
+  const dir = await mkdtemp(path14.join(parent, "prebuilds-secrets-"));
+  const remove = () => rm4(dir, { recursive: true, force: true }).catch(() => void 0);
   try {
     await chmod2(dir, 448);
-    const file = path12.join(dir, "secrets.json");
+    const file = path14.join(dir, "secrets.json");
     await writeFile3(file, JSON.stringify(secrets), { mode: 384, flag: "wx" });
     return { file, remove };
   } catch (err) {
@@ -39107,7 +39226,7 @@ function targetArgs(t) {
   const args = ["--workspace-folder", t.workspace];
   const devcontainer = /(^|\/)\.?devcontainer\.json$/.test(t.configFile);
   if (devcontainer && t.configFile !== ".devcontainer/devcontainer.json" && t.configFile !== ".devcontainer.json")
-    args.push("--config", path13.join(t.workspace, t.configFile));
+    args.push("--config", path15.join(t.workspace, t.configFile));
   if (t.overrideConfig) args.push("--override-config", t.overrideConfig);
   return [...args, ...idLabelArgs(t.labels)];
 }
@@ -39140,14 +39259,14 @@ async function runUserCommands(t, container, opts) {
 }
 async function writePrebuiltConfig(dir, environment, image, where2) {
   const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where2.workspace, image, where2.env) : void 0;
-  const file = path13.join(dir, "devcontainer.prebuilt.json");
+  const file = path15.join(dir, "devcontainer.prebuilt.json");
   await writeFile4(file, `${JSON.stringify(prebuiltConfig(environment, image, composeFile), null, 2)}
 `);
   return file;
 }
 async function writeBuildConfig(dir, environment, workspace) {
   if (environment.format === "devcontainer") return void 0;
-  const file = path13.join(dir, "devcontainer.gitpod.json");
+  const file = path15.join(dir, "devcontainer.gitpod.json");
   await writeFile4(file, `${JSON.stringify(gitpodDevcontainer(environment, workspace), null, 2)}
 `);
   return file;
@@ -39285,59 +39404,17 @@ async function descendsFrom(image, ids, before, env) {
 }
 
 // action/src/prebuild.ts
-import { mkdir as mkdir5, writeFile as writeFile8 } from "node:fs/promises";
-import path19 from "node:path";
+import { mkdir as mkdir6, writeFile as writeFile8 } from "node:fs/promises";
+import path20 from "node:path";
 
 // src/lifecycle/incremental.ts
-import { randomBytes } from "node:crypto";
-import { lstat as lstat4, mkdir as mkdir3, readFile as readFile4, rm as rm4, unlink as unlink2, writeFile as writeFile6 } from "node:fs/promises";
-import path16 from "node:path";
-
-// src/lifecycle/merge.ts
-import { cp, lstat as lstat2, readdir as readdir2, rename as rename2, rm as rm3 } from "node:fs/promises";
-import path14 from "node:path";
-async function lstatOrNull(p) {
-  try {
-    return await lstat2(p);
-  } catch (err) {
-    if (err.code === "ENOENT") return null;
-    throw err;
-  }
-}
-async function move(from, to) {
-  try {
-    await rename2(from, to);
-  } catch (err) {
-    if (err.code !== "EXDEV") throw err;
-    await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
-    await rm3(from, { recursive: true, force: true });
-  }
-}
-async function mergeTree(source, target, skipTop = []) {
-  const stats = { moved: 0, kept: 0 };
-  const walk = async (src, dst, top) => {
-    for (const entry of await readdir2(src, { withFileTypes: true })) {
-      if (top && skipTop.includes(entry.name)) continue;
-      const from = path14.join(src, entry.name);
-      const to = path14.join(dst, entry.name);
-      const existing = await lstatOrNull(to);
-      if (!existing) {
-        await move(from, to);
-        stats.moved++;
-      } else if (existing.isDirectory() && entry.isDirectory()) {
-        await walk(from, to, false);
-      } else {
-        stats.kept++;
-      }
-    }
-  };
-  await walk(source, target, true);
-  return stats;
-}
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { lstat as lstat5, mkdir as mkdir4, readFile as readFile4, rm as rm5, unlink as unlink2, writeFile as writeFile6 } from "node:fs/promises";
+import path17 from "node:path";
 
 // src/lifecycle/source-times.ts
-import { lstat as lstat3, lutimes, mkdir as mkdir2, writeFile as writeFile5 } from "node:fs/promises";
-import path15 from "node:path";
+import { lstat as lstat4, lutimes, mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
+import path16 from "node:path";
 var SOURCE_TIMES_PATH = `${MARKER_DIR}/source-times`;
 async function trackedBlobs(workspace) {
   const out = await git(workspace, ["ls-files", "-s", "-z"]);
@@ -39350,7 +39427,7 @@ async function trackedBlobs(workspace) {
   return blobs;
 }
 async function writeSourceTimes(workspace) {
-  const file = path15.join(workspace, SOURCE_TIMES_PATH);
+  const file = path16.join(workspace, SOURCE_TIMES_PATH);
   const blobs = await isWorkTreeRoot(workspace) ? await trackedBlobs(workspace) : null;
   if (blobs === null) {
     await writeFile5(file, "").catch(() => void 0);
@@ -39358,10 +39435,10 @@ async function writeSourceTimes(workspace) {
   }
   const lines = [];
   for (const [rel, blob] of blobs) {
-    const st = await lstat3(path15.join(workspace, rel)).catch(() => null);
+    const st = await lstat4(path16.join(workspace, rel)).catch(() => null);
     if (st?.isFile()) lines.push(`${blob} ${st.mtimeMs}	${rel}\0`);
   }
-  await mkdir2(path15.join(workspace, MARKER_DIR), { recursive: true });
+  await mkdir3(path16.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile5(file, lines.join(""));
 }
 function parseSourceTimes(text) {
@@ -39380,8 +39457,8 @@ async function restoreSourceTimes(workspace, record) {
   for (const [rel, blob] of blobs) {
     const was = recorded.get(rel);
     if (!was || was.blob !== blob) continue;
-    const abs = path15.join(workspace, rel);
-    const st = await lstat3(abs).catch(() => null);
+    const abs = path16.join(workspace, rel);
+    const st = await lstat4(abs).catch(() => null);
     if (!st?.isFile()) continue;
     const seconds = was.mtimeMs / 1e3;
     await lutimes(abs, seconds, seconds);
@@ -39394,25 +39471,25 @@ async function restoreSourceTimes(workspace, record) {
 var STAGING_PREFIX = ".prebuilds-restore-";
 async function reachableWithoutSymlinks(root, rel) {
   const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
-  if (path16.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
+  if (path17.isAbsolute(rel) || parts.length === 0 || parts.includes("..")) return false;
   let dir = root;
   for (const part of parts.slice(0, -1)) {
-    dir = path16.join(dir, part);
-    const st = await lstat4(dir).catch(() => null);
+    dir = path17.join(dir, part);
+    const st = await lstat5(dir).catch(() => null);
     if (!st?.isDirectory()) return false;
   }
   return true;
 }
 async function readInside(root, rel) {
   if (!await reachableWithoutSymlinks(root, rel)) return null;
-  const file = path16.join(root, rel);
-  const st = await lstat4(file).catch(() => null);
+  const file = path17.join(root, rel);
+  const st = await lstat5(file).catch(() => null);
   return st?.isFile() ? readFile4(file, "utf8").catch(() => null) : null;
 }
 async function restoreBase(store, key, paths, workspace, accept3, options = {}) {
   const timer = options.timer ?? new PhaseTimer();
-  const staging = path16.join(workspace, `${STAGING_PREFIX}${randomBytes(4).toString("hex")}`);
-  await mkdir3(staging);
+  const staging = path17.join(workspace, `${STAGING_PREFIX}${randomBytes2(4).toString("hex")}`);
+  await mkdir4(staging);
   try {
     let found;
     try {
@@ -39434,7 +39511,7 @@ async function restoreBase(store, key, paths, workspace, accept3, options = {}) 
       return { restored: true, marker: marker2, moved, kept, deleted, timesRestored };
     });
   } finally {
-    await timer.time("merge", () => rm4(staging, { recursive: true, force: true }));
+    await timer.time("merge", () => rm5(staging, { recursive: true, force: true }));
   }
 }
 async function deleteUntracked(workspace, baseTracked) {
@@ -39443,8 +39520,8 @@ async function deleteUntracked(workspace, baseTracked) {
   const deleted = [];
   for (const file of baseTracked) {
     if (now.has(file) || !await reachableWithoutSymlinks(workspace, file)) continue;
-    const abs = path16.join(workspace, file);
-    const st = await lstat4(abs).catch(() => null);
+    const abs = path17.join(workspace, file);
+    const st = await lstat5(abs).catch(() => null);
     if (st && !st.isDirectory()) {
       await unlink2(abs);
       deleted.push(file);
@@ -39453,18 +39530,18 @@ async function deleteUntracked(workspace, baseTracked) {
   return deleted;
 }
 async function writeTrackedFiles(workspace) {
-  const file = path16.join(workspace, TRACKED_FILES_PATH);
+  const file = path17.join(workspace, TRACKED_FILES_PATH);
   const files = await isWorkTreeRoot(workspace) ? await trackedFiles(workspace) : null;
   if (files === null) {
-    await rm4(file, { force: true });
+    await rm5(file, { force: true });
     return;
   }
-  await mkdir3(path16.join(workspace, MARKER_DIR), { recursive: true });
+  await mkdir4(path17.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile6(file, files.map((f) => `${f}\0`).join(""));
 }
 
 // src/lifecycle/snapshot/oci/registry-client.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { stat as stat2 } from "node:fs/promises";
 import { Readable } from "node:stream";
@@ -39494,7 +39571,7 @@ function isLoopback(registry) {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 function digestOf(bytes) {
-  return `sha256:${createHash3("sha256").update(bytes).digest("hex")}`;
+  return `sha256:${createHash4("sha256").update(bytes).digest("hex")}`;
 }
 function authParams(header) {
   const space = header.indexOf(" ");
@@ -39537,8 +39614,8 @@ var RegistryClient = class {
     return this.token !== null;
   }
   /** A request to `path` (relative to `/v2/<name>`, or an absolute upload URL), authenticated, retried once after a challenge. */
-  async request(method, path35, init = {}) {
-    const url2 = path35.startsWith("http") ? path35 : `${this.base}${path35}`;
+  async request(method, path36, init = {}) {
+    const url2 = path36.startsWith("http") ? path36 : `${this.base}${path36}`;
     for (let attempt = 0; ; attempt++) {
       const headers = { ...init.headers ?? {} };
       if (this.token === "basic") headers.authorization = this.basic();
@@ -39601,7 +39678,7 @@ var RegistryClient = class {
   async pullBlob(digest, file) {
     const res = await this.request("GET", `/blobs/${digest}`);
     if (!res.ok || !res.body) return this.fail(res, `Downloading blob ${digest}`);
-    const hash = createHash3("sha256");
+    const hash = createHash4("sha256");
     const source = Readable.fromWeb(res.body);
     source.on("data", (chunk) => hash.update(chunk));
     await pipeline(source, createWriteStream(file));
@@ -39667,16 +39744,6 @@ var RegistryClient = class {
   }
 };
 
-// src/lifecycle/snapshot/store.ts
-var SnapshotExistsError = class extends Error {
-  constructor(key) {
-    super(`Unable to save snapshot "${key}": an entry with this key already exists (snapshots are immutable; use a new prebuild id)`);
-    this.key = key;
-    this.name = "SnapshotExistsError";
-  }
-  key;
-};
-
 // action/src/snapshot/store.ts
 function cacheServiceAvailable(env) {
   return Boolean(env[Env.ResultsUrl] || env[Env.CacheUrl]);
@@ -39684,9 +39751,9 @@ function cacheServiceAvailable(env) {
 function parseStoreSpec(input, env) {
   const value = input.trim();
   if (value.startsWith(Stores.DirPrefix)) {
-    const path35 = value.slice(Stores.DirPrefix.length).trim();
-    if (!path35) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
-    return { kind: "dir", path: path35 };
+    const path36 = value.slice(Stores.DirPrefix.length).trim();
+    if (!path36) throw new Error(`The "store" input "${value}" names no directory: use dir:<path>`);
+    return { kind: "dir", path: path36 };
   }
   if (value.startsWith(Stores.OciPrefix)) {
     try {
@@ -39705,9 +39772,9 @@ function parseStoreSpec(input, env) {
 }
 
 // src/lifecycle/snapshot/dir-store.ts
-import { createHash as createHash4, randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, readdir as readdir3, readFile as readFile5, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile7 } from "node:fs/promises";
-import path17 from "node:path";
+import { createHash as createHash5, randomBytes as randomBytes3 } from "node:crypto";
+import { link, mkdir as mkdir5, readdir as readdir3, readFile as readFile5, rename as rename3, stat as stat3, unlink as unlink3, writeFile as writeFile7 } from "node:fs/promises";
+import path18 from "node:path";
 
 // src/lifecycle/snapshot/archive.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -39908,6 +39975,9 @@ var TarGuard = class extends Transform2 {
 };
 
 // src/lifecycle/snapshot/archive.ts
+function excludePatterns(paths) {
+  return paths.flatMap((p) => [p, `./${p}`]);
+}
 var ALWAYS_EXCLUDED = [".git", "./.git"];
 function tarCreateArgs(opts) {
   const exclude = [...ALWAYS_EXCLUDED, ...opts.exclude ?? []];
@@ -39973,7 +40043,7 @@ async function extractArchive(file, cwd, options = {}) {
     const [program, args] = decompressor(magic, file);
     const dec = spawn3(program, args, { stdio: [handle.fd, "pipe", "pipe"] });
     const decErr = stderrTail(dec);
-    const exclude = (options.exclude ?? []).flatMap((p) => [`--exclude=${p}`, `--exclude=./${p}`]);
+    const exclude = excludePatterns(options.exclude ?? []).map((p) => `--exclude=${p}`);
     const tar = spawn3("tar", ["-x", "-f", "-", "-C", cwd, ...exclude.length > 0 ? ["--anchored", ...exclude] : []], { stdio: ["pipe", "ignore", "pipe"] });
     const tarErr = stderrTail(tar);
     const guard = new TarGuard();
@@ -40003,7 +40073,7 @@ function safeKeyName(key) {
     else if (ch === "/") name += "+";
     else name += [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
   }
-  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash4("sha256").update(key).digest("hex")}`;
+  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 65)}~${createHash5("sha256").update(key).digest("hex")}`;
   return name;
 }
 function sameList(a, b) {
@@ -40019,7 +40089,7 @@ var DirStore = class {
   description;
   /** Absolute paths of an entry's archive and manifest. */
   files(key) {
-    const base = path17.join(this.root, safeKeyName(key));
+    const base = path18.join(this.root, safeKeyName(key));
     return { archive: `${base}.tar.zst`, manifest: `${base}.json` };
   }
   /** The manifest of `key`, or `null` when there is no complete entry. */
@@ -40035,17 +40105,17 @@ var DirStore = class {
   async save(key, paths, cwd, metadata2, options) {
     const { archive, manifest } = this.files(key);
     if (await this.manifest(key)) throw new SnapshotExistsError(key);
-    await mkdir4(this.root, { recursive: true });
-    const tmp = path17.join(this.root, `.tmp-${randomBytes2(6).toString("hex")}`);
-    const rel = path17.relative(cwd, this.root);
-    const inside2 = rel !== "" && !rel.startsWith("..") && !path17.isAbsolute(rel);
-    const exclude = inside2 ? [rel, `./${rel}`] : [];
+    await mkdir5(this.root, { recursive: true });
+    const tmp = path18.join(this.root, `.tmp-${randomBytes3(6).toString("hex")}`);
+    const rel = path18.relative(cwd, this.root);
+    const inside2 = rel !== "" && !rel.startsWith("..") && !path18.isAbsolute(rel);
+    const exclude = [...inside2 ? [rel, `./${rel}`] : [], ...excludePatterns(options?.exclude ?? [])];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body2 = {
         version: 1,
         key,
-        archive: path17.basename(archive),
+        archive: path18.basename(archive),
         bytes,
         createdAt: (/* @__PURE__ */ new Date()).toISOString(),
         paths: [...paths],
@@ -40098,7 +40168,7 @@ var DirStore = class {
       if (!name.endsWith(".json") || name.startsWith(".tmp-")) continue;
       let m;
       try {
-        m = JSON.parse(await readFile5(path17.join(this.root, name), "utf8"));
+        m = JSON.parse(await readFile5(path18.join(this.root, name), "utf8"));
       } catch {
         continue;
       }
@@ -40110,7 +40180,8 @@ var DirStore = class {
         identity: m.identity ?? null,
         createdAt: m.createdAt,
         bytes: m.bytes,
-        hooks: m.hooks ?? {}
+        hooks: m.hooks ?? {},
+        caches: typeof m.caches === "string" ? m.caches : null
       });
     }
     return out;
@@ -40132,10 +40203,10 @@ var DirStore = class {
 };
 
 // src/lifecycle/snapshot/oci-store.ts
-import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm6 } from "node:fs/promises";
 import os8 from "node:os";
-import path18 from "node:path";
-import { createHash as createHash5 } from "node:crypto";
+import path19 from "node:path";
+import { createHash as createHash6 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 var ARTIFACT_TYPE = "application/vnd.prebuilds.snapshot.v1";
 var LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+zstd";
@@ -40155,14 +40226,16 @@ var ANNOTATIONS = {
   /** JSON array of the archived paths. */
   Paths: "dev.prebuilds.snapshot.paths",
   /** JSON object of hook durations, ms. */
-  Hooks: "dev.prebuilds.snapshot.hooks"
+  Hooks: "dev.prebuilds.snapshot.hooks",
+  /** Key of the package caches part the snapshot goes with (src/lifecycle/caches-part.ts); absent for none. */
+  Caches: "dev.prebuilds.snapshot.caches"
 };
 function tagOf(key) {
   const tag = key.replace(/^prebuilds-v1\//, "").replace(/\//g, ".");
-  return TAG_RE.test(tag) && !tag.startsWith("h.") ? tag : `h.${createHash5("sha256").update(key).digest("hex")}`;
+  return TAG_RE.test(tag) && !tag.startsWith("h.") ? tag : `h.${createHash6("sha256").update(key).digest("hex")}`;
 }
 async function fileDigest(file) {
-  const hash = createHash5("sha256");
+  const hash = createHash6("sha256");
   for await (const chunk of createReadStream2(file)) hash.update(chunk);
   return `sha256:${hash.digest("hex")}`;
 }
@@ -40186,11 +40259,11 @@ var OciStore = class {
   description;
   client;
   async withTemp(fn) {
-    const dir = await mkdtemp2(path18.join(this.tempRoot, "prebuild-oci-"));
+    const dir = await mkdtemp2(path19.join(this.tempRoot, "prebuild-oci-"));
     try {
       return await fn(dir);
     } finally {
-      await rm5(dir, { recursive: true, force: true });
+      await rm6(dir, { recursive: true, force: true });
     }
   }
   /** The manifest saved under exactly `key`, or `null`. */
@@ -40202,8 +40275,8 @@ var OciStore = class {
     const tag = tagOf(key);
     if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
     return this.withTemp(async (dir) => {
-      const file = path18.join(dir, "snapshot.tar.zst");
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
+      const file = path19.join(dir, "snapshot.tar.zst");
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets, exclude: excludePatterns(options?.exclude ?? []) }, file);
       const push = async () => {
         const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
         await this.client.pushBlob(Buffer.from("{}"));
@@ -40222,6 +40295,7 @@ var OciStore = class {
         annotations[ANNOTATIONS.PrebuildId] = metadata2.prebuildId;
         annotations[ANNOTATIONS.Base] = metadata2.base ?? "";
         annotations[ANNOTATIONS.Hooks] = JSON.stringify(metadata2.hooks);
+        if (metadata2.caches) annotations[ANNOTATIONS.Caches] = metadata2.caches;
       }
       const manifest = {
         schemaVersion: 2,
@@ -40241,7 +40315,7 @@ var OciStore = class {
     const layer = found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) throw new Error(`The artifact of "${key}" in the ${this.description} has no ${LAYER_MEDIA_TYPE} layer`);
     await this.withTemp(async (dir) => {
-      const file = path18.join(dir, "snapshot.tar.zst");
+      const file = path19.join(dir, "snapshot.tar.zst");
       const pull2 = () => this.client.pullBlob(layer.digest, file);
       await (options?.timer ? options.timer.time("download", pull2) : pull2());
       await extractArchive(file, cwd, { exclude: options?.exclude });
@@ -40282,7 +40356,8 @@ var OciStore = class {
         identity: a[ANNOTATIONS.Identity] || null,
         createdAt: a[ANNOTATIONS.Created] ?? "",
         bytes: found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE)?.size ?? null,
-        hooks
+        hooks,
+        caches: a[ANNOTATIONS.Caches] || null
       });
     }
     return out;
@@ -40290,11 +40365,30 @@ var OciStore = class {
 };
 
 // src/lifecycle/snapshot/prune.ts
-async function pruneSnapshots(store, prefix2, keep, protect = []) {
+async function pruneSnapshots(store, prefix2, keep, protect = [], now = Date.now()) {
   const listed = (await store.list(prefix2)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
   const expired = listed.slice(Math.max(1, keep)).filter((l) => !protect.includes(l.key));
   for (const l of expired) await store.delete(l.key);
-  return expired.map((l) => l.key);
+  const gone = new Set(expired.map((l) => l.key));
+  const parts = await sweepCachesParts(
+    store,
+    prefix2,
+    listed.filter((l) => !gone.has(l.key)),
+    now
+  );
+  return [...expired.map((l) => l.key), ...parts];
+}
+async function sweepCachesParts(store, prefix2, kept, now = Date.now()) {
+  if (!prefix2.startsWith(`${SNAPSHOT_KEY_PREFIX}/`) || kept.some((k) => k.caches === void 0)) return [];
+  const configurationSegment = prefix2.slice(SNAPSHOT_KEY_PREFIX.length + 1).replace(/\/$/, "");
+  const parts = await store.list(cachesPartPrefix(configurationSegment));
+  const doomed = unreferencedParts(
+    parts,
+    kept.map((k) => k.caches),
+    now - UNREFERENCED_PART_GRACE_MS
+  );
+  for (const key of doomed) await store.delete(key);
+  return doomed;
 }
 
 // action/src/snapshot/retention.ts
@@ -40303,8 +40397,12 @@ async function applyRetention(store, configuration, protect, log2) {
   const { name, retention } = configuration.settings;
   try {
     const deleted = await pruneSnapshots(store, snapshotKeyPrefix(name), retention, protect);
-    if (deleted.length > 0)
-      log2.info(`Retention (${retention} kept): deleted ${deleted.length} older snapshot${deleted.length === 1 ? "" : "s"}: ${deleted.join(", ")}`);
+    const parts = deleted.filter(isCachesPartKey);
+    const snapshots = deleted.filter((k) => !isCachesPartKey(k));
+    if (snapshots.length > 0)
+      log2.info(`Retention (${retention} kept): deleted ${snapshots.length} older snapshot${snapshots.length === 1 ? "" : "s"}: ${snapshots.join(", ")}`);
+    if (parts.length > 0)
+      log2.info(`Retention: deleted ${parts.length} package caches part${parts.length === 1 ? "" : "s"} no snapshot kept names: ${parts.join(", ")}`);
     return deleted;
   } catch (err) {
     log2.warning(`Retention could not prune the ${store.description}: ${err instanceof Error ? err.message : String(err)}`);
@@ -40348,8 +40446,10 @@ async function finishPrebuild(req, key, paths, started, done) {
     dependencyFiles: done.dependencyFiles,
     ...done.image ? { image: done.image } : {}
   });
-  await mkdir5(path19.join(workspace, MARKER_DIR), { recursive: true });
-  await writeFile8(path19.join(workspace, MARKER_PATH), formatMarker(marker2));
+  const cachesKey = cachesPartKey(name, configuration.identity, done.caches ?? [], marker2.dependencyFiles ?? {});
+  if (cachesKey) marker2.caches = cachesKey;
+  await mkdir6(path20.join(workspace, MARKER_DIR), { recursive: true });
+  await writeFile8(path20.join(workspace, MARKER_PATH), formatMarker(marker2));
   await writeTrackedFiles(workspace);
   await writeSourceTimes(workspace);
   const timer = req.timer ?? new PhaseTimer();
@@ -40358,9 +40458,24 @@ async function finishPrebuild(req, key, paths, started, done) {
     hooks[hook2] = run3.durationMs;
     timer.add(hook2, run3.durationMs);
   }
-  req.log.info(`Saving snapshot ${key} (${paths.join(", ")}) to the ${req.store.description}`);
-  const metadata2 = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base };
-  const { bytes } = await timer.timeOuter("save", ["upload"], () => req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets, timer }));
+  if (cachesKey) {
+    const part = await saveCachesPart(req.store, cachesKey, workspace, { secrets: req.secrets, timer });
+    req.log.info(
+      part.state === "saved" ? `Package caches saved as ${cachesKey} (${part.bytes} bytes)` : part.state === "reused" ? `Package caches: ${cachesKey} is already in the ${req.store.description} (same dependency files), not saved again` : `Package caches: none in the workspace; the snapshot names ${cachesKey}`
+    );
+  }
+  req.log.info(`Saving snapshot ${key} (${paths.join(", ")}${cachesKey ? `, without ${CACHES_DIR}` : ""}) to the ${req.store.description}`);
+  const metadata2 = {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base,
+    caches: cachesKey
+  };
+  const exclude = cachesKey ? [CACHES_DIR] : [];
+  const { bytes } = await timer.timeOuter("save", ["upload"], () => req.store.save(key, paths, workspace, metadata2, { secrets: req.secrets, timer, exclude }));
   await timer.time("retention", () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
   return {
     prebuildId: req.prebuildId,
@@ -40368,6 +40483,7 @@ async function finishPrebuild(req, key, paths, started, done) {
     sha: req.sha,
     snapshotKey: key,
     snapshotBytes: bytes,
+    ...cachesKey ? { cachesKey } : {},
     durationMs: Math.round(performance.now() - done.startedAt),
     hooks,
     base: started.base,
@@ -40387,6 +40503,11 @@ async function prebuild(request2) {
   const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
   const { env, vars, caches } = hookEnvironment(configuration, workspace, req.env);
   logCaches(caches, log2);
+  if (base.baseMarker?.caches && changedDependencyFiles(base.baseMarker.dependencyFiles ?? {}, dependencyFiles).length > 0) {
+    const restored = await restoreCachesPart(req.store, base.baseMarker, workspace, req.timer);
+    if (restored === true) log2.info(`Package caches restored from ${base.baseMarker.caches}`);
+    else log2.warning(`Package caches not restored (${restored}): the install downloads what it needs`);
+  }
   const runs = [];
   const ran = {};
   const leftovers = new LeftoverTracker();
@@ -40404,7 +40525,7 @@ async function prebuild(request2) {
   } finally {
     for (const g of await leftovers.killAll()) log2.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
   }
-  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started });
+  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started, caches: caches.kept });
   return { result, plan, runs, baseMissing: base.baseMissing };
 }
 
@@ -40429,7 +40550,7 @@ async function containerPrebuild(req) {
   const base = await startFromBase(req, key, paths, (m) => m && !m.image ? "it has no prebuilt image (a host-mode prebuild)" : null);
   const dependencyFiles = await hashDependencyFiles(workspace);
   const labels = prebuildLabels(req);
-  const tmp = await mkdtemp3(path20.join(env[Env.RunnerTemp] || os9.tmpdir(), "prebuild-container-"));
+  const tmp = await mkdtemp3(path21.join(env[Env.RunnerTemp] || os9.tmpdir(), "prebuild-container-"));
   const runLabel = { [RUN_LABEL]: randomUUID2() };
   const composeFiles = configuration.environment.dockerComposeFiles;
   const project = composeFiles.length > 0 ? toProjectName(`prebuild-${runLabel[RUN_LABEL].replace(/-/g, "").slice(0, 12)}`) : null;
@@ -40533,7 +40654,7 @@ async function containerPrebuild(req) {
     }
     await removeAddedImages([tags2.sha, tags2.identity, ...built, ...pulledIds, FEATURE_CONTENT_IMAGE], imagesBefore, env);
     await secretsFile.remove();
-    await rm6(tmp, { recursive: true, force: true });
+    await rm7(tmp, { recursive: true, force: true });
   }
 }
 
@@ -40542,7 +40663,7 @@ var RESTORE_REPORT_PATH = "/api/restores";
 var DEFAULT_RESTORE_AUDIENCE = "prebuilds-for-github";
 
 // action/src/inputs.ts
-import path21 from "node:path";
+import path22 from "node:path";
 function oneOf(name, value, allowed, fallback) {
   if (value === "") return fallback;
   if (allowed.includes(value)) return value;
@@ -40556,7 +40677,7 @@ async function readInputs(getInput2, env) {
     [ContainerModes.Auto, ContainerModes.Host, ContainerModes.Container],
     ContainerModes.Auto
   );
-  const workspace = path21.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
+  const workspace = path22.resolve(getInput2(Inputs.Workspace) || env[Env.Workspace] || process.cwd());
   let sha = getInput2(Inputs.Sha) || await headSha(workspace) || env[Env.Sha] || "";
   if (!/^[0-9a-f]{7,64}$/.test(sha)) {
     throw new Error(sha ? `Invalid "${Inputs.Sha}" input "${sha}": expected a commit sha` : `No commit sha: set the "${Inputs.Sha}" input`);
@@ -40636,7 +40757,7 @@ function coreLog(write = (t) => process.stdout.write(t), token = randomUUID3()) 
 
 // src/lifecycle/restore.ts
 import { existsSync as existsSync4 } from "node:fs";
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/lifecycle/restore-plan.ts
 var RESTORE_HOOKS = ["onCreateCommand", "updateContentCommand", "postCreateCommand"];
@@ -40775,8 +40896,13 @@ async function restoreWorkspace(req) {
     skipUnneededCaches: req.skipUnneededCaches ?? true
   });
   const changed = marker2?.dependencyFiles ? changedDependencyFiles(marker2.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  if (marker2?.caches && changed.length > 0) {
+    const restored = await restoreCachesPart(req.store, marker2, workspace, timer);
+    if (restored === true) log2.info(`Package caches restored from ${marker2.caches} (${changed.join(", ")} changed since the prebuild)`);
+    else log2.warning(`Package caches not restored (${restored}): the install downloads what it needs`);
+  }
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
-  const cachesRestored = existsSync4(path22.join(workspace, CACHES_DIR));
+  const cachesRestored = existsSync4(path23.join(workspace, CACHES_DIR));
   const hookConfiguration = cachesRestored ? configuration : { ...configuration, settings: { ...configuration.settings, caches: false } };
   const { env, vars, caches } = hookEnvironment(hookConfiguration, workspace, req.env);
   logCaches(caches, log2);
@@ -42283,17 +42409,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path35 = requestOptions.url.replace(options.baseUrl, "");
+    const path36 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId2 = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path35} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path36} - ${response.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId2 = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path35} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path36} - ${error2.status} with id ${requestId2} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -45052,8 +45178,8 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 }
 
 // src/container/up.ts
-import { mkdir as mkdir6 } from "node:fs/promises";
-import path23 from "node:path";
+import { mkdir as mkdir7 } from "node:fs/promises";
+import path24 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
   const secrets = await writeSecretsFile(namedSecrets(req.configuration.settings.secrets, req.env));
@@ -45084,8 +45210,8 @@ async function startDevContainer(req, started, secretsFile) {
   if (!image) return coldStart(target, environment, { ...base, ...common2, hit: "none" }, started);
   const ref = refOf(image);
   const pulling = pulls.get(ref) ?? pullResult(ref, env);
-  await mkdir6(path23.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path23.join(workspace, MARKER_DIR), environment, ref, { workspace, env: cliEnv });
+  await mkdir7(path24.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writePrebuiltConfig(path24.join(workspace, MARKER_DIR), environment, ref, { workspace, env: cliEnv });
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const unchanged = found.hit === "exact" && changed.length === 0;
   let single = unchanged && image.markersSealed === true;
@@ -45138,8 +45264,8 @@ function pullFailed(target, environment, outcome, ref, error2, started) {
 }
 async function coldStart(target, environment, outcome, started) {
   const { workspace } = target;
-  await mkdir6(path23.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writeBuildConfig(path23.join(workspace, MARKER_DIR), environment, workspace);
+  await mkdir7(path24.join(workspace, MARKER_DIR), { recursive: true });
+  target.overrideConfig = await writeBuildConfig(path24.join(workspace, MARKER_DIR), environment, workspace);
   const c = await up(target, {});
   target.log.info(`Dev container ${c.containerId.slice(0, 12)} ready the cold way in ${Math.round(performance.now() - started)} ms`);
   return {
@@ -45364,10 +45490,10 @@ function applySecrets(input, named, env, log2) {
 }
 
 // action/src/snapshot/index.ts
-import path34 from "node:path";
+import path35 from "node:path";
 
 // node_modules/@actions/cache/lib/cache.js
-import * as path31 from "path";
+import * as path32 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs4 from "fs";
@@ -45407,10 +45533,10 @@ function getOptions(copy) {
 }
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as path28 from "path";
+import * as path29 from "path";
 
 // node_modules/@actions/glob/lib/internal-path-helper.js
-import * as path24 from "path";
+import * as path25 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
 function dirname4(p) {
@@ -45418,7 +45544,7 @@ function dirname4(p) {
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
   }
-  let result = path24.dirname(p);
+  let result = path25.dirname(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
     result = safeTrimTrailingSeparator(result);
   }
@@ -45455,7 +45581,7 @@ function ensureAbsoluteRoot(root, itemPath) {
   assert(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
   if (root.endsWith("/") || IS_WINDOWS3 && root.endsWith("\\")) {
   } else {
-    root += path24.sep;
+    root += path25.sep;
   }
   return root + itemPath;
 }
@@ -45489,10 +45615,10 @@ function safeTrimTrailingSeparator(p) {
     return "";
   }
   p = normalizeSeparators2(p);
-  if (!p.endsWith(path24.sep)) {
+  if (!p.endsWith(path25.sep)) {
     return p;
   }
-  if (p === path24.sep) {
+  if (p === path25.sep) {
     return p;
   }
   if (IS_WINDOWS3 && /^[A-Z]:\\$/i.test(p)) {
@@ -45560,7 +45686,7 @@ function partialMatch(patterns, itemPath) {
 
 // node_modules/@actions/glob/lib/internal-pattern.js
 import * as os10 from "os";
-import * as path27 from "path";
+import * as path28 from "path";
 import assert3 from "assert";
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -46777,11 +46903,11 @@ var qmarksTestNoExtDot = ([$0]) => {
   return (f) => f.length === len && f !== "." && f !== "..";
 };
 var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path25 = {
+var path26 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep4 = defaultPlatform === "win32" ? path25.win32.sep : path25.posix.sep;
+var sep4 = defaultPlatform === "win32" ? path26.win32.sep : path26.posix.sep;
 minimatch.sep = sep4;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -47528,7 +47654,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // node_modules/@actions/glob/lib/internal-path.js
-import * as path26 from "path";
+import * as path27 from "path";
 import assert2 from "assert";
 var IS_WINDOWS5 = process.platform === "win32";
 var Path = class {
@@ -47542,12 +47668,12 @@ var Path = class {
       assert2(itemPath, `Parameter 'itemPath' must not be empty`);
       itemPath = safeTrimTrailingSeparator(itemPath);
       if (!hasRoot(itemPath)) {
-        this.segments = itemPath.split(path26.sep);
+        this.segments = itemPath.split(path27.sep);
       } else {
         let remaining = itemPath;
         let dir = dirname4(remaining);
         while (dir !== remaining) {
-          const basename6 = path26.basename(remaining);
+          const basename6 = path27.basename(remaining);
           this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname4(remaining);
@@ -47565,7 +47691,7 @@ var Path = class {
           assert2(segment === dirname4(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
-          assert2(!segment.includes(path26.sep), `Parameter 'itemPath' contains unexpected path separators`);
+          assert2(!segment.includes(path27.sep), `Parameter 'itemPath' contains unexpected path separators`);
           this.segments.push(segment);
         }
       }
@@ -47576,12 +47702,12 @@ var Path = class {
    */
   toString() {
     let result = this.segments[0];
-    let skipSlash = result.endsWith(path26.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
+    let skipSlash = result.endsWith(path27.sep) || IS_WINDOWS5 && /^[A-Z]:$/i.test(result);
     for (let i = 1; i < this.segments.length; i++) {
       if (skipSlash) {
         skipSlash = false;
       } else {
-        result += path26.sep;
+        result += path27.sep;
       }
       result += this.segments[i];
     }
@@ -47613,7 +47739,7 @@ var Pattern = class _Pattern {
     }
     pattern = _Pattern.fixupPattern(pattern, homedir2);
     this.segments = new Path(pattern).segments;
-    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path27.sep);
+    this.trailingSeparator = normalizeSeparators2(pattern).endsWith(path28.sep);
     pattern = safeTrimTrailingSeparator(pattern);
     let foundGlob = false;
     const searchSegments = this.segments.map((x) => _Pattern.getLiteral(x)).filter((x) => !foundGlob && !(foundGlob = x === ""));
@@ -47637,8 +47763,8 @@ var Pattern = class _Pattern {
   match(itemPath) {
     if (this.segments[this.segments.length - 1] === "**") {
       itemPath = normalizeSeparators2(itemPath);
-      if (!itemPath.endsWith(path27.sep) && this.isImplicitPattern === false) {
-        itemPath = `${itemPath}${path27.sep}`;
+      if (!itemPath.endsWith(path28.sep) && this.isImplicitPattern === false) {
+        itemPath = `${itemPath}${path28.sep}`;
       }
     } else {
       itemPath = safeTrimTrailingSeparator(itemPath);
@@ -47673,9 +47799,9 @@ var Pattern = class _Pattern {
     assert3(literalSegments.every((x, i) => (x !== "." || i === 0) && x !== ".."), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
     assert3(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
     pattern = normalizeSeparators2(pattern);
-    if (pattern === "." || pattern.startsWith(`.${path27.sep}`)) {
+    if (pattern === "." || pattern.startsWith(`.${path28.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
-    } else if (pattern === "~" || pattern.startsWith(`~${path27.sep}`)) {
+    } else if (pattern === "~" || pattern.startsWith(`~${path28.sep}`)) {
       homedir2 = homedir2 || os10.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
@@ -47751,8 +47877,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path35, level) {
-    this.path = path35;
+  constructor(path36, level) {
+    this.path = path36;
     this.level = level;
   }
 };
@@ -47919,7 +48045,7 @@ var DefaultGlobber = class _DefaultGlobber {
         if (!stats) {
           continue;
         }
-        if (options.excludeHiddenFiles && path28.basename(item.path).match(/^\./)) {
+        if (options.excludeHiddenFiles && path29.basename(item.path).match(/^\./)) {
           continue;
         }
         if (stats.isDirectory()) {
@@ -47929,7 +48055,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path28.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs4.promises.readdir(item.path))).map((x) => new SearchState(path29.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -48032,7 +48158,7 @@ function create(patterns, options) {
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
 import * as fs5 from "fs";
-import * as path29 from "path";
+import * as path30 from "path";
 import * as util from "util";
 
 // node_modules/@actions/cache/lib/internal/constants.js
@@ -48125,9 +48251,9 @@ function createTempDirectory() {
           baseLocation = "/home";
         }
       }
-      tempDirectory = path29.join(baseLocation, "actions", "temp");
+      tempDirectory = path30.join(baseLocation, "actions", "temp");
     }
-    const dest = path29.join(tempDirectory, crypto3.randomUUID());
+    const dest = path30.join(tempDirectory, crypto3.randomUUID());
     yield mkdirP(dest);
     return dest;
   });
@@ -48149,7 +48275,7 @@ function resolvePaths(patterns) {
         _c = _g.value;
         _e = false;
         const file = _c;
-        const relativeFile = path29.relative(workspace, file).replace(new RegExp(`\\${path29.sep}`, "g"), "/");
+        const relativeFile = path30.relative(workspace, file).replace(new RegExp(`\\${path30.sep}`, "g"), "/");
         debug(`Matched: ${relativeFile}`);
         if (relativeFile === "") {
           paths.push(".");
@@ -52303,15 +52429,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path35 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path35.startsWith("/")) {
-      path35 = path35.substring(1);
+    let path36 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path36.startsWith("/")) {
+      path36 = path36.substring(1);
     }
-    if (isAbsoluteUrl(path35)) {
-      requestUrl = path35;
+    if (isAbsoluteUrl(path36)) {
+      requestUrl = path36;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path35);
+      requestUrl = appendPath(requestUrl, path36);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -52357,9 +52483,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path35 = pathToAppend.substring(0, searchStart);
+    const path36 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path35;
+    newPath = newPath + path36;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -55236,16 +55362,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path35 = this._matcher.path;
-    return path35.length > 0 ? path35[path35.length - 1].tag : void 0;
+    const path36 = this._matcher.path;
+    return path36.length > 0 ? path36[path36.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path35 = this._matcher.path;
-    return path35.length > 0 ? path35[path35.length - 1].namespace : void 0;
+    const path36 = this._matcher.path;
+    return path36.length > 0 ? path36[path36.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -55253,9 +55379,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path35 = this._matcher.path;
-    if (path35.length === 0) return void 0;
-    return path35[path35.length - 1].values?.[attrName];
+    const path36 = this._matcher.path;
+    if (path36.length === 0) return void 0;
+    return path36[path36.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -55263,9 +55389,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path35 = this._matcher.path;
-    if (path35.length === 0) return false;
-    const current = path35[path35.length - 1];
+    const path36 = this._matcher.path;
+    if (path36.length === 0) return false;
+    const current = path36[path36.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -55291,18 +55417,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path35 = this._matcher.path;
-    if (path35.length === 0) return -1;
-    return path35[path35.length - 1].position ?? 0;
+    const path36 = this._matcher.path;
+    if (path36.length === 0) return -1;
+    return path36[path36.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path35 = this._matcher.path;
-    if (path35.length === 0) return -1;
-    return path35[path35.length - 1].counter ?? 0;
+    const path36 = this._matcher.path;
+    if (path36.length === 0) return -1;
+    return path36[path36.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -58564,11 +58690,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path35) {
+    function locateFile(path36) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path35, scriptDirectory);
+        return Module["locateFile"](path36, scriptDirectory);
       }
-      return scriptDirectory + path35;
+      return scriptDirectory + path36;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -61655,9 +61781,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path35 = getURLPath(request2.url) || "/";
+    const path36 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path35}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path36}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -62139,9 +62265,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path35 = getURLPath(request2.url) || "/";
+    const path36 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path35}`;
+    canonicalizedResourceString += `/${options.accountName}${path36}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -76082,10 +76208,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path35 = urlParsed.pathname;
-  path35 = path35 || "/";
-  path35 = escape3(path35);
-  urlParsed.pathname = path35;
+  let path36 = urlParsed.pathname;
+  path36 = path36 || "/";
+  path36 = escape3(path36);
+  urlParsed.pathname = path36;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -76170,9 +76296,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path35 = urlParsed.pathname;
-  path35 = path35 ? path35.endsWith("/") ? `${path35}${name}` : `${path35}/${name}` : name;
-  urlParsed.pathname = path35;
+  let path36 = urlParsed.pathname;
+  path36 = path36 ? path36.endsWith("/") ? `${path36}${name}` : `${path36}/${name}` : name;
+  urlParsed.pathname = path36;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -86983,7 +87109,7 @@ function internalCacheTwirpClient(options) {
 
 // node_modules/@actions/cache/lib/internal/tar.js
 import { existsSync as existsSync6, writeFileSync as writeFileSync2 } from "fs";
-import * as path30 from "path";
+import * as path31 from "path";
 var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve3) {
@@ -87054,13 +87180,13 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
     const BSD_TAR_ZSTD = tarPath.type === ArchiveToolType.BSD && compressionMethod !== CompressionMethod.Gzip && IS_WINDOWS8;
     switch (type2) {
       case "create":
-        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "--files-from", ManifestFilename);
+        args.push("--posix", "-cf", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path31.sep}`, "g"), "/"), "--exclude", BSD_TAR_ZSTD ? tarFile : cacheFileName.replace(new RegExp(`\\${path31.sep}`, "g"), "/"), "-P", "-C", workingDirectory.replace(new RegExp(`\\${path31.sep}`, "g"), "/"), "--files-from", ManifestFilename);
         break;
       case "extract":
-        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path30.sep}`, "g"), "/"));
+        args.push("-xf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path31.sep}`, "g"), "/"), "-P", "-C", BSD_TAR_ZSTD ? quoteAbsolutePath(workingDirectory) : workingDirectory.replace(new RegExp(`\\${path31.sep}`, "g"), "/"));
         break;
       case "list":
-        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path30.sep}`, "g"), "/"), "-P");
+        args.push("-tf", BSD_TAR_ZSTD ? tarFile : archivePath.replace(new RegExp(`\\${path31.sep}`, "g"), "/"), "-P");
         break;
     }
     if (tarPath.type === ArchiveToolType.GNU) {
@@ -87099,7 +87225,7 @@ function getWorkingDirectory() {
   return (_a2 = process.env["GITHUB_WORKSPACE"]) !== null && _a2 !== void 0 ? _a2 : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-  return `"${path30.resolve(filePath).replace(new RegExp(`\\${path30.sep}`, "g"), "/")}"`;
+  return `"${path31.resolve(filePath).replace(new RegExp(`\\${path31.sep}`, "g"), "/")}"`;
 }
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
   return __awaiter18(this, void 0, void 0, function* () {
@@ -87129,7 +87255,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.Zstd:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --long=30 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path31.sep}`, "g"), "/"),
           TarFilename
         ] : [
           "--use-compress-program",
@@ -87138,7 +87264,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
       case CompressionMethod.ZstdWithoutLong:
         return BSD_TAR_ZSTD ? [
           "zstd -T0 --force -o",
-          cacheFileName.replace(new RegExp(`\\${path30.sep}`, "g"), "/"),
+          cacheFileName.replace(new RegExp(`\\${path31.sep}`, "g"), "/"),
           TarFilename
         ] : ["--use-compress-program", IS_WINDOWS8 ? '"zstd -T0"' : "zstdmt"];
       default:
@@ -87191,7 +87317,7 @@ function extractTar(archivePath, compressionMethod) {
 }
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
   return __awaiter18(this, void 0, void 0, function* () {
-    writeFileSync2(path30.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
+    writeFileSync2(path31.join(archiveFolder, ManifestFilename), sourceDirectories.join("\n"));
     const { commands } = yield getCommands(compressionMethod, "create");
     yield execCommands(commands, archiveFolder);
   });
@@ -87332,7 +87458,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return cacheEntry.cacheKey;
       }
-      archivePath = path31.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path32.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive Path: ${archivePath}`);
       yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
       if (isDebug()) {
@@ -87411,7 +87537,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         info("Lookup only - skipping download");
         return response.matchedKey;
       }
-      archivePath = path31.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+      archivePath = path32.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
       debug(`Archive path: ${archivePath}`);
       debug(`Starting download of archive to: ${archivePath}`);
       yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -87479,7 +87605,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path31.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path32.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87548,7 +87674,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
       throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
     }
     const archiveFolder = yield createTempDirectory();
-    const archivePath = path31.join(archiveFolder, getCacheFileName(compressionMethod));
+    const archivePath = path32.join(archiveFolder, getCacheFileName(compressionMethod));
     debug(`Archive Path: ${archivePath}`);
     try {
       yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -87625,9 +87751,9 @@ function saveCacheV2(paths_1, key_1, options_1) {
 }
 
 // action/src/snapshot/actions-cache-store.ts
-import { lstat as lstat5, mkdir as mkdir7, mkdtemp as mkdtemp4, readdir as readdir4, rm as rm7 } from "node:fs/promises";
+import { lstat as lstat6, mkdir as mkdir8, mkdtemp as mkdtemp4, readdir as readdir4, rm as rm8 } from "node:fs/promises";
 import os12 from "node:os";
-import path32 from "node:path";
+import path33 from "node:path";
 
 // action/src/snapshot/cache-download.ts
 async function downloadCacheArchive(paths, key, archivePath) {
@@ -87685,17 +87811,18 @@ var ActionsCacheStore = class {
   tempRoot;
   description = "Actions cache";
   async withTemp(fn) {
-    const dir = await mkdtemp4(path32.join(this.tempRoot, "prebuild-snapshot-"));
+    const dir = await mkdtemp4(path33.join(this.tempRoot, "prebuild-snapshot-"));
     try {
       return await fn(dir);
     } finally {
-      await rm7(dir, { recursive: true, force: true });
+      await rm8(dir, { recursive: true, force: true });
     }
   }
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key, paths, cwd, _metadata, options) {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path32.join(dir, CACHE_ARCHIVE));
+      const exclude = excludePatterns(options?.exclude ?? []);
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets, exclude }, path33.join(dir, CACHE_ARCHIVE));
       const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       const { value: cacheId, stdout } = options?.timer ? await options.timer.time("upload", upload) : await upload();
       if (cacheId === -1) {
@@ -87709,18 +87836,18 @@ var ActionsCacheStore = class {
   /** @throws UnsafeArchiveError when the entry holds anything but one snapshot archive, or the archive escapes `cwd` */
   async restore(key, _paths, cwd, options) {
     return this.withTemp(async (dir) => {
-      const download = path32.join(dir, "entry.tar");
+      const download = path33.join(dir, "entry.tar");
       const fetch2 = () => this.api.downloadArchive([CACHE_ARCHIVE], key, download);
       if (!await (options?.timer ? options.timer.time("download", fetch2) : fetch2())) return false;
-      const outer = path32.join(dir, "entry");
-      await mkdir7(outer);
+      const outer = path33.join(dir, "entry");
+      await mkdir8(outer);
       await extractArchive(download, outer);
       const names = await readdir4(outer);
-      const inner = path32.join(outer, CACHE_ARCHIVE);
-      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat5(inner)).isFile()) {
+      const inner = path33.join(outer, CACHE_ARCHIVE);
+      if (names.length !== 1 || names[0] !== CACHE_ARCHIVE || !(await lstat6(inner)).isFile()) {
         throw new Error(`The Actions cache entry "${key}" holds ${names.join(", ") || "nothing"}, not one ${CACHE_ARCHIVE}: not a snapshot of this action`);
       }
-      await rm7(download);
+      await rm8(download);
       await extractArchive(inner, cwd, { exclude: options?.exclude });
       return true;
     });
@@ -87741,9 +87868,9 @@ var ActionsCacheStore = class {
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 import os13 from "node:os";
-import path33 from "node:path";
+import path34 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path33.join(env.DOCKER_CONFIG || path33.join(env.HOME || os13.homedir(), ".docker"), "config.json");
+  const configFile = path34.join(env.DOCKER_CONFIG || path34.join(env.HOME || os13.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];
@@ -87761,7 +87888,7 @@ function registryCredentials(registry, env, githubToken) {
 
 // action/src/snapshot/index.ts
 function createStore(spec, base = process.cwd(), env = process.env, token = "") {
-  if (spec.kind === "dir") return new DirStore(path34.resolve(base, spec.path));
+  if (spec.kind === "dir") return new DirStore(path35.resolve(base, spec.path));
   if (spec.kind === "oci") return new OciStore(spec.ref, registryCredentials(spec.ref.registry, env, token), env[Env.RunnerTemp] || void 0);
   return new ActionsCacheStore();
 }

@@ -2,20 +2,23 @@
  * One prebuild in host mode, end to end, independent of @actions/core (the
  * collaborators are arguments): restore the base (incremental), plan and run
  * `onCreateCommand` and `updateContentCommand` in the workspace, write the marker,
- * save the snapshot.
+ * save the snapshot. The package caches are a part of their own
+ * (src/lifecycle/caches-part.ts): the base's is restored only when a dependency file
+ * changed since it, and it is saved only when the store does not hold it yet.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
 import { substituteCommand } from '../../src/config/substitute.js';
 import { MARKER_DIR, MARKER_PATH, formatMarker, nextMarker, unsuccessfulMarker, type PrebuildMarker, type PrebuiltImage } from '../../src/lifecycle/marker.js';
-import { hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
+import { changedDependencyFiles, hashDependencyFiles } from '../../src/lifecycle/dependency-files.js';
 import { planPrebuild, snapshotPaths, type PlannedHook, type PrebuildHook } from '../../src/lifecycle/plan.js';
 import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { restoreBase, writeTrackedFiles } from '../../src/lifecycle/incremental.js';
 import { writeSourceTimes } from '../../src/lifecycle/source-times.js';
-import { logCaches } from '../../src/lifecycle/caches.js';
+import { CACHES_DIR, logCaches, type PackageManager } from '../../src/lifecycle/caches.js';
+import { cachesPartKey, restoreCachesPart, saveCachesPart } from '../../src/lifecycle/caches-part.js';
 import { hookEnvironment, LeftoverTracker, runHook, type HookRun, type LifecycleLog } from '../../src/lifecycle/run-hooks.js';
 
 export { hookEnvironment };
@@ -123,6 +126,8 @@ export async function finishPrebuild(
     dependencyFiles: Record<string, string>;
     image?: PrebuiltImage;
     startedAt: number;
+    /** The managers whose caches the hooks kept (caches.ts): saved as the caches part; absent or empty for none. */
+    caches?: readonly PackageManager[];
   },
 ): Promise<PrebuildResult> {
   const { workspace, configuration } = req;
@@ -139,6 +144,9 @@ export async function finishPrebuild(
     dependencyFiles: done.dependencyFiles,
     ...(done.image ? { image: done.image } : {}),
   });
+  // The caches as installed for the dependency files onCreateCommand last ran with: one part per set of them.
+  const cachesKey = cachesPartKey(name, configuration.identity, done.caches ?? [], marker.dependencyFiles ?? {});
+  if (cachesKey) marker.caches = cachesKey;
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
   await writeTrackedFiles(workspace);
@@ -150,9 +158,29 @@ export async function finishPrebuild(
     hooks[hook] = run.durationMs;
     timer.add(hook, run.durationMs);
   }
-  req.log.info(`Saving snapshot ${key} (${paths.join(', ')}) to the ${req.store.description}`);
-  const metadata = { sha: req.sha, configuration: name, prebuildId: req.prebuildId, identity: configuration.identity, hooks, base: started.base };
-  const { bytes } = await timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer }));
+  if (cachesKey) {
+    // Before the snapshot: a secret in a cache fails the prebuild before anything names the part.
+    const part = await saveCachesPart(req.store, cachesKey, workspace, { secrets: req.secrets, timer });
+    req.log.info(
+      part.state === 'saved'
+        ? `Package caches saved as ${cachesKey} (${part.bytes} bytes)`
+        : part.state === 'reused'
+          ? `Package caches: ${cachesKey} is already in the ${req.store.description} (same dependency files), not saved again`
+          : `Package caches: none in the workspace; the snapshot names ${cachesKey}`,
+    );
+  }
+  req.log.info(`Saving snapshot ${key} (${paths.join(', ')}${cachesKey ? `, without ${CACHES_DIR}` : ''}) to the ${req.store.description}`);
+  const metadata = {
+    sha: req.sha,
+    configuration: name,
+    prebuildId: req.prebuildId,
+    identity: configuration.identity,
+    hooks,
+    base: started.base,
+    caches: cachesKey,
+  };
+  const exclude = cachesKey ? [CACHES_DIR] : [];
+  const { bytes } = await timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer, exclude }));
   await timer.time('retention', () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
   return {
     prebuildId: req.prebuildId,
@@ -160,6 +188,7 @@ export async function finishPrebuild(
     sha: req.sha,
     snapshotKey: key,
     snapshotBytes: bytes,
+    ...(cachesKey ? { cachesKey } : {}),
     durationMs: Math.round(performance.now() - done.startedAt),
     hooks,
     base: started.base,
@@ -186,6 +215,12 @@ export async function prebuild(request: PrebuildRequest): Promise<PrebuildOutcom
   const plan = planPrebuild(configuration.environment.lifecycle, { identity: configuration.identity, baseMarker: base.baseMarker, dependencyFiles });
   const { env, vars, caches } = hookEnvironment(configuration, workspace, req.env);
   logCaches(caches, log);
+  // An install re-runs after a dependency-file change: it reads the base's package caches.
+  if (base.baseMarker?.caches && changedDependencyFiles(base.baseMarker.dependencyFiles ?? {}, dependencyFiles).length > 0) {
+    const restored = await restoreCachesPart(req.store, base.baseMarker, workspace, req.timer);
+    if (restored === true) log.info(`Package caches restored from ${base.baseMarker.caches}`);
+    else log.warning(`Package caches not restored (${restored}): the install downloads what it needs`);
+  }
   const runs: HookRun[] = [];
   const ran: Partial<Record<PrebuildHook, { startedAt: string; durationMs: number }>> = {};
   // Processes the hooks leave running are stopped before the snapshot is taken (and on failure).
@@ -204,6 +239,6 @@ export async function prebuild(request: PrebuildRequest): Promise<PrebuildOutcom
   } finally {
     for (const g of await leftovers.killAll()) log.info(`Stopped process group ${g.pgid} left by ${g.origin}`);
   }
-  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started });
+  const result = await finishPrebuild(req, key, paths, base, { ran, dependencyFiles, startedAt: started, caches: caches.kept });
   return { result, plan, runs, baseMissing: base.baseMissing };
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { deleteSnapshotEverywhere } from '../prebuilds/snapshots.js';
+import { deleteSnapshotEverywhere, sweepCachesParts } from '../prebuilds/snapshots.js';
 import { defaultBranchOf, resolveCommit } from '../github/repos.js';
 import { readConfigurations } from '../prebuilds/configurations.js';
 import { decision, decisionLog } from '../prebuilds/decisions.js';
@@ -116,6 +116,13 @@ export async function deleteConfiguration(m: ManagementDeps, principal: Principa
       await store.updatePrebuild(p.id, { state: 'expired', reason: 'snapshot deleted through the management API' });
       out.snapshotsDeleted.push(p.snapshotKey);
     }
+    await sweepParts(
+      m,
+      installationId,
+      repo,
+      name,
+      held.map((p) => p.cachesKey),
+    );
     m.app.log.info(
       { repo, configuration: name, deleted: out.snapshotsDeleted.length, token: principal.tokenId },
       'configuration overrides and snapshots deleted',
@@ -146,6 +153,7 @@ export async function deletePrebuild(m: ManagementDeps, principal: Principal, id
       throw githubFailure(m, error, `delete the snapshot ${fresh.snapshotKey}`);
     }
     const done = await store.updatePrebuild(id, { state: 'expired', reason: 'snapshot deleted through the management API' });
+    await sweepParts(m, done.installationId, repo, done.configuration, [fresh.cachesKey]);
     await decisionLog(store, { deliveryId: null, ...repo, sha: done.sha, event: 'manual' }).record(
       decision.ended(done, 'deleted', `snapshot of prebuild #${id} deleted by token "${principal.name}"`),
     );
@@ -249,4 +257,18 @@ export async function triggerPrebuilds(m: ManagementDeps, principal: Principal, 
     });
     return outcomes.map((o) => started(m, o));
   });
+}
+
+/**
+ * After snapshots were deleted: deletes the package caches parts among `candidates`
+ * that no kept snapshot names (src/prebuilds/snapshots.ts). A failure is logged: the
+ * snapshots are gone, and a part left behind is deleted by a later sweep or evicted.
+ */
+async function sweepParts(m: ManagementDeps, installationId: number, repo: RepoRef, configuration: string, candidates: Array<string | null>): Promise<void> {
+  try {
+    const octokit = await m.app.octokitFor(installationId);
+    await sweepCachesParts({ octokit, repo, dirs: m.app.dirStores ?? [] }, m.app.store, configuration, candidates);
+  } catch (err) {
+    m.app.log.warn({ err, repo, configuration }, 'could not delete the package caches parts of deleted snapshots');
+  }
 }

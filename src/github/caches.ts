@@ -17,3 +17,24 @@ export async function deleteCacheByKey(octokit: Octokit, repo: RepoParams, key: 
     throw error;
   }
 }
+
+/** One Actions cache entry as `GET /repos/{owner}/{repo}/actions/caches` lists it (the fields used). */
+export interface CacheEntry {
+  key: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/**
+ * The Actions cache entries whose key starts with `prefix`, every ref
+ * (`GET /repos/{owner}/{repo}/actions/caches?key=`, 100 a page; needs `actions: read`).
+ * @throws Octokit's RequestError
+ */
+export async function listCachesByPrefix(octokit: Octokit, repo: RepoParams, prefix: string): Promise<CacheEntry[]> {
+  const out: CacheEntry[] = [];
+  for (let page = 1; ; page++) {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/actions/caches', { ...repo, key: prefix, per_page: 100, page });
+    for (const c of data.actions_caches) if (c.key?.startsWith(prefix)) out.push({ key: c.key, createdAt: c.created_at ?? '' });
+    if (data.actions_caches.length < 100) return out;
+  }
+}

@@ -4,10 +4,11 @@
  * instead of downloading everything again (Codespaces keeps them: it snapshots the
  * whole disk). The caches live outside the sources but inside the snapshot: the
  * hooks' cache variables (`npm_config_cache`, `PIP_CACHE_DIR`, …) point at
- * `.prebuilds/caches/<manager>`, which every snapshot holds (plan.ts adds the marker
- * directory to any `paths`). They are therefore archived, scanned for secrets and
- * extracted (guarded) like the rest of the snapshot, and restored with the base
- * before any hook runs.
+ * `.prebuilds/caches/<manager>` (inside the marker directory, which plan.ts adds to
+ * any `paths`). They are saved as a snapshot part of their own, keyed by the
+ * dependency files (caches-part.ts): archived, scanned for secrets and extracted
+ * (guarded) like the rest of the snapshot, and restored before any hook runs when a
+ * dependency file changed since the base.
  *
  * Which managers: the configuration's `caches` setting (prebuilds.yml): `true`
  * (default) detects them from the files at the workspace root ({@link CACHE_DETECTION}),

@@ -73,6 +73,12 @@ export interface PrebuildMarker {
    * (src/lifecycle/dependency-files.ts); absent in markers written before it existed.
    */
   dependencyFiles?: Record<string, string>;
+  /**
+   * Key of the package caches part (caches-part.ts) this snapshot goes with: the caches
+   * as installed for {@link dependencyFiles}, kept out of the snapshot itself. Absent
+   * when no cache is kept (and in snapshots that hold their caches inside).
+   */
+  caches?: string;
   /** Container mode: the prebuilt environment image this workspace goes with (absent in host mode). */
   image?: PrebuiltImage;
 }
@@ -136,6 +142,7 @@ export function parseMarker(text: string | null | undefined): PrebuildMarker | n
       hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
       history: Array.isArray(v.history) ? v.history : [],
       ...(typeof v.dependencyFiles === 'object' && v.dependencyFiles !== null ? { dependencyFiles: v.dependencyFiles } : {}),
+      ...(typeof v.caches === 'string' ? { caches: v.caches } : {}),
       ...(v.outcome === 'success' ? { outcome: 'success' as const } : {}),
       ...(parseImage(v.image) ? { image: parseImage(v.image) } : {}),
     };

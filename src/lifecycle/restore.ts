@@ -4,9 +4,10 @@
  * checkout without losing what git ignores (incremental.ts: what the checkout lacks
  * moves in, its sources and `.git` stay, files deleted since are removed), then run
  * the remaining lifecycle hooks. Shared by the action (`mode: restore`) and the CLI
- * (`prebuilds restore`). The snapshot's package caches (caches.ts) are restored only
- * when a dependency file changed since the prebuild (the install re-runs and reads
- * them); otherwise the hooks use the user's own caches.
+ * (`prebuilds restore`). The snapshot's package caches (caches.ts; a part of their
+ * own, caches-part.ts) are restored only when a dependency file changed since the
+ * prebuild (the install re-runs and reads them); otherwise the hooks use the user's
+ * own caches. Snapshots that hold their caches inside leave them out the same way.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { restoreBase } from './incremental.js';
 import type { PrebuildMarker } from './marker.js';
 import { snapshotPaths } from './plan.js';
 import { CACHES_DIR, logCaches } from './caches.js';
+import { restoreCachesPart } from './caches-part.js';
 import { changedDependencyFiles, dependencyFilesChangedSince, hashDependencyFiles } from './dependency-files.js';
 import {
   markerMismatch,
@@ -202,6 +204,11 @@ export async function restoreWorkspace(req: RestoreRequest): Promise<RestoreOutc
   });
 
   const changed = marker?.dependencyFiles ? changedDependencyFiles(marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
+  if (marker?.caches && changed.length > 0) {
+    const restored = await restoreCachesPart(req.store, marker, workspace, timer);
+    if (restored === true) log.info(`Package caches restored from ${marker.caches} (${changed.join(', ')} changed since the prebuild)`);
+    else log.warning(`Package caches not restored (${restored}): the install downloads what it needs`);
+  }
   const plan = planRestore(configuration.environment.lifecycle, { kind: hit, distance: chosen?.distance ?? 0, changedDependencyFiles: changed });
   // The hooks use the snapshot's package caches only when it brought them: otherwise the user's own (~/.npm, …).
   const cachesRestored = existsSync(path.join(workspace, CACHES_DIR));

@@ -6,6 +6,7 @@
  * `workflow_run` completes. A failed run's reason is the job's failure annotation
  * (written by `core.setFailed`).
  */
+import { isCachesPartKey } from './caches-part.js';
 import { parseTimings, type PhaseTimings } from './timings.js';
 
 export const RESULT_ANNOTATION_TITLE = 'prebuild-result';
@@ -18,6 +19,11 @@ export interface PrebuildResult {
   snapshotKey: string;
   /** Size of the saved archive, bytes. */
   snapshotBytes: number;
+  /**
+   * Key of the package caches part the snapshot goes with (src/lifecycle/caches-part.ts):
+   * retention keeps a part while a snapshot kept names it. Absent for none.
+   */
+  cachesKey?: string;
   /** Whole action step, ms. */
   durationMs: number;
   /** Duration of each lifecycle hook that ran, ms. */
@@ -58,6 +64,7 @@ export function decodeResult(message: string): PrebuildResult | null {
       sha: String(v.sha ?? ''),
       snapshotKey: v.snapshotKey,
       snapshotBytes: v.snapshotBytes,
+      ...(typeof v.cachesKey === 'string' && isCachesPartKey(v.cachesKey) ? { cachesKey: v.cachesKey } : {}),
       durationMs: v.durationMs,
       hooks: typeof v.hooks === 'object' && v.hooks !== null ? v.hooks : {},
       base: typeof v.base === 'string' ? v.base : null,

@@ -9,7 +9,11 @@
  * - `restore`: finding the snapshot and extracting it (listing, extract);
  * - `download`: downloading the snapshot (stores that download; not in `restore`);
  * - `merge`: moving the extracted tree into the checkout and deleting what the commit removed;
+ * - `restoreCaches`: restoring the package caches part (caches-part.ts; only after a
+ *   dependency-file change; its download under `download`);
  * - each lifecycle hook that ran, under its name (`onCreateCommand`, …);
+ * - `saveCaches`: saving the package caches part, or finding it already stored
+ *   (caches-part.ts; its upload under `upload`);
  * - `save`: archiving the snapshot (secret scan included); `upload`: uploading it
  *   (stores that upload; not in `save`);
  * - `retention`: deleting old snapshots.

@@ -8,7 +8,7 @@ import type { PrebuildRecord } from '../store/types.js';
 import { decision, decisionLog, type DecisionContext } from './decisions.js';
 import type { PrebuildsDeps } from './deps.js';
 import { expiredByRetention } from '../scheduler/retention.js';
-import { deleteSnapshotEverywhere } from './snapshots.js';
+import { deleteSnapshotEverywhere, sweepCachesParts } from './snapshots.js';
 
 /**
  * The one exit: "a prebuild ended". Whatever ended it (its workflow run completed, the
@@ -66,10 +66,10 @@ export async function discardSnapshot(deps: PrebuildsDeps, p: PrebuildRecord, oc
   if (!UNUSABLE.includes(p.state) || p.dispatchedAt === null) return;
   try {
     octokit ??= await deps.octokitFor(p.installationId);
-    await deleteSnapshotEverywhere(
-      { octokit, repo: { owner: p.owner, repo: p.repo }, dirs: deps.dirStores ?? [] },
-      p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id),
-    );
+    const stores = { octokit, repo: { owner: p.owner, repo: p.repo }, dirs: deps.dirStores ?? [] };
+    await deleteSnapshotEverywhere(stores, p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id));
+    // The caches part its run may have saved first, unless a successful snapshot names it.
+    await sweepCachesParts(stores, deps.store, p.configuration);
   } catch (err) {
     deps.log.warn({ err, prebuild: p.id }, 'could not delete the snapshot of a prebuild that did not succeed');
   }
@@ -90,17 +90,26 @@ export async function reportEnded(deps: PrebuildsDeps, octokit: Octokit, p: Preb
 
 /**
  * Retention after a success (SPEC.md rule 7): deletes the snapshots retention expires
- * from the Actions cache and marks their prebuilds `expired`.
+ * from the Actions cache and marks their prebuilds `expired`, then the package caches
+ * parts no snapshot kept names.
  */
 async function applyRetention(deps: PrebuildsDeps, octokit: Octokit, done: PrebuildRecord): Promise<void> {
   const repo = { owner: done.owner, repo: done.repo };
-  for (const old of await expiredByRetention(deps.store, done)) {
+  const expired = await expiredByRetention(deps.store, done);
+  for (const old of expired) {
     const deleted = old.snapshotKey ? await deleteSnapshotEverywhere({ octokit, repo, dirs: deps.dirStores ?? [] }, old.snapshotKey) : null;
     await deps.store.updatePrebuild(old.id, {
       state: 'expired',
       reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted && (deleted.actionsCache || deleted.dirs.length > 0) ? '; snapshot deleted' : ''}`,
     });
   }
+  const parts = await sweepCachesParts(
+    { octokit, repo, dirs: deps.dirStores ?? [] },
+    deps.store,
+    done.configuration,
+    expired.map((p) => p.cachesKey),
+  );
+  if (parts.length > 0) deps.log.info({ prebuild: done.id, parts }, 'retention: deleted package caches parts no kept snapshot names');
 }
 
 /**

@@ -92,7 +92,16 @@ export async function followRun(
     const r = outcome.result;
     // GitHub's run timestamps have one-second resolution: never report less than the action's own step.
     const durationMs = Math.max(base.durationMs ?? 0, r.durationMs);
-    patch = { ...base, durationMs, state: 'success', snapshotKey: r.snapshotKey, snapshotBytes: r.snapshotBytes, hooks: r.hooks, reason: null };
+    patch = {
+      ...base,
+      durationMs,
+      state: 'success',
+      snapshotKey: r.snapshotKey,
+      snapshotBytes: r.snapshotBytes,
+      cachesKey: r.cachesKey ?? null,
+      hooks: r.hooks,
+      reason: null,
+    };
   } else if (run.conclusion === 'success') {
     patch = { ...base, state: 'failure', reason: 'the run succeeded but reported no prebuild result: does the workflow run the prebuilds action?' };
   } else if (run.conclusion === 'timed_out' || (run.conclusion === 'cancelled' && outcome.timedOut)) {

@@ -2,9 +2,12 @@
  * Deleting snapshots from every store the app can reach: the Actions cache through the
  * REST API, and directory stores (`dir:`) mounted where the app runs (`PREBUILDS_DIR_STORES`).
  * SPEC.md rule 6: a prebuild that ends as anything but success has its snapshot deleted
- * from every store; rule 7: retention.
+ * from every store; rule 7: retention. Both also delete the package caches parts
+ * (src/lifecycle/caches-part.ts) that no kept snapshot names any more.
  */
-import { deleteCacheByKey } from '../github/caches.js';
+import { deleteCacheByKey, listCachesByPrefix } from '../github/caches.js';
+import { cachesPartPrefix, unreferencedParts } from '../lifecycle/caches-part.js';
+import type { Store } from '../store/types.js';
 import type { Octokit, RepoParams } from '../github/octokit.js';
 import { snapshotKey } from '../lifecycle/snapshot-key.js';
 import type { DirStore } from '../lifecycle/snapshot/dir-store.js';
@@ -51,4 +54,57 @@ export function deleteUnsuccessfulSnapshot(
   prebuild: { configuration: string; sha: string; prebuildId: string | number },
 ): Promise<SnapshotDeletion> {
   return deleteSnapshotEverywhere(stores, snapshotKey(prebuild.configuration, prebuild.sha, prebuild.prebuildId));
+}
+
+/** Prebuild states whose run may still save a caches part it will name. */
+const IN_FLIGHT = ['waiting', 'dispatched', 'running'] as const;
+
+/**
+ * Deletes the configuration's package caches parts that no successful prebuild's
+ * snapshot names (SPEC.md rules 6 and 7 for the part: a part shared by several
+ * snapshots stays while one of them is kept), from the Actions cache and each
+ * reachable directory store. A part created after the oldest prebuild still in
+ * flight started may be about to be named by it: it stays until a later sweep.
+ * @param candidates the parts that may have lost their last snapshot (those of the
+ *   snapshots retention just deleted): only these are considered, without listing
+ *   (no extra GitHub request per success); absent: every part listed (a run that did
+ *   not succeed may have saved one nothing names)
+ * @param now current time, ms since the epoch
+ * @returns the part keys deleted
+ * @throws Octokit's RequestError when listing or deleting in the Actions cache fails;
+ *   Error when a directory store cannot be listed or its files deleted
+ */
+export async function sweepCachesParts(
+  stores: SnapshotStores,
+  db: Pick<Store, 'listPrebuilds'>,
+  configuration: string,
+  candidates?: ReadonlyArray<string | null>,
+  now = Date.now(),
+): Promise<string[]> {
+  if (candidates && !candidates.some(Boolean)) return [];
+  const scope = { ...stores.repo, configuration };
+  const [kept, open] = await Promise.all([
+    db.listPrebuilds({ ...scope, states: ['success'], limit: 10_000 }),
+    db.listPrebuilds({ ...scope, states: [...IN_FLIGHT], limit: 10_000 }),
+  ]);
+  const before = Math.min(now, ...open.map((p) => p.createdAt));
+  const referenced = kept.map((p) => p.cachesKey);
+  const prefix = cachesPartPrefix(configuration);
+  const deleted = new Set<string>();
+  if (candidates) {
+    const used = new Set(referenced);
+    for (const key of new Set(candidates)) {
+      if (!key || used.has(key)) continue;
+      const d = await deleteSnapshotEverywhere(stores, key);
+      if (d.actionsCache || d.dirs.length > 0) deleted.add(key);
+    }
+    return [...deleted];
+  }
+  for (const key of unreferencedParts(await listCachesByPrefix(stores.octokit, stores.repo, prefix), referenced, before)) {
+    if (await deleteCacheByKey(stores.octokit, stores.repo, key)) deleted.add(key);
+  }
+  for (const store of stores.dirs) {
+    for (const key of unreferencedParts(await store.list(prefix), referenced, before)) if (await store.delete(key)) deleted.add(key);
+  }
+  return [...deleted];
 }

@@ -234,4 +234,12 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX restores_created ON restores (owner, repo, created_at)`,
     ],
   },
+  {
+    version: 8,
+    name: 'package caches part of a snapshot',
+    sql: [
+      // The caches part a successful prebuild's snapshot names (src/lifecycle/caches-part.ts): kept while one snapshot kept names it.
+      `ALTER TABLE prebuilds ADD COLUMN caches_key TEXT`,
+    ],
+  },
 ];

@@ -40,6 +40,7 @@ export const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
   baseReason: 'base_reason',
   snapshotKey: 'snapshot_key',
   snapshotBytes: 'snapshot_bytes',
+  cachesKey: 'caches_key',
   durationMs: 'duration_ms',
   hooks: 'hooks',
   checkRunId: 'check_run_id',

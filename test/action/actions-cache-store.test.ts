@@ -6,6 +6,10 @@ import { SnapshotExistsError } from '../../action/src/snapshot/store.js';
 import { SecretInSnapshotError } from '../../src/lifecycle/snapshot/secret-scan.js';
 import { UnsafeArchiveError } from '../../src/lifecycle/snapshot/tar-guard.js';
 import { writeTarZst } from '../helpers/tar.js';
+import { cachesPartKey, restoreCachesPart, saveCachesPart } from '../../src/lifecycle/caches-part.js';
+import { CACHES_DIR } from '../../src/lifecycle/caches.js';
+import type { PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { PhaseTimer } from '../../src/lifecycle/timings.js';
 import { cleanup, tempDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -84,6 +88,24 @@ describe('ActionsCacheStore', () => {
     expect(await readFile(path.join(target, 'node_modules/dep.js'), 'utf8')).toBe('module.exports = 1;\n');
     expect(await readdir(temp)).toEqual([]); // staging removed
     await expect(store.delete('x')).rejects.toThrow(/REST API/);
+  });
+
+  it('carries the package caches as a part of their own: the snapshot leaves them out, the part is saved once and restored guarded', async () => {
+    const api = fakeCache(await dir('blobs-'));
+    const store = new ActionsCacheStore(api, await dir('temp-'));
+    const ws = await workspace();
+    await mkdir(path.join(ws, CACHES_DIR, 'npm'), { recursive: true });
+    await writeFile(path.join(ws, CACHES_DIR, 'npm/tarball'), 'cached');
+    const cachesKey = cachesPartKey('web', 'id', ['npm'], { 'package-lock.json': 'a'.repeat(64) })!;
+    expect(await saveCachesPart(store, cachesKey, ws, { timer: new PhaseTimer() })).toMatchObject({ state: 'saved' });
+    expect(await saveCachesPart(store, cachesKey, ws, { timer: new PhaseTimer() })).toEqual({ state: 'reused' });
+    expect(api.saved.map((s) => s.key)).toEqual([cachesKey]);
+    await store.save('prebuilds-v1/web/abc1234/43', ['.'], ws, undefined, { exclude: [CACHES_DIR] });
+    const target = await dir('restore-');
+    expect(await store.restore('prebuilds-v1/web/abc1234/43', ['.'], target)).toBe(true);
+    expect(await readdir(path.join(target, '.prebuilds'))).toEqual([]); // the caches left out
+    expect(await restoreCachesPart(store, { caches: cachesKey } as PrebuildMarker, target, new PhaseTimer())).toBe(true);
+    expect(await readFile(path.join(target, CACHES_DIR, 'npm/tarball'), 'utf8')).toBe('cached');
   });
 
   it('turns a taken key into SnapshotExistsError', async () => {

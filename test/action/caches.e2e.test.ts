@@ -2,13 +2,16 @@
  * Package-manager caches and the time breakdown, end to end: the BUNDLED action as a
  * child process on a real git repository with a dir: store. The hooks stand in for
  * `npm ci`: they read and fill `$npm_config_cache` (which the action points into
- * the snapshot), so a second install after a lockfile change finds what the first
- * one left there — restored with the base before onCreateCommand re-runs.
+ * the workspace), so a second install after a lockfile change finds what the first
+ * one left there — the caches part of the base (src/lifecycle/caches-part.ts),
+ * restored before onCreateCommand re-runs, and never for a source-only change.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHES_DIR } from '../../src/lifecycle/caches.js';
+import { DirStore } from '../../src/lifecycle/snapshot/dir-store.js';
 import { git, runBundle } from './bundle.js';
 import { cleanup, tempDir } from './helpers.js';
 
@@ -42,6 +45,19 @@ async function makeRepo(prebuildsYml?: string): Promise<{ repo: string; sha: str
   return { repo, sha: git(repo, 'rev-parse', 'HEAD') };
 }
 
+/** Member names of a dir store's archive. */
+function members(store: string, key: string): string[] {
+  const archive = new DirStore(store).files(key).archive;
+  return execFileSync('sh', ['-c', `zstd -d -q -c "${archive}" | tar -tf -`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+}
+
+/** The caches part keys a dir store holds. */
+async function parts(store: string): Promise<string[]> {
+  return (await new DirStore(store).list('prebuilds-v1-caches/')).map((l) => l.key).sort();
+}
+
 /** A fresh clone of `repo` at `sha` (a new runner's checkout). */
 async function checkout(repo: string, sha: string): Promise<string> {
   const ws = await tempDir('caches-ws-');
@@ -63,6 +79,17 @@ describe('package-manager caches in the snapshot', () => {
     expect(run1.stdout).toContain(`Package-manager caches kept in the snapshot (${CACHES_DIR}): npm`);
     expect((await readFile(path.join(first, 'cache-path.txt'), 'utf8')).trim()).toBe(path.join(first, CACHES_DIR, 'npm'));
     expect(await readFile(path.join(first, 'installs.txt'), 'utf8')).toBe('miss\n');
+    // The caches are a part of their own, named by the marker; the snapshot leaves them out.
+    const [part1, ...others] = await parts(store);
+    expect(others).toEqual([]);
+    expect(part1).toMatch(/^prebuilds-v1-caches\/devcontainer\/[0-9a-f]{64}$/);
+    expect(run1.result?.cachesKey).toBe(part1);
+    expect(JSON.parse(await readFile(path.join(first, '.prebuilds/marker.json'), 'utf8')).caches).toBe(part1);
+    expect(members(store, part1!)).toContain('.prebuilds/caches/npm/tarball');
+    const snapshot1 = members(store, `prebuilds-v1/devcontainer/${sha}/1`);
+    expect(snapshot1).toContain('./.prebuilds/marker.json');
+    expect(snapshot1.filter((m) => m.includes('caches'))).toEqual([]);
+    expect((await new DirStore(store).manifest(`prebuilds-v1/devcontainer/${sha}/1`))?.caches).toBe(part1);
 
     await writeFile(path.join(repo, 'package-lock.json'), '{"lockfileVersion":3,"packages":{"node_modules/dotenv":{}}}\n');
     git(repo, 'commit', '-qam', 'add a dependency');
@@ -75,6 +102,25 @@ describe('package-manager caches in the snapshot', () => {
     expect((await readFile(path.join(second, 'cache-path.txt'), 'utf8')).trim()).toBe(path.join(second, CACHES_DIR, 'npm'));
     expect(await readFile(path.join(second, 'installs.txt'), 'utf8')).toBe('miss\nhit\n');
     expect(await readFile(path.join(second, CACHES_DIR, 'npm/tarball'), 'utf8')).toContain('dotenv');
+    expect(run2.stdout).toContain(`Package caches restored from ${part1}`);
+    expect(Object.keys(JSON.parse(run2.outputs['timings']!) as object)).toContain('restoreCaches');
+    // New dependency files: a new part, named by the new snapshot.
+    const after2 = await parts(store);
+    expect(after2).toHaveLength(2);
+    const part2 = after2.find((k) => k !== part1)!;
+    expect(run2.result?.cachesKey).toBe(part2);
+
+    // A source-only commit: the caches are neither restored nor saved again; the snapshot names the same part.
+    await writeFile(path.join(repo, 'src.txt'), 'v2\n');
+    git(repo, 'commit', '-qam', 'source change');
+    const sha3 = git(repo, 'rev-parse', 'HEAD');
+    const third = await checkout(repo, sha3);
+    const run3 = await runBundle(third, { store: `dir:${store}`, sha: sha3, 'prebuild-id': '3', base: `prebuilds-v1/devcontainer/${sha2}/2` }, dirs);
+    expect(run3.status).toBe(0);
+    expect(Object.keys(JSON.parse(run3.outputs['timings']!) as object)).not.toContain('restoreCaches');
+    expect(existsSync(path.join(third, CACHES_DIR, 'npm/tarball'))).toBe(false);
+    expect(run3.result?.cachesKey).toBe(part2);
+    expect(await parts(store)).toEqual(after2);
   });
 
   it('keeps none with `caches: false`, and leaves a cache variable the environment sets alone', async () => {
@@ -116,6 +162,9 @@ describe('package-manager caches in the snapshot', () => {
     expect(sha2).not.toBe(sha);
     expect(run.status).not.toBe(0);
     expect(run.stdout).toMatch(/::error::Refusing to save the snapshot: (\.\/)?\.prebuilds\/caches\/npm\/auth contains the value of the secret NPM_TOKEN/);
+    // Refused before anything was saved: no part, no snapshot.
+    expect(await parts(store)).toEqual([]);
+    expect(await new DirStore(store).list('prebuilds-v1/')).toEqual([]);
   });
 });
 
@@ -134,6 +183,7 @@ describe('package-manager caches in restore mode', () => {
     expect(run1.status).toBe(0);
     expect(run1.outputs['prebuild-hit']).toBe('ancestor');
     expect(existsSync(path.join(sourceOnly, CACHES_DIR))).toBe(false);
+    expect(Object.keys(JSON.parse(run1.outputs['timings']!) as object)).not.toContain('restoreCaches');
     expect(existsSync(path.join(sourceOnly, '.prebuilds/marker.json'))).toBe(true);
 
     await writeFile(path.join(repo, 'package-lock.json'), '{"lockfileVersion":3,"packages":{"node_modules/zod":{}}}\n');
@@ -144,6 +194,7 @@ describe('package-manager caches in restore mode', () => {
     expect(run2.status).toBe(0);
     expect(run2.outputs['prebuild-hit']).toBe('ancestor');
     expect(await readFile(path.join(lockChange, 'installs.txt'), 'utf8')).toBe('miss\nhit\n');
+    expect(Object.keys(JSON.parse(run2.outputs['timings']!) as object)).toContain('restoreCaches');
   });
 });
 
@@ -156,7 +207,7 @@ describe('the time breakdown', () => {
     const full = await runBundle(ws, { store: `dir:${store}`, sha, 'prebuild-id': '1' }, dirs);
     expect(full.status).toBe(0);
     const timings = JSON.parse(full.outputs['timings']!) as Record<string, number>;
-    expect(Object.keys(timings)).toEqual(['setup', 'onCreateCommand', 'updateContentCommand', 'save', 'retention']);
+    expect(Object.keys(timings)).toEqual(['setup', 'onCreateCommand', 'updateContentCommand', 'saveCaches', 'save', 'retention']);
     expect(full.result?.timings).toEqual(timings);
     expect(timings.onCreateCommand).toBe(full.result?.hooks.onCreateCommand);
     const sum = Object.values(timings).reduce((a, b) => a + b, 0);
@@ -170,7 +221,7 @@ describe('the time breakdown', () => {
     const ws2 = await checkout(repo, sha2);
     const inc = await runBundle(ws2, { store: `dir:${store}`, sha: sha2, 'prebuild-id': '2', base: `prebuilds-v1/devcontainer/${sha}/1` }, dirs);
     expect(inc.status).toBe(0);
-    expect(Object.keys(inc.result!.timings!)).toEqual(['setup', 'restore', 'merge', 'updateContentCommand', 'save', 'retention']);
+    expect(Object.keys(inc.result!.timings!)).toEqual(['setup', 'restore', 'merge', 'updateContentCommand', 'saveCaches', 'save', 'retention']);
 
     const ws3 = await checkout(repo, sha2);
     const restored = await runBundle(ws3, { store: `dir:${store}`, sha: sha2, mode: 'restore' }, dirs);

@@ -28,6 +28,23 @@ describe('management API against the real server: commands', () => {
       expect(await h.call('DELETE', `/api/prebuilds/${running.id}`)).toMatchObject({ status: 409, json: { error: expect.stringMatching(/cancel it first/) } });
     });
 
+    it('DELETE keeps the package caches part while another kept snapshot names it, and deletes it with the last one', async () => {
+      const part = `prebuilds-v1-caches/parts/${'a'.repeat(64)}`;
+      h.github.standIn.recordCache(REPO.repo, { key: part });
+      const dirStore = new DirStore(path.join(h.dir, 'dir-store'));
+      await mkdir(path.join(h.dir, 'ws-parts/.prebuilds/caches'), { recursive: true });
+      await writeFile(path.join(h.dir, 'ws-parts/.prebuilds/caches/f'), 'x');
+      await dirStore.save(part, ['.prebuilds/caches'], path.join(h.dir, 'ws-parts'));
+      const first = await h.seed({ configuration: 'parts' }, succeeded({ snapshotKey: 'prebuilds-v1/parts/1', cachesKey: part }));
+      const second = await h.seed({ configuration: 'parts' }, succeeded({ snapshotKey: 'prebuilds-v1/parts/2', cachesKey: part }));
+      expect((await h.call('DELETE', `/api/prebuilds/${first.id}`, { token: h.scoped })).status).toBe(200);
+      expect(h.github.deletedCaches).not.toContain(part);
+      expect(await dirStore.exists(part, ['.prebuilds/caches'])).toBe(true);
+      expect((await h.call('DELETE', `/api/prebuilds/${second.id}`, { token: h.scoped })).status).toBe(200);
+      expect(h.github.deletedCaches).toContain(part);
+      expect(await dirStore.exists(part, ['.prebuilds/caches'])).toBe(false);
+    });
+
     it('cancel ends a running prebuild and cancels its run; 409 once it ended', async () => {
       // The run and the check run the app made for it, on the fake.
       const run = await h.github.standIn.recordRun(REPO.repo, { ref: 'main', inputs: { configuration: 'cancel-me', sha: SHA_A } });

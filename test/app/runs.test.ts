@@ -170,4 +170,25 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
     expect((await server.store.getPrebuild(1))?.state).toBe('expired');
   });
+
+  it('keeps a package caches part while a kept snapshot names it, and deletes it with the last one (retention and a failed run)', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
+    const part = (n: string) => `prebuilds-v1-caches/devcontainer/${n.repeat(64)}`;
+    await pushCommit(1, files);
+    await succeed(0, undefined, { cachesKey: part('a') });
+    await pushCommit(2, files);
+    await succeed(1, undefined, { cachesKey: part('a') }); // same dependency files: the same part
+    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
+    expect(await server.store.getPrebuild(2)).toMatchObject({ state: 'success', cachesKey: part('a') });
+    await pushCommit(3, files);
+    await succeed(2, undefined, { cachesKey: part('b') });
+    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1), snapshotKey('devcontainer', sha(2), 2), part('a')]);
+
+    // A run that fails after saving its part (no snapshot names it): deleted with its snapshot; the kept one's stays.
+    await pushCommit(4, files);
+    gh.standIn.recordCache(REPO.repo, { key: part('c'), ref: 'refs/heads/main' });
+    await app.fail(3, []);
+    expect(gh.deletedCaches.slice(3)).toEqual([part('c')]); // (its snapshot was never saved)
+    expect(gh.standIn.state.caches.map((c) => c.key)).toContain(part('b'));
+  });
 });

@@ -40,7 +40,8 @@ export interface TestApp {
    * Completes a dispatched run as the action and the shipped workflow would: result
    * annotation and result step; `resultStep: false` for a workflow without that step.
    */
-  succeed(runIndex: number, bytes?: number, options?: { resultStep?: boolean }): Promise<void>;
+  /** Ends dispatch `runIndex` successfully; `cachesKey`: the caches part its snapshot names (recorded in the Actions cache too). */
+  succeed(runIndex: number, bytes?: number, options?: { resultStep?: boolean; cachesKey?: string }): Promise<void>;
   /** Completes the `runIndex`th dispatched run with a failure, these annotations and {@link FAILED_LOG}. */
   fail(runIndex: number, annotations: RunAnnotation[]): Promise<void>;
   /** The decisions recorded for a commit of octo/app. */
@@ -110,8 +111,11 @@ export async function startTestApp(optionsOf: Partial<AppServerOptions> | ((dir:
         hooks: { onCreateCommand: 3000, updateContentCommand: 1200 },
         base: d.inputs.base || null,
         identity: '',
+        ...(options.cachesKey ? { cachesKey: options.cachesKey } : {}),
       };
       gh.standIn.recordCache(REPO.repo, { key, ref: `refs/heads/${d.ref}`, sizeInBytes: bytes });
+      const partSaved = gh.standIn.state.caches.some((c) => c.key === options.cachesKey);
+      if (options.cachesKey && !partSaved) gh.standIn.recordCache(REPO.repo, { key: options.cachesKey, ref: `refs/heads/${d.ref}` });
       const steps = options.resultStep === false ? [] : ['Check out the commit to prebuild', 'Prebuild', resultStepName(result)];
       gh.standIn.finishRun(d.runId, 'success', [{ level: 'notice', title: 'prebuild-result', message: encodeResult(result) }], [], undefined, steps);
       await runEvent(d.runId, 'completed');

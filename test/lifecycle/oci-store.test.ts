@@ -14,6 +14,12 @@ import { parseRepositoryRef, RegistryClient } from '../../src/lifecycle/snapshot
 import { SnapshotExistsError } from '../../src/lifecycle/snapshot/store.js';
 import { UnsafeArchiveError } from '../../src/lifecycle/snapshot/tar-guard.js';
 import { registryUnavailable, startRegistry, type TestRegistry } from '../../bench/local-registry.js';
+import { CACHES_PART_PATHS, UNREFERENCED_PART_GRACE_MS, cachesPartKey, restoreCachesPart, saveCachesPart } from '../../src/lifecycle/caches-part.js';
+import { CACHES_DIR } from '../../src/lifecycle/caches.js';
+import type { PrebuildMarker } from '../../src/lifecycle/marker.js';
+import { pruneSnapshots } from '../../src/lifecycle/snapshot/prune.js';
+import { PhaseTimer } from '../../src/lifecycle/timings.js';
+import { existsSync } from 'node:fs';
 import { tarBytes } from '../helpers/tar.js';
 import { spawnSync } from 'node:child_process';
 
@@ -87,6 +93,34 @@ maybe('OciStore (real registry)', () => {
     expect(await store.list(snapshotKeyPrefix('web'))).toEqual([]);
     expect(await store.restore(snapshotKey('web', sha, '2'), ['.'], tmp)).toBe(false);
     expect((await store.list(snapshotKeyPrefix('api'))).length).toBe(1);
+  });
+
+  it('keeps the package caches as a part of their own: left out of the snapshot, named in its annotations, swept by retention', async () => {
+    const store = new OciStore(parseRepositoryRef(`${registry.host}/octo/app/caches`));
+    const part = path.join(tmp, 'with-caches');
+    await mkdir(path.join(part, CACHES_DIR, 'npm'), { recursive: true });
+    await mkdir(path.join(part, 'node_modules'), { recursive: true });
+    await writeFile(path.join(part, CACHES_DIR, 'npm/tarball'), 'cached');
+    await writeFile(path.join(part, 'node_modules/x.js'), 'x');
+    const cachesKey = cachesPartKey('web', 'i'.repeat(64), ['npm'], { 'package-lock.json': 'a'.repeat(64) })!;
+    expect(await saveCachesPart(store, cachesKey, part, { timer: new PhaseTimer() })).toMatchObject({ state: 'saved' });
+    expect(await saveCachesPart(store, cachesKey, part, { timer: new PhaseTimer() })).toEqual({ state: 'reused' });
+    const key = snapshotKey('web', sha, '5');
+    await store.save(key, ['.'], part, { ...meta('5'), caches: cachesKey }, { exclude: [CACHES_DIR] });
+    const into = await mkdtemp(path.join(tmp, 'into-'));
+    expect(await store.restore(key, ['.'], into)).toBe(true);
+    expect(existsSync(path.join(into, 'node_modules/x.js'))).toBe(true);
+    expect(existsSync(path.join(into, CACHES_DIR))).toBe(false);
+    expect(await store.list(snapshotKeyPrefix('web'))).toEqual([expect.objectContaining({ key, caches: cachesKey })]);
+    const marker = { caches: cachesKey } as PrebuildMarker;
+    expect(await restoreCachesPart(store, marker, into, new PhaseTimer())).toBe(true);
+    expect(await readFile(path.join(into, CACHES_DIR, 'npm/tarball'), 'utf8')).toBe('cached');
+
+    const later = Date.now() + UNREFERENCED_PART_GRACE_MS + 1000;
+    expect(await pruneSnapshots(store, snapshotKeyPrefix('web'), 1, [], later)).toEqual([]); // the kept snapshot names it
+    expect(await store.delete(key)).toBe(true);
+    expect(await pruneSnapshots(store, snapshotKeyPrefix('web'), 1, [], later)).toEqual([cachesKey]);
+    expect(await store.exists(cachesKey, CACHES_PART_PATHS)).toBe(false);
   });
 
   it('refuses a crafted artifact before anything lands outside, and a layer whose bytes do not match its digest', async () => {

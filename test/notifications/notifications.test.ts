@@ -44,6 +44,7 @@ function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
     baseReason: null,
     snapshotKey: null,
     snapshotBytes: null,
+    cachesKey: null,
     durationMs: 1000,
     hooks: null,
     checkRunId: null,

@@ -22,7 +22,7 @@ import * as cache from '@actions/cache';
 import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createArchive, extractArchive } from '../../../src/lifecycle/snapshot/archive.js';
+import { createArchive, excludePatterns, extractArchive } from '../../../src/lifecycle/snapshot/archive.js';
 import { SnapshotExistsError, type RestoreOptions, type SaveOptions, type SnapshotMetadata, type SnapshotStore } from './store.js';
 import { Env } from '../constants.js';
 import { downloadCacheArchive } from './cache-download.js';
@@ -97,7 +97,8 @@ export class ActionsCacheStore implements SnapshotStore {
   /** `paths` are archived from `cwd`; the entry itself always holds {@link CACHE_ARCHIVE}. */
   async save(key: string, paths: readonly string[], cwd: string, _metadata?: SnapshotMetadata, options?: SaveOptions): Promise<{ bytes: number }> {
     return this.withTemp(async (dir) => {
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, path.join(dir, CACHE_ARCHIVE));
+      const exclude = excludePatterns(options?.exclude ?? []);
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets, exclude }, path.join(dir, CACHE_ARCHIVE));
       const upload = () => inWorkspace(dir, () => this.api.saveCache([CACHE_ARCHIVE], key));
       const { value: cacheId, stdout } = options?.timer ? await options.timer.time('upload', upload) : await upload();
       if (cacheId === -1) {

@@ -15,6 +15,14 @@ import { pipeline } from 'node:stream/promises';
 import { TarGuard, UnsafeArchiveError } from './tar-guard.js';
 import { scannable, SecretScan, SecretInSnapshotError, type SecretValue } from './secret-scan.js';
 
+/**
+ * `tar --exclude` patterns (anchored) leaving out workspace-relative `paths` however
+ * the archive names them (`p` when archived by name, `./p` when under `.`).
+ */
+export function excludePatterns(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => [p, `./${p}`]);
+}
+
 /** Member names never archived: the workspace's git directory (anchored, so nested `.git` directories stay). */
 export const ALWAYS_EXCLUDED: readonly string[] = ['.git', './.git'];
 
@@ -151,7 +159,7 @@ export async function extractArchive(file: string, cwd: string, options: { exclu
     const [program, args] = decompressor(magic, file);
     const dec = spawn(program, args, { stdio: [handle.fd, 'pipe', 'pipe'] });
     const decErr = stderrTail(dec);
-    const exclude = (options.exclude ?? []).flatMap((p) => [`--exclude=${p}`, `--exclude=./${p}`]);
+    const exclude = excludePatterns(options.exclude ?? []).map((p) => `--exclude=${p}`);
     const tar = spawn('tar', ['-x', '-f', '-', '-C', cwd, ...(exclude.length > 0 ? ['--anchored', ...exclude] : [])], { stdio: ['pipe', 'ignore', 'pipe'] });
     const tarErr = stderrTail(tar);
     const guard = new TarGuard();

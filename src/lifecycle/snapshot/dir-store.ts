@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createArchive, extractArchive } from './archive.js';
+import { createArchive, excludePatterns, extractArchive } from './archive.js';
 import {
   SnapshotExistsError,
   type RestoreOptions,
@@ -87,7 +87,7 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
     // Never archive the store into itself when it lives inside the workspace.
     const rel = path.relative(cwd, this.root);
     const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-    const exclude = inside ? [rel, `./${rel}`] : [];
+    const exclude = [...(inside ? [rel, `./${rel}`] : []), ...excludePatterns(options?.exclude ?? [])];
     try {
       const { bytes } = await createArchive({ cwd, paths, exclude, secrets: options?.secrets }, `${tmp}.tar.zst`);
       const body: DirManifest = {
@@ -161,6 +161,7 @@ export class DirStore implements SnapshotStore, SnapshotCatalog {
         createdAt: m.createdAt,
         bytes: m.bytes,
         hooks: m.hooks ?? {},
+        caches: typeof m.caches === 'string' ? m.caches : null,
       });
     }
     return out;

@@ -6,7 +6,8 @@
  *   secrets scanned while archiving), media type {@link LAYER_MEDIA_TYPE};
  * - the empty config and `artifactType` {@link ARTIFACT_TYPE};
  * - the manifest fields as annotations ({@link ANNOTATIONS}: key, sha, configuration,
- *   identity, prebuild id, base, paths, hook durations, creation time);
+ *   identity, prebuild id, base, paths, hook durations, creation time, and the
+ *   package caches part it goes with);
  * - one tag per snapshot key ({@link tagOf}).
  * Restore verifies the layer's digest and extracts it guarded; listing reads the
  * tags and their manifests; deletion deletes the manifest by digest.
@@ -16,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createArchive, extractArchive } from './archive.js';
+import { createArchive, excludePatterns, extractArchive } from './archive.js';
 import { RegistryClient, TAG_RE, type ImageManifest, type RegistryCredentials, type RepositoryRef } from './oci/registry-client.js';
 import {
   SnapshotExistsError,
@@ -52,6 +53,8 @@ export const ANNOTATIONS = {
   Paths: 'dev.prebuilds.snapshot.paths',
   /** JSON object of hook durations, ms. */
   Hooks: 'dev.prebuilds.snapshot.hooks',
+  /** Key of the package caches part the snapshot goes with (src/lifecycle/caches-part.ts); absent for none. */
+  Caches: 'dev.prebuilds.snapshot.caches',
 } as const;
 
 /**
@@ -113,7 +116,7 @@ export class OciStore implements SnapshotStore, SnapshotCatalog {
     if (await this.client.resolve(tag)) throw new SnapshotExistsError(key);
     return this.withTemp(async (dir) => {
       const file = path.join(dir, 'snapshot.tar.zst');
-      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets }, file);
+      const { bytes } = await createArchive({ cwd, paths, secrets: options?.secrets, exclude: excludePatterns(options?.exclude ?? []) }, file);
       const push = async () => {
         const pushed = await this.client.pushBlob({ file, digest: await fileDigest(file) });
         await this.client.pushBlob(Buffer.from('{}'));
@@ -132,6 +135,7 @@ export class OciStore implements SnapshotStore, SnapshotCatalog {
         annotations[ANNOTATIONS.PrebuildId] = metadata.prebuildId;
         annotations[ANNOTATIONS.Base] = metadata.base ?? '';
         annotations[ANNOTATIONS.Hooks] = JSON.stringify(metadata.hooks);
+        if (metadata.caches) annotations[ANNOTATIONS.Caches] = metadata.caches;
       }
       const manifest: ImageManifest = {
         schemaVersion: 2,
@@ -198,6 +202,7 @@ export class OciStore implements SnapshotStore, SnapshotCatalog {
         createdAt: a[ANNOTATIONS.Created] ?? '',
         bytes: found.manifest.layers.find((l) => l.mediaType === LAYER_MEDIA_TYPE)?.size ?? null,
         hooks,
+        caches: a[ANNOTATIONS.Caches] || null,
       });
     }
     return out;

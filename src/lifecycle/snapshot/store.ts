@@ -19,6 +19,8 @@ export interface SaveOptions {
   secrets?: readonly SecretValue[];
   /** Where a store that uploads records the `upload` phase (left out of the caller's `save`). */
   timer?: PhaseTimer;
+  /** Workspace-relative paths not archived (with everything under them), e.g. the package caches saved as a part of their own. */
+  exclude?: readonly string[];
 }
 
 /** How to restore, besides what. */
@@ -40,6 +42,8 @@ export interface SnapshotMetadata {
   hooks: Partial<Record<PrebuildHook, number>>;
   /** Snapshot key of the base it started from, `null` when built from scratch. */
   base: string | null;
+  /** Key of the package caches part it goes with (caches-part.ts), `null` or absent for none. */
+  caches?: string | null;
 }
 
 /** A place snapshots are saved to and restored from. */
@@ -89,6 +93,11 @@ export interface SnapshotListing {
   bytes: number | null;
   /** Hook durations recorded when it was built, ms (dir manifests), else `{}`. */
   hooks: Partial<Record<PrebuildHook, number>>;
+  /**
+   * Key of the package caches part it goes with, where the store records it (dir
+   * manifests, registry annotations); `null` for none, absent when the store cannot tell.
+   */
+  caches?: string | null;
 }
 
 /** A store that can list its snapshots by key prefix (both stores can: dir by manifests, the Actions cache by the REST API). */

@@ -47,6 +47,8 @@ export interface PrebuildRecord extends RepoRef {
   baseReason: string | null;
   snapshotKey: string | null;
   snapshotBytes: number | null;
+  /** Key of the package caches part its snapshot names (src/lifecycle/caches-part.ts), or null. */
+  cachesKey: string | null;
   /** Workflow run duration, ms (run started → completed). */
   durationMs: number | null;
   /** Durations of the lifecycle hooks the action ran, ms. */
