@@ -24,6 +24,9 @@ import { prebuild } from './prebuild.js';
 import { runContainerRestoreMode, runRestoreMode } from './restore-mode.js';
 import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
+import { ActionsCacheStore } from './snapshot/actions-cache-store.js';
+import { deletableKeys, deleteExpiredSnapshots } from './snapshot/expire.js';
+import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { writeSummary } from './summary.js';
 
 /** Sets the outputs (the whole result among them) and the result annotation of a successful prebuild. */
@@ -87,10 +90,24 @@ export async function run(): Promise<void> {
       startedAt: started,
       timer,
     };
-    const outcome =
-      mode === 'container'
-        ? await containerPrebuild({ ...request, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log), maxImageLayers: inputs.maxImageLayers })
-        : await prebuild(request);
+    // Retention (the app's `expire` input) runs alongside the prebuild, whatever its outcome.
+    const expiring =
+      store instanceof ActionsCacheStore
+        ? deleteExpiredSnapshots(
+            deletableKeys(inputs.expire, configuration.settings.name, [inputs.base, snapshotKey(configuration.settings.name, inputs.sha, inputs.prebuildId)]),
+            { repository: env[Env.Repository] ?? '', token: inputs.token, baseUrl: env[Env.ApiUrl] },
+            log,
+          )
+        : Promise.resolve([]);
+    const outcome = await (async () => {
+      try {
+        return mode === 'container'
+          ? await containerPrebuild({ ...request, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log), maxImageLayers: inputs.maxImageLayers })
+          : await prebuild(request);
+      } finally {
+        await expiring;
+      }
+    })();
     report(outcome.result);
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
