@@ -189,6 +189,19 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     expect((await server.store.getPrebuild(1))?.state).toBe('expired');
   });
 
+  it('retention: a dispatch that fails expires nothing (no run would delete the snapshots)', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    await succeed(1);
+    gh.standIn.override('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { status: 404, body: errorBody('Not Found', 404) }, 1);
+    await pushCommit(3, files);
+    expect((await server.store.getPrebuild(3))?.state).toBe('waiting'); // retried later
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'success', reason: null });
+    expect(gh.deletedCaches).toEqual([]);
+  });
+
   it('retention never expires the base the dispatched prebuild starts from', async () => {
     const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n' };
     await pushCommit(1, files);
