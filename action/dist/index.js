@@ -38580,9 +38580,19 @@ var DispatchInputs = {
   Base: "base",
   PrebuildId: "prebuild-id",
   /** The configuration's `timeoutMinutes`: the job's `timeout-minutes` (empty: 60). */
-  TimeoutMinutes: "timeout-minutes"
+  TimeoutMinutes: "timeout-minutes",
+  /**
+   * Snapshot keys (space-separated, see {@link encodeExpiredKeys}) whose prebuilds retention
+   * expired when the app dispatched this run (SPEC.md rule 7): the action deletes them from
+   * the Actions cache with the job's token, so the app makes no request for them.
+   */
+  Expire: "expire"
 };
 var JOB_INPUTS = [DispatchInputs.TimeoutMinutes];
+var OPTIONAL_INPUTS = [DispatchInputs.TimeoutMinutes, DispatchInputs.Expire];
+function decodeExpiredKeys(value) {
+  return value.split(/\s+/).filter(Boolean);
+}
 
 // action/src/constants.ts
 var Inputs = {
@@ -38591,6 +38601,8 @@ var Inputs = {
   Sha: DispatchInputs.Sha,
   PrebuildId: DispatchInputs.PrebuildId,
   Base: DispatchInputs.Base,
+  /** Prebuild mode: snapshot keys retention expired, deleted from the Actions cache. */
+  Expire: DispatchInputs.Expire,
   Store: "store",
   Workspace: "workspace",
   ContainerMode: "container-mode",
@@ -40698,6 +40710,7 @@ async function readInputs(getInput2, env) {
     sha,
     prebuildId,
     base: getInput2(Inputs.Base) || null,
+    expire: decodeExpiredKeys(getInput2(Inputs.Expire)),
     store: getInput2(Inputs.Store),
     workspace,
     containerMode,
@@ -87893,6 +87906,51 @@ function createStore(spec, base = process.cwd(), env = process.env, token = "") 
   return new ActionsCacheStore();
 }
 
+// action/src/snapshot/expire.ts
+function deletableKeys(expire, configuration, keep) {
+  const prefix2 = snapshotKeyPrefix(configuration);
+  const partPrefix = cachesPartPrefix(configuration);
+  const ours = (k) => k.startsWith(prefix2) && parseSnapshotKey(k) !== null || k.startsWith(partPrefix) && isCachesPartKey(k);
+  return [...new Set(expire)].filter((k) => ours(k) && !keep.includes(k));
+}
+function restDelete(options) {
+  const [owner, repo, ...rest] = options.repository.split("/");
+  if (!owner || !repo || rest.length > 0) throw new Error(`"${options.repository}" is not owner/repo (GITHUB_REPOSITORY)`);
+  if (!options.token) throw new Error('no token: set the "token" input (default ${{ github.token }}, needs actions: write)');
+  const quiet = () => void 0;
+  const octokit = new Octokit2({
+    auth: options.token,
+    baseUrl: options.baseUrl || "https://api.github.com",
+    userAgent: "prebuilds-action",
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet }
+  });
+  return async (key) => {
+    try {
+      await octokit.rest.actions.deleteActionsCacheByKey({ owner, repo, key });
+      return true;
+    } catch (error2) {
+      if (error2.status === 404) return false;
+      throw error2;
+    }
+  };
+}
+async function deleteExpiredSnapshots(keys, options, log2) {
+  if (keys.length === 0) return [];
+  const deleted = [];
+  try {
+    const deleteByKey = options.deleteByKey ?? restDelete(options);
+    for (const key of keys) if (await deleteByKey(key)) deleted.push(key);
+    log2.info(
+      `Retention: deleted ${deleted.length} expired snapshot${deleted.length === 1 ? "" : "s"} from the Actions cache${deleted.length ? `: ${deleted.join(", ")}` : ""}`
+    );
+  } catch (err) {
+    log2.warning(
+      `Retention could not delete expired snapshots from the Actions cache (the job's token needs actions: write): ${err instanceof Error ? err.message : String(err)}`
+    );
+  }
+  return deleted;
+}
+
 // action/src/main.ts
 function report2(result) {
   setOutput(Outputs.SnapshotKey, result.snapshotKey);
@@ -87947,7 +88005,34 @@ async function run2() {
       startedAt: started,
       timer
     };
-    const outcome = mode === "container" ? await containerPrebuild({ ...request2, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log2), maxImageLayers: inputs.maxImageLayers }) : await prebuild(request2);
+    const expire = deletableKeys(inputs.expire, configuration.settings.name, [
+      inputs.base,
+      snapshotKey(configuration.settings.name, inputs.sha, inputs.prebuildId)
+    ]);
+    const expireOptions = { repository: env[Env.Repository] ?? "", token: inputs.token, baseUrl: env[Env.ApiUrl] };
+    const retained = store instanceof ActionsCacheStore;
+    const expiring = retained ? deleteExpiredSnapshots(
+      expire.filter((k) => !isCachesPartKey(k)),
+      expireOptions,
+      log2
+    ) : Promise.resolve([]);
+    let cachesKey = null;
+    const outcome = await (async () => {
+      try {
+        const o = mode === "container" ? await containerPrebuild({
+          ...request2,
+          registry: inputs.registry,
+          cli: await resolveDevcontainerCli(env, log2),
+          maxImageLayers: inputs.maxImageLayers
+        }) : await prebuild(request2);
+        cachesKey = o.result.cachesKey ?? null;
+        return o;
+      } finally {
+        await expiring;
+        const parts = expire.filter((k) => isCachesPartKey(k) && k !== cachesKey);
+        if (retained && parts.length > 0) await deleteExpiredSnapshots(parts, expireOptions, log2);
+      }
+    })();
     report2(outcome.result);
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });

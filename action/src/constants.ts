@@ -14,6 +14,8 @@ export const Inputs = {
   Sha: DispatchInputs.Sha,
   PrebuildId: DispatchInputs.PrebuildId,
   Base: DispatchInputs.Base,
+  /** Prebuild mode: snapshot keys retention expired, deleted from the Actions cache. */
+  Expire: DispatchInputs.Expire,
   Store: 'store',
   Workspace: 'workspace',
   ContainerMode: 'container-mode',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ContainerModes, Env, Inputs, Modes } from './constants.js';
 import { git, headSha } from '../../src/lifecycle/git.js';
 import { parseMaxImageLayers } from '../../src/container/model.js';
+import { decodeExpiredKeys } from '../../src/lifecycle/contract.js';
 
 /** Validated inputs. */
 export interface ActionInputs {
@@ -19,6 +20,8 @@ export interface ActionInputs {
   prebuildId: string;
   /** Base snapshot key, or `null`. */
   base: string | null;
+  /** Snapshot keys retention expired (the `expire` input), to delete from the Actions cache; may be empty. */
+  expire: string[];
   /** The raw `store` input (parsed by `parseStoreSpec`). */
   store: string;
   /** Absolute workspace path. */
@@ -84,6 +87,7 @@ export async function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Pr
     sha,
     prebuildId,
     base: getInput(Inputs.Base) || null,
+    expire: decodeExpiredKeys(getInput(Inputs.Expire)),
     store: getInput(Inputs.Store),
     workspace,
     containerMode,

@@ -24,6 +24,10 @@ import { prebuild } from './prebuild.js';
 import { runContainerRestoreMode, runRestoreMode } from './restore-mode.js';
 import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
+import { ActionsCacheStore } from './snapshot/actions-cache-store.js';
+import { deletableKeys, deleteExpiredSnapshots } from './snapshot/expire.js';
+import { isCachesPartKey } from '../../src/lifecycle/caches-part.js';
+import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { writeSummary } from './summary.js';
 
 /** Sets the outputs (the whole result among them) and the result annotation of a successful prebuild. */
@@ -87,10 +91,41 @@ export async function run(): Promise<void> {
       startedAt: started,
       timer,
     };
-    const outcome =
-      mode === 'container'
-        ? await containerPrebuild({ ...request, registry: inputs.registry, cli: await resolveDevcontainerCli(env, log), maxImageLayers: inputs.maxImageLayers })
-        : await prebuild(request);
+    // Retention (the app's `expire` input): the expired snapshots are deleted alongside the
+    // prebuild, whatever its outcome; caches parts after it, except the one it reused.
+    const expire = deletableKeys(inputs.expire, configuration.settings.name, [
+      inputs.base,
+      snapshotKey(configuration.settings.name, inputs.sha, inputs.prebuildId),
+    ]);
+    const expireOptions = { repository: env[Env.Repository] ?? '', token: inputs.token, baseUrl: env[Env.ApiUrl] };
+    const retained = store instanceof ActionsCacheStore;
+    const expiring = retained
+      ? deleteExpiredSnapshots(
+          expire.filter((k) => !isCachesPartKey(k)),
+          expireOptions,
+          log,
+        )
+      : Promise.resolve([]);
+    let cachesKey: string | null = null;
+    const outcome = await (async () => {
+      try {
+        const o =
+          mode === 'container'
+            ? await containerPrebuild({
+                ...request,
+                registry: inputs.registry,
+                cli: await resolveDevcontainerCli(env, log),
+                maxImageLayers: inputs.maxImageLayers,
+              })
+            : await prebuild(request);
+        cachesKey = o.result.cachesKey ?? null;
+        return o;
+      } finally {
+        await expiring;
+        const parts = expire.filter((k) => isCachesPartKey(k) && k !== cachesKey);
+        if (retained && parts.length > 0) await deleteExpiredSnapshots(parts, expireOptions, log);
+      }
+    })();
     report(outcome.result);
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });

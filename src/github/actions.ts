@@ -1,6 +1,6 @@
 import {
   decodeResult,
-  JOB_INPUTS,
+  OPTIONAL_INPUTS,
   parseResultStepName,
   parseRunName,
   RESULT_ANNOTATION_TITLE,
@@ -18,13 +18,22 @@ export interface DispatchedRun {
   htmlUrl: string;
 }
 
+/** What {@link dispatchWorkflow} did. */
+export interface Dispatch {
+  /** The run, when GitHub returned its details; null otherwise (matched later by its run name). */
+  run: DispatchedRun | null;
+  /** {@link OPTIONAL_INPUTS} the workflow does not declare, left out of the dispatch. */
+  dropped: string[];
+}
+
 /**
  * Starts the prebuild workflow: `POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches`
  * with `return_run_details: true`. GitHub answers 200 with the run's id and URLs
  * (since February 2026); older GitHub Enterprise Server answers 204, and the run is
  * matched later by its `run-name`, which carries the prebuild id. A workflow that does not
- * declare an input only the job reads ({@link JOB_INPUTS}, e.g. one copied before
- * `timeout-minutes` was added) is dispatched again without it: its own timeout applies.
+ * declare an optional input ({@link OPTIONAL_INPUTS}, e.g. one copied before
+ * `timeout-minutes` or `expire` was added) is dispatched again without it, and the
+ * result says which were dropped (the caller does their work itself).
  * @param ref branch the workflow file is read from (not a sha; the workflow checks out `inputs.sha`)
  * @throws Octokit's RequestError (404: no such workflow file; 422: bad inputs or ref)
  */
@@ -34,7 +43,7 @@ export async function dispatchWorkflow(
   workflow: string,
   ref: string,
   inputs: PrebuildInputs,
-): Promise<DispatchedRun | null> {
+): Promise<Dispatch> {
   const request = (body: { inputs: Record<string, string>; withDetails: boolean }) =>
     octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
       ...repo,
@@ -44,6 +53,7 @@ export async function dispatchWorkflow(
       ...(body.withDetails ? { return_run_details: true } : {}),
     });
   const body = { inputs: { ...inputs } as Record<string, string>, withDetails: true };
+  const dropped: string[] = [];
   let response;
   for (;;) {
     try {
@@ -57,22 +67,23 @@ export async function dispatchWorkflow(
         body.withDetails = false;
         continue;
       }
-      // A workflow copied before an input was added: drop inputs only the job reads.
-      const dropped = droppableInputs(message, body.inputs);
-      if (!dropped.length) throw error;
-      for (const name of dropped) delete body.inputs[name];
+      // A workflow copied before an input was added: drop the optional inputs it refuses.
+      const refused = droppableInputs(message, body.inputs);
+      if (!refused.length) throw error;
+      for (const name of refused) delete body.inputs[name];
+      dropped.push(...refused);
     }
   }
   const data = response.data as { workflow_run_id?: number; html_url?: string } | undefined;
   if (response.status === 200 && data && typeof data.workflow_run_id === 'number') {
-    return { runId: data.workflow_run_id, htmlUrl: data.html_url ?? '' };
+    return { run: { runId: data.workflow_run_id, htmlUrl: data.html_url ?? '' }, dropped };
   }
-  return null;
+  return { run: null, dropped };
 }
 
 /**
  * The inputs GitHub refused as unexpected (`Unexpected inputs provided: ["timeout-minutes"]`)
- * when every one of them is a {@link JOB_INPUTS} input still being sent, else [].
+ * when every one of them is an {@link OPTIONAL_INPUTS} input still being sent, else [].
  */
 function droppableInputs(message: string, sent: Record<string, string>): string[] {
   const m = /Unexpected inputs provided: (\[.*?\])/.exec(message);
@@ -84,7 +95,7 @@ function droppableInputs(message: string, sent: Record<string, string>): string[
     return [];
   }
   if (!Array.isArray(names) || !names.length) return [];
-  return names.every((n) => typeof n === 'string' && JOB_INPUTS.includes(n) && n in sent) ? (names as string[]) : [];
+  return names.every((n) => typeof n === 'string' && OPTIONAL_INPUTS.includes(n) && n in sent) ? (names as string[]) : [];
 }
 
 /** What a finished run reported: the action's result annotation and the failure reason. */

@@ -3,7 +3,9 @@ import { dispatchWorkflow, listWorkflowRuns, prebuildIdFromRunName, type Dispatc
 import { checkRunName, inProgressOutput, neutralOutput } from './check-text.js';
 import { createCheckRun, findCheckRun, updateCheckRun } from './checks.js';
 import { ancestorDistance, listAncestors } from './commits.js';
-import { DispatchInputs } from '../lifecycle/contract.js';
+import { DispatchInputs, encodeExpiredKeys, MAX_EXPIRED_KEYS } from '../lifecycle/contract.js';
+import type { DirStore } from '../lifecycle/snapshot/dir-store.js';
+import { deleteCacheByKey } from './caches.js';
 import type { Octokit, OctokitFactory } from './octokit.js';
 import type { PushHistory } from './push-history.js';
 import { rateLimitWaitMs } from './rate-limit.js';
@@ -23,6 +25,8 @@ export interface DispatcherOptions {
   adoptionPollMs?: number;
   /** Commit history learned from the pushes the app handled (base selection asks GitHub only beyond it). */
   pushHistory?: PushHistory;
+  /** Directory stores the app reaches (`PREBUILDS_DIR_STORES`): expired snapshots are deleted from them at dispatch. */
+  dirStores?: readonly DirStore[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,6 +52,26 @@ async function findDispatchedRun(
     const left = deadline - Date.now();
     if (left <= 0) return null;
     await sleep(Math.min(options.adoptionPollMs, left));
+  }
+}
+
+/**
+ * Deletes expired snapshots (SPEC.md rule 7) the dispatched run does not: every one from the
+ * directory stores the app reaches (no request), and from the Actions cache
+ * (`DELETE /repos/{owner}/{repo}/actions/caches?key=`) those not handed over to the run (a
+ * workflow without the `expire` input, an adopted run, more than the input carries).
+ * Never throws: a snapshot left behind is only storage, its prebuild is `expired` already.
+ */
+async function deleteExpired(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  expired: readonly string[],
+  handedOver: readonly string[],
+  dirs: readonly DirStore[],
+): Promise<void> {
+  for (const key of expired) {
+    for (const dir of dirs) await dir.delete(key).catch(() => false);
+    if (!handedOver.includes(key)) await deleteCacheByKey(octokit, repo, key).catch(() => false);
   }
 }
 
@@ -113,19 +137,27 @@ export function githubDispatcher(octokitFor: OctokitFactory, options: Dispatcher
       return githubHistory(await octokitFor(p.installationId), { owner: p.owner, repo: p.repo }, options.pushHistory);
     },
 
-    async start(p: PrebuildRecord): Promise<PrebuildPatch> {
+    async start(p: PrebuildRecord, expired: readonly string[] = []): Promise<PrebuildPatch> {
       const octokit = await octokitFor(p.installationId);
       const repo = { owner: p.owner, repo: p.repo };
       const name = checkRunName(p.configuration);
       let run = p.dispatchedAt ? await findDispatchedRun(octokit, repo, p, adoption) : null;
+      // The run deletes the expired snapshots from the Actions cache; the app deletes what it hands over to no run.
+      let handedOver = expired.slice(0, MAX_EXPIRED_KEYS);
+      if (run) handedOver = []; // adopted: an earlier attempt's run, dispatched with its own inputs
       try {
-        run ??= await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
-          [DispatchInputs.Configuration]: p.configuration,
-          [DispatchInputs.Sha]: p.sha,
-          [DispatchInputs.Base]: p.baseKey ?? '',
-          [DispatchInputs.PrebuildId]: String(p.id),
-          [DispatchInputs.TimeoutMinutes]: String(p.timeoutMinutes),
-        });
+        if (!run) {
+          const dispatch = await dispatchWorkflow(octokit, repo, p.workflow, p.branch, {
+            [DispatchInputs.Configuration]: p.configuration,
+            [DispatchInputs.Sha]: p.sha,
+            [DispatchInputs.Base]: p.baseKey ?? '',
+            [DispatchInputs.PrebuildId]: String(p.id),
+            [DispatchInputs.TimeoutMinutes]: String(p.timeoutMinutes),
+            [DispatchInputs.Expire]: encodeExpiredKeys(handedOver),
+          });
+          run = dispatch.run;
+          if (dispatch.dropped.includes(DispatchInputs.Expire)) handedOver = [];
+        }
       } catch (error) {
         // GitHub failing (5xx, network): nothing was refused; the caller retries later.
         if (isTransient(error)) throw error;
@@ -143,6 +175,7 @@ export function githubDispatcher(octokitFor: OctokitFactory, options: Dispatcher
         });
         throw new DispatchRefused(message, checkRunId);
       }
+      await deleteExpired(octokit, repo, expired, handedOver, options.dirStores ?? []);
       const workflowRunUrl = run?.htmlUrl || null;
       // The run exists now: a failing check run must not fail the prebuild (the end report creates one).
       const fields = { status: 'in_progress', detailsUrl: workflowRunUrl, output: inProgressOutput({ ...p, workflowRunUrl }) } as const;

@@ -47,10 +47,36 @@ export const DispatchInputs = {
   PrebuildId: 'prebuild-id',
   /** The configuration's `timeoutMinutes`: the job's `timeout-minutes` (empty: 60). */
   TimeoutMinutes: 'timeout-minutes',
+  /**
+   * Snapshot keys (space-separated, see {@link encodeExpiredKeys}) whose prebuilds retention
+   * expired when the app dispatched this run (SPEC.md rule 7): the action deletes them from
+   * the Actions cache with the job's token, so the app makes no request for them.
+   */
+  Expire: 'expire',
 } as const;
 
 /** Inputs the workflow applies to the job itself (`jobs.prebuild.timeout-minutes`), not handed to the action. */
 export const JOB_INPUTS: readonly string[] = [DispatchInputs.TimeoutMinutes];
+
+/**
+ * Inputs a workflow copied before they were added may not declare: the app dispatches it
+ * again without them (GitHub refuses unknown inputs) and does their work itself (its own
+ * timeout applies; the app deletes the expired snapshots).
+ */
+export const OPTIONAL_INPUTS: readonly string[] = [DispatchInputs.TimeoutMinutes, DispatchInputs.Expire];
+
+/** Most snapshot keys one dispatch hands over (keys are ≤ ~170 characters; the app deletes any beyond). */
+export const MAX_EXPIRED_KEYS = 20;
+
+/** The `expire` input's value: the keys, space-separated (snapshot keys contain no spaces). */
+export function encodeExpiredKeys(keys: readonly string[]): string {
+  return keys.join(' ');
+}
+
+/** The keys an `expire` input carries (empty input: none). */
+export function decodeExpiredKeys(value: string): string[] {
+  return value.split(/\s+/).filter(Boolean);
+}
 
 /** The inputs of one dispatch (all strings, as `workflow_dispatch` takes them). */
 export type PrebuildInputs = { [K in (typeof DispatchInputs)[keyof typeof DispatchInputs]]: string };

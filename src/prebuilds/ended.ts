@@ -7,7 +7,6 @@ import { laneOf, type Lane } from '../scheduler/scheduler.js';
 import type { PrebuildRecord } from '../store/types.js';
 import { decision, decisionLog, type DecisionContext } from './decisions.js';
 import type { PrebuildsDeps } from './deps.js';
-import { expiredByRetention } from '../scheduler/retention.js';
 import { deleteSnapshotEverywhere, sweepCachesParts } from './snapshots.js';
 
 /**
@@ -15,11 +14,14 @@ import { deleteSnapshotEverywhere, sweepCachesParts } from './snapshots.js';
  * reconciler timed it out, a person cancelled it, its branch or PR went away), the same
  * steps follow in the same order: record the decision, let the lane move on (no GitHub
  * call, so a failing report cannot hold the queue), tell GitHub (check run) and the
- * `notify` people (issue), and after a success apply retention (SPEC.md rules 7, 9, 10).
+ * `notify` people (issue), and after anything but a success delete the snapshot its run
+ * may have saved (SPEC.md rules 6, 9, 10). Retention (rule 7) is applied when the
+ * configuration's next prebuild is dispatched: its run deletes the expired snapshots
+ * (src/scheduler/retention.ts `expireAtDispatch`).
  */
 
 /**
- * After a prebuild's state became final in the store: decision, lane, report, retention.
+ * After a prebuild's state became final in the store: decision, lane, report, unusable snapshot deleted.
  * A failing report is left to the reconciler's sweep (`reportedState` behind `state`).
  * @param octokit an installation Octokit (one is made when absent)
  * @returns the prebuild, as reported
@@ -43,11 +45,7 @@ export async function prebuildEnded(
     deps.log.warn({ err, prebuild: done.id }, 'could not report the end of a prebuild; the reconciler will');
     return done;
   });
-  if (done.state === 'success') {
-    await applyRetention(deps, octokit, done).catch((err) => deps.log.warn({ err, prebuild: done.id }, 'retention failed; the next success retries it'));
-  } else {
-    await discardSnapshot(deps, done, octokit);
-  }
+  await discardSnapshot(deps, done, octokit);
   return reported;
 }
 
@@ -86,30 +84,6 @@ export async function reportEnded(deps: PrebuildsDeps, octokit: Octokit, p: Preb
   const checkRunId = await reportEnd(octokit, p, outcome, { findExisting: retry });
   await notifyOutcome(octokit, { owner: p.owner, repo: p.repo }, p, deps.log);
   return deps.store.updatePrebuild(p.id, { checkRunId, reportedState: p.state });
-}
-
-/**
- * Retention after a success (SPEC.md rule 7): deletes the snapshots retention expires
- * from the Actions cache and marks their prebuilds `expired`, then the package caches
- * parts no snapshot kept names.
- */
-async function applyRetention(deps: PrebuildsDeps, octokit: Octokit, done: PrebuildRecord): Promise<void> {
-  const repo = { owner: done.owner, repo: done.repo };
-  const expired = await expiredByRetention(deps.store, done);
-  for (const old of expired) {
-    const deleted = old.snapshotKey ? await deleteSnapshotEverywhere({ octokit, repo, dirs: deps.dirStores ?? [] }, old.snapshotKey) : null;
-    await deps.store.updatePrebuild(old.id, {
-      state: 'expired',
-      reason: `retention: newer than ${done.settings?.retention ?? 3} successes kept${deleted && (deleted.actionsCache || deleted.dirs.length > 0) ? '; snapshot deleted' : ''}`,
-    });
-  }
-  const parts = await sweepCachesParts(
-    { octokit, repo, dirs: deps.dirStores ?? [] },
-    deps.store,
-    done.configuration,
-    expired.map((p) => p.cachesKey),
-  );
-  if (parts.length > 0) deps.log.info({ prebuild: done.id, parts }, 'retention: deleted package caches parts no kept snapshot names');
 }
 
 /**

@@ -3,6 +3,7 @@ import type { PrebuildSettings } from '../config/model.js';
 import type { NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
 import { ACTIVE_STATES } from '../store/types.js';
 import { selectBase, type History } from './base.js';
+import { expireAtDispatch, orphanedCachesParts, unexpire } from './retention.js';
 
 /**
  * What the scheduler needs from GitHub; the app passes the GitHub-backed
@@ -19,10 +20,14 @@ export interface Dispatcher {
    * creates its check run and dispatches the workflow.
    * When `prebuild.dispatchedAt` is set, an earlier attempt may have dispatched it: the
    * dispatcher adopts that run instead of starting a second one.
+   * @param expired snapshot keys whose prebuilds retention expired at this dispatch (SPEC.md
+   *   rule 7; already recorded `expired`): the run deletes them from the Actions cache
+   *   (`expire` input), and the dispatcher from the stores the app reaches, and from the
+   *   Actions cache itself when the workflow cannot (no `expire` input, or the dispatch failed)
    * @returns the fields to store (state `dispatched`, check run id, run id when known …)
    * @throws when GitHub refuses; the scheduler then fails the prebuild with the message
    */
-  start(prebuild: PrebuildRecord): Promise<PrebuildPatch>;
+  start(prebuild: PrebuildRecord, expired?: readonly string[]): Promise<PrebuildPatch>;
   /**
    * Reports a prebuild that ended without finishing its run (`superseded`,
    * `cancelled`): a neutral check run, and the workflow run cancelled if one exists.
@@ -168,10 +173,16 @@ export class Scheduler {
     // prebuild, and looks for it before dispatching again.
     const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() }, { durable: true });
     let patch: PrebuildPatch;
+    let expired: PrebuildRecord[] = [];
     try {
       const base = this.dispatcher.history ? await selectBase(this.store, await this.dispatcher.history(waiting), waiting) : {};
-      patch = { ...base, ...(await this.dispatcher.start({ ...waiting, ...base })) };
+      // Retention (rule 7) travels with the run: it deletes the snapshots this expires.
+      expired = await expireAtDispatch(this.store, { ...waiting, ...base });
+      const keys = [...expired.map((e) => e.snapshotKey).filter((k): k is string => Boolean(k)), ...(await orphanedCachesParts(this.store, waiting, expired))];
+      patch = { ...base, ...(await this.dispatcher.start({ ...waiting, ...base }, keys)) };
     } catch (error) {
+      // No run will delete them: they stay successes until the next dispatch expires them.
+      await unexpire(this.store, expired);
       // GitHub failing: the prebuild stays waiting and the caller (a delivery) is retried.
       if (this.dispatcher.isTransient?.(error)) throw error;
       const reason = `could not start the prebuild: ${error instanceof Error ? error.message : String(error)}`;

@@ -33,7 +33,7 @@ describe('the app over HTTP, GitHub answered by the fake (issue 2 and 3 flows)',
       {
         workflow: 'prebuild.yml',
         ref: 'main',
-        inputs: { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '1', 'timeout-minutes': '60' },
+        inputs: { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '1', 'timeout-minutes': '60', expire: '' },
         runId: expect.any(Number),
       },
     ]);

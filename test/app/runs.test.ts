@@ -3,7 +3,7 @@ import type { AppServer } from '../../src/server.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { errorBody } from '../../demo/github/index.js';
 import { sha, startTestApp, type TestApp } from '../helpers/app.js';
-import type { TestGitHub } from '../helpers/github.js';
+import { PREBUILD_WORKFLOW, type TestGitHub } from '../helpers/github.js';
 import { INSTALLATION_ID, REPO } from '../helpers/ids.js';
 
 const DEVCONTAINER = '{ "onCreateCommand": "npm ci", "updateContentCommand": "npm run build" }';
@@ -161,14 +161,58 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     expect(await server.store.getPrebuild(2)).toMatchObject({ state: 'success', snapshotBytes: 4096 });
   });
 
-  it('retention keeps the newest successes and deletes older snapshots from the Actions cache', async () => {
+  it('retention: the next dispatch expires the older successes and its run deletes their snapshots (the app makes no request)', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    expect(gh.dispatches[1]!.inputs.expire).toBe(''); // one success: nothing to expire
+    await succeed(1);
+    expect((await server.store.getPrebuild(1))?.state).toBe('success'); // kept until the configuration's next dispatch
+    await pushCommit(3, files);
+    expect(gh.dispatches[2]!.inputs.expire).toBe(snapshotKey('devcontainer', sha(1), 1));
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'expired', reason: expect.stringContaining("deleted by prebuild #3's run") });
+    expect(gh.deletedCaches).toEqual([]);
+  });
+
+  it('retention with a workflow copied before the `expire` input: the app deletes the expired snapshots itself', async () => {
+    const old = PREBUILD_WORKFLOW.replace(/\n {6}expire:\n(?: {8}.*\n)+/, '\n').replace(/\n {10}# Older prebuilds.*\n {10}expire: .*\n/, '\n');
+    expect(old).not.toMatch(/^ +expire:/m);
+    const files = { ...base, '.github/workflows/prebuild.yml': old, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    await succeed(1);
+    await pushCommit(3, files);
+    expect(gh.dispatches[2]!.inputs.expire).toBeUndefined();
+    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
+    expect((await server.store.getPrebuild(1))?.state).toBe('expired');
+  });
+
+  it('retention: a dispatch that fails expires nothing (no run would delete the snapshots)', async () => {
     const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
     await pushCommit(1, files);
     await succeed(0);
     await pushCommit(2, files);
     await succeed(1);
-    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
-    expect((await server.store.getPrebuild(1))?.state).toBe('expired');
+    gh.standIn.override('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { status: 404, body: errorBody('Not Found', 404) }, 1);
+    await pushCommit(3, files);
+    expect((await server.store.getPrebuild(3))?.state).toBe('waiting'); // retried later
+    expect(await server.store.getPrebuild(1)).toMatchObject({ state: 'success', reason: null });
+    expect(gh.deletedCaches).toEqual([]);
+  });
+
+  it('retention never expires the base the dispatched prebuild starts from', async () => {
+    const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n' };
+    await pushCommit(1, files);
+    await succeed(0);
+    await pushCommit(2, files);
+    await succeed(1);
+    await pushCommit(3, files);
+    // The base of #3 is #2 (the newest, kept); #1 expires.
+    expect(gh.dispatches[2]!.inputs.base).toBe(snapshotKey('devcontainer', sha(2), 2));
+    expect(gh.dispatches[2]!.inputs.expire).toBe(snapshotKey('devcontainer', sha(1), 1));
+    expect((await server.store.getPrebuild(2))?.state).toBe('success');
   });
 
   it('keeps a package caches part while a kept snapshot names it, and deletes it with the last one (retention and a failed run)', async () => {

@@ -115,7 +115,8 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       );
       for (const id of ['a1', 'a2', 'b1']) await store.recordDelivery(delivery(id, id.startsWith('a') ? 'o/a' : 'o/b'));
       processor.kick();
-      await until(() => seen.includes('b1'), 'the other repository');
+      // The failure's bookkeeping is written alongside b1's handling: wait for both.
+      await until(async () => seen.includes('b1') && (await store.deliveryStatus('a1'))?.state === 'retrying', 'the other repository');
       expect(seen).toEqual(['b1']);
       expect(await store.deliveryStatus('a1')).toMatchObject({ state: 'retrying', reason: 'other side closed', attempts: 1 });
       await until(() => seen.length === 3, 'the retry and the later delivery');

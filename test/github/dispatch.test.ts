@@ -16,14 +16,16 @@ import { installationToken, WorkingCopy } from '../helpers/standin.js';
 const APP_ID = 4646;
 const repo = { owner: 'octo-demo', repo: 'dispatch' };
 const SHIPPED = readFileSync('.github/workflows/prebuild.yml', 'utf8');
-/** The shipped workflow as it was before the `timeout-minutes` input. */
-const OLD = SHIPPED.replace(/\n {6}timeout-minutes:\n(?: {8}.*\n)+/, '\n').replace(/timeout-minutes: \$\{\{.*\}\}/, 'timeout-minutes: 60');
+/** The shipped workflow as it was before the `timeout-minutes` and `expire` inputs. */
+const OLD = SHIPPED.replace(/\n {6}timeout-minutes:\n(?: {8}.*\n)+/, '\n')
+  .replace(/\n {6}expire:\n(?: {8}.*\n)+/, '\n')
+  .replace(/\n {10}# Older prebuilds.*\n {10}expire: .*\n/, '\n').replace(/timeout-minutes: \$\{\{.*\}\}/, 'timeout-minutes: 60');
 
 describe('dispatchWorkflow', () => {
   let gh: StandIn;
   let octokit: Octokit;
   const keys = appKeyPair();
-  const inputs = { configuration: 'web', sha: 'a'.repeat(40), base: '', 'prebuild-id': '7', 'timeout-minutes': '15' };
+  const inputs = { configuration: 'web', sha: 'a'.repeat(40), base: '', 'prebuild-id': '7', 'timeout-minutes': '15', expire: 'prebuilds-v1/web/' + 'b'.repeat(40) + '/3' };
 
   beforeAll(async () => {
     gh = await startStandIn({ appId: APP_ID, publicKey: keys.publicKey, webhookSecret: 's', runner: 'none' });
@@ -41,14 +43,16 @@ describe('dispatchWorkflow', () => {
 
   it('sends the timeout to the shipped workflow', async () => {
     expect(OLD).not.toContain('inputs.timeout-minutes');
-    const run = await dispatchWorkflow(octokit, repo, 'prebuild.yml', 'main', inputs);
+    const { run, dropped } = await dispatchWorkflow(octokit, repo, 'prebuild.yml', 'main', inputs);
     expect(gh.state.runs.get(run!.runId)!.inputs).toEqual(inputs);
+    expect(dropped).toEqual([]);
   });
 
   it('dispatches a workflow without the timeout input again without it', async () => {
-    const run = await dispatchWorkflow(octokit, repo, 'old.yml', 'main', inputs);
-    const { 'timeout-minutes': _dropped, ...rest } = inputs;
+    const { run, dropped } = await dispatchWorkflow(octokit, repo, 'old.yml', 'main', inputs);
+    const { 'timeout-minutes': _timeout, expire: _expire, ...rest } = inputs;
     expect(gh.state.runs.get(run!.runId)!.inputs).toEqual(rest);
+    expect(dropped.sort()).toEqual(['expire', 'timeout-minutes']);
     const refused = gh.exchanges.filter((e) => e.path.endsWith('/old.yml/dispatches')).map((e) => e.status);
     expect(refused).toEqual([422, 200]);
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expiredByRetention } from '../../src/scheduler/retention.js';
+import { expireAtDispatch, expiredByRetention, orphanedCachesParts, unexpire } from '../../src/scheduler/retention.js';
 import { openStore } from '../../src/store/index.js';
 import type { PrebuildSettings } from '../../src/config/model.js';
 import type { PrebuildState, Store } from '../../src/store/types.js';
@@ -53,5 +53,33 @@ describe('retention (SPEC.md rule 7)', () => {
     await add('running', { baseKey: base.snapshotKey });
     const expired = await expiredByRetention(store, last);
     expect(expired.map((p) => p.id)).toEqual([third.id, other.id]);
+  });
+
+  it('at a dispatch: records the expired prebuilds `expired`, keeps the base the dispatched one chose, and a failed dispatch puts them back', async () => {
+    const oldest = await add('success');
+    const base = await add('success');
+    const kept = await add('success', {}, 1);
+    const next = await add('waiting', { baseKey: null }, 1);
+    const dispatching = { ...next, baseKey: base.snapshotKey }; // its base chosen, not stored yet
+    const expired = await expireAtDispatch(store, dispatching);
+    expect(expired.map((p) => p.id)).toEqual([oldest.id]);
+    expect(await store.getPrebuild(oldest.id)).toMatchObject({ state: 'expired', reason: expect.stringContaining(`prebuild #${next.id}'s run`) });
+    expect((await store.getPrebuild(base.id))?.state).toBe('success');
+    expect((await store.getPrebuild(kept.id))?.state).toBe('success');
+    expect(await expiredByRetention(store, dispatching, [base.snapshotKey])).toEqual([]); // expired ones are never bases nor expired twice
+    await unexpire(store, expired);
+    expect(await store.getPrebuild(oldest.id)).toMatchObject({ state: 'success', reason: null });
+  });
+
+  it('hands over the caches parts only expired snapshots named, never one a kept success names', async () => {
+    const part = (c: string) => `prebuilds-v1-caches/c/${c.repeat(64)}`;
+    const old = await add('success', { cachesKey: part('a') }, 1);
+    const shared = await add('success', { cachesKey: part('b') }, 1);
+    await add('success', { cachesKey: part('b') }, 1);
+    const next = await add('waiting', {}, 1);
+    const expired = await expireAtDispatch(store, next);
+    expect(expired.map((p) => p.id).sort()).toEqual([old.id, shared.id].sort());
+    expect(await orphanedCachesParts(store, next, expired)).toEqual([part('a')]);
+    expect(await orphanedCachesParts(store, next, [])).toEqual([]);
   });
 });

@@ -136,10 +136,11 @@ describe('simulate property: the real trigger + scheduler agree with the referen
           const ran = report.prebuilds.filter((p) => p.startedAt !== null).map((p) => `${p.configuration}/${p.branch}@${p.sha}`);
           const expected = reference(events, s.duration, s.intervals).map((p) => `${p.lane}@${p.sha}`);
           expect(ran.sort()).toEqual(expected.sort());
-          // after all completions, the newest triggered push of every lane was prebuilt
+          // after all completions, the newest triggered push of every lane was prebuilt (`expired`:
+          // it succeeded, then retention, per configuration across branches, expired it at a later dispatch)
           const newest = new Map<string, (typeof report.prebuilds)[number]>();
           for (const p of report.prebuilds) newest.set(`${p.configuration}/${p.branch}`, p);
-          for (const p of newest.values()) expect(p.state).toBe('success');
+          for (const p of newest.values()) expect(['success', 'expired']).toContain(p.state);
           expect(report.prebuilds.every((p) => p.state !== 'waiting' && p.state !== 'dispatched')).toBe(true);
         }),
         { numRuns: Number(process.env.PROPERTY_RUNS ?? 100) },

@@ -70,7 +70,8 @@ export class SqliteStore extends SqliteRestores implements Store {
     const sql = `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
       VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING`;
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
-    const r = this.sql(sql).run(...values);
+    const insert = this.sql(sql);
+    const r = await this.write(() => insert.run(...values));
     if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
     // A reprocessed delivery: return the prebuild it already created.
     const row = this.sql('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?').get(input.deliveryId ?? null, input.configuration) as Row;
@@ -82,9 +83,9 @@ export class SqliteStore extends SqliteRestores implements Store {
     if (fields.length > 0) {
       const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
-      const update = () => this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`).run(...values, id);
-      if (options.durable) await this.durableSoon(update);
-      else update();
+      const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`);
+      const update = () => statement.run(...values, id);
+      await (options.durable ? this.durableSoon(update) : this.write(update));
     }
     const updated = await this.getPrebuild(id);
     if (!updated) throw new Error(`prebuild ${id} does not exist`);
@@ -111,10 +112,12 @@ export class SqliteStore extends SqliteRestores implements Store {
   // ---- decisions ----
 
   async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
-    this.sql(
+    const insert = this.sql(
       `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now());
+    );
+    const now = Date.now();
+    await this.write(() => insert.run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now));
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
@@ -147,11 +150,14 @@ export class SqliteStore extends SqliteRestores implements Store {
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    this.sql(
+    const upsert = this.sql(
       `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
            last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-    ).run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
+    );
+    await this.write(() =>
+      upsert.run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0),
+    );
   }
 
   // ---- schedules ----
