@@ -143,7 +143,7 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
         expect(outcome.hit).toBe('exact');
         expect(outcome.composeProject).toBe(project);
         expect(outcome.hooks.filter((h) => h.action === 'run').map((h) => h.hook)).toEqual(['postCreateCommand', 'postStartCommand']);
-        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \(the cold path took \d+ ms/);
+        expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \([\d.]+× faster than the cold path, which took \d+ ms/);
         // The service's build was dropped: nothing built, the app container runs the prebuilt image.
         expect(up.stderr).not.toMatch(/Successfully built|Step 1\/|Running the (onCreateCommand|updateContentCommand)/);
         expect(
