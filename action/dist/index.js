@@ -39860,11 +39860,9 @@ var TarGuard = class extends Transform2 {
 
 // src/lifecycle/snapshot/archive.ts
 var ALWAYS_EXCLUDED = [".git", "./.git"];
-var CREATE_BLOCKING_FACTOR = 128;
 function tarCreateArgs(opts) {
   const exclude = [...ALWAYS_EXCLUDED, ...opts.exclude ?? []];
-  const record = ["-b", String(CREATE_BLOCKING_FACTOR)];
-  return ["--posix", "-c", "-f", "-", ...record, "-C", opts.cwd, "--anchored", ...exclude.map((e) => `--exclude=${e}`), "--", ...opts.paths];
+  return ["--posix", "-c", "-f", "-", "-C", opts.cwd, "--anchored", ...exclude.map((e) => `--exclude=${e}`), "--", ...opts.paths];
 }
 function stderrTail(child2) {
   let text = "";

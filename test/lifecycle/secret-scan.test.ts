@@ -30,7 +30,7 @@ async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
 
 /** The uncompressed archive GNU tar writes for the directory `dir`, as archive.ts writes it. */
 async function tarOfDir(dir: string): Promise<Buffer> {
-  const r = spawnSync('tar', ['--posix', '-c', '-f', '-', '-b', '128', '-C', dir, '.'], { maxBuffer: 1 << 26 });
+  const r = spawnSync('tar', ['--posix', '-c', '-f', '-', '-C', dir, '.'], { maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(r.stderr.toString());
   return r.stdout;
 }

@@ -32,18 +32,9 @@ export interface CreateOptions {
   secrets?: readonly SecretValue[];
 }
 
-/**
- * tar's record size for `-c`, 512-byte blocks: 128 (64 KiB writes, the size a reader of
- * the stream gets per read) instead of the default 20 (10 KiB) costs tar, the secret
- * scan and zstd fewer system calls (bench/snapshot.ts: about 10 % less CPU per save).
- * Readers (`tar -x`, @actions/cache) accept any record size.
- */
-const CREATE_BLOCKING_FACTOR = 128;
-
 function tarCreateArgs(opts: CreateOptions): string[] {
   const exclude = [...ALWAYS_EXCLUDED, ...(opts.exclude ?? [])];
-  const record = ['-b', String(CREATE_BLOCKING_FACTOR)];
-  return ['--posix', '-c', '-f', '-', ...record, '-C', opts.cwd, '--anchored', ...exclude.map((e) => `--exclude=${e}`), '--', ...opts.paths];
+  return ['--posix', '-c', '-f', '-', '-C', opts.cwd, '--anchored', ...exclude.map((e) => `--exclude=${e}`), '--', ...opts.paths];
 }
 
 /** Collects the tail of a process's stderr for error messages. */
