@@ -39083,12 +39083,25 @@ function scannable(secrets) {
   return secrets.filter((s) => s.value.length >= MIN_SCANNED_LENGTH && !seen.has(s.value) && Boolean(seen.add(s.value)));
 }
 var FILE_TYPES = /* @__PURE__ */ new Set(["0", "\0", "7"]);
+var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
 var EMPTY = Buffer.alloc(0);
+var ZERO_BLOCK = Buffer.alloc(BLOCK);
+function octalSize(h) {
+  let n = 0;
+  let i = 124;
+  for (; i < 136; i++) {
+    const c = h[i];
+    if (c < 48 || c > 55) break;
+    n = n * 8 + c - 48;
+  }
+  return i > 124 && (i === 136 || h[i] === 0 || h[i] === 32) ? n : null;
+}
 var SecretScan = class extends Transform {
-  /** The secrets' names, in the order of {@link search}'s needles. */
-  names;
+  /** The secrets' names and values, in the order of {@link search}'s needles. */
+  secrets;
   search;
   overlap;
+  /** The current header block (copied out of the stream: it names the entry while its data streams). */
   header = Buffer.alloc(BLOCK);
   headerBytes = 0;
   /** Data bytes of the current entry still to come, then its padding. */
@@ -39097,19 +39110,21 @@ var SecretScan = class extends Transform {
   /** The current entry's pax `path` (else its name is in its header), and whether its data is file content to scan. */
   entryPath;
   scanning = false;
-  /** The pax `x` entry being read (its records name the next entry). */
-  pax = null;
+  /** The metadata entry being read (pax records, or a GNU long name that names the next entry). */
+  meta = null;
+  metaType = "";
   paxPath;
   paxSize;
+  /** A secret found in the metadata before the next entry, reported with that entry's name. */
+  metaFound = -1;
   /** The last bytes of the current file seen so far (a match may span chunks). */
-  tail = Buffer.alloc(0);
+  tail = EMPTY;
   /** Bytes scanned (file data only). */
   scannedBytes = 0;
   constructor(secrets) {
     super();
-    const values = scannable(secrets);
-    this.names = values.map((s) => s.name);
-    this.search = new NeedleSet(values.map((s) => Buffer.from(s.value, "utf8")));
+    this.secrets = scannable(secrets);
+    this.search = new NeedleSet(this.secrets.map((s) => Buffer.from(s.value, "utf8")));
     this.overlap = Math.max(0, this.search.maxLength - 1);
   }
   _transform(chunk, _encoding, done) {
@@ -39120,6 +39135,10 @@ var SecretScan = class extends Transform {
       done(err);
     }
   }
+  /**
+   * Follows `chunk` (the next bytes of the tar stream) and scans what it holds.
+   * @throws SecretInSnapshotError at the first secret value found
+   */
   walk(chunk) {
     let off = 0;
     while (off < chunk.length) {
@@ -39127,7 +39146,7 @@ var SecretScan = class extends Transform {
         const n2 = Math.min(this.data, chunk.length - off);
         const slice = chunk.subarray(off, off + n2);
         if (this.scanning) this.scan(slice, n2 < this.data);
-        if (this.pax) this.pax.push(slice);
+        else if (this.meta) this.meta.push(Buffer.from(slice));
         this.data -= n2;
         off += n2;
         if (this.data === 0) this.endData();
@@ -39150,34 +39169,56 @@ var SecretScan = class extends Transform {
   }
   onHeader() {
     const h = this.header;
-    if (h.every((b) => b === 0)) return;
+    if (h[0] === 0 && h.equals(ZERO_BLOCK)) return;
     const type2 = String.fromCharCode(h[156]);
-    const size = this.paxSize ?? numberField(h, 124, 12) ?? 0;
-    if (type2 === "x") {
-      this.pax = [];
-      this.paxSize = void 0;
-      this.paxPath = void 0;
+    const size = this.paxSize ?? octalSize(h) ?? numberField(h, 124, 12) ?? 0;
+    if (META_TYPES.has(type2)) {
+      this.meta = [];
+      this.metaType = type2;
       this.scanning = false;
-    } else if (type2 !== "g") {
+      if (type2 === "x") {
+        this.paxSize = void 0;
+        this.paxPath = void 0;
+      }
+    } else {
       this.entryPath = this.paxPath;
-      this.scanning = FILE_TYPES.has(type2) && this.names.length > 0;
+      this.scanning = FILE_TYPES.has(type2) && this.secrets.length > 0;
       this.paxPath = void 0;
       this.paxSize = void 0;
       this.tail = EMPTY;
+      this.scanNames(h);
     }
-    const data = FILE_TYPES.has(type2) || type2 === "x" || type2 === "g" ? size : 0;
+    const data = FILE_TYPES.has(type2) || META_TYPES.has(type2) ? size : 0;
     this.data = data;
     this.padding = Math.ceil(data / BLOCK) * BLOCK - data;
     if (data === 0) this.endData();
   }
+  /** Looks for the values in an entry's names: the header's name, link name and prefix fields, and the metadata before it. */
+  scanNames(h) {
+    let found = this.metaFound;
+    this.metaFound = -1;
+    if (found === -1) found = this.search.find(h, 0, 100);
+    if (found === -1) found = this.search.find(h, 157, 257);
+    if (found === -1 && h[345] !== 0) found = this.search.find(Buffer.from(headerName(h), "utf8"));
+    if (found !== -1) this.found(found);
+  }
   endData() {
-    if (!this.pax) return;
-    const data = this.pax.length === 1 ? this.pax[0] : Buffer.concat(this.pax);
-    this.pax = null;
+    if (!this.meta) return;
+    const data = this.meta.length === 1 ? this.meta[0] : Buffer.concat(this.meta);
+    this.meta = null;
+    if (this.metaFound === -1) this.metaFound = this.search.find(data);
+    if (this.metaType === "L") this.paxPath = cString(data, 0, data.length);
+    if (this.metaType !== "x") return;
     const records = data.includes(" path=") || data.includes(" size=") ? paxRecords(data) : null;
     this.paxPath = records?.get("path");
     const size = records?.get("size");
     this.paxSize = size !== void 0 && /^\d+$/.test(size) ? Number(size) : void 0;
+  }
+  /** Throws for the secret at `index` in the current entry, its value masked (`***`) should the path itself hold it. */
+  found(index) {
+    const { name, value } = this.secrets[index];
+    const file = (this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, "");
+    throw new SecretInSnapshotError(file.split(value).join("***"), name);
   }
   /**
    * Looks for every value in `slice` (one pass, {@link NeedleSet}) and across the seam
@@ -39191,7 +39232,7 @@ var SecretScan = class extends Transform {
       const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
       found = this.search.find(seam);
     }
-    if (found !== -1) throw new SecretInSnapshotError((this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, ""), this.names[found]);
+    if (found !== -1) this.found(found);
     if (!more || this.overlap === 0) {
       this.tail = EMPTY;
       return;
@@ -39812,7 +39853,7 @@ var UnsafeArchiveError = class extends Error {
 };
 var MAX_META_BYTES = 1024 * 1024;
 var FILE_TYPES2 = /* @__PURE__ */ new Set(["0", "\0", "7"]);
-var META_TYPES = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
+var META_TYPES2 = /* @__PURE__ */ new Set(["x", "g", "L", "K"]);
 var TYPE_NAMES = {
   "3": "a character device",
   "4": "a block device",
@@ -39938,7 +39979,7 @@ var TarGuard = class extends Transform2 {
     const size = pending.size ?? numberOrThrow(h, 124, 12, "size", rawName);
     const names = [rawName, prefix2 ? `${prefix2}/${rawName}` : null, pending.longName, pending.paxPath].filter((n) => typeof n === "string");
     const shown = pending.paxPath ?? pending.longName ?? (prefix2 ? `${prefix2}/${rawName}` : rawName);
-    if (META_TYPES.has(type2)) {
+    if (META_TYPES2.has(type2)) {
       if (size > MAX_META_BYTES) throw new UnsafeArchiveError(shown, `has a ${size}-byte extended header (more than ${MAX_META_BYTES})`);
       if (type2 !== "g" && pending.size !== void 0)
         throw new UnsafeArchiveError(shown, "has an extended header that sets a size for another extended header");

@@ -100,9 +100,9 @@ describe('GitHub stand-in runner', () => {
     expect((await logOf('plain.yml')).log).toContain('oidc=none');
   });
 
-  it('fails a step with a clear message for an unsupported expression', async () => {
+  it('fails a step with a clear message for an expression that does not evaluate', async () => {
     const s = si.wc.commit(
-      { '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ hashFiles(github) }}\n' },
+      { '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ fromJSON(\'{\') }}\n' },
       'bad workflow',
     );
     si.wc.push('main');
@@ -112,7 +112,7 @@ describe('GitHub stand-in runner', () => {
     expect(si.gh.state.runs.get(runId)!.conclusion).toBe('failure');
     const job = si.gh.jobs(runId)[0]!;
     const messages = si.gh.state.checkRuns.get(job.id)!.annotations.map((a) => a.message);
-    expect(messages.join('\n')).toMatch(/Unrecognized function: 'hashFiles'/);
+    expect(messages.join('\n')).toMatch(/The template is not valid\. Error parsing JSON when evaluating fromJson/);
     void s;
   });
 

@@ -1,6 +1,6 @@
 /** The secret scan over real `tar --posix` streams, cut into chunks anywhere (a value may span two). */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -23,6 +23,13 @@ async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await writeFile(path.join(dir, file), content);
   }
+  const r = spawnSync('tar', ['--posix', '-c', '-f', '-', '-C', dir, '.'], { maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  return r.stdout;
+}
+
+/** The uncompressed archive GNU tar writes for the directory `dir`, as archive.ts writes it. */
+async function tarOfDir(dir: string): Promise<Buffer> {
   const r = spawnSync('tar', ['--posix', '-c', '-f', '-', '-C', dir, '.'], { maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(r.stderr.toString());
   return r.stdout;
@@ -67,6 +74,43 @@ describe('SecretScan', () => {
     expect(r.error).toBeNull();
     expect(r.out).toBe(bytes.length);
     expect(r.scanned).toBe(SECRET.length - 1 + 100_000 + 1);
+  });
+
+  it('finds a value in names (a file, a directory deep in a long pax path, a symlink target), masked in the path it reports', async () => {
+    const dir = await mkdtemp(path.join(root, 'names-'));
+    await writeFile(path.join(dir, `cache-${SECRET}.json`), '{}');
+    let r = await scan(await tarOfDir(dir), [1000]);
+    expect(r.error).toMatchObject({ file: 'cache-***.json', secret: 'NPM_TOKEN' });
+
+    const deep = `${'long-directory-name/'.repeat(6)}${SECRET}/x`;
+    r = await scan(await tarOf({ [`${deep}/file.txt`]: 'nothing' }), [777]);
+    expect(r.error).toBeInstanceOf(SecretInSnapshotError);
+    // The first member whose name holds it: the directory named after it.
+    expect((r.error as SecretInSnapshotError).file).toBe(`${'long-directory-name/'.repeat(6)}***/`);
+
+    const links = await mkdtemp(path.join(root, 'links-'));
+    await symlink(`/home/runner/${SECRET}`, path.join(links, 'token-link'));
+    r = await scan(await tarOfDir(links), [4096]);
+    expect(r.error).toMatchObject({ file: 'token-link', secret: 'NPM_TOKEN' });
+  });
+
+  it('keeps no reference to a chunk: a reader may reuse its buffer', async () => {
+    const bytes = await tarOf({ 'a/b.txt': `pad ${'z'.repeat(3000)} ${SECRET} end`, [`${'n/'.repeat(60)}f`]: 'x' });
+    for (const size of [100, 700, 5000]) {
+      const s = new SecretScan([{ name: 'NPM_TOKEN', value: SECRET }]);
+      const reused = Buffer.alloc(size);
+      let error: unknown = null;
+      for (let off = 0; off < bytes.length && !error; off += size) {
+        const n = bytes.copy(reused, 0, off, off + size);
+        try {
+          s.walk(reused.subarray(0, n));
+        } catch (e) {
+          error = e;
+        }
+        reused.fill(0x58); // what a stale view would see next
+      }
+      expect(error).toMatchObject({ file: 'a/b.txt', secret: 'NPM_TOKEN' });
+    }
   });
 
   it('skips values too short to scan for, and duplicates', () => {

@@ -138,6 +138,7 @@ export async function executeJob(j: JobRun): Promise<'success' | 'failure' | 'ca
       strategy: {},
     },
     ...(status ? { status } : {}),
+    workspace,
   });
 
   let status: 'success' | 'failure' | 'cancelled' = 'success';

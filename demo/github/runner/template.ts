@@ -6,12 +6,12 @@
  * `fromJSON`, `contains`, …) and, in `if:`, the status functions `success()`,
  * `failure()`, `cancelled()` and `always()`. A string with `${{ }}` inside is one
  * `format(…)` expression (the parser's doing), so interpolation is GitHub's too.
- * `hashFiles` is not provided: a step using it fails with the library's
- * "Unrecognized function" error.
+ * `hashFiles(…)` (hash-files.ts) is there when the context names the workspace.
  */
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
+import { hashFiles } from './hash-files.js';
 import type { BasicExpressionToken } from '@actions/workflow-parser/templates/tokens/basic-expression-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { isBasicExpression, isLiteral, isMapping, isSequence } from '@actions/workflow-parser/templates/tokens/type-guards';
@@ -29,6 +29,8 @@ export interface ExprContext {
   contexts: Record<string, unknown>;
   /** Job status for the status functions (`if:` only); absent: they are unknown functions. */
   status?: 'success' | 'failure' | 'cancelled';
+  /** The job's workspace, where `hashFiles` looks; absent: `hashFiles` is an unknown function. */
+  workspace?: string;
 }
 
 function statusFunctions(status: NonNullable<ExprContext['status']>): FunctionDefinition[] {
@@ -42,10 +44,14 @@ function statusFunctions(status: NonNullable<ExprContext['status']>): FunctionDe
  */
 export function evaluateExpression(expression: string, ctx: ExprContext): data.ExpressionData {
   const functions = ctx.status ? statusFunctions(ctx.status) : [];
+  const workspace = ctx.workspace;
+  if (workspace !== undefined)
+    functions.push({ name: 'hashFiles', minArgs: 1, maxArgs: 255, call: (...args) => new data.StringData(hashFiles(workspace, args.map((a) => a.coerceString()))) });
   try {
     const tree = new Parser(new Lexer(expression).lex().tokens, Object.keys(ctx.contexts), functions).parse();
     const contexts = JSON.parse(JSON.stringify(ctx.contexts), data.reviver) as data.Dictionary;
-    return new Evaluator(tree, contexts, new Map(functions.map((f) => [f.name, f]))).evaluate();
+    // The evaluator looks function names up lower-cased.
+    return new Evaluator(tree, contexts, new Map(functions.map((f) => [f.name.toLowerCase(), f]))).evaluate();
   } catch (err) {
     throw new TemplateError(`${(err as Error).message} in expression: ${expression}`);
   }

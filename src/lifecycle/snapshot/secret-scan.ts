@@ -2,14 +2,15 @@
  * The secret scan (SPEC.md `secrets`: a snapshot containing a secret's value is
  * refused). A pass-through stream between `tar -c` and the compressor: it follows
  * the tar stream's headers to know which file each data byte belongs to and looks
- * for every secret value in the file data as it streams by (a match spanning two
- * chunks is found through a small overlap), so scanning costs no second read of
- * the workspace. The first match fails the stream, naming the file and the
- * secret's name (never its value).
+ * for every secret value in the file data and in every member's names as they
+ * stream by (a match spanning two chunks is found through a small overlap), so
+ * scanning costs no second read of the workspace. The first match fails the stream,
+ * naming the file and the secret's name (never its value: a path holding it shows
+ * `***` instead).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { NeedleSet } from './needle-search.js';
-import { BLOCK, headerName, numberField, paxRecords } from './tar-header.js';
+import { BLOCK, cString, headerName, numberField, paxRecords } from './tar-header.js';
 
 /** A secret the snapshot must not contain. */
 export interface SecretValue {
@@ -47,14 +48,40 @@ export function scannable(secrets: readonly SecretValue[]): SecretValue[] {
 }
 
 const FILE_TYPES = new Set(['0', '\0', '7']);
+/** Entries whose data is metadata about the next entry (pax records, GNU long names): scanned whole, since they hold names. */
+const META_TYPES = new Set(['x', 'g', 'L', 'K']);
 const EMPTY = Buffer.alloc(0);
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
-/** The scanning pass-through. Pipe `tar -c`'s output through it into the compressor. */
+/**
+ * The size field of a header when it is plain octal digits (what `tar --posix` writes),
+ * else `null` (then {@link numberField} reads it): a loop, not a string, since it runs
+ * for every member.
+ */
+function octalSize(h: Buffer): number | null {
+  let n = 0;
+  let i = 124;
+  for (; i < 136; i++) {
+    const c = h[i]!;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + c - 0x30;
+  }
+  return i > 124 && (i === 136 || h[i] === 0 || h[i] === 0x20) ? n : null;
+}
+
+/**
+ * The scanning pass-through. Pipe `tar -c`'s output through it into the compressor
+ * (or call {@link walk} on each chunk and forward the chunk yourself). It keeps no
+ * reference to a chunk after {@link walk} returns, so a reader may reuse its buffer.
+ * Besides file data it scans every member's names (header name, prefix and link
+ * name fields, pax records, GNU long names): a file named after a secret leaks it too.
+ */
 export class SecretScan extends Transform {
-  /** The secrets' names, in the order of {@link search}'s needles. */
-  private readonly names: readonly string[];
+  /** The secrets' names and values, in the order of {@link search}'s needles. */
+  private readonly secrets: readonly SecretValue[];
   private readonly search: NeedleSet;
   private readonly overlap: number;
+  /** The current header block (copied out of the stream: it names the entry while its data streams). */
   private readonly header = Buffer.alloc(BLOCK);
   private headerBytes = 0;
   /** Data bytes of the current entry still to come, then its padding. */
@@ -63,20 +90,22 @@ export class SecretScan extends Transform {
   /** The current entry's pax `path` (else its name is in its header), and whether its data is file content to scan. */
   private entryPath: string | undefined;
   private scanning = false;
-  /** The pax `x` entry being read (its records name the next entry). */
-  private pax: Buffer[] | null = null;
+  /** The metadata entry being read (pax records, or a GNU long name that names the next entry). */
+  private meta: Buffer[] | null = null;
+  private metaType = '';
   private paxPath: string | undefined;
   private paxSize: number | undefined;
+  /** A secret found in the metadata before the next entry, reported with that entry's name. */
+  private metaFound = -1;
   /** The last bytes of the current file seen so far (a match may span chunks). */
-  private tail = Buffer.alloc(0);
+  private tail = EMPTY;
   /** Bytes scanned (file data only). */
   scannedBytes = 0;
 
   constructor(secrets: readonly SecretValue[]) {
     super();
-    const values = scannable(secrets);
-    this.names = values.map((s) => s.name);
-    this.search = new NeedleSet(values.map((s) => Buffer.from(s.value, 'utf8')));
+    this.secrets = scannable(secrets);
+    this.search = new NeedleSet(this.secrets.map((s) => Buffer.from(s.value, 'utf8')));
     this.overlap = Math.max(0, this.search.maxLength - 1);
   }
 
@@ -89,14 +118,18 @@ export class SecretScan extends Transform {
     }
   }
 
-  private walk(chunk: Buffer): void {
+  /**
+   * Follows `chunk` (the next bytes of the tar stream) and scans what it holds.
+   * @throws SecretInSnapshotError at the first secret value found
+   */
+  walk(chunk: Buffer): void {
     let off = 0;
     while (off < chunk.length) {
       if (this.data > 0) {
         const n = Math.min(this.data, chunk.length - off);
         const slice = chunk.subarray(off, off + n);
         if (this.scanning) this.scan(slice, n < this.data);
-        if (this.pax) this.pax.push(slice); // stream chunks are never reused, so a view is enough
+        else if (this.meta) this.meta.push(Buffer.from(slice)); // a copy: the caller may reuse `chunk`
         this.data -= n;
         off += n;
         if (this.data === 0) this.endData();
@@ -120,37 +153,61 @@ export class SecretScan extends Transform {
 
   private onHeader(): void {
     const h = this.header;
-    if (h.every((b) => b === 0)) return;
+    if (h[0] === 0 && h.equals(ZERO_BLOCK)) return; // end-of-archive blocks
     const type = String.fromCharCode(h[156]!);
-    const size = this.paxSize ?? numberField(h, 124, 12) ?? 0;
-    if (type === 'x') {
-      this.pax = [];
-      this.paxSize = undefined;
-      this.paxPath = undefined;
+    const size = this.paxSize ?? octalSize(h) ?? numberField(h, 124, 12) ?? 0;
+    if (META_TYPES.has(type)) {
+      this.meta = [];
+      this.metaType = type;
       this.scanning = false;
-    } else if (type !== 'g') {
+      if (type === 'x') {
+        this.paxSize = undefined;
+        this.paxPath = undefined;
+      }
+    } else {
       // The name is read from the header (still in `this.header` while its data streams) only when reporting a match.
       this.entryPath = this.paxPath;
-      this.scanning = FILE_TYPES.has(type) && this.names.length > 0;
+      this.scanning = FILE_TYPES.has(type) && this.secrets.length > 0;
       this.paxPath = undefined;
       this.paxSize = undefined;
       this.tail = EMPTY;
+      this.scanNames(h);
     }
-    const data = FILE_TYPES.has(type) || type === 'x' || type === 'g' ? size : 0;
+    const data = FILE_TYPES.has(type) || META_TYPES.has(type) ? size : 0;
     this.data = data;
     this.padding = Math.ceil(data / BLOCK) * BLOCK - data;
     if (data === 0) this.endData();
   }
 
+  /** Looks for the values in an entry's names: the header's name, link name and prefix fields, and the metadata before it. */
+  private scanNames(h: Buffer): void {
+    let found = this.metaFound;
+    this.metaFound = -1;
+    if (found === -1) found = this.search.find(h, 0, 100); // name
+    if (found === -1) found = this.search.find(h, 157, 257); // linkname
+    if (found === -1 && h[345] !== 0) found = this.search.find(Buffer.from(headerName(h), 'utf8')); // prefix/name, which may split a value at a '/'
+    if (found !== -1) this.found(found);
+  }
+
   private endData(): void {
-    if (!this.pax) return;
-    const data = this.pax.length === 1 ? this.pax[0]! : Buffer.concat(this.pax);
-    this.pax = null;
+    if (!this.meta) return;
+    const data = this.meta.length === 1 ? this.meta[0]! : Buffer.concat(this.meta);
+    this.meta = null;
+    if (this.metaFound === -1) this.metaFound = this.search.find(data);
+    if (this.metaType === 'L') this.paxPath = cString(data, 0, data.length); // GNU long name (not written by `tar --posix`)
+    if (this.metaType !== 'x') return;
     // GNU tar --posix writes a pax header before every file, mostly only times: parse it only when it names a path or size.
     const records = data.includes(' path=') || data.includes(' size=') ? paxRecords(data) : null;
     this.paxPath = records?.get('path');
     const size = records?.get('size');
     this.paxSize = size !== undefined && /^\d+$/.test(size) ? Number(size) : undefined;
+  }
+
+  /** Throws for the secret at `index` in the current entry, its value masked (`***`) should the path itself hold it. */
+  private found(index: number): never {
+    const { name, value } = this.secrets[index]!;
+    const file = (this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, '');
+    throw new SecretInSnapshotError(file.split(value).join('***'), name);
   }
 
   /**
@@ -166,7 +223,7 @@ export class SecretScan extends Transform {
       const seam = Buffer.concat([this.tail, slice.subarray(0, this.overlap)]);
       found = this.search.find(seam);
     }
-    if (found !== -1) throw new SecretInSnapshotError((this.entryPath ?? headerName(this.header)).replace(/^(\.\/)+/, ''), this.names[found]!);
+    if (found !== -1) this.found(found);
     if (!more || this.overlap === 0) {
       this.tail = EMPTY;
       return;
