@@ -224,7 +224,13 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         dispatchP50Ms: round(percentile(latencies, 50)),
         dispatchP99Ms: round(percentile(latencies, 99)),
         ...evidence,
-        appCpuMsPerDelivery: round(cpuMs / Math.max(1, logs.reduce((n, entries) => n + entries.length, 0))),
+        appCpuMsPerDelivery: round(
+          cpuMs /
+            Math.max(
+              1,
+              logs.reduce((n, entries) => n + entries.length, 0),
+            ),
+        ),
         killed,
       };
     } finally {

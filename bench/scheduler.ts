@@ -216,7 +216,11 @@ function summarise(load: LoadResult, recorded: string[], counts: ReturnType<type
       target: '≤ 4',
       note: `every request of the app over the ${actual.size} prebuilds dispatched: superseded pushes' check runs and tokens included (the action's own requests, made with the job's token, are not the app's)`,
     },
-    { metric: 'API requests per dispatched push', value: metrics.apiPerDispatchedPush, note: `those serving the dispatched commit itself: ${kindsPerPush([...actual])}` },
+    {
+      metric: 'API requests per dispatched push',
+      value: metrics.apiPerDispatchedPush,
+      note: `those serving the dispatched commit itself: ${kindsPerPush([...actual])}`,
+    },
     { metric: 'API requests per superseded push', value: metrics.apiPerSupersededPush, note: kindsPerPush(notRun) },
     ...phases.map((p) => ({
       metric: `${p.rate} pushes/s: webhook → dispatch p50 / p99 (ms)`,

@@ -53,7 +53,9 @@ const SCAN_PAIRS = 5;
 
 /** CPU time of this process and its reaped children (tar, zstd), ms: utime, stime, cutime, cstime of /proc/self/stat (Linux). */
 function cpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   // After "pid (comm) ", field 3 (state) is index 0: utime is field 14, cstime field 17.
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
@@ -77,7 +79,10 @@ export interface SnapshotBenchOptions {
 export type SnapshotBenchResult = LifecycleTimes &
   Record<'snapshotBytes' | 'treeBytes' | 'cachesBytes' | 'cachesArchiveBytes', number> &
   Partial<
-    Record<'saveMBps' | 'restoreMBps' | 'tarSaveMBps' | 'tarRestoreMBps' | 'scannedSaveMBps' | 'scanSharePct' | 'scanCpuSharePct' | 'ociSaveMBps' | 'ociRestoreMBps', number>
+    Record<
+      'saveMBps' | 'restoreMBps' | 'tarSaveMBps' | 'tarRestoreMBps' | 'scannedSaveMBps' | 'scanSharePct' | 'scanCpuSharePct' | 'ociSaveMBps' | 'ociRestoreMBps',
+      number
+    >
   > & {
     lockfileDependencyInstalled: boolean;
     sourceSkippedOnCreate: boolean;

@@ -76,7 +76,11 @@ const HANDLERS: Handlers = {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, log, octokitFor } = options;
   const pushHistory = new PushHistory();
-  const scheduler = new Scheduler(store, options.dispatcher ?? githubDispatcher(octokitFor, { ...options.github, pushHistory, dirStores: options.dirStores ?? [] }), log);
+  const scheduler = new Scheduler(
+    store,
+    options.dispatcher ?? githubDispatcher(octokitFor, { ...options.github, pushHistory, dirStores: options.dirStores ?? [] }),
+    log,
+  );
   const deps: AppDeps = { store, scheduler, octokitFor, log, configCache: new ConfigurationCache(), dirStores: options.dirStores ?? [], pushHistory };
 
   const handle = async (d: DeliveryRecord): Promise<void> => {

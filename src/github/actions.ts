@@ -37,13 +37,7 @@ export interface Dispatch {
  * @param ref branch the workflow file is read from (not a sha; the workflow checks out `inputs.sha`)
  * @throws Octokit's RequestError (404: no such workflow file; 422: bad inputs or ref)
  */
-export async function dispatchWorkflow(
-  octokit: Octokit,
-  repo: RepoParams,
-  workflow: string,
-  ref: string,
-  inputs: PrebuildInputs,
-): Promise<Dispatch> {
+export async function dispatchWorkflow(octokit: Octokit, repo: RepoParams, workflow: string, ref: string, inputs: PrebuildInputs): Promise<Dispatch> {
   const request = (body: { inputs: Record<string, string>; withDetails: boolean }) =>
     octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
       ...repo,

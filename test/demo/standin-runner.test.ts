@@ -102,7 +102,7 @@ describe('GitHub stand-in runner', () => {
 
   it('fails a step with a clear message for an expression that does not evaluate', async () => {
     const s = si.wc.commit(
-      { '.github/workflows/bad.yml': 'on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ fromJSON(\'{\') }}\n' },
+      { '.github/workflows/bad.yml': "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ fromJSON('{') }}\n" },
       'bad workflow',
     );
     si.wc.push('main');

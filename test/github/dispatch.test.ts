@@ -19,13 +19,21 @@ const SHIPPED = readFileSync('.github/workflows/prebuild.yml', 'utf8');
 /** The shipped workflow as it was before the `timeout-minutes` and `expire` inputs. */
 const OLD = SHIPPED.replace(/\n {6}timeout-minutes:\n(?: {8}.*\n)+/, '\n')
   .replace(/\n {6}expire:\n(?: {8}.*\n)+/, '\n')
-  .replace(/\n {10}# Older prebuilds.*\n {10}expire: .*\n/, '\n').replace(/timeout-minutes: \$\{\{.*\}\}/, 'timeout-minutes: 60');
+  .replace(/\n {10}# Older prebuilds.*\n {10}expire: .*\n/, '\n')
+  .replace(/timeout-minutes: \$\{\{.*\}\}/, 'timeout-minutes: 60');
 
 describe('dispatchWorkflow', () => {
   let gh: StandIn;
   let octokit: Octokit;
   const keys = appKeyPair();
-  const inputs = { configuration: 'web', sha: 'a'.repeat(40), base: '', 'prebuild-id': '7', 'timeout-minutes': '15', expire: 'prebuilds-v1/web/' + 'b'.repeat(40) + '/3' };
+  const inputs = {
+    configuration: 'web',
+    sha: 'a'.repeat(40),
+    base: '',
+    'prebuild-id': '7',
+    'timeout-minutes': '15',
+    expire: 'prebuilds-v1/web/' + 'b'.repeat(40) + '/3',
+  };
 
   beforeAll(async () => {
     gh = await startStandIn({ appId: APP_ID, publicKey: keys.publicKey, webhookSecret: 's', runner: 'none' });

@@ -75,13 +75,20 @@ function files(workspace: string, follow: boolean): string[] {
  */
 export function hashFiles(workspace: string, args: readonly string[]): string {
   const follow = args[0] === FOLLOW_SYMBOLIC_LINKS;
-  const patterns = (follow ? args.slice(1) : args).flatMap((a) => a.split('\n')).map(compile).filter((p): p is Pattern => p !== null);
+  const patterns = (follow ? args.slice(1) : args)
+    .flatMap((a) => a.split('\n'))
+    .map(compile)
+    .filter((p): p is Pattern => p !== null);
   if (patterns.length === 0) throw new Error('hashFiles requires at least one pattern');
   const result = createHash('sha256');
   let count = 0;
   for (const relative of files(workspace, follow)) {
     if (!selected(patterns, relative)) continue;
-    result.update(createHash('sha256').update(readFileSync(path.join(workspace, relative))).digest());
+    result.update(
+      createHash('sha256')
+        .update(readFileSync(path.join(workspace, relative)))
+        .digest(),
+    );
     count++;
   }
   return count > 0 ? result.digest('hex') : '';

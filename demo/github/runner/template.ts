@@ -46,7 +46,18 @@ export function evaluateExpression(expression: string, ctx: ExprContext): data.E
   const functions = ctx.status ? statusFunctions(ctx.status) : [];
   const workspace = ctx.workspace;
   if (workspace !== undefined)
-    functions.push({ name: 'hashFiles', minArgs: 1, maxArgs: 255, call: (...args) => new data.StringData(hashFiles(workspace, args.map((a) => a.coerceString()))) });
+    functions.push({
+      name: 'hashFiles',
+      minArgs: 1,
+      maxArgs: 255,
+      call: (...args) =>
+        new data.StringData(
+          hashFiles(
+            workspace,
+            args.map((a) => a.coerceString()),
+          ),
+        ),
+    });
   try {
     const tree = new Parser(new Lexer(expression).lex().tokens, Object.keys(ctx.contexts), functions).parse();
     const contexts = JSON.parse(JSON.stringify(ctx.contexts), data.reviver) as data.Dictionary;
