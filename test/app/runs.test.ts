@@ -215,24 +215,27 @@ describe('workflow runs, the reconciler, schedules and retention, over HTTP with
     expect((await server.store.getPrebuild(2))?.state).toBe('success');
   });
 
-  it('keeps a package caches part while a kept snapshot names it, and deletes it with the last one (retention and a failed run)', async () => {
+  it("hands a package caches part over with the last snapshot that names it, and deletes a failed run's part itself", async () => {
     const files = { ...base, '.github/prebuilds.yml': 'prebuilds:\n  - retention: 1\n    incremental: false\n' };
     const part = (n: string) => `prebuilds-v1-caches/devcontainer/${n.repeat(64)}`;
     await pushCommit(1, files);
     await succeed(0, undefined, { cachesKey: part('a') });
     await pushCommit(2, files);
     await succeed(1, undefined, { cachesKey: part('a') }); // same dependency files: the same part
-    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1)]);
-    expect(await server.store.getPrebuild(2)).toMatchObject({ state: 'success', cachesKey: part('a') });
     await pushCommit(3, files);
+    expect(gh.dispatches[2]!.inputs.expire).toBe(snapshotKey('devcontainer', sha(1), 1)); // #2 still names part a
+    expect(await server.store.getPrebuild(2)).toMatchObject({ state: 'success', cachesKey: part('a') });
     await succeed(2, undefined, { cachesKey: part('b') });
-    expect(gh.deletedCaches).toEqual([snapshotKey('devcontainer', sha(1), 1), snapshotKey('devcontainer', sha(2), 2), part('a')]);
-
-    // A run that fails after saving its part (no snapshot names it): deleted with its snapshot; the kept one's stays.
     await pushCommit(4, files);
+    expect(gh.dispatches[3]!.inputs.expire).toBe([snapshotKey('devcontainer', sha(2), 2), part('a')].join(' '));
+    expect(gh.deletedCaches).toEqual([]); // the runs delete them
+
+    // A run that fails after saving its part (no snapshot names it): the app deletes it; the kept one's stays.
     gh.standIn.recordCache(REPO.repo, { key: part('c'), ref: 'refs/heads/main' });
+    gh.standIn.recordCache(REPO.repo, { key: part('b'), ref: 'refs/heads/main' });
     await app.fail(3, []);
-    expect(gh.deletedCaches.slice(3)).toEqual([part('c')]); // (its snapshot was never saved)
+    // Part c (its snapshot was never saved), and part a, which the failed run was handed and did not delete.
+    expect([...gh.deletedCaches].sort()).toEqual([part('a'), part('c')]);
     expect(gh.standIn.state.caches.map((c) => c.key)).toContain(part('b'));
   });
 });
