@@ -1,4 +1,4 @@
-import { sha, startTestApp, type TestApp } from '../helpers/app.js';
+import { sha, startTestApp, ZERO_SHA, type TestApp } from '../helpers/app.js';
 
 /** Issue 12 item 10: a resolved configuration is reused only while nothing its identity depends on changes. */
 describe('the configuration cache (src/prebuilds/config-cache.ts)', () => {
@@ -57,16 +57,22 @@ describe('the configuration cache (src/prebuilds/config-cache.ts)', () => {
 
     // devcontainer.json changes: it alone is read again, and its new content counts.
     from = app.gh.calls.length;
-    await app.pushCommit(3, { ...files, '.devcontainer/Dockerfile': 'FROM debian:trixie\n', '.devcontainer/devcontainer.json': withBuild.replace('setup.sh', 'setup.sh --ci') }, [
-      '.devcontainer/devcontainer.json',
-    ]);
+    await app.pushCommit(
+      3,
+      { ...files, '.devcontainer/Dockerfile': 'FROM debian:trixie\n', '.devcontainer/devcontainer.json': withBuild.replace('setup.sh', 'setup.sh --ci') },
+      ['.devcontainer/devcontainer.json'],
+    );
     expect(readPaths(from)).toEqual(['.devcontainer/devcontainer.json']);
     expect((await app.server.store.getPrebuild(3))!.identity).not.toBe(p2.identity);
 
     // A prebuilds.yml added: read, and the configurations it names resolved from what is known.
     from = app.gh.calls.length;
     const yml = 'prebuilds:\n  - name: main\n';
-    await app.pushCommit(4, { ...files, '.github/prebuilds.yml': yml }, ['.github/prebuilds.yml', '.devcontainer/Dockerfile', '.devcontainer/devcontainer.json']);
+    await app.pushCommit(4, { ...files, '.github/prebuilds.yml': yml }, [
+      '.github/prebuilds.yml',
+      '.devcontainer/Dockerfile',
+      '.devcontainer/devcontainer.json',
+    ]);
     expect(readPaths(from).sort()).toEqual(['.devcontainer/Dockerfile', '.devcontainer/devcontainer.json', '.github/prebuilds.yml']);
     expect(app.gh.dispatches.at(-1)!.inputs).toMatchObject({ configuration: 'main', sha: sha(4) });
   });
@@ -74,10 +80,27 @@ describe('the configuration cache (src/prebuilds/config-cache.ts)', () => {
   it('a force push, or a push whose before is not the remembered head, reads everything again', async () => {
     await app.pushCommit(1, { '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '1' });
     await app.succeed(0);
-    await app.pushCommit(2, { '.devcontainer/devcontainer.json': devcontainer.replace('npm ci', 'npm install'), 'src/a.ts': '1' }, ['.devcontainer/devcontainer.json']);
+    await app.pushCommit(2, { '.devcontainer/devcontainer.json': devcontainer.replace('npm ci', 'npm install'), 'src/a.ts': '1' }, [
+      '.devcontainer/devcontainer.json',
+    ]);
     // Commit 3 on commit 1: the branch's remembered head (2) is not its before.
     const from = app.gh.calls.length;
     await app.pushCommit(3, { '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '3' }, ['.devcontainer/devcontainer.json'], 1);
     expect(readPaths(from)).toEqual(expect.arrayContaining(['.github/prebuilds.yml', '.devcontainer/devcontainer.json']));
+  });
+
+  it('a new branch is read in full, at its own head: another branch’s configuration is not carried to it', async () => {
+    const yml = { '.github/prebuilds.yml': 'prebuilds:\n  - name: all\n    branches: ["*"]\n' };
+    await app.pushCommit(1, { ...yml, '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '1' });
+    await app.succeed(0);
+    const changed = devcontainer.replace('npm ci', 'npm install');
+    app.gh.commit(sha(2), { ...yml, '.devcontainer/devcontainer.json': changed, 'src/a.ts': '1' }, [sha(1)]);
+    app.gh.setBranch('feature', sha(2));
+    const from = app.gh.calls.length;
+    await app.delivered(app.gh.standIn.push('app', { branch: 'feature', before: ZERO_SHA }));
+    expect(readPaths(from)).toEqual(expect.arrayContaining(['.github/prebuilds.yml', '.devcontainer/devcontainer.json']));
+    const feature = (await app.server.store.getPrebuild(2))!;
+    expect(feature.sha).toBe(sha(2));
+    expect(feature.identity).not.toBe((await app.server.store.getPrebuild(1))!.identity);
   });
 });
