@@ -22,7 +22,13 @@ interface Entry {
   /** The configuration files read at `sha`, for the next push to carry over what it did not change. */
   files: KnownFiles | null;
   size: number;
+  /** The repository's default branch the configurations were resolved with (default `branches`). */
+  defaultBranch: string;
 }
+
+/** `owner/repo` of a `owner/repo#branch` key (an owner or repository name has no `#`). */
+const repoOf = (repoBranch: string) => repoBranch.slice(0, repoBranch.indexOf('#'));
+const commitKey = (repo: string, sha: string, defaultBranch: string) => `${repo}@${sha}#${defaultBranch}`;
 
 /**
  * Remembers the configurations resolved at the head of each branch, so a push whose
@@ -34,11 +40,16 @@ interface Entry {
  * A push that does touch one is resolved again, but only the files it changed are read:
  * the files read at the previous head that the push did not add, modify or remove
  * are carried over ({@link carryOver}).
+ * What a commit resolves to does not depend on the branch: a pull request, a new branch
+ * or a schedule at a commit some branch's head was resolved at reuses it
+ * ({@link ConfigurationCache.atCommit}).
  * In memory, bounded by branches and by the bytes of file contents kept (least recently
  * used out); a restart only costs API calls.
  */
 export class ConfigurationCache {
   private readonly entries = new Map<string, Entry>();
+  /** `owner/repo@sha#defaultBranch` → the `owner/repo#branch` whose remembered head it is (the latest remembered). */
+  private readonly byCommit = new Map<string, string>();
   private units = 0;
   private readonly limits: typeof CONFIG_CACHE_LIMITS;
 
@@ -56,8 +67,20 @@ export class ConfigurationCache {
     if (!e || e.sha !== before || changedFiles === null) return null;
     const touched = changedFiles.some((f) => ALWAYS_WATCHED(f) || e.watched.some((w) => f === w || f.startsWith(`${w}/`)));
     if (touched || e.result.problems.length > 0) return null;
-    this.remember(repoBranch, sha, e.result, e.files && carryOver(e.files, changedFiles));
+    this.remember(repoBranch, sha, e.result, e.files && carryOver(e.files, changedFiles), e.defaultBranch);
     return e.result;
+  }
+
+  /**
+   * The configurations resolved at commit `sha` of `repo` (`owner/repo`) for some
+   * branch, with the files read for them, when they had no problems nor warnings (those
+   * are reported, and recorded, by each read that finds them); null when not remembered.
+   */
+  atCommit(repo: string, sha: string, defaultBranch: string): { result: ResolveResult; files: KnownFiles | null } | null {
+    const branch = this.byCommit.get(commitKey(repo, sha, defaultBranch));
+    const e = branch === undefined ? undefined : this.entries.get(branch);
+    if (!e || e.sha !== sha || e.result.problems.length > 0 || e.result.warnings.length > 0) return null;
+    return { result: e.result, files: e.files };
   }
 
   /**
@@ -82,9 +105,10 @@ export class ConfigurationCache {
 
   /**
    * Records what was resolved at the head `sha` of a branch, and the files read for it
-   * (`null`: none kept; dropped too when over the per-branch bound).
+   * (`null`: none kept; dropped too when over the per-branch bound), resolved with
+   * `defaultBranch` as the repository's default branch.
    */
-  remember(repoBranch: string, sha: string, result: ResolveResult, files: KnownFiles | null = null): void {
+  remember(repoBranch: string, sha: string, result: ResolveResult, files: KnownFiles | null = null, defaultBranch = ''): void {
     this.forget(repoBranch);
     let size = files ? knownFilesSize(files) : 0;
     if (size > this.limits.fileUnitsPerEntry) [files, size] = [null, 0];
@@ -92,7 +116,8 @@ export class ConfigurationCache {
       this.forget(this.entries.keys().next().value!);
     }
     const watched = [...new Set(result.configurations.flatMap((c) => c.dependsOn ?? c.identityFiles))];
-    this.entries.set(repoBranch, { sha, result, watched, files, size });
+    this.entries.set(repoBranch, { sha, result, watched, files, size, defaultBranch });
+    this.byCommit.set(commitKey(repoOf(repoBranch), sha, defaultBranch), repoBranch);
     this.units += size;
   }
 
@@ -101,5 +126,7 @@ export class ConfigurationCache {
     if (!e) return;
     this.units -= e.size;
     this.entries.delete(repoBranch);
+    const key = commitKey(repoOf(repoBranch), e.sha, e.defaultBranch);
+    if (this.byCommit.get(key) === repoBranch) this.byCommit.delete(key);
   }
 }

@@ -23,7 +23,9 @@ export interface ReadContext {
  * "Configuration": `.github/prebuilds.yml`, else the default), or reuses the ones
  * resolved at the branch's previous head when a push touched none of their files; when it
  * touched some, only the files it changed are read again (the others are carried over
- * from the previous head's read, see config-cache.ts).
+ * from the previous head's read, see config-cache.ts). A commit some branch's head was
+ * resolved at (a pull request's head after its push, a new branch, a schedule) is not
+ * read again when that read found no problems.
  * When a file does not parse or validate, the commit gets a failing "Prebuild
  * configuration" check run quoting file, line and reason (a neutral one for warnings
  * only), and each problem is recorded as a decision; configurations that did resolve
@@ -43,11 +45,16 @@ export async function readConfigurations(
     const cached = deps.configCache.reuse(cacheKey, context.reuse.before, sha, context.reuse.changedFiles);
     if (cached) return cached;
   }
+  const sameCommit = deps.configCache.atCommit(`${repo.owner}/${repo.repo}`, sha, defaultBranch);
+  if (sameCommit) {
+    if (cacheKey) deps.configCache.remember(cacheKey, sha, sameCommit.result, sameCommit.files, defaultBranch);
+    return sameCommit.result;
+  }
   // Files the push did not change are taken from the previous head's read: only changed ones are requested.
   const known = cacheKey && context.reuse ? deps.configCache.carried(cacheKey, context.reuse.before, context.reuse.changedFiles) : noKnownFiles();
   const seen = noKnownFiles();
   const result = await resolveConfigurations(recordingSource(repoFileSource(octokit, repo, sha), known, seen), { defaultBranch });
-  if (cacheKey) deps.configCache.remember(cacheKey, sha, result, seen);
+  if (cacheKey) deps.configCache.remember(cacheKey, sha, result, seen, defaultBranch);
   if (result.problems.length > 0 || result.warnings.length > 0) await reportConfiguration(octokit, repo, sha, result.problems, result.warnings);
   if (result.problems.length > 0) {
     const decisions = decisionLog(deps.store, { deliveryId: context.deliveryId, ...repo, sha, event: context.event });
@@ -77,7 +84,9 @@ export async function firstBranchConfigurations(
   const cacheKey = `${repo.owner}/${repo.repo}#${branch}`;
   if (deps.configCache.has(cacheKey)) return null;
   const seen = noKnownFiles();
-  const result = known ?? (await resolveConfigurations(recordingSource(repoFileSource(octokit, repo, sha), noKnownFiles(), seen), { defaultBranch }));
-  deps.configCache.remember(cacheKey, sha, result, known ? null : seen);
+  const sameCommit = known ? null : deps.configCache.atCommit(`${repo.owner}/${repo.repo}`, sha, defaultBranch);
+  const result =
+    known ?? sameCommit?.result ?? (await resolveConfigurations(recordingSource(repoFileSource(octokit, repo, sha), noKnownFiles(), seen), { defaultBranch }));
+  deps.configCache.remember(cacheKey, sha, result, known ? null : (sameCommit?.files ?? seen), defaultBranch);
   return result;
 }

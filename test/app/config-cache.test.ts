@@ -103,4 +103,21 @@ describe('the configuration cache (src/prebuilds/config-cache.ts)', () => {
     expect(feature.sha).toBe(sha(2));
     expect(feature.identity).not.toBe((await app.server.store.getPrebuild(1))!.identity);
   });
+
+  it('a pull request whose head a push resolved, and a new branch at a resolved head, read nothing', async () => {
+    const yml = { '.github/prebuilds.yml': 'prebuilds:\n  - name: all\n    branches: ["*"]\n' };
+    await app.pushCommit(1, { ...yml, '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '1' });
+    await app.succeed(0);
+    app.gh.commit(sha(2), { ...yml, '.devcontainer/devcontainer.json': devcontainer, 'src/a.ts': '2' }, [sha(1)]);
+    app.gh.setBranch('topic', sha(2));
+    await app.delivered(app.gh.standIn.push('app', { branch: 'topic', before: ZERO_SHA }));
+    const from = app.gh.calls.length;
+    await app.delivered(app.gh.standIn.pullRequest('app', { action: 'opened', number: 7, head: 'topic' }));
+    expect(readPaths(from)).toEqual([]);
+    // A branch created at main's resolved head.
+    app.gh.setBranch('release', sha(1));
+    await app.delivered(app.gh.standIn.push('app', { branch: 'release', before: ZERO_SHA }));
+    expect(readPaths(from)).toEqual([]);
+    expect(await app.decisions(sha(1))).not.toHaveLength(0);
+  });
 });

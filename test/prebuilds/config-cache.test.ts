@@ -120,4 +120,18 @@ describe('ConfigurationCache (src/prebuilds/config-cache.ts)', () => {
     expect(cache.has('o/r#6')).toBe(true);
     expect(cache.carried('o/r#6', 'a', []).reads.size).toBe(0);
   });
+
+  it('answers a commit some branch was resolved at, for the same default branch, without problems nor warnings', () => {
+    const cache = new ConfigurationCache();
+    cache.remember('o/r#main', 'a', empty, files, 'main');
+    expect(cache.atCommit('o/r', 'a', 'main')).toEqual({ result: empty, files });
+    expect(cache.atCommit('o/r', 'a', 'trunk')).toBeNull();
+    expect(cache.atCommit('o/other', 'a', 'main')).toBeNull();
+    cache.remember('o/r#main', 'b', empty, files, 'main'); // the branch moved on
+    expect(cache.atCommit('o/r', 'a', 'main')).toBeNull();
+    expect(cache.atCommit('o/r', 'b', 'main')).not.toBeNull();
+    const warned: ResolveResult = { ...empty, warnings: [{ file: 'f', line: 1, column: 1, message: 'w' }] };
+    cache.remember('o/r#w', 'c', warned, null, 'main');
+    expect(cache.atCommit('o/r', 'c', 'main')).toBeNull();
+  });
 });
