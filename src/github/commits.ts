@@ -45,7 +45,7 @@ export async function ancestorDistance(octokit: Octokit, repo: RepoParams, base:
 export interface PushedChanges {
   /** Commits the push added (`total_commits`). */
   count: number;
-  /** Files added, modified or removed; null when compare listed its maximum of 300 (more may have changed). */
+  /** Files added, modified or removed (both names of a renamed file); null when compare listed its maximum of 300 (more may have changed). */
   files: string[] | null;
 }
 
@@ -56,6 +56,10 @@ export interface PushedChanges {
  */
 export async function compareCommits(octokit: Octokit, repo: RepoParams, before: string, after: string): Promise<PushedChanges> {
   const response = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead: `${before}...${after}`, per_page: 1 });
-  const files = response.data.files && response.data.files.length < 300 ? response.data.files.map((f) => f.filename) : null;
+  // A rename is one entry: its old name (`previous_filename`) no longer exists, so it changed too.
+  const files =
+    response.data.files && response.data.files.length < 300
+      ? response.data.files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]))
+      : null;
   return { count: response.data.total_commits, files };
 }
