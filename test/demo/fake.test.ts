@@ -38,7 +38,8 @@ describe('the GitHub fake of the tests', () => {
     const inputs = { configuration: 'devcontainer', sha: sha(1), base: '', 'prebuild-id': '7', 'timeout-minutes': '60' };
     const d = await rest('POST', '/repos/octo/app/actions/workflows/prebuild.yml/dispatches', { ref: 'main', inputs, return_run_details: true });
     expect(d.status).toBe(200);
-    expect(gh.dispatches).toEqual([{ workflow: 'prebuild.yml', ref: 'main', inputs, runId: d.body.workflow_run_id }]);
+    // The workflow's inputs left out get their defaults, as on GitHub (`expire` defaults to '').
+    expect(gh.dispatches).toEqual([{ workflow: 'prebuild.yml', ref: 'main', inputs: { ...inputs, expire: '' }, runId: d.body.workflow_run_id }]);
     const run = await rest('GET', `/repos/octo/app/actions/runs/${d.body.workflow_run_id}`);
     expect(run.body).toMatchObject({ status: 'queued', display_title: `Prebuild #7 (devcontainer) ${sha(1)}`, event: 'workflow_dispatch' });
     gh.standIn.finishRun(d.body.workflow_run_id, 'failure', [{ level: 'failure', message: 'npm ci failed' }], ['npm ERR! boom']);
