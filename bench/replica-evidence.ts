@@ -6,8 +6,8 @@
  *
  * The rule minimum is an independent reference model of SPEC.md rules 2/3
  * (test/scheduler/reference-model.ts) fed with each lane's deliveries in the order the
- * app handled them (when the attempt that succeeded recorded its decision: deliveries of
- * one repository are handled one at a time), not the order they were acknowledged: a
+ * app handled them (when the first attempt that got through recorded its decision:
+ * deliveries of one repository are handled one at a time), not the order they were acknowledged: a
  * delivery GitHub's failures held back is retried after newer ones. The app's
  * documented rule for that case (src/prebuilds/rules.ts) is modelled too: a push
  * handled after a newer push of its branch is skipped as overtaken. Shared by the load benchmark
@@ -54,9 +54,11 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
     const handled = await Promise.all(
       entries.map(async (e, acked) => {
         const event = e.type === 'push' ? 'push' : 'workflow_run';
-        // Its own decisions (a `superseded` one is recorded while a newer push is handled); the last is the attempt that succeeded.
+        // Its own decisions (a `superseded` one is recorded while a newer push is handled). The first is when the
+        // delivery took effect on its lane: a decision is recorded only after the scheduler answered, and a later
+        // attempt (a replica died before marking the delivery processed) changes nothing on the lane.
         const own = (await store.listDecisions({ owner, repo }, e.sha)).filter((d) => d.event === event && d.decision !== 'superseded');
-        return { ...e, acked, at: own.at(-1)?.createdAt ?? Infinity };
+        return { ...e, acked, at: own[0]?.createdAt ?? Infinity };
       }),
     );
     let newestPush = -1;
