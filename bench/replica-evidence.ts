@@ -37,6 +37,8 @@ export interface ReplicaEvidence {
   pushes: number;
   /** Pushes whose commit has no recorded decision (rule 10). */
   undecided: number;
+  /** Pushes whose delivery recorded more than one decision (rule 10: one per event and configuration), e.g. again when taken over. */
+  decidedTwice: number;
   /** Lanes whose newest push never ran. */
   newestMissed: number;
   /** Pushes the rules require that did not run plus runs they do not require. */
@@ -83,6 +85,7 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
   const notProcessed = (await store.pendingDeliveries(100_000)).length;
   let failed = 0;
   let undecided = 0;
+  let decidedTwice = 0;
   let pushes = 0;
   let newestMissed = 0;
   for (const [repo, entries] of lanes) {
@@ -90,7 +93,15 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
     for (const e of entries) {
       if (e.type !== 'push') continue;
       pushes++;
-      if ((await store.listDecisions({ owner, repo }, e.sha)).length === 0) undecided++;
+      const decisions = await store.listDecisions({ owner, repo }, e.sha);
+      if (decisions.length === 0) undecided++;
+      const perDelivery = new Map<string, number>();
+      for (const d of decisions) {
+        if (d.event !== 'push' || d.decision === 'superseded' || !d.deliveryId) continue;
+        const key = `${d.deliveryId} ${d.configuration}`;
+        perDelivery.set(key, (perDelivery.get(key) ?? 0) + 1);
+      }
+      if ([...perDelivery.values()].some((n) => n > 1)) decidedTwice++;
     }
     const last = [...entries].reverse().find((e) => e.type === 'push');
     if (last && !bySha.has(`${owner}/${repo}@${last.sha}`)) newestMissed++;
@@ -102,6 +113,7 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
     minimum: expected.size,
     pushes,
     undecided,
+    decidedTwice,
     newestMissed,
     mismatches: missing + extra,
   };

@@ -60,7 +60,7 @@ describe('a delivery handled again after its replica died: one decision, no run,
       { type: 'push', sha: sha(2) },
       { type: 'complete', sha: sha(1) },
     ]);
-    expect(e).toMatchObject({ dispatched: 2, minimum: 2, mismatches: 0, doubled: 0, lost: 0, undecided: 0 });
+    expect(e).toMatchObject({ dispatched: 2, minimum: 2, mismatches: 0, doubled: 0, lost: 0, undecided: 0, decidedTwice: 0 });
   });
 
   it('a queued push handled again after it was superseded records nothing and starts nothing', async () => {
