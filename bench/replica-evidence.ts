@@ -6,8 +6,8 @@
  *
  * The rule minimum is an independent reference model of SPEC.md rules 2/3
  * (test/scheduler/reference-model.ts) fed with each lane's deliveries in the order the
- * app handled them (when the attempt that succeeded recorded its decision: deliveries of
- * one repository are handled one at a time), not the order they were acknowledged: a
+ * app handled them (when the first attempt that got through recorded its decision:
+ * deliveries of one repository are handled one at a time), not the order they were acknowledged: a
  * delivery GitHub's failures held back is retried after newer ones. The app's
  * documented rule for that case (src/prebuilds/rules.ts) is modelled too: a push
  * handled after a newer push of its branch is skipped as overtaken. Shared by the load benchmark
@@ -37,6 +37,8 @@ export interface ReplicaEvidence {
   pushes: number;
   /** Pushes whose commit has no recorded decision (rule 10). */
   undecided: number;
+  /** Pushes whose delivery recorded more than one decision (rule 10: one per event and configuration), e.g. again when taken over. */
+  decidedTwice: number;
   /** Lanes whose newest push never ran. */
   newestMissed: number;
   /** Pushes the rules require that did not run plus runs they do not require. */
@@ -54,9 +56,11 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
     const handled = await Promise.all(
       entries.map(async (e, acked) => {
         const event = e.type === 'push' ? 'push' : 'workflow_run';
-        // Its own decisions (a `superseded` one is recorded while a newer push is handled); the last is the attempt that succeeded.
+        // Its own decisions (a `superseded` one is recorded while a newer push is handled). The first is when the
+        // delivery took effect on its lane: a decision is recorded only after the scheduler answered, and a later
+        // attempt (a replica died before marking the delivery processed) changes nothing on the lane.
         const own = (await store.listDecisions({ owner, repo }, e.sha)).filter((d) => d.event === event && d.decision !== 'superseded');
-        return { ...e, acked, at: own.at(-1)?.createdAt ?? Infinity };
+        return { ...e, acked, at: own[0]?.createdAt ?? Infinity };
       }),
     );
     let newestPush = -1;
@@ -81,6 +85,7 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
   const notProcessed = (await store.pendingDeliveries(100_000)).length;
   let failed = 0;
   let undecided = 0;
+  let decidedTwice = 0;
   let pushes = 0;
   let newestMissed = 0;
   for (const [repo, entries] of lanes) {
@@ -88,7 +93,15 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
     for (const e of entries) {
       if (e.type !== 'push') continue;
       pushes++;
-      if ((await store.listDecisions({ owner, repo }, e.sha)).length === 0) undecided++;
+      const decisions = await store.listDecisions({ owner, repo }, e.sha);
+      if (decisions.length === 0) undecided++;
+      const perDelivery = new Map<string, number>();
+      for (const d of decisions) {
+        if (d.event !== 'push' || d.decision === 'superseded' || !d.deliveryId) continue;
+        const key = `${d.deliveryId} ${d.configuration}`;
+        perDelivery.set(key, (perDelivery.get(key) ?? 0) + 1);
+      }
+      if ([...perDelivery.values()].some((n) => n > 1)) decidedTwice++;
     }
     const last = [...entries].reverse().find((e) => e.type === 'push');
     if (last && !bySha.has(`${owner}/${repo}@${last.sha}`)) newestMissed++;
@@ -100,6 +113,7 @@ export async function replicaEvidence(store: Store, owner: string, lanes: Map<st
     minimum: expected.size,
     pushes,
     undecided,
+    decidedTwice,
     newestMissed,
     mismatches: missing + extra,
   };

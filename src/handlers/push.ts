@@ -60,7 +60,15 @@ export async function handlePush(deps: AppDeps, input: HandlerInput<'push'>): Pr
     prNumber: null,
     trigger: 'push',
     offers: resolved.configurations.map(offerOf),
-    rule: pushRule(deps.store, { repo, branch, seq: input.seq, commitCount: changes.count, changedFiles: changes.files }),
+    rule: pushRule(deps.store, {
+      repo,
+      branch,
+      seq: input.seq,
+      commitCount: changes.count,
+      changedFiles: changes.files,
+      deliveryId,
+      sha: payload.after,
+    }),
     registerSchedules: true,
   });
 }

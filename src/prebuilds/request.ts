@@ -47,6 +47,8 @@ export interface Verdict {
   reason: string;
   /** Recorded as is instead of `skipped: reason` (e.g. a retried push overtaken by a newer one). */
   decision?: Decision;
+  /** `decision` was recorded by an earlier attempt of the same delivery: it is replayed, not recorded again. */
+  recorded?: boolean;
 }
 
 /** The trigger rule of a request, given the offer with overrides applied. */
@@ -132,7 +134,7 @@ export async function requestPrebuilds(deps: Pick<PrebuildsDeps, 'store' | 'sche
     const verdict: Verdict = req.rule ? await req.rule(offer) : { run: true, reason: '' };
     if (!verdict.run) {
       const d = verdict.decision ?? decision.skipped(offer.configuration, verdict.reason);
-      await log.record(d);
+      if (!(verdict.recorded && verdict.decision)) await log.record(d);
       out.push({ offer, decision: d, verdict, scheduled: null });
       continue;
     }

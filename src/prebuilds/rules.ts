@@ -1,7 +1,7 @@
 import type { RepoRef, Store } from '../store/types.js';
 import { decidePullRequest, type PullRequestFacts } from '../triggers/pull-request.js';
 import { branchMatches, decidePush } from '../triggers/push.js';
-import { decision } from './decisions.js';
+import { decision, type Decision, type DecisionKind } from './decisions.js';
 import type { TriggerRule } from './request.js';
 
 /**
@@ -18,18 +18,42 @@ export interface PushFacts {
   commitCount: number;
   /** Files the pushed commits add, modify or remove; null when unknown. */
   changedFiles: string[] | null;
+  /** The delivery (X-GitHub-Delivery) and pushed commit: a retried push finds the decision an earlier attempt recorded. */
+  deliveryId?: string;
+  sha?: string;
+}
+
+/**
+ * The decision an earlier attempt of this delivery recorded for `configuration` (its
+ * first, `superseded` aside), or null. A delivery taken over from a replica that died
+ * after deciding it (its lease ran out before it was marked processed) finds it here.
+ */
+async function decidedBefore(store: Pick<Store, 'listDecisions'>, push: PushFacts, configuration: string): Promise<Decision | null> {
+  if (!push.deliveryId || !push.sha) return null;
+  const own = (await store.listDecisions(push.repo, push.sha)).filter(
+    (d) => d.deliveryId === push.deliveryId && d.event === 'push' && d.configuration === configuration && d.decision !== 'superseded',
+  );
+  const first = own[0];
+  return first ? { configuration, kind: first.decision as DecisionKind, reason: first.reason, prebuildId: first.prebuildId } : null;
 }
 
 /**
  * The push rule: branch globs, `commitInterval`, `triggerFiles`, identity change
  * (`decidePush`), with the lane's counters kept in the store. A retried push replays
  * its recorded verdict (never counts its commits twice); an older push retried after a
- * newer one of the branch is skipped.
+ * newer one of the branch is skipped. A push an earlier attempt already decided (the
+ * replica died before marking it processed) keeps that decision: nothing is recorded
+ * again (SPEC.md rule 10, one decision per event and configuration) and nothing is
+ * requested again (its decision is recorded after the scheduler's answer).
  */
-export function pushRule(store: Pick<Store, 'getLane' | 'setLane'>, push: PushFacts): TriggerRule {
+export function pushRule(store: Pick<Store, 'getLane' | 'setLane' | 'listDecisions'>, push: PushFacts): TriggerRule {
   return async (offer) => {
     const name = offer.configuration;
     const lane = await store.getLane(push.repo, name, push.branch);
+    if (push.seq > 0 && (lane.lastSeq ?? 0) >= push.seq) {
+      const recorded = await decidedBefore(store, push, name);
+      if (recorded) return { run: false, reason: 'decided by an earlier attempt of this delivery', decision: recorded, recorded: true };
+    }
     if (push.seq > 0 && (lane.lastSeq ?? 0) > push.seq) return { run: false, reason: '', decision: decision.overtaken(name) };
     if (push.seq > 0 && lane.lastSeq === push.seq) return { run: !!lane.lastRun, reason: 'retry of this push' };
     if (!offer.settings) return { run: false, reason: 'no settings' };

@@ -6,6 +6,7 @@ import { laneOf } from '../scheduler/scheduler.js';
 import type { PrebuildPatch, PrebuildRecord } from '../store/types.js';
 import { FINAL_STATES } from '../store/types.js';
 import type { PrebuildsDeps as AppDeps } from './deps.js';
+import { decision, decisionLog } from './decisions.js';
 import { discardSnapshot, prebuildEnded, reportEnded } from './ended.js';
 
 /** The fields of a workflow run the app follows (webhook and REST run objects share them). */
@@ -31,6 +32,11 @@ export async function findPrebuild(deps: Pick<AppDeps, 'store'>, repo: { owner: 
   if (!run.path.endsWith(`/${p.workflow}`) && run.path !== p.workflow) return null;
   if (p.workflowRunId !== null && p.workflowRunId !== run.id) return null;
   return p;
+}
+
+/** Whether a decision ending `p` is recorded (any decision about it but `started` and `queued`). */
+async function endDecided(deps: Pick<AppDeps, 'store'>, p: PrebuildRecord): Promise<boolean> {
+  return (await deps.store.listDecisions({ owner: p.owner, repo: p.repo }, p.sha)).some((d) => d.prebuildId === p.id && d.decision !== 'started' && d.decision !== 'queued');
 }
 
 function runDurationMs(run: Run): number | null {
@@ -60,6 +66,10 @@ export async function followRun(
     // Ended already (cancelled, superseded, timed out, or a completion processed before a crash).
     const reported = prebuild.reportedState === prebuild.state ? prebuild : await reportEnded(deps, octokit, prebuild);
     if (completed) {
+      // A replica that died between storing the end and recording its decision: the decision is recorded now (SPEC.md rule 10).
+      if (!(await endDecided(deps, prebuild))) {
+        await decisionLog(deps.store, { deliveryId, event: 'workflow_run', owner: prebuild.owner, repo: prebuild.repo, sha: prebuild.sha }).record(decision.ended(prebuild));
+      }
       // A run cancelled or timed out by the app may have saved its snapshot before it stopped.
       await discardSnapshot(deps, prebuild, octokit);
       await deps.scheduler.advance(laneOf(prebuild));

@@ -60,7 +60,7 @@ const prebuildOf = (h: FaultHit) => (h.body as { inputs?: Record<string, string>
       console.log(await s.store.pendingDeliveries(100));
     }
     expect(e.pushes).toBeGreaterThan(0);
-    expect(e).toMatchObject({ lost: 0, doubled: 0, undecided: 0, newestMissed: 0, mismatches: 0 });
+    expect(e).toMatchObject({ lost: 0, doubled: 0, undecided: 0, decidedTwice: 0, newestMissed: 0, mismatches: 0 });
     expect(e.dispatched).toBe(e.minimum);
     expect(await s.store.listPrebuilds({ states: ['failure'] })).toEqual([]);
     expect(s.github.errors).toEqual([]);

@@ -23,6 +23,7 @@ if (unavailable) console.warn(`skipping the replica fault tests: ${unavailable}`
     expect(r.lost).toBe(0);
     expect(r.doubled).toBe(0);
     expect(r.undecided).toBe(0);
+    expect(r.decidedTwice).toBe(0);
     expect(r.newestMissed).toBe(0);
     expect(r.mismatches).toBe(0);
     expect(r.dispatched).toBe(r.minimum);
