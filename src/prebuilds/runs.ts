@@ -36,7 +36,9 @@ export async function findPrebuild(deps: Pick<AppDeps, 'store'>, repo: { owner: 
 
 /** Whether a decision ending `p` is recorded (any decision about it but `started` and `queued`). */
 async function endDecided(deps: Pick<AppDeps, 'store'>, p: PrebuildRecord): Promise<boolean> {
-  return (await deps.store.listDecisions({ owner: p.owner, repo: p.repo }, p.sha)).some((d) => d.prebuildId === p.id && d.decision !== 'started' && d.decision !== 'queued');
+  return (await deps.store.listDecisions({ owner: p.owner, repo: p.repo }, p.sha)).some(
+    (d) => d.prebuildId === p.id && d.decision !== 'started' && d.decision !== 'queued',
+  );
 }
 
 function runDurationMs(run: Run): number | null {
@@ -68,7 +70,9 @@ export async function followRun(
     if (completed) {
       // A replica that died between storing the end and recording its decision: the decision is recorded now (SPEC.md rule 10).
       if (!(await endDecided(deps, prebuild))) {
-        await decisionLog(deps.store, { deliveryId, event: 'workflow_run', owner: prebuild.owner, repo: prebuild.repo, sha: prebuild.sha }).record(decision.ended(prebuild));
+        await decisionLog(deps.store, { deliveryId, event: 'workflow_run', owner: prebuild.owner, repo: prebuild.repo, sha: prebuild.sha }).record(
+          decision.ended(prebuild),
+        );
       }
       // A run cancelled or timed out by the app may have saved its snapshot before it stopped.
       await discardSnapshot(deps, prebuild, octokit);
