@@ -28751,7 +28751,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os14 = __require("os");
+    var os15 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -28799,7 +28799,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os14.release().split(".");
+        const osRelease = os15.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -39311,7 +39311,7 @@ async function runUserCommands(t, container, opts) {
   return { log: run3.output, durationMs: run3.durationMs };
 }
 async function writePrebuiltConfig(dir, environment, image, where2) {
-  const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where2.workspace, image, where2.env) : void 0;
+  const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(where2.composeDir ?? dir, environment, where2.workspace, image, where2.env) : void 0;
   const file = path15.join(dir, "devcontainer.prebuilt.json");
   await writeFile4(file, `${JSON.stringify(prebuiltConfig(environment, image, composeFile), null, 2)}
 `);
@@ -39382,6 +39382,17 @@ async function containerImage(containerId, env) {
     (r) => r.stdout.trim(),
     () => null
   );
+}
+async function mountsLeftOut(containerId, workspaceFolder, env) {
+  const { stdout } = await docker(["inspect", "--format", "{{json .Mounts}}", containerId], { env }).catch(() => ({ stdout: "[]" }));
+  let mounts;
+  try {
+    mounts = JSON.parse(stdout);
+  } catch {
+    return [];
+  }
+  const inside2 = (d) => workspaceFolder !== "" && d.startsWith(`${workspaceFolder.replace(/\/+$/, "")}/`);
+  return (Array.isArray(mounts) ? mounts : []).filter((m) => typeof m.Destination === "string" && m.Destination !== workspaceFolder).filter((m) => m.Type !== "bind" || !inside2(m.Destination)).map((m) => `${m.Destination} (${m.Type ?? "mount"})`);
 }
 
 // src/container/engine-images.ts
@@ -40642,6 +40653,7 @@ async function containerPrebuild(req) {
     let coldMs;
     let containerId;
     let remoteUser;
+    let workspaceFolder;
     const baseImage = base.baseMarker?.image;
     const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
     let incremental = baseRef !== null && await pullInto(baseRef);
@@ -40660,6 +40672,7 @@ async function containerPrebuild(req) {
       const c = await up(target, { skipLifecycle: true });
       containerId = c.containerId;
       remoteUser = c.remoteUser;
+      workspaceFolder = c.remoteWorkspaceFolder;
       for (const step of plan) {
         if (step.action === "skip") log2.info(`${step.hook}: skipped (${step.reason})`);
         else if (step.note) log2.info(`${step.hook}: ${step.note}`);
@@ -40676,6 +40689,7 @@ async function containerPrebuild(req) {
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
       remoteUser = c.remoteUser;
+      workspaceFolder = c.remoteWorkspaceFolder;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
       coldMs = c.upMs;
       const image2 = await containerImage(containerId, env);
@@ -40686,6 +40700,9 @@ async function containerPrebuild(req) {
         log2.warning(`Could not time ${step.hook} from the devcontainer log; recorded as run`);
         ran[step.hook] = { startedAt: (/* @__PURE__ */ new Date()).toISOString(), durationMs: 0 };
       }
+    }
+    for (const mount of await mountsLeftOut(containerId, workspaceFolder, env)) {
+      log2.warning(`${mount}: what the lifecycle commands wrote there is neither in the prebuilt image nor in the workspace snapshot`);
     }
     const image = await commitAndPush(target, containerId, remoteUser, [tags2.sha, tags2.identity], labels, req.secrets ?? []);
     const prebuilt = { reference: tags2.sha, digest: image.digest, bytes: image.bytes, coldMs, markersSealed: true };
@@ -45232,7 +45249,8 @@ async function writeContainerRestoreSummary(configuration, sha, outcome, env = p
 }
 
 // src/container/up.ts
-import { mkdir as mkdir7 } from "node:fs/promises";
+import { chmod as chmod3, mkdir as mkdir7 } from "node:fs/promises";
+import os10 from "node:os";
 import path24 from "node:path";
 async function upFromPrebuild(req) {
   const started = req.startedAt ?? performance.now();
@@ -45265,7 +45283,11 @@ async function startDevContainer(req, started, secretsFile) {
   const ref = refOf(image);
   const pulling = pulls.get(ref) ?? pullResult(ref, env);
   await mkdir7(path24.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path24.join(workspace, MARKER_DIR), environment, ref, { workspace, env: cliEnv });
+  target.overrideConfig = await writePrebuiltConfig(path24.join(workspace, MARKER_DIR), environment, ref, {
+    workspace,
+    env: cliEnv,
+    ...composeProject ? { composeDir: await privateComposeDir(composeProject, env) } : {}
+  });
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const unchanged = found.hit === "exact" && changed.length === 0;
   let single = unchanged && image.markersSealed === true;
@@ -45356,6 +45378,12 @@ async function runRemaining(target, c, hit) {
   }
   const run3 = await runUserCommands(target, c, { rerun });
   return hooksFromLog(run3.log);
+}
+async function privateComposeDir(project, env) {
+  const dir = path24.join(env.XDG_CACHE_HOME || path24.join(env.HOME || os10.homedir(), ".cache"), "prebuilds", "compose", project);
+  await mkdir7(dir, { recursive: true, mode: 448 });
+  await chmod3(dir, 448);
+  return dir;
 }
 
 // action/src/report-restore.ts
@@ -45739,7 +45767,7 @@ function partialMatch(patterns, itemPath) {
 }
 
 // node_modules/@actions/glob/lib/internal-pattern.js
-import * as os10 from "os";
+import * as os11 from "os";
 import * as path28 from "path";
 import assert3 from "assert";
 
@@ -47856,7 +47884,7 @@ var Pattern = class _Pattern {
     if (pattern === "." || pattern.startsWith(`.${path28.sep}`)) {
       pattern = _Pattern.globEscape(process.cwd()) + pattern.substr(1);
     } else if (pattern === "~" || pattern.startsWith(`~${path28.sep}`)) {
-      homedir2 = homedir2 || os10.homedir();
+      homedir2 = homedir2 || os11.homedir();
       assert3(homedir2, "Unable to determine HOME directory");
       assert3(hasAbsoluteRoot(homedir2), `Expected HOME directory to be a rooted path. Actual '${homedir2}'`);
       pattern = _Pattern.globEscape(homedir2) + pattern.substr(1);
@@ -50324,14 +50352,14 @@ function redirectPolicy2(options = {}) {
 }
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
-import os11 from "node:os";
+import os12 from "node:os";
 import process4 from "node:process";
 function getHeaderName2() {
   return "User-Agent";
 }
 async function setPlatformSpecificData2(map2) {
   if (process4 && process4.versions) {
-    const osInfo = `${os11.type()} ${os11.release()}; ${os11.arch()}`;
+    const osInfo = `${os12.type()} ${os12.release()}; ${os12.arch()}`;
     const versions = process4.versions;
     if (versions.bun) {
       map2.set("Bun", `${versions.bun} (${osInfo})`);
@@ -87806,7 +87834,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
 
 // action/src/snapshot/actions-cache-store.ts
 import { lstat as lstat6, mkdir as mkdir8, mkdtemp as mkdtemp4, readdir as readdir4, rm as rm8 } from "node:fs/promises";
-import os12 from "node:os";
+import os13 from "node:os";
 import path33 from "node:path";
 
 // action/src/snapshot/cache-download.ts
@@ -87857,7 +87885,7 @@ var ActionsCacheStore = class {
    * @param api defaults to @actions/cache
    * @param tempRoot where archives are staged (default `RUNNER_TEMP`, else the OS temp directory)
    */
-  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os12.tmpdir()) {
+  constructor(api = actionsCache, tempRoot = process.env[Env.RunnerTemp] || os13.tmpdir()) {
     this.api = api;
     this.tempRoot = tempRoot;
   }
@@ -87921,10 +87949,10 @@ var ActionsCacheStore = class {
 
 // src/lifecycle/snapshot/oci/credentials.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-import os13 from "node:os";
+import os14 from "node:os";
 import path34 from "node:path";
 function registryCredentials(registry, env, githubToken) {
-  const configFile = path34.join(env.DOCKER_CONFIG || path34.join(env.HOME || os13.homedir(), ".docker"), "config.json");
+  const configFile = path34.join(env.DOCKER_CONFIG || path34.join(env.HOME || os14.homedir(), ".docker"), "config.json");
   try {
     const config = JSON.parse(readFileSync4(configFile, "utf8"));
     const entry = config.auths?.[registry] ?? config.auths?.[`https://${registry}`];

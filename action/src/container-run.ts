@@ -49,6 +49,7 @@ import {
 import {
   commitAndPush,
   containerImage,
+  mountsLeftOut,
   pull,
   removeContainer,
   runUserCommands,
@@ -161,6 +162,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
     let coldMs: number;
     let containerId: string;
     let remoteUser: string;
+    let workspaceFolder: string;
     const baseImage = base.baseMarker?.image;
     const baseRef = baseImage ? pinned(baseImage.reference, baseImage.digest) : null;
     let incremental = baseRef !== null && (await pullInto(baseRef));
@@ -180,6 +182,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       const c = await up(target, { skipLifecycle: true });
       containerId = c.containerId;
       remoteUser = c.remoteUser;
+      workspaceFolder = c.remoteWorkspaceFolder;
       for (const step of plan) {
         if (step.action === 'skip') log.info(`${step.hook}: skipped (${step.reason})`);
         else if (step.note) log.info(`${step.hook}: ${step.note}`);
@@ -198,6 +201,7 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       const c = await up(target, { prebuild: true, cacheFrom });
       containerId = c.containerId;
       remoteUser = c.remoteUser;
+      workspaceFolder = c.remoteWorkspaceFolder;
       Object.assign(ran, hookTimesFromLog(c.log, Date.now()));
       coldMs = c.upMs;
       const image = await containerImage(containerId, env);
@@ -211,6 +215,9 @@ export async function containerPrebuild(req: ContainerPrebuildRequest): Promise<
       }
     }
 
+    for (const mount of await mountsLeftOut(containerId, workspaceFolder, env)) {
+      log.warning(`${mount}: what the lifecycle commands wrote there is neither in the prebuilt image nor in the workspace snapshot`);
+    }
     const image = await commitAndPush(target, containerId, remoteUser, [tags.sha, tags.identity], labels, req.secrets ?? []);
     // commitAndPush sealed the lifecycle markers (the image's label says so too).
     const prebuilt: PrebuiltImage = { reference: tags.sha, digest: image.digest, bytes: image.bytes, coldMs, markersSealed: true };

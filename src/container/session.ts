@@ -111,16 +111,19 @@ export async function runUserCommands(
 /**
  * Writes the `--override-config` for starting from the prebuilt `image` into `dir`; returns
  * its path. For a Docker Compose configuration also the compose file that starts its
- * `service` from `image` (compose.ts), read from the compose files in `workspace`.
+ * `service` from `image` (compose.ts), read from the compose files in `workspace`, into
+ * `where.composeDir` (default `dir`): compose fills in variables from the environment, so
+ * a caller whose `dir` is in the workspace gives a private directory outside it.
  * @throws ToolError when compose cannot read the configuration's compose files
  */
 export async function writePrebuiltConfig(
   dir: string,
   environment: Pick<Environment, 'format' | 'parsed' | 'dockerComposeFiles'>,
   image: string,
-  where: { workspace: string; env: NodeJS.ProcessEnv },
+  where: { workspace: string; env: NodeJS.ProcessEnv; composeDir?: string },
 ): Promise<string> {
-  const composeFile = environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(dir, environment, where.workspace, image, where.env) : undefined;
+  const composeFile =
+    environment.dockerComposeFiles.length > 0 ? await writePrebuiltCompose(where.composeDir ?? dir, environment, where.workspace, image, where.env) : undefined;
   const file = path.join(dir, 'devcontainer.prebuilt.json');
   await writeFile(file, `${JSON.stringify(prebuiltConfig(environment, image, composeFile), null, 2)}\n`);
   return file;
@@ -274,4 +277,27 @@ export async function containerImage(containerId: string, env: NodeJS.ProcessEnv
     (r) => r.stdout.trim(),
     () => null,
   );
+}
+
+/**
+ * The container's mount points outside `workspaceFolder` (named and anonymous volumes,
+ * bind mounts: `docker inspect` `.Mounts`): `docker commit` keeps nothing written there,
+ * and the workspace snapshot covers only the workspace, so a prebuild warns about each.
+ * @param workspaceFolder the workspace's path in the container
+ * @returns their destinations with their kind, e.g. `/workspace/node_modules (volume)`; [] when the engine cannot say
+ */
+export async function mountsLeftOut(containerId: string, workspaceFolder: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const { stdout } = await docker(['inspect', '--format', '{{json .Mounts}}', containerId], { env }).catch(() => ({ stdout: '[]' }));
+  let mounts: Array<{ Type?: string; Destination?: string }>;
+  try {
+    mounts = JSON.parse(stdout) as typeof mounts;
+  } catch {
+    return [];
+  }
+  const inside = (d: string) => workspaceFolder !== '' && d.startsWith(`${workspaceFolder.replace(/\/+$/, '')}/`);
+  // A bind mount inside the workspace holds host files the snapshot has; a volume anywhere does not.
+  return (Array.isArray(mounts) ? mounts : [])
+    .filter((m): m is { Type?: string; Destination: string } => typeof m.Destination === 'string' && m.Destination !== workspaceFolder)
+    .filter((m) => m.Type !== 'bind' || !inside(m.Destination))
+    .map((m) => `${m.Destination} (${m.Type ?? 'mount'})`);
 }

@@ -23,7 +23,8 @@
  * The container carries the CLI's default labels (`devcontainer.local_folder`), so
  * `devcontainer exec --workspace-folder WS` finds it afterwards.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Environment, LifecycleHook, ResolvedConfiguration } from '../config/model.js';
 import { changedDependencyFiles, hashDependencyFiles } from '../lifecycle/dependency-files.js';
@@ -149,7 +150,11 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   const ref = refOf(image);
   const pulling = pulls.get(ref) ?? pullResult(ref, env);
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
-  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), environment, ref, { workspace, env: cliEnv });
+  target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), environment, ref, {
+    workspace,
+    env: cliEnv,
+    ...(composeProject ? { composeDir: await privateComposeDir(composeProject, env) } : {}),
+  });
   const changed = found.marker?.dependencyFiles ? changedDependencyFiles(found.marker.dependencyFiles, await hashDependencyFiles(workspace)) : [];
   const unchanged = found.hit === 'exact' && changed.length === 0;
   // Nothing of the prebuild's to redo and the image's markers sealed: one `devcontainer up` runs
@@ -277,4 +282,18 @@ async function runRemaining(
   }
   const run = await runUserCommands(target, c, { rerun });
   return hooksFromLog(run.log);
+}
+
+/**
+ * Where `prebuilds up` keeps a compose project's generated compose file: outside the
+ * workspace (its variables are filled in from the environment, secrets included, and the
+ * workspace is mounted into the container and committed by users), in a 0700 directory
+ * that outlives the command (later `docker compose` and `devcontainer exec` read the file
+ * again): `$XDG_CACHE_HOME/prebuilds/compose/<project>` or `~/.cache/…`.
+ */
+async function privateComposeDir(project: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'prebuilds', 'compose', project);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  return dir;
 }

@@ -188,7 +188,7 @@ export function githubDispatcher(octokitFor: OctokitFactory, options: Dispatcher
         }
         return createCheckRun(octokit, repo, p.sha, { name, externalId: String(p.id), startedAt: new Date().toISOString(), ...fields });
       })().catch(() => null);
-      return { checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl };
+      return { checkRunId, workflowRunId: run?.runId ?? null, workflowRunUrl, ...(handedOver.length > 0 ? { expireKeys: handedOver } : {}) };
     },
 
     async end(p: PrebuildRecord): Promise<number> {

@@ -66,6 +66,8 @@ export async function discardSnapshot(deps: PrebuildsDeps, p: PrebuildRecord, oc
     octokit ??= await deps.octokitFor(p.installationId);
     const stores = { octokit, repo: { owner: p.owner, repo: p.repo }, dirs: deps.dirStores ?? [] };
     await deleteSnapshotEverywhere(stores, p.snapshotKey ?? snapshotKey(p.configuration, p.sha, p.id));
+    // What retention handed to this run to delete: the run may have stopped before it did.
+    for (const key of p.expireKeys ?? []) await deleteSnapshotEverywhere(stores, key);
     // The caches part its run may have saved first, unless a successful snapshot names it.
     await sweepCachesParts(stores, deps.store, p.configuration);
   } catch (err) {

@@ -66,9 +66,10 @@ const IN_FLIGHT = ['waiting', 'dispatched', 'running'] as const;
  * reachable directory store. A part created after the oldest prebuild still in
  * flight started may be about to be named by it: it stays until a later sweep.
  * @param candidates the parts that may have lost their last snapshot (those of the
- *   snapshots retention just deleted): only these are considered, without listing
- *   (no extra GitHub request per success); absent: every part listed (a run that did
- *   not succeed may have saved one nothing names)
+ *   snapshots just deleted): only these are considered, without listing (no extra
+ *   GitHub request), and none while a prebuild of the configuration is in flight;
+ *   absent: every part listed (a run that did not succeed may have saved one nothing
+ *   names)
  * @param now current time, ms since the epoch
  * @returns the part keys deleted
  * @throws Octokit's RequestError when listing or deleting in the Actions cache fails;
@@ -92,6 +93,9 @@ export async function sweepCachesParts(
   const prefix = cachesPartPrefix(configuration);
   const deleted = new Set<string>();
   if (candidates) {
+    // Without a listing the parts' ages are unknown: while a prebuild is in flight it may be
+    // about to name one of them (its run found it and reused it), so they wait for a later sweep.
+    if (open.length > 0) return [];
     const used = new Set(referenced);
     for (const key of new Set(candidates)) {
       if (!key || used.has(key)) continue;

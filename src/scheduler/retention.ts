@@ -43,12 +43,19 @@ export async function expireAtDispatch(store: Store, p: PrebuildRecord): Promise
 /**
  * The package caches parts (src/lifecycle/caches-part.ts) that `expired` leaves unnamed:
  * parts an expired prebuild's snapshot named that no remaining success of the
- * configuration names. They go with the snapshots' keys to the run that deletes them.
+ * configuration names, when no other prebuild of the configuration is in flight (one
+ * may have reused a part and be about to name it). They go with the snapshots' keys to
+ * the run that deletes them; the run spares the part it reused itself.
  */
 export async function orphanedCachesParts(store: Store, p: PrebuildRecord, expired: readonly PrebuildRecord[]): Promise<string[]> {
   const candidates = new Set(expired.map((e) => e.cachesKey).filter((k): k is string => Boolean(k)));
   if (candidates.size === 0) return [];
-  const kept = await store.listPrebuilds({ owner: p.owner, repo: p.repo, configuration: p.configuration, states: ['success'], limit: 10_000 });
+  const scope = { owner: p.owner, repo: p.repo, configuration: p.configuration };
+  // Another prebuild in flight may have found one of them and be about to name it: none is
+  // handed over now (a part nothing names is swept after a failed run, or evicted by GitHub).
+  const open = await store.listPrebuilds({ ...scope, states: ['waiting', 'dispatched', 'running'], limit: 10_000 });
+  if (open.some((o) => o.id !== p.id)) return [];
+  const kept = await store.listPrebuilds({ ...scope, states: ['success'], limit: 10_000 });
   for (const k of kept) if (k.cachesKey) candidates.delete(k.cachesKey);
   return [...candidates];
 }

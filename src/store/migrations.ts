@@ -242,4 +242,12 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE prebuilds ADD COLUMN caches_key TEXT`,
     ],
   },
+  {
+    version: 9,
+    name: 'keys handed over to a prebuild run',
+    sql: [
+      // The expired snapshot and caches part keys the run was handed to delete (`expire` input), JSON: deleted by the app if the run does not succeed.
+      `ALTER TABLE prebuilds ADD COLUMN expire_keys TEXT`,
+    ],
+  },
 ];

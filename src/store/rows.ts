@@ -41,6 +41,7 @@ export const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
   snapshotKey: 'snapshot_key',
   snapshotBytes: 'snapshot_bytes',
   cachesKey: 'caches_key',
+  expireKeys: 'expire_keys',
   durationMs: 'duration_ms',
   hooks: 'hooks',
   checkRunId: 'check_run_id',
@@ -61,12 +62,13 @@ export function toPrebuild(row: Row): PrebuildRecord {
   for (const [field, column] of Object.entries(PREBUILD_COLUMNS)) out[field] = row[column] ?? null;
   out.hooks = typeof row.hooks === 'string' ? JSON.parse(row.hooks) : null;
   out.settings = typeof row.settings === 'string' ? JSON.parse(row.settings) : null;
+  out.expireKeys = typeof row.expire_keys === 'string' ? JSON.parse(row.expire_keys) : null;
   return out as unknown as PrebuildRecord;
 }
 
-/** A prebuild field's value as its column stores it (JSON text for `hooks` and `settings`). */
+/** A prebuild field's value as its column stores it (JSON text for `hooks`, `settings` and `expireKeys`). */
 export function toColumnValue(field: string, value: unknown): unknown {
-  if (field === 'hooks' || field === 'settings') return value == null ? null : JSON.stringify(value);
+  if (field === 'hooks' || field === 'settings' || field === 'expireKeys') return value == null ? null : JSON.stringify(value);
   return value ?? null;
 }
 

@@ -8,7 +8,9 @@
  * (see test/helpers/docker.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMarker } from '../../src/lifecycle/marker.js';
@@ -128,7 +130,13 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
     'prebuilds up in a fresh clone: the project starts with the prebuilt image, onCreate does not run again',
     async () => {
       const ws = await cloneAt(dirs, repo, sha);
-      const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], { encoding: 'utf8', timeout: BUILD_TIMEOUT });
+      const cache = await mkdtemp(path.join(os.tmpdir(), 'compose-cache-'));
+      dirs.push(cache);
+      const up = spawnSync(process.execPath, [cliMain, 'up', ws, '--store', `dir:${store}`], {
+        encoding: 'utf8',
+        timeout: BUILD_TIMEOUT,
+        env: { ...process.env, XDG_CACHE_HOME: cache },
+      });
       expect(up.stderr).not.toMatch(/^prebuilds:/m);
       expect(up.status).toBe(0);
       const outcome = JSON.parse(up.stdout) as {
@@ -142,6 +150,11 @@ describeWithDocker('Docker Compose configurations in container mode with the rea
       try {
         expect(outcome.hit).toBe('exact');
         expect(outcome.composeProject).toBe(project);
+        // The generated compose file (variables filled in from the environment) stays out of the workspace, private.
+        expect(existsSync(path.join(ws, '.prebuilds', 'docker-compose.prebuilt.yml'))).toBe(false);
+        const generated = path.join(cache, 'prebuilds', 'compose', project, 'docker-compose.prebuilt.yml');
+        expect(statSync(generated).mode & 0o777).toBe(0o600);
+        expect(statSync(path.dirname(generated)).mode & 0o777).toBe(0o700);
         expect(outcome.hooks.filter((h) => h.action === 'run').map((h) => h.hook)).toEqual(['postCreateCommand', 'postStartCommand']);
         expect(up.stderr).toMatch(/ready from the prebuild in \d+ ms \([\d.]+× faster than the cold path, which took \d+ ms/);
         // The service's build was dropped: nothing built, the app container runs the prebuilt image.

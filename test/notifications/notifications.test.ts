@@ -45,6 +45,7 @@ function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
     snapshotKey: null,
     snapshotBytes: null,
     cachesKey: null,
+    expireKeys: null,
     durationMs: 1000,
     hooks: null,
     checkRunId: null,

@@ -49,6 +49,11 @@ export interface PrebuildRecord extends RepoRef {
   snapshotBytes: number | null;
   /** Key of the package caches part its snapshot names (src/lifecycle/caches-part.ts), or null. */
   cachesKey: string | null;
+  /**
+   * Expired snapshot and caches part keys handed to its run to delete (the `expire`
+   * input), or null: the app deletes them itself when the run does not succeed.
+   */
+  expireKeys: string[] | null;
   /** Workflow run duration, ms (run started → completed). */
   durationMs: number | null;
   /** Durations of the lifecycle hooks the action ran, ms. */
