@@ -21,12 +21,11 @@
  * Then the same with a realistic onCreateCommand (`realistic*` keys): python3 apt-installed
  * from Debian's mirror instead of the 2 s stand-in, so the cold path costs what a real setup costs.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeDown, defaultProjectName } from '../src/container/compose.js';
-import { docker, git, timed } from './container.js';
+import { benchSetup, docker, git, timed } from './container.js';
 import type { BenchContext, BenchResult } from './types.js';
 
 const root = fileURLToPath(new URL(import.meta.url.includes('/lib/bench/') ? '../../' : '../', import.meta.url));
@@ -54,25 +53,7 @@ export async function runComposeBench(
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   opts: { realistic?: boolean } = {},
 ): Promise<ComposeBenchResult> {
-  const baseImage = process.env.PREBUILDS_BASE_IMAGE || 'local/debian:bookworm';
-  const registry = `${process.env.PREBUILDS_REGISTRY || '127.0.0.1:5055'}/bench-compose-${Date.now()}`;
-  try {
-    docker('image', 'inspect', baseImage);
-  } catch {
-    throw new Error(`the base image ${baseImage} is missing: run sudo scripts/services/docker.sh first`);
-  }
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'prebuilds-bench-compose-'));
-  const store = path.join(tmp, 'store');
-  const origin = path.join(tmp, 'origin');
-  let n = 0;
-  const fresh = async (prefix: string) => mkdtemp(path.join(tmp, `${prefix}-${++n}-`));
-  const clone = async (sha: string): Promise<{ ws: string; ms: number }> => {
-    const ws = await fresh('ws');
-    const started = performance.now();
-    git(ws, 'clone', '-q', origin, '.');
-    git(ws, 'checkout', '-q', '--detach', sha);
-    return { ws, ms: performance.now() - started };
-  };
+  const { baseImage, registry, tmp, store, origin, fresh, clone } = await benchSetup('compose', 'bench-compose');
   const started: string[] = [];
   try {
     await cp(path.join(root, 'test/fixtures/compose-project'), origin, { recursive: true });

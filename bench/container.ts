@@ -128,23 +128,39 @@ export function timed(file: string, args: string[], opts: { cwd: string; env?: N
   });
 }
 
+/** What a container benchmark works in (see {@link benchSetup}). */
+export interface BenchSetup {
+  /** The local base image (`PREBUILDS_BASE_IMAGE`). */
+  baseImage: string;
+  /** A repository of the local registry unique to this run (`PREBUILDS_REGISTRY`/PREFIX-<ms>). */
+  registry: string;
+  /** The run's temporary directory (the caller removes it). */
+  tmp: string;
+  /** A `dir:` store's directory in it. */
+  store: string;
+  /** The fixture repository's directory in it (the caller fills and commits it). */
+  origin: string;
+  /** A new directory in `tmp` named after `prefix`. */
+  fresh(prefix: string): Promise<string>;
+  /** A clone of `origin` at `sha` in a new directory, and how long it took (ms). */
+  clone(sha: string): Promise<{ ws: string; ms: number }>;
+}
+
 /**
- * Measures everything in the module comment, in one run.
- * @throws Error when Docker, the base image or the registry is missing, or a step fails
+ * The setup the container and compose benchmarks share.
+ * @param name the benchmark (temporary directory prefix)
+ * @param registryPrefix the registry repository's prefix
+ * @throws Error when the base image is not on the engine
  */
-export async function runContainerBench(
-  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  opts: { realistic?: boolean } = {},
-): Promise<ContainerBenchResult> {
+export async function benchSetup(name: string, registryPrefix: string): Promise<BenchSetup> {
   const baseImage = process.env.PREBUILDS_BASE_IMAGE || 'local/debian:bookworm';
-  const registry = `${process.env.PREBUILDS_REGISTRY || '127.0.0.1:5055'}/bench-${Date.now()}`;
+  const registry = `${process.env.PREBUILDS_REGISTRY || '127.0.0.1:5055'}/${registryPrefix}-${Date.now()}`;
   try {
     docker('image', 'inspect', baseImage);
   } catch {
     throw new Error(`the base image ${baseImage} is missing: run sudo scripts/services/docker.sh first`);
   }
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'prebuilds-bench-container-'));
-  const store = path.join(tmp, 'store');
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `prebuilds-bench-${name}-`));
   const origin = path.join(tmp, 'origin');
   let n = 0;
   const fresh = async (prefix: string) => mkdtemp(path.join(tmp, `${prefix}-${++n}-`));
@@ -155,6 +171,18 @@ export async function runContainerBench(
     git(ws, 'checkout', '-q', '--detach', sha);
     return { ws, ms: performance.now() - started };
   };
+  return { baseImage, registry, tmp, store: path.join(tmp, 'store'), origin, fresh, clone };
+}
+
+/**
+ * Measures everything in the module comment, in one run.
+ * @throws Error when Docker, the base image or the registry is missing, or a step fails
+ */
+export async function runContainerBench(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  opts: { realistic?: boolean } = {},
+): Promise<ContainerBenchResult> {
+  const { baseImage, registry, tmp, store, origin, fresh, clone } = await benchSetup('container', 'bench');
   const commit = (message: string): string => {
     git(origin, 'add', '-A');
     git(origin, 'commit', '-q', '-m', message);
