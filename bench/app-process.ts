@@ -3,11 +3,12 @@
  * real HTTP server (`startAppServer`) from the `BENCH_*` environment variables and
  * answers the parent over IPC: `{type:'idle'}` → waits until every recorded delivery
  * is processed; `{type:'stats'}` → `{peakRssMb, cpuMs}` (CPU time used so far, user + system); `{type:'stop'}` → stops and exits.
- * Sends `{type:'ready', webhookUrl}` once listening.
+ * Sends `{type:'ready', webhookUrl, url}` once listening.
  */
 import fs from 'node:fs';
 import { sqliteDurability } from '../src/store/index.js';
 import { startAppServer } from '../src/server.js';
+import { DEFAULT_RESTORE_AUDIENCE } from '../src/api/restore-report.js';
 
 // process.memoryUsage.rss() only: the full memoryUsage() walks the heap, which the benchmark would measure as the app's CPU.
 let sampledPeak = process.memoryUsage.rss();
@@ -45,6 +46,8 @@ const server = await startAppServer({
   runtime: { reconcileIntervalMs: 0, processor: process.env.BENCH_LEASE_MS ? { leaseMs: Number(process.env.BENCH_LEASE_MS), pollIntervalMs: 200 } : undefined },
   // Probot's throttling (one write a second) would make the benchmark measure the throttle; `--github-rate-limits` keeps it.
   githubRateLimits: process.env.BENCH_RATE_LIMITS === '1',
+  // BENCH_OIDC_ISSUER: the stand-in's Actions OIDC issuer, whose job tokens the runs' result reports carry.
+  ...(process.env.BENCH_OIDC_ISSUER ? { restoreReports: { issuer: process.env.BENCH_OIDC_ISSUER, audience: DEFAULT_RESTORE_AUDIENCE } } : {}),
 });
 
 process.on('message', (message: { type: string }) => {
@@ -61,4 +64,4 @@ process.on('message', (message: { type: string }) => {
     }
   })();
 });
-process.send!({ type: 'ready', webhookUrl: server.webhookUrl });
+process.send!({ type: 'ready', webhookUrl: server.webhookUrl, url: server.url });

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 /** The app running in a child process (bench/app-process.ts). */
 export interface AppChild {
   webhookUrl: string;
+  /** The app's own URL (`http://127.0.0.1:PORT`): its API, where the action reports. */
+  url: string;
   /** Resolves when the app processed every delivery it recorded. */
   idle(): Promise<void>;
   /** The app's peak resident set size so far, MB. */
@@ -58,9 +60,10 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
     child.send({ type });
     return answer;
   };
-  const { webhookUrl } = await waitFor<{ webhookUrl: string }>('ready');
+  const { webhookUrl, url } = await waitFor<{ webhookUrl: string; url: string }>('ready');
   return {
     webhookUrl,
+    url,
     pid: child.pid!,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     async kill() {

@@ -4,7 +4,8 @@
  * its queue by slowing the sender), one phase per rate, each drained before the next.
  * Every webhook of a repository goes through that repository's chain, so the app
  * records a repository's deliveries in the order they were sent; runs complete after a
- * simulated run time with a `workflow_run` completed webhook, as GitHub sends it.
+ * simulated run time with a `workflow_run` completed webhook, as GitHub sends it, after
+ * the run reported its result to the app as the action does (`reportTo`).
  *
  * What each send became is kept by delivery id: the reference model is replayed over
  * the deliveries the app recorded, in its order (`deliveries.seq`), not over the sends
@@ -34,6 +35,8 @@ export interface LoadOptions {
   changeRate: number;
   /** Delivery ids that sort in sending order. */
   orderedIds: boolean;
+  /** The app's URL: each completed run reports its result there first, as the action does; absent: not reported. */
+  reportTo?: string;
   log(message: string): void;
 }
 
@@ -114,7 +117,7 @@ export async function offerLoad(bench: BenchGitHub, app: AppChild, o: LoadOption
         void send(
           lane,
           'workflow_run',
-          () => completeRun(github, d),
+          () => completeRun(github, d, o.reportTo),
           () => ({ lane, type: 'complete', sha: d.sha }),
           undefined,
         ).finally(() => pendingCompletions--);

@@ -5,8 +5,12 @@
  * (`startAppServer` in a child process, signed webhooks to 127.0.0.1), with GitHub
  * answered by the stand-in (demo/github: repositories in memory, runs recorded, not
  * run) and runs completed by `workflow_run` completed webhooks sent back after a
- * simulated run time (bench/scheduler-load.ts). Request counts come from the
- * stand-in's exchange log (bench/github-counts.ts).
+ * simulated run time (bench/scheduler-load.ts). Each completed run first reports its
+ * result to the app as the action does (`POST /api/prebuilds/{id}/result` with a job
+ * token of the stand-in's OIDC issuer, through action/src/report-result.ts), so the
+ * app's completion makes no jobs request; `--no-result-report` leaves that out (the
+ * jobs listing then reads each result). Request counts come from the stand-in's
+ * exchange log (bench/github-counts.ts).
  *
  * Measures, per rate, webhook → dispatch p50/p99 (from the push's scheduled time, or
  * the completion that freed the lane) and whether the rate was sustained; runs
@@ -17,7 +21,7 @@
  * Flags: `--rates R1,R2…` `--seconds S` (per rate) `--lanes L` `--run-ms MS` (mean
  * simulated run, default 400) `--change-rate R` (share of pushes changing
  * devcontainer.json, default 0.03) `--small` (CI size: rates 30,100 for 2 s over 10
- * repositories) `--github-rate-limits` `--ordered-delivery-ids` `--keep DIR` (keeps the
+ * repositories) `--github-rate-limits` `--ordered-delivery-ids` `--no-result-report` `--keep DIR` (keeps the
  * app's store and the sends, by delivery id, in DIR for a post-mortem).
  */
 import Database from 'better-sqlite3';
@@ -54,7 +58,12 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-bench-'));
   const database = path.join(tmp, 'bench.sqlite');
 
-  const bench = await startBenchGitHub({ owner: OWNER, webhookSecret: SECRET, names: Array.from({ length: lanes }, (_, lane) => repoName(lane)) });
+  const bench = await startBenchGitHub({
+    owner: OWNER,
+    webhookSecret: SECRET,
+    names: Array.from({ length: lanes }, (_, lane) => repoName(lane)),
+    oidc: true,
+  });
   const { github, privateKey } = bench;
   let app: Awaited<ReturnType<typeof startAppChild>> | undefined;
   try {
@@ -64,6 +73,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       BENCH_GITHUB_URL: github.apiUrl,
       BENCH_DATABASE: database,
       BENCH_RATE_LIMITS: argv.includes('--github-rate-limits') ? '1' : '0',
+      BENCH_OIDC_ISSUER: bench.issuer!.url,
     });
     github.setWebhookUrl(app.webhookUrl);
     log(`  rates ${rates.join(', ')} pushes/s, ${seconds} s each, ${lanes} repositories (1 configuration each), runs ~${runMs} ms`);
@@ -75,6 +85,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       runMs,
       changeRate,
       orderedIds: argv.includes('--ordered-delivery-ids'),
+      reportTo: argv.includes('--no-result-report') ? undefined : app.url,
       log,
     });
     const peakRssMb = await app.peakRssMb();
@@ -90,6 +101,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   } finally {
     await app?.stop();
     await github.stop();
+    await bench.issuer?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

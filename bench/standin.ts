@@ -1,14 +1,21 @@
 /**
  * The benchmarks' GitHub: the demo's stand-in (demo/github) with repositories kept
- * in memory and dispatched runs recorded, not run (`runner: 'none'`). A benchmark
- * commits to a repository and sends the stand-in's own `push` payload; when the app
- * dispatches, the benchmark completes the run the way the action would (result
- * annotation, snapshot in the Actions cache) and sends `workflow_run` completed.
+ * in memory and dispatched runs recorded, not run (`runner: 'none'`), and (`oidc`) a
+ * local GitHub Actions OIDC issuer. A benchmark commits to a repository and sends the
+ * stand-in's own `push` payload; when the app dispatches, the benchmark completes the
+ * run the way the action and the shipped workflow would (snapshot in the Actions cache,
+ * the result reported to the app with the job's OIDC token through the action's own
+ * client, action/src/report-result.ts, the result annotation and the result step) and
+ * sends `workflow_run` completed.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { reportResult } from '../action/src/report-result.js';
+import { Env } from '../action/src/constants.js';
 import { appKeyPair, startStandIn, type MemoryRepoContent, type RepoRecord, type RunRecord, type StandIn } from '../demo/github/index.js';
-import { encodeResult, RESULT_ANNOTATION_TITLE, resultStepName } from '../src/lifecycle/contract.js';
+import { LocalActionsIssuer } from '../demo/github/oidc-issuer.js';
+import { DEFAULT_RESTORE_AUDIENCE } from '../src/api/restore-report.js';
+import { encodeResult, RESULT_ANNOTATION_TITLE, resultStepName, type PrebuildResult } from '../src/lifecycle/contract.js';
 
 /** A dispatch the app made. `at` is `performance.now()` in ms when the benchmark saw it. */
 export interface Dispatch {
@@ -40,16 +47,21 @@ export interface BenchGitHub {
   privateKey: string;
   /** The repositories created, by name. */
   repos: Map<string, RepoRecord & { content: MemoryRepoContent }>;
+  /** With `oidc`: the Actions OIDC issuer of the runs' jobs, which the app verifies result reports against (`PREBUILDS_OIDC_ISSUER`); stop it after the stand-in. */
+  issuer: LocalActionsIssuer | null;
 }
 
 /**
  * Starts the stand-in for a benchmark: app 1 with a fresh key, repositories `names` of
  * `owner` in memory, runs recorded, response bodies not kept (memory), and a webhook
  * timeout of 10 minutes so that the benchmark measures the app's queue, not GitHub's 10 s.
+ * `oidc`: with a local Actions OIDC issuer, so that completed runs can report their result.
  */
-export async function startBenchGitHub(o: { owner: string; webhookSecret: string; names: string[] }): Promise<BenchGitHub> {
+export async function startBenchGitHub(o: { owner: string; webhookSecret: string; names: string[]; oidc?: boolean }): Promise<BenchGitHub> {
   const { privateKey, publicKey } = appKeyPair();
+  const issuer = o.oidc ? await LocalActionsIssuer.start() : null;
   const github = await startStandIn({
+    ...(issuer ? { oidcIssuer: issuer } : {}),
     appId: 1,
     publicKey,
     webhookSecret: o.webhookSecret,
@@ -59,7 +71,7 @@ export async function startBenchGitHub(o: { owner: string; webhookSecret: string
     webhookTimeoutMs: 600_000,
   });
   const repos = new Map(o.names.map((name) => [name, github.createMemoryRepo(name)] as const));
-  return { github, privateKey, repos };
+  return { github, privateKey, repos, issuer };
 }
 
 /** What a dispatched run is, for the benchmark's bookkeeping. */
@@ -77,14 +89,17 @@ export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
 
 /**
  * The action's part of a successful run: saves a 1 KiB snapshot in the Actions cache,
- * leaves the result annotation and the result step (named after the action's result
- * output, as `.github/workflows/prebuild.yml` does), completes the run.
+ * reports the result to the app at `appUrl` (when given) as the action does, with the
+ * action's client and a job token of the stand-in's issuer (`permissions: id-token:
+ * write` and `app-url` of the shipped workflow), leaves the result annotation and the
+ * result step (named after the action's result output, as
+ * `.github/workflows/prebuild.yml` does), completes the run.
  * @returns the `workflow_run` completed payload to send
  */
-export function completeRun(github: StandIn, d: Dispatch): Promise<Record<string, any>> {
+export async function completeRun(github: StandIn, d: Dispatch, appUrl?: string): Promise<Record<string, any>> {
   const key = `prebuild-devcontainer-${d.sha}`;
   github.recordCache(d.repo, { key, sizeInBytes: 1024 });
-  const result = {
+  const result: PrebuildResult = {
     prebuildId: d.prebuildId,
     configuration: 'devcontainer',
     sha: d.sha,
@@ -95,6 +110,15 @@ export function completeRun(github: StandIn, d: Dispatch): Promise<Record<string
     base: null,
     identity: '',
   };
+  if (appUrl) {
+    const quiet = () => undefined;
+    await reportResult(appUrl, DEFAULT_RESTORE_AUDIENCE, result, { [Env.IdTokenRequestUrl]: `${github.serverUrl}/oidc` }, {
+      getIDToken: (audience) => github.jobIdToken(d.runId, audience),
+      fetch,
+      info: quiet,
+      warning: quiet,
+    });
+  }
   // The shipped workflow's steps: checkout, the action (its result annotation), the result step named after its output.
   github.finishRun(d.runId, 'success', [{ level: 'notice', title: RESULT_ANNOTATION_TITLE, message: encodeResult(result) }], [], undefined, [
     'Check out the commit to prebuild',

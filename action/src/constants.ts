@@ -25,9 +25,9 @@ export const Inputs = {
   Secrets: 'secrets',
   /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
   Registry: 'registry',
-  /** Restore mode: the app's URL, where each restore is reported (needs `permissions: id-token: write`); empty: not reported. */
+  /** The app's URL, where each restore and each prebuild's result is reported (needs `permissions: id-token: write`); empty: not reported. */
   AppUrl: 'app-url',
-  /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
+  /** The OIDC audience of the reports' token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
   Audience: 'audience',
   /** Container mode: most layers an incremental image may have before the next prebuild is full. */
   MaxImageLayers: 'max-image-layers',

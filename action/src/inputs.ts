@@ -33,9 +33,9 @@ export interface ActionInputs {
   secrets: string;
   /** Container mode: image repository prefix (`ghcr.io/OWNER/REPO/prebuilds`); may be empty. */
   registry: string;
-  /** Restore mode: the app's URL to report the restore to; empty: not reported. */
+  /** The app's URL to report the restore, or the prebuild's result, to; empty: not reported. */
   appUrl: string;
-  /** Restore mode: the OIDC audience of the report's token. */
+  /** The OIDC audience of the reports' token. */
   audience: string;
   /** Container mode: the layer-count limit of incremental images (src/container/model.ts layerLimitReason). */
   maxImageLayers: number;

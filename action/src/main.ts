@@ -5,6 +5,7 @@
  * the result annotation the app reads, write the job summary — or, with
  * `mode: restore`, restore the best prebuild and finish the lifecycle
  * (restore-mode.ts; container mode: a running dev container from the prebuilt image).
+ * A successful prebuild also reports its result to the app (`app-url`, report-result.ts).
  * Any error fails the step with its message (`core.setFailed`), which the app shows
  * on the check run.
  */
@@ -19,6 +20,7 @@ import { selectMode } from './container.js';
 import { containerPrebuild } from './container-run.js';
 import { headSha } from '../../src/lifecycle/git.js';
 import { readInputs } from './inputs.js';
+import { reportResult } from './report-result.js';
 import { coreLog } from './log.js';
 import { prebuild } from './prebuild.js';
 import { runContainerRestoreMode, runRestoreMode } from './restore-mode.js';
@@ -127,6 +129,13 @@ export async function run(): Promise<void> {
       }
     })();
     report(outcome.result);
+    // Best effort, a few seconds at most: saves the app reading the run's jobs.
+    await reportResult(inputs.appUrl, inputs.audience, outcome.result, env, {
+      getIDToken: (audience) => core.getIDToken(audience),
+      fetch,
+      info: core.info,
+      warning: core.warning,
+    });
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
     } catch (err) {

@@ -8,7 +8,10 @@
  */
 import { RESTORE_REPORT_PATH, type RestoreReportBody } from '../../src/api/restore-report.js';
 import type { PrebuildHit } from '../../src/lifecycle/restore-plan.js';
+import { postToApp, type ReportDeps } from './app-report.js';
 import { Env } from './constants.js';
+
+export type { ReportDeps };
 
 /** What the restore did, from restore mode's or container restore mode's outcome. Durations ms. */
 export interface RestoreFacts {
@@ -17,14 +20,6 @@ export interface RestoreFacts {
   restoreMs: number;
   /** Durations of the prebuild hooks the job ran itself (onCreateCommand, updateContentCommand), ms. */
   prebuildHooksMs: number;
-}
-
-/** What {@link reportRestore} needs from its surroundings (the action passes @actions/core and fetch). */
-export interface ReportDeps {
-  getIDToken(audience: string): Promise<string>;
-  fetch: typeof fetch;
-  info(message: string): void;
-  warning(message: string): void;
 }
 
 /**
@@ -57,23 +52,11 @@ export async function reportRestore(
     restoreMs: Math.round(facts.restoreMs),
     spentMs: Math.round(facts.restoreMs + facts.prebuildHooksMs),
   };
-  try {
-    const token = await deps.getIDToken(audience);
-    const res = await deps.fetch(`${appUrl.replace(/\/+$/, '')}${RESTORE_REPORT_PATH}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = (await res.text()).replace(/\s+/g, ' ').slice(0, 500);
-    if (!res.ok) {
-      deps.warning(`This restore was not reported to the app: HTTP ${res.status} ${text}`);
-      return false;
-    }
-    deps.info(`Restore reported to the app (${body.hit})`);
-    return true;
-  } catch (error) {
-    deps.warning(`This restore was not reported to the app: ${(error as Error).message}`);
+  const sent = await postToApp(appUrl, RESTORE_REPORT_PATH, audience, body, deps, 15_000);
+  if (!sent.ok) {
+    deps.warning(`This restore was not reported to the app: ${sent.reason}`);
     return false;
   }
+  deps.info(`Restore reported to the app (${body.hit})`);
+  return true;
 }

@@ -34,7 +34,8 @@ import { issuesRoutes } from './routes/issues.js';
 import { repoRoutes } from './routes/repos.js';
 import { hostEnv } from './runner/process.js';
 import { RecordedRuns, type RunAnnotation } from './runner/recorded.js';
-import type { Runs } from './runner/runs.js';
+import { runGithubContext, type Runs } from './runner/runs.js';
+import { jobClaimsOf } from './runner/job-env.js';
 import { WorkflowRunner } from './runner/scheduler.js';
 import { checkInputs, loadWorkflow } from './runner/workflow.js';
 import { buildPullRequest, buildPush, simulatePullRequest, simulatePush, simulateRerequest, type PullRequestOptions, type PushOptions } from './simulate.js';
@@ -193,6 +194,12 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     },
     workflowRunPayload: (runId, action) => buildWorkflowRun(runId, action),
     sendWorkflowRun: async (runId, action) => webhooks.send('workflow_run', await buildWorkflowRun(runId, action)),
+    async jobIdToken(runId, audience) {
+      const run = state.runs.get(runId);
+      if (!run) throw new Error(`no workflow run ${runId}`);
+      if (!options.oidcIssuer) throw new Error('the stand-in has no OIDC issuer (oidcIssuer)');
+      return options.oidcIssuer.mint(jobClaimsOf(runGithubContext(state, run)), audience);
+    },
     onDispatch(listener) {
       needRecorded().onDispatch = listener;
     },

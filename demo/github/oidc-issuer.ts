@@ -27,7 +27,9 @@ export interface JobClaims {
   event_name: string;
   actor: string;
   actor_id: string;
-  [claim: string]: string;
+  /** `owner/repo/.github/workflows/FILE@REF`; default: `workflow` read as the file name. */
+  workflow_ref?: string;
+  [claim: string]: string | undefined;
 }
 
 /** A started issuer; {@link LocalActionsIssuer.stop} closes it. */
@@ -90,8 +92,9 @@ export class LocalActionsIssuer {
       ref_type: job.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
       repository_visibility: 'private',
       runner_environment: 'self-hosted',
-      workflow_ref: `${job.repository}/.github/workflows/${job.workflow}@${job.ref}`,
-      job_workflow_ref: `${job.repository}/.github/workflows/${job.workflow}@${job.ref}`,
+      // GitHub's `workflow` claim is the workflow's name; `workflow_ref` names its file.
+      workflow_ref: job.workflow_ref ?? `${job.repository}/.github/workflows/${job.workflow}@${job.ref}`,
+      job_workflow_ref: job.workflow_ref ?? `${job.repository}/.github/workflows/${job.workflow}@${job.ref}`,
     })
       .setProtectedHeader({ alg: 'RS256', kid: this.jwk.kid!, typ: 'JWT' })
       .setIssuer(this.url)

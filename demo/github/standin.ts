@@ -120,6 +120,14 @@ export interface StandIn {
   sendWorkflowRun(runId: number, action: 'requested' | 'in_progress' | 'completed'): Promise<Delivery>;
   /** With `runner: 'none'`: called with each dispatched run (after the dispatch was answered). */
   onDispatch(listener: ((run: RunRecord) => void) | null): void;
+  /**
+   * A GitHub Actions OIDC token of a job of the run, signed by the stand-in's issuer
+   * (`oidcIssuer`), with the claims the runner gives its jobs: what a job granted
+   * `id-token: write` gets from `core.getIDToken(audience)`. For runs nothing executes
+   * (`runner: 'none'`), whose "action" the caller plays.
+   * @throws Error without an issuer, or for an unknown run
+   */
+  jobIdToken(runId: number, audience: string): Promise<string>;
   /** Records the current head of `branch` as already pushed, without a webhook (history from before the app was installed). */
   recordHead(repo: string, branch: string): Promise<string>;
   /** Sends `installation.created` for every repository of an installation (default: the app's). */

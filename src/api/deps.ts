@@ -18,7 +18,7 @@ export interface ManagementDeps {
   findInstallation?: (repo: RepoRef) => Promise<number | null>;
   /** Runs work in the repository's queue (`owner/repo`), so it never interleaves with its webhooks. */
   exclusive?: <T>(repoFullName: string, fn: () => Promise<T>) => Promise<T>;
-  /** Verifies the OIDC tokens of restore reports (`POST /api/restores`); without it that route answers 404. */
+  /** Verifies the OIDC tokens of the action's reports (`POST /api/restores`, `POST /api/prebuilds/{id}/result`); without it those routes answer 404. */
   actionsTokens?: ActionsTokenVerifier;
   /** GitHub's web origin for links, default `https://github.com`. */
   webUrl?: string;

@@ -11,7 +11,7 @@ import { ApiError } from './http.js';
 /** GitHub.com's Actions token issuer (GHES: `https://HOST/_services/token`). */
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
-/** How the app checks restore reports' tokens (src/env.ts reads them). */
+/** How the app checks the tokens of the action's reports, restores and prebuild results (src/env.ts reads them). */
 export interface ActionsTokenOptions {
   /** The issuer URL, default {@link GITHUB_ACTIONS_ISSUER}. */
   issuer: string;
@@ -32,6 +32,10 @@ export interface ActionsClaims {
   runAttempt: number | null;
   /** The commit the workflow run is for (`sha` claim). */
   sha: string | null;
+  /** `owner/repo/.github/workflows/FILE@REF` (`workflow_ref` claim): the workflow file the job ran. */
+  workflowRef: string | null;
+  /** The event that started the run (`event_name` claim: `workflow_dispatch` for a dispatched prebuild). */
+  eventName: string | null;
 }
 
 /** Verifies Actions OIDC tokens against one issuer; the keys are fetched once and refreshed by jose when a new key id appears. */
@@ -86,6 +90,15 @@ export class ActionsTokenVerifier {
     if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository) || !repositoryId || !/^\d+$/.test(repositoryId) || !jti)
       throw new ApiError(401, 'the OIDC token has no repository, repository_id or jti claim: it is not a GitHub Actions job token');
     const attempt = Number(str('run_attempt'));
-    return { repository, repositoryId, jti, runId: str('run_id'), runAttempt: Number.isSafeInteger(attempt) && attempt > 0 ? attempt : null, sha: str('sha') };
+    return {
+      repository,
+      repositoryId,
+      jti,
+      runId: str('run_id'),
+      runAttempt: Number.isSafeInteger(attempt) && attempt > 0 ? attempt : null,
+      sha: str('sha'),
+      workflowRef: str('workflow_ref'),
+      eventName: str('event_name'),
+    };
   }
 }

@@ -59,6 +59,8 @@ export interface WorkflowRunObject {
   created_at: string;
   updated_at: string;
   run_started_at?: string;
+  /** Which attempt of the run this is (1, then 2… for each re-run); absent in payloads that predate it. */
+  run_attempt?: number;
   /** The repository the run's head commit comes from (a fork for a fork's pull_request run). */
   head_repository?: { full_name: string } | null;
 }

@@ -1,4 +1,4 @@
-import { prebuildIdFromRunName, readRunOutcome } from '../github/actions.js';
+import { prebuildIdFromRunName, readRunOutcome, type RunOutcome } from '../github/actions.js';
 import { updateCheckRun } from '../github/checks.js';
 import type { Octokit } from '../github/octokit.js';
 import type { WorkflowRunObject } from '../github/payloads.js';
@@ -8,6 +8,7 @@ import { FINAL_STATES } from '../store/types.js';
 import type { PrebuildsDeps as AppDeps } from './deps.js';
 import { decision, decisionLog } from './decisions.js';
 import { discardSnapshot, prebuildEnded, reportEnded } from './ended.js';
+import { reportedResult } from './run-report.js';
 
 /** The fields of a workflow run the app follows (webhook and REST run objects share them). */
 export type Run = WorkflowRunObject;
@@ -49,7 +50,10 @@ function runDurationMs(run: Run): number | null {
 
 /**
  * Applies a workflow run's state to its prebuild (the webhook handler and the
- * reconciler share it). No-op for runs that are not prebuilds.
+ * reconciler share it). No-op for runs that are not prebuilds. A completed run's
+ * outcome is its conclusion plus the action's result: from the run's own verified
+ * report when it succeeded and reported (no request), else from its jobs
+ * (`readRunOutcome`: one request, more for a failed run).
  * @param known the run's prebuild when the caller has it (saves a lookup)
  * @returns the prebuild, updated, or null
  */
@@ -94,7 +98,10 @@ export async function followRun(
     return updated;
   }
 
-  const outcome = await readRunOutcome(octokit, repo, run.id);
+  // A successful run that reported its result to the app (verified OIDC token, this run and
+  // attempt) needs no jobs listing; any other run is read as GitHub reports it.
+  const selfReported = reportedResult(prebuild, run);
+  const outcome: RunOutcome = selfReported ? { result: selfReported, failure: null, jobId: null, timedOut: null } : await readRunOutcome(octokit, repo, run.id);
   const base: PrebuildPatch = {
     ...link,
     durationMs: runDurationMs(run),

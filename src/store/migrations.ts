@@ -250,4 +250,12 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE prebuilds ADD COLUMN expire_keys TEXT`,
     ],
   },
+  {
+    version: 10,
+    name: 'result reported by a prebuild run',
+    sql: [
+      // What the prebuild's run reported to the app with its OIDC token (POST /api/prebuilds/{id}/result), JSON: run id, attempt, jti, result.
+      `ALTER TABLE prebuilds ADD COLUMN run_report TEXT`,
+    ],
+  },
 ];

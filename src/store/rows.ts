@@ -42,6 +42,7 @@ export const PREBUILD_COLUMNS: Record<keyof PrebuildRecord, string> = {
   snapshotBytes: 'snapshot_bytes',
   cachesKey: 'caches_key',
   expireKeys: 'expire_keys',
+  runReport: 'run_report',
   durationMs: 'duration_ms',
   hooks: 'hooks',
   checkRunId: 'check_run_id',
@@ -63,12 +64,13 @@ export function toPrebuild(row: Row): PrebuildRecord {
   out.hooks = typeof row.hooks === 'string' ? JSON.parse(row.hooks) : null;
   out.settings = typeof row.settings === 'string' ? JSON.parse(row.settings) : null;
   out.expireKeys = typeof row.expire_keys === 'string' ? JSON.parse(row.expire_keys) : null;
+  out.runReport = typeof row.run_report === 'string' ? JSON.parse(row.run_report) : null;
   return out as unknown as PrebuildRecord;
 }
 
-/** A prebuild field's value as its column stores it (JSON text for `hooks`, `settings` and `expireKeys`). */
+/** A prebuild field's value as its column stores it (JSON text for `hooks`, `settings`, `expireKeys` and `runReport`). */
 export function toColumnValue(field: string, value: unknown): unknown {
-  if (field === 'hooks' || field === 'settings' || field === 'expireKeys') return value == null ? null : JSON.stringify(value);
+  if (field === 'hooks' || field === 'settings' || field === 'expireKeys' || field === 'runReport') return value == null ? null : JSON.stringify(value);
   return value ?? null;
 }
 

@@ -46,6 +46,7 @@ function prebuild(over: Partial<PrebuildRecord>): PrebuildRecord {
     snapshotBytes: null,
     cachesKey: null,
     expireKeys: null,
+    runReport: null,
     durationMs: 1000,
     hooks: null,
     checkRunId: null,

@@ -2,6 +2,7 @@
  * The environment variables and step names of a job, as a runner sets them.
  */
 import { join } from 'node:path';
+import type { JobClaims } from '../oidc-issuer.js';
 import type { JobRun } from './job.js';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { isBasicExpression } from '@actions/workflow-parser/templates/tokens/type-guards';
@@ -77,15 +78,10 @@ export function grantsIdToken(wf: Pick<WorkflowFile, 'permissions'>, spec: Pick<
   return typeof p === 'object' && p !== null && (p as Record<string, unknown>)['id-token'] === 'write';
 }
 
-/**
- * `ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN` for a job granted `id-token: write` when the
- * stand-in has an issuer, with GitHub's claims for the job; `{}` otherwise.
- */
-export function oidcVariables(j: JobRun, github: Record<string, unknown>): Record<string, string> {
-  const issuer = j.options.oidcIssuer;
-  if (!issuer || !grantsIdToken(j.wf, j.spec)) return {};
+/** GitHub's OIDC claims of a job of the run whose `github` context is given (what a token of the job carries). */
+export function jobClaimsOf(github: Record<string, unknown>): JobClaims {
   const g = (k: string) => String(github[k] ?? '');
-  return issuer.jobEnvironment({
+  return {
     repository: g('repository'),
     repository_id: g('repository_id'),
     repository_owner: g('repository_owner'),
@@ -94,10 +90,21 @@ export function oidcVariables(j: JobRun, github: Record<string, unknown>): Recor
     sha: g('sha'),
     run_id: g('run_id'),
     run_number: g('run_number'),
-    run_attempt: '1',
+    run_attempt: g('run_attempt') || '1',
     workflow: g('workflow'),
+    workflow_ref: g('workflow_ref'),
     event_name: g('event_name') || 'workflow_dispatch',
     actor: g('actor'),
     actor_id: g('actor_id'),
-  });
+  };
+}
+
+/**
+ * `ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN` for a job granted `id-token: write` when the
+ * stand-in has an issuer, with GitHub's claims for the job; `{}` otherwise.
+ */
+export function oidcVariables(j: JobRun, github: Record<string, unknown>): Record<string, string> {
+  const issuer = j.options.oidcIssuer;
+  if (!issuer || !grantsIdToken(j.wf, j.spec)) return {};
+  return issuer.jobEnvironment(jobClaimsOf(github));
 }

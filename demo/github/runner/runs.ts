@@ -39,7 +39,7 @@ export interface Runs {
 /** The `github` context of a run (without `workspace`, set per job). */
 export function githubContext(
   state: StandInState,
-  d: Pick<DispatchRequest, 'repo' | 'wf' | 'ref' | 'sha' | 'inputs' | 'actor'>,
+  d: Pick<DispatchRequest, 'repo' | 'ref' | 'sha' | 'inputs' | 'actor'> & { wf: Pick<WorkflowFile, 'name' | 'path'> },
   runId: number,
   runNumber: number,
 ): Record<string, unknown> {
@@ -75,6 +75,23 @@ export function githubContext(
       workflow: d.wf.path,
     },
   };
+}
+
+/** The `github` context of a run already created (its record says what its dispatch did). */
+export function runGithubContext(state: StandInState, run: RunRecord): Record<string, unknown> {
+  return githubContext(
+    state,
+    {
+      repo: state.repoById(run.repoId),
+      wf: { name: run.workflowName, path: run.workflowPath },
+      ref: `refs/heads/${run.headBranch}`,
+      sha: run.headSha,
+      inputs: run.inputs,
+      actor: run.actor,
+    },
+    run.id,
+    run.runNumber,
+  );
 }
 
 /**

@@ -54,6 +54,12 @@ export interface PrebuildRecord extends RepoRef {
    * input), or null: the app deletes them itself when the run does not succeed.
    */
   expireKeys: string[] | null;
+  /**
+   * The result its workflow run reported to the app itself, verified with the job's
+   * OIDC token (`POST /api/prebuilds/{id}/result`), or null. Used only when that run
+   * (and attempt) completes with conclusion `success`: it saves reading the run's jobs.
+   */
+  runReport: RunReport | null;
   /** Workflow run duration, ms (run started → completed). */
   durationMs: number | null;
   /** Durations of the lifecycle hooks the action ran, ms. */
@@ -71,6 +77,19 @@ export interface PrebuildRecord extends RepoRef {
   dispatchedAt: number | null;
   startedAt: number | null;
   endedAt: number | null;
+}
+
+/** What a prebuild's run reported to the app (src/prebuilds/run-report.ts). Times epoch ms. */
+export interface RunReport {
+  /** The workflow run the token was issued to (`run_id` claim). */
+  runId: number;
+  /** Its attempt (`run_attempt` claim), null when the token had none. */
+  runAttempt: number | null;
+  /** The token's `jti`. */
+  reportId: string;
+  /** The action's result as it sent it (src/lifecycle/result.ts `encodeResult`), decoded by the reader. */
+  result: string;
+  reportedAt: number;
 }
 
 /** Fields given when a prebuild is created; the rest start null. */

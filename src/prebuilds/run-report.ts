@@ -1,0 +1,109 @@
+/**
+ * Results a prebuild's own run reports to the app (`POST /api/prebuilds/{id}/result`,
+ * src/api/results.ts), authenticated with the job's GitHub Actions OIDC token. A report
+ * is kept on the prebuild only when the token's repository, run and workflow are the
+ * ones of the run the app dispatched for it; when that run (and attempt) completes with
+ * conclusion `success`, the completion takes the result from the report and makes no
+ * `GET …/actions/runs/{run_id}/jobs` request (src/prebuilds/runs.ts). A report never
+ * decides the outcome: GitHub's conclusion does (a report of a run that failed is ignored).
+ */
+import { decodeResult, encodeResult, type PrebuildResult } from '../lifecycle/result.js';
+import { ACTIVE_STATES, type PrebuildRecord, type RunReport } from '../store/types.js';
+import type { PrebuildsDeps } from './deps.js';
+
+/** The job a report comes from: the claims of its verified OIDC token (src/api/oidc.ts `ActionsClaims`). */
+export interface ReportingJob {
+  /** `owner/name` (`repository` claim). */
+  repository: string;
+  /** `run_id` claim. */
+  runId: string | null;
+  /** `run_attempt` claim. */
+  runAttempt: number | null;
+  /** `jti` claim. */
+  jti: string;
+  /** `workflow_ref` claim: `owner/name/.github/workflows/FILE@REF`. */
+  workflowRef: string | null;
+  /** `event_name` claim. */
+  eventName: string | null;
+}
+
+/** A report the app does not keep; `status` is the HTTP status the API answers with. */
+export class RunReportRefused extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409,
+    message: string,
+    /** The body field at fault (400). */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'RunReportRefused';
+  }
+}
+
+/** The workflow file path a `workflow_ref` claim names for `repository` (`.github/workflows/x.yml`), or null. */
+function workflowPath(workflowRef: string | null, repository: string): string | null {
+  if (!workflowRef) return null;
+  const prefix = `${repository}/`;
+  if (workflowRef.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return null;
+  const at = workflowRef.indexOf('@', prefix.length);
+  return workflowRef.slice(prefix.length, at < 0 ? undefined : at);
+}
+
+/**
+ * Checks a report against the prebuild and keeps it on the prebuild (`runReport`).
+ * Accepted only when the token's repository is the prebuild's, its event is
+ * `workflow_dispatch`, its workflow file is the prebuild's workflow, its run is the
+ * prebuild's run (or, before the app learned the run id, a run of that workflow), the
+ * prebuild has not ended, and the body is a result of this prebuild (id, commit,
+ * configuration).
+ * @param body the request body, JSON text of a `PrebuildResult`
+ * @returns the prebuild, updated, and whether this token's report is new
+ * @throws RunReportRefused 404 (no such prebuild), 403 (the token's job is not the
+ *   prebuild's run), 409 (the prebuild ended), 400 (not a result of this prebuild)
+ */
+export async function recordRunReport(
+  deps: Pick<PrebuildsDeps, 'store'>,
+  prebuildId: number,
+  job: ReportingJob,
+  body: string,
+  now = Date.now(),
+): Promise<{ prebuild: PrebuildRecord; created: boolean }> {
+  const p = await deps.store.getPrebuild(prebuildId);
+  if (!p) throw new RunReportRefused(404, `prebuild #${prebuildId} does not exist`);
+  const full = `${p.owner}/${p.repo}`;
+  if (job.repository.toLowerCase() !== full.toLowerCase())
+    throw new RunReportRefused(403, `the token was issued to a job of ${job.repository}, not of prebuild #${p.id}'s repository`);
+  if (job.eventName !== 'workflow_dispatch')
+    throw new RunReportRefused(403, `the token's run was started by ${job.eventName ?? 'an unknown event'}, not by the app's workflow_dispatch`);
+  const path = workflowPath(job.workflowRef, job.repository);
+  if (path === null || !(path === p.workflow || path.endsWith(`/${p.workflow}`)))
+    throw new RunReportRefused(403, `the token's workflow (${job.workflowRef ?? 'none'}) is not prebuild #${p.id}'s workflow ${p.workflow}`);
+  const runId = job.runId !== null && /^\d{1,15}$/.test(job.runId) ? Number(job.runId) : null;
+  if (runId === null) throw new RunReportRefused(403, 'the token has no run_id claim');
+  if (p.dispatchedAt === null) throw new RunReportRefused(403, `prebuild #${p.id} was never dispatched`);
+  if (p.workflowRunId !== null && p.workflowRunId !== runId) throw new RunReportRefused(403, `the token's run ${runId} is not prebuild #${p.id}'s run`);
+  if (!ACTIVE_STATES.includes(p.state)) throw new RunReportRefused(409, `prebuild #${p.id} has ended (${p.state})`);
+  const result = decodeResult(body);
+  if (!result) throw new RunReportRefused(400, 'not a prebuild result (snapshotKey, snapshotBytes and durationMs are required)', 'body');
+  if (result.prebuildId !== String(p.id)) throw new RunReportRefused(400, `the result is of prebuild ${result.prebuildId}, not #${p.id}`, 'prebuildId');
+  if (result.sha !== p.sha) throw new RunReportRefused(400, `the result is of commit ${result.sha}, not ${p.sha}`, 'sha');
+  if (result.configuration !== p.configuration)
+    throw new RunReportRefused(400, `the result is of configuration "${result.configuration}", not "${p.configuration}"`, 'configuration');
+  const report: RunReport = { runId, runAttempt: job.runAttempt, reportId: job.jti, result: encodeResult(result), reportedAt: now };
+  const created = p.runReport?.reportId !== job.jti;
+  const prebuild = created ? await deps.store.updatePrebuild(p.id, { runReport: report }) : p;
+  return { prebuild, created };
+}
+
+/**
+ * The result a completed run reported itself, when it may stand in for the jobs
+ * listing: the run concluded `success` (a report never overrides GitHub's conclusion),
+ * and the report came from this run and this attempt. Null otherwise (no report, a
+ * report of another run or attempt, a failed run): the caller reads the jobs.
+ */
+export function reportedResult(p: Pick<PrebuildRecord, 'runReport'>, run: { id: number; conclusion: string | null; run_attempt?: number }): PrebuildResult | null {
+  const r = p.runReport;
+  if (!r || run.conclusion !== 'success' || r.runId !== run.id) return null;
+  if ((r.runAttempt ?? 1) !== (run.run_attempt ?? 1)) return null;
+  return decodeResult(r.result);
+}
