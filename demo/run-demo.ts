@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { startAppServer, type AppServer } from '../src/server.js';
 import { issueToken } from '../src/api/auth.js';
 import type { PrebuildRecord } from '../src/store/types.js';
+import { DEFAULT_RESTORE_AUDIENCE } from '../src/api/restore-report.js';
 import { appKeyPair, startStandIn, type Delivery, type RecordedExchange, type StandIn } from './github/index.js';
+import { LocalActionsIssuer } from './github/oidc-issuer.js';
 import { CONTAINER_CHANGES, containerDemoProblem, containerSetting, upFreshWorkspace, useBaseImage, type DemoUp } from './container.js';
 
 /** Options of {@link runDemo}. */
@@ -54,6 +56,8 @@ export interface DemoRow {
   baseSha: string | null;
   snapshotBytes: number | null;
   checkRunConclusion: string | null;
+  /** Whether its run reported the result to the app itself (OIDC token, `app-url`), sparing the app the jobs request. */
+  resultReported: boolean;
 }
 
 /** What {@link runDemo} found. */
@@ -178,11 +182,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const webhookSecret = `demo-${Math.random().toString(36).slice(2)}`;
   const echo = options.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
 
+  // GitHub's Actions OIDC issuer: jobs granted id-token: write (the shipped workflow) get tokens the app verifies.
+  const issuer = await LocalActionsIssuer.start();
   const gh = await startStandIn({
     appId: APP_ID,
     publicKey: keys.publicKey,
     webhookSecret,
     owner: OWNER,
+    oidcIssuer: issuer,
     actionDir: join(root, 'action'),
     workRoot: join(workDir, 'github'),
     ...(echo ? { echo } : {}),
@@ -201,8 +208,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       baseUrl: gh.apiUrl,
       databasePath: join(workDir, 'prebuilds.sqlite'),
       logLevel,
+      restoreReports: { issuer: issuer.url, audience: DEFAULT_RESTORE_AUDIENCE },
     });
     gh.setWebhookUrl(app.webhookUrl);
+    // The repository variable the shipped workflow passes as the action's app-url: runs report their results there.
+    repo.variables.PREBUILDS_APP_URL = app.url;
     print(`GitHub stand-in  ${gh.apiUrl}`);
     print(`app              ${app.url}`);
     print(`work directory   ${workDir}`);
@@ -261,6 +271,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         baseSha: p.baseSha,
         snapshotBytes: p.snapshotBytes,
         checkRunConclusion: p.checkRunId === null ? null : (gh.state.checkRuns.get(p.checkRunId)?.conclusion ?? null),
+        resultReported: p.runReport !== null,
       }));
     const problems: string[] = [];
     for (const sha of shas) {
@@ -292,6 +303,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const stop = async () => {
       await running.stop();
       await gh.stop();
+      await issuer.stop();
       if (options.cleanup) rmSync(workDir, { recursive: true, force: true });
     };
     if (options.keep) app = null;
@@ -314,6 +326,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (app || !options.keep) {
       await app?.stop();
       await gh.stop();
+      await issuer.stop();
       if (options.cleanup) rmSync(workDir, { recursive: true, force: true });
     }
   }

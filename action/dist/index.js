@@ -38612,9 +38612,9 @@ var Inputs = {
   Secrets: "secrets",
   /** Container mode: image repository prefix the prebuilt image is pushed to / pulled from. */
   Registry: "registry",
-  /** Restore mode: the app's URL, where each restore is reported (needs `permissions: id-token: write`); empty: not reported. */
+  /** The app's URL, where each restore and each prebuild's result is reported (needs `permissions: id-token: write`); empty: not reported. */
   AppUrl: "app-url",
-  /** Restore mode: the OIDC audience of the report's token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
+  /** The OIDC audience of the reports' token (the app's `PREBUILDS_OIDC_AUDIENCE`). */
   Audience: "audience",
   /** Container mode: most layers an incremental image may have before the next prebuild is full. */
   MaxImageLayers: "max-image-layers"
@@ -40779,6 +40779,57 @@ async function readInputs(getInput2, env) {
     audience: getInput2(Inputs.Audience).trim() || DEFAULT_RESTORE_AUDIENCE,
     maxImageLayers: parseMaxImageLayers(getInput2(Inputs.MaxImageLayers))
   };
+}
+
+// src/api/result-report.ts
+function resultReportPath(prebuildId) {
+  return `/api/prebuilds/${encodeURIComponent(String(prebuildId))}/result`;
+}
+var RESULT_REPORT_TIMEOUT_MS = 5e3;
+
+// action/src/app-report.ts
+async function postToApp(appUrl, path36, audience, body2, deps, timeoutMs) {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const token = await Promise.race([
+      deps.getIDToken(audience),
+      new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error(`no OIDC token within ${timeoutMs} ms`)), { once: true }))
+    ]);
+    const res = await deps.fetch(`${appUrl.replace(/\/+$/, "")}${path36}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body2),
+      signal
+    });
+    const text = (await res.text()).replace(/\s+/g, " ").slice(0, 500);
+    return res.ok ? { ok: true } : { ok: false, reason: `HTTP ${res.status} ${text}` };
+  } catch (error2) {
+    return { ok: false, reason: error2.message };
+  }
+}
+
+// action/src/report-result.ts
+async function reportResult(appUrl, audience, result, env, deps, timeoutMs = RESULT_REPORT_TIMEOUT_MS) {
+  const not = "The result was not reported to the app (it reads it from the run instead)";
+  if (!appUrl) {
+    deps.info(`${not}: set the app-url input (and permissions: id-token: write) to save the app a request`);
+    return false;
+  }
+  if (!/^[1-9]\d{0,15}$/.test(result.prebuildId)) {
+    deps.info(`${not}: prebuild ${result.prebuildId} was not dispatched by the app`);
+    return false;
+  }
+  if (!env[Env.IdTokenRequestUrl]) {
+    deps.warning(`${not}: the job has no OIDC token (add permissions: id-token: write to the workflow or job)`);
+    return false;
+  }
+  const sent = await postToApp(appUrl, resultReportPath(result.prebuildId), audience, result, deps, timeoutMs);
+  if (!sent.ok) {
+    deps.warning(`${not}: ${sent.reason}`);
+    return false;
+  }
+  deps.info(`Result reported to the app (prebuild #${result.prebuildId})`);
+  return true;
 }
 
 // action/src/log.ts
@@ -45404,25 +45455,13 @@ async function reportRestore(appUrl, audience, configuration, sha, facts, env, d
     restoreMs: Math.round(facts.restoreMs),
     spentMs: Math.round(facts.restoreMs + facts.prebuildHooksMs)
   };
-  try {
-    const token = await deps.getIDToken(audience);
-    const res = await deps.fetch(`${appUrl.replace(/\/+$/, "")}${RESTORE_REPORT_PATH}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body2),
-      signal: AbortSignal.timeout(15e3)
-    });
-    const text = (await res.text()).replace(/\s+/g, " ").slice(0, 500);
-    if (!res.ok) {
-      deps.warning(`This restore was not reported to the app: HTTP ${res.status} ${text}`);
-      return false;
-    }
-    deps.info(`Restore reported to the app (${body2.hit})`);
-    return true;
-  } catch (error2) {
-    deps.warning(`This restore was not reported to the app: ${error2.message}`);
+  const sent = await postToApp(appUrl, RESTORE_REPORT_PATH, audience, body2, deps, 15e3);
+  if (!sent.ok) {
+    deps.warning(`This restore was not reported to the app: ${sent.reason}`);
     return false;
   }
+  deps.info(`Restore reported to the app (${body2.hit})`);
+  return true;
 }
 
 // action/src/restore-mode.ts
@@ -88103,6 +88142,12 @@ async function run2() {
       }
     })();
     report2(outcome.result);
+    await reportResult(inputs.appUrl, inputs.audience, outcome.result, env, {
+      getIDToken: (audience) => getIDToken(audience),
+      fetch,
+      info,
+      warning
+    });
     try {
       await writeSummary(outcome.plan, outcome.result, env, { mode, reason });
     } catch (err) {

@@ -8,7 +8,7 @@
  * decides the outcome: GitHub's conclusion does (a report of a run that failed is ignored).
  */
 import { decodeResult, encodeResult, type PrebuildResult } from '../lifecycle/result.js';
-import { ACTIVE_STATES, type PrebuildRecord, type RunReport } from '../store/types.js';
+import { FINAL_STATES, type PrebuildRecord, type RunReport } from '../store/types.js';
 import type { PrebuildsDeps } from './deps.js';
 
 /** The job a report comes from: the claims of its verified OIDC token (src/api/oidc.ts `ActionsClaims`). */
@@ -82,7 +82,8 @@ export async function recordRunReport(
   if (runId === null) throw new RunReportRefused(403, 'the token has no run_id claim');
   if (p.dispatchedAt === null) throw new RunReportRefused(403, `prebuild #${p.id} was never dispatched`);
   if (p.workflowRunId !== null && p.workflowRunId !== runId) throw new RunReportRefused(403, `the token's run ${runId} is not prebuild #${p.id}'s run`);
-  if (!ACTIVE_STATES.includes(p.state)) throw new RunReportRefused(409, `prebuild #${p.id} has ended (${p.state})`);
+  // A fast run may report before the app recorded its dispatch (state still `waiting`, dispatchedAt set).
+  if (FINAL_STATES.includes(p.state)) throw new RunReportRefused(409, `prebuild #${p.id} has ended (${p.state})`);
   const result = decodeResult(body);
   if (!result) throw new RunReportRefused(400, 'not a prebuild result (snapshotKey, snapshotBytes and durationMs are required)', 'body');
   if (result.prebuildId !== String(p.id)) throw new RunReportRefused(400, `the result is of prebuild ${result.prebuildId}, not #${p.id}`, 'prebuildId');

@@ -14,6 +14,7 @@ import type { PrebuildResult } from '../../src/lifecycle/result.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { reportedResult } from '../../src/prebuilds/run-report.js';
 import { sha, startTestApp, type TestApp } from '../helpers/app.js';
+import { INSTALLATION_ID, REPO } from '../helpers/ids.js';
 import { jobClaims } from '../helpers/restore-reports.js';
 
 const DEVCONTAINER = '{ "onCreateCommand": "npm ci" }';
@@ -140,6 +141,27 @@ describe('results reported by the prebuild run', () => {
     expect(jobsReads()).toBe(1);
     expect(await app.server.store.getPrebuild(1)).toMatchObject({ state: 'failure', reason: 'saving the snapshot failed: disk full' });
     expect(app.gh.checkRunsFor(sha(1)).at(-1)).toMatchObject({ conclusion: 'failure' });
+  });
+
+  it('accepts a run reporting before the app recorded its dispatch (run id not known yet); refuses one for a prebuild never dispatched', async () => {
+    const p = await app.server.store.createPrebuild({
+      ...REPO,
+      installationId: INSTALLATION_ID,
+      configuration: 'devcontainer',
+      identity: 'identity-1',
+      branch: 'main',
+      sha: sha(1),
+      prNumber: null,
+      trigger: 'push',
+      workflow: 'prebuild.yml',
+      timeoutMinutes: 60,
+    });
+    const d = { runId: 5555, inputs: { 'prebuild-id': String(p.id), configuration: 'devcontainer', sha: sha(1) } };
+    const token = () => issuer.mint(runClaims(d), DEFAULT_RESTORE_AUDIENCE);
+    expect(await post(p.id, await token(), resultOf(d, 777))).toMatchObject({ status: 403, json: { error: expect.stringMatching(/never dispatched/) } });
+    await app.server.store.updatePrebuild(p.id, { dispatchedAt: Date.now() }); // dispatching: still `waiting`, no run id yet
+    expect((await post(p.id, await token(), resultOf(d, 777))).status).toBe(201);
+    expect((await app.server.store.getPrebuild(p.id))?.runReport).toMatchObject({ runId: 5555, runAttempt: 1 });
   });
 
   it('the same token sent twice is kept once (201, then 200); another method is 405', async () => {

@@ -29,6 +29,13 @@ describe('npm run demo', () => {
     expect(result.snapshotFiles.filter((f) => f.includes('.tar')).length).toBe(3);
   });
 
+  it("each run reports its result to the app with its job's OIDC token (the shipped workflow), so the app reads no run's jobs", () => {
+    expect(result.rows.map((r) => r.resultReported)).toEqual([true, true, true]);
+    const jobsReads = result.exchanges.filter((x) => x.method === 'GET' && x.template === '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs');
+    expect(jobsReads).toEqual([]);
+    expect(result.exchanges.filter((x) => x.template === '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches')).toHaveLength(3);
+  });
+
   it('prebuilds the second and third pushes incrementally, each from the one before (rule 5)', () => {
     expect(result.rows.map((r) => r.baseSha)).toEqual([null, result.rows[0]!.sha, result.rows[1]!.sha]);
   });
