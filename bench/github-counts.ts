@@ -2,7 +2,9 @@
  * The benchmark's request counts, read from the GitHub stand-in's exchange log:
  * requests by kind (the operation's path template) and by the pushed commit they
  * serve (`owner/repo@sha`), so that "requests per dispatched prebuild" and "per
- * superseded push" can be told apart.
+ * superseded push" can be told apart. A run's result report goes to the app
+ * (`POST /api/prebuilds/{id}/result`), not to GitHub: it is no request here, and the
+ * `run jobs` read it saves is missing from the counts.
  */
 import type { RecordedExchange, StandIn } from '../demo/github/index.js';
 

@@ -112,12 +112,18 @@ export async function completeRun(github: StandIn, d: Dispatch, appUrl?: string)
   };
   if (appUrl) {
     const quiet = () => undefined;
-    await reportResult(appUrl, DEFAULT_RESTORE_AUDIENCE, result, { [Env.IdTokenRequestUrl]: `${github.serverUrl}/oidc` }, {
-      getIDToken: (audience) => github.jobIdToken(d.runId, audience),
-      fetch,
-      info: quiet,
-      warning: quiet,
-    });
+    await reportResult(
+      appUrl,
+      DEFAULT_RESTORE_AUDIENCE,
+      result,
+      { [Env.IdTokenRequestUrl]: `${github.serverUrl}/oidc` },
+      {
+        getIDToken: (audience) => github.jobIdToken(d.runId, audience),
+        fetch,
+        info: quiet,
+        warning: quiet,
+      },
+    );
   }
   // The shipped workflow's steps: checkout, the action (its result annotation), the result step named after its output.
   github.finishRun(d.runId, 'success', [{ level: 'notice', title: RESULT_ANNOTATION_TITLE, message: encodeResult(result) }], [], undefined, [

@@ -102,7 +102,10 @@ export async function recordRunReport(
  * and the report came from this run and this attempt. Null otherwise (no report, a
  * report of another run or attempt, a failed run): the caller reads the jobs.
  */
-export function reportedResult(p: Pick<PrebuildRecord, 'runReport'>, run: { id: number; conclusion: string | null; run_attempt?: number }): PrebuildResult | null {
+export function reportedResult(
+  p: Pick<PrebuildRecord, 'runReport'>,
+  run: { id: number; conclusion: string | null; run_attempt?: number },
+): PrebuildResult | null {
   const r = p.runReport;
   if (!r || run.conclusion !== 'success' || r.runId !== run.id) return null;
   if ((r.runAttempt ?? 1) !== (run.run_attempt ?? 1)) return null;

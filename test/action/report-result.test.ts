@@ -64,7 +64,9 @@ describe('reportResult', () => {
       expect(await reportResult(at(hanging), 'aud', result, ENV, deps(), 300)).toBe(false);
       expect(await reportResult(at(refusing), 'aud', result, ENV, deps())).toBe(false);
       expect(await reportResult(at(refusing), 'aud', result, ENV, deps({ getIDToken: () => new Promise<string>(() => undefined) }), 300)).toBe(false);
-      expect(await reportResult(at(refusing), 'aud', result, ENV, deps({ getIDToken: () => Promise.reject(new Error('token endpoint said 500')) }))).toBe(false);
+      expect(await reportResult(at(refusing), 'aud', result, ENV, deps({ getIDToken: () => Promise.reject(new Error('token endpoint said 500')) }))).toBe(
+        false,
+      );
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => hanging.close(r));

@@ -81,12 +81,23 @@ describe('results reported by the prebuild run', () => {
   it('a verified report of the dispatched run lets its successful completion skip the jobs request', async () => {
     await app.pushCommit(1, base);
     const d = app.gh.dispatches[0]!;
-    const sent = await reportResult(app.server.url, DEFAULT_RESTORE_AUDIENCE, resultOf(d, 777), ENV, deps(() => issuer.mint(runClaims(d), DEFAULT_RESTORE_AUDIENCE)));
+    const sent = await reportResult(
+      app.server.url,
+      DEFAULT_RESTORE_AUDIENCE,
+      resultOf(d, 777),
+      ENV,
+      deps(() => issuer.mint(runClaims(d), DEFAULT_RESTORE_AUDIENCE)),
+    );
     expect(sent).toBe(true);
     expect((await app.server.store.getPrebuild(1))?.runReport).toMatchObject({ runId: d.runId, runAttempt: 1 });
     await app.succeed(0, 2048); // the run's annotation and result step say 2048: the report is what was read
     expect(jobsReads()).toBe(0);
-    expect(await app.server.store.getPrebuild(1)).toMatchObject({ state: 'success', snapshotBytes: 777, hooks: { onCreateCommand: 3000 }, reportedState: 'success' });
+    expect(await app.server.store.getPrebuild(1)).toMatchObject({
+      state: 'success',
+      snapshotBytes: 777,
+      hooks: { onCreateCommand: 3000 },
+      reportedState: 'success',
+    });
     expect(app.gh.checkRunsFor(sha(1)).at(-1)).toMatchObject({ status: 'completed', conclusion: 'success' });
     // The prebuild ended: a late report is refused.
     expect((await post(1, await issuer.mint(runClaims(d), DEFAULT_RESTORE_AUDIENCE), resultOf(d, 1))).status).toBe(409);
@@ -101,7 +112,10 @@ describe('results reported by the prebuild run', () => {
     try {
       const refused = [
         ['no token', await post(1, null, body)],
-        ['another repository', await post(1, await mint({ repository: 'other/lib', workflow_ref: 'other/lib/.github/workflows/prebuild.yml@refs/heads/main' }), body)],
+        [
+          'another repository',
+          await post(1, await mint({ repository: 'other/lib', workflow_ref: 'other/lib/.github/workflows/prebuild.yml@refs/heads/main' }), body),
+        ],
         ['another run', await post(1, await mint({ run_id: String(d.runId + 1000) }), body)],
         ['another workflow', await post(1, await mint({ workflow_ref: 'octo/app/.github/workflows/ci.yml@refs/heads/main' }), body)],
         ['a push run', await post(1, await mint({ event_name: 'push' }), body)],
@@ -176,7 +190,13 @@ describe('results reported by the prebuild run', () => {
 });
 
 describe('reportedResult', () => {
-  const report = { runId: 7, runAttempt: 2, reportId: 'jti', result: JSON.stringify(resultOf({ inputs: { 'prebuild-id': '1', configuration: 'c', sha: sha(1) } }, 5)), reportedAt: 0 };
+  const report = {
+    runId: 7,
+    runAttempt: 2,
+    reportId: 'jti',
+    result: JSON.stringify(resultOf({ inputs: { 'prebuild-id': '1', configuration: 'c', sha: sha(1) } }, 5)),
+    reportedAt: 0,
+  };
   it('stands in for the jobs listing only for the same run and attempt, concluded success', () => {
     expect(reportedResult({ runReport: report }, { id: 7, run_attempt: 2, conclusion: 'success' })).toMatchObject({ snapshotBytes: 5 });
     expect(reportedResult({ runReport: report }, { id: 7, run_attempt: 3, conclusion: 'success' })).toBeNull(); // a re-run

@@ -156,6 +156,10 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.findPrebuildByRun(repo, 77))?.id).toBe(ids[1]);
       expect(await store.findPrebuildByRun(repo, 78)).toBeNull();
       expect((await store.getPrebuild(ids[1]!))?.hooks).toEqual({ onCreateCommand: 12 });
+      expect((await store.getPrebuild(ids[0]!))?.runReport).toBeNull();
+      const runReport = { runId: 9_000_000_001, runAttempt: 2, reportId: 'jti-1', result: '{"snapshotKey":"k"}', reportedAt: 1_700_000_000_000 };
+      await store.updatePrebuild(ids[0]!, { runReport });
+      expect((await store.getPrebuild(ids[0]!))?.runReport).toEqual(runReport);
       expect((await store.listPrebuilds({ ...repo, states: ['success'] })).map((p) => p.id)).toEqual([ids[1]]);
       expect((await store.listPrebuilds({ unreported: true })).map((p) => p.id)).toEqual([ids[1]]);
       await store.updatePrebuild(ids[1]!, { reportedState: 'success' });
