@@ -4,10 +4,12 @@
  *   which the workflow hands to the action under the same names);
  * - the run name the workflow gives its run (`run-name`), which carries the prebuild id
  *   and configuration so the app can match a run it could not learn the id of;
- * - the result the action reports back: the action's `result` output, which the
- *   workflow's last step carries in its name (`prebuild-result <JSON>`), so the app reads
- *   it from the run's job listing with one request; and, for workflows without that step,
- *   a notice annotation (see `result.ts`).
+ * - the result the action reports back: posted to the app with the job's OIDC token
+ *   (`POST /api/prebuilds/{id}/result`, src/api/result-report.ts), which spares the app
+ *   any request when the run succeeds; the action's `result` output, which the workflow's
+ *   last step carries in its name (`prebuild-result <JSON>`), so the app reads it from the
+ *   run's job listing with one request when there is no report; and, for workflows
+ *   without that step, a notice annotation (see `result.ts`).
  */
 import { decodeResult, encodeResult, RESULT_ANNOTATION_TITLE, type PrebuildResult } from './result.js';
 
