@@ -94,6 +94,8 @@ describe('GitHub stand-in runner', () => {
       run_id: String(granted.runId),
       run_attempt: '1',
       event_name: 'workflow_dispatch',
+      // The workflow file (GitHub's `workflow` claim is its name): what the app checks a result report's run against.
+      workflow_ref: 'octo-demo/demo/.github/workflows/oidc.yml@refs/heads/main',
       jti: expect.any(String),
     });
     expect(claims.exp - claims.iat).toBe(300);
