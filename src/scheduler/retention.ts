@@ -25,19 +25,28 @@ export async function expiredByRetention(store: Store, done: PrebuildRecord, pro
  * base selection picks them) before the run that deletes their snapshots is dispatched.
  * The newest `retention` successes are kept, and every base in use, `p`'s own included:
  * after `p` succeeds there may be one more until the configuration's next dispatch.
- * When the dispatch fails, {@link unexpire} puts them back.
+ * Each is marked only while still the success it was listed as (compare and set): one that
+ * another path ended meanwhile (deleted through the API, expired by another dispatch) is
+ * neither marked nor returned, so its key is not handed over by this dispatch.
+ * When the dispatch fails, {@link unexpire} puts back what this marked.
  * @param p the prebuild about to be dispatched, its base chosen
- * @returns the prebuilds expired, as they were before
+ * @returns the prebuilds this expired, as they were before
  */
 export async function expireAtDispatch(store: Store, p: PrebuildRecord): Promise<PrebuildRecord[]> {
-  const expired = await expiredByRetention(store, p, [p.baseKey]);
-  for (const old of expired) {
-    await store.updatePrebuild(old.id, {
-      state: 'expired',
-      reason: `retention: newer than ${p.settings?.retention ?? 3} successes kept; snapshot deleted by prebuild #${p.id}'s run`,
-    });
+  const marked: PrebuildRecord[] = [];
+  for (const old of await expiredByRetention(store, p, [p.baseKey])) {
+    const expected = { state: old.state, reason: old.reason, snapshotKey: old.snapshotKey };
+    if (await store.updatePrebuildIf(old.id, expected, { state: 'expired', reason: expiryReason(p) })) marked.push(old);
   }
-  return expired;
+  return marked;
+}
+
+/**
+ * The reason {@link expireAtDispatch} records: it names the prebuild whose run deletes the
+ * snapshot, which is how {@link unexpire} tells its own marks from any other path's.
+ */
+function expiryReason(p: PrebuildRecord): string {
+  return `retention: newer than ${p.settings?.retention ?? 3} successes kept; snapshot deleted by prebuild #${p.id}'s run`;
 }
 
 /**
@@ -60,7 +69,23 @@ export async function orphanedCachesParts(store: Store, p: PrebuildRecord, expir
   return [...candidates];
 }
 
-/** Undoes {@link expireAtDispatch} when the run that was to delete the snapshots was not dispatched. */
-export async function unexpire(store: Store, expired: readonly PrebuildRecord[]): Promise<void> {
-  for (const old of expired) await store.updatePrebuild(old.id, { state: old.state, reason: old.reason });
+/**
+ * Undoes {@link expireAtDispatch} when the run that was to delete the snapshots was not
+ * dispatched: a prebuild goes back to what it was only while it is still `expired` by that
+ * hand-over (same reason, naming `p`, and same snapshot key; compare and set). One that
+ * another path changed since (its snapshot deleted through the API, the record gone,
+ * marked by another dispatch or the reconciler) is left as that path left it.
+ * Never throws for a prebuild that changed or no longer exists.
+ * @param p the prebuild whose dispatch failed, as given to {@link expireAtDispatch}
+ * @param expired what {@link expireAtDispatch} returned for it
+ * @returns the prebuilds put back
+ */
+export async function unexpire(store: Store, p: PrebuildRecord, expired: readonly PrebuildRecord[]): Promise<PrebuildRecord[]> {
+  const restored: PrebuildRecord[] = [];
+  for (const old of expired) {
+    const expected = { state: 'expired' as const, reason: expiryReason(p), snapshotKey: old.snapshotKey };
+    const back = await store.updatePrebuildIf(old.id, expected, { state: old.state, reason: old.reason });
+    if (back) restored.push(back);
+  }
+  return restored;
 }
