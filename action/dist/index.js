@@ -38039,12 +38039,20 @@ async function restoreCachesPart(store, marker2, workspace, timer) {
     }
   });
 }
-function unreferencedParts(parts, referenced, before) {
-  const used = new Set(referenced);
-  return parts.filter((p) => isCachesPartKey(p.key) && !used.has(p.key)).filter((p) => {
-    const created = Date.parse(p.createdAt);
-    return Number.isFinite(created) && created < before;
-  }).map((p) => p.key);
+function orphanedParts(parts, rule) {
+  const used = new Set(rule.referenced);
+  if (used.has(void 0)) return [];
+  const cutoff = Math.min(rule.now - rule.graceMs, ...rule.inFlightSince);
+  const anyAge = rule.graceMs <= 0 && rule.inFlightSince.length === 0;
+  const out = /* @__PURE__ */ new Set();
+  for (const part of parts) {
+    if (!isCachesPartKey(part.key) || used.has(part.key)) continue;
+    if (part.createdAt === null ? anyAge : part.createdAt < cutoff) out.add(part.key);
+  }
+  return [...out];
+}
+function listedParts(parts) {
+  return [...parts].map((p) => ({ key: p.key, createdAt: Date.parse(p.createdAt) }));
 }
 
 // src/lifecycle/result.ts
@@ -40443,14 +40451,15 @@ async function pruneSnapshots(store, prefix2, keep, protect = [], now = Date.now
   return [...expired.map((l) => l.key), ...parts];
 }
 async function sweepCachesParts(store, prefix2, kept, now = Date.now()) {
-  if (!prefix2.startsWith(`${SNAPSHOT_KEY_PREFIX}/`) || kept.some((k) => k.caches === void 0)) return [];
+  if (!prefix2.startsWith(`${SNAPSHOT_KEY_PREFIX}/`)) return [];
   const configurationSegment = prefix2.slice(SNAPSHOT_KEY_PREFIX.length + 1).replace(/\/$/, "");
   const parts = await store.list(cachesPartPrefix(configurationSegment));
-  const doomed = unreferencedParts(
-    parts,
-    kept.map((k) => k.caches),
-    now - UNREFERENCED_PART_GRACE_MS
-  );
+  const doomed = orphanedParts(listedParts(parts), {
+    referenced: kept.map((k) => k.caches),
+    inFlightSince: [],
+    graceMs: UNREFERENCED_PART_GRACE_MS,
+    now
+  });
   for (const key of doomed) await store.delete(key);
   return doomed;
 }

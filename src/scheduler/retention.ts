@@ -1,3 +1,4 @@
+import { orphanedParts, type OrphanRule } from '../lifecycle/caches-part.js';
 import type { PrebuildRecord, Store } from '../store/types.js';
 
 /**
@@ -49,24 +50,40 @@ function expiryReason(p: PrebuildRecord): string {
   return `retention: newer than ${p.settings?.retention ?? 3} successes kept; snapshot deleted by prebuild #${p.id}'s run`;
 }
 
+/** Prebuild states whose run may still save a caches part it will name. */
+const IN_FLIGHT = ['waiting', 'dispatched', 'running'] as const;
+
 /**
- * The package caches parts (src/lifecycle/caches-part.ts) that `expired` leaves unnamed:
+ * What the caches part rule ({@link orphanedParts}) needs from the store for a
+ * configuration: the parts its successes name, and when its prebuilds in flight were created.
+ * @param except a prebuild left out of those in flight (the one being dispatched: its run spares the part it uses)
+ */
+export async function cachesPartUse(
+  store: Pick<Store, 'listPrebuilds'>,
+  scope: { owner: string; repo: string; configuration: string },
+  except?: number,
+): Promise<Pick<OrphanRule, 'referenced' | 'inFlightSince'>> {
+  const [kept, open] = await Promise.all([
+    store.listPrebuilds({ ...scope, states: ['success'], limit: 10_000 }),
+    store.listPrebuilds({ ...scope, states: [...IN_FLIGHT], limit: 10_000 }),
+  ]);
+  return { referenced: kept.map((k) => k.cachesKey), inFlightSince: open.filter((o) => o.id !== except).map((o) => o.createdAt) };
+}
+
+/**
+ * The package caches parts (src/lifecycle/caches-part.ts) that `expired` leaves unnamed,
+ * by the one rule ({@link orphanedParts}, no grace: the app knows the prebuilds in flight):
  * parts an expired prebuild's snapshot named that no remaining success of the
  * configuration names, when no other prebuild of the configuration is in flight (one
- * may have reused a part and be about to name it). They go with the snapshots' keys to
- * the run that deletes them; the run spares the part it reused itself.
+ * may have reused a part and be about to name it; a part nothing names is swept after a
+ * failed run, or evicted by GitHub). They go with the snapshots' keys to the run that
+ * deletes them; the run spares the part it reused itself.
  */
 export async function orphanedCachesParts(store: Store, p: PrebuildRecord, expired: readonly PrebuildRecord[]): Promise<string[]> {
-  const candidates = new Set(expired.map((e) => e.cachesKey).filter((k): k is string => Boolean(k)));
-  if (candidates.size === 0) return [];
-  const scope = { owner: p.owner, repo: p.repo, configuration: p.configuration };
-  // Another prebuild in flight may have found one of them and be about to name it: none is
-  // handed over now (a part nothing names is swept after a failed run, or evicted by GitHub).
-  const open = await store.listPrebuilds({ ...scope, states: ['waiting', 'dispatched', 'running'], limit: 10_000 });
-  if (open.some((o) => o.id !== p.id)) return [];
-  const kept = await store.listPrebuilds({ ...scope, states: ['success'], limit: 10_000 });
-  for (const k of kept) if (k.cachesKey) candidates.delete(k.cachesKey);
-  return [...candidates];
+  const candidates = expired.flatMap((e) => (e.cachesKey ? [{ key: e.cachesKey, createdAt: null }] : []));
+  if (candidates.length === 0) return [];
+  const use = await cachesPartUse(store, { owner: p.owner, repo: p.repo, configuration: p.configuration }, p.id);
+  return orphanedParts(candidates, { ...use, graceMs: 0, now: Date.now() });
 }
 
 /**
