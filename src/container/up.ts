@@ -34,7 +34,7 @@ import type { PrebuildHook } from '../lifecycle/plan.js';
 import type { PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
-import { defaultProjectName } from './compose.js';
+import { composeConfigName, defaultProjectName } from './compose.js';
 import { namedSecrets, writeSecretsFile } from './secrets.js';
 import { CONTAINER_HOOKS, hookTimesFromLog, imageRepository, pinned } from './model.js';
 import {
@@ -138,7 +138,8 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   // A Docker Compose configuration starts from a generated compose file (compose.ts) outside its
   // folder: the project keeps the name the CLI gives the configuration's own files.
   const composeFiles = configuration.environment.dockerComposeFiles;
-  const composeProject = composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env) : null;
+  const composeProject =
+    composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env, () => composeConfigName(workspace, composeFiles, env)) : null;
   const cliEnv = composeProject ? { ...env, COMPOSE_PROJECT_NAME: composeProject } : env;
   const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env: cliEnv, log, secretsFile };
   const image = found.marker?.image;
