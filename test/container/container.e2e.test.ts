@@ -187,8 +187,12 @@ describeWithDocker('container mode with the real engine', () => {
         expect(up.stderr).not.toMatch(/^prebuilds:/m);
         expect(up.status).toBe(0);
         expect(up.stderr).toMatch(
-          new RegExp(`The prebuild's image ${registry.host.replace(/\./g, '\\.')}/nowhere/devcontainer@sha256:[0-9a-f]{64} cannot be pulled`),
+          new RegExp(`The prebuild's image ${registry.host.replace(/\./g, '\\.')}/nowhere/devcontainer@sha256:[0-9a-f]{64} cannot be pulled \\(.*manifest unknown; 1 attempt\\)`),
         );
+        // Not found is final: no retry of ours, and the CLI's start (which retries its own pull
+        // five times, a second apart) was stopped before it retried.
+        expect(up.stderr).not.toMatch(/docker pull .* failed .*: attempt \d/);
+        expect(up.stderr).not.toContain('Retrying (Attempt');
         expect(up.stderr).toMatch(/ready the cold way in \d+ ms/);
         expect(outcome).toMatchObject({ hit: 'exact', image: null });
         expect(docker('inspect', '--format', '{{.State.Running}}', outcome.containerId!)).toBe('true');
