@@ -86,15 +86,29 @@ export async function composeConfigName(workspace: string, composeFiles: readonl
   return typeof name === 'string' && name ? name : undefined;
 }
 
-let composeArgv: Promise<string[]> | undefined;
+/** {@link composeCommand}'s answers, by what they depend on. */
+const composeArgv = new Map<string, Promise<string[]>>();
 
-/** `['docker', 'compose']` when the v2 plugin answers, else `['docker-compose']` (the CLI's own choice). */
+/**
+ * `['docker', 'compose']` when the v2 plugin answers, else `['docker-compose']` (the CLI's
+ * own choice). The answer depends only on which binaries `env` finds: `PATH` (the `docker`
+ * client, `docker-compose`) and where the client looks for CLI plugins (`DOCKER_CONFIG`,
+ * else `HOME`/.docker/cli-plugins, besides the system plugin folders, which change only
+ * with a package install). It is kept per process under those values, so `docker compose
+ * version` runs once per environment: a caller with another `PATH` or `DOCKER_CONFIG` gets
+ * its own answer. Never rejects.
+ */
 export function composeCommand(env: NodeJS.ProcessEnv): Promise<string[]> {
-  composeArgv ??= docker(['compose', 'version', '--short'], { env }).then(
-    () => ['docker', 'compose'],
-    () => ['docker-compose'],
-  );
-  return composeArgv;
+  const key = JSON.stringify([env.PATH ?? '', env.DOCKER_CONFIG ?? '', env.HOME ?? '']);
+  let argv = composeArgv.get(key);
+  if (!argv) {
+    argv = docker(['compose', 'version', '--short'], { env }).then(
+      () => ['docker', 'compose'],
+      () => ['docker-compose'],
+    );
+    composeArgv.set(key, argv);
+  }
+  return argv;
 }
 
 /** `-f` arguments for the configuration's compose files in `workspace`. */

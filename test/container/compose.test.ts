@@ -3,7 +3,8 @@
  * project names (the CLI's rule), the compose document that starts the service from a
  * prebuilt image, and the corpus's compose configurations through the model.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDevcontainer } from '../../src/config/index.js';
 import { composeCommand, composeConfigName, defaultProjectName, prebuiltComposeDocument, toProjectName } from '../../src/container/compose.js';
@@ -88,6 +89,37 @@ describe("compose project names from the merged configuration's `name` (the CLI'
     const v2 = answers('named');
     expect(await defaultProjectName(other, ['docker-compose.yml'], {}, v2.mergedName)).toBe('fromenv');
     expect(v2.asked).toEqual([]);
+  });
+});
+
+describe('which compose binary (composeCommand)', () => {
+  it('is asked per environment: a Docker config with the v2 plugin gets `docker compose`, whatever another environment got', async () => {
+    if (spawnSync('docker', ['--version']).status !== 0) {
+      console.warn('composeCommand not checked: no docker client here');
+      return;
+    }
+    // A Docker CLI plugin (the client's own plugin protocol: metadata, then the command) in a
+    // DOCKER_CONFIG of its own: the real `docker` client finds it as a user's compose v2 plugin.
+    const config = await tempDir('docker-config-');
+    dirs.push(config);
+    await mkdir(path.join(config, 'cli-plugins'));
+    const plugin = path.join(config, 'cli-plugins', 'docker-compose');
+    await writeFile(
+      plugin,
+      `#!/bin/sh\nif [ "$1" = docker-cli-plugin-metadata ]; then echo '{"SchemaVersion":"0.1.0","Vendor":"prebuilds test","Version":"v2.99.0"}'; exit 0; fi\necho 2.99.0\n`,
+    );
+    await chmod(plugin, 0o755);
+    const machine = await composeCommand(process.env);
+    expect(await composeCommand({ ...process.env, DOCKER_CONFIG: config })).toEqual(['docker', 'compose']);
+    expect(await composeCommand(process.env)).toEqual(machine); // its own answer, kept
+    // Without the plugin (an empty config): only the machine's own plugins count.
+    const empty = await tempDir('docker-config-');
+    dirs.push(empty);
+    expect(await composeCommand({ ...process.env, DOCKER_CONFIG: empty })).toEqual(
+      spawnSync('docker', ['compose', 'version', '--short'], { env: { ...process.env, DOCKER_CONFIG: empty } }).status === 0
+        ? ['docker', 'compose']
+        : ['docker-compose'],
+    );
   });
 });
 
