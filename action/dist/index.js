@@ -38922,13 +38922,18 @@ async function composeConfigName(workspace, composeFiles, env) {
   const name = yaml.load(stdout)?.name;
   return typeof name === "string" && name ? name : void 0;
 }
-var composeArgv;
+var composeArgv = /* @__PURE__ */ new Map();
 function composeCommand(env) {
-  composeArgv ??= docker(["compose", "version", "--short"], { env }).then(
-    () => ["docker", "compose"],
-    () => ["docker-compose"]
-  );
-  return composeArgv;
+  const key = JSON.stringify([env.PATH ?? "", env.DOCKER_CONFIG ?? "", env.HOME ?? ""]);
+  let argv = composeArgv.get(key);
+  if (!argv) {
+    argv = docker(["compose", "version", "--short"], { env }).then(
+      () => ["docker", "compose"],
+      () => ["docker-compose"]
+    );
+    composeArgv.set(key, argv);
+  }
+  return argv;
 }
 function fileArgs(workspace, composeFiles) {
   return composeFiles.flatMap((f) => ["-f", path13.resolve(workspace, f)]);
