@@ -38039,12 +38039,20 @@ async function restoreCachesPart(store, marker2, workspace, timer) {
     }
   });
 }
-function unreferencedParts(parts, referenced, before) {
-  const used = new Set(referenced);
-  return parts.filter((p) => isCachesPartKey(p.key) && !used.has(p.key)).filter((p) => {
-    const created = Date.parse(p.createdAt);
-    return Number.isFinite(created) && created < before;
-  }).map((p) => p.key);
+function orphanedParts(parts, rule) {
+  const used = new Set(rule.referenced);
+  if (used.has(void 0)) return [];
+  const cutoff = Math.min(rule.now - rule.graceMs, ...rule.inFlightSince);
+  const anyAge = rule.graceMs <= 0 && rule.inFlightSince.length === 0;
+  const out = /* @__PURE__ */ new Set();
+  for (const part of parts) {
+    if (!isCachesPartKey(part.key) || used.has(part.key)) continue;
+    if (part.createdAt === null ? anyAge : part.createdAt < cutoff) out.add(part.key);
+  }
+  return [...out];
+}
+function listedParts(parts) {
+  return [...parts].map((p) => ({ key: p.key, createdAt: Date.parse(p.createdAt) }));
 }
 
 // src/lifecycle/result.ts
@@ -38400,6 +38408,17 @@ function runCommand(command, ctx, onOutput, input) {
     }
     const pgid = child2.pid;
     if (pgid !== void 0) groupStarted(pgid);
+    if (ctx.signal) {
+      const stop = () => {
+        if (GROUPS_SUPPORTED && pgid !== void 0) signalGroup(pgid, "SIGTERM");
+        else child2.kill("SIGTERM");
+      };
+      if (ctx.signal.aborted) stop();
+      else {
+        ctx.signal.addEventListener("abort", stop, { once: true });
+        child2.on("exit", () => ctx.signal?.removeEventListener("abort", stop));
+      }
+    }
     if (input !== void 0) child2.stdin?.end(input);
     child2.stdout?.on("data", (chunk) => onOutput(chunk, "stdout"));
     child2.stderr?.on("data", (chunk) => onOutput(chunk, "stderr"));
@@ -38502,7 +38521,7 @@ async function runTool(argv, opts) {
   opts.log?.startGroup(title);
   const exit = await runCommand(
     { kind: "exec", argv: [...argv] },
-    { cwd: opts.cwd ?? process.cwd(), env: opts.env },
+    { cwd: opts.cwd ?? process.cwd(), env: opts.env, signal: opts.signal },
     (chunk, stream2) => {
       const text = chunk.toString("utf8");
       if (stream2 !== "stderr") stdout += text;
@@ -38874,22 +38893,47 @@ import path13 from "node:path";
 function toProjectName(name) {
   return name.toLowerCase().replace(/[^-_a-z0-9]/g, "");
 }
-async function defaultProjectName(workspace, composeFiles, env) {
+async function defaultProjectName(workspace, composeFiles, env, mergedName) {
   const fromEnv = toProjectName(env.COMPOSE_PROJECT_NAME ?? "");
   if (fromEnv) return fromEnv;
   const dotEnv = await readFile3(path13.join(workspace, ".env"), "utf8").catch(() => "");
   const fromFile = toProjectName(/^COMPOSE_PROJECT_NAME=(.+)$/m.exec(dotEnv)?.[1]?.trim() ?? "");
   if (fromFile) return fromFile;
-  const first = composeFiles[0] ? path13.dirname(path13.resolve(workspace, composeFiles[0])) : workspace;
+  const files = composeFiles.map((f) => path13.resolve(workspace, f));
+  const name = await mergedName?.();
+  if (name && (name !== "devcontainer" || await someFileNamesTheProject(files))) return toProjectName(name);
+  const first = files[0] ? path13.dirname(files[0]) : workspace;
   return first === path13.join(workspace, ".devcontainer") ? toProjectName(`${path13.basename(workspace)}_devcontainer`) : toProjectName(path13.basename(first));
 }
-var composeArgv;
+async function someFileNamesTheProject(files) {
+  for (const file of [...files].reverse()) {
+    try {
+      const doc = yaml.load(await readFile3(file, "utf8"));
+      if (doc?.name) return true;
+    } catch {
+    }
+  }
+  return false;
+}
+async function composeConfigName(workspace, composeFiles, env) {
+  const compose = await composeCommand(env);
+  if (compose[0] === "docker-compose") return void 0;
+  const { stdout } = await runTool([...compose, ...fileArgs(workspace, composeFiles), "config"], { env, cwd: workspace });
+  const name = yaml.load(stdout)?.name;
+  return typeof name === "string" && name ? name : void 0;
+}
+var composeArgv = /* @__PURE__ */ new Map();
 function composeCommand(env) {
-  composeArgv ??= docker(["compose", "version", "--short"], { env }).then(
-    () => ["docker", "compose"],
-    () => ["docker-compose"]
-  );
-  return composeArgv;
+  const key = JSON.stringify([env.PATH ?? "", env.DOCKER_CONFIG ?? "", env.HOME ?? ""]);
+  let argv = composeArgv.get(key);
+  if (!argv) {
+    argv = docker(["compose", "version", "--short"], { env }).then(
+      () => ["docker", "compose"],
+      () => ["docker-compose"]
+    );
+    composeArgv.set(key, argv);
+  }
+  return argv;
 }
 function fileArgs(workspace, composeFiles) {
   return composeFiles.flatMap((f) => ["-f", path13.resolve(workspace, f)]);
@@ -38936,6 +38980,43 @@ async function composeDown(project, workspace, composeFiles, env) {
   if (networks.length > 0) await docker(["network", "rm", ...networks], { env }).catch(() => void 0);
   const volumes = await list2(["volume", "ls", "--quiet", "--filter", label2]);
   if (volumes.length > 0) await docker(["volume", "rm", "--force", ...volumes], { env }).catch(() => void 0);
+}
+
+// src/container/pull.ts
+var PULL_ATTEMPTS = 3;
+var PULL_BACKOFF_MS = 250;
+var TRANSIENT = /connection reset|broken pipe|unexpected EOF|\bi\/o timeout|timed? ?out|timeout exceeded|TLS handshake timeout|temporary failure|too many requests|\b429\b|\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|status(?: code)?:? 5\d\d\b/i;
+function isTransientPullFailure(output) {
+  return TRANSIENT.test(output);
+}
+var PullError = class extends Error {
+  constructor(message, attempts, transient, output) {
+    super(message);
+    this.attempts = attempts;
+    this.transient = transient;
+    this.output = output;
+    this.name = "PullError";
+  }
+  attempts;
+  transient;
+  output;
+};
+async function withPullRetries(attempt, options = {}) {
+  const attempts = Math.max(1, options.attempts ?? PULL_ATTEMPTS);
+  let wait = options.backoffMs ?? PULL_BACKOFF_MS;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const error2 = err instanceof Error ? err : new Error(String(err));
+      const output = err instanceof ToolError ? err.output : error2.message;
+      const transient = isTransientPullFailure(output);
+      if (!transient || n >= attempts) throw new PullError(error2.message, n, transient, output);
+      options.onRetry?.(n + 1, error2, wait);
+      await new Promise((r) => setTimeout(r, wait));
+      wait *= 2;
+    }
+  }
 }
 
 // src/container/secrets.ts
@@ -39291,7 +39372,13 @@ async function up(t, opts) {
   for (const ref of opts.cacheFrom ?? []) args.push("--cache-from", ref);
   let run3;
   try {
-    run3 = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: opts.title ?? `devcontainer ${args.join(" ")}` });
+    run3 = await runTool([...t.cli, ...args], {
+      env: t.env,
+      cwd: t.workspace,
+      log: t.log,
+      title: opts.title ?? `devcontainer ${args.join(" ")}`,
+      signal: opts.signal
+    });
   } catch (err) {
     const out = err.output ?? "";
     parseUpResult(out);
@@ -39370,9 +39457,14 @@ async function localImageLabels(reference, env) {
     () => null
   );
 }
-async function pull(reference, env, log2) {
+async function pull(reference, env, log2, retry2 = {}) {
   if (/@sha256:[0-9a-f]{64}$/.test(reference) && await localImageLabels(reference, env) !== null) return 0;
-  return (await docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` })).durationMs;
+  const started = performance.now();
+  await withPullRetries(() => docker(["pull", reference], { env, log: log2, title: `docker pull ${reference}` }), {
+    onRetry: (attempt, error2, waitMs) => log2?.warning(`docker pull ${reference} failed (${error2.message.split("\n").pop()}): attempt ${attempt} in ${waitMs} ms`),
+    ...retry2
+  });
+  return Math.round(performance.now() - started);
 }
 async function removeContainer(containerId, env) {
   await docker(["rm", "-f", "-v", containerId], { env }).catch(() => void 0);
@@ -40443,14 +40535,15 @@ async function pruneSnapshots(store, prefix2, keep, protect = [], now = Date.now
   return [...expired.map((l) => l.key), ...parts];
 }
 async function sweepCachesParts(store, prefix2, kept, now = Date.now()) {
-  if (!prefix2.startsWith(`${SNAPSHOT_KEY_PREFIX}/`) || kept.some((k) => k.caches === void 0)) return [];
+  if (!prefix2.startsWith(`${SNAPSHOT_KEY_PREFIX}/`)) return [];
   const configurationSegment = prefix2.slice(SNAPSHOT_KEY_PREFIX.length + 1).replace(/\/$/, "");
   const parts = await store.list(cachesPartPrefix(configurationSegment));
-  const doomed = unreferencedParts(
-    parts,
-    kept.map((k) => k.caches),
-    now - UNREFERENCED_PART_GRACE_MS
-  );
+  const doomed = orphanedParts(listedParts(parts), {
+    referenced: kept.map((k) => k.caches),
+    inFlightSince: [],
+    graceMs: UNREFERENCED_PART_GRACE_MS,
+    now
+  });
   for (const key of doomed) await store.delete(key);
   return doomed;
 }
@@ -45319,11 +45412,11 @@ async function startDevContainer(req, started, secretsFile) {
   const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
     if (!m?.image) return "it has no prebuilt image (a host-mode prebuild)";
     const ref2 = refOf(m.image);
-    if (!pulls.has(ref2)) pulls.set(ref2, pullResult(ref2, env));
+    if (!pulls.has(ref2)) pulls.set(ref2, pullResult(ref2, env, log2));
     return null;
   });
   const composeFiles = configuration.environment.dockerComposeFiles;
-  const composeProject = composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env) : null;
+  const composeProject = composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env, () => composeConfigName(workspace, composeFiles, env)) : null;
   const cliEnv = composeProject ? { ...env, COMPOSE_PROJECT_NAME: composeProject } : env;
   const target = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env: cliEnv, log: log2, secretsFile };
   const image = found.marker?.image;
@@ -45332,7 +45425,7 @@ async function startDevContainer(req, started, secretsFile) {
   const { environment } = configuration;
   if (!image) return coldStart(target, environment, { ...base, ...common2, hit: "none" }, started);
   const ref = refOf(image);
-  const pulling = pulls.get(ref) ?? pullResult(ref, env);
+  const pulling = pulls.get(ref) ?? pullResult(ref, env, log2);
   await mkdir7(path24.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path24.join(workspace, MARKER_DIR), environment, ref, {
     workspace,
@@ -45343,12 +45436,21 @@ async function startDevContainer(req, started, secretsFile) {
   const unchanged = found.hit === "exact" && changed.length === 0;
   let single = unchanged && image.markersSealed === true;
   if (unchanged && image.markersSealed === void 0) {
-    const pulled = await pulling;
-    if ("error" in pulled) return pullFailed(target, environment, { ...base, ...common2 }, ref, pulled.error, started);
+    const pulled2 = await pulling;
+    if ("error" in pulled2) return pullFailed(target, environment, { ...base, ...common2 }, ref, pulled2.error, started);
     single = (await localImageLabels(ref, env))?.[SEALED_MARKERS_LABEL] === "sealed";
   }
-  const starting = up(target, single ? { title: `devcontainer up from ${ref}` } : { skipLifecycle: true, title: `devcontainer up from ${ref}` });
-  const [pullOutcome, start] = await Promise.all([pulling, Promise.allSettled([starting]).then(([s]) => s)]);
+  const stop = new AbortController();
+  const pulled = pulling.then((r) => {
+    if ("error" in r && !r.error.transient) stop.abort();
+    return r;
+  });
+  const starting = up(target, {
+    ...single ? {} : { skipLifecycle: true },
+    title: `devcontainer up from ${ref}`,
+    signal: stop.signal
+  });
+  const [pullOutcome, start] = await Promise.all([pulled, Promise.allSettled([starting]).then(([s]) => s)]);
   if (start.status === "rejected") {
     if ("error" in pullOutcome) return pullFailed(target, environment, { ...base, ...common2 }, ref, pullOutcome.error, started);
     throw start.reason;
@@ -45379,14 +45481,16 @@ async function startDevContainer(req, started, secretsFile) {
     coldMs
   };
 }
-function pullResult(ref, env) {
-  return pull(ref, env).then(
+function pullResult(ref, env, log2) {
+  const onRetry = (attempt, error2, waitMs) => log2.warning(`docker pull ${ref} failed (${error2.message.split("\n").pop()}): attempt ${attempt} in ${waitMs} ms`);
+  return pull(ref, env, void 0, { onRetry }).then(
     (ms) => ({ ms }),
-    (error2) => ({ error: error2 })
+    (error2) => ({ error: error2 instanceof PullError ? error2 : new PullError(String(error2), 1, false, String(error2)) })
   );
 }
 function pullFailed(target, environment, outcome, ref, error2, started) {
-  target.log.warning(`The prebuild's image ${ref} cannot be pulled (${error2.message.split("\n")[0]}): starting the cold way`);
+  const tries = `${error2.attempts} attempt${error2.attempts === 1 ? "" : "s"}`;
+  target.log.warning(`The prebuild's image ${ref} cannot be pulled (${error2.message.split("\n").pop()}; ${tries}): starting the cold way`);
   return coldStart(target, environment, outcome, started);
 }
 async function coldStart(target, environment, outcome, started) {

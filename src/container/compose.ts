@@ -24,32 +24,91 @@ export function toProjectName(name: string): string {
 }
 
 /**
- * The project name @devcontainers/cli gives a configuration's compose project in
- * `workspace` (its `getProjectName`): `COMPOSE_PROJECT_NAME` from the environment, else
- * from the workspace's `.env`, else `<workspace folder>_devcontainer` when the first
- * compose file is in `.devcontainer/`, else the first compose file's folder name.
- * Starting from a prebuilt image uses a generated compose file elsewhere, so the name is
- * passed explicitly: the project is the one the developer's own `devcontainer up` finds.
+ * The project name @devcontainers/cli (0.89, `getProjectName`) gives a configuration's
+ * compose project in `workspace`, first that is set:
+ * 1. `COMPOSE_PROJECT_NAME` in the environment;
+ * 2. `COMPOSE_PROJECT_NAME=` in the workspace's `.env` (the CLI's working directory);
+ * 3. the top-level `name` of the merged compose configuration (`compose config`), unless
+ *    it is `devcontainer` and no compose file sets `name` itself (compose v2's default
+ *    for files in a `.devcontainer` folder, not a name the developer chose);
+ * 4. `<workspace folder>_devcontainer` when the first compose file is in
+ *    `workspace/.devcontainer`, else the first compose file's folder name.
+ * Each normalised by {@link toProjectName}. Starting from a prebuilt image uses a
+ * generated compose file elsewhere, so the name is passed explicitly: the project is the
+ * one the developer's own `devcontainer up` finds.
+ * @param mergedName the merged configuration's `name` ({@link composeConfigName}), asked
+ *   only when 1 and 2 do not decide; absent: none
+ * @throws what `mergedName` throws (compose cannot read the files)
  */
-export async function defaultProjectName(workspace: string, composeFiles: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+export async function defaultProjectName(
+  workspace: string,
+  composeFiles: readonly string[],
+  env: NodeJS.ProcessEnv,
+  mergedName?: () => Promise<string | undefined>,
+): Promise<string> {
   const fromEnv = toProjectName(env.COMPOSE_PROJECT_NAME ?? '');
   if (fromEnv) return fromEnv;
   const dotEnv = await readFile(path.join(workspace, '.env'), 'utf8').catch(() => '');
   const fromFile = toProjectName(/^COMPOSE_PROJECT_NAME=(.+)$/m.exec(dotEnv)?.[1]?.trim() ?? '');
   if (fromFile) return fromFile;
-  const first = composeFiles[0] ? path.dirname(path.resolve(workspace, composeFiles[0])) : workspace;
+  const files = composeFiles.map((f) => path.resolve(workspace, f));
+  const name = await mergedName?.();
+  if (name && (name !== 'devcontainer' || (await someFileNamesTheProject(files)))) return toProjectName(name);
+  const first = files[0] ? path.dirname(files[0]) : workspace;
   return first === path.join(workspace, '.devcontainer') ? toProjectName(`${path.basename(workspace)}_devcontainer`) : toProjectName(path.basename(first));
 }
 
-let composeArgv: Promise<string[]> | undefined;
+/** Whether one of the compose files sets a top-level `name` itself (an unreadable file does not). */
+async function someFileNamesTheProject(files: readonly string[]): Promise<boolean> {
+  for (const file of [...files].reverse()) {
+    try {
+      const doc = yaml.load(await readFile(file, 'utf8')) as { name?: unknown } | null;
+      if (doc?.name) return true;
+    } catch {
+      // As the CLI: a file it cannot read or parse sets no name.
+    }
+  }
+  return false;
+}
 
-/** `['docker', 'compose']` when the v2 plugin answers, else `['docker-compose']` (the CLI's own choice). */
+/**
+ * The top-level `name` of the merged compose configuration (`compose -f FILES config`, as
+ * @devcontainers/cli reads it for the project name), or undefined when it has none.
+ * Compose v1 (`docker-compose`) knows no top-level `name` (it rejects a file that has
+ * one), so it is not asked: no process is started for it.
+ * @throws ToolError when compose cannot read the files
+ */
+export async function composeConfigName(workspace: string, composeFiles: readonly string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const compose = await composeCommand(env);
+  if (compose[0] === 'docker-compose') return undefined;
+  const { stdout } = await runTool([...compose, ...fileArgs(workspace, composeFiles), 'config'], { env, cwd: workspace });
+  const name = (yaml.load(stdout) as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
+/** {@link composeCommand}'s answers, by what they depend on. */
+const composeArgv = new Map<string, Promise<string[]>>();
+
+/**
+ * `['docker', 'compose']` when the v2 plugin answers, else `['docker-compose']` (the CLI's
+ * own choice). The answer depends only on which binaries `env` finds: `PATH` (the `docker`
+ * client, `docker-compose`) and where the client looks for CLI plugins (`DOCKER_CONFIG`,
+ * else `HOME`/.docker/cli-plugins, besides the system plugin folders, which change only
+ * with a package install). It is kept per process under those values, so `docker compose
+ * version` runs once per environment: a caller with another `PATH` or `DOCKER_CONFIG` gets
+ * its own answer. Never rejects.
+ */
 export function composeCommand(env: NodeJS.ProcessEnv): Promise<string[]> {
-  composeArgv ??= docker(['compose', 'version', '--short'], { env }).then(
-    () => ['docker', 'compose'],
-    () => ['docker-compose'],
-  );
-  return composeArgv;
+  const key = JSON.stringify([env.PATH ?? '', env.DOCKER_CONFIG ?? '', env.HOME ?? '']);
+  let argv = composeArgv.get(key);
+  if (!argv) {
+    argv = docker(['compose', 'version', '--short'], { env }).then(
+      () => ['docker', 'compose'],
+      () => ['docker-compose'],
+    );
+    composeArgv.set(key, argv);
+  }
+  return argv;
 }
 
 /** `-f` arguments for the configuration's compose files in `workspace`. */

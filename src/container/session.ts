@@ -11,6 +11,7 @@ import type { PrebuildHook } from '../lifecycle/plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SecretValue } from '../lifecycle/snapshot/secret-scan.js';
 import { writePrebuiltCompose } from './compose.js';
+import { withPullRetries, type PullRetry } from './pull.js';
 import { imageSecretLeaks } from './secrets.js';
 import { gitpodDevcontainer, idLabelArgs, parseUpResult, pinned, prebuiltConfig, type UpResult } from './model.js';
 import { docker, runTool, type DevcontainerCli } from './tools.js';
@@ -57,12 +58,13 @@ export interface StartedContainer extends UpResult {
 /**
  * `devcontainer up` for `t`. With `prebuild`, stops after updateContentCommand (the
  * CLI runs onCreate + updateContent, Features' included); with `skipLifecycle`, runs
- * no lifecycle command (`--skip-post-create`).
+ * no lifecycle command (`--skip-post-create`); `signal` stops the CLI when aborted (it
+ * then fails).
  * @throws Error with the CLI's message when the build or a command fails
  */
 export async function up(
   t: ContainerTarget,
-  opts: { prebuild?: boolean; skipLifecycle?: boolean; cacheFrom?: string[]; title?: string },
+  opts: { prebuild?: boolean; skipLifecycle?: boolean; cacheFrom?: string[]; title?: string; signal?: AbortSignal },
 ): Promise<StartedContainer> {
   const args = ['up', ...targetArgs(t), '--remove-existing-container', '--log-format', 'text'];
   if (opts.prebuild) args.push('--prebuild');
@@ -71,7 +73,13 @@ export async function up(
   for (const ref of opts.cacheFrom ?? []) args.push('--cache-from', ref);
   let run;
   try {
-    run = await runTool([...t.cli, ...args], { env: t.env, cwd: t.workspace, log: t.log, title: opts.title ?? `devcontainer ${args.join(' ')}` });
+    run = await runTool([...t.cli, ...args], {
+      env: t.env,
+      cwd: t.workspace,
+      log: t.log,
+      title: opts.title ?? `devcontainer ${args.join(' ')}`,
+      signal: opts.signal,
+    });
   } catch (err) {
     // The CLI prints its JSON result even when it fails: prefer its message.
     const out = (err as { output?: string }).output ?? '';
@@ -252,13 +260,22 @@ export async function localImageLabels(reference: string, env: NodeJS.ProcessEnv
 
 /**
  * Pulls `reference`, unless it is pinned by digest (`repo@sha256:…`) and the engine already
- * has that image (a digest names one content: nothing newer can exist).
- * @returns the time it took (ms; 0 when skipped)
- * @throws ToolError when the registry does not have it
+ * has that image (a digest names one content: nothing newer can exist). A transient failure
+ * (connection reset, timeout, 5xx) is tried again after a short backoff; one the registry
+ * means (not found, manifest unknown, unauthorized) is not (pull.ts).
+ * @param retry attempts and backoff (default pull.ts's); each retry is logged as a warning when `log` is given
+ * @returns the time it took (ms, all attempts; 0 when skipped)
+ * @throws PullError (attempts made, whether the last failure was transient) when it cannot be pulled
  */
-export async function pull(reference: string, env: NodeJS.ProcessEnv, log?: LifecycleLog): Promise<number> {
+export async function pull(reference: string, env: NodeJS.ProcessEnv, log?: LifecycleLog, retry: PullRetry = {}): Promise<number> {
   if (/@sha256:[0-9a-f]{64}$/.test(reference) && (await localImageLabels(reference, env)) !== null) return 0;
-  return (await docker(['pull', reference], { env, log, title: `docker pull ${reference}` })).durationMs;
+  const started = performance.now();
+  await withPullRetries(() => docker(['pull', reference], { env, log, title: `docker pull ${reference}` }), {
+    onRetry: (attempt, error, waitMs) =>
+      log?.warning(`docker pull ${reference} failed (${error.message.split('\n').pop()}): attempt ${attempt} in ${waitMs} ms`),
+    ...retry,
+  });
+  return Math.round(performance.now() - started);
 }
 
 /** Removes a container (never throws: cleanup). */

@@ -43,6 +43,8 @@ export interface ToolRun {
   title?: string;
   /** Data written to stdin. */
   input?: string;
+  /** Stops the command (SIGTERM to its process group) when aborted; it then fails like any command. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function runTool(argv: readonly string[], opts: ToolRun): Promise<{
   opts.log?.startGroup(title);
   const exit = await runCommand(
     { kind: 'exec', argv: [...argv] },
-    { cwd: opts.cwd ?? process.cwd(), env: opts.env },
+    { cwd: opts.cwd ?? process.cwd(), env: opts.env, signal: opts.signal },
     (chunk, stream) => {
       const text = chunk.toString('utf8');
       if (stream !== 'stderr') stdout += text;

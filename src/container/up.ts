@@ -34,7 +34,7 @@ import type { PrebuildHook } from '../lifecycle/plan.js';
 import type { PrebuildHit } from '../lifecycle/restore-plan.js';
 import type { LifecycleLog } from '../lifecycle/run-hooks.js';
 import type { SnapshotCatalog, SnapshotStore } from '../lifecycle/snapshot/store.js';
-import { defaultProjectName } from './compose.js';
+import { composeConfigName, defaultProjectName } from './compose.js';
 import { namedSecrets, writeSecretsFile } from './secrets.js';
 import { CONTAINER_HOOKS, hookTimesFromLog, imageRepository, pinned } from './model.js';
 import {
@@ -48,6 +48,7 @@ import {
   type ContainerTarget,
   type StartedContainer,
 } from './session.js';
+import { PullError } from './pull.js';
 import type { DevcontainerCli } from './tools.js';
 
 /** Everything `prebuilds up` needs. */
@@ -132,13 +133,14 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   const found = await restorePrebuild({ ...req, startedAt: started }, (m) => {
     if (!m?.image) return 'it has no prebuilt image (a host-mode prebuild)';
     const ref = refOf(m.image);
-    if (!pulls.has(ref)) pulls.set(ref, pullResult(ref, env));
+    if (!pulls.has(ref)) pulls.set(ref, pullResult(ref, env, log));
     return null;
   });
   // A Docker Compose configuration starts from a generated compose file (compose.ts) outside its
   // folder: the project keeps the name the CLI gives the configuration's own files.
   const composeFiles = configuration.environment.dockerComposeFiles;
-  const composeProject = composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env) : null;
+  const composeProject =
+    composeFiles.length > 0 ? await defaultProjectName(workspace, composeFiles, env, () => composeConfigName(workspace, composeFiles, env)) : null;
   const cliEnv = composeProject ? { ...env, COMPOSE_PROJECT_NAME: composeProject } : env;
   const target: ContainerTarget = { cli: req.cli, workspace, configFile: configuration.environment.file, labels: {}, env: cliEnv, log, secretsFile };
   const image = found.marker?.image;
@@ -148,7 +150,7 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   const { environment } = configuration;
   if (!image) return coldStart(target, environment, { ...base, ...common, hit: 'none' }, started);
   const ref = refOf(image);
-  const pulling = pulls.get(ref) ?? pullResult(ref, env);
+  const pulling = pulls.get(ref) ?? pullResult(ref, env, log);
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   target.overrideConfig = await writePrebuiltConfig(path.join(workspace, MARKER_DIR), environment, ref, {
     workspace,
@@ -169,8 +171,19 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   // The container starts while the image is still being pulled: the CLI's start-up (reading the
   // configuration, looking for an existing container) overlaps the pull, and its own inspection
   // waits for the image (the engine joins the pull in progress rather than downloading twice).
-  const starting = up(target, single ? { title: `devcontainer up from ${ref}` } : { skipLifecycle: true, title: `devcontainer up from ${ref}` });
-  const [pullOutcome, start] = await Promise.all([pulling, Promise.allSettled([starting]).then(([s]) => s)]);
+  // A pull that fails for good (not found, unauthorized) stops the CLI at once: it would retry
+  // its own pull five times, a second apart, before failing, and the cold way waits for it.
+  const stop = new AbortController();
+  const pulled = pulling.then((r) => {
+    if ('error' in r && !r.error.transient) stop.abort();
+    return r;
+  });
+  const starting = up(target, {
+    ...(single ? {} : { skipLifecycle: true }),
+    title: `devcontainer up from ${ref}`,
+    signal: stop.signal,
+  });
+  const [pullOutcome, start] = await Promise.all([pulled, Promise.allSettled([starting]).then(([s]) => s)]);
   if (start.status === 'rejected') {
     // It could not start because the image could not be pulled: the cold way. Any other failure is the start's.
     if ('error' in pullOutcome) return pullFailed(target, environment, { ...base, ...common }, ref, pullOutcome.error, started);
@@ -209,21 +222,34 @@ async function startDevContainer(req: UpRequest, started: number, secretsFile: s
   };
 }
 
-type PullResult = { ms: number } | { error: Error };
+type PullResult = { ms: number } | { error: PullError };
 
-/** {@link pull} as a value: its time (ms), or why it failed. Never rejects. */
-function pullResult(ref: string, env: NodeJS.ProcessEnv): Promise<PullResult> {
-  return pull(ref, env).then(
+/**
+ * {@link pull} as a value: its time (ms), or why it failed. Never rejects. Quiet (it overlaps
+ * the CLI's output) but for its retries, each a warning.
+ */
+function pullResult(ref: string, env: NodeJS.ProcessEnv, log: LifecycleLog): Promise<PullResult> {
+  const onRetry = (attempt: number, error: Error, waitMs: number) =>
+    log.warning(`docker pull ${ref} failed (${error.message.split('\n').pop()}): attempt ${attempt} in ${waitMs} ms`);
+  return pull(ref, env, undefined, { onRetry }).then(
     (ms) => ({ ms }),
-    (error: Error) => ({ error }),
+    (error: unknown) => ({ error: error instanceof PullError ? error : new PullError(String(error), 1, false, String(error)) }),
   );
 }
 
 type OutcomeBase = Pick<UpOutcome, 'hit' | 'snapshotKey' | 'prebuildSha' | 'distance' | 'restoreMs' | 'searched' | 'shallow' | 'rejected' | 'composeProject'>;
 
 /** The prebuild's image cannot be pulled: warns, then the cold path. */
-function pullFailed(target: ContainerTarget, environment: Environment, outcome: OutcomeBase, ref: string, error: Error, started: number): Promise<UpOutcome> {
-  target.log.warning(`The prebuild's image ${ref} cannot be pulled (${error.message.split('\n')[0]}): starting the cold way`);
+function pullFailed(
+  target: ContainerTarget,
+  environment: Environment,
+  outcome: OutcomeBase,
+  ref: string,
+  error: PullError,
+  started: number,
+): Promise<UpOutcome> {
+  const tries = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
+  target.log.warning(`The prebuild's image ${ref} cannot be pulled (${error.message.split('\n').pop()}; ${tries}): starting the cold way`);
   return coldStart(target, environment, outcome, started);
 }
 

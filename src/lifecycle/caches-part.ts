@@ -145,23 +145,63 @@ export async function restoreCachesPart(store: SnapshotStore, marker: PrebuildMa
 }
 
 /**
- * The caches parts to delete: those no kept snapshot names, created before `before`
- * (ms since the epoch; a younger part may belong to a snapshot being saved).
- * @param parts the parts listed (keys under {@link cachesPartPrefix})
- * @param referenced caches part keys named by the snapshots kept
- * @returns the keys to delete
+ * A caches part as {@link orphanedParts} sees it: its key, and when it was created (ms
+ * since the epoch) if a listing says so. `null`: age unknown (a key a snapshot named,
+ * not listed); `NaN` (an unreadable listing date) never counts as old.
  */
-export function unreferencedParts(
-  parts: readonly Pick<SnapshotListing, 'key' | 'createdAt'>[],
-  referenced: Iterable<string | null | undefined>,
-  before: number,
-): string[] {
-  const used = new Set(referenced);
-  return parts
-    .filter((p) => isCachesPartKey(p.key) && !used.has(p.key))
-    .filter((p) => {
-      const created = Date.parse(p.createdAt);
-      return Number.isFinite(created) && created < before;
-    })
-    .map((p) => p.key);
+export interface PartSeen {
+  key: string;
+  createdAt: number | null;
+}
+
+/** What {@link orphanedParts} decides from, besides the parts. */
+export interface OrphanRule {
+  /**
+   * The caches part keys the kept snapshots name (`null`: a snapshot without a part).
+   * An `undefined` entry is a kept snapshot whose part is unknown: every part stays.
+   */
+  referenced: Iterable<string | null | undefined>;
+  /**
+   * Creation times (ms since the epoch) of the configuration's prebuilds in flight that
+   * may still name a part (waiting, dispatched, running; the caller's own excluded).
+   * Empty when none, or when the caller cannot know them (the action: the grace covers them).
+   */
+  inFlightSince: readonly number[];
+  /**
+   * How old, ms, an unreferenced part must be: a part younger may belong to a snapshot
+   * still being saved. 0 for the app (it knows the prebuilds in flight);
+   * {@link UNREFERENCED_PART_GRACE_MS} for the action's own retention.
+   */
+  graceMs: number;
+  /** Current time, ms since the epoch. */
+  now: number;
+}
+
+/**
+ * The one rule for "this caches part is orphaned" (deleted by the dispatch hand-over,
+ * the app's sweeps and the action's retention alike): a part is orphaned when
+ * - its key is a caches part key ({@link isCachesPartKey}),
+ * - no kept snapshot names it, and every kept snapshot's part is known,
+ * - and it is known to be old enough: created before `now - graceMs` and before the
+ *   oldest prebuild in flight was created (that one may have saved it, or be about to
+ *   name it). A part whose age is unknown could be any age: it is orphaned only when no
+ *   age matters (no grace, nothing in flight).
+ * @returns the orphaned keys, each once, in the order first seen
+ */
+export function orphanedParts(parts: Iterable<PartSeen>, rule: OrphanRule): string[] {
+  const used = new Set(rule.referenced);
+  if (used.has(undefined)) return [];
+  const cutoff = Math.min(rule.now - rule.graceMs, ...rule.inFlightSince);
+  const anyAge = rule.graceMs <= 0 && rule.inFlightSince.length === 0;
+  const out = new Set<string>();
+  for (const part of parts) {
+    if (!isCachesPartKey(part.key) || used.has(part.key)) continue;
+    if (part.createdAt === null ? anyAge : part.createdAt < cutoff) out.add(part.key);
+  }
+  return [...out];
+}
+
+/** {@link PartSeen}s of listed parts (a store's `list`, the Actions cache's `created_at`). */
+export function listedParts(parts: Iterable<Pick<SnapshotListing, 'key' | 'createdAt'>>): PartSeen[] {
+  return [...parts].map((p) => ({ key: p.key, createdAt: Date.parse(p.createdAt) }));
 }

@@ -24,6 +24,7 @@ import {
   groupEnded,
   groupMembers,
   groupStarted,
+  signalGroup,
 } from './process-groups.js';
 
 export { LeftoverTracker, describeLeftover, type LeftoverGroup } from './process-groups.js';
@@ -165,12 +166,14 @@ export class LifecycleError extends Error {
  * every process that inherited its stdout/stderr has closed them: output is still
  * read for `drainMs` after the exit (default {@link OUTPUT_DRAIN_MS}), then the pipes
  * are closed and the processes left in its group are returned in `leftover`.
+ * `signal`: when aborted, the command's process group gets SIGTERM (it then exits as any
+ * command does, by that signal).
  * @param onOutput receives stdout and stderr chunks as they come
  * @param input written to stdin (default: no stdin)
  */
 export function runCommand(
   command: SingleCommand,
-  ctx: { cwd: string; env: NodeJS.ProcessEnv; drainMs?: number },
+  ctx: { cwd: string; env: NodeJS.ProcessEnv; drainMs?: number; signal?: AbortSignal },
   onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
   input?: string,
 ): Promise<CommandExit> {
@@ -203,6 +206,17 @@ export function runCommand(
     }
     const pgid = child.pid;
     if (pgid !== undefined) groupStarted(pgid);
+    if (ctx.signal) {
+      const stop = (): void => {
+        if (GROUPS_SUPPORTED && pgid !== undefined) signalGroup(pgid, 'SIGTERM');
+        else child.kill('SIGTERM');
+      };
+      if (ctx.signal.aborted) stop();
+      else {
+        ctx.signal.addEventListener('abort', stop, { once: true });
+        child.on('exit', () => ctx.signal?.removeEventListener('abort', stop));
+      }
+    }
     if (input !== undefined) child.stdin?.end(input);
     child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk, 'stdout'));
     child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk, 'stderr'));

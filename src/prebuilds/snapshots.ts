@@ -6,7 +6,8 @@
  * (src/lifecycle/caches-part.ts) that no kept snapshot names any more.
  */
 import { deleteCacheByKey, listCachesByPrefix } from '../github/caches.js';
-import { cachesPartPrefix, unreferencedParts } from '../lifecycle/caches-part.js';
+import { cachesPartPrefix, listedParts, orphanedParts } from '../lifecycle/caches-part.js';
+import { cachesPartUse } from '../scheduler/retention.js';
 import type { Store } from '../store/types.js';
 import type { Octokit, RepoParams } from '../github/octokit.js';
 import { snapshotKey } from '../lifecycle/snapshot-key.js';
@@ -56,20 +57,17 @@ export function deleteUnsuccessfulSnapshot(
   return deleteSnapshotEverywhere(stores, snapshotKey(prebuild.configuration, prebuild.sha, prebuild.prebuildId));
 }
 
-/** Prebuild states whose run may still save a caches part it will name. */
-const IN_FLIGHT = ['waiting', 'dispatched', 'running'] as const;
-
 /**
- * Deletes the configuration's package caches parts that no successful prebuild's
- * snapshot names (SPEC.md rules 6 and 7 for the part: a part shared by several
- * snapshots stays while one of them is kept), from the Actions cache and each
- * reachable directory store. A part created after the oldest prebuild still in
- * flight started may be about to be named by it: it stays until a later sweep.
+ * Deletes the configuration's package caches parts that are orphaned by the one rule
+ * ({@link orphanedParts}, no grace: the app knows the prebuilds in flight): no
+ * successful prebuild's snapshot names them (SPEC.md rules 6 and 7 for the part: a part
+ * shared by several snapshots stays while one of them is kept), and none is in flight
+ * that may have saved or reused them. From the Actions cache and each reachable directory store.
  * @param candidates the parts that may have lost their last snapshot (those of the
  *   snapshots just deleted): only these are considered, without listing (no extra
- *   GitHub request), and none while a prebuild of the configuration is in flight;
- *   absent: every part listed (a run that did not succeed may have saved one nothing
- *   names)
+ *   GitHub request; their age unknown, so none while a prebuild of the configuration
+ *   is in flight); absent: every part listed (a run that did not succeed may have saved
+ *   one nothing names)
  * @param now current time, ms since the epoch
  * @returns the part keys deleted
  * @throws Octokit's RequestError when listing or deleting in the Actions cache fails;
@@ -83,32 +81,24 @@ export async function sweepCachesParts(
   now = Date.now(),
 ): Promise<string[]> {
   if (candidates && !candidates.some(Boolean)) return [];
-  const scope = { ...stores.repo, configuration };
-  const [kept, open] = await Promise.all([
-    db.listPrebuilds({ ...scope, states: ['success'], limit: 10_000 }),
-    db.listPrebuilds({ ...scope, states: [...IN_FLIGHT], limit: 10_000 }),
-  ]);
-  const before = Math.min(now, ...open.map((p) => p.createdAt));
-  const referenced = kept.map((p) => p.cachesKey);
-  const prefix = cachesPartPrefix(configuration);
+  const rule = { ...(await cachesPartUse(db, { ...stores.repo, configuration })), graceMs: 0, now };
   const deleted = new Set<string>();
   if (candidates) {
-    // Without a listing the parts' ages are unknown: while a prebuild is in flight it may be
-    // about to name one of them (its run found it and reused it), so they wait for a later sweep.
-    if (open.length > 0) return [];
-    const used = new Set(referenced);
-    for (const key of new Set(candidates)) {
-      if (!key || used.has(key)) continue;
+    for (const key of orphanedParts(
+      candidates.flatMap((key) => (key ? [{ key, createdAt: null }] : [])),
+      rule,
+    )) {
       const d = await deleteSnapshotEverywhere(stores, key);
       if (d.actionsCache || d.dirs.length > 0) deleted.add(key);
     }
     return [...deleted];
   }
-  for (const key of unreferencedParts(await listCachesByPrefix(stores.octokit, stores.repo, prefix), referenced, before)) {
+  const prefix = cachesPartPrefix(configuration);
+  for (const key of orphanedParts(listedParts(await listCachesByPrefix(stores.octokit, stores.repo, prefix)), rule)) {
     if (await deleteCacheByKey(stores.octokit, stores.repo, key)) deleted.add(key);
   }
   for (const store of stores.dirs) {
-    for (const key of unreferencedParts(await store.list(prefix), referenced, before)) if (await store.delete(key)) deleted.add(key);
+    for (const key of orphanedParts(listedParts(await store.list(prefix)), rule)) if (await store.delete(key)) deleted.add(key);
   }
   return [...deleted];
 }

@@ -174,15 +174,20 @@ export class Scheduler {
     const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() }, { durable: true });
     let patch: PrebuildPatch;
     let expired: PrebuildRecord[] = [];
+    let dispatching: PrebuildRecord = waiting;
     try {
       const base = this.dispatcher.history ? await selectBase(this.store, await this.dispatcher.history(waiting), waiting) : {};
+      dispatching = { ...waiting, ...base };
       // Retention (rule 7) travels with the run: it deletes the snapshots this expires.
-      expired = await expireAtDispatch(this.store, { ...waiting, ...base });
+      expired = await expireAtDispatch(this.store, dispatching);
       const keys = [...expired.map((e) => e.snapshotKey).filter((k): k is string => Boolean(k)), ...(await orphanedCachesParts(this.store, waiting, expired))];
-      patch = { ...base, ...(await this.dispatcher.start({ ...waiting, ...base }, keys)) };
+      patch = { ...base, ...(await this.dispatcher.start(dispatching, keys)) };
     } catch (error) {
       // No run will delete them: they stay successes until the next dispatch expires them.
-      await unexpire(this.store, expired);
+      await unexpire(this.store, dispatching, expired).catch((err) => {
+        // Left expired: their snapshots stay in storage until GitHub evicts them (7 days unused).
+        this.log?.warn({ err, prebuild: p.id }, 'could not put back the prebuilds retention expired for a dispatch that failed');
+      });
       // GitHub failing: the prebuild stays waiting and the caller (a delivery) is retried.
       if (this.dispatcher.isTransient?.(error)) throw error;
       const reason = `could not start the prebuild: ${error instanceof Error ? error.message : String(error)}`;

@@ -8,6 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PullError } from '../../src/container/pull.js';
 import { localImageLabels, pull } from '../../src/container/session.js';
 import { describeWithDocker, docker, startRegistry, type TestRegistry } from '../helpers/docker.js';
 
@@ -62,4 +65,38 @@ describeWithDocker('pull with the real engine and registry', () => {
     const missing = `${registry.host}/pull-test/tiny@sha256:${'0'.repeat(64)}`;
     await expect(pull(missing, process.env)).rejects.toThrow(/docker pull .* failed/);
   }, 120_000);
+
+  it('does not retry a tag the registry does not have (one attempt: the cold fallback does not wait)', async () => {
+    // The machine's registry (PREBUILDS_REGISTRY, 127.0.0.1:5055 here) when there is one, else this file's.
+    const host = process.env.PREBUILDS_REGISTRY || registry.host;
+    const missing = `${host}/pull-test/nowhere:no-such-tag-${process.pid}`;
+    const retries: number[] = [];
+    const error = (await pull(missing, process.env, undefined, { onRetry: (n) => retries.push(n) }).catch((e: unknown) => e)) as PullError;
+    expect(error).toBeInstanceOf(PullError);
+    expect(error.output).toMatch(/manifest unknown|not found/);
+    expect(error).toMatchObject({ attempts: 1, transient: false });
+    expect(retries).toEqual([]);
+  }, 60_000);
+
+  it('retries a registry answering 503, with a short backoff, up to the attempts given', async () => {
+    // A real HTTP server on 127.0.0.1 (an insecure registry to the engine by default) that is "down".
+    let pings = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/v2/') pings++; // the engine's first request of each pull
+      res.writeHead(503).end('down');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const error = (await pull(`127.0.0.1:${port}/down/image:tag`, process.env, undefined, { attempts: 3, backoffMs: 20 }).catch(
+        (e: unknown) => e,
+      )) as PullError;
+      expect(error).toBeInstanceOf(PullError);
+      expect(error.output).toContain('503 Service Unavailable');
+      expect(error).toMatchObject({ attempts: 3, transient: true });
+      expect(pings).toBe(3);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });

@@ -15,7 +15,10 @@ import {
   isCachesPartKey,
   restoreCachesPart,
   saveCachesPart,
-  unreferencedParts,
+  orphanedParts,
+  listedParts,
+  type OrphanRule,
+  type PartSeen,
 } from '../../src/lifecycle/caches-part.js';
 import { CACHES_DIR } from '../../src/lifecycle/caches.js';
 import type { PrebuildMarker } from '../../src/lifecycle/marker.js';
@@ -144,19 +147,69 @@ describe('saving and restoring a caches part in a dir: store', () => {
 
 describe('retention of caches parts', () => {
   const HOUR = 60 * 60 * 1000;
+  const DAY = 24 * HOUR;
 
-  it('unreferencedParts: only parts no kept snapshot names, older than the cutoff', () => {
+  describe("orphanedParts: the one rule of the dispatch hand-over, the app's sweeps and the action's retention", () => {
     const a = cachesPartKey('web', 'id', ['npm'], LOCK)!;
     const b = cachesPartKey('web', 'id', ['npm'], { 'package-lock.json': 'd'.repeat(64) })!;
-    const c = cachesPartKey('web', 'id', ['pip'], LOCK)!;
-    const parts = [
-      { key: a, createdAt: '2026-01-01T00:00:00Z' },
-      { key: b, createdAt: '2026-01-01T00:00:00Z' },
-      { key: c, createdAt: '2026-01-02T00:00:00Z' },
-      { key: 'prebuilds-v1-caches/web/not-a-digest', createdAt: '2026-01-01T00:00:00Z' },
+    const now = Date.parse('2026-01-10T00:00:00Z');
+    const GRACE = UNREFERENCED_PART_GRACE_MS;
+    const at = (ago: number) => now - ago;
+    const app = { inFlightSince: [], graceMs: 0, now }; // the app's sweeps, nothing in flight
+    const action = { inFlightSince: [], graceMs: GRACE, now }; // the action's retention (dir:, oci:)
+    const cases: Array<[string, PartSeen[], Omit<OrphanRule, 'referenced'> & { referenced?: OrphanRule['referenced'] }, string[]]> = [
+      ['a part a kept snapshot names stays', [{ key: a, createdAt: at(30 * DAY) }], { ...app, referenced: [a] }, []],
+      ['an unreferenced listed part goes (app, nothing in flight)', [{ key: a, createdAt: at(1) }], app, [a]],
+      ['a snapshot without a part (null) protects nothing', [{ key: a, createdAt: at(HOUR) }], { ...app, referenced: [null] }, [a]],
+      ['a kept snapshot whose part is unknown (undefined) keeps every part', [{ key: a, createdAt: at(30 * DAY) }], { ...app, referenced: [b, undefined] }, []],
+      ['within the grace a part stays (action)', [{ key: a, createdAt: at(GRACE - 1) }], action, []],
+      ['exactly at the grace it stays (strictly older only)', [{ key: a, createdAt: at(GRACE) }], action, []],
+      ['past the grace it goes (action)', [{ key: a, createdAt: at(GRACE + 1) }], action, [a]],
+      [
+        'a part created after the oldest prebuild in flight started stays; one before goes',
+        [
+          { key: a, createdAt: at(2 * HOUR) },
+          { key: b, createdAt: at(HOUR / 2) },
+        ],
+        { ...app, inFlightSince: [at(HOUR)] },
+        [a],
+      ],
+      ['the oldest prebuild in flight counts', [{ key: a, createdAt: at(2 * HOUR) }], { ...app, inFlightSince: [at(HOUR), at(3 * HOUR)] }, []],
+      ['age unknown (a key a snapshot named), nothing in flight, no grace: goes', [{ key: a, createdAt: null }], app, [a]],
+      [
+        'age unknown while a prebuild is in flight: stays (it may have reused it)',
+        [{ key: a, createdAt: null }],
+        { ...app, inFlightSince: [at(30 * DAY)] },
+        [],
+      ],
+      ['age unknown with a grace: stays', [{ key: a, createdAt: null }], action, []],
+      ['an unreadable listing date never counts as old', [{ key: a, createdAt: Number.NaN }], app, []],
+      ['a key that is not a caches part key is never deleted', [{ key: 'prebuilds-v1-caches/web/not-a-digest', createdAt: at(30 * DAY) }], app, []],
+      [
+        'each key once, in the order first seen',
+        [
+          { key: b, createdAt: null },
+          { key: a, createdAt: null },
+          { key: b, createdAt: null },
+        ],
+        app,
+        [b, a],
+      ],
     ];
-    expect(unreferencedParts(parts, [a, null], Date.parse('2026-01-01T12:00:00Z'))).toEqual([b]);
-    expect(unreferencedParts(parts, [], Date.parse('2026-01-03T00:00:00Z'))).toEqual([a, b, c]);
+    it.each(cases)('%s', (_name, parts, rule, expected) => {
+      expect(orphanedParts(parts, { referenced: [], ...rule })).toEqual(expected);
+    });
+    it('reads listing dates (ISO 8601; empty or unreadable as NaN)', () => {
+      expect(
+        listedParts([
+          { key: a, createdAt: '2026-01-01T00:00:00Z' },
+          { key: b, createdAt: '' },
+        ]),
+      ).toEqual([
+        { key: a, createdAt: Date.parse('2026-01-01T00:00:00Z') },
+        { key: b, createdAt: Number.NaN },
+      ]);
+    });
   });
 
   it('pruneSnapshots keeps a part shared by a kept snapshot and deletes one whose snapshots are all gone', async () => {

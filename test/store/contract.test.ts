@@ -176,6 +176,24 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await expect(store.updatePrebuild(9999, { state: 'failure' })).rejects.toThrow('does not exist');
     });
 
+    it('updates a prebuild only while it holds the expected values (compare and set, nulls matched)', async () => {
+      const p = await store.createPrebuild(newPrebuild({ deliveryId: 'cas' }));
+      await store.updatePrebuild(p.id, { state: 'success', snapshotKey: 'k1' });
+      // reason is null: `null` matches it; a different state or key does not.
+      expect(await store.updatePrebuildIf(p.id, { state: 'failure', reason: null }, { state: 'expired' })).toBeNull();
+      expect(await store.updatePrebuildIf(p.id, { state: 'success', snapshotKey: 'k2' }, { state: 'expired' })).toBeNull();
+      expect((await store.getPrebuild(p.id))?.state).toBe('success');
+      const marked = await store.updatePrebuildIf(p.id, { state: 'success', reason: null, snapshotKey: 'k1' }, { state: 'expired', reason: 'r1' });
+      expect(marked).toMatchObject({ id: p.id, state: 'expired', reason: 'r1', snapshotKey: 'k1' });
+      expect(await store.updatePrebuildIf(p.id, { state: 'expired', reason: 'r2' }, { state: 'success', reason: null })).toBeNull();
+      expect(await store.updatePrebuildIf(p.id, { state: 'expired', reason: 'r1' }, { state: 'success', reason: null })).toMatchObject({
+        state: 'success',
+        reason: null,
+      });
+      expect(await store.updatePrebuildIf(p.id, { state: 'success' }, {})).toMatchObject({ id: p.id, state: 'success' });
+      expect(await store.updatePrebuildIf(9999, { state: 'success' }, { state: 'expired' })).toBeNull();
+    });
+
     it('keeps lanes, configuration state and decisions (prefix lookup by sha); a deleted branch drops its lanes and schedules', async () => {
       expect(await store.getLane(repo, 'c', 'main')).toEqual({ commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false });
       await store.setLane(repo, 'c', 'main', { commitsSinceTrigger: 2, lastIdentity: 'x' });

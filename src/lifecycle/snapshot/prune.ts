@@ -4,7 +4,7 @@
  * the package caches parts (caches-part.ts): a part is deleted once no snapshot kept
  * names it.
  */
-import { cachesPartPrefix, unreferencedParts, UNREFERENCED_PART_GRACE_MS } from '../caches-part.js';
+import { cachesPartPrefix, listedParts, orphanedParts, UNREFERENCED_PART_GRACE_MS } from '../caches-part.js';
 import { SNAPSHOT_KEY_PREFIX } from '../snapshot-key.js';
 import type { SnapshotCatalog, SnapshotStore } from './store.js';
 
@@ -40,9 +40,11 @@ export async function pruneSnapshots(
 
 /**
  * Deletes the caches parts of the configuration whose snapshots start with `prefix`
- * (`prebuilds-v1/<configuration>/`) that none of `kept` names and that are older than
- * {@link UNREFERENCED_PART_GRACE_MS} (a younger one may belong to a snapshot being saved).
- * A snapshot listed without knowing its part (`caches` absent) keeps every part.
+ * (`prebuilds-v1/<configuration>/`) that are orphaned by the one rule
+ * ({@link orphanedParts}): none of `kept` names them, and they are older than
+ * {@link UNREFERENCED_PART_GRACE_MS} (the action knows no prebuild in flight: a younger
+ * part may belong to a snapshot being saved). A snapshot listed without knowing its
+ * part (`caches` absent) keeps every part.
  * @param kept the snapshots that stay
  * @returns the part keys deleted
  * @throws Error when listing or deleting fails
@@ -53,14 +55,15 @@ export async function sweepCachesParts(
   kept: ReadonlyArray<{ caches?: string | null }>,
   now = Date.now(),
 ): Promise<string[]> {
-  if (!prefix.startsWith(`${SNAPSHOT_KEY_PREFIX}/`) || kept.some((k) => k.caches === undefined)) return [];
+  if (!prefix.startsWith(`${SNAPSHOT_KEY_PREFIX}/`)) return [];
   const configurationSegment = prefix.slice(SNAPSHOT_KEY_PREFIX.length + 1).replace(/\/$/, '');
   const parts = await store.list(cachesPartPrefix(configurationSegment));
-  const doomed = unreferencedParts(
-    parts,
-    kept.map((k) => k.caches),
-    now - UNREFERENCED_PART_GRACE_MS,
-  );
+  const doomed = orphanedParts(listedParts(parts), {
+    referenced: kept.map((k) => k.caches),
+    inFlightSince: [],
+    graceMs: UNREFERENCED_PART_GRACE_MS,
+    now,
+  });
   for (const key of doomed) await store.delete(key);
   return doomed;
 }

@@ -9,6 +9,7 @@ import type {
   DecisionRecord,
   LaneState,
   NewPrebuild,
+  PrebuildCondition,
   PrebuildFilter,
   PrebuildPatch,
   PrebuildRecord,
@@ -103,6 +104,22 @@ export class PostgresStore extends PostgresRestores implements Store {
       : await this.rows('SELECT * FROM prebuilds WHERE id = $1', [id]);
     if (!row) throw new Error(`prebuild ${id} does not exist`);
     return toPrebuild(row);
+  }
+
+  async updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null> {
+    const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
+    const conditions = Object.keys(expected).filter((f) => f in PREBUILD_COLUMNS);
+    const column = (f: string) => PREBUILD_COLUMNS[f as keyof PrebuildRecord];
+    const values: unknown[] = [...fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f])), id];
+    // No field to set: the same update sets id to itself.
+    const sets = fields.length > 0 ? fields.map((f, i) => `${column(f)} = $${i + 1}`).join(', ') : 'id = id';
+    const where = [`id = $${values.length}`];
+    for (const f of conditions) {
+      values.push(toColumnValue(f, (expected as Record<string, unknown>)[f]));
+      where.push(`${column(f)} IS NOT DISTINCT FROM $${values.length}`);
+    }
+    const [row] = await this.rows(`UPDATE prebuilds SET ${sets} WHERE ${where.join(' AND ')} RETURNING *`, values);
+    return row ? toPrebuild(row) : null;
   }
 
   async getPrebuild(id: number): Promise<PrebuildRecord | null> {

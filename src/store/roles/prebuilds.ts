@@ -102,6 +102,9 @@ export type NewPrebuild = Pick<
 /** Fields that may change after creation. */
 export type PrebuildPatch = Partial<Omit<PrebuildRecord, 'id' | 'owner' | 'repo' | 'installationId' | 'configuration' | 'branch' | 'sha' | 'createdAt'>>;
 
+/** Field values a conditional update expects ({@link PrebuildStore.updatePrebuildIf}); `null` matches a null column. */
+export type PrebuildCondition = Partial<Pick<PrebuildRecord, 'state' | 'reason' | 'snapshotKey'>>;
+
 /** Filter for {@link Store.listPrebuilds}; every field optional, combined with AND. */
 export interface PrebuildFilter extends Partial<RepoRef> {
   configuration?: string;
@@ -132,6 +135,13 @@ export interface PrebuildStore {
    * @throws Error when the prebuild does not exist.
    */
   updatePrebuild(id: number, patch: PrebuildPatch, options?: { durable?: boolean }): Promise<PrebuildRecord>;
+  /**
+   * Applies `patch` only if the prebuild still has every value in `expected` (compare and
+   * set, atomic: one statement), for a write that undoes or follows one of the app's own
+   * that another path may have overtaken since (e.g. retention putting back what it expired).
+   * @returns the updated record, or null when the prebuild does not exist or differs
+   */
+  updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null>;
   getPrebuild(id: number): Promise<PrebuildRecord | null>;
   findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null>;
   /** Newest first. */

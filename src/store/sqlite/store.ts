@@ -12,6 +12,7 @@ import type {
   LaneState,
   NewPrebuild,
   PageSession,
+  PrebuildCondition,
   PrebuildFilter,
   PrebuildPatch,
   PrebuildRecord,
@@ -90,6 +91,23 @@ export class SqliteStore extends SqliteRestores implements Store {
     const updated = await this.getPrebuild(id);
     if (!updated) throw new Error(`prebuild ${id} does not exist`);
     return updated;
+  }
+
+  async updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null> {
+    const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
+    const conditions = Object.keys(expected).filter((f) => f in PREBUILD_COLUMNS);
+    const column = (f: string) => PREBUILD_COLUMNS[f as keyof PrebuildRecord];
+    // `IS`: equal, nulls included. No field to set: the same update sets id to itself.
+    const sets = fields.length > 0 ? fields.map((f) => `${column(f)} = ?`).join(', ') : 'id = id';
+    const where = ['id = ?', ...conditions.map((f) => `${column(f)} IS ?`)].join(' AND ');
+    const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE ${where}`);
+    const values = [
+      ...fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f])),
+      id,
+      ...conditions.map((f) => toColumnValue(f, (expected as Record<string, unknown>)[f])),
+    ];
+    const r = await this.write(() => statement.run(...values));
+    return r.changes === 1 ? this.getPrebuild(id) : null;
   }
 
   async getPrebuild(id: number): Promise<PrebuildRecord | null> {
