@@ -256,10 +256,15 @@ function lifecycleRows(fixture: string, t: LifecycleTimes): BenchRow[] {
       note: `${pct(t.incrementalLockfileMs, t.fullMs)}: ${ok(t.incrementalLockfileMs <= 0.4 * t.fullMs)}`,
     },
     {
-      metric: `${f}(e) ready from restore, exact hit`,
+      metric: `${f}(e) ready from restore, exact hit (after the quiet period)`,
       value: s(t.restoreExactMs),
       target: '≥ 5× faster than (a)',
       note: `${x(t.coldMs, t.restoreExactMs)}: ${ok(t.coldMs >= 5 * t.restoreExactMs)}`,
+    },
+    {
+      metric: `${f}(e) the same, right after the prebuild on this disk (no quiet period)`,
+      value: s(t.restoreExactFirstMs),
+      note: x(t.coldMs, t.restoreExactFirstMs),
     },
     {
       metric: `${f}(f) ready from restore, ancestor hit`,
