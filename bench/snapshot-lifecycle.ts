@@ -15,7 +15,7 @@
  * inode freed in the last 60 s (300 s while its inode table block is unwritten) and
  * rescans them for each new file (fs/ext4/ialloc.c `recently_deleted`), so extracting a
  * snapshot right after the lockfile prebuild's `npm ci` deleted node_modules costs
- * seconds of kernel time a fresh runner (or any journaled ext4, like GitHub's runners)
+ * seconds of kernel time a fresh runner (or ext4 with a journal, mkfs.ext4's default)
  * never pays. The first exact restore runs right after that prebuild anyway
  * (`restoreExactFirstMs`, the back-to-back figure); then the benchmark syncs and waits
  * until `quietMs` after the prebuild ended, and measures the ancestor and exact restores.
