@@ -11,7 +11,9 @@ describe('npm run bench -- --json snapshot --size small', () => {
     'prebuilds, restores and reports the breakdown of every step',
     async () => {
       const lines: string[] = [];
-      const r = await runSnapshotBench({ size: 'small', log: (l) => lines.push(l) });
+      // No quiet period before the restores: they model a fresh runner's timings, which this
+      // test never asserts (the benchmark waits 61 s there, see bench/snapshot-lifecycle.ts).
+      const r = await runSnapshotBench({ size: 'small', quietMs: 0, log: (l) => lines.push(l) });
       // The incremental prebuild after the lockfile change installed the new dependency
       // (onCreateCommand re-ran with the base's npm cache); the source-only one skipped it.
       expect(r.lockfileDependencyInstalled).toBe(true);
@@ -27,8 +29,11 @@ describe('npm run bench -- --json snapshot --size small', () => {
       expect(r.saveMBps).toBeUndefined(); // small size: no throughput half
 
       const steps = Object.fromEntries(r.breakdown.map((b) => [b.step, b]));
-      expect(Object.keys(steps)).toEqual(['cold', 'full', 'incrementalSource', 'incrementalLockfile', 'restoreExact', 'restoreAncestor', 'restoreExactAgain']);
-      expect(r.restoreExactMs).toBe(Math.min(r.restoreExactFirstMs, Number(steps.restoreExactAgain!.totalMs)));
+      expect(Object.keys(steps)).toEqual(['cold', 'full', 'incrementalSource', 'incrementalLockfile', 'restoreExactFirst', 'restoreAncestor', 'restoreExact']);
+      // Each restore figure is its own step's wall time (the back-to-back one is kept apart, not folded in).
+      expect(r.restoreExactFirstMs).toBe(Number(steps.restoreExactFirst!.totalMs));
+      expect(r.restoreExactMs).toBe(Number(steps.restoreExact!.totalMs));
+      expect(r.restoreAncestorMs).toBe(Number(steps.restoreAncestor!.totalMs));
       expect(Object.keys(steps.full!)).toEqual([
         'fixture',
         'step',
@@ -57,7 +62,9 @@ describe('npm run bench -- --json snapshot --size small', () => {
       // Only the lockfile change restores the caches part.
       expect(steps.incrementalLockfile).toHaveProperty('onCreateCommand');
       expect(steps.incrementalLockfile).toHaveProperty('restoreCaches');
-      expect(Object.keys(steps.restoreExact!)).toEqual(['fixture', 'step', 'totalMs', 'checkout', 'setup', 'restore', 'merge', 'postCreateCommand']);
+      for (const step of ['restoreExactFirst', 'restoreExact']) {
+        expect(Object.keys(steps[step]!)).toEqual(['fixture', 'step', 'totalMs', 'checkout', 'setup', 'restore', 'merge', 'postCreateCommand']);
+      }
       expect(steps.restoreAncestor).toHaveProperty('updateContentCommand');
       expect(steps.restoreAncestor).not.toHaveProperty('onCreateCommand');
       // Every step's phases fit in its wall time (they never overlap).
