@@ -75,6 +75,11 @@ export interface ProcessorOptions {
  * newer push overtake an older one (which would start the newer commit instead of the
  * one the rules start). A longer wait frees the repository; an older push retried
  * after a newer one was handled is then skipped as overtaken (the push rule).
+ *
+ * Processing yields to the webhook answers (issue 11): a replica holds at most
+ * `maxInFlight` deliveries claimed, and each handler starts only when its
+ * {@link Admission} lets it (not while deliveries are being recorded or the event loop
+ * runs late, for a bounded time).
  */
 export class DeliveryProcessor {
   /** How replicas coordinate (shared with the reconciler and the schedule ticker). */
