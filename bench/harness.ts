@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import type { AckTimings } from './app-process.js';
 
 /** The app running in a child process (bench/app-process.ts). */
 export interface AppChild {
@@ -16,6 +17,8 @@ export interface AppChild {
   peakRssMb(): Promise<number>;
   /** CPU time the app used so far (user + system), ms. */
   cpuMs(): Promise<number>;
+  /** Where the app's webhook answers spent their time so far (event-loop delay, answer, inbox insert). */
+  ackTimings(): Promise<AckTimings>;
   stop(): Promise<void>;
   /** The child's process id. */
   pid: number;
@@ -75,6 +78,7 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
     idle: () => ask<unknown>('idle', 'idle').then(() => undefined),
     peakRssMb: () => ask<{ peakRssMb: number }>('stats', 'stats').then((m) => m.peakRssMb),
     cpuMs: () => ask<{ cpuMs: number }>('stats', 'stats').then((m) => m.cpuMs),
+    ackTimings: () => ask<{ timings: AckTimings }>('stats', 'stats').then((m) => m.timings),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -9,9 +9,11 @@
  * evidence. Used by `npm run bench -- --json replicas` and by test/e2e/replicas.test.ts.
  */
 import crypto from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { WebhookSender } from '../demo/github/index.js';
 import { openStore } from '../src/store/index.js';
+import type { AckTimings } from './app-process.js';
 import { percentile, sleep, startAppChild, type AppChild } from './harness.js';
 import { replicaEvidence, type LaneEntry, type ReplicaEvidence } from './replica-evidence.js';
 import { completeRun, dispatchOf, PREBUILD_WORKFLOW, startBenchGitHub, type Dispatch } from './standin.js';
@@ -57,6 +59,18 @@ export interface ReplicaLoadResult extends ReplicaEvidence {
   /** Webhook (the push, or the completion that freed its lane) → dispatch request, ms. */
   dispatchP50Ms: number;
   dispatchP99Ms: number;
+  /**
+   * Unprocessed deliveries (the backlog) when the offer stopped, and the most seen while it
+   * ran (sampled every second): a setup keeps up when the backlog does not grow.
+   */
+  backlogAtEnd: number;
+  backlogMax: number;
+  /** Where the replicas' webhook answers went, the worst replica's p99 per part (ms; see {@link AckTimings}). */
+  appLoopDelayP99Ms: number;
+  appAnswerP99Ms: number;
+  recordP99Ms: number;
+  /** The load generator's own event-loop delay, p99 (ms): an answer it reads late is counted late. */
+  loadLoopDelayP99Ms: number;
   /** CPU time (user + system) the replicas used per delivery they were sent (pushes and completions), ms; a killed replica's not counted. */
   appCpuMsPerDelivery: number;
   /** Whether a replica was killed, and how many deliveries it held then. */
@@ -160,25 +174,42 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       const total = Math.round(o.ratePerSecond * o.seconds);
       o.log(`  ${o.replicas} replica(s), ${o.ratePerSecond} pushes/s for ${o.seconds} s over ${o.repos} repositories`);
       const started = performance.now();
+      const ownLoop = monitorEventLoopDelay({ resolution: 10 });
+      ownLoop.enable();
+      const backlog: number[] = [];
+      const sampler = setInterval(() => {
+        void store.countPendingDeliveries().then(
+          (n) => backlog.push(n),
+          () => undefined,
+        );
+      }, 1000);
       let offered = 0;
       let killTimer: Promise<void> = Promise.resolve();
       if (o.killAtMs != null && o.replicas > 1) {
         killTimer = sleep(o.killAtMs).then(async () => {
-          // The victim: a replica holding a claimed delivery right now (its id is host:pid:random).
-          for (let i = 0; i < 200 && !killed; i++) {
-            const held = (await store.pendingDeliveries(10_000)).filter((d) => d.repository);
-            for (const app of alive()) {
-              const statuses = await Promise.all(held.map((d) => store.deliveryStatus(d.id)));
-              const holding = statuses.filter((s) => s?.claimedBy?.split(':')[1] === String(app.pid)).length;
-              if (holding > 0) {
-                await app.kill();
-                dead.add(app);
-                killed = { pid: app.pid, holding };
-                o.log(`  killed replica ${app.pid} (SIGKILL) holding ${holding} deliveries`);
-                break;
+          // The victim: a replica holding a claimed delivery right now (its id is host:pid:random), found with one
+          // query (counting the claims per replica), so the search does not load the load generator itself.
+          const db = new pg.Client({ connectionString: o.database });
+          await db.connect();
+          try {
+            for (let i = 0; i < 200 && !killed; i++) {
+              const held = await db.query<{ by: string; n: string }>(
+                'SELECT claimed_by AS by, count(*) AS n FROM deliveries WHERE processed_at IS NULL AND claimed_by IS NOT NULL AND repository IS NOT NULL GROUP BY claimed_by',
+              );
+              for (const app of alive()) {
+                const holding = held.rows.filter((r) => r.by.split(':')[1] === String(app.pid)).reduce((n, r) => n + Number(r.n), 0);
+                if (holding > 0) {
+                  await app.kill();
+                  dead.add(app);
+                  killed = { pid: app.pid, holding };
+                  o.log(`  killed replica ${app.pid} (SIGKILL) holding ${holding} deliveries`);
+                  break;
+                }
               }
+              if (!killed) await sleep(5);
             }
-            if (!killed) await sleep(5);
+          } finally {
+            await db.end();
           }
         });
       }
@@ -197,6 +228,9 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         }
         await sleep(2);
       }
+      clearInterval(sampler);
+      const backlogAtEnd = await store.countPendingDeliveries();
+      ownLoop.disable();
       const disturbed = o.disturb ? sleep(o.disturb.atMs).then(o.disturb.action) : Promise.resolve();
       await killTimer;
       await disturbed;
@@ -210,6 +244,8 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       }
       const seconds = (performance.now() - started) / 1000;
       const cpuMs = (await Promise.all(alive().map((a) => a.cpuMs()))).reduce((a, b) => a + b, 0);
+      const timings: AckTimings[] = await Promise.all(alive().map((a) => a.ackTimings()));
+      const worst = (part: keyof AckTimings) => Math.max(0, ...timings.map((t) => t[part].p99));
       const crashed = apps.filter((a) => a.exited() && !dead.has(a)).length;
       if (crashed) throw new Error(`${crashed} replica(s) crashed under the load`);
 
@@ -224,6 +260,12 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         dispatchP50Ms: round(percentile(latencies, 50)),
         dispatchP99Ms: round(percentile(latencies, 99)),
         ...evidence,
+        backlogAtEnd,
+        backlogMax: Math.max(backlogAtEnd, ...backlog),
+        appLoopDelayP99Ms: worst('loopDelay'),
+        appAnswerP99Ms: worst('answer'),
+        recordP99Ms: worst('record'),
+        loadLoopDelayP99Ms: round(ownLoop.percentile(99) / 1e6),
         appCpuMsPerDelivery: round(
           cpuMs /
             Math.max(

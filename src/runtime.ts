@@ -113,15 +113,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     schedules,
     async receive(delivery) {
       const payload = delivery.payload as { action?: string; installation?: { id?: number } };
-      const fresh = await store.recordDelivery({
-        id: delivery.id,
-        event: delivery.name,
-        action: typeof payload?.action === 'string' ? payload.action : null,
-        installationId: typeof payload?.installation?.id === 'number' ? payload.installation.id : null,
-        ...deliverySubject(delivery.payload),
-        payload: delivery.payload,
-        payloadJson: delivery.payloadJson,
-      });
+      // Counted while it runs: processing holds back meanwhile, so the answer does not wait behind it.
+      const fresh = await processor.admission.recording(() =>
+        store.recordDelivery({
+          id: delivery.id,
+          event: delivery.name,
+          action: typeof payload?.action === 'string' ? payload.action : null,
+          installationId: typeof payload?.installation?.id === 'number' ? payload.installation.id : null,
+          ...deliverySubject(delivery.payload),
+          payload: delivery.payload,
+          payloadJson: delivery.payloadJson,
+        }),
+      );
       if (!fresh) log.info({ delivery: delivery.id }, 'redelivery of a recorded delivery ignored');
       processor.kick();
     },

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { coordinatorFor, type Coordinator } from '../coordination/index.js';
+import { Admission, type AdmissionOptions } from './admission.js';
 import type { DeliveryRecord, Store } from '../store/types.js';
 import { gaveUpReason, retryDelay } from './retry.js';
 import { deliveryRepository } from './subject.js';
@@ -42,6 +43,14 @@ export interface ProcessorOptions {
    * or rate-limit reset), or null; the retry waits at least that long. Default: none.
    */
   retryAfterMs?: (error: unknown) => number | null;
+  /**
+   * Deliveries a replica holds claimed and unfinished at most (in-place retries waiting
+   * not counted): the rest stay in the inbox for the other replicas, or for later.
+   * Default 32.
+   */
+  maxInFlight?: number;
+  /** When processing holds back for the webhook answers (see {@link Admission}). */
+  admission?: AdmissionOptions;
 }
 
 /**
@@ -66,6 +75,11 @@ export interface ProcessorOptions {
  * newer push overtake an older one (which would start the newer commit instead of the
  * one the rules start). A longer wait frees the repository; an older push retried
  * after a newer one was handled is then skipped as overtaken (the push rule).
+ *
+ * Processing yields to the webhook answers (issue 11): a replica holds at most
+ * `maxInFlight` deliveries claimed, and each handler starts only when its
+ * {@link Admission} lets it (not while deliveries are being recorded or the event loop
+ * runs late, for a bounded time).
  */
 export class DeliveryProcessor {
   /** How replicas coordinate (shared with the reconciler and the schedule ticker). */
@@ -80,7 +94,13 @@ export class DeliveryProcessor {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** In-place retries waiting (each resolves its wait when called). */
   private readonly waiters = new Set<() => void>();
-  private readonly options: Required<Omit<ProcessorOptions, 'coordinator'>>;
+  private readonly options: Required<Omit<ProcessorOptions, 'coordinator' | 'admission'>>;
+  /** Holds processing back while deliveries are recorded or the event loop runs late (see {@link Admission}). */
+  readonly admission: Admission;
+  /** Deliveries waiting for an in-place retry (not counted against `maxInFlight`). */
+  private waitingInPlace = 0;
+  /** The last drain stopped at `maxInFlight`: a finished delivery starts the next. */
+  private full = false;
 
   constructor(
     private readonly store: Store,
@@ -99,7 +119,10 @@ export class DeliveryProcessor {
       pruneIntervalMs: options.pruneIntervalMs ?? 10_000,
       inPlaceRetryMs: options.inPlaceRetryMs ?? 60_000,
       retryAfterMs: options.retryAfterMs ?? (() => null),
+      maxInFlight: options.maxInFlight ?? 32,
     };
+    this.admission = new Admission(options.admission);
+    this.admission.start();
     this.coordinator = options.coordinator ?? coordinatorFor(store, log);
     this.ownsCoordinator = !options.coordinator;
     this.every(Math.max(10, Math.floor(this.options.leaseMs / 3)), () => this.renew());
@@ -167,6 +190,7 @@ export class DeliveryProcessor {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.admission.stop();
     for (const wake of [...this.waiters]) wake();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -204,18 +228,27 @@ export class DeliveryProcessor {
       this.startedUp = true;
     }
     while (!this.stopped) {
-      const batch = await this.store.claimDeliveries({ replica: this.replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: 200 });
+      const room = Math.min(200, this.options.maxInFlight - (this.inFlight.size - this.waitingInPlace));
+      this.full = room <= 0;
+      if (this.full) break;
+      const batch = await this.store.claimDeliveries({ replica: this.replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: room });
       const fresh = batch.filter((d) => !this.inFlight.has(d.id));
       if (fresh.length === 0) break;
       for (const d of fresh) {
         this.inFlight.add(d.id);
         const key = deliveryRepository(d);
-        void this.exclusive(key, () => this.process(d))
+        // Its turn in the repository's queue, then admission (held back while webhooks are being answered), then its lock.
+        void this.queueFor(key)
+          .add(async () => {
+            await this.admission.turn();
+            return this.coordinator.withLock(key, () => this.process(d));
+          })
           .catch((error) => this.log.error({ err: error, delivery: d.id }, 'delivery could not be processed; its lease expires and it is retried'))
           .finally(() => {
             this.inFlight.delete(d.id);
-            // The repository is free again: its later deliveries (maybe recorded by another replica) can be claimed.
-            if (this.coordinator.shared && (this.queues.get(key)?.size ?? 0) === 0) this.kick();
+            // The repository is free again: its later deliveries (maybe recorded by another replica) can be claimed;
+            // or there is room again under maxInFlight.
+            if (this.full || (this.coordinator.shared && (this.queues.get(key)?.size ?? 0) === 0)) this.kick();
           });
       }
     }
@@ -230,7 +263,9 @@ export class DeliveryProcessor {
         const retryAt = await this.failed(d, error);
         if (retryAt === null || this.stopped) return;
         // Retried in place: the repository's later deliveries wait behind it (arrival order kept).
-        await this.waitUntil(retryAt);
+        this.waitingInPlace++;
+        if (this.full) this.kick();
+        await this.waitUntil(retryAt).finally(() => this.waitingInPlace--);
         if (this.stopped) return; // left deferred; stop() releases the claim and the next process retries it
         continue;
       }

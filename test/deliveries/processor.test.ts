@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { Admission } from '../../src/deliveries/admission.js';
 import { DeliveryProcessor } from '../../src/deliveries/processor.js';
 import { gaveUpReason, retryDelay } from '../../src/deliveries/retry.js';
 import type { DeliveryRecord, Store } from '../../src/store/types.js';
@@ -13,6 +14,38 @@ const delivery = (id: string, repo: string) => ({
   repository: repo,
   payload: { repository: { full_name: repo } },
 });
+describe('admission of processing (issue 11)', () => {
+  it('lets a start through at once when nothing is recorded and the loop is on time, holds it while a recording runs, and never longer than maxHoldMs', async () => {
+    const admission = new Admission({ maxHoldMs: 50 });
+    admission.start();
+    try {
+      let passed = false;
+      await admission.turn().then(() => (passed = true));
+      expect(passed).toBe(true);
+      let done!: () => void;
+      const recording = admission.recording(() => new Promise<void>((r) => (done = r)));
+      let through = false;
+      const turn = admission.turn().then(() => (through = true));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(through).toBe(false);
+      // Still recording: the start goes through once its hold runs out (processing never starves).
+      await turn;
+      expect(admission.recordingCount).toBe(1);
+      done();
+      await recording;
+      expect(admission.recordingCount).toBe(0);
+    } finally {
+      admission.stop();
+    }
+  });
+
+  it('counts a recording that fails as ended', async () => {
+    const admission = new Admission();
+    await expect(admission.recording(() => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    expect(admission.recordingCount).toBe(0);
+  });
+});
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(10)) if (await check()) return;
@@ -200,6 +233,50 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(seen.map(([id]) => id)).toEqual(['claimed', 'after']);
       if (backend.name === 'SQLite') expect(seen[0]![1]).toBeLessThan(600);
       else expect(seen[0]![1]).toBeGreaterThanOrEqual(550);
+    });
+
+    it('holds at most maxInFlight deliveries claimed: the rest stay in the inbox until room frees', async () => {
+      let active = 0;
+      let maxActive = 0;
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const processor = start(
+        store,
+        async () => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          await gate;
+          active--;
+        },
+        { maxInFlight: 3 },
+      );
+      for (let i = 0; i < 10; i++) await store.recordDelivery(delivery(`m${i}`, `o/r${i}`));
+      processor.kick();
+      await until(async () => active === 3, 'three handlers to run');
+      await sleep(100);
+      expect(active).toBe(3);
+      const statuses = await Promise.all((await store.pendingDeliveries(100)).map((d) => store.deliveryStatus(d.id)));
+      expect(statuses.filter((d) => d?.claimedBy)).toHaveLength(3);
+      open();
+      await processor.idle();
+      expect(maxActive).toBe(3);
+      expect(await store.countPendingDeliveries()).toBe(0);
+    });
+
+    it('starts no handler while a delivery is being recorded (its webhook answer waits for that), then goes on', async () => {
+      const handled: string[] = [];
+      const processor = start(store, async (d) => void handled.push(d.id), { admission: { maxHoldMs: 60_000 } });
+      await store.recordDelivery(delivery('held', 'o/r'));
+      let recorded!: () => void;
+      const recording = processor.admission.recording(() => new Promise<void>((r) => (recorded = r)));
+      expect(processor.admission.recordingCount).toBe(1);
+      processor.kick();
+      await sleep(150);
+      expect(handled).toEqual([]);
+      recorded();
+      await recording;
+      await processor.idle();
+      expect(handled).toEqual(['held']);
     });
 
     it('picks up what a previous process recorded but never processed', async () => {

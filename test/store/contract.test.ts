@@ -57,6 +57,23 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(await store.deliveryStatus('nope')).toBeNull();
     });
 
+    it('records many deliveries arriving at once: each new once (a redelivery in the same group too), counted while pending; one after another keeps its order', async () => {
+      // On PostgreSQL the deliveries arriving while an insert runs go together in the next one (RecordBatch).
+      const ids = Array.from({ length: 120 }, (_, i) => `burst-${i}`);
+      const sent = [...ids, 'burst-3', 'burst-77'];
+      const fresh = await Promise.all(sent.map((id) => store.recordDelivery(delivery(id, `o/r${id.length % 3}`))));
+      // Each id new exactly once: the two redeliveries are not.
+      const newIds = sent.filter((_, i) => fresh[i]);
+      expect(newIds.sort()).toEqual([...ids].sort());
+      expect((await store.pendingDeliveries(1000)).map((d) => d.id).sort()).toEqual([...ids].sort());
+      expect(await store.countPendingDeliveries()).toBe(120);
+      await store.finishDelivery('burst-0', null);
+      expect(await store.countPendingDeliveries()).toBe(119);
+      // Recorded one after another (each answered before the next arrives): in that order.
+      for (const id of ['then-1', 'then-2', 'then-3']) expect(await store.recordDelivery(delivery(id, 'o/r'))).toBe(true);
+      expect((await store.pendingDeliveries(1000)).slice(-3).map((d) => d.id)).toEqual(['then-1', 'then-2', 'then-3']);
+    });
+
     it('claims deliveries for one replica at a time, one repository per replica, until the lease expires', async () => {
       for (const [id, r] of [
         ['r1', 'o/r'],

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { RecordBatch } from './record-batch.js';
 import { CLAIMABLE, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
 import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
 
@@ -29,7 +30,18 @@ export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
  * claiming, renewing, finishing and keeping headers at once never deadlock.
  */
 export class PostgresInbox implements DeliveryInbox {
-  constructor(readonly pool: pg.Pool) {}
+  /**
+   * @param pool the connections of every other query
+   * @param recordPool the connections webhook deliveries are recorded on (default `pool`):
+   *   their own, so a delivery's insert, which GitHub's answer waits for, never queues
+   *   behind the processing queries that hold `pool`
+   */
+  constructor(
+    readonly pool: pg.Pool,
+    protected readonly recordPool: pg.Pool = pool,
+  ) {
+    this.recordBatch = new RecordBatch(recordPool, Math.max(1, recordPool.options.max ?? 2));
+  }
 
   /** Runs one statement; the rows it returns. */
   protected async rows(sql: string, values: unknown[] = []): Promise<Row[]> {
@@ -57,13 +69,11 @@ export class PostgresInbox implements DeliveryInbox {
     }
   }
 
+  /** Deliveries are recorded in groups on `recordPool` (see {@link RecordBatch}). */
+  private readonly recordBatch: RecordBatch;
+
   async recordDelivery(d: NewDelivery): Promise<boolean> {
-    const r = await this.pool.query(
-      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, d.payloadJson ?? JSON.stringify(d.payload), Date.now()],
-    );
-    return r.rowCount === 1;
+    return this.recordBatch.record(d);
   }
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
@@ -91,6 +101,11 @@ export class PostgresInbox implements DeliveryInbox {
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
     return (await this.rows('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(toDelivery);
+  }
+
+  async countPendingDeliveries(): Promise<number> {
+    const [row] = await this.rows('SELECT count(*) AS n FROM deliveries WHERE processed_at IS NULL');
+    return Number(row?.n ?? 0);
   }
 
   async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {

@@ -28,6 +28,11 @@ export interface PostgresStoreOptions {
   connectionString: string;
   /** Connections in the pool. Default 10. */
   poolSize?: number;
+  /**
+   * Connections kept apart for recording webhook deliveries (the insert GitHub's answer
+   * waits for), so it never queues behind processing queries. Default 2.
+   */
+  recordPoolSize?: number;
   /** Called when an idle pooled connection fails (the database restarted); the pool replaces it. */
   onError?: (error: Error) => void;
 }
@@ -52,9 +57,11 @@ export class PostgresStore extends PostgresRestores implements Store {
 
   constructor(options: PostgresStoreOptions) {
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types: TYPES });
+    const recordPool = new pg.Pool({ connectionString: options.connectionString, max: options.recordPoolSize ?? 2, types: TYPES });
     // Without a listener an idle connection's error (a restarted server) would crash the process.
     pool.on('error', (error) => options.onError?.(error));
-    super(pool);
+    recordPool.on('error', (error) => options.onError?.(error));
+    super(pool, recordPool);
   }
 
   async migrate(): Promise<void> {
@@ -72,6 +79,7 @@ export class PostgresStore extends PostgresRestores implements Store {
 
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
+    if (!this.recordPool.ended) await this.recordPool.end();
   }
 
   // ---- prebuilds ----

@@ -88,6 +88,8 @@ export interface DeliveryInbox {
   pruneDeliveryPayloads(processedBefore: number): Promise<number>;
   /** Unprocessed deliveries in arrival order (retries waiting included), only those after sequence `afterSeq` (default 0: all). */
   pendingDeliveries(limit: number, afterSeq?: number): Promise<DeliveryRecord[]>;
+  /** How many deliveries are recorded and not yet processed (retries waiting included): the backlog. */
+  countPendingDeliveries(): Promise<number>;
   /**
    * Claims due, unprocessed deliveries for one replica, in arrival order: those no live
    * lease holds, whose retry time has come, and whose repository no other replica holds

@@ -141,6 +141,10 @@ export class SqliteInbox implements DeliveryInbox {
     return rows.map(toDelivery);
   }
 
+  async countPendingDeliveries(): Promise<number> {
+    return Number((this.sql('SELECT count(*) AS n FROM deliveries WHERE processed_at IS NULL').get() as Row).n);
+  }
+
   async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
     const claim = this.sql(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`);
     const rows = (await this.write(() => claim.all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }))) as Row[];
