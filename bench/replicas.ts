@@ -11,8 +11,9 @@
  * first at 80 % of the rate it processed deliveries at while the offer ran (or 70 % of
  * the offered rate when it kept up), then stepping down by 30 % while processing still
  * falls behind (at most `--below-tries`, default 5 runs). Processing keeps up when the
- * deliveries still unprocessed as the offer stops are at most one second's arrivals
- * and the setup got through 90 % of the offer (see {@link keptUp}); every step is listed
+ * deliveries still unprocessed as the offer stops are at most one second's arrivals,
+ * at no moment of the run more than two seconds' arrivals, and the setup got through
+ * 90 % of the offer (see {@link keptUp}); every step is listed
  * in `setups`, the one that kept up (or the last tried) named "below saturation".
  *
  * Top-level metrics are the 3-replica run's at the offered rate (`replicas`,
@@ -58,12 +59,14 @@ const STEP_DOWN = 0.7;
 
 /**
  * Whether processing kept up with a run's offer: the backlog did not grow (what was
- * still unprocessed when the offer stopped is at most one second's arrivals), and the
- * run got through at least 90 % of the offer (the rate counts the last runs' completion
- * after the offer stopped, a second or so).
+ * still unprocessed when the offer stopped is at most one second's arrivals, and at no
+ * sample during the run more than two seconds' arrivals: a rate whose bursts pile up
+ * several seconds of work is not below saturation), and the run got through at least
+ * 90 % of the offer (the rate counts the last runs' completion after the offer stopped,
+ * a second or so).
  */
-export const keptUp = (r: Pick<ReplicaLoadResult, 'backlogAtEnd' | 'offeredPerSecond' | 'sustainedPerSecond'>) =>
-  r.backlogAtEnd <= Math.max(1, r.offeredPerSecond) && r.sustainedPerSecond >= 0.9 * r.offeredPerSecond;
+export const keptUp = (r: Pick<ReplicaLoadResult, 'backlogAtEnd' | 'backlogMax' | 'offeredPerSecond' | 'sustainedPerSecond'>) =>
+  r.backlogAtEnd <= Math.max(1, r.offeredPerSecond) && r.backlogMax <= Math.max(2, 2 * r.offeredPerSecond) && r.sustainedPerSecond >= 0.9 * r.offeredPerSecond;
 
 /** Deliveries processed per second while the offer ran: the offer minus the backlog it left. */
 const processedPerSecond = (r: ReplicaLoadResult, seconds: number) => Math.max(1, r.offeredPerSecond - r.backlogAtEnd / seconds);
