@@ -36,11 +36,16 @@ function appProcessModule(): URL {
 
 /**
  * Forks `lib/bench/app-process.js` with the given environment and waits until it listens.
+ * With `BENCH_APP_CPU_PROF=DIR` in the benchmark's environment the child runs with
+ * `--cpu-prof --cpu-prof-dir DIR` and writes its V8 CPU profile (`*.cpuprofile`) there
+ * when it stops (read it with `node scripts/cpuprofile-summary.mjs FILE`).
  * @throws Error when the child exits before it is ready
  */
 export async function startAppChild(env: Record<string, string>): Promise<AppChild> {
+  const profileDir = process.env.BENCH_APP_CPU_PROF;
   const child: ChildProcess = fork(appProcessModule(), [], {
     env: { ...process.env, ...env },
+    execArgv: profileDir ? [...process.execArgv, '--cpu-prof', '--cpu-prof-dir', profileDir] : process.execArgv,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   child.stdout?.pipe(process.stderr); // the app's log must not mix with the results on stdout

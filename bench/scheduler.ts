@@ -16,7 +16,10 @@
  * the completion that freed the lane) and whether the rate was sustained; runs
  * dispatched vs the minimum SPEC.md rules 2/3 allow (the reference model replayed over
  * the deliveries the app recorded, in its order); runs dispatched twice; GitHub API
- * requests per push (all, dispatched, superseded); the app's peak RSS.
+ * requests per push (all, dispatched, superseded); the app's peak RSS; CPU per push of
+ * the app (its child process) and of this process (the sender and the stand-in, which
+ * share the cores with the app). `BENCH_APP_CPU_PROF=DIR` writes the app's V8 CPU
+ * profile to DIR (bench/harness.ts; `node scripts/cpuprofile-summary.mjs FILE`).
  *
  * Flags: `--rates R1,R2…` `--seconds S` (per rate) `--lanes L` `--run-ms MS` (mean
  * simulated run, default 400) `--change-rate R` (share of pushes changing
@@ -160,6 +163,7 @@ function summarise(load: LoadResult, recorded: string[], counts: ReturnType<type
       acknowledgedRate: round1(p.acknowledgedRate),
       drainSeconds: round1(p.drainSeconds),
       appCpuMsPerPush: per(p.appCpuMs, p.pushes),
+      benchCpuMsPerPush: per(p.benchCpuMs, p.pushes),
       sustained: p.acknowledgedRate >= 0.95 * p.rate && p99Ms <= SUSTAINED_P99_MS,
     };
   });
@@ -182,6 +186,11 @@ function summarise(load: LoadResult, recorded: string[], counts: ReturnType<type
     p99Ms: round1(percentile(all, 99)),
     appCpuMsPerPush: per(
       load.phases.reduce((sum, p) => sum + p.appCpuMs, 0),
+      load.phases.reduce((sum, p) => sum + p.pushes, 0),
+    ),
+    // The sender and the GitHub stand-in (this process), on the same cores as the app.
+    benchCpuMsPerPush: per(
+      load.phases.reduce((sum, p) => sum + p.benchCpuMs, 0),
       load.phases.reduce((sum, p) => sum + p.pushes, 0),
     ),
     apiByKind: [...counts.byKind].sort((a, b) => b[1] - a[1]).map(([kind, requests]) => ({ kind, requests })),
@@ -244,6 +253,11 @@ function summarise(load: LoadResult, recorded: string[], counts: ReturnType<type
       metric: 'app CPU per push (ms)',
       value: metrics.appCpuMsPerPush,
       note: 'user + system, the runs it caused included; 1000 / this bounds the pushes/s of one core',
+    },
+    {
+      metric: 'sender and GitHub stand-in CPU per push (ms)',
+      value: metrics.benchCpuMsPerPush,
+      note: `the benchmark's own process (webhooks sent, the stand-in answering the app's requests): not the app's, but on the same ${os.cpus().length} CPUs`,
     },
     {
       metric: 'highest rate sustained (pushes/s)',

@@ -258,4 +258,19 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE prebuilds ADD COLUMN run_report TEXT`,
     ],
   },
+  {
+    version: 11,
+    name: 'delivery payloads in their own table',
+    sql: [
+      // A delivery's body (often 10 kB and more) apart from its row: claiming, finishing and keeping headers
+      // rewrite the row, and a claim reads the columns after the body, which on SQLite meant the body's overflow
+      // pages each time. `seq` is the delivery's; {{autoid}} only to be SQLite's rowid (never assigned here).
+      `CREATE TABLE delivery_payloads (
+        seq {{autoid}},
+        payload TEXT NOT NULL
+      )`,
+      `INSERT INTO delivery_payloads (seq, payload) SELECT seq, payload FROM deliveries WHERE pruned_at IS NULL`,
+      `ALTER TABLE deliveries DROP COLUMN payload`,
+    ],
+  },
 ];

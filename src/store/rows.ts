@@ -74,7 +74,7 @@ export function toColumnValue(field: string, value: unknown): unknown {
   return value ?? null;
 }
 
-/** A `deliveries` row. */
+/** A `deliveries` row, with its body from `delivery_payloads` as `payload` (none once pruned: null). */
 export function toDelivery(r: Row): DeliveryRecord {
   return {
     seq: Number(r.seq),
@@ -84,7 +84,8 @@ export function toDelivery(r: Row): DeliveryRecord {
     installationId: r.installation_id == null ? null : Number(r.installation_id),
     repository: (r.repository as string | null) ?? null,
     sha: (r.sha as string | null) ?? null,
-    payload: JSON.parse(String(r.payload)),
+    // No body: pruned after processing (`delivery_payloads` joined in as `payload`).
+    payload: r.payload == null ? null : JSON.parse(String(r.payload)),
     receivedAt: Number(r.received_at),
     attempts: Number(r.attempts),
     lastError: (r.last_error as string | null) ?? null,

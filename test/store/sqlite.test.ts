@@ -37,8 +37,42 @@ describe('SqliteStore on a real file', () => {
     old.close();
     const store = await openStore(file);
     const [pending] = await store.pendingDeliveries(10);
-    expect(pending).toMatchObject({ id: 'old-1', repository: null, sha: null, lastError: null, nextAttemptAt: null });
-    expect((await store.claimDeliveries({ replica: 'r', now: Date.now(), leaseMs: 1000, limit: 10 })).map((d) => d.id)).toEqual(['old-1']);
+    expect(pending).toMatchObject({
+      id: 'old-1',
+      repository: null,
+      sha: null,
+      lastError: null,
+      nextAttemptAt: null,
+      payload: { repository: { full_name: 'o/r' } },
+    });
+    expect(await store.claimDeliveries({ replica: 'r', now: Date.now(), leaseMs: 1000, limit: 10 })).toMatchObject([
+      { id: 'old-1', payload: { repository: { full_name: 'o/r' } } },
+    ]);
+    await store.close();
+  });
+
+  it('moves the bodies of deliveries not yet pruned to delivery_payloads (migration 11); pruned ones stay without', async () => {
+    const file = path.join(tmp.dir, 'v10.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 10)) {
+      for (const sql of renderMigration(m, 'sqlite')) old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 1);
+    }
+    const insert = old.prepare('INSERT INTO deliveries (id, event, payload, received_at, processed_at, pruned_at) VALUES (?, ?, ?, 1, ?, ?)');
+    insert.run('pending', 'push', '{"n":1}', null, null);
+    insert.run('processed', 'push', '{"n":2}', 5, null);
+    insert.run('pruned', 'push', 'null', 5, 6);
+    old.close();
+    const store = (await openStore(file)) as SqliteStore;
+    expect(store.db.prepare('SELECT d.id, p.payload FROM deliveries d LEFT JOIN delivery_payloads p ON p.seq = d.seq ORDER BY d.seq').all()).toEqual([
+      { id: 'pending', payload: '{"n":1}' },
+      { id: 'processed', payload: '{"n":2}' },
+      { id: 'pruned', payload: null },
+    ]);
+    expect((await store.pendingDeliveries(10)).map((d) => [d.id, d.payload])).toEqual([['pending', { n: 1 }]]);
+    expect(await store.pruneDeliveryPayloads(10)).toBe(1);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM delivery_payloads').get()).toEqual({ n: 1 });
     await store.close();
   });
 
@@ -96,11 +130,14 @@ describe('SqliteStore on a real file', () => {
     await store.recordDeliveryHeaders([{ id: 'done', headers: { 'x-github-hook-id': 'redelivery' } }]);
     await store.finishDelivery('done', null);
     expect(await store.pruneDeliveryPayloads(Date.now() + 1)).toBe(1);
-    const rows = store.db.prepare('SELECT id, payload, headers, pruned_at FROM deliveries ORDER BY seq').all() as Array<Record<string, unknown>>;
+    const rows = store.db
+      .prepare('SELECT d.id, p.payload, d.headers, d.pruned_at FROM deliveries d LEFT JOIN delivery_payloads p ON p.seq = d.seq ORDER BY d.seq')
+      .all() as Array<Record<string, unknown>>;
     expect(rows.map((r) => [r.id, r.payload, r.headers, r.pruned_at !== null])).toEqual([
-      ['done', 'null', '{"x-github-hook-id":"7"}', true],
+      ['done', null, '{"x-github-hook-id":"7"}', true],
       ['pending', '{"big":"y"}', null, false],
     ]);
+    expect(await store.pruneDeliveryPayloads(Date.now() + 1)).toBe(0);
     expect((await store.pendingDeliveries(10)).map((d) => d.id)).toEqual(['pending']);
 
     const token = await store.createToken({ name: 't', tokenHash: 'h'.repeat(64), scopes: [1] });

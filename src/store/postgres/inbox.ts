@@ -91,16 +91,23 @@ export class PostgresInbox implements DeliveryInbox {
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
     // Never waits (SKIP LOCKED), so it is never part of a deadlock: a row another writer holds is pruned by the next sweep.
-    const r = await this.pool.query(
-      `WITH locked AS (SELECT seq FROM deliveries WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < $2 FOR NO KEY UPDATE SKIP LOCKED)
-       UPDATE deliveries d SET payload = 'null', pruned_at = $1 FROM locked WHERE d.seq = locked.seq`,
+    const [row] = await this.rows(
+      `WITH locked AS (SELECT seq FROM deliveries WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < $2 FOR NO KEY UPDATE SKIP LOCKED),
+         pruned AS (UPDATE deliveries d SET pruned_at = $1 FROM locked WHERE d.seq = locked.seq RETURNING d.seq),
+         dropped AS (DELETE FROM delivery_payloads p USING pruned WHERE p.seq = pruned.seq)
+       SELECT count(*)::int AS n FROM pruned`,
       [Date.now(), processedBefore],
     );
-    return r.rowCount ?? 0;
+    return Number(row?.n ?? 0);
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    return (await this.rows('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(toDelivery);
+    return (
+      await this.rows(
+        'SELECT d.*, p.payload FROM deliveries d LEFT JOIN delivery_payloads p ON p.seq = d.seq WHERE d.processed_at IS NULL AND d.seq > $1 ORDER BY d.seq LIMIT $2',
+        [afterSeq, limit],
+      )
+    ).map(toDelivery);
   }
 
   async countPendingDeliveries(): Promise<number> {
@@ -126,7 +133,9 @@ export class PostgresInbox implements DeliveryInbox {
       // sees every claim committed before; the lock is held only while the server runs it, never across a round trip.
       const results = (await client.query(
         `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(CLAIM_LOCK)}, 0));
-         WITH locked AS (${locked}) UPDATE deliveries d SET claimed_by = ${replica}, claimed_until = ${until} FROM locked WHERE d.seq = locked.seq RETURNING d.*;
+         WITH locked AS (${locked}),
+           claimed AS (UPDATE deliveries d SET claimed_by = ${replica}, claimed_until = ${until} FROM locked WHERE d.seq = locked.seq RETURNING d.*)
+         SELECT c.*, p.payload FROM claimed c LEFT JOIN delivery_payloads p ON p.seq = c.seq;
          COMMIT`,
       )) as unknown as pg.QueryResult[];
       return (results[2]!.rows as Row[]).map(toDelivery).sort((a, b) => a.seq - b.seq);

@@ -58,13 +58,20 @@ export class RecordBatch {
     const columns: unknown[][] = Array.from({ length: 8 }, () => []);
     for (const w of batch) w.row.forEach((v, i) => columns[i]!.push(v));
     try {
+      // The deliveries, then their bodies (`delivery_payloads`, migration 11) for the rows that were new, in one statement:
+      // a delivery and its body commit together. A repeated id in the batch: its first row only.
       const r = await this.pool.query<{ id: string }>(
-        `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
-         SELECT id, event, action, installation_id, repository, sha, payload, received_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
-           WITH ORDINALITY AS b(id, event, action, installation_id, repository, sha, payload, received_at, n)
-         ORDER BY n
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        `WITH b AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+             WITH ORDINALITY AS b(id, event, action, installation_id, repository, sha, payload, received_at, n)),
+         recorded AS (
+           INSERT INTO deliveries (id, event, action, installation_id, repository, sha, received_at)
+           SELECT id, event, action, installation_id, repository, sha, received_at FROM b ORDER BY n
+           ON CONFLICT (id) DO NOTHING RETURNING id, seq),
+         bodies AS (
+           INSERT INTO delivery_payloads (seq, payload)
+           SELECT DISTINCT ON (recorded.seq) recorded.seq, b.payload FROM recorded JOIN b ON b.id = recorded.id ORDER BY recorded.seq, b.n)
+         SELECT id FROM recorded`,
         columns,
       );
       const fresh = new Set(r.rows.map((row) => row.id));

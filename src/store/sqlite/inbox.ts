@@ -109,17 +109,22 @@ export class SqliteInbox implements DeliveryInbox {
   /**
    * Records a delivery durably: committed with the other durable writes of the same turn
    * of the event loop (one sync to disk for all, {@link durableSoon}), and resolved only
-   * after that commit, so a 2xx still means "on disk".
+   * after that commit, so a 2xx still means "on disk". Its body goes to
+   * `delivery_payloads`, in the same savepoint.
    */
   async recordDelivery(d: NewDelivery): Promise<boolean> {
     const insert = this.sql(
-      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, payload, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO deliveries (id, event, action, installation_id, repository, sha, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
+    const insertPayload = this.sql('INSERT INTO delivery_payloads (seq, payload) VALUES (?, ?)');
     const payload = d.payloadJson ?? JSON.stringify(d.payload);
-    return this.durableSoon(
-      () => insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, payload, Date.now()).changes === 1,
-    );
+    return this.durableSoon(() => {
+      const r = insert.run(d.id, d.event, d.action, d.installationId, d.repository ?? null, d.sha ?? null, Date.now());
+      if (r.changes !== 1) return false;
+      insertPayload.run(r.lastInsertRowid, payload);
+      return true;
+    });
   }
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
@@ -130,14 +135,19 @@ export class SqliteInbox implements DeliveryInbox {
   }
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
-    return this.sql("UPDATE deliveries SET payload = 'null', pruned_at = ? WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?").run(
-      Date.now(),
-      processedBefore,
-    ).changes;
+    const prunable = 'SELECT seq FROM deliveries WHERE pruned_at IS NULL AND processed_at IS NOT NULL AND processed_at < ?';
+    const drop = this.sql(`DELETE FROM delivery_payloads WHERE seq IN (${prunable})`);
+    const mark = this.sql(`UPDATE deliveries SET pruned_at = ? WHERE seq IN (${prunable})`);
+    return this.db.transaction(() => {
+      drop.run(processedBefore);
+      return mark.run(Date.now(), processedBefore).changes;
+    })();
   }
 
   async pendingDeliveries(limit: number, afterSeq = 0): Promise<DeliveryRecord[]> {
-    const rows = this.sql('SELECT * FROM deliveries WHERE processed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.sql(
+      'SELECT d.*, p.payload FROM deliveries d LEFT JOIN delivery_payloads p ON p.seq = d.seq WHERE d.processed_at IS NULL AND d.seq > ? ORDER BY d.seq LIMIT ?',
+    ).all(afterSeq, limit) as Row[];
     return rows.map(toDelivery);
   }
 
@@ -147,7 +157,12 @@ export class SqliteInbox implements DeliveryInbox {
 
   async claimDeliveries(c: ClaimRequest): Promise<DeliveryRecord[]> {
     const claim = this.sql(`UPDATE deliveries SET claimed_by = $replica, claimed_until = $until WHERE seq IN (${CLAIMABLE}) RETURNING *`);
-    const rows = (await this.write(() => claim.all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }))) as Row[];
+    const payloadOf = this.sql('SELECT payload FROM delivery_payloads WHERE seq = ?').pluck();
+    const rows = await this.write(() => {
+      const claimed = claim.all({ replica: c.replica, until: c.now + c.leaseMs, now: c.now, limit: c.limit }) as Row[];
+      for (const r of claimed) r.payload = payloadOf.get(r.seq);
+      return claimed;
+    });
     return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
   }
 
