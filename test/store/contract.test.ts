@@ -65,7 +65,10 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       // Each id new exactly once: the two redeliveries are not.
       const newIds = sent.filter((_, i) => fresh[i]);
       expect(newIds.sort()).toEqual([...ids].sort());
-      expect((await store.pendingDeliveries(1000)).map((d) => d.id).sort()).toEqual([...ids].sort());
+      const pending = await store.pendingDeliveries(1000);
+      // In recording order (one group after another, each in arrival order), each with its own body.
+      expect(pending.map((d) => d.id)).toEqual(ids);
+      expect(pending.filter((d) => (d.payload as { n?: string }).n !== d.id)).toEqual([]);
       expect(await store.countPendingDeliveries()).toBe(120);
       await store.finishDelivery('burst-0', null);
       expect(await store.countPendingDeliveries()).toBe(119);

@@ -40,7 +40,7 @@ export class PostgresInbox implements DeliveryInbox {
     readonly pool: pg.Pool,
     protected readonly recordPool: pg.Pool = pool,
   ) {
-    this.recordBatch = new RecordBatch(recordPool, Math.max(1, recordPool.options.max ?? 2));
+    this.recordBatch = new RecordBatch(recordPool);
   }
 
   /** Runs one statement; the rows it returns. */

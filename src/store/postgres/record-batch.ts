@@ -9,14 +9,17 @@ interface Waiting {
 }
 
 /**
- * Records webhook deliveries on PostgreSQL in groups: at most `connections` INSERT
- * statements run at once (on the inbox's own connections), and the deliveries arriving
- * while they run go together in the next one (one multi-row INSERT, one round trip, one
- * commit). Under load, recording then keeps up with arrivals however long one statement
+ * Records webhook deliveries on PostgreSQL in groups: one INSERT statement runs at a
+ * time (on the inbox's own connection), and the deliveries arriving while it runs go
+ * together in the next one (one multi-row INSERT, one round trip, one commit). One at a
+ * time keeps `seq` in recording order across groups: a group's rows get their sequence
+ * numbers, and commit, after every earlier group's, so a claim never sees a delivery
+ * before one recorded earlier (two statements at once could interleave both). Under load, recording then keeps up with arrivals however long one statement
  * takes (a busy server), instead of each delivery queueing for a connection of its own;
  * alone, a delivery is sent at once. Each promise resolves after the statement holding
  * its delivery committed, so a 2xx still means "recorded". A statement that fails rejects
- * the deliveries it held (their webhooks get a 5xx and GitHub redelivers them).
+ * the deliveries it held (their webhooks get a 5xx; GitHub does not redeliver on its own: the
+ * delivery is redelivered from the app's settings page or by the sender's retry).
  */
 export class RecordBatch {
   private waiting: Waiting[] = [];
@@ -24,12 +27,10 @@ export class RecordBatch {
 
   /**
    * @param pool the connections deliveries are recorded on
-   * @param connections statements run at once (the pool's size)
    * @param maxRows deliveries one statement holds at most
    */
   constructor(
     private readonly pool: pg.Pool,
-    private readonly connections: number,
     private readonly maxRows = 500,
   ) {}
 
@@ -43,7 +44,7 @@ export class RecordBatch {
   }
 
   private next(): void {
-    while (this.running < this.connections && this.waiting.length > 0) {
+    while (this.running < 1 && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.maxRows);
       this.running++;
       void this.insert(batch).finally(() => {

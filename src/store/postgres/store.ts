@@ -30,7 +30,9 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /**
    * Connections kept apart for recording webhook deliveries (the insert GitHub's answer
-   * waits for), so it never queues behind processing queries. Default 2.
+   * waits for), so it never queues behind processing queries. Default 1: one recording
+   * statement runs at a time (src/store/postgres/record-batch.ts); a second connection
+   * only stands by for a broken one.
    */
   recordPoolSize?: number;
   /** Called when an idle pooled connection fails (the database restarted); the pool replaces it. */
@@ -57,7 +59,7 @@ export class PostgresStore extends PostgresRestores implements Store {
 
   constructor(options: PostgresStoreOptions) {
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types: TYPES });
-    const recordPool = new pg.Pool({ connectionString: options.connectionString, max: options.recordPoolSize ?? 2, types: TYPES });
+    const recordPool = new pg.Pool({ connectionString: options.connectionString, max: options.recordPoolSize ?? 1, types: TYPES });
     // Without a listener an idle connection's error (a restarted server) would crash the process.
     pool.on('error', (error) => options.onError?.(error));
     recordPool.on('error', (error) => options.onError?.(error));
