@@ -16,6 +16,7 @@ import { appKeyPair, startStandIn, type MemoryRepoContent, type RepoRecord, type
 import { LocalActionsIssuer } from '../demo/github/oidc-issuer.js';
 import { DEFAULT_RESTORE_AUDIENCE } from '../src/api/restore-report.js';
 import { encodeResult, RESULT_ANNOTATION_TITLE, resultStepName, type PrebuildResult } from '../src/lifecycle/contract.js';
+import { snapshotKey } from '../src/lifecycle/snapshot-key.js';
 
 /** A dispatch the app made. `at` is `performance.now()` in ms when the benchmark saw it. */
 export interface Dispatch {
@@ -97,7 +98,7 @@ export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
  * @returns the `workflow_run` completed payload to send
  */
 export async function completeRun(github: StandIn, d: Dispatch, appUrl?: string): Promise<Record<string, any>> {
-  const key = `prebuild-devcontainer-${d.sha}`;
+  const key = snapshotKey('devcontainer', d.sha, d.prebuildId);
   github.recordCache(d.repo, { key, sizeInBytes: 1024 });
   const result: PrebuildResult = {
     prebuildId: d.prebuildId,

@@ -36,6 +36,8 @@ export interface ActionsClaims {
   workflowRef: string | null;
   /** The event that started the run (`event_name` claim: `workflow_dispatch` for a dispatched prebuild). */
   eventName: string | null;
+  /** The ref the run ran on (`ref` claim: `refs/heads/BRANCH` for a dispatch on a branch). */
+  ref: string | null;
 }
 
 /** Verifies Actions OIDC tokens against one issuer; the keys are fetched once and refreshed by jose when a new key id appears. */
@@ -99,6 +101,7 @@ export class ActionsTokenVerifier {
       sha: str('sha'),
       workflowRef: str('workflow_ref'),
       eventName: str('event_name'),
+      ref: str('ref'),
     };
   }
 }

@@ -7,7 +7,9 @@
  * `GET …/actions/runs/{run_id}/jobs` request (src/prebuilds/runs.ts). A report never
  * decides the outcome: GitHub's conclusion does (a report of a run that failed is ignored).
  */
+import { cachesPartPrefix } from '../lifecycle/caches-part.js';
 import { decodeResult, encodeResult, type PrebuildResult } from '../lifecycle/result.js';
+import { snapshotKey } from '../lifecycle/snapshot-key.js';
 import { FINAL_STATES, type PrebuildRecord, type RunReport } from '../store/types.js';
 import type { PrebuildsDeps } from './deps.js';
 
@@ -25,6 +27,33 @@ export interface ReportingJob {
   workflowRef: string | null;
   /** `event_name` claim. */
   eventName: string | null;
+  /** `ref` claim: the app dispatches a prebuild's run on its branch (`refs/heads/BRANCH`). */
+  ref: string | null;
+}
+
+/**
+ * Why `result` is not prebuild `p`'s own result, or null when it is: it must name the
+ * prebuild (its id; for a run started from the Actions tab, which the app adopted as a
+ * manual prebuild, the action's own `RUNID-ATTEMPT` of that run), its commit and
+ * configuration, the snapshot key the action derives from them (src/lifecycle/snapshot-key.ts)
+ * and a caches part of the same configuration. A result
+ * naming another prebuild's snapshot would make the app delete or build on that one.
+ * Checked for reports and for results read from annotations alike.
+ */
+export function resultMismatch(
+  result: PrebuildResult,
+  p: Pick<PrebuildRecord, 'id' | 'sha' | 'configuration' | 'workflowRunId'>,
+): { field: 'prebuildId' | 'sha' | 'configuration' | 'snapshotKey' | 'cachesKey'; reason: string } | null {
+  const ownRun = p.workflowRunId !== null && new RegExp(`^${p.workflowRunId}-\\d{1,4}$`).test(result.prebuildId);
+  if (result.prebuildId !== String(p.id) && !ownRun) return { field: 'prebuildId', reason: `the result is of prebuild ${result.prebuildId}, not #${p.id}` };
+  if (result.sha !== p.sha) return { field: 'sha', reason: `the result is of commit ${result.sha}, not ${p.sha}` };
+  if (result.configuration !== p.configuration)
+    return { field: 'configuration', reason: `the result is of configuration "${result.configuration}", not "${p.configuration}"` };
+  const key = snapshotKey(p.configuration, p.sha, result.prebuildId);
+  if (result.snapshotKey !== key) return { field: 'snapshotKey', reason: `the result names snapshot ${result.snapshotKey}, not prebuild #${p.id}'s ${key}` };
+  if (result.cachesKey !== undefined && !result.cachesKey.startsWith(cachesPartPrefix(p.configuration)))
+    return { field: 'cachesKey', reason: `the result names caches part ${result.cachesKey}, not one of configuration "${p.configuration}"` };
+  return null;
 }
 
 /** A report the app does not keep; `status` is the HTTP status the API answers with. */
@@ -58,7 +87,7 @@ function workflowPath(workflowRef: string | null, repository: string): string | 
  * configuration).
  * @param body the request body, JSON text of a `PrebuildResult`
  * @returns the prebuild, updated, and whether this token's report is new
- * @throws RunReportRefused 404 (no such prebuild), 403 (the token's job is not the
+ * @throws RunReportRefused 404 (no such prebuild in the token's repository), 403 (the token's job is not the
  *   prebuild's run), 409 (the prebuild ended), 400 (not a result of this prebuild)
  */
 export async function recordRunReport(
@@ -69,15 +98,16 @@ export async function recordRunReport(
   now = Date.now(),
 ): Promise<{ prebuild: PrebuildRecord; created: boolean }> {
   const p = await deps.store.getPrebuild(prebuildId);
-  if (!p) throw new RunReportRefused(404, `prebuild #${prebuildId} does not exist`);
-  const full = `${p.owner}/${p.repo}`;
-  if (job.repository.toLowerCase() !== full.toLowerCase())
-    throw new RunReportRefused(403, `the token was issued to a job of ${job.repository}, not of prebuild #${p.id}'s repository`);
+  // Another repository's job learns nothing of this one's prebuilds: the same answer as for none.
+  if (!p || job.repository.toLowerCase() !== `${p.owner}/${p.repo}`.toLowerCase())
+    throw new RunReportRefused(404, `${job.repository} has no prebuild #${prebuildId}`);
   if (job.eventName !== 'workflow_dispatch')
     throw new RunReportRefused(403, `the token's run was started by ${job.eventName ?? 'an unknown event'}, not by the app's workflow_dispatch`);
   const path = workflowPath(job.workflowRef, job.repository);
   if (path === null || !(path === p.workflow || path.endsWith(`/${p.workflow}`)))
     throw new RunReportRefused(403, `the token's workflow (${job.workflowRef ?? 'none'}) is not prebuild #${p.id}'s workflow ${p.workflow}`);
+  if (job.ref !== `refs/heads/${p.branch}`)
+    throw new RunReportRefused(403, `the token's run ran on ${job.ref ?? 'no ref'}, not on prebuild #${p.id}'s branch refs/heads/${p.branch}`);
   const runId = job.runId !== null && /^\d{1,15}$/.test(job.runId) ? Number(job.runId) : null;
   if (runId === null) throw new RunReportRefused(403, 'the token has no run_id claim');
   if (p.dispatchedAt === null) throw new RunReportRefused(403, `prebuild #${p.id} was never dispatched`);
@@ -86,10 +116,8 @@ export async function recordRunReport(
   if (FINAL_STATES.includes(p.state)) throw new RunReportRefused(409, `prebuild #${p.id} has ended (${p.state})`);
   const result = decodeResult(body);
   if (!result) throw new RunReportRefused(400, 'not a prebuild result (snapshotKey, snapshotBytes and durationMs are required)', 'body');
-  if (result.prebuildId !== String(p.id)) throw new RunReportRefused(400, `the result is of prebuild ${result.prebuildId}, not #${p.id}`, 'prebuildId');
-  if (result.sha !== p.sha) throw new RunReportRefused(400, `the result is of commit ${result.sha}, not ${p.sha}`, 'sha');
-  if (result.configuration !== p.configuration)
-    throw new RunReportRefused(400, `the result is of configuration "${result.configuration}", not "${p.configuration}"`, 'configuration');
+  const mismatch = resultMismatch(result, p);
+  if (mismatch) throw new RunReportRefused(400, mismatch.reason, mismatch.field);
   const report: RunReport = { runId, runAttempt: job.runAttempt, reportId: job.jti, result: encodeResult(result), reportedAt: now };
   const created = p.runReport?.reportId !== job.jti;
   const prebuild = created ? await deps.store.updatePrebuild(p.id, { runReport: report }) : p;

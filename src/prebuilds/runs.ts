@@ -8,7 +8,7 @@ import { FINAL_STATES } from '../store/types.js';
 import type { PrebuildsDeps as AppDeps } from './deps.js';
 import { decision, decisionLog } from './decisions.js';
 import { discardSnapshot, prebuildEnded, reportEnded } from './ended.js';
-import { reportedResult } from './run-report.js';
+import { reportedResult, resultMismatch } from './run-report.js';
 
 /** The fields of a workflow run the app follows (webhook and REST run objects share them). */
 export type Run = WorkflowRunObject;
@@ -108,8 +108,12 @@ export async function followRun(
     endedAt: Date.parse(run.updated_at) || Date.now(),
     startedAt: prebuild.startedAt ?? (Date.parse(run.run_started_at ?? run.created_at) || null),
   };
+  // A result naming another prebuild's snapshot (or commit, configuration) is not this prebuild's.
+  const mismatch = outcome.result ? resultMismatch(outcome.result, prebuild) : null;
   let patch: PrebuildPatch;
-  if (run.conclusion === 'success' && outcome.result) {
+  if (run.conclusion === 'success' && outcome.result && mismatch) {
+    patch = { ...base, state: 'failure', reason: `the run reported a result that is not this prebuild's: ${mismatch.reason}` };
+  } else if (run.conclusion === 'success' && outcome.result) {
     const r = outcome.result;
     // GitHub's run timestamps have one-second resolution: never report less than the action's own step.
     const durationMs = Math.max(base.durationMs ?? 0, r.durationMs);

@@ -119,16 +119,21 @@ describe('results reported by the prebuild run', () => {
         ['another run', await post(1, await mint({ run_id: String(d.runId + 1000) }), body)],
         ['another workflow', await post(1, await mint({ workflow_ref: 'octo/app/.github/workflows/ci.yml@refs/heads/main' }), body)],
         ['a push run', await post(1, await mint({ event_name: 'push' }), body)],
+        [
+          'a dispatch on another branch',
+          await post(1, await mint({ ref: 'refs/heads/evil', workflow_ref: 'octo/app/.github/workflows/prebuild.yml@refs/heads/evil' }), body),
+        ],
         ['expired', await post(1, await mint({}, DEFAULT_RESTORE_AUDIENCE, -60), body)],
         ['another audience', await post(1, await mint({}, 'https://github.com/octo'), body)],
         ['signed by another issuer', await post(1, await other.mint(runClaims(d), DEFAULT_RESTORE_AUDIENCE), body)],
       ].map(([what, r]) => [what, (r as { status: number }).status]);
       expect(refused).toEqual([
         ['no token', 401],
-        ['another repository', 403],
+        ['another repository', 404],
         ['another run', 403],
         ['another workflow', 403],
         ['a push run', 403],
+        ['a dispatch on another branch', 403],
         ['expired', 401],
         ['another audience', 401],
         ['signed by another issuer', 401],
@@ -140,6 +145,15 @@ describe('results reported by the prebuild run', () => {
     expect((await post(99, token, body)).status).toBe(404);
     expect(await post(1, token, { ...body, sha: sha(2) })).toMatchObject({ status: 400, json: { field: 'sha' } });
     expect(await post(1, token, { hello: 'world' })).toMatchObject({ status: 400, json: { field: 'body' } });
+    // Another prebuild's snapshot (deleting or building on it is what the app would then do), another configuration's caches part.
+    expect(await post(1, token, { ...body, snapshotKey: snapshotKey('devcontainer', sha(1), '2') })).toMatchObject({
+      status: 400,
+      json: { field: 'snapshotKey' },
+    });
+    expect(await post(1, token, { ...body, cachesKey: `prebuilds-v1-caches/other/${'a'.repeat(64)}` })).toMatchObject({
+      status: 400,
+      json: { field: 'cachesKey' },
+    });
     expect((await app.server.store.getPrebuild(1))?.runReport).toBeNull();
     await app.succeed(0, 2048);
     expect(jobsReads()).toBe(1);
