@@ -12,7 +12,7 @@ const ALLOWED: Record<string, string[]> = {
   config: [],
   store: ['config'],
   triggers: ['config', 'store'],
-  scheduler: ['config', 'store'],
+  scheduler: ['config', 'lifecycle', 'store'],
   lifecycle: ['config'],
   github: ['config', 'lifecycle', 'store'],
   coordination: ['store'],
