@@ -147,10 +147,11 @@ export async function requestPrebuilds(deps: Pick<PrebuildsDeps, 'store' | 'sche
         continue;
       }
     }
-    const scheduled = await scheduler.request(newPrebuild(req, offer));
-    const reason = verdict.reason ? `${verdict.reason}; ${scheduled.reason}` : scheduled.reason;
-    const d = decision.scheduled(scheduled.prebuild, scheduled.decision, reason);
-    await log.record(d);
+    // The scheduler records the decision in the write that settles the outcome (one round trip less).
+    const decided = (s: ScheduleOutcome) => decision.scheduled(s.prebuild, s.decision, verdict.reason ? `${verdict.reason}; ${s.reason}` : s.reason);
+    const scheduled = await scheduler.request(newPrebuild(req, offer), (s) => log.entry(decided(s)));
+    const d = decided(scheduled);
+    if (!scheduled.recorded) await log.record(d);
     out.push({ offer, decision: d, verdict, scheduled });
   }
   return out;

@@ -10,6 +10,7 @@ import type {
   ConfigurationState,
   DecisionRecord,
   LaneState,
+  NewDecision,
   NewPrebuild,
   PageSession,
   PrebuildCondition,
@@ -19,6 +20,7 @@ import type {
   RepoRef,
   ScheduleRecord,
   Store,
+  UpdateOptions,
 } from '../types.js';
 
 /**
@@ -79,13 +81,19 @@ export class SqliteStore extends SqliteRestores implements Store {
     return toPrebuild(row);
   }
 
-  async updatePrebuild(id: number, patch: PrebuildPatch, options: { durable?: boolean } = {}): Promise<PrebuildRecord> {
+  async updatePrebuild(id: number, patch: PrebuildPatch, options: UpdateOptions = {}): Promise<PrebuildRecord> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
-    if (fields.length > 0) {
-      const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
+    const decisions = options.decisions ?? [];
+    if (fields.length > 0 || decisions.length > 0) {
+      const sets = fields.length > 0 ? fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ') : 'id = id';
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
       const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`);
-      const update = () => statement.run(...values, id);
+      const now = Date.now();
+      // One savepoint: the patch and its decisions land together, or neither does.
+      const update = () => {
+        if (statement.run(...values, id).changes !== 1) throw new Error(`prebuild ${id} does not exist`);
+        for (const d of decisions) this.insertDecision(d, now);
+      };
       await (options.durable ? this.durableSoon(update) : this.write(update));
     }
     const updated = await this.getPrebuild(id);
@@ -129,13 +137,16 @@ export class SqliteStore extends SqliteRestores implements Store {
 
   // ---- decisions ----
 
-  async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
-    const insert = this.sql(
+  async recordDecision(d: NewDecision): Promise<void> {
+    const now = Date.now();
+    await this.write(() => this.insertDecision(d, now));
+  }
+
+  private insertDecision(d: NewDecision, now: number): void {
+    this.sql(
       `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const now = Date.now();
-    await this.write(() => insert.run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now));
+    ).run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now);
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
