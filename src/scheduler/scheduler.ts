@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { PrebuildSettings } from '../config/model.js';
-import type { NewDecision, NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
+import type { LaneState, NewDecision, NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
 import { ACTIVE_STATES } from '../store/types.js';
 import { selectBase, type History } from './base.js';
 import { expireAtDispatch, orphanedCachesParts, unexpire } from './retention.js';
@@ -59,6 +59,18 @@ export interface ScheduleOutcome {
 /** Builds the decision (SPEC.md rule 10) that records a {@link ScheduleOutcome}. */
 export type DecideOutcome = (outcome: ScheduleOutcome) => NewDecision;
 
+/** What a request stores along the way, in the writes it makes anyway (fewer sequential round trips to the store). */
+export interface RequestWrites {
+  /**
+   * Builds the request's decision: the scheduler records it in the write that settles the
+   * outcome (the dispatched or failed state, or the superseding of an older waiting
+   * prebuild), and the outcome says `recorded`. A transient dispatch error records nothing.
+   */
+  decide?: DecideOutcome;
+  /** The lane's new state (the trigger rule's counters, SPEC.md rule 4): stored with the prebuild the request creates. */
+  lane?: LaneState;
+}
+
 const short = (sha: string) => sha.slice(0, 7);
 
 /**
@@ -84,14 +96,12 @@ export class Scheduler {
 
   /**
    * Accepts a prebuild request and starts or queues it. Idempotent per (delivery, configuration).
-   * @param decide when given, the scheduler records the outcome's decision itself, in the
-   *   write that settles the outcome (the dispatched or failed state, or the superseding of
-   *   an older waiting prebuild), so a request costs fewer sequential writes; the outcome
-   *   then says `recorded`. A transient dispatch error records nothing (the caller retries).
+   * @param writes what to store with the request's own writes (its decision, its lane's state)
    */
-  async request(candidate: NewPrebuild, decide?: DecideOutcome): Promise<ScheduleOutcome> {
+  async request(candidate: NewPrebuild, writes: RequestWrites = {}): Promise<ScheduleOutcome> {
+    const { decide } = writes;
     const lane = laneOf(candidate);
-    const prebuild = await this.store.createPrebuild({ ...candidate, state: 'waiting' });
+    const prebuild = await this.store.createPrebuild({ ...candidate, state: 'waiting' }, writes.lane ? { lane: writes.lane } : {});
     if (prebuild.state !== 'waiting') {
       const handled: ScheduleOutcome = { prebuild, decision: 'started', reason: `already handled as prebuild #${prebuild.id}` };
       if (decide) await this.store.recordDecision(decide(handled));

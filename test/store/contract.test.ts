@@ -152,6 +152,17 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.listDeliveries({ repository: 'octo/app' })).map((d) => d.id)).toEqual(['fine', 'flaky']);
     });
 
+    it('stores a lane state with the prebuild it creates, also when the prebuild existed', async () => {
+      const input = newPrebuild({ deliveryId: 'with-lane' });
+      const lane = { commitsSinceTrigger: 0, lastIdentity: 'id-1', lastSeq: 5, lastRun: true };
+      const p = await store.createPrebuild(input, { lane });
+      expect(await store.getLane(repo, input.configuration, input.branch)).toEqual(lane);
+      expect(await store.getLane(repo, input.configuration, 'other')).toEqual({ commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false });
+      const again = await store.createPrebuild(input, { lane: { ...lane, lastSeq: 6 } });
+      expect(again.id).toBe(p.id);
+      expect((await store.getLane(repo, input.configuration, input.branch)).lastSeq).toBe(6);
+    });
+
     it('creates one prebuild per (delivery, configuration) even when reprocessed', async () => {
       const a = await store.createPrebuild(newPrebuild({ deliveryId: 'd1' }));
       const b = await store.createPrebuild(newPrebuild({ deliveryId: 'd1' }));

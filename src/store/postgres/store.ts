@@ -86,14 +86,18 @@ export class PostgresStore extends PostgresRestores implements Store {
 
   // ---- prebuilds ----
 
-  async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
+  async createPrebuild(input: NewPrebuild, options: { lane?: LaneState } = {}): Promise<PrebuildRecord> {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
     const fields = Object.keys(record).filter((f) => f in PREBUILD_COLUMNS && f !== 'id');
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
+    const { lane } = options;
+    // One statement: the lane's state (a data-modifying WITH, run whether or not the prebuild existed) and the prebuild land together.
+    const withLane = lane ? `WITH lane AS (${LANE_UPSERT(fields.length)}) ` : '';
+    const laneValues = lane ? laneRow(input, input.configuration, input.branch, lane) : [];
     const [row] = await this.rows(
-      `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
+      `${withLane}INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
        VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING RETURNING *`,
-      values,
+      [...values, ...laneValues],
     );
     if (row) return toPrebuild(row);
     // A reprocessed delivery: return the prebuild it already created.
@@ -190,12 +194,7 @@ export class PostgresStore extends PostgresRestores implements Store {
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
-         last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-      [repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0],
-    );
+    await this.pool.query(LANE_UPSERT(0), laneRow(repo, configuration, branch, state));
   }
 
   async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
@@ -343,4 +342,16 @@ async function insertDecisions(client: Pick<pg.PoolClient, 'query'>, decisions: 
     `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at) VALUES ${rows.join(', ')}`,
     decisions.flatMap((d) => [d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now]),
   );
+}
+
+/** The lane upsert, its 8 parameters numbered from `$${after + 1}` ({@link laneRow} gives them). */
+const LANE_UPSERT = (after: number) =>
+  `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run)
+     VALUES (${Array.from({ length: 8 }, (_, i) => `$${after + i + 1}`).join(', ')})
+     ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
+       last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`;
+
+/** The parameters of {@link LANE_UPSERT}. */
+function laneRow(repo: RepoRef, configuration: string, branch: string, state: LaneState): unknown[] {
+  return [repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0];
 }

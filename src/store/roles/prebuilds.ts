@@ -1,4 +1,5 @@
 import type { NewDecision } from './decisions.js';
+import type { LaneState } from './lanes.js';
 import type { PrebuildSettings } from '../../config/model.js';
 import type { RepoRef } from './repo.js';
 
@@ -134,8 +135,13 @@ export interface UpdateOptions {
 
 /** The prebuilds role of the store. */
 export interface PrebuildStore {
-  /** Creates a prebuild; a second call with the same (delivery, configuration) returns the first one's record. */
-  createPrebuild(input: NewPrebuild): Promise<PrebuildRecord>;
+  /**
+   * Creates a prebuild; a second call with the same (delivery, configuration) returns the first one's record.
+   * `lane`: the state of the prebuild's lane (repository, configuration, branch; SPEC.md rule 4)
+   * stored in the same write (both or neither, the lane even when the prebuild existed), so
+   * a trigger rule's lane update and the prebuild it asks for cost one round trip to the store.
+   */
+  createPrebuild(input: NewPrebuild, options?: { lane?: LaneState }): Promise<PrebuildRecord>;
   /**
    * Applies `patch`. `durable`: on disk before it returns whatever the store's durability
    * (SQLite `acknowledged` syncs it like an acknowledged write): for a write the app acts

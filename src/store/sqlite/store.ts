@@ -67,14 +67,20 @@ export class SqliteStore extends SqliteRestores implements Store {
 
   // ---- prebuilds ----
 
-  async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
+  async createPrebuild(input: NewPrebuild, options: { lane?: LaneState } = {}): Promise<PrebuildRecord> {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
     const fields = Object.keys(record).filter((f) => f in PREBUILD_COLUMNS && f !== 'id');
     const sql = `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
       VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING`;
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
     const insert = this.sql(sql);
-    const r = await this.write(() => insert.run(...values));
+    const { lane } = options;
+    // One savepoint: the prebuild and its lane's state land together, or neither does.
+    const r = await this.write(() => {
+      const inserted = insert.run(...values);
+      if (lane) this.upsertLane(input, input.configuration, input.branch, lane);
+      return inserted;
+    });
     if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
     // A reprocessed delivery: return the prebuild it already created.
     const row = this.sql('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?').get(input.deliveryId ?? null, input.configuration) as Row;
@@ -179,14 +185,15 @@ export class SqliteStore extends SqliteRestores implements Store {
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    const upsert = this.sql(
+    await this.write(() => this.upsertLane(repo, configuration, branch, state));
+  }
+
+  private upsertLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): void {
+    this.sql(
       `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
            last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-    );
-    await this.write(() =>
-      upsert.run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0),
-    );
+    ).run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
 
   // ---- schedules ----
