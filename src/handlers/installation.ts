@@ -40,7 +40,7 @@ export async function handleInstallation(deps: AppDeps, input: HandlerInput<'ins
       prNumber: null,
       trigger: 'manual',
       offers: resolved.configurations.map(offerOf),
-      rule: installationRule(deps.store, repo, head.defaultBranch, input.seq),
+      rule: installationRule(head.defaultBranch, input.seq),
       registerSchedules: true,
     });
   }

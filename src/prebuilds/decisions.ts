@@ -1,4 +1,4 @@
-import type { DecisionRecord, PrebuildRecord, RepoRef, Store } from '../store/types.js';
+import type { NewDecision, PrebuildRecord, RepoRef, Store } from '../store/types.js';
 
 /**
  * Decisions (SPEC.md rule 10): for every (event, configuration) pair the app records
@@ -79,22 +79,22 @@ export interface DecisionContext extends RepoRef {
 export interface DecisionLog {
   /** Records one decision (at `sha` unless the decision is about another commit's prebuild). */
   record(d: Decision, sha?: string): Promise<void>;
+  /** The record {@link record} would write, for a write that stores it with other changes (`updatePrebuild`'s `decisions`). */
+  entry(d: Decision, sha?: string): NewDecision;
 }
 
 /** A {@link DecisionLog} writing to the store's decisions. */
 export function decisionLog(store: Pick<Store, 'recordDecision'>, context: DecisionContext): DecisionLog {
-  return {
-    record: (d, sha = context.sha) =>
-      store.recordDecision({
-        deliveryId: context.deliveryId,
-        owner: context.owner,
-        repo: context.repo,
-        sha,
-        event: context.event,
-        configuration: d.configuration,
-        decision: d.kind,
-        reason: d.reason,
-        prebuildId: d.prebuildId,
-      } satisfies Omit<DecisionRecord, 'id' | 'createdAt'>),
-  };
+  const entry = (d: Decision, sha = context.sha): NewDecision => ({
+    deliveryId: context.deliveryId,
+    owner: context.owner,
+    repo: context.repo,
+    sha,
+    event: context.event,
+    configuration: d.configuration,
+    decision: d.kind,
+    reason: d.reason,
+    prebuildId: d.prebuildId,
+  });
+  return { entry, record: (d, sha) => store.recordDecision(entry(d, sha)) };
 }

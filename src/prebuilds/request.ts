@@ -1,7 +1,7 @@
 import type { PrebuildSettings, ResolvedConfiguration } from '../config/model.js';
 import type { ScheduleOutcome } from '../scheduler/scheduler.js';
 import { applyOverrides } from '../store/overrides.js';
-import type { NewPrebuild, PrebuildRecord, PrebuildTrigger, RepoRef } from '../store/types.js';
+import type { LaneState, NewPrebuild, PrebuildRecord, PrebuildTrigger, RepoRef } from '../store/types.js';
 import { scheduleFor } from '../triggers/schedule.js';
 import { decision, decisionLog, type Decision, type DecisionEvent } from './decisions.js';
 import type { PrebuildsDeps } from './deps.js';
@@ -49,6 +49,12 @@ export interface Verdict {
   decision?: Decision;
   /** `decision` was recorded by an earlier attempt of the same delivery: it is replayed, not recorded again. */
   recorded?: boolean;
+  /**
+   * The new state of the offer's lane (the request's repository and branch): stored by
+   * {@link requestPrebuilds} with the prebuild it creates (one write), or before the
+   * decision when none is created. A crash before that write leaves the lane as it was.
+   */
+  lane?: LaneState;
 }
 
 /** The trigger rule of a request, given the offer with overrides applied. */
@@ -132,7 +138,12 @@ export async function requestPrebuilds(deps: Pick<PrebuildsDeps, 'store' | 'sche
     const offer: Offer = { ...raw, settings };
     if (req.registerSchedules && settings) await setSchedule(store, req, offer.configuration, settings);
     const verdict: Verdict = req.rule ? await req.rule(offer) : { run: true, reason: '' };
+    // Stored with the prebuild when one is asked for; otherwise before the decision.
+    const storeLane = async () => {
+      if (verdict.lane) await store.setLane(req.repo, offer.configuration, req.branch, verdict.lane);
+    };
     if (!verdict.run) {
+      await storeLane();
       const d = verdict.decision ?? decision.skipped(offer.configuration, verdict.reason);
       if (!(verdict.recorded && verdict.decision)) await log.record(d);
       out.push({ offer, decision: d, verdict, scheduled: null });
@@ -142,15 +153,17 @@ export async function requestPrebuilds(deps: Pick<PrebuildsDeps, 'store' | 'sche
       const [existing] = await store.listPrebuilds({ ...req.repo, configuration: offer.configuration, sha: req.sha, states: [...LIVE_OR_DONE], limit: 1 });
       if (existing && existing.identity === offer.identity && existing.deliveryId !== req.deliveryId) {
         const d = decision.alreadyPrebuilt(offer.configuration, existing);
+        await storeLane();
         await log.record(d);
         out.push({ offer, decision: d, verdict, scheduled: null });
         continue;
       }
     }
-    const scheduled = await scheduler.request(newPrebuild(req, offer));
-    const reason = verdict.reason ? `${verdict.reason}; ${scheduled.reason}` : scheduled.reason;
-    const d = decision.scheduled(scheduled.prebuild, scheduled.decision, reason);
-    await log.record(d);
+    // The scheduler records the decision in the write that settles the outcome (one round trip less).
+    const decided = (s: ScheduleOutcome) => decision.scheduled(s.prebuild, s.decision, verdict.reason ? `${verdict.reason}; ${s.reason}` : s.reason);
+    const scheduled = await scheduler.request(newPrebuild(req, offer), { decide: (s) => log.entry(decided(s)), lane: verdict.lane });
+    const d = decided(scheduled);
+    if (!scheduled.recorded) await log.record(d);
     out.push({ offer, decision: d, verdict, scheduled });
   }
   return out;

@@ -39,14 +39,16 @@ async function decidedBefore(store: Pick<Store, 'listDecisions'>, push: PushFact
 
 /**
  * The push rule: branch globs, `commitInterval`, `triggerFiles`, identity change
- * (`decidePush`), with the lane's counters kept in the store. A retried push replays
+ * (`decidePush`), with the lane's counters read from the store; the verdict carries the
+ * lane's new state, stored with the prebuild requested (or before the decision when none
+ * is: `requestPrebuilds`). A retried push replays
  * its recorded verdict (never counts its commits twice); an older push retried after a
  * newer one of the branch is skipped. A push an earlier attempt already decided (the
  * replica died before marking it processed) keeps that decision: nothing is recorded
  * again (SPEC.md rule 10, one decision per event and configuration) and nothing is
  * requested again (its decision is recorded after the scheduler's answer).
  */
-export function pushRule(store: Pick<Store, 'getLane' | 'setLane' | 'listDecisions'>, push: PushFacts): TriggerRule {
+export function pushRule(store: Pick<Store, 'getLane' | 'listDecisions'>, push: PushFacts): TriggerRule {
   return async (offer) => {
     const name = offer.configuration;
     const lane = await store.getLane(push.repo, name, push.branch);
@@ -63,8 +65,8 @@ export function pushRule(store: Pick<Store, 'getLane' | 'setLane' | 'listDecisio
       changedFiles: push.changedFiles,
       identity: offer.identity,
     });
-    await store.setLane(push.repo, name, push.branch, { ...d.lane, lastSeq: push.seq, lastRun: d.run });
-    return { run: d.run, reason: d.reason };
+    // The lane's new state is stored with the prebuild requested, or before the decision (requestPrebuilds).
+    return { run: d.run, reason: d.reason, lane: { ...d.lane, lastSeq: push.seq, lastRun: d.run } };
   };
 }
 
@@ -88,12 +90,15 @@ export function pullRequestRule(
  * The installation rule: the default branch's head is prebuilt for configurations whose
  * `branches` match it; the lane starts there, so the next push counts from this prebuild.
  */
-export function installationRule(store: Pick<Store, 'setLane'>, repo: RepoRef, defaultBranch: string, seq: number): TriggerRule {
-  return async (offer) => {
+export function installationRule(defaultBranch: string, seq: number): TriggerRule {
+  return (offer) => {
     if (!offer.settings || !branchMatches(offer.settings, defaultBranch)) {
       return { run: false, reason: `branch-unmatched: default branch ${defaultBranch} is not in ${offer.settings?.branches.join(', ') ?? 'its branches'}` };
     }
-    await store.setLane(repo, offer.configuration, defaultBranch, { commitsSinceTrigger: 0, lastIdentity: offer.identity, lastSeq: seq, lastRun: true });
-    return { run: true, reason: 'installed: first prebuild of the default branch' };
+    return {
+      run: true,
+      reason: 'installed: first prebuild of the default branch',
+      lane: { commitsSinceTrigger: 0, lastIdentity: offer.identity, lastSeq: seq, lastRun: true },
+    };
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { PrebuildSettings } from '../config/model.js';
-import type { NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
+import type { LaneState, NewDecision, NewPrebuild, PrebuildPatch, PrebuildRecord, RepoRef, Store } from '../store/types.js';
 import { ACTIVE_STATES } from '../store/types.js';
 import { selectBase, type History } from './base.js';
 import { expireAtDispatch, orphanedCachesParts, unexpire } from './retention.js';
@@ -52,6 +52,23 @@ export interface ScheduleOutcome {
   prebuild: PrebuildRecord;
   decision: 'started' | 'queued' | 'failed';
   reason: string;
+  /** The decision built by the request's `decide` was recorded by the scheduler (with the write that settled the outcome). */
+  recorded?: boolean;
+}
+
+/** Builds the decision (SPEC.md rule 10) that records a {@link ScheduleOutcome}. */
+export type DecideOutcome = (outcome: ScheduleOutcome) => NewDecision;
+
+/** What a request stores along the way, in the writes it makes anyway (fewer sequential round trips to the store). */
+export interface RequestWrites {
+  /**
+   * Builds the request's decision: the scheduler records it in the write that settles the
+   * outcome (the dispatched or failed state, or the superseding of an older waiting
+   * prebuild), and the outcome says `recorded`. A transient dispatch error records nothing.
+   */
+  decide?: DecideOutcome;
+  /** The lane's new state (the trigger rule's counters, SPEC.md rule 4): stored with the prebuild the request creates. */
+  lane?: LaneState;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -77,25 +94,41 @@ export class Scheduler {
     private readonly log?: Logger,
   ) {}
 
-  /** Accepts a prebuild request and starts or queues it. Idempotent per (delivery, configuration). */
-  async request(candidate: NewPrebuild): Promise<ScheduleOutcome> {
+  /**
+   * Accepts a prebuild request and starts or queues it. Idempotent per (delivery, configuration).
+   * @param writes what to store with the request's own writes (its decision, its lane's state)
+   */
+  async request(candidate: NewPrebuild, writes: RequestWrites = {}): Promise<ScheduleOutcome> {
+    const { decide } = writes;
     const lane = laneOf(candidate);
-    const prebuild = await this.store.createPrebuild({ ...candidate, state: 'waiting' });
+    const prebuild = await this.store.createPrebuild({ ...candidate, state: 'waiting' }, writes.lane ? { lane: writes.lane } : {});
     if (prebuild.state !== 'waiting') {
-      return { prebuild, decision: 'started', reason: `already handled as prebuild #${prebuild.id}` };
+      const handled: ScheduleOutcome = { prebuild, decision: 'started', reason: `already handled as prebuild #${prebuild.id}` };
+      if (decide) await this.store.recordDecision(decide(handled));
+      return { ...handled, recorded: !!decide };
     }
     const [{ waiting, active }, config] = await Promise.all([this.laneState(lane), this.store.getConfigurationState(lane, lane.configuration)]);
-    for (const older of waiting.filter((w) => w.id < prebuild.id)) await this.supersede(older, prebuild);
+    const older = waiting.filter((w) => w.id < prebuild.id);
 
-    if (config.paused) return { prebuild, decision: 'queued', reason: 'paused: waits until the configuration is resumed' };
     const blocker = active.find((a) => a.identity === prebuild.identity);
-    if (blocker) {
-      return { prebuild, decision: 'queued', reason: `waiting for prebuild #${blocker.id} (${short(blocker.sha)}) to finish` };
+    const queued: ScheduleOutcome | null = config.paused
+      ? { prebuild, decision: 'queued', reason: 'paused: waits until the configuration is resumed' }
+      : blocker
+        ? { prebuild, decision: 'queued', reason: `waiting for prebuild #${blocker.id} (${short(blocker.sha)}) to finish` }
+        : null;
+    if (queued) {
+      // The queued decision goes with the last superseding write, or alone when nothing waited.
+      const own = decide ? [decide(queued)] : [];
+      for (const [i, o] of older.entries()) await this.supersede(o, prebuild, i === older.length - 1 ? own : []);
+      if (older.length === 0 && own.length > 0) await this.store.recordDecision(own[0]!);
+      return { ...queued, recorded: !!decide };
     }
-    const started = await this.start(prebuild);
-    if (started.state === 'failure') return { prebuild: started, decision: 'failed', reason: started.reason ?? 'dispatch failed' };
+    for (const o of older) await this.supersede(o, prebuild);
     const reason = active.length > 0 ? `bypass: configuration changed while #${active[0]!.id} runs` : 'started: no prebuild running';
-    return { prebuild: started, decision: 'started', reason };
+    const outcomeOf = (p: PrebuildRecord): ScheduleOutcome =>
+      p.state === 'failure' ? { prebuild: p, decision: 'failed', reason: p.reason ?? 'dispatch failed' } : { prebuild: p, decision: 'started', reason };
+    const started = await this.start(prebuild, decide && ((p) => decide(outcomeOf(p))));
+    return { ...outcomeOf(started), recorded: !!decide };
   }
 
   /**
@@ -140,9 +173,12 @@ export class Scheduler {
     return { waiting: all.filter((p) => p.state === 'waiting'), active: all.filter((p) => active.includes(p.state)) };
   }
 
-  private async supersede(older: PrebuildRecord, newer: PrebuildRecord): Promise<void> {
-    await this.endWithout(older, 'superseded', `superseded by ${short(newer.sha)} (prebuild #${newer.id})`);
-    await this.store.recordDecision({
+  /**
+   * Ends `older` as superseded by `newer`, its `superseded` decision (and `also`, the newer
+   * request's own) recorded in the same write as its state, before GitHub is told.
+   */
+  private async supersede(older: PrebuildRecord, newer: PrebuildRecord, also: readonly NewDecision[] = []): Promise<void> {
+    const superseded: NewDecision = {
       deliveryId: older.deliveryId,
       owner: older.owner,
       repo: older.repo,
@@ -152,11 +188,17 @@ export class Scheduler {
       decision: 'superseded',
       reason: `superseded by ${short(newer.sha)} (prebuild #${newer.id}) while waiting`,
       prebuildId: older.id,
-    });
+    };
+    await this.endWithout(older, 'superseded', `superseded by ${short(newer.sha)} (prebuild #${newer.id})`, [superseded, ...also]);
   }
 
-  private async endWithout(p: PrebuildRecord, state: 'cancelled' | 'superseded', reason: string): Promise<PrebuildRecord> {
-    const ended = await this.store.updatePrebuild(p.id, { state, reason, endedAt: Date.now() });
+  private async endWithout(
+    p: PrebuildRecord,
+    state: 'cancelled' | 'superseded',
+    reason: string,
+    decisions: readonly NewDecision[] = [],
+  ): Promise<PrebuildRecord> {
+    const ended = await this.store.updatePrebuild(p.id, { state, reason, endedAt: Date.now() }, { decisions });
     try {
       const checkRunId = await this.dispatcher.end(ended);
       return await this.store.updatePrebuild(p.id, { checkRunId, reportedState: state });
@@ -167,7 +209,11 @@ export class Scheduler {
     }
   }
 
-  private async start(waiting: PrebuildRecord): Promise<PrebuildRecord> {
+  /**
+   * Dispatches a waiting prebuild (its base chosen, retention applied) and stores the result.
+   * @param decide the decision recorded with the stored result (dispatched or failed)
+   */
+  private async start(waiting: PrebuildRecord, decide?: (result: PrebuildRecord) => NewDecision): Promise<PrebuildRecord> {
     // Recorded (on disk, whatever the store's durability) before GitHub is asked: after a crash,
     // a power loss or a timed-out request the dispatcher knows a run may already exist for this
     // prebuild, and looks for it before dispatching again.
@@ -193,14 +239,15 @@ export class Scheduler {
       const reason = `could not start the prebuild: ${error instanceof Error ? error.message : String(error)}`;
       this.log?.error({ err: error, prebuild: p.id }, reason);
       const checkRunId = (error as { checkRunId?: number }).checkRunId ?? null;
-      return this.store.updatePrebuild(p.id, {
-        state: 'failure',
-        reason,
-        endedAt: Date.now(),
-        ...(checkRunId ? { checkRunId, reportedState: 'failure' } : {}),
-      });
+      const failed: PrebuildPatch = { state: 'failure', reason, endedAt: Date.now(), ...(checkRunId ? { checkRunId, reportedState: 'failure' } : {}) };
+      return this.settle(p, failed, decide);
     }
-    return this.store.updatePrebuild(p.id, { state: 'dispatched', ...patch });
+    return this.settle(p, { state: 'dispatched', ...patch }, decide);
+  }
+
+  /** Stores a start's result, with the decision `decide` builds from the record as it will be. */
+  private settle(p: PrebuildRecord, patch: PrebuildPatch, decide?: (result: PrebuildRecord) => NewDecision): Promise<PrebuildRecord> {
+    return this.store.updatePrebuild(p.id, patch, decide ? { decisions: [decide({ ...p, ...patch })] } : {});
   }
 }
 

@@ -155,6 +155,17 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.listDeliveries({ repository: 'octo/app' })).map((d) => d.id)).toEqual(['fine', 'flaky']);
     });
 
+    it('stores a lane state with the prebuild it creates, also when the prebuild existed', async () => {
+      const input = newPrebuild({ deliveryId: 'with-lane' });
+      const lane = { commitsSinceTrigger: 0, lastIdentity: 'id-1', lastSeq: 5, lastRun: true };
+      const p = await store.createPrebuild(input, { lane });
+      expect(await store.getLane(repo, input.configuration, input.branch)).toEqual(lane);
+      expect(await store.getLane(repo, input.configuration, 'other')).toEqual({ commitsSinceTrigger: 0, lastIdentity: null, lastSeq: 0, lastRun: false });
+      const again = await store.createPrebuild(input, { lane: { ...lane, lastSeq: 6 } });
+      expect(again.id).toBe(p.id);
+      expect((await store.getLane(repo, input.configuration, input.branch)).lastSeq).toBe(6);
+    });
+
     it('creates one prebuild per (delivery, configuration) even when reprocessed', async () => {
       const a = await store.createPrebuild(newPrebuild({ deliveryId: 'd1' }));
       const b = await store.createPrebuild(newPrebuild({ deliveryId: 'd1' }));
@@ -212,6 +223,36 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       });
       expect(await store.updatePrebuildIf(p.id, { state: 'success' }, {})).toMatchObject({ id: p.id, state: 'success' });
       expect(await store.updatePrebuildIf(9999, { state: 'success' }, { state: 'expired' })).toBeNull();
+    });
+
+    it('records decisions with a prebuild update in one write: both land, in order; for a missing prebuild neither', async () => {
+      const p = await store.createPrebuild(newPrebuild({ deliveryId: 'with-decisions' }));
+      const decided = (decision: string, prebuildId: number | null) => ({
+        deliveryId: 'with-decisions',
+        ...repo,
+        sha: p.sha,
+        event: 'push',
+        configuration: p.configuration,
+        decision,
+        reason: `${decision} here`,
+        prebuildId,
+      });
+      const updated = await store.updatePrebuild(
+        p.id,
+        { state: 'superseded', reason: 'newer' },
+        { decisions: [decided('superseded', p.id), decided('queued', 77)] },
+      );
+      expect(updated).toMatchObject({ id: p.id, state: 'superseded', reason: 'newer' });
+      expect((await store.listDecisions(repo, p.sha)).map((d) => [d.decision, d.reason, d.prebuildId, d.deliveryId])).toEqual([
+        ['superseded', 'superseded here', p.id, 'with-decisions'],
+        ['queued', 'queued here', 77, 'with-decisions'],
+      ]);
+      // An empty patch with a decision records it, the prebuild unchanged; `durable` changes nothing else.
+      expect(await store.updatePrebuild(p.id, {}, { durable: true, decisions: [decided('started', p.id)] })).toMatchObject({ state: 'superseded' });
+      expect((await store.listDecisions(repo, p.sha)).map((d) => d.decision)).toEqual(['superseded', 'queued', 'started']);
+      await expect(store.updatePrebuild(9999, { state: 'failure' }, { decisions: [decided('failed', 9999)] })).rejects.toThrow(/9999 does not exist/);
+      await expect(store.updatePrebuild(9999, {}, { decisions: [decided('failed', 9999)] })).rejects.toThrow(/9999 does not exist/);
+      expect((await store.listDecisions(repo, p.sha)).map((d) => d.decision)).toEqual(['superseded', 'queued', 'started']);
     });
 
     it('keeps lanes, configuration state and decisions (prefix lookup by sha); a deleted branch drops its lanes and schedules', async () => {

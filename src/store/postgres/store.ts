@@ -8,6 +8,7 @@ import type {
   ConfigurationState,
   DecisionRecord,
   LaneState,
+  NewDecision,
   NewPrebuild,
   PrebuildCondition,
   PrebuildFilter,
@@ -16,6 +17,7 @@ import type {
   RepoRef,
   ScheduleRecord,
   Store,
+  UpdateOptions,
 } from '../types.js';
 import { PostgresRestores } from './restores.js';
 
@@ -86,14 +88,18 @@ export class PostgresStore extends PostgresRestores implements Store {
 
   // ---- prebuilds ----
 
-  async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
+  async createPrebuild(input: NewPrebuild, options: { lane?: LaneState } = {}): Promise<PrebuildRecord> {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
     const fields = Object.keys(record).filter((f) => f in PREBUILD_COLUMNS && f !== 'id');
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
+    const { lane } = options;
+    // One statement: the lane's state (a data-modifying WITH, run whether or not the prebuild existed) and the prebuild land together.
+    const withLane = lane ? `WITH lane AS (${LANE_UPSERT(fields.length)}) ` : '';
+    const laneValues = lane ? laneRow(input, input.configuration, input.branch, lane) : [];
     const [row] = await this.rows(
-      `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
+      `${withLane}INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
        VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING RETURNING *`,
-      values,
+      [...values, ...laneValues],
     );
     if (row) return toPrebuild(row);
     // A reprocessed delivery: return the prebuild it already created.
@@ -104,16 +110,25 @@ export class PostgresStore extends PostgresRestores implements Store {
     return toPrebuild(existing!);
   }
 
-  async updatePrebuild(id: number, patch: PrebuildPatch): Promise<PrebuildRecord> {
+  async updatePrebuild(id: number, patch: PrebuildPatch, options: UpdateOptions = {}): Promise<PrebuildRecord> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
-    const [row] = fields.length
-      ? await this.rows(
-          `UPDATE prebuilds SET ${fields.map((f, i) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = $${i + 1}`).join(', ')} WHERE id = $${fields.length + 1} RETURNING *`,
-          [...fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f])), id],
-        )
-      : await this.rows('SELECT * FROM prebuilds WHERE id = $1', [id]);
-    if (!row) throw new Error(`prebuild ${id} does not exist`);
-    return toPrebuild(row);
+    const decisions = options.decisions ?? [];
+    // Every commit is durable on PostgreSQL (`synchronous_commit` as the server sets it): `durable` asks nothing more.
+    const update = async (client: Pick<pg.PoolClient, 'query'>) => {
+      const [row] = fields.length
+        ? (
+            await client.query(
+              `UPDATE prebuilds SET ${fields.map((f, i) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = $${i + 1}`).join(', ')} WHERE id = $${fields.length + 1} RETURNING *`,
+              [...fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f])), id],
+            )
+          ).rows
+        : (await client.query('SELECT * FROM prebuilds WHERE id = $1', [id])).rows;
+      if (!row) throw new Error(`prebuild ${id} does not exist`);
+      if (decisions.length > 0) await insertDecisions(client, decisions);
+      return toPrebuild(row);
+    };
+    // With decisions: one transaction, so the patch and its decisions land together or neither does.
+    return decisions.length > 0 ? this.transaction(update) : update(this.pool);
   }
 
   async updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null> {
@@ -155,12 +170,8 @@ export class PostgresStore extends PostgresRestores implements Store {
 
   // ---- decisions ----
 
-  async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, Date.now()],
-    );
+  async recordDecision(d: NewDecision): Promise<void> {
+    await insertDecisions(this.pool, [d]);
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
@@ -185,12 +196,7 @@ export class PostgresStore extends PostgresRestores implements Store {
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
-         last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-      [repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0],
-    );
+    await this.pool.query(LANE_UPSERT(0), laneRow(repo, configuration, branch, state));
   }
 
   async forgetBranch(repo: RepoRef, branch: string): Promise<void> {
@@ -328,4 +334,26 @@ export class PostgresStore extends PostgresRestores implements Store {
   async revokeSession(idHash: string): Promise<boolean> {
     return ((await this.pool.query('DELETE FROM page_sessions WHERE id_hash = $1', [idHash])).rowCount ?? 0) === 1;
   }
+}
+
+/** Inserts decisions in one statement (one row each, in order). */
+async function insertDecisions(client: Pick<pg.PoolClient, 'query'>, decisions: readonly NewDecision[]): Promise<void> {
+  const now = Date.now();
+  const rows = decisions.map((_, r) => `(${Array.from({ length: 10 }, (_, c) => `$${r * 10 + c + 1}`).join(', ')})`);
+  await client.query(
+    `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at) VALUES ${rows.join(', ')}`,
+    decisions.flatMap((d) => [d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now]),
+  );
+}
+
+/** The lane upsert, its 8 parameters numbered from `$${after + 1}` ({@link laneRow} gives them). */
+const LANE_UPSERT = (after: number) =>
+  `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run)
+     VALUES (${Array.from({ length: 8 }, (_, i) => `$${after + i + 1}`).join(', ')})
+     ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
+       last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`;
+
+/** The parameters of {@link LANE_UPSERT}. */
+function laneRow(repo: RepoRef, configuration: string, branch: string, state: LaneState): unknown[] {
+  return [repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0];
 }

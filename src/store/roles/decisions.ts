@@ -16,9 +16,12 @@ export interface DecisionRecord extends RepoRef {
   createdAt: number;
 }
 
+/** A decision to record: the store sets `id` and `createdAt`. */
+export type NewDecision = Omit<DecisionRecord, 'id' | 'createdAt'>;
+
 /** The decisions role of the store. */
 export interface DecisionLog {
-  recordDecision(decision: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void>;
+  recordDecision(decision: NewDecision): Promise<void>;
   /** Decisions about a commit (a sha prefix matches), oldest first. */
   listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]>;
 }

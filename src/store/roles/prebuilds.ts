@@ -1,3 +1,5 @@
+import type { NewDecision } from './decisions.js';
+import type { LaneState } from './lanes.js';
 import type { PrebuildSettings } from '../../config/model.js';
 import type { RepoRef } from './repo.js';
 
@@ -123,18 +125,34 @@ export interface PrebuildFilter extends Partial<RepoRef> {
   limit?: number;
 }
 
+/** Options of {@link PrebuildStore.updatePrebuild}. */
+export interface UpdateOptions {
+  /** On disk before it returns, whatever the store's durability. */
+  durable?: boolean;
+  /** Decisions (SPEC.md rule 10) recorded atomically with the patch, in order. */
+  decisions?: readonly NewDecision[];
+}
+
 /** The prebuilds role of the store. */
 export interface PrebuildStore {
-  /** Creates a prebuild; a second call with the same (delivery, configuration) returns the first one's record. */
-  createPrebuild(input: NewPrebuild): Promise<PrebuildRecord>;
+  /**
+   * Creates a prebuild; a second call with the same (delivery, configuration) returns the first one's record.
+   * `lane`: the state of the prebuild's lane (repository, configuration, branch; SPEC.md rule 4)
+   * stored in the same write (both or neither, the lane even when the prebuild existed), so
+   * a trigger rule's lane update and the prebuild it asks for cost one round trip to the store.
+   */
+  createPrebuild(input: NewPrebuild, options?: { lane?: LaneState }): Promise<PrebuildRecord>;
   /**
    * Applies `patch`. `durable`: on disk before it returns whatever the store's durability
    * (SQLite `acknowledged` syncs it like an acknowledged write): for a write the app acts
    * on outside the store, e.g. "dispatching" before the workflow is dispatched, so that
-   * no crash or power loss can make the app dispatch a prebuild twice.
-   * @throws Error when the prebuild does not exist.
+   * no crash or power loss can make the app dispatch a prebuild twice. `decisions`:
+   * recorded in the same transaction as the patch (both or neither), so a step that
+   * changes a prebuild and decides about it costs one round trip to the store, and a
+   * re-handled delivery never finds the decision without the state it describes.
+   * @throws Error when the prebuild does not exist (nothing is written).
    */
-  updatePrebuild(id: number, patch: PrebuildPatch, options?: { durable?: boolean }): Promise<PrebuildRecord>;
+  updatePrebuild(id: number, patch: PrebuildPatch, options?: UpdateOptions): Promise<PrebuildRecord>;
   /**
    * Applies `patch` only if the prebuild still has every value in `expected` (compare and
    * set, atomic: one statement), for a write that undoes or follows one of the app's own

@@ -10,6 +10,7 @@ import type {
   ConfigurationState,
   DecisionRecord,
   LaneState,
+  NewDecision,
   NewPrebuild,
   PageSession,
   PrebuildCondition,
@@ -19,6 +20,7 @@ import type {
   RepoRef,
   ScheduleRecord,
   Store,
+  UpdateOptions,
 } from '../types.js';
 
 /**
@@ -65,27 +67,39 @@ export class SqliteStore extends SqliteRestores implements Store {
 
   // ---- prebuilds ----
 
-  async createPrebuild(input: NewPrebuild): Promise<PrebuildRecord> {
+  async createPrebuild(input: NewPrebuild, options: { lane?: LaneState } = {}): Promise<PrebuildRecord> {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
     const fields = Object.keys(record).filter((f) => f in PREBUILD_COLUMNS && f !== 'id');
     const sql = `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
       VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING`;
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
     const insert = this.sql(sql);
-    const r = await this.write(() => insert.run(...values));
+    const { lane } = options;
+    // One savepoint: the prebuild and its lane's state land together, or neither does.
+    const r = await this.write(() => {
+      const inserted = insert.run(...values);
+      if (lane) this.upsertLane(input, input.configuration, input.branch, lane);
+      return inserted;
+    });
     if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
     // A reprocessed delivery: return the prebuild it already created.
     const row = this.sql('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?').get(input.deliveryId ?? null, input.configuration) as Row;
     return toPrebuild(row);
   }
 
-  async updatePrebuild(id: number, patch: PrebuildPatch, options: { durable?: boolean } = {}): Promise<PrebuildRecord> {
+  async updatePrebuild(id: number, patch: PrebuildPatch, options: UpdateOptions = {}): Promise<PrebuildRecord> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
-    if (fields.length > 0) {
-      const sets = fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ');
+    const decisions = options.decisions ?? [];
+    if (fields.length > 0 || decisions.length > 0) {
+      const sets = fields.length > 0 ? fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ') : 'id = id';
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
       const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`);
-      const update = () => statement.run(...values, id);
+      const now = Date.now();
+      // One savepoint: the patch and its decisions land together, or neither does.
+      const update = () => {
+        if (statement.run(...values, id).changes !== 1) throw new Error(`prebuild ${id} does not exist`);
+        for (const d of decisions) this.insertDecision(d, now);
+      };
       await (options.durable ? this.durableSoon(update) : this.write(update));
     }
     const updated = await this.getPrebuild(id);
@@ -129,13 +143,16 @@ export class SqliteStore extends SqliteRestores implements Store {
 
   // ---- decisions ----
 
-  async recordDecision(d: Omit<DecisionRecord, 'id' | 'createdAt'>): Promise<void> {
-    const insert = this.sql(
+  async recordDecision(d: NewDecision): Promise<void> {
+    const now = Date.now();
+    await this.write(() => this.insertDecision(d, now));
+  }
+
+  private insertDecision(d: NewDecision, now: number): void {
+    this.sql(
       `INSERT INTO decisions (delivery_id, owner, repo, sha, event, configuration, decision, reason, prebuild_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const now = Date.now();
-    await this.write(() => insert.run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now));
+    ).run(d.deliveryId, d.owner, d.repo, d.sha, d.event, d.configuration, d.decision, d.reason, d.prebuildId, now);
   }
 
   async listDecisions(repo: RepoRef, sha: string): Promise<DecisionRecord[]> {
@@ -168,14 +185,15 @@ export class SqliteStore extends SqliteRestores implements Store {
   }
 
   async setLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): Promise<void> {
-    const upsert = this.sql(
+    await this.write(() => this.upsertLane(repo, configuration, branch, state));
+  }
+
+  private upsertLane(repo: RepoRef, configuration: string, branch: string, state: LaneState): void {
+    this.sql(
       `INSERT INTO lanes (owner, repo, configuration, branch, commits_since_trigger, last_identity, last_seq, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (owner, repo, configuration, branch) DO UPDATE SET commits_since_trigger = excluded.commits_since_trigger,
            last_identity = excluded.last_identity, last_seq = excluded.last_seq, last_run = excluded.last_run`,
-    );
-    await this.write(() =>
-      upsert.run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0),
-    );
+    ).run(repo.owner, repo.repo, configuration, branch, state.commitsSinceTrigger, state.lastIdentity, state.lastSeq ?? 0, state.lastRun ? 1 : 0);
   }
 
   // ---- schedules ----
