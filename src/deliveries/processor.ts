@@ -246,9 +246,9 @@ export class DeliveryProcessor {
           .catch((error) => this.log.error({ err: error, delivery: d.id }, 'delivery could not be processed; its lease expires and it is retried'))
           .finally(() => {
             this.inFlight.delete(d.id);
-            // The repository is free again: its later deliveries (maybe recorded by another replica) can be claimed;
-            // or there is room again under maxInFlight.
-            if (this.full || (this.coordinator.shared && (this.queues.get(key)?.size ?? 0) === 0)) this.kick();
+            // The repository's queue ran dry: its later deliveries (recorded by another replica, or left unclaimed by
+            // the per-repository cap of a claim, CLAIM_PER_REPOSITORY) can be claimed; or there is room again under maxInFlight.
+            if (this.full || (this.queues.get(key)?.size ?? 0) === 0) this.kick();
           });
       }
     }

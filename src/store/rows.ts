@@ -203,11 +203,18 @@ export function prebuildWhere(filter: PrebuildFilter, param: (n: number) => stri
 /**
  * The deliveries one replica may claim (`$replica`) at `$now`, at most `$limit`, in
  * arrival order: unprocessed, due (no retry pending or its time has come), not held by
- * a live lease, and of a repository no other replica holds a live claim in. Named
- * parameters, as SQLite takes them; the PostgreSQL store numbers them.
+ * a live lease, of a repository no other replica holds a live claim in, and among the
+ * first {@link CLAIM_PER_REPOSITORY} unprocessed deliveries of their repository (a
+ * repository's deliveries are handled one after another: a backlog of one must not fill
+ * the claim and hold back every other repository's). Named parameters, as SQLite takes
+ * them; the PostgreSQL store inlines them.
  */
-export const CLAIMABLE = `SELECT d.seq FROM deliveries d
-  WHERE d.processed_at IS NULL
+export const CLAIM_PER_REPOSITORY = 8;
+
+export const CLAIMABLE = `SELECT d.seq FROM (
+    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY COALESCE(p.repository, '') ORDER BY p.seq) AS rank_in_repository
+    FROM deliveries p WHERE p.processed_at IS NULL) d
+  WHERE d.rank_in_repository <= ${CLAIM_PER_REPOSITORY}
     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $now)
     AND (d.claimed_by IS NULL OR d.claimed_until < $now)
     AND COALESCE(d.repository, '') NOT IN (

@@ -1,5 +1,6 @@
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { Store } from '../../src/store/types.js';
+import { CLAIM_PER_REPOSITORY } from '../../src/store/rows.js';
 import { newPrebuild, postgresBackend, sqliteBackend, STORE_REPO, type BackendStore } from '../helpers/store-backends.js';
 
 /**
@@ -105,7 +106,8 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
 
     it('hands every delivery to exactly one of several replicas claiming at once', async () => {
       const replicas = [store, await db.open(), await db.open()];
-      for (let i = 0; i < 60; i++) await store.recordDelivery(delivery(`d${i}`, `o/r${i % 6}`));
+      // 6 repositories × CLAIM_PER_REPOSITORY deliveries: all claimable without any finishing.
+      for (let i = 0; i < 6 * CLAIM_PER_REPOSITORY; i++) await store.recordDelivery(delivery(`d${i}`, `o/r${i % 6}`));
       const owner = new Map<string, string>();
       const repoOwner = new Map<string, string>();
       await Promise.all(
@@ -121,7 +123,19 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
           }
         }),
       );
-      expect(owner.size).toBe(60);
+      expect(owner.size).toBe(6 * CLAIM_PER_REPOSITORY);
+    });
+
+    it("claims at most CLAIM_PER_REPOSITORY of one repository's deliveries: its backlog never holds back another repository's", async () => {
+      for (let i = 0; i < 50; i++) await store.recordDelivery(delivery(`busy-${i}`, 'o/busy'));
+      await store.recordDelivery(delivery('other', 'o/other'));
+      const now = Date.now();
+      const first = (await store.claimDeliveries({ replica: 'a', now, leaseMs: 60_000, limit: 32 })).map((d) => d.id);
+      expect(first).toEqual([...Array.from({ length: CLAIM_PER_REPOSITORY }, (_, i) => `busy-${i}`), 'other']);
+      // Nothing more of the busy repository until one of its claimed deliveries is finished; then the next in order.
+      expect(await store.claimDeliveries({ replica: 'a', now, leaseMs: 60_000, limit: 32 })).toEqual([]);
+      await store.finishDelivery('busy-0', null);
+      expect((await store.claimDeliveries({ replica: 'a', now, leaseMs: 60_000, limit: 32 })).map((d) => d.id)).toEqual([`busy-${CLAIM_PER_REPOSITORY}`]);
     });
 
     it('defers a failed delivery: not claimable until due, shown as retrying with its reason, then given up', async () => {

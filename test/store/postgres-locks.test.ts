@@ -1,4 +1,5 @@
 import type { Store } from '../../src/store/types.js';
+import { CLAIM_PER_REPOSITORY } from '../../src/store/rows.js';
 import { postgresBackend, type BackendStore } from '../helpers/store-backends.js';
 
 /**
@@ -18,7 +19,15 @@ const ROUNDS = 10;
 /** Deliveries per round. */
 const PER_ROUND = 80;
 
-const delivery = (id: string) => ({ id, event: 'push', action: null, installationId: 1, repository: null, payload: { id } });
+/** Spread over PER_ROUND / CLAIM_PER_REPOSITORY repositories, so one claim can take a whole round. */
+const delivery = (id: string) => ({
+  id,
+  event: 'push',
+  action: null,
+  installationId: 1,
+  repository: `o/r${Number(id.slice(-4)) % (PER_ROUND / CLAIM_PER_REPOSITORY)}`,
+  payload: { id },
+});
 const headers = (ids: string[]) => ids.map((id) => ({ id, headers: { 'x-github-delivery': id } }));
 /** The PostgreSQL error code of a failure (40P01 is a deadlock), or its message. */
 const code = (error: unknown) => (error as { code?: string }).code ?? String(error);
