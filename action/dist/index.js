@@ -38985,7 +38985,7 @@ async function composeDown(project, workspace, composeFiles, env) {
 // src/container/pull.ts
 var PULL_ATTEMPTS = 3;
 var PULL_BACKOFF_MS = 250;
-var TRANSIENT = /connection reset|broken pipe|unexpected EOF|\bi\/o timeout|timed? ?out|timeout exceeded|TLS handshake timeout|temporary failure|too many requests|\b429\b|\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|status(?: code)?:? 5\d\d\b/i;
+var TRANSIENT = /connection reset|broken pipe|unexpected EOF|\bi\/o timeout|timed? ?out|timeout exceeded|TLS handshake timeout|context deadline exceeded|connection refused|no such host|temporary failure|too many requests|toomanyrequests|\b429\b|\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|status(?: code)?:? 5\d\d\b/i;
 function isTransientPullFailure(output) {
   return TRANSIENT.test(output);
 }

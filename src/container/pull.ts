@@ -18,11 +18,12 @@ export const PULL_BACKOFF_MS = 250;
  * answer about the image: worth another attempt.
  */
 const TRANSIENT =
-  /connection reset|broken pipe|unexpected EOF|\bi\/o timeout|timed? ?out|timeout exceeded|TLS handshake timeout|temporary failure|too many requests|\b429\b|\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|status(?: code)?:? 5\d\d\b/i;
+  /connection reset|broken pipe|unexpected EOF|\bi\/o timeout|timed? ?out|timeout exceeded|TLS handshake timeout|context deadline exceeded|connection refused|no such host|temporary failure|too many requests|toomanyrequests|\b429\b|\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|status(?: code)?:? 5\d\d\b/i;
 
 /**
- * Whether a `docker pull` failure is worth another attempt: a connection reset, a
- * timeout, a 5xx or 429 answer. "manifest unknown", "not found", "unauthorized",
+ * Whether a `docker pull` failure is worth another attempt: a connection reset or
+ * refused, a timeout (docker's "context deadline exceeded" too), a name that did not
+ * resolve, a 5xx or 429 answer (Docker Hub's `toomanyrequests`). "manifest unknown", "not found", "unauthorized",
  * "denied", a bad reference or anything else docker says is final.
  * @param output what docker printed (stdout and stderr)
  */

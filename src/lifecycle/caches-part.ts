@@ -19,7 +19,7 @@
  * the secret scan while archiving, the guarded extraction into a staging directory.
  *
  * Deletion: a part is deleted once no snapshot kept names it (retention and the
- * deletion of an unsuccessful prebuild's snapshot sweep them: {@link unreferencedParts}).
+ * deletion of an unsuccessful prebuild's snapshot sweep them: {@link orphanedParts}).
  * A part is only ever restored through a successful snapshot that names it.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -183,8 +183,11 @@ export interface OrphanRule {
  * - its key is a caches part key ({@link isCachesPartKey}),
  * - no kept snapshot names it, and every kept snapshot's part is known,
  * - and it is known to be old enough: created before `now - graceMs` and before the
- *   oldest prebuild in flight was created (that one may have saved it, or be about to
- *   name it). A part whose age is unknown could be any age: it is orphaned only when no
+ *   oldest prebuild in flight was created (a part created since may be one an in-flight
+ *   prebuild saved and is about to name). An older unreferenced part that an in-flight
+ *   prebuild found and reused is not protected: its snapshot then names a missing part,
+ *   which costs that snapshot's restores a slower install (the package managers
+ *   download again), never a wrong tree. A part whose age is unknown could be any age: it is orphaned only when no
  *   age matters (no grace, nothing in flight).
  * @returns the orphaned keys, each once, in the order first seen
  */

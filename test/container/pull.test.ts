@@ -34,6 +34,10 @@ describe('isTransientPullFailure', () => {
     [daemon('Get "https://r.example/v2/": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'), true],
     [daemon('Get "https://r.example/v2/": dial tcp: lookup r.example on 127.0.0.53:53: Temporary failure in name resolution'), true],
     ['error pulling image configuration: download failed after attempts=6: unexpected EOF', true],
+    [daemon('Get "https://r.example/v2/": context deadline exceeded'), true],
+    [daemon('Get "https://r.example/v2/": dial tcp 1.2.3.4:443: connect: connection refused'), true],
+    [daemon('Get "https://r.example/v2/": dial tcp: lookup r.example on 127.0.0.53:53: no such host'), true],
+    [daemon('toomanyrequests: You have reached your pull rate limit.'), true],
   ])('%s → %s', (output, transient) => {
     expect(isTransientPullFailure(output)).toBe(transient);
   });
