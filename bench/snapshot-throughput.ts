@@ -114,7 +114,9 @@ export async function measureThroughput(
     best.direct = Math.min(best.direct, await pipeMs(false));
     best.relayed = Math.min(best.relayed, await pipeMs(true));
   }
-  const share = (more: number, less: number) => Math.round(Math.max(0, (more - less) / more) * 1000) / 10;
+  // The share of `more` that `less` does not account for, %; 0 when nothing was measured (CPU is counted in
+  // 10 ms ticks: a small tree's saves may take none).
+  const share = (more: number, less: number) => (more > 0 ? Math.round(Math.max(0, (more - less) / more) * 1000) / 10 : 0);
   r.scannedSaveMBps = mbps(best.scanned);
   r.scanSharePct = share(best.scanned, best.plain);
   r.scanCpuSharePct = share(cpu.scanned, cpu.plain);
