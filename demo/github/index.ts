@@ -68,7 +68,7 @@ export type { Reply } from './router.js';
 export { errorBody } from './payloads/rest.js';
 export { secondaryRateLimitBody, RATE_LIMITS_DOCS } from './faults.js';
 export { appKeyPair } from './auth.js';
-export { WebhookSender } from './webhooks.js';
+export { WebhookSender, webhookHeaders } from './webhooks.js';
 export { ZERO_SHA } from './simulate.js';
 
 /** The repository root: the nearest directory above this module with a `package.json` and an `action/` directory. */

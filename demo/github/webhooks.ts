@@ -34,6 +34,33 @@ export interface DeliveryOptions {
   queue?: string;
 }
 
+/**
+ * The headers GitHub sends with a webhook delivery: the event, the delivery GUID, the
+ * hook and App ids, and both signatures of `body` with `secret` (`X-Hub-Signature-256`
+ * unless `signature` is given as is, and the SHA-1 `X-Hub-Signature`).
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers
+ */
+export async function webhookHeaders(o: {
+  secret: string;
+  appId: number;
+  event: string;
+  id: string;
+  body: string;
+  signature?: string;
+}): Promise<Record<string, string>> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/stand-in',
+    'x-github-event': o.event,
+    'x-github-delivery': o.id,
+    'x-github-hook-id': '1',
+    'x-github-hook-installation-target-type': 'integration',
+    'x-github-hook-installation-target-id': String(o.appId),
+    'x-hub-signature-256': o.signature ?? (await sign(o.secret, o.body)),
+    'x-hub-signature': `sha1=${createHmac('sha1', o.secret).update(o.body).digest('hex')}`,
+  };
+}
+
 /** Sends webhooks to one URL, sequentially; keeps every delivery. */
 export class WebhookSender {
   readonly deliveries: Delivery[] = [];
@@ -91,17 +118,14 @@ export class WebhookSender {
         method: 'POST',
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'GitHub-Hookshot/stand-in',
-          'x-github-event': event,
-          'x-github-delivery': delivery.id,
-          'x-github-hook-id': '1',
-          'x-github-hook-installation-target-type': 'integration',
-          'x-github-hook-installation-target-id': String(this.appId),
-          'x-hub-signature-256': options.signature ?? (await sign(secret, body)),
-          'x-hub-signature': `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`,
-        },
+        headers: await webhookHeaders({
+          secret,
+          appId: this.appId,
+          event,
+          id: delivery.id,
+          body,
+          ...(options.signature !== undefined ? { signature: options.signature } : {}),
+        }),
       });
       delivery.text = await res.text();
       delivery.status = res.status;
