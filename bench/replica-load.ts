@@ -9,14 +9,13 @@
  * evidence. Used by `npm run bench -- --json replicas` and by test/e2e/replicas.test.ts.
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { webhookHeaders } from '../demo/github/index.js';
 import { openStore } from '../src/store/index.js';
 import type { AckTimings } from './app-process.js';
 import { percentile, sleep, startAppChild, type AppChild } from './harness.js';
 import { replicaEvidence, type LaneEntry, type ReplicaEvidence } from './replica-evidence.js';
+import { WebhookPoster } from './webhook-post.js';
 import { completeRun, dispatchOf, PREBUILD_WORKFLOW, startBenchGitHub, type Dispatch } from './standin.js';
 
 const SECRET = 'replicas-webhook-secret';
@@ -98,25 +97,10 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
   const apps: AppChild[] = [];
   const alive = () => apps.filter((a) => !dead.has(a) && !a.exited());
   const dead = new Set<AppChild>();
-  /** Connections to the replicas, kept alive between deliveries (destroyed when the run ends). */
-  const agent = new http.Agent({ keepAlive: true });
-  /**
-   * One signed delivery to one replica (a load balancer's backend), as GitHub sends it (webhookHeaders), over
-   * `node:http` with kept-alive connections: the load generator shares the cores with the replicas, and `fetch`
-   * (undici, web streams) cost it about 1 ms of CPU per delivery. No timeout: a killed replica fails the request.
-   */
+  /** One signed delivery to one replica (a load balancer's backend); no timeout: a killed replica fails the request. */
+  const poster = new WebhookPoster(SECRET);
   const deliver = async (app: AppChild, event: string, payload: object, id: string) => {
-    const body = JSON.stringify(payload);
-    const headers = await webhookHeaders({ secret: SECRET, appId: 1, event, id, body });
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(app.webhookUrl, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const status = await poster.post(app.webhookUrl, event, id, payload);
     if (status < 200 || status >= 300) throw new Error(`webhook ${event} answered ${status}`);
   };
 
@@ -289,7 +273,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       await store.close();
     }
   } finally {
-    agent.destroy();
+    poster.close();
     await Promise.all(apps.map((a) => a.stop()));
     await github.stop();
   }

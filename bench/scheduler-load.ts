@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import type { AppChild } from './harness.js';
 import { sleep } from './harness.js';
 import { completeRun, dispatchOf, PREBUILD_WORKFLOW, type BenchGitHub, type Dispatch } from './standin.js';
+import { WebhookPoster } from './webhook-post.js';
 
 /** What one sent webhook was about (for the reference model). */
 export type SentEntry = { lane: number; type: 'push'; sha: string; identity: string } | { lane: number; type: 'complete'; sha: string };
@@ -89,6 +90,8 @@ export async function offerLoad(bench: BenchGitHub, app: AppChild, o: LoadOption
   let phaseLatencies: number[] = [];
   let pendingCompletions = 0;
   let seq = 0;
+  // Signed webhooks over kept-alive connections (bench/webhook-post.ts), one lane's in order (its chain).
+  const poster = new WebhookPoster(bench.webhookSecret);
   const nextId = () => (o.orderedIds ? `${String(++seq).padStart(12, '0')}-${crypto.randomUUID().slice(13)}` : crypto.randomUUID());
 
   const send = (lane: number, event: string, payload: () => Promise<object>, entry: () => SentEntry, onAck?: () => void): Promise<void> => {
@@ -97,9 +100,9 @@ export async function offerLoad(bench: BenchGitHub, app: AppChild, o: LoadOption
       try {
         const body = await payload();
         sent.set(id, entry());
-        const delivery = await github.send(event, body, { id, queue: repoName(lane) });
-        if (delivery.status === null || delivery.status < 200 || delivery.status >= 300) {
-          failed.set(id, `${event} answered ${delivery.status ?? delivery.error}`);
+        const status = await poster.post(app.webhookUrl, event, id, body);
+        if (status < 200 || status >= 300) {
+          failed.set(id, `${event} answered ${status}`);
           return;
         }
         onAck?.();
@@ -172,39 +175,43 @@ export async function offerLoad(bench: BenchGitHub, app: AppChild, o: LoadOption
 
   const started = performance.now();
   const phases: PhaseResult[] = [];
-  for (const rate of o.rates) {
-    const pushes = Math.max(1, Math.round(rate * o.seconds));
-    phaseLatencies = [];
-    o.log(`  ${rate} pushes/s for ${o.seconds} s (${pushes} pushes over ${o.lanes} repositories)`);
-    const cpuBefore = await app.cpuMs();
-    const benchCpuBefore = process.cpuUsage();
-    const t0 = performance.now();
-    let acknowledged = 0;
-    let lastAck = t0;
-    const sends: Promise<void>[] = [];
-    for (let i = 0; i < pushes;) {
-      const now = performance.now();
-      for (; i < pushes && t0 + (i * 1000) / rate <= now; i++) {
-        sends.push(
-          pushTo(Math.floor(Math.random() * o.lanes), t0 + (i * 1000) / rate, () => {
-            acknowledged++;
-            lastAck = performance.now();
-          }),
-        );
+  try {
+    for (const rate of o.rates) {
+      const pushes = Math.max(1, Math.round(rate * o.seconds));
+      phaseLatencies = [];
+      o.log(`  ${rate} pushes/s for ${o.seconds} s (${pushes} pushes over ${o.lanes} repositories)`);
+      const cpuBefore = await app.cpuMs();
+      const benchCpuBefore = process.cpuUsage();
+      const t0 = performance.now();
+      let acknowledged = 0;
+      let lastAck = t0;
+      const sends: Promise<void>[] = [];
+      for (let i = 0; i < pushes;) {
+        const now = performance.now();
+        for (; i < pushes && t0 + (i * 1000) / rate <= now; i++) {
+          sends.push(
+            pushTo(Math.floor(Math.random() * o.lanes), t0 + (i * 1000) / rate, () => {
+              acknowledged++;
+              lastAck = performance.now();
+            }),
+          );
+        }
+        if (i < pushes) await sleep(Math.max(1, Math.min(10, t0 + (i * 1000) / rate - performance.now())));
       }
-      if (i < pushes) await sleep(Math.max(1, Math.min(10, t0 + (i * 1000) / rate - performance.now())));
+      await Promise.all(sends);
+      await waitIdle();
+      phases.push({
+        rate,
+        pushes,
+        latencies: phaseLatencies,
+        acknowledgedRate: acknowledged / Math.max((lastAck - t0) / 1000, o.seconds),
+        drainSeconds: (performance.now() - t0) / 1000,
+        appCpuMs: (await app.cpuMs()) - cpuBefore,
+        benchCpuMs: ((u) => (u.user + u.system) / 1000)(process.cpuUsage(benchCpuBefore)),
+      });
     }
-    await Promise.all(sends);
-    await waitIdle();
-    phases.push({
-      rate,
-      pushes,
-      latencies: phaseLatencies,
-      acknowledgedRate: acknowledged / Math.max((lastAck - t0) / 1000, o.seconds),
-      drainSeconds: (performance.now() - t0) / 1000,
-      appCpuMs: (await app.cpuMs()) - cpuBefore,
-      benchCpuMs: ((u) => (u.user + u.system) / 1000)(process.cpuUsage(benchCpuBefore)),
-    });
+  } finally {
+    poster.close();
   }
   return { phases, sent, failed, dispatched, wallSeconds: (performance.now() - started) / 1000 };
 }

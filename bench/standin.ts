@@ -48,6 +48,8 @@ export interface BenchGitHub {
   privateKey: string;
   /** The repositories created, by name. */
   repos: Map<string, RepoRecord & { content: MemoryRepoContent }>;
+  /** The webhook secret the app verifies deliveries with. */
+  webhookSecret: string;
   /** With `oidc`: the Actions OIDC issuer of the runs' jobs, which the app verifies result reports against (`PREBUILDS_OIDC_ISSUER`); stop it after the stand-in. */
   issuer: LocalActionsIssuer | null;
 }
@@ -72,7 +74,7 @@ export async function startBenchGitHub(o: { owner: string; webhookSecret: string
     webhookTimeoutMs: 600_000,
   });
   const repos = new Map(o.names.map((name) => [name, github.createMemoryRepo(name)] as const));
-  return { github, privateKey, repos, issuer };
+  return { github, privateKey, repos, issuer, webhookSecret: o.webhookSecret };
 }
 
 /** What a dispatched run is, for the benchmark's bookkeeping. */
