@@ -11,6 +11,7 @@ import { DEFAULT_RESTORE_AUDIENCE } from '../../src/api/restore-report.js';
 import { freePort } from '../../src/server.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { INSTALLATION_ID, REPO } from '../helpers/ids.js';
+import { newPrebuild } from '../helpers/store-backends.js';
 import { jobClaims } from '../helpers/restore-reports.js';
 import { git, runBundle } from './bundle.js';
 import { cleanup, tempDir } from './helpers.js';
@@ -42,19 +43,9 @@ afterAll(async () => {
 
 /** A prebuild of `sha` the app dispatched as workflow run `runId`. */
 async function dispatched(runId: number): Promise<number> {
-  const p = await app.server.store.createPrebuild({
-    ...REPO,
-    installationId: INSTALLATION_ID,
-    configuration: 'devcontainer',
-    identity: 'identity-1',
-    branch: 'main',
-    sha,
-    prNumber: null,
-    trigger: 'push',
-    workflow: 'prebuild.yml',
-    timeoutMinutes: 60,
-    deliveryId: `d-${runId}`,
-  });
+  const p = await app.server.store.createPrebuild(
+    newPrebuild({ ...REPO, installationId: INSTALLATION_ID, identity: 'identity-1', sha, deliveryId: `d-${runId}` }),
+  );
   await app.server.store.updatePrebuild(p.id, { state: 'running', dispatchedAt: Date.now(), workflowRunId: runId });
   return p.id;
 }

@@ -15,6 +15,7 @@ import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { reportedResult } from '../../src/prebuilds/run-report.js';
 import { sha, startTestApp, type TestApp } from '../helpers/app.js';
 import { INSTALLATION_ID, REPO } from '../helpers/ids.js';
+import { newPrebuild } from '../helpers/store-backends.js';
 import { jobClaims } from '../helpers/restore-reports.js';
 
 const DEVCONTAINER = '{ "onCreateCommand": "npm ci" }';
@@ -172,18 +173,7 @@ describe('results reported by the prebuild run', () => {
   });
 
   it('accepts a run reporting before the app recorded its dispatch (run id not known yet); refuses one for a prebuild never dispatched', async () => {
-    const p = await app.server.store.createPrebuild({
-      ...REPO,
-      installationId: INSTALLATION_ID,
-      configuration: 'devcontainer',
-      identity: 'identity-1',
-      branch: 'main',
-      sha: sha(1),
-      prNumber: null,
-      trigger: 'push',
-      workflow: 'prebuild.yml',
-      timeoutMinutes: 60,
-    });
+    const p = await app.server.store.createPrebuild(newPrebuild({ ...REPO, installationId: INSTALLATION_ID, identity: 'identity-1', sha: sha(1) }));
     const d = { runId: 5555, inputs: { 'prebuild-id': String(p.id), configuration: 'devcontainer', sha: sha(1) } };
     const token = () => issuer.mint(runClaims(d), DEFAULT_RESTORE_AUDIENCE);
     expect(await post(p.id, await token(), resultOf(d, 777))).toMatchObject({ status: 403, json: { error: expect.stringMatching(/never dispatched/) } });
