@@ -22,7 +22,7 @@ export async function handleWorkflowRun(deps: AppDeps, input: HandlerInput<'work
     // A run that names itself after a prebuild but is not its run (a fork's pull_request run, another workflow).
     const claimed = parseRunName(run.display_title ?? '')?.prebuildId ?? null;
     if (claimed !== null && run.head_sha) {
-      const from = run.head_repository?.full_name ?? 'an unknown repository';
+      const from = `${run.head_repository?.full_name ?? 'an unknown repository'}${run.head_branch ? ` on ${run.head_branch}` : ''}`;
       await decisionLog(deps.store, { deliveryId: input.deliveryId, ...repo, sha: run.head_sha, event: 'workflow_run' }).record(
         decision.skipped(
           '*',

@@ -17,8 +17,10 @@ export type Run = WorkflowRunObject;
  * Finds the prebuild a workflow run belongs to: by run id (known from the dispatch
  * answer, or an earlier match), else by the id its run name carries — but only for the
  * run the app could have dispatched: event `workflow_dispatch`, the prebuild's workflow
- * file, the repository itself as head repository, and no other run already matched. A
- * fork's `pull_request` run naming itself `Prebuild #N` never takes a prebuild over.
+ * file, the repository itself as head repository, the prebuild's branch as the ref it ran
+ * on (the app dispatches on `p.branch`), and no other run already matched. A fork's
+ * `pull_request` run, or a dispatch on another branch, naming itself `Prebuild #N` never
+ * takes a prebuild over.
  */
 export async function findPrebuild(deps: Pick<AppDeps, 'store'>, repo: { owner: string; repo: string }, run: Run): Promise<PrebuildRecord | null> {
   const byRun = await deps.store.findPrebuildByRun(repo, run.id);
@@ -31,6 +33,7 @@ export async function findPrebuild(deps: Pick<AppDeps, 'store'>, repo: { owner: 
   const p = await deps.store.getPrebuild(id);
   if (!p || p.owner !== repo.owner || p.repo !== repo.repo) return null;
   if (!run.path.endsWith(`/${p.workflow}`) && run.path !== p.workflow) return null;
+  if (run.head_branch != null && run.head_branch !== p.branch) return null;
   if (p.workflowRunId !== null && p.workflowRunId !== run.id) return null;
   return p;
 }

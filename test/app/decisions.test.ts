@@ -209,6 +209,15 @@ describe('a workflow run takes over a prebuild only when it is the run the app d
     expect(ignored!.reason).toContain(`names prebuild #${p.id} but is not the run the app dispatched`);
     expect(ignored!.reason).toContain('pull_request from mallory/app');
 
+    // A workflow_dispatch run of the repository itself, but on another branch (whose copy of the workflow
+    // anyone with write access to that branch controls), is not the run the app dispatched on `main` either.
+    app.gh.setBranch('feature', sha(1));
+    const otherBranch = await app.gh.standIn.recordRun(REPO.repo, { ref: 'feature', inputs });
+    await app.runEvent(otherBranch.id, 'in_progress');
+    expect(await app.server.store.getPrebuild(p.id)).toMatchObject({ state: 'dispatched', workflowRunId: null });
+    const onFeature = (await app.decisions(sha(1))).filter((d) => d.event === 'workflow_run').map((d) => d.reason);
+    expect(onFeature.some((r) => r.includes(`workflow run ${otherBranch.id} (workflow_dispatch from ${REPO.owner}/${REPO.repo} on feature`))).toBe(true);
+
     // The same name from a workflow_dispatch run of the repository itself is the prebuild's run.
     const ownRun = await app.gh.standIn.recordRun(REPO.repo, { ref: 'main', inputs });
     await app.runEvent(ownRun.id, 'in_progress');
