@@ -25,19 +25,31 @@ export class WebhookPoster {
   async post(url: string, event: string, id: string, payload: object): Promise<number> {
     const body = JSON.stringify(payload);
     const headers = await webhookHeaders({ secret: this.secret, appId: this.appId, event, id, body });
+    headers['content-length'] = String(Buffer.byteLength(body));
+    const target = this.target(url);
     return new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', reject);
-        },
-      );
+      const req = http.request({ method: 'POST', agent: this.agent, hostname: target.hostname, port: target.port, path: target.path, headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      });
       req.on('error', reject);
       req.end(body);
     });
+  }
+
+  private targets = new Map<string, { hostname: string; port: string; path: string }>();
+
+  /** `url` parsed once (a URL string costs `http.request` a parse per call). */
+  private target(url: string): { hostname: string; port: string; path: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      if (u.protocol !== 'http:') throw new Error(`the webhook poster sends over http only, not to ${url}`);
+      t = { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || '80', path: `${u.pathname}${u.search}` };
+      this.targets.set(url, t);
+    }
+    return t;
   }
 
   /** Closes the kept-alive connections. */
