@@ -30,7 +30,16 @@ interface Stored {
 }
 
 const sha1 = (data: string | Buffer) => createHash('sha1').update(data).digest('hex');
-const blobSha = (b: Buffer) => sha1(Buffer.concat([Buffer.from(`blob ${b.length}\0`), b]));
+/** Blob shas by buffer: a file a commit leaves unchanged keeps its buffer (see `MemoryRepoContent.blob`), so its sha is computed once. */
+const blobShas = new WeakMap<Buffer, string>();
+const blobSha = (b: Buffer) => {
+  let sha = blobShas.get(b);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+    blobShas.set(b, sha);
+  }
+  return sha;
+};
 const lines = (b: Buffer | undefined) => (b === undefined || b.length === 0 ? [] : b.toString('utf8').replace(/\n$/, '').split('\n'));
 
 /** A repository whose history lives in this process. */
@@ -39,6 +48,17 @@ export class MemoryRepoContent implements RepoContent {
   private readonly refs = new Map<string, string>();
   /** Bytes of every file of every commit (what {@link sizeKiB} reports), kept as commits are added. */
   private bytes = 0;
+  /** The last content committed at each path, and its buffer (shared by the commits that keep it). */
+  private readonly lastBlobs = new Map<string, { text: string; buffer: Buffer }>();
+
+  /** The buffer of `text` at `path`: the previous commit's when the file did not change. */
+  private blob(path: string, text: string): Buffer {
+    const last = this.lastBlobs.get(path);
+    if (last && last.text === text) return last.buffer;
+    const buffer = Buffer.from(text);
+    this.lastBlobs.set(path, { text, buffer });
+    return buffer;
+  }
 
   /**
    * Adds a commit and (by default) moves `main` to it.
@@ -50,7 +70,11 @@ export class MemoryRepoContent implements RepoContent {
     const head = branch ? this.refs.get(`refs/heads/${branch}`) : undefined;
     const parents = c.parents ?? (head ? [head] : []);
     for (const p of parents) if (!this.commits.has(p)) throw new Error(`unknown parent commit ${p}`);
-    const files = new Map(Object.entries(c.files).map(([p, t]) => [p.replace(/^\/+/, ''), Buffer.from(t)]));
+    const files = new Map<string, Buffer>();
+    for (const [p, t] of Object.entries(c.files)) {
+      const path = p.replace(/^\/+/, '');
+      files.set(path, this.blob(path, t));
+    }
     const tree = sha1(
       [...files]
         .sort(([a], [b]) => (a < b ? -1 : 1))
