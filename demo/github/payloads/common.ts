@@ -9,7 +9,9 @@ import type { RepoRecord } from '../types.js';
 
 /** GitHub's timestamp format: ISO 8601 in UTC without milliseconds. */
 export function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const s = d.toISOString();
+  // `YYYY-MM-DDTHH:mm:ss.sssZ` (years 0–9999): the seconds end at 19.
+  return s.length === 24 ? `${s.slice(0, 19)}Z` : s.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Same as {@link iso} for nullable dates. */
