@@ -7,7 +7,8 @@
  * `getIDToken(audience)` expects). Tokens carry GitHub's claim set:
  * https://docs.github.com/en/actions/reference/security/oidc#oidc-token-claims
  */
-import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPair, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
@@ -44,7 +45,7 @@ export class LocalActionsIssuer {
 
   /** Starts an issuer on 127.0.0.1 (a free port). */
   static async start(): Promise<LocalActionsIssuer> {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
     const jwk: JWK = { ...(publicKey.export({ format: 'jwk' }) as JWK), kid: randomUUID(), alg: 'RS256', use: 'sig' };
     let issuer: LocalActionsIssuer | null = null;
     const server = createServer((req, res) => {
