@@ -126,7 +126,7 @@ export async function offerLoad(bench: BenchGitHub, app: AppChild, o: LoadOption
         void send(
           lane,
           'workflow_run',
-          () => completeRun(github, d, o.reportTo),
+          () => completeRun(github, d, o.reportTo, poster.fetch),
           () => ({ lane, type: 'complete', sha: d.sha }),
           undefined,
         ).finally(() => pendingCompletions--);

@@ -96,10 +96,11 @@ export function dispatchOf(github: StandIn, run: RunRecord): Dispatch {
  * action's client and a job token of the stand-in's issuer (`permissions: id-token:
  * write` and `app-url` of the shipped workflow), leaves the result annotation and the
  * result step (named after the action's result output, as
- * `.github/workflows/prebuild.yml` does), completes the run.
+ * `.github/workflows/prebuild.yml` does), completes the run. `fetchImpl`: the report's
+ * transport (default Node's `fetch`; the scheduler load passes its poster's, lighter).
  * @returns the `workflow_run` completed payload to send
  */
-export async function completeRun(github: StandIn, d: Dispatch, appUrl?: string): Promise<Record<string, any>> {
+export async function completeRun(github: StandIn, d: Dispatch, appUrl?: string, fetchImpl: typeof fetch = fetch): Promise<Record<string, any>> {
   const key = snapshotKey('devcontainer', d.sha, d.prebuildId);
   github.recordCache(d.repo, { key, sizeInBytes: 1024 });
   const result: PrebuildResult = {
@@ -122,7 +123,7 @@ export async function completeRun(github: StandIn, d: Dispatch, appUrl?: string)
       { [Env.IdTokenRequestUrl]: `${github.serverUrl}/oidc` },
       {
         getIDToken: (audience) => github.jobIdToken(d.runId, audience),
-        fetch,
+        fetch: fetchImpl,
         info: quiet,
         warning: quiet,
       },

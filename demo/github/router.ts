@@ -52,32 +52,67 @@ export function notFound(): Reply {
   return json(404, errorBody('Not Found', 404));
 }
 
+/** A path template split once: literal segments, `{name}` parameters, and whether a final `{path}` takes the rest. */
+interface CompiledTemplate {
+  /** Literal segment, or the parameter's name with `param` set. */
+  segments: Array<{ literal: string; param: null } | { literal: null; param: string }>;
+  /** The last segment is `{path}`: it takes the rest of the path (one segment at least). */
+  tail: boolean;
+}
+
+const compiled = new Map<string, CompiledTemplate>();
+
+function compileTemplate(template: string): CompiledTemplate {
+  let c = compiled.get(template);
+  if (!c) {
+    const t = template.split('/');
+    const segments = t.map((seg) => {
+      const m = /^\{(\w+)\}$/.exec(seg);
+      return m ? { literal: null, param: m[1]! } : { literal: seg, param: null };
+    });
+    c = { segments, tail: segments.at(-1)?.param === 'path' };
+    compiled.set(template, c);
+  }
+  return c;
+}
+
+function matchSegments(c: CompiledTemplate, p: string[]): Record<string, string> | null {
+  const n = c.segments.length;
+  if (c.tail ? p.length < n : p.length !== n) return null;
+  for (let i = 0; i < n; i++) {
+    const seg = c.segments[i]!;
+    // A parameter takes a non-empty segment; the tail `{path}` may be empty (the root directory).
+    if (seg.param === null ? seg.literal !== p[i] : p[i] === '' && !(c.tail && i === n - 1)) return null;
+  }
+  const params: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    const seg = c.segments[i]!;
+    if (seg.param === null) continue;
+    params[seg.param] = c.tail && i === n - 1 ? p.slice(i).map(decodeURIComponent).join('/') : decodeURIComponent(p[i]!);
+  }
+  return params;
+}
+
 /** Path parameters of `path` under a GitHub path template, or `null` when it does not match. */
 export function matchTemplate(template: string, path: string): Record<string, string> | null {
-  const t = template.split('/');
-  const p = path.split('/');
-  const params: Record<string, string> = {};
-  for (let i = 0; i < t.length; i++) {
-    const seg = t[i]!;
-    const m = /^\{(\w+)\}$/.exec(seg);
-    if (m && i === t.length - 1 && m[1] === 'path') {
-      if (p.length <= i) return null;
-      params.path = p.slice(i).map(decodeURIComponent).join('/');
-      return params;
-    }
-    if (i >= p.length) return null;
-    if (m) {
-      if (p[i] === '') return null;
-      params[m[1]!] = decodeURIComponent(p[i]!);
-    } else if (seg !== p[i]) return null;
-  }
-  return t.length === p.length ? params : null;
+  return matchSegments(compileTemplate(template), path.split('/'));
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The `x-ratelimit-reset` GitHub would send now (an hour ahead, Unix seconds), computed once a second. */
+let resetAt = { second: -1, value: '' };
+function rateLimitReset(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== resetAt.second) resetAt = { second, value: String(second + 3600) };
+  return resetAt.value;
 }
 
 function send(res: ServerResponse, reply: Reply): { body: unknown; contentType: string | null } {
@@ -87,7 +122,7 @@ function send(res: ServerResponse, reply: Reply): { body: unknown; contentType: 
     'x-ratelimit-limit': '5000',
     'x-ratelimit-remaining': '4999',
     'x-ratelimit-used': '1',
-    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    'x-ratelimit-reset': rateLimitReset(),
     'x-ratelimit-resource': 'core',
     ...reply.headers,
   };
@@ -129,6 +164,20 @@ function authenticate(state: StandInState, auth: Route['auth'], headers: Incomin
  */
 export function createRouter(state: StandInState, routes: Route[], onError: (err: unknown) => void, overrides?: Overrides, recordResponses = true): Server {
   const ordered = [...routes].sort((a, b) => literalCount(b.template) - literalCount(a.template));
+  // The routes that can match a path of n segments (API or not), in `ordered`'s order, built on first use.
+  const candidates = new Map<string, Array<{ r: Route; t: CompiledTemplate }>>();
+  const candidatesFor = (isApi: boolean, n: number) => {
+    const key = `${isApi}:${n}`;
+    let list = candidates.get(key);
+    if (!list) {
+      list = ordered
+        .filter((r) => (r.api ?? true) === isApi)
+        .map((r) => ({ r, t: compileTemplate(r.template) }))
+        .filter(({ t }) => (t.tail ? n >= t.segments.length : n === t.segments.length));
+      candidates.set(key, list);
+    }
+    return list;
+  };
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://standin');
@@ -148,11 +197,16 @@ export function createRouter(state: StandInState, routes: Route[], onError: (err
             body = rawText;
           }
         }
-        const found = ordered
-          .filter((r) => (r.api ?? true) === isApi)
-          .map((r) => ({ r, params: matchTemplate(r.template, path) }))
-          .filter((x) => x.params !== null);
-        const hit = found.find((x) => x.r.method === method);
+        const segments = path.split('/');
+        let hit: { r: Route; params: Record<string, string> } | undefined;
+        for (const { r, t } of candidatesFor(isApi, segments.length)) {
+          if (r.method !== method) continue;
+          const params = matchSegments(t, segments);
+          if (params) {
+            hit = { r, params };
+            break;
+          }
+        }
         const override = isApi ? overrides?.take(method, path) : null;
         const routeReq = (params: Record<string, string>): RouteRequest => ({
           method,
@@ -161,7 +215,7 @@ export function createRouter(state: StandInState, routes: Route[], onError: (err
           body: body ?? {},
           headers: req.headers,
         });
-        const serve = async (): Promise<Reply> => (hit ? hit.r.handle(routeReq(hit.params!)) : notFound());
+        const serve = async (): Promise<Reply> => (hit ? hit.r.handle(routeReq(hit.params)) : notFound());
         const auth = hit?.r.auth ?? (override?.template.startsWith('/app/') ? 'app' : 'installation');
         const denied = hit || override ? authenticate(state, auth, req.headers) : null;
         if (denied) {

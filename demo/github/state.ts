@@ -46,6 +46,8 @@ export class StandInState {
   readonly issues: IssueRecord[] = [];
   readonly caches: CacheRecord[] = [];
   readonly exchanges: RecordedExchange[] = [];
+  /** The app's check suite on each commit (`repoId:sha` → suite id): one per app and sha, as on GitHub. */
+  readonly appCheckSuites = new Map<string, number>();
   /** Installation tokens → expiry. */
   readonly tokens = new Map<string, Date>();
   /** Opaque tokens of the signed log URLs (job id → token). */

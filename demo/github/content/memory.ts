@@ -30,13 +30,35 @@ interface Stored {
 }
 
 const sha1 = (data: string | Buffer) => createHash('sha1').update(data).digest('hex');
-const blobSha = (b: Buffer) => sha1(Buffer.concat([Buffer.from(`blob ${b.length}\0`), b]));
+/** Blob shas by buffer: a file a commit leaves unchanged keeps its buffer (see `MemoryRepoContent.blob`), so its sha is computed once. */
+const blobShas = new WeakMap<Buffer, string>();
+const blobSha = (b: Buffer) => {
+  let sha = blobShas.get(b);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+    blobShas.set(b, sha);
+  }
+  return sha;
+};
 const lines = (b: Buffer | undefined) => (b === undefined || b.length === 0 ? [] : b.toString('utf8').replace(/\n$/, '').split('\n'));
 
 /** A repository whose history lives in this process. */
 export class MemoryRepoContent implements RepoContent {
   private readonly commits = new Map<string, Stored>();
   private readonly refs = new Map<string, string>();
+  /** Bytes of every file of every commit (what {@link sizeKiB} reports), kept as commits are added. */
+  private bytes = 0;
+  /** The last content committed at each path, and its buffer (shared by the commits that keep it). */
+  private readonly lastBlobs = new Map<string, { text: string; buffer: Buffer }>();
+
+  /** The buffer of `text` at `path`: the previous commit's when the file did not change. */
+  private blob(path: string, text: string): Buffer {
+    const last = this.lastBlobs.get(path);
+    if (last && last.text === text) return last.buffer;
+    const buffer = Buffer.from(text);
+    this.lastBlobs.set(path, { text, buffer });
+    return buffer;
+  }
 
   /**
    * Adds a commit and (by default) moves `main` to it.
@@ -48,7 +70,11 @@ export class MemoryRepoContent implements RepoContent {
     const head = branch ? this.refs.get(`refs/heads/${branch}`) : undefined;
     const parents = c.parents ?? (head ? [head] : []);
     for (const p of parents) if (!this.commits.has(p)) throw new Error(`unknown parent commit ${p}`);
-    const files = new Map(Object.entries(c.files).map(([p, t]) => [p.replace(/^\/+/, ''), Buffer.from(t)]));
+    const files = new Map<string, Buffer>();
+    for (const [p, t] of Object.entries(c.files)) {
+      const path = p.replace(/^\/+/, '');
+      files.set(path, this.blob(path, t));
+    }
     const tree = sha1(
       [...files]
         .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -60,6 +86,9 @@ export class MemoryRepoContent implements RepoContent {
     const sha = c.sha ?? sha1(`tree ${tree}\n${parents.map((p) => `parent ${p}\n`).join('')}${date}\n${this.commits.size}\n${message}`);
     if (!/^[0-9a-f]{40}$/.test(sha)) throw new Error(`a commit sha is 40 hex digits, not ${JSON.stringify(sha)}`);
     const person = { name: 'Dev Demo', email: 'dev-demo@users.noreply.github.com', date };
+    const replaced = this.commits.get(sha);
+    if (replaced) for (const b of replaced.files.values()) this.bytes -= b.length;
+    for (const b of files.values()) this.bytes += b.length;
     this.commits.set(sha, { commit: { sha, tree, parents, author: person, committer: person, message }, files, order: this.commits.size });
     if (branch) this.refs.set(`refs/heads/${branch}`, sha);
     return sha;
@@ -98,9 +127,7 @@ export class MemoryRepoContent implements RepoContent {
   }
 
   async logCommits(sha: string, options: { exclude?: string[]; reverse?: boolean; path?: string } = {}): Promise<GitCommit[]> {
-    const excluded = new Set((options.exclude ?? []).flatMap((e) => [...this.reachable(e)]));
-    let list = [...this.reachable(sha)].filter((s) => !excluded.has(s)).map((s) => this.commits.get(s)!);
-    list.sort((a, b) => b.order - a.order);
+    let list = this.walk(sha, options.exclude ?? []);
     if (options.path) list = list.filter((c) => this.diff(c.commit.sha).some((f) => f.filename === options.path || f.filename.startsWith(`${options.path}/`)));
     const commits = list.map((c) => c.commit);
     return options.reverse ? commits.reverse() : commits;
@@ -111,7 +138,20 @@ export class MemoryRepoContent implements RepoContent {
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    return this.reachable(descendant).has(ancestor);
+    const target = this.commits.get(ancestor);
+    const start = this.start(descendant);
+    if (!target || !start) return false;
+    // A commit is added after its parents (`order`): below the ancestor's order, no path leads to it.
+    const seen = new Set<string>();
+    const stack = [start];
+    while (stack.length) {
+      const s = stack.pop()!;
+      if (s === ancestor) return true;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      for (const p of this.commits.get(s)!.commit.parents) if (this.commits.get(p)!.order >= target.order) stack.push(p);
+    }
+    return false;
   }
 
   async mergeBase(a: string, b: string): Promise<string | null> {
@@ -151,15 +191,18 @@ export class MemoryRepoContent implements RepoContent {
   }
 
   async sizeKiB(): Promise<number> {
-    let bytes = 0;
-    for (const c of this.commits.values()) for (const b of c.files.values()) bytes += b.length;
-    return Math.ceil(bytes / 1024);
+    return Math.ceil(this.bytes / 1024);
+  }
+
+  /** The commit `ref` names (a sha, a full ref or a branch), or `undefined`. */
+  private start(ref: string): string | undefined {
+    return this.commits.has(ref) ? ref : (this.refs.get(ref) ?? this.refs.get(`refs/heads/${ref}`));
   }
 
   /** Shas reachable from `ref` (itself included); empty for an unknown ref. */
   private reachable(ref: string): Set<string> {
     const seen = new Set<string>();
-    const start = this.commits.has(ref) ? ref : (this.refs.get(ref) ?? this.refs.get(`refs/heads/${ref}`));
+    const start = this.start(ref);
     const stack = start ? [start] : [];
     while (stack.length) {
       const s = stack.pop()!;
@@ -168,6 +211,47 @@ export class MemoryRepoContent implements RepoContent {
       stack.push(...this.commits.get(s)!.commit.parents);
     }
     return seen;
+  }
+
+  /**
+   * Commits reachable from `ref` and from none of `exclude` (`git rev-list ref ^e…`),
+   * newest first. Walks in descending `order` (a commit is added after its parents, so
+   * a commit's flags are final when it is taken) and stops when only excluded commits
+   * are left: a push of one commit reads two, not the whole history.
+   */
+  private walk(ref: string, exclude: string[]): Stored[] {
+    const HEAD = 1;
+    const EXCLUDED = 2;
+    const pending = new Map<string, number>();
+    const add = (sha: string | undefined, flag: number) => {
+      if (sha) pending.set(sha, (pending.get(sha) ?? 0) | flag);
+    };
+    add(this.start(ref), HEAD);
+    for (const e of exclude) add(this.start(e), EXCLUDED);
+    const out: Stored[] = [];
+    // Pending commits only the head reaches: while there are any, the walk goes on.
+    let wanted = [...pending.values()].filter((f) => f === HEAD).length;
+    while (wanted > 0) {
+      let top: Stored | undefined;
+      for (const sha of pending.keys()) {
+        const c = this.commits.get(sha)!;
+        if (!top || c.order > top.order) top = c;
+      }
+      const flags = pending.get(top!.commit.sha)!;
+      pending.delete(top!.commit.sha);
+      if (flags === HEAD) {
+        wanted--;
+        out.push(top!);
+      }
+      for (const p of top!.commit.parents) {
+        const before = pending.get(p);
+        const after = (before ?? 0) | flags;
+        if (before === HEAD && after !== HEAD) wanted--;
+        if (after === HEAD && before !== HEAD) wanted++;
+        pending.set(p, after);
+      }
+    }
+    return out;
   }
 
   /** Files changed by `head` against `base` (default: its first parent; all files for a root commit). */

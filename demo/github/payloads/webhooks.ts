@@ -7,7 +7,7 @@
 import type { GitCommit } from '../git.js';
 import type { StandInState } from '../state.js';
 import type { CheckRunRecord, RepoRecord, RunRecord } from '../types.js';
-import { appObject, installationObject, iso, nodeId, repoApiUrl, repoHtmlUrl, user, webhookRepository } from './common.js';
+import { appObject, installationObject, iso, nodeId, repoApiUrl, repoHtmlUrl, serverHostname, user, webhookRepository } from './common.js';
 import { checkRunObject, workflowRunObject } from './rest.js';
 
 /** `installation-lite` of the installation covering `repo`. */
@@ -69,7 +69,7 @@ export function pushPayload(state: StandInState, repo: RepoRecord, f: PushFacts)
     before: f.before,
     after: f.after,
     repository: webhookRepository(state, repo, f.sizeKiB, 'unix'),
-    pusher: { name: state.senderLogin, email: `${state.senderLogin}@users.noreply.${new URL(state.serverUrl).hostname}` },
+    pusher: { name: state.senderLogin, email: `${state.senderLogin}@users.noreply.${serverHostname(state)}` },
     sender,
     installation: installationLite(repo),
     created: f.created,
@@ -144,7 +144,7 @@ function pullRequestObject(state: StandInState, repo: RepoRecord, pr: PullReques
   const html = repoHtmlUrl(state, repo);
   const id = 40_000 + pr.number;
   const headRepo: RepoRecord = pr.forkOwner ? { ...repo, id: repo.id + 50_000, owner: pr.forkOwner } : repo;
-  const headRepoObj = { ...webhookRepository(state, headRepo, sizeKiB), fork: pr.forkOwner !== null };
+  const headRepoObj = Object.assign(webhookRepository(state, headRepo, sizeKiB), { fork: pr.forkOwner !== null });
   const link = (href: string) => ({ href });
   return {
     url: `${api}/pulls/${pr.number}`,

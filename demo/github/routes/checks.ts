@@ -123,8 +123,13 @@ async function create(state: StandInState, repo: RepoRecord, req: RouteRequest):
 
 /** The app's check suite on a commit (one per app and sha, as on GitHub). */
 function suiteFor(state: StandInState, repo: RepoRecord, sha: string): number {
-  const existing = [...state.checkRuns.values()].find((c) => c.repoId === repo.id && c.headSha === sha && c.owner.kind === 'app');
-  return existing ? existing.checkSuiteId : state.nextId('suite');
+  const key = `${repo.id}:${sha}`;
+  let suite = state.appCheckSuites.get(key);
+  if (suite === undefined) {
+    suite = state.nextId('suite');
+    state.appCheckSuites.set(key, suite);
+  }
+  return suite;
 }
 
 function checkOf(state: StandInState, repo: RepoRecord, req: RouteRequest): CheckRunRecord | null {

@@ -38,6 +38,23 @@ function statusFunctions(status: NonNullable<ExprContext['status']>): FunctionDe
   return [fn('success', status === 'success'), fn('failure', status === 'failure'), fn('cancelled', status === 'cancelled'), fn('always', true)];
 }
 
+/** Parse trees of expressions evaluated without functions of their own (dispatches: `run-name`, job names), by text and context names. */
+const trees = new Map<string, ReturnType<Parser['parse']>>();
+const TREES_KEPT = 500;
+
+/** The parse tree of `expression` (cached when no status function or `hashFiles` is given: nothing else differs between calls). */
+function parse(expression: string, contextNames: string[], functions: FunctionDefinition[]): ReturnType<Parser['parse']> {
+  if (functions.length > 0) return new Parser(new Lexer(expression).lex().tokens, contextNames, functions).parse();
+  const key = `${contextNames.join(',')}\0${expression}`;
+  let tree = trees.get(key);
+  if (!tree) {
+    tree = new Parser(new Lexer(expression).lex().tokens, contextNames, functions).parse();
+    if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value!);
+    trees.set(key, tree);
+  }
+  return tree;
+}
+
 /**
  * Evaluates one expression (the text inside `${{ }}`).
  * @throws TemplateError when it does not parse (an unknown context or function included) or evaluate
@@ -59,8 +76,13 @@ export function evaluateExpression(expression: string, ctx: ExprContext): data.E
         ),
     });
   try {
-    const tree = new Parser(new Lexer(expression).lex().tokens, Object.keys(ctx.contexts), functions).parse();
-    const contexts = JSON.parse(JSON.stringify(ctx.contexts), data.reviver) as data.Dictionary;
+    const names = Object.keys(ctx.contexts);
+    const tree = parse(expression, names, functions);
+    // Only the contexts the expression can name are converted (a superset: every name its text contains).
+    const lower = expression.toLowerCase();
+    const used: Record<string, unknown> = {};
+    for (const name of names) if (lower.includes(name.toLowerCase())) used[name] = ctx.contexts[name];
+    const contexts = JSON.parse(JSON.stringify(used), data.reviver) as data.Dictionary;
     // The evaluator looks function names up lower-cased.
     return new Evaluator(tree, contexts, new Map(functions.map((f) => [f.name.toLowerCase(), f]))).evaluate();
   } catch (err) {
