@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, renderMigration } from '../migrations.js';
 import { SqliteRestores } from './restores.js';
+import { sqlLimit } from './inbox.js';
 import { PREBUILD_COLUMNS, prebuildWhere, toColumnValue, toDecision, toLane, toPrebuild, toSchedule, toToken, type Row } from '../rows.js';
 import type {
   ApiTokenRecord,
@@ -41,6 +42,9 @@ export class SqliteStore extends SqliteRestores implements Store {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
+    // Temporary b-trees (an ORDER BY … LIMIT sorts into one) in memory: in a file, each such query opened and
+    // dropped a temporary file (35–50 µs for a lane's prebuilds against 9 µs). The store's sorts are bounded (LIMIT).
+    db.pragma('temp_store = MEMORY');
     super(db, durability);
   }
 
@@ -137,8 +141,8 @@ export class SqliteStore extends SqliteRestores implements Store {
 
   async listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]> {
     const { where, values } = prebuildWhere(filter, () => '?');
-    const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ?`;
-    return (this.sql(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
+    const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ${sqlLimit(filter.limit ?? 100)}`;
+    return (this.sql(sql).all(...values) as Row[]).map(toPrebuild);
   }
 
   // ---- decisions ----
