@@ -166,9 +166,10 @@ export class SqliteInbox implements DeliveryInbox {
 
   async recordDeliveryHeaders(entries: Array<{ id: string; headers: Record<string, string> }>): Promise<void> {
     const update = this.sql('UPDATE deliveries SET headers = ? WHERE id = ? AND headers IS NULL');
-    this.db.transaction(() => {
+    // An ordinary write: in `full`, with the next group commit (not a sync to disk of its own).
+    await this.write(() => {
       for (const e of entries) update.run(JSON.stringify(e.headers), e.id);
-    })();
+    });
   }
 
   async pruneDeliveryPayloads(processedBefore: number): Promise<number> {
