@@ -101,6 +101,13 @@ export class DeliveryProcessor {
   private waitingInPlace = 0;
   /** The last drain stopped at `maxInFlight`: a finished delivery starts the next. */
   private full = false;
+  /**
+   * The store may hold a retry to arm a timer for: at start (retries recorded before a
+   * restart), after this replica deferred a delivery, and always when replicas share the
+   * store (another one may defer). Cleared when the store holds none, so a drain after an
+   * ordinary delivery does not ask again.
+   */
+  private retriesMaybe = true;
 
   constructor(
     private readonly store: Store,
@@ -292,6 +299,7 @@ export class DeliveryProcessor {
     }
     const inPlace = delay <= this.options.inPlaceRetryMs;
     this.log.warn({ err: error, delivery: d.id, event: d.event, attempts }, `delivery failed; retrying in ${delay} ms`);
+    this.retriesMaybe = true;
     await this.store.deferDelivery(d.id, now + delay, reason, inPlace);
     if (inPlace) return now + delay;
     this.after(delay, () => this.kick());
@@ -313,8 +321,19 @@ export class DeliveryProcessor {
 
   /** A timer for the earliest retry the store holds (retries recorded before a restart included). */
   private async armRetryTimer(): Promise<void> {
-    const at = await this.store.nextRetryAt();
-    if (at !== null) this.after(Math.max(0, at - Date.now()) + 1, () => this.kick());
+    if (!this.retriesMaybe && !this.coordinator.shared) return;
+    // Cleared before asking: a delivery deferred while the store answers sets it again.
+    this.retriesMaybe = false;
+    let at: number | null;
+    try {
+      at = await this.store.nextRetryAt();
+    } catch (error) {
+      this.retriesMaybe = true;
+      throw error;
+    }
+    if (at === null) return;
+    this.retriesMaybe = true;
+    this.after(Math.max(0, at - Date.now()) + 1, () => this.kick());
   }
 
   private async renew(): Promise<void> {

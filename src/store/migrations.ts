@@ -281,4 +281,15 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE deliveries DROP COLUMN payload`,
     ],
   },
+  {
+    version: 12,
+    name: 'claims indexed by repository and lease',
+    sql: [
+      // A delivery's rank among its repository's unprocessed ones (the per-repository cap of a claim) from the few
+      // rows before it, not from every unprocessed delivery: a claim costs the same whatever the backlog.
+      `CREATE INDEX deliveries_unprocessed_repository ON deliveries (repository, seq) WHERE processed_at IS NULL`,
+      // The repositories other replicas hold by a live claim, from the claimed rows only (finishing clears the claim).
+      `CREATE INDEX deliveries_claimed ON deliveries (claimed_until) WHERE claimed_by IS NOT NULL`,
+    ],
+  },
 ];

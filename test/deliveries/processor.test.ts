@@ -113,6 +113,40 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(await store.pendingDeliveries(10)).toEqual([]);
     });
 
+    it('asks the store for the next retry only while one may be pending: at start, after a deferral; a retry recorded before a restart is made', async () => {
+      let asked = 0;
+      const nextRetryAt = store.nextRetryAt.bind(store);
+      store.nextRetryAt = () => {
+        asked++;
+        return nextRetryAt();
+      };
+      // A retry recorded by an earlier process, due shortly.
+      await store.recordDelivery(delivery('left', 'o/left'));
+      await store.deferDelivery('left', Date.now() + 30, 'GitHub answered 502');
+      const handled: string[] = [];
+      const processor = start(store, async (d) => {
+        handled.push(d.id);
+      });
+      processor.kick();
+      await until(() => handled.includes('left'), 'the retry recorded before the start');
+      await processor.idle();
+      for (const id of ['p1', 'p2', 'p3', 'p4']) {
+        await store.recordDelivery(delivery(id, `o/${id}`));
+        processor.kick();
+        await processor.idle();
+      }
+      expect(handled).toEqual(['left', 'p1', 'p2', 'p3', 'p4']);
+      // Replicas sharing the store ask after every drain (another may have deferred one); alone, not once the store held none.
+      const afterRetry = asked;
+      for (const id of ['q1', 'q2']) {
+        await store.recordDelivery(delivery(id, `o/${id}`));
+        processor.kick();
+        await processor.idle();
+      }
+      if (processor.coordinator.shared) expect(asked).toBeGreaterThan(afterRetry);
+      else expect(asked).toBe(afterRetry);
+    });
+
     it('retries a failing delivery with backoff, then gives up and records why; the others go on', async () => {
       const attempts = new Map<string, number>();
       const processor = start(

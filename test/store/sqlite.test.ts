@@ -2,7 +2,9 @@ import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { openStore } from '../../src/store/index.js';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { MIGRATIONS, renderMigration } from '../../src/store/migrations.js';
+import { CLAIMABLE } from '../../src/store/rows.js';
 import { newPrebuild } from '../helpers/store-backends.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -73,6 +75,37 @@ describe('SqliteStore on a real file', () => {
     expect((await store.pendingDeliveries(10)).map((d) => [d.id, d.payload])).toEqual([['pending', { n: 1 }]]);
     expect(await store.pruneDeliveryPayloads(10)).toBe(1);
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM delivery_payloads').get()).toEqual({ n: 1 });
+    await store.close();
+  });
+
+  it('claims what the window-function definition (CLAIMABLE) selects, in order, whatever the inbox holds', async () => {
+    const store = new SqliteStore(path.join(tmp.dir, 'claims.sqlite'), 'acknowledged');
+    await store.migrate();
+    const now = 1_000_000;
+    // A delivery: its repository (null: recorded before the column), processed or not, a retry due or not, a claim live, expired or none.
+    const delivery = fc.record({
+      repository: fc.option(fc.constantFrom('o/a', 'o/b', 'installation:1'), { freq: 8 }),
+      processed: fc.constantFrom(false, false, true),
+      retry: fc.constantFrom(null, null, null, now - 1, now + 1),
+      claim: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 20 },
+        fc.constantFrom({ by: 'me', until: now + 5 }, { by: 'other', until: now + 5 }, { by: 'other', until: now - 5 }),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(delivery, { maxLength: 80, size: 'max' }), fc.integer({ min: 1, max: 40 }), async (inbox, limit) => {
+        store.db.exec('DELETE FROM deliveries');
+        const insert = store.db.prepare(
+          `INSERT INTO deliveries (id, event, installation_id, repository, received_at, processed_at, next_attempt_at, claimed_by, claimed_until)
+           VALUES (?, 'push', 1, ?, 1, ?, ?, ?, ?)`,
+        );
+        inbox.forEach((d, i) => insert.run(`d${i}`, d.repository, d.processed ? 1 : null, d.retry, d.claim?.by ?? null, d.claim?.until ?? null));
+        const expected = store.db.prepare(CLAIMABLE.replace('$limit', String(limit))).all({ replica: 'me', now }) as Array<{ seq: number }>;
+        const claimed = await store.claimDeliveries({ replica: 'me', now, leaseMs: 1000, limit });
+        expect(claimed.map((d) => d.seq)).toEqual(expected.map((r) => r.seq));
+      }),
+      { numRuns: 300 },
+    );
     await store.close();
   });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, renderMigration } from '../migrations.js';
 import { SqliteRestores } from './restores.js';
+import { sqlLimit } from './inbox.js';
 import { PREBUILD_COLUMNS, prebuildWhere, toColumnValue, toDecision, toLane, toPrebuild, toSchedule, toToken, type Row } from '../rows.js';
 import type {
   ApiTokenRecord,
@@ -41,6 +42,9 @@ export class SqliteStore extends SqliteRestores implements Store {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
+    // Temporary b-trees (an ORDER BY … LIMIT sorts into one) in memory: in a file, each such query opened and
+    // dropped a temporary file (35–50 µs for a lane's prebuilds against 9 µs). The store's sorts are bounded (LIMIT).
+    db.pragma('temp_store = MEMORY');
     super(db, durability);
   }
 
@@ -71,17 +75,17 @@ export class SqliteStore extends SqliteRestores implements Store {
     const record: Partial<PrebuildRecord> = { state: 'waiting', ...input, createdAt: Date.now() };
     const fields = Object.keys(record).filter((f) => f in PREBUILD_COLUMNS && f !== 'id');
     const sql = `INSERT INTO prebuilds (${fields.map((f) => PREBUILD_COLUMNS[f as keyof PrebuildRecord]).join(', ')})
-      VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING`;
+      VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (delivery_id, configuration) DO NOTHING RETURNING *`;
     const values = fields.map((f) => toColumnValue(f, record[f as keyof PrebuildRecord]));
     const insert = this.sql(sql);
     const { lane } = options;
     // One savepoint: the prebuild and its lane's state land together, or neither does.
-    const r = await this.write(() => {
-      const inserted = insert.run(...values);
+    const inserted = await this.write(() => {
+      const row = insert.get(...values) as Row | undefined;
       if (lane) this.upsertLane(input, input.configuration, input.branch, lane);
-      return inserted;
+      return row;
     });
-    if (r.changes === 1) return (await this.getPrebuild(Number(r.lastInsertRowid)))!;
+    if (inserted) return toPrebuild(inserted);
     // A reprocessed delivery: return the prebuild it already created.
     const row = this.sql('SELECT * FROM prebuilds WHERE delivery_id = ? AND configuration = ?').get(input.deliveryId ?? null, input.configuration) as Row;
     return toPrebuild(row);
@@ -93,14 +97,17 @@ export class SqliteStore extends SqliteRestores implements Store {
     if (fields.length > 0 || decisions.length > 0) {
       const sets = fields.length > 0 ? fields.map((f) => `${PREBUILD_COLUMNS[f as keyof PrebuildRecord]} = ?`).join(', ') : 'id = id';
       const values = fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f]));
-      const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ?`);
+      // The row as updated comes back from the update itself (no second read).
+      const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE id = ? RETURNING *`);
       const now = Date.now();
       // One savepoint: the patch and its decisions land together, or neither does.
       const update = () => {
-        if (statement.run(...values, id).changes !== 1) throw new Error(`prebuild ${id} does not exist`);
+        const row = statement.get(...values, id) as Row | undefined;
+        if (!row) throw new Error(`prebuild ${id} does not exist`);
         for (const d of decisions) this.insertDecision(d, now);
+        return row;
       };
-      await (options.durable ? this.durableSoon(update) : this.write(update));
+      return toPrebuild(await (options.durable ? this.durableSoon(update) : this.write(update)));
     }
     const updated = await this.getPrebuild(id);
     if (!updated) throw new Error(`prebuild ${id} does not exist`);
@@ -114,14 +121,14 @@ export class SqliteStore extends SqliteRestores implements Store {
     // `IS`: equal, nulls included. No field to set: the same update sets id to itself.
     const sets = fields.length > 0 ? fields.map((f) => `${column(f)} = ?`).join(', ') : 'id = id';
     const where = ['id = ?', ...conditions.map((f) => `${column(f)} IS ?`)].join(' AND ');
-    const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE ${where}`);
+    const statement = this.sql(`UPDATE prebuilds SET ${sets} WHERE ${where} RETURNING *`);
     const values = [
       ...fields.map((f) => toColumnValue(f, (patch as Record<string, unknown>)[f])),
       id,
       ...conditions.map((f) => toColumnValue(f, (expected as Record<string, unknown>)[f])),
     ];
-    const r = await this.write(() => statement.run(...values));
-    return r.changes === 1 ? this.getPrebuild(id) : null;
+    const row = await this.write(() => statement.get(...values) as Row | undefined);
+    return row ? toPrebuild(row) : null;
   }
 
   async getPrebuild(id: number): Promise<PrebuildRecord | null> {
@@ -137,8 +144,8 @@ export class SqliteStore extends SqliteRestores implements Store {
 
   async listPrebuilds(filter: PrebuildFilter): Promise<PrebuildRecord[]> {
     const { where, values } = prebuildWhere(filter, () => '?');
-    const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ?`;
-    return (this.sql(sql).all(...values, filter.limit ?? 100) as Row[]).map(toPrebuild);
+    const sql = `SELECT * FROM prebuilds ${where} ORDER BY id DESC LIMIT ${sqlLimit(filter.limit ?? 100)}`;
+    return (this.sql(sql).all(...values) as Row[]).map(toPrebuild);
   }
 
   // ---- decisions ----
