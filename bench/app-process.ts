@@ -85,14 +85,17 @@ const server = await startAppServer({
   baseUrl: env('BENCH_GITHUB_URL'),
   databasePath: env('BENCH_DATABASE'),
   sqliteSynchronous: sqliteDurability(process.env.SQLITE_SYNCHRONOUS),
+  // DATABASE_POOL_SIZE: connections per replica on PostgreSQL, as the app reads it (A/B runs).
+  ...(process.env.DATABASE_POOL_SIZE ? { databasePoolSize: Number(process.env.DATABASE_POOL_SIZE) } : {}),
   logLevel: (process.env.BENCH_LOG_LEVEL as 'fatal' | 'error' | undefined) ?? 'error',
   // BENCH_LEASE_MS: how soon another replica takes over a killed one's deliveries (several replicas on PostgreSQL).
-  // BENCH_MAX_IN_FLIGHT, BENCH_ADMISSION_HOLD_MS, BENCH_ADMISSION_LOOP_MS: the processor's admission (A/B runs).
+  // BENCH_MAX_IN_FLIGHT, BENCH_MIN_CLAIM, BENCH_ADMISSION_HOLD_MS, BENCH_ADMISSION_LOOP_MS: the processor's admission (A/B runs).
   runtime: {
     reconcileIntervalMs: 0,
     processor: {
       ...(process.env.BENCH_LEASE_MS ? { leaseMs: Number(process.env.BENCH_LEASE_MS), pollIntervalMs: 200 } : {}),
       ...(process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {}),
+      ...(process.env.BENCH_MIN_CLAIM ? { minClaim: Number(process.env.BENCH_MIN_CLAIM) } : {}),
       admission: {
         ...(process.env.BENCH_ADMISSION_HOLD_MS ? { maxHoldMs: Number(process.env.BENCH_ADMISSION_HOLD_MS) } : {}),
         ...(process.env.BENCH_ADMISSION_LOOP_MS ? { maxLoopDelayMs: Number(process.env.BENCH_ADMISSION_LOOP_MS) } : {}),

@@ -9,6 +9,8 @@
  * evidence. Used by `npm run bench -- --json replicas` and by test/e2e/replicas.test.ts.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { openStore } from '../src/store/index.js';
@@ -43,6 +45,8 @@ export interface ReplicaLoadOptions {
   leaseMs?: number;
   /** Something done to the system this long after the start, while the load runs (e.g. restart the database). */
   disturb?: { atMs: number; action: () => Promise<void> };
+  /** The PostgreSQL server's data directory (its `postmaster.pid`), to measure the server's CPU time; null or absent: not measured. */
+  postgresDataDir?: string | null;
   /** The replicas' log level (their log goes to stderr). Default `error`. */
   appLogLevel?: 'fatal' | 'error';
   log: (message: string) => void;
@@ -73,8 +77,65 @@ export interface ReplicaLoadResult extends ReplicaEvidence {
   loadLoopDelayP99Ms: number;
   /** CPU time (user + system) the replicas used per delivery they were sent (pushes and completions), ms; a killed replica's not counted. */
   appCpuMsPerDelivery: number;
-  /** Whether a replica was killed, and how many deliveries it held then. */
-  killed: { pid: number; holding: number } | null;
+  /** The load generator's own CPU time (user + system) per delivery it sent, ms. */
+  loadCpuMsPerDelivery: number;
+  /** The PostgreSQL server's CPU time (every backend, user + system) per delivery sent, ms; null when not measured. */
+  postgresCpuMsPerDelivery: number | null;
+  /** Webhook answer p99 per second of the offer (by the second the request was sent in), ms: whether the tail is a few seconds or the whole run. */
+  ackP99BySecondMs: number[];
+  /** The load generator's event-loop lateness, the most per second of the offer (a 10 ms timer's), ms. */
+  loadLoopDelayBySecondMs: number[];
+  /** Whether a replica was killed, how many deliveries it held then, and when (seconds after the offer started). */
+  killed: { pid: number; holding: number; atSecond: number } | null;
+}
+
+/** Clock ticks per second of /proc's CPU times (Linux's USER_HZ, 100 on every architecture Node runs on). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time (user + system, ms) of a PostgreSQL server so far: the postmaster's, its
+ * exited backends' (reaped: cutime/cstime) and its live backends'. Linux only (/proc); null elsewhere.
+ */
+export function postgresCpuMs(dataDir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // Fields after the command name (which may hold spaces): state is [0], ppid [1], utime [11], stime [12], cutime [13], cstime [14].
+    const fields = (p: number | string) => {
+      const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    };
+    const own = fields(pid);
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const f = fields(entry);
+        if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** The most of the samples per whole second of `at` (seconds from the start), ms, rounded. */
+function maxBySecond(samples: Array<{ at: number; ms: number }>, seconds: number): number[] {
+  const out: number[] = Array.from({ length: Math.max(1, Math.ceil(seconds)) }, () => 0);
+  for (const s of samples) {
+    const i = Math.min(out.length - 1, Math.max(0, Math.floor(s.at)));
+    out[i] = Math.max(out[i]!, Math.round(s.ms));
+  }
+  return out;
+}
+
+/** p99 of the samples per whole second of `at` (seconds from the start), ms, rounded to 0.1; an empty second reads 0. */
+function p99BySecond(samples: Array<{ at: number; ms: number }>, seconds: number): number[] {
+  const buckets: number[][] = Array.from({ length: Math.max(1, Math.ceil(seconds)) }, () => []);
+  for (const s of samples) buckets[Math.min(buckets.length - 1, Math.max(0, Math.floor(s.at)))]!.push(s.ms);
+  return buckets.map((b) => (b.length ? Math.round(percentile(b, 99) * 10) / 10 : 0));
 }
 
 /**
@@ -92,6 +153,9 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
   const dispatches: Dispatch[] = [];
   const latencies: number[] = [];
   const acks: number[] = [];
+  /** Each answer: when its request was sent (seconds after the offer started) and how long it took (ms). */
+  const ackSamples: Array<{ at: number; ms: number }> = [];
+  let offerStarted = 0;
   let pendingCompletions = 0;
   let turn = 0;
   const apps: AppChild[] = [];
@@ -112,7 +176,9 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       const t0 = performance.now();
       try {
         await Promise.all(targets.map((app) => deliver(app, event, payload, id)));
-        acks.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        acks.push(ms);
+        ackSamples.push({ at: (t0 - offerStarted) / 1000, ms });
         return;
       } catch (error) {
         if (attempt >= 200) throw error;
@@ -168,8 +234,18 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       const total = Math.round(o.ratePerSecond * o.seconds);
       o.log(`  ${o.replicas} replica(s), ${o.ratePerSecond} pushes/s for ${o.seconds} s over ${o.repos} repositories`);
       const started = performance.now();
+      offerStarted = started;
+      const ownCpu = process.cpuUsage();
+      const pgCpuBefore = o.postgresDataDir ? postgresCpuMs(o.postgresDataDir) : null;
       const ownLoop = monitorEventLoopDelay({ resolution: 10 });
       ownLoop.enable();
+      const lateness: Array<{ at: number; ms: number }> = [];
+      let expected = performance.now() + 10;
+      const lateTimer = setInterval(() => {
+        const now = performance.now();
+        lateness.push({ at: (now - started) / 1000, ms: Math.max(0, now - expected) });
+        expected = now + 10;
+      }, 10);
       const backlog: number[] = [];
       const sampler = setInterval(() => {
         void store.countPendingDeliveries().then(
@@ -195,7 +271,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
                 if (holding > 0) {
                   await app.kill();
                   dead.add(app);
-                  killed = { pid: app.pid, holding };
+                  killed = { pid: app.pid, holding, atSecond: Math.round((performance.now() - started) / 100) / 10 };
                   o.log(`  killed replica ${app.pid} (SIGKILL) holding ${holding} deliveries`);
                   break;
                 }
@@ -223,6 +299,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         await sleep(2);
       }
       clearInterval(sampler);
+      clearInterval(lateTimer);
       const backlogAtEnd = await store.countPendingDeliveries();
       ownLoop.disable();
       const disturbed = o.disturb ? sleep(o.disturb.atMs).then(o.disturb.action) : Promise.resolve();
@@ -237,6 +314,8 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         stable = pendingCompletions === 0 && dispatches.length === count ? stable + 1 : 0;
       }
       const seconds = (performance.now() - started) / 1000;
+      const loadCpu = process.cpuUsage(ownCpu);
+      const pgCpuAfter = o.postgresDataDir ? postgresCpuMs(o.postgresDataDir) : null;
       const cpuMs = (await Promise.all(alive().map((a) => a.cpuMs()))).reduce((a, b) => a + b, 0);
       const timings: AckTimings[] = await Promise.all(alive().map((a) => a.ackTimings()));
       const worst = (part: keyof AckTimings) => Math.max(0, ...timings.map((t) => t[part].p99));
@@ -246,6 +325,10 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       // The evidence: the fake's dispatch log against the reference model, and the database.
       const evidence = await replicaEvidence(store, OWNER, new Map(logs.map((entries, lane) => [repoName(lane), entries])), dispatches);
       const round = (n: number) => Math.round(n * 10) / 10;
+      const sent = Math.max(
+        1,
+        logs.reduce((n, entries) => n + entries.length, 0),
+      );
       return {
         replicas: o.replicas,
         offeredPerSecond: o.ratePerSecond,
@@ -260,13 +343,11 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         appAnswerP99Ms: worst('answer'),
         recordP99Ms: worst('record'),
         loadLoopDelayP99Ms: round(ownLoop.percentile(99) / 1e6),
-        appCpuMsPerDelivery: round(
-          cpuMs /
-            Math.max(
-              1,
-              logs.reduce((n, entries) => n + entries.length, 0),
-            ),
-        ),
+        appCpuMsPerDelivery: round(cpuMs / sent),
+        loadCpuMsPerDelivery: round((loadCpu.user + loadCpu.system) / 1000 / sent),
+        postgresCpuMsPerDelivery: pgCpuBefore !== null && pgCpuAfter !== null ? round((pgCpuAfter - pgCpuBefore) / sent) : null,
+        ackP99BySecondMs: p99BySecond(ackSamples, o.seconds),
+        loadLoopDelayBySecondMs: maxBySecond(lateness, o.seconds),
         killed,
       };
     } finally {

@@ -29,11 +29,17 @@
  * Flags: `--rate N` (pushes/s, default 200) `--seconds S` (default 60) `--repos R`
  * (default 100) `--run-ms MS` (default 400) `--lease-ms MS` (default 3000) `--max`
  * (also find the highest rate each setup sustains, in `--max-seconds` (default 10) steps
- * of ×1.5 until a setup falls behind or answers webhooks slower than 200 ms p99).
+ * of ×1.5 until a setup falls behind or answers webhooks slower than 200 ms p99)
+ * `--setups sqlite,postgres1,postgres3` (which setups run, default all three; A/B runs of
+ * one setup) `--below-tries N` (0: no runs below saturation) `--pg-statements` (the
+ * server loads pg_stat_statements; after each PostgreSQL run the statements that took
+ * the server's time are logged to stderr). The top-level keys are the
+ * 3-replica run's when it ran, else the last setup's.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pgClient from 'pg';
 import { startPostgres } from '../test/helpers/postgres.js';
 import { replicaLoad, type ReplicaLoadResult } from './replica-load.js';
 import { flag, type BenchContext, type BenchResult } from './types.js';
@@ -71,6 +77,25 @@ export const keptUp = (r: Pick<ReplicaLoadResult, 'backlogAtEnd' | 'backlogMax' 
 /** Deliveries processed per second while the offer ran: the offer minus the backlog it left. */
 const processedPerSecond = (r: ReplicaLoadResult, seconds: number) => Math.max(1, r.offeredPerSecond - r.backlogAtEnd / seconds);
 
+/** Logs the statements that took the PostgreSQL server's time since the last call (pg_stat_statements), then resets them. */
+async function logStatements(url: string, log: (message: string) => void): Promise<void> {
+  const db = new pgClient.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const top = await db.query<{ calls: string; total: number; mean: number; rows: string; query: string }>(
+      `SELECT calls, round(total_exec_time::numeric, 1)::float AS total, round(mean_exec_time::numeric, 3)::float AS mean, rows,
+              regexp_replace(left(query, 160), '\\s+', ' ', 'g') AS query
+       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`,
+    );
+    log('  PostgreSQL statements by total time (ms): calls, total, mean, rows, statement');
+    for (const r of top.rows) log(`    ${r.calls}\t${r.total}\t${r.mean}\t${r.rows}\t${r.query}`);
+    await db.query('SELECT pg_stat_statements_reset()');
+  } finally {
+    await db.end();
+  }
+}
+
 /** Runs the benchmark (see the file comment). */
 export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   const rate = flag(argv, 'rate', 200);
@@ -80,7 +105,12 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   const leaseMs = flag(argv, 'lease-ms', 3000);
   const maxSeconds = flag(argv, 'max-seconds', 10);
   const belowTries = flag(argv, 'below-tries', 5);
-  const pg = await startPostgres();
+  const setupsAt = argv.indexOf('--setups');
+  const chosen = setupsAt >= 0 ? (argv[setupsAt + 1] ?? '').split(',') : ['sqlite', 'postgres1', 'postgres3'];
+  const unknown = chosen.filter((c) => !['sqlite', 'postgres1', 'postgres3'].includes(c));
+  if (unknown.length || chosen.length === 0) throw new Error(`--setups takes sqlite, postgres1, postgres3 (comma-separated), not ${JSON.stringify(unknown)}`);
+  const statements = argv.includes('--pg-statements');
+  const pg = await startPostgres(statements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {});
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-bench-replicas-'));
   let n = 0;
   const database = async (kind: 'sqlite' | 'postgres') => (kind === 'sqlite' ? path.join(tmp, `db-${++n}.sqlite`) : pg.createDatabase(`bench_${++n}`));
@@ -88,6 +118,7 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
   try {
     const once = async (name: string, kind: 'sqlite' | 'postgres', replicas: number, r: number, s: number, kill: boolean) => {
       log(`replicas: ${name} at ${r}/s`);
+      if (statements && kind === 'postgres') await logStatements(pg.url, () => undefined);
       const result = await replicaLoad({
         database: await database(kind),
         replicas,
@@ -97,20 +128,25 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
         runMs,
         leaseMs,
         killAtMs: kill ? (s * 1000) / 2 : null,
+        postgresDataDir: kind === 'postgres' ? pg.dataDir : null,
         log,
       });
       log(`  → ${JSON.stringify(result)}`);
+      if (statements && kind === 'postgres') await logStatements(pg.url, log);
       return result;
     };
     // Each setup at the offered rate (200/s), then below its saturation, stepping down until processing keeps up.
-    const plan = [
-      ['sqlite, 1 process', 'sqlite', 1, false],
-      ['postgres, 1 replica', 'postgres', 1, false],
-      ['postgres, 3 replicas, one killed', 'postgres', 3, true],
-    ] as const;
-    for (const [name, kind, replicas, kill] of plan) {
+    const plan = (
+      [
+        ['sqlite', 'sqlite, 1 process', 'sqlite', 1, false],
+        ['postgres1', 'postgres, 1 replica', 'postgres', 1, false],
+        ['postgres3', 'postgres, 3 replicas, one killed', 'postgres', 3, true],
+      ] as const
+    ).filter(([key]) => chosen.includes(key));
+    for (const [, name, kind, replicas, kill] of plan) {
       const loaded = await once(name, kind, replicas, rate, seconds, kill);
       setups.push({ name, result: loaded });
+      if (belowTries <= 0) continue;
       let r = Math.floor(keptUp(loaded) ? STEP_DOWN * rate : BELOW_PROCESSED * processedPerSecond(loaded, seconds));
       for (let tries = 1; ; tries++) {
         const below = await once(`${name}, below saturation`, kind, replicas, Math.max(1, r), seconds, kill);
@@ -140,12 +176,15 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const flat = (r: ReplicaLoadResult) => Object.fromEntries(KEYS.map((k) => [k, r[k]]));
-  const main = setups.find((s) => s.name === 'postgres, 3 replicas, one killed')!.result;
-  const below = setups.find((s) => s.name === 'postgres, 3 replicas, one killed, below saturation')!.result;
+  // The 3-replica run's keys when it ran (`--setups`), else the last setup's at the offered rate.
+  const offeredRuns = setups.filter((s) => !s.name.includes('below saturation') && !s.name.includes('stepping down') && !s.name.includes('max'));
+  const main = (setups.find((s) => s.name === 'postgres, 3 replicas, one killed') ?? offeredRuns.at(-1))?.result;
+  const mainName = setups.find((s) => s.result === main)?.name;
+  const below = setups.find((s) => s.name === `${mainName}, below saturation`)?.result;
   const metrics = {
-    ...flat(main),
+    ...(main ? flat(main) : {}),
     // Below saturation: the same keys, prefixed (`belowSaturationDispatchP99Ms` …).
-    ...Object.fromEntries(Object.entries(flat(below)).map(([k, v]) => [`belowSaturation${k[0]!.toUpperCase()}${k.slice(1)}`, v])),
+    ...(below ? Object.fromEntries(Object.entries(flat(below)).map(([k, v]) => [`belowSaturation${k[0]!.toUpperCase()}${k.slice(1)}`, v])) : {}),
     setups: setups.map((s) => ({
       setup: s.name,
       ...flat(s.result),
@@ -157,7 +196,12 @@ export async function run({ argv, log }: BenchContext): Promise<BenchResult> {
       recordP99Ms: s.result.recordP99Ms,
       loadLoopDelayP99Ms: s.result.loadLoopDelayP99Ms,
       appCpuMsPerDelivery: s.result.appCpuMsPerDelivery,
+      postgresCpuMsPerDelivery: s.result.postgresCpuMsPerDelivery,
+      loadCpuMsPerDelivery: s.result.loadCpuMsPerDelivery,
       killedHolding: s.result.killed?.holding ?? null,
+      killedAtSecond: s.result.killed?.atSecond ?? null,
+      // Per second of the offer, so a tail around the kill shows apart from one over the whole run.
+      ackP99BySecondMs: s.result.ackP99BySecondMs.join(' '),
     })),
   };
   const rows = setups.flatMap(({ name, result: r }) => [

@@ -17,7 +17,7 @@ export const AppEnv = {
   DatabasePath: 'DATABASE_PATH',
   /** A `postgres://` URL: the PostgreSQL store, which several replicas share (wins over `DATABASE_PATH`). */
   DatabaseUrl: 'DATABASE_URL',
-  /** PostgreSQL connections per replica (default 10). */
+  /** PostgreSQL connections per replica (default 4). */
   DatabasePoolSize: 'DATABASE_POOL_SIZE',
   /** How long a replica's claim on a delivery holds without renewal, ms (default 60000): how soon another replica takes over a dead one's deliveries. */
   DeliveryLeaseMs: 'DELIVERY_LEASE_MS',

@@ -23,6 +23,8 @@ export interface AppServerOptions {
   baseUrl?: string;
   /** SQLite file of the store. */
   databasePath: string;
+  /** PostgreSQL: connections in the store's pool (`DATABASE_POOL_SIZE`). Default 4. */
+  databasePoolSize?: number;
   /** SQLite durability: `full` (default) or `acknowledged` (see `sqliteDurability`). */
   sqliteSynchronous?: 'full' | 'acknowledged';
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
@@ -61,7 +63,7 @@ export interface AppServer {
  * @throws when the port is taken or the store cannot be opened
  */
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
-  const store = await openStore(options.databasePath, { sqliteSynchronous: options.sqliteSynchronous });
+  const store = await openStore(options.databasePath, { sqliteSynchronous: options.sqliteSynchronous, poolSize: options.databasePoolSize });
   // Management API tokens travel in Authorization and the page's cookie: never log them.
   const log = await createLogger({
     level: options.logLevel ?? 'warn',

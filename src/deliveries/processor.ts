@@ -49,6 +49,14 @@ export interface ProcessorOptions {
    * Default 32.
    */
   maxInFlight?: number;
+  /**
+   * With replicas sharing the database, the fewest deliveries a replica claims at once
+   * while it has deliveries in flight (an idle replica claims any): a claim reads the
+   * inbox's pending deliveries whatever it takes, so under load a replica claims when
+   * this much room freed, not after every delivery it finishes. Default 8; 1 on a
+   * store of one process.
+   */
+  minClaim?: number;
   /** When processing holds back for the webhook answers (see {@link Admission}). */
   admission?: AdmissionOptions;
 }
@@ -127,10 +135,12 @@ export class DeliveryProcessor {
       inPlaceRetryMs: options.inPlaceRetryMs ?? 60_000,
       retryAfterMs: options.retryAfterMs ?? (() => null),
       maxInFlight: options.maxInFlight ?? 32,
+      minClaim: 1,
     };
     this.admission = new Admission(options.admission);
     this.admission.start();
     this.coordinator = options.coordinator ?? coordinatorFor(store, log);
+    this.options.minClaim = Math.max(1, Math.min(this.options.maxInFlight, options.minClaim ?? (this.coordinator.shared ? 8 : 1)));
     this.ownsCoordinator = !options.coordinator;
     this.every(Math.max(10, Math.floor(this.options.leaseMs / 3)), () => this.renew());
     if (this.coordinator.shared) this.every(this.options.pollIntervalMs, () => this.kick());
@@ -235,12 +245,16 @@ export class DeliveryProcessor {
       this.startedUp = true;
     }
     while (!this.stopped) {
-      const room = Math.min(200, this.options.maxInFlight - (this.inFlight.size - this.waitingInPlace));
-      this.full = room <= 0;
+      const busy = this.inFlight.size - this.waitingInPlace;
+      const room = Math.min(200, this.options.maxInFlight - busy);
+      // Busy: claim once `minClaim` deliveries' room is free (one claim's cost is the same for 1 or 8 rows).
+      this.full = room <= 0 || (busy > 0 && room < this.options.minClaim);
       if (this.full) break;
       const batch = await this.store.claimDeliveries({ replica: this.replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: room });
       const fresh = batch.filter((d) => !this.inFlight.has(d.id));
       if (fresh.length === 0) break;
+      // Fewer than asked for: nothing more is claimable now (a new delivery or a finished one kicks again).
+      const more = batch.length >= room;
       for (const d of fresh) {
         this.inFlight.add(d.id);
         const key = deliveryRepository(d);
@@ -258,6 +272,7 @@ export class DeliveryProcessor {
             if (this.full || (this.queues.get(key)?.size ?? 0) === 0) this.kick();
           });
       }
+      if (!more) break;
     }
     await this.armRetryTimer();
   }

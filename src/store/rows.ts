@@ -211,9 +211,19 @@ export function prebuildWhere(filter: PrebuildFilter, param: (n: number) => stri
  */
 export const CLAIM_PER_REPOSITORY = 8;
 
-export const CLAIMABLE = `SELECT d.seq FROM (
+export const CLAIMABLE = claimableAmong('deliveries p WHERE p.processed_at IS NULL');
+
+/**
+ * {@link CLAIMABLE} among the unprocessed deliveries `pending` yields (a `FROM` clause
+ * aliased `p`, with every column). A delivery's rank in its repository counts only the
+ * unprocessed deliveries before it, so over any prefix of the unprocessed deliveries in
+ * `seq` order the ranks are the same as over all of them: the PostgreSQL store first
+ * looks among the oldest ones only (src/store/postgres/inbox.ts).
+ */
+export function claimableAmong(pending: string): string {
+  return `SELECT d.seq FROM (
     SELECT p.*, ROW_NUMBER() OVER (PARTITION BY COALESCE(p.repository, '') ORDER BY p.seq) AS rank_in_repository
-    FROM deliveries p WHERE p.processed_at IS NULL) d
+    FROM ${pending}) d
   WHERE d.rank_in_repository <= ${CLAIM_PER_REPOSITORY}
     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $now)
     AND (d.claimed_by IS NULL OR d.claimed_until < $now)
@@ -221,6 +231,7 @@ export const CLAIMABLE = `SELECT d.seq FROM (
       SELECT COALESCE(o.repository, '') FROM deliveries o
       WHERE o.processed_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_by <> $replica AND o.claimed_until >= $now)
   ORDER BY d.seq LIMIT $limit`;
+}
 
 /** A `restores` row. */
 export function toRestore(r: Row): RestoreRecord {

@@ -297,6 +297,31 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(await store.countPendingDeliveries()).toBe(0);
     });
 
+    it('claims again once minClaim deliveries of room are free while busy (one claim, not one per finished delivery)', async () => {
+      const gates = new Map<string, () => void>();
+      const processor = start(store, (d) => new Promise<void>((r) => gates.set(d.id, r)), { maxInFlight: 4, minClaim: 2 });
+      for (let i = 0; i < 10; i++) await store.recordDelivery(delivery(`c${i}`, `o/r${i}`));
+      const claimed = async () =>
+        (await Promise.all((await store.pendingDeliveries(100)).map((d) => store.deliveryStatus(d.id)))).filter((d) => d?.claimedBy).length;
+      processor.kick();
+      await until(() => gates.size === 4, 'four handlers to run');
+      gates.get('c0')!();
+      await until(async () => (await store.countPendingDeliveries()) === 9, 'c0 to finish');
+      await sleep(100);
+      // One room free: the replica is busy and waits for a second.
+      expect(await claimed()).toBe(3);
+      expect(gates.size).toBe(4);
+      gates.get('c1')!();
+      await until(() => gates.size === 6, 'two more handlers to start together');
+      expect(await claimed()).toBe(4);
+      for (;;) {
+        for (const open of gates.values()) open();
+        if ((await store.countPendingDeliveries()) === 0) break;
+        await sleep(10);
+      }
+      await processor.idle();
+    });
+
     it('starts no handler while a delivery is being recorded (its webhook answer waits for that), then goes on', async () => {
       const handled: string[] = [];
       const processor = start(store, async (d) => void handled.push(d.id), { admission: { maxHoldMs: 60_000 } });

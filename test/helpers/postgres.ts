@@ -54,9 +54,10 @@ export function postgresUnavailable(): string | null {
  * `pg_ctl start` listening on 127.0.0.1 at a free port with its socket in that folder.
  * Run as root, both run as the `postgres` user (PostgreSQL refuses root) and the folder
  * is handed to it. fsync is off: the data is thrown away.
+ * @param settings more server settings (`-c name=value` each), e.g. `{ shared_preload_libraries: 'pg_stat_statements' }`
  * @throws when the binaries are missing or the server does not start (its log in the message)
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(settings: Record<string, string | number> = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilds-pg-'));
@@ -72,7 +73,11 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
   run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort('127.0.0.1');
-  const options = `-k ${dataDir} -c listen_addresses=127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const options = `-k ${dataDir} -c listen_addresses=127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200${Object.entries(
+    settings,
+  )
+    .map(([k, v]) => ` -c ${k}=${v}`)
+    .join('')}`;
   const start = () => run('pg_ctl', ['-D', dataDir, '-o', options, '-l', path.join(dataDir, 'log'), '-w', '-t', '30', 'start']);
   start();
   let running = true;

@@ -138,6 +138,23 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.claimDeliveries({ replica: 'a', now, leaseMs: 60_000, limit: 32 })).map((d) => d.id)).toEqual([`busy-${CLAIM_PER_REPOSITORY}`]);
     });
 
+    it('claims past a long backlog of a repository another replica holds (PostgreSQL looks among the oldest 256 first)', async () => {
+      // 300 deliveries of one repository replica b holds, one of another repository among them, two more after them.
+      for (let i = 0; i < 300; i++) {
+        await store.recordDelivery(delivery(`held-${i}`, 'o/held'));
+        if (i === 100) await store.recordDelivery(delivery('early-0', 'o/early'));
+      }
+      for (const id of ['late-0', 'late-1']) await store.recordDelivery(delivery(id, 'o/late'));
+      const now = Date.now();
+      expect((await store.claimDeliveries({ replica: 'b', now, leaseMs: 60_000, limit: 1 })).map((d) => d.id)).toEqual(['held-0']);
+      // Replica a: the one in the oldest 256 and, as that is fewer than it asked for, the two after them.
+      expect((await store.claimDeliveries({ replica: 'a', now, leaseMs: 60_000, limit: 3 })).map((d) => d.id)).toEqual(['early-0', 'late-0', 'late-1']);
+      expect(await store.claimDeliveries({ replica: 'a', now, leaseMs: 60_000, limit: 3 })).toEqual([]);
+      // Replica b: its repository's next ones, at most CLAIM_PER_REPOSITORY in all.
+      const next = await store.claimDeliveries({ replica: 'b', now, leaseMs: 60_000, limit: 32 });
+      expect(next.map((d) => d.id)).toEqual(Array.from({ length: CLAIM_PER_REPOSITORY - 1 }, (_, i) => `held-${i + 1}`));
+    });
+
     it('defers a failed delivery: not claimable until due, shown as retrying with its reason, then given up', async () => {
       await store.recordDelivery(delivery('flaky', 'octo/app', 'c'.repeat(40)));
       await store.recordDelivery(delivery('fine', 'octo/app', 'd'.repeat(40)));

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { RecordBatch } from './record-batch.js';
-import { CLAIMABLE, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
+import { CLAIMABLE, claimableAmong, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
 import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
 
 /**
@@ -16,6 +16,9 @@ import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, Delive
 function lockedInOrder(where: string, options: { columns?: string; join?: string } = {}): string {
   return `SELECT ${options.columns ?? 'd.seq'} FROM deliveries d ${options.join ?? ''} WHERE ${where} ORDER BY d.seq FOR NO KEY UPDATE OF d`;
 }
+
+/** How many of the oldest unprocessed deliveries a claim looks among first (at least 4 × the claim's limit). */
+const CLAIM_PREFIX = 256;
 
 /** Key of the transaction lock that serialises claims (`pg_advisory_xact_lock`), so the "no other replica holds this repository" check cannot race. */
 export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
@@ -123,7 +126,19 @@ export class PostgresInbox implements DeliveryInbox {
     client.on('error', dropped);
     try {
       const replica = client.escapeLiteral(c.replica);
-      const claimable = CLAIMABLE.replaceAll('$replica', replica).replaceAll('$now', String(now)).replaceAll('$limit', String(limit));
+      const fill = (sql: string) => sql.replaceAll('$replica', replica).replaceAll('$now', String(now)).replaceAll('$limit', String(limit));
+      // First among the oldest unprocessed deliveries only (an index scan of CLAIM_PREFIX rows, not the whole backlog;
+      // ordered by (processed_at, seq), all NULL then seq, so the planner walks deliveries_pending in order):
+      // their ranks in their repositories are exact (see claimableAmong), so when that finds `limit` deliveries, or
+      // there are no more, they are the ones CLAIMABLE finds. Otherwise (a backlog whose oldest deliveries all belong
+      // to repositories other replicas hold) CLAIMABLE over every unprocessed delivery, in the same statement.
+      const prefix = Math.max(CLAIM_PREFIX, 4 * limit);
+      const claimable = `WITH early AS MATERIALIZED (${fill(claimableAmong(`(SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY processed_at, seq LIMIT ${prefix}) p`))})
+        SELECT seq FROM early
+        UNION
+        SELECT seq FROM (${fill(CLAIMABLE)}) everywhere
+          WHERE (SELECT count(*) FROM early) < ${limit}
+            AND EXISTS (SELECT 1 FROM deliveries WHERE processed_at IS NULL ORDER BY processed_at, seq OFFSET ${prefix})`;
       // The claimable rows locked in seq order, each re-checked in its newest version (one finished meanwhile is not claimed).
       const locked = lockedInOrder(
         `d.seq IN (${claimable}) AND d.processed_at IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now}) AND (d.claimed_by IS NULL OR d.claimed_until < ${now})`,

@@ -24,11 +24,20 @@ import { PostgresRestores } from './restores.js';
 /** Key of the lock held while migrating, so replicas starting together migrate once. */
 const MIGRATE_LOCK = 'prebuilds:migrate';
 
+/**
+ * Connections per replica for processing, by default. Processing runs one statement after
+ * another per delivery and is bound by the app's own CPU, so a few connections keep it
+ * busy; more only queue more statements on the database's CPU at once, where the inbox
+ * insert a webhook's answer waits for queues behind them (issue 11: 3 replicas on a
+ * 2-core machine answered slower with 10 than with 3).
+ */
+export const DEFAULT_POOL_SIZE = 4;
+
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq URL; `?sslmode=require` and the rest as pg reads them). */
   connectionString: string;
-  /** Connections in the pool. Default 10. */
+  /** Connections in the pool. Default {@link DEFAULT_POOL_SIZE}. */
   poolSize?: number;
   /**
    * Connections kept apart for recording webhook deliveries (the insert GitHub's answer
@@ -60,7 +69,7 @@ export class PostgresStore extends PostgresRestores implements Store {
   readonly dialect = 'postgres' as const;
 
   constructor(options: PostgresStoreOptions) {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types: TYPES });
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? DEFAULT_POOL_SIZE, types: TYPES });
     const recordPool = new pg.Pool({ connectionString: options.connectionString, max: options.recordPoolSize ?? 1, types: TYPES });
     // Without a listener an idle connection's error (a restarted server) would crash the process.
     pool.on('error', (error) => options.onError?.(error));
