@@ -59,6 +59,13 @@ export async function measureThroughput(
   const r = {} as Record<ThroughputKeys, number>;
   const mbps = (ms: number) => Math.round((treeBytes / 1e6 / (ms / 1000)) * 10) / 10;
   const bestOf2 = async (f: () => Promise<number>) => Math.min(await f(), await f());
+  /** One restore of `key` from `store` into a fresh directory named `name`, ms. */
+  const restoreMs = async (store: Pick<DirStore, 'restore'>, key: string, name: string) => {
+    const into = await fresh(name);
+    const started = performance.now();
+    await store.restore(key, ['.'], into);
+    return performance.now() - started;
+  };
   let saved: { store: DirStore; key: string } | null = null;
   r.saveMBps = mbps(
     await bestOf2(async () => {
@@ -71,14 +78,7 @@ export async function measureThroughput(
     }),
   );
   const { store: savedStore, key: savedKey } = saved!;
-  r.restoreMBps = mbps(
-    await bestOf2(async () => {
-      const into = await fresh('g-into');
-      const started = performance.now();
-      await savedStore.restore(savedKey, ['.'], into);
-      return performance.now() - started;
-    }),
-  );
+  r.restoreMBps = mbps(await bestOf2(() => restoreMs(savedStore, savedKey, 'g-into')));
   const secrets = ['NPM_TOKEN', 'REGISTRY_PASSWORD', 'AWS_SECRET_ACCESS_KEY', 'SENTRY_DSN', 'GITHUB_TOKEN'].map((name) => ({
     name,
     value: `${name.toLowerCase()}_${randomBytes(20).toString('hex')}`,
@@ -136,14 +136,7 @@ export async function measureThroughput(
       const saveStarted = performance.now();
       await oci.save(ociKey, ['.'], tree);
       r.ociSaveMBps = mbps(performance.now() - saveStarted);
-      r.ociRestoreMBps = mbps(
-        await bestOf2(async () => {
-          const into = await fresh('g-oci');
-          const started = performance.now();
-          await oci.restore(ociKey, ['.'], into);
-          return performance.now() - started;
-        }),
-      );
+      r.ociRestoreMBps = mbps(await bestOf2(() => restoreMs(oci, ociKey, 'g-oci')));
     } finally {
       await registry.stop();
     }
