@@ -26,6 +26,21 @@ export function notFound(message: string): ApiError {
   return new ApiError(404, message);
 }
 
+/**
+ * A request's URL and its path without trailing slashes (`/` for the root), or null when
+ * the request target is not a path (e.g. `//`, which reads as a host): not ours, the
+ * server answers 404.
+ */
+export function requestPath(req: IncomingMessage): { url: URL; path: string } | null {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+  return { url, path: url.pathname.replace(/\/+$/, '') || '/' };
+}
+
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 

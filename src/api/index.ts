@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, bearerToken } from './auth.js';
 import type { ManagementDeps } from './deps.js';
-import { ApiError, sendError, sendJson } from './http.js';
+import { ApiError, requestPath, sendError, sendJson } from './http.js';
 import { matchRoute, type Route } from './router.js';
 import { API_ROUTES } from './routes.js';
 import { RESTORE_REPORT_PATH } from './restore-report.js';
@@ -38,13 +38,9 @@ const ACTIONS_ROUTES: Route<ActionsContext>[] = [
  */
 export function apiHandler(m: ManagementDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      return false; // not a path (e.g. `//`, which reads as a host): not ours, the server answers 404
-    }
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const target = requestPath(req);
+    if (!target) return false;
+    const { url, path } = target;
     if (!(path === '/api' || path.startsWith('/api/')) || NOT_OURS.has(path)) return false;
     try {
       const report = matchRoute(ACTIONS_ROUTES, req.method ?? 'GET', path);

@@ -4,34 +4,12 @@
  * history through the real trigger and scheduler code and prints what would run, as
  * one JSON object on stdout. Bad input: the message on stderr, exit code 1.
  */
-import { promises as fs } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseTimeline, simulate, timelineFromGit, type SimEvent } from '../simulate/index.js';
+import { processIo, type CliIo } from './io.js';
 
-/** Where the command reads and writes; tests pass their own. */
-export interface SimulateIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  /** Reads a file, or standard input for `-`. */
-  readFile(path: string): Promise<string>;
-  /** Called with 1 on bad input; default sets `process.exitCode`. */
-  setExitCode(code: number): void;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const processIo: SimulateIo = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  readFile: (path) => (path === '-' ? readStdin() : fs.readFile(path, 'utf8')),
-  setExitCode: (code) => {
-    process.exitCode = code;
-  },
-};
+/** Where the command reads and writes (the CLI's own, see {@link CliIo}); tests pass their own. */
+export type SimulateIo = Pick<CliIo, 'stdout' | 'stderr' | 'readFile' | 'setExitCode'>;
 
 function positive(name: string, integer: boolean) {
   return (value: string): number => {
@@ -57,7 +35,7 @@ interface SimulateFlags {
  * Adds the `simulate` sub-command to `program` (commander v14).
  * @returns the new sub-command
  */
-export function register(program: Command, io: SimulateIo = processIo): Command {
+export function register(program: Command, io: SimulateIo = processIo()): Command {
   return program
     .command('simulate')
     .description(

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, type Principal } from '../api/auth.js';
 import { cancelPrebuild, pauseConfiguration, rerunPrebuild } from '../api/commands.js';
 import type { ManagementDeps } from '../api/deps.js';
-import { ApiError, notFound, readText, SECURITY_HEADERS } from '../api/http.js';
+import { ApiError, notFound, readText, requestPath, SECURITY_HEADERS } from '../api/http.js';
 import { listConfigurations, listDecisions, listPrebuilds, valueReport, valueSeries } from '../api/queries.js';
 import { matchRoute, type Route } from '../api/router.js';
 import { parseConfigurationSegment, parseId, parseRepo, parseSha } from '../api/validate.js';
@@ -200,13 +200,9 @@ async function inRepo(m: ManagementDeps, p: Record<string, string>): Promise<num
  */
 export function pageHandler(m: ManagementDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      return false; // not a path (e.g. `//`, which reads as a host): not ours, the server answers 404
-    }
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const target = requestPath(req);
+    if (!target) return false;
+    const { url, path } = target;
     if (!(path === '/prebuilds' || path.startsWith('/prebuilds/'))) return false;
     const ctx: PageContext = { req, res, m, url };
     try {
