@@ -8,7 +8,8 @@ import { ReplicaStack } from '../helpers/replica-stack.js';
  * throttling plugins, as `npm start` has them) on one real PostgreSQL, GitHub played by
  * the stand-in with a fault plan (demo/github/faults.ts): GitHub failing (5xx), GitHub's
  * rate-limit answers, workflow_run webhooks out of order, a replica killed with SIGKILL
- * while GitHub holds its dispatch or its end report open. Each case asserts from the
+ * while GitHub holds its dispatch or its end report open, or while it handles a push
+ * (taken over through its freed liveness lock, long before a 60 s lease). Each case asserts from the
  * stand-in's log and the database: every push has a decision, no prebuild dispatched
  * twice, runs equal the rule minimum, every lane's newest push ran, nothing lost.
  */
