@@ -31,6 +31,9 @@ export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
  */
 export const LIVE_REPLICA_SUFFIX = ':live';
 
+/** What a liveness lock's name starts with ({@link livenessLockName}). */
+const LIVENESS_LOCK_PREFIX = 'prebuilds:replica:';
+
 /**
  * The name of a replica's liveness lock (a session advisory lock on
  * `hashtextextended(name, 0)`), held on the replica's lock connection for as long as
@@ -39,7 +42,6 @@ export const LIVE_REPLICA_SUFFIX = ':live';
  * from a live one's without waiting for the lease.
  */
 export const livenessLockName = (replica: string): string => `${LIVENESS_LOCK_PREFIX}${replica}`;
-const LIVENESS_LOCK_PREFIX = 'prebuilds:replica:';
 
 /**
  * The replicas holding live leases (other than `$replica`) whose liveness lock is free:
