@@ -8,10 +8,15 @@ import { KeyedMutex, newReplicaId } from './replica.js';
 export class LocalCoordinator implements Coordinator {
   readonly replicaId = newReplicaId();
   readonly shared = false;
+  readonly session = 0;
   private readonly mutex = new KeyedMutex();
 
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.mutex.run(key, fn);
+  }
+
+  async live(): Promise<{ replicaId: string; session: number }> {
+    return { replicaId: this.replicaId, session: 0 };
   }
 
   async lead(_role: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { livenessLockName, LIVE_REPLICA_SUFFIX } from '../store/postgres/inbox.js';
 import type { Coordinator } from './types.js';
 import { KeyedMutex, newReplicaId } from './replica.js';
 
@@ -39,12 +40,20 @@ interface LockRequest {
  * repositories are being worked on. The connection is never the queue a busy replica
  * waits in.
  *
- * If the connection itself is lost (the server restarted), every lock it held is gone:
- * leaderships are dropped (and taken again on the next tick) and a warning is logged
- * for work that was running under a lock.
+ * The same connection holds the replica's liveness lock (on `replicaId`, taken first
+ * whenever the connection opens; {@link live}): while it is held, the replica's
+ * delivery claims are its own; once PostgreSQL frees it (the process killed, the
+ * connection lost), the other replicas take them over at their next claim instead of
+ * waiting for the lease (src/store/postgres/inbox.ts).
+ *
+ * If the connection itself is lost (the server restarted, the connection cut), every
+ * lock it held is gone: leaderships are dropped (and taken again on the next tick), a
+ * warning is logged for work that was running under a lock, and the replica goes on
+ * under a new id and session: the claims of the old one may be taken over already, so
+ * the processor drops those it has not started (see {@link session}).
  */
 export class PostgresCoordinator implements Coordinator {
-  readonly replicaId = newReplicaId();
+  private id = PostgresCoordinator.newId();
   readonly shared = true;
   private readonly mutex = new KeyedMutex();
   private readonly leads = new Set<string>();
@@ -57,6 +66,25 @@ export class PostgresCoordinator implements Coordinator {
   private sending = false;
 
   constructor(private readonly options: PostgresCoordinatorOptions) {}
+
+  /** A replica id marked as holding a liveness lock. */
+  private static newId(): string {
+    return `${newReplicaId()}${LIVE_REPLICA_SUFFIX}`;
+  }
+
+  get replicaId(): string {
+    return this.id;
+  }
+
+  get session(): number {
+    return this.epoch;
+  }
+
+  async live(): Promise<{ replicaId: string; session: number }> {
+    if (this.closed) throw new Error('the coordinator is closed');
+    await this.connection();
+    return { replicaId: this.id, session: this.epoch };
+  }
 
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.mutex.run(`lock:${key}`, async () => {
@@ -154,23 +182,36 @@ export class PostgresCoordinator implements Coordinator {
     if (this.client) return this.client;
     const client = new pg.Client(this.options.connection);
     const epoch = ++this.epoch;
+    const id = this.id;
+    let live = false;
     const lost = (error?: Error) => {
       if (epoch !== this.epoch) return;
       this.epoch++;
       this.client = null;
+      // Its liveness lock is gone with the connection: claims made under its id are void; the next connection is a new id's.
+      if (live) this.id = PostgresCoordinator.newId();
+      if (live && !this.closed)
+        this.options.log.warn({ replica: id, now: this.id }, 'lost the liveness lock: claims made as the old replica id are left to the others');
       if (this.leads.size) this.options.log.warn({ roles: [...this.leads] }, 'lost the database connection: leadership given up');
       this.leads.clear();
       if (error && !this.closed) this.options.log.warn({ err: error }, 'coordination connection lost; reconnecting on next use');
     };
     client.on('error', lost);
     client.on('end', () => lost());
-    this.client = client.connect().then(
-      () => client,
-      (error: Error) => {
+    this.client = (async () => {
+      try {
+        await client.connect();
+        // The liveness lock first: every later request on this connection runs while the replica is live.
+        const r = await client.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS taken', [livenessLockName(id)]);
+        if (r.rows[0]?.taken !== true) throw new Error(`the liveness lock of replica ${id} is held by another session`);
+        live = true;
+        return client;
+      } catch (error) {
         lost();
+        await client.end().catch(() => undefined);
         throw error;
-      },
-    );
+      }
+    })();
     return this.client;
   }
 }

@@ -5,8 +5,23 @@
  * (src/store/roles/inbox.ts); this is the rest.
  */
 export interface Coordinator {
-  /** This process's replica id (`host:pid:random`): what its delivery claims are recorded under. */
+  /**
+   * This replica's id (`host:pid:random`, on PostgreSQL `host:pid:random:live`): what its
+   * delivery claims are recorded under. On PostgreSQL a replica takes a new id when its
+   * lock connection is lost (see {@link live}): the claims of the old one are void.
+   */
   readonly replicaId: string;
+  /**
+   * The session this replica's claims are made in, ensured live: on PostgreSQL its lock
+   * connection is open and holds the liveness lock of `replicaId` (PostgreSQL frees it
+   * the moment the connection dies, and the other replicas then take the claims made
+   * under that id over at once instead of after their lease). A claim made in a session
+   * stays this replica's while {@link session} still reads the same number.
+   * @throws when the database cannot be reached
+   */
+  live(): Promise<{ replicaId: string; session: number }>;
+  /** The current session's number (see {@link live}); changes when the lock connection is lost. Always 0 in one process. */
+  readonly session: number;
   /** Whether other processes share the database (PostgreSQL): then the processor polls for work they leave behind. */
   readonly shared: boolean;
   /**

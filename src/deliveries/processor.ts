@@ -68,7 +68,10 @@ export interface ProcessorOptions {
  * Any number of replicas may share the store. A replica claims deliveries with a lease
  * (the inbox's `claimDeliveries`): each delivery goes to one replica, and one
  * repository's deliveries to one replica at a time, in arrival order; a replica that
- * dies stops renewing, and another takes its deliveries over when the lease runs out.
+ * dies stops renewing, and another takes its deliveries over at once when the
+ * coordinator tells it is dead (PostgreSQL: its liveness lock freed with its
+ * connection, {@link Coordinator.live}), at the latest when the lease runs out. A claim
+ * made in a session of the coordinator that has ended since is dropped unstarted.
  * Within a replica, deliveries of one repository run one at a time (p-queue per
  * repository) under the repository's lock ({@link Coordinator.withLock}), which every
  * other write path for a repository (reconciler, schedules, API) takes through
@@ -94,7 +97,8 @@ export class DeliveryProcessor {
   readonly coordinator: Coordinator;
   private readonly ownsCoordinator: boolean;
   private readonly queues = new Map<string, PQueue>();
-  private readonly inFlight = new Set<string>();
+  /** The deliveries this replica holds claimed and unfinished, each with the coordinator session it holds them in. */
+  private readonly inFlight = new Map<string, number>();
   private draining: Promise<void> | null = null;
   private again = false;
   private startedUp = false;
@@ -250,19 +254,31 @@ export class DeliveryProcessor {
       // Busy: claim once `minClaim` deliveries' room is free (one claim's cost is the same for 1 or 8 rows).
       this.full = room <= 0 || (busy > 0 && room < this.options.minClaim);
       if (this.full) break;
-      const batch = await this.store.claimDeliveries({ replica: this.replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: room });
+      // Claimed as the live session (PostgreSQL: while this replica holds its liveness lock), whose number each delivery keeps.
+      const { replicaId, session } = await this.coordinator.live();
+      const batch = await this.store.claimDeliveries({ replica: replicaId, now: Date.now(), leaseMs: this.options.leaseMs, limit: room });
+      // One already in flight was claimed again in this session (it had been claimed in one that ended, e.g. its handler
+      // still running): it is this replica's again, no other took it meanwhile.
+      for (const d of batch) if (this.inFlight.has(d.id)) this.inFlight.set(d.id, session);
       const fresh = batch.filter((d) => !this.inFlight.has(d.id));
       if (fresh.length === 0) break;
       // Fewer than asked for: nothing more is claimable now (a new delivery or a finished one kicks again).
       const more = batch.length >= room;
       for (const d of fresh) {
-        this.inFlight.add(d.id);
+        this.inFlight.set(d.id, session);
         const key = deliveryRepository(d);
         // Its turn in the repository's queue, then admission (held back while webhooks are being answered), then its lock.
         void this.queueFor(key)
           .add(async () => {
             await this.admission.turn();
-            return this.coordinator.withLock(key, () => this.process(d));
+            return this.coordinator.withLock(key, async () => {
+              // The session it was claimed in ended (the lock connection was lost): another replica may have taken it over.
+              if (this.inFlight.get(d.id) !== this.coordinator.session) {
+                this.log.warn({ delivery: d.id }, 'claimed before this replica lost its lock connection; left to whichever replica claims it now');
+                return;
+              }
+              await this.process(d);
+            });
           })
           .catch((error) => this.log.error({ err: error, delivery: d.id }, 'delivery could not be processed; its lease expires and it is retried'))
           .finally(() => {
@@ -353,7 +369,7 @@ export class DeliveryProcessor {
 
   private async renew(): Promise<void> {
     await this.store
-      .renewClaims(this.replicaId, [...this.inFlight], Date.now() + this.options.leaseMs)
+      .renewClaims(this.replicaId, [...this.inFlight.keys()], Date.now() + this.options.leaseMs)
       .catch((error) => this.log.warn({ err: error }, 'could not renew delivery leases'));
   }
 

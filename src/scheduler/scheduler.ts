@@ -214,10 +214,7 @@ export class Scheduler {
    * @param decide the decision recorded with the stored result (dispatched or failed)
    */
   private async start(waiting: PrebuildRecord, decide?: (result: PrebuildRecord) => NewDecision): Promise<PrebuildRecord> {
-    // Recorded (on disk, whatever the store's durability) before GitHub is asked: after a crash,
-    // a power loss or a timed-out request the dispatcher knows a run may already exist for this
-    // prebuild, and looks for it before dispatching again.
-    const p = waiting.dispatchedAt ? waiting : await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() }, { durable: true });
+    let p = waiting;
     let patch: PrebuildPatch;
     let expired: PrebuildRecord[] = [];
     let dispatching: PrebuildRecord = waiting;
@@ -227,6 +224,12 @@ export class Scheduler {
       // Retention (rule 7) travels with the run: it deletes the snapshots this expires.
       expired = await expireAtDispatch(this.store, dispatching);
       const keys = [...expired.map((e) => e.snapshotKey).filter((k): k is string => Boolean(k)), ...(await orphanedCachesParts(this.store, waiting, expired))];
+      // Recorded (on disk, whatever the store's durability) before GitHub is asked: after a crash,
+      // a power loss or a timed-out request the dispatcher knows a run may already exist for this
+      // prebuild, and looks for it (up to its adoption window) before dispatching again. Recorded
+      // only now, after base selection and retention: a replica killed before this point leaves no
+      // run to look for, so the replica taking its delivery over dispatches at once.
+      if (!waiting.dispatchedAt) p = await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() }, { durable: true });
       patch = { ...base, ...(await this.dispatcher.start(dispatching, keys)) };
     } catch (error) {
       // No run will delete them: they stay successes until the next dispatch expires them.

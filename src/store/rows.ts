@@ -218,18 +218,20 @@ export const CLAIMABLE = claimableAmong('deliveries p WHERE p.processed_at IS NU
  * aliased `p`, with every column). A delivery's rank in its repository counts only the
  * unprocessed deliveries before it, so over any prefix of the unprocessed deliveries in
  * `seq` order the ranks are the same as over all of them: the PostgreSQL store first
- * looks among the oldest ones only (src/store/postgres/inbox.ts).
+ * looks among the oldest ones only (src/store/postgres/inbox.ts). `dead`, when given, is
+ * a query of replica ids whose claims are void though their lease runs (dead replicas,
+ * PostgreSQL's liveness locks): their deliveries and repositories count as unclaimed.
  */
-export function claimableAmong(pending: string): string {
+export function claimableAmong(pending: string, dead?: string): string {
   return `SELECT d.seq FROM (
     SELECT p.*, ROW_NUMBER() OVER (PARTITION BY COALESCE(p.repository, '') ORDER BY p.seq) AS rank_in_repository
     FROM ${pending}) d
   WHERE d.rank_in_repository <= ${CLAIM_PER_REPOSITORY}
     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $now)
-    AND (d.claimed_by IS NULL OR d.claimed_until < $now)
+    AND (d.claimed_by IS NULL OR d.claimed_until < $now${dead ? ` OR d.claimed_by IN (${dead})` : ''})
     AND COALESCE(d.repository, '') NOT IN (
       SELECT COALESCE(o.repository, '') FROM deliveries o
-      WHERE o.processed_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_by <> $replica AND o.claimed_until >= $now)
+      WHERE o.processed_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_by <> $replica AND o.claimed_until >= $now${dead ? ` AND o.claimed_by NOT IN (${dead})` : ''})
   ORDER BY d.seq LIMIT $limit`;
 }
 

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { LocalCoordinator, PostgresCoordinator, type Coordinator } from '../../src/coordination/index.js';
+import { openStore } from '../../src/store/index.js';
+import { livenessLockName } from '../../src/store/postgres/inbox.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const log = pino({ level: 'silent' });
@@ -133,5 +135,80 @@ if (unavailable) console.warn(`skipping the PostgreSQL coordinator: ${unavailabl
     expect(await b.lead('reconciler')).toBe(false);
     await a.close();
     expect(await b.lead('reconciler')).toBe(true);
+  });
+
+  /** Ends the server session holding the named advisory lock (as when its process is killed); how many were ended. */
+  const terminateHolder = async (name: string) => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const r = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+           AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+        [name],
+      );
+      return r.rowCount;
+    } finally {
+      await admin.end();
+    }
+  };
+
+  it("holds a liveness lock for its replica id: a dead replica's claims go to another at once, a live one's and an unmarked one's stay until their lease", async () => {
+    const store = await openStore(url);
+    try {
+      const [a, b] = [coordinator(), coordinator()];
+      const [la, lb] = [await a.live(), await b.live()];
+      expect(la.replicaId).toMatch(/:live$/);
+      expect(la.replicaId).not.toBe(lb.replicaId);
+      const record = (id: string, repository: string) => store.recordDelivery({ id, event: 'push', action: null, installationId: 1, repository, payload: {} });
+      for (const [id, repository] of [
+        ['live-1', 'o/one'],
+        ['live-2', 'o/one'],
+        ['live-3', 'o/two'],
+        ['old-1', 'o/three'],
+      ] as const)
+        await record(id, repository);
+      const lease = { now: Date.now(), leaseMs: 600_000 };
+      const ids = (ds: Array<{ id: string }>) => ds.map((d) => d.id);
+      expect(ids(await store.claimDeliveries({ replica: la.replicaId, ...lease, limit: 3 }))).toEqual(['live-1', 'live-2', 'live-3']);
+      // A replica of an earlier version (its id not marked live) holds a claim too.
+      expect(ids(await store.claimDeliveries({ replica: 'old-host:1:abcdef', ...lease, limit: 8 }))).toEqual(['old-1']);
+      await record('live-4', 'o/one'); // a later delivery of a repository a holds
+      // a is alive: b takes nothing of a's, nor of its repositories, nor the unmarked replica's.
+      expect(await store.claimDeliveries({ replica: lb.replicaId, ...lease, limit: 8 })).toEqual([]);
+      // a's lock connection dies (its process killed): PostgreSQL frees its liveness lock …
+      expect(await terminateHolder(livenessLockName(la.replicaId))).toBe(1);
+      // … and b's next claims take a's deliveries and the repository's later one, in order, long before the lease runs out.
+      let taken: string[] = [];
+      for (let i = 0; i < 100 && taken.length < 4; i++) {
+        taken.push(...ids(await store.claimDeliveries({ replica: lb.replicaId, now: Date.now(), leaseMs: 600_000, limit: 8 })));
+        if (taken.length < 4) await sleep(20);
+      }
+      expect(taken).toEqual(['live-1', 'live-2', 'live-3', 'live-4']);
+      expect((await store.deliveryStatus('old-1'))!.claimedBy).toBe('old-host:1:abcdef');
+      // a goes on under a new id and session (the old claims are not its own any more), live again.
+      for (let i = 0; i < 100 && a.session === la.session; i++) await sleep(20);
+      const again = await a.live();
+      expect(again.session).not.toBe(la.session);
+      expect(again.replicaId).not.toBe(la.replicaId);
+      expect(again.replicaId).toMatch(/:live$/);
+      await record('live-5', 'o/four');
+      expect(ids(await store.claimDeliveries({ replica: again.replicaId, now: Date.now(), leaseMs: 600_000, limit: 8 }))).toEqual(['live-5']);
+      // Its new session's claims are held again: b cannot take them.
+      taken = ids(await store.claimDeliveries({ replica: lb.replicaId, now: Date.now(), leaseMs: 600_000, limit: 8 }));
+      expect(taken).toEqual([]);
+      // A replica closed (SIGTERM) frees its lock as well.
+      await b.close();
+      await record('live-6', 'o/one');
+      expect(ids(await store.claimDeliveries({ replica: again.replicaId, now: Date.now(), leaseMs: 600_000, limit: 8 }))).toEqual([
+        'live-1',
+        'live-2',
+        'live-3',
+        'live-4',
+        'live-6',
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 });

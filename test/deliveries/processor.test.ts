@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { DeliveryProcessor } from '../../src/deliveries/processor.js';
 import { gaveUpReason, retryDelay } from '../../src/deliveries/retry.js';
 import type { DeliveryRecord, Store } from '../../src/store/types.js';
+import { livenessLockName } from '../../src/store/postgres/inbox.js';
 import { postgresBackend, sqliteBackend, type BackendStore } from '../helpers/store-backends.js';
 
 const log = pino({ level: 'silent' });
@@ -344,6 +345,57 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         ]);
       });
     }
+
+    if (backend.name === 'PostgreSQL')
+      it('a replica whose lock connection is lost: its claims go to whichever replica claims next, each delivery handled once, in order', async () => {
+        const handled: Array<[string, string]> = [];
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const a = start(
+          store,
+          async (d) => {
+            handled.push(['a', d.id]);
+            if (d.id === 'd1') await gate;
+          },
+          { leaseMs: 60_000 },
+        );
+        for (const id of ['d1', 'd2', 'd3']) await store.recordDelivery(delivery(id, 'o/r'));
+        a.kick();
+        await until(() => handled.length === 1, 'a to start d1');
+        const claimedAs = a.replicaId;
+        expect((await store.deliveryStatus('d3'))!.claimedBy).toBe(claimedAs);
+        // a's lock connection is cut (not its process): PostgreSQL frees its liveness lock, and a goes on under a new id.
+        const pool = (store as unknown as { pool: import('pg').Pool }).pool;
+        const cut = await pool.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+             AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+          [livenessLockName(claimedAs)],
+        );
+        expect(cut.rowCount).toBe(1);
+        const b = start(await db.open(), async (d) => void handled.push(['b', d.id]), { leaseMs: 60_000 });
+        b.kick();
+        // The old id's claims are void at once (their 60 s leases notwithstanding): a's new session or b claims them.
+        // d1's handler on a cannot be stopped midway; d1 is a's again if a claims it first (d2 and d3 then wait behind
+        // it, in order), else b handles it once more.
+        const takenOver = async () => {
+          for (const id of ['d1', 'd2', 'd3']) {
+            const status = (await store.deliveryStatus(id))!;
+            if (status.state !== 'processed' && (status.claimedBy === null || status.claimedBy === claimedAs)) return false;
+          }
+          return true;
+        };
+        await until(takenOver, 'the claims taken over long before their lease ran out');
+        release();
+        await a.idle();
+        await b.idle();
+        expect(a.replicaId).not.toBe(claimedAs);
+        const ids = handled.map(([, id]) => id);
+        expect(ids.filter((id) => id === 'd2')).toHaveLength(1);
+        expect(ids.filter((id) => id === 'd3')).toHaveLength(1);
+        expect(ids.indexOf('d1')).toBeLessThan(ids.indexOf('d2'));
+        expect(ids.indexOf('d2')).toBeLessThan(ids.indexOf('d3'));
+        for (const id of ['d1', 'd2', 'd3']) expect(await store.deliveryStatus(id)).toMatchObject({ state: 'processed', claimedBy: null });
+      });
 
     // Several replicas need PostgreSQL: a SQLite file belongs to one process (which voids older claims when it starts).
     if (backend.name === 'PostgreSQL')

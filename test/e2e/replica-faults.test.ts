@@ -8,7 +8,8 @@ import { ReplicaStack } from '../helpers/replica-stack.js';
  * throttling plugins, as `npm start` has them) on one real PostgreSQL, GitHub played by
  * the stand-in with a fault plan (demo/github/faults.ts): GitHub failing (5xx), GitHub's
  * rate-limit answers, workflow_run webhooks out of order, a replica killed with SIGKILL
- * while GitHub holds its dispatch or its end report open. Each case asserts from the
+ * while GitHub holds its dispatch or its end report open, or while it handles a push
+ * (taken over through its freed liveness lock, long before a 60 s lease). Each case asserts from the
  * stand-in's log and the database: every push has a decision, no prebuild dispatched
  * twice, runs equal the rule minimum, every lane's newest push ran, nothing lost.
  */
@@ -201,4 +202,32 @@ const prebuildOf = (h: FaultHit) => (h.body as { inputs?: Record<string, string>
       ['success', 'success'],
     ]);
   }, 120_000);
+
+  it('a replica killed with SIGKILL while it handles a push: another takes its deliveries over at once (its liveness lock freed), long before a 60 s lease runs out', async () => {
+    stack = await ReplicaStack.start({ database: await pg.createDatabase(), replicas: 3, repos: ['a', 'b'], leaseMs: 60_000, autoCompleteMs: 200 });
+    const s = stack;
+    let release!: () => void;
+    // The push's configuration read held open: the replica handling it is killed before it records any dispatch.
+    const plan = s.github.faults({ [CONTENTS]: [{ hold: new Promise<void>((r) => (release = r)) }] });
+    const first = await s.push('a');
+    await s.until('the held configuration read', () => plan.of(CONTENTS).length === 1);
+    const holder = await s.holderOf(first.id);
+    expect(holder).not.toBeNull();
+    const lease = (await s.store.deliveryStatus(first.id))!;
+    expect(lease.state).toBe('pending');
+    await s.kill(holder!);
+    release(); // answered to nobody
+    // A later push of the same repository waits behind the first (its order kept); another repository's goes on.
+    const second = await s.push('a');
+    const other = await s.push('b');
+    // Taken over well within the lease (60 s from the claim): the test would time out waiting for the lease.
+    await s.until("the killed replica's push dispatched", () => s.dispatches.some((d) => d.sha === first.sha), 30_000);
+    await s.until('the later push dispatched', () => s.dispatches.some((d) => d.sha === second.sha), 30_000);
+    await s.settle();
+    await expectConsistent(s);
+    expect(s.dispatches.filter((d) => d.repo === 'a').map((d) => d.sha)).toEqual([first.sha, second.sha]);
+    expect(s.dispatches.filter((d) => d.repo === 'b').map((d) => d.sha)).toEqual([other.sha]);
+    // Handled once, by a replica still alive.
+    expect((await s.store.listDecisions({ owner: ReplicaStack.OWNER, repo: 'a' }, first.sha)).filter((d) => d.event === 'push')).toHaveLength(1);
+  }, 50_000);
 });

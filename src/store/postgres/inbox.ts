@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { RecordBatch } from './record-batch.js';
-import { CLAIMABLE, claimableAmong, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
+import { claimableAmong, toDelivery, toDeliveryStatus, type Row } from '../rows.js';
 import type { ClaimRequest, DeliveryInbox, DeliveryRecord, DeliveryState, DeliveryStatus, NewDelivery } from '../types.js';
 
 /**
@@ -22,6 +22,38 @@ const CLAIM_PREFIX = 256;
 
 /** Key of the transaction lock that serialises claims (`pg_advisory_xact_lock`), so the "no other replica holds this repository" check cannot race. */
 export const CLAIM_LOCK = 'prebuilds:claim-deliveries';
+
+/**
+ * A replica that holds a liveness lock marks its id with this suffix
+ * (`host:pid:random:live`, src/coordination/postgres.ts): its claims are void as soon as
+ * the lock is free. Ids without it (replicas of an earlier version, tests) are held by
+ * their lease alone.
+ */
+export const LIVE_REPLICA_SUFFIX = ':live';
+
+/** What a liveness lock's name starts with ({@link livenessLockName}). */
+const LIVENESS_LOCK_PREFIX = 'prebuilds:replica:';
+
+/**
+ * The name of a replica's liveness lock (a session advisory lock on
+ * `hashtextextended(name, 0)`), held on the replica's lock connection for as long as
+ * that connection lives: PostgreSQL frees it the moment the connection dies (a killed
+ * process, a lost connection), which is how a claim tells a dead replica's deliveries
+ * from a live one's without waiting for the lease.
+ */
+export const livenessLockName = (replica: string): string => `${LIVENESS_LOCK_PREFIX}${replica}`;
+
+/**
+ * The replicas holding live leases (other than `$replica`) whose liveness lock is free:
+ * dead, their claims void. Tried with a transaction lock (`pg_try_advisory_xact_lock`),
+ * which succeeds only when no session holds the replica's lock and is released when the
+ * claim commits; a replica whose id is not marked ({@link LIVE_REPLICA_SUFFIX}) is never
+ * judged by its lock.
+ */
+const DEAD_HOLDERS = `SELECT h.id FROM (
+    SELECT DISTINCT claimed_by AS id FROM deliveries
+    WHERE claimed_by IS NOT NULL AND claimed_until >= $now AND processed_at IS NULL AND claimed_by <> $replica AND claimed_by LIKE '%${LIVE_REPLICA_SUFFIX}'
+  ) h WHERE pg_try_advisory_xact_lock(hashtextextended('${LIVENESS_LOCK_PREFIX}' || h.id, 0))`;
 
 /**
  * The inbox role on PostgreSQL (the `deliveries` table); {@link PostgresStore} adds the
@@ -133,22 +165,25 @@ export class PostgresInbox implements DeliveryInbox {
       // there are no more, they are the ones CLAIMABLE finds. Otherwise (a backlog whose oldest deliveries all belong
       // to repositories other replicas hold) CLAIMABLE over every unprocessed delivery, in the same statement.
       const prefix = Math.max(CLAIM_PREFIX, 4 * limit);
-      const claimable = `WITH early AS MATERIALIZED (${fill(claimableAmong(`(SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY processed_at, seq LIMIT ${prefix}) p`))})
+      // A delivery held by a dead replica (its liveness lock free) is claimable at once, its repository free.
+      const dead = 'SELECT id FROM dead';
+      const claimable = `WITH early AS MATERIALIZED (${fill(claimableAmong(`(SELECT * FROM deliveries WHERE processed_at IS NULL ORDER BY processed_at, seq LIMIT ${prefix}) p`, dead))})
         SELECT seq FROM early
         UNION
-        SELECT seq FROM (${fill(CLAIMABLE)}) everywhere
+        SELECT seq FROM (${fill(claimableAmong('deliveries p WHERE p.processed_at IS NULL', dead))}) everywhere
           WHERE (SELECT count(*) FROM early) < ${limit}
             AND EXISTS (SELECT 1 FROM deliveries WHERE processed_at IS NULL ORDER BY processed_at, seq OFFSET ${prefix})`;
       // The claimable rows locked in seq order, each re-checked in its newest version (one finished meanwhile is not claimed).
       const locked = lockedInOrder(
-        `d.seq IN (${claimable}) AND d.processed_at IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now}) AND (d.claimed_by IS NULL OR d.claimed_until < ${now})`,
+        `d.seq IN (${claimable}) AND d.processed_at IS NULL AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now}) AND (d.claimed_by IS NULL OR d.claimed_until < ${now} OR d.claimed_by IN (${dead}))`,
       );
       // One round trip: the transaction, its lock and the claim sent as one simple query (values inlined: a
       // quoted literal and integers). The claim statement takes its snapshot after the lock is granted, so it
       // sees every claim committed before; the lock is held only while the server runs it, never across a round trip.
       const results = (await client.query(
         `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(CLAIM_LOCK)}, 0));
-         WITH locked AS (${locked}),
+         WITH dead AS MATERIALIZED (${fill(DEAD_HOLDERS)}),
+           locked AS (${locked}),
            claimed AS (UPDATE deliveries d SET claimed_by = ${replica}, claimed_until = ${until} FROM locked WHERE d.seq = locked.seq RETURNING d.*)
          SELECT c.*, p.payload FROM claimed c LEFT JOIN delivery_payloads p ON p.seq = c.seq;
          COMMIT`,
