@@ -162,7 +162,8 @@ describe('package-manager caches in the snapshot', () => {
     expect(sha2).not.toBe(sha);
     expect(run.status).not.toBe(0);
     expect(run.stdout).toMatch(/::error::Refusing to save the snapshot: (\.\/)?\.prebuilds\/caches\/npm\/auth contains the value of the secret NPM_TOKEN/);
-    // Refused before anything was saved: no part, no snapshot.
+    // No part, and no snapshot: the snapshot saved alongside the part (it names the part) is deleted.
+    expect(run.stdout).toMatch(/Deleted snapshot prebuilds-v1\/\S+: its package caches part was not saved/);
     expect(await parts(store)).toEqual([]);
     expect(await new DirStore(store).list('prebuilds-v1/')).toEqual([]);
   });
