@@ -24,6 +24,6 @@ function enableActionCompileCache(env = process.env) {
 
 // action/src/index.ts
 enableActionCompileCache();
-var { run } = await import("./chunks/main-GHIJMGF7.js");
+var { run } = await import("./chunks/main-ZKWCGI6Z.js");
 await run();
 //# sourceMappingURL=index.js.map

@@ -180,13 +180,21 @@ export async function finishPrebuild(
   };
   const exclude = cachesKey ? [CACHES_DIR] : [];
   // The caches part and the snapshot are saved side by side (two archives, disjoint paths).
-  // The part has a timer of its own, merged after: each save's phases stay its own.
-  const partTimer = new PhaseTimer();
+  // The breakdown stays a partition of the step's time: the snapshot's save keeps its phases
+  // (`save`, `upload`), and `saveCaches` is the time the part's save ran past it (0 when it
+  // ended first); the part's own time is in the log.
+  const savesStarted = performance.now();
+  let snapshotEnded = savesStarted;
+  let partEnded = savesStarted;
   const [part, saved] = await Promise.allSettled([
-    cachesKey ? saveCachesPart(req.store, cachesKey, workspace, { secrets: req.secrets, timer: partTimer }) : Promise.resolve(null),
-    timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer, exclude })),
+    cachesKey
+      ? saveCachesPart(req.store, cachesKey, workspace, { secrets: req.secrets, timer: new PhaseTimer() }).finally(() => (partEnded = performance.now()))
+      : Promise.resolve(null),
+    timer
+      .timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer, exclude }))
+      .finally(() => (snapshotEnded = performance.now())),
   ]);
-  for (const [phase, ms] of Object.entries(partTimer.toJSON())) timer.add(phase, ms);
+  if (cachesKey) timer.add('saveCaches', partEnded - snapshotEnded);
   if (part.status === 'rejected') {
     // A secret in a cache (or a failed upload) fails the prebuild: no snapshot may name the part.
     if (saved.status === 'fulfilled') await deleteSnapshot(req, key);
@@ -194,9 +202,10 @@ export async function finishPrebuild(
   }
   if (saved.status === 'rejected') throw saved.reason;
   if (cachesKey && part.value) {
+    const took = `${Math.round(partEnded - savesStarted)} ms, alongside the snapshot`;
     req.log.info(
       part.value.state === 'saved'
-        ? `Package caches saved as ${cachesKey} (${part.value.bytes} bytes)`
+        ? `Package caches saved as ${cachesKey} (${part.value.bytes} bytes, ${took})`
         : part.value.state === 'reused'
           ? `Package caches: ${cachesKey} is already in the ${req.store.description} (same dependency files), not saved again`
           : `Package caches: none in the workspace; the snapshot names ${cachesKey}`,
