@@ -9,7 +9,13 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const buildOptions = {
   absWorkingDir: repoRoot,
   entryPoints: ['action/src/index.ts'],
-  outfile: 'action/dist/index.js',
+  // index.js plus chunks: what only some runs need (the Actions cache store and its Azure
+  // SDK, the REST API clients, container mode) is imported dynamically and is a chunk of
+  // its own, so a run neither parses nor evaluates it unless it uses it (issue 15, start-up).
+  outdir: 'action/dist',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   format: 'esm',
   platform: 'node',

@@ -8,6 +8,10 @@
  * A successful prebuild also reports its result to the app (`app-url`, report-result.ts).
  * Any error fails the step with its message (`core.setFailed`), which the app shows
  * on the check run.
+ *
+ * What only some runs need is imported where it is used (container mode, the Actions
+ * cache's REST API retention, the store in snapshot/index.ts): the bundler makes each a
+ * chunk of its own that other runs never load (issue 15, start-up).
  */
 import * as core from '@actions/core';
 import { formatProblem } from '../../src/config/index.js';
@@ -17,7 +21,6 @@ import { loadConfiguration, defaultBranch } from '../../src/lifecycle/configurat
 import { resolveDevcontainerCli } from '../../src/container/tools.js';
 import { Env, Modes, Outputs } from './constants.js';
 import { selectMode } from './container.js';
-import { containerPrebuild } from './container-run.js';
 import { headSha } from '../../src/lifecycle/git.js';
 import { readInputs } from './inputs.js';
 import { reportResult } from './report-result.js';
@@ -26,8 +29,6 @@ import { prebuild } from './prebuild.js';
 import { runContainerRestoreMode, runRestoreMode } from './restore-mode.js';
 import { applySecrets } from './secrets.js';
 import { createStore, parseStoreSpec } from './snapshot/index.js';
-import { ActionsCacheStore } from './snapshot/actions-cache-store.js';
-import { deletableKeys, deleteExpiredSnapshots } from './snapshot/expire.js';
 import { isCachesPartKey } from '../../src/lifecycle/caches-part.js';
 import { snapshotKey } from '../../src/lifecycle/snapshot-key.js';
 import { writeSummary } from './summary.js';
@@ -53,7 +54,8 @@ export async function run(): Promise<void> {
   try {
     const env = process.env;
     const inputs = await readInputs((name) => core.getInput(name), env);
-    const store = createStore(parseStoreSpec(inputs.store, env), process.cwd(), env, inputs.token);
+    const spec = parseStoreSpec(inputs.store, env);
+    const store = await createStore(spec, process.cwd(), env, inputs.token);
     const head = await headSha(inputs.workspace);
     if (head && head !== inputs.sha && !head.startsWith(inputs.sha)) {
       core.warning(`The workspace is at ${head}, not at the requested sha ${inputs.sha}: check out the sha before this step`);
@@ -93,17 +95,23 @@ export async function run(): Promise<void> {
       startedAt: started,
       timer,
     };
-    // Retention (the app's `expire` input): the expired snapshots are deleted alongside the
-    // prebuild, whatever its outcome; caches parts after it, except the one it reused.
-    const expire = deletableKeys(inputs.expire, configuration.settings.name, [
-      inputs.base,
-      snapshotKey(configuration.settings.name, inputs.sha, inputs.prebuildId),
-    ]);
+    // Retention (the app's `expire` input) in the Actions cache: the expired snapshots are
+    // deleted alongside the prebuild, whatever its outcome; caches parts after it, except the
+    // one it reused. Other stores apply retention after the save (snapshot/retention.ts).
+    const retention =
+      spec.kind === 'actions-cache' && inputs.expire.length > 0
+        ? await import('./snapshot/expire.js').then((expire) => ({
+            deleteExpiredSnapshots: expire.deleteExpiredSnapshots,
+            keys: expire.deletableKeys(inputs.expire, configuration.settings.name, [
+              inputs.base,
+              snapshotKey(configuration.settings.name, inputs.sha, inputs.prebuildId),
+            ]),
+          }))
+        : null;
     const expireOptions = { repository: env[Env.Repository] ?? '', token: inputs.token, baseUrl: env[Env.ApiUrl] };
-    const retained = store instanceof ActionsCacheStore;
-    const expiring = retained
-      ? deleteExpiredSnapshots(
-          expire.filter((k) => !isCachesPartKey(k)),
+    const expiring = retention
+      ? retention.deleteExpiredSnapshots(
+          retention.keys.filter((k) => !isCachesPartKey(k)),
           expireOptions,
           log,
         )
@@ -113,7 +121,9 @@ export async function run(): Promise<void> {
       try {
         const o =
           mode === 'container'
-            ? await containerPrebuild({
+            ? await (
+                await import('./container-run.js')
+              ).containerPrebuild({
                 ...request,
                 registry: inputs.registry,
                 cli: await resolveDevcontainerCli(env, log),
@@ -124,8 +134,8 @@ export async function run(): Promise<void> {
         return o;
       } finally {
         await expiring;
-        const parts = expire.filter((k) => isCachesPartKey(k) && k !== cachesKey);
-        if (retained && parts.length > 0) await deleteExpiredSnapshots(parts, expireOptions, log);
+        const parts = retention?.keys.filter((k) => isCachesPartKey(k) && k !== cachesKey) ?? [];
+        if (retention && parts.length > 0) await retention.deleteExpiredSnapshots(parts, expireOptions, log);
       }
     })();
     report(outcome.result);

@@ -110,6 +110,16 @@ export async function startFromBase(
   return { base, baseMarker: restored.marker, baseMissing: false };
 }
 
+/** Deletes the snapshot this run just saved (its caches part failed); a failure is only logged. */
+async function deleteSnapshot(req: PrebuildRequest, key: string): Promise<void> {
+  try {
+    await req.store.delete(key);
+    req.log.info(`Deleted snapshot ${key}: its package caches part was not saved`);
+  } catch (err) {
+    req.log.warning(`Could not delete snapshot ${key} (its package caches part was not saved): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /**
  * The last steps every prebuild shares: write the marker and the tracked-file list
  * into the workspace, save the snapshot, and make the result the app reads.
@@ -149,25 +159,14 @@ export async function finishPrebuild(
   if (cachesKey) marker.caches = cachesKey;
   await mkdir(path.join(workspace, MARKER_DIR), { recursive: true });
   await writeFile(path.join(workspace, MARKER_PATH), formatMarker(marker));
-  await writeTrackedFiles(workspace);
-  await writeSourceTimes(workspace);
+  // Two git reads and two files each, independent: side by side.
+  await Promise.all([writeTrackedFiles(workspace), writeSourceTimes(workspace)]);
 
   const timer = req.timer ?? new PhaseTimer();
   const hooks: Record<string, number> = {};
   for (const [hook, run] of Object.entries(done.ran)) {
     hooks[hook] = run.durationMs;
     timer.add(hook, run.durationMs);
-  }
-  if (cachesKey) {
-    // Before the snapshot: a secret in a cache fails the prebuild before anything names the part.
-    const part = await saveCachesPart(req.store, cachesKey, workspace, { secrets: req.secrets, timer });
-    req.log.info(
-      part.state === 'saved'
-        ? `Package caches saved as ${cachesKey} (${part.bytes} bytes)`
-        : part.state === 'reused'
-          ? `Package caches: ${cachesKey} is already in the ${req.store.description} (same dependency files), not saved again`
-          : `Package caches: none in the workspace; the snapshot names ${cachesKey}`,
-    );
   }
   req.log.info(`Saving snapshot ${key} (${paths.join(', ')}${cachesKey ? `, without ${CACHES_DIR}` : ''}) to the ${req.store.description}`);
   const metadata = {
@@ -180,7 +179,39 @@ export async function finishPrebuild(
     caches: cachesKey,
   };
   const exclude = cachesKey ? [CACHES_DIR] : [];
-  const { bytes } = await timer.timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer, exclude }));
+  // The caches part and the snapshot are saved side by side (two archives, disjoint paths).
+  // The breakdown stays a partition of the step's time: the snapshot's save keeps its phases
+  // (`save`, `upload`), and `saveCaches` is the time the part's save ran past it (0 when it
+  // ended first); the part's own time is in the log.
+  const savesStarted = performance.now();
+  let snapshotEnded = savesStarted;
+  let partEnded = savesStarted;
+  const [part, saved] = await Promise.allSettled([
+    cachesKey
+      ? saveCachesPart(req.store, cachesKey, workspace, { secrets: req.secrets, timer: new PhaseTimer() }).finally(() => (partEnded = performance.now()))
+      : Promise.resolve(null),
+    timer
+      .timeOuter('save', ['upload'], () => req.store.save(key, paths, workspace, metadata, { secrets: req.secrets, timer, exclude }))
+      .finally(() => (snapshotEnded = performance.now())),
+  ]);
+  if (cachesKey) timer.add('saveCaches', partEnded - snapshotEnded);
+  if (part.status === 'rejected') {
+    // A secret in a cache (or a failed upload) fails the prebuild: no snapshot may name the part.
+    if (saved.status === 'fulfilled') await deleteSnapshot(req, key);
+    throw part.reason;
+  }
+  if (saved.status === 'rejected') throw saved.reason;
+  if (cachesKey && part.value) {
+    const took = `${Math.round(partEnded - savesStarted)} ms, alongside the snapshot`;
+    req.log.info(
+      part.value.state === 'saved'
+        ? `Package caches saved as ${cachesKey} (${part.value.bytes} bytes, ${took})`
+        : part.value.state === 'reused'
+          ? `Package caches: ${cachesKey} is already in the ${req.store.description} (same dependency files), not saved again`
+          : `Package caches: none in the workspace; the snapshot names ${cachesKey}`,
+    );
+  }
+  const { bytes } = saved.value;
   await timer.time('retention', () => applyRetention(req.store, configuration, started.base ? [started.base] : [], req.log));
   return {
     prebuildId: req.prebuildId,

@@ -2,7 +2,9 @@
  * `mode: restore` (and `action/restore/action.yml`): finds the best prebuild for
  * the checked-out commit, restores it and runs the rest of the lifecycle with the
  * shared src/lifecycle/restore.ts; this module only wires the store and catalog,
- * sets the outputs and writes the job summary.
+ * sets the outputs and writes the job summary. The REST API catalog of the Actions
+ * cache and container mode's restore are imported when used: chunks of the bundle that
+ * other runs never load (issue 15, start-up).
  */
 import * as core from '@actions/core';
 import type { ResolvedConfiguration } from '../../src/config/model.js';
@@ -13,10 +15,9 @@ import { OciStore } from '../../src/lifecycle/snapshot/oci-store.js';
 import { Env, Inputs, Outputs } from './constants.js';
 import type { ActionInputs } from './inputs.js';
 import { coreLog } from './log.js';
-import { ActionsCacheCatalog, visibleRefs } from './snapshot/cache-catalog.js';
 import type { PhaseTimer } from '../../src/lifecycle/timings.js';
 import { writeContainerRestoreSummary, writeRestoreSummary } from './restore-summary.js';
-import { upFromPrebuild, type UpOutcome } from '../../src/container/up.js';
+import type { UpOutcome } from '../../src/container/up.js';
 import { reportRestore, type RestoreFacts } from './report-restore.js';
 import type { DevcontainerCli } from '../../src/container/tools.js';
 
@@ -25,8 +26,14 @@ import type { DevcontainerCli } from '../../src/container/tools.js';
  * registry store its tags and their annotations; the Actions cache is listed through the REST API for the refs this run can restore.
  * @throws Error when the Actions cache cannot be listed (no repository or token)
  */
-export function catalogFor(store: SnapshotStore, inputs: Pick<ActionInputs, 'token'>, env: NodeJS.ProcessEnv, defaultBranch: string | null): SnapshotCatalog {
+export async function catalogFor(
+  store: SnapshotStore,
+  inputs: Pick<ActionInputs, 'token'>,
+  env: NodeJS.ProcessEnv,
+  defaultBranch: string | null,
+): Promise<SnapshotCatalog> {
   if (store instanceof DirStore || store instanceof OciStore) return store;
+  const { ActionsCacheCatalog, visibleRefs } = await import('./snapshot/cache-catalog.js');
   return new ActionsCacheCatalog({
     repository: env[Env.Repository] ?? '',
     refs: visibleRefs(env, defaultBranch),
@@ -59,7 +66,7 @@ export async function runRestoreMode(
   timer?: PhaseTimer,
 ): Promise<RestoreOutcome> {
   if (inputs.base) core.warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
-  const catalog = catalogFor(store, inputs, env, branch);
+  const catalog = await catalogFor(store, inputs, env, branch);
   const outcome = await restoreWorkspace({
     workspace: inputs.workspace,
     configuration,
@@ -99,12 +106,13 @@ export async function runContainerRestoreMode(
   cli: DevcontainerCli,
 ): Promise<UpOutcome> {
   if (inputs.base) core.warning(`The "${Inputs.Base}" input is not used in restore mode: the best prebuild is found among the ancestors`);
+  const { upFromPrebuild } = await import('../../src/container/up.js');
   const outcome = await upFromPrebuild({
     workspace: inputs.workspace,
     configuration,
     sha: inputs.sha,
     store,
-    catalog: catalogFor(store, inputs, env, branch),
+    catalog: await catalogFor(store, inputs, env, branch),
     log: coreLog(),
     env,
     cli,

@@ -111,8 +111,11 @@ export async function restoreBase(
     const sourceTimes = await readInside(staging, SOURCE_TIMES_PATH);
     return await timer.time('merge', async () => {
       const { moved, kept } = await mergeTree(staging, workspace, ['.git']);
-      const deleted = baseTracked ? await deleteUntracked(workspace, baseTracked) : [];
-      const timesRestored = sourceTimes ? await restoreSourceTimes(workspace, sourceTimes) : 0;
+      // Disjoint files (no longer tracked / tracked and unchanged), each after a git read: side by side.
+      const [deleted, timesRestored] = await Promise.all([
+        baseTracked ? deleteUntracked(workspace, baseTracked) : [],
+        sourceTimes ? restoreSourceTimes(workspace, sourceTimes) : 0,
+      ]);
       return { restored: true, marker, moved, kept, deleted, timesRestored };
     });
   } finally {

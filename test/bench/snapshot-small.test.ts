@@ -42,8 +42,8 @@ describe('npm run bench -- --json snapshot --size small', () => {
         'setup',
         'onCreateCommand',
         'updateContentCommand',
-        'saveCaches',
         'save',
+        'saveCaches',
         'retention',
       ]);
       expect(Object.keys(steps.incrementalSource!)).toEqual([
@@ -55,8 +55,8 @@ describe('npm run bench -- --json snapshot --size small', () => {
         'restore',
         'merge',
         'updateContentCommand',
-        'saveCaches',
         'save',
+        'saveCaches',
         'retention',
       ]);
       // Only the lockfile change restores the caches part.
