@@ -87,3 +87,33 @@ export function newPrebuild(over: Record<string, unknown> = {}) {
     ...over,
   };
 }
+
+/** What a store contract part's tests read: set before each test, a fresh migrated store each time. */
+export interface StoreContractContext {
+  backend: Backend;
+  db: BackendStore;
+  store: Store;
+}
+
+/**
+ * Declares one part of the store contract on every backend: SQLite, and a real PostgreSQL
+ * server when its binaries are installed (skipped with the reason printed otherwise; in CI
+ * `postgresUnavailable` fails instead). `body` declares the tests and reads `ctx`, which
+ * holds a fresh store before each test.
+ */
+export function storeContract(part: string, body: (ctx: StoreContractContext) => void): void {
+  for (const backend of [sqliteBackend(), postgresBackend()]) {
+    const suite = backend.unavailable ? describe.skip : describe;
+    if (backend.unavailable) console.warn(`skipping the ${backend.name} store contract (${part}): ${backend.unavailable}`);
+    suite(`the store contract (${part}) on ${backend.name}`, () => {
+      const ctx = { backend } as StoreContractContext;
+      beforeEach(async () => {
+        ctx.db = await backend.fresh();
+        ctx.store = ctx.db.store;
+      });
+      afterEach(async () => ctx.db.cleanup());
+      afterAll(async () => backend.shutdown());
+      body(ctx);
+    });
+  }
+}
