@@ -229,7 +229,23 @@ export class Scheduler {
       // prebuild, and looks for it (up to its adoption window) before dispatching again. Recorded
       // only now, after base selection and retention: a replica killed before this point leaves no
       // run to look for, so the replica taking its delivery over dispatches at once.
-      if (!waiting.dispatchedAt) p = await this.store.updatePrebuild(waiting.id, { dispatchedAt: Date.now() }, { durable: true });
+      if (!waiting.dispatchedAt) {
+        // Set only where nobody set it: a replica cut off from the database while this ran (its
+        // delivery taken over) races the one that took it over, and the second to get here adopts
+        // the first one's run instead of dispatching a second.
+        const marked = await this.store.updatePrebuildIf(waiting.id, { dispatchedAt: null }, { dispatchedAt: Date.now() }, { durable: true });
+        if (marked) p = marked;
+        else {
+          const current = await this.store.getPrebuild(waiting.id);
+          if (!current || current.state !== 'waiting') {
+            // The other one settled it already: nothing left to start here.
+            await unexpire(this.store, dispatching, expired);
+            return current ?? waiting;
+          }
+          p = current;
+          dispatching = { ...dispatching, dispatchedAt: current.dispatchedAt };
+        }
+      }
       patch = { ...base, ...(await this.dispatcher.start(dispatching, keys)) };
     } catch (error) {
       // No run will delete them: they stay successes until the next dispatch expires them.

@@ -120,6 +120,34 @@ describe('Scheduler (SPEC.md rules 2, 3)', () => {
     expect(dispatcher.started).toHaveLength(1);
   });
 
+  it('two replicas racing for the same waiting prebuild (one cut off from the database, its delivery taken over) dispatch it once: the second adopts the run', async () => {
+    // Both read the prebuild before either marked it: each asks GitHub for the history while the other does.
+    let arrived = 0;
+    let release!: () => void;
+    const bothThere = new Promise<void>((resolve) => (release = resolve));
+    const history = async () => {
+      if (++arrived === 2) release();
+      await bothThere;
+      return { ancestors: async (sha: string) => ({ shas: [sha], truncated: false }), distance: async () => null };
+    };
+    const replicaA = Object.assign(new RecordingDispatcher(), { history });
+    const replicaB = Object.assign(new RecordingDispatcher(), { history });
+    const other = await openStore(path.join(tmp.dir, 'db.sqlite'));
+    try {
+      const req = push('1'.repeat(40));
+      const [a, b] = await Promise.all([new Scheduler(store, replicaA).request(req), new Scheduler(other, replicaB).request(req)]);
+      expect(b.prebuild.id).toBe(a.prebuild.id);
+      const asked = [...replicaA.started, ...replicaB.started];
+      expect(asked).toHaveLength(2);
+      // One dispatches (no marker when it asked); the other finds the marker set and adopts.
+      expect(asked.filter((p) => p.dispatchedAt === null)).toHaveLength(1);
+      expect(asked.filter((p) => p.dispatchedAt !== null)).toHaveLength(1);
+      expect((await store.getPrebuild(a.prebuild.id))?.state).toBe('dispatched');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('cancel ends waiting and running prebuilds of a lane', async () => {
     await scheduler.request(push('1'.repeat(40)));
     await scheduler.request(push('2'.repeat(40)));

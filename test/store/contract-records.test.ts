@@ -82,6 +82,10 @@ storeContract('records', (ctx) => {
     });
     expect(await store.updatePrebuildIf(p.id, { state: 'success' }, {})).toMatchObject({ id: p.id, state: 'success' });
     expect(await store.updatePrebuildIf(9999, { state: 'success' }, { state: 'expired' })).toBeNull();
+    // The dispatch marker: set by the first of two racing replicas only (durable like updatePrebuild's).
+    expect(await store.updatePrebuildIf(p.id, { dispatchedAt: null }, { dispatchedAt: 5 }, { durable: true })).toMatchObject({ dispatchedAt: 5 });
+    expect(await store.updatePrebuildIf(p.id, { dispatchedAt: null }, { dispatchedAt: 6 }, { durable: true })).toBeNull();
+    expect((await store.getPrebuild(p.id))?.dispatchedAt).toBe(5);
   });
 
   it('records decisions with a prebuild update in one write: both land, in order; for a missing prebuild neither', async () => {

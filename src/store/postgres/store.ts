@@ -140,7 +140,13 @@ export class PostgresStore extends PostgresRestores implements Store {
     return decisions.length > 0 ? this.transaction(update) : update(this.pool);
   }
 
-  async updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null> {
+  // Every commit is durable on PostgreSQL: `durable` asks nothing more.
+  async updatePrebuildIf(
+    id: number,
+    expected: PrebuildCondition,
+    patch: PrebuildPatch,
+    _options: Pick<UpdateOptions, 'durable'> = {},
+  ): Promise<PrebuildRecord | null> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
     const conditions = Object.keys(expected).filter((f) => f in PREBUILD_COLUMNS);
     const column = (f: string) => PREBUILD_COLUMNS[f as keyof PrebuildRecord];

@@ -105,7 +105,7 @@ export type NewPrebuild = Pick<
 export type PrebuildPatch = Partial<Omit<PrebuildRecord, 'id' | 'owner' | 'repo' | 'installationId' | 'configuration' | 'branch' | 'sha' | 'createdAt'>>;
 
 /** Field values a conditional update expects ({@link PrebuildStore.updatePrebuildIf}); `null` matches a null column. */
-export type PrebuildCondition = Partial<Pick<PrebuildRecord, 'state' | 'reason' | 'snapshotKey'>>;
+export type PrebuildCondition = Partial<Pick<PrebuildRecord, 'state' | 'reason' | 'snapshotKey' | 'dispatchedAt'>>;
 
 /** Filter for {@link Store.listPrebuilds}; every field optional, combined with AND. */
 export interface PrebuildFilter extends Partial<RepoRef> {
@@ -156,10 +156,11 @@ export interface PrebuildStore {
   /**
    * Applies `patch` only if the prebuild still has every value in `expected` (compare and
    * set, atomic: one statement), for a write that undoes or follows one of the app's own
-   * that another path may have overtaken since (e.g. retention putting back what it expired).
+   * that another path may have overtaken since (e.g. retention putting back what it expired,
+   * the dispatch marker two replicas may race for). `durable` as in {@link updatePrebuild}.
    * @returns the updated record, or null when the prebuild does not exist or differs
    */
-  updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null>;
+  updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch, options?: Pick<UpdateOptions, 'durable'>): Promise<PrebuildRecord | null>;
   getPrebuild(id: number): Promise<PrebuildRecord | null>;
   findPrebuildByRun(repo: RepoRef, workflowRunId: number): Promise<PrebuildRecord | null>;
   /** Newest first. */

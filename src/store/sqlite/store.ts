@@ -114,7 +114,12 @@ export class SqliteStore extends SqliteRestores implements Store {
     return updated;
   }
 
-  async updatePrebuildIf(id: number, expected: PrebuildCondition, patch: PrebuildPatch): Promise<PrebuildRecord | null> {
+  async updatePrebuildIf(
+    id: number,
+    expected: PrebuildCondition,
+    patch: PrebuildPatch,
+    options: Pick<UpdateOptions, 'durable'> = {},
+  ): Promise<PrebuildRecord | null> {
     const fields = Object.keys(patch).filter((f) => f in PREBUILD_COLUMNS);
     const conditions = Object.keys(expected).filter((f) => f in PREBUILD_COLUMNS);
     const column = (f: string) => PREBUILD_COLUMNS[f as keyof PrebuildRecord];
@@ -127,7 +132,8 @@ export class SqliteStore extends SqliteRestores implements Store {
       id,
       ...conditions.map((f) => toColumnValue(f, (expected as Record<string, unknown>)[f])),
     ];
-    const row = await this.write(() => statement.get(...values) as Row | undefined);
+    const update = () => statement.get(...values) as Row | undefined;
+    const row = await (options.durable ? this.durableSoon(update) : this.write(update));
     return row ? toPrebuild(row) : null;
   }
 
