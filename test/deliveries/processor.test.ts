@@ -1,25 +1,7 @@
-import { pino } from 'pino';
-import { DeliveryProcessor } from '../../src/deliveries/processor.js';
 import { gaveUpReason, retryDelay } from '../../src/deliveries/retry.js';
 import type { DeliveryRecord, Store } from '../../src/store/types.js';
-import { livenessLockName } from '../../src/store/postgres/inbox.js';
-import { postgresBackend, sqliteBackend, type BackendStore } from '../helpers/store-backends.js';
-
-const log = pino({ level: 'silent' });
-const delivery = (id: string, repo: string) => ({
-  id,
-  event: 'push',
-  action: null,
-  installationId: 1,
-  repository: repo,
-  payload: { repository: { full_name: repo } },
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(10)) if (await check()) return;
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { processorFixture, pushDelivery as delivery, sleep, until } from '../helpers/delivery-processors.js';
+import { postgresBackend, sqliteBackend } from '../helpers/store-backends.js';
 
 describe('the retry backoff (issue 12, item 8)', () => {
   it('doubles from the first delay, caps at the longest, and spreads by ±20 %', () => {
@@ -44,23 +26,12 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
   if (backend.unavailable) console.warn(`skipping the delivery processor on ${backend.name}: ${backend.unavailable}`);
 
   suite(`the delivery inbox on ${backend.name} (SPEC.md rule 9)`, () => {
-    let db: BackendStore;
+    const fixture = processorFixture(backend);
+    const start = fixture.start;
     let store: Store;
-    const processors: DeliveryProcessor[] = [];
-    const start = (s: Store, handle: (d: DeliveryRecord) => Promise<void>, options = {}) => {
-      const p = new DeliveryProcessor(s, handle, log, { pollIntervalMs: 20, ...options });
-      processors.push(p);
-      return p;
-    };
-    beforeEach(async () => {
-      db = await backend.fresh();
-      store = db.store;
+    beforeEach(() => {
+      store = fixture.store;
     });
-    afterEach(async () => {
-      await Promise.all(processors.splice(0).map((p) => p.stop()));
-      await db.cleanup();
-    });
-    afterAll(async () => backend.shutdown());
 
     it('handles one repository in arrival order and other repositories alongside', async () => {
       const seen: string[] = [];
@@ -213,7 +184,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(status).toMatchObject({ state: 'retrying', reason: 'GitHub answered 502', attempts: 1 });
       expect(status.nextAttemptAt).toBeGreaterThan(Date.now());
 
-      const reopened = await db.open();
+      const reopened = await fixture.db.open();
       const seen: number[] = [];
       const second = start(reopened, async () => void seen.push(Date.now()));
       second.kick();
@@ -315,120 +286,5 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await processor.idle();
       expect(seen).toEqual(['left-over']);
     });
-
-    if (backend.name === 'PostgreSQL') {
-      it('hands the deliveries a stopping replica has not started to the others at once (a rolling deploy)', async () => {
-        const handled: Array<[string, string]> = [];
-        let release!: () => void;
-        const gate = new Promise<void>((r) => (release = r));
-        const a = start(
-          store,
-          async (d) => {
-            handled.push(['a', d.id]);
-            await gate;
-          },
-          { leaseMs: 60_000 },
-        );
-        for (const id of ['d1', 'd2', 'd3']) await store.recordDelivery(delivery(id, 'o/r'));
-        a.kick();
-        await until(() => handled.length === 1, 'a to start d1');
-        const stopped = a.stop();
-        release();
-        await stopped;
-        const b = start(await db.open(), async (d) => void handled.push(['b', d.id]), { leaseMs: 60_000 });
-        b.kick();
-        await until(() => handled.length === 3, 'b to take d2 and d3 over');
-        expect(handled).toEqual([
-          ['a', 'd1'],
-          ['b', 'd2'],
-          ['b', 'd3'],
-        ]);
-      });
-    }
-
-    if (backend.name === 'PostgreSQL')
-      it('a replica whose lock connection is lost: its claims go to whichever replica claims next, each delivery handled once, in order', async () => {
-        const handled: Array<[string, string]> = [];
-        let release!: () => void;
-        const gate = new Promise<void>((r) => (release = r));
-        const a = start(
-          store,
-          async (d) => {
-            handled.push(['a', d.id]);
-            if (d.id === 'd1') await gate;
-          },
-          { leaseMs: 60_000 },
-        );
-        for (const id of ['d1', 'd2', 'd3']) await store.recordDelivery(delivery(id, 'o/r'));
-        a.kick();
-        await until(() => handled.length === 1, 'a to start d1');
-        const claimedAs = a.replicaId;
-        expect((await store.deliveryStatus('d3'))!.claimedBy).toBe(claimedAs);
-        // a's lock connection is cut (not its process): PostgreSQL frees its liveness lock, and a goes on under a new id.
-        const pool = (store as unknown as { pool: import('pg').Pool }).pool;
-        const cut = await pool.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
-             AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
-          [livenessLockName(claimedAs)],
-        );
-        expect(cut.rowCount).toBe(1);
-        const b = start(await db.open(), async (d) => void handled.push(['b', d.id]), { leaseMs: 60_000 });
-        b.kick();
-        // The old id's claims are void at once (their 60 s leases notwithstanding): a's new session or b claims them.
-        // d1's handler on a cannot be stopped midway; d1 is a's again if a claims it first (d2 and d3 then wait behind
-        // it, in order), else b handles it once more.
-        const takenOver = async () => {
-          for (const id of ['d1', 'd2', 'd3']) {
-            const status = (await store.deliveryStatus(id))!;
-            if (status.state !== 'processed' && (status.claimedBy === null || status.claimedBy === claimedAs)) return false;
-          }
-          return true;
-        };
-        await until(takenOver, 'the claims taken over long before their lease ran out');
-        release();
-        await a.idle();
-        await b.idle();
-        expect(a.replicaId).not.toBe(claimedAs);
-        const ids = handled.map(([, id]) => id);
-        expect(ids.filter((id) => id === 'd2')).toHaveLength(1);
-        expect(ids.filter((id) => id === 'd3')).toHaveLength(1);
-        expect(ids.indexOf('d1')).toBeLessThan(ids.indexOf('d2'));
-        expect(ids.indexOf('d2')).toBeLessThan(ids.indexOf('d3'));
-        for (const id of ['d1', 'd2', 'd3']) expect(await store.deliveryStatus(id)).toMatchObject({ state: 'processed', claimedBy: null });
-      });
-
-    // Several replicas need PostgreSQL: a SQLite file belongs to one process (which voids older claims when it starts).
-    if (backend.name === 'PostgreSQL')
-      it('shares the work between replicas: each delivery handled once, each repository in order, never two at once', async () => {
-        const seen: Array<{ id: string; replica: number }> = [];
-        const busy = new Set<string>();
-        let overlap = 0;
-        const stores = [store, await db.open(), await db.open()];
-        const replicas = stores.map((s, k) =>
-          start(s, async (d) => {
-            const repo = d.repository!;
-            if (busy.has(repo)) overlap++;
-            busy.add(repo);
-            await sleep(2);
-            busy.delete(repo);
-            seen.push({ id: d.id, replica: k });
-          }),
-        );
-        const ids: string[] = [];
-        for (let i = 0; i < 90; i++) {
-          ids.push(`d${i}`);
-          await stores[i % 3]!.recordDelivery(delivery(`d${i}`, `o/r${i % 5}`));
-          replicas[i % 3]!.kick();
-        }
-        await until(() => seen.length >= 90, 'every delivery');
-        await sleep(100);
-        expect(seen.map((s) => s.id).sort()).toEqual([...ids].sort());
-        expect(overlap).toBe(0);
-        for (let r = 0; r < 5; r++) {
-          const order = seen.filter((s) => Number(s.id.slice(1)) % 5 === r).map((s) => Number(s.id.slice(1)));
-          expect(order).toEqual([...order].sort((a, b) => a - b));
-        }
-        expect(new Set(seen.map((s) => s.replica)).size).toBeGreaterThan(1);
-      });
   });
 }
