@@ -81,6 +81,12 @@ export interface ReplicaLoadResult extends ReplicaEvidence {
   loadCpuMsPerDelivery: number;
   /** The PostgreSQL server's CPU time (every backend, user + system) per delivery sent, ms; null when not measured. */
   postgresCpuMsPerDelivery: number | null;
+  /**
+   * Share of the machine's CPU time (all cores, /proc/stat) that was busy while the offer ran,
+   * 0–1: the replicas, the database, the load generator and GitHub's stand-in share the cores,
+   * so this is how close the whole setup was to saturation. Null where /proc/stat is missing.
+   */
+  machineCpuBusy: number | null;
   /** Webhook answer p99 per second of the offer (by the second the request was sent in), ms: whether the tail is a few seconds or the whole run. */
   ackP99BySecondMs: number[];
   /** The load generator's event-loop lateness, the most per second of the offer (a 10 ms timer's), ms. */
@@ -116,6 +122,19 @@ export function postgresCpuMs(dataDir: string): number | null {
       }
     }
     return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's CPU times so far, all cores (/proc/stat's `cpu` line, clock ticks): busy and in all; null off Linux. */
+export function machineCpuTicks(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    // user nice system idle iowait irq softirq steal …: idle and iowait are the idle ones.
+    const t = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = t.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - t[3]! - t[4]!, total };
   } catch {
     return null;
   }
@@ -237,6 +256,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       offerStarted = started;
       const ownCpu = process.cpuUsage();
       const pgCpuBefore = o.postgresDataDir ? postgresCpuMs(o.postgresDataDir) : null;
+      const machineBefore = machineCpuTicks();
       const ownLoop = monitorEventLoopDelay({ resolution: 10 });
       ownLoop.enable();
       const lateness: Array<{ at: number; ms: number }> = [];
@@ -300,6 +320,7 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
       }
       clearInterval(sampler);
       clearInterval(lateTimer);
+      const machineAfter = machineCpuTicks();
       const backlogAtEnd = await store.countPendingDeliveries();
       ownLoop.disable();
       const disturbed = o.disturb ? sleep(o.disturb.atMs).then(o.disturb.action) : Promise.resolve();
@@ -346,6 +367,10 @@ export async function replicaLoad(o: ReplicaLoadOptions): Promise<ReplicaLoadRes
         appCpuMsPerDelivery: round(cpuMs / sent),
         loadCpuMsPerDelivery: round((loadCpu.user + loadCpu.system) / 1000 / sent),
         postgresCpuMsPerDelivery: pgCpuBefore !== null && pgCpuAfter !== null ? round((pgCpuAfter - pgCpuBefore) / sent) : null,
+        machineCpuBusy:
+          machineBefore && machineAfter && machineAfter.total > machineBefore.total
+            ? Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100) / 100
+            : null,
         ackP99BySecondMs: p99BySecond(ackSamples, o.seconds),
         loadLoopDelayBySecondMs: maxBySecond(lateness, o.seconds),
         killed,

@@ -350,9 +350,13 @@ export class DeliveryProcessor {
     });
   }
 
-  /** A timer for the earliest retry the store holds (retries recorded before a restart included). */
+  /**
+   * A timer for the earliest retry the store holds (retries recorded before a restart included),
+   * asked only while one of this replica's own may be pending (at start, after a deferral): with
+   * replicas sharing the store, the others' retries are claimed by the poll (every `pollIntervalMs`).
+   */
   private async armRetryTimer(): Promise<void> {
-    if (!this.retriesMaybe && !this.coordinator.shared) return;
+    if (!this.retriesMaybe) return;
     // Cleared before asking: a delivery deferred while the store answers sets it again.
     this.retriesMaybe = false;
     let at: number | null;

@@ -100,6 +100,23 @@ suite('the delivery inbox with several replicas on PostgreSQL (SPEC.md rule 9)',
     for (const id of ['d1', 'd2', 'd3']) expect(await store.deliveryStatus(id)).toMatchObject({ state: 'processed', claimedBy: null });
   });
 
+  it('retries a delivery another replica deferred when it is due (the poll claims it; this replica never asks for the next retry)', async () => {
+    const handled: Array<[string, number]> = [];
+    const b = start(store, async (d) => void handled.push([d.id, Date.now()]), { pollIntervalMs: 50 });
+    b.kick();
+    await b.idle();
+    // Replica a (gone since) deferred it: due in 300 ms, its claim released.
+    const other = await db.open();
+    await other.recordDelivery(delivery('deferred', 'o/r'));
+    await other.claimDeliveries({ replica: 'replica-a', now: Date.now(), leaseMs: 60_000, limit: 1 });
+    const due = Date.now() + 300;
+    await other.deferDelivery('deferred', due, 'GitHub answered 502');
+    await until(() => handled.length === 1, 'the deferred delivery to be retried by b');
+    expect(handled[0]![0]).toBe('deferred');
+    expect(handled[0]![1]).toBeGreaterThanOrEqual(due);
+    expect(handled[0]![1]).toBeLessThan(due + 5_000);
+  });
+
   it('shares the work between replicas: each delivery handled once, each repository in order, never two at once', async () => {
     const seen: Array<{ id: string; replica: number }> = [];
     const busy = new Set<string>();
