@@ -5,6 +5,7 @@ import { Admission, type AdmissionOptions } from './admission.js';
 import type { DeliveryRecord, Store } from '../store/types.js';
 import { gaveUpReason, retryDelay } from './retry.js';
 import { deliveryRepository } from './subject.js';
+import { Timers } from './timers.js';
 
 /** Handles one recorded delivery; throwing means "retry later". */
 export type DeliveryHandler = (delivery: DeliveryRecord) => Promise<void>;
@@ -103,9 +104,8 @@ export class DeliveryProcessor {
   private again = false;
   private startedUp = false;
   private stopped = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  /** In-place retries waiting (each resolves its wait when called). */
-  private readonly waiters = new Set<() => void>();
+  /** Lease renewal, the poll, pruning, retry timers and in-place retry waits; stopped with the processor. */
+  private readonly timers = new Timers();
   private readonly options: Required<Omit<ProcessorOptions, 'coordinator' | 'admission'>>;
   /** Holds processing back while deliveries are recorded or the event loop runs late (see {@link Admission}). */
   readonly admission: Admission;
@@ -146,10 +146,10 @@ export class DeliveryProcessor {
     this.coordinator = options.coordinator ?? coordinatorFor(store, log);
     this.options.minClaim = Math.max(1, Math.min(this.options.maxInFlight, options.minClaim ?? (this.coordinator.shared ? 8 : 1)));
     this.ownsCoordinator = !options.coordinator;
-    this.every(Math.max(10, Math.floor(this.options.leaseMs / 3)), () => this.renew());
-    if (this.coordinator.shared) this.every(this.options.pollIntervalMs, () => this.kick());
+    this.timers.every(Math.max(10, Math.floor(this.options.leaseMs / 3)), () => this.renew());
+    if (this.coordinator.shared) this.timers.every(this.options.pollIntervalMs, () => this.kick());
     if (this.options.pruneIntervalMs > 0) {
-      this.every(this.options.pruneIntervalMs, () =>
+      this.timers.every(this.options.pruneIntervalMs, () =>
         this.prunePayloads().catch((error: unknown) => this.log.warn({ err: error }, 'could not drop processed delivery payloads; retrying later')),
       );
     }
@@ -212,9 +212,7 @@ export class DeliveryProcessor {
   async stop(): Promise<void> {
     this.stopped = true;
     this.admission.stop();
-    for (const wake of [...this.waiters]) wake();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
     if (this.draining) await this.draining;
     if (this.coordinator.shared) for (const q of this.queues.values()) q.clear();
     await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
@@ -303,7 +301,7 @@ export class DeliveryProcessor {
         // Retried in place: the repository's later deliveries wait behind it (arrival order kept).
         this.waitingInPlace++;
         if (this.full) this.kick();
-        await this.waitUntil(retryAt).finally(() => this.waitingInPlace--);
+        await this.timers.until(retryAt).finally(() => this.waitingInPlace--);
         if (this.stopped) return; // left deferred; stop() releases the claim and the next process retries it
         continue;
       }
@@ -333,21 +331,8 @@ export class DeliveryProcessor {
     this.retriesMaybe = true;
     await this.store.deferDelivery(d.id, now + delay, reason, inPlace);
     if (inPlace) return now + delay;
-    this.after(delay, () => this.kick());
+    this.timers.after(delay, () => this.kick());
     return null;
-  }
-
-  /** Resolves at `at` (epoch ms), or at once when the processor stops. */
-  private waitUntil(at: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, at - Date.now()));
-      this.waiters.add(done);
-    });
   }
 
   /**
@@ -368,34 +353,12 @@ export class DeliveryProcessor {
     }
     if (at === null) return;
     this.retriesMaybe = true;
-    this.after(Math.max(0, at - Date.now()) + 1, () => this.kick());
+    this.timers.after(Math.max(0, at - Date.now()) + 1, () => this.kick());
   }
 
   private async renew(): Promise<void> {
     await this.store
       .renewClaims(this.replicaId, [...this.inFlight.keys()], Date.now() + this.options.leaseMs)
       .catch((error) => this.log.warn({ err: error }, 'could not renew delivery leases'));
-  }
-
-  private after(ms: number, fn: () => void): void {
-    if (this.stopped) return;
-    // Long waits are re-armed on the next drain; a timer never exceeds Node's limit.
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        fn();
-      },
-      Math.min(ms, 2 ** 31 - 1),
-    );
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  private every(ms: number, fn: () => unknown): void {
-    const tick = () => {
-      if (this.stopped) return;
-      void Promise.resolve(fn()).finally(() => this.after(ms, tick));
-    };
-    this.after(ms, tick);
   }
 }
